@@ -1,0 +1,295 @@
+"""Build the model of one module: its cache operations, cache decorators and truth tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
+
+from cachelint.diagnostic import Location
+from cachelint.model.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
+from cachelint.model.collect import Collector, Site
+from cachelint.model.facts import CacheDecorator, CacheOp, Client, FunctionInfo, TruthTest, Ttl
+from cachelint.model.io import function_does_io
+from cachelint.model.libraries import LIBRARIES
+from cachelint.model.libraries.memoizers import DICT_CACHE
+from cachelint.model.scopes import Binding, Scope, qualified_name
+from cachelint.model.spec import ClientKind, Decorator, Kind, Library, Meaning
+from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument, ttl_meaning
+
+_DECORATORS: dict[str, tuple[Library, Decorator]] = {
+    name: (library, spec) for library in LIBRARIES for name, spec in library.decorators.items()
+}
+_RAW_COMMAND = "execute_command"
+_SUBSCRIPT_METHODS = ("__getitem__", "__setitem__", "__delitem__")
+
+
+@dataclass(eq=False)
+class ModuleModel:
+    """Everything the rules know about one module."""
+
+    path: str
+    source: bytes
+    module: cst.Module
+    ops: list[CacheOp]
+    decorators: list[CacheDecorator]
+    truth_tests: list[TruthTest]
+    functions: dict[cst.FunctionDef, FunctionInfo]
+    for_loops: dict[cst.BaseExpression, cst.For]
+    resolver: ClientResolver
+    spans: object  # node -> CodeSpan (byte offset and length)
+    _line_starts: list[int] = field(default_factory=list)
+    _functions_by_name: dict[str, FunctionInfo] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ positions
+
+    def location(self, offset: int) -> Location:
+        """The 1-based row and character column of a byte offset."""
+        if not self._line_starts:
+            starts = [0]
+            index = self.source.find(b"\n")
+            while index != -1:
+                starts.append(index + 1)
+                index = self.source.find(b"\n", index + 1)
+            self._line_starts = starts
+        row = _bisect_right(self._line_starts, offset)
+        line_start = self._line_starts[row - 1]
+        column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
+        return Location(row, column)
+
+    def range(self, node: cst.CSTNode) -> tuple[Location, Location]:
+        span = self.spans[node]
+        return self.location(span.start), self.location(span.start + span.length)
+
+    def statement_rows(self, statement: cst.CSTNode) -> tuple[int, int]:
+        """The rows of a statement, or of a compound statement's header (decorators included)."""
+        if statement is self.module:
+            return (0, 0)
+        start, end = self.range(statement)
+        if isinstance(statement, (cst.Try, cst.Match)):
+            return (start.row, start.row)
+        header_end = _header_end(statement)
+        if header_end is not None:
+            end = self.range(header_end)[1]
+        return (start.row, end.row)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    # ------------------------------------------------------------------ queries for rules
+
+    def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int) -> Client | None:
+        return self.resolver.client_of(expr, scope, order)
+
+    def does_io(self, function: cst.FunctionDef) -> bool:
+        info = self.functions.get(function)
+        if info is None:
+            return False
+        if not self._functions_by_name:
+            self._functions_by_name = {
+                f.node.name.value: f for f in self.functions.values() if f.scope.parent.kind == "module"
+            }
+        return function_does_io(info, self._functions_by_name)
+
+    def binding_of(self, name: cst.Name, scope: Scope, order: int) -> Binding | None:
+        """The binding a use of `name` sees, when there is exactly one candidate."""
+        bindings = scope.lookup(name.value, order)
+        return bindings[0] if len(bindings) == 1 else None
+
+
+def _bisect_right(values: list[int], x: int) -> int:
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < values[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _header_end(statement: cst.CSTNode) -> cst.CSTNode | None:
+    """The last node of a compound statement's header, or None for a simple statement."""
+    if isinstance(statement, (cst.If, cst.While)):
+        return statement.test
+    if isinstance(statement, cst.For):
+        return statement.iter
+    if isinstance(statement, cst.With):
+        return statement.items[-1]
+    if isinstance(statement, cst.FunctionDef):
+        return statement.returns.annotation if statement.returns else statement.name
+    if isinstance(statement, cst.ClassDef):
+        return statement.name
+    return None
+
+
+class _Builder:
+    def __init__(self, collector: Collector, resolver: ClientResolver, custom: CustomClients, spans) -> None:
+        self.collector = collector
+        self.spans = spans
+        self.resolver = resolver
+        self.custom = custom
+
+    def ops(self) -> list[CacheOp]:
+        ops = [op for site in self.collector.calls if (op := self._call_op(site)) is not None]
+        ops += [op for site in self.collector.subscripts if (op := self._subscript_op(site)) is not None]
+        ops.sort(key=lambda op: op.order)
+        return ops
+
+    def _call_op(self, site: Site) -> CacheOp | None:
+        call: cst.Call = site.node
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            client = self.resolver.client_of(func.value, site.scope, site.order)
+            if client is not None and client.kind.role in ("client", "pipeline"):
+                return self._method_op(client, func.attr.value, call, site)
+        qualified = qualified_name(func, site.scope, site.order)
+        spec = self.custom.functions.get(qualified) if qualified else None
+        if spec is not None:
+            return self._op(Client(CUSTOM_LIBRARY, ClientKind()), qualified, spec, call, call, site)
+        return None
+
+    def _method_op(self, client: Client, method: str, call: cst.Call, site: Site) -> CacheOp | None:
+        library = client.library
+        if method == _RAW_COMMAND and library.followup_expiry and call.args:
+            command = call.args[0].value
+            if isinstance(command, cst.SimpleString) and command.evaluated_value.upper() == "KEYS":
+                return CacheOp(client, "KEYS", library.methods["keys"], call, call, site.scope,
+                               site.statement, site.order)
+            return None
+        spec = library.methods.get(method)
+        if spec is None:
+            return None
+        return self._op(client, method, spec, call, call, site)
+
+    def _op(self, client, method, spec, node, call, site: Site, key=None, value=None) -> CacheOp:
+        if call is not None:
+            key = _argument(call, spec.key)
+            value = _argument(call, spec.value)
+        op = CacheOp(client, method, spec, node, call, site.scope, site.statement, site.order, key, value)
+        if spec.kind in (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE, Kind.READ) and (spec.ttl or spec.kind == Kind.WRITE):
+            semantics = spec.semantics or client.library.semantics_for(client.variant)
+            meaning, argument = ttl_meaning(call, spec.ttl, semantics, site.scope, site.order, client.constructor_ttl)
+            if not spec.creates_key and argument is None:
+                meaning = Meaning.DEFAULT  # only changes an entry that already has its TTL
+            op.ttl = Ttl(meaning, argument, _constant_name(argument))
+        return op
+
+    def _subscript_op(self, site: Site) -> CacheOp | None:
+        subscript: cst.Subscript = site.node
+        client = self.resolver.client_of(subscript.value, site.scope, site.order)
+        if client is None:
+            return None
+        method = _SUBSCRIPT_METHODS[2 if site.delete else 1 if site.store else 0]
+        spec = client.library.methods.get(method)
+        if spec is None or len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+            return None
+        key = subscript.slice[0].slice.value
+        value = self.collector.store_values.get(subscript)
+        op = self._op(client, method, spec, subscript, None, site, key=key, value=value)
+        return op
+
+    def decorators(self) -> list[CacheDecorator]:
+        found = []
+        for function, info in self.collector.functions.items():
+            scope = info.scope.parent
+            for decorator in function.decorators:
+                cache_decorator = self._decorator(decorator, function, scope, self.spans[decorator].start)
+                if cache_decorator is not None:
+                    found.append(cache_decorator)
+        return found
+
+    def _decorator(self, decorator: cst.Decorator, function: cst.FunctionDef, scope: Scope, order: int):
+        expr = decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        target = call.func if call is not None else expr
+        library = spec = None
+        qualified = qualified_name(target, scope, order)
+        if qualified in _DECORATORS:
+            library, spec = _DECORATORS[qualified]
+        elif isinstance(target, cst.Attribute):
+            client = self.resolver.client_of(target.value, scope, order)
+            if client is not None:
+                library, spec = client.library, client.library.method_decorators.get(target.attr.value)
+        if spec is None and call is not None:
+            client = self.resolver.client_of(target, scope, order)
+            if client is not None and client.library.call_decorator is not None:
+                library, spec = client.library, client.library.call_decorator
+        if spec is None:
+            return None
+        semantics = spec.semantics or library.semantics
+        meaning, argument = ttl_meaning(call, spec.ttl, semantics, scope, order)
+        return CacheDecorator(
+            library, spec, decorator, function, scope, call,
+            Ttl(meaning, argument, _constant_name(argument)),
+            unbounded=_unbounded(spec, call, scope, order),
+            storage=self._storage(spec, call, scope, order),
+        )
+
+    def _storage(self, spec: Decorator, call: cst.Call | None, scope: Scope, order: int) -> Client | None:
+        if spec.cache is None or call is None:
+            return None
+        cache = find_argument(call, spec.cache)
+        if cache is None or cache is MAYBE:
+            return None
+        if isinstance(cache, cst.Lambda):  # cachedmethod(lambda self: self._cache)
+            cache = cache.body
+        if isinstance(cache, cst.Dict) or (
+            isinstance(cache, cst.Call) and isinstance(cache.func, cst.Name) and cache.func.value == "dict"
+        ):
+            return Client(DICT_CACHE, ClientKind())
+        return self.resolver.client_of(cache, scope, order)
+
+
+def _unbounded(spec: Decorator, call: cst.Call | None, scope: Scope, order: int) -> bool:
+    if spec.unbounded:
+        return True
+    if spec.maxsize is None or call is None:
+        return False
+    maxsize = find_argument(call, spec.maxsize)
+    return maxsize is not None and maxsize is not MAYBE and evaluate_number(maxsize, scope, order) is NONE
+
+
+def _argument(call: cst.Call, arg) -> cst.BaseExpression | None:
+    if arg is None:
+        return None
+    found = find_argument(call, arg)
+    return None if found is MAYBE else found
+
+
+def _constant_name(argument: cst.BaseExpression | None) -> str | None:
+    return argument.value if isinstance(argument, cst.Name) and argument.value != "None" else None
+
+
+def _mark_followed_expiries(ops: list[CacheOp], code) -> None:
+    """A write whose key gets an expire later in the same function has a TTL after all."""
+    expiries: dict[Scope | None, list[CacheOp]] = {}
+    for op in ops:
+        if op.kind is Kind.EXPIRE and op.key is not None:
+            expiries.setdefault(op.scope.function, []).append(op)
+    for op in ops:
+        if op.kind is not Kind.WRITE or not op.library.followup_expiry or op.key is None:
+            continue
+        later = [e for e in expiries.get(op.scope.function, ()) if e.order > op.order]
+        if later:
+            key = code(op.key)
+            op.expiry_follows = any(code(e.key) == key for e in later)
+
+
+def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None) -> ModuleModel:
+    custom = custom or CustomClients()
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    spans = wrapper.resolve(ByteSpanPositionProvider)
+    collector = Collector(module)
+    wrapper.visit(collector)
+    resolver = ClientResolver(custom)
+    builder = _Builder(collector, resolver, custom, spans)
+    ops = builder.ops()
+    model = ModuleModel(
+        path=path, source=source, module=module, ops=ops, decorators=builder.decorators(),
+        truth_tests=collector.truth_tests, functions=collector.functions,
+        for_loops=collector.for_loops, resolver=resolver,
+        spans=spans,
+    )
+    _mark_followed_expiries(ops, model.code)
+    return model

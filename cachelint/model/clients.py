@@ -1,0 +1,192 @@
+"""Which expressions are cache clients: resolved through imports and bindings, not names.
+
+`r` is a Redis client because it was bound to `redis.Redis(...)`, `redis.from_url(...)`,
+`r.pipeline()`, a parameter annotated `redis.Redis`, or `self.r` set so in `__init__`;
+`cache` is Django's because it was imported from `django.core.cache`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from cachelint.model.facts import Client
+from cachelint.model.libraries import BY_NAME, LIBRARIES
+from cachelint.model.libraries.memoizers import DICT_CACHE
+from cachelint.model.scopes import Binding, Scope, qualified_name
+from cachelint.model.spec import ClientKind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument
+
+_CONSTRUCTORS: dict[str, tuple[Library, ClientKind]] = {
+    name: (library, kind) for library in LIBRARIES for name, kind in library.constructors.items()
+}
+_INSTANCES: dict[str, tuple[Library, ClientKind]] = {
+    name: (library, kind) for library in LIBRARIES for name, kind in library.instances.items()
+}
+_REGISTRIES: dict[str, Library] = {name: library for library in LIBRARIES for name in library.registries}
+_DICT_FACTORIES = {"collections.OrderedDict", "collections.defaultdict"}
+# aiocache: Cache(Cache.REDIS) and friends.
+_AIOCACHE_BACKENDS = {"REDIS": "redis", "MEMORY": "memory", "MEMCACHED": "memcached"}
+_MAX_DEPTH = 12
+
+
+@dataclass
+class CustomClients:
+    """What users declare in `[tool.cachelint.clients]`.
+
+    `objects`: qualified names of objects (or factories) that are clients of a known
+    library. `functions`: qualified names of wrapper functions and what they do.
+    """
+
+    objects: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, Method] = field(default_factory=dict)
+
+
+CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics())
+
+
+class ClientResolver:
+    def __init__(self, custom: CustomClients) -> None:
+        self.custom = custom
+        self._memo: dict[cst.CSTNode, Client | None] = {}
+
+    def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> Client | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if expr in self._memo:
+            return self._memo[expr]
+        self._memo[expr] = None  # guards against cycles while resolving
+        client = self._resolve(expr, scope, order, depth + 1)
+        self._memo[expr] = client
+        return client
+
+    def _resolve(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int) -> Client | None:
+        if isinstance(expr, cst.Await):
+            return self.client_of(expr.expression, scope, order, depth)
+        if isinstance(expr, cst.Name):
+            return self._from_name(expr, scope, order, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._from_attribute(expr, scope, order, depth)
+        if isinstance(expr, cst.Subscript):
+            registry = _REGISTRIES.get(qualified_name(expr.value, scope, order) or "")
+            return Client(registry, ClientKind()) if registry else None
+        if isinstance(expr, cst.Call):
+            return self._from_call(expr, scope, order, depth)
+        return None
+
+    def _known_object(self, qualified: str | None) -> Client | None:
+        if qualified is None:
+            return None
+        if qualified in _INSTANCES:
+            library, kind = _INSTANCES[qualified]
+            return Client(library, kind, kind.variant)
+        library_name = self.custom.objects.get(qualified)
+        if library_name is not None:
+            return Client(BY_NAME[library_name], ClientKind())
+        return None
+
+    def _from_name(self, name: cst.Name, scope: Scope, order: int, depth: int) -> Client | None:
+        for binding in scope.lookup(name.value, order):
+            client = self._from_binding(name.value, binding, depth)
+            if client is not None:
+                return client
+        return None
+
+    def _from_binding(self, name: str, binding: Binding, depth: int) -> Client | None:
+        scope = binding.scope
+        if binding.kind == "import":
+            return self._known_object(binding.value)
+        if binding.kind in ("assign", "with"):
+            if binding.kind == "assign" and scope.kind == "module" and _is_dict_cache(name, binding.value, scope):
+                return Client(DICT_CACHE, ClientKind())
+            client = self.client_of(binding.value, scope, binding.order, depth)
+            if client is not None:
+                return client
+        if binding.annotation is not None:
+            return self.client_of_type(binding.annotation, scope, binding.order)
+        return None
+
+    def client_of_type(self, annotation: cst.BaseExpression, scope: Scope, order: int) -> Client | None:
+        """A client from a type annotation: `redis.Redis`, `Optional[Redis]`, `Redis | None`."""
+        if isinstance(annotation, cst.Subscript):  # Optional[X]
+            inner = annotation.slice[0].slice if annotation.slice else None
+            if isinstance(inner, cst.Index):
+                return self.client_of_type(inner.value, scope, order)
+            return None
+        if isinstance(annotation, cst.BinaryOperation):  # X | None
+            return self.client_of_type(annotation.left, scope, order) or self.client_of_type(
+                annotation.right, scope, order
+            )
+        qualified = qualified_name(annotation, scope, order)
+        if qualified in _CONSTRUCTORS:
+            library, kind = _CONSTRUCTORS[qualified]
+            if kind.role == "client":
+                return Client(library, kind, kind.variant)
+        return None
+
+    def _from_attribute(self, attribute: cst.Attribute, scope: Scope, order: int, depth: int) -> Client | None:
+        known = self._known_object(qualified_name(attribute, scope, order))
+        if known is not None:
+            return known
+        value = attribute.value
+        function = scope.function
+        if isinstance(value, cst.Name) and function is not None and function.owner is not None:
+            if value.value == function.self_name:
+                for binding in reversed(function.owner.attributes.get(attribute.attr.value, [])):
+                    client = self._from_binding(attribute.attr.value, binding, depth)
+                    if client is not None:
+                        return client
+        return None
+
+    def _from_call(self, call: cst.Call, scope: Scope, order: int, depth: int) -> Client | None:
+        qualified = qualified_name(call.func, scope, order)
+        if qualified in _CONSTRUCTORS:
+            library, kind = _CONSTRUCTORS[qualified]
+            return Client(library, kind, _variant(kind, call), _constructor_ttl(library, call, scope, order))
+        if qualified is not None and qualified in self.custom.objects:
+            return self._known_object(qualified)
+        if isinstance(call.func, cst.Attribute):
+            receiver = self.client_of(call.func.value, scope, order, depth)
+            if receiver is None:
+                return None
+            method = call.func.attr.value
+            child = receiver.library.factories.get(method)
+            if child is not None:
+                return Client(receiver.library, child, receiver.variant, receiver.constructor_ttl)
+            if receiver.is_pipeline and method in receiver.library.methods:
+                return receiver  # pipe.set(...).expire(...): commands return the pipeline
+        return None
+
+
+def _variant(kind: ClientKind, call: cst.Call) -> str | None:
+    if not kind.variant_from_first_arg:
+        return kind.variant
+    if call.args and isinstance(call.args[0].value, cst.Attribute):
+        return _AIOCACHE_BACKENDS.get(call.args[0].value.attr.value)
+    return "memory" if not call.args else None
+
+
+def _constructor_ttl(library: Library, call: cst.Call, scope: Scope, order: int) -> Meaning | None:
+    if library.constructor_ttl is None:
+        return None
+    found = find_argument(call, library.constructor_ttl)
+    if found is None:
+        return None
+    if found is MAYBE:
+        return Meaning.UNKNOWN
+    value = evaluate_number(found, scope, order)
+    if value is NONE:
+        return None
+    return Meaning.EXPIRES if isinstance(value, (int, float)) and value > 0 else Meaning.UNKNOWN
+
+
+def _is_dict_cache(name: str, value: object, scope: Scope) -> bool:
+    if "cache" not in name.lower():
+        return False
+    if isinstance(value, cst.Dict):
+        return True
+    if isinstance(value, cst.Call):
+        return qualified_name(value.func, scope, 1 << 62) in _DICT_FACTORIES or (
+            isinstance(value.func, cst.Name) and value.func.value == "dict"
+        )
+    return False

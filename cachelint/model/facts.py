@@ -1,0 +1,97 @@
+"""The facts the model extracts from a module; rules read these and nothing else."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from cachelint.model.scopes import Scope
+from cachelint.model.spec import ClientKind, Decorator, Library, Meaning, Method
+
+
+@dataclass(frozen=True, eq=False)
+class Client:
+    """A receiver known to be a cache client of `library`."""
+
+    library: Library
+    kind: ClientKind
+    variant: str | None = None
+    # The TTL the client was constructed with replaces what an omitted TTL means.
+    constructor_ttl: Meaning | None = None
+
+    @property
+    def is_pipeline(self) -> bool:
+        return self.kind.role == "pipeline"
+
+
+@dataclass(frozen=True)
+class Ttl:
+    """What the TTL of one write means, and the argument that says so (None: omitted)."""
+
+    meaning: Meaning
+    argument: cst.BaseExpression | None = None
+    via_constant: str | None = None  # the module constant the value was read from
+
+
+@dataclass(eq=False)
+class CacheOp:
+    """One operation on a cache: `r.set(k, v, ex=60)`, `CACHE[k]`, `await cache.aget(k)`."""
+
+    client: Client
+    method: str
+    spec: Method
+    node: cst.CSTNode  # the call, or the subscript for `CACHE[k]`
+    call: cst.Call | None
+    scope: Scope
+    statement: cst.CSTNode
+    order: int
+    key: cst.BaseExpression | None = None
+    value: cst.BaseExpression | None = None
+    ttl: Ttl | None = None
+    # Writes: an expire on the same key follows in the same function (redis-style clients).
+    expiry_follows: bool = False
+
+    @property
+    def kind(self):
+        return self.spec.kind
+
+    @property
+    def library(self) -> Library:
+        return self.client.library
+
+
+@dataclass(eq=False)
+class CacheDecorator:
+    """A decorator that caches results (`@lru_cache`) or responses (`@cache_page`)."""
+
+    library: Library
+    spec: Decorator
+    node: cst.Decorator
+    function: cst.FunctionDef
+    scope: Scope  # the scope the decorated function is defined in
+    call: cst.Call | None
+    ttl: Ttl | None
+    # For maxsize-bounded memoizers: True when the decorator keeps every entry.
+    unbounded: bool = False
+    # cachetools `cached(cache)`: the client the results are kept in, if known.
+    storage: Client | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class TruthTest:
+    """An expression whose truthiness decides something: `if x:`, `not x`, `x or y`, `a if x else b`."""
+
+    subject: cst.BaseExpression  # the tested expression, `not`/await stripped
+    negated: bool
+    context: cst.CSTNode  # the If, While, IfExp, BooleanOperation or Assert that decides
+    scope: Scope
+    statement: cst.CSTNode
+    order: int
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    node: cst.FunctionDef
+    scope: Scope
+    calls: list[cst.Call] = field(default_factory=list)
+    does_io: bool | None = None  # filled lazily by model.io

@@ -1,0 +1,73 @@
+"""Does a function do I/O (a DB query, an HTTP call, a file or socket)?
+
+Memoising such a function in-process without expiry keeps its first answer for the
+life of the process. Only what is recognisably I/O counts; an unknown call does not.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from cachelint.model.facts import FunctionInfo
+from cachelint.model.scopes import dotted, qualified_name
+
+# Modules whose functions and objects talk to the outside world.
+IO_MODULES = frozenset({
+    "requests", "httpx", "urllib.request", "urllib3", "aiohttp", "socket", "subprocess",
+    "sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg", "aiomysql", "aiosqlite",
+    "boto3", "botocore", "pymongo", "motor", "elasticsearch", "smtplib", "ftplib", "http.client",
+    "redis", "pymemcache", "grpc", "paramiko", "django.db", "sqlalchemy",
+})
+# Methods that run a query or read a result set, whatever the receiver.
+IO_METHODS = frozenset({
+    "execute", "executemany", "execute_sql", "fetchone", "fetchall", "fetchmany", "fetchrow",
+    "fetchval", "urlopen", "raw",
+})
+IO_BUILTINS = frozenset({"open"})
+IO_SHORTCUTS = frozenset({
+    "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
+})
+
+
+def _calls_io(call: cst.Call, info: FunctionInfo, order: int) -> bool | str:
+    """True for a recognised I/O call; the callee's name for a call to a local function."""
+    func = call.func
+    qualified = qualified_name(func, info.scope, order)
+    if qualified is not None:
+        if qualified in IO_SHORTCUTS or any(
+            qualified == module or qualified.startswith(module + ".") for module in IO_MODULES
+        ):
+            return True
+    if isinstance(func, cst.Name):
+        if func.value in IO_BUILTINS and not info.scope.lookup(func.value, order):
+            return True
+        return func.value
+    if isinstance(func, cst.Attribute):
+        if func.attr.value in IO_METHODS:
+            return True
+        text = dotted(func) or ""
+        parts = text.split(".")
+        # Django ORM: Model.objects.filter(...), and SQLAlchemy session.query(...)
+        if "objects" in parts[:-1] or (func.attr.value == "query" and parts[-2:-1] and parts[-2].endswith("session")):
+            return True
+    return False
+
+
+def function_does_io(info: FunctionInfo, functions_by_name: dict[str, FunctionInfo], _seen=None) -> bool:
+    """True when the function, or a module-level function it calls, does recognisable I/O."""
+    if info.does_io is not None:
+        return info.does_io
+    seen = _seen if _seen is not None else set()
+    seen.add(info.node)
+    result = False
+    order = 1 << 62
+    for call in info.calls:
+        verdict = _calls_io(call, info, order)
+        if verdict is True:
+            result = True
+            break
+        callee = functions_by_name.get(verdict) if isinstance(verdict, str) else None
+        if callee is not None and callee.node not in seen and function_does_io(callee, functions_by_name, seen):
+            result = True
+            break
+    info.does_io = result
+    return result

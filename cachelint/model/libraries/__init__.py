@@ -1,0 +1,17 @@
+"""One table per cache library; `LIBRARIES` is every table the model knows."""
+from cachelint.model.libraries.aiocache import AIOCACHE
+from cachelint.model.libraries.cachelib import CACHELIB, FLASK_CACHING
+from cachelint.model.libraries.diskcache import DISKCACHE
+from cachelint.model.libraries.django import DJANGO
+from cachelint.model.libraries.dogpile import DOGPILE
+from cachelint.model.libraries.memcache import AIOMCACHE, PYLIBMC, PYMEMCACHE, PYTHON_MEMCACHED
+from cachelint.model.libraries.memoizers import CACHETOOLS, DICT_CACHE, FUNCTOOLS
+from cachelint.model.libraries.redis import REDIS, VALKEY
+from cachelint.model.libraries.web import CASHEWS, FASTAPI_CACHE
+
+LIBRARIES = (
+    REDIS, VALKEY, DJANGO, FLASK_CACHING, CACHELIB, PYMEMCACHE, PYLIBMC, PYTHON_MEMCACHED,
+    AIOMCACHE, AIOCACHE, DISKCACHE, DOGPILE, CACHETOOLS, FUNCTOOLS, FASTAPI_CACHE, CASHEWS,
+    DICT_CACHE,
+)
+BY_NAME = {library.name: library for library in LIBRARIES}

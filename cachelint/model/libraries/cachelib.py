@@ -1,0 +1,48 @@
+"""Flask-Caching and cachelib: a timeout of 0 means the entry never expires. CLIENTS.md §A.4."""
+from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
+
+# None (or an omitted timeout) uses the default timeout; 0 never expires, the opposite of Django.
+SEMANTICS = TtlSemantics(omitted=Meaning.DEFAULT, none=Meaning.DEFAULT, zero=Meaning.FOREVER)
+
+KEY = Arg(0, "key")
+TIMEOUT_3RD = (Arg(2, "timeout"),)
+
+METHODS = {
+    "get": Method(Kind.READ, key=KEY, single_value=True),
+    "get_many": Method(Kind.READ, key=None),
+    "get_dict": Method(Kind.READ, key=None),
+    "has": Method(Kind.READ, key=KEY),
+    "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TIMEOUT_3RD),
+    "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TIMEOUT_3RD),
+    "set_many": Method(Kind.WRITE, key=None, value=Arg(0, "mapping"), ttl=(Arg(1, "timeout"),)),
+    "delete": Method(Kind.DELETE, key=KEY),
+    "delete_many": Method(Kind.DELETE, key=None),
+    "clear": Method(Kind.DELETE, key=None),
+}
+
+_CACHELIB_CLASSES = (
+    "SimpleCache", "FileSystemCache", "RedisCache", "MemcachedCache", "UWSGICache",
+    "MongoDbCache", "DynamoDbCache", "NullCache",
+)
+
+FLASK_CACHING = Library(
+    name="flask-caching",
+    methods=METHODS,
+    semantics=SEMANTICS,
+    constructors={"flask_caching.Cache": ClientKind(), "flask_cache.Cache": ClientKind()},
+    method_decorators={
+        "cached": Decorator("view", ttl=(Arg(0, "timeout"),)),
+        "memoize": Decorator("memoize", ttl=(Arg(0, "timeout"),)),
+    },
+)
+
+CACHELIB = Library(
+    name="cachelib",
+    methods=METHODS,
+    semantics=SEMANTICS,
+    constructors={
+        f"{module}.{cls}": ClientKind()
+        for module in ("cachelib", "werkzeug.contrib.cache")
+        for cls in _CACHELIB_CLASSES
+    },
+)

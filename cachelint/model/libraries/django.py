@@ -1,0 +1,50 @@
+"""Django's cache framework, with django-redis's extras. See CLIENTS.md §A.2, §A.3."""
+from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
+
+# An omitted timeout uses CACHES[alias]["TIMEOUT"]; None never expires; 0 (and with
+# django-redis any timeout <= 0) means "do not cache" or deletes the key.
+SEMANTICS = TtlSemantics(
+    omitted=Meaning.DEFAULT, none=Meaning.FOREVER, zero=Meaning.NOT_CACHED, negative=Meaning.NOT_CACHED
+)
+
+KEY = Arg(0, "key")
+
+
+def _both(name: str, method: Method) -> dict[str, Method]:
+    """Django offers every method also as a coroutine with an `a` prefix."""
+    return {name: method, f"a{name}": method}
+
+
+METHODS = {
+    **_both("get", Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default"))),
+    **_both("get_many", Method(Kind.READ, key=Arg(0, "keys"))),
+    **_both("has_key", Method(Kind.READ, key=KEY)),
+    **_both("set", Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, "timeout"),))),
+    **_both("add", Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, "timeout"),))),
+    **_both("get_or_set", Method(Kind.WRITE, key=KEY, value=Arg(1, "default"), ttl=(Arg(2, "timeout"),))),
+    **_both("set_many", Method(Kind.WRITE, key=None, value=Arg(0, "data"), ttl=(Arg(1, "timeout"),))),
+    **_both("touch", Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),))),
+    **_both("incr", Method(Kind.WRITE, key=KEY, creates_key=False)),
+    **_both("decr", Method(Kind.WRITE, key=KEY, creates_key=False)),
+    **_both("delete", Method(Kind.DELETE, key=KEY)),
+    **_both("delete_many", Method(Kind.DELETE, key=Arg(0, "keys"))),
+    **_both("clear", Method(Kind.DELETE, key=None)),
+    # django-redis
+    "keys": Method(Kind.KEYS, key=None),
+    "iter_keys": Method(Kind.SCAN, key=None),
+    "delete_pattern": Method(Kind.DELETE, key=None),
+    "persist": Method(Kind.OTHER, key=KEY),
+    "expire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),)),
+    "ttl": Method(Kind.READ, key=KEY),
+}
+
+DJANGO = Library(
+    name="django",
+    methods=METHODS,
+    semantics=SEMANTICS,
+    instances={"django.core.cache.cache": ClientKind()},
+    registries=frozenset({"django.core.cache.caches"}),
+    decorators={
+        "django.views.decorators.cache.cache_page": Decorator("view", ttl=(Arg(0, "timeout"),)),
+    },
+)

@@ -1,0 +1,60 @@
+"""Memcached clients: pymemcache, pylibmc, python-memcached, aiomcache. CLIENTS.md §A.5.
+
+The protocol reads an expiry of 0 as "never expires", which is every client's default,
+and a negative expiry as "expires at once".
+"""
+from cachelint.model.spec import Arg, ClientKind, Kind, Library, Meaning, Method, TtlSemantics
+
+SEMANTICS = TtlSemantics(
+    omitted=Meaning.FOREVER, none=Meaning.UNKNOWN, zero=Meaning.FOREVER, negative=Meaning.STALE_AT_ONCE
+)
+KEY = Arg(0, "key")
+
+
+def _methods(expiry: str) -> dict[str, Method]:
+    """The methods every memcached client shares, with its own name for the expiry argument."""
+
+    def write(value_name: str, ttl_position: int, key: Arg | None = KEY) -> Method:
+        value = Arg(1 if key else 0, value_name)
+        return Method(Kind.WRITE, key=key, value=value, ttl=(Arg(ttl_position, expiry),))
+
+    return {
+        "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
+        "gets": Method(Kind.READ, key=KEY, single_value=True),
+        "get_many": Method(Kind.READ, key=None),
+        "get_multi": Method(Kind.READ, key=None),
+        "set": write("value", 2),
+        "add": write("value", 2),
+        "replace": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, expiry),), creates_key=False),
+        "cas": write("value", 3),
+        "set_many": write("values", 1, key=None),
+        "set_multi": write("mapping", 1, key=None),
+        "touch": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, expiry),)),
+        "delete": Method(Kind.DELETE, key=KEY),
+        "delete_many": Method(Kind.DELETE, key=None),
+        "delete_multi": Method(Kind.DELETE, key=None),
+        "incr": Method(Kind.WRITE, key=KEY, creates_key=False),
+        "decr": Method(Kind.WRITE, key=KEY, creates_key=False),
+    }
+
+
+def _library(name: str, expiry: str, constructors: tuple[str, ...]) -> Library:
+    return Library(
+        name=name,
+        methods=_methods(expiry),
+        semantics=SEMANTICS,
+        constructors={qualified: ClientKind() for qualified in constructors},
+    )
+
+
+PYMEMCACHE = _library(
+    "pymemcache", "expire",
+    tuple(
+        f"{module}.{cls}"
+        for module in ("pymemcache", "pymemcache.client", "pymemcache.client.base", "pymemcache.client.hash")
+        for cls in ("Client", "PooledClient", "HashClient", "RetryingClient")
+    ),
+)
+PYLIBMC = _library("pylibmc", "time", ("pylibmc.Client",))
+PYTHON_MEMCACHED = _library("python-memcached", "time", ("memcache.Client",))
+AIOMCACHE = _library("aiomcache", "exptime", ("aiomcache.Client",))

@@ -1,0 +1,132 @@
+"""redis-py and valkey-py (sync, asyncio, cluster, pipelines). See CLIENTS.md §A.1."""
+from cachelint.model.spec import Arg, ClientKind, Kind, Library, Meaning, Method, TtlSemantics
+
+KEY = Arg(0, "name")
+CLIENT = ClientKind()
+PIPELINE = ClientKind(role="pipeline")
+SENTINEL = ClientKind(role="factory")
+
+# A successful SET without EX/PX/EXAT/PXAT leaves the key without a TTL; EX 0 is rejected.
+SEMANTICS = TtlSemantics(
+    omitted=Meaning.FOREVER, none=Meaning.FOREVER, zero=Meaning.ERROR, negative=Meaning.ERROR
+)
+# A non-positive EXPIRE deletes the key.
+EXPIRE_SEMANTICS = SEMANTICS.but(zero=Meaning.NOT_CACHED, negative=Meaning.NOT_CACHED)
+
+
+def _read(single: bool = True) -> Method:
+    return Method(Kind.READ, key=KEY, single_value=single)
+
+
+def _write(value: Arg | None = Arg(1, "value"), key: Arg | None = KEY) -> Method:
+    """A write that can create its key and has no TTL parameter."""
+    return Method(Kind.WRITE, key=key, value=value)
+
+
+_EXPIRE_TIME = (Arg(1, "time"),)
+
+METHODS = {
+    "get": _read(),
+    "getdel": _read(),
+    "getex": Method(
+        Kind.READ, key=KEY, single_value=True,
+        ttl=(Arg(1, "ex"), Arg(2, "px"), Arg(3, "exat"), Arg(4, "pxat")),
+        semantics=SEMANTICS.but(omitted=Meaning.DEFAULT),
+    ),
+    "hget": _read(),
+    "mget": _read(single=False),
+    "hgetall": _read(single=False),
+    "hmget": _read(single=False),
+    "hkeys": _read(single=False),
+    "hvals": _read(single=False),
+    "smembers": _read(single=False),
+    "lrange": _read(single=False),
+    "zrange": _read(single=False),
+    "zrevrange": _read(single=False),
+    "zrangebyscore": _read(single=False),
+    "zrevrangebyscore": _read(single=False),
+    "exists": _read(single=False),
+    "set": Method(
+        Kind.WRITE, key=KEY, value=Arg(1, "value"),
+        ttl=(Arg(2, "ex"), Arg(3, "px"), Arg(8, "exat"), Arg(9, "pxat")),
+    ),
+    "setex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time"),)),
+    "psetex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time_ms"),)),
+    "setnx": _write(),
+    "getset": _write(),
+    "mset": _write(value=Arg(0, "mapping"), key=None),
+    "msetnx": _write(value=Arg(0, "mapping"), key=None),
+    "hset": _write(value=None),
+    "hsetnx": _write(value=None),
+    "hmset": _write(value=Arg(1, "mapping")),
+    "hincrby": _write(value=None),
+    "hincrbyfloat": _write(value=None),
+    "lpush": _write(value=None),
+    "rpush": _write(value=None),
+    "sadd": _write(value=None),
+    "zadd": _write(value=Arg(1, "mapping")),
+    "zincrby": _write(value=None),
+    "incr": _write(value=None),
+    "incrby": _write(value=None),
+    "incrbyfloat": _write(value=None),
+    "decr": _write(value=None),
+    "decrby": _write(value=None),
+    "append": _write(),
+    "setrange": _write(value=None),
+    "setbit": _write(value=None),
+    "pfadd": _write(value=None),
+    "geoadd": _write(value=None),
+    "expire": Method(Kind.EXPIRE, key=KEY, ttl=_EXPIRE_TIME, semantics=EXPIRE_SEMANTICS),
+    "pexpire": Method(Kind.EXPIRE, key=KEY, ttl=_EXPIRE_TIME, semantics=EXPIRE_SEMANTICS),
+    "expireat": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "when"),), semantics=SEMANTICS.but(zero=Meaning.UNKNOWN)),
+    "pexpireat": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "when"),), semantics=SEMANTICS.but(zero=Meaning.UNKNOWN)),
+    "delete": Method(Kind.DELETE, key=KEY),
+    "unlink": Method(Kind.DELETE, key=KEY),
+    "hdel": Method(Kind.DELETE, key=KEY),
+    "keys": Method(Kind.KEYS, key=None),
+    "scan": Method(Kind.SCAN, key=None),
+    "scan_iter": Method(Kind.SCAN, key=None),
+}
+
+
+def _names(package: str, prefix: str) -> dict[str, ClientKind]:
+    """Every spelling by which `package` hands out a client, e.g. redis.asyncio.from_url."""
+    classes = [f"{prefix}", f"Strict{prefix}", f"{prefix}Cluster"]
+    names: dict[str, ClientKind] = {}
+    for module in (package, f"{package}.asyncio"):
+        names[f"{module}.from_url"] = CLIENT
+        for cls in classes:
+            for where in (module, f"{module}.client", f"{module}.cluster"):
+                names[f"{where}.{cls}"] = CLIENT
+                names[f"{where}.{cls}.from_url"] = CLIENT
+    names[f"{package}.utils.from_url"] = CLIENT
+    names[f"{package}.sentinel.Sentinel"] = SENTINEL
+    names[f"{package}.asyncio.sentinel.Sentinel"] = SENTINEL
+    names[f"{package}.Sentinel"] = SENTINEL
+    return names
+
+
+def _library(name: str, package: str, prefix: str, extra: dict[str, ClientKind]) -> Library:
+    constructors = _names(package, prefix)
+    if package == "valkey":  # valkey also exports Redis, StrictRedis and RedisCluster
+        constructors.update(_names(package, "Redis"))
+    constructors.update(extra)
+    return Library(
+        name=name,
+        methods=METHODS,
+        semantics=SEMANTICS,
+        constructors=constructors,
+        factories={
+            "pipeline": PIPELINE,
+            "master_for": CLIENT,
+            "slave_for": CLIENT,
+        },
+        followup_expiry=True,
+    )
+
+
+REDIS = _library(
+    "redis", "redis", "Redis",
+    {"django_redis.get_redis_connection": CLIENT},
+)
+VALKEY = _library("valkey", "valkey", "Valkey", {})

@@ -1,0 +1,125 @@
+"""The vocabulary in which each cache library's behaviour is written down as data.
+
+A `Library` says which names create or are clients of that library, and what each
+of its methods does: read, write, delete, scan…, where the key is, which arguments
+carry the TTL, and what an omitted, `None`, zero or negative TTL means for it.
+The tables themselves live in `cachelint.model.libraries`, one module per library.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Meaning(enum.Enum):
+    """What a TTL argument (or its absence) does to the entry that is written."""
+
+    EXPIRES = "expires"  # a positive duration: the entry expires
+    DEFAULT = "default"  # the client's configured default timeout applies
+    FOREVER = "forever"  # the entry never expires
+    NOT_CACHED = "not cached"  # the value is not stored, or the key is deleted
+    ERROR = "error"  # the server rejects the command
+    STALE_AT_ONCE = "stale at once"  # stored, but already expired
+    UNKNOWN = "unknown"  # the analysis cannot tell
+
+    @property
+    def is_zero_ttl_mistake(self) -> bool:
+        return self in (Meaning.NOT_CACHED, Meaning.ERROR, Meaning.STALE_AT_ONCE)
+
+
+@dataclass(frozen=True)
+class TtlSemantics:
+    omitted: Meaning = Meaning.DEFAULT
+    none: Meaning = Meaning.DEFAULT
+    zero: Meaning = Meaning.UNKNOWN
+    negative: Meaning = Meaning.UNKNOWN
+
+    def but(self, **changes: Meaning) -> "TtlSemantics":
+        return TtlSemantics(**{**self.__dict__, **changes})
+
+
+@dataclass(frozen=True)
+class Arg:
+    """An argument by position (None: keyword-only) and keyword name (None: positional-only)."""
+
+    position: int | None
+    name: str | None = None
+
+
+class Kind(str, enum.Enum):
+    READ = "read"
+    WRITE = "write"
+    DELETE = "delete"
+    EXPIRE = "expire"  # sets or changes the TTL of an existing key
+    SCAN = "scan"  # incremental key enumeration (SCAN)
+    KEYS = "keys"  # blocking key enumeration (KEYS)
+    CONFIGURE = "configure"  # configures a client or region (dogpile)
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Method:
+    kind: Kind
+    key: Arg | None = Arg(0, "key")
+    value: Arg | None = None
+    ttl: tuple[Arg, ...] = ()
+    # None: the library's own semantics apply.
+    semantics: TtlSemantics | None = None
+    # For reads: the result is a single value that is None (or a sentinel) on a miss.
+    # Collection reads (hgetall, smembers…) return an empty collection instead.
+    single_value: bool = False
+    default: Arg | None = None  # for reads: the value returned on a miss
+    # For writes that only change an existing entry (Django incr): never creates a key.
+    creates_key: bool = True
+
+
+@dataclass(frozen=True)
+class Decorator:
+    """A decorator that caches the decorated function's results or a view's responses."""
+
+    kind: str  # "memoize" or "view"
+    ttl: tuple[Arg, ...] = ()
+    semantics: TtlSemantics | None = None
+    maxsize: Arg | None = None  # functools-style bound; unbounded when None is passed
+    unbounded: bool = False  # always unbounded (functools.cache)
+    cache: Arg | None = None  # cachetools: the cache object that stores the results
+
+
+@dataclass(frozen=True)
+class ClientKind:
+    """What a constructor or factory produces: a client, a pipeline, or a factory of clients."""
+
+    role: str = "client"  # "client", "pipeline" or "factory"
+    variant: str | None = None  # a backend that changes TTL semantics (aiocache "redis")
+    variant_from_first_arg: bool = False  # aiocache Cache(Cache.REDIS)
+
+
+@dataclass(frozen=True)
+class Library:
+    name: str
+    methods: dict[str, Method]
+    semantics: TtlSemantics = TtlSemantics()
+    # Per-variant TTL semantics (aiocache behaves differently on Redis and in memory).
+    variant_semantics: dict[str, TtlSemantics] = field(default_factory=dict)
+    # Qualified names of callables that return a client (constructors, from_url…).
+    constructors: dict[str, ClientKind] = field(default_factory=dict)
+    # Qualified names of objects that already are clients (django.core.cache.cache).
+    instances: dict[str, ClientKind] = field(default_factory=dict)
+    # Qualified names of objects indexed to get a client (django.core.cache.caches["x"]).
+    registries: frozenset[str] = frozenset()
+    # Methods that return another client object: name -> what it returns.
+    factories: dict[str, ClientKind] = field(default_factory=dict)
+    # A TTL given in the constructor (aiocache ttl=, cachelib default_timeout=)
+    # replaces what an omitted TTL means on every write.
+    constructor_ttl: Arg | None = None
+    # An expire on the same key later in the same function gives a written entry its TTL.
+    followup_expiry: bool = False
+    # Qualified names of module-level decorators of this library.
+    decorators: dict[str, Decorator] = field(default_factory=dict)
+    # Client methods used as decorators (Flask-Caching `@cache.cached`).
+    method_decorators: dict[str, Decorator] = field(default_factory=dict)
+    # The client object itself called as a decorator (cashews `@cache(ttl=…)`).
+    call_decorator: Decorator | None = None
+
+    def semantics_for(self, variant: str | None) -> TtlSemantics:
+        return self.variant_semantics.get(variant or "", self.semantics)

@@ -1,0 +1,145 @@
+"""Arguments of a call, and the few values the model evaluates: TTL numbers and None."""
+from __future__ import annotations
+
+import libcst as cst
+
+from cachelint.model.scopes import Scope, qualified_name
+from cachelint.model.spec import Arg, Meaning, TtlSemantics
+
+# `find_argument` result when `*args`/`**kwargs` may or may not carry the argument.
+MAYBE = object()
+# `evaluate_number` result for `None`; any other unknown value is returned as None.
+NONE = "None"
+
+_TIMEDELTA_SECONDS = {
+    "days": 86400, "seconds": 1, "microseconds": 1e-6, "milliseconds": 1e-3,
+    "minutes": 60, "hours": 3600, "weeks": 604800,
+}
+_TIMEDELTA_POSITIONS = list(_TIMEDELTA_SECONDS)
+
+
+def find_argument(call: cst.Call, arg: Arg):
+    """The expression passed for `arg`, None when it is not passed, MAYBE when unknowable."""
+    positional: list[cst.BaseExpression] = []
+    star_seen = double_star = False
+    for argument in call.args:
+        if argument.star == "**":
+            double_star = True
+        elif argument.star == "*":
+            star_seen = True
+        elif argument.keyword is not None:
+            if argument.keyword.value == arg.name:
+                return argument.value
+        elif not star_seen:
+            positional.append(argument.value)
+    if arg.position is not None and arg.position < len(positional):
+        return positional[arg.position]
+    if double_star or (star_seen and arg.position is not None):
+        return MAYBE
+    return None
+
+
+def evaluate_number(expr: cst.BaseExpression, scope: Scope, order: int, _depth: int = 0):
+    """A literal number (int/float), NONE for None, or None when the value is not known.
+
+    Follows a name bound exactly once to such a value (a module constant), simple
+    arithmetic on literals, and `timedelta(...)` with literal arguments.
+    """
+    if _depth > 8:
+        return None
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return expr.evaluated_value
+    if isinstance(expr, cst.Name):
+        if expr.value == "None":
+            return NONE
+        return _constant(expr, scope, order, _depth)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        value = evaluate_number(expr.expression, scope, order, _depth + 1)
+        if isinstance(value, (int, float)):
+            return -value if isinstance(expr.operator, cst.Minus) else value
+        return None
+    if isinstance(expr, cst.BinaryOperation):
+        left = evaluate_number(expr.left, scope, order, _depth + 1)
+        right = evaluate_number(expr.right, scope, order, _depth + 1)
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            return _arithmetic(expr.operator, left, right)
+        return None
+    if isinstance(expr, cst.Call):
+        return _timedelta_seconds(expr, scope, order, _depth)
+    return None
+
+
+def _constant(name: cst.Name, scope: Scope, order: int, depth: int):
+    bindings = scope.lookup(name.value, order)
+    if len(bindings) != 1 or bindings[0].kind != "assign":
+        return None
+    binding = bindings[0]
+    if len(binding.scope.bindings.get(name.value, ())) != 1:
+        return None  # rebound somewhere: not a constant
+    return evaluate_number(binding.value, binding.scope, binding.order, depth + 1)
+
+
+def _arithmetic(operator: cst.BaseBinaryOp, left: float, right: float):
+    if isinstance(operator, cst.Multiply):
+        return left * right
+    if isinstance(operator, cst.Add):
+        return left + right
+    if isinstance(operator, cst.Subtract):
+        return left - right
+    if isinstance(operator, cst.FloorDivide) and right:
+        return left // right
+    if isinstance(operator, cst.Divide) and right:
+        return left / right
+    return None
+
+
+def _timedelta_seconds(call: cst.Call, scope: Scope, order: int, depth: int):
+    if qualified_name(call.func, scope, order) != "datetime.timedelta":
+        return None
+    total = 0.0
+    for index, argument in enumerate(call.args):
+        if argument.star:
+            return None
+        unit = argument.keyword.value if argument.keyword else (
+            _TIMEDELTA_POSITIONS[index] if index < len(_TIMEDELTA_POSITIONS) else None
+        )
+        value = evaluate_number(argument.value, scope, order, depth + 1)
+        if unit not in _TIMEDELTA_SECONDS or not isinstance(value, (int, float)):
+            return None
+        total += value * _TIMEDELTA_SECONDS[unit]
+    return total
+
+
+def ttl_meaning(
+    call: cst.Call | None,
+    params: tuple[Arg, ...],
+    semantics: TtlSemantics,
+    scope: Scope,
+    order: int,
+    omitted: Meaning | None = None,
+) -> tuple[Meaning, cst.BaseExpression | None]:
+    """What the TTL arguments of `call` (None: a bare decorator) mean, and which one said so."""
+    given: list[cst.BaseExpression] = []
+    for param in params:
+        found = find_argument(call, param) if call is not None else None
+        if found is MAYBE:
+            return Meaning.UNKNOWN, None
+        if found is not None:
+            given.append(found)
+    if not given:
+        return (omitted or semantics.omitted), None
+    meanings = [(_meaning_of(evaluate_number(expr, scope, order), semantics), expr) for expr in given]
+    for meaning, expr in meanings:
+        if meaning in (Meaning.EXPIRES, Meaning.UNKNOWN):
+            return meaning, expr
+    return meanings[0]
+
+
+def _meaning_of(value, semantics: TtlSemantics) -> Meaning:
+    if value is NONE:
+        return semantics.none
+    if value is None:
+        return Meaning.UNKNOWN
+    if value > 0:
+        return Meaning.EXPIRES
+    return semantics.zero if value == 0 else semantics.negative
