@@ -30,7 +30,7 @@ class Fix:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    code: str
+    code: str | None  # None for problems that are not rule findings (invalid-syntax, io-error)
     name: str
     message: str
     filename: str
@@ -44,4 +44,4 @@ class Diagnostic:
     statement_rows: tuple[int, int] = field(default=(0, 0), compare=False)
 
     def sort_key(self) -> tuple:
-        return (self.filename, self.location, self.code, self.message)
+        return (self.filename, self.location, self.code or "", self.message)

@@ -1,0 +1,50 @@
+"""`--output-format json` and `json-lines`, with Ruff's field names and 1-based positions."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from cachelint.diagnostic import Diagnostic, Location
+from cachelint.report import ReportContext
+
+
+def _location(location: Location) -> dict[str, int]:
+    return {"row": location.row, "column": location.column}
+
+
+def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+    fix = None
+    if diagnostic.fix is not None:
+        fix = {
+            "applicability": diagnostic.fix.applicability,
+            "message": diagnostic.fix.message,
+            "edits": [
+                {
+                    "content": edit.content,
+                    "location": _location(edit.location),
+                    "end_location": _location(edit.end_location),
+                }
+                for edit in diagnostic.fix.edits
+            ],
+        }
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "message": diagnostic.message,
+        "filename": os.path.abspath(diagnostic.filename) if diagnostic.filename != "-" else "-",
+        "location": _location(diagnostic.location),
+        "end_location": _location(diagnostic.end_location),
+        "fix": fix,
+        "url": diagnostic.url,
+        "severity": diagnostic.severity,
+        "noqa_row": diagnostic.location.row,
+    }
+
+
+def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    return json.dumps([as_dict(d) for d in diagnostics], indent=2) + "\n"
+
+
+def render_lines(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    return "".join(json.dumps(as_dict(d)) + "\n" for d in diagnostics)

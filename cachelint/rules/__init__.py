@@ -1,0 +1,17 @@
+"""The rule registry: every rule, in code order."""
+from __future__ import annotations
+
+from cachelint.rules.base import Rule
+from cachelint.rules.keys_pattern_scan import KeysPatternScan
+from cachelint.rules.set_without_ttl import SetWithoutTtl
+from cachelint.rules.truthy_miss_check import TruthyMissCheck
+from cachelint.rules.zero_ttl import ZeroTtl
+
+ALL_RULES: list[type[Rule]] = [TruthyMissCheck, SetWithoutTtl, KeysPatternScan, ZeroTtl]
+
+BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+
+
+def rule_for(code_or_name: str) -> type[Rule] | None:
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())

@@ -1,0 +1,86 @@
+"""What a rule is: a code, a name, a docstring, examples, options, and a check of the model."""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterator
+
+import libcst as cst
+
+from cachelint.model import ModuleModel
+
+# Where the rule's page lives in the source tree (the project has no published site yet).
+DOCS_PATH = "rules/{name}.md"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Replace the source of `node` with `code`."""
+
+    node: cst.CSTNode
+    code: str
+
+
+@dataclass(frozen=True)
+class FixSuggestion:
+    message: str
+    replacements: tuple[Replacement, ...]
+    applicability: str = "unsafe"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports: the node it points at, the statement that node belongs to."""
+
+    node: cst.CSTNode
+    statement: cst.CSTNode
+    message: str
+    fix: FixSuggestion | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule setting under `[tool.cachelint.rules.<rule-name>]`."""
+
+    type: type | tuple[type, ...]
+    default: Any
+    description: str
+
+
+@dataclass
+class RuleContext:
+    """What a rule's check may read besides the model: its own options."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    """Subclasses set the class attributes and implement `check`.
+
+    The docstring follows Ruff's layout: `## What it does`, `## Why is this bad?`,
+    `## Example`, `## Use instead`. `INVALID` examples mark each line that must be
+    reported with a trailing `# expect: CODE` comment; `VALID` examples must be clean.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
+    options: ClassVar[dict[str, Option]] = {}
+    VALID: ClassVar[list[str]] = []
+    INVALID: ClassVar[list[str]] = []
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def docs_path(cls) -> str:
+        return DOCS_PATH.format(name=cls.name)
+
+    @classmethod
+    def default_options(cls) -> dict[str, Any]:
+        return {name: option.default for name, option in cls.options.items()}

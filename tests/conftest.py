@@ -1,0 +1,22 @@
+"""Shared test helpers: lint a snippet of source and get its diagnostics."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from cachelint.config import Settings
+from cachelint.engine import lint_source
+
+
+def lint(source: str, select: tuple[str, ...] = ("ALL",), settings: Settings | None = None, filename: str = "example.py"):
+    settings = settings or Settings()
+    settings.select = select
+    result = lint_source(filename, textwrap.dedent(source).encode("utf-8"), settings)
+    assert not result.internal_errors, result.internal_errors
+    return result.diagnostics
+
+
+@pytest.fixture
+def lint_snippet():
+    return lint
