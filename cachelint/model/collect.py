@@ -203,11 +203,13 @@ class Collector(cst.CSTVisitor):
         self._bind_target(node.target, "assign", node.value, self._end(node))
 
     def visit_Del(self, node: cst.Del) -> None:
-        targets = node.target.elements if isinstance(node.target, (cst.Tuple, cst.List)) else [node.target]
+        if isinstance(node.target, (cst.Tuple, cst.List)):
+            targets = [element.value for element in node.target.elements]
+        else:
+            targets = [node.target]
         for target in targets:
-            expr = getattr(target, "value", target)
-            if isinstance(expr, cst.Subscript):
-                self._delete_targets.add(expr)
+            if isinstance(target, cst.Subscript):
+                self._delete_targets.add(target)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
