@@ -11,17 +11,23 @@ from cachelint.diagnostic import Diagnostic
 class ReportContext:
     sources: dict[str, str] = field(default_factory=dict)  # filename -> text, for source lines
     color: bool = False
+    # Whether `--unsafe-fixes` is on: unsafe fixes then count as applicable (`[*]`), as in Ruff.
+    unsafe_fixes: bool = False
 
 
 Reporter = Callable[[list[Diagnostic], ReportContext], str]
 
 
 def _formats() -> dict[str, Reporter]:
-    from cachelint.report import json_format
+    from cachelint.report import concise, full, github, json_format, sarif
 
     return {
+        "full": full.render,
+        "concise": concise.render,
         "json": json_format.render,
         "json-lines": json_format.render_lines,
+        "github": github.render,
+        "sarif": sarif.render,
     }
 
 

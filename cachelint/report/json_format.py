@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from cachelint.diagnostic import Diagnostic, Location
-from cachelint.report import ReportContext
+from cachelint.report import ReportContext, paths
 
 
 def _location(location: Location) -> dict[str, int]:
@@ -32,7 +31,7 @@ def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "code": diagnostic.code,
         "name": diagnostic.name,
         "message": diagnostic.message,
-        "filename": os.path.abspath(diagnostic.filename) if diagnostic.filename != "-" else "-",
+        "filename": paths.absolute(diagnostic.filename),
         "location": _location(diagnostic.location),
         "end_location": _location(diagnostic.end_location),
         "fix": fix,
