@@ -1,7 +1,7 @@
 """`--output-format full`, the default: each diagnostic with the source it points at, laid
 out as Ruff lays it out:
 
-    app.py:3:5: CL002 Cache write without a TTL
+    app.py:3:1: CL002 Cache write without a TTL
       |
     1 | import redis
     2 | r = redis.Redis()
