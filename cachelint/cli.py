@@ -11,14 +11,14 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from cachelint import __version__, selection
-from cachelint.config import ConfigError, Settings, find_config, load_settings
+from cachelint import __version__, fix as fixes, rules, selection
+from cachelint.config import ConfigError, find_config, load_settings
 from cachelint.engine import RunResult, lint_paths, lint_source
 from cachelint.report import FORMATS, ReportContext, render
-from cachelint.rules import ALL_RULES, rule_for
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -52,66 +52,84 @@ def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, callback=_selectors, help="Rules to enable: codes, prefixes, names or ALL (comma-separated).")
-@click.option("--ignore", multiple=True, callback=_selectors, help="Rules to disable.")
-@click.option("--extend-select", multiple=True, callback=_selectors, help="Rules to enable on top of `select`.")
+@click.option("--select", multiple=True, callback=_selectors, help="Rules to enable: codes, prefixes, names or ALL (comma-separated). Replaces `select` from the configuration.")
+@click.option("--ignore", multiple=True, callback=_selectors, help="Rules to disable, on top of the configuration.")
+@click.option("--extend-select", multiple=True, callback=_selectors, help="Rules to enable, on top of the configuration.")
+@click.option("--fix", is_flag=True, help="Apply the fixes that do not change behaviour (all of them with --unsafe-fixes).")
+@click.option("--unsafe-fixes", is_flag=True, help="Let --fix and --diff apply fixes that change runtime behaviour too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of applying them; exit 1 if there are any.")
 @click.option("--output-format", type=click.Choice(FORMATS), default="full", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
-@click.option("--stdin-filename", type=click.Path(path_type=Path), help="The file name to report for `-`.")
+@click.option("--stdin-filename", type=click.Path(path_type=Path), help="Read the source from standard input and report it under this name.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="A pyproject.toml or TOML file to read settings from.")
-def check(paths, select, ignore, extend_select, output_format, statistics, exit_zero, stdin_filename, config_path) -> None:
-    """Lint PATHS (files or folders; `-` reads standard input)."""
+@click.option("--no-cache", is_flag=True, hidden=True, help="Accepted as Ruff accepts it; cachelint keeps no cache.")
+def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_format, statistics, exit_zero,
+          stdin_filename, config_path, no_cache) -> None:
+    """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
+    stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
+    # The nearest configuration to the first path, to the stdin file, or to the cwd.
+    start = (stdin_filename or Path.cwd()) if stdin else paths[0]
     try:
-        settings = _settings(config_path, paths, stdin_filename)
+        settings = load_settings(config_path or find_config(start))
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    if select is not None:
-        settings.select = select
-    if ignore is not None:
-        settings.ignore = (*settings.ignore, *ignore)
-    if extend_select is not None:
-        settings.extend_select = (*settings.extend_select, *extend_select)
+    settings.command_line = selection.Selection(select, ignore or (), extend_select or ())
 
-    run = _lint(paths, settings, stdin_filename)
+    if stdin:
+        raw = sys.stdin.buffer.read()
+        run = RunResult([lint_source(str(stdin_filename or "-"), raw, settings)])
+    else:
+        run = lint_paths(paths, settings)
+    fixed = fixes.fix_run(run, settings, unsafe_fixes, write=fix and not diff and not stdin) if fix or diff else []
+    applied = sum(f.applied for f in fixed)
+
+    if diff:
+        diffs = "".join(fixes.unified_diff(f) for f in fixed)
+        click.echo(diffs, nl=False)
+        if applied:
+            click.echo(f"Would fix {_errors(applied)}.", err=True)
+        _exit(run, failed=bool(diffs) and not exit_zero)
+    # As with Ruff, fixing standard input prints the fixed source, and the report on stderr.
+    report_to_stderr = fix and stdin
+    if report_to_stderr:
+        click.echo(fixed[0].text.encode(fixed[0].before.encoding) if fixed else raw, nl=False)
     diagnostics = run.diagnostics
     if statistics:
-        click.echo(_statistics(diagnostics, output_format), nl=False)
+        report = _statistics(diagnostics, output_format, unsafe_fixes)
     else:
-        context = ReportContext(sources=run.sources, color=sys.stdout.isatty() and output_format == "full")
-        click.echo(render(output_format, diagnostics, context), nl=False)
+        color = sys.stdout.isatty() and output_format == "full" and not report_to_stderr
+        report = render(output_format, diagnostics, ReportContext(run.sources, color, unsafe_fixes))
+    click.echo(report, nl=False, err=report_to_stderr)
+    if applied:
+        click.echo(f"Fixed {_errors(applied)}.", err=True)
+    _exit(run, failed=bool(diagnostics) and not exit_zero)
+
+
+def _reads_stdin(paths: tuple[Path, ...], stdin_filename: Path | None) -> bool:
+    """`-` alone, or `--stdin-filename` (which, as in Ruff, makes other paths ignored)."""
+    if Path("-") in paths and len(paths) > 1:
+        raise click.UsageError("`-` (standard input) cannot be combined with other paths")
+    if stdin_filename is not None and paths and paths != (Path("-"),):
+        click.echo(f"warning: ignoring {', '.join(map(str, paths))} in favour of standard input", err=True)
+    return stdin_filename is not None or paths == (Path("-"),)
+
+
+def _errors(count: int) -> str:
+    return f"{count} error{'' if count == 1 else 's'}"
+
+
+def _exit(run: RunResult, failed: bool) -> NoReturn:
     for error in run.internal_errors:
         click.echo(f"error: {error}", err=True)
-    if run.internal_errors:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+    sys.exit(EXIT_ERROR if run.internal_errors else EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
-def _settings(config_path: Path | None, paths: list[Path], stdin_filename: Path | None) -> Settings:
-    if config_path is not None:
-        return load_settings(config_path)
-    start = stdin_filename if paths == [Path("-")] and stdin_filename else paths[0]
-    if str(start) == "-" or not start.exists():
-        start = Path.cwd()
-    return load_settings(find_config(start))
-
-
-def _lint(paths: list[Path], settings: Settings, stdin_filename: Path | None) -> RunResult:
-    if Path("-") not in paths:
-        return lint_paths(paths, settings)
-    filename = str(stdin_filename) if stdin_filename else "-"
-    run = RunResult([lint_source(filename, sys.stdin.buffer.read(), settings)])
-    others = [p for p in paths if p != Path("-")]
-    if others:
-        run.files.extend(lint_paths(others, settings).files)
-    return run
-
-
-def _statistics(diagnostics, output_format: str) -> str:
+def _statistics(diagnostics, output_format: str, unsafe_fixes: bool) -> str:
     counts = Counter((d.code, d.name) for d in diagnostics)
-    fixable = {(d.code, d.name) for d in diagnostics if d.fix is not None}
+    fixable = {(d.code, d.name) for d in diagnostics if fixes.is_applicable(d, unsafe_fixes)}
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0] or ""))
     if output_format in ("json", "json-lines"):
         return json.dumps(
@@ -134,14 +152,14 @@ def rule(rule: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule, by code (CL002) or name (set-without-ttl)."""
     if show_all == (rule is not None):
         raise click.UsageError("give either a rule code or name, or --all")
-    rules = ALL_RULES if show_all else [rule_for(rule)]
-    if rules == [None]:
+    chosen = rules.ALL_RULES if show_all else [rules.rule_for(rule)]
+    if chosen == [None]:
         raise click.BadParameter(f"unknown rule `{rule}`", param_hint="RULE")
     if output_format == "json":
-        payload = [_rule_json(r) for r in rules]
+        payload = [_rule_json(r) for r in chosen]
         click.echo(json.dumps(payload if show_all else payload[0], indent=2))
         return
-    click.echo("\n\n".join(f"# {r.name} ({r.code})\n\n{r.documentation()}" for r in rules))
+    click.echo("\n\n".join(f"# {r.name} ({r.code})\n\n{r.documentation()}" for r in chosen))
 
 
 def _rule_json(rule) -> dict:

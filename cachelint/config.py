@@ -5,7 +5,7 @@ whose message names the key and the file, so that a typo never silently disables
 """
 from __future__ import annotations
 
-import fnmatch
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from cachelint import selection
+from cachelint.discover import Globs
 from cachelint.model import CustomClients
 from cachelint.model.libraries import BY_NAME as LIBRARIES
 from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
@@ -36,6 +37,7 @@ class Settings:
     select: tuple[str, ...] = selection.DEFAULT_SELECT
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
+    command_line: selection.Selection = selection.Selection()  # applied after the above
     exclude: tuple[str, ...] | None = None  # None: the default excludes of discovery
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -45,66 +47,66 @@ class Settings:
     source: Path | None = None  # the file the settings came from
 
     def enabled_codes(self) -> frozenset[str]:
-        return selection.resolve(self.select, self.ignore, self.extend_select)
+        configured = selection.Selection(self.select, self.ignore, self.extend_select)
+        return selection.resolve([configured, self.command_line])
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
         """The enabled codes minus what `per-file-ignores` drops for this file."""
         enabled = self.enabled_codes()
-        ignored = [
+        ignored = tuple(
             selector
             for pattern, selectors in self.per_file_ignores.items()
-            if _glob_matches(pattern, Path(path), self.root)
+            if Globs((pattern,), self.root).matches(path)
             for selector in selectors
-        ]
+        )
         if not ignored:
             return enabled
-        dropped = selection.resolve(ignored, ())
-        return enabled - dropped
+        return enabled - selection.resolve([selection.Selection(select=ignored)])
 
     def options_for(self, rule) -> dict[str, Any]:
         return {**rule.default_options(), **self.rule_options.get(rule.name, {})}
 
 
-def _glob_matches(pattern: str, path: Path, root: Path) -> bool:
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
-    return fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern)
-
-
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml at or above `start` that has a [tool.cachelint] section."""
-    start = start.resolve()
-    for folder in [start, *start.parents] if start.is_dir() else [start.parent, *start.parent.parents]:
+    """The nearest pyproject.toml with a [tool.cachelint] section, looking in `start` (a
+    folder, or a file's folder; neither need exist) and then in each folder above it."""
+    start = Path(os.path.abspath(start))
+    for folder in [start, *start.parents] if start.is_dir() else start.parents:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                raise ConfigError(f"{candidate}: cannot read: {error}") from error
-            if "cachelint" in data.get("tool", {}):
+            tool = _read_toml(candidate).get("tool")
+            if isinstance(tool, dict) and "cachelint" in tool:
                 return candidate
     return None
 
 
 def load_settings(path: Path | None) -> Settings:
-    """Settings from `path` (a pyproject.toml, or a cachelint.toml/.toml with the keys at top level)."""
+    """Settings from `path`: the [tool.cachelint] table of a pyproject.toml (or of any TOML
+    file that has one), else the top-level keys of the file, as in a `ruff.toml`."""
     if path is None:
         return Settings()
+    data = _read_toml(path)
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "cachelint" in tool:
+        table, prefix = tool["cachelint"], SECTION
+    elif path.name == "pyproject.toml":
+        table, prefix = {}, SECTION
+    else:
+        table, prefix = data, ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: `{SECTION}`: expected a table, got {_describe(table)}")
+    return _Parser(path, prefix).settings(table)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    if path.name == "pyproject.toml":
-        table, prefix = data.get("tool", {}).get("cachelint", {}), SECTION
-    else:
-        table, prefix = data.get("tool", {}).get("cachelint", data), SECTION if "tool" in data else ""
-    return _Parser(path, prefix).settings(table)
 
 
 class _Parser:
@@ -169,7 +171,7 @@ class _Parser:
                 if spec is None:
                     known = ", ".join(rule.options) or "none"
                     raise self.error(f"{where}.{option}", f"unknown option (known options: {known})")
-                if not isinstance(setting, spec.type) or isinstance(setting, bool) and spec.type is not bool:
+                if not _is_a(setting, spec.type):
                     raise self.error(f"{where}.{option}", f"expected {_type_name(spec.type)}, got {_describe(setting)}")
             options[rule.name] = dict(table)
         return options
@@ -180,13 +182,15 @@ class _Parser:
         clients = CustomClients()
         for qualified, table in value.items():
             where = f'clients."{qualified}"'
+            if not all(part.isidentifier() for part in qualified.split(".")):
+                raise self.error(where, "expected a qualified name such as `myapp.cache.set_cached`")
             if not isinstance(table, dict):
                 raise self.error(where, f"expected a table such as {{kind = \"write\", key = 0}}, got {_describe(table)}")
             if "library" in table:
                 if set(table) != {"library"}:
                     raise self.error(where, "`library` declares a client object and takes no other keys")
                 library = table["library"]
-                if library not in LIBRARIES or library == "dict":
+                if not isinstance(library, str) or library not in LIBRARIES or library == "dict":
                     raise self.error(f"{where}.library", f"unknown library `{library}` (known: {', '.join(sorted(LIBRARIES))})")
                 clients.objects[qualified] = library
             else:
@@ -198,9 +202,9 @@ class _Parser:
         for key in table:
             if key not in known:
                 raise self.error(f"{where}.{key}", f"unknown key (expected one of: {', '.join(sorted(known))})")
-        kind = table.get("kind")
-        if kind not in _KINDS:
-            raise self.error(f"{where}.kind", f"expected one of {', '.join(_KINDS)}, got {_describe(kind)}")
+        kind = self.choice(where, table, "kind", _KINDS)
+        if kind is None:
+            raise self.error(f"{where}.kind", f"missing (expected one of {', '.join(_KINDS)})")
         semantics = TtlSemantics(
             omitted=self.meaning(where, table, "ttl-omitted", Meaning.DEFAULT),
             none=self.meaning(where, table, "ttl-none", Meaning.DEFAULT),
@@ -208,25 +212,19 @@ class _Parser:
         )
         ttl = self.arg(where, table, "ttl")
         return Method(
-            _KINDS[kind], key=self.arg(where, table, "key"), value=self.arg(where, table, "value"),
-            ttl=(ttl,) if ttl else (), semantics=semantics, single_value=_KINDS[kind] is Kind.READ,
+            kind, key=self.arg(where, table, "key"), value=self.arg(where, table, "value"),
+            ttl=(ttl,) if ttl else (), semantics=semantics, single_value=kind is Kind.READ,
         )
 
     def arg(self, where: str, table: dict[str, Any], key: str) -> Arg | None:
         value = table.get(key)
         if value is None:
             return None
-        if isinstance(value, bool):
-            pass
-        elif isinstance(value, int) and value >= 0:
+        if _is_position(value):
             return Arg(value, None)
-        elif isinstance(value, str) and value.isidentifier():
+        if _is_keyword(value):
             return Arg(None, value)
-        elif (
-            isinstance(value, list) and len(value) == 2
-            and isinstance(value[0], int) and not isinstance(value[0], bool) and value[0] >= 0
-            and isinstance(value[1], str) and value[1].isidentifier()
-        ):
+        if isinstance(value, list) and len(value) == 2 and _is_position(value[0]) and _is_keyword(value[1]):
             return Arg(value[0], value[1])
         raise self.error(
             f"{where}.{key}",
@@ -234,16 +232,37 @@ class _Parser:
         )
 
     def meaning(self, where: str, table: dict[str, Any], key: str, default: Meaning) -> Meaning:
+        meaning = self.choice(where, table, key, _MEANINGS)
+        return default if meaning is None else meaning
+
+    def choice(self, where: str, table: dict[str, Any], key: str, choices: dict[str, Any]) -> Any:
+        """The value `choices` maps `table[key]` to, or None when the key is absent."""
         value = table.get(key)
         if value is None:
-            return default
-        if value not in _MEANINGS:
-            raise self.error(f"{where}.{key}", f"expected one of {', '.join(_MEANINGS)}, got {_describe(value)}")
-        return _MEANINGS[value]
+            return None
+        if not isinstance(value, str) or value not in choices:
+            raise self.error(f"{where}.{key}", f"expected one of {', '.join(choices)}, got {_describe(value)}")
+        return choices[value]
+
+
+def _is_position(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_keyword(value: Any) -> bool:
+    return isinstance(value, str) and value.isidentifier()
+
+
+def _is_a(value: Any, kind: type | tuple[type, ...]) -> bool:
+    """isinstance as TOML means it: a boolean is not an integer, an integer is a float."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool):
+        return bool in kinds
+    return isinstance(value, kinds) or isinstance(value, int) and float in kinds
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {list: "a list", str: "a string", int: "an integer", bool: "true or false", dict: "a table"}
+    names = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a table"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 

@@ -6,6 +6,8 @@ the file. Neither stops any other rule or file from being checked.
 """
 from __future__ import annotations
 
+import ast
+import functools
 import io
 import re
 import tokenize
@@ -15,12 +17,11 @@ from pathlib import Path
 
 import libcst as cst
 
-from cachelint import suppressions
+from cachelint import rules, selection, suppressions
 from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model import ModuleModel, build_model
-from cachelint.rules import ALL_RULES
 from cachelint.rules.base import Finding, RuleContext
 
 # Text that any cache client, decorator or dict cache the model recognises must contain.
@@ -32,7 +33,8 @@ class FileResult:
     filename: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
-    text: str | None = None  # kept for reporters that show source lines
+    text: str | None = None  # kept for reporters that show source lines, and for fixes
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -52,65 +54,88 @@ class RunResult:
         return {f.filename: f.text for f in self.files if f.text is not None and f.diagnostics}
 
 
-def _problem(filename: str, name: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+def problem(filename: str, name: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
     location = Location(row, column)
     return Diagnostic(None, name, message, filename, location, location, statement_rows=(row, row))
 
 
-def decode(raw: bytes) -> str:
-    """Source text, honouring a PEP 263 coding cookie and a UTF-8 BOM."""
+def decode(raw: bytes) -> tuple[str, str]:
+    """Source text and its encoding, honouring a PEP 263 coding cookie and a UTF-8 BOM."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    return raw.decode(encoding)
+    return raw.decode(encoding), encoding
 
 
-def _prefilter_pattern(settings: Settings) -> re.Pattern[bytes]:
-    names = [name.rsplit(".", 1)[-1] for name in [*settings.clients.objects, *settings.clients.functions]]
-    if not names:
-        return _PREFILTER
-    extra = b"|".join(re.escape(name.encode()) for name in names)
-    return re.compile(_PREFILTER.pattern + b"|" + extra, re.IGNORECASE)
+@functools.lru_cache(maxsize=8)
+def _prefilter(names: tuple[str, ...]) -> re.Pattern[bytes]:
+    """The prefilter, widened by the last part of each name configured in `[tool.cachelint.clients]`."""
+    extra = [re.escape(name.rsplit(".", 1)[-1].encode()) for name in names]
+    return re.compile(b"|".join([_PREFILTER.pattern, *extra]), re.IGNORECASE)
 
 
-def lint_source(filename: str, raw: bytes, settings: Settings, codes: frozenset[str] | None = None) -> FileResult:
+def lint_source(filename: str, raw: bytes, settings: Settings) -> FileResult:
     result = FileResult(filename)
     try:
-        text = decode(raw)
-    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-        result.diagnostics.append(_problem(filename, "io-error", f"cannot decode file: {error}"))
+        text, result.encoding = decode(raw)
+    except UnicodeDecodeError as error:
+        row = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        message = f"cannot decode file as {error.encoding}: {error.reason} (byte {raw[error.start]:#04x})"
+        result.diagnostics.append(problem(filename, "io-error", message, row, column))
         return result
-    if not _prefilter_pattern(settings).search(raw) or suppressions.file_is_suppressed(text):
+    except SyntaxError as error:  # a bad coding cookie
+        result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
+        return result
+    clients = settings.clients
+    if not _prefilter((*clients.objects, *clients.functions)).search(raw):
+        return result
+    suppressed = suppressions.file_level(text)
+    codes = settings.codes_for(filename)
+    if suppressed:
+        codes -= selection.resolve([selection.Selection(select=suppressed)])
+    if not codes:
         return result
     result.text = text
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = f"SyntaxError: {error.message}"
-        result.diagnostics.append(_problem(filename, "invalid-syntax", message, error.raw_line, error.raw_column + 1))
+        result.diagnostics.append(_syntax_error(filename, text, error))
         return result
     except (RecursionError, MemoryError) as error:
         result.internal_errors.append(f"{filename}: cannot parse: {type(error).__name__}")
         return result
     try:
-        model = build_model(filename, text.encode(module.encoding or "utf-8"), module, settings.clients)
+        # The model's positions are UTF-8 byte offsets, whatever the file's own encoding.
+        model = build_model(filename, text.encode("utf-8"), module, settings.clients)
     except Exception as error:  # a bug in the model must not cost the other files
         result.internal_errors.append(_internal_error("the model", filename, error))
         return result
-    codes = settings.codes_for(filename) if codes is None else codes
     diagnostics = []
-    for rule in ALL_RULES:
+    for rule in rules.ALL_RULES:
         if rule.code not in codes:
             continue
         try:
-            findings = list(rule().check(model, RuleContext(settings.options_for(rule))))
+            findings = rule().check(model, RuleContext(settings.options_for(rule)))
+            diagnostics.extend([_diagnostic(rule, finding, model) for finding in findings])
         except Exception as error:
             result.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", filename, error))
-            continue
-        diagnostics.extend(_diagnostic(rule, finding, model) for finding in findings)
     if diagnostics:
         by_row = suppressions.comments(text)
         diagnostics = [d for d in diagnostics if not suppressions.is_suppressed(d, by_row)]
     result.diagnostics = sorted(set(diagnostics), key=Diagnostic.sort_key)
     return result
+
+
+def _syntax_error(filename: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    """Python's own account of a syntax error where it has one: LibCST's native parser
+    gives no column, and Python says what is wrong in plainer words."""
+    try:
+        ast.parse(text)
+    except SyntaxError as python:
+        if python.lineno:
+            return problem(filename, "invalid-syntax", f"SyntaxError: {python.msg}", python.lineno, python.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return problem(filename, "invalid-syntax", f"SyntaxError: {error.message}", error.raw_line, error.raw_column + 1)
 
 
 def _internal_error(what: str, filename: str, error: Exception) -> str:
@@ -136,15 +161,16 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
 def lint_paths(paths: list[Path], settings: Settings) -> RunResult:
     run = RunResult()
     found = discover(paths, settings.root, settings.exclude, settings.extend_exclude)
-    for path, problem in found.errors:
-        run.files.append(FileResult(str(path), [_problem(str(path), "io-error", f"cannot read: {problem}")]))
+    run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
     for path in found.files:
-        filename = str(path)
         try:
             raw = path.read_bytes()
         except OSError as error:
-            message = f"cannot read: {describe_os_error(error)}"
-            run.files.append(FileResult(filename, [_problem(filename, "io-error", message)]))
-            continue
-        run.files.append(lint_source(filename, raw, settings))
+            run.files.append(_unreadable(str(path), describe_os_error(error)))
+        else:
+            run.files.append(lint_source(str(path), raw, settings))
     return run
+
+
+def _unreadable(filename: str, reason: str) -> FileResult:
+    return FileResult(filename, [problem(filename, "io-error", f"cannot read: {reason}")])

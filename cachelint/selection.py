@@ -1,54 +1,78 @@
 """Which rules run: `select`, `ignore` and `extend-select` resolved as Ruff resolves them.
 
 A selector is a full code (`CL002`), a code prefix (`CL`, `CL00`), a rule name
-(`set-without-ttl`) or `ALL`. The more specific selector wins when `select` and
-`ignore` disagree; on a tie, `ignore` wins.
+(`set-without-ttl`) or `ALL`. Selections come in layers, the configuration's first and
+the command line's after it. Within a layer the more specific selector wins when
+`select` and `ignore` disagree, and on a tie `ignore` wins; a layer that sets `select`
+starts afresh, one that does not only adds (`extend-select`) and removes (`ignore`).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from cachelint.rules import ALL_RULES, BY_NAME
+from cachelint import rules
+from cachelint.diagnostic import Diagnostic
 from cachelint.rules.base import Rule
 
 DEFAULT_SELECT = ("ALL",)
+_CODE_PREFIX = re.compile(r"([A-Z]+)([0-9]*)")
 
 
 class UnknownSelector(ValueError):
     pass
 
 
-def matches(selector: str, rule: type[Rule]) -> bool:
-    if selector.upper() == "ALL":
+@dataclass(frozen=True)
+class Selection:
+    """One layer of rule selection; `select=None` keeps what earlier layers enabled."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+
+
+def matches(selector: str, rule: type[Rule] | Diagnostic) -> bool:
+    """Whether the selector names this rule (or the rule of this diagnostic)."""
+    upper = selector.upper()
+    if upper == "ALL" or selector.lower() == rule.name:
         return True
-    if selector.lower() == rule.name:
-        return True
-    return rule.code.startswith(selector.upper())
+    prefix = _CODE_PREFIX.fullmatch(upper)
+    # `CL0` selects CL001…CL009, but `C` is not a prefix of the `CL` linter.
+    return prefix is not None and rule.code.startswith(upper) and rule.code[len(prefix[1])].isdigit()
 
 
 def specificity(selector: str) -> int:
+    """ALL < CL < CL0 < CL00 < CL002; a rule name is as specific as the rule's code."""
     if selector.upper() == "ALL":
         return 0
-    if selector.lower() in BY_NAME:
-        return 100
-    return len(selector)
+    rule = rules.BY_NAME.get(selector.lower())
+    return len(rule.code if rule else selector)
 
 
 def validate(selector: str) -> str:
     """The selector itself, or UnknownSelector when it matches no rule."""
-    if not any(matches(selector, rule) for rule in ALL_RULES):
+    if not any(matches(selector, rule) for rule in rules.ALL_RULES):
         raise UnknownSelector(selector)
     return selector
 
 
-def resolve(select: Iterable[str], ignore: Iterable[str], extend_select: Iterable[str] = ()) -> frozenset[str]:
-    """The codes enabled by these selectors."""
-    chosen = [*select, *extend_select]
-    ignored = list(ignore)
-    enabled = set()
-    for rule in ALL_RULES:
-        selected = max((specificity(s) for s in chosen if matches(s, rule)), default=-1)
-        dropped = max((specificity(s) for s in ignored if matches(s, rule)), default=-1)
-        if selected >= 0 and selected > dropped:
-            enabled.add(rule.code)
+def _strongest(selectors: Iterable[str], rule: type[Rule]) -> int:
+    return max((specificity(s) for s in selectors if matches(s, rule)), default=-1)
+
+
+def resolve(layers: Iterable[Selection]) -> frozenset[str]:
+    """The codes enabled by these layers of selection, applied in order."""
+    enabled: set[str] = set()
+    for layer in layers:
+        chosen = (*(layer.select or ()), *layer.extend_select)
+        if layer.select is not None:
+            enabled.clear()
+        for rule in rules.ALL_RULES:
+            selected, dropped = _strongest(chosen, rule), _strongest(layer.ignore, rule)
+            if selected > dropped:
+                enabled.add(rule.code)
+            elif dropped >= 0:
+                enabled.discard(rule.code)
     return frozenset(enabled)

@@ -1,10 +1,12 @@
 """Suppression comments.
 
-- `# noqa` and `# noqa: CL002, CL007` (codes or prefixes), as flake8 and Ruff read them;
+- `# noqa` and `# noqa: CL002, CL007` (codes, prefixes such as `CL00`, or rule names),
+  as flake8 and Ruff read them; `# noqa:` followed by no code suppresses nothing;
 - `# cachelint: ignore` and `# cachelint: ignore[set-without-ttl, CL007]`;
 - either trailing on any line of the statement the finding belongs to, or alone on the
   line directly above that statement;
-- `# cachelint: noqa` alone on a line anywhere: the whole file is skipped.
+- `# cachelint: noqa` alone on a line anywhere: the whole file is skipped;
+  `# cachelint: noqa: CL002` skips those rules for the whole file, as `# ruff: noqa: F401`.
 """
 from __future__ import annotations
 
@@ -14,79 +16,76 @@ import tokenize
 from dataclasses import dataclass
 
 from cachelint.diagnostic import Diagnostic
+from cachelint.selection import matches
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s-]+?))?\s*(?:#|$)", re.IGNORECASE)
-_IGNORE = re.compile(r"#\s*cachelint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-_FILE_NOQA = re.compile(r"#\s*cachelint:\s*noqa\b", re.IGNORECASE)
-ALL = None  # a comment that suppresses every rule
+EVERY_RULE = ("ALL",)
+_SELECTOR = r"[A-Za-z]+[0-9]+|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+"
+_SELECTORS = rf"(?:{_SELECTOR})(?:[\s,]+(?:{_SELECTOR}))*"
+# After a bare `noqa`/`ignore` comes the end of the comment, a space or another comment.
+_BARE = r"(?![\w:\[-])"
+_NOQA = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE)
+_IGNORE = re.compile(rf"#\s*cachelint:\s*ignore(?:\[(?P<codes>[^\]]*)\]|{_BARE})", re.IGNORECASE)
+_FILE_NOQA = re.compile(rf"#\s*cachelint:\s*noqa(?::\s*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Comment:
     row: int
     alone: bool  # the only thing on its line
-    selectors: tuple[str, ...] | None  # None: every rule
+    selectors: tuple[str, ...]
 
 
-def file_is_suppressed(text: str) -> bool:
-    return any(_FILE_NOQA.match(line.strip()) for line in text.splitlines() if "cachelint" in line)
+def _selectors(match: re.Match[str]) -> tuple[str, ...]:
+    codes = match["codes"]
+    if codes is None:
+        return EVERY_RULE
+    return tuple(part for part in re.split(r"[\s,]+", codes) if part)
+
+
+def file_level(text: str) -> tuple[str, ...]:
+    """What `# cachelint: noqa` comments standing on their own lines suppress in the whole file."""
+    if "cachelint" not in text:
+        return ()
+    found: list[str] = []
+    for line in text.splitlines():
+        match = _FILE_NOQA.match(line.strip()) if "cachelint" in line else None
+        if match is not None:
+            found.extend(_selectors(match))
+    return tuple(found)
 
 
 def comments(text: str) -> dict[int, Comment]:
     """Suppression comments by row. Comments are found with the tokenizer, so a `# noqa`
-    inside a string is not one."""
+    inside a string is not one; if the tokenizer gives up part way (source it does not
+    know that LibCST parsed), the comments before that point still count."""
     found: dict[int, Comment] = {}
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.COMMENT:
+                continue
+            selectors = tuple(
+                selector
+                for pattern in (_IGNORE, _NOQA)
+                for match in pattern.finditer(token.string)
+                for selector in _selectors(match)
+            )
+            if selectors:
+                row, column = token.start
+                found[row] = Comment(row, not token.line[:column].strip(), selectors)
     except (tokenize.TokenError, SyntaxError):
-        return found
-    line_has_code: set[int] = set()
-    for token in tokens:
-        if token.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                              tokenize.DEDENT, tokenize.ENDMARKER):
-            for row in range(token.start[0], token.end[0] + 1):
-                line_has_code.add(row)
-    for token in tokens:
-        if token.type != tokenize.COMMENT:
-            continue
-        selectors = _parse(token.string)
-        if selectors is False:
-            continue
-        row = token.start[0]
-        found[row] = Comment(row, row not in line_has_code, selectors)
+        pass
     return found
 
 
-def _parse(comment: str):
-    """The selectors a comment names, None for all, or False when it suppresses nothing."""
-    match = _IGNORE.search(comment)
-    if match is None:
-        match = _NOQA.search(comment)
-        if match is None:
-            return False
-    codes = match.group("codes")
-    if codes is None:
-        return ALL
-    selectors = tuple(part.strip() for part in codes.split(",") if part.strip())
-    return selectors or ALL
-
-
-def _covers(selectors: tuple[str, ...] | None, diagnostic: Diagnostic) -> bool:
-    if selectors is ALL:
-        return True
-    for selector in selectors:
-        if selector.lower() == diagnostic.name or diagnostic.code.startswith(selector.upper()):
-            return True
-    return False
+def _covers(comment: Comment | None, diagnostic: Diagnostic) -> bool:
+    return comment is not None and any(matches(selector, diagnostic) for selector in comment.selectors)
 
 
 def is_suppressed(diagnostic: Diagnostic, by_row: dict[int, Comment]) -> bool:
     first, last = diagnostic.statement_rows
     if not first:
         first = last = diagnostic.location.row
-    for row in range(first, last + 1):
-        comment = by_row.get(row)
-        if comment is not None and _covers(comment.selectors, diagnostic):
-            return True
+    if any(_covers(by_row.get(row), diagnostic) for row in range(first, last + 1)):
+        return True
     above = by_row.get(first - 1)
-    return above is not None and above.alone and _covers(above.selectors, diagnostic)
+    return above is not None and above.alone and _covers(above, diagnostic)
