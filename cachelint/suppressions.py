@@ -20,12 +20,14 @@ from cachelint.selection import matches
 
 EVERY_RULE = ("ALL",)
 _SELECTOR = r"[A-Za-z]+[0-9]+|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+"
-_SELECTORS = rf"(?:{_SELECTOR})(?:[\s,]+(?:{_SELECTOR}))*"
+_SELECTORS = rf"(?:{_SELECTOR})(?:[ \t,]+(?:{_SELECTOR}))*"
 # After a bare `noqa`/`ignore` comes the end of the comment, a space or another comment.
 _BARE = r"(?![\w:\[-])"
-_NOQA = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE)
-_IGNORE = re.compile(rf"#\s*cachelint:\s*ignore(?:\[(?P<codes>[^\]]*)\]|{_BARE})", re.IGNORECASE)
-_FILE_NOQA = re.compile(rf"#\s*cachelint:\s*noqa(?::\s*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE)
+_NOQA = re.compile(rf"#[ \t]*noqa(?::[ \t]*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE)
+_IGNORE = re.compile(rf"#[ \t]*cachelint:[ \t]*ignore(?:\[(?P<codes>[^\]\n]*)\]|{_BARE})", re.IGNORECASE)
+_FILE_NOQA = re.compile(
+    rf"^[ \t]*#[ \t]*cachelint:[ \t]*noqa(?::[ \t]*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE | re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,12 @@ def _selectors(match: re.Match[str]) -> tuple[str, ...]:
     codes = match["codes"]
     if codes is None:
         return EVERY_RULE
-    return tuple(part for part in re.split(r"[\s,]+", codes) if part)
+    return tuple(part for part in re.split(r"[ \t,]+", codes) if part)
 
 
 def file_level(text: str) -> tuple[str, ...]:
     """What `# cachelint: noqa` comments standing on their own lines suppress in the whole file."""
-    if "cachelint" not in text:
-        return ()
-    found: list[str] = []
-    for line in text.splitlines():
-        match = _FILE_NOQA.match(line.strip()) if "cachelint" in line else None
-        if match is not None:
-            found.extend(_selectors(match))
-    return tuple(found)
+    return tuple(selector for match in _FILE_NOQA.finditer(text) for selector in _selectors(match))
 
 
 def comments(text: str) -> dict[int, Comment]:
