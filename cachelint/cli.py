@@ -63,9 +63,9 @@ def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 @click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
 @click.option("--stdin-filename", type=click.Path(path_type=Path), help="Read the source from standard input and report it under this name.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="A pyproject.toml or TOML file to read settings from.")
-@click.option("--no-cache", is_flag=True, hidden=True, help="Accepted as Ruff accepts it; cachelint keeps no cache.")
+@click.option("--no-cache", is_flag=True, hidden=True, expose_value=False, help="Accepted as Ruff accepts it; cachelint keeps no cache.")
 def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_format, statistics, exit_zero,
-          stdin_filename, config_path, no_cache) -> None:
+          stdin_filename, config_path) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
@@ -101,7 +101,8 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
         report = _statistics(diagnostics, output_format, unsafe_fixes)
     else:
         color = sys.stdout.isatty() and output_format == "full" and not report_to_stderr
-        report = render(output_format, diagnostics, ReportContext(run.sources, color, unsafe_fixes))
+        context = ReportContext(sources=run.sources, color=color, unsafe_fixes=unsafe_fixes)
+        report = render(output_format, diagnostics, context)
     click.echo(report, nl=False, err=report_to_stderr)
     if applied:
         click.echo(f"Fixed {_errors(applied)}.", err=True)

@@ -52,16 +52,13 @@ class Settings:
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
         """The enabled codes minus what `per-file-ignores` drops for this file."""
-        enabled = self.enabled_codes()
-        ignored = tuple(
+        ignored = [
             selector
             for pattern, selectors in self.per_file_ignores.items()
             if Globs((pattern,), self.root).matches(path)
             for selector in selectors
-        )
-        if not ignored:
-            return enabled
-        return enabled - selection.resolve([selection.Selection(select=ignored)])
+        ]
+        return self.enabled_codes() - selection.matching(ignored)
 
     def options_for(self, rule) -> dict[str, Any]:
         return {**rule.default_options(), **self.rule_options.get(rule.name, {})}

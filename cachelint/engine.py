@@ -88,10 +88,7 @@ def lint_source(filename: str, raw: bytes, settings: Settings) -> FileResult:
     clients = settings.clients
     if not _prefilter((*clients.objects, *clients.functions)).search(raw):
         return result
-    suppressed = suppressions.file_level(text)
-    codes = settings.codes_for(filename)
-    if suppressed:
-        codes -= selection.resolve([selection.Selection(select=suppressed)])
+    codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
     if not codes:
         return result
     result.text = text
@@ -101,7 +98,7 @@ def lint_source(filename: str, raw: bytes, settings: Settings) -> FileResult:
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
     except (RecursionError, MemoryError) as error:
-        result.internal_errors.append(f"{filename}: cannot parse: {type(error).__name__}")
+        result.internal_errors.append(f"internal error in the parser on {filename}: {type(error).__name__}")
         return result
     try:
         # The model's positions are UTF-8 byte offsets, whatever the file's own encoding.

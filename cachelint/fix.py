@@ -43,8 +43,8 @@ def fix_run(run: RunResult, settings: Settings, unsafe: bool, write: bool) -> li
     for index, before in enumerate(run.files):
         if before.text is not None and any(is_applicable(d, unsafe) for d in before.diagnostics):
             outcome = fix_file(before, settings, unsafe)
+            run.files[index] = _write(outcome) if write and outcome.applied else outcome.after
             if outcome.applied:
-                run.files[index] = _write(outcome) if write else outcome.after
                 fixed.append(outcome)
     return fixed
 
@@ -61,10 +61,11 @@ def fix_file(before: FileResult, settings: Settings, unsafe: bool) -> FixedFile:
             raw = candidate.encode(before.encoding)
         except (cst.ParserSyntaxError, UnicodeEncodeError) as error:
             codes = ", ".join(sorted({d.code for d in used}))
-            after.internal_errors.append(
+            message = (
                 f"internal error in the fixes of {codes} on {before.filename}: "
                 f"the result {_failure(error)}; those fixes were not applied"
             )
+            after = dataclasses.replace(after, internal_errors=[*after.internal_errors, message])
             break
         text, applied = candidate, applied + len(used)
         after = lint_source(before.filename, raw, settings)

@@ -62,6 +62,12 @@ def _strongest(selectors: Iterable[str], rule: type[Rule]) -> int:
     return max((specificity(s) for s in selectors if matches(s, rule)), default=-1)
 
 
+def matching(selectors: Iterable[str]) -> frozenset[str]:
+    """The codes any of these selectors names, whatever their specificity."""
+    selectors = tuple(selectors)
+    return frozenset(rule.code for rule in rules.ALL_RULES if any(matches(s, rule) for s in selectors))
+
+
 def resolve(layers: Iterable[Selection]) -> frozenset[str]:
     """The codes enabled by these layers of selection, applied in order."""
     enabled: set[str] = set()

@@ -110,3 +110,9 @@ def test_selection_follows_the_registry(monkeypatch):
     fakes.install(monkeypatch, Extra)
     assert enabled(Selection(select=("CL09",))) == {"CL099"}
     assert selection.validate("extra-rule") == "extra-rule"
+
+
+def test_matching_names_every_rule_a_selector_covers_regardless_of_specificity():
+    assert selection.matching(["CL00", "zero-ttl"]) == {"CL001", "CL002", "CL007", "CL013"}
+    assert selection.matching(["CL999", "no-such-rule"]) == set()
+    assert selection.matching([]) == set()

@@ -152,3 +152,9 @@ def test_file_level_lists_what_it_suppresses():
     assert suppressions.file_level("# cachelint: noqa: CL002,CL007\n") == ("CL002", "CL007")
     assert suppressions.file_level("x = 1  # cachelint: noqa\n") == ()
     assert suppressions.file_level("# cachelint: noqa:\n") == ()
+
+
+def test_suppressions_work_with_crlf_line_endings():
+    source = f"{REDIS}{SET}  # noqa: CL002\n{KEYS}\n# cachelint: ignore[CL002]\n{SET}\n".replace("\n", "\r\n")
+    assert codes(source) == [(4, "CL007")]
+    assert codes(f"# cachelint: noqa\r\n{REDIS}{SET}\r\n") == []
