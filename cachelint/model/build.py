@@ -40,6 +40,7 @@ class ModuleModel:
     spans: object  # node -> CodeSpan (byte offset and length)
     _line_starts: list[int] = field(default_factory=list)
     _functions_by_name: dict[str, FunctionInfo] = field(default_factory=dict)
+    _ops_by_node: dict[cst.CSTNode, CacheOp] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ positions
 
@@ -80,6 +81,14 @@ class ModuleModel:
 
     def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int) -> Client | None:
         return self.resolver.client_of(expr, scope, order)
+
+    def op_at(self, expr: cst.BaseExpression) -> CacheOp | None:
+        """The cache operation `expr` is, awaited or not: `r.get(k)`, `await r.get(k)`, `CACHE[k]`."""
+        while isinstance(expr, cst.Await):
+            expr = expr.expression
+        if not self._ops_by_node:
+            self._ops_by_node = {op.node: op for op in self.ops}
+        return self._ops_by_node.get(expr)
 
     def does_io(self, function: cst.FunctionDef) -> bool:
         info = self.functions.get(function)

@@ -52,6 +52,7 @@ class Collector(cst.CSTVisitor):
         self.store_values: dict[cst.Subscript, cst.BaseExpression] = {}  # CACHE[k] = value
         self._delete_targets: set[cst.CSTNode] = set()
         self._tested_boolean_ops: set[cst.CSTNode] = set()
+        self._globals: dict[Scope, set[str]] = {}  # names a function declares `global`
 
     # ------------------------------------------------------------------ helpers
 
@@ -66,10 +67,14 @@ class Collector(cst.CSTVisitor):
         span = self.get_metadata(ByteSpanPositionProvider, node)
         return span.start + span.length
 
+    def _scope_of(self, name: str) -> Scope:
+        """The scope an assignment to `name` binds in: the module's after `global name`."""
+        return self.module_scope if name in self._globals.get(self.scope, ()) else self.scope
+
     def _bind_target(self, target: cst.BaseExpression, kind: str, value: object, order: int,
                      annotation: cst.BaseExpression | None = None) -> None:
         if isinstance(target, cst.Name):
-            self.scope.bind(target.value, Binding(kind, order, value, annotation=annotation))
+            self._scope_of(target.value).bind(target.value, Binding(kind, order, value, annotation=annotation))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 inner = element.value
@@ -195,7 +200,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
-            self.scope.bind(node.target.value, Binding("other", self._end(node)))
+            self._scope_of(node.target.value).bind(node.target.value, Binding("other", self._end(node)))
         elif isinstance(node.target, cst.Subscript):
             self._store_targets.add(node.target)
 
@@ -210,6 +215,9 @@ class Collector(cst.CSTVisitor):
         for target in targets:
             if isinstance(target, cst.Subscript):
                 self._delete_targets.add(target)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self._globals.setdefault(self.scope, set()).update(item.name.value for item in node.names)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:

@@ -69,6 +69,9 @@ class Method:
     # Collection reads (hgetall, smembers…) return an empty collection instead.
     single_value: bool = False
     default: Arg | None = None  # for reads: the value returned on a miss
+    # For single-value reads: what a miss returns when no default is given;
+    # None when a miss raises KeyError instead (`CACHE[k]`).
+    miss: str | None = "None"
     # For writes that only change an existing entry (Django incr): never creates a key.
     creates_key: bool = True
 

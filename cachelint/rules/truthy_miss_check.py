@@ -1,15 +1,639 @@
-"""CL001 truthy-miss-check (being written)."""
+"""CL001 truthy-miss-check: a cache read's result decides hit or miss by truthiness."""
 from __future__ import annotations
 
-from cachelint.rules.base import Rule
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from cachelint.model import CacheOp, Kind, ModuleModel, TruthTest
+from cachelint.model.values import MAYBE, find_argument
+from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
+
+_FALSY = '(0, "", [], {}, False)'
+_EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+_EMPTY_CONSTRUCTORS = ("dict", "list", "tuple", "set", "str", "bytes", "frozenset")
 
 
 class TruthyMissCheck(Rule):
-    """(being written)"""
+    """
+    ## What it does
+    Flags a cache read whose result decides hit or miss by its truthiness:
+    `if not cached:`, `if cache.get(key):`, `cache.get(key) or load()`,
+    `a if cached else b`, when the falsy side loads the value or fills the cache,
+    or the truthy side returns the cached value.
+
+    ## Why is this bad?
+    A miss returns `None`, but so does nothing else: a legitimately cached `0`, `""`,
+    `b""`, `[]`, `{}` or `False` is falsy too, so it is taken for a miss and the slow
+    path (the query, the HTTP call, the render) runs on every request while the cache
+    keeps answering. Empty results are exactly the ones that are cheap to cache and
+    expensive to recompute.
+
+    Not flagged: `is None` / `is not None`, `key in cache`, `has_key`, `exists`,
+    a read with a sentinel default compared by identity, collection reads (`hgetall`,
+    `smembers`, `lrange`, `get_many`…) where empty is the only way to see a miss, a bare
+    feature-flag read (`if cache.get("maintenance"):`), and `cache.get(k) or 0` (the
+    fallback is itself falsy, so nothing is recomputed).
+
+    ## Example
+    ```python
+    def product(pid):
+        cached = cache.get(f"product:{pid}")
+        if not cached:
+            cached = load_product(pid)
+            cache.set(f"product:{pid}", cached, 300)
+        return cached
+    ```
+
+    ## Use instead
+    ```python
+    def product(pid):
+        cached = cache.get(f"product:{pid}")
+        if cached is None:
+            cached = load_product(pid)
+            cache.set(f"product:{pid}", cached, 300)
+        return cached
+    ```
+    Where `None` itself is a value worth caching, read with a sentinel default
+    (`cache.get(key, MISSING)`) and compare `is MISSING`.
+
+    ## Fix safety
+    `if not cached:` becomes `if cached is None:` and `if cached:` becomes
+    `if cached is not None:`. The fix is unsafe: a cached falsy value is then served
+    instead of recomputed, which is the point but changes behaviour. No fix is offered
+    for `or` expressions, or when the read's miss value is not `None`.
+    """
 
     code = "CL001"
     name = "truthy-miss-check"
     summary = "A cache read's result decides hit or miss by truthiness."
+    fix_availability = "sometimes"
 
-    def check(self, model, context):
-        return iter(())
+    VALID = [
+        # Identity checks, membership and sentinels.
+        """
+        from django.core.cache import cache
+
+        _MISSING = object()
+
+        def article(pk):
+            data = cache.get(f"article:{pk}", _MISSING)
+            if data is _MISSING:
+                data = load_article(pk)
+                cache.set(f"article:{pk}", data, 300)
+            return data
+
+        def tags(pk):
+            tags = cache.get(f"tags:{pk}")
+            if tags is None:
+                tags = load_tags(pk)
+                cache.set(f"tags:{pk}", tags, 300)
+            return tags
+
+        def seen(pk):
+            if not cache.has_key(f"seen:{pk}"):
+                cache.set(f"seen:{pk}", load_seen(pk), 60)
+        """,
+        # Feature flags and locks: the value is never used, nothing is reloaded.
+        """
+        from flask import abort
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        def before_request():
+            if cache.get("maintenance"):
+                abort(503)
+
+        def send_digest(user_id):
+            if cache.get(f"digest-sent:{user_id}"):
+                return
+            cache.set(f"digest-sent:{user_id}", True, timeout=3600)
+            deliver_digest(user_id)
+        """,
+        # Collection reads: an empty collection is the miss.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def profile(uid):
+            fields = r.hgetall(f"user:{uid}")
+            if not fields:
+                fields = load_profile(uid)
+                r.hset(f"user:{uid}", mapping=fields)
+                r.expire(f"user:{uid}", 300)
+            return fields
+
+        def members(room):
+            ids = r.smembers(f"room:{room}:members") or load_members(room)
+            return ids
+        """,
+        # The variable is reassigned between the read and the test.
+        """
+        import json
+        from redis.asyncio import Redis
+
+        r = Redis()
+
+        async def feed(uid):
+            raw = await r.get(f"feed:{uid}")
+            raw = raw.decode() if raw is not None else await build_feed(uid)
+            if not raw:
+                raw = await build_feed(uid)
+                await r.set(f"feed:{uid}", raw, ex=60)
+            return json.loads(raw)
+        """,
+        # A falsy fallback recomputes nothing; `and` passes a falsy value through.
+        """
+        import json
+        import redis
+
+        r = redis.Redis(decode_responses=True)
+
+        def hits(page):
+            return int(r.get(f"hits:{page}") or 0)
+
+        def settings(site):
+            raw = r.get(f"settings:{site}")
+            return raw and json.loads(raw)
+
+        def banner(site):
+            raw = r.get(f"banner:{site}")
+            return json.loads(raw) if raw else None
+        """,
+        # Pipelines buffer commands: `pipe.get()` is not the value.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def warm(keys):
+            with r.pipeline() as pipe:
+                for key in keys:
+                    if pipe.get(key):
+                        pipe.expire(key, 60)
+                pipe.execute()
+        """,
+        # Waiting for a value to appear is not a hit/miss decision.
+        """
+        import time
+        from pymemcache.client.base import Client
+
+        mc = Client(("localhost", 11211))
+
+        def wait_for(job_id):
+            while not mc.get(f"job:{job_id}:done"):
+                time.sleep(0.5)
+        """,
+        # An unknown receiver, and a read tested in another scope.
+        """
+        from django.core.cache import cache
+
+        from .clients import store
+
+        def quote(symbol):
+            data = store.get(f"quote:{symbol}")
+            if not data:
+                data = fetch_quote(symbol)
+                store.set(f"quote:{symbol}", data)
+            return data
+
+        def page(pk):
+            data = cache.get(f"page:{pk}")
+
+            def render():
+                if not data:
+                    return render_fallback(pk)
+                return data
+
+            return render()
+        """,
+    ]
+
+    INVALID = [
+        # Django: the falsy branch reloads and fills the cache.
+        """
+        from django.core.cache import cache, caches
+
+        def archive(year):
+            months = cache.get(f"archive:{year}")
+            if not months:  # expect: CL001
+                months = load_months(year)
+                cache.set(f"archive:{year}", months, 600)
+            return months
+
+        def authors():
+            names = caches["long"].get("authors:all")
+            if names:  # expect: CL001
+                return names
+            names = load_authors()
+            caches["long"].set("authors:all", names, 3600)
+            return names
+
+        async def stats(pk):
+            data = await cache.aget(f"stats:{pk}")
+            if not data or data["version"] != 2:  # expect: CL001
+                data = await compute_stats(pk)
+                await cache.aset(f"stats:{pk}", data, 60)
+            return data
+        """,
+        # redis-py, sync and asyncio: the truthy branch returns the cached value.
+        """
+        import json
+        import redis
+        from redis.asyncio import Redis
+
+        r = redis.Redis(decode_responses=True)
+        ar = Redis.from_url("redis://localhost")
+
+        def room(room_id):
+            raw = r.get(f"room:{room_id}")
+            if raw:  # expect: CL001
+                return json.loads(raw)
+            data = load_room(room_id)
+            r.set(f"room:{room_id}", json.dumps(data), ex=60)
+            return data
+
+        async def members(room_id):
+            if raw := await ar.get(f"members:{room_id}"):  # expect: CL001
+                return json.loads(raw)
+            return await load_members(room_id)
+
+        def score(player):
+            if not r.get(f"score:{player}"):  # expect: CL001
+                r.set(f"score:{player}", compute_score(player), ex=30)
+        """,
+        # `or` with a fallback that loads, and a conditional expression.
+        """
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        def tally(survey_id):
+            return cache.get(f"tally:{survey_id}") or count_votes(survey_id)  # expect: CL001
+
+        def summary(survey_id):
+            cached = cache.get(f"summary:{survey_id}")
+            return cached if cached else build_summary(survey_id)  # expect: CL001
+
+        def title(survey_id):
+            cached = cache.get(f"title:{survey_id}", None)
+            return cached or DEFAULT_TITLE  # expect: CL001
+        """,
+        # memcache clients, diskcache, aiocache, dict caches.
+        """
+        import diskcache
+        import memcache
+        from aiocache import Cache
+        from pymemcache.client.base import Client
+
+        mc = Client(("memcached", 11211))
+        legacy = memcache.Client(["127.0.0.1:11211"])
+        disk = diskcache.Cache("/tmp/cache")
+        aio = Cache(Cache.REDIS)
+        _RATE_CACHE = {}
+
+        def company(symbol):
+            data = mc.get(f"company:{symbol}")
+            if not data:  # expect: CL001
+                data = fetch_company(symbol)
+                mc.set(f"company:{symbol}", data, expire=3600)
+            return data
+
+        def forecast(city):
+            data = legacy.get(f"forecast:{city}")
+            if data:  # expect: CL001
+                return data
+            data = fetch_forecast(city)
+            legacy.set(f"forecast:{city}", data, time=600)
+            return data
+
+        def thumbnail(path):
+            data = disk.get(f"thumb:{path}", default=[])
+            if not data:  # expect: CL001
+                data = render_thumbnail(path)
+                disk.set(f"thumb:{path}", data, expire=86400)
+            return data
+
+        async def quote(symbol):
+            price = await aio.get(f"quote:{symbol}")
+            if not price:  # expect: CL001
+                price = await fetch_price(symbol)
+                await aio.set(f"quote:{symbol}", price, ttl=5)
+            return price
+
+        def rate(currency):
+            if not _RATE_CACHE.get(currency):  # expect: CL001
+                _RATE_CACHE[currency] = fetch_rate(currency)
+            return _RATE_CACHE[currency]
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        reported: set[cst.CSTNode] = set()
+        paths = _Paths(model)
+        for test in model.truth_tests:
+            if test.context in reported:
+                continue
+            read = _cached_read(model, test)
+            if read is None:
+                continue
+            finding = _judge(model, paths, test, read)
+            if finding is not None:
+                reported.add(test.context)
+                yield finding
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A single-value cache read whose result a truth test looks at."""
+
+    op: CacheOp
+    name: str | None  # the variable that holds the result; None when the read is tested directly
+    default: cst.BaseExpression | None  # an explicit falsy default (`get(k, [])`)
+
+    def describe(self, model: ModuleModel) -> str:
+        node = self.op.node
+        shown = f"{model.code(node.func)}()" if isinstance(node, cst.Call) else f"{model.code(node.value)}[...]"
+        return f"`{shown}` ({self.op.library.name})"
+
+    @property
+    def fixable(self) -> bool:
+        return self.default is None and self.op.spec.miss == "None"
+
+    def advice(self, model: ModuleModel, tested: str, negated: bool) -> str:
+        if self.default is not None:
+            return (f"its default `{model.code(self.default)}` looks like a cached value; read with a "
+                    f"sentinel default and compare with `is`")
+        if self.op.spec.miss is None:
+            return "a miss raises KeyError here: test `key in cache` instead"
+        return f"test `{tested} is {'' if negated else 'not '}{self.op.spec.miss}` instead"
+
+
+def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
+    """The cache read whose result `test` looks at: the read itself, or a variable bound to it."""
+    subject, name = test.subject, None
+    if isinstance(subject, cst.NamedExpr) and isinstance(subject.target, cst.Name):
+        subject, name = subject.value, subject.target.value
+    elif isinstance(subject, cst.Name):
+        binding = model.binding_of(subject, test.scope, test.order)
+        if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
+            return None
+        subject, name = binding.value, subject.value
+    op = model.op_at(subject)
+    if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
+        return None
+    default = find_argument(op.call, op.spec.default) if op.call is not None and op.spec.default else None
+    if default is MAYBE:
+        return None
+    if default is None or _is_none(default):
+        return _Read(op, name, None)
+    if _constant_truth(default) is False:  # `get(k, [])`: a miss looks like a cached []
+        return _Read(op, name, default)
+    return None  # a sentinel default tells a miss apart
+
+
+# ---------------------------------------------------------------------- does the test decide?
+
+
+def _judge(model: ModuleModel, paths: "_Paths", test: TruthTest, read: _Read) -> Finding | None:
+    context = test.context
+    if isinstance(context, cst.If):
+        if not paths.if_decides(test, read, context):
+            return None
+        return _finding(model, test, read, context.test)
+    if isinstance(context, cst.IfExp):
+        truthy, falsy = (context.orelse, context.body) if test.negated else (context.body, context.orelse)
+        if _constant_truth(falsy) is False:
+            return None
+        if not (_has_call(falsy) or (read.name is not None and _mentions(truthy, read.name))):
+            return None
+        return _finding(model, test, read, context.test)
+    if isinstance(context, cst.BooleanOperation) and isinstance(context.operator, cst.Or) and not test.negated:
+        fallbacks = _or_fallbacks(context, test.subject)
+        if not fallbacks or all(_constant_truth(f) is False for f in fallbacks):
+            return None
+        shown = _short(model.code(context))
+        message = (f"`{shown}` replaces a cached falsy value {_FALSY} from {read.describe(model)} with the "
+                   f"fallback, which is then recomputed on every call; "
+                   f"{read.advice(model, read.name or 'the result', True)}")
+        return Finding(context, test.statement, message)
+    return None  # while loops wait for a value; `x and f(x)` passes a falsy value through
+
+
+def _finding(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseExpression) -> Finding:
+    tested = read.name or _short(model.code(test.subject))
+    message = (f"`{_short(model.code(test_node))}` takes a cached falsy value {_FALSY} from "
+               f"{read.describe(model)} for a miss, so it is recomputed on every call; "
+               f"{read.advice(model, tested, test.negated)}")
+    return Finding(test_node, test.statement, message, _fix(model, test, read, test_node))
+
+
+def _fix(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseExpression) -> FixSuggestion | None:
+    """`if not x:` -> `if x is None:`, `if x:` -> `if x is not None:`, for a test of the read alone."""
+    if not read.fixable or not _tested_alone(test, test_node):
+        return None
+    inner = test_node.expression if test.negated else test_node
+    code = f"{model.code(inner)} is {'' if test.negated else 'not '}None"
+    if test_node.lpar:
+        code = f"({code})"
+    return FixSuggestion(f"Replace with `{code}`", (Replacement(test_node, code),))
+
+
+class _Paths:
+    """What an `if` runs when the cached value is truthy, and when it is falsy (as byte ranges)."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._uses: dict[cst.CSTNode, _Uses] = {}
+
+    def if_decides(self, test: TruthTest, read: _Read, node: cst.If) -> bool:
+        body = [self._range(node.body)]
+        other = [self._range(node.orelse)] if node.orelse is not None else []
+        if _exits(node.body):  # `if cached: return cached` — what follows runs on a miss
+            other.append((self._end(node), self._end(self._function_node(test))))
+        truthy, falsy = (other, body) if test.negated else (body, other)
+        writes = [op for op in self.model.ops if op.kind is Kind.WRITE and op.value is not None
+                  and _inside(op.order, falsy)]
+        refills = [op for op in writes if read.op.key is not None and op.key is not None
+                   and self.model.code(op.key) == self.model.code(read.op.key)]
+        if refills and all(self._always_truthy(op.value, op.scope, op.order) for op in refills):
+            return False  # what the miss path caches is never falsy, so truthiness tells a miss
+        fills = any(_constant_truth(op.value) is None and not self._always_truthy(op.value, op.scope, op.order)
+                    for op in writes)
+        if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
+            return fills and _tested_alone(test, node.test)
+        uses = self._uses_in(test)
+        if self._reloads(test, read.name, falsy):
+            return True
+        # The cached value is used on a hit, and a miss does work: fills the cache or loads.
+        return uses.mentions(read.name, truthy) and (fills or uses.calls_in(falsy))
+
+    @staticmethod
+    def _reloads(test: TruthTest, name: str, ranges) -> bool:
+        return any(
+            binding.kind == "assign" and _inside(binding.order, ranges) and _constant_truth(binding.value) is None
+            for binding in test.scope.bindings.get(name, ())
+        )
+
+    def _always_truthy(self, value: cst.BaseExpression, scope, order: int) -> bool:
+        """A literal that is never falsy (`True`, `"x"`, `(a, b)`, `{"k": v}`), or a name bound to one."""
+        if isinstance(value, cst.Name) and _constant_truth(value) is None:
+            binding = self.model.binding_of(value, scope, order)
+            if binding is None or binding.kind != "assign" or binding.scope is not scope:
+                return False
+            value = binding.value
+        return _literal_truthy(value)
+
+    def _uses_in(self, test: TruthTest) -> "_Uses":
+        function = self._function_node(test)
+        if function not in self._uses:
+            uses = _Uses(self.model)
+            (function if isinstance(function, cst.Module) else function.body).visit(uses)
+            self._uses[function] = uses
+        return self._uses[function]
+
+    def _function_node(self, test: TruthTest) -> cst.CSTNode:
+        function = test.scope.function
+        return function.node if function is not None else self.model.module
+
+    def _range(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.model.spans[node].start, self._end(node)
+
+    def _end(self, node: cst.CSTNode) -> int:
+        if node is self.model.module:
+            return len(self.model.source)
+        span = self.model.spans[node]
+        return span.start + span.length
+
+
+class _Uses(cst.CSTVisitor):
+    """Where one function body reads each variable and calls anything (not in nested functions)."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.names: dict[str, list[int]] = {}
+        self.calls: list[int] = []
+
+    def mentions(self, name: str, ranges) -> bool:
+        return any(_inside(offset, ranges) for offset in self.names.get(name, ()))
+
+    def calls_in(self, ranges) -> bool:
+        return any(_inside(offset, ranges) for offset in self.calls)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # `obj.name` does not read the variable `name`
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # nor does the keyword in `f(name=1)`
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.setdefault(node.value, []).append(self.model.spans[node].start)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(self.model.spans[node].start)
+
+
+# ---------------------------------------------------------------------- small helpers
+
+
+def _inside(offset: int, ranges) -> bool:
+    return any(start <= offset < end for start, end in ranges)
+
+
+def _exits(block: cst.BaseSuite) -> bool:
+    last = block.body[-1] if block.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1]
+    return isinstance(last, _EXITS)
+
+
+def _or_fallbacks(node: cst.BooleanOperation, subject: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """In `a or b or c`, what is used when `subject` (one of the operands) is falsy."""
+    operands: list[cst.BaseExpression] = []
+
+    def flatten(expr: cst.BaseExpression) -> None:
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or) and not expr.lpar:
+            flatten(expr.left)
+            flatten(expr.right)
+        else:
+            operands.append(expr)
+
+    flatten(node)
+    for index, operand in enumerate(operands):
+        if _strip_await(operand) is subject:
+            return operands[index + 1:]
+    return []
+
+
+def _tested_alone(test: TruthTest, test_node: cst.BaseExpression) -> bool:
+    """The whole test is the subject, or `not` the subject."""
+    if test.negated:
+        if not (isinstance(test_node, cst.UnaryOperation) and isinstance(test_node.operator, cst.Not)):
+            return False
+        test_node = test_node.expression
+    return _strip_await(test_node) is test.subject
+
+
+def _strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Await):
+        expr = expr.expression
+    return expr
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _constant_truth(expr: cst.BaseExpression) -> bool | None:
+    """The truthiness of a literal constant (`0`, `""`, `[]`, `True`…); None when `expr` is not one."""
+    if isinstance(expr, cst.Name) and expr.value in ("None", "False", "True"):
+        return expr.value == "True"
+    if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString)):
+        return bool(expr.evaluated_value)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return _constant_truth(expr.expression)
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.Set)) and not expr.elements:
+        return False
+    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Name):
+        return False if expr.func.value in _EMPTY_CONSTRUCTORS else None
+    return None
+
+
+def _literal_truthy(expr: cst.BaseExpression) -> bool:
+    if _constant_truth(expr) is True:
+        return True
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        return any(not isinstance(element, cst.StarredElement) for element in expr.elements)
+    if isinstance(expr, cst.Dict):
+        return any(isinstance(element, cst.DictElement) for element in expr.elements)
+    if isinstance(expr, cst.FormattedString):
+        return any(isinstance(part, cst.FormattedStringText) and part.value for part in expr.parts)
+    return False
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if isinstance(node, cst.Attribute):  # `obj.name` is not the variable `name`
+        return _mentions(node.value, name)
+    return any(_mentions(child, name) for child in node.children)
+
+
+def _has_call(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) or any(_has_call(child) for child in node.children)
+
+
+def _short(code: str, limit: int = 60) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 1] + "…"

@@ -15,7 +15,7 @@ DISKCACHE = Library(
     name="diskcache",
     methods={
         "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
-        "__getitem__": Method(Kind.READ, key=KEY, single_value=True),
+        "__getitem__": Method(Kind.READ, key=KEY, single_value=True, miss=None),
         "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=EXPIRE_3RD),
         "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=EXPIRE_3RD),
         "__setitem__": Method(Kind.WRITE, key=KEY, value=Arg(1, "value")),

@@ -21,7 +21,7 @@ BACKEND_EXPIRY_ARGUMENTS = {
 DOGPILE = Library(
     name="dogpile",
     methods={
-        "get": Method(Kind.READ, key=KEY, single_value=True, ttl=(Arg(1, "expiration_time"),)),
+        "get": Method(Kind.READ, key=KEY, single_value=True, ttl=(Arg(1, "expiration_time"),), miss="NO_VALUE"),
         "get_multi": Method(Kind.READ, key=None),
         "get_or_create": Method(Kind.WRITE, key=KEY, value=Arg(1, "creator"), ttl=(Arg(2, "expiration_time"),)),
         "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value")),

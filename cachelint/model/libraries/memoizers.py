@@ -10,7 +10,7 @@ KEY = Arg(0, "key")
 
 MAPPING_METHODS = {
     "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
-    "__getitem__": Method(Kind.READ, key=KEY, single_value=True),
+    "__getitem__": Method(Kind.READ, key=KEY, single_value=True, miss=None),
     "__setitem__": Method(Kind.WRITE, key=KEY, value=Arg(1, "value")),
     "setdefault": Method(Kind.WRITE, key=KEY, value=Arg(1, "default")),
     "pop": Method(Kind.DELETE, key=KEY),
