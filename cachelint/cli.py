@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import NoReturn
@@ -23,16 +24,26 @@ from cachelint.report import FORMATS, ReportContext, render
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-class DefaultToCheck(click.Group):
-    """`cachelint src/` means `cachelint check src/`, as with Ruff."""
+class Cli(click.Group):
+    """`cachelint src/` means `cachelint check src/`, as with Ruff; and a crash anywhere
+    exits 2 like any internal error, never 1, which would read as "findings"."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception:
+            click.echo(f"error: internal error:\n{traceback.format_exc()}", err=True)
+            sys.exit(EXIT_ERROR)
 
-@click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cachelint", message="%(prog)s %(version)s")
 def main() -> None:
     """cachelint: find caching mistakes in Python code before production does."""

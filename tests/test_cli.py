@@ -311,18 +311,17 @@ def test_a_missing_path_is_reported_and_the_others_still_checked(project):
     assert result.exit_code == 1
 
 
-class Boom(fakes.TruthyMissCheck):
-    def check(self, model, context):
+def test_a_crashing_rule_exits_2_and_everything_else_is_reported(project, monkeypatch):
+    def boom(self, model, context):
         raise KeyError("boom")
 
-
-def test_a_crashing_rule_exits_2_and_everything_else_is_reported(project, monkeypatch):
-    fakes.install(monkeypatch, Boom)
+    monkeypatch.setattr(fakes.SetWithoutTtl, "check", boom)
     (project / "other.py").write_text(BOTH)
+    (project / "broken.py").write_text(f"{REDIS}r.set(\n")
     result, found = check(".")
     assert result.exit_code == 2
-    assert [code for *_, code in found] == ["CL002", "CL007", "CL002", "CL007"]
-    assert "error: internal error in rule CL001 (truthy-miss-check) on app.py: KeyError: 'boom'" in result.stderr
+    assert found == [("app.py", 4, "CL007"), ("broken.py", 3, "invalid-syntax"), ("other.py", 4, "CL007")]
+    assert "error: internal error in rule CL002 (set-without-ttl) on app.py: KeyError: 'boom'" in result.stderr
     assert "on other.py" in result.stderr
     assert cachelint("--exit-zero", ".").exit_code == 2
 
@@ -354,3 +353,13 @@ def test_rule_as_json():
 @pytest.mark.parametrize("args", [["CL999"], [], ["CL002", "--all"]])
 def test_rule_usage_errors_exit_2(args):
     assert cachelint("rule", *args).exit_code == 2
+
+
+def test_a_crash_outside_the_rules_exits_2_not_1(project, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("reporter bug")
+
+    monkeypatch.setattr("cachelint.cli.render", broken)
+    result = cachelint("app.py")
+    assert result.exit_code == 2
+    assert "error: internal error:" in result.stderr and "RuntimeError: reporter bug" in result.stderr
