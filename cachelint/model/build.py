@@ -14,8 +14,8 @@ from cachelint.model.io import function_does_io
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.scopes import Binding, Scope, qualified_name
-from cachelint.model.spec import ClientKind, Decorator, Kind, Library, Meaning
-from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument, ttl_meaning
+from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning
+from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument, ttl_meaning, value_meaning
 
 _DECORATORS: dict[str, tuple[Library, Decorator]] = {
     name: (library, spec) for library in LIBRARIES for name, spec in library.decorators.items()
@@ -181,7 +181,9 @@ class _Builder:
             meaning, argument = ttl_meaning(call, spec.ttl, semantics, site.scope, site.order, client.constructor_ttl)
             if not spec.creates_key and argument is None:
                 meaning = Meaning.DEFAULT  # only changes an entry that already has its TTL
-            op.ttl = Ttl(meaning, argument, _constant_name(argument))
+            op.ttl = _ttl(meaning, argument, call, spec.ttl)
+        if spec.backend_expiry is not None and call is not None:
+            op.backend_ttl = _backend_ttl(call, spec.backend_expiry, site.scope, site.order)
         return op
 
     def _subscript_op(self, site: Site) -> CacheOp | None:
@@ -230,7 +232,7 @@ class _Builder:
         meaning, argument = ttl_meaning(call, spec.ttl, semantics, scope, order)
         return CacheDecorator(
             library, spec, decorator, function, scope, call,
-            Ttl(meaning, argument, _constant_name(argument)),
+            _ttl(meaning, argument, call, spec.ttl),
             unbounded=_unbounded(spec, call, scope, order),
             storage=self._storage(spec, call, scope, order),
         )
@@ -270,19 +272,58 @@ def _constant_name(argument: cst.BaseExpression | None) -> str | None:
     return argument.value if isinstance(argument, cst.Name) and argument.value != "None" else None
 
 
+def _ttl(meaning: Meaning, argument: cst.BaseExpression | None, call: cst.Call | None, params: tuple[Arg, ...]) -> Ttl:
+    if argument is None:
+        parameter = params[0].name if params else None
+    else:
+        parameter = next(p.name for p in params if find_argument(call, p) is argument)
+    return Ttl(meaning, argument, _constant_name(argument), parameter)
+
+
+def _backend_ttl(call: cst.Call, spec: BackendExpiry, scope: Scope, order: int) -> Ttl | None:
+    """The TTL a literal `arguments={...}` gives a backend that takes its own expiry argument."""
+    backend = find_argument(call, spec.backend)
+    if not isinstance(backend, cst.SimpleString):
+        return None
+    parameter = spec.expiry_argument.get(backend.evaluated_value)
+    if parameter is None:
+        return None
+    arguments = find_argument(call, spec.arguments)
+    if arguments is None:
+        return Ttl(spec.semantics.omitted, parameter=parameter)
+    if not isinstance(arguments, cst.Dict):
+        return Ttl(Meaning.UNKNOWN, parameter=parameter)
+    for element in arguments.elements:
+        if not isinstance(element, cst.DictElement):  # **other: may carry it
+            return Ttl(Meaning.UNKNOWN, parameter=parameter)
+        if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == parameter:
+            meaning = value_meaning(element.value, spec.semantics, scope, order)
+            return Ttl(meaning, element.value, _constant_name(element.value), parameter)
+    return Ttl(spec.semantics.omitted, parameter=parameter)
+
+
 def _mark_followed_expiries(ops: list[CacheOp], code) -> None:
-    """A write whose key gets an expire later in the same function has a TTL after all."""
-    expiries: dict[Scope | None, list[CacheOp]] = {}
+    """A write whose key gets its TTL elsewhere in the same function has a TTL after all:
+    an expire on that key follows, or an earlier write gave the key a TTL this write keeps
+    (`set(k, 0, nx=True, ex=60)` then `incr(k)`)."""
+    keyed: dict[Scope | None, list[CacheOp]] = {}
     for op in ops:
-        if op.kind is Kind.EXPIRE and op.key is not None:
-            expiries.setdefault(op.scope.function, []).append(op)
-    for op in ops:
-        if op.kind is not Kind.WRITE or not op.library.followup_expiry or op.key is None:
-            continue
-        later = [e for e in expiries.get(op.scope.function, ()) if e.order > op.order]
-        if later:
-            key = code(op.key)
-            op.expiry_follows = any(code(e.key) == key for e in later)
+        if op.kind in (Kind.WRITE, Kind.EXPIRE) and op.key is not None and op.library.followup_expiry:
+            keyed.setdefault(op.scope.function, []).append(op)
+    for function_ops in keyed.values():
+        for op in function_ops:
+            if op.kind is Kind.WRITE:
+                key = code(op.key)
+                op.expiry_follows = any(
+                    code(other.key) == key and _gives_ttl(other, op) for other in function_ops if other is not op
+                )
+
+
+def _gives_ttl(other: CacheOp, write: CacheOp) -> bool:
+    if other.order > write.order:
+        return other.kind is Kind.EXPIRE
+    given = other.kind is Kind.WRITE and other.ttl.meaning in (Meaning.EXPIRES, Meaning.UNKNOWN)
+    return given and write.spec.keeps_ttl
 
 
 def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None) -> ModuleModel:

@@ -31,6 +31,8 @@ class Ttl:
     meaning: Meaning
     argument: cst.BaseExpression | None = None
     via_constant: str | None = None  # the module constant the value was read from
+    # The parameter that sets this TTL: the one passed, or the one to pass when omitted.
+    parameter: str | None = None
 
 
 @dataclass(eq=False)
@@ -50,6 +52,9 @@ class CacheOp:
     ttl: Ttl | None = None
     # Writes: an expire on the same key follows in the same function (redis-style clients).
     expiry_follows: bool = False
+    # Configure: the TTL the backend gives what it stores, for backends that take their
+    # own expiry argument (dogpile `redis_expiration_time`); None for other backends.
+    backend_ttl: Ttl | None = None
 
     @property
     def kind(self):

@@ -1,7 +1,10 @@
-"""Does a function do I/O (a DB query, an HTTP call, a file or socket)?
+"""Does a function do I/O that reads changing data (a DB query, an HTTP call, a socket)?
 
 Memoising such a function in-process without expiry keeps its first answer for the
 life of the process. Only what is recognisably I/O counts; an unknown call does not.
+Local probes whose answer is fixed for the life of the process (reading a bundled file,
+running `git --exec-path`) do not count, and neither does building a query (`Q`,
+`select`) or quoting a name: only running one does.
 """
 from __future__ import annotations
 
@@ -12,17 +15,16 @@ from cachelint.model.scopes import dotted, qualified_name
 
 # Modules whose functions and objects talk to the outside world.
 IO_MODULES = frozenset({
-    "requests", "httpx", "urllib.request", "urllib3", "aiohttp", "socket", "subprocess",
+    "requests", "httpx", "urllib.request", "urllib3", "aiohttp", "socket",
     "sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg", "aiomysql", "aiosqlite",
     "boto3", "botocore", "pymongo", "motor", "elasticsearch", "smtplib", "ftplib", "http.client",
-    "redis", "pymemcache", "grpc", "paramiko", "django.db", "sqlalchemy",
+    "redis", "pymemcache", "grpc", "paramiko",
 })
 # Methods that run a query or read a result set, whatever the receiver.
 IO_METHODS = frozenset({
     "execute", "executemany", "execute_sql", "fetchone", "fetchall", "fetchmany", "fetchrow",
-    "fetchval", "urlopen", "raw",
+    "fetchval", "urlopen", "raw", "scalars",
 })
-IO_BUILTINS = frozenset({"open"})
 IO_SHORTCUTS = frozenset({
     "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
 })
@@ -38,8 +40,6 @@ def _calls_io(call: cst.Call, info: FunctionInfo, order: int) -> bool | str:
         ):
             return True
     if isinstance(func, cst.Name):
-        if func.value in IO_BUILTINS and not info.scope.lookup(func.value, order):
-            return True
         return func.value
     if isinstance(func, cst.Attribute):
         if func.attr.value in IO_METHODS:

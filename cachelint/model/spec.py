@@ -58,6 +58,26 @@ class Kind(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class ScanInstead:
+    """For a KEYS method: the incremental method that enumerates the same keys."""
+
+    method: str  # `scan_iter`, `iter_keys`
+    pattern: Arg  # where the KEYS method takes its pattern
+    keyword: str | None = None  # the pattern's keyword in `method`; None: passed positionally
+
+
+@dataclass(frozen=True)
+class BackendExpiry:
+    """`configure(backend, arguments={...})` where some backends give stored entries a TTL
+    only when `arguments` holds their own expiry argument (dogpile `redis_expiration_time`)."""
+
+    backend: Arg
+    arguments: Arg
+    expiry_argument: dict[str, str]  # backend name -> the key in `arguments` that sets the TTL
+    semantics: TtlSemantics  # what that argument's absence, None, 0… mean
+
+
+@dataclass(frozen=True)
 class Method:
     kind: Kind
     key: Arg | None = Arg(0, "key")
@@ -74,6 +94,10 @@ class Method:
     miss: str | None = "None"
     # For writes that only change an existing entry (Django incr): never creates a key.
     creates_key: bool = True
+    # For writes to an existing key: it keeps its TTL (INCR, HSET), or loses it (SET, GETSET).
+    keeps_ttl: bool = True
+    scan_instead: ScanInstead | None = None
+    backend_expiry: BackendExpiry | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +147,14 @@ class Library:
     method_decorators: dict[str, Decorator] = field(default_factory=dict)
     # The client object itself called as a decorator (cashews `@cache(ttl=…)`).
     call_decorator: Decorator | None = None
+    # Entries live in this process's memory (functools, cachetools, dict caches): they
+    # last as long as the process, so only what can go stale (I/O results) matters.
+    in_process: bool = False
+    title: str = ""  # how messages spell it ("Flask-Caching"); default: `name`
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
 
     def semantics_for(self, variant: str | None) -> TtlSemantics:
         return self.variant_semantics.get(variant or "", self.semantics)

@@ -128,11 +128,16 @@ def ttl_meaning(
             given.append(found)
     if not given:
         return (omitted or semantics.omitted), None
-    meanings = [(_meaning_of(evaluate_number(expr, scope, order), semantics), expr) for expr in given]
+    meanings = [(value_meaning(expr, semantics, scope, order), expr) for expr in given]
     for meaning, expr in meanings:
         if meaning in (Meaning.EXPIRES, Meaning.UNKNOWN):
             return meaning, expr
     return meanings[0]
+
+
+def value_meaning(expr: cst.BaseExpression, semantics: TtlSemantics, scope: Scope, order: int) -> Meaning:
+    """What one TTL value means under `semantics`."""
+    return _meaning_of(evaluate_number(expr, scope, order), semantics)
 
 
 def _meaning_of(value, semantics: TtlSemantics) -> Meaning:

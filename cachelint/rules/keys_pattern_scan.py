@@ -1,15 +1,175 @@
-"""CL007 keys-pattern-scan (being written)."""
+"""CL007 keys-pattern-scan: Redis `KEYS pattern`, which walks every key and blocks the server."""
 from __future__ import annotations
 
-from cachelint.rules.base import Rule
+from typing import Iterator
+
+import libcst as cst
+
+from cachelint.model import CacheOp, Kind, ModuleModel
+from cachelint.model.spec import ScanInstead
+from cachelint.model.values import find_argument
+from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
 
 class KeysPatternScan(Rule):
-    """(being written)"""
+    """
+    ## What it does
+    Flags Redis `KEYS pattern` calls: redis-py and valkey `keys(pattern)` (sync or
+    awaited, on clients, clusters and pipelines), `execute_command("KEYS", …)`, and
+    django-redis `cache.keys(…)`.
+
+    ## Why is this bad?
+    `KEYS` walks the whole keyspace in one command. Redis is single-threaded, so while it
+    runs every other client waits: on a production instance with millions of keys that
+    is a multi-second outage of everything that uses the server, and it gets worse as the
+    data grows. The Redis documentation says to use it only for debugging. `SCAN` returns
+    the same keys in small batches and lets other commands run in between.
+
+    ## Example
+    ```python
+    for key in r.keys("session:*"):
+        r.delete(key)
+
+    stale = cache.keys("report:*")  # django-redis
+    ```
+
+    ## Use instead
+    ```python
+    for key in r.scan_iter(match="session:*", count=1000):
+        r.unlink(key)
+
+    stale = list(cache.iter_keys("report:*"))
+    ```
+    Better still, keep a set per entity (`SADD report:keys <key>`) and read that instead
+    of searching the keyspace.
+
+    ## Fix safety
+    When the call is what a `for` loop iterates over, the fix replaces it with
+    `scan_iter(match=…)` (django-redis: `iter_keys(…)`). It is unsafe: SCAN may return a
+    key more than once, and keys written during the loop may or may not be seen.
+    """
 
     code = "CL007"
     name = "keys-pattern-scan"
     summary = "Redis KEYS pattern scans block the server."
+    fix_availability = "sometimes"
 
-    def check(self, model, context):
-        return iter(())
+    VALID = [
+        """
+        import redis
+        from django.core.cache import cache
+
+        r = redis.Redis()
+
+        def purge(prefix):
+            for key in r.scan_iter(match=f"{prefix}:*", count=500):
+                r.unlink(key)
+            cache.delete_pattern("report:*")
+            return list(cache.iter_keys("session:*"))
+
+        def fields(name):
+            return r.hkeys(f"config:{name}")
+
+        def cursor_page(cursor):
+            return r.scan(cursor, match="user:*", count=100)
+        """,
+        # dict.keys() and other objects' keys() are not Redis
+        """
+        CACHE = {}
+
+        def summary(stats, registry):
+            names = sorted(stats.keys())
+            cached = list(CACHE.keys())
+            return names, cached, registry.keys("*")
+        """,
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def stats():
+            return r.execute_command("INFO", "keyspace")
+        """,
+    ]
+
+    INVALID = [
+        """
+        import redis
+
+        r = redis.Redis(decode_responses=True)
+
+        def flush_sessions():
+            for key in r.keys("sess:*"):  # expect: CL007
+                r.delete(key)
+
+        def flags():
+            return sorted(r.keys("flag:*"))  # expect: CL007
+
+        def buckets():
+            return len(r.execute_command("KEYS", "ratelimit:*"))  # expect: CL007
+        """,
+        """
+        import redis.asyncio as aioredis
+        from redis.cluster import RedisCluster
+
+        r = aioredis.from_url("redis://localhost")
+        cluster = RedisCluster(host="localhost", port=7000)
+
+        async def online():
+            return await r.keys("presence:*")  # expect: CL007
+
+        def shard_keys():
+            pipe = cluster.pipeline()
+            pipe.keys(pattern="job:*")  # expect: CL007
+            return pipe.execute()
+        """,
+        """
+        from django.core.cache import cache
+
+        def report():
+            return {"entries": len(cache.keys("*"))}  # expect: CL007
+
+        def purge():
+            for key in cache.keys("report:*"):  # expect: CL007
+                cache.delete(key)
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        for op in model.ops:
+            if op.kind is not Kind.KEYS:
+                continue
+            instead = op.spec.scan_instead
+            suggestion = f"`{instead.method}({_pattern(instead, '…')})`" if instead else "SCAN"
+            message = (
+                f"`{_spelling(model, op.call, op.method)}` runs KEYS, which walks every key and "
+                f"blocks the server; iterate with {suggestion} instead"
+            )
+            yield Finding(op.node, op.statement, message, _fix(model, op))
+
+
+def _pattern(instead: ScanInstead, pattern: str) -> str:
+    return f"{instead.keyword}={pattern}" if instead.keyword else pattern
+
+
+def _spelling(model: ModuleModel, call: cst.Call, method: str) -> str:
+    """`r.keys(…)`, or `r.execute_command("KEYS", …)` for a raw command."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value != method:
+        return f"{model.code(func)}({model.code(call.args[0].value)}, …)"
+    return f"{model.code(func)}(…)"
+
+
+def _fix(model: ModuleModel, op: CacheOp) -> FixSuggestion | None:
+    """`for k in r.keys(p):` -> `for k in r.scan_iter(match=p):`, when nothing else is passed."""
+    call, instead = op.call, op.spec.scan_instead
+    if instead is None or op.node not in model.for_loops:
+        return None
+    if not isinstance(call.func, cst.Attribute) or call.func.attr.value != op.method:
+        return None  # execute_command("KEYS", …)
+    pattern = find_argument(call, instead.pattern)
+    if len(call.args) > 1 or (call.args and call.args[0].value is not pattern):
+        return None
+    argument = "" if pattern is None else _pattern(instead, model.code(pattern))
+    code = f"{model.code(call.func.value)}.{instead.method}({argument})"
+    return FixSuggestion(f"Iterate with `{instead.method}`", (Replacement(op.node, code),))

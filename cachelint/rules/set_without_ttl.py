@@ -1,15 +1,535 @@
-"""CL002 set-without-ttl (being written)."""
+"""CL002 set-without-ttl: a cache write that stores an entry which never expires."""
 from __future__ import annotations
 
-from cachelint.rules.base import Rule
+from typing import Iterator
+
+import libcst as cst
+
+from cachelint.model import CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Ttl
+from cachelint.rules.base import Finding, Rule, RuleContext
+
+_CHECKED_KINDS = (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE)
+_TTL_CACHE_HINT = "use a cache with a TTL (`cachetools.TTLCache`, `cachetools.func.ttl_cache`)"
 
 
 class SetWithoutTtl(Rule):
-    """(being written)"""
+    """
+    ## What it does
+    Flags cache writes that store an entry which never expires, judged by each client's
+    own TTL semantics: redis `set` without `ex`/`px`/`exat`/`pxat`, `setnx`/`mset`/
+    `getset`, hash/list/set/zset writes and counters whose key gets no `expire` later in
+    the same function or pipeline; Django `timeout=None`; Flask-Caching and cachelib
+    `timeout=0`; memcache writes without an expiry or with expiry `0`; aiocache without
+    `ttl`; diskcache without `expire`; dogpile `expiration_time=None`/`-1`, or a region on a
+    Redis backend configured without `redis_expiration_time`; `functools.cache`,
+    `lru_cache(maxsize=None)` and cachetools caches without a TTL memoising a function that
+    does I/O; writes to a module-level dict cache in a function that does I/O.
+
+    ## Why is this bad?
+    An entry without a TTL is only as fresh as the moment it was written: when the data
+    behind it changes and an invalidation is missed, the stale value is served until
+    someone flushes the cache by hand. Keys that never expire also pile up until the
+    server runs out of memory and starts evicting (or refusing) everything else. Note
+    that the clients disagree on what `0` and `None` mean: Django's `timeout=None` and
+    Flask-Caching's `timeout=0` both mean "forever".
+
+    An in-process memo of a pure function is fine; one of a database query or an HTTP
+    call keeps its first answer for the life of the process.
+
+    Django's omitted `timeout` uses the configured default and is not flagged, and neither
+    is a bounded `lru_cache(maxsize=N)`.
+
+    ## Example
+    ```python
+    r.set(f"product:{pid}", payload)
+    r.hset(f"cart:{uid}", mapping=items)
+    cache.set(key, value, timeout=None)  # Django
+    ```
+
+    ## Use instead
+    ```python
+    r.set(f"product:{pid}", payload, ex=300)
+    with r.pipeline() as pipe:
+        pipe.hset(f"cart:{uid}", mapping=items)
+        pipe.expire(f"cart:{uid}", 86400)
+        pipe.execute()
+    cache.set(key, value, timeout=300)
+    ```
+
+    ## Fix safety
+    No fix is offered: how long an entry may live is a decision about the data.
+    """
 
     code = "CL002"
     name = "set-without-ttl"
     summary = "A cache write stores an entry that never expires."
 
-    def check(self, model, context):
-        return iter(())
+    VALID = [
+        # redis: a TTL in any of its spellings, or an expire that follows on the same key
+        """
+        import redis
+        from datetime import timedelta
+
+        r = redis.Redis()
+        TTL = 300
+
+        def store(pid, payload, token):
+            r.set(f"product:{pid}", payload, ex=60)
+            r.set(f"product:{pid}:v", payload, px=60_000)
+            r.set(f"token:{token}", 1, exat=1_900_000_000)
+            r.set(f"product:{pid}:w", payload, ex=timedelta(minutes=5))
+            r.set(f"product:{pid}:x", payload, ex=TTL)
+            r.setex(f"product:{pid}:y", 60, payload)
+            r.psetex(f"product:{pid}:z", 60_000, payload)
+        """,
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def remember(user_id, prefs, item):
+            key = f"prefs:{user_id}"
+            r.hset(key, mapping=prefs)
+            r.expire(key, 3600)
+            with r.pipeline() as pipe:
+                pipe.rpush(f"recent:{user_id}", item)
+                pipe.ltrim(f"recent:{user_id}", 0, 99)
+                pipe.expire(f"recent:{user_id}", 86400)
+                pipe.execute()
+
+        def hit(path):
+            pipe = r.pipeline()
+            pipe.incr(f"hits:{path}")
+            pipe.expire(f"hits:{path}", 60)
+            pipe.execute()
+
+        def rate_limited(bucket, window, limit):
+            pipe = r.pipeline()
+            pipe.set(bucket, 0, nx=True, ex=window)
+            pipe.incr(bucket)
+            return pipe.execute()[1] > limit
+        """,
+        # the TTL cannot be known: stay silent
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def store(key, value, ttl, **options):
+            r.set(key, value, ex=ttl)
+            r.set(key, value, **options)
+        """,
+        # Django: an omitted timeout is the configured default; incr keeps the TTL
+        """
+        from django.core.cache import cache, caches
+
+        def store(key, value):
+            cache.set(key, value)
+            cache.set(key, value, 300)
+            caches["sessions"].add(key, value, timeout=600)
+            cache.get_or_set(key, list, timeout=60)
+            cache.incr("visits")
+            cache.touch(key, 120)
+        """,
+        # Flask-Caching / cachelib: None is the default timeout
+        """
+        from flask_caching import Cache
+        from cachelib import SimpleCache
+
+        cache = Cache()
+        local = SimpleCache(default_timeout=60)
+
+        @cache.memoize(timeout=60)
+        def report(day):
+            return day
+
+        def store(key, value):
+            cache.set(key, value)
+            cache.set(key, value, timeout=None)
+            local.set(key, value, timeout=30)
+        """,
+        # memcache, aiocache, diskcache with an expiry
+        """
+        import pylibmc
+        from pymemcache.client.base import Client
+        from aiocache import Cache
+        from diskcache import Cache as DiskCache
+
+        mc = Client(("localhost", 11211))
+        lib = pylibmc.Client(["127.0.0.1"])
+        aio = Cache(Cache.REDIS, ttl=60)
+        disk = DiskCache("/tmp/c")
+
+        async def store(key, value):
+            mc.set(key, value, expire=60)
+            lib.set(key, value, time=60)
+            mc.incr(key, 1)
+            await aio.set(key, value)
+            disk.set(key, value, expire=300)
+        """,
+        # dogpile: the Redis backend expires what it stores
+        """
+        from dogpile.cache import make_region
+
+        region = make_region().configure(
+            "dogpile.cache.redis",
+            expiration_time=300,
+            arguments={"host": "localhost", "redis_expiration_time": 600},
+        )
+        sessions = make_region().configure(
+            "dogpile.cache.redis", expiration_time=None, arguments={"redis_expiration_time": 3600}
+        )
+        local = make_region().configure("dogpile.cache.memory", expiration_time=300)
+        settings_based = make_region().configure("dogpile.cache.redis", arguments=REDIS_ARGUMENTS)
+
+        @region.cache_on_arguments(expiration_time=60)
+        def load(pid):
+            return pid
+        """,
+        # in-process memos of pure functions, or bounded ones, are fine
+        """
+        import functools
+        from functools import lru_cache
+        import cachetools
+        from cachetools import TTLCache, cached
+        import requests
+
+        @functools.cache
+        def price(tier):
+            return {"small": 1, "large": 3}[tier]
+
+        @lru_cache(maxsize=256)
+        def rates(currency):
+            return requests.get(f"https://fx.example.com/{currency}").json()
+
+        @cached(TTLCache(maxsize=100, ttl=600))
+        def weather(city):
+            return requests.get(f"https://weather.example.com/{city}").json()
+
+        @cachetools.func.ttl_cache(maxsize=None, ttl=60)
+        def quote(symbol):
+            return requests.get(f"https://quotes.example.com/{symbol}").json()
+
+        @cached({})
+        def slug(title):
+            return title.lower().replace(" ", "-")
+        """,
+        # what a bundled file, a local command or a query builder gives cannot go stale
+        """
+        import os
+        import subprocess
+        from functools import cache, lru_cache
+        from django.db import connection, models
+
+        @lru_cache(maxsize=None)
+        def has_jpeg_support():
+            with open(os.path.join(os.path.dirname(__file__), "check.jpg"), "rb") as f:
+                return f.read(2) == MAGIC
+
+        @cache
+        def git_exec_path():
+            return subprocess.run(["git", "--exec-path"], capture_output=True, text=True).stdout
+
+        @cache
+        def descendants_sql():
+            return "WITH RECURSIVE d AS (SELECT id FROM {0})".format(connection.ops.quote_name("plugin"))
+
+        @cache
+        def visible():
+            return models.Q(is_public=True) | models.Q(owner__isnull=True)
+        """,
+        # a module-level dict cache of a pure computation
+        """
+        import re
+
+        _PATTERN_CACHE = {}
+
+        def compiled(pattern):
+            if pattern not in _PATTERN_CACHE:
+                _PATTERN_CACHE[pattern] = re.compile(pattern)
+            return _PATTERN_CACHE[pattern]
+        """,
+        # not a cache client: a plain dict, a local dict
+        """
+        def build(items):
+            cache = {}
+            for item in items:
+                cache[item.id] = item
+            settings = {}
+            settings["x"] = 1
+            return cache
+        """,
+    ]
+
+    INVALID = [
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def store(pid, payload):
+            r.set(f"product:{pid}", payload)  # expect: CL002
+            r.set(f"product:{pid}", payload, ex=None)  # expect: CL002
+            r.set(f"product:{pid}", payload, keepttl=True)  # expect: CL002
+            r.setnx(f"lock:{pid}", 1)  # expect: CL002
+            r.mset({"a": 1, "b": 2})  # expect: CL002
+            r.getset(f"product:{pid}:state", "ready")  # expect: CL002
+        """,
+        """
+        import redis
+        import redis.asyncio as aioredis
+
+        r = redis.Redis()
+        ar = aioredis.from_url("redis://localhost")
+
+        def enqueue(user_id, payload, prefs):
+            r.rpush(f"notif:{user_id}:queue", payload)  # expect: CL002
+            r.hset(f"notif:{user_id}:prefs", mapping=prefs)  # expect: CL002
+            r.expire(f"notif:{user_id}:other", 60)
+            r.incr(f"notif:{user_id}:count")  # expect: CL002
+            r.zadd("leaderboard", {user_id: 1})  # expect: CL002
+
+        async def seen(user_id):
+            await ar.sadd("online", user_id)  # expect: CL002
+        """,
+        # the expire comes before the write, or in another function
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def fill(key, values):
+            r.expire(key, 60)
+            r.sadd(key, *values)  # expect: CL002
+
+        def replace(key, value):
+            r.set(key, value, ex=60)
+            r.set(key, value)  # expect: CL002
+
+        def stamp(key):
+            r.expire(key, 60)
+        """,
+        """
+        from django.core.cache import cache
+
+        def store(key, value):
+            cache.set(key, value, timeout=None)  # expect: CL002
+            cache.set(key, value, None)  # expect: CL002
+            cache.set_many({key: value}, timeout=None)  # expect: CL002
+            cache.touch(key, None)  # expect: CL002
+        """,
+        """
+        from flask_caching import Cache
+        from cachelib import FileSystemCache
+
+        cache = Cache()
+        files = FileSystemCache("/tmp/c")
+
+        @cache.memoize(timeout=0)  # expect: CL002
+        def report(day):
+            return day
+
+        def store(key, value):
+            cache.set(key, value, timeout=0)  # expect: CL002
+            files.set(key, value, 0)  # expect: CL002
+        """,
+        """
+        import memcache
+        from pymemcache.client.base import Client
+
+        mc = Client(("localhost", 11211))
+        legacy = memcache.Client(["127.0.0.1:11211"])
+
+        def store(key, value):
+            mc.set(key, value)  # expect: CL002
+            mc.set(key, value, expire=0)  # expect: CL002
+            legacy.set(key, value, time=0)  # expect: CL002
+            legacy.set_multi({key: value})  # expect: CL002
+        """,
+        """
+        from aiocache import Cache
+        from diskcache import FanoutCache
+
+        aio = Cache(Cache.MEMORY)
+        disk = FanoutCache("/var/cache/app")
+
+        async def store(key, value):
+            await aio.set(key, value)  # expect: CL002
+            disk.set(key, value)  # expect: CL002
+            disk[key] = value  # expect: CL002
+
+        @disk.memoize()  # expect: CL002
+        def render(page):
+            return page
+        """,
+        """
+        from dogpile.cache import make_region
+
+        region = make_region().configure(  # expect: CL002
+            "dogpile.cache.redis",
+            expiration_time=300,
+            arguments={"host": "localhost", "port": 6379},
+        )
+        forever = make_region().configure("dogpile.cache.memory", expiration_time=-1)  # expect: CL002
+
+        def load(key, creator):
+            return region.get_or_create(key, creator, expiration_time=-1)  # expect: CL002
+        """,
+        """
+        import functools
+        import sqlite3
+        import cachetools
+        import cachetools.func
+        import requests
+        from cachetools import LRUCache, cached
+
+        @functools.lru_cache(maxsize=None)  # expect: CL002
+        def model_limits(model):
+            return requests.get(f"https://api.example.com/models/{model}").json()
+
+        @functools.cache  # expect: CL002
+        def country_names():
+            with sqlite3.connect("geo.db") as db:
+                return db.execute("SELECT code, name FROM country").fetchall()
+
+        @cached(LRUCache(maxsize=1000))  # expect: CL002
+        def exchange_rate(currency):
+            return requests.get(f"https://fx.example.com/{currency}").json()
+
+        @cached({})  # expect: CL002
+        def plan(plan_id):
+            return _fetch(plan_id)
+
+        @cachetools.func.lru_cache(maxsize=None)  # expect: CL002
+        def owner(repo):
+            return requests.get(f"https://git.example.com/{repo}").json()
+
+        @functools.cache  # expect: CL002
+        def anonymous_user():
+            return User.objects.select_related("profile").get(username="anonymous")
+
+        def _fetch(plan_id):
+            return requests.get(f"https://billing.example.com/plans/{plan_id}").json()
+        """,
+        """
+        import requests
+
+        RATES_CACHE = {}
+
+        def rate(currency):
+            if currency not in RATES_CACHE:
+                RATES_CACHE[currency] = requests.get(f"https://fx.example.com/{currency}").json()  # expect: CL002
+            return RATES_CACHE[currency]
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        for op in model.ops:
+            message = _op_message(model, op)
+            if message is not None:
+                yield Finding(op.node, op.statement, message)
+        for decorator in model.decorators:
+            message = _decorator_message(model, decorator)
+            if message is not None:
+                yield Finding(decorator.node, decorator.function, message)
+
+
+def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
+    if op.kind not in _CHECKED_KINDS or op.ttl is None or op.expiry_follows:
+        return None
+    if op.backend_ttl is not None:
+        return _backend_message(op) if op.backend_ttl.meaning is Meaning.FOREVER else None
+    if op.ttl.meaning is not Meaning.FOREVER:
+        return None
+    if op.library.in_process and not _in_io_function(model, op):
+        return None
+    library = op.library.label
+    if op.ttl.argument is not None:
+        semantics = op.spec.semantics or op.library.semantics_for(op.client.variant)
+        omitted_is_default = semantics.omitted is Meaning.DEFAULT and op.kind is not Kind.CONFIGURE
+        return _forever_value_message(model, library, op.ttl, omitted_is_default)
+    if op.call is None:  # CACHE[key] = value
+        return _subscript_message(model, op)
+    if op.spec.ttl:
+        parameters = "`/`".join(arg.name for arg in op.spec.ttl[:2])
+        return (
+            f"{library} `{op.method}` without `{parameters}`: the entry never expires; "
+            f"pass `{op.ttl.parameter}=<seconds>`"
+        )
+    if op.library.followup_expiry and op.key is None:
+        return f"{library} `{op.method}` creates keys without a TTL; call `expire` on each in the same pipeline"
+    if op.library.followup_expiry:
+        return (
+            f"{library} `{op.method}` creates `{_key_text(model, op.key)}` without a TTL and no `expire` "
+            f"on that key follows; call `expire` on it in the same function or pipeline"
+        )
+    return f"{library} `{op.method}` stores an entry that never expires"
+
+
+def _forever_value_message(model: ModuleModel, what: str, ttl: Ttl, omitted_is_default: bool) -> str:
+    message = (
+        f"{what} treats `{ttl.parameter}={model.code(ttl.argument)}` as 'never expires'; "
+        f"pass `{ttl.parameter}=<seconds>`"
+    )
+    return message + " or leave it out for the configured default" if omitted_is_default else message
+
+
+def _subscript_message(model: ModuleModel, op: CacheOp) -> str:
+    target = model.code(op.node)
+    if op.library.in_process:
+        return (
+            f"`{target} = …` keeps an I/O result in a {op.library.label} cache for the life of the "
+            f"process; {_TTL_CACHE_HINT}"
+        )
+    setter = op.library.methods.get("set")
+    instead = f"`set(…, {setter.ttl[0].name}=<seconds>)`" if setter and setter.ttl else "a write with a TTL"
+    return f"{op.library.label} `{target} = …` stores an entry that never expires; use {instead}"
+
+
+def _backend_message(op: CacheOp) -> str:
+    parameter = op.backend_ttl.parameter
+    return (
+        f"{op.library.label} region configured without `{parameter}` in `arguments`: the backend "
+        f"stores every entry without a TTL (`expiration_time` only marks it stale); "
+        f'add `"{parameter}": <seconds>` to `arguments`'
+    )
+
+
+def _decorator_message(model: ModuleModel, decorator: CacheDecorator) -> str | None:
+    if decorator.library.in_process:
+        if not _keeps_results_forever(decorator) or not model.does_io(decorator.function):
+            return None
+        return (
+            f"`@{model.code(decorator.node.decorator)}` keeps what `{decorator.function.name.value}` "
+            f"fetches (it does I/O) for the life of the process; {_TTL_CACHE_HINT}"
+        )
+    ttl = decorator.ttl
+    if ttl is None or ttl.meaning is not Meaning.FOREVER:
+        return None
+    name = f"`@{model.code(decorator.call.func if decorator.call else decorator.node.decorator)}`"
+    if ttl.argument is not None:
+        semantics = decorator.spec.semantics or decorator.library.semantics
+        return _forever_value_message(model, name, ttl, semantics.omitted is Meaning.DEFAULT)
+    return f"{name} without `{ttl.parameter}` stores results that never expire; pass `{ttl.parameter}=<seconds>`"
+
+
+def _keeps_results_forever(decorator: CacheDecorator) -> bool:
+    """functools-style: unbounded; cachetools `cached(cache)`: the cache has no TTL."""
+    if decorator.spec.cache is not None:
+        storage = decorator.storage
+        return storage is not None and storage.library.semantics_for(storage.variant).omitted is Meaning.FOREVER
+    return decorator.unbounded and decorator.ttl is not None and decorator.ttl.meaning is Meaning.FOREVER
+
+
+def _in_io_function(model: ModuleModel, op: CacheOp) -> bool:
+    function = op.scope.function
+    return function is not None and model.does_io(function.node)
+
+
+def _key_text(model: ModuleModel, key: cst.BaseExpression) -> str:
+    """`notif:{user_id}:prefs` for f"notif:{user_id}:prefs", the source for anything else."""
+    if isinstance(key, cst.SimpleString):
+        return key.evaluated_value
+    if isinstance(key, cst.FormattedString):
+        return "".join(model.code(part) for part in key.parts)
+    return model.code(key)

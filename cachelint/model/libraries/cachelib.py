@@ -27,6 +27,7 @@ _CACHELIB_CLASSES = (
 
 FLASK_CACHING = Library(
     name="flask-caching",
+    title="Flask-Caching",
     methods=METHODS,
     semantics=SEMANTICS,
     constructors={"flask_caching.Cache": ClientKind(), "flask_cache.Cache": ClientKind()},

@@ -1,5 +1,5 @@
 """Django's cache framework, with django-redis's extras. See CLIENTS.md §A.2, §A.3."""
-from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, ScanInstead, TtlSemantics
 
 # An omitted timeout uses CACHES[alias]["TIMEOUT"]; None never expires; 0 (and with
 # django-redis any timeout <= 0) means "do not cache" or deletes the key.
@@ -30,7 +30,7 @@ METHODS = {
     **_both("delete_many", Method(Kind.DELETE, key=Arg(0, "keys"))),
     **_both("clear", Method(Kind.DELETE, key=None)),
     # django-redis
-    "keys": Method(Kind.KEYS, key=None),
+    "keys": Method(Kind.KEYS, key=None, scan_instead=ScanInstead("iter_keys", Arg(0, "search"))),
     "iter_keys": Method(Kind.SCAN, key=None),
     "delete_pattern": Method(Kind.DELETE, key=None),
     "persist": Method(Kind.OTHER, key=KEY),
@@ -40,11 +40,15 @@ METHODS = {
 
 DJANGO = Library(
     name="django",
+    title="Django",
     methods=METHODS,
     semantics=SEMANTICS,
     instances={"django.core.cache.cache": ClientKind()},
     registries=frozenset({"django.core.cache.caches"}),
     decorators={
-        "django.views.decorators.cache.cache_page": Decorator("view", ttl=(Arg(0, "timeout"),)),
+        # cache_page(None) falls back to max-age or CACHE_MIDDLEWARE_SECONDS (middleware/cache.py).
+        "django.views.decorators.cache.cache_page": Decorator(
+            "view", ttl=(Arg(0, "timeout"),), semantics=SEMANTICS.but(none=Meaning.DEFAULT)
+        ),
     },
 )

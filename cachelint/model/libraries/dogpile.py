@@ -3,7 +3,7 @@
 `expiration_time` is only a staleness check made by dogpile; what the backend stores
 expires only with `redis_expiration_time` / `memcached_expire_time`, which default to 0.
 """
-from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
 
 SEMANTICS = TtlSemantics(omitted=Meaning.DEFAULT, none=Meaning.DEFAULT, negative=Meaning.FOREVER)
 # At configure() time None is the region-wide default: never stale.
@@ -17,9 +17,12 @@ BACKEND_EXPIRY_ARGUMENTS = {
     "dogpile.cache.redis_cluster": "redis_expiration_time",
     "dogpile.cache.valkey": "valkey_expiration_time",
 }
+# The backend writes a plain SET (no TTL) when the argument is missing, None or 0.
+BACKEND_SEMANTICS = TtlSemantics(omitted=Meaning.FOREVER, none=Meaning.FOREVER, zero=Meaning.FOREVER)
 
 DOGPILE = Library(
     name="dogpile",
+    title="dogpile.cache",
     methods={
         "get": Method(Kind.READ, key=KEY, single_value=True, ttl=(Arg(1, "expiration_time"),), miss="NO_VALUE"),
         "get_multi": Method(Kind.READ, key=None),
@@ -30,7 +33,10 @@ DOGPILE = Library(
         "delete_multi": Method(Kind.DELETE, key=None),
         "invalidate": Method(Kind.DELETE, key=None),
         "configure": Method(
-            Kind.CONFIGURE, key=None, ttl=(Arg(1, "expiration_time"),), semantics=CONFIGURE_SEMANTICS
+            Kind.CONFIGURE, key=None, ttl=(Arg(1, "expiration_time"),), semantics=CONFIGURE_SEMANTICS,
+            backend_expiry=BackendExpiry(
+                Arg(0, "backend"), Arg(2, "arguments"), BACKEND_EXPIRY_ARGUMENTS, BACKEND_SEMANTICS
+            ),
         ),
     },
     semantics=SEMANTICS,

@@ -24,6 +24,7 @@ FUNCTOOLS = Library(
     name="functools",
     methods={},
     semantics=FOREVER,
+    in_process=True,
     decorators={
         "functools.lru_cache": Decorator("memoize", maxsize=_MAXSIZE),
         "functools.cache": Decorator("memoize", unbounded=True),
@@ -40,6 +41,7 @@ CACHETOOLS = Library(
     methods=MAPPING_METHODS,
     semantics=TtlSemantics(omitted=Meaning.DEFAULT),
     variant_semantics={NO_TTL: FOREVER},
+    in_process=True,
     constructors={
         **{f"cachetools.{cls}": ClientKind(variant=NO_TTL) for cls in _NO_TTL_CLASSES},
         **{f"cachetools.{cls}": ClientKind(variant="ttl") for cls in _TTL_CLASSES},
@@ -48,7 +50,7 @@ CACHETOOLS = Library(
         "cachetools.cached": Decorator("memoize", cache=Arg(0, "cache")),
         "cachetools.cachedmethod": Decorator("memoize", cache=Arg(0, "cache")),
         **{
-            f"cachetools.func.{name}": Decorator("memoize", maxsize=_MAXSIZE)
+            f"cachetools.func.{name}": Decorator("memoize", maxsize=_MAXSIZE, semantics=FOREVER)
             for name in ("lru_cache", "lfu_cache", "rr_cache", "fifo_cache", "mru_cache")
         },
         "cachetools.func.ttl_cache": Decorator("memoize", ttl=(Arg(1, "ttl"),), maxsize=_MAXSIZE),
@@ -56,4 +58,6 @@ CACHETOOLS = Library(
 )
 
 # Recognised by the extractor: a module-level `{}`, `dict()`… whose name contains "cache".
-DICT_CACHE = Library(name="dict", methods=MAPPING_METHODS, semantics=FOREVER)
+DICT_CACHE = Library(
+    name="dict", methods=MAPPING_METHODS, semantics=FOREVER, in_process=True, title="module-level dict"
+)

@@ -1,5 +1,5 @@
 """redis-py and valkey-py (sync, asyncio, cluster, pipelines). See CLIENTS.md §A.1."""
-from cachelint.model.spec import Arg, ClientKind, Kind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, ClientKind, Kind, Library, Meaning, Method, ScanInstead, TtlSemantics
 
 KEY = Arg(0, "name")
 CLIENT = ClientKind()
@@ -48,12 +48,12 @@ METHODS = {
     "exists": _read(single=False),
     "set": Method(
         Kind.WRITE, key=KEY, value=Arg(1, "value"),
-        ttl=(Arg(2, "ex"), Arg(3, "px"), Arg(8, "exat"), Arg(9, "pxat")),
+        ttl=(Arg(2, "ex"), Arg(3, "px"), Arg(8, "exat"), Arg(9, "pxat")), keeps_ttl=False,
     ),
     "setex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time"),)),
     "psetex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time_ms"),)),
     "setnx": _write(),
-    "getset": _write(),
+    "getset": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), keeps_ttl=False),
     "mset": _write(value=Arg(0, "mapping"), key=None),
     "msetnx": _write(value=Arg(0, "mapping"), key=None),
     "hset": _write(value=None),
@@ -83,7 +83,7 @@ METHODS = {
     "delete": Method(Kind.DELETE, key=KEY),
     "unlink": Method(Kind.DELETE, key=KEY),
     "hdel": Method(Kind.DELETE, key=KEY),
-    "keys": Method(Kind.KEYS, key=None),
+    "keys": Method(Kind.KEYS, key=None, scan_instead=ScanInstead("scan_iter", Arg(0, "pattern"), "match")),
     "scan": Method(Kind.SCAN, key=None),
     "scan_iter": Method(Kind.SCAN, key=None),
 }
