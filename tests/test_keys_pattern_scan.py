@@ -1,0 +1,52 @@
+"""CL007 beyond its examples: the fix, and when there is none."""
+from __future__ import annotations
+
+from tests.conftest import lint
+
+HEADER = """
+import redis
+from django.core.cache import cache
+
+r = redis.Redis()
+"""
+
+
+def _fixes(body: str) -> list[list[str] | None]:
+    diagnostics = lint(HEADER + body, select=("CL007",))
+    return [d.fix and [edit.content for edit in d.fix.edits] for d in diagnostics]
+
+
+def test_a_for_loop_over_keys_is_rewritten_to_scan_iter():
+    assert _fixes("for k in r.keys(prefix + ':*'):\n    r.delete(k)\n") == [["r.scan_iter(match=prefix + ':*')"]]
+    assert _fixes("for k in r.keys(pattern='a:*'):\n    pass\n") == [["r.scan_iter(match='a:*')"]]
+    assert _fixes("for k in r.keys():\n    pass\n") == [["r.scan_iter()"]]
+
+
+def test_django_redis_keys_becomes_iter_keys():
+    assert _fixes("for k in cache.keys('report:*'):\n    cache.delete(k)\n") == [["cache.iter_keys('report:*')"]]
+
+
+def test_the_fix_is_unsafe():
+    [diagnostic] = lint(HEADER + "for k in r.keys('a:*'):\n    pass\n", select=("CL007",))
+    assert diagnostic.fix.applicability == "unsafe"
+
+
+def test_no_fix_outside_a_for_loop_with_other_arguments_or_for_a_raw_command():
+    assert _fixes("n = len(r.keys('a:*'))\n") == [None]
+    assert _fixes("for k in r.keys('a:*', target_nodes='all'):\n    pass\n") == [None]
+    assert _fixes("n = r.execute_command('KEYS', 'a:*')\n") == [None]
+
+
+def test_no_fix_when_awaited():
+    source = """
+import redis.asyncio as aioredis
+
+r = aioredis.Redis()
+
+async def online():
+    for k in await r.keys('presence:*'):
+        print(k)
+"""
+    [diagnostic] = lint(source, select=("CL007",))
+    assert diagnostic.fix is None
+    assert "iterate with `scan_iter(match=…)` instead" in diagnostic.message

@@ -1,0 +1,86 @@
+"""CL002 beyond its examples: what each message says, where findings point, and no fix."""
+from __future__ import annotations
+
+from tests.conftest import lint
+
+
+def _messages(source: str) -> list[tuple[int, str]]:
+    return [(d.location.row, d.message) for d in lint(source, select=("CL002",))]
+
+
+def test_messages_name_the_client_and_what_to_pass():
+    messages = _messages(
+        """
+        import redis
+        from flask_caching import Cache
+        from pymemcache.client.base import Client
+
+        r = redis.Redis()
+        cache = Cache()
+        mc = Client(("localhost", 11211))
+
+        def store(user_id, prefs, key, value):
+            r.set(key, value)
+            r.hset(f"notif:{user_id}:prefs", mapping=prefs)
+            r.mset({key: value})
+            cache.set(key, value, timeout=0)
+            mc.set(key, value, expire=0)
+        """
+    )
+    assert messages == [
+        (11, "redis `set` without `ex`/`px`: the entry never expires; pass `ex=<seconds>`"),
+        (12, "redis `hset` creates `notif:{user_id}:prefs` without a TTL and no `expire` on that key follows; "
+             "call `expire` on it in the same function or pipeline"),
+        (13, "redis `mset` creates keys without a TTL; call `expire` on each in the same pipeline"),
+        (14, "Flask-Caching treats `timeout=0` as 'never expires'; pass `timeout=<seconds>` "
+             "or leave it out for the configured default"),
+        (15, "pymemcache treats `expire=0` as 'never expires'; pass `expire=<seconds>`"),
+    ]
+
+
+def test_a_redis_region_without_backend_expiry_is_reported_once_at_configure():
+    diagnostics = lint(
+        """
+        from dogpile.cache import make_region
+
+        region = make_region().configure(
+            "dogpile.cache.redis", expiration_time=None, arguments={"host": "cache"}
+        )
+
+        def load(key):
+            region.set(key, 1)
+            return region.get_or_create(key, lambda: 1)
+        """,
+        select=("CL002",),
+    )
+    assert [(d.location.row, d.statement_rows) for d in diagnostics] == [(4, (4, 6))]
+    assert "`redis_expiration_time`" in diagnostics[0].message
+
+
+def test_a_memoiser_finding_points_at_the_decorator():
+    [diagnostic] = lint(
+        """
+        import functools
+        import requests
+
+        @functools.lru_cache(maxsize=None)
+        def limits(model):
+            return requests.get(f"https://api.example.com/{model}").json()
+        """,
+        select=("CL002",),
+    )
+    assert (diagnostic.location.row, diagnostic.location.column) == (5, 1)
+    assert diagnostic.message.startswith("`@functools.lru_cache(maxsize=None)` keeps what `limits` fetches")
+
+
+def test_no_fix_is_offered():
+    diagnostics = lint(
+        """
+        import redis
+
+        r = redis.Redis()
+        r.set("config:mode", "on")
+        """,
+        select=("CL002",),
+    )
+    assert [d.fix for d in diagnostics] == [None]
