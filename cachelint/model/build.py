@@ -67,6 +67,8 @@ class ModuleModel:
         if statement is self.module:
             return (0, 0)
         start, end = self.range(statement)
+        if getattr(statement, "decorators", None):  # a def or class span starts at `def`/`class`
+            start = self.range(statement.decorators[0])[0]
         if isinstance(statement, (cst.Try, cst.Match)):
             return (start.row, start.row)
         header_end = _header_end(statement)
@@ -302,7 +304,7 @@ def _backend_ttl(call: cst.Call, spec: BackendExpiry, scope: Scope, order: int) 
     return Ttl(spec.semantics.omitted, parameter=parameter)
 
 
-def _mark_followed_expiries(ops: list[CacheOp], code) -> None:
+def _mark_followed_expiries(ops: list[CacheOp], code, spans) -> None:
     """A write whose key gets its TTL elsewhere in the same function has a TTL after all:
     an expire on that key follows, or an earlier write gave the key a TTL this write keeps
     (`set(k, 0, nx=True, ex=60)` then `incr(k)`)."""
@@ -311,16 +313,19 @@ def _mark_followed_expiries(ops: list[CacheOp], code) -> None:
         if op.kind in (Kind.WRITE, Kind.EXPIRE) and op.key is not None and op.library.followup_expiry:
             keyed.setdefault(op.scope.function, []).append(op)
     for function_ops in keyed.values():
+        # In a chain `pipe.hset(k).expire(k)` both calls start together; the outer one runs later.
+        runs = {op: (op.order, spans[op.node].length) for op in function_ops}
         for op in function_ops:
             if op.kind is Kind.WRITE:
                 key = code(op.key)
                 op.expiry_follows = any(
-                    code(other.key) == key and _gives_ttl(other, op) for other in function_ops if other is not op
+                    code(other.key) == key and _gives_ttl(other, op, runs[other] > runs[op])
+                    for other in function_ops if other is not op
                 )
 
 
-def _gives_ttl(other: CacheOp, write: CacheOp) -> bool:
-    if other.order > write.order:
+def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:
+    if other_runs_later:
         return other.kind is Kind.EXPIRE
     given = other.kind is Kind.WRITE and other.ttl.meaning in (Meaning.EXPIRES, Meaning.UNKNOWN)
     return given and write.spec.keeps_ttl
@@ -341,5 +346,5 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
         for_loops=collector.for_loops, resolver=resolver,
         spans=spans,
     )
-    _mark_followed_expiries(ops, model.code)
+    _mark_followed_expiries(ops, model.code, spans)
     return model

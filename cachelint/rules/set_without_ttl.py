@@ -108,6 +108,9 @@ class SetWithoutTtl(Rule):
             pipe.set(bucket, 0, nx=True, ex=window)
             pipe.incr(bucket)
             return pipe.execute()[1] > limit
+
+        def remember_tags(key, tags):
+            r.pipeline().sadd(key, *tags).expire(key, 600).execute()
         """,
         # the TTL cannot be known: stay silent
         """
