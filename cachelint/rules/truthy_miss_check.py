@@ -21,14 +21,14 @@ class TruthyMissCheck(Rule):
     Flags a cache read whose result decides hit or miss by its truthiness:
     `if not cached:`, `if cache.get(key):`, `cache.get(key) or load()`,
     `a if cached else b`, when the falsy side loads the value or fills the cache,
-    or the truthy side returns the cached value.
+    or the truthy side uses the cached value.
 
     ## Why is this bad?
-    A miss returns `None`, but so does nothing else: a legitimately cached `0`, `""`,
-    `b""`, `[]`, `{}` or `False` is falsy too, so it is taken for a miss and the slow
-    path (the query, the HTTP call, the render) runs on every request while the cache
-    keeps answering. Empty results are exactly the ones that are cheap to cache and
-    expensive to recompute.
+    On a miss the read returns `None`, but `None` is not the only falsy value: a
+    legitimately cached `0`, `""`, `b""`, `[]`, `{}` or `False` is taken for a miss too,
+    so the slow path (the query, the HTTP call, the render) runs on every request
+    although the cache holds the answer. Empty results are the ones most often cached
+    and then recomputed forever.
 
     Not flagged: `is None` / `is not None`, `key in cache`, `has_key`, `exists`,
     a read with a sentinel default compared by identity, collection reads (`hgetall`,
@@ -357,19 +357,21 @@ class _Read:
     def describe(self, model: ModuleModel) -> str:
         node = self.op.node
         shown = f"{model.code(node.func)}()" if isinstance(node, cst.Call) else f"{model.code(node.value)}[...]"
-        return f"`{shown}` ({self.op.library.name})"
+        return f"`{shown}` ({self.op.library.label})"
 
     @property
     def fixable(self) -> bool:
         return self.default is None and self.op.spec.miss == "None"
 
-    def advice(self, model: ModuleModel, tested: str, negated: bool) -> str:
+    def advice(self, model: ModuleModel, tested: str | None, negated: bool) -> str:
+        """What to write instead; `tested` is how to name the result (None: "the result")."""
         if self.default is not None:
             return (f"its default `{model.code(self.default)}` looks like a cached value; read with a "
                     f"sentinel default and compare with `is`")
         if self.op.spec.miss is None:
             return "a miss raises KeyError here: test `key in cache` instead"
-        return f"test `{tested} is {'' if negated else 'not '}{self.op.spec.miss}` instead"
+        comparison = f"is {'' if negated else 'not '}{self.op.spec.miss}"
+        return f"test `{tested} {comparison}` instead" if tested else f"compare the result with `{comparison}` instead"
 
 
 def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
@@ -403,14 +405,14 @@ def _judge(model: ModuleModel, paths: "_Paths", test: TruthTest, read: _Read) ->
     if isinstance(context, cst.If):
         if not paths.if_decides(test, read, context):
             return None
-        return _finding(model, test, read, context.test)
+        return _finding(model, test, read, context.test, "if {}:")
     if isinstance(context, cst.IfExp):
         truthy, falsy = (context.orelse, context.body) if test.negated else (context.body, context.orelse)
         if _constant_truth(falsy) is False:
             return None
         if not (_has_call(falsy) or (read.name is not None and _mentions(truthy, read.name))):
             return None
-        return _finding(model, test, read, context.test)
+        return _finding(model, test, read, context.test, "… if {} else …")
     if isinstance(context, cst.BooleanOperation) and isinstance(context.operator, cst.Or) and not test.negated:
         fallbacks = _or_fallbacks(context, test.subject)
         if not fallbacks or all(_constant_truth(f) is False for f in fallbacks):
@@ -418,14 +420,14 @@ def _judge(model: ModuleModel, paths: "_Paths", test: TruthTest, read: _Read) ->
         shown = _short(model.code(context))
         message = (f"`{shown}` replaces a cached falsy value {_FALSY} from {read.describe(model)} with the "
                    f"fallback, which is then recomputed on every call; "
-                   f"{read.advice(model, read.name or 'the result', True)}")
+                   f"{read.advice(model, read.name, True)}")
         return Finding(context, test.statement, message)
     return None  # while loops wait for a value; `x and f(x)` passes a falsy value through
 
 
-def _finding(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseExpression) -> Finding:
+def _finding(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseExpression, shape: str) -> Finding:
     tested = read.name or _short(model.code(test.subject))
-    message = (f"`{_short(model.code(test_node))}` takes a cached falsy value {_FALSY} from "
+    message = (f"`{shape.format(_short(model.code(test_node)))}` takes a cached falsy value {_FALSY} from "
                f"{read.describe(model)} for a miss, so it is recomputed on every call; "
                f"{read.advice(model, tested, test.negated)}")
     return Finding(test_node, test.statement, message, _fix(model, test, read, test_node))
@@ -436,7 +438,10 @@ def _fix(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseEx
     if not read.fixable or not _tested_alone(test, test_node):
         return None
     inner = test_node.expression if test.negated else test_node
-    code = f"{model.code(inner)} is {'' if test.negated else 'not '}None"
+    tested = model.code(inner)
+    if isinstance(inner, cst.NamedExpr) and not inner.lpar:  # `if x := r.get(k):`
+        tested = f"({tested})"
+    code = f"{tested} is {'' if test.negated else 'not '}None"
     if test_node.lpar:
         code = f"({code})"
     return FixSuggestion(f"Replace with `{code}`", (Replacement(test_node, code),))
@@ -455,37 +460,25 @@ class _Paths:
         if _exits(node.body):  # `if cached: return cached` — what follows runs on a miss
             other.append((self._end(node), self._end(self._function_node(test))))
         truthy, falsy = (other, body) if test.negated else (body, other)
-        writes = [op for op in self.model.ops if op.kind is Kind.WRITE and op.value is not None
-                  and _inside(op.order, falsy)]
-        refills = [op for op in writes if read.op.key is not None and op.key is not None
-                   and self.model.code(op.key) == self.model.code(read.op.key)]
-        if refills and all(self._always_truthy(op.value, op.scope, op.order) for op in refills):
-            return False  # what the miss path caches is never falsy, so truthiness tells a miss
-        fills = any(_constant_truth(op.value) is None and not self._always_truthy(op.value, op.scope, op.order)
-                    for op in writes)
+        # A cache write of a computed value; a constant is a flag or a lock (`set("lock:x", "1")`).
+        fills = any(op.kind is Kind.WRITE and op.value is not None and _constant_truth(op.value) is None
+                    and _inside(op.order, falsy) for op in self.model.ops)
         if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
             return fills and _tested_alone(test, node.test)
-        uses = self._uses_in(test)
         if self._reloads(test, read.name, falsy):
             return True
         # The cached value is used on a hit, and a miss does work: fills the cache or loads.
+        uses = self._uses_in(test)
         return uses.mentions(read.name, truthy) and (fills or uses.calls_in(falsy))
 
     @staticmethod
     def _reloads(test: TruthTest, name: str, ranges) -> bool:
+        """The variable is bound again (`x = load()`, `x, y = load()`) to something not constant."""
         return any(
-            binding.kind == "assign" and _inside(binding.order, ranges) and _constant_truth(binding.value) is None
+            binding.kind in ("assign", "other") and _inside(binding.order, ranges)
+            and not (binding.kind == "assign" and _constant_truth(binding.value) is not None)
             for binding in test.scope.bindings.get(name, ())
         )
-
-    def _always_truthy(self, value: cst.BaseExpression, scope, order: int) -> bool:
-        """A literal that is never falsy (`True`, `"x"`, `(a, b)`, `{"k": v}`), or a name bound to one."""
-        if isinstance(value, cst.Name) and _constant_truth(value) is None:
-            binding = self.model.binding_of(value, scope, order)
-            if binding is None or binding.kind != "assign" or binding.scope is not scope:
-                return False
-            value = binding.value
-        return _literal_truthy(value)
 
     def _uses_in(self, test: TruthTest) -> "_Uses":
         function = self._function_node(test)
@@ -610,22 +603,12 @@ def _constant_truth(expr: cst.BaseExpression) -> bool | None:
     return None
 
 
-def _literal_truthy(expr: cst.BaseExpression) -> bool:
-    if _constant_truth(expr) is True:
-        return True
-    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
-        return any(not isinstance(element, cst.StarredElement) for element in expr.elements)
-    if isinstance(expr, cst.Dict):
-        return any(isinstance(element, cst.DictElement) for element in expr.elements)
-    if isinstance(expr, cst.FormattedString):
-        return any(isinstance(part, cst.FormattedStringText) and part.value for part in expr.parts)
-    return False
-
-
 def _mentions(node: cst.CSTNode, name: str) -> bool:
     if isinstance(node, cst.Name):
         return node.value == name
     if isinstance(node, cst.Attribute):  # `obj.name` is not the variable `name`
+        return _mentions(node.value, name)
+    if isinstance(node, cst.Arg):  # nor is the keyword in `f(name=1)`
         return _mentions(node.value, name)
     return any(_mentions(child, name) for child in node.children)
 

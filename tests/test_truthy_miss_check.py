@@ -1,0 +1,153 @@
+"""CL001 beyond its examples: where it points, what it says, and the fix it offers."""
+from __future__ import annotations
+
+from tests.conftest import lint
+
+
+def _only(source: str):
+    diagnostics = lint(source, select=("CL001",))
+    assert len(diagnostics) == 1, diagnostics
+    return diagnostics[0]
+
+
+def test_points_at_the_if_test_and_offers_an_unsafe_is_none_fix():
+    diagnostic = _only(
+        """
+        from django.core.cache import cache
+
+        def archive(year):
+            months = cache.get(f"archive:{year}")
+            if not months:
+                months = load_months(year)
+                cache.set(f"archive:{year}", months, 600)
+            return months
+        """
+    )
+    assert (diagnostic.location.row, diagnostic.location.column) == (6, 8)
+    assert (diagnostic.end_location.row, diagnostic.end_location.column) == (6, 18)
+    assert "`if not months:`" in diagnostic.message and "`cache.get()` (Django)" in diagnostic.message
+    assert "test `months is None` instead" in diagnostic.message
+    assert diagnostic.fix.applicability == "unsafe"
+    assert [edit.content for edit in diagnostic.fix.edits] == ["months is None"]
+
+
+def test_a_walrus_test_is_parenthesised_by_the_fix():
+    diagnostic = _only(
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def room(room_id):
+            if raw := r.get(f"room:{room_id}"):
+                return raw
+            return load_room(room_id)
+        """
+    )
+    assert [edit.content for edit in diagnostic.fix.edits] == ['(raw := r.get(f"room:{room_id}")) is not None']
+
+
+def test_or_points_at_the_expression_without_a_fix():
+    diagnostic = _only(
+        """
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        def tally(survey_id):
+            return cache.get(f"tally:{survey_id}") or count_votes(survey_id)
+        """
+    )
+    assert (diagnostic.location.row, diagnostic.location.column) == (7, 12)
+    assert diagnostic.fix is None
+    assert "compare the result with `is None`" in diagnostic.message
+
+
+def test_a_compound_test_is_reported_without_a_fix():
+    diagnostic = _only(
+        """
+        from django.core.cache import cache
+
+        def stats(pk):
+            data = cache.get(f"stats:{pk}")
+            if not data or data["version"] != 2:
+                data = compute_stats(pk)
+                cache.set(f"stats:{pk}", data, 60)
+            return data
+        """
+    )
+    assert diagnostic.fix is None
+
+
+def test_a_falsy_default_asks_for_a_sentinel():
+    diagnostic = _only(
+        """
+        import diskcache
+
+        disk = diskcache.Cache("/tmp/c")
+
+        def thumbnail(path):
+            data = disk.get(f"thumb:{path}", default=b"")
+            if not data:
+                data = render(path)
+                disk.set(f"thumb:{path}", data, expire=600)
+            return data
+        """
+    )
+    assert diagnostic.fix is None
+    assert "default `b\"\"`" in diagnostic.message and "sentinel" in diagnostic.message
+
+
+def test_dogpile_misses_are_no_value():
+    diagnostic = _only(
+        """
+        from dogpile.cache import make_region
+
+        region = make_region().configure("dogpile.cache.memory", expiration_time=300)
+
+        def rates(currency):
+            value = region.get(f"rates:{currency}")
+            if not value:
+                value = fetch_rates(currency)
+                region.set(f"rates:{currency}", value)
+            return value
+        """
+    )
+    assert diagnostic.fix is None
+    assert "test `value is NO_VALUE` instead" in diagnostic.message
+
+
+def test_a_subscript_read_raises_on_a_miss():
+    diagnostic = _only(
+        """
+        _PAGE_CACHE = {}
+
+        def page(slug):
+            html = _PAGE_CACHE[slug]
+            if not html:
+                html = render(slug)
+                _PAGE_CACHE[slug] = html
+            return html
+        """
+    )
+    assert diagnostic.fix is None
+    assert "KeyError" in diagnostic.message and "`key in cache`" in diagnostic.message
+
+
+def test_only_one_finding_per_test():
+    diagnostics = lint(
+        """
+        from django.core.cache import cache
+
+        def pair(a, b):
+            left = cache.get(f"item:{a}")
+            right = cache.get(f"item:{b}")
+            if not left or not right:
+                left, right = load_pair(a, b)
+                cache.set(f"item:{a}", left, 60)
+                cache.set(f"item:{b}", right, 60)
+            return left, right
+        """,
+        select=("CL001",),
+    )
+    assert [d.location.row for d in diagnostics] == [7]
