@@ -49,6 +49,9 @@ def _calls_io(call: cst.Call, info: FunctionInfo, order: int) -> bool | str:
         # Django ORM: Model.objects.filter(...), and SQLAlchemy session.query(...)
         if "objects" in parts[:-1] or (func.attr.value == "query" and parts[-2:-1] and parts[-2].endswith("session")):
             return True
+        # Flask-SQLAlchemy: Model.query.get(...)
+        if len(parts) > 2 and parts[1] == "query" and parts[0][:1].isupper():
+            return True
     return False
 
 

@@ -411,6 +411,10 @@ class SetWithoutTtl(Rule):
         def anonymous_user():
             return User.objects.select_related("profile").get(username="anonymous")
 
+        @functools.lru_cache(None)  # expect: CL002
+        def plan_limits(plan_id):
+            return Plan.query.filter_by(id=plan_id).one()
+
         def _fetch(plan_id):
             return requests.get(f"https://billing.example.com/plans/{plan_id}").json()
         """,
