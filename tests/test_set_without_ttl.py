@@ -1,6 +1,9 @@
 """CL002 beyond its examples: what each message says, where findings point, and no fix."""
 from __future__ import annotations
 
+from cachelint.config import Settings
+from cachelint.model import CustomClients, Kind, Meaning
+from cachelint.model.spec import Arg, Method, TtlSemantics
 from tests.conftest import lint
 
 
@@ -32,9 +35,9 @@ def test_messages_name_the_client_and_what_to_pass():
         (12, "redis `hset` creates `notif:{user_id}:prefs` without a TTL and no `expire` on that key follows; "
              "call `expire` on it in the same function or pipeline"),
         (13, "redis `mset` creates keys without a TTL; call `expire` on each in the same pipeline"),
-        (14, "Flask-Caching treats `timeout=0` as 'never expires'; pass `timeout=<seconds>` "
+        (14, "Flask-Caching `set` treats `timeout=0` as 'never expires'; pass `timeout=<seconds>` "
              "or leave it out for the configured default"),
-        (15, "pymemcache treats `expire=0` as 'never expires'; pass `expire=<seconds>`"),
+        (15, "pymemcache `set` treats `expire=0` as 'never expires'; pass `expire=<seconds>`"),
     ]
 
 
@@ -84,3 +87,28 @@ def test_no_fix_is_offered():
         select=("CL002",),
     )
     assert [d.fix for d in diagnostics] == [None]
+
+
+def test_a_configured_wrapper_with_a_positional_ttl():
+    settings = Settings(clients=CustomClients(functions={
+        "app.cache.put": Method(
+            Kind.WRITE, key=Arg(0, None), ttl=(Arg(2, None),),
+            semantics=TtlSemantics(omitted=Meaning.FOREVER, zero=Meaning.FOREVER),
+        ),
+    }))
+    messages = [
+        d.message for d in lint(
+            """
+            from app.cache import put
+
+            put("report:1", 1)
+            put("report:1", 1, 0)
+            put("report:1", 1, 60)
+            """,
+            select=("CL002",), settings=settings,
+        )
+    ]
+    assert messages == [
+        "configured wrapper `app.cache.put` without a TTL: the entry never expires; pass a TTL in seconds",
+        "configured wrapper `app.cache.put` treats `0` as 'never expires'; pass a TTL in seconds",
+    ]

@@ -42,7 +42,7 @@ class CustomClients:
     functions: dict[str, Method] = field(default_factory=dict)
 
 
-CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics())
+CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics(), title="configured wrapper")
 
 
 class ClientResolver:

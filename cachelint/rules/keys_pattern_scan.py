@@ -155,7 +155,7 @@ def _pattern(instead: ScanInstead, pattern: str) -> str:
 def _spelling(model: ModuleModel, call: cst.Call, method: str) -> str:
     """`r.keys(…)`, or `r.execute_command("KEYS", …)` for a raw command."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value != method:
+    if isinstance(func, cst.Attribute) and func.attr.value != method.rsplit(".", 1)[-1]:
         return f"{model.code(func)}({model.code(call.args[0].value)}, …)"
     return f"{model.code(func)}(…)"
 

@@ -454,15 +454,12 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
     if op.ttl.argument is not None:
         semantics = op.spec.semantics or op.library.semantics_for(op.client.variant)
         omitted_is_default = semantics.omitted is Meaning.DEFAULT and op.kind is not Kind.CONFIGURE
-        return _forever_value_message(model, library, op.ttl, omitted_is_default)
+        return _forever_value_message(model, f"{library} `{op.method}`", op.ttl, omitted_is_default)
     if op.call is None:  # CACHE[key] = value
         return _subscript_message(model, op)
     if op.spec.ttl:
-        parameters = "`/`".join(arg.name for arg in op.spec.ttl[:2])
-        return (
-            f"{library} `{op.method}` without `{parameters}`: the entry never expires; "
-            f"pass `{op.ttl.parameter}=<seconds>`"
-        )
+        parameters = "/".join(f"`{arg.name}`" for arg in op.spec.ttl[:2] if arg.name) or "a TTL"
+        return f"{library} `{op.method}` without {parameters}: the entry never expires; {_pass(op.ttl)}"
     if op.library.followup_expiry and op.key is None:
         return f"{library} `{op.method}` creates keys without a TTL; call `expire` on each in the same pipeline"
     if op.library.followup_expiry:
@@ -474,11 +471,13 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
 
 
 def _forever_value_message(model: ModuleModel, what: str, ttl: Ttl, omitted_is_default: bool) -> str:
-    message = (
-        f"{what} treats `{ttl.parameter}={model.code(ttl.argument)}` as 'never expires'; "
-        f"pass `{ttl.parameter}=<seconds>`"
-    )
+    given = f"{ttl.parameter}={model.code(ttl.argument)}" if ttl.parameter else model.code(ttl.argument)
+    message = f"{what} treats `{given}` as 'never expires'; {_pass(ttl)}"
     return message + " or leave it out for the configured default" if omitted_is_default else message
+
+
+def _pass(ttl: Ttl) -> str:
+    return f"pass `{ttl.parameter}=<seconds>`" if ttl.parameter else "pass a TTL in seconds"
 
 
 def _subscript_message(model: ModuleModel, op: CacheOp) -> str:
@@ -517,7 +516,7 @@ def _decorator_message(model: ModuleModel, decorator: CacheDecorator) -> str | N
     if ttl.argument is not None:
         semantics = decorator.spec.semantics or decorator.library.semantics
         return _forever_value_message(model, name, ttl, semantics.omitted is Meaning.DEFAULT)
-    return f"{name} without `{ttl.parameter}` stores results that never expire; pass `{ttl.parameter}=<seconds>`"
+    return f"{name} without a TTL stores results that never expire; {_pass(ttl)}"
 
 
 def _keeps_results_forever(decorator: CacheDecorator) -> bool:
