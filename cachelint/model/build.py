@@ -21,6 +21,7 @@ _DECORATORS: dict[str, tuple[Library, Decorator]] = {
     name: (library, spec) for library in LIBRARIES for name, spec in library.decorators.items()
 }
 _RAW_COMMAND = "execute_command"
+_METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 _SUBSCRIPT_METHODS = ("__getitem__", "__setitem__", "__delitem__")
 
 
@@ -204,16 +205,18 @@ class _Builder:
 
     def decorators(self) -> list[CacheDecorator]:
         found = []
-        for function, info in self.collector.functions.items():
-            scope = info.scope.parent
-            for decorator in function.decorators:
-                cache_decorator = self._decorator(decorator, function, scope, self.spans[decorator].start)
-                if cache_decorator is not None:
-                    found.append(cache_decorator)
+        decorated = [(function, info.scope.parent) for function, info in self.collector.functions.items()]
+        for node, scope in decorated + list(self.collector.classes.items()):
+            for decorator in node.decorators:
+                order = self.spans[decorator].start
+                for expr in _applied(decorator.decorator, node, scope, order):
+                    cache_decorator = self._decorator(decorator, expr, node, scope, order)
+                    if cache_decorator is not None:
+                        found.append(cache_decorator)
         return found
 
-    def _decorator(self, decorator: cst.Decorator, function: cst.FunctionDef, scope: Scope, order: int):
-        expr = decorator.decorator
+    def _decorator(self, decorator: cst.Decorator, expr: cst.BaseExpression,
+                   function: cst.FunctionDef | cst.ClassDef, scope: Scope, order: int):
         call = expr if isinstance(expr, cst.Call) else None
         target = call.func if call is not None else expr
         library = spec = None
@@ -252,6 +255,14 @@ class _Builder:
         ):
             return Client(DICT_CACHE, ClientKind())
         return self.resolver.client_of(cache, scope, order)
+
+
+def _applied(expr: cst.BaseExpression, decorated: cst.CSTNode, scope: Scope, order: int) -> list[cst.BaseExpression]:
+    """The decorators `@expr` applies: itself, or those Django's `method_decorator(...)` wraps."""
+    if isinstance(expr, cst.Call) and expr.args and qualified_name(expr.func, scope, order) == _METHOD_DECORATOR:
+        wrapped = expr.args[0].value  # method_decorator(cache_page(60), name="dispatch"), or a list of them
+        return [element.value for element in wrapped.elements] if isinstance(wrapped, (cst.List, cst.Tuple)) else [wrapped]
+    return [] if isinstance(decorated, cst.ClassDef) else [expr]
 
 
 def _unbounded(spec: Decorator, call: cst.Call | None, scope: Scope, order: int) -> bool:

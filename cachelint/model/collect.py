@@ -44,6 +44,7 @@ class Collector(cst.CSTVisitor):
         self.calls: list[Site] = []
         self.subscripts: list[Site] = []
         self.functions: dict[cst.FunctionDef, FunctionInfo] = {}
+        self.classes: dict[cst.ClassDef, Scope] = {}  # each class and the scope it is defined in
         self.function_stack: list[FunctionInfo] = []
         self.truth_tests: list[TruthTest] = []
         self.for_loops: dict[cst.BaseExpression, cst.For] = {}  # iter expression -> loop
@@ -227,6 +228,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.scope.bind(node.name.value, Binding("def", self._start(node), node))
+        self.classes[node] = self.scope
         self._push_statement(node)
         self.scopes.append(Scope("class", node, self.scope, node.name.value))
 

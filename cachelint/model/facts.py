@@ -72,7 +72,8 @@ class CacheDecorator:
     library: Library
     spec: Decorator
     node: cst.Decorator
-    function: cst.FunctionDef
+    # The decorated function, or the class whose methods `method_decorator(...)` decorates.
+    function: cst.FunctionDef | cst.ClassDef
     scope: Scope  # the scope the decorated function is defined in
     call: cst.Call | None
     ttl: Ttl | None

@@ -112,6 +112,25 @@ class TruthyMissCheck(Rule):
             cache.set(f"digest-sent:{user_id}", True, timeout=3600)
             deliver_digest(user_id)
         """,
+        # Guard clauses: a miss is an error, nothing is loaded in its place.
+        """
+        import redis
+        from flask import abort, jsonify
+
+        r = redis.Redis()
+
+        def me(token):
+            user_id = r.get(f"session:{token}")
+            if not user_id:
+                abort(401)
+            return jsonify(load_user(int(user_id)))
+
+        def reset(code):
+            email = r.get(f"reset:{code}")
+            if not email:
+                raise PermissionError("expired code")
+            return send_reset(email)
+        """,
         # Collection reads: an empty collection is the miss.
         """
         import redis
@@ -281,6 +300,9 @@ class TruthyMissCheck(Rule):
         def title(survey_id):
             cached = cache.get(f"title:{survey_id}", None)
             return cached or DEFAULT_TITLE  # expect: CL001
+
+        def quota(plan):
+            return cache.get(f"quota:{plan}") or 100  # expect: CL001
         """,
         # memcache clients, diskcache, aiocache, dict caches.
         """
@@ -418,9 +440,8 @@ def _judge(model: ModuleModel, paths: "_Paths", test: TruthTest, read: _Read) ->
         if not fallbacks or all(_constant_truth(f) is False for f in fallbacks):
             return None
         shown = _short(model.code(context))
-        message = (f"`{shown}` replaces a cached falsy value {_FALSY} from {read.describe(model)} with the "
-                   f"fallback, which is then recomputed on every call; "
-                   f"{read.advice(model, read.name, True)}")
+        message = (f"`{shown}` takes a cached falsy value {_FALSY} from {read.describe(model)} for a miss "
+                   f"and uses the fallback instead; {read.advice(model, read.name, True)}")
         return Finding(context, test.statement, message)
     return None  # while loops wait for a value; `x and f(x)` passes a falsy value through
 
@@ -467,9 +488,11 @@ class _Paths:
             return fills and _tested_alone(test, node.test)
         if self._reloads(test, read.name, falsy):
             return True
-        # The cached value is used on a hit, and a miss does work: fills the cache or loads.
+        # Otherwise the cached value must be used on a hit, and a miss must do work: fill the
+        # cache, or load something. `if not token: abort(401)` is a guard clause, not a load.
         uses = self._uses_in(test)
-        return uses.mentions(read.name, truthy) and (fills or uses.calls_in(falsy))
+        loads = fills or (not test.negated and uses.calls_in(falsy))
+        return loads and uses.mentions(read.name, truthy)
 
     @staticmethod
     def _reloads(test: TruthTest, name: str, ranges) -> bool:

@@ -116,6 +116,17 @@ class ZeroTtl(Rule):
         async def prices():
             return await load_prices()
         """,
+        # Positive timeouts through `method_decorator`.
+        """
+        from django.utils.decorators import method_decorator
+        from django.views import View
+        from django.views.decorators.cache import cache_page
+
+        @method_decorator(cache_page(300), name="dispatch")
+        class TapListView(View):
+            def get(self, request):
+                return render_taps(request)
+        """,
         # A constant rebound at runtime is not a constant.
         """
         import redis
@@ -178,6 +189,28 @@ class ZeroTtl(Rule):
         @cache_page(0)  # expect: CL013
         def on_tap(request):
             return render_taps(request)
+        """,
+        # Django views decorated through `method_decorator`.
+        """
+        from django.utils.decorators import method_decorator
+        from django.views import View
+        from django.views.decorators.cache import cache_page
+        from django.views.decorators.vary import vary_on_cookie
+
+        @method_decorator(cache_page(0), name="dispatch")  # expect: CL013
+        class TapListView(View):
+            def get(self, request):
+                return render_taps(request)
+
+        @method_decorator([vary_on_cookie, cache_page(timeout=-1)], name="get")  # expect: CL013
+        class TourView(View):
+            def get(self, request):
+                return render_tours(request)
+
+        class BeerView(View):
+            @method_decorator(cache_page(0))  # expect: CL013
+            def get(self, request, beer_id):
+                return render_beer(request, beer_id)
         """,
         # aiocache on Redis, diskcache, memcached.
         """
