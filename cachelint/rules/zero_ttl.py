@@ -14,6 +14,7 @@ from cachelint.rules.base import Finding, Rule, RuleContext
 # Redis-protocol clients: their errors and deletions are the server's doing.
 _SERVERS = {"redis": "Redis", "valkey": "Valkey"}
 
+
 class ZeroTtl(Rule):
     """
     ## What it does
