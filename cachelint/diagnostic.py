@@ -27,6 +27,10 @@ class Fix:
     edits: tuple[Edit, ...]
     applicability: str = "unsafe"  # "safe" or "unsafe", as Ruff spells it
 
+    def applies(self, unsafe_fixes: bool) -> bool:
+        """Whether `--fix` applies it: unsafe fixes need `--unsafe-fixes`."""
+        return bool(self.edits) and (unsafe_fixes or self.applicability == "safe")
+
 
 @dataclass(frozen=True)
 class Diagnostic:

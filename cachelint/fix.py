@@ -32,8 +32,7 @@ class FixedFile:
 
 
 def is_applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
-    fix = diagnostic.fix
-    return fix is not None and bool(fix.edits) and (unsafe or fix.applicability == "safe")
+    return diagnostic.fix is not None and diagnostic.fix.applies(unsafe)
 
 
 def fix_run(run: RunResult, settings: Settings, unsafe: bool, write: bool) -> list[FixedFile]:

@@ -131,6 +131,9 @@ def test_clean_run(format_name):
     assert render(format_name, [], ReportContext()) == "All checks passed!\n"
 
 
+_EDIT = Edit("x", Location(1, 1), Location(1, 2))
+
+
 @pytest.mark.parametrize(
     "applicabilities,unsafe_fixes,expected",
     [
@@ -147,7 +150,7 @@ def test_clean_run(format_name):
 )
 def test_summary_wording(applicabilities, unsafe_fixes, expected):
     found = [
-        _diagnostic("CL002", "set-without-ttl", "m", "a.py", (1, 1), (1, 2), applicability and Fix("fix", (), applicability))
+        _diagnostic("CL002", "set-without-ttl", "m", "a.py", (1, 1), (1, 2), applicability and Fix("fix", (_EDIT,), applicability))
         for applicability in applicabilities
     ]
     output = render("concise", found, ReportContext(unsafe_fixes=unsafe_fixes))

@@ -71,17 +71,15 @@ class Scope:
 
 def qualified_name(expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
     """`redis.asyncio.Redis` for `aioredis.Redis` after `import redis.asyncio as aioredis`."""
-    parts: list[str] = []
-    while isinstance(expr, cst.Attribute):
-        parts.append(expr.attr.value)
-        expr = expr.value
-    if not isinstance(expr, cst.Name):
+    text = dotted(expr)
+    if text is None:
         return None
-    bindings = scope.lookup(expr.value, order)
+    head, _, rest = text.partition(".")
+    bindings = scope.lookup(head, order)
     if not bindings or bindings[0].kind != "import":
         return None
     base = bindings[0].value
-    return ".".join([base, *reversed(parts)]) if parts else base
+    return f"{base}.{rest}" if rest else base
 
 
 def dotted(expr: cst.BaseExpression) -> str | None:

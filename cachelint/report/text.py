@@ -27,8 +27,7 @@ class Painter:
 
 def fix_applies(diagnostic: Diagnostic, context: ReportContext) -> bool:
     """Whether the fix would be applied by `--fix` (unsafe fixes need `--unsafe-fixes`)."""
-    fix = diagnostic.fix
-    return fix is not None and (fix.applicability == "safe" or context.unsafe_fixes)
+    return diagnostic.fix is not None and diagnostic.fix.applies(context.unsafe_fixes)
 
 
 def header(diagnostic: Diagnostic, context: ReportContext, paint: Painter) -> str:
