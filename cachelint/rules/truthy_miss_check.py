@@ -448,7 +448,9 @@ def _judge(model: ModuleModel, paths: "_Paths", test: TruthTest, read: _Read) ->
 
 def _finding(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseExpression, shape: str) -> Finding:
     tested = read.name or _short(model.code(test.subject))
-    message = (f"`{shape.format(_short(model.code(test_node)))}` takes a cached falsy value {_FALSY} from "
+    # Quote the test when it is the read alone; in a longer condition, only the part tested.
+    shown = shape.format(_short(model.code(test_node))) if _tested_alone(test, test_node) else tested
+    message = (f"`{shown}` takes a cached falsy value {_FALSY} from "
                f"{read.describe(model)} for a miss, so it is recomputed on every call; "
                f"{read.advice(model, tested, test.negated)}")
     return Finding(test_node, test.statement, message, _fix(model, test, read, test_node))
