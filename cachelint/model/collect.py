@@ -272,6 +272,10 @@ class Collector(cst.CSTVisitor):
         if self.function_stack:
             self.function_stack[-1].calls.append(node)
 
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.function_stack:
+            self.function_stack[-1].returns.append(node)
+
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if isinstance(node.value, (cst.Name, cst.Attribute)):
             self.subscripts.append(

@@ -100,4 +100,5 @@ class FunctionInfo:
     node: cst.FunctionDef
     scope: Scope
     calls: list[cst.Call] = field(default_factory=list)
+    returns: list[cst.Return] = field(default_factory=list)  # its own, not nested functions'
     does_io: bool | None = None  # filled lazily by model.io

@@ -97,6 +97,8 @@ class Method:
     # For writes to an existing key: it keeps its TTL (INCR, HSET), or loses it (SET, GETSET).
     keeps_ttl: bool = True
     scan_instead: ScanInstead | None = None
+    # For KEYS and SCAN methods that yield keys: the argument holding the glob pattern.
+    pattern: Arg | None = None
     backend_expiry: BackendExpiry | None = None
 
 

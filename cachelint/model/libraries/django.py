@@ -30,8 +30,8 @@ METHODS = {
     **_both("delete_many", Method(Kind.DELETE, key=Arg(0, "keys"))),
     **_both("clear", Method(Kind.DELETE, key=None)),
     # django-redis
-    "keys": Method(Kind.KEYS, key=None, scan_instead=ScanInstead("iter_keys", Arg(0, "search"))),
-    "iter_keys": Method(Kind.SCAN, key=None),
+    "keys": Method(Kind.KEYS, key=None, pattern=Arg(0, "search"), scan_instead=ScanInstead("iter_keys", Arg(0, "search"))),
+    "iter_keys": Method(Kind.SCAN, key=None, pattern=Arg(0, "search")),
     "delete_pattern": Method(Kind.DELETE, key=None),
     "persist": Method(Kind.OTHER, key=KEY),
     "expire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),)),

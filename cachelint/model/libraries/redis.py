@@ -83,9 +83,11 @@ METHODS = {
     "delete": Method(Kind.DELETE, key=KEY),
     "unlink": Method(Kind.DELETE, key=KEY),
     "hdel": Method(Kind.DELETE, key=KEY),
-    "keys": Method(Kind.KEYS, key=None, scan_instead=ScanInstead("scan_iter", Arg(0, "pattern"), "match")),
-    "scan": Method(Kind.SCAN, key=None),
-    "scan_iter": Method(Kind.SCAN, key=None),
+    "keys": Method(
+        Kind.KEYS, key=None, pattern=Arg(0, "pattern"), scan_instead=ScanInstead("scan_iter", Arg(0, "pattern"), "match"),
+    ),
+    "scan": Method(Kind.SCAN, key=None),  # returns (cursor, keys), not keys
+    "scan_iter": Method(Kind.SCAN, key=None, pattern=Arg(0, "match")),
 }
 
 
