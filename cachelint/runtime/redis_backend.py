@@ -1,0 +1,54 @@
+"""A backend on a redis-py client (the optional extra `cachelint[redis]`).
+
+Nothing here imports redis: the caller builds the client (`redis.Redis(...)`, with the
+default `decode_responses=False`), so the core package does not depend on redis-py.
+The index sets and the entries they record are separate keys, so this backend wants a
+single Redis server (or a replicated one), not a Redis Cluster.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from cachelint.runtime.backend import seconds
+
+
+class RedisBackend:
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def get(self, key: str) -> bytes | None:
+        value = self.client.get(key)
+        return value.encode() if isinstance(value, str) else value
+
+    def set(self, key: str, value: bytes, ttl: float, index: str | None = None) -> None:
+        milliseconds = round(seconds(ttl) * 1000)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(key, value, px=milliseconds)
+            if index is not None:
+                pipe.sadd(index, key)
+                pipe.pexpire(index, milliseconds)
+            pipe.execute()
+
+    def delete(self, *keys: str) -> None:
+        if keys:
+            self.client.delete(*keys)
+
+    def delete_indexed(self, index: str) -> None:
+        members = list(self.client.smembers(index))
+        if not members:
+            return
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.delete(*members)
+            pipe.srem(index, *members)
+            pipe.execute()
+
+    def ttl(self, key: str) -> float | None:
+        milliseconds = self.client.pttl(key)
+        if milliseconds == -2:
+            return None
+        return math.inf if milliseconds == -1 else milliseconds / 1000
+
+    def scan(self, prefix: str) -> Iterator[str]:
+        for key in self.client.scan_iter(match=prefix + "*", count=1000):
+            yield key.decode() if isinstance(key, bytes) else key
