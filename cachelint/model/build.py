@@ -11,6 +11,7 @@ from cachelint.model.clients import CUSTOM_LIBRARY, ClientResolver, CustomClient
 from cachelint.model.collect import Collector, Site
 from cachelint.model.facts import CacheDecorator, CacheOp, Client, FunctionInfo, TruthTest, Ttl
 from cachelint.model.io import function_does_io
+from cachelint.model.keys import KeyShape, KeyShapes
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.scopes import Binding, Scope, qualified_name
@@ -42,6 +43,7 @@ class ModuleModel:
     _line_starts: list[int] = field(default_factory=list)
     _functions_by_name: dict[str, FunctionInfo] = field(default_factory=dict)
     _ops_by_node: dict[cst.CSTNode, CacheOp] = field(default_factory=dict)
+    _keys: KeyShapes | None = None
 
     # ------------------------------------------------------------------ positions
 
@@ -92,6 +94,17 @@ class ModuleModel:
         if not self._ops_by_node:
             self._ops_by_node = {op.node: op for op in self.ops}
         return self._ops_by_node.get(expr)
+
+    @property
+    def keys(self) -> KeyShapes:
+        """What keys are made of (cachelint.model.keys), resolved on demand and memoised."""
+        if self._keys is None:
+            self._keys = KeyShapes(self)
+        return self._keys
+
+    def key_shapes(self, op: CacheOp) -> tuple[KeyShape, ...]:
+        """The possible shapes of `op`'s key (several when branches build it differently)."""
+        return self.keys.of_op(op)
 
     def does_io(self, function: cst.FunctionDef) -> bool:
         info = self.functions.get(function)

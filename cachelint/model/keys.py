@@ -1,0 +1,770 @@
+"""Key shapes: what each cache key is made of, resolved as far as the module allows.
+
+`model.key_shapes(op)` gives the possible shapes of an operation's key (several when
+branches assign it differently). A shape is a sequence of parts: constant text, and
+dynamic values with where each came from:
+
+    def product_key(pid):
+        return f"product:{pid}"
+
+    def load(request, product_id):
+        key = product_key(product_id)      # key_shapes(r.get(key)) ->
+        return r.get(key)                  #   [ "product:" | parameter product_id ]
+
+What is followed: local variables (every assignment that can reach the use, across
+`if`/`else` and `try`/`except`), module and class constants, f-strings, `%`,
+`.format`, `+`, `sep.join([...])`, `str(x)`, string methods (`lower`, `strip`…), key
+builders defined in the module (functions, `self.`/`cls.` methods, `functools.partial`
+over them) with their parameters replaced by the caller's arguments, and a loop
+variable over `scan_iter(match="ns:*")`/`keys("ns:*")`, which starts with `ns:`.
+
+What is not: builders imported from other modules, unknown calls and methods, a
+parameter or attribute whose name says it already is a key (`key`, `cache_key`,
+`*_key`, `k`): their parts are *opaque* ("the caller's business"): they may hold
+constant text, a namespace, or a whole key, and no rule may assume otherwise.
+
+Everything is computed on demand and memoised per expression; no rule re-walks the tree.
+"""
+from __future__ import annotations
+
+import enum
+import re
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+
+import libcst as cst
+
+from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.spec import Kind
+from cachelint.model.values import find_argument
+
+if TYPE_CHECKING:
+    from cachelint.model.build import ModuleModel
+    from cachelint.model.facts import CacheOp
+
+DEFAULT_SEPARATOR = ":"
+MAX_SHAPES = 8  # alternatives kept per expression; more are dropped
+_MAX_ACTIVE = 40  # nesting of expressions being resolved (builders calling builders…)
+_GLOB = re.compile(r"[*?\[]")
+_PERCENT = re.compile(r"%(?:\((\w+)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+# Calls and methods that give their argument's (or receiver's) text back, changed in case
+# or whitespace at most: the parts of what they are given are the parts of the result.
+_STRING_OF = {"str", "format"}
+_STRING_METHODS = {
+    "lower": str.lower, "upper": str.upper, "casefold": str.casefold, "title": str.title,
+    "strip": None, "lstrip": None, "rstrip": None, "encode": None, "decode": None,
+}
+# Calls whose result is a plain value (a number, an id, a timestamp, a digest), never a key.
+_VALUE_MODULES = (
+    "time.", "datetime.", "uuid.", "random.", "secrets.", "hashlib.", "math.", "os.urandom", "os.getpid",
+    "django.utils.timezone.", "zlib.", "binascii.",
+)
+_VALUE_BUILTINS = {"int", "float", "len", "hash", "id", "round", "abs", "repr", "ord", "sum", "min", "max", "bool"}
+_VALUE_METHODS = {"hexdigest", "digest", "hex", "isoformat", "strftime", "timestamp", "date", "count"}
+_MAP = "map"
+_PARTIAL = {"functools.partial"}
+_COLLECTIONS = ("list", "tuple", "sorted", "set", "frozenset")
+
+
+class Source(str, enum.Enum):
+    """Where a part of a key comes from; `Part.name` says which one."""
+
+    CONSTANT = "constant"  # literal text (also module and class constants followed)
+    PARAMETER = "parameter"  # a parameter of the function the key is built in: its name
+    ATTRIBUTE = "attribute"  # `obj.attr`: the dotted text, `request.user.id`, `self.slug`
+    CALL = "call"  # a call's result: the callee, qualified through imports (`uuid.uuid4`),
+    #               or `.method` for a method of something else (`.hexdigest`, `.strftime`)
+    SUBSCRIPT = "subscript"  # `row["id"]`: the constant index (`id`), else the container's name
+    LOOP = "loop"  # a `for` variable: its name; over a key scan it is the part the glob matches
+    NAME = "name"  # a variable the module does not say the value of (imported, unpacked…)
+    EXPRESSION = "expression"  # anything else: arithmetic, comprehensions…
+
+
+class Step(NamedTuple):
+    """A variable a dynamic value passed through: `name = value` in `scope`."""
+
+    name: str
+    scope: Scope
+    value: cst.BaseExpression | None
+
+
+@dataclass(frozen=True, eq=False)
+class Part:
+    """One piece of a key: constant text, or a dynamic value and where it came from.
+
+    `node` is the expression the value comes from, after following variables (for
+    `ts = time.time(); key = f"a:{ts}"`, the part's node is `time.time()` and its `via`
+    is the variable `ts`); `scope` is where `node` is, to resolve the names inside it.
+    For a PARAMETER part `node` is the `cst.Param` and `scope` that function's scope.
+    """
+
+    source: Source
+    text: str = ""  # CONSTANT: the text
+    name: str = ""  # see Source
+    node: cst.CSTNode | None = None
+    scope: Scope | None = None
+    via: tuple[Step, ...] = ()  # variables followed, from the key's side to the value
+    opaque: bool = False  # may itself hold key text (a namespace, a whole key)
+
+    @property
+    def is_constant(self) -> bool:
+        return self.source is Source.CONSTANT
+
+    def following(self, step: Step) -> "Part":
+        return Part(self.source, self.text, self.name, self.node, self.scope, (step, *self.via), self.opaque)
+
+
+@dataclass(frozen=True, eq=False)
+class KeyShape:
+    """One possible shape of a key; adjacent constant parts are merged."""
+
+    parts: tuple[Part, ...]
+
+    @property
+    def first(self) -> Part | None:
+        return self.parts[0] if self.parts else None
+
+    @property
+    def prefix(self) -> str:
+        """The constant text before the first dynamic or opaque part."""
+        first = self.first
+        return first.text if first is not None and first.is_constant else ""
+
+    @property
+    def constant(self) -> bool:
+        return all(part.is_constant for part in self.parts)
+
+    @property
+    def known(self) -> bool:
+        """No opaque part: the module says what every part of the key is."""
+        return not any(part.opaque for part in self.parts)
+
+    @property
+    def dynamic(self) -> tuple[Part, ...]:
+        return tuple(part for part in self.parts if not part.is_constant)
+
+    def namespace(self, separator: str = DEFAULT_SEPARATOR) -> str | None:
+        """The constant text before the first `separator`: `product` for `product:{pid}`;
+        None when the prefix has no separator (`f"{pid}:x"`, `f"product{pid}"`)."""
+        head, found, _ = self.prefix.partition(separator)
+        return head if found else None
+
+    def render(self, code: Callable[[cst.CSTNode], str]) -> str:
+        """The key as f-string text, `product:{pid}`, with `code` giving each part's source."""
+        return "".join(
+            part.text.replace("{", "{{").replace("}", "}}") if part.is_constant else "{" + _spelling(part, code) + "}"
+            for part in self.parts
+        )
+
+
+def _spelling(part: Part, code: Callable[[cst.CSTNode], str]) -> str:
+    if part.via and part.via[-1].value is part.node:  # `uid = request.user.id`: show `uid`
+        return part.via[-1].name
+    if part.source is Source.PARAMETER or part.node is None:
+        return part.name or "…"
+    return " ".join(code(part.node).split())
+
+
+def is_key_name(name: str) -> bool:
+    """`key`, `k`, `cache_key`, `cacheKey`, `keys`: a name that says its value is a key."""
+    last = name.rsplit(".", 1)[-1].lower().rstrip("_")
+    return last in ("k", "ck") or last.endswith(("key", "keys"))
+
+
+def _constant(text: str) -> Part:
+    return Part(Source.CONSTANT, text=text)
+
+
+Shape = tuple[Part, ...]
+
+
+def _product(*choices: list[Shape]) -> list[Shape]:
+    """Every concatenation of one alternative from each list, at most MAX_SHAPES."""
+    result: list[Shape] = [()]
+    for alternatives in choices:
+        result = [left + right for left in result for right in alternatives][:MAX_SHAPES]
+    return result
+
+
+def _merge(parts: Shape) -> Shape:
+    merged: list[Part] = []
+    for part in parts:
+        if part.is_constant and merged and merged[-1].is_constant:
+            merged[-1] = _constant(merged[-1].text + part.text)
+        elif not (part.is_constant and not part.text):
+            merged.append(part)
+    return tuple(merged)
+
+
+class _Blocks:
+    """Which suite of which compound statement each position of one scope's body is in,
+    to tell an assignment that always runs before a use from one in another branch."""
+
+    def __init__(self, body: cst.CSTNode, spans) -> None:
+        self.spans = spans
+        # Every statement in source order (a pre-order walk): start, end, parent's index, chain.
+        self.entries: list[tuple[int, int, int, tuple]] = []
+        self._walk(body, (), -1)
+        self.starts = [entry[0] for entry in self.entries]
+
+    def _walk(self, node: cst.CSTNode, chain: tuple, parent: int) -> None:
+        for suite_name, suite in _suites(node):
+            for statement in suite:
+                span = self.spans[statement]
+                index = len(self.entries)
+                self.entries.append((span.start, span.start + span.length, parent, chain))
+                if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                    self._walk(statement, (*chain, (statement, suite_name)), index)
+
+    def chain(self, position: int) -> tuple:
+        index = _bisect_right(self.starts, position) - 1
+        while index >= 0:
+            start, end, parent, chain = self.entries[index]
+            if start <= position < end:
+                return chain
+            # The innermost statement holding `position` encloses the last one started before it.
+            index = parent
+        return ()
+
+
+def _suites(node: cst.CSTNode) -> Iterator[tuple[object, list[cst.CSTNode]]]:
+    """The statement lists directly inside `node`, each with a name unique within `node`."""
+    if isinstance(node, cst.Module):
+        yield "body", node.body
+        return
+    body = getattr(node, "body", None)
+    if isinstance(body, cst.BaseSuite):
+        yield "body", body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if isinstance(node, (cst.Try, cst.TryStar)):
+        for index, handler in enumerate(node.handlers):
+            yield ("except", index), _block(handler.body)
+    if isinstance(node, cst.Match):
+        for index, case in enumerate(node.cases):
+            yield ("case", index), _block(case.body)
+    orelse = getattr(node, "orelse", None)
+    if isinstance(orelse, cst.If):
+        yield "else", [orelse]
+    elif isinstance(orelse, cst.Else):
+        yield "else", _block(orelse.body)
+    if isinstance(node, (cst.Try, cst.TryStar)) and node.finalbody is not None:
+        yield "finally", _block(node.finalbody.body)
+
+
+def _block(suite: cst.BaseSuite) -> list[cst.CSTNode]:
+    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+
+
+def _bisect_right(values: list[int], x: int) -> int:
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < values[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+class KeyShapes:
+    """Resolves expressions of one module into key shapes; memoised per expression."""
+
+    def __init__(self, model: "ModuleModel") -> None:
+        self.model = model
+        self.spans = model.spans
+        self._memo: dict[cst.CSTNode, list[Shape]] = {}
+        self._active: set[cst.CSTNode] = set()
+        self._blocks: dict[cst.CSTNode, _Blocks] = {}
+        self._returns: dict[cst.FunctionDef, list[Shape]] = {}
+
+    # ------------------------------------------------------------------ public
+
+    def of_op(self, op: "CacheOp") -> tuple[KeyShape, ...]:
+        """The possible shapes of `op`'s key; empty when the operation has no key."""
+        return () if op.key is None else self.of(op.key, op.scope)
+
+    def of(self, expr: cst.BaseExpression, scope: Scope) -> tuple[KeyShape, ...]:
+        """The possible shapes of any expression evaluated in `scope`."""
+        return tuple(KeyShape(_merge(parts)) for parts in self._shapes(expr, scope))
+
+    def values_of(self, name: cst.Name, scope: Scope) -> list[Step]:
+        """The assignments whose value `name` may have where it is used, most recent first
+        (every branch that can reach the use); parameters and the like are left out."""
+        return [
+            Step(name.value, binding.scope, binding.value)
+            for binding in self.reaching(name.value, scope, self.spans[name].start)
+            if binding.kind == "assign"
+        ]
+
+    def reaching(self, name: str, scope: Scope, position: int) -> list[Binding]:
+        """The bindings of `name` a use at `position` may see, most recent first."""
+        bindings = scope.lookup(name, position)
+        if len(bindings) != 1 or bindings[0].scope is not scope or scope.kind == "class":
+            return bindings
+        blocks = self._blocks_of(scope)
+        use = blocks.chain(position)
+        earlier = [b for b in scope.bindings[name] if b.order <= position]
+        found = []
+        for binding in reversed(earlier):
+            found.append(binding)
+            if binding.kind in ("param", "import", "def") or _is_prefix(blocks.chain(_position(binding)), use):
+                break
+        return found
+
+    # ------------------------------------------------------------------ resolution
+
+    def _blocks_of(self, scope: Scope) -> _Blocks:
+        blocks = self._blocks.get(scope.node)
+        if blocks is None:
+            blocks = self._blocks[scope.node] = _Blocks(scope.node, self.spans)
+        return blocks
+
+    def _shapes(self, expr: cst.BaseExpression, scope: Scope) -> list[Shape]:
+        memo = self._memo.get(expr)
+        if memo is not None:
+            return memo
+        if expr in self._active or len(self._active) > _MAX_ACTIVE:
+            return [(Part(Source.EXPRESSION, node=expr, scope=scope, opaque=True),)]
+        self._active.add(expr)
+        try:
+            shapes = self._resolve(expr, scope) or [(Part(Source.EXPRESSION, node=expr, scope=scope, opaque=True),)]
+        finally:
+            self._active.discard(expr)
+        self._memo[expr] = shapes
+        return shapes
+
+    def _resolve(self, expr: cst.BaseExpression, scope: Scope) -> list[Shape]:
+        if isinstance(expr, (cst.SimpleString, cst.Integer, cst.Float)):
+            value = expr.evaluated_value
+            return [(_constant(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)),)]
+        if isinstance(expr, cst.ConcatenatedString):
+            return _product(self._shapes(expr.left, scope), self._shapes(expr.right, scope))
+        if isinstance(expr, cst.FormattedString):
+            return self._formatted(expr, scope)
+        if isinstance(expr, cst.Name):
+            return self._name(expr, scope)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary(expr, scope)
+        if isinstance(expr, cst.Await):
+            return self._shapes(expr.expression, scope)
+        if isinstance(expr, cst.IfExp):
+            return (self._shapes(expr.body, scope) + self._shapes(expr.orelse, scope))[:MAX_SHAPES]
+        if isinstance(expr, cst.BooleanOperation):
+            return (self._shapes(expr.left, scope) + self._shapes(expr.right, scope))[:MAX_SHAPES]
+        if isinstance(expr, cst.Subscript):
+            return [(self._subscript(expr, scope),)]
+        if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+            # A composite key `(a, b)`, or a list of keys (`get_many([...])`): its parts in order.
+            elements = [e.value for e in expr.elements if not isinstance(e, cst.StarredElement)]
+            if len(elements) != len(expr.elements) or not elements:
+                return []
+            return _product(*(self._shapes(element, scope) for element in elements))
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self._shapes(expr.elt, scope)
+        if isinstance(expr, cst.NamedExpr):
+            return self._shapes(expr.value, scope)
+        return []
+
+    def _formatted(self, expr: cst.FormattedString, scope: Scope) -> list[Shape]:
+        choices = []
+        for piece in expr.parts:
+            if isinstance(piece, cst.FormattedStringText):
+                choices.append([(_constant(piece.value.replace("{{", "{").replace("}}", "}")),)])
+            else:
+                choices.append(self._shapes(piece.expression, scope))
+        return _product(*choices)
+
+    # ---- names
+
+    def _name(self, name: cst.Name, scope: Scope) -> list[Shape]:
+        position = self.spans[name].start
+        bindings = self.reaching(name.value, scope, position)
+        if not bindings:
+            if name.value in ("None", "True", "False"):
+                return [(_constant(name.value),)]
+            return [(self._named(Source.NAME, name.value, name, scope),)]
+        shapes: list[Shape] = []
+        for binding in bindings[:MAX_SHAPES]:
+            shapes += self._binding(name, binding)
+        return shapes[:MAX_SHAPES]
+
+    def _binding(self, name: cst.Name, binding: Binding) -> list[Shape]:
+        scope = binding.scope
+        if binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression):
+            step = Step(name.value, scope, binding.value)
+            return [tuple(part.following(step) for part in shape) for shape in self._shapes(binding.value, scope)]
+        if binding.kind == "param" and scope.kind == "function":
+            return [(Part(Source.PARAMETER, name=name.value, node=binding.value, scope=scope,
+                          opaque=is_key_name(name.value)),)]
+        if binding.kind == "for" and isinstance(binding.value, cst.BaseExpression):
+            return self._loop(name, binding.value, scope)
+        if binding.kind == "import":
+            return [(Part(Source.NAME, name=str(binding.value), node=name, scope=scope, opaque=True),)]
+        return [(self._named(Source.NAME, name.value, name, scope),)]
+
+    def _named(self, source: Source, name: str, node: cst.CSTNode, scope: Scope) -> Part:
+        last = name.rsplit(".", 1)[-1]
+        # An unresolved UPPER_CASE name is a constant defined elsewhere: it may be a namespace.
+        opaque = is_key_name(name) or (last.isupper() and len(last) > 1)
+        return Part(source, name=name, node=node, scope=scope, opaque=opaque)
+
+    def _loop(self, name: cst.Name, iterable: cst.BaseExpression, scope: Scope) -> list[Shape]:
+        """A loop variable: over a key scan, the scan's pattern up to its first glob."""
+        pattern = self._scan_pattern(iterable, scope)
+        if pattern is None:
+            return [(Part(Source.LOOP, name=name.value, node=name, scope=scope, opaque=is_key_name(name.value)),)]
+        matched = Part(Source.LOOP, name=name.value, node=name, scope=scope, opaque=True)
+        return [_before_glob(shape) + (matched,) for shape in pattern]
+
+    def _scan_pattern(self, iterable: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[Shape] | None:
+        """The shapes of the pattern of the key scan `iterable` is, or None when it is none.
+        A scan without a pattern matches every key: its pattern is empty."""
+        if depth > 4:
+            return None
+        while isinstance(iterable, cst.Await):
+            iterable = iterable.expression
+        if isinstance(iterable, cst.Name):
+            values = self.values_of(iterable, scope)
+            if len(values) != 1 or values[0].value is None:
+                return None
+            return self._scan_pattern(values[0].value, values[0].scope, depth + 1)
+        if not isinstance(iterable, cst.Call):
+            return None
+        if isinstance(iterable.func, cst.Name) and iterable.func.value in _COLLECTIONS and iterable.args:
+            return self._scan_pattern(iterable.args[0].value, scope, depth + 1)
+        op = self.model.op_at(iterable)
+        if op is None or op.kind not in (Kind.KEYS, Kind.SCAN) or op.spec.pattern is None:
+            return None
+        pattern = find_argument(iterable, op.spec.pattern)
+        if not isinstance(pattern, cst.BaseExpression):
+            return [()]
+        return self._shapes(pattern, scope)
+
+    # ---- attributes and subscripts
+
+    def _attribute(self, attribute: cst.Attribute, scope: Scope) -> list[Shape]:
+        text = dotted(attribute) or f"….{attribute.attr.value}"
+        function = scope.function
+        value = attribute.value
+        if isinstance(value, cst.Name) and function is not None and function.owner is not None \
+                and value.value == function.self_name:
+            constant = self._class_constant(function.owner, attribute.attr.value)
+            if constant is not None:
+                return constant
+        qualified = qualified_name(attribute, scope, self.spans[attribute].start)
+        if qualified is not None:  # an attribute of an import: configuration, a constant…
+            return [(Part(Source.ATTRIBUTE, name=qualified, node=attribute, scope=scope, opaque=True),)]
+        return [(self._named(Source.ATTRIBUTE, text, attribute, scope),)]
+
+    def _class_constant(self, owner: Scope, attr: str) -> list[Shape] | None:
+        """`self.PREFIX` when every assignment to it in the class is constant text."""
+        bindings = owner.attributes.get(attr, [])
+        if not bindings or any(b.kind != "assign" or not isinstance(b.value, cst.BaseExpression) for b in bindings):
+            return None
+        shapes: list[Shape] = []
+        for binding in bindings:
+            found = self._shapes(binding.value, binding.scope)
+            if not all(part.is_constant for shape in found for part in shape):
+                return None
+            shapes += found
+        return shapes[:MAX_SHAPES]
+
+    def _subscript(self, subscript: cst.Subscript, scope: Scope) -> Part:
+        container = dotted(subscript.value) or ""
+        index = subscript.slice[0].slice if len(subscript.slice) == 1 else None
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            name = str(index.value.evaluated_value)
+        else:
+            name = container
+        if container.rsplit(".", 1)[-1].isupper():  # KEYS["product"]: a table of constants
+            return Part(Source.SUBSCRIPT, name=name, node=subscript, scope=scope, opaque=True)
+        return self._named(Source.SUBSCRIPT, name, subscript, scope)
+
+    # ---- operators
+
+    def _binary(self, expr: cst.BinaryOperation, scope: Scope) -> list[Shape]:
+        if isinstance(expr.operator, cst.Add):
+            return _product(self._shapes(expr.left, scope), self._shapes(expr.right, scope))
+        if isinstance(expr.operator, cst.Modulo):
+            template = self._constant_text(expr.left, scope)
+            if template is not None:
+                return self._percent(template, expr.right, scope)
+        return [(Part(Source.EXPRESSION, node=expr, scope=scope),)]
+
+    def _constant_text(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        shapes = self._shapes(expr, scope)
+        if len(shapes) != 1 or not all(part.is_constant for part in shapes[0]):
+            return None
+        return "".join(part.text for part in shapes[0])
+
+    def _percent(self, template: str, values: cst.BaseExpression, scope: Scope) -> list[Shape]:
+        """`"%s:%s" % (a, b)`, `"%(pk)s" % {"pk": pk}`, `"p:%d" % pid`."""
+        if isinstance(values, cst.Tuple):
+            positional = [e.value for e in values.elements]
+        else:
+            positional = [values]
+        mapping = {}
+        if isinstance(values, cst.Dict):
+            mapping = {
+                e.key.evaluated_value: e.value for e in values.elements
+                if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+            }
+        choices: list[list[Shape]] = []
+        position = end = 0
+        for match in _PERCENT.finditer(template):
+            choices.append([(_constant(template[end:match.start()]),)])
+            end = match.end()
+            if match.group(2) == "%":
+                choices.append([(_constant("%"),)])
+                continue
+            if match.group(1) is not None:
+                value = mapping.get(match.group(1))
+            else:
+                value = positional[position] if position < len(positional) else None
+                position += 1
+            choices.append(self._shapes(value, scope) if value is not None else [(self._unknown(values, scope),)])
+        choices.append([(_constant(template[end:]),)])
+        return _product(*choices)
+
+    def _unknown(self, expr: cst.BaseExpression, scope: Scope) -> Part:
+        return Part(Source.EXPRESSION, node=expr, scope=scope, opaque=True)
+
+    # ---- calls
+
+    def _call(self, call: cst.Call, scope: Scope) -> list[Shape]:
+        func = call.func
+        args = [a for a in call.args]
+        if isinstance(func, cst.Name) and func.value in _STRING_OF and len(args) == 1 and not args[0].star \
+                and not scope.lookup(func.value, self.spans[func].start):
+            return self._shapes(args[0].value, scope)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "format":
+                template = self._constant_text(func.value, scope)
+                if template is not None:
+                    return self._format(template, call, scope)
+            elif method == "join" and len(args) == 1 and not args[0].star:
+                separator = self._constant_text(func.value, scope)
+                if separator is not None:
+                    joined = self._join(separator, args[0].value, scope)
+                    if joined is not None:
+                        return joined
+            elif method in _STRING_METHODS:
+                change = _STRING_METHODS[method]
+                return [
+                    tuple(_constant(change(p.text)) if change and p.is_constant else p for p in shape)
+                    for shape in self._shapes(func.value, scope)
+                ]
+        builder = self._builder(func, scope)
+        if builder is not None:
+            return self._built(builder, call, scope)
+        return [(self._call_part(call, scope),)]
+
+    def _call_part(self, call: cst.Call, scope: Scope) -> Part:
+        """An unresolved call, named after its callee. Opaque (it may return a key) unless it
+        is known to return a plain value: a builtin, the standard library's clocks, ids,
+        random numbers and hashes, or a method such as `.hexdigest()`/`.isoformat()`."""
+        func = call.func
+        qualified = qualified_name(func, scope, self.spans[call].start)
+        if qualified is not None:
+            value = qualified.startswith(_VALUE_MODULES)
+            return Part(Source.CALL, name=qualified, node=call, scope=scope, opaque=not value)
+        if isinstance(func, cst.Name) and not scope.lookup(func.value, self.spans[func].start):
+            return Part(Source.CALL, name=func.value, node=call, scope=scope, opaque=func.value not in _VALUE_BUILTINS)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            return Part(Source.CALL, name="." + method, node=call, scope=scope, opaque=method not in _VALUE_METHODS)
+        return Part(Source.CALL, name=dotted(func) or "", node=call, scope=scope, opaque=True)
+
+    def _format(self, template: str, call: cst.Call, scope: Scope) -> list[Shape]:
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        if any(a.star for a in call.args):
+            return [(self._unknown(call, scope),)]
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return []
+        choices: list[list[Shape]] = []
+        auto = 0
+        for literal, field, _spec, _conversion in fields:
+            choices.append([(_constant(literal),)])
+            if field is None:
+                continue
+            base = re.match(r"[^.\[]*", field).group(0)
+            access = field[len(base):]  # "{0.pk}", "{obj[id]}": an attribute of the argument
+            if base == "":
+                base, auto = str(auto), auto + 1
+            value = positional[int(base)] if base.isdigit() and int(base) < len(positional) else keywords.get(base)
+            if value is None:
+                choices.append([(self._unknown(call, scope),)])
+            elif not access:
+                choices.append(self._shapes(value, scope))
+            else:
+                choices.append([(self._named(Source.ATTRIBUTE, (dotted(value) or base) + access, value, scope),)])
+        return _product(*choices)
+
+    def _join(self, separator: str, iterable: cst.BaseExpression, scope: Scope) -> list[Shape] | None:
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) \
+                and iterable.func.value == _MAP and len(iterable.args) == 2:
+            iterable = iterable.args[1].value  # ":".join(map(str, (a, b)))
+        if isinstance(iterable, cst.Name):
+            values = self.values_of(iterable, scope)
+            if len(values) == 1 and isinstance(values[0].value, (cst.List, cst.Tuple)):
+                iterable, scope = values[0].value, values[0].scope
+        if not isinstance(iterable, (cst.List, cst.Tuple)) or not iterable.elements:
+            return None
+        if any(isinstance(e, cst.StarredElement) for e in iterable.elements):
+            return None
+        choices: list[list[Shape]] = []
+        for index, element in enumerate(iterable.elements):
+            if index:
+                choices.append([(_constant(separator),)])
+            choices.append(self._shapes(element.value, scope))
+        return _product(*choices)
+
+    # ---- builders defined in this module
+
+    def _builder(self, func: cst.BaseExpression, scope: Scope, depth: int = 0) -> "_Builder | None":
+        """The function of this module `func` calls, with arguments bound by a `partial`."""
+        if depth > 3:
+            return None
+        position = self.spans[func].start
+        if isinstance(func, cst.Name):
+            bindings = scope.lookup(func.value, position)
+            if len(bindings) != 1:
+                return None
+            binding = bindings[0]
+            if binding.kind == "def":
+                return self._function_builder(binding.value, skip_first=False)
+            if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+                return self._partial(binding.value, binding.scope, depth)
+            return None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            function = scope.function
+            if function is None or function.owner is None or func.value.value != function.self_name:
+                return None
+            bindings = function.owner.bindings.get(func.attr.value, [])
+            if len(bindings) != 1 or bindings[0].kind != "def":
+                return None
+            definition = bindings[0].value
+            static = isinstance(definition, cst.FunctionDef) and any(
+                dotted(d.decorator) == "staticmethod" for d in definition.decorators
+            )
+            return self._function_builder(definition, skip_first=not static)
+        return None
+
+    def _function_builder(self, definition: object, skip_first: bool) -> "_Builder | None":
+        if not isinstance(definition, cst.FunctionDef) or definition not in self.model.functions:
+            return None
+        return _Builder(definition, skip_first, (), {})
+
+    def _partial(self, call: cst.Call, scope: Scope, depth: int) -> "_Builder | None":
+        if qualified_name(call.func, scope, self.spans[call].start) not in _PARTIAL or not call.args:
+            return None
+        if any(a.star for a in call.args):
+            return None
+        inner = self._builder(call.args[0].value, scope, depth + 1)
+        if inner is None:
+            return None
+        positional = tuple((a.value, scope) for a in call.args[1:] if a.keyword is None)
+        keywords = {a.keyword.value: (a.value, scope) for a in call.args[1:] if a.keyword is not None}
+        return _Builder(inner.definition, inner.skip_first, inner.positional + positional, {**inner.keywords, **keywords})
+
+    def _returned(self, definition: cst.FunctionDef) -> list[Shape]:
+        """The shapes a builder returns, its own parameters left as PARAMETER parts."""
+        found = self._returns.get(definition)
+        if found is None:
+            info = self.model.functions[definition]
+            self._returns[definition] = []  # a builder that calls itself resolves to nothing
+            found = []
+            for ret in info.returns:
+                if ret.value is not None and not (isinstance(ret.value, cst.Name) and ret.value.value == "None"):
+                    found += self._shapes(ret.value, info.scope)
+            found = found[:MAX_SHAPES]
+            self._returns[definition] = found
+        return found
+
+    def _built(self, builder: "_Builder", call: cst.Call, scope: Scope) -> list[Shape]:
+        info = self.model.functions[builder.definition]
+        returned = self._returned(builder.definition)
+        if not returned:
+            return [(self._call_part(call, scope),)]
+        arguments = builder.arguments(call, scope)
+        shapes: list[Shape] = []
+        for shape in returned:
+            choices = []
+            for part in shape:
+                argument = arguments.get(part.name) if part.source is Source.PARAMETER and part.scope is info.scope \
+                    else None
+                if argument is None:
+                    choices.append([(part,)])
+                else:
+                    choices.append(self._shapes(*argument))
+            shapes += _product(*choices)
+        return shapes[:MAX_SHAPES]
+
+
+@dataclass(frozen=True, eq=False)
+class _Builder:
+    """A function of this module called to build a key, with arguments a partial bound."""
+
+    definition: cst.FunctionDef
+    skip_first: bool  # a method called through self/cls
+    positional: tuple[tuple[cst.BaseExpression, Scope], ...]
+    keywords: dict[str, tuple[cst.BaseExpression, Scope]]
+
+    def arguments(self, call: cst.Call, scope: Scope) -> dict[str, tuple[cst.BaseExpression, Scope]]:
+        """Each parameter's argument (and the scope to read it in), default values included."""
+        params = self.definition.params
+        positional_params = [*params.posonly_params, *params.params][1 if self.skip_first else 0:]
+        function_scope = None
+        bound: dict[str, tuple[cst.BaseExpression, Scope]] = {}
+        for param in [*positional_params, *params.kwonly_params]:
+            if param.default is not None:
+                function_scope = function_scope or self._defining_scope(scope)
+                bound[param.name.value] = (param.default, function_scope)
+        given = [*self.positional]
+        for argument in call.args:
+            if argument.star:
+                return {}
+            if argument.keyword is None:
+                given.append((argument.value, scope))
+        for param, value in zip(positional_params, given):
+            bound[param.name.value] = value
+        bound.update(self.keywords)
+        bound.update({a.keyword.value: (a.value, scope) for a in call.args if a.keyword is not None})
+        return bound
+
+    def _defining_scope(self, scope: Scope) -> Scope:
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope  # defaults are evaluated where the def is; the module is close enough
+
+
+def _before_glob(shape: Shape) -> Shape:
+    """The parts of a scan pattern before its first glob character."""
+    kept: list[Part] = []
+    for part in shape:
+        if not part.is_constant:
+            kept.append(part)
+            break
+        match = _GLOB.search(part.text)
+        if match:
+            kept.append(_constant(part.text[:match.start()]))
+            break
+        kept.append(part)
+    return tuple(kept)
+
+
+def _position(binding: Binding) -> int:
+    # Assignments are recorded at their end; step back inside the statement.
+    return binding.order - 1 if binding.kind == "assign" else binding.order
+
+
+def _is_prefix(chain: tuple, of: tuple) -> bool:
+    return len(chain) <= len(of) and all(a[0] is b[0] and a[1] == b[1] for a, b in zip(chain, of))
