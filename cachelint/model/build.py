@@ -16,7 +16,9 @@ from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.scopes import Binding, Scope, qualified_name
 from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning
+from cachelint.model.taint import Taint, TaintAnalysis
 from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument, ttl_meaning, value_meaning
+from cachelint.model.views import Views
 
 _DECORATORS: dict[str, tuple[Library, Decorator]] = {
     name: (library, spec) for library in LIBRARIES for name, spec in library.decorators.items()
@@ -40,10 +42,13 @@ class ModuleModel:
     for_loops: dict[cst.BaseExpression, cst.For]
     resolver: ClientResolver
     spans: object  # node -> CodeSpan (byte offset and length)
+    module_scope: Scope | None = None
     _line_starts: list[int] = field(default_factory=list)
     _functions_by_name: dict[str, FunctionInfo] = field(default_factory=dict)
     _ops_by_node: dict[cst.CSTNode, CacheOp] = field(default_factory=dict)
     _keys: KeyShapes | None = None
+    _views: Views | None = None
+    _taints: dict[frozenset[str], TaintAnalysis] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ positions
 
@@ -105,6 +110,20 @@ class ModuleModel:
     def key_shapes(self, op: CacheOp) -> tuple[KeyShape, ...]:
         """The possible shapes of `op`'s key (several when branches build it differently)."""
         return self.keys.of_op(op)
+
+    @property
+    def views(self) -> Views:
+        """Routes, their methods and parameters (cachelint.model.views), found on demand."""
+        if self._views is None:
+            self._views = Views(self)
+        return self._views
+
+    def tainted(self, expr: cst.BaseExpression, scope: Scope, sanitisers: frozenset[str] = frozenset()) -> Taint | None:
+        """The request input `expr` carries (cachelint.model.taint), or None; `sanitisers` are
+        qualified names of configured functions that clean their argument."""
+        if sanitisers not in self._taints:
+            self._taints[sanitisers] = TaintAnalysis(self, sanitisers)
+        return self._taints[sanitisers].tainted(expr, scope)
 
     def does_io(self, function: cst.FunctionDef) -> bool:
         info = self.functions.get(function)
@@ -368,7 +387,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
         path=path, source=source, module=module, ops=ops, decorators=builder.decorators(),
         truth_tests=collector.truth_tests, functions=collector.functions,
         for_loops=collector.for_loops, resolver=resolver,
-        spans=spans,
+        spans=spans, module_scope=collector.module_scope,
     )
     _mark_followed_expiries(ops, model.code, spans)
     return model

@@ -1,0 +1,632 @@
+"""Request input (taint): which expressions carry text a client of the web app chose.
+
+Sources (RULES.md CL005, CLIENTS.md §C): the request attributes each framework fills from
+the request (Flask `request.args`, Django `request.GET`, DRF `request.query_params`,
+Starlette `request.path_params`, aiohttp `request.match_info`, Falcon `req.get_param()`,
+Tornado `self.get_argument()`…), Flask route parameters without a number or UUID
+converter, and FastAPI endpoint parameters that reach the endpoint as text. A request
+object is Flask's `request` (resolved through imports), a parameter named `request` or
+`req` or annotated with a request class, or `self.request`.
+
+Taint flows through assignments (across branches), containers, string building
+(f-strings, `%`, `.format`, `+`, `.join`), string methods, slicing, `.get(...)` on a
+tainted mapping, comprehensions, and calls to functions defined in the module (argument
+to return). It ends at sanitisers (`int`, `uuid.UUID`, hashing, URL-quoting, base64,
+`slugify`, `re.sub`, date parsing, configured ones), at a Werkzeug `get(name, type=…)`,
+at a lookup in a mapping the module defines (`SORTS[sort]`), and where a check against a
+constant collection, `isdigit()` or a full regex match guards the value. Everything is
+intra-module: the result of a function imported from elsewhere is not request input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+import libcst as cst
+
+from cachelint.model.scopes import Binding, Scope, qualified_name
+from cachelint.model.views import FLASK_REQUEST
+
+if TYPE_CHECKING:
+    from cachelint.model.build import ModuleModel
+
+# Request attributes and methods that carry request input. Flask's global `request` has
+# only Flask's; a `request` parameter may be any framework's, so it has all of them.
+_FLASK_ATTRIBUTES = frozenset({"args", "form", "values", "json", "cookies", "headers", "view_args", "data"})
+_FLASK_METHODS = frozenset({"get_json", "get_data"})
+_ANY_ATTRIBUTES = _FLASK_ATTRIBUTES | {
+    "GET", "POST", "COOKIES", "META", "body",  # Django
+    "query_params",  # DRF, Starlette
+    "path_params",  # Starlette
+    "query", "match_info",  # aiohttp
+    "params", "media",  # Falcon
+    "arguments", "query_arguments", "body_arguments",  # Tornado's self.request
+}
+_ANY_METHODS = _FLASK_METHODS | {"get_param", "get_param_as_list", "get_header", "get_cookie_values"}
+# Tornado RequestHandler methods that read the request.
+_HANDLER_METHODS = frozenset({
+    "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
+    "get_body_argument", "get_body_arguments", "get_cookie",
+})
+_REQUEST_NAMES = frozenset({"request", "req"})
+_REQUEST_TYPES = frozenset({
+    "fastapi.Request", "starlette.requests.Request", "aiohttp.web.Request", "aiohttp.web_request.Request",
+    "aiohttp.web.BaseRequest", "django.http.HttpRequest", "django.http.request.HttpRequest",
+    "rest_framework.request.Request", "falcon.Request", "falcon.request.Request",
+    "tornado.httputil.HTTPServerRequest", "flask.Request", "werkzeug.wrappers.Request",
+})
+
+# Calls whose result carries none of their arguments' text.
+SANITISERS = frozenset({
+    "uuid.UUID", "urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode",
+    "base64.urlsafe_b64encode", "base64.b64encode", "base64.b32encode", "base64.b16encode",
+    "binascii.hexlify", "binascii.crc32", "zlib.crc32", "zlib.adler32",
+    "django.utils.text.slugify", "slugify.slugify", "re.sub", "re.escape",
+    "django.utils.http.urlencode", "django.utils.http.urlsafe_base64_encode",
+    "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.time.fromisoformat",
+    "datetime.datetime.strptime", "datetime.date.fromtimestamp", "datetime.datetime.fromtimestamp",
+    "decimal.Decimal",
+})
+_SANITISING_PACKAGES = ("hashlib.", "hmac.")
+_SANITISING_METHODS = frozenset({"hexdigest", "digest", "isoformat"})
+_SANITISING_BUILTINS = frozenset({
+    "int", "float", "bool", "len", "hash", "abs", "round", "ord", "complex", "id", "isinstance", "hasattr",
+    "callable",
+})
+# Calls whose result carries their arguments' text.
+_PROPAGATING_BUILTINS = frozenset({
+    "str", "repr", "format", "list", "tuple", "set", "frozenset", "sorted", "reversed", "min", "max",
+    "next", "iter", "dict",
+})
+_PROPAGATORS = frozenset({
+    "django.utils.encoding.force_str", "django.utils.encoding.smart_str", "django.utils.encoding.force_text",
+    "django.utils.encoding.smart_text", "django.utils.encoding.force_bytes", "django.utils.encoding.smart_bytes",
+    "urllib.parse.unquote", "urllib.parse.unquote_plus", "json.dumps", "os.path.join", "posixpath.join",
+    "html.escape", "django.utils.html.escape", "markupsafe.escape",
+})
+# Methods of a tainted value whose result still carries its text.
+_MAPPING_GETTERS = frozenset({"get", "getlist", "getone", "getall", "get_all", "pop", "setdefault", "lists"})
+_STRING_METHODS = frozenset({
+    "lower", "upper", "strip", "lstrip", "rstrip", "replace", "title", "casefold", "capitalize", "swapcase",
+    "encode", "decode", "format", "split", "rsplit", "splitlines", "partition", "rpartition", "removeprefix",
+    "removesuffix", "zfill", "ljust", "rjust", "center", "expandtabs", "translate",
+    "values", "items", "keys", "copy", "to_dict", "dict", "__getitem__",
+})
+# str methods that accept only safe text when true: a guard on them validates the value.
+_VALIDATING_METHODS = frozenset({"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier"})
+_REGEX_MATCHES = frozenset({"re.fullmatch", "re.match"})
+_CONSTANT_FACTORIES = frozenset({"frozenset", "set", "tuple", "list", "dict"})
+_MAX_DEPTH = 30
+
+
+@dataclass(frozen=True, eq=False)
+class Taint:
+    """Request input: `source` spells where it came from (`` `request.args["q"]` ``)."""
+
+    source: str
+    node: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A request object; `flask` is Flask's global `request`, which has only Flask's attributes."""
+
+    flask: bool
+
+    @property
+    def attributes(self) -> frozenset[str]:
+        return _FLASK_ATTRIBUTES if self.flask else _ANY_ATTRIBUTES
+
+    @property
+    def methods(self) -> frozenset[str]:
+        return _FLASK_METHODS if self.flask else _ANY_METHODS
+
+
+Value = Union[Taint, _Request, None]
+# What names mean in an evaluation: parameters of a helper being followed, comprehension targets.
+Env = dict[tuple[Union[Scope, None], str], Value]
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """`if <test>:` whose test validates `name` (or, `negated`, rejects what it does not)."""
+
+    node: cst.If
+    name: str
+    negated: bool
+    exits: bool  # the body leaves (raise/return/abort/continue/break) or rebinds the name
+
+
+class TaintAnalysis:
+    def __init__(self, model: "ModuleModel", sanitisers: frozenset[str] = frozenset()) -> None:
+        self.model = model
+        self.sanitisers = sanitisers
+        self._memo: dict[cst.CSTNode, Value] = {}
+        # Per scope: its branches (byte ranges) and the checks that guard names.
+        self._flows: dict[cst.CSTNode, tuple[list[tuple[int, int]], list[_Guard]]] = {}
+        self._active: set[cst.CSTNode] = set()  # helpers being followed (recursion guard)
+
+    def tainted(self, expr: cst.BaseExpression, scope: Scope) -> Taint | None:
+        value = self._value(expr, scope, {}, 0)
+        return value if isinstance(value, Taint) else None
+
+    # ------------------------------------------------------------------ expressions
+
+    def _value(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
+        if depth > _MAX_DEPTH:
+            return None
+        if env:
+            return self._evaluate(expr, scope, env, depth)
+        if expr in self._memo:
+            return self._memo[expr]
+        self._memo[expr] = None  # cycles resolve to clean
+        value = self._memo[expr] = self._evaluate(expr, scope, env, depth)
+        return value
+
+    def _any(self, exprs, scope: Scope, env: Env, depth: int) -> Taint | None:
+        for expr in exprs:
+            value = self._value(expr, scope, env, depth + 1)
+            if isinstance(value, Taint):
+                return value
+        return None
+
+    def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
+        if isinstance(expr, cst.Name):
+            return self._name(expr, scope, env, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope, env, depth)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, scope, env, depth)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope, env, depth)
+        if isinstance(expr, cst.FormattedString):
+            parts = [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+            return self._any(parts, scope, env, depth)
+        if isinstance(expr, cst.ConcatenatedString):
+            return self._any((expr.left, expr.right), scope, env, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            if isinstance(expr.operator, (cst.Add, cst.Modulo)):
+                return self._any((expr.left, expr.right), scope, env, depth)
+            return None
+        if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+            return self._any([e.value for e in expr.elements], scope, env, depth)
+        if isinstance(expr, cst.Dict):
+            parts = [p for e in expr.elements for p in ((e.key, e.value) if isinstance(e, cst.DictElement) else (e.value,))]
+            return self._any(parts, scope, env, depth)
+        if isinstance(expr, cst.BooleanOperation):
+            return self._any((expr.left, expr.right), scope, env, depth)
+        if isinstance(expr, cst.IfExp):
+            return self._if_expression(expr, scope, env, depth)
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self._comprehension(expr, scope, env, depth)
+        if isinstance(expr, cst.Await):
+            return self._value(expr.expression, scope, env, depth + 1)
+        if isinstance(expr, cst.NamedExpr):
+            return self._value(expr.value, scope, env, depth + 1)
+        if isinstance(expr, cst.StarredElement):
+            return self._value(expr.value, scope, env, depth + 1)
+        return None
+
+    def _name(self, name: cst.Name, scope: Scope, env: Env, depth: int) -> Value:
+        if (None, name.value) in env:  # a comprehension target
+            return env[(None, name.value)]
+        use = self._order(name)
+        for binding in self.model.keys.reaching(name.value, scope, use):
+            value = self._binding_value(name.value, binding, env, depth)
+            if isinstance(value, _Request):
+                return value
+            if isinstance(value, Taint):
+                if binding.scope is scope and self._guarded(name.value, scope, binding.order, use):
+                    return None
+                return value
+        return None
+
+    def _binding_value(self, name: str, binding: Binding, env: Env, depth: int) -> Value:
+        if binding.kind == "import":
+            return _Request(flask=True) if binding.value in FLASK_REQUEST else None
+        if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.BaseExpression):
+            return self._value(binding.value, binding.scope, env, depth + 1)
+        if binding.kind == "param":
+            return self._parameter(name, binding, env)
+        return None
+
+    def _parameter(self, name: str, binding: Binding, env: Env) -> Value:
+        if (binding.scope, name) in env:
+            return env[(binding.scope, name)]
+        if any(scope is binding.scope for scope, _ in env):
+            return None  # a helper's parameter its caller did not pass
+        if name in _REQUEST_NAMES or self._is_request_type(binding):
+            return _Request(flask=False)
+        function = binding.scope.node
+        if isinstance(function, cst.FunctionDef) and function.decorators:
+            source = self.model.views.parameter_source(function, name)
+            if source is not None:
+                return Taint(source, binding.value)
+        return None
+
+    def _is_request_type(self, binding: Binding) -> bool:
+        annotation = binding.annotation
+        return annotation is not None and qualified_name(annotation, binding.scope.parent, binding.order) in _REQUEST_TYPES
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
+        if qualified_name(expr, scope, self._order(expr)) in FLASK_REQUEST:
+            return _Request(flask=True)
+        if expr.attr.value == "request" and self._is_self(expr.value, scope):
+            return _Request(flask=False)
+        base = self._value(expr.value, scope, env, depth + 1)
+        if isinstance(base, _Request):
+            return Taint(self._spell(expr), expr) if expr.attr.value in base.attributes else None
+        return base if isinstance(base, Taint) else None
+
+    def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Value:
+        base = self._value(expr.value, scope, env, depth + 1)
+        if not isinstance(base, Taint):
+            return None  # a lookup in a mapping the client does not fill: `SORTS[sort]`
+        return Taint(self._spell(expr), expr) if base.node is expr.value else base
+
+    def _call(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
+        func = call.func
+        qualified = qualified_name(func, scope, self._order(call))
+        if qualified is not None:
+            if self._sanitises(qualified):
+                return None
+            if qualified in _PROPAGATORS:
+                return self._any([a.value for a in call.args], scope, env, depth)
+        if isinstance(func, cst.Name):
+            return self._call_name(call, func, scope, env, depth)
+        if isinstance(func, cst.Attribute):
+            return self._call_method(call, func, scope, env, depth)
+        return None
+
+    def _call_name(self, call: cst.Call, func: cst.Name, scope: Scope, env: Env, depth: int) -> Value:
+        bindings = scope.lookup(func.value, self._order(call))
+        if not bindings:  # a builtin
+            if func.value in _PROPAGATING_BUILTINS:
+                return self._any([a.value for a in call.args], scope, env, depth)
+            return None
+        target = bindings[0].value if len(bindings) == 1 else None
+        if isinstance(target, cst.FunctionDef):
+            if self._is_configured(target):
+                return None
+            return self._helper(target, call, scope, env, depth, method=False)
+        if isinstance(target, cst.Lambda) and bindings[0].kind == "assign":
+            return self._lambda(target, call, bindings[0].scope, scope, env, depth)
+        return None
+
+    def _call_method(self, call: cst.Call, func: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
+        method = func.attr.value
+        if method in _SANITISING_METHODS:
+            return None
+        if self._is_self(func.value, scope):
+            if method in _HANDLER_METHODS:
+                return Taint(self._spell(call), call)
+            helper = self._own_method(method, scope)
+            if helper is not None:
+                return self._helper(helper, call, scope, env, depth, method=True)
+        receiver = self._value(func.value, scope, env, depth + 1)
+        if isinstance(receiver, _Request):
+            return Taint(self._spell(call), call) if method in receiver.methods else None
+        if isinstance(receiver, Taint):
+            if method in _MAPPING_GETTERS:
+                if method == "get" and _has_type_converter(call):
+                    return None  # Werkzeug `request.args.get(name, type=int)`
+                return Taint(self._spell(call), call) if receiver.node is func.value else receiver
+            return receiver if method in _STRING_METHODS else None
+        if method in ("join", "format", "format_map"):
+            return self._any([a.value for a in call.args], scope, env, depth)
+        if method == "get" and len(call.args) > 1:  # ALLOWED.get(x, x): only the default can leak
+            return self._value(call.args[1].value, scope, env, depth + 1)
+        return None
+
+    def _if_expression(self, expr: cst.IfExp, scope: Scope, env: Env, depth: int) -> Value:
+        body = expr.body
+        if not (isinstance(body, cst.Name) and self._validates(expr.test, body.value, scope)):
+            value = self._value(body, scope, env, depth + 1)
+            if isinstance(value, Taint):
+                return value
+        return self._value(expr.orelse, scope, env, depth + 1)
+
+    def _comprehension(self, expr, scope: Scope, env: Env, depth: int) -> Value:
+        inner = dict(env)
+        clause = expr.for_in
+        while clause is not None:
+            value = self._value(clause.iter, scope, inner, depth + 1)
+            for target in _target_names(clause.target):
+                validated = any(self._validates(test.test, target, scope) for test in clause.ifs)
+                inner[(None, target)] = None if validated else value
+            clause = clause.inner_for_in
+        results = (expr.key, expr.value) if isinstance(expr, cst.DictComp) else (expr.elt,)
+        return self._any(results, scope, inner, depth)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _helper(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, env: Env, depth: int,
+                method: bool) -> Value:
+        """What a module function returns when called with these arguments."""
+        info = self.model.functions.get(function)
+        if info is None or function in self._active:
+            return None
+        params = [*function.params.posonly_params, *function.params.params]
+        if method:
+            params = params[1:]
+        keywords = {p.name.value for p in [*params, *function.params.kwonly_params]}
+        inner: Env = {}
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                name = arg.keyword.value if arg.keyword.value in keywords else None
+            else:
+                name = params[position].name.value if position < len(params) else None
+                position += 1
+            if name is not None:
+                inner[(info.scope, name)] = self._value(arg.value, scope, env, depth + 1)
+        if not inner:
+            inner[(info.scope, "")] = None  # marks the scope: unpassed parameters are clean
+        self._active.add(function)
+        try:
+            for returned in info.returns:
+                value = self._value(returned.value, info.scope, inner, depth + 1) if returned.value else None
+                if value is not None:
+                    return value
+        finally:
+            self._active.discard(function)
+        return None
+
+    def _lambda(self, function: cst.Lambda, call: cst.Call, defined_in: Scope, scope: Scope, env: Env,
+                depth: int) -> Value:
+        params = [p.name.value for p in function.params.params]
+        inner: Env = dict(env)
+        for index, arg in enumerate(call.args):
+            if not arg.star and arg.keyword is None and index < len(params):
+                inner[(None, params[index])] = self._value(arg.value, scope, env, depth + 1)
+        return self._value(function.body, defined_in, inner, depth + 1)
+
+    def _own_method(self, name: str, scope: Scope) -> cst.FunctionDef | None:
+        function = scope.function
+        owner = function.owner if function is not None else None
+        if owner is None:
+            return None
+        bindings = owner.bindings.get(name, [])
+        target = bindings[-1].value if bindings else None
+        return target if isinstance(target, cst.FunctionDef) else None
+
+    def _sanitises(self, qualified: str) -> bool:
+        return (qualified in SANITISERS or qualified in self.sanitisers
+                or qualified.startswith(_SANITISING_PACKAGES))
+
+    def _is_configured(self, function: cst.FunctionDef) -> bool:
+        """A configured sanitiser defined in this very module (`myapp/keys.py` for `myapp.keys.clean`)."""
+        path = self.model.path.replace("\\", "/").removesuffix(".py").removesuffix("/__init__")
+        name = function.name.value
+        return any(
+            s.rsplit(".", 1)[-1] == name and path.endswith(s.rsplit(".", 1)[0].replace(".", "/"))
+            for s in self.sanitisers if "." in s
+        )
+
+    # ------------------------------------------------------------------ names and control flow
+
+    def _order(self, node: cst.CSTNode) -> int:
+        return self.model.spans[node].start
+
+    def _is_self(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        function = scope.function
+        return (isinstance(expr, cst.Name) and function is not None and function.owner is not None
+                and expr.value == function.self_name)
+
+    def _in_other_branch(self, position: int, use: int, scope: Scope) -> bool:
+        """Whether `position` is in a branch (if/else, loop, try) that does not contain `use`."""
+        return any(start < position <= end and not start <= use < end for start, end in self._flow(scope)[0])
+
+    def _flow(self, scope: Scope) -> tuple[list[tuple[int, int]], list[_Guard]]:
+        if scope.node not in self._flows:
+            finder = _Flow(self.model.spans)
+            body = scope.node.body if isinstance(scope.node, cst.FunctionDef) else scope.node
+            body.visit(finder)
+            guards = [guard for node in finder.ifs for guard in self._guards_of(node, scope)]
+            self._flows[scope.node] = (finder.blocks, guards)
+        return self._flows[scope.node]
+
+    def _guarded(self, name: str, scope: Scope, since: int, use: int) -> bool:
+        """Whether a check after the binding at `since` lets only safe values reach `use`."""
+        for guard in self._flow(scope)[1]:
+            if guard.name != name:
+                continue
+            span = self.model.spans[guard.node]
+            if since > span.start:
+                continue  # rebound after the check
+            if not guard.negated:
+                if _contains(self.model.spans[guard.node.body], use):
+                    return True
+            elif guard.node.orelse is not None and _contains(self.model.spans[guard.node.orelse], use):
+                return True
+            elif guard.exits and span.start + span.length <= use \
+                    and not self._in_other_branch(span.start, use, scope):
+                return True
+        return False
+
+    def _guards_of(self, node: cst.If, scope: Scope) -> list[_Guard]:
+        guards = []
+        for name in _names_in(node.test):
+            if self._validates(node.test, name, scope):
+                guards.append(_Guard(node, name, False, False))
+            elif self._rejects(node.test, name, scope):
+                guards.append(_Guard(node, name, True, _exits_or_rebinds(node.body, name)))
+        return guards
+
+    def _validates(self, test: cst.BaseExpression, name: str, scope: Scope) -> bool:
+        """True when `test` being true means `name` holds a safe value."""
+        if isinstance(test, cst.BooleanOperation):
+            if isinstance(test.operator, cst.And):
+                return self._validates(test.left, name, scope) or self._validates(test.right, name, scope)
+            return self._validates(test.left, name, scope) and self._validates(test.right, name, scope)
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._rejects(test.expression, name, scope)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            return (isinstance(target.operator, cst.In) and _is_name(test.left, name)
+                    and self._is_constant_collection(target.comparator, scope))
+        if isinstance(test, cst.Call):
+            func = test.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _VALIDATING_METHODS:
+                return _is_name(func.value, name) and not test.args
+            qualified = qualified_name(func, scope, self._order(test))
+            if qualified in _REGEX_MATCHES and len(test.args) >= 2:
+                return _is_name(test.args[1].value, name) and _anchored(test.args[0].value, qualified)
+            if isinstance(func, cst.Attribute) and func.attr.value == "fullmatch" and test.args:
+                return _is_name(test.args[0].value, name)
+        return False
+
+    def _rejects(self, test: cst.BaseExpression, name: str, scope: Scope) -> bool:
+        """True when `test` being false means `name` holds a safe value."""
+        if isinstance(test, cst.BooleanOperation):
+            if isinstance(test.operator, cst.Or):
+                return self._rejects(test.left, name, scope) or self._rejects(test.right, name, scope)
+            return self._rejects(test.left, name, scope) and self._rejects(test.right, name, scope)
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._validates(test.expression, name, scope)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            return (isinstance(target.operator, cst.NotIn) and _is_name(test.left, name)
+                    and self._is_constant_collection(target.comparator, scope))
+        return False
+
+    def _is_constant_collection(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+        """A collection the module fixes: a literal, an UPPER_CASE constant, `dict(CHOICES)`,
+        `MAPPING.keys()`, or a name bound only to one of these."""
+        if depth > 4:
+            return False
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+            return True
+        if isinstance(expr, cst.Attribute):  # self.ALLOWED_SORTS, settings.LANGUAGES
+            return expr.attr.value.isupper()
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Name) and func.value in _CONSTANT_FACTORIES:
+                return all(self._is_constant_collection(a.value, scope, depth + 1) for a in expr.args)
+            if isinstance(func, cst.Attribute) and func.attr.value in ("keys", "values") and not expr.args:
+                return self._is_constant_collection(func.value, scope, depth + 1)
+            return False
+        if isinstance(expr, cst.Name):
+            if expr.value.isupper():
+                return True
+            bindings = scope.lookup(expr.value, self._order(expr))
+            return bool(bindings) and all(
+                b.kind == "assign" and isinstance(b.value, cst.BaseExpression)
+                and self._is_constant_collection(b.value, b.scope, depth + 1)
+                for b in bindings
+            )
+        return False
+
+    def _spell(self, node: cst.CSTNode) -> str:
+        code = " ".join(self.model.code(node).split())
+        return f"`{code}`" if len(code) <= 60 else f"`{code[:57]}…`"
+
+
+def _has_type_converter(call: cst.Call) -> bool:
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return len(positional) >= 3 or any(a.keyword is not None and a.keyword.value == "type" for a in call.args)
+
+
+def _is_name(expr: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
+
+
+def _anchored(pattern: cst.BaseExpression, qualified: str) -> bool:
+    """re.fullmatch always checks the whole value; re.match only with a trailing `$`/`\\Z`."""
+    if qualified == "re.fullmatch":
+        return True
+    value = pattern.evaluated_value if isinstance(pattern, cst.SimpleString) else None
+    return isinstance(value, str) and value.endswith(("$", "\\Z"))
+
+
+def _contains(span, order: int) -> bool:
+    return span.start <= order < span.start + span.length
+
+
+def _names_in(test: cst.BaseExpression) -> set[str]:
+    finder = _Names()
+    test.visit(finder)
+    return finder.names
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _target_names(e.value)]
+    return []
+
+
+def _exits_or_rebinds(body: cst.BaseSuite, name: str) -> bool:
+    """The block ends by leaving (raise, return, abort(), continue, break) or assigns `name`."""
+    if isinstance(body, cst.SimpleStatementSuite):  # `if x not in ALLOWED: abort(400)`
+        lines, last = [body.body], body.body
+    else:
+        lines = [s.body for s in body.body if isinstance(s, cst.SimpleStatementLine)]
+        final_statement = body.body[-1] if body.body else None
+        last = final_statement.body if isinstance(final_statement, cst.SimpleStatementLine) else ()
+    for small in (small for line in lines for small in line):
+        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+            [small.target] if isinstance(small, cst.AnnAssign) else [])
+        if any(_is_name(target, name) for target in targets):
+            return True
+    final = last[-1] if last else None
+    if isinstance(final, (cst.Raise, cst.Return, cst.Continue, cst.Break)):
+        return True
+    if isinstance(final, cst.Expr) and isinstance(final.value, cst.Call):
+        func = final.value.func
+        called = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        return called in ("abort", "exit") or called.startswith("raise_")
+    return False
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+class _Flow(cst.CSTVisitor):
+    """The branches of one scope's body (as byte ranges) and its `if` statements."""
+
+    def __init__(self, spans) -> None:
+        self.spans = spans
+        self.blocks: list[tuple[int, int]] = []
+        self.ifs: list[cst.If] = []
+
+    def _block(self, node: cst.CSTNode | None) -> None:
+        if node is not None:
+            span = self.spans[node]
+            self.blocks.append((span.start, span.start + span.length))
+
+    def visit_If(self, node: cst.If) -> None:
+        self.ifs.append(node)
+        self._block(node.body)
+        self._block(node.orelse)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._block(node.body)
+        self._block(node.orelse)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._block(node.body)
+        self._block(node.orelse)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._block(node.body)
+        for handler in node.handlers:
+            self._block(handler)
+        self._block(node.orelse)
+
+    def visit_MatchCase(self, node: cst.MatchCase) -> None:
+        self._block(node.body)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False

@@ -1,0 +1,329 @@
+"""Web-framework facts about a module's functions: which are routes, for which HTTP methods,
+which of their parameters the client fills, and whether a view reads the query string.
+
+Routes are read from decorators: Flask/Quart `@app.route(rule, methods=[...])`,
+`@bp.get(rule)`… and Flask-AppBuilder `@expose(rule, methods=...)`; FastAPI
+`@app.get(path)`, `@router.api_route(path, methods=[...])`. The object a route decorator
+hangs off is resolved through its binding (`app = Flask(__name__)`,
+`router = APIRouter()`); when it is imported, the module's own web-framework imports
+decide. `MethodView.post` and friends are routes for their method. CLIENTS.md §C.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from cachelint.model.scopes import Scope, qualified_name
+from cachelint.model.values import MAYBE, find_argument
+from cachelint.model.spec import Arg
+
+if TYPE_CHECKING:
+    from cachelint.model.build import ModuleModel
+
+# What route objects are created with: the framework their decorators belong to.
+_APP_FACTORIES = {
+    "flask.Flask": "flask", "flask.app.Flask": "flask", "flask.Blueprint": "flask",
+    "flask.blueprints.Blueprint": "flask", "quart.Quart": "flask", "quart.Blueprint": "flask",
+    "flask_smorest.Blueprint": "flask", "apiflask.APIFlask": "flask", "apiflask.APIBlueprint": "flask",
+    "fastapi.FastAPI": "fastapi", "fastapi.APIRouter": "fastapi", "fastapi.routing.APIRouter": "fastapi",
+    "fastapi.applications.FastAPI": "fastapi",
+    "aiohttp.web.RouteTableDef": "aiohttp", "aiohttp.web.Application": "aiohttp",
+    "sanic.Sanic": "sanic", "sanic.Blueprint": "sanic",
+}
+# Top-level packages whose import says which framework an unresolved `@app.get(...)` is.
+_FRAMEWORK_PACKAGES = {
+    "flask": "flask", "quart": "flask", "flask_smorest": "flask", "apiflask": "flask",
+    "fastapi": "fastapi", "aiohttp": "aiohttp", "sanic": "sanic", "starlette": "starlette",
+    "django": "django", "rest_framework": "django", "tornado": "tornado", "falcon": "falcon",
+}
+# Route decorator methods: the HTTP method they register, or None when `methods=` says.
+_ROUTE_METHODS = {
+    "route": None, "api_route": None, "get": "GET", "post": "POST", "put": "PUT",
+    "patch": "PATCH", "delete": "DELETE", "head": "HEAD", "options": "OPTIONS",
+}
+_DEFAULT_METHODS = frozenset({"GET"})
+_METHOD_VIEWS = {"flask.views.MethodView", "quart.views.MethodView"}
+_HTTP_METHOD_NAMES = {"get", "post", "put", "patch", "delete", "head", "options"}
+_FLASK_VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_FASTAPI_VARIABLE = re.compile(r"\{(?P<name>\w+)(?::\w+)?\}")
+# Werkzeug converters whose values cannot carry a separator: numbers, UUIDs, `any(a, b)`.
+SAFE_CONVERTERS = frozenset({"int", "float", "uuid", "any"})
+
+# FastAPI parameter annotations whose values are validated into a non-string type.
+_STRING_TYPES = frozenset({"str", "bytes"})
+# Generic wrappers whose inner types decide (`Optional[str]`, `Annotated[str, Query()]`, `list[str]`).
+_WRAPPERS = frozenset({"Optional", "Union", "Annotated", "List", "list", "Set", "set", "FrozenSet",
+                       "frozenset", "Sequence", "Tuple", "tuple", "Iterable"})
+# FastAPI parameter markers: injected values, and the kind of request input the others read.
+_INJECTED = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends"})
+_MARKERS = {"Query": "query", "Path": "path", "Header": "header", "Cookie": "cookie",
+            "Body": "body", "Form": "form", "File": "file"}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route a function is registered as."""
+
+    framework: str  # "flask" or "fastapi"
+    path: str | None  # the rule or path, when literal
+    methods: frozenset[str] | None  # None: `methods=` is not a literal
+    decorator: cst.Decorator | None = None  # None for a MethodView method
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """The path's variables and their converters (Flask; FastAPI variables map to "")."""
+        if self.path is None:
+            return {}
+        if self.framework == "flask":
+            return {m["name"]: m["converter"] or "default" for m in _FLASK_VARIABLE.finditer(self.path)}
+        return {m["name"]: "" for m in _FASTAPI_VARIABLE.finditer(self.path)}
+
+
+class Views:
+    """Per-module answers about views, computed on demand and remembered."""
+
+    def __init__(self, model: "ModuleModel") -> None:
+        self.model = model
+        self._routes: dict[cst.FunctionDef, list[Route]] = {}
+        self._frameworks: set[str] | None = None
+        self._reads: dict[cst.FunctionDef, cst.Attribute | None] = {}
+
+    # ------------------------------------------------------------------ routes
+
+    def routes(self, function: cst.FunctionDef) -> list[Route]:
+        if function not in self._routes:
+            self._routes[function] = self._find_routes(function)
+        return self._routes[function]
+
+    def _find_routes(self, function: cst.FunctionDef) -> list[Route]:
+        info = self.model.functions.get(function)
+        if info is None:
+            return []
+        scope = info.scope.parent
+        routes = []
+        for decorator in function.decorators:
+            route = self._route(decorator, scope, self.model.spans[decorator].start)
+            if route is not None:
+                routes.append(route)
+        if not routes and function.name.value in _HTTP_METHOD_NAMES and self._in_method_view(scope):
+            routes.append(Route("flask", None, frozenset({function.name.value.upper()})))
+        return routes
+
+    def _route(self, decorator: cst.Decorator, scope: Scope, order: int) -> Route | None:
+        call = decorator.decorator
+        if not isinstance(call, cst.Call):
+            return None
+        qualified = qualified_name(call.func, scope, order) or ""
+        if qualified.startswith("flask_appbuilder.") and qualified.endswith(".expose"):
+            return Route("flask", _literal_string(_path_argument(call)), _methods(call, _DEFAULT_METHODS), decorator)
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _ROUTE_METHODS:
+            return None
+        path = _literal_string(_path_argument(call))
+        framework = self._framework_of(func.value, scope, order, path)
+        if framework not in ("flask", "fastapi"):
+            return None
+        method = _ROUTE_METHODS[func.attr.value]
+        if framework == "flask" and func.attr.value == "api_route":
+            return None
+        methods = frozenset({method}) if method else _methods(call, _DEFAULT_METHODS)
+        return Route(framework, path, methods, decorator)
+
+    def _framework_of(self, receiver: cst.BaseExpression, scope: Scope, order: int, path: str | None) -> str | None:
+        if isinstance(receiver, cst.Name):
+            for binding in scope.lookup(receiver.value, order):
+                target = None
+                if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+                    target = qualified_name(binding.value.func, binding.scope, binding.order)
+                elif binding.annotation is not None:
+                    target = qualified_name(binding.annotation, binding.scope, binding.order)
+                if target in _APP_FACTORIES:
+                    return _APP_FACTORIES[target]
+        return self._framework_by_imports(path)
+
+    def _framework_by_imports(self, path: str | None) -> str | None:
+        """The one route framework the module imports, for an app object imported from elsewhere."""
+        frameworks = self.frameworks & {"flask", "fastapi", "aiohttp", "sanic"}
+        if len(frameworks) != 1:
+            return None
+        framework = next(iter(frameworks))
+        if path is not None and framework == "flask" and "{" in path:
+            return None
+        return framework
+
+    @property
+    def frameworks(self) -> set[str]:
+        """The web frameworks the module imports from."""
+        if self._frameworks is None:
+            module_scope = self.model.module_scope
+            packages = {
+                str(binding.value).split(".")[0]
+                for bindings in module_scope.bindings.values() for binding in bindings if binding.kind == "import"
+            }
+            self._frameworks = {_FRAMEWORK_PACKAGES[p] for p in packages if p in _FRAMEWORK_PACKAGES}
+        return self._frameworks
+
+    def _in_method_view(self, scope: Scope) -> bool:
+        if scope.kind != "class":
+            return False
+        outer = scope.parent
+        order = self.model.spans[scope.node].start
+        return any(
+            qualified_name(base.value, outer, order) in _METHOD_VIEWS for base in scope.node.bases
+        )
+
+    # ------------------------------------------------------------------ parameters
+
+    def parameter_source(self, function: cst.FunctionDef, name: str) -> str | None:
+        """How a client fills the parameter `name` of a route (`route parameter `slug``), or
+        None when it is not request input or is converted to a number, UUID, date or enum."""
+        for route in self.routes(function):
+            if route.framework == "flask":
+                converter = route.variables.get(name)
+                if converter is not None and converter not in SAFE_CONVERTERS:
+                    return f"route parameter `{name}`"
+            elif route.framework == "fastapi":
+                source = self._fastapi_source(function, name, route)
+                if source is not None:
+                    return source
+        return None
+
+    def _fastapi_source(self, function: cst.FunctionDef, name: str, route: Route) -> str | None:
+        param = next((p for p in _parameters(function) if p.name.value == name), None)
+        if param is None:
+            return None
+        info = self.model.functions[function]
+        scope, order = info.scope.parent, self.model.spans[function].start
+        kind = "path" if name in route.variables else "query"
+        annotation = param.annotation.annotation if param.annotation else None
+        default = param.default
+        if isinstance(annotation, cst.Subscript) and _head(annotation) == "Annotated":
+            extra = [element.slice.value for element in annotation.slice[1:] if isinstance(element.slice, cst.Index)]
+            default = next((e for e in extra if isinstance(e, cst.Call)), default)
+        if isinstance(default, cst.Call):
+            marker = qualified_name(default.func, scope, order) or ""
+            if marker in _INJECTED or marker.endswith((".Depends", ".Security")):
+                return None
+            if any(arg.keyword and arg.keyword.value in ("regex", "pattern") for arg in default.args):
+                return None  # validated against a pattern
+            kind = _MARKERS.get(marker.rsplit(".", 1)[-1], kind)
+        if not self._is_text(annotation, scope, order):
+            return None
+        return f"{kind} parameter `{name}`"
+
+    def _is_text(self, annotation: cst.BaseExpression | None, scope: Scope, order: int) -> bool:
+        """Whether a FastAPI parameter so annotated reaches the endpoint as client-chosen text."""
+        if annotation is None:
+            return True
+        if isinstance(annotation, cst.SimpleString):
+            return annotation.evaluated_value in _STRING_TYPES
+        if isinstance(annotation, cst.BinaryOperation):  # str | None
+            return self._is_text(annotation.left, scope, order) or self._is_text(annotation.right, scope, order)
+        if isinstance(annotation, cst.Subscript):
+            head = _head(annotation)
+            if head not in _WRAPPERS:
+                return False  # Literal[...], dict[...], unknown generics
+            inner = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+            if head == "Annotated":
+                inner = inner[:1]
+            return any(self._is_text(i, scope, order) for i in inner)
+        # int, float, bool, UUID, dates, enums, `Request`, models: validated into something
+        # that is not client-chosen text (a model's fields are not followed).
+        return isinstance(annotation, cst.Name) and annotation.value in _STRING_TYPES
+
+    # ------------------------------------------------------------------ the query string
+
+    def reads_query_string(self, function: cst.FunctionDef) -> cst.Attribute | None:
+        """The first `request.args`/`request.values` (Flask) the function or a module-level
+        helper it calls reads, or None."""
+        return self._query_read(function, set())
+
+    def _query_read(self, function: cst.FunctionDef, seen: set[cst.FunctionDef]) -> cst.Attribute | None:
+        if function in self._reads:
+            return self._reads[function]
+        seen.add(function)
+        info = self.model.functions.get(function)
+        if info is None:
+            return None
+        finder = _QueryReads(self.model, info.scope)
+        function.body.visit(finder)
+        found = finder.found
+        if found is None:
+            for call in info.calls:
+                callee = self._local_function(call, info.scope)
+                if callee is not None and callee not in seen and len(seen) < 8:
+                    found = self._query_read(callee, seen)
+                    if found is not None:
+                        break
+        self._reads[function] = found
+        return found
+
+    def _local_function(self, call: cst.Call, scope: Scope) -> cst.FunctionDef | None:
+        if not isinstance(call.func, cst.Name):
+            return None
+        bindings = scope.lookup(call.func.value, self.model.spans[call].start)
+        if len(bindings) == 1 and isinstance(bindings[0].value, cst.FunctionDef):
+            return bindings[0].value
+        return None
+
+
+FLASK_REQUEST = frozenset({"flask.request", "quart.request"})
+_QUERY_ATTRIBUTES = frozenset({"args", "values"})
+
+
+class _QueryReads(cst.CSTVisitor):
+    def __init__(self, model: "ModuleModel", scope: Scope) -> None:
+        self.model = model
+        self.scope = scope
+        self.found: cst.Attribute | None = None
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if self.found is None and node.attr.value in _QUERY_ATTRIBUTES:
+            if qualified_name(node.value, self.scope, self.model.spans[node].start) in FLASK_REQUEST:
+                self.found = node
+        return self.found is None
+
+
+def _parameters(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _head(subscript: cst.Subscript) -> str | None:
+    value = subscript.value
+    if isinstance(value, cst.Attribute):
+        return value.attr.value
+    return value.value if isinstance(value, cst.Name) else None
+
+
+def _path_argument(call: cst.Call) -> cst.BaseExpression | None:
+    for arg in (Arg(0, "rule"), Arg(0, "path"), Arg(0, "url")):
+        found = find_argument(call, arg)
+        if found is not None and found is not MAYBE:
+            return found
+    return None
+
+
+def _literal_string(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _methods(call: cst.Call, default: frozenset[str]) -> frozenset[str] | None:
+    found = find_argument(call, Arg(None, "methods"))
+    if found is None:
+        return default
+    if found is MAYBE or not isinstance(found, (cst.List, cst.Tuple, cst.Set)):
+        return None
+    methods = set()
+    for element in found.elements:
+        value = _literal_string(element.value)
+        if value is None:
+            return None
+        methods.add(value.upper())
+    return frozenset(methods)
