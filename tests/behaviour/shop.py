@@ -45,18 +45,20 @@ class Shop:
         self.selects = 0
         self.hook_errors: list[BaseException] = []
         self._hooks: dict[str, Callable[[], object]] = {}
-        with sqlite3.connect(path) as setup:
-            setup.executescript(SCHEMA)
-        setup.close()
-        self._checker = sqlite3.connect(path)
-        self._checker.row_factory = _dict_row
-        self._connections = [self._checker]
+        self._connections: list[sqlite3.Connection] = []
+        self._checker = self._open()
+        self._checker.executescript(SCHEMA)
         self.conn = self.connect()
 
     def connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=5)
-        conn.row_factory = _dict_row
+        conn = self._open()
         conn.set_trace_callback(self._trace)
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=5)
+        conn.execute("PRAGMA synchronous = OFF")  # a test database: no fsync on commit
+        conn.row_factory = _dict_row
         self._connections.append(conn)
         return conn
 

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 from cachelint.runtime import Backend, Cache
+from cachelint.runtime.keys import INDEX_SEGMENT
 
 
 class FakeClock:
@@ -58,7 +59,12 @@ class Store:
             pipe.execute()
 
     def keys(self, prefix: str = "") -> list[str]:
+        """Every key under `prefix`, the cache's index sets included."""
         return sorted(self.backend.scan(prefix))
+
+    def entries(self, prefix: str = "") -> list[str]:
+        """The keys under `prefix` that hold values, not index sets."""
+        return [key for key in self.keys(prefix) if not key.endswith(INDEX_SEGMENT)]
 
 
 class PlainClient:

@@ -1,0 +1,64 @@
+"""CL009 cache-write-in-transaction, run: a rolled-back row left in the cache.
+
+Observed: the bad example renames a product and writes the renamed row to the cache
+inside the transaction; a later statement of the same transaction fails (the tag is
+taken), the transaction rolls back, and the cache keeps serving the name the database
+never committed. The fix defers the invalidation to `on_commit`, which a rollback
+drops."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from cachelint.runtime import transaction
+
+SELECT = "SELECT id, name FROM products WHERE id = ?"
+
+
+def rename_bad(cache, conn, pid, name, tag):
+    with conn:  # sqlite3: commit at the end, roll back on an exception
+        conn.execute("UPDATE products SET name = ? WHERE id = ?", (name, pid))
+        cache.set(f"product:{pid}", conn.execute(SELECT, (pid,)).fetchone(), 300)
+        conn.execute("INSERT INTO tags VALUES (?, ?)", (pid, tag))
+
+
+def product_bad(cache, conn, pid):
+    row = cache.get(f"product:{pid}")
+    if row is None:
+        row = conn.execute(SELECT, (pid,)).fetchone()
+        cache.set(f"product:{pid}", row, 300)
+    return row
+
+
+def make_fixed(cache):
+    products = cache.namespace("product", ttl=300, entity="product")
+
+    def product(conn, pid):
+        return products.get_or_load(pid, lambda: conn.execute(SELECT, (pid,)).fetchone())
+
+    def rename(conn, pid, name, tag):
+        with transaction(conn) as tx:
+            conn.execute("UPDATE products SET name = ? WHERE id = ?", (name, pid))
+            conn.execute("INSERT INTO tags VALUES (?, ?)", (pid, tag))
+            tx.on_commit(lambda: cache.invalidate("product", pid))
+
+    return product, rename
+
+
+def test_bad_leaves_a_rolled_back_row_in_the_cache(store, shop):
+    cache = store.plain()
+    with pytest.raises(sqlite3.IntegrityError):
+        rename_bad(cache, shop.conn, 2, "Teapot XL", "kitchen")  # "kitchen" is product 1's
+    assert shop.committed(SELECT, (2,)) == [{"id": 2, "name": "Teapot"}]
+    assert product_bad(cache, shop.conn, 2)["name"] == "Teapot XL"  # the bug
+
+
+def test_fixed_drops_the_invalidation_with_the_rollback(store, shop):
+    product, rename = make_fixed(store.cache())
+    assert product(shop.conn, 2)["name"] == "Teapot"
+    with pytest.raises(sqlite3.IntegrityError):
+        rename(shop.conn, 2, "Teapot XL", "kitchen")
+    assert product(shop.conn, 2)["name"] == "Teapot"
+    rename(shop.conn, 2, "Teapot XL", "tea")
+    assert product(shop.conn, 2)["name"] == "Teapot XL"

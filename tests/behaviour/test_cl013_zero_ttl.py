@@ -1,0 +1,65 @@
+"""CL013 zero-ttl, run: a TTL of zero.
+
+Observed on a real Redis: `SET ... EX 0` and `SETEX key 0` are refused by the server
+(`invalid expire time`), so the request that tries to cache fails every time, and
+`EXPIRE key 0` deletes the entry at once, so every request queries again. The in-memory
+backend refuses a zero TTL as Redis does (a `ValueError`): the same request fails.
+The reference cache takes the TTL once per namespace and refuses zero when the
+namespace is declared, at import time, instead of on each request."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+SELECT = "SELECT id, name, price FROM products WHERE id = ?"
+
+
+def product_bad(cache, conn, pid, ttl=0):
+    row = cache.get(f"product:{pid}")
+    if row is None:
+        row = conn.execute(SELECT, (pid,)).fetchone()
+        cache.set(f"product:{pid}", row, ttl)
+    return row
+
+
+def product_bad_redis_expire(r, conn, pid):
+    cached = r.get(f"product:{pid}")
+    if cached is not None:
+        return json.loads(cached)
+    row = conn.execute(SELECT, (pid,)).fetchone()
+    r.set(f"product:{pid}", json.dumps(row))
+    r.expire(f"product:{pid}", 0)
+    return row
+
+
+def test_bad_the_write_fails(store, shop):
+    with pytest.raises(ValueError):  # the bug: every request that caches fails
+        product_bad(store.plain(), shop.conn, 1)
+
+
+@pytest.mark.filterwarnings("ignore:Call to deprecated setex")  # redis-py 5+; still what the rule sees
+def test_bad_redis_refuses_a_zero_expiry(redis_store):
+    import redis
+
+    with pytest.raises(redis.ResponseError, match="invalid expire time"):
+        redis_store.raw.set("product:1", b"{}", ex=0)
+    with pytest.raises(redis.ResponseError, match="invalid expire time"):
+        redis_store.raw.setex("product:1", 0, b"{}")
+    assert redis_store.raw.exists("product:1") == 0
+
+
+def test_bad_redis_expire_zero_deletes_at_once(redis_store, shop):
+    for _ in range(3):
+        assert product_bad_redis_expire(redis_store.raw, shop.conn, 1)["price"] == 2500
+    assert shop.selects == 3  # the bug: nothing is ever cached
+
+
+def test_fixed_refuses_zero_at_declaration_and_caches(store, shop):
+    cache = store.cache()
+    with pytest.raises(ValueError, match="TTL"):
+        cache.namespace("product", ttl=0)
+    products = cache.namespace("product", ttl=60)
+    for _ in range(3):
+        assert products.get_or_load(1, lambda: shop.conn.execute(SELECT, (1,)).fetchone())["price"] == 2500
+    assert shop.selects == 1
