@@ -2,6 +2,7 @@
 and a SQLite shop database."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -46,20 +47,27 @@ def _start_redis(binary: str, directory) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"redis-server did not start: {log_path.read_text()[-2000:]}")
 
 
+def _no_redis(reason: str):
+    """Skip, or fail where Redis is required (`.ci/run` sets CACHELINT_REQUIRE_REDIS)."""
+    if os.environ.get("CACHELINT_REQUIRE_REDIS"):
+        pytest.fail(f"CACHELINT_REQUIRE_REDIS is set, but {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """A redis-py client on a real redis-server started for this test session."""
     try:
         import redis
     except ImportError:
-        pytest.skip("redis-py is not installed: python3 -m pip install -e '.[test]'")
+        _no_redis("redis-py is not installed: python3 -m pip install -e '.[test]'")
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not installed: apt-get install -y redis-server (.ci/run does it)")
+        _no_redis("redis-server is not installed: apt-get install -y redis-server (.ci/run does it)")
     try:
         process, port = _start_redis(binary, tmp_path_factory.mktemp("redis"))
     except (OSError, RuntimeError) as error:
-        pytest.skip(f"redis-server could not be started: {error}")
+        _no_redis(f"redis-server could not be started: {error}")
     client = redis.Redis(host="127.0.0.1", port=port)
     try:
         client.ping()
