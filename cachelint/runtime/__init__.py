@@ -24,6 +24,7 @@
   `django_on_commit()` run it after the commit (CL006, CL009).
 
 The Redis backend needs redis-py: `pip install 'cachelint[redis]'`.
+`cachelint.runtime.testing` has a fake clock and a throwaway redis-server for tests.
 """
 from cachelint.runtime.backend import Backend
 from cachelint.runtime.cache import MISSING, Cache, Namespace

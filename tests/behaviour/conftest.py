@@ -3,48 +3,13 @@ and a SQLite shop database."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import time
+from contextlib import ExitStack
 
 import pytest
 
-from cachelint.runtime import MemoryBackend, RedisBackend
+from cachelint.runtime import MemoryBackend, RedisBackend, testing
 from tests.behaviour.shop import Shop
-from tests.behaviour.stores import FakeClock, Store
-
-START_TIMEOUT = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_redis(binary: str, directory) -> tuple[subprocess.Popen, int]:
-    """Start redis-server on loopback and a free port, with no persistence; return the
-    process and its port once it answers, or raise RuntimeError with its log."""
-    log_path = directory / "redis.log"
-    for _ in range(3):  # another process may take the free port before redis-server does
-        port = _free_port()
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(
-                [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-                 "--dir", str(directory), "--daemonize", "no"],
-                stdout=log, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return process, port
-            except OSError:
-                time.sleep(0.02)
-        process.kill()
-        process.wait()
-    raise RuntimeError(f"redis-server did not start: {log_path.read_text()[-2000:]}")
+from tests.behaviour.stores import Store
 
 
 def _no_redis(reason: str):
@@ -55,32 +20,27 @@ def _no_redis(reason: str):
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory):
+def redis_server():
     """A redis-py client on a real redis-server started for this test session."""
     try:
         import redis
     except ImportError:
         _no_redis("redis-py is not installed: python3 -m pip install -e '.[test]'")
-    binary = shutil.which("redis-server")
-    if binary is None:
-        _no_redis("redis-server is not installed: apt-get install -y redis-server (.ci/run does it)")
-    try:
-        process, port = _start_redis(binary, tmp_path_factory.mktemp("redis"))
-    except (OSError, RuntimeError) as error:
-        _no_redis(f"redis-server could not be started: {error}")
-    client = redis.Redis(host="127.0.0.1", port=port)
-    try:
+    with ExitStack() as stack:
+        try:
+            port = stack.enter_context(testing.redis_server())
+        except FileNotFoundError:
+            _no_redis("redis-server is not installed: apt-get install -y redis-server (.ci/run does it)")
+        except (OSError, RuntimeError) as error:
+            _no_redis(f"redis-server could not be started: {error}")
+        client = stack.enter_context(redis.Redis(host="127.0.0.1", port=port))
         client.ping()
         yield client
-    finally:
-        client.close()
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
 def memory_store() -> Store:
-    clock = FakeClock()
+    clock = testing.FakeClock()
     return Store("memory", MemoryBackend(clock=clock), clock=clock)
 
 

@@ -6,19 +6,7 @@ from dataclasses import dataclass
 
 from cachelint.runtime import Backend, Cache
 from cachelint.runtime.keys import INDEX_SEGMENT
-
-
-class FakeClock:
-    """A clock for the in-memory backend that moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from cachelint.runtime.testing import FakeClock
 
 
 @dataclass

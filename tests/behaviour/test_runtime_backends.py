@@ -7,7 +7,7 @@ import time
 import pytest
 
 from cachelint.runtime import MemoryBackend
-from tests.behaviour.stores import FakeClock
+from cachelint.runtime.testing import FakeClock
 
 
 @pytest.mark.parametrize("ttl", [0, -5, None, math.inf])
