@@ -103,16 +103,17 @@ class Namespace:
         return MISSING if data is None else self.cache.decode(data)
 
     def set(self, id: Id, value: object, *, variant: Variant | None = None, user: Id | None = None) -> None:
-        key = self.key(id, variant=variant, user=user)
-        self.cache.backend.set(key, self.cache.encode(value), self.ttl, self._index(id))
+        """Store `value` for this namespace's TTL."""
+        self._write(self.key(id, variant=variant, user=user), id, value)
 
     def get_or_load(self, id: Id, load: Callable[[], T], *, variant: Variant | None = None, user: Id | None = None) -> T:
-        """Cache-aside: the cached value, or `load()`'s, stored for this namespace's TTL."""
-        value = self.get(id, variant=variant, user=user)
-        if value is MISSING:
-            value = load()
-            self.set(id, value, variant=variant, user=user)
-        return value
+        """Cache-aside: the cached value, or `load()`'s, stored for this namespace's TTL.
+        A miss returns the value as a hit will (decoded), so callers see one type."""
+        key = self.key(id, variant=variant, user=user)
+        data = self.cache.backend.get(key)
+        if data is None:
+            data = self._write(key, id, load())
+        return self.cache.decode(data)
 
     def delete(self, id: Id, *, variant: Variant | None = None, user: Id | None = None) -> None:
         """Drop one entry; `invalidate` drops all of an id's."""
@@ -122,6 +123,11 @@ class Namespace:
         """Drop every entry of `id` (all its variants and users) in this namespace; in
         an aggregate namespace, every entry."""
         self.cache.backend.delete_indexed(self._index(id))
+
+    def _write(self, key: str, id: Id, value: object) -> bytes:
+        data = self.cache.encode(value)
+        self.cache.backend.set(key, data, self.ttl, self._index(id))
+        return data
 
     def _index(self, id: Id) -> str:
         if self.aggregate:

@@ -31,7 +31,7 @@ INSERT INTO accounts VALUES (1, 100);
 
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple) -> dict:
-    return {column[0]: value for column, value in zip(cursor.description, row)}
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
 class Shop:

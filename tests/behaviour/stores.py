@@ -38,7 +38,7 @@ class Store:
                 pipe.pttl(key)
             remaining = pipe.execute()
         with self.raw.pipeline(transaction=True) as pipe:
-            for key, milliseconds in zip(keys, remaining):
+            for key, milliseconds in zip(keys, remaining, strict=True):
                 left = milliseconds - round(seconds * 1000)
                 if milliseconds >= 0 and left > 0:
                     pipe.pexpire(key, left)

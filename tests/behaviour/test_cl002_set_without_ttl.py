@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 
+from tests.behaviour.examples import load_product, product_fixed, product_namespace
+
 DAY = 24 * 3600
 PRODUCT_CACHE: dict = {}
-
-
-def load_product(conn, pid):
-    return conn.execute("SELECT id, name, price FROM products WHERE id = ?", (pid,)).fetchone()
 
 
 def product_bad_redis(r, conn, pid):
@@ -33,10 +31,6 @@ def product_bad_in_memory(conn, pid):
     if pid not in PRODUCT_CACHE:
         PRODUCT_CACHE[pid] = load_product(conn, pid)
     return PRODUCT_CACHE[pid]
-
-
-def product_fixed(products, conn, pid):
-    return products.get_or_load(pid, lambda: load_product(conn, pid))
 
 
 def change_price_elsewhere(shop, price):
@@ -66,7 +60,7 @@ def test_bad_in_memory_never_expires(memory_store, shop):
 
 
 def test_fixed_expires_after_its_ttl(store, shop):
-    products = store.cache().namespace("product", ttl=60, entity="product")
+    products = product_namespace(store.cache(), ttl=60)
     assert product_fixed(products, shop.conn, 1)["price"] == 2500
     assert 0 < store.backend.ttl("product:1") <= 60
     change_price_elsewhere(shop, 1999)

@@ -16,16 +16,8 @@ import sqlite3
 import pytest
 
 from cachelint.runtime import transaction
-
-SELECT = "SELECT id, name, price FROM products WHERE id = ?"
-
-
-def product_bad(cache, conn, pid):
-    row = cache.get(f"product:{pid}")
-    if row is None:
-        row = conn.execute(SELECT, (pid,)).fetchone()
-        cache.set(f"product:{pid}", row, 300)
-    return row
+from tests.behaviour.examples import product_fixed, product_namespace
+from tests.behaviour.examples import product_plain as product_bad
 
 
 def set_price_write_through_bad(cache, conn, pid, price):
@@ -41,10 +33,10 @@ def set_price_invalidate_first_bad(cache, conn, pid, price):
 
 
 def make_fixed(cache):
-    products = cache.namespace("product", ttl=300, entity="product")
+    products = product_namespace(cache)
 
     def product(conn, pid):
-        return products.get_or_load(pid, lambda: conn.execute(SELECT, (pid,)).fetchone())
+        return product_fixed(products, conn, pid)
 
     def set_price(conn, pid, price):
         with transaction(conn) as tx:

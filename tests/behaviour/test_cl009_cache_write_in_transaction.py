@@ -12,30 +12,22 @@ import sqlite3
 import pytest
 
 from cachelint.runtime import transaction
-
-SELECT = "SELECT id, name FROM products WHERE id = ?"
+from tests.behaviour.examples import PRODUCT, product_fixed, product_namespace
+from tests.behaviour.examples import product_plain as product_bad
 
 
 def rename_bad(cache, conn, pid, name, tag):
     with conn:  # sqlite3: commit at the end, roll back on an exception
         conn.execute("UPDATE products SET name = ? WHERE id = ?", (name, pid))
-        cache.set(f"product:{pid}", conn.execute(SELECT, (pid,)).fetchone(), 300)
+        cache.set(f"product:{pid}", conn.execute(PRODUCT, (pid,)).fetchone(), 300)
         conn.execute("INSERT INTO tags VALUES (?, ?)", (pid, tag))
 
 
-def product_bad(cache, conn, pid):
-    row = cache.get(f"product:{pid}")
-    if row is None:
-        row = conn.execute(SELECT, (pid,)).fetchone()
-        cache.set(f"product:{pid}", row, 300)
-    return row
-
-
 def make_fixed(cache):
-    products = cache.namespace("product", ttl=300, entity="product")
+    products = product_namespace(cache)
 
     def product(conn, pid):
-        return products.get_or_load(pid, lambda: conn.execute(SELECT, (pid,)).fetchone())
+        return product_fixed(products, conn, pid)
 
     def rename(conn, pid, name, tag):
         with transaction(conn) as tx:
@@ -50,7 +42,7 @@ def test_bad_leaves_a_rolled_back_row_in_the_cache(store, shop):
     cache = store.plain()
     with pytest.raises(sqlite3.IntegrityError):
         rename_bad(cache, shop.conn, 2, "Teapot XL", "kitchen")  # "kitchen" is product 1's
-    assert shop.committed(SELECT, (2,)) == [{"id": 2, "name": "Teapot"}]
+    assert shop.committed("SELECT name FROM products WHERE id = 2") == [{"name": "Teapot"}]
     assert product_bad(cache, shop.conn, 2)["name"] == "Teapot XL"  # the bug
 
 

@@ -12,22 +12,18 @@ import json
 
 import pytest
 
-SELECT = "SELECT id, name, price FROM products WHERE id = ?"
+from tests.behaviour.examples import load_product, product_fixed, product_plain
 
 
-def product_bad(cache, conn, pid, ttl=0):
-    row = cache.get(f"product:{pid}")
-    if row is None:
-        row = conn.execute(SELECT, (pid,)).fetchone()
-        cache.set(f"product:{pid}", row, ttl)
-    return row
+def product_bad(cache, conn, pid):
+    return product_plain(cache, conn, pid, ttl=0)
 
 
 def product_bad_redis_expire(r, conn, pid):
     cached = r.get(f"product:{pid}")
     if cached is not None:
         return json.loads(cached)
-    row = conn.execute(SELECT, (pid,)).fetchone()
+    row = load_product(conn, pid)
     r.set(f"product:{pid}", json.dumps(row))
     r.expire(f"product:{pid}", 0)
     return row
@@ -61,5 +57,5 @@ def test_fixed_refuses_zero_at_declaration_and_caches(store, shop):
         cache.namespace("product", ttl=0)
     products = cache.namespace("product", ttl=60)
     for _ in range(3):
-        assert products.get_or_load(1, lambda: shop.conn.execute(SELECT, (1,)).fetchone())["price"] == 2500
+        assert product_fixed(products, shop.conn, 1)["price"] == 2500
     assert shop.selects == 1

@@ -107,3 +107,8 @@ def test_another_codec(store):
     points = store.cache(codec=pickle).namespace("point", ttl=60)
     points.set(1, (1, 2))
     assert points.get(1) == (1, 2)
+
+
+def test_a_miss_returns_what_a_hit_will(cache):
+    rows = cache.namespace("row", ttl=60)
+    assert rows.get_or_load(1, lambda: (1, "Kettle")) == [1, "Kettle"] == rows.get_or_load(1, lambda: None)
