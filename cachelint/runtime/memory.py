@@ -13,9 +13,9 @@ class MemoryBackend:
 
     `clock` returns seconds and is `time.monotonic` by default; tests pass a fake clock
     and move it forward instead of sleeping. Expired entries are dropped when read, and
-    all of them are purged once as many writes have happened since the last purge as
-    there were live entries then, so memory stays proportional to the live entries at
-    an amortised O(1) per write.
+    all of them (and the index records of dropped entries) are purged once as many
+    writes have happened since the last purge as there were live entries then, so
+    memory stays proportional to the live entries at an amortised O(1) per write.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -85,5 +85,7 @@ class MemoryBackend:
         for table in (self._entries, self._indexes):
             for key in [key for key, (_, expires_at) in table.items() if expires_at <= now]:
                 del table[key]
+        for members, _ in self._indexes.values():
+            members.intersection_update(self._entries)
         self._writes_until_purge = max(len(self._entries), 16)
 

@@ -3,7 +3,10 @@
 Nothing here imports redis: the caller builds the client (`redis.Redis(...)`, with the
 default `decode_responses=False`), so the core package does not depend on redis-py.
 The index sets and the entries they record are separate keys, so this backend wants a
-single Redis server (or a replicated one), not a Redis Cluster.
+single Redis server (or a replicated one), not a Redis Cluster. An index set keeps the
+name of every entry written under it until it is invalidated or goes a whole TTL
+without a write, so an id that is read by many users (`per_user`) and never
+invalidated collects one short name per user and TTL period.
 """
 from __future__ import annotations
 

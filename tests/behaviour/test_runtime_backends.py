@@ -77,3 +77,12 @@ def test_a_redis_client_that_decodes_responses(redis_server):
     assert products.get(1) == {"name": "Kettle"}
     assert sorted(backend.scan("product:")) == ["product:1", "product:1:#keys"]
     client.close()
+
+
+def test_memory_forgets_the_index_records_of_dropped_entries():
+    clock = FakeClock()
+    backend = MemoryBackend(clock=clock)
+    for n in range(1000):
+        backend.set(f"product:1:u={n}", b"v", 10, index="product:1:#keys")
+        clock.advance(1)
+    assert len(backend._indexes["product:1:#keys"][0]) < 100
