@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
 from cachelint.diagnostic import Location
 from cachelint.model.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
@@ -14,6 +13,7 @@ from cachelint.model.io import function_does_io
 from cachelint.model.keys import KeyShape, KeyShapes
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
+from cachelint.model.positions import SpannedModule
 from cachelint.model.scopes import Binding, Scope, qualified_name
 from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning
 from cachelint.model.taint import Taint, TaintAnalysis
@@ -376,10 +376,10 @@ def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:
 
 def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None) -> ModuleModel:
     custom = custom or CustomClients()
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    spans = wrapper.resolve(ByteSpanPositionProvider)
+    spanned = SpannedModule(module)
+    spans = spanned.spans
     collector = Collector(module)
-    wrapper.visit(collector)
+    spanned.visit(collector)
     resolver = ClientResolver(custom)
     builder = _Builder(collector, resolver, custom, spans)
     ops = builder.ops()

@@ -1,0 +1,107 @@
+"""Byte spans of every node and the model's walk, from one code-generation pass.
+
+LibCST's `ByteSpanPositionProvider` finds spans by generating the module's code again and
+counting bytes; a `CSTVisitor` walk then rebuilds every node on the way. Both cost more
+than the parse (DESIGN.md, performance facts). Here a leaner code-generation state counts
+the same bytes and records the order in which nodes are entered and left, and the
+visitor is replayed over that record, so the tree is walked once and never rebuilt. The
+spans are the provider's own (`CodeSpan`, same starts and lengths); the visitor sees the
+same `visit_<Node>`/`leave_<Node>` calls in the same order, and metadata it reads through
+`get_metadata(ByteSpanPositionProvider, node)` comes from these spans.
+"""
+from __future__ import annotations
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import ByteSpanPositionProvider, CodeSpan
+
+_LEAVE = None  # in the record of a walk: the innermost node entered is left
+
+
+class _SpanState(CodegenState):
+    """What `SpanProvidingCodegenState` computes for the provider, without its per-token
+    indirections and context-manager overhead, plus the order nodes are entered and left."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.position = 0
+        self.spans: dict[cst.CSTNode, CodeSpan] = {}
+        self.walk: list[cst.CSTNode | None] = []
+        self._starts: list[int] = []
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)  # Module reads whether any token was added
+        self.position += len(value) if value.isascii() else len(value.encode("utf-8"))
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._starts.append(self.position)
+        self.walk.append(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self._starts.pop()
+        if node not in self.spans:  # a syntactic position recorded inside wins
+            self.spans[node] = CodeSpan(start, self.position - start)
+        self.walk.append(_LEAVE)
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> "_Syntactic":
+        return _Syntactic(self, node, start_node, end_node)
+
+
+class _Syntactic:
+    """The context manager `record_syntactic_position` returns (a class: cheaper than a
+    generator-based one)."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: _SpanState, node, start_node, end_node) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = self.state.position
+
+    def __exit__(self, *exc_info) -> None:
+        spans = self.state.spans
+        start = spans[self.start_node].start if self.start_node is not None else self.start
+        if self.end_node is not None:
+            end_span = spans[self.end_node]
+            end = end_span.start + end_span.length
+        else:
+            end = self.state.position
+        spans[self.node] = CodeSpan(start, end - start)
+
+
+class SpannedModule:
+    """A module's node spans, and the order its nodes are entered and left."""
+
+    def __init__(self, module: cst.Module) -> None:
+        state = _SpanState(module)
+        module._codegen(state)
+        self.module = module
+        self.spans = state.spans
+        self._walk = state.walk
+
+    def visit(self, visitor: cst.CSTVisitor) -> None:
+        """Call `visitor`'s visit and leave methods as `module.visit(visitor)` would
+        (a visit returning False skips the node's children), with its
+        ByteSpanPositionProvider metadata taken from these spans."""
+        unknown = set(visitor.get_inherited_dependencies()) - {ByteSpanPositionProvider}
+        if unknown:
+            raise TypeError(f"{type(visitor).__name__} needs {unknown}: resolve them with a MetadataWrapper")
+        visitor.metadata = {ByteSpanPositionProvider: self.spans}
+        entered: list[cst.CSTNode] = []
+        skipping_below = None  # the depth of a node whose children are skipped
+        for node in self._walk:
+            if node is not _LEAVE:
+                entered.append(node)
+                if skipping_below is None and visitor.on_visit(node) is False:
+                    skipping_below = len(entered)
+                continue
+            depth = len(entered)
+            node = entered.pop()
+            if skipping_below is None or depth == skipping_below:
+                skipping_below = None
+                visitor.on_leave(node)
