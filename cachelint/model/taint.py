@@ -43,6 +43,8 @@ _ANY_ATTRIBUTES = _FLASK_ATTRIBUTES | {
     "arguments", "query_arguments", "body_arguments",  # Tornado's self.request
 }
 _ANY_METHODS = _FLASK_METHODS | {"get_param", "get_param_as_list", "get_header", "get_cookie_values"}
+# WSGI variables the server sets from the connection, not from what the client sent.
+_SERVER_META = frozenset({"REMOTE_ADDR", "REMOTE_PORT", "SERVER_PORT", "SERVER_PROTOCOL", "REQUEST_METHOD"})
 # Tornado RequestHandler methods that read the request.
 _HANDLER_METHODS = frozenset({
     "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
@@ -262,7 +264,12 @@ class TaintAnalysis:
         base = self._value(expr.value, scope, env, depth + 1)
         if not isinstance(base, Taint):
             return None  # a lookup in a mapping the client does not fill: `SORTS[sort]`
-        return Taint(self._spell(expr), expr) if base.node is expr.value else base
+        if base.node is not expr.value:
+            return base
+        index = expr.slice[0].slice if len(expr.slice) == 1 else None
+        if isinstance(index, cst.Index) and _is_server_variable(base.node, index.value):
+            return None
+        return Taint(self._spell(expr), expr)
 
     def _call(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
         func = call.func
@@ -310,7 +317,11 @@ class TaintAnalysis:
             if method in _MAPPING_GETTERS:
                 if method == "get" and _has_type_converter(call):
                     return None  # Werkzeug `request.args.get(name, type=int)`
-                return Taint(self._spell(call), call) if receiver.node is func.value else receiver
+                if receiver.node is not func.value:
+                    return receiver
+                if call.args and _is_server_variable(receiver.node, call.args[0].value):
+                    return None
+                return Taint(self._spell(call), call)
             return receiver if method in _STRING_METHODS else None
         if method in ("join", "format", "format_map"):
             return self._any([a.value for a in call.args], scope, env, depth)
@@ -417,13 +428,12 @@ class TaintAnalysis:
 
     def _in_other_branch(self, position: int, use: int, scope: Scope) -> bool:
         """Whether `position` is in a branch (if/else, loop, try) that does not contain `use`."""
-        return any(start < position <= end and not start <= use < end for start, end in self._flow(scope)[0])
+        return any(start <= position <= end and not start <= use < end for start, end in self._flow(scope)[0])
 
     def _flow(self, scope: Scope) -> tuple[list[tuple[int, int]], list[_Guard]]:
         if scope.node not in self._flows:
-            finder = _Flow(self.model.spans)
             body = scope.node.body if isinstance(scope.node, cst.FunctionDef) else scope.node
-            body.visit(finder)
+            finder = _Flow(self.model.spans, body)
             guards = [guard for node in finder.ifs for guard in self._guards_of(node, scope)]
             self._flows[scope.node] = (finder.blocks, guards)
         return self._flows[scope.node]
@@ -529,6 +539,12 @@ def _has_type_converter(call: cst.Call) -> bool:
     return len(positional) >= 3 or any(a.keyword is not None and a.keyword.value == "type" for a in call.args)
 
 
+def _is_server_variable(source: cst.CSTNode, key: cst.BaseExpression) -> bool:
+    """`request.META["REMOTE_ADDR"]`: set by the server, not by the client."""
+    return (isinstance(source, cst.Attribute) and source.attr.value == "META"
+            and isinstance(key, cst.SimpleString) and key.evaluated_value in _SERVER_META)
+
+
 def _is_name(expr: cst.BaseExpression, name: str) -> bool:
     return isinstance(expr, cst.Name) and expr.value == name
 
@@ -590,43 +606,48 @@ class _Names(cst.CSTVisitor):
         self.names.add(node.value)
 
 
-class _Flow(cst.CSTVisitor):
-    """The branches of one scope's body (as byte ranges) and its `if` statements."""
+class _Flow:
+    """The branches of one scope's body (as byte ranges) and its `if` statements, found by
+    walking statements only (expressions and nested functions are not entered)."""
 
-    def __init__(self, spans) -> None:
+    def __init__(self, spans, body: cst.CSTNode) -> None:
         self.spans = spans
         self.blocks: list[tuple[int, int]] = []
         self.ifs: list[cst.If] = []
+        self._walk(_statements(body))
 
-    def _block(self, node: cst.CSTNode | None) -> None:
-        if node is not None:
-            span = self.spans[node]
+    def _walk(self, statements) -> None:
+        for statement in statements:
+            if isinstance(statement, cst.If):
+                self.ifs.append(statement)
+                self._branch(statement.body, statement.orelse)
+            elif isinstance(statement, (cst.For, cst.While)):
+                self._branch(statement.body, statement.orelse)
+            elif isinstance(statement, (cst.Try, cst.TryStar)):
+                self._branch(statement.body, *statement.handlers, statement.orelse)
+                if statement.finalbody is not None:
+                    self._walk(_statements(statement.finalbody.body))
+            elif isinstance(statement, cst.Match):
+                self._branch(*statement.cases)
+            elif isinstance(statement, cst.With):
+                self._walk(_statements(statement.body))
+
+    def _branch(self, *suites: cst.CSTNode | None) -> None:
+        for suite in suites:
+            if suite is None:
+                continue
+            span = self.spans[suite]
             self.blocks.append((span.start, span.start + span.length))
+            if isinstance(suite, cst.If):  # elif
+                self._walk([suite])
+            else:
+                self._walk(_statements(suite.body))
 
-    def visit_If(self, node: cst.If) -> None:
-        self.ifs.append(node)
-        self._block(node.body)
-        self._block(node.orelse)
 
-    def visit_For(self, node: cst.For) -> None:
-        self._block(node.body)
-        self._block(node.orelse)
-
-    def visit_While(self, node: cst.While) -> None:
-        self._block(node.body)
-        self._block(node.orelse)
-
-    def visit_Try(self, node: cst.Try) -> None:
-        self._block(node.body)
-        for handler in node.handlers:
-            self._block(handler)
-        self._block(node.orelse)
-
-    def visit_MatchCase(self, node: cst.MatchCase) -> None:
-        self._block(node.body)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+def _statements(body) -> list[cst.CSTNode]:
+    """The statements of a module, an indented block, or a one-line suite."""
+    if isinstance(body, cst.Module):
+        return list(body.body)
+    if isinstance(body, cst.IndentedBlock):
+        return list(body.body)
+    return [body] if isinstance(body, cst.BaseSuite) else list(body)

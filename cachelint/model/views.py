@@ -11,6 +11,7 @@ decide. `MethodView.post` and friends are routes for their method. CLIENTS.md §
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,8 @@ _METHOD_VIEWS = {"flask.views.MethodView", "quart.views.MethodView"}
 _HTTP_METHOD_NAMES = {"get", "post", "put", "patch", "delete", "head", "options"}
 _FLASK_VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _FASTAPI_VARIABLE = re.compile(r"\{(?P<name>\w+)(?::\w+)?\}")
+FLASK_REQUEST = frozenset({"flask.request", "quart.request"})
+_QUERY_ATTRIBUTES = frozenset({"args", "values"})  # what Flask fills from the query string
 # Werkzeug converters whose values cannot carry a separator: numbers, UUIDs, `any(a, b)`.
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid", "any"})
 
@@ -82,6 +85,14 @@ class Route:
         return {m["name"]: "" for m in _FASTAPI_VARIABLE.finditer(self.path)}
 
 
+@dataclass(frozen=True)
+class QueryRead:
+    """`request.args` (the attribute) read in `function`: the view or a helper it calls."""
+
+    attribute: cst.Attribute
+    function: cst.FunctionDef
+
+
 class Views:
     """Per-module answers about views, computed on demand and remembered."""
 
@@ -89,7 +100,8 @@ class Views:
         self.model = model
         self._routes: dict[cst.FunctionDef, list[Route]] = {}
         self._frameworks: set[str] | None = None
-        self._reads: dict[cst.FunctionDef, cst.Attribute | None] = {}
+        self._reads: dict[cst.FunctionDef, QueryRead | None] = {}
+        self._attributes: tuple[list[int], list[cst.Attribute]] | None = None
 
     # ------------------------------------------------------------------ routes
 
@@ -236,21 +248,25 @@ class Views:
 
     # ------------------------------------------------------------------ the query string
 
-    def reads_query_string(self, function: cst.FunctionDef) -> cst.Attribute | None:
+    def reads_query_string(self, function: cst.FunctionDef) -> QueryRead | None:
         """The first `request.args`/`request.values` (Flask) the function or a module-level
         helper it calls reads, or None."""
         return self._query_read(function, set())
 
-    def _query_read(self, function: cst.FunctionDef, seen: set[cst.FunctionDef]) -> cst.Attribute | None:
+    def _query_read(self, function: cst.FunctionDef, seen: set[cst.FunctionDef]) -> QueryRead | None:
         if function in self._reads:
             return self._reads[function]
         seen.add(function)
         info = self.model.functions.get(function)
         if info is None:
             return None
-        finder = _QueryReads(self.model, info.scope)
-        function.body.visit(finder)
-        found = finder.found
+        span = self.model.spans[function]
+        starts, attributes = self._query_attributes()
+        first, last = bisect_left(starts, span.start), bisect_left(starts, span.start + span.length)
+        found = next((
+            QueryRead(node, function) for start, node in zip(starts[first:last], attributes[first:last])
+            if qualified_name(node.value, info.scope, start) in FLASK_REQUEST
+        ), None)
         if found is None:
             for call in info.calls:
                 callee = self._local_function(call, info.scope)
@@ -261,6 +277,17 @@ class Views:
         self._reads[function] = found
         return found
 
+    def _query_attributes(self) -> tuple[list[int], list[cst.Attribute]]:
+        """Every `<something>.args` and `<something>.values` of the module, and their offsets."""
+        if self._attributes is None:
+            found = sorted(
+                ((span.start, node) for node, span in self.model.spans.items()
+                 if isinstance(node, cst.Attribute) and node.attr.value in _QUERY_ATTRIBUTES),
+                key=lambda item: item[0],
+            )
+            self._attributes = ([start for start, _ in found], [node for _, node in found])
+        return self._attributes
+
     def _local_function(self, call: cst.Call, scope: Scope) -> cst.FunctionDef | None:
         if not isinstance(call.func, cst.Name):
             return None
@@ -268,23 +295,6 @@ class Views:
         if len(bindings) == 1 and isinstance(bindings[0].value, cst.FunctionDef):
             return bindings[0].value
         return None
-
-
-FLASK_REQUEST = frozenset({"flask.request", "quart.request"})
-_QUERY_ATTRIBUTES = frozenset({"args", "values"})
-
-
-class _QueryReads(cst.CSTVisitor):
-    def __init__(self, model: "ModuleModel", scope: Scope) -> None:
-        self.model = model
-        self.scope = scope
-        self.found: cst.Attribute | None = None
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if self.found is None and node.attr.value in _QUERY_ATTRIBUTES:
-            if qualified_name(node.value, self.scope, self.model.spans[node].start) in FLASK_REQUEST:
-                self.found = node
-        return self.found is None
 
 
 def _parameters(function: cst.FunctionDef) -> list[cst.Param]:

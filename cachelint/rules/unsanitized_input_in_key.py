@@ -1,0 +1,264 @@
+"""CL005 unsanitized-input-in-key: request input reaches a cache key without being encoded."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from cachelint.model import CacheOp, ModuleModel
+from cachelint.rules.base import Finding, Option, Rule, RuleContext
+
+_ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urllib.parse.quote(..., safe=\"\")`"
+
+
+class UnsanitizedInputInKey(Rule):
+    """
+    ## What it does
+    Flags a cache call whose key contains request input that was not encoded, hashed or
+    converted on the way: Flask `request.args`/`form`/`values`/`json`/`cookies`/
+    `headers`/`view_args` and route parameters without an `int`, `float` or `uuid`
+    converter; Django `request.GET`/`POST`/`COOKIES`/`META`/`headers`/`body`; DRF
+    `request.query_params`/`data`; Starlette and FastAPI `request.query_params`/
+    `path_params`/`headers`/`cookies` and endpoint parameters that arrive as text;
+    aiohttp `request.query`/`match_info`; Tornado `self.get_argument()`; Falcon
+    `req.get_param()`/`params`. The input is followed through assignments, containers,
+    f-strings, `%`, `.format`, `+`, `.join`, string methods and slicing, `.get()` on a
+    request mapping, and functions defined in the same module. Reads, writes and deletes
+    that use the key are all flagged.
+
+    ## Why is this bad?
+    Keys are namespaced strings (`search:{q}`), and the client picks `q`. With
+    `q = "x:admin:secret"` or a glob, the request reads or overwrites an entry of another
+    namespace or another user, and whitespace, control characters or a 300-character
+    value make memcached reject the key. Encoding the input keeps every value inside its
+    own namespace.
+
+    Not flagged: input that passes a sanitiser (`int`, `float`, `uuid.UUID`,
+    `hashlib.*(...).hexdigest()`, `urllib.parse.quote`/`quote_plus`/`urlencode`,
+    `base64.urlsafe_b64encode`, `slugify`, `re.sub`, `date.fromisoformat`, the functions
+    named in the `sanitizers` option), Werkzeug `request.args.get(name, type=int)`,
+    a value checked against a constant collection that rejects everything else
+    (`if sort not in SORTS: abort(400)`), a value looked up in a mapping the module
+    defines (`SORTS[sort]`), and Django URL keyword arguments (their converters live in
+    `urls.py`). A key built by a function imported from another module is not judged.
+
+    ## Example
+    ```python
+    @app.get("/search")
+    def search():
+        q = request.args.get("q", "")
+        key = f"search:{q}"
+        hits = cache.get(key)
+        if hits is None:
+            hits = run_search(q)
+            cache.set(key, hits, timeout=300)
+        return jsonify(hits)
+    ```
+
+    ## Use instead
+    ```python
+    @app.get("/search")
+    def search():
+        q = request.args.get("q", "")
+        key = f"search:{hashlib.sha256(q.encode()).hexdigest()}"
+        hits = cache.get(key)
+        if hits is None:
+            hits = run_search(q)
+            cache.set(key, hits, timeout=300)
+        return jsonify(hits)
+    ```
+
+    ## Fix safety
+    No fix is offered: encoding the key changes which entries are read, and whether to
+    hash, quote or validate is a decision about the data.
+    """
+
+    code = "CL005"
+    name = "unsanitized-input-in-key"
+    summary = "Request input reaches a cache key without being normalised or encoded."
+    options = {
+        "sanitizers": Option(
+            list, [],
+            "qualified names of your own functions that make a value safe for a key "
+            '(`["myapp.keys.clean"]`); their results are not request input',
+        ),
+    }
+
+    VALID = [
+        # Hashed, quoted, converted, or validated against a constant collection.
+        """
+        import hashlib
+        from urllib.parse import quote
+
+        from flask import Flask, abort, jsonify, request
+        from flask_caching import Cache
+
+        app = Flask(__name__)
+        cache = Cache(app)
+        SORTS = {"new", "top", "hot"}
+
+        @app.get("/search")
+        def search():
+            q = request.args.get("q", "")
+            key = f"search:{hashlib.sha256(q.encode()).hexdigest()}"
+            return jsonify(cache.get(key))
+
+        @app.get("/tags")
+        def tags():
+            tag = quote(request.args.get("tag", "").lower(), safe="")
+            page = request.args.get("page", 1, type=int)
+            return jsonify(cache.get(f"tags:{tag}:{page}"))
+
+        @app.get("/feed")
+        def feed():
+            sort = request.args.get("sort", "new")
+            if sort not in SORTS:
+                abort(400)
+            limit = int(request.args.get("limit", "20"))
+            return jsonify(cache.get(f"feed:{sort}:{limit}"))
+        """,
+        # Route parameters with an int or uuid converter; Django URL kwargs.
+        """
+        import redis
+        from django.core.cache import cache
+        from flask import Blueprint
+
+        bp = Blueprint("orders", __name__)
+        r = redis.Redis()
+
+        @bp.get("/orders/<int:order_id>/lines/<uuid:line>")
+        def order_line(order_id, line):
+            return r.get(f"order:{order_id}:line:{line}")
+
+        def product_detail(request, slug):
+            return cache.get(f"product:{slug}")
+        """,
+        # A lookup in a mapping the module defines; a membership test that guards the use.
+        """
+        from django.core.cache import cache
+
+        ORDERINGS = {"price": "price_cents", "name": "title"}
+
+        def catalog(request):
+            ordering = ORDERINGS.get(request.GET.get("o"), "title")
+            region = request.GET.get("region", "eu")
+            if region in ("eu", "us", "apac"):
+                return cache.get(f"catalog:{region}:{ordering}")
+            return cache.get(f"catalog:{ordering}")
+        """,
+        # FastAPI parameters typed as numbers, enums or validated by a pattern.
+        """
+        import enum
+
+        from fastapi import FastAPI, Query
+        from redis.asyncio import Redis
+
+        app = FastAPI()
+        r = Redis()
+
+        class Period(str, enum.Enum):
+            day = "day"
+            week = "week"
+
+        @app.get("/stats/{team_id}")
+        async def stats(team_id: int, period: Period, code: str = Query("all", pattern="^[a-z]+$")):
+            return await r.get(f"stats:{team_id}:{period}:{code}")
+        """,
+        # A key built by a function imported from elsewhere is not judged.
+        """
+        from django.core.cache import cache
+
+        from .keys import search_key
+
+        def search(request):
+            return cache.get(search_key(request.GET.get("q", "")))
+        """,
+    ]
+
+    INVALID = [
+        # Flask: query arguments, route parameters, a same-module key builder.
+        """
+        from flask import Flask, jsonify, request
+        from flask_caching import Cache
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        def results_key(survey_id, segment):
+            return f"results:{survey_id}:{segment}"
+
+        @app.get("/surveys/<int:survey_id>/results")
+        def results(survey_id):
+            segment = request.args.get("segment", "all").lower()
+            key = results_key(survey_id, segment)
+            data = cache.get(key)  # expect: CL005
+            if data is None:
+                data = load_results(survey_id, segment)
+                cache.set(key, data, timeout=300)  # expect: CL005
+            return jsonify(data)
+
+        @app.get("/pages/<slug>")
+        def page(slug):
+            return jsonify(cache.get("page:" + slug))  # expect: CL005
+        """,
+        # Django and DRF: the view's request, also through a helper and in a class-based view.
+        """
+        from django.core.cache import cache
+        from rest_framework.views import APIView
+
+        def search(request):
+            term = request.GET["q"].strip()
+            hits = cache.get("search:%s" % term)  # expect: CL005
+            if hits is None:
+                hits = run_search(term)
+                cache.set("search:%s" % term, hits, 300)  # expect: CL005
+            return hits
+
+        class CityWeather(APIView):
+            def get(self, request):
+                city = self.request.query_params.get("city", "")
+                return cache.get("weather:{}".format(city))  # expect: CL005
+
+            def delete(self, request):
+                cache.delete(":".join(["weather", request.data["city"]]))  # expect: CL005
+        """,
+        # FastAPI text parameters, aiohttp match_info, a value seen through a branch.
+        """
+        from aiohttp import web
+        from fastapi import FastAPI
+        from redis.asyncio import Redis
+
+        app = FastAPI()
+        routes = web.RouteTableDef()
+        r = Redis()
+
+        @app.get("/rooms/{room_name}")
+        async def room(room_name: str, lang: str | None = None):
+            return await r.get(f"room:{room_name}:{lang}")  # expect: CL005
+
+        @routes.get("/shelters/{shelter}")
+        async def shelter(request):
+            if "species" in request.query:
+                species = request.query["species"]
+            else:
+                species = "any"
+            return await r.get(f"pets:{request.match_info['shelter']}:{species}")  # expect: CL005
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        sanitisers = frozenset(s for s in context.options.get("sanitizers", ()) if isinstance(s, str))
+        for op in model.ops:
+            if op.key is None or isinstance(op.key, cst.Tuple):
+                continue  # a tuple key (in-process caches) keeps its parts apart
+            taint = model.tainted(op.key, op.scope, sanitisers)
+            if taint is not None:
+                message = (f"{taint.source} reaches the key of `{_spelling(model, op)}` unencoded: "
+                           f"a client can write `admin:secret` into it and reach another namespace; {_ADVICE}")
+                yield Finding(op.node, op.statement, message)
+
+
+def _spelling(model: ModuleModel, op: CacheOp) -> str:
+    if op.call is not None:
+        return f"{model.code(op.call.func)}()"
+    return f"{model.code(op.node.value)}[…]" if isinstance(op.node, cst.Subscript) else op.method
