@@ -31,7 +31,8 @@ import enum
 import re
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 
@@ -111,8 +112,19 @@ class Part:
     def is_constant(self) -> bool:
         return self.source is Source.CONSTANT
 
-    def following(self, step: Step) -> "Part":
+    def following(self, step: Step) -> Part:
         return Part(self.source, self.text, self.name, self.node, self.scope, (step, *self.via), self.opaque)
+
+    def render(self, code: Callable[[cst.CSTNode], str]) -> str:
+        """How the value is spelled: its variable (`uid` for `uid = request.user.id`), its
+        parameter, or its source; `code` gives the source of a node."""
+        if self.is_constant:
+            return self.text
+        if self.via and self.via[-1].value is self.node:
+            return self.via[-1].name
+        if self.source is Source.PARAMETER or self.node is None:
+            return self.name or "…"
+        return " ".join(code(self.node).split())
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,17 +165,21 @@ class KeyShape:
     def render(self, code: Callable[[cst.CSTNode], str]) -> str:
         """The key as f-string text, `product:{pid}`, with `code` giving each part's source."""
         return "".join(
-            part.text.replace("{", "{{").replace("}", "}}") if part.is_constant else "{" + _spelling(part, code) + "}"
+            part.text.replace("{", "{{").replace("}", "}}") if part.is_constant else "{" + part.render(code) + "}"
             for part in self.parts
         )
 
 
-def _spelling(part: Part, code: Callable[[cst.CSTNode], str]) -> str:
-    if part.via and part.via[-1].value is part.node:  # `uid = request.user.id`: show `uid`
-        return part.via[-1].name
-    if part.source is Source.PARAMETER or part.node is None:
-        return part.name or "…"
-    return " ".join(code(part.node).split())
+def describe_key(code: Callable[[cst.CSTNode], str], key: cst.BaseExpression, shape: KeyShape) -> str:
+    """The key for a message: `f"{pid}:rules"` as written or as a variable holds it, or
+    `legs_key(route_id)` (built as `f"{route_id}:legs"`) when a builder makes it."""
+    built = f'f"{shape.render(code)}"'
+    written = " ".join(code(key).split())
+    if len(shape.parts) == 1 and not shape.first.is_constant:
+        return f"`{written}`"
+    if isinstance(key, (cst.Name, cst.FormattedString)) or written == built:
+        return f"`{built}`"
+    return f"`{written}` (built as `{built}`)"
 
 
 def is_key_name(name: str) -> bool:
@@ -269,7 +285,7 @@ def _bisect_right(values: list[int], x: int) -> int:
 class KeyShapes:
     """Resolves expressions of one module into key shapes; memoised per expression."""
 
-    def __init__(self, model: "ModuleModel") -> None:
+    def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self.spans = model.spans
         self._memo: dict[cst.CSTNode, list[Shape]] = {}
@@ -279,7 +295,7 @@ class KeyShapes:
 
     # ------------------------------------------------------------------ public
 
-    def of_op(self, op: "CacheOp") -> tuple[KeyShape, ...]:
+    def of_op(self, op: CacheOp) -> tuple[KeyShape, ...]:
         """The possible shapes of `op`'s key; empty when the operation has no key."""
         return () if op.key is None else self.of(op.key, op.scope)
 
@@ -358,11 +374,13 @@ class KeyShapes:
         if isinstance(expr, cst.Subscript):
             return [(self._subscript(expr, scope),)]
         if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
-            # A composite key `(a, b)`, or a list of keys (`get_many([...])`): its parts in order.
             elements = [e.value for e in expr.elements if not isinstance(e, cst.StarredElement)]
             if len(elements) != len(expr.elements) or not elements:
                 return []
-            return _product(*(self._shapes(element, scope) for element in elements))
+            if isinstance(expr, cst.Tuple):  # a composite key `(user_id, "profile")`: its parts in order
+                return _product(*(self._shapes(element, scope) for element in elements))
+            # A list of keys (`get_many([...])`, `mget([...])`): each is a shape of the key.
+            return [shape for element in elements for shape in self._shapes(element, scope)][:MAX_SHAPES]
         if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return self._shapes(expr.elt, scope)
         if isinstance(expr, cst.NamedExpr):
@@ -452,25 +470,27 @@ class KeyShapes:
         value = attribute.value
         if isinstance(value, cst.Name) and function is not None and function.owner is not None \
                 and value.value == function.self_name:
-            constant = self._class_constant(function.owner, attribute.attr.value)
-            if constant is not None:
-                return constant
+            assigned = self._self_attribute(function.owner, attribute.attr.value, text)
+            if assigned is not None:
+                return assigned
         qualified = qualified_name(attribute, scope, self.spans[attribute].start)
         if qualified is not None:  # an attribute of an import: configuration, a constant…
             return [(Part(Source.ATTRIBUTE, name=qualified, node=attribute, scope=scope, opaque=True),)]
         return [(self._named(Source.ATTRIBUTE, text, attribute, scope),)]
 
-    def _class_constant(self, owner: Scope, attr: str) -> list[Shape] | None:
-        """`self.PREFIX` when every assignment to it in the class is constant text."""
+    def _self_attribute(self, owner: Scope, attr: str, text: str) -> list[Shape] | None:
+        """`self.prefix`: what the class body and its methods assign to it, unless one of
+        them assigns a parameter (a value given from outside: the attribute stays itself)."""
         bindings = owner.attributes.get(attr, [])
         if not bindings or any(b.kind != "assign" or not isinstance(b.value, cst.BaseExpression) for b in bindings):
             return None
         shapes: list[Shape] = []
         for binding in bindings:
             found = self._shapes(binding.value, binding.scope)
-            if not all(part.is_constant for shape in found for part in shape):
+            if any(part.source is Source.PARAMETER for shape in found for part in shape):
                 return None
-            shapes += found
+            step = Step(text, binding.scope, binding.value)
+            shapes += [tuple(part.following(step) for part in shape) for shape in found]
         return shapes[:MAX_SHAPES]
 
     def _subscript(self, subscript: cst.Subscript, scope: Scope) -> Part:
@@ -493,6 +513,10 @@ class KeyShapes:
             template = self._constant_text(expr.left, scope)
             if template is not None:
                 return self._percent(template, expr.right, scope)
+        if isinstance(expr.operator, cst.Multiply) and isinstance(expr.right, cst.Integer):
+            text = self._constant_text(expr.left, scope)  # "ab" * 3
+            if text is not None:
+                return [(_constant(text * expr.right.evaluated_value),)]
         return [(Part(Source.EXPRESSION, node=expr, scope=scope),)]
 
     def _constant_text(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
@@ -629,7 +653,7 @@ class KeyShapes:
 
     # ---- builders defined in this module
 
-    def _builder(self, func: cst.BaseExpression, scope: Scope, depth: int = 0) -> "_Builder | None":
+    def _builder(self, func: cst.BaseExpression, scope: Scope, depth: int = 0) -> _Builder | None:
         """The function of this module `func` calls, with arguments bound by a `partial`."""
         if depth > 3:
             return None
@@ -658,12 +682,12 @@ class KeyShapes:
             return self._function_builder(definition, skip_first=not static)
         return None
 
-    def _function_builder(self, definition: object, skip_first: bool) -> "_Builder | None":
+    def _function_builder(self, definition: object, skip_first: bool) -> _Builder | None:
         if not isinstance(definition, cst.FunctionDef) or definition not in self.model.functions:
             return None
         return _Builder(definition, skip_first, (), {})
 
-    def _partial(self, call: cst.Call, scope: Scope, depth: int) -> "_Builder | None":
+    def _partial(self, call: cst.Call, scope: Scope, depth: int) -> _Builder | None:
         if qualified_name(call.func, scope, self.spans[call].start) not in _PARTIAL or not call.args:
             return None
         if any(a.star for a in call.args):
@@ -689,7 +713,7 @@ class KeyShapes:
             self._returns[definition] = found
         return found
 
-    def _built(self, builder: "_Builder", call: cst.Call, scope: Scope) -> list[Shape]:
+    def _built(self, builder: _Builder, call: cst.Call, scope: Scope) -> list[Shape]:
         info = self.model.functions[builder.definition]
         returned = self._returned(builder.definition)
         if not returned:

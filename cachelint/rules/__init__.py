@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from cachelint.rules.base import Rule
+from cachelint.rules.key_never_repeats import KeyNeverRepeats
+from cachelint.rules.key_without_namespace import KeyWithoutNamespace
 from cachelint.rules.keys_pattern_scan import KeysPatternScan
 from cachelint.rules.set_without_ttl import SetWithoutTtl
 from cachelint.rules.truthy_miss_check import TruthyMissCheck
 from cachelint.rules.zero_ttl import ZeroTtl
 
-ALL_RULES: list[type[Rule]] = [TruthyMissCheck, SetWithoutTtl, KeysPatternScan, ZeroTtl]
+ALL_RULES: list[type[Rule]] = [
+    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeysPatternScan, KeyNeverRepeats, ZeroTtl,
+]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}

@@ -1,0 +1,331 @@
+"""CL011 key-never-repeats: a key built from the clock, a random number or a fresh uuid."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from cachelint.model import CacheOp, ModuleModel
+from cachelint.model.keys import KeyShape, Part, Step, describe_key
+from cachelint.model.scopes import Scope, qualified_name
+from cachelint.rules.base import Finding, Rule, RuleContext
+
+# Calls whose every result is new: the current time to the (micro)second, a fresh uuid,
+# random bytes and numbers.
+_NEVER_REPEATS = {
+    "time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns", "time.perf_counter",
+    "time.perf_counter_ns", "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
+    "django.utils.timezone.now", "uuid.uuid1", "uuid.uuid4", "os.urandom", "arrow.now", "arrow.utcnow",
+    "pendulum.now",
+}
+_RANDOM_MODULES = ("random.", "secrets.")
+# Random picks from a fixed set repeat: `random.choice(REPLICAS)`, `randint(0, 4)` spreading a hot key.
+_RANDOM_PICKS = {"random.choice", "secrets.choice", "random.randint", "random.randrange", "secrets.randbelow"}
+# `id(obj)` never repeats across processes; a cache private to the process may key on it.
+_ID = "id"
+# Conversions and methods that keep a never-repeating value never-repeating.
+_PASS_THROUGH = {"str", "repr", "format", "float", "bytes"}
+_PASS_THROUGH_METHODS = {
+    "isoformat", "timestamp", "hex", "hexdigest", "digest", "encode", "decode", "ctime", "astimezone",
+    "lower", "upper", "strip",
+}
+_PASS_THROUGH_ATTRIBUTES = {"hex", "int", "urn", "bytes"}
+_HASHES = ("hashlib.",)
+_MAX_DEPTH = 8
+
+
+class KeyNeverRepeats(Rule):
+    """
+    ## What it does
+    Flags a cache key that contains the current time (`time.time()`, `datetime.now()`,
+    `utcnow()`, Django's `timezone.now()`), a fresh uuid (`uuid4()`, `uuid1()`), a random
+    value (`random.*`, `secrets.*`, `os.urandom`) or, for caches shared between
+    processes, `id(obj)`. The key is resolved as for CL003: through local variables,
+    f-strings, `%`, `.format`, `+` and key builders of the same module. Every cache call
+    that uses the key is reported: reads, writes and deletes.
+
+    Not flagged: a time bucket, which repeats until the next bucket
+    (`int(time.time() // 60)`, `round(...)`, `now.strftime("%Y-%m-%d")`,
+    `date.today().isoformat()`, `now.date()`); a random pick from a fixed set that
+    spreads a hot key over replicas (`random.randint(0, 4)`, `random.choice(SHARDS)`);
+    and a value that leaves the function (returned, stored, passed to another call) so
+    that a client can come back with it, such as a one-time token sent by mail.
+
+    ## Why is this bad?
+    A key that is different on every call is never read again: every request misses,
+    does the slow work anyway, and writes one more entry that only fills memory until
+    it expires (or, without a TTL, until the server evicts something useful).
+
+    ## Example
+    ```python
+    def page_strip(doc_id):
+        key = f"strip:{doc_id}:{datetime.now().timestamp()}"
+        strip = cache.get(key)
+        if strip is None:
+            strip = render_strip(doc_id)
+            cache.set(key, strip, 900)
+        return strip
+    ```
+
+    ## Use instead
+    ```python
+    def page_strip(doc_id):
+        key = f"strip:{doc_id}"  # or a bucket: f"strip:{doc_id}:{int(time.time() // 900)}"
+        strip = cache.get(key)
+        if strip is None:
+            strip = render_strip(doc_id)
+            cache.set(key, strip, 900)
+        return strip
+    ```
+    Let the TTL decide how long an entry lives; put in the key only what selects it.
+    """
+
+    code = "CL011"
+    name = "key-never-repeats"
+    summary = "A cache key built from the time, a random value or a fresh uuid is never hit."
+
+    VALID = [
+        # Time buckets repeat until the next bucket.
+        """
+        import time
+        from datetime import date, datetime
+
+        import redis
+
+        r = redis.Redis()
+
+        def rates(base):
+            bucket = int(time.time() // 60)
+            r.get(f"rates:{base}:{bucket}")
+            r.get(f"report:{date.today().isoformat()}")
+            r.get(f"daily:{datetime.now().strftime('%Y-%m-%d')}")
+            r.get(f"hourly:{datetime.utcnow().date()}")
+        """,
+        # A value that leaves the function: the client comes back with it.
+        """
+        import secrets
+        import uuid
+
+        from django.core.cache import cache
+
+        def start_upload(data):
+            upload_id = str(uuid.uuid4())
+            cache.set(f"upload:{upload_id}", data, 3600)
+            return upload_id
+
+        def send_code(user):
+            code = secrets.token_hex(3)
+            cache.set(f"otp:{user.pk}:{code}", 1, 300)
+            send_sms(user.phone, code)
+
+        def new_session(user_id):
+            key = f"session:{uuid.uuid4().hex}"
+            cache.set(key, user_id, 86400)
+            return key
+        """,
+        # A random pick from a fixed set spreads a hot key; id() in a process-local cache.
+        """
+        import random
+
+        import redis
+
+        r = redis.Redis()
+        _cache = {}
+
+        def feed():
+            return r.get(f"feed:{random.randint(0, 4)}")
+
+        def compiled(pattern):
+            if id(pattern) not in _cache:
+                _cache[id(pattern)] = compile_pattern(pattern)
+            return _cache[id(pattern)]
+        """,
+    ]
+
+    INVALID = [
+        """
+        import time
+        import uuid
+        from datetime import datetime
+
+        import redis
+
+        r = redis.Redis()
+
+        def page_strip(doc_id):
+            key = f"strip:{doc_id}:{datetime.now().timestamp()}"
+            strip = r.get(key)  # expect: CL011
+            if strip is None:
+                strip = render_strip(doc_id)
+                r.set(key, strip, ex=900)  # expect: CL011
+            return strip
+
+        def draft(doc_id, html):
+            r.set(f"draft:{doc_id}:{uuid.uuid4()}", html, ex=600)  # expect: CL011
+
+        def completion(prompt):
+            stamp = time.time()
+            return r.get("completion:%s:%s" % (prompt, stamp))  # expect: CL011
+        """,
+        # Through imports under other names, and a key builder of the module.
+        """
+        import random as rnd
+        import time as t
+        from uuid import uuid4
+
+        from django.core.cache import cache
+
+        def spotlight_key():
+            return f"spotlight:{rnd.random()}"
+
+        def spotlight():
+            return cache.get(spotlight_key())  # expect: CL011
+
+        def preview(doc_id):
+            cache.delete(f"preview:{doc_id}:{uuid4().hex}")  # expect: CL011
+            cache.get(f"preview:{doc_id}:{t.time()}")  # expect: CL011
+
+        def widget(obj):
+            return cache.get(f"widget:{id(obj)}")  # expect: CL011
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        for op in model.ops:
+            if op.key is None:
+                continue
+            for shape in model.key_shapes(op):
+                call = next((c for p in shape.dynamic if (c := _never_repeating(model, op, p)) is not None), None)
+                if call is not None:
+                    yield Finding(op.node, op.statement, _message(model, op, shape, call))
+                    break
+
+
+def _never_repeating(model: ModuleModel, op: CacheOp, part: Part) -> cst.Call | None:
+    """The call in `part` whose value is new every time, when that value stays in the function."""
+    if part.node is None or part.scope is None or not isinstance(part.node, cst.BaseExpression):
+        return None
+    steps: list[Step] = [*part.via]
+    call = _volatile(model, part.node, part.scope, op, steps, 0)
+    if call is None or _stored_on_an_object(steps) or _leaves(model, op, steps):
+        return None
+    return call
+
+
+def _stored_on_an_object(steps: list[Step]) -> bool:
+    """`self.started = time.time()`: the value lives as long as the object, not one call."""
+    return any("." in step.name for step in steps)
+
+
+def _volatile(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, op: CacheOp,
+              steps: list[Step], depth: int) -> cst.Call | None:
+    """The never-repeating call `expr`'s value comes from, or None. `steps` collects the
+    variables followed on the way."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(expr, cst.Call):
+        return _volatile_call(model, expr, scope, op, steps, depth)
+    if isinstance(expr, cst.Name):
+        for step in model.keys.values_of(expr, scope):
+            if step.value is not None:
+                found = _volatile(model, step.value, step.scope, op, steps, depth + 1)
+                if found is not None:
+                    steps.append(step)
+                    return found
+        return None
+    if isinstance(expr, cst.Attribute):
+        if expr.attr.value in _PASS_THROUGH_ATTRIBUTES:  # uuid4().hex
+            return _volatile(model, expr.value, scope, op, steps, depth + 1)
+        return None  # now.year, now.hour: a bucket
+    if isinstance(expr, cst.BinaryOperation):
+        if isinstance(expr.operator, (cst.FloorDivide, cst.Modulo)):
+            return None  # time.time() // 60: a bucket
+        return (_volatile(model, expr.left, scope, op, steps, depth + 1)
+                or _volatile(model, expr.right, scope, op, steps, depth + 1))
+    if isinstance(expr, cst.FormattedString):
+        for piece in expr.parts:
+            if isinstance(piece, cst.FormattedStringExpression):
+                found = _volatile(model, piece.expression, scope, op, steps, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def _volatile_call(model: ModuleModel, call: cst.Call, scope: Scope, op: CacheOp,
+                   steps: list[Step], depth: int) -> cst.Call | None:
+    func = call.func
+    position = model.spans[call].start
+    name = qualified_name(func, scope, position)
+    if name is None and isinstance(func, cst.Name) and not scope.lookup(func.value, position):
+        name = func.value  # a builtin
+    if name is not None:
+        if name in _NEVER_REPEATS:
+            return call
+        if name.startswith(_RANDOM_MODULES):
+            return None if name in _RANDOM_PICKS and _small_pick(call) else call
+        if name == _ID:
+            return None if op.library.in_process else call
+        if name in _PASS_THROUGH or name.startswith(_HASHES):
+            return _first_argument(model, call, scope, op, steps, depth)
+        return None  # int(), round(), math.floor(): a bucket; anything else: unknown
+    if isinstance(func, cst.Attribute) and func.attr.value in _PASS_THROUGH_METHODS:
+        return _volatile(model, func.value, scope, op, steps, depth + 1)
+    return None  # strftime, date, replace(second=0): a bucket; other methods: unknown
+
+
+def _first_argument(model, call: cst.Call, scope: Scope, op: CacheOp, steps: list[Step], depth: int):
+    if not call.args or call.args[0].star:
+        return None
+    return _volatile(model, call.args[0].value, scope, op, steps, depth + 1)
+
+
+def _small_pick(call: cst.Call) -> bool:
+    """`randint(0, 4)`, `choice(SHARDS)`: a pick among few values, which repeat."""
+    numbers = [a.value for a in call.args if isinstance(a.value, cst.Integer)]
+    if len(numbers) != len(call.args):
+        return not numbers  # choice(collection): a pick from a set
+    return all(number.evaluated_value <= 1000 for number in numbers)
+
+
+def _leaves(model: ModuleModel, op: CacheOp, steps: list[Step]) -> bool:
+    """A variable the value passed through is used in the function other than in cache
+    keys and in building the key: returned, stored, passed on. A client can come back
+    with the value, so the key does repeat."""
+    function = op.scope.function
+    names = {step.name for step in steps if step.scope is op.scope}
+    if function is None or not names:
+        return False
+    ignored = _names_in([o.key for o in model.ops if o.key is not None and o.scope.function is function]
+                        + [step.value for step in steps if step.value is not None])
+    uses = _Uses(names)
+    function.node.body.visit(uses)
+    return any(use not in ignored for use in uses.found)
+
+
+def _names_in(nodes: list[cst.CSTNode]) -> set[cst.Name]:
+    collector = _Uses(None)
+    for node in nodes:
+        node.visit(collector)
+    return set(collector.found)
+
+
+class _Uses(cst.CSTVisitor):
+    """Names read (not assigned) in a subtree; only those in `names` unless it is None."""
+
+    def __init__(self, names: set[str] | None) -> None:
+        self.names = names
+        self.found: list[cst.Name] = []
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.names is None or node.value in self.names:
+            self.found.append(node)
+
+
+def _message(model: ModuleModel, op: CacheOp, shape: KeyShape, call: cst.Call) -> str:
+    value = " ".join(model.code(call).split())
+    return (f"key {describe_key(model.code, op.key, shape)} contains `{value}`, which is new on every call: "
+            f"the entry is never read again and every request misses; leave it out of the key (a time bucket "
+            f"if entries must change over time) and let the TTL expire them")

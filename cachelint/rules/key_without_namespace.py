@@ -1,0 +1,268 @@
+"""CL003 key-without-namespace: a cache key that starts with a dynamic value, not `entity:`."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from cachelint.model import CacheOp, ModuleModel
+from cachelint.model.keys import DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key
+from cachelint.rules.base import Finding, Option, Rule, RuleContext
+
+# Words a name ends in when its value identifies a record: `product_id`, `userId`, `pk`, `slug`.
+_ID_WORDS = {"id", "pk", "slug", "uuid", "uid", "guid", "ids", "pks"}
+_SHORT_ID = re.compile(r"^[a-z]id$")  # pid, uid, oid…
+_ID_GENERATORS = ("uuid.", "secrets.token_", "shortuuid.")
+# Words a name ends in when its value may itself be a namespace: `prefix`, `cls.__name__`.
+_NAMESPACE_WORDS = {
+    "prefix", "namespace", "ns", "name", "qualname", "module", "label", "type", "kind", "model",
+    "table", "entity", "bucket", "scope", "category", "class", "cls", "app", "service", "version",
+    "group", "domain", "realm", "section", "resource", "collection", "tenant", "site", "env",
+}
+# Receivers too generic to name an entity: `obj.pk` says nothing, `article.pk` does.
+_GENERIC_OWNERS = {"self", "cls", "obj", "instance", "request", "item", "row", "data", "record", "o", "x"}
+# Words of a function name that say what it does, not what it caches.
+_VERBS = {
+    "get", "set", "load", "fetch", "cached", "cache", "update", "delete", "invalidate", "clear", "build",
+    "make", "key", "compute", "render", "view", "api", "handle", "refresh", "read", "write", "store",
+    "save", "remove", "list", "on", "for", "by", "of", "the", "to", "from", "and", "async", "bust", "warm",
+    "put", "add", "incr", "increment", "count", "track", "record", "mark", "touch", "lookup", "find",
+}
+_PLACEHOLDER = "<entity>"
+
+
+class KeyWithoutNamespace(Rule):
+    """
+    ## What it does
+    Flags a cache key that starts with a dynamic value instead of a constant namespace:
+    `r.get(product_id)`, `str(pid)`, `f"{pid}"`, `"%s" % pid`, `pid + ":x"`. The key is
+    resolved as far as the module allows: local variables (in every branch), module and
+    class constants, f-strings, `%`, `.format`, `+`, `":".join(...)`, and key-builder
+    functions and methods defined in the same module. Every cache call that uses such a
+    key is reported: reads, writes and deletes.
+
+    Not flagged: constant keys; keys built by functions the analysis cannot see
+    (imported builders, unknown methods); a parameter or attribute whose name says it
+    already is a key (`key`, `cache_key`, `*_key`, `k`): that is the caller's business;
+    a leading value whose name says it is a namespace (`prefix`, `cls.__name__`); a loop
+    over `scan_iter(match="ns:*")`, whose keys start with `ns:`; and caches private to
+    one purpose (`functools` caches, `cachetools` caches, module-level dicts).
+
+    ## Why is this bad?
+    A cache is one flat keyspace shared by every feature that uses it. `42` may be
+    product 42's price today and user 42's profile tomorrow, when someone else caches
+    users the same way: one overwrites the other, and a page shows a product where a
+    user belongs, or another user's private data. Without a namespace you also cannot
+    find, count or invalidate one kind of entry (`SCAN MATCH product:*`).
+
+    ## Example
+    ```python
+    def fare_rules(pid):
+        rules = cache.get(f"{pid}:rules")
+        if rules is None:
+            rules = load_rules(pid)
+            cache.set(f"{pid}:rules", rules, 300)
+        return rules
+    ```
+
+    ## Use instead
+    ```python
+    def fare_rules(pid):
+        rules = cache.get(f"fare:{pid}:rules")
+        if rules is None:
+            rules = load_rules(pid)
+            cache.set(f"fare:{pid}:rules", rules, 300)
+        return rules
+    ```
+    There is no automatic fix: a new key starts out empty and the old entries linger
+    until they expire, so choose the namespace and roll it out deliberately.
+
+    ## Options
+    `namespace-separator` (default `":"`): the text between the namespace and the rest of
+    the key, used in the suggested key.
+    """
+
+    code = "CL003"
+    name = "key-without-namespace"
+    summary = "A cache key that starts with a dynamic value instead of a constant namespace."
+    options = {
+        "namespace-separator": Option(str, DEFAULT_SEPARATOR, "The text between a key's namespace and the rest."),
+    }
+
+    VALID = [
+        # Namespaced keys, however they are built.
+        """
+        import redis
+
+        r = redis.Redis()
+        PREFIX = "fare"
+
+        def product_key(pid):
+            return f"product:{pid}"
+
+        class Fares:
+            NS = "fare"
+
+            def _key(self, fare_id):
+                return "%s:%s" % (self.NS, fare_id)
+
+            def get(self, fare_id):
+                return r.get(self._key(fare_id))
+
+        def load(pid, flag):
+            r.get(f"product:{pid}:rules")
+            r.get("product:%s" % pid)
+            r.get("product:{}".format(pid))
+            r.get("product:" + str(pid))
+            r.get(":".join([PREFIX, str(pid)]))
+            r.get(product_key(pid))
+            key = f"{PREFIX}:{pid}" if flag else "fare:all"
+            r.delete(key)
+            r.get("maintenance")
+        """,
+        # What the module cannot see, and names that say they are keys or namespaces.
+        """
+        from django.core.cache import cache
+
+        from .keys import fare_key
+
+        def get(key, default=None):
+            return cache.get(key, default)
+
+        def load(pid, cache_key, prefix, model):
+            cache.get(fare_key(pid))
+            cache.get(cache_key)
+            cache.get(f"{prefix}:{pid}")
+            cache.get(f"{model.__name__}:{pid}")
+            cache.get(f"{pid.cache_key()}")
+        """,
+        # A loop over a namespaced scan; caches private to one purpose.
+        """
+        import functools
+
+        import redis
+
+        r = redis.Redis()
+        _products_cache = {}
+
+        def purge():
+            for key in r.scan_iter(match="session:*"):
+                r.delete(key)
+
+        def product(pid):
+            if pid not in _products_cache:
+                _products_cache[pid] = load(pid)
+            return _products_cache[pid]
+        """,
+    ]
+
+    INVALID = [
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def fare_rules(pid):
+            rules = r.get(f"{pid}:rules")  # expect: CL003
+            if rules is None:
+                rules = load_rules(pid)
+                r.set(f"{pid}:rules", rules, ex=300)  # expect: CL003
+            return rules
+
+        def product(product_id):
+            return r.get(product_id)  # expect: CL003
+
+        def price(pid):
+            r.get(str(pid))  # expect: CL003
+            r.get("%s:price" % pid)  # expect: CL003
+            r.get("{}:price".format(pid))  # expect: CL003
+            r.delete(pid + ":x")  # expect: CL003
+        """,
+        # Through variables, branches and builders of the same module.
+        """
+        from django.core.cache import cache
+
+        def comments_key(article_id):
+            return f"{article_id}:comments"
+
+        def comments(article_id, fresh):
+            key = comments_key(article_id)
+            if fresh:
+                cache.delete(key)  # expect: CL003
+            count = cache.get(key)  # expect: CL003
+            return count
+
+        def likes(request, slug):
+            key = f"likes:{slug}"
+            if request.GET.get("legacy"):
+                key = slug
+            return cache.get(key)  # expect: CL003
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        separator = context.options.get("namespace-separator", DEFAULT_SEPARATOR)
+        for op in model.ops:
+            if op.key is None or op.library.in_process:
+                continue
+            for shape in model.key_shapes(op):
+                if _starts_without_namespace(shape):
+                    yield Finding(op.node, op.statement, _message(model, op, shape, separator))
+                    break
+
+
+def _starts_without_namespace(shape: KeyShape) -> bool:
+    first = shape.first
+    if first is None or first.is_constant or first.opaque:
+        return False
+    words = _words(_last(first.name))
+    if len(shape.parts) == 1:  # the whole key is this value: only an identifier is surely not a key
+        return _is_identifier(first, words)
+    return not (words and words[-1] in _NAMESPACE_WORDS)
+
+
+def _is_identifier(part: Part, words: list[str]) -> bool:
+    """A value that identifies a record: `product_id`, `obj.slug`, `row["pk"]`, `uuid4()`.
+    A digest is not (it may hash a whole namespaced key), nor is arithmetic."""
+    if part.source is Source.CALL:
+        return part.name.startswith(_ID_GENERATORS)
+    if part.source is Source.EXPRESSION:
+        return False
+    return bool(words) and (words[-1] in _ID_WORDS or bool(_SHORT_ID.match(words[-1])))
+
+
+def _last(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _words(name: str) -> list[str]:
+    """`product_id` -> [product, id]; `userId` -> [user, id]; `__name__` -> [name]."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [word.lower() for word in spaced.split("_") if word]
+
+
+def _message(model: ModuleModel, op: CacheOp, shape: KeyShape, separator: str) -> str:
+    first = shape.first
+    shown = describe_key(model.code, op.key, shape)
+    namespace = _namespace_for(first, op)
+    suggestion = f'f"{namespace}{separator}{shape.render(model.code)}"'
+    if len(shape.parts) == 1:
+        return (f"key {shown} is a bare value with no namespace: entries of different kinds with the same "
+                f"value collide; use `{suggestion}`")
+    return (f"key {shown} starts with `{first.render(model.code)}`, not a namespace: "
+            f"entries of different kinds collide; use `{suggestion}`")
+
+
+def _namespace_for(part: Part, op: CacheOp) -> str:
+    """The entity a key is about, guessed from the value's name or the function's name."""
+    segments = part.name.split(".")
+    words = [word for word in _words(segments[-1]) if word not in _ID_WORDS]
+    if words and not _SHORT_ID.match(words[-1]):
+        return "_".join(words)
+    if len(segments) > 1 and segments[-2] not in _GENERIC_OWNERS and segments[-2].isidentifier():
+        return segments[-2].lower()
+    function = op.scope.function
+    if function is not None:
+        words = [word for word in _words(function.name) if word not in _VERBS]
+        if words:
+            return words[0]
+    return _PLACEHOLDER
