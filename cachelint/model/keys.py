@@ -27,6 +27,7 @@ Everything is computed on demand and memoised per expression; no rule re-walks t
 """
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 import string
@@ -234,7 +235,7 @@ class _Blocks:
                     self._walk(statement, (*chain, (statement, suite_name)), index)
 
     def chain(self, position: int) -> tuple:
-        index = _bisect_right(self.starts, position) - 1
+        index = bisect.bisect_right(self.starts, position) - 1
         while index >= 0:
             start, end, parent, chain = self.entries[index]
             if start <= position < end:
@@ -271,17 +272,6 @@ def _block(suite: cst.BaseSuite) -> list[cst.CSTNode]:
     return list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
 
 
-def _bisect_right(values: list[int], x: int) -> int:
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if x < values[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 class KeyShapes:
     """Resolves expressions of one module into key shapes; memoised per expression."""
 
@@ -314,14 +304,16 @@ class KeyShapes:
 
     def reaching(self, name: str, scope: Scope, position: int) -> list[Binding]:
         """The bindings of `name` a use at `position` may see, most recent first."""
-        bindings = scope.lookup(name, position)
-        if len(bindings) != 1 or bindings[0].scope is not scope or scope.kind == "class":
-            return bindings
+        own = scope.bindings.get(name)
+        if not own or scope.kind == "class":
+            return scope.lookup(name, position)
+        earlier = bisect.bisect_right(own, position, key=lambda binding: binding.order)
+        if earlier <= 1:
+            return own[:earlier]
         blocks = self._blocks_of(scope)
         use = blocks.chain(position)
-        earlier = [b for b in scope.bindings[name] if b.order <= position]
         found = []
-        for binding in reversed(earlier):
+        for binding in reversed(own[:earlier]):
             found.append(binding)
             if binding.kind in ("param", "import", "def") or _is_prefix(blocks.chain(_position(binding)), use):
                 break

@@ -1,0 +1,85 @@
+"""CL003 beyond its examples: messages, suggested namespaces and the separator option."""
+from __future__ import annotations
+
+from cachelint.config import Settings
+from tests.conftest import lint
+
+
+def _messages(source: str, settings: Settings | None = None) -> list[tuple[int, str]]:
+    return [(d.location.row, d.message) for d in lint(source, select=("CL003",), settings=settings)]
+
+
+def test_messages_name_the_leading_value_and_suggest_a_namespace():
+    messages = _messages(
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def fare_rules(pid):
+            return r.get(f"{pid}:rules")
+
+        def comments(article_id):
+            return r.get(article_id)
+
+        def legs_key(route_id):
+            return "%s:legs" % route_id
+
+        def legs(route_id):
+            return r.get(legs_key(route_id))
+
+        def load(obj):
+            return r.get(f"{obj.pk}-x")
+        """
+    )
+    assert messages == [
+        (7, 'key `f"{pid}:rules"` starts with `pid`, not a namespace: entries of different kinds collide; '
+            'use `f"fare:{pid}:rules"`'),
+        (10, "key `article_id` is a bare value with no namespace: entries of different kinds with the same "
+             'value collide; use `f"article:{article_id}"`'),
+        (16, 'key `legs_key(route_id)` (built as `f"{route_id}:legs"`) starts with `route_id`, not a namespace: '
+             'entries of different kinds collide; use `f"route:{route_id}:legs"`'),
+        (19, 'key `f"{obj.pk}-x"` starts with `obj.pk`, not a namespace: entries of different kinds collide; '
+             'use `f"<entity>:{obj.pk}-x"`'),
+    ]
+
+
+def test_the_separator_is_configurable():
+    settings = Settings()
+    settings.rule_options = {"key-without-namespace": {"namespace-separator": "/"}}
+    messages = _messages(
+        """
+        from django.core.cache import cache
+
+        def card(fare_id):
+            return cache.get(f"{fare_id}/card")
+        """,
+        settings,
+    )
+    assert messages == [
+        (5, 'key `f"{fare_id}/card"` starts with `fare_id`, not a namespace: entries of different kinds '
+            'collide; use `f"fare/{fare_id}/card"`'),
+    ]
+
+
+def test_values_that_may_be_keys_or_namespaces_are_left_alone():
+    assert _messages(
+        """
+        import redis
+
+        r = redis.Redis()
+
+        class Store:
+            def __init__(self, prefix):
+                self.prefix = prefix
+
+            def get(self, name, item_id):
+                r.get(name)
+                r.get(f"{self.prefix}:{item_id}")
+                r.get(self.prefix + str(item_id))
+
+        def scan_all():
+            for key in r.scan_iter():
+                r.delete(key)
+        """
+    ) == []
