@@ -31,6 +31,7 @@ import bisect
 import enum
 import re
 import string
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 from collections.abc import Callable, Iterator
@@ -108,13 +109,14 @@ class Part:
     scope: Scope | None = None
     via: tuple[Step, ...] = ()  # variables followed, from the key's side to the value
     opaque: bool = False  # may itself hold key text (a namespace, a whole key)
+    spec: str = ""  # the format spec it is written with: `%Y-%m-%d` in `f"{now:%Y-%m-%d}"`
 
     @property
     def is_constant(self) -> bool:
         return self.source is Source.CONSTANT
 
     def following(self, step: Step) -> Part:
-        return Part(self.source, self.text, self.name, self.node, self.scope, (step, *self.via), self.opaque)
+        return dataclasses.replace(self, via=(step, *self.via))
 
     def render(self, code: Callable[[cst.CSTNode], str]) -> str:
         """How the value is spelled: its variable (`uid` for `uid = request.user.id`), its
@@ -385,7 +387,8 @@ class KeyShapes:
             if isinstance(piece, cst.FormattedStringText):
                 choices.append([(_constant(piece.value.replace("{{", "{").replace("}}", "}")),)])
             else:
-                choices.append(self._shapes(piece.expression, scope))
+                spec = "".join(getattr(text, "value", "") for text in piece.format_spec or ())
+                choices.append(_with_spec(self._shapes(piece.expression, scope), spec))
         return _product(*choices)
 
     # ---- names
@@ -607,7 +610,7 @@ class KeyShapes:
             return []
         choices: list[list[Shape]] = []
         auto = 0
-        for literal, field, _spec, _conversion in fields:
+        for literal, field, spec, _conversion in fields:
             choices.append([(_constant(literal),)])
             if field is None:
                 continue
@@ -619,7 +622,7 @@ class KeyShapes:
             if value is None:
                 choices.append([(self._unknown(call, scope),)])
             elif not access:
-                choices.append(self._shapes(value, scope))
+                choices.append(_with_spec(self._shapes(value, scope), spec or ""))
             else:
                 choices.append([(self._named(Source.ATTRIBUTE, (dotted(value) or base) + access, value, scope),)])
         return _product(*choices)
@@ -760,6 +763,16 @@ class _Builder:
         while scope.parent is not None:
             scope = scope.parent
         return scope  # defaults are evaluated where the def is; the module is close enough
+
+
+def _with_spec(shapes: list[Shape], spec: str) -> list[Shape]:
+    """A value formatted with `spec`: the spec is recorded on a value that is the whole field."""
+    if not spec:
+        return shapes
+    return [
+        (dataclasses.replace(shape[0], spec=spec),) if len(shape) == 1 and not shape[0].is_constant else shape
+        for shape in shapes
+    ]
 
 
 def _before_glob(shape: Shape) -> Shape:

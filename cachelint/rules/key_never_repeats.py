@@ -7,7 +7,7 @@ import libcst as cst
 
 from cachelint.model import CacheOp, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Step, describe_key
-from cachelint.model.scopes import Scope, qualified_name
+from cachelint.model.scopes import Scope, dotted, qualified_name
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Calls whose every result is new: the current time to the (micro)second, a fresh uuid,
@@ -32,6 +32,7 @@ _PASS_THROUGH_METHODS = {
 _PASS_THROUGH_ATTRIBUTES = {"hex", "int", "urn", "bytes"}
 _HASHES = ("hashlib.",)
 _MAX_DEPTH = 8
+_LOGGERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger"}
 
 
 class KeyNeverRepeats(Rule):
@@ -100,6 +101,8 @@ class KeyNeverRepeats(Rule):
             r.get(f"report:{date.today().isoformat()}")
             r.get(f"daily:{datetime.now().strftime('%Y-%m-%d')}")
             r.get(f"hourly:{datetime.utcnow().date()}")
+            r.get(f"minute:{datetime.now():%Y%m%d%H%M}")
+            r.get("week:{:%G-%V}".format(datetime.now()))
         """,
         # A value that leaves the function: the client comes back with it.
         """
@@ -188,6 +191,22 @@ class KeyNeverRepeats(Rule):
         def widget(obj):
             return cache.get(f"widget:{id(obj)}")  # expect: CL011
         """,
+        # Kept in the entry it keys, or logged: no client can come back with it.
+        """
+        import logging
+        import uuid
+
+        import redis
+
+        r = redis.Redis()
+        log = logging.getLogger(__name__)
+
+        def queue(doc_id):
+            job_id = uuid.uuid4().hex
+            r.set(f"job:{job_id}", doc_id, ex=60)  # expect: CL011
+            r.hset(f"job:{job_id}:meta", "id", job_id)  # expect: CL011
+            log.info("queued %s", job_id)
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -204,6 +223,8 @@ class KeyNeverRepeats(Rule):
 def _never_repeating(model: ModuleModel, op: CacheOp, part: Part) -> cst.Call | None:
     """The call in `part` whose value is new every time, when that value stays in the function."""
     if part.node is None or part.scope is None or not isinstance(part.node, cst.BaseExpression):
+        return None
+    if "%" in part.spec:  # f"{now:%Y-%m-%d}": formatted to a date or time bucket
         return None
     steps: list[Step] = [*part.via]
     call = _volatile(model, part.node, part.scope, op, steps, 0)
@@ -289,14 +310,16 @@ def _small_pick(call: cst.Call) -> bool:
 
 def _leaves(model: ModuleModel, op: CacheOp, steps: list[Step]) -> bool:
     """A variable the value passed through is used in the function other than in cache
-    keys and in building the key: returned, stored, passed on. A client can come back
-    with the value, so the key does repeat."""
+    calls keyed by it, in building the key and in logging: returned, stored, passed on.
+    A client can come back with the value, so the key does repeat."""
     function = op.scope.function
     names = {step.name for step in steps if step.scope is op.scope}
     if function is None or not names:
         return False
-    ignored = _names_in([o.key for o in model.ops if o.key is not None and o.scope.function is function]
-                        + [step.value for step in steps if step.value is not None])
+    ops = [o for o in model.ops if o.key is not None and o.scope.function is function]
+    # Uses in cache calls keyed by the value itself do not count: stored there, it is still lost.
+    lost = [o.node for o in ops if any(name.value in names for name in _names_in([o.key]))]
+    ignored = _names_in(lost + [step.value for step in steps if step.value is not None])
     uses = _Uses(names)
     function.node.body.visit(uses)
     return any(use not in ignored for use in uses.found)
@@ -318,6 +341,11 @@ class _Uses(cst.CSTVisitor):
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
         return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        # Logging a value does not hand it to anyone who could come back with it.
+        name = dotted(node.func) or ""
+        return not (name == "print" or any(part in _LOGGERS for part in name.split(".")[:-1]))
 
     def visit_Name(self, node: cst.Name) -> None:
         if self.names is None or node.value in self.names:
