@@ -8,6 +8,7 @@ import libcst as cst
 from cachelint.diagnostic import Location
 from cachelint.model.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
 from cachelint.model.collect import Collector, Site
+from cachelint.model.db import DbFacts
 from cachelint.model.facts import CacheDecorator, CacheOp, Client, FunctionInfo, TruthTest, Ttl
 from cachelint.model.io import function_does_io
 from cachelint.model.keys import KeyShape, KeyShapes
@@ -17,6 +18,7 @@ from cachelint.model.positions import SpannedModule
 from cachelint.model.scopes import Binding, Scope, qualified_name
 from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning
 from cachelint.model.taint import Taint, TaintAnalysis
+from cachelint.model.users import Users
 from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument, ttl_meaning, value_meaning
 from cachelint.model.views import Views
 
@@ -43,11 +45,15 @@ class ModuleModel:
     resolver: ClientResolver
     spans: object  # node -> CodeSpan (byte offset and length)
     module_scope: Scope | None = None
+    calls: list[Site] = field(default_factory=list)  # every call, in source order
+    withs: list[Site] = field(default_factory=list)  # every `with` statement
     _line_starts: list[int] = field(default_factory=list)
     _functions_by_name: dict[str, FunctionInfo] = field(default_factory=dict)
     _ops_by_node: dict[cst.CSTNode, CacheOp] = field(default_factory=dict)
     _keys: KeyShapes | None = None
     _views: Views | None = None
+    _users: Users | None = None
+    _db: DbFacts | None = None
     _taints: dict[frozenset[str], TaintAnalysis] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ positions
@@ -117,6 +123,20 @@ class ModuleModel:
         if self._views is None:
             self._views = Views(self)
         return self._views
+
+    @property
+    def db(self) -> DbFacts:
+        """DB writes, commits and transaction scopes (cachelint.model.db), found on demand."""
+        if self._db is None:
+            self._db = DbFacts(self)
+        return self._db
+
+    @property
+    def users(self) -> Users:
+        """Who code runs for and which values come from that user (cachelint.model.users)."""
+        if self._users is None:
+            self._users = Users(self)
+        return self._users
 
     def tainted(self, expr: cst.BaseExpression, scope: Scope, sanitisers: frozenset[str] = frozenset()) -> Taint | None:
         """The request input `expr` carries (cachelint.model.taint), or None; `sanitisers` are
@@ -388,6 +408,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
         truth_tests=collector.truth_tests, functions=collector.functions,
         for_loops=collector.for_loops, resolver=resolver,
         spans=spans, module_scope=collector.module_scope,
+        calls=collector.calls, withs=collector.withs,
     )
     _mark_followed_expiries(ops, model.code, spans)
     return model

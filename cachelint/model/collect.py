@@ -42,6 +42,7 @@ class Collector(cst.CSTVisitor):
         self.scopes: list[Scope] = [self.module_scope]
         self.statements: list[cst.CSTNode] = [module]
         self.calls: list[Site] = []
+        self.withs: list[Site] = []  # `with`/`async with` statements, for transaction scopes
         self.subscripts: list[Site] = []
         self.functions: dict[cst.FunctionDef, FunctionInfo] = {}
         self.classes: dict[cst.ClassDef, Scope] = {}  # each class and the scope it is defined in
@@ -148,6 +149,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_With(self, node: cst.With) -> None:
         self._push_statement(node)
+        self.withs.append(Site(node, self.scope, node, self._start(node)))
         for item in node.items:
             if item.asname is not None:
                 self._bind_target(item.asname.name, "with", item.item, self._start(node))

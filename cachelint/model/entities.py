@@ -1,0 +1,135 @@
+"""Entities: what a DB write changes and what a cache key holds, named so the two compare.
+
+A table `products`, a model `Product` and a key namespace `product:` are one entity to a
+reader. `canonical(name)` is that reader's view: lowercase, case and separators dropped,
+the last word made singular. So
+
+    canonical("products") == canonical("Product") == canonical("product") == "product"
+    canonical("ProductVariant") == canonical("product_variants") == "productvariant"
+
+A table whose name carries an app prefix, as Django's default `<app>_<model>` tables do
+(`catalog_product`, `auth_user`), also answers to its last word (`product`, `user`).
+A key answers to every word of its constant text: `thread:{tid}:posts` holds threads'
+posts, and concerns both `Thread` and `Post`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from cachelint.model.build import ModuleModel
+    from cachelint.model.facts import CacheOp
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")  # a key's text between separators (`:`, `/`, `.`…)
+_WORD_SEPARATORS = re.compile(r"[_\-]+")
+_IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse"}
+_UNCHANGED_ENDINGS = ("ss", "us", "is", "news", "series", "data", "media")
+
+
+def singular(word: str) -> str:
+    """`categories` -> `category`, `boxes` -> `box`, `addresses` -> `address`, `products`
+    -> `product`; words that are not plurals (`status`, `news`) stay as they are. Both
+    sides of a comparison go through it, so being consistent matters more than being right."""
+    word = word.lower()
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith(_UNCHANGED_ENDINGS) or len(word) < 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes", "uses")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def words(name: str) -> list[str]:
+    """`ProductVariant`, `product_variant`, `product-variant` -> [`product`, `variant`]."""
+    found: list[str] = []
+    for piece in _WORD_SEPARATORS.split(name):
+        found += [word.lower() for word in _CAMEL.findall(piece)]
+    return found
+
+
+def canonical(name: str) -> str:
+    """The form in which tables, models and key words compare (see the module docstring)."""
+    parts = words(name)
+    if not parts:
+        return ""
+    return "".join(parts[:-1]) + singular(parts[-1])
+
+
+@dataclass(frozen=True)
+class Entity:
+    """What a DB write changes: a table (`products`, from SQL) or a model class (`Product`)."""
+
+    name: str
+    kind: str  # "table" or "model"
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The canonical names the entity answers to."""
+        names = {canonical(self.name)}
+        if self.kind == "table":
+            table = self.name.rsplit(".", 1)[-1]  # schema.table
+            names.add(canonical(table))
+            if "_" in table.strip("_"):
+                names.add(canonical(table.rsplit("_", 1)[-1]))
+        names.discard("")
+        return frozenset(names)
+
+    @property
+    def label(self) -> str:
+        return f"table `{self.name}`" if self.kind == "table" else f"model `{self.name}`"
+
+    def held_by(self, key_names: frozenset[str]) -> bool:
+        """Whether a key whose words are `key_names` (see `key_names`) concerns this entity."""
+        return not self.names.isdisjoint(key_names)
+
+
+def key_names(texts: Iterable[str]) -> frozenset[str]:
+    """The canonical names a key's constant texts answer to: every segment between
+    separators and every word of it (`user_orders:` -> `userorder`, `user`, `order`)."""
+    names: set[str] = set()
+    for text in texts:
+        for segment in _SEGMENT.findall(text):
+            names.add(canonical(segment))
+            names.update(singular(word) for word in words(segment))
+    names.discard("")
+    return frozenset(name for name in names if not name.isdigit())
+
+
+def cached_names(model: "ModuleModel", op: "CacheOp") -> frozenset[str] | None:
+    """The canonical names of what `op`'s keys hold (`product:{pid}` -> `product`), or
+    None when a key has no constant text to tell (a parameter, `clear()`)."""
+    names: set[str] = set()
+    expressions = _key_expressions(op)
+    if not expressions:
+        return None
+    for expr in expressions:
+        for shape in model.keys.of(expr, op.scope):
+            found = key_names(part.text for part in shape.parts if part.is_constant)
+            if not found:
+                return None
+            names |= found
+    return frozenset(names)
+
+
+def _key_expressions(op: "CacheOp") -> list[cst.BaseExpression]:
+    """The key, or when the library table names none: every positional argument
+    (`r.delete(*keys)`, `delete_pattern("product:*")`) and the keys of a dict value
+    (`set_many({...})`)."""
+    if op.key is not None:
+        return [op.key]
+    found = []
+    if op.call is not None:
+        found = [arg.value for arg in op.call.args if arg.keyword is None]
+    if isinstance(op.value, cst.Dict):
+        found += [element.key for element in op.value.elements if isinstance(element, cst.DictElement)]
+    return found
