@@ -1,6 +1,7 @@
 """CL012 view-cache-ignores-input: a Flask-Caching view cache keyed on the path alone."""
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 import libcst as cst
@@ -17,6 +18,9 @@ _UNLESS = Arg(2, "unless")
 _QUERY_STRING = Arg(5, "query_string")
 _MAKE_CACHE_KEY = Arg(8, "make_cache_key")
 _UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# What an `unless` callable must look at to skip the requests this rule is about.
+_METHOD_WORDS = re.compile(r"\bmethod\b")
+_QUERY_WORDS = re.compile(r"\b(?:args|values|query_string|full_path|url)\b")
 
 
 class ViewCacheIgnoresInput(Rule):
@@ -124,6 +128,14 @@ class ViewCacheIgnoresInput(Rule):
             if request.method == "POST":
                 return jsonify(reserve(request.form["slot"])), 201
             return jsonify(open_slots())
+
+        def filtered():
+            return bool(request.args)
+
+        @bp.get("/slots")
+        @cache.cached(timeout=60, unless=filtered)
+        def slots():
+            return jsonify(open_slots(request.args.get("day")))
         """,
         # Django's cache_page and fastapi-cache are never this rule's business.
         """
@@ -192,6 +204,11 @@ class ViewCacheIgnoresInput(Rule):
             @cache.cached(timeout=30)  # expect: CL012
             def delete(self, item_id):
                 return jsonify(remove_item(item_id))
+
+        @app.post("/feedback")
+        @cache.cached(timeout=30, unless=lambda: app.debug)  # expect: CL012
+        def feedback():
+            return jsonify(store_feedback(request.form["text"])), 201
         """,
     ]
 
@@ -208,8 +225,8 @@ class ViewCacheIgnoresInput(Rule):
 
 
 def _method_problem(model: ModuleModel, decorator: CacheDecorator, function: cst.FunctionDef) -> str | None:
-    if decorator.call is not None and find_argument(decorator.call, _UNLESS) is not None:
-        return None  # `unless` may skip the non-GET requests
+    if _skipped_by_unless(model, decorator, _METHOD_WORDS):
+        return None
     for route in model.views.routes(function):
         unsafe = [m for m in _UNSAFE_METHODS if route.methods and m in route.methods]
         if unsafe:
@@ -226,6 +243,8 @@ def _query_problem(model: ModuleModel, decorator: CacheDecorator, function: cst.
     call = decorator.call
     if call is not None and not _keyed_on_path(model, call, decorator):
         return None
+    if _skipped_by_unless(model, decorator, _QUERY_WORDS):
+        return None
     read = model.views.reads_query_string(function)
     if read is None:
         return None
@@ -235,6 +254,21 @@ def _query_problem(model: ModuleModel, decorator: CacheDecorator, function: cst.
         f"view reads `{model.code(read.attribute)}`{where}: every query string is served the first one's "
         f"response; pass `query_string=True` or a `make_cache_key` that includes the arguments"
     )
+
+
+def _skipped_by_unless(model: ModuleModel, decorator: CacheDecorator, words: re.Pattern[str]) -> bool:
+    """Whether an `unless=` callable may bypass the cache for the requests at issue: a lambda
+    or module function that looks at them (`lambda: request.method != "GET"`), or a callable
+    the analysis cannot read."""
+    unless = find_argument(decorator.call, _UNLESS) if decorator.call is not None else None
+    if unless is None:
+        return False
+    if isinstance(unless, cst.Name):
+        bindings = decorator.scope.lookup(unless.value, model.spans[decorator.node].start)
+        unless = bindings[0].value if len(bindings) == 1 else None
+    if not isinstance(unless, (cst.Lambda, cst.FunctionDef)):
+        return True
+    return words.search(model.code(unless)) is not None
 
 
 def _keyed_on_path(model: ModuleModel, call: cst.Call, decorator: CacheDecorator) -> bool:
