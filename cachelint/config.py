@@ -5,7 +5,9 @@ whose message names the key and the file, so that a typo never silently disables
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +24,10 @@ from cachelint.model import CustomClients
 from cachelint.model.libraries import BY_NAME as LIBRARIES
 from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
 from cachelint.rules import rule_for
+from cachelint.rules.base import OptionError
 
 SECTION = "tool.cachelint"
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _KINDS = {kind.value: kind for kind in (Kind.READ, Kind.WRITE, Kind.DELETE, Kind.KEYS, Kind.SCAN)}
 _MEANINGS = {meaning.value.replace(" ", "-"): meaning for meaning in Meaning if meaning is not Meaning.EXPIRES}
 
@@ -170,6 +174,12 @@ class _Parser:
                     raise self.error(f"{where}.{option}", f"unknown option (known options: {known})")
                 if not _is_a(setting, spec.type):
                     raise self.error(f"{where}.{option}", f"expected {_type_name(spec.type)}, got {_describe(setting)}")
+                if spec.validate is not None:
+                    try:
+                        spec.validate(setting)
+                    except OptionError as error:
+                        inner = "".join(f".{_toml_key(key)}" for key in error.path)
+                        raise self.error(f"{where}.{option}{inner}", str(error)) from None
             options[rule.name] = dict(table)
         return options
 
@@ -240,6 +250,11 @@ class _Parser:
         if not isinstance(value, str) or value not in choices:
             raise self.error(f"{where}.{key}", f"expected one of {', '.join(choices)}, got {_describe(value)}")
         return choices[value]
+
+
+def _toml_key(key: str) -> str:
+    """A key as TOML writes it: `money`, `"session:"`."""
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
 
 
 def _is_position(value: Any) -> bool:

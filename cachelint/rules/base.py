@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 import libcst as cst
 
@@ -38,6 +38,15 @@ class Finding:
     fix: FixSuggestion | None = None
 
 
+class OptionError(ValueError):
+    """A setting of the right type that is still wrong; `path` names the entry at fault
+    inside the option, if any (`"money"` for `extend-terms = {money = [...]}`)."""
+
+    def __init__(self, problem: str, *path: str) -> None:
+        super().__init__(problem)
+        self.path = path
+
+
 @dataclass(frozen=True)
 class Option:
     """A per-rule setting under `[tool.cachelint.rules.<rule-name>]`."""
@@ -45,6 +54,8 @@ class Option:
     type: type | tuple[type, ...]
     default: Any
     description: str
+    # Checks a setting of the right type further; raises OptionError saying what is wrong.
+    validate: Callable[[Any], None] | None = None
 
 
 @dataclass

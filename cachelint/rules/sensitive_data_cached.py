@@ -1,0 +1,448 @@
+"""CL008 sensitive-data-cached: secrets, tokens, auth state, balances, stock counts or
+payment/order status put in a cache."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+from cachelint.model import CacheOp, Kind, ModuleModel
+from cachelint.model.keys import KeyShape, Part, Source
+from cachelint.model.stored import StoredData, WholeRow
+from cachelint.model.words import contains, words
+from cachelint.rules.base import Finding, Option, OptionError, Rule, RuleContext
+
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "credentials": (
+        "password", "passwd", "pwd", "password_hash", "hashed_password", "secret", "api_key", "private_key",
+    ),
+    "tokens": ("session_token", "access_token", "refresh_token", "sessionid", "jwt"),
+    "auth-state": ("is_authenticated", "permissions", "is_admin", "auth_state"),
+    "money-and-stock": ("balance", "inventory", "stock_count", "quantity_available"),
+    "payment-status": ("payment_status", "order_status"),
+    "custom": (),  # what `extend-terms = [...]` adds
+}
+ALL = "all"  # in allow-namespaces: every category
+_CONSEQUENCES = {
+    "credentials": "anyone who can read the cache can read it",
+    "tokens": "anyone who can read the cache can use it",
+    "auth-state": "a revoked permission or a logout is ignored until the entry expires",
+    "money-and-stock": "it is served stale until the entry expires",
+    "payment-status": "it is served stale until the entry expires",
+    "custom": "the project keeps it out of caches",
+}
+# A whole row of one of these tables or models holds a password hash.
+USERS_TABLES = frozenset({
+    "user", "users", "account", "accounts", "customer", "customers", "member", "members", "auth_user",
+    "profile", "profiles",
+})
+_PASSWORD_HASH = "password_hash"
+_TERM = re.compile(r"[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    category: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    shown: str  # what the message quotes: `password_hash`, `row["api_key"]`
+    term: Term
+    row: WholeRow | None = None
+
+
+@dataclass(frozen=True)
+class Denylist:
+    terms: tuple[Term, ...]  # longest first, so that a message names the most specific term
+    allowed: dict[str, frozenset[str]]  # key namespace -> categories accepted there
+
+    def match(self, text: str) -> Term | None:
+        text_words = words(text)
+        return next((term for term in self.terms if contains(text_words, term.words)), None)
+
+    def term(self, text: str) -> Term | None:
+        return next((term for term in self.terms if term.text == text), None)
+
+    def allows(self, shape: KeyShape | None, category: str) -> bool:
+        """Whether the key's namespace accepts `category` (`allow-namespaces`)."""
+        start = _constant_start(shape)
+        return any(
+            _in_namespace(start, namespace) and (category in categories or ALL in categories)
+            for namespace, categories in self.allowed.items()
+        )
+
+
+def _constant_start(shape: KeyShape | None) -> str:
+    """The key's constant start: `session:` for `session:{sid}`, and for a key behind a
+    prefix from elsewhere (`f"{PREFIX}:session:{sid}"`) the constant text after it."""
+    if shape is None:
+        return ""
+    for part in shape.parts:
+        if part.is_constant:
+            return part.text if part is shape.first else part.text.lstrip(":._-/|")
+        if not part.opaque:
+            return ""
+    return ""
+
+
+def _in_namespace(start: str, namespace: str) -> bool:
+    """`session` holds `session`, `session:1`, `session_9`, `session-x`, but not `sessions:1`."""
+    if not start.startswith(namespace):
+        return False
+    rest = start[len(namespace):]
+    return not rest or not namespace[-1].isalnum() or not rest[0].isalnum()
+
+
+# ---------------------------------------------------------------- options
+
+
+def _check_terms(value: Any, *path: str) -> None:
+    if not isinstance(value, list):
+        raise OptionError(f"expected a list of terms, got {value!r}", *path)
+    for term in value:
+        if not isinstance(term, str) or not _TERM.fullmatch(term):
+            raise OptionError(f"`{term}` is not a term: write it as an identifier, such as `loyalty_points`", *path)
+
+
+def _check_extend_terms(value: Any) -> None:
+    if isinstance(value, list):
+        _check_terms(value)
+        return
+    for category, terms in value.items():
+        if category not in CATEGORIES:
+            raise OptionError(f"unknown category (known: {', '.join(CATEGORIES)})", category)
+        _check_terms(terms, category)
+
+
+def _check_allow_namespaces(value: Any) -> None:
+    for namespace, categories in value.items():
+        if not namespace:
+            raise OptionError("a namespace cannot be empty", namespace)
+        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+            raise OptionError(f"expected a list of categories, got {categories!r}", namespace)
+        for category in categories:
+            if category not in CATEGORIES and category != ALL:
+                raise OptionError(f"unknown category `{category}` (known: {', '.join(CATEGORIES)}, {ALL})", namespace)
+
+
+def denylist(options: dict[str, Any]) -> Denylist:
+    """The terms and allowed namespaces the rule's (checked) options describe."""
+    extend = options.get("extend-terms", [])
+    added = {"custom": extend} if isinstance(extend, list) else extend
+    return _denylist(
+        tuple((category, tuple(terms)) for category, terms in added.items()),
+        tuple(options.get("ignore-terms", [])),
+        tuple((namespace, tuple(categories)) for namespace, categories in options.get("allow-namespaces", {}).items()),
+    )
+
+
+@lru_cache(maxsize=32)
+def _denylist(added: tuple[tuple[str, tuple[str, ...]], ...], ignore: tuple[str, ...],
+              allow: tuple[tuple[str, tuple[str, ...]], ...]) -> Denylist:
+    extra = dict(added)
+    ignored = {words(term) for term in ignore}
+    terms = [
+        Term(text, category, words(text))
+        for category, defaults in CATEGORIES.items()
+        for text in (*defaults, *extra.get(category, ()))
+    ]
+    terms = [term for term in terms if term.words not in ignored]
+    terms.sort(key=lambda term: -len(term.words))
+    return Denylist(tuple(terms), {namespace: frozenset(categories) for namespace, categories in allow})
+
+
+class SensitiveDataCached(Rule):
+    """
+    ## What it does
+    Flags a cache write whose key or stored value names sensitive data: credentials and
+    password hashes, session and access tokens, authentication state and permissions,
+    balances and stock counts, payment and order status. What is looked at:
+
+    - the key: its constant segments and the names of its dynamic parts
+      (`f"user:{uid}:permissions"`, `f"login:{session_token}"`);
+    - the stored value: its names, attribute names and the keys of a dict literal
+      (`{"balance": account.balance}`), and the names each name in it was assigned one
+      assignment back;
+    - the columns of the SQL that produced it (`SELECT api_key, webhook_url FROM …`) and
+      the fields of an ORM `.values(…)`, `.values_list(…)` or `.only(…)`.
+
+    A `SELECT *` (or `t.*`) from a users table, or whole model instances of a users model
+    (`User.objects.get(…)`, `session.get(User, uid)`), counts as caching the password hash.
+    A users table is one named user(s), account(s), customer(s), member(s), auth_user or
+    profile(s).
+
+    Words are matched whole: snake_case and camelCase are split, and a term such as
+    `password_hash` must appear as those words in a row. `token_count` is not a token,
+    `price` is not a balance, `stock_symbol` is not a stock count.
+
+    ## Why is this bad?
+    A cache is shared and loosely guarded: every process with the cache's address can
+    read every entry, entries end up in dumps, replicas and debug tools, and nobody audits
+    them like a database. Secrets and tokens kept there leak. Authorisation state kept
+    there outlives the logout or the revoked permission it reflects. Balances, stock
+    counts and payment status change with every transaction: a cached "3 items left" or
+    "payment pending" is wrong until the entry expires, and decisions are made on it.
+
+    ## Example
+    ```python
+    def user_record(user_id):
+        row = db.execute("SELECT * FROM users WHERE id = %s", (user_id,)).fetchone()
+        r.set(f"user:{user_id}", json.dumps(row), ex=300)
+
+    def remember_login(user_id, session_token):
+        r.set(f"login:{user_id}", session_token, ex=86400)
+    ```
+
+    ## Use instead
+    ```python
+    def user_record(user_id):
+        row = db.execute("SELECT id, display_name FROM users WHERE id = %s", (user_id,)).fetchone()
+        r.set(f"user:{user_id}", json.dumps(row), ex=300)
+    ```
+    Keep tokens in the session store that is meant for them, and read balances, stock and
+    payment status from the database when they are needed.
+
+    ## Options
+    In `[tool.cachelint.rules.sensitive-data-cached]`:
+
+    - `extend-terms`: more terms, as a list (category `custom`) or as a table of category
+      to list: `extend-terms = { money-and-stock = ["loyalty_points"] }`.
+    - `ignore-terms`: default or added terms not to look for: `ignore-terms = ["pwd"]`.
+    - `allow-namespaces`: key namespaces where categories are accepted, as a table of
+      namespace to categories (`all` for every one):
+      `allow-namespaces = { session = ["tokens", "auth-state"] }`. A namespace holds the
+      keys that start with it and a separator (`session:{sid}`, `session_{sid}`), also
+      behind a prefix the module does not know (`f"{PREFIX}:session:{sid}"`).
+
+    The categories are `credentials`, `tokens`, `auth-state`, `money-and-stock`,
+    `payment-status` and `custom`.
+    """
+
+    code = "CL008"
+    name = "sensitive-data-cached"
+    summary = "Secrets, tokens, auth state, balances, stock or payment status put in a cache."
+
+    options = {
+        "extend-terms": Option(
+            (list, dict), [], "More terms: a list, or a table of category to list.", _check_extend_terms,
+        ),
+        "ignore-terms": Option(list, [], "Terms not to look for.", _check_terms),
+        "allow-namespaces": Option(
+            dict, {}, "Key namespace -> categories (or `all`) accepted under it.", _check_allow_namespaces,
+        ),
+    }
+
+    VALID = [
+        # near misses: each default term's words, almost
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def profile(uid, settings, account):
+            r.set(f"ui:{uid}", settings.passwordless_login, ex=60)
+            r.set(f"ops:{uid}:shell", settings.chpasswd_path, ex=60)
+            r.set(f"ops:{uid}:dir", settings.oldpwd, ex=60)
+            r.set(f"blob:{uid}", settings.content_hash, ex=60)
+            r.set(f"blob:{uid}:url", settings.hashed_url, ex=60)
+            r.set(f"staff:{uid}", settings.secretary_name, ex=60)
+            r.set(f"api:{uid}", settings.api_version, ex=60)
+            r.set(f"tls:{uid}", settings.public_key, ex=60)
+            r.set(f"ui:{uid}:timeout", settings.session_timeout, ex=60)
+            r.set(f"usage:{uid}", settings.token_count, ex=60)
+            r.set(f"usage:{uid}:level", settings.access_level, ex=60)
+            r.set(f"ui:{uid}:refresh", settings.refresh_interval, ex=60)
+            r.set(f"telescope:session:{uid}", settings.session_id, ex=60)
+            r.set(f"oidc:{uid}", settings.jwks_url, ex=60)
+            r.set(f"audit:{uid}", settings.last_authenticated_at, ex=60)
+            r.set(f"ui:{uid}:denied", settings.permission_denied_message, ex=60)
+            r.set(f"site:{uid}", settings.admin_email, ex=60)
+            r.set(f"sso:{uid}", settings.auth_provider, ex=60)
+            r.set(f"infra:{uid}", settings.load_balancer_url, ex=60)
+            r.set(f"jobs:{uid}", settings.inventorying_job, ex=60)
+            r.set(f"quote:{uid}", settings.stock_symbol, ex=60)
+            r.set(f"shop:{uid}:colors", settings.available_colors, ex=60)
+            r.set(f"checkout:{uid}", settings.payment_method, ex=60)
+            r.set(f"order:{uid}:total", account.order_total, ex=60)
+            r.set(f"product:{uid}:price", account.price, ex=60)
+        """,
+        # only some columns of a users table; a field read from a user instance
+        """
+        import json
+        from django.core.cache import cache
+        from django.contrib.auth.models import User
+
+        def user_card(db, user_id):
+            row = db.execute("SELECT id, display_name FROM users WHERE id = %s", (user_id,)).fetchone()
+            cache.set(f"user:{user_id}:card", json.dumps(row), 600)
+
+        def user_names(user_id):
+            names = list(User.objects.filter(team=user_id).values_list("username", flat=True))
+            cache.set(f"team:{user_id}:names", names, 600)
+            user = User.objects.get(pk=user_id)
+            cache.set(f"user:{user_id}:email", user.email, 600)
+            cache.set(f"users:count", User.objects.count(), 600)
+
+        def products(db):
+            rows = db.execute("SELECT * FROM products").fetchall()
+            cache.set("products:all", rows, 600)
+        """,
+    ]
+
+    INVALID = [
+        # credentials
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def remember(uid, user, form, keys):
+            r.set(f"user:{uid}:pw", user.password, ex=60)  # expect: CL008
+            r.set(f"user:{uid}:pw2", form.passwd, ex=60)  # expect: CL008
+            r.set(f"user:{uid}:pw3", form.pwd, ex=60)  # expect: CL008
+            r.set(f"user:{uid}:hash", user.password_hash, ex=60)  # expect: CL008
+            r.set(f"user:{uid}:hash2", user.hashed_password, ex=60)  # expect: CL008
+            r.set(f"app:{uid}", {"client_secret": keys.client}, ex=60)  # expect: CL008
+            r.set(f"app:{uid}:key", keys.api_key, ex=60)  # expect: CL008
+            r.set(f"tls:{uid}", keys.private_key, ex=60)  # expect: CL008
+        """,
+        # tokens
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def remember(uid, session_token, oauth, cookies, jwt):
+            r.set(f"login:{uid}", session_token, ex=60)  # expect: CL008
+            r.set(f"oauth:{uid}", oauth.access_token, ex=60)  # expect: CL008
+            r.set(f"oauth:{uid}:r", oauth.refresh_token, ex=60)  # expect: CL008
+            r.set(f"web:{uid}", cookies["sessionid"], ex=60)  # expect: CL008
+            r.set(f"api:{uid}", jwt, ex=60)  # expect: CL008
+        """,
+        # auth state, in the key or the value
+        """
+        from django.core.cache import cache
+
+        def remember(request, uid, perms, user):
+            cache.set(f"authn:{uid}", request.user.is_authenticated, 60)  # expect: CL008
+            cache.set(f"user:{uid}:permissions", perms, 60)  # expect: CL008
+            cache.set(f"user:{uid}:admin", user.is_admin, 60)  # expect: CL008
+            cache.set(f"sso:{uid}", {"auth_state": "pending"}, 60)  # expect: CL008
+        """,
+        # money and stock, payment and order status
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def remember(uid, sku, account, item, order):
+            r.set(f"wallet:{uid}", account.balance, ex=60)  # expect: CL008
+            r.set(f"sku:{sku}", item.inventory, ex=60)  # expect: CL008
+            r.set(f"sku:{sku}:left", item.stock_count, ex=60)  # expect: CL008
+            r.set(f"sku:{sku}:avail", item.quantity_available, ex=60)  # expect: CL008
+            r.set(f"order:{uid}:pay", order.payment_status, ex=60)  # expect: CL008
+            r.set(f"order:{uid}", order.order_status, ex=60)  # expect: CL008
+        """,
+        # the SQL or the ORM query that produced the value, one assignment back
+        """
+        import json
+        from django.core.cache import cache
+        from django.contrib.auth.models import User
+
+        def user_record(db, user_id):
+            row = db.execute("SELECT * FROM users WHERE id = %s", (user_id,)).fetchone()
+            cache.set(f"user:{user_id}:record", json.dumps(row), 300)  # expect: CL008
+
+        def developer_app(cursor, user_id):
+            cursor.execute("SELECT api_key, webhook_url FROM developer_apps WHERE owner_id = %s", (user_id,))
+            app = cursor.fetchone()
+            cache.set(f"devapp:{user_id}", app, 300)  # expect: CL008
+
+        def members(team_id):
+            users = list(User.objects.filter(team=team_id))
+            cache.set(f"team:{team_id}:members", users, 300)  # expect: CL008
+
+        def wallets(team_id):
+            cache.set(f"team:{team_id}:wallets", list(Wallet.objects.values("owner", "balance_cents")), 300)  # expect: CL008
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        deny = denylist(context.options)
+        stored = StoredData(model)
+        for op in model.ops:
+            if op.kind is not Kind.WRITE:
+                continue
+            shapes = model.key_shapes(op) or (None,)
+            hit = _first_reported(deny, shapes, _hits(deny, model, stored, op, shapes))
+            if hit is not None:
+                yield Finding(op.node, op.statement, _message(model, hit, shapes[0]))
+
+
+def _hits(deny: Denylist, model: ModuleModel, stored: StoredData, op: CacheOp,
+          shapes: tuple[KeyShape | None, ...]) -> Iterator[tuple[Hit, KeyShape | None]]:
+    """Each sensitive thing the write stores, with the key shape it is under (None: any)."""
+    for named in stored.names(op):
+        term = deny.match(named.spelled)
+        if term is not None:
+            yield Hit(named.shown, term), None
+    password_hash = deny.term(_PASSWORD_HASH)
+    if password_hash is not None:
+        for row in stored.rows(op):
+            if _is_users(row):
+                yield Hit(row.shown, password_hash, row), None
+    for shape in shapes:
+        if shape is not None:
+            for shown, text in _key_names(model, shape):
+                term = deny.match(text)
+                if term is not None:
+                    yield Hit(shown or term.text, term), shape
+
+
+def _first_reported(deny: Denylist, shapes, hits) -> Hit | None:
+    for hit, shape in hits:
+        under = shapes if shape is None else (shape,)
+        if not all(deny.allows(each, hit.term.category) for each in under):
+            return hit
+    return None
+
+
+def _key_names(model: ModuleModel, shape: KeyShape) -> Iterator[tuple[str | None, str]]:
+    """What a message quotes (None: the term) and the text to match: the key's constant
+    text, its words in order with the values between them skipped, and each value's name."""
+    constant = " ".join(part.text for part in shape.parts if part.is_constant)
+    if constant:
+        yield None, constant
+    for part in shape.dynamic:
+        name = _part_name(part)
+        if name:
+            yield part.render(model.code), name
+
+
+def _part_name(part: Part) -> str:
+    if part.source is Source.EXPRESSION:
+        return ""
+    if part.source is Source.CALL:
+        return part.name.rsplit(".", 1)[-1]
+    return part.name
+
+
+def _is_users(row: WholeRow) -> bool:
+    name = row.entity if row.is_table else "_".join(words(row.entity))
+    return name.lower() in USERS_TABLES
+
+
+def _message(model: ModuleModel, hit: Hit, shape: KeyShape | None) -> str:
+    category = hit.term.category
+    under = f" under `{shape.render(model.code)}`" if shape is not None else ""
+    consequence = _CONSEQUENCES[category]
+    if hit.row is None:
+        return f"caches `{hit.shown}` ({category}){under}: {consequence}"
+    what = f"every column of `{hit.row.entity}` (`SELECT *`)" if hit.row.is_table \
+        else f"whole `{hit.row.entity}` instances"
+    return (f"caches {what}{under}, the password hash included ({category}): {consequence}; "
+            f"cache only the fields that are needed")
