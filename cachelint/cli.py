@@ -2,6 +2,7 @@
 
     cachelint [check] [PATHS]...     lint (the default command; PATHS default to `.`)
     cachelint rule CL002             explain a rule (code or name; --all for every rule)
+    cachelint clean                  remove the result cache
 
 Exit status: 0 clean, 1 findings, 2 usage, configuration or internal error.
 """
@@ -16,12 +17,15 @@ from typing import NoReturn
 
 import click
 
-from cachelint import __version__, fix as fixes, rules, selection
+from cachelint import __version__, cache, fix as fixes, parallel, rules, selection
 from cachelint.config import ConfigError, find_config, load_settings
 from cachelint.engine import RunResult, lint_paths, lint_source
 from cachelint.report import FORMATS, ReportContext, render
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+_CACHE_DIR_HELP = f"Where to keep the result cache.  [default: {cache.DIRECTORY_NAME} next to the configuration, or here]"
 
 
 class Cli(click.Group):
@@ -74,9 +78,12 @@ def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 @click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
 @click.option("--stdin-filename", type=click.Path(path_type=Path), help="Read the source from standard input and report it under this name.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="A pyproject.toml or TOML file to read settings from.")
-@click.option("--no-cache", is_flag=True, hidden=True, expose_value=False, help="Accepted as Ruff accepts it; cachelint keeps no cache.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes to lint in.  [default: one per core]")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="CACHELINT_CACHE_DIR", help=_CACHE_DIR_HELP)
+@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file, also those the prefilter rules out (to check the prefilter).")
 def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_format, statistics, exit_zero,
-          stdin_filename, config_path) -> None:
+          stdin_filename, config_path, jobs, no_cache, cache_dir, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
@@ -91,9 +98,10 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
 
     if stdin:
         raw = sys.stdin.buffer.read()
-        run = RunResult([lint_source(str(stdin_filename or "-"), raw, settings)])
+        run = RunResult([lint_source(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)])
     else:
-        run = lint_paths(paths, settings)
+        cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
+        run = lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
     fixed = fixes.fix_run(run, settings, unsafe_fixes, write=fix and not diff and not stdin) if fix or diff else []
     applied = sum(f.applied for f in fixed)
 
@@ -182,3 +190,14 @@ def _rule_json(rule) -> dict:
         "fix": rule.fix_availability,
         "explanation": rule.documentation(),
     }
+
+
+@main.command()
+@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="CACHELINT_CACHE_DIR", help=_CACHE_DIR_HELP)
+def clean(cache_dir: Path | None) -> None:
+    """Remove the result cache that `check` run from here uses."""
+    if cache_dir is None:
+        config = find_config(Path.cwd())
+        cache_dir = (config.parent if config else Path.cwd()) / cache.DIRECTORY_NAME
+    if cache.clean(cache_dir):
+        click.echo(f"Removed the cache in {cache_dir}", err=True)

@@ -5,7 +5,7 @@ import errno
 import fnmatch
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,13 +28,20 @@ class Globs:
         self._root = os.path.abspath(root)
 
     def matches(self, path: Path | str) -> bool:
-        if self._regex is None:
-            return False
         absolute = os.path.abspath(path)
+        return self.matches_name(os.path.basename(absolute), self.relative(absolute))
+
+    def matches_name(self, name: str, relative: str) -> bool:
+        """Whether a file or folder called `name`, at `relative` (see `relative`), matches."""
+        return self._regex is not None and bool(self._regex.match(name) or self._regex.match(relative))
+
+    def relative(self, absolute: str) -> str:
+        """The path patterns see: relative to the root with `/` between components, or the
+        absolute path (still with `/`) when it is outside the root."""
         relative = os.path.relpath(absolute, self._root)
         if relative == os.pardir or relative.startswith(os.pardir + os.sep):
             relative = absolute
-        return bool(self._regex.match(os.path.basename(absolute)) or self._regex.match(relative.replace(os.sep, "/")))
+        return relative.replace(os.sep, "/")
 
 
 @dataclass
@@ -60,19 +67,30 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] | None, ext
             continue
         if path.is_file():
             found.files.append(path)
-            continue
-        if not path.is_dir():
+        elif path.is_dir():
+            found.files.extend(map(Path, _walk(str(path), excluded, walk_error)))
+        else:
             found.errors.append((path, "not a file or folder"))
-            continue
-        for folder, subfolders, filenames in os.walk(path, onerror=walk_error):
-            base = Path(folder)
-            subfolders[:] = sorted(d for d in subfolders if not excluded.matches(base / d))
-            found.files.extend(
-                base / name for name in filenames
-                if name.endswith(SUFFIXES) and not excluded.matches(base / name)
-            )
     found.files = sorted(set(found.files))
     return found
+
+
+def _walk(top: str, excluded: Globs, onerror) -> Iterator[str]:
+    """The Python files under the folder `top`, pruning excluded folders. Each entry's path
+    relative to the root is its folder's plus its name, not worked out again per entry."""
+    top_relative = excluded.relative(os.path.abspath(top))
+    relatives = {top: "" if top_relative == "." else top_relative + "/"}
+    for folder, subfolders, filenames in os.walk(top, onerror=onerror):
+        prefix = relatives.pop(folder)
+        kept = []
+        for name in sorted(subfolders):
+            if not excluded.matches_name(name, prefix + name):
+                kept.append(name)
+                relatives[os.path.join(folder, name)] = prefix + name + "/"
+        subfolders[:] = kept
+        for name in filenames:
+            if name.endswith(SUFFIXES) and not excluded.matches_name(name, prefix + name):
+                yield os.path.join(folder, name)
 
 
 def describe_os_error(error: OSError) -> str:

@@ -3,13 +3,18 @@
 A problem with one file (bytes that do not decode, a syntax error) becomes a diagnostic
 for that file; a crash inside one rule becomes an internal error naming the rule and
 the file. Neither stops any other rule or file from being checked.
+
+`lint_paths` takes each file's result from the result cache when the file has not
+changed, and lints the others in worker processes; the run lists the files in the
+order discovery found them, whatever order the workers finish in.
 """
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import io
-import re
+import os
 import tokenize
 import traceback
 from dataclasses import dataclass, field
@@ -17,15 +22,14 @@ from pathlib import Path
 
 import libcst as cst
 
-from cachelint import rules, selection, suppressions
+from cachelint import parallel, rules, selection, suppressions
+from cachelint.cache import Cached, ResultCache, cache_key, content_digest
 from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model import ModuleModel, build_model
+from cachelint.prefilter import prefilter_for
 from cachelint.rules.base import Finding, RuleContext
-
-# Text that any cache client, decorator or dict cache the model recognises must contain.
-_PREFILTER = re.compile(rb"cache|redis|valkey|pylibmc|cashews|dogpile", re.IGNORECASE)
 
 
 @dataclass
@@ -35,6 +39,9 @@ class FileResult:
     internal_errors: list[str] = field(default_factory=list)
     text: str | None = None  # kept for reporters that show source lines, and for fixes
     encoding: str = "utf-8"
+    # What the project index needs from this file; kept in the result cache with the
+    # diagnostics. Nothing fills it yet.
+    facts: object = None
 
 
 @dataclass
@@ -65,14 +72,9 @@ def decode(raw: bytes) -> tuple[str, str]:
     return raw.decode(encoding), encoding
 
 
-@functools.lru_cache(maxsize=8)
-def _prefilter(names: tuple[str, ...]) -> re.Pattern[bytes]:
-    """The prefilter, widened by the last part of each name configured in `[tool.cachelint.clients]`."""
-    extra = [re.escape(name.rsplit(".", 1)[-1].encode()) for name in names]
-    return re.compile(b"|".join([_PREFILTER.pattern, *extra]), re.IGNORECASE)
-
-
-def lint_source(filename: str, raw: bytes, settings: Settings) -> FileResult:
+def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool = True) -> FileResult:
+    """The result of one file; with `prefilter`, a file in which the model can find
+    nothing (cachelint.prefilter) is not parsed."""
     result = FileResult(filename)
     try:
         text, result.encoding = decode(raw)
@@ -85,8 +87,7 @@ def lint_source(filename: str, raw: bytes, settings: Settings) -> FileResult:
     except SyntaxError as error:  # a bad coding cookie
         result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
         return result
-    clients = settings.clients
-    if not _prefilter((*clients.objects, *clients.functions)).search(raw):
+    if prefilter and not _prefilter(settings).wants(text):
         return result
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
     if not codes:
@@ -155,18 +156,93 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
     )
 
 
-def lint_paths(paths: list[Path], settings: Settings) -> RunResult:
+def _prefilter(settings: Settings):
+    clients = settings.clients
+    return prefilter_for(tuple(sorted({*clients.objects, *clients.functions})))
+
+
+def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: Path | None = None,
+               prefilter: bool = True) -> RunResult:
+    """Lint every file under `paths`, in `jobs` processes, with the result cache in
+    `cache_dir` (None: no cache)."""
     run = RunResult()
     found = discover(paths, settings.root, settings.exclude, settings.extend_exclude)
     run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
+    cache = ResultCache(cache_dir, cache_key(settings, prefilter)) if cache_dir is not None else None
+    results: list[FileResult | None] = []
+    stale: list[tuple[int, _Task, os.stat_result | None]] = []
     for path in found.files:
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            run.files.append(_unreadable(str(path), describe_os_error(error)))
-        else:
-            run.files.append(lint_source(str(path), raw, settings))
+        filename, result, stat = str(path), None, None
+        if cache is not None:
+            result, stat = _from_cache(cache, filename)
+        if result is None:
+            known = cache.digest(filename) if stat is not None else None
+            stale.append((len(results), _Task(filename, known, hashing=stat is not None), stat))
+        results.append(result)
+    check = functools.partial(_check_file, settings, prefilter)
+    outcomes = parallel.map_in_order(check, [task for _, task, _ in stale], jobs)
+    for (index, task, stat), (digest, result) in zip(stale, outcomes):
+        if result is None:  # the content is what the cache knows: only the time changed
+            result = _restored(task.filename, cache.same_content(task.filename, stat))
+            if result is None:  # its entry did not decode after all
+                digest, result = check(dataclasses.replace(task, known_digest=None))
+        if digest is not None and not result.internal_errors:
+            cache.store(task.filename, stat, digest, result.diagnostics, result.facts)
+        results[index] = result
+    if cache is not None:
+        cache.save()
+    run.files.extend(results)
     return run
+
+
+@dataclass(frozen=True)
+class _Task:
+    filename: str
+    known_digest: str | None  # the content hash the cache has for the file
+    hashing: bool  # whether the cache wants the content hash
+
+
+def _check_file(settings: Settings, prefilter: bool, task: _Task) -> tuple[str | None, FileResult | None]:
+    """The file's content hash (when wanted) and result; None for the result when the
+    hash is the one the cache knows. Runs in a worker process."""
+    try:
+        raw = Path(task.filename).read_bytes()
+    except OSError as error:
+        return None, _unreadable(task.filename, describe_os_error(error))
+    digest = content_digest(raw) if task.hashing else None
+    if digest is not None and digest == task.known_digest:
+        return digest, None
+    result = lint_source(task.filename, raw, settings, prefilter)
+    if not result.diagnostics:
+        result.text = None  # only reporters and fixes read it, and only for diagnostics
+    return digest, result
+
+
+def _from_cache(cache: ResultCache, filename: str) -> tuple[FileResult | None, os.stat_result | None]:
+    """The cached result of an unchanged file, and the file's status (None: unreadable)."""
+    try:
+        stat = os.stat(filename)
+    except OSError:
+        return None, None
+    return _restored(filename, cache.unchanged(filename, stat)), stat
+
+
+def _restored(filename: str, cached: Cached | None) -> FileResult | None:
+    """A file's result from the cache, with its text read again when reporters or fixes
+    need it; None when there is none, or the file can no longer be read."""
+    if cached is None:
+        return None
+    result = FileResult(filename, cached.diagnostics, facts=cached.facts)
+    if result.diagnostics:
+        try:
+            raw = Path(filename).read_bytes()
+        except OSError:
+            return None
+        try:
+            result.text, result.encoding = decode(raw)
+        except (UnicodeDecodeError, SyntaxError):
+            pass  # its diagnostics say so
+    return result
 
 
 def _unreadable(filename: str, reason: str) -> FileResult:

@@ -20,3 +20,10 @@ def lint(source: str, select: tuple[str, ...] = ("ALL",), settings: Settings | N
 @pytest.fixture
 def lint_snippet():
     return lint
+
+
+@pytest.fixture(autouse=True)
+def result_cache(tmp_path_factory, monkeypatch):
+    """Each test has a result cache of its own: none is shared between tests (which patch
+    rules) or left in the source tree."""
+    monkeypatch.setenv("CACHELINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -10,6 +10,8 @@ import pytest
 from cachelint import engine
 from cachelint.config import Settings
 from cachelint.engine import lint_paths, lint_source
+from cachelint.model import CustomClients, Kind
+from cachelint.model.spec import Method
 from cachelint.rules.base import Finding
 from tests import fakes
 from tests.fakes import REDIS
@@ -208,8 +210,10 @@ def test_diagnostics_carry_the_rules_fix_as_edits():
 
 
 def test_a_declared_client_name_widens_the_prefilter():
-    assert engine._prefilter(("myapp.store.put",)).search(b"put(1)")
-    assert not engine._prefilter(()).search(b"put(1)")
+    text = "from myapp.store import put\nput(1)\n"
+    declared = Settings(clients=CustomClients(functions={"myapp.store.put": Method(Kind.WRITE)}))
+    assert engine._prefilter(declared).wants(text)
+    assert not engine._prefilter(Settings()).wants(text)
 
 
 # ---------------------------------------------------------------- discovery

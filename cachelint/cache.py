@@ -1,0 +1,264 @@
+"""The result cache: what linting each file gave, so that unchanged files are not read again.
+
+A cache directory (`.cachelint_cache/` next to the configuration, or in the current
+folder) holds a `CACHEDIR.TAG`, a `.gitignore` that ignores everything, and one pack per
+*key*: a hash of everything a file's result depends on besides its content (cachelint's
+version and source code, the Python and LibCST versions, the effective settings). A pack
+maps each file's absolute path to its size, modification time, content hash and result:
+its diagnostics, and a place for the facts the project index will keep per file.
+
+A file whose size and modification time match its entry is not read; one whose time
+changed but whose content hash did not is not linted again. A pack that cannot be read,
+or was written for another key or format, is ignored; so is an entry that does not
+decode. Packs are replaced atomically, and only the most recently used few are kept.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from importlib.metadata import version
+from pathlib import Path
+
+import cachelint
+from cachelint.config import Settings
+from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
+
+DIRECTORY_NAME = ".cachelint_cache"
+FORMAT = 1
+KEPT_PACKS = 8
+# A file modified this soon before its pack was written may change again within the same
+# clock tick without its time changing: such an entry is checked by content.
+_RACY_NS = 2_000_000_000
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by cachelint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_PACK_SUFFIX = ".pack.json"
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def cache_key(settings: Settings, prefilter: bool) -> str:
+    """What every result in a pack depends on besides the file's own content."""
+    # Discovery settings choose files, they do not change any file's result.
+    effective = replace(settings, exclude=None, extend_exclude=(), source=None)
+    parts = [
+        f"format {FORMAT}", f"cachelint {cachelint.__version__} {_source_fingerprint()}",
+        f"python {sys.version}", f"libcst {version('libcst')}", f"prefilter {prefilter}", repr(effective),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _source_fingerprint() -> str:
+    """A hash of cachelint's own source, so that a changed rule never reuses old results
+    (a version number stays the same while the code is being worked on)."""
+    digest = hashlib.blake2b(digest_size=16)
+    root = os.path.dirname(cachelint.__file__)
+    for folder, subfolders, filenames in os.walk(root):
+        subfolders.sort()
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, root).encode())
+                with open(path, "rb") as stream:
+                    digest.update(stream.read())
+    return digest.hexdigest()
+
+
+@dataclass
+class Cached:
+    """A file's result as the cache keeps it."""
+
+    diagnostics: list[Diagnostic]
+    facts: object = None  # what the project index needs from the file (kept, not yet read)
+
+
+class ResultCache:
+    """One pack: the results of the files linted under one key."""
+
+    def __init__(self, directory: Path, key: str) -> None:
+        self.directory = directory
+        self.key = key
+        self.path = directory / f"{key}{_PACK_SUFFIX}"
+        self._entries: dict[str, list] = {}
+        self._trusted_before = 0  # entries for files modified earlier match by size and time
+        self._changed = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            pack = json.loads(self.path.read_bytes())
+            if pack["format"] == FORMAT and pack["key"] == self.key and isinstance(pack["files"], dict):
+                self._entries = pack["files"]
+                self._trusted_before = int(pack["saved_at"]) - _RACY_NS
+        except (OSError, ValueError, TypeError, KeyError):
+            pass  # no pack yet, or an unreadable or foreign one: start afresh
+
+    def unchanged(self, filename: str, stat: os.stat_result) -> Cached | None:
+        """The result of a file whose size and modification time match its entry."""
+        entry = self._entries.get(os.path.abspath(filename))
+        if not _valid(entry) or (entry[0], entry[1]) != (stat.st_mtime_ns, stat.st_size):
+            return None
+        if stat.st_mtime_ns >= self._trusted_before:
+            return None
+        return _decode_entry(entry[3], filename)
+
+    def digest(self, filename: str) -> str | None:
+        entry = self._entries.get(os.path.abspath(filename))
+        return entry[2] if _valid(entry) else None
+
+    def same_content(self, filename: str, stat: os.stat_result) -> Cached | None:
+        """The result of a file whose content hash matched its entry's: only its time
+        changed (`touch`, a checkout), so its entry takes the new time."""
+        entry = self._entries[os.path.abspath(filename)]
+        cached = _decode_entry(entry[3], filename)
+        if cached is not None:
+            entry[0], entry[1] = stat.st_mtime_ns, stat.st_size
+            self._changed = True
+        return cached
+
+    def store(self, filename: str, stat: os.stat_result, digest: str, diagnostics: list[Diagnostic],
+              facts: object = None) -> None:
+        payload = {"diagnostics": [_encode(d) for d in diagnostics], "facts": facts} if diagnostics or facts else None
+        self._entries[os.path.abspath(filename)] = [stat.st_mtime_ns, stat.st_size, digest, payload]
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the pack if anything changed. A cache that cannot be written is no error:
+        the next run lints again."""
+        if not self._changed:
+            return
+        pack = {"format": FORMAT, "key": self.key, "saved_at": time.time_ns(), "files": self._entries}
+        try:
+            prepare(self.directory)
+            _write_atomically(self.path, json.dumps(pack, separators=(",", ":")).encode())
+            _drop_old_packs(self.directory)
+        except OSError:
+            pass
+
+
+def prepare(directory: Path) -> None:
+    """Create the cache directory with its tag and its `.gitignore`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in (("CACHEDIR.TAG", _TAG), (".gitignore", "# Automatically created by cachelint.\n*\n")):
+        if not (directory / name).exists():
+            _write_atomically(directory / name, content.encode())
+
+
+def clean(directory: Path) -> bool:
+    """Remove what cachelint keeps in `directory`, and the directory if that leaves it
+    empty; whatever else is in there stays. Whether there was a cache to remove."""
+    if not (directory / "CACHEDIR.TAG").is_file():
+        return False
+    for path in directory.iterdir():
+        if path.name in ("CACHEDIR.TAG", ".gitignore") or path.name.endswith(_PACK_SUFFIX) or _is_temporary(path):
+            path.unlink(missing_ok=True)
+    try:
+        directory.rmdir()
+    except OSError:
+        pass  # something else lives there
+    return True
+
+
+def _valid(entry: object) -> bool:
+    return (
+        isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], int)
+        and isinstance(entry[1], int) and isinstance(entry[2], str)
+    )
+
+
+def _encode(diagnostic: Diagnostic) -> dict:
+    fix = diagnostic.fix
+    return {
+        "code": diagnostic.code, "name": diagnostic.name, "message": diagnostic.message,
+        "location": _position(diagnostic.location), "end": _position(diagnostic.end_location),
+        "fix": None if fix is None else {
+            "message": fix.message, "applicability": fix.applicability,
+            "edits": [[e.content, *_position(e.location), *_position(e.end_location)] for e in fix.edits],
+        },
+        "severity": diagnostic.severity, "url": diagnostic.url, "rows": list(diagnostic.statement_rows),
+    }
+
+
+def _position(location: Location) -> list[int]:
+    return [location.row, location.column]
+
+
+def _decode_entry(payload: object, filename: str) -> Cached | None:
+    """The result an entry holds, or None when it does not decode: a foreign or corrupt
+    entry must never reach the reporters."""
+    if payload is None:
+        return Cached([])
+    try:
+        return Cached([_decode(item, filename) for item in payload["diagnostics"]], payload["facts"])
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def _decode(item: dict, filename: str) -> Diagnostic:
+    fix = item["fix"]
+    if fix is not None:
+        edits = tuple(
+            Edit(_text(content), _location([row, column]), _location([end_row, end_column]))
+            for content, row, column, end_row, end_column in fix["edits"]
+        )
+        fix = Fix(_text(fix["message"]), edits, _text(fix["applicability"]))
+    return Diagnostic(
+        _text(item["code"], optional=True), _text(item["name"]), _text(item["message"]), filename,
+        _location(item["location"]), _location(item["end"]), fix, _text(item["severity"]),
+        _text(item["url"], optional=True), _pair(item["rows"]),
+    )
+
+
+def _text(value: object, optional: bool = False) -> str | None:
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    raise ValueError(f"not text: {value!r}")
+
+
+def _location(value: object) -> Location:
+    return Location(*_pair(value))
+
+
+def _pair(value: object) -> tuple[int, int]:
+    if isinstance(value, list) and len(value) == 2 and all(type(number) is int for number in value):
+        return value[0], value[1]
+    raise ValueError(f"not two whole numbers: {value!r}")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a temporary file next to `path`, then rename it over `path`: a reader sees the
+    old content or the new, never half of it."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".cachelint")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # as `open` would have made it
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _is_temporary(path: Path) -> bool:
+    return path.name.startswith(".tmp-") and path.name.endswith(".cachelint")
+
+
+def _drop_old_packs(directory: Path) -> None:
+    packs = sorted(directory.glob(f"*{_PACK_SUFFIX}"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for pack in packs[KEPT_PACKS:]:
+        pack.unlink(missing_ok=True)

@@ -1,0 +1,224 @@
+"""The prefilter: whether a file can hold anything the model finds, judged from its text.
+
+The model recognises a cache client, a cache decorator or a configured wrapper only by a
+qualified name whose first part a name imported in the same module spells
+(`scopes.qualified_name`, `clients.py`); the one thing it finds without an import is a
+module-level dict whose name contains "cache" (`clients._is_dict_cache`). So a file can
+matter only if
+
+1. one of its imports binds a name that starts one of those qualified names
+   (`import redis`, `from django.core import cache`, `import functools`), and every part
+   of that qualified name the import leaves out appears in the file as a word
+   (`import functools` matters only where `lru_cache` or `cache` is written); or
+2. it assigns something that may be a dict to a plain name that contains "cache".
+
+The qualified names are read from the model's own tables and the configured clients,
+so the prefilter cannot drift from what the model knows. Every test it makes errs
+towards keeping the file: an import mentioned in a comment or a string costs a parse,
+never a finding. A file that is dropped is never parsed, so its syntax errors are not
+reported either.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from cachelint.model.libraries import LIBRARIES
+
+_DOT = r"\s*\.\s*"
+_IMPORTED = re.compile(r"\s*(\w+(?:\s*\.\s*\w+)*)(?:\s+as\s+(\w+))?\s*")
+_WORD = re.compile(r"\w+")
+_CONTINUATION = re.compile(r"\\\r?\n|\\\r")
+# A name containing "cache" (in lowercased text) followed by `=`, `:=` or an annotation.
+_CACHE_TARGET = re.compile(r"cache\w*[ \t)]*(:=|:|=(?!=))")
+_LEADING_NAME = re.compile(r"\w+(?:\s*\.\s*\w+)*")
+_ASSIGNMENT = re.compile(r"(?<![=<>!])=(?!=)")
+
+
+def model_names(custom_names: Iterable[str] = ()) -> frozenset[str]:
+    """Every qualified name by which the model recognises a cache client or decorator."""
+    names = set(custom_names)
+    for library in LIBRARIES:
+        names.update(library.constructors, library.instances, library.registries, library.decorators)
+    return frozenset(names)
+
+
+class Prefilter:
+    """`wants(text)`: whether the model can find anything in a file with this text.
+
+    `words`: identifiers that make a file wanted wherever they appear; the hook for the
+    project index, which needs the files that write to entities cached elsewhere.
+    """
+
+    def __init__(self, names: Iterable[str], words: Iterable[str] = ()) -> None:
+        # For each name an import may bind: the parts each qualified name it starts adds.
+        self._rests: dict[str, list[tuple[str, ...]]] = {}
+        for name in names:
+            parts = name.split(".")
+            for length in range(1, len(parts) + 1):
+                self._rests.setdefault(".".join(parts[:length]), []).append(tuple(parts[length:]))
+        # Only imports of those names match, so that few matches reach Python code: `from
+        # a . b import (c as d, e)` where `a.b` starts a known name; `import x, a.b as c`
+        # where `a` does. The patterns start with a literal, which `re` finds fast, and
+        # `_is_word_start` checks the boundary before it (a leading `\b` would make `re`
+        # try every position). Line continuations are joined first, so a statement spans
+        # lines only inside the parentheses of a from-import.
+        modules = _trie(self._rests)
+        tops = "|".join(sorted({re.escape(name.split(".")[0]) for name in self._rests}, key=len, reverse=True))
+        self._from_import = re.compile(rf"from\s+({modules})\s*\bimport\b\s*(\()?") if modules else None
+        self._import = re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)") if tops else None
+        self._extra_words = tuple(sorted(set(words)))
+
+    def wants(self, text: str) -> bool:
+        if any(_contains_word(text, word) for word in self._extra_words):
+            return True
+        return self._imports_a_client(text) or _assigns_a_dict_to_a_cache_name(text)
+
+    def _imports_a_client(self, text: str) -> bool:
+        if self._from_import is None:
+            return False
+        if "\\" in text:
+            text = _CONTINUATION.sub(" ", text)
+        words = _Words(text)
+        for match in self._from_import.finditer(text):
+            if not _is_word_start(text, match.start()):
+                continue
+            module = _dotted(match.group(1))
+            if match.group(2):  # the names, inside parentheses
+                end = text.find(")", match.end())
+                names = text[match.end():end if end != -1 else len(text)]
+                if "#" in names:  # a comment may hold a `)`: assume the worst
+                    return True
+            else:
+                end = text.find("\n", match.end())
+                names = text[match.end():end if end != -1 else len(text)]
+            if any(self._matters(f"{module}.{name}", words) for name in _WORD.findall(names)):
+                return True
+        for match in self._import.finditer(text):
+            if not _is_word_start(text, match.start()):
+                continue
+            for item in match.group(1).split(","):
+                imported = _IMPORTED.fullmatch(item)
+                if imported is None:
+                    continue
+                dotted = _dotted(imported.group(1))
+                bound = dotted if imported.group(2) else dotted.split(".")[0]
+                if self._matters(bound, words):
+                    return True
+        return False
+
+    def _matters(self, bound: str, words: "_Words") -> bool:
+        """Whether a name an import binds starts a known qualified name whose remaining
+        parts all appear in the file."""
+        return any(all(map(words.has, rest)) for rest in self._rests.get(bound, ()))
+
+
+def _trie(names: Iterable[str]) -> str:
+    """A pattern matching exactly the dotted `names` (spaces allowed around dots), built as
+    a trie so that `re` never tries one name after another: `a(?:[.](?:b|c))?`."""
+    tree: dict = {}
+    for name in names:
+        node = tree
+        for part in name.split("."):
+            node = node.setdefault(part, {})
+
+    def pattern(node: dict) -> str:
+        return "|".join(
+            re.escape(part) + (f"(?:{_DOT}(?:{pattern(children)}))?" if children else "")
+            for part, children in sorted(node.items(), key=lambda item: -len(item[0]))
+        )
+
+    return pattern(tree)
+
+
+class _Words:
+    """Which identifiers a text contains, looked up one word at a time."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._seen: dict[str, bool] = {}
+
+    def has(self, word: str) -> bool:
+        if word not in self._seen:
+            self._seen[word] = _contains_word(self._text, word)
+        return self._seen[word]
+
+
+def _contains_word(text: str, word: str) -> bool:
+    index = text.find(word)
+    while index != -1:
+        end = index + len(word)
+        if _is_word_start(text, index) and not (end < len(text) and _is_word_char(text[end])):
+            return True
+        index = text.find(word, index + 1)
+    return False
+
+
+def _is_word_start(text: str, index: int) -> bool:
+    return index == 0 or not _is_word_char(text[index - 1])
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _dotted(text: str) -> str:
+    return "".join(text.split())
+
+
+def _assigns_a_dict_to_a_cache_name(text: str) -> bool:
+    """A plain name containing "cache" (never an attribute: `self._cache`) assigned
+    something that may be a dict: `_CACHE = {}`, `(cache := dict())`, `cache: X = OrderedDict()`."""
+    lowered = text.lower()
+    if "cache" not in lowered:
+        return False
+    if "\\" in lowered:
+        lowered = _CONTINUATION.sub(" ", lowered)
+    # `from collections import OrderedDict as X` makes any call a possible dict.
+    any_call = _contains_word(lowered, "collections")
+    for match in _CACHE_TARGET.finditer(lowered):
+        if _is_attribute(lowered, match.start()):
+            continue
+        value = _assigned_value(lowered, match.end(), match.group(1))
+        if value is not None and _may_be_a_dict(value, any_call):
+            return True
+    return False
+
+
+def _is_attribute(text: str, index: int) -> bool:
+    """Whether the name around `index` follows a `.` (spaces may come between)."""
+    while index and _is_word_char(text[index - 1]):
+        index -= 1
+    while index and text[index - 1] in " \t":
+        index -= 1
+    return text[index - 1:index] == "."
+
+
+def _assigned_value(text: str, start: int, operator: str) -> str | None:
+    """The rest of the line after the `=` of an assignment whose operator ends at `start`;
+    "" when the value may start on a later line, None when nothing is assigned."""
+    end = text.find("\n", start)
+    line = text[start:end if end != -1 else len(text)]
+    if operator != ":":  # `=` or `:=`
+        return line
+    assignment = _ASSIGNMENT.search(line)  # `name: annotation = value`
+    if assignment is not None:
+        return line[assignment.end():]
+    unclosed = sum(map(line.count, "([{")) > sum(map(line.count, ")]}"))
+    return "" if unclosed else None  # an annotation spanning lines, or no value (`if cache:`)
+
+
+def _may_be_a_dict(value: str, any_call: bool) -> bool:
+    """Whether an assigned value, read from the start of its line, may be what the model
+    takes for a dict: `{...}`, `dict(...)`, `collections.OrderedDict()`, `defaultdict(list)`."""
+    value = value.lstrip(" \t(")
+    if not value or value[0] in "{#" or _ASSIGNMENT.search(value):  # on later lines, or chained
+        return True
+    name = _LEADING_NAME.match(value)
+    return name is not None and (any_call or name.group().endswith("dict"))
+
+
+@functools.lru_cache(maxsize=8)
+def prefilter_for(custom_names: tuple[str, ...], words: tuple[str, ...] = ()) -> Prefilter:
+    return Prefilter(model_names(custom_names), words)

@@ -1,0 +1,56 @@
+"""The one-pass spans and walk give what LibCST's ByteSpanPositionProvider and visitor give."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
+
+from cachelint.model.positions import SpannedModule
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
+SOURCES = sorted((ROOT / "fixtures").glob("*.py")) + sorted(PUBLIC_CORPUS.rglob("*.py"))
+# LibCST's visitor takes a few whitespace nodes out of source order (`import a as b`);
+# the replay takes them in order, and the model's walk looks at none of them.
+WHITESPACE = (cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace,
+              cst.EmptyLine, cst.Comment)
+
+
+class Recorder(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (ByteSpanPositionProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, WHITESPACE):
+            self.events.append(("visit", node, self.get_metadata(ByteSpanPositionProvider, node)))
+        return not isinstance(node, cst.Lambda)  # a False return skips the children
+
+    def on_leave(self, node: cst.CSTNode) -> None:
+        if not isinstance(node, WHITESPACE):
+            self.events.append(("leave", node))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda path: path.name)
+def test_spans_and_walk_are_libcsts(path):
+    module = cst.parse_module(path.read_text())
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    expected = Recorder()
+    wrapper.visit(expected)
+    spanned = SpannedModule(module)
+    replayed = Recorder()
+    spanned.visit(replayed)
+    assert spanned.spans == dict(wrapper.resolve(ByteSpanPositionProvider))
+    assert replayed.events == expected.events
+
+
+def test_a_visitor_that_needs_other_metadata_is_refused():
+    class Other(cst.CSTVisitor):
+        METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+
+    with pytest.raises(TypeError, match="PositionProvider"):
+        SpannedModule(cst.parse_module("x = 1\n")).visit(Other())

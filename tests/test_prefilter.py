@@ -1,0 +1,101 @@
+"""The prefilter keeps every file in which the model can find something, however the
+import or the dict cache is spelled, and drops the files that merely mention caching."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
+from cachelint.prefilter import Prefilter, model_names, prefilter_for
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
+
+
+def wants(source: str, prefilter: Prefilter | None = None) -> bool:
+    return (prefilter or prefilter_for(())).wants(textwrap.dedent(source))
+
+
+@pytest.mark.parametrize("source", [
+    "import redis\n\nr = redis.Redis()\n",
+    "import os, redis.asyncio\n\nr = redis.asyncio.from_url(URL)\n",
+    "import redis.asyncio as aioredis\n\nr = aioredis.Redis()\n",
+    "from redis import Redis\n",
+    "from redis . asyncio import (\n    Redis as R,\n)\n",
+    "from django.core import cache\n",
+    "from django.core.cache import (  # the default (and more)\n    caches,\n)\n",
+    "from django.core.cache \\\n    import cache\n",
+    "from django.views.decorators.cache import cache_page, never_cache\n",
+    "try: import pylibmc\nexcept ImportError: pylibmc = None\nmc = pylibmc.Client(SERVERS)\n",
+    "def f():\n    from django.core.cache import cache\n    return cache.get('k')\n",
+    "import functools\n\n@functools.lru_cache\ndef f(): ...\n",
+    "from functools import lru_cache\n",
+    "import django\n\ndjango.core.cache.cache.get('k')\n",
+])
+def test_an_import_of_a_client_or_decorator_is_kept(source):
+    assert wants(source)
+
+
+@pytest.mark.parametrize("source", [
+    "_CACHE = {}\n",
+    "if settings.DEBUG:\n    _cache = dict()\n",
+    "Cache: dict[str, int] = {}\n",
+    "_cache: dict[\n    str, int,\n] = {}\n",
+    "_cache = (\n    {}\n)\n",
+    "_cache = \\\n    {}\n",
+    "first = _cache = {}\n",
+    "_cache = other = {}\n",
+    "print(_cache := {})\n",
+    "import collections\n_CACHE = collections.OrderedDict()\n",
+    "from collections import defaultdict as dd\nrates_cache = dd(list)\n",
+])
+def test_a_dict_that_may_be_a_cache_is_kept(source):
+    assert wants(source)
+
+
+@pytest.mark.parametrize("source", [
+    "import os\n",
+    "from django.db import models\nfrom django import forms\n",
+    "from django.views.decorators.cache import never_cache\n",
+    "import functools\n\n@functools.wraps(f)\ndef g(): ...\n",
+    "import redis  # a client that is never made\n",
+    "class A:\n    def __init__(self):\n        self._cache = {}\n",
+    "if cache:\n    pass\n",
+    "cache_key = f'user:{uid}'\ncache_timeout = settings.TIMEOUT\n",
+    "'''Read this from the cache.'''\n",
+])
+def test_a_file_that_only_mentions_caching_is_dropped(source):
+    assert not wants(source)
+
+
+def test_configured_clients_and_words_widen_it():
+    text = "from myapp.store import put\nput(1)\n"
+    assert not wants(text)
+    assert wants(text, Prefilter(model_names(["myapp.store.put"])))
+    assert wants("Product.objects.update(price=1)\n", Prefilter(model_names(), words=["Product"]))
+
+
+def test_a_name_that_starts_a_client_name_needs_the_rest_of_it():
+    assert not wants("import redis.client as rc\n")  # no `Redis`, `StrictRedis`... after it
+    assert wants("import redis.client as rc\nrc.Redis()\n")
+
+
+def rule_findings(paths: list[Path], prefilter: bool) -> list[tuple]:
+    settings = Settings(select=("ALL",))
+    run = lint_paths(paths, settings, prefilter=prefilter)
+    return [(d.filename, d.location, d.end_location, d.code, d.message) for d in run.diagnostics if d.code]
+
+
+def test_findings_are_the_same_without_the_prefilter_on_the_fixtures():
+    paths = [ROOT / "fixtures"]
+    assert rule_findings(paths, prefilter=True) == rule_findings(paths, prefilter=False)
+
+
+@pytest.mark.skipif(not PUBLIC_CORPUS.is_dir(), reason=f"the public corpus is not at {PUBLIC_CORPUS}")
+def test_findings_are_the_same_without_the_prefilter_on_the_public_corpus():
+    findings = rule_findings([PUBLIC_CORPUS], prefilter=True)
+    assert findings, "the corpus should have findings"
+    assert findings == rule_findings([PUBLIC_CORPUS], prefilter=False)
