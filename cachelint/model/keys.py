@@ -116,7 +116,7 @@ class Part:
         return self.source is Source.CONSTANT
 
     def following(self, step: Step) -> Part:
-        return dataclasses.replace(self, via=(step, *self.via))
+        return Part(self.source, self.text, self.name, self.node, self.scope, (step, *self.via), self.opaque, self.spec)
 
     def render(self, code: Callable[[cst.CSTNode], str]) -> str:
         """How the value is spelled: its variable (`uid` for `uid = request.user.id`), its

@@ -29,7 +29,9 @@ _PASS_THROUGH_METHODS = {
     "isoformat", "timestamp", "hex", "hexdigest", "digest", "encode", "decode", "ctime", "astimezone",
     "lower", "upper", "strip",
 }
-_PASS_THROUGH_ATTRIBUTES = {"hex", "int", "urn", "bytes"}
+_PASS_THROUGH_ATTRIBUTES = {"hex", "int", "urn", "bytes", "timestamp"}
+# Truncations that make a time bucket of what they are given.
+_BUCKETS = {"int", "round", "math.floor", "math.ceil", "math.trunc"}
 _HASHES = ("hashlib.",)
 _MAX_DEPTH = 8
 _LOGGERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger"}
@@ -98,6 +100,7 @@ class KeyNeverRepeats(Rule):
         def rates(base):
             bucket = int(time.time() // 60)
             r.get(f"rates:{base}:{bucket}")
+            r.get(f"rates:{base}:{round(time.time() / 300)}")
             r.get(f"report:{date.today().isoformat()}")
             r.get(f"daily:{datetime.now().strftime('%Y-%m-%d')}")
             r.get(f"hourly:{datetime.utcnow().date()}")
@@ -190,6 +193,11 @@ class KeyNeverRepeats(Rule):
 
         def widget(obj):
             return cache.get(f"widget:{id(obj)}")  # expect: CL011
+
+        def nonce(doc_id):
+            cache.get(f"n:{doc_id}:{int(t.time() * 1000)}")  # expect: CL011
+            cache.get(f"n:{doc_id}:{str(uuid4())[:8]}")  # expect: CL011
+            cache.get("n:" + "".join(rnd.choice("abcdef") for _ in range(8)))  # expect: CL011
         """,
         # Kept in the entry it keys, or logged: no client can come back with it.
         """
@@ -226,9 +234,9 @@ def _never_repeating(model: ModuleModel, op: CacheOp, part: Part) -> cst.Call | 
         return None
     if "%" in part.spec:  # f"{now:%Y-%m-%d}": formatted to a date or time bucket
         return None
-    steps: list[Step] = [*part.via]
-    call = _volatile(model, part.node, part.scope, op, steps, 0)
-    if call is None or _stored_on_an_object(steps) or _leaves(model, op, steps):
+    search = _Search(model, op, list(part.via))
+    call = search.value(part.node, part.scope)
+    if call is None or _stored_on_an_object(search.steps) or _leaves(model, op, search.steps):
         return None
     return call
 
@@ -238,66 +246,74 @@ def _stored_on_an_object(steps: list[Step]) -> bool:
     return any("." in step.name for step in steps)
 
 
-def _volatile(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, op: CacheOp,
-              steps: list[Step], depth: int) -> cst.Call | None:
-    """The never-repeating call `expr`'s value comes from, or None. `steps` collects the
-    variables followed on the way."""
-    if depth > _MAX_DEPTH:
-        return None
-    if isinstance(expr, cst.Call):
-        return _volatile_call(model, expr, scope, op, steps, depth)
-    if isinstance(expr, cst.Name):
-        for step in model.keys.values_of(expr, scope):
-            if step.value is not None:
-                found = _volatile(model, step.value, step.scope, op, steps, depth + 1)
-                if found is not None:
-                    steps.append(step)
+class _Search:
+    """Looks for the never-repeating call a value comes from, following variables (each
+    one followed is added to `steps`)."""
+
+    def __init__(self, model: ModuleModel, op: CacheOp, steps: list[Step]) -> None:
+        self.model = model
+        self.op = op
+        self.steps = steps
+
+    def value(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0, repeated: bool = False):
+        """`repeated`: inside a comprehension, where a pick from a small set is made many times."""
+        if depth > _MAX_DEPTH:
+            return None
+        depth += 1
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope, depth, repeated)
+        if isinstance(expr, cst.Name):
+            for step in self.model.keys.values_of(expr, scope):
+                if step.value is not None and (found := self.value(step.value, step.scope, depth)) is not None:
+                    self.steps.append(step)
                     return found
+            return None
+        if isinstance(expr, cst.Attribute):  # uuid4().hex; now.year, now.hour are buckets
+            return self.value(expr.value, scope, depth) if expr.attr.value in _PASS_THROUGH_ATTRIBUTES else None
+        if isinstance(expr, cst.Subscript):  # str(uuid4())[:8]
+            return self.value(expr.value, scope, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            if isinstance(expr.operator, (cst.FloorDivide, cst.Modulo)):
+                return None  # time.time() // 60: a bucket
+            return self.value(expr.left, scope, depth) or self.value(expr.right, scope, depth)
+        if isinstance(expr, (cst.GeneratorExp, cst.ListComp)):
+            return self.value(expr.elt, scope, depth, repeated=True)
+        if isinstance(expr, cst.FormattedString):
+            pieces = [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+            return next((found for e in pieces if (found := self.value(e, scope, depth)) is not None), None)
         return None
-    if isinstance(expr, cst.Attribute):
-        if expr.attr.value in _PASS_THROUGH_ATTRIBUTES:  # uuid4().hex
-            return _volatile(model, expr.value, scope, op, steps, depth + 1)
-        return None  # now.year, now.hour: a bucket
-    if isinstance(expr, cst.BinaryOperation):
-        if isinstance(expr.operator, (cst.FloorDivide, cst.Modulo)):
-            return None  # time.time() // 60: a bucket
-        return (_volatile(model, expr.left, scope, op, steps, depth + 1)
-                or _volatile(model, expr.right, scope, op, steps, depth + 1))
-    if isinstance(expr, cst.FormattedString):
-        for piece in expr.parts:
-            if isinstance(piece, cst.FormattedStringExpression):
-                found = _volatile(model, piece.expression, scope, op, steps, depth + 1)
-                if found is not None:
-                    return found
-    return None
 
+    def _call(self, call: cst.Call, scope: Scope, depth: int, repeated: bool):
+        func = call.func
+        position = self.model.spans[call].start
+        name = qualified_name(func, scope, position)
+        if name is None and isinstance(func, cst.Name) and not scope.lookup(func.value, position):
+            name = func.value  # a builtin
+        if name is not None:
+            if name in _NEVER_REPEATS:
+                return call
+            if name.startswith(_RANDOM_MODULES):
+                return None if name in _RANDOM_PICKS and _small_pick(call) and not repeated else call
+            if name == _ID:
+                return None if self.op.library.in_process else call
+            if name in _PASS_THROUGH or name.startswith(_HASHES):
+                return self._first_argument(call, scope, depth)
+            if name in _BUCKETS:  # int(time.time() // 60); but int(time.time() * 1000) is finer
+                argument = call.args[0].value if call.args else None
+                scaled = isinstance(argument, cst.BinaryOperation) and isinstance(argument.operator, cst.Multiply)
+                return self._first_argument(call, scope, depth) if scaled else None
+            return None  # anything else: unknown
+        if isinstance(func, cst.Attribute):
+            if func.attr.value in _PASS_THROUGH_METHODS:
+                return self.value(func.value, scope, depth)
+            if func.attr.value == "join":  # "".join(random.choice(ALPHABET) for _ in range(8))
+                return self._first_argument(call, scope, depth)
+        return None  # strftime, date, replace(second=0): a bucket; other methods: unknown
 
-def _volatile_call(model: ModuleModel, call: cst.Call, scope: Scope, op: CacheOp,
-                   steps: list[Step], depth: int) -> cst.Call | None:
-    func = call.func
-    position = model.spans[call].start
-    name = qualified_name(func, scope, position)
-    if name is None and isinstance(func, cst.Name) and not scope.lookup(func.value, position):
-        name = func.value  # a builtin
-    if name is not None:
-        if name in _NEVER_REPEATS:
-            return call
-        if name.startswith(_RANDOM_MODULES):
-            return None if name in _RANDOM_PICKS and _small_pick(call) else call
-        if name == _ID:
-            return None if op.library.in_process else call
-        if name in _PASS_THROUGH or name.startswith(_HASHES):
-            return _first_argument(model, call, scope, op, steps, depth)
-        return None  # int(), round(), math.floor(): a bucket; anything else: unknown
-    if isinstance(func, cst.Attribute) and func.attr.value in _PASS_THROUGH_METHODS:
-        return _volatile(model, func.value, scope, op, steps, depth + 1)
-    return None  # strftime, date, replace(second=0): a bucket; other methods: unknown
-
-
-def _first_argument(model, call: cst.Call, scope: Scope, op: CacheOp, steps: list[Step], depth: int):
-    if not call.args or call.args[0].star:
-        return None
-    return _volatile(model, call.args[0].value, scope, op, steps, depth + 1)
+    def _first_argument(self, call: cst.Call, scope: Scope, depth: int):
+        if not call.args or call.args[0].star:
+            return None
+        return self.value(call.args[0].value, scope, depth)
 
 
 def _small_pick(call: cst.Call) -> bool:
