@@ -346,13 +346,14 @@ def looked_up():
     sort = request.args.get("sort", "new")
     cache.get(f"feed:{LABELS[sort]}:{LABELS.get(sort, 'x')}")
     cache.get(f"feed:{sort if sort in SORTS else 'new'}")
+    cache.get(f"feed:{'new' if sort not in SORTS else sort}")
 
 def digits():
     page = request.args.get("page", "1")
     if not page.isdigit():
         return None
     cache.get(f"page:{page}")
-""") == [None] * 7
+""") == [None] * 8
 
 
 def test_checks_that_do_not_guard_every_path():

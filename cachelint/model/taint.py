@@ -131,7 +131,8 @@ Env = dict[tuple[Union[Scope, None], str], Value]
 
 @dataclass(frozen=True)
 class _Guard:
-    """`if <test>:` whose test validates `name` (or, `negated`, rejects what it does not)."""
+    """`if <test>:` whose test is true only for safe values of `name` (`if x in ALLOWED:`), or
+    with `negated`, true for every unsafe one (`if x not in ALLOWED:`)."""
 
     node: cst.If
     name: str
@@ -330,12 +331,14 @@ class TaintAnalysis:
         return None
 
     def _if_expression(self, expr: cst.IfExp, scope: Scope, env: Env, depth: int) -> Value:
-        body = expr.body
-        if not (isinstance(body, cst.Name) and self._validates(expr.test, body.value, scope)):
-            value = self._value(body, scope, env, depth + 1)
-            if isinstance(value, Taint):
+        """`x if x in ALLOWED else "new"`, `"new" if x not in ALLOWED else x`: the checked side is safe."""
+        for branch, negated in ((expr.body, False), (expr.orelse, True)):
+            if isinstance(branch, cst.Name) and self._validates(expr.test, branch.value, scope, negated):
+                continue
+            value = self._value(branch, scope, env, depth + 1)
+            if value is not None:
                 return value
-        return self._value(expr.orelse, scope, env, depth + 1)
+        return None
 
     def _comprehension(self, expr, scope: Scope, env: Env, depth: int) -> Value:
         inner = dict(env)
@@ -461,23 +464,26 @@ class TaintAnalysis:
         for name in _names_in(node.test):
             if self._validates(node.test, name, scope):
                 guards.append(_Guard(node, name, False, False))
-            elif self._rejects(node.test, name, scope):
+            elif self._validates(node.test, name, scope, negated=True):
                 guards.append(_Guard(node, name, True, _exits_or_rebinds(node.body, name)))
         return guards
 
-    def _validates(self, test: cst.BaseExpression, name: str, scope: Scope) -> bool:
-        """True when `test` being true means `name` holds a safe value."""
+    def _validates(self, test: cst.BaseExpression, name: str, scope: Scope, negated: bool = False) -> bool:
+        """True when `test` being true (with `negated`: being false) means `name` holds a
+        safe value: `name in ALLOWED`, `name.isdigit()`, `re.fullmatch(PATTERN, name)`."""
         if isinstance(test, cst.BooleanOperation):
-            if isinstance(test.operator, cst.And):
-                return self._validates(test.left, name, scope) or self._validates(test.right, name, scope)
-            return self._validates(test.left, name, scope) and self._validates(test.right, name, scope)
+            left = self._validates(test.left, name, scope, negated)
+            right = self._validates(test.right, name, scope, negated)
+            # `a and b` true, or `a or b` false, says both hold: one check is enough.
+            either = isinstance(test.operator, cst.Or if negated else cst.And)
+            return (left or right) if either else (left and right)
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            return self._rejects(test.expression, name, scope)
+            return self._validates(test.expression, name, scope, not negated)
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             target = test.comparisons[0]
-            return (isinstance(target.operator, cst.In) and _is_name(test.left, name)
+            return (isinstance(target.operator, cst.NotIn if negated else cst.In) and _is_name(test.left, name)
                     and self._is_constant_collection(target.comparator, scope))
-        if isinstance(test, cst.Call):
+        if isinstance(test, cst.Call) and not negated:
             func = test.func
             if isinstance(func, cst.Attribute) and func.attr.value in _VALIDATING_METHODS:
                 return _is_name(func.value, name) and not test.args
@@ -486,20 +492,6 @@ class TaintAnalysis:
                 return _is_name(test.args[1].value, name) and _anchored(test.args[0].value, qualified)
             if isinstance(func, cst.Attribute) and func.attr.value == "fullmatch" and test.args:
                 return _is_name(test.args[0].value, name)
-        return False
-
-    def _rejects(self, test: cst.BaseExpression, name: str, scope: Scope) -> bool:
-        """True when `test` being false means `name` holds a safe value."""
-        if isinstance(test, cst.BooleanOperation):
-            if isinstance(test.operator, cst.Or):
-                return self._rejects(test.left, name, scope) or self._rejects(test.right, name, scope)
-            return self._rejects(test.left, name, scope) and self._rejects(test.right, name, scope)
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            return self._validates(test.expression, name, scope)
-        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-            target = test.comparisons[0]
-            return (isinstance(target.operator, cst.NotIn) and _is_name(test.left, name)
-                    and self._is_constant_collection(target.comparator, scope))
         return False
 
     def _is_constant_collection(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:

@@ -80,7 +80,8 @@ class UnsanitizedInputInKey(Rule):
         "sanitizers": Option(
             list, [],
             "qualified names of your own functions that make a value safe for a key "
-            '(`["myapp.keys.clean"]`); their results are not request input',
+            '(`["myapp.keys.clean"]`): what they return is not request input, also in the module '
+            "that defines them (functions of other modules are never followed)",
         ),
     }
 
