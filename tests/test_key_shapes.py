@@ -218,3 +218,51 @@ def test_values_of_follows_variables_to_their_assignments():
     assert (step.name, model.code(step.value)) == ("now", "time.time()")
     name = model.ops[0].key.parts[1].expression
     assert [model.code(step.value) for step in model.keys.values_of(name, model.ops[0].scope)] == ["0", "time.time()"]
+
+
+def test_attributes_of_self_are_followed_unless_given_from_outside():
+    source = """
+    class Fares:
+        NS = "fare"
+
+        def __init__(self, prefix, region):
+            self.prefix = prefix
+            self.bucket = f"{self.NS}:{region.code}"
+
+        def load(self, fare_id):
+            r.get(f"{self.NS}:{fare_id}")
+            r.get(f"{self.bucket}:{fare_id}")
+            r.get(f"{self.prefix}:{fare_id}")
+    """
+    model = _model(source)
+    assert [[s.render(model.code) for s in model.key_shapes(op)] for op in model.ops] == [
+        ["fare:{fare_id}"], ["fare:{region.code}:{fare_id}"], ["{self.prefix}:{fare_id}"],
+    ]
+    last = model.key_shapes(model.ops[2])[0].first
+    assert (last.source, last.name) == (Source.ATTRIBUTE, "self.prefix")
+
+
+def test_lists_of_keys_are_alternatives_and_tuples_are_composite_keys():
+    source = """
+    from django.core.cache import cache
+
+    def f(pid, uid):
+        cache.get_many([f"product:{pid}", f"{uid}:profile"])
+        cache.get((uid, "profile"))
+    """
+    model = _model(source)
+    assert [[s.render(model.code) for s in model.key_shapes(op)] for op in model.ops] == [
+        ["product:{pid}", "{uid}:profile"], ["{uid}profile"],
+    ]
+
+
+def test_format_specs_are_recorded_on_the_part():
+    source = """
+    from datetime import datetime
+
+    def f():
+        r.get(f"day:{datetime.now():%Y-%m-%d}")
+        r.get("week:{:%G-%V}".format(datetime.now()))
+    """
+    model = _model(source)
+    assert [model.key_shapes(op)[0].dynamic[0].spec for op in model.ops] == ["%Y-%m-%d", "%G-%V"]
