@@ -316,3 +316,17 @@ def test_a_malformed_option_exits_2(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["app.py"])
     assert result.exit_code == 2
     assert "allow-namespaces.session`: unknown category `secrets`" in result.output
+
+
+def test_the_request_user_object_is_a_whole_user():
+    messages = _messages(REDIS + """
+import pickle
+from flask_login import current_user
+
+def remember(request, uid):
+    r.set(f"me:{uid}", pickle.dumps(request.user), ex=60)
+    r.set(f"me:{uid}:flask", pickle.dumps(current_user), ex=60)
+    r.set(f"me:{uid}:name", current_user.name, ex=60)
+""")
+    assert [row for row, _ in messages] == [11, 12]
+    assert messages[0][1].startswith("caches the whole `request.user` object under `me:{uid}`, the password hash")

@@ -7,10 +7,11 @@ that produced it, and the whole rows or model instances it holds.
 
 `names(op)` for the `r.set`: `json`, `dumps`, `"hook"`, `row["webhook_url"]`, `owner`, `uid`,
 and, one assignment back, `row`'s query: `db`, `execute`, `fetchone` and the selected
-columns `api_key`, `webhook_url`. `rows(op)` gives the whole rows: `SELECT *` (or `t.*`)
-and ORM queries that return model instances (`User.objects.get(...)`, `session.get(User,
-pk)`, `select(User)`), stored as they are or through a serializer that keeps every field
-(`json.dumps`, `list`, `model_to_dict`).
+columns `api_key`, `webhook_url`. `rows(op)` gives the whole rows: `SELECT *` (or `t.*`),
+ORM queries that return model instances (`User.objects.get(...)`, `session.get(User,
+pk)`, `select(User)`) and the request's user object (`request.user`, `current_user`),
+stored as they are or through a serializer that keeps every field (`json.dumps`, `list`,
+`model_to_dict`).
 
 Names are followed one assignment back, as a reader would: the stored value, and what
 each name in it was assigned (or, for a function passed as a value, what it returns).
@@ -21,6 +22,7 @@ projection: it is a name, never a whole row.
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
@@ -54,6 +56,8 @@ _EXECUTES = frozenset({"execute"})
 # Calls that take a model (or a select of one) first and return its instances.
 _MODEL_CALLS = frozenset({"get", "query", "get_object_or_404", "get_or_404", "select", "scalars", "execute"})
 _USER_MODEL_FACTORY = "get_user_model"
+_REQUEST_USERS = frozenset({"request.user", "self.request.user", "req.user"})
+_CURRENT_USERS = frozenset({"flask_login.current_user", "flask.g.user", "quart.g.user"})
 # Calls whose result holds every field of what they are given.
 _PASS_THROUGH = frozenset({
     "json.dumps", "pickle.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "msgpack.packb",
@@ -78,13 +82,19 @@ class Named:
     spelled: str
 
 
+class RowKind(str, enum.Enum):
+    TABLE = "table"  # every column of a table's rows: `SELECT *`, `SELECT u.*`
+    MODEL = "model"  # whole model instances: `User.objects.get(…)`, `session.get(User, pk)`
+    CURRENT_USER = "current user"  # the request's user object: `request.user`, `current_user`
+
+
 @dataclass(frozen=True)
 class WholeRow:
     """Every column of a table's row, or a whole model instance."""
 
     entity: str  # the table (`users`) or the model class (`User`) as written
-    shown: str  # `SELECT * FROM users`, `User.objects.get(…)`
-    is_table: bool
+    kind: RowKind
+    shown: str = ""  # for CURRENT_USER: the expression, `request.user`
 
 
 class StoredData:
@@ -218,7 +228,9 @@ class _Walk:
         """The whole rows `expr` holds as they are (through containers and serializers)."""
         if self._spent():
             return
-        if isinstance(expr, cst.Name):
+        if self._is_current_user(expr, scope):
+            yield WholeRow("User", RowKind.CURRENT_USER, dotted(expr))
+        elif isinstance(expr, cst.Name):
             if depth == 0:
                 for value, inner in self._one_back(expr, scope):
                     yield from self.rows(value, inner, depth + 1)
@@ -241,6 +253,15 @@ class _Walk:
         elif isinstance(expr, (cst.Await, cst.IfExp, cst.BooleanOperation, cst.Lambda)):
             for child in _value_children(expr):
                 yield from self.rows(child, scope, depth)
+
+    def _is_current_user(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """`request.user`, `self.request.user`, Flask-Login's `current_user`, Flask's `g.user`."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return False
+        text = dotted(expr)
+        if text in _REQUEST_USERS:
+            return True
+        return qualified_name(expr, scope, self.model.spans[expr].start) in _CURRENT_USERS
 
     def _passes_through(self, call: cst.Call, scope: Scope) -> bool:
         qualified = qualified_name(call.func, scope, self.model.spans[call].start)
@@ -269,13 +290,13 @@ class _Walk:
                 yield from self._select_rows(link.call, rest, scope)
                 model = self._model_argument(link.method, link.call, scope)
             if model is not None and all(name in _ORM_ROWS for name in rest):
-                yield WholeRow(model, f"{model} instances", is_table=False)
+                yield WholeRow(model, RowKind.MODEL)
         methods = [link.method for link in links]
         if isinstance(root, cst.Call):
             yield from self._select_rows(root, methods, scope)
             model = self._model_argument(_last_name(root.func), root, scope)
             if model is not None and all(name in _ORM_ROWS for name in methods):
-                yield WholeRow(model, f"{model} instances", is_table=False)
+                yield WholeRow(model, RowKind.MODEL)
         elif isinstance(root, cst.Name) and methods and methods[0] in _FETCHES and all(n in _SQL_ROWS for n in methods):
             for select in self._executed(root, scope):
                 yield from _whole_tables(select)
@@ -457,7 +478,7 @@ def _columns(select: Select) -> Iterator[Named]:
 
 def _whole_tables(select: Select) -> Iterator[WholeRow]:
     for table in select.all_columns_of:
-        yield WholeRow(table, f"SELECT * FROM {table}", is_table=True)
+        yield WholeRow(table, RowKind.TABLE)
 
 
 def _index(subscript: cst.Subscript) -> cst.BaseExpression | None:

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from cachelint.model import CacheOp, Kind, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Source
-from cachelint.model.stored import StoredData, WholeRow
+from cachelint.model.stored import RowKind, StoredData, WholeRow
 from cachelint.model.words import contains, words
 from cachelint.rules.base import Finding, Option, OptionError, Rule, RuleContext
 
@@ -171,7 +171,9 @@ class SensitiveDataCached(Rule):
       the fields of an ORM `.values(…)`, `.values_list(…)` or `.only(…)`.
 
     A `SELECT *` (or `t.*`) from a users table, or whole model instances of a users model
-    (`User.objects.get(…)`, `session.get(User, uid)`), counts as caching the password hash.
+    (`User.objects.get(…)`, `session.get(User, uid)`, `request.user`, `current_user`),
+    stored as they are or through a serializer that keeps every field (`json.dumps`,
+    `pickle.dumps`, `model_to_dict`), counts as caching the password hash.
     A users table is one named user(s), account(s), customer(s), member(s), auth_user or
     profile(s).
 
@@ -394,7 +396,7 @@ def _hits(deny: Denylist, model: ModuleModel, stored: StoredData, op: CacheOp,
     if password_hash is not None:
         for row in stored.rows(op):
             if _is_users(row):
-                yield Hit(row.shown, password_hash, row), None
+                yield Hit(row.entity, password_hash, row), None
     for shape in shapes:
         if shape is not None:
             for shown, text in _key_names(model, shape):
@@ -432,7 +434,7 @@ def _part_name(part: Part) -> str:
 
 
 def _is_users(row: WholeRow) -> bool:
-    name = row.entity if row.is_table else "_".join(words(row.entity))
+    name = row.entity if row.kind is RowKind.TABLE else "_".join(words(row.entity))
     return name.lower() in USERS_TABLES
 
 
@@ -442,7 +444,10 @@ def _message(model: ModuleModel, hit: Hit, shape: KeyShape | None) -> str:
     consequence = _CONSEQUENCES[category]
     if hit.row is None:
         return f"caches `{hit.shown}` ({category}){under}: {consequence}"
-    what = f"every column of `{hit.row.entity}` (`SELECT *`)" if hit.row.is_table \
-        else f"whole `{hit.row.entity}` instances"
+    what = {
+        RowKind.TABLE: f"every column of `{hit.row.entity}` (`SELECT *`)",
+        RowKind.MODEL: f"whole `{hit.row.entity}` instances",
+        RowKind.CURRENT_USER: f"the whole `{hit.row.shown}` object",
+    }[hit.row.kind]
     return (f"caches {what}{under}, the password hash included ({category}): {consequence}; "
             f"cache only the fields that are needed")
