@@ -294,6 +294,7 @@ def open_session(sid, session_token, user):
     ('extend-terms = ["loyalty points"]', "extend-terms", "`loyalty points` is not a term"),
     ("extend-terms = [1]", "extend-terms", "`1` is not a term"),
     ('ignore-terms = ["pwd", ""]', "ignore-terms", "`` is not a term"),
+    ('ignore-terms = ["pwdd"]', "ignore-terms", "`pwdd` is not a default term"),
     ('allow-namespaces = ["session"]', "allow-namespaces", "expected a table"),
     ('allow-namespaces = { session = ["token"] }', "allow-namespaces.session", "unknown category `token`"),
     ('allow-namespaces = { "session:" = "tokens" }', 'allow-namespaces."session:"', "expected a list of categories"),
@@ -330,3 +331,16 @@ def remember(request, uid):
 """)
     assert [row for row, _ in messages] == [11, 12]
     assert messages[0][1].startswith("caches the whole `request.user` object under `me:{uid}`, the password hash")
+
+
+def test_a_field_read_from_a_row_is_that_field():
+    assert _rows(REDIS + """
+def card(db, cursor, uid):
+    row = db.execute("SELECT id, email, password_hash FROM users WHERE id = %s", (uid,)).fetchone()
+    r.set(f"user:{uid}:email", row["email"], ex=60)
+    r.set(f"user:{uid}:email2", db.execute("SELECT email, password_hash FROM users").fetchone().email, ex=60)
+    r.set(f"user:{uid}:row", row[1], ex=60)
+    r.set(f"user:{uid}:hash", row["password_hash"], ex=60)
+    r.set(f"user:{uid}:bal", get_wallet(uid).balance, ex=60)
+    r.set(f"user:{uid}:rounded", get_wallet(uid).balance.quantize(CENTS), ex=60)
+""") == [11, 12, 13, 14]

@@ -145,22 +145,20 @@ class _Walk:
             return
         if isinstance(expr, cst.Name):
             yield from self._name(expr, scope, depth)
-        elif isinstance(expr, cst.Attribute):
+        elif isinstance(expr, cst.Attribute):  # a field read: that field, not what it is read from
             text = self._dotted(expr, scope)
-            if text is not None:
-                yield Named(dotted(expr), text)
-            else:
-                yield Named(f"….{expr.attr.value}", expr.attr.value)
-                yield from self.names(expr.value, scope, depth)
+            yield Named(dotted(expr), text) if text is not None else Named(f"….{expr.attr.value}", expr.attr.value)
         elif isinstance(expr, cst.Subscript):
-            yield from self.names(expr.value, scope, depth)
             index = _index(expr)
-            if isinstance(index, cst.SimpleString):
-                field = _string(index)
-                if field is not None:
-                    yield Named(f"{self._short(expr.value)}[{index.value}]", field)
-            elif index is not None:
-                yield from self.names(index, scope, depth)
+            field = _string(index) if isinstance(index, cst.SimpleString) else None
+            if field is None:  # rows[0], data[key]: an element of the container
+                yield from self.names(expr.value, scope, depth)
+                if index is not None:
+                    yield from self.names(index, scope, depth)
+            else:  # row["email"]: that field, and the container's own name
+                yield Named(f"{self._short(expr.value)}[{index.value}]", field)
+                if isinstance(expr.value, (cst.Name, cst.Attribute)):
+                    yield from self.names(expr.value, scope, depth + 1)
         elif isinstance(expr, cst.Call):
             yield from self._call(expr, scope, depth)
         elif isinstance(expr, cst.Dict):
@@ -188,7 +186,12 @@ class _Walk:
                 yield from self.names(value, inner, depth + 1)
 
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Iterator[Named]:
-        yield from self.names(call.func, scope, depth)
+        func = call.func
+        if isinstance(func, cst.Attribute) and self._dotted(func, scope) is None:
+            yield Named(f"….{func.attr.value}", func.attr.value)  # a method of a value: data flows through
+            yield from self.names(func.value, scope, depth)
+        else:
+            yield from self.names(func, scope, depth)
         method = _last_name(call.func)
         for argument in call.args:
             value = argument.value

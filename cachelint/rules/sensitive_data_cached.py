@@ -108,6 +108,14 @@ def _check_terms(value: Any, *path: str) -> None:
             raise OptionError(f"`{term}` is not a term: write it as an identifier, such as `loyalty_points`", *path)
 
 
+def _check_ignore_terms(value: Any) -> None:
+    _check_terms(value)
+    defaults = {words(term) for terms in CATEGORIES.values() for term in terms}
+    for term in value:
+        if words(term) not in defaults:
+            raise OptionError(f"`{term}` is not a default term (remove added terms from `extend-terms` instead)")
+
+
 def _check_extend_terms(value: Any) -> None:
     if isinstance(value, list):
         _check_terms(value)
@@ -213,7 +221,7 @@ class SensitiveDataCached(Rule):
 
     - `extend-terms`: more terms, as a list (category `custom`) or as a table of category
       to list: `extend-terms = { money-and-stock = ["loyalty_points"] }`.
-    - `ignore-terms`: default or added terms not to look for: `ignore-terms = ["pwd"]`.
+    - `ignore-terms`: default terms not to look for: `ignore-terms = ["pwd"]`.
     - `allow-namespaces`: key namespaces where categories are accepted, as a table of
       namespace to categories (`all` for every one):
       `allow-namespaces = { session = ["tokens", "auth-state"] }`. A namespace holds the
@@ -232,7 +240,7 @@ class SensitiveDataCached(Rule):
         "extend-terms": Option(
             (list, dict), [], "More terms: a list, or a table of category to list.", _check_extend_terms,
         ),
-        "ignore-terms": Option(list, [], "Terms not to look for.", _check_terms),
+        "ignore-terms": Option(list, [], "Default terms not to look for.", _check_ignore_terms),
         "allow-namespaces": Option(
             dict, {}, "Key namespace -> categories (or `all`) accepted under it.", _check_allow_namespaces,
         ),
@@ -380,9 +388,10 @@ class SensitiveDataCached(Rule):
             if op.kind is not Kind.WRITE:
                 continue
             shapes = model.key_shapes(op) or (None,)
-            hit = _first_reported(deny, shapes, _hits(deny, model, stored, op, shapes))
-            if hit is not None:
-                yield Finding(op.node, op.statement, _message(model, hit, shapes[0]))
+            reported = _first_reported(deny, shapes, _hits(deny, model, stored, op, shapes))
+            if reported is not None:
+                hit, shape = reported
+                yield Finding(op.node, op.statement, _message(model, hit, shape or shapes[0]))
 
 
 def _hits(deny: Denylist, model: ModuleModel, stored: StoredData, op: CacheOp,
@@ -405,11 +414,13 @@ def _hits(deny: Denylist, model: ModuleModel, stored: StoredData, op: CacheOp,
                     yield Hit(shown or term.text, term), shape
 
 
-def _first_reported(deny: Denylist, shapes, hits) -> Hit | None:
+def _first_reported(deny: Denylist, shapes: tuple[KeyShape | None, ...],
+                    hits: Iterator[tuple[Hit, KeyShape | None]]) -> tuple[Hit, KeyShape | None] | None:
+    """The first hit that some key it is stored under does not allow."""
     for hit, shape in hits:
         under = shapes if shape is None else (shape,)
         if not all(deny.allows(each, hit.term.category) for each in under):
-            return hit
+            return hit, shape
     return None
 
 
