@@ -7,10 +7,13 @@ from cachelint.rules.key_without_namespace import KeyWithoutNamespace
 from cachelint.rules.keys_pattern_scan import KeysPatternScan
 from cachelint.rules.set_without_ttl import SetWithoutTtl
 from cachelint.rules.truthy_miss_check import TruthyMissCheck
+from cachelint.rules.unsanitized_input_in_key import UnsanitizedInputInKey
+from cachelint.rules.view_cache_ignores_input import ViewCacheIgnoresInput
 from cachelint.rules.zero_ttl import ZeroTtl
 
 ALL_RULES: list[type[Rule]] = [
-    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeysPatternScan, KeyNeverRepeats, ZeroTtl,
+    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, UnsanitizedInputInKey, KeysPatternScan, KeyNeverRepeats,
+    ViewCacheIgnoresInput, ZeroTtl,
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
