@@ -344,3 +344,39 @@ def card(db, cursor, uid):
     r.set(f"user:{uid}:bal", get_wallet(uid).balance, ex=60)
     r.set(f"user:{uid}:rounded", get_wallet(uid).balance.quantize(CENTS), ex=60)
 """) == [11, 12, 13, 14]
+
+
+def test_result_and_query_objects_are_followed_to_their_query():
+    assert _rows(REDIS + """
+import pickle
+from sqlalchemy import select, text
+
+async def one(session, uid):
+    result = await session.execute(select(User).where(User.id == uid))
+    user = result.scalar_one_or_none()
+    r.set(f"user:{uid}", pickle.dumps(user), ex=60)
+
+def many(team):
+    members = Member.objects.filter(team=team)
+    ordered = members.order_by("name")
+    r.set(f"team:{team}", pickle.dumps(list(ordered)), ex=60)
+
+def mapping(conn, uid):
+    row = conn.execute(text("SELECT * FROM accounts WHERE id = :id"), {"id": uid}).one()
+    r.set(f"account:{uid}", json.dumps(row._asdict()), ex=60)
+    r.set(f"account:{uid}:m", json.dumps(dict(row._mapping)), ex=60)
+
+def first_column(conn, uid):
+    result = conn.execute(text("SELECT * FROM users WHERE id = :id"), {"id": uid})
+    r.set(f"user:{uid}:id", result.scalar(), ex=60)
+""") == [13, 18, 22, 23]
+
+
+def test_columns_through_a_result_object():
+    assert _rows(REDIS + """
+from sqlalchemy import text
+
+def wallet(conn, uid):
+    result = conn.execute(text("SELECT owner, balance FROM wallets WHERE owner = :id"), {"id": uid})
+    r.set(f"wallet:{uid}", json.dumps([dict(m) for m in result.mappings().all()]), ex=60)
+""") == [11]

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from cachelint.model.facts import CacheOp
 
 _MAX_NODES = 400  # expressions looked at per write: values are small, this only bounds the odd giant
+_MAX_HOPS = 2  # result and query objects followed back to the query (`qs = …; rows = qs.all()`)
 # ORM methods whose result is still rows or model instances (or a query for them).
 _ORM_ROWS = frozenset({
     "objects", "_default_manager", "_base_manager", "query", "get", "filter", "exclude", "all", "first", "last",
@@ -64,6 +65,8 @@ _PASS_THROUGH = frozenset({
     "marshal.dumps", "copy.copy", "copy.deepcopy", "dataclasses.asdict", "django.core.serializers.serialize",
     "django.forms.models.model_to_dict", "django.forms.model_to_dict",
 })
+_ALL_FIELDS_ATTRIBUTES = frozenset({"__dict__", "_mapping"})  # user.__dict__, row._mapping
+_ALL_FIELDS_METHODS = frozenset({"_asdict"})  # row._asdict()
 _PASS_THROUGH_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "vars"})
 _FIELD_CHOICE = frozenset({"fields", "exclude"})  # model_to_dict(obj, fields=[...]) keeps only some
 _FIELD_METHODS = frozenset({"values", "values_list", "only", "get", "pop", "getattr", "setdefault"})
@@ -237,6 +240,11 @@ class _Walk:
             if depth == 0:
                 for value, inner in self._one_back(expr, scope):
                     yield from self.rows(value, inner, depth + 1)
+        elif isinstance(expr, cst.Attribute) and expr.attr.value in _ALL_FIELDS_ATTRIBUTES:
+            yield from self.rows(expr.value, scope, depth)
+        elif isinstance(expr, cst.Call) and _last_name(expr.func) in _ALL_FIELDS_METHODS \
+                and isinstance(expr.func, cst.Attribute):
+            yield from self.rows(expr.func.value, scope, depth)
         elif isinstance(expr, cst.Call):
             if self._passes_through(expr, scope):
                 for argument in expr.args:
@@ -281,12 +289,16 @@ class _Walk:
             expr = expr.args[0].value
         return expr
 
-    def _query_rows(self, call: cst.Call, scope: Scope) -> Iterator[WholeRow]:
+    def _query_rows(self, query: cst.BaseExpression, scope: Scope, then: tuple[str, ...] = (),
+                    hops: int = 0) -> Iterator[WholeRow]:
         """Whole rows from a query chain: `User.objects.filter(…).first()`, `session.get(User, 1)`,
-        `db.execute("SELECT * FROM users …").fetchone()`, `cursor.fetchall()` after an execute."""
-        root, links = _chain(call)
+        `db.execute("SELECT * FROM users …").fetchone()`, `cursor.fetchall()` after an execute,
+        `result.scalar_one()` where `result = session.execute(select(User))`. `then`: the
+        methods called on the chain's result afterwards."""
+        root, links = _chain(query)
+        methods = (*(link.method for link in links), *then)
         for index, link in enumerate(links):
-            rest = [later.method for later in links[index + 1:]]
+            rest = methods[index + 1:]
             if link.call is None:
                 model = self._model_name(link.receiver, scope) if link.method in _MANAGERS else None
             else:
@@ -294,17 +306,21 @@ class _Walk:
                 model = self._model_argument(link.method, link.call, scope)
             if model is not None and all(name in _ORM_ROWS for name in rest):
                 yield WholeRow(model, RowKind.MODEL)
-        methods = [link.method for link in links]
         if isinstance(root, cst.Call):
             yield from self._select_rows(root, methods, scope)
             model = self._model_argument(_last_name(root.func), root, scope)
             if model is not None and all(name in _ORM_ROWS for name in methods):
                 yield WholeRow(model, RowKind.MODEL)
-        elif isinstance(root, cst.Name) and methods and methods[0] in _FETCHES and all(n in _SQL_ROWS for n in methods):
-            for select in self._executed(root, scope):
-                yield from _whole_tables(select)
+        elif isinstance(root, cst.Name) and methods and all(n in _ORM_ROWS | _SQL_ROWS for n in methods):
+            if methods[0] in _FETCHES:
+                for select in self._executed(root, scope):
+                    yield from _whole_tables(select)
+            elif hops < _MAX_HOPS:  # a result or query object: what it was assigned
+                for binding in self._reaching(root, scope):
+                    if binding.kind in ("assign", "with") and isinstance(binding.value, (cst.Call, cst.Await)):
+                        yield from self._query_rows(binding.value, binding.scope, methods, hops + 1)
 
-    def _select_rows(self, call: cst.Call, then: list[str], scope: Scope) -> Iterator[WholeRow]:
+    def _select_rows(self, call: cst.Call, then: tuple[str, ...], scope: Scope) -> Iterator[WholeRow]:
         """The whole rows of a SELECT passed first to `call`, when `then` only fetches them."""
         select = self.select(call.args[0].value, scope) if call.args else None
         if select is not None and all(name in _SQL_ROWS for name in then):
@@ -466,9 +482,11 @@ def _chain(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, list[_Link]]:
 
 
 def _fetch_receiver(call: cst.Call) -> cst.Name | None:
-    """`cursor` for `cursor.fetchone()` (with no SQL of its own)."""
+    """`cursor` for `cursor.fetchone()`, `result` for `result.mappings()`: a name rows are
+    read from with no SQL of their own."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in _FETCHES and isinstance(func.value, cst.Name):
+    if isinstance(func, cst.Attribute) and func.attr.value in _SQL_ROWS - _EXECUTES - {"raw"} \
+            and isinstance(func.value, cst.Name):
         return func.value
     return None
 
