@@ -3,22 +3,24 @@ that produced it, and the whole rows or model instances it holds.
 
     def settings_card(uid):
         row = db.execute("SELECT api_key, webhook_url FROM apps WHERE owner = %s", (uid,)).fetchone()
-        r.set(f"app:{uid}", json.dumps({"hook": row["webhook_url"], "owner": uid}), ex=60)
+        r.set(f"app:{uid}", json.dumps(row), ex=60)
+        r.set(f"hook:{uid}", json.dumps({"hook": row["webhook_url"]}), ex=60)
 
-`names(op)` for the `r.set`: `json`, `dumps`, `"hook"`, `row["webhook_url"]`, `owner`, `uid`,
-and, one assignment back, `row`'s query: `db`, `execute`, `fetchone` and the selected
-columns `api_key`, `webhook_url`. `rows(op)` gives the whole rows: `SELECT *` (or `t.*`),
-ORM queries that return model instances (`User.objects.get(...)`, `session.get(User,
-pk)`, `select(User)`) and the request's user object (`request.user`, `current_user`),
-stored as they are or through a serializer that keeps every field (`json.dumps`, `list`,
-`model_to_dict`).
+`names(op)` for the first `r.set`: `json.dumps`, `row` and, one assignment back, what
+`row` was built from: `db.execute`, `fetchone` and the selected columns `api_key`,
+`webhook_url`. For the second: `json.dumps`, `"hook"`, `row["webhook_url"]` and `row`,
+but not the columns: a field read from a row (`row["email"]`, `row.email`) is that field.
+`rows(op)` gives the whole rows: `SELECT *` (or `t.*`), ORM queries that return model
+instances (`User.objects.get(...)`, `session.get(User, pk)`, `select(User)`) and the
+request's user object (`request.user`, `current_user`), stored as they are or through a
+serializer that keeps every field (`json.dumps`, `list`, `model_to_dict`).
 
 Names are followed one assignment back, as a reader would: the stored value, and what
 each name in it was assigned (or, for a function passed as a value, what it returns).
 The SQL is a string passed to any call in the value (`execute`, `fetch*`, `raw`, `text()`,
 a project's own `query_one(...)`), or, for `cursor.fetchone()`, what the function last
-executed on that cursor. A field read from a row (`row.email`, `row["email"]`) is a
-projection: it is a name, never a whole row.
+executed on that cursor; a result or query object (`result.one()`, `qs.all()`) is
+followed back to its query.
 """
 from __future__ import annotations
 
