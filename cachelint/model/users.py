@@ -1,0 +1,666 @@
+"""User context: which code runs on behalf of one user, and which values come from that user.
+
+A value is *user-derived* when it is, or is computed from, the identity of the user a
+request or task runs for. Where the identity comes from:
+
+- `request.user` (Django, DRF, Starlette): `request` a parameter so named or annotated
+  as a request, `self.request`, or a `context` (`info.context.user`);
+- Flask-Login's `current_user` (any `*.current_user` import), Tornado's
+  `self.current_user`, Flask's `g.user` (a `g` attribute named for a user: `g.user_id`);
+- the session: `session["user_id"]`, `session.get("cart")`, `request.session[...]`,
+  `request.session.session_key` (not a preference such as `session["lang"]`);
+- a parameter named for a user or its id (`user`, `user_id`, `uid`, `account_id`,
+  `customer_id`, `member_id`, `username`…), and `self.user`;
+- a FastAPI parameter a current-user dependency fills: `user = Depends(get_current_user)`.
+
+Values computed from it are user-derived too: attributes (`request.user.pk`), items,
+string building, containers, comprehensions over it, calls that take it
+(`Order.objects.filter(user=request.user)`, `load_usage(account_id)`; a function of
+this module only when what it returns depends on it), through local assignments.
+Flags and preferences are not the user's data: `is_staff`, `is_authenticated`,
+`has_perm(...)`, `language`, `timezone`, comparisons, `bool(...)`.
+
+`model.users` answers per module: `identity(expr, scope)`, the user a value comes from;
+`context(function)`, the first place a function reads the user's identity; and
+`reads_user(function)`, the first read of the user or the session at all (flags
+included, helpers followed), which is what decides whether a view's page differs per user.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+import libcst as cst
+
+from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
+
+if TYPE_CHECKING:
+    from cachelint.model.build import ModuleModel
+
+# Nouns that name the party a request runs for, and the words that make a name its id.
+_USER_NOUNS = frozenset({
+    "user", "account", "customer", "member", "subscriber", "viewer", "owner", "player", "patient",
+    "student", "employee", "profile", "principal", "me",
+})
+_ID_WORDS = frozenset({"id", "pk", "uuid", "guid", "name", "email"})
+_ID_NAMES = frozenset({"uid", "userid", "username"})
+# Attributes, methods and session keys that hold a flag or a preference, not the user's data.
+_FLAG_PREFIXES = ("is_", "has_", "can_", "check_", "should_")
+_PREFERENCES = frozenset({"language", "lang", "locale", "timezone", "tz", "theme", "currency", "country", "region"})
+_SESSION_DATA = frozenset({"cart", "basket", "carts", "baskets"})  # per-visitor data kept in the session
+_PERMISSION_METHODS = frozenset({"has_perm", "has_perms", "has_module_perms", "check_password", "get_all_permissions"})
+# Verbs that name a change made on the user's behalf (the user is the actor, not the subject).
+_ACTIONS = frozenset({
+    "add", "create", "post", "submit", "vote", "like", "unlike", "follow", "unfollow", "record", "log",
+    "save", "update", "delete", "remove", "mark", "toggle", "send", "notify", "publish", "approve",
+    "reject", "assign", "invite", "join", "leave", "rate", "comment", "reply", "register", "track",
+    "increment", "incr", "bump", "claim", "reserve", "book", "cancel", "upvote", "downvote", "star",
+    "pin", "flag", "report", "place", "checkout", "purchase", "buy", "redeem", "accept", "share",
+})
+_NOT_DATA_BUILTINS = frozenset({"bool", "isinstance", "issubclass", "hasattr", "callable", "type", "id"})
+_REQUEST_NAMES = frozenset({"request", "req"})
+_REQUEST_HOLDERS = frozenset({"request", "req", "context"})  # `<...>.request.user`, `info.context.user`
+_INJECTORS = ("Depends", "Security")
+_SESSION_GETTERS = frozenset({"get", "pop", "setdefault"})
+_FLASK_GLOBALS = frozenset({"flask.g", "quart.g"})
+_FLASK_SESSIONS = frozenset({"flask.session", "quart.session"})
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_MAX_DEPTH = 30
+_HELPER_DEPTH = 2  # calls into the module's own functions followed when reading a view
+_OTHER_HANDLERS = frozenset({"post", "put", "patch", "delete"})  # not run for the GET a page cache keeps
+
+
+@dataclass(frozen=True, eq=False)
+class Identity:
+    """A user-derived value: `source` spells the user it comes from (`request.user`,
+    `account_id`, `session["user_id"]`), `user_id` how to put that user's id in a key
+    (`request.user.pk`, `account_id`), and `node` is where the identity is read."""
+
+    source: str
+    user_id: str
+    node: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A web request object."""
+
+
+@dataclass(frozen=True)
+class _Globals:
+    """Flask's `g`."""
+
+
+@dataclass(frozen=True, eq=False)
+class _Session:
+    """A session object: `spelling` is how the code names it."""
+
+    spelling: str
+    node: cst.CSTNode
+
+    @property
+    def source(self) -> str:
+        return self.spelling
+
+
+Value = Union[Identity, _Request, _Globals, _Session, None]
+# Parameters of a module function being followed, bound to what the caller passed.
+Env = dict[tuple[Scope, str], Value]
+
+
+def words(name: str) -> tuple[str, ...]:
+    """The lower-cased words of an identifier: `userId` and `user_id` are `("user", "id")`."""
+    return tuple(match.group(0).lower() for match in _WORD.finditer(name))
+
+
+def names_a_user(name: str) -> bool:
+    """`user`, `current_user`, `account`: a name whose value is the user (or account) itself."""
+    found = words(name)
+    return bool(found) and found[-1] in _USER_NOUNS and name.lower() != "owner"
+
+
+def names_a_user_id(name: str) -> bool:
+    """`user_id`, `uid`, `account_pk`, `customerId`, `username`: a name for a user's id."""
+    found = words(name)
+    if name.lower().replace("_", "") in _ID_NAMES:
+        return True
+    return len(found) >= 2 and found[-1] in _ID_WORDS and found[-2] in _USER_NOUNS
+
+
+def _names_session_user(key: str) -> bool:
+    """A session key that holds the user or their cart: `user_id`, `_auth_user_id`, `cart`."""
+    found = words(key)
+    return names_a_user(key) or names_a_user_id(key) or any(word in _SESSION_DATA for word in found)
+
+
+def _names_user_getter(callee: str) -> bool:
+    """`get_user`, `get_current_user`, `authorized_userid`, `get_jwt_identity`: a function
+    named for giving the current user or their id."""
+    found = words(callee)
+    if not found:
+        return False
+    if found[-1] in _USER_NOUNS:
+        return found[-1] == "user" or "current" in found
+    return found[-1] in ("userid", "identity") or names_a_user_id(callee)
+
+
+def _acts(callee: str) -> bool:
+    """`add_comment`, `vote`, `record_view`: a callee named for a change it makes."""
+    found = words(callee)
+    return bool(found) and found[0] in _ACTIONS
+
+
+def _is_flag(name: str) -> bool:
+    return name.startswith(_FLAG_PREFIXES) or name.lower() in _PREFERENCES or name in _PERMISSION_METHODS
+
+
+class Users:
+    """Per-module answers about user context, computed on demand and remembered."""
+
+    def __init__(self, model: "ModuleModel") -> None:
+        self.model = model
+        self._strict = _Values(model, flags_are_data=False)
+        self._lenient = _Values(model, flags_are_data=True)
+        self._contexts: dict[cst.FunctionDef, Identity | None] = {}
+        self._reads: dict[cst.CSTNode, Identity | _Session | None] = {}
+
+    def identity(self, expr: cst.CSTNode, scope: Scope) -> Identity | None:
+        """The user `expr`'s value comes from, or None; for a `cst.Param`, the parameter's."""
+        if isinstance(expr, cst.Param):
+            binding = next((b for b in scope.bindings.get(expr.name.value, ()) if b.kind == "param"), None)
+            value = self._strict.parameter(expr.name.value, binding, {}) if binding is not None else None
+        else:
+            value = self._strict.value(expr, scope)
+        return value if isinstance(value, Identity) else None
+
+    def is_user_id(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+        """Whether `expr` is only the user's id (`user_id`, `request.user.pk`, `str(uid)`):
+        a value that says who, not what of theirs."""
+        if depth > 3:
+            return False
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("str", "int") \
+                and len(expr.args) == 1:
+            return self.is_user_id(expr.args[0].value, scope, depth + 1)
+        if isinstance(expr, cst.Name):
+            bindings = self.model.keys.reaching(expr.value, scope, self.model.spans[expr].start)
+            if len(bindings) != 1:
+                return False
+            binding = bindings[0]
+            if binding.kind == "param":
+                return names_a_user_id(expr.value) and self.identity(binding.value, binding.scope) is not None
+            return binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression) \
+                and self.is_user_id(binding.value, binding.scope, depth + 1)
+        if isinstance(expr, cst.Attribute):
+            name = expr.attr.value
+        elif isinstance(expr, cst.Subscript):
+            name = _constant_index(expr) or ""
+        else:
+            return False
+        return (name in _ID_WORDS or names_a_user_id(name)) and self.identity(expr, scope) is not None
+
+    def context(self, function: cst.FunctionDef) -> Identity | None:
+        """The first read of the user's identity in `function` itself (flags do not count):
+        what makes it run on behalf of a user. Nested functions are not looked into."""
+        if function not in self._contexts:
+            info = self.model.functions.get(function)
+            found = _first_read(self._strict, function.body, info.scope, session=False) if info else None
+            self._contexts[function] = found if isinstance(found, Identity) else None
+        return self._contexts[function]
+
+    def reads_user(self, node: cst.FunctionDef | cst.ClassDef) -> Identity | _Session | None:
+        """The first read of the user or the session (flags included) in what a view runs
+        for a GET: the function, or for a class-based view every method of its class but
+        the other HTTP methods' handlers (the framework calls `get_queryset` and the like),
+        and the module's functions these call."""
+        if node not in self._reads:
+            function_scope = self.model.functions[node].scope if isinstance(node, cst.FunctionDef) else None
+            holder = function_scope.parent.node if function_scope and function_scope.parent.kind == "class" else node
+            if isinstance(holder, cst.ClassDef):
+                methods = [s for s in holder.body.body if isinstance(s, cst.FunctionDef)
+                           and (s is node or s.name.value not in _OTHER_HANDLERS)]
+            else:
+                methods = [node]
+            self._reads[node] = next(
+                (found for method in methods if (found := self._read_in(method, _HELPER_DEPTH)) is not None), None
+            )
+        return self._reads[node]
+
+    def reads_in(self, node: cst.CSTNode, scope: Scope) -> Identity | _Session | None:
+        """The first read of the user or the session (flags included) in `node`, an
+        expression or statement evaluated in `scope` (a key function's lambda)."""
+        return _first_read(self._lenient, node, scope, session=True)
+
+    def _read_in(self, function: cst.FunctionDef, depth: int) -> Identity | _Session | None:
+        info = self.model.functions.get(function)
+        if info is None:
+            return None
+        found = _first_read(self._lenient, function.body, info.scope, session=True)
+        if found is not None or depth == 0:
+            return found
+        for call in info.calls:
+            callee = self._callee(call, info.scope)
+            if callee is not None and callee is not function:
+                found = self._read_in(callee, depth - 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _callee(self, call: cst.Call, scope: Scope) -> cst.FunctionDef | None:
+        """The function of this module `call` runs: `helper(...)`."""
+        if not isinstance(call.func, cst.Name):
+            return None
+        bindings = scope.lookup(call.func.value, self.model.spans[call].start)
+        target = bindings[-1].value if bindings else None
+        return target if isinstance(target, cst.FunctionDef) and target in self.model.functions else None
+
+
+class _Values:
+    """Evaluates expressions to what they hold: the user, a request, `g`, a session, or
+    nothing of interest. `flags_are_data` decides whether `request.user.is_staff` is a read
+    of the user (it is for a view's page, which then differs per user) or not (for data)."""
+
+    def __init__(self, model: "ModuleModel", flags_are_data: bool) -> None:
+        self.model = model
+        self.flags_are_data = flags_are_data
+        self._memo: dict[cst.CSTNode, Value] = {}
+        self._active: set[cst.FunctionDef] = set()
+        self._plain: dict[cst.FunctionDef, Identity | None] = {}  # helpers called with nothing of the user
+        self._id_attribute: str | None = None
+
+    def value(self, expr: cst.BaseExpression, scope: Scope) -> Value:
+        return self._value(expr, scope, {}, 0)
+
+    def _value(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
+        if depth > _MAX_DEPTH:
+            return None
+        if env:
+            return self._evaluate(expr, scope, env, depth)
+        if expr not in self._memo:
+            self._memo[expr] = None  # a cycle holds nothing
+            self._memo[expr] = self._evaluate(expr, scope, env, depth)
+        return self._memo[expr]
+
+    def _first_identity(self, exprs, scope: Scope, env: Env, depth: int) -> Identity | None:
+        for expr in exprs:
+            value = self._value(expr, scope, env, depth + 1)
+            if isinstance(value, Identity):
+                return value
+        return None
+
+    def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
+        if isinstance(expr, cst.Name):
+            return self._name(expr, scope, env, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope, env, depth)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, scope, env, depth)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope, env, depth)
+        if isinstance(expr, (cst.Await, cst.NamedExpr, cst.StarredElement)):
+            inner = expr.value if isinstance(expr, (cst.NamedExpr, cst.StarredElement)) else expr.expression
+            return self._value(inner, scope, env, depth + 1)
+        if isinstance(expr, cst.Lambda):
+            return self._first_identity([expr.body], scope, env, depth)
+        return self._first_identity(_operands(expr), scope, env, depth)
+
+    # ------------------------------------------------------------------ names
+
+    def _name(self, name: cst.Name, scope: Scope, env: Env, depth: int) -> Value:
+        position = self.model.spans[name].start
+        for binding in self.model.keys.reaching(name.value, scope, position):
+            value = self._binding(name.value, binding, env, depth)
+            if value is not None:
+                return value
+        return None
+
+    def _binding(self, name: str, binding: Binding, env: Env, depth: int) -> Value:
+        if binding.kind == "import":
+            qualified = str(binding.value)
+            if qualified in _FLASK_GLOBALS:
+                return _Globals()
+            if qualified in _FLASK_SESSIONS:
+                return _Session(name, binding.scope.node)
+            if qualified.rsplit(".", 1)[-1] == "current_user" and "." in qualified:
+                return Identity(name, f"{name}.id", binding.scope.node)
+            return None
+        if binding.kind == "param":
+            return self.parameter(name, binding, env)
+        if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.BaseExpression):
+            return self._value(binding.value, binding.scope, env, depth + 1)
+        function = binding.value
+        if binding.kind == "def" and function in self.model.functions and function not in self._active:
+            # A function passed to be called with no arguments: `get_or_set(key, build)`.
+            return self._returned(function, {(self.model.functions[function].scope, ""): None}, depth + 1)
+        return None
+
+    def parameter(self, name: str, binding: Binding, env: Env) -> Value:
+        if (binding.scope, name) in env:
+            return env[(binding.scope, name)]
+        if any(scope is binding.scope for scope, _ in env):
+            return None  # a parameter of a followed function its caller did not pass
+        param = binding.value
+        if name in _REQUEST_NAMES or _is_request_annotation(binding.annotation):
+            return _Request()
+        if names_a_user_id(name):
+            return Identity(name, name, param)
+        if names_a_user(name) or self._injected_user(param):
+            return Identity(name, f"{name}.{self._id()}", param)
+        return None
+
+    def _injected_user(self, param: object) -> bool:
+        """A FastAPI parameter a current-user dependency fills: `Depends(get_current_user)`."""
+        if not isinstance(param, cst.Param):
+            return False
+        candidates = [param.default] if param.default is not None else []
+        annotation = param.annotation.annotation if param.annotation else None
+        if isinstance(annotation, cst.Subscript):  # Annotated[User, Depends(get_current_user)]
+            candidates += [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+        for candidate in candidates:
+            if not isinstance(candidate, cst.Call) or not candidate.args:
+                continue
+            marker = dotted(candidate.func) or ""
+            if marker.rsplit(".", 1)[-1] in _INJECTORS:
+                dependency = dotted(candidate.args[0].value) or ""
+                if any(word in _USER_NOUNS for word in words(dependency)):
+                    return True
+        return False
+
+    def _id(self) -> str:
+        """How the module's framework names a record's id: `pk` in Django, else `id`."""
+        if self._id_attribute is None:
+            self._id_attribute = "pk" if "django" in self.model.views.frameworks else "id"
+        return self._id_attribute
+
+    # ------------------------------------------------------------------ attributes and items
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
+        attr = expr.attr.value
+        if _is_self(expr.value, scope):
+            if attr == "request":
+                return _Request()
+            if names_a_user(attr) or names_a_user_id(attr):  # self.user, self.current_user (Tornado)
+                return Identity(f"self.{attr}", self._spell_id(f"self.{attr}", attr), expr)
+            return None
+        base = self._value(expr.value, scope, env, depth + 1)
+        if isinstance(base, _Request) or (base is None and attr == "user" and _holds_request(expr.value)):
+            if attr == "user":
+                spelling = self._code(expr)
+                return Identity(spelling, f"{spelling}.{self._id()}", expr)
+            if attr == "session":
+                return _Session(self._code(expr), expr)
+            return None
+        if isinstance(base, _Globals):
+            if names_a_user(attr) or names_a_user_id(attr):
+                spelling = self._code(expr)
+                return Identity(spelling, spelling if names_a_user_id(attr) else f"{spelling}.id", expr)
+            return None
+        if isinstance(base, _Session):
+            return Identity(base.spelling, self._code(expr), expr) if attr == "session_key" else None
+        if isinstance(base, Identity) and not self.flags_are_data and _is_flag(attr):
+            return None
+        return base if isinstance(base, Identity) else None
+
+    def _spell_id(self, spelling: str, attr: str) -> str:
+        return spelling if names_a_user_id(attr) else f"{spelling}.{self._id()}"
+
+    def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Value:
+        base = self._value(expr.value, scope, env, depth + 1)
+        index = _constant_index(expr)
+        if isinstance(base, _Session):
+            return self._session_item(base, index, expr)
+        if isinstance(base, Identity):
+            return base
+        indexes = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+        return self._first_identity(indexes, scope, env, depth)  # `usage[user_id]`
+
+    def _session_item(self, session: _Session, index: str | None, expr: cst.CSTNode) -> Identity | None:
+        """`session["user_id"]`, `session.get("cart")`; for a view's page, any item of the session.
+        The id to key on is the user's id item, else the session's own key."""
+        if not self.flags_are_data and not (index and _names_session_user(index)):
+            return None
+        spelling = self._code(expr)
+        if index and names_a_user_id(index):
+            user_id = spelling.replace('"', "'")
+        elif isinstance(session.node, cst.Attribute):  # Django's request.session
+            user_id = f"{session.spelling}.session_key"
+        else:
+            user_id = "session['user_id']"
+        return Identity(spelling, user_id, expr)
+
+    # ------------------------------------------------------------------ calls
+
+    def _call(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = self._value(func.value, scope, env, depth + 1)
+            if isinstance(receiver, _Session):
+                if method in _SESSION_GETTERS and call.args:
+                    return self._session_item(receiver, _string(call.args[0].value), call)
+                return None
+            if not self.flags_are_data and _is_flag(method):
+                return None
+            if isinstance(receiver, Identity):
+                return receiver
+            if _names_user_getter(method) and self._gets_user(call, scope, env, depth):
+                return self._got_user(call)
+            return self._arguments(call, method, scope, env, depth)
+        if isinstance(func, cst.Name):
+            if not self.flags_are_data and (func.value in _NOT_DATA_BUILTINS or _is_flag(func.value)):
+                return None
+            if _names_user_getter(func.value) and self._gets_user(call, scope, env, depth):
+                return self._got_user(call)
+            bindings = scope.lookup(func.value, self.model.spans[call].start)
+            target = bindings[0].value if len(bindings) == 1 else None
+            if isinstance(target, cst.FunctionDef) and target in self.model.functions:
+                return self._helper(target, call, scope, env, depth)
+            return self._arguments(call, func.value, scope, env, depth)
+        return self._arguments(call, "", scope, env, depth)
+
+    def _gets_user(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> bool:
+        """A user getter called with nothing, or with the request: `get_user(request)`."""
+        return all(isinstance(self._value(a.value, scope, env, depth + 1), (_Request, _Session)) for a in call.args)
+
+    def _got_user(self, call: cst.Call) -> Identity:
+        spelling = self._code(call)
+        return Identity(spelling, spelling if names_a_user_id(_callee_name(call)) else f"{spelling}.{self._id()}", call)
+
+    def _arguments(self, call: cst.Call, callee: str, scope: Scope, env: Env, depth: int) -> Identity | None:
+        """The user a call's result comes from through its arguments. A call that acts on
+        something else on the user's behalf (`add_comment(post_id, user_id, text)`) gives
+        back data about that something, not the user's: the user is only its actor."""
+        for argument in call.args:
+            found = self._value(argument.value, scope, env, depth + 1)
+            if not isinstance(found, Identity):
+                continue
+            if _acts(callee) and any(
+                other is not argument and not self._is_constant(other.value, scope) for other in call.args
+            ):
+                return None
+            return found
+        return None
+
+    def _is_constant(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """A literal, a constant, a class or an import: not a value the call acts on."""
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+            return True
+        if isinstance(expr, cst.Attribute):
+            return expr.attr.value.isupper() or qualified_name(expr, scope, self.model.spans[expr].start) is not None
+        if not isinstance(expr, cst.Name):
+            return False
+        if expr.value in ("None", "True", "False") or expr.value[:1].isupper():
+            return True
+        bindings = scope.lookup(expr.value, self.model.spans[expr].start)
+        return bool(bindings) and all(
+            b.kind in ("import", "def") or (b.kind == "assign" and isinstance(b.value, (cst.SimpleString, cst.Integer)))
+            for b in bindings
+        )
+
+    def _helper(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
+        """What a function of this module returns, given what the call passes it."""
+        info = self.model.functions[function]
+        if function in self._active:
+            return None
+        params = [*function.params.posonly_params, *function.params.params]
+        keywords = {p.name.value for p in [*params, *function.params.kwonly_params]}
+        inner: Env = {(info.scope, ""): None}  # marks the scope: parameters not passed hold nothing
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                name = arg.keyword.value if arg.keyword.value in keywords else None
+            else:
+                name = params[position].name.value if position < len(params) else None
+                position += 1
+            if name is not None:
+                inner[(info.scope, name)] = self._value(arg.value, scope, env, depth + 1)
+        return self._returned(function, inner, depth)
+
+    def _returned(self, function: cst.FunctionDef, inner: Env, depth: int) -> Identity | None:
+        """The user what `function` returns comes from, its parameters bound as in `inner`."""
+        info = self.model.functions[function]
+        passed = any(value is not None for value in inner.values())
+        if not passed and function in self._plain:
+            return self._plain[function]
+        self._active.add(function)
+        try:
+            returned = [r.value for r in info.returns if r.value is not None]
+            found = self._first_identity(returned, info.scope, inner, depth)
+        finally:
+            self._active.discard(function)
+        if not passed:  # what it returns depends on nothing the caller gives: remember it
+            self._plain[function] = found
+        return found
+
+    def _code(self, node: cst.CSTNode) -> str:
+        return " ".join(self.model.code(node).split())
+
+
+def _callee_name(call: cst.Call) -> str:
+    func = call.func
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+
+
+def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The sub-expressions whose values make up `expr`'s value (not tests or comparisons)."""
+    if isinstance(expr, cst.FormattedString):
+        return [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+    if isinstance(expr, (cst.ConcatenatedString, cst.BinaryOperation)):
+        return [expr.left, expr.right]
+    if isinstance(expr, cst.BooleanOperation):
+        return [expr.left, expr.right]
+    if isinstance(expr, cst.IfExp):
+        return [expr.body, expr.orelse]
+    if isinstance(expr, cst.UnaryOperation) and not isinstance(expr.operator, cst.Not):
+        return [expr.expression]
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        return [e.value for e in expr.elements]
+    if isinstance(expr, cst.Dict):
+        return [p for e in expr.elements for p in ((e.key, e.value) if isinstance(e, cst.DictElement) else (e.value,))]
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        results = [expr.key, expr.value] if isinstance(expr, cst.DictComp) else [expr.elt]
+        clause = expr.for_in
+        while clause is not None:
+            results.append(clause.iter)
+            clause = clause.inner_for_in
+        return results
+    return []
+
+
+def _is_self(expr: cst.BaseExpression, scope: Scope) -> bool:
+    function = scope.function
+    return (isinstance(expr, cst.Name) and function is not None and function.owner is not None
+            and expr.value == function.self_name)
+
+
+def _is_request_annotation(annotation: cst.BaseExpression | None) -> bool:
+    spelled = dotted(annotation) if annotation is not None else None
+    return spelled is not None and spelled.rsplit(".", 1)[-1].endswith("Request")
+
+
+def _holds_request(expr: cst.BaseExpression) -> bool:
+    """`info.context`, `self.context["request"]`: an expression whose name says it is a request."""
+    if isinstance(expr, cst.Subscript):
+        name = _constant_index(expr)
+    else:
+        name = (dotted(expr) or "").rsplit(".", 1)[-1]
+    return name in _REQUEST_HOLDERS
+
+
+def _constant_index(expr: cst.Subscript) -> str | None:
+    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return None
+    return _string(expr.slice[0].slice.value)
+
+
+def _string(expr: cst.BaseExpression) -> str | None:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class _FirstRead(cst.CSTVisitor):
+    """Finds the first expression in a function body that reads the user (or, with
+    `session`, a session object): names, attribute chains, items and session getters."""
+
+    def __init__(self, values: _Values, scope: Scope, session: bool) -> None:
+        super().__init__()
+        self.values = values
+        self.scope = scope
+        self.session = session
+        self.found: Identity | _Session | None = None
+
+    def _read(self, node: cst.BaseExpression) -> bool:
+        value = self.values.value(node, self.scope)
+        if isinstance(value, Identity) or (self.session and isinstance(value, _Session)):
+            self.found = value
+            return True
+        return False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.found is not None or isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Param)):
+            return False
+        return super().on_visit(node)
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        self._read(node)
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if not self._read(node) and not self._flag_of_user(node, node.attr.value):
+            node.value.visit(self)
+        return False
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        return not self._read(node)
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            if isinstance(self.values.value(func.value, self.scope), _Session):
+                self._read(node)
+                return False
+            if self._flag_of_user(func, func.attr.value):  # request.user.has_perm(...): its arguments only
+                for arg in node.args:
+                    arg.value.visit(self)
+                return False
+        return True
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # not the keyword's name
+        return False
+
+    def _flag_of_user(self, node: cst.Attribute, attr: str) -> bool:
+        """`request.user.is_staff`: a flag of the user, which does not count as a read
+        unless flags are data."""
+        return (not self.values.flags_are_data and _is_flag(attr)
+                and isinstance(self.values.value(node.value, self.scope), Identity))
+
+
+def _first_read(values: _Values, node: cst.CSTNode, scope: Scope, session: bool) -> Identity | _Session | None:
+    finder = _FirstRead(values, scope, session)
+    node.visit(finder)
+    return finder.found
