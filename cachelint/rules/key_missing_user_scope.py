@@ -1,0 +1,472 @@
+"""CL004 key-missing-user-scope: one user's data cached under a key every user reads."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
+from cachelint.model.keys import KeyShape, Part, Source, describe_key, is_key_name
+from cachelint.model.scopes import Scope, qualified_name
+from cachelint.model.spec import Arg
+from cachelint.model.users import Identity, words
+from cachelint.model.values import MAYBE, find_argument
+from cachelint.rules.base import Finding, Rule, RuleContext
+
+# Key words that name one user's private data, and words that say an entry is shared.
+_PRIVATE_WORDS = frozenset({"profile", "account", "dashboard", "orders", "cart", "inbox", "settings", "me", "my", "mine"})
+_SHARED_WORDS = frozenset({"site", "global", "public", "all", "admin", "anon", "anonymous", "default", "shared", "system"})
+# Writes that put a member into a collection keyed inside the value (`zadd(k, {user_id: n})`).
+_MEMBER_WRITES = frozenset({"mapping"})
+
+# Django decorators that keep a cached page per user, or keep it out of the cache.
+_VARY_ON_COOKIE = "django.views.decorators.vary.vary_on_cookie"
+_VARY_ON_HEADERS = "django.views.decorators.vary.vary_on_headers"
+_CACHE_CONTROL = "django.views.decorators.cache.cache_control"
+_NEVER_CACHE = "django.views.decorators.cache.never_cache"
+_METHOD_DECORATOR = "django.utils.decorators.method_decorator"
+_PER_USER_HEADERS = frozenset({"cookie", "authorization"})
+# Flask-Caching `cached(timeout, key_prefix, unless, …, make_cache_key)`.
+_KEY_PREFIX = Arg(1, "key_prefix")
+_UNLESS = Arg(2, "unless")
+_MAKE_CACHE_KEY = Arg(8, "make_cache_key")
+
+
+class KeyMissingUserScope(Rule):
+    """
+    ## What it does
+    Flags a cache write that stores one user's data under a key that has no part from
+    that user:
+    - the stored value is computed from the current user (`request.user`,
+      `current_user`, `g.user`, `session["user_id"]`, a `user_id`/`uid`/`account_id`-like
+      parameter, a FastAPI `Depends(get_current_user)` parameter, a query filtered by
+      one of these), but no part of the key comes from that user;
+    - a constant key whose words name private data (`profile`, `account`, `dashboard`,
+      `orders`, `cart`, `inbox`, `settings`, `me`) is written in a function that reads
+      the user's identity.
+
+    It also flags view caches that serve one user's page to everyone: Django
+    `@cache_page` on a view that reads `request.user` or the session without
+    `@vary_on_cookie`, `@vary_on_headers("Cookie")` or `@cache_control(private=True)`;
+    Flask-Caching `@cache.cached` on a view that reads `current_user`, `g.user` or the
+    session without a `make_cache_key`/`key_prefix` function that reads the user.
+
+    Reads and deletes are not flagged, only the write that stores the data. Keys built
+    by functions the analysis cannot see are not flagged either.
+
+    ## Why is this bad?
+    The key is the only thing that tells two users' entries apart. Without the user's id
+    in it, the first user to load the page fills the entry and every other user is
+    served that user's data until it expires: User 42's profile, orders or unread
+    count shown to User 99. It is a data leak that no test with a single user shows.
+
+    ## Example
+    ```python
+    def usage_summary(account_id):
+        summary = load_usage(account_id)
+        r.set("usage:summary", json.dumps(summary), ex=300)
+        return summary
+    ```
+
+    ## Use instead
+    ```python
+    def usage_summary(account_id):
+        summary = load_usage(account_id)
+        r.set(f"usage:summary:{account_id}", json.dumps(summary), ex=300)
+        return summary
+    ```
+    For a view cache, vary it per user (`@vary_on_cookie` below `@cache_page`, a
+    Flask-Caching `make_cache_key` that includes `current_user.id`), or cache the
+    shared parts of the page instead of the page.
+    """
+
+    code = "CL004"
+    name = "key-missing-user-scope"
+    summary = "Per-user data cached under a key without the user's id."
+
+    VALID = [
+        # The key includes the user, directly or through a key builder.
+        """
+        from django.core.cache import cache
+
+        from .models import Order
+
+        def order_key(user_id, kind):
+            return f"orders:{user_id}:{kind}"
+
+        def recent_orders(request):
+            orders = list(Order.objects.filter(customer=request.user)[:10])
+            cache.set(f"orders:recent:{request.user.pk}", orders, 300)
+            return orders
+
+        def open_orders(customer_id):
+            rows = list(Order.objects.filter(customer_id=customer_id, state="open"))
+            cache.set(order_key(customer_id, "open"), rows, 60)
+            return rows
+
+        def account_page(request):
+            uid = request.user.id
+            cache.set(f"account:{uid}", load_account(uid), 300)
+        """,
+        # Public data in a function that happens to have a user; an admin-only aggregate;
+        # flags of the user are not the user's data.
+        """
+        from django.contrib.admin.views.decorators import staff_member_required
+        from django.core.cache import cache
+
+        from .models import Order, Product
+
+        def catalog(request):
+            if not request.user.is_authenticated:
+                return login_page(request)
+            products = list(Product.objects.filter(active=True))
+            cache.set("catalog:active", products, 600)
+            return render_catalog(request, products)
+
+        @staff_member_required
+        def sales_dashboard(request):
+            totals = Order.objects.aggregate_by_day()
+            cache.set("dashboard:admin:sales", totals, 300)
+            return totals
+
+        def menu(request):
+            entries = staff_menu() if request.user.is_staff else public_menu()
+            cache.set("menu:entries", entries, 60)
+        """,
+        # A constant private-sounding key with no user around; a shared qualifier.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def site_settings():
+            r.set("site:settings", load_site_settings(), ex=3600)
+
+        def refresh_public_profile_fields(request):
+            r.set("profile:fields:public", describe_fields(), ex=3600)
+
+        def record_login(user_id):
+            r.zadd("logins:recent", {user_id: now()})
+            r.delete("dashboard")
+        """,
+        # View caches that vary per user, or views that never read the user.
+        """
+        from django.utils.decorators import method_decorator
+        from django.views.decorators.cache import cache_page
+        from django.views.decorators.vary import vary_on_cookie, vary_on_headers
+        from django.views.generic import TemplateView
+
+        @cache_page(60)
+        @vary_on_cookie
+        def inbox(request):
+            return render_inbox(request.user)
+
+        @cache_page(60)
+        @vary_on_headers("Accept-Language", "Cookie")
+        def cart(request):
+            return render_cart(request.session.get("cart"))
+
+        @cache_page(300)
+        def pricing(request):
+            return render_pricing()
+
+        @method_decorator([cache_page(60), vary_on_cookie], name="dispatch")
+        class Dashboard(TemplateView):
+            def get_context_data(self, **kwargs):
+                return {"me": self.request.user}
+        """,
+        """
+        from flask import Flask, g
+        from flask_caching import Cache
+        from flask_login import current_user
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        def per_user_key():
+            return f"view:{current_user.id}"
+
+        @app.get("/me")
+        @cache.cached(timeout=60, make_cache_key=per_user_key)
+        def me():
+            return render_me(current_user)
+
+        @app.get("/news")
+        @cache.cached(timeout=60)
+        def news():
+            return render_news()
+        """,
+    ]
+
+    INVALID = [
+        # Data computed from the user under a key without the user.
+        """
+        import json
+
+        import redis
+        from django.core.cache import cache
+
+        from .db import fetch_unread, monthly_usage
+
+        r = redis.Redis()
+
+        def usage_summary(account_id):
+            rows = monthly_usage(account_id)
+            summary = {"requests": len(rows), "tokens": sum(row["tokens"] for row in rows)}
+            r.set("usage:summary", json.dumps(summary), ex=300)  # expect: CL004
+            return summary
+
+        def unread_badge(user_id):
+            unread = fetch_unread(user_id)
+            r.set("badge:unread", len(unread), ex=60)  # expect: CL004
+
+        def writer_dashboard(request):
+            return cache.get_or_set("dashboard:writer", lambda: author_stats(request.user), 600)  # expect: CL004
+
+        def orders_page(request, page):
+            orders = Order.objects.filter(customer=request.user).page(page)
+            cache.set(f"orders:page:{page}", orders, 60)  # expect: CL004
+        """,
+        # A private-sounding constant key in a function that runs for a user.
+        """
+        from flask import g, session
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        def show_cart():
+            if session.get("user_id") is None:
+                return empty_cart()
+            items = load_cart_items()
+            cache.set("cart", items)  # expect: CL004
+            return items
+
+        def settings_page():
+            prefs = g.user.preferences
+            cache.set("settings:page", prefs, timeout=60)  # expect: CL004
+        """,
+        # View caches that serve one user's page to everyone.
+        """
+        from django.utils.decorators import method_decorator
+        from django.views.decorators.cache import cache_page
+        from django.views.generic import TemplateView
+        from flask import Flask, g
+        from flask_caching import Cache
+        from flask_login import current_user
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        @cache_page(60)  # expect: CL004
+        def profile(request):
+            return render_profile(request.user.profile)
+
+        @method_decorator(cache_page(60), name="dispatch")  # expect: CL004
+        class Cart(TemplateView):
+            def get_context_data(self, **kwargs):
+                return {"items": self.request.session.get("cart", [])}
+
+        @app.get("/dashboard")
+        @cache.cached(timeout=60)  # expect: CL004
+        def dashboard():
+            return render_dashboard(current_user)
+
+        @app.get("/team")
+        @cache.cached(timeout=60, key_prefix="team")  # expect: CL004
+        def team():
+            return render_team(g.user.team_id)
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        for op in model.ops:
+            if op.kind is Kind.WRITE and op.key is not None and op.value is not None:
+                message = _data_problem(model, op)
+                if message is not None:
+                    yield Finding(op.node, op.statement, message)
+        for decorator in model.decorators:
+            if decorator.spec.kind != "view":
+                continue
+            if decorator.library.name == "django":
+                message = _cache_page_problem(model, decorator)
+            elif decorator.library.name == "flask-caching":
+                message = _cached_view_problem(model, decorator)
+            else:
+                continue
+            if message is not None:
+                yield Finding(decorator.node, decorator.function, message)
+
+
+# ---------------------------------------------------------------------- data caches
+
+def _data_problem(model: ModuleModel, op: CacheOp) -> str | None:
+    shapes = model.key_shapes(op)
+    if not shapes or not all(_unscoped(model, shape) for shape in shapes):
+        return None
+    shape = shapes[0]
+    key_words = words("".join(part.text for part in shape.parts if part.is_constant))
+    if _SHARED_WORDS.intersection(key_words):
+        return None  # `dashboard:anonymous`, `site:settings`: the key says it is shared
+    key = f"`{model.code(op.key)}`" if isinstance(op.key, cst.SimpleString) else describe_key(model.code, op.key, shape)
+    user = _value_user(model, op)
+    if user is not None:
+        return (f"{key} caches data computed from `{user.source}` but the key has no part from it: every user "
+                f"is served the first one's data; add it: `{_with_user(model, shape, user)}`")
+    function = op.scope.function
+    private = _private_word(shape, key_words) if function is not None and _is_literal_free(op.value) else None
+    if private is None:
+        return None
+    user = model.users.context(function.node)
+    if user is None:
+        return None
+    return (f"{key} names private data (`{private}`) and is written where the code runs for `{user.source}`, "
+            f"but the key has no part from the user: every user is served the first one's entry; "
+            f"add it: `{_with_user(model, shape, user)}`")
+
+
+def _unscoped(model: ModuleModel, shape: KeyShape) -> bool:
+    """The key surely has no part from a user: every dynamic part is known and none is
+    user-derived (a constant from elsewhere, `settings.PREFIX`, is known enough)."""
+    for part in shape.dynamic:
+        if part.node is not None and part.scope is not None and model.users.identity(part.node, part.scope):
+            return False
+        if part.opaque and not _constant_like(part):
+            return False
+    return True
+
+
+def _constant_like(part: Part) -> bool:
+    """An opaque part that is configuration or a constant (`settings.X`, `PREFIX`), not a key."""
+    return part.source in (Source.NAME, Source.ATTRIBUTE, Source.SUBSCRIPT) and not is_key_name(part.name)
+
+
+def _value_user(model: ModuleModel, op: CacheOp) -> Identity | None:
+    """The user the stored value is computed from. The user's id alone (`r.set(lock, user_id)`,
+    who holds a lock) is not their data, nor is a member written into a shared collection."""
+    if op.spec.value is not None and op.spec.value.name in _MEMBER_WRITES:
+        return None
+    if model.users.is_user_id(op.value, op.scope):
+        return None
+    return model.users.identity(op.value, op.scope)
+
+
+def _is_literal_free(value: cst.BaseExpression) -> bool:
+    """Not a literal flag or number: `cache.set("cart:enabled", True)` stores nothing private."""
+    return not isinstance(value, (cst.Integer, cst.Float, cst.SimpleString)) and not (
+        isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+    )
+
+
+def _private_word(shape: KeyShape, key_words: tuple[str, ...]) -> str | None:
+    if not shape.constant:
+        return None
+    return next((word for word in key_words if word in _PRIVATE_WORDS), None)
+
+
+def _with_user(model: ModuleModel, shape: KeyShape, user: Identity) -> str:
+    return f'f"{shape.render(model.code)}:{{{user.user_id}}}"'
+
+
+# ---------------------------------------------------------------------- view caches
+
+def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | None:
+    view = decorator.function
+    read = model.users.reads_user(view)
+    if read is None or _varies_per_user(model, decorator):
+        return None
+    if _unwrapped(decorator.node.decorator, decorator.scope, model.spans[decorator.node].start) \
+            != [decorator.node.decorator]:
+        fix = "add `vary_on_cookie` to the `method_decorator`"
+    else:
+        fix = "add `@vary_on_cookie` under it"
+    return (f"`@{_spelled(model, decorator)}` keeps one `{view.name.value}` page for every visitor, but the view "
+            f"reads `{read.source}`: one user's page is served to the next; {fix}, or cache the shared parts "
+            f"instead of the page")
+
+
+def _varies_per_user(model: ModuleModel, decorator: CacheDecorator) -> bool:
+    """`@vary_on_cookie`, `@vary_on_headers("Cookie")`, `@cache_control(private=True)` or
+    `@never_cache` on the view, on its class, or in the same `method_decorator`."""
+    holders: list[cst.FunctionDef | cst.ClassDef] = [decorator.function]
+    function_scope = decorator.scope
+    if function_scope.kind == "class":
+        holders.append(function_scope.node)
+    for holder in holders:
+        for applied in holder.decorators:
+            order = model.spans[applied].start
+            for expr in _unwrapped(applied.decorator, decorator.scope, order):
+                if _keeps_per_user(expr, decorator.scope, order):
+                    return True
+    return False
+
+
+def _unwrapped(expr: cst.BaseExpression, scope: Scope, order: int) -> list[cst.BaseExpression]:
+    """The decorators `@expr` applies, looking through `method_decorator(...)`."""
+    if isinstance(expr, cst.Call) and expr.args and qualified_name(expr.func, scope, order) == _METHOD_DECORATOR:
+        wrapped = expr.args[0].value
+        return [e.value for e in wrapped.elements] if isinstance(wrapped, (cst.List, cst.Tuple)) else [wrapped]
+    return [expr]
+
+
+def _keeps_per_user(expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
+    call = expr if isinstance(expr, cst.Call) else None
+    name = qualified_name(call.func if call else expr, scope, order)
+    if name in (_VARY_ON_COOKIE, _NEVER_CACHE):
+        return True
+    if name == _VARY_ON_HEADERS and call is not None:
+        return any(
+            isinstance(arg.value, cst.SimpleString) and str(arg.value.evaluated_value).lower() in _PER_USER_HEADERS
+            for arg in call.args
+        )
+    if name == _CACHE_CONTROL and call is not None:
+        private = find_argument(call, Arg(None, "private"))
+        return private is not None and not (isinstance(private, cst.Name) and private.value == "False")
+    return False
+
+
+def _cached_view_problem(model: ModuleModel, decorator: CacheDecorator) -> str | None:
+    view = decorator.function
+    if not isinstance(view, cst.FunctionDef):
+        return None
+    read = model.users.reads_user(view)
+    if read is None:
+        return None
+    call = decorator.call
+    if call is not None:
+        for arg in (_MAKE_CACHE_KEY, _KEY_PREFIX, _UNLESS):
+            given = find_argument(call, arg)
+            if given is MAYBE or (given is not None and _may_read_user(model, given, decorator)):
+                return None
+    user_id = f"`{read.user_id}`" if isinstance(read, Identity) else "the user's id"
+    return (f"`@{_spelled(model, decorator)}` keeps one `{view.name.value}` page for every user, but the view reads "
+            f"`{read.source}`: one user's page is served to every user; pass a `make_cache_key` that "
+            f"includes {user_id}, or cache only anonymous requests (`unless=`)")
+
+
+def _may_read_user(model: ModuleModel, given: cst.BaseExpression, decorator: CacheDecorator) -> bool:
+    """Whether a key function or `unless` callable may look at the user: a function or
+    lambda of this module that reads the user or the session, or one the module does not
+    show. Text (`key_prefix="team"`) does not."""
+    if isinstance(given, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation)):
+        return False
+    if isinstance(given, cst.Lambda):
+        return _lambda_reads_user(model, given, decorator.scope)
+    if isinstance(given, cst.Name):
+        bindings = decorator.scope.lookup(given.value, model.spans[decorator.node].start)
+        if len(bindings) == 1:
+            target = bindings[0].value
+            if isinstance(target, cst.FunctionDef):
+                return model.users.reads_user(target) is not None
+            if isinstance(target, cst.Lambda):
+                return _lambda_reads_user(model, target, bindings[0].scope)
+            if isinstance(target, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+                return False
+    return True
+
+
+def _lambda_reads_user(model: ModuleModel, function: cst.Lambda, scope: Scope) -> bool:
+    return model.users.reads_in(function.body, scope) is not None
+
+
+def _spelled(model: ModuleModel, decorator: CacheDecorator) -> str:
+    return " ".join(model.code(decorator.node.decorator).split())
