@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from cachelint.rules.base import Rule
+from cachelint.rules.key_missing_user_scope import KeyMissingUserScope
 from cachelint.rules.key_never_repeats import KeyNeverRepeats
 from cachelint.rules.key_without_namespace import KeyWithoutNamespace
 from cachelint.rules.keys_pattern_scan import KeysPatternScan
@@ -12,8 +13,8 @@ from cachelint.rules.view_cache_ignores_input import ViewCacheIgnoresInput
 from cachelint.rules.zero_ttl import ZeroTtl
 
 ALL_RULES: list[type[Rule]] = [
-    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, UnsanitizedInputInKey, KeysPatternScan, KeyNeverRepeats,
-    ViewCacheIgnoresInput, ZeroTtl,
+    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, KeysPatternScan,
+    KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl,
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -1,0 +1,400 @@
+"""User context (cachelint.model.users) and CL004 key-missing-user-scope beyond its examples."""
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from cachelint.model import build_model
+from tests.conftest import lint
+
+
+def _model(source: str):
+    text = textwrap.dedent(source)
+    return build_model("example.py", text.encode(), cst.parse_module(text))
+
+
+def _stored(source: str) -> list[str | None]:
+    """For each write, the user its value comes from (None: nobody's)."""
+    model = _model(source)
+    found = []
+    for op in model.ops:
+        if op.value is not None:
+            user = model.users.identity(op.value, op.scope)
+            found.append(user.source if user else None)
+    return found
+
+
+def _findings(source: str) -> list[tuple[int, str]]:
+    return [(d.location.row, d.message) for d in lint(source, select=("CL004",))]
+
+
+def _rows(source: str) -> list[int]:
+    return [row for row, _ in _findings(source)]
+
+
+# ---------------------------------------------------------------------- the model
+
+def test_where_the_user_comes_from():
+    assert _stored(
+        """
+        from django.core.cache import cache
+        from fastapi import Depends
+        from flask import g, session
+        from flask_login import current_user as me
+        from .auth import get_current_user
+
+        def views(request, account_id, user, team_id, uid=None):
+            cache.set("a", request.user.profile)
+            cache.set("b", me.orders)
+            cache.set("c", g.user.preferences)
+            cache.set("d", load(session["user_id"]))
+            cache.set("e", load(request.session.get("cart")))
+            cache.set("f", usage(account_id))
+            cache.set("g", user.settings)
+            cache.set("h", usage(team_id))
+            cache.set("i", usage(uid))
+
+        async def endpoint(viewer=Depends(get_current_user), db=Depends(get_db)):
+            cache.set("j", viewer.feed)
+            cache.set("k", db.products())
+
+        class Handler:
+            def get(self):
+                cache.set("l", self.request.user.inbox)
+                cache.set("m", self.current_user.inbox)
+        """
+    ) == [
+        "request.user", "me", "g.user", 'session["user_id"]', 'request.session.get("cart")', "account_id", "user",
+        None, "uid", "viewer", None, "self.request.user", "self.current_user",
+    ]
+
+
+def test_flags_preferences_and_other_values_are_not_the_users_data():
+    assert _stored(
+        """
+        from django.core.cache import cache
+        from flask import session
+
+        def view(request, user_id):
+            cache.set("a", request.user.is_staff)
+            cache.set("b", request.user.has_perm("shop.view"))
+            cache.set("c", load_news(request.user.language))
+            cache.set("d", request.user.pk == 1)
+            cache.set("e", bool(request.user))
+            cache.set("f", load(session.get("lang")))
+            cache.set("g", load(request.GET["q"]))
+            cache.set("h", staff_menu() if request.user.is_staff else public_menu())
+        """
+    ) == [None] * 8
+
+
+def test_values_computed_from_the_user_through_assignments_calls_and_helpers():
+    assert _stored(
+        """
+        import json
+        from django.core.cache import cache
+
+        def orders_of(user):
+            return Order.objects.filter(customer=user)
+
+        def site_news(user):
+            return News.objects.filter(public=True)
+
+        def view(request, post_id):
+            uid = request.user.id
+            rows = query("SELECT * FROM orders WHERE user_id = %s", (uid,))
+            summary = {"count": len(rows), "total": sum(row["total"] for row in rows)}
+            cache.set("a", json.dumps(summary))
+            cache.set("b", orders_of(request.user))
+            cache.set("c", site_news(request.user))
+            cache.set("d", add_comment(post_id, uid, "text"))
+            cache.set("e", lambda: stats_for(request.user))
+        """
+    ) == ["request.user", "request.user", None, None, "request.user"]
+
+
+def test_a_functions_user_context_and_what_a_view_reads():
+    model = _model(
+        """
+        from flask import session
+        from flask_login import current_user
+
+        def shop(request):
+            if not request.user.is_authenticated:
+                return None
+            return list_products()
+
+        def account(request):
+            return request.user.account
+
+        def cart():
+            return render(_items())
+
+        def _items():
+            return session.get("cart", [])
+        """
+    )
+    functions = {node.name.value: node for node in model.functions}
+    assert model.users.context(functions["shop"]) is None  # a flag only
+    assert model.users.context(functions["account"]).source == "request.user"
+    assert model.users.reads_user(functions["shop"]).source == "request.user"  # the page differs per user
+    assert model.users.reads_user(functions["cart"]).source == 'session.get("cart", [])'  # through a helper
+
+
+# ---------------------------------------------------------------------- CL004 on data caches
+
+def test_message_names_the_user_and_the_key_to_use():
+    assert _findings(
+        """
+        import json
+        import redis
+
+        r = redis.Redis()
+
+        def usage_summary(account_id, period):
+            rows = monthly_usage(account_id, period)
+            r.set(f"usage:{period}", json.dumps(rows), ex=300)
+        """
+    ) == [(9, '`f"usage:{period}"` caches data computed from `account_id` but the key has no part from it: '
+              'every user is served the first one\'s data; add it: `f"usage:{period}:{account_id}"`')]
+
+
+def test_only_the_write_is_reported():
+    assert _rows(
+        """
+        from django.core.cache import cache
+
+        def inbox(request):
+            messages = cache.get("inbox")
+            if messages is None:
+                messages = list(request.user.messages.all())
+                cache.set("inbox", messages, 60)
+            cache.delete("inbox")
+            return messages
+        """
+    ) == [8]
+
+
+def test_keys_with_a_part_from_the_user_are_not_reported():
+    assert _rows(
+        """
+        import hashlib
+
+        from django.core.cache import cache
+        from flask import g
+        from flask_login import current_user
+
+        def feed_key(uid, page):
+            return f"feed:{uid}:{page}"
+
+        class Feed:
+            def key(self, user):
+                return "feed:%s" % user.pk
+
+            def store(self, request, items):
+                cache.set(self.key(request.user), items, 60)
+
+        def views(request, user_id, username):
+            items = load_feed(request.user)
+            cache.set(f"feed:{request.user.pk}", items, 60)
+            cache.set(feed_key(request.user.id, 1), items, 60)
+            cache.set("feed:" + hashlib.md5(str(request.user.pk).encode()).hexdigest(), items, 60)
+            cache.set(make_template_fragment_key("feed", [request.user.username]), items, 60)
+            cache.set(f"feed:{current_user.id}", load_feed(current_user), 60)
+            cache.set("feed:{}".format(g.user.id), load_feed(g.user), 60)
+            cache.set(("feed", user_id), load_feed(user_id), 60)
+            profile = User.objects.get(username=username)
+            cache.set(f"profile:{profile.pk}", load_profile(username), 60)
+            cache.set(f"cart:{request.session.session_key}", load_cart(request.user), 60)
+        """
+    ) == []
+
+
+def test_keys_the_module_does_not_show_are_not_reported():
+    assert _rows(
+        """
+        from django.core.cache import cache
+
+        from .keys import user_key
+
+        def view(request, cache_key):
+            cache.set(user_key("profile"), request.user.profile, 60)
+            cache.set(cache_key, request.user.profile, 60)
+        """
+    ) == []
+
+
+def test_shared_entries_ids_and_members_are_not_the_users_data():
+    assert _rows(
+        """
+        import json
+        import redis
+        from django.core.cache import cache
+
+        r = redis.Redis()
+
+        def activity(request, post_id, user_id, score):
+            r.zadd("leaderboard", {user_id: score})
+            r.sadd("online", user_id)
+            r.lpush("activity", json.dumps({"user": user_id}))
+            r.incr("logins:total")
+            r.set(f"lock:post:{post_id}", user_id, ex=5)
+            r.set(f"editor:{post_id}", str(request.user.pk), ex=5)
+            vote(post_id, user_id)
+            r.set(f"votes:{post_id}", json.dumps(tally(post_id)), ex=60)
+            r.set(f"comments:{post_id}", json.dumps(add_comment(post_id, user_id, "hi")), ex=60)
+            cache.set("home:anonymous", public_projects(request.user), 60)
+            cache.set("site:settings", site_settings(), 3600)
+        """
+    ) == []
+
+
+def test_private_words_need_a_user_context():
+    assert _rows(
+        """
+        from flask import g, session
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        def site_settings():
+            cache.set("site:settings", load_site_settings())
+
+        def settings_labels():
+            cache.set("settings:labels", load_labels())
+
+        def catalog(request):
+            if request.user.is_authenticated:
+                cache.set("account:plans", load_plans())
+
+        def show_cart():
+            if session.get("user_id") is None:
+                return None
+            cache.set("cart", load_cart_items())
+            cache.set("cart:enabled", True)
+
+        def inbox_page():
+            owner = g.user
+            cache.set("inbox:page", render_inbox())
+        """
+    ) == [20, 25]
+
+
+# ---------------------------------------------------------------------- CL004 on view caches
+
+def test_django_cache_page_views():
+    source = """
+        from django.utils.decorators import method_decorator
+        from django.views.decorators.cache import cache_control, cache_page
+        from django.views.decorators.vary import vary_on_cookie, vary_on_headers
+        from django.views.generic import ListView
+
+        @cache_page(60)
+        def home(request):
+            return render(request, "home.html", {"hello": request.user.is_authenticated})
+
+        @cache_page(60)
+        @vary_on_headers("Accept-Language")
+        def cart(request):
+            return render(request, "cart.html", {"cart": request.session.get("cart", [])})
+
+        @cache_page(60)
+        @vary_on_headers("Authorization")
+        def api_me(request):
+            return {"id": request.user.pk}
+
+        @cache_page(60)
+        @cache_control(private=True)
+        def notices(request):
+            return render(request, "notices.html", {"n": request.user.notices.all()})
+
+        class Orders(ListView):
+            @method_decorator(cache_page(120))
+            def get(self, request, *args, **kwargs):
+                return super().get(request, *args, **kwargs)
+
+            def get_queryset(self):
+                return Order.objects.filter(customer=self.request.user)
+
+            def post(self, request):
+                return save(request.user)
+
+        @method_decorator(vary_on_cookie, name="dispatch")
+        class MyOrders(Orders):
+            @method_decorator(cache_page(120))
+            def get(self, request, *args, **kwargs):
+                return super().get(request, *args, **kwargs)
+
+        @method_decorator(cache_page(60), name="dispatch")
+        class Products(ListView):
+            def get_queryset(self):
+                return Product.objects.filter(active=True)
+
+            def post(self, request):
+                return save(request.user)
+        """
+    assert _rows(source) == [7, 11, 27]
+    assert _findings(source)[2][1] == (
+        "`@method_decorator(cache_page(120))` keeps one `get` page for every visitor, but the view reads "
+        "`self.request.user`: one user's page is served to the next; add `vary_on_cookie` to the "
+        "`method_decorator`, or cache the shared parts instead of the page"
+    )
+
+
+def test_flask_caching_views_need_a_key_function_that_reads_the_user():
+    source = """
+        from flask import Flask, g, request, session
+        from flask_caching import Cache
+        from flask_login import current_user
+
+        from .keys import make_key
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        def path_key():
+            return "view/" + request.path
+
+        def user_key():
+            return f"view:{request.path}:{current_user.get_id()}"
+
+        @app.get("/dashboard")
+        @cache.cached(timeout=60, query_string=True)
+        def dashboard():
+            return render(current_user)
+
+        @app.get("/team")
+        @cache.cached(timeout=60, make_cache_key=path_key)
+        def team():
+            return render(_team())
+
+        def _team():
+            return load_team(g.user.team_id)
+
+        @app.get("/me")
+        @cache.cached(timeout=60, make_cache_key=user_key)
+        def me():
+            return render(current_user)
+
+        @app.get("/basket")
+        @cache.cached(timeout=60, unless=lambda: "basket" in session)
+        def basket():
+            return render(session.get("basket", []))
+
+        @app.get("/other")
+        @cache.cached(timeout=60, key_prefix=make_key)
+        def other():
+            return render(current_user)
+
+        @app.get("/about")
+        @cache.cached(timeout=600)
+        def about():
+            return render("about")
+        """
+    assert _rows(source) == [18, 23]
+    assert _findings(source)[0][1] == (
+        "`@cache.cached(timeout=60, query_string=True)` keeps one `dashboard` page for every user, but the view "
+        "reads `current_user`: one user's page is served to every user; pass a `make_cache_key` that includes "
+        "`current_user.id`, or cache only anonymous requests (`unless=`)"
+    )
