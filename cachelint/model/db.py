@@ -479,6 +479,8 @@ class _Recogniser:
             return self.model_class(func, scope, order)
         if func.attr.value not in _INSTANCE_GETTERS:
             return None
+        if func.attr.value == "get" and call.args and self.is_session(func.value, scope, order):
+            return self._model_name(call.args[0].value, scope, order)  # SQLAlchemy `session.get(M, pk)`
         chain = _chain(func.value)
         found = self._queryset_model(chain, scope, order)
         if found is not None:
@@ -511,7 +513,7 @@ class _Recogniser:
             model = self.instance_model(receiver, scope, order)
             if model is not None:
                 return _INSTANCE_WRITES[method], Entity(model, "model"), call_label(call)
-        chain = _chain(receiver)
+        chain = self._followed_chain(receiver, scope, order)
         if method in _QUERYSET_WRITES:
             found = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)
             if found is not None:
@@ -527,6 +529,17 @@ class _Recogniser:
         if method in ("update", "delete") and methods and site.awaited:  # Tortoise: await M.filter(...).delete()
             return _QUERYSET_WRITES[method], Entity(model, "model"), call_label(call)
         return None
+
+    def _followed_chain(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> _Chain:
+        """`_chain`, continued through a variable at its root: `qs.delete()` after `qs = M.objects.filter()`."""
+        found = _chain(expr)
+        root = found.root
+        if isinstance(root, cst.Name) and not _is_class_name(root.value) and depth < _MAX_DEPTH:
+            value = self._value(root, scope, order)
+            if value is not None and isinstance(value[0], (cst.Call, cst.Attribute, cst.Await, cst.Subscript)):
+                inner = self._followed_chain(*value, depth + 1)
+                return _Chain(inner.root, inner.links + found.links)
+        return found
 
     def _statement(self, call: cst.Call, scope: Scope, order: int) -> tuple[WriteKind, Entity | None, str] | None:
         """A write for `execute(statement)`: SQL text, or a SQLAlchemy DML construct."""
@@ -567,8 +580,7 @@ class _Recogniser:
             kind, target = _SA_STATEMENTS[func.attr.value], func.value
         else:
             return None
-        entity = self._table_entity(target, scope, order)
-        return kind, entity, call_label(call) if entity is None else f"{kind.value.upper()} {entity.name}"
+        return kind, self._table_entity(target, scope, order), " ".join(self.model.code(first).split())
 
     def _is_table(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
         value = self._value(expr, scope, order)

@@ -95,12 +95,15 @@ class Entity:
 
 def key_names(texts: Iterable[str]) -> frozenset[str]:
     """The canonical names a key's constant texts answer to: every segment between
-    separators and every word of it (`user_orders:` -> `userorder`, `user`, `order`)."""
+    separators, and its first and last word (`user_orders:` -> `userorder`, `user`,
+    `order`); the words in between describe rather than name (`mail_days_order_warning`)."""
     names: set[str] = set()
     for text in texts:
         for segment in _SEGMENT.findall(text):
             names.add(canonical(segment))
-            names.update(singular(word) for word in words(segment))
+            segment_words = words(segment)
+            if segment_words:
+                names.update((singular(segment_words[0]), singular(segment_words[-1])))
     names.discard("")
     return frozenset(name for name in names if not name.isdigit())
 
@@ -109,7 +112,7 @@ def cached_names(model: "ModuleModel", op: "CacheOp") -> frozenset[str] | None:
     """The canonical names of what `op`'s keys hold (`product:{pid}` -> `product`), or
     None when a key has no constant text to tell (a parameter, `clear()`)."""
     names: set[str] = set()
-    expressions = _key_expressions(op)
+    expressions = key_expressions(op)
     if not expressions:
         return None
     for expr in expressions:
@@ -121,7 +124,7 @@ def cached_names(model: "ModuleModel", op: "CacheOp") -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _key_expressions(op: "CacheOp") -> list[cst.BaseExpression]:
+def key_expressions(op: "CacheOp") -> list[cst.BaseExpression]:
     """The key, or when the library table names none: every positional argument
     (`r.delete(*keys)`, `delete_pattern("product:*")`) and the keys of a dict value
     (`set_many({...})`)."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from cachelint.rules.base import Rule
+from cachelint.rules.cache_before_db_write import CacheBeforeDbWrite
+from cachelint.rules.cache_write_in_transaction import CacheWriteInTransaction
 from cachelint.rules.key_missing_user_scope import KeyMissingUserScope
 from cachelint.rules.key_never_repeats import KeyNeverRepeats
 from cachelint.rules.key_without_namespace import KeyWithoutNamespace
@@ -13,8 +15,8 @@ from cachelint.rules.view_cache_ignores_input import ViewCacheIgnoresInput
 from cachelint.rules.zero_ttl import ZeroTtl
 
 ALL_RULES: list[type[Rule]] = [
-    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, KeysPatternScan,
-    KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl,
+    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, CacheBeforeDbWrite,
+    KeysPatternScan, CacheWriteInTransaction, KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl,
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -1,0 +1,35 @@
+"""What CL006 and CL009 share: the cache mutations of a module and how messages name them."""
+from __future__ import annotations
+
+from cachelint.model import CacheOp, Kind, ModuleModel
+
+_MUTATING = (Kind.WRITE, Kind.DELETE, Kind.EXPIRE)
+_LONGEST_CALL = 60
+
+
+def mutations(model: ModuleModel) -> list[CacheOp]:
+    """Cache writes, deletes and expiries that run where they are written: not those in a
+    callable run after the commit (`transaction.on_commit(lambda: cache.delete(k))`)."""
+    found = [op for op in model.ops if op.kind in _MUTATING]
+    if not found:
+        return []
+    return [op for op in found if not model.db.is_deferred(op.node)]
+
+
+def op_label(model: ModuleModel, op: CacheOp) -> str:
+    """`r.delete(f"product:{pid}")`, or `cache.delete_many(…)` when the call is long."""
+    code = " ".join(model.code(op.node).split())
+    if len(code) <= _LONGEST_CALL or op.call is None:
+        return f"`{code}`"
+    return f"`{' '.join(model.code(op.call.func).split())}(…)`"
+
+
+def risk(op: CacheOp) -> str:
+    """What goes wrong when `op` runs before the DB change is committed."""
+    if op.kind is Kind.DELETE:
+        return "a reader can re-fill the key from the old rows before the commit"
+    return "if the DB change fails or rolls back, the cache keeps a value the database never had"
+
+
+def line(model: ModuleModel, node) -> int:
+    return model.location(model.spans[node].start).row

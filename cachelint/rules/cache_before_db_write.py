@@ -1,0 +1,230 @@
+"""CL006 cache-before-db-write: the cache is written or invalidated before the DB write or its commit."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from cachelint.model import CacheOp, Kind, ModuleModel
+from cachelint.model.db import DbWrite, WriteKind
+from cachelint.model.entities import Entity, cached_names, key_expressions
+from cachelint.model.flow import Flow
+from cachelint.model.scopes import Scope
+from cachelint.rules._write_path import line, mutations, op_label, risk
+from cachelint.rules.base import Finding, Rule, RuleContext
+
+
+class CacheBeforeDbWrite(Rule):
+    """
+    ## What it does
+    Flags a cache write, delete or expiry that runs, in one function, before a DB write
+    that follows it (raw `execute("UPDATE ...")`, ORM `save`/`update`/`delete`/`create`/
+    `bulk_*`, `session.add`, `execute(update(...))`), or between the DB write and its
+    explicit `commit()`.
+
+    The cache call and the write must concern the same entity where both are known:
+    the words of the key (`product:{id}`, `thread:{id}:posts`) against the table or
+    model written (`products`, `Product`, `Post`). An invalidation before a write whose
+    entity is unknown still counts, and so does one before a `commit()` or `flush()`.
+    A cache call inside a transaction that writes is CL009's business instead.
+
+    ## Why is this bad?
+    The cache then runs ahead of the database. A reader that misses between the
+    invalidation and the commit reads the old row and caches it again, so the
+    invalidation is lost until the entry expires. A value written to the cache first
+    stays there if the DB write then fails or rolls back.
+
+    ## Example
+    ```python
+    def archive_product(product_id):
+        r.delete(f"product:{product_id}")
+        conn.execute("UPDATE products SET archived = 1 WHERE id = ?", (product_id,))
+        conn.commit()
+    ```
+
+    ## Use instead
+    ```python
+    def archive_product(product_id):
+        conn.execute("UPDATE products SET archived = 1 WHERE id = ?", (product_id,))
+        conn.commit()
+        r.delete(f"product:{product_id}")
+    ```
+    Write, commit, then invalidate. Moving the call changes behaviour, so cachelint
+    does not do it for you; the message says where it belongs.
+    """
+
+    code = "CL006"
+    name = "cache-before-db-write"
+    summary = "The cache is written or invalidated before the DB write or its commit."
+
+    VALID = [
+        # Invalidation after the commit; a read before the write; another entity.
+        """
+        import sqlite3
+
+        import redis
+
+        r = redis.Redis()
+
+        def archive_product(product_id):
+            cached = r.get(f"product:{product_id}")
+            conn = sqlite3.connect("shop.db")
+            conn.execute("UPDATE products SET archived = 1 WHERE id = ?", (product_id,))
+            conn.commit()
+            r.delete(f"product:{product_id}")
+            return cached
+
+        def rename_category(category_id, name):
+            r.incr(f"stats:renames:{category_id}")
+            conn = sqlite3.connect("shop.db")
+            conn.execute("UPDATE categories SET name = ? WHERE id = ?", (name, category_id))
+            conn.commit()
+        """,
+        # Django: deferred to the commit, after an autocommitted write, or in another branch.
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from .models import Order
+
+        def mark_shipped(order_id, tracking_no):
+            transaction.on_commit(lambda: cache.delete(f"order:{order_id}:tracking"))
+            Order.objects.filter(pk=order_id).update(status="shipped", tracking_no=tracking_no)
+
+        def cancel(order_id):
+            Order.objects.filter(pk=order_id).update(status="cancelled")
+            cache.delete(f"order:{order_id}")
+
+        def refresh(order_id, order):
+            if order is None:
+                cache.delete(f"order:{order_id}")
+                return
+            order.save()
+        """,
+    ]
+
+    INVALID = [
+        # Before the UPDATE, and between the UPDATE and its commit.
+        """
+        import sqlite3
+
+        import redis
+
+        r = redis.Redis()
+
+        def archive_product(product_id):
+            r.delete(f"product:{product_id}")  # expect: CL006
+            conn = sqlite3.connect("shop.db")
+            conn.execute("UPDATE products SET archived = 1 WHERE id = ?", (product_id,))
+            conn.commit()
+
+        def reprice(product_id, price):
+            conn = sqlite3.connect("shop.db")
+            conn.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))
+            r.set(f"product:{product_id}:price", price, ex=60)  # expect: CL006
+            conn.commit()
+        """,
+        # Django ORM and SQLAlchemy; the key's words name the model written.
+        """
+        from django.core.cache import cache
+        from sqlalchemy import update
+
+        from .models import Link, Order, Post
+
+        def mark_shipped(order_id, tracking_no):
+            cache.delete(f"order:{order_id}:tracking")  # expect: CL006
+            Order.objects.filter(pk=order_id).update(status="shipped", tracking_no=tracking_no)
+
+        def purge(user_id, thread_ids):
+            cache.delete_many([f"thread:{tid}:posts" for tid in thread_ids])  # expect: CL006
+            Post.objects.filter(author_id=user_id).delete()
+
+        def retarget(session, link_id, url):
+            cache.delete(f"link:{link_id}")  # expect: CL006
+            session.execute(update(Link).where(Link.id == link_id).values(url=url))
+            session.commit()
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        ops = mutations(model)
+        if not ops or not model.db.writes:
+            return
+        flows: dict[Scope | None, Flow] = {}
+        for op in ops:
+            if not key_expressions(op):
+                continue  # `clear()`: a reset of the whole cache, not an invalidation of what is written
+            function = op.scope.function
+            writes = model.db.writes_in(function)
+            if not writes or any(t.writes for t in model.db.transactions_around(op.node, op.scope)):
+                continue
+            if function not in flows:
+                flows[function] = Flow(function.node if function else model.module, model.spans)
+            found = _first_write_after(model, op, writes, flows[function])
+            if found is not None and not _repeated_after(model, op, found[0]):
+                yield Finding(op.node, op.statement, _message(model, op, *found, writes, flows[function]))
+
+
+def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], flow: Flow):
+    """The first write that can run after `op` and concerns what `op` caches, with the
+    uncommitted writes before `op` that it commits (for a commit point)."""
+    names = cached_names(model, op)
+    for write in writes:
+        if write.order <= op.order or not flow.may_follow(op.order, write.order):
+            continue
+        committed: list[DbWrite] = []
+        if write.is_commit_point:
+            for earlier in writes:
+                if earlier.order >= op.order:
+                    break
+                committed = [] if earlier.is_commit_point else [*committed, earlier]
+        entities = [w.entity for w in committed] if committed else [write.entity]
+        if _concerns(op, names, entities):
+            return write, committed
+    return None
+
+
+def _repeated_after(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
+    """Whether the same key is invalidated again after `write` (now or on commit): the
+    "delete twice" pattern, where the early delete is harmless."""
+    if op.kind is not Kind.DELETE or op.key is None:
+        return False
+    key = model.code(op.key)
+    return any(
+        other.kind is Kind.DELETE and other.order > write.order and other.scope.function is op.scope.function
+        and other.key is not None and model.code(other.key) == key
+        for other in model.ops
+    )
+
+
+def _concerns(op: CacheOp, names: frozenset[str] | None, entities: list[Entity | None]) -> bool:
+    """Same entity where both are known; an invalidation also counts against an unknown one."""
+    if names is not None and any(entity is not None and entity.held_by(names) for entity in entities):
+        return True
+    return op.kind is Kind.DELETE and (names is None or None in entities)
+
+
+def _message(model: ModuleModel, op: CacheOp, write: DbWrite, committed: list[DbWrite],
+             writes: list[DbWrite], flow: Flow) -> str:
+    shown = f"`{write.label}` (line {line(model, write.node)})"
+    if committed:
+        last = committed[-1]
+        what = f"runs after `{last.label}` (line {line(model, last.node)}) but before {shown} commits it"
+    elif write.is_commit_point:
+        what = f"runs before {shown}"
+    else:
+        what = f"runs before the database write {shown}"
+    return f"{op_label(model, op)} {what}: {risk(op)}; move it after {_anchor(model, op, write, writes, flow)}"
+
+
+def _anchor(model: ModuleModel, op: CacheOp, write: DbWrite, writes: list[DbWrite], flow: Flow) -> str:
+    """Where the cache call belongs: after the commit of `write`, or the transaction block
+    `write` is in, or else `write` itself."""
+    if not write.is_commit_point:
+        commit = next((w for w in writes if w.kind is WriteKind.COMMIT and w.order > write.order
+                       and flow.may_follow(write.order, w.order)), None)
+        if commit is not None:
+            write = commit
+        else:
+            around = model.db.transactions_around(write.node, write.scope)
+            if around:
+                return f"the `{around[0].label}` block (line {line(model, around[0].node)})"
+    return f"`{write.label}` (line {line(model, write.node)})"

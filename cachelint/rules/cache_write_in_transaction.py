@@ -1,0 +1,173 @@
+"""CL009 cache-write-in-transaction: a cache write or delete inside an open DB transaction."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from cachelint.model import ModuleModel
+from cachelint.model.db import Transaction
+from cachelint.rules._write_path import line, mutations, op_label, risk
+from cachelint.rules.base import Finding, Rule, RuleContext
+
+
+class CacheWriteInTransaction(Rule):
+    """
+    ## What it does
+    Flags a cache write or delete lexically inside a DB transaction that writes:
+    `with transaction.atomic():`, a function decorated `@transaction.atomic`,
+    `with session.begin():`, `with engine.begin() as conn:`, `async with
+    conn.transaction():` (asyncpg, psycopg), `db.atomic()` (peewee), `in_transaction()`
+    and `@atomic()` (Tortoise). A call deferred until the commit,
+    `transaction.on_commit(lambda: cache.delete(key))` or an `after_commit` listener, is
+    not inside.
+
+    ## Why is this bad?
+    Until the transaction commits, nobody else sees its writes. Deleting the key there
+    lets a concurrent reader miss, read the old row, and cache it again before the
+    commit: the invalidation is lost. Writing the new value there caches data the
+    database may still roll back. Either way the cache disagrees with the database
+    until the entry expires.
+
+    ## Example
+    ```python
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def rename(product_id, name):
+        with transaction.atomic():
+            Product.objects.filter(pk=product_id).update(name=name)
+            cache.delete(f"product:{product_id}")
+    ```
+
+    ## Use instead
+    ```python
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def rename(product_id, name):
+        with transaction.atomic():
+            Product.objects.filter(pk=product_id).update(name=name)
+            transaction.on_commit(lambda: cache.delete(f"product:{product_id}"))
+    ```
+    Outside Django, invalidate after the `with` block, or from an `after_commit` event
+    listener. A transaction that only reads may touch the cache.
+    """
+
+    code = "CL009"
+    name = "cache-write-in-transaction"
+    summary = "A cache write or delete inside an open DB transaction, before it commits."
+
+    VALID = [
+        # Deferred to the commit, after the block, or in a transaction that only reads.
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from .models import Product
+
+        def rename(product_id, name):
+            with transaction.atomic():
+                Product.objects.filter(pk=product_id).update(name=name)
+                transaction.on_commit(lambda: cache.delete(f"product:{product_id}"))
+
+        def reprice(product_id, price):
+            with transaction.atomic():
+                Product.objects.filter(pk=product_id).update(price=price)
+            cache.delete(f"product:{product_id}")
+
+        def snapshot(product_id):
+            with transaction.atomic():
+                product = Product.objects.select_for_update().get(pk=product_id)
+                cache.set(f"product:{product_id}", product.price, 60)
+                return cache.get(f"stock:{product_id}")
+        """,
+        # SQLAlchemy: after the `with` block; a nested function is not run inside it.
+        """
+        import redis
+        from sqlalchemy import update
+
+        from .models import Link
+
+        r = redis.Redis()
+
+        def retarget(session, link_id, url):
+            with session.begin():
+                session.execute(update(Link).where(Link.id == link_id).values(url=url))
+
+                def bust():
+                    r.delete(f"link:{link_id}")
+            r.delete(f"link:{link_id}")
+            return bust
+        """,
+    ]
+
+    INVALID = [
+        # Django, as a block and as a decorator.
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from .models import Article, Product
+
+        def rename(product_id, name):
+            with transaction.atomic():
+                Product.objects.filter(pk=product_id).update(name=name)
+                cache.delete(f"product:{product_id}")  # expect: CL009
+
+        @transaction.atomic
+        def publish(article_id):
+            article = Article.objects.select_for_update().get(pk=article_id)
+            article.published = True
+            article.save()
+            cache.set(f"article:{article_id}", article.title, 300)  # expect: CL009
+        """,
+        # SQLAlchemy, asyncpg and peewee scopes; before the write counts too.
+        """
+        import redis
+        from redis.asyncio import Redis
+        from sqlalchemy import update
+
+        from .models import Link, Product
+
+        r = redis.Redis()
+        ar = Redis()
+
+        def retarget(engine, link_id, url):
+            with engine.begin() as conn:
+                r.delete(f"link:{link_id}")  # expect: CL009
+                conn.execute(update(Link).where(Link.id == link_id).values(url=url))
+
+        async def close_room(pool, room_id):
+            async with pool.acquire() as conn:
+                async with conn.transaction():
+                    await conn.execute("UPDATE rooms SET open = false WHERE id = $1", room_id)
+                    await ar.delete(f"room:{room_id}")  # expect: CL009
+
+        def archive(db, product_id):
+            with db.atomic():
+                Product.update(archived=True).where(Product.id == product_id).execute()
+                r.delete(f"product:{product_id}")  # expect: CL009
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        ops = mutations(model)
+        if not ops or not model.db.transactions:
+            return
+        for op in ops:
+            writing = [t for t in model.db.transactions_around(op.node, op.scope) if t.writes]
+            if writing:
+                yield Finding(op.node, op.statement, _message(model, op, writing[0]))
+
+
+def _message(model: ModuleModel, op, transaction: Transaction) -> str:
+    where = f"`{transaction.label}` (line {line(model, transaction.node)})"
+    decorated = transaction.label.startswith("@")
+    if decorated:
+        where = f"the transaction of {where}"
+    if transaction.django:
+        advice = "defer it with `transaction.on_commit(lambda: ...)`"
+    elif decorated:
+        advice = "run it after the decorated function returns"
+    else:
+        advice = "move it after the block"
+    return f"{op_label(model, op)} runs inside {where}, before it commits: {risk(op)}; {advice}"

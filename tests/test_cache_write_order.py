@@ -1,0 +1,179 @@
+"""CL006 and CL009 beyond their examples: the seed's products scenario, messages, and the
+entity and commit fine print."""
+from __future__ import annotations
+
+from tests.conftest import lint
+
+PRODUCTS = """
+import sqlite3
+
+import redis
+from django.core.cache import cache
+from django.db import connection, transaction
+
+r = redis.Redis()
+PRODUCT_TTL = 60
+
+
+def get_product(product_id):
+    key = f"product:{product_id}"
+    product = cache.get(key)
+    if product is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, name, price FROM products WHERE id = %s", [product_id])
+            product = cursor.fetchone()
+        cache.set(key, product, PRODUCT_TTL)
+    return product
+
+
+def update_price_then_bust(product_id, price):
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE products SET price = %s WHERE id = %s", [price, product_id])
+    cache.delete(f"product:{product_id}")
+
+
+def bust_then_update_price(product_id, price):
+    cache.delete(f"product:{product_id}")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE products SET price = %s WHERE id = %s", [price, product_id])
+
+
+def update_price_busting_inside(product_id, price):
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE products SET price = %s WHERE id = %s", [price, product_id])
+        cache.delete(f"product:{product_id}")
+"""
+
+
+def _found(source: str) -> list[tuple[int, str]]:
+    return [(d.location.row, d.code) for d in lint(source, select=("CL006", "CL009"))]
+
+
+def _messages(source: str) -> list[str]:
+    return [d.message for d in lint(source, select=("CL006", "CL009"))]
+
+
+def test_the_seed_scenario_products_cached_60_seconds():
+    assert _found(PRODUCTS) == [(31, "CL006"), (40, "CL009")]
+
+
+def test_the_seed_scenario_messages_say_where_the_call_belongs():
+    assert _messages(PRODUCTS) == [
+        '`cache.delete(f"product:{product_id}")` runs before the database write `UPDATE products` (line 33): '
+        "a reader can re-fill the key from the old rows before the commit; move it after `UPDATE products` (line 33)",
+        '`cache.delete(f"product:{product_id}")` runs inside `with transaction.atomic()` (line 37), before it '
+        "commits: a reader can re-fill the key from the old rows before the commit; defer it with "
+        "`transaction.on_commit(lambda: ...)`",
+    ]
+
+
+def test_a_write_in_a_later_transaction_block_is_followed_by_the_block():
+    messages = _messages(
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from .models import Product
+
+        def rename(product_id, name):
+            cache.delete(f"product:{product_id}")
+            with transaction.atomic():
+                Product.objects.filter(pk=product_id).update(name=name)
+        """
+    )
+    assert messages == [
+        '`cache.delete(f"product:{product_id}")` runs before the database write '
+        "`Product.objects.filter(…).update(…)` (line 10): a reader can re-fill the key from the old rows before "
+        "the commit; move it after the `with transaction.atomic()` block (line 9)"
+    ]
+
+
+def test_commit_points_and_unknown_entities():
+    assert _found(
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def flush_pending(session, key):
+            r.delete(key)
+            session.commit()
+
+        def warm(session, key, value):
+            r.set(key, value, ex=60)
+            session.commit()
+
+        def touch(db, user_id):
+            r.delete(f"devices:{user_id}")
+            db.execute(f"DELETE FROM {db.table} WHERE user_id = %s", (user_id,))
+            db.commit()
+
+        def reset(db, user_id):
+            r.flushdb()
+            db.execute("DELETE FROM devices WHERE user_id = %s", (user_id,))
+        """
+    ) == [(7, "CL006"), (15, "CL006")]
+
+
+def test_deleting_again_after_the_commit_makes_the_early_delete_harmless():
+    assert _found(
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from .models import Order
+
+        def cancel(order_id):
+            cache.delete(f"order:{order_id}")
+            Order.objects.filter(pk=order_id).update(status="cancelled")
+            transaction.on_commit(lambda: cache.delete(f"order:{order_id}"))
+
+        def ship(order_id):
+            cache.delete(f"order:{order_id}")
+            Order.objects.filter(pk=order_id).update(status="shipped")
+            cache.delete(f"order:{order_id}")
+        """
+    ) == []
+
+
+def test_model_save_overrides_that_invalidate_first():
+    assert _found(
+        """
+        from django.core.cache import cache
+        from django.db import models
+
+        class Post(models.Model):
+            def save(self, *args, **kwargs):
+                cache.delete("posts")
+                super().save(*args, **kwargs)
+
+            def delete(self, *args, **kwargs):
+                super().delete(*args, **kwargs)
+                cache.delete("posts")
+        """
+    ) == [(7, "CL006")]
+
+
+def test_a_transaction_that_only_reads_is_left_alone_and_a_nested_one_counts():
+    assert _found(
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from .models import Seat
+
+        def free_seats(performance_id):
+            with transaction.atomic():
+                count = Seat.objects.filter(performance_id=performance_id, taken=False).count()
+                cache.set(f"performance:{performance_id}:free", count, 10)
+            return count
+
+        def take(seat_id):
+            with transaction.atomic():
+                Seat.objects.filter(pk=seat_id).update(taken=True)
+                with transaction.atomic():
+                    cache.delete(f"seat:{seat_id}")
+        """
+    ) == [(17, "CL009")]
