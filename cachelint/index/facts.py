@@ -1,0 +1,360 @@
+"""What the project index needs from one module, as small JSON-able data (no CST nodes).
+
+`file_facts(model, module, display)` summarises a module for `cachelint.index`:
+
+- `reads`: cache fills (writes of a value under a key that starts with a namespace):
+  the entity the value was queried from (a table named in SQL `FROM`, or an ORM model)
+  when known and the key names it, the key's template (`product:{}`, each
+  dynamic part a `{}`) and how it reads (`product:{product_id}`), whether the key names
+  one row, the TTL in seconds when known, the function and the line.
+- `writes`: DB writes to a known entity (cachelint.model.db) with their kind, function
+  and where a CL010 diagnostic would point.
+- `busts`: every cache delete, expiry or write (a write-through `set` of the fresh value
+  also makes readers see the change) with the template it touches; None for a key the
+  module cannot read (a parameter, a builder from another module), which may be any key.
+- `calls`: edges from a function to a project function it calls, as qualified names
+  (`shop.catalog.get_product`), resolved through imports.
+- `hooks`: functions that run on every write of a model: Django signal receivers
+  (`@receiver(post_save, sender=Product)`) and a model's own `save`/`delete`.
+
+Facts are per file and depend on nothing else, so a per-file result cache can keep them;
+`cachelint.index` computes everything project-wide from the facts alone.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import libcst as cst
+
+from cachelint.model import Kind, ModuleModel
+from cachelint.model.db import WriteKind
+from cachelint.model.entities import Entity, canonical, key_expressions, key_names
+from cachelint.model.keys import KeyShape
+from cachelint.model.scopes import Scope, dotted
+from cachelint.model.values import evaluate_number
+
+_FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
+_MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`
+# Calls whose first argument is the model queried: `session.query(M)`, `select(M)`, `session.get(M, pk)`.
+_MODEL_FIRST_CALLS = frozenset({"query", "select", "get_object_or_404", "get_list_or_404", "get"})
+_ID_NAMES = frozenset({"id", "pk", "slug", "uuid", "uid", "ident", "identifier"})
+_SIGNALS = frozenset({"post_save", "post_delete", "pre_save", "pre_delete", "m2m_changed"})
+_MODEL_HOOKS = frozenset({"save", "delete"})
+_PROPERTIES = frozenset({"property", "cached_property"})
+KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
+_MAX_FOLLOWED = 2  # assignments followed back from a cached value to its query
+_MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
+
+
+def module_name(path: str) -> str:
+    """The dotted module a file is imported as: its stem and every parent folder that
+    is a package (has an `__init__.py`)."""
+    file = Path(path).resolve()
+    parts = [] if file.stem == "__init__" else [file.stem]
+    folder = file.parent
+    while (folder / "__init__.py").exists():
+        parts.append(folder.name)
+        folder = folder.parent
+    return ".".join(reversed(parts)) or file.stem
+
+
+def file_facts(model: ModuleModel, module: str, display: str) -> dict:
+    facts = _Facts(model, module, display)
+    return {
+        "module": module,
+        "path": display,
+        "reads": facts.reads(),
+        "writes": facts.writes(),
+        "busts": facts.busts(),
+        "calls": facts.calls(),
+        "hooks": facts.hooks(),
+    }
+
+
+class _Facts:
+    def __init__(self, model: ModuleModel, module: str, display: str) -> None:
+        self.model = model
+        self.module = module
+        self.display = display
+
+    # ------------------------------------------------------------------ names
+
+    def qualified(self, scope: Scope | None) -> str:
+        """`shop.catalog.Product.save` for a method's scope; the module for module level."""
+        names = []
+        while scope is not None and scope.kind != "module":
+            names.append(scope.name)
+            scope = scope.parent
+        return ".".join([self.module, *reversed(names)])
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.model.location(self.model.spans[node].start).row
+
+    def resolve_import(self, name: str) -> str:
+        """`.models.Post` imported in `forum.moderation` -> `forum.models.Post`."""
+        dots = len(name) - len(name.lstrip("."))
+        if not dots:
+            return name
+        package = self.module.split(".")
+        if not self.model.path.endswith("__init__.py"):
+            package = package[:-1]
+        base = package[: len(package) - (dots - 1)] if dots > 1 else package
+        return ".".join([*base, name[dots:]]) if base else name[dots:]
+
+    # ------------------------------------------------------------------ reads
+
+    def reads(self) -> list[dict]:
+        found = []
+        for op in self.model.ops:
+            if op.kind is not Kind.WRITE or op.key is None or (op.value is None and op.method != "get_or_set"):
+                continue
+            queried = self.read_entity(op)
+            for shape in self.shapes(op.key, op.scope):
+                template = _template(shape)
+                if template is None:
+                    continue
+                # A key that does not name what it holds (`heuristic:{event.pk}` for an
+                # aggregate of addresses) may be meant to lag behind: not a view of the entity.
+                entity = queried if queried and queried.held_by(key_names(p.text for p in shape.parts if p.is_constant)) else None
+                found.append({
+                    "entity": sorted(entity.names) if entity else [], "entity_label": entity.name if entity else None,
+                    "template": template, "key": shape.render(self.model.code),
+                    "per_row": _per_row(shape, entity) if entity else True,
+                    "ttl": self.ttl_seconds(op), "function": self.qualified(op.scope.function), "line": self.line(op.node),
+                })
+        return found
+
+    def ttl_seconds(self, op) -> float | None:
+        if op.ttl is None or op.ttl.argument is None:
+            return None
+        seconds = evaluate_number(op.ttl.argument, op.scope, op.order)
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            return None
+        return seconds / 1000 if op.ttl.parameter in _MILLISECOND_PARAMETERS else seconds
+
+    def read_entity(self, op) -> Entity | None:
+        """The one entity the stored value was queried from, found in the value or one or
+        two assignments back (a callable passed to `get_or_set`: in its body)."""
+        value = op.value if op.value is not None else _argument(op.call, 1, "default")
+        if value is None:
+            return None
+        entities = self.entities_in([value], op.scope, _MAX_FOLLOWED)
+        return entities.pop() if len(entities) == 1 else None
+
+    def entities_in(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> set[Entity]:
+        found: set[Entity] = set()
+        names: list[cst.Name] = []
+        stack = list(roots)
+        while stack:
+            node = stack.pop()
+            entity = _query_entity(node)
+            if entity is not None:
+                found.add(entity)
+            if isinstance(node, cst.Name):
+                names.append(node)
+            stack.extend(node.children)
+        if follow:
+            for name in names:
+                for binding in scope.lookup(name.value, self.model.spans[name].start):
+                    if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.CSTNode):
+                        found |= self.entities_in([binding.value], binding.scope or scope, follow - 1)
+                    elif binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
+                        found |= self.entities_in([binding.value.body], scope, 0)
+        return found
+
+    # ------------------------------------------------------------------ writes and busts
+
+    def writes(self) -> list[dict]:
+        """The module's writes to known entities; none from migrations, which run once
+        against historical models, or tests, which set up their own data."""
+        if any(part == "migrations" or part.startswith("test") for part in self.module.split(".")):
+            return []
+        found = []
+        for write in self.model.db.writes:
+            if write.entity is None or write.is_commit_point:
+                continue
+            start, end = self.model.range(write.node)
+            found.append({
+                "entity": sorted(write.entity.names), "entity_label": write.entity.name,
+                "kind": "update" if write.kind is WriteKind.SAVE else write.kind.value, "label": write.label,
+                "function": self.qualified(write.scope.function),
+                "start": [start.row, start.column], "end": [end.row, end.column],
+                "statement_rows": list(self.model.statement_rows(write.statement)),
+            })
+        return found
+
+    def busts(self) -> list[dict]:
+        found = []
+        for op in self.model.ops:
+            if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE):
+                continue
+            templates = self.templates(op)
+            function = self.qualified(op.scope.function)
+            for template in templates:
+                found.append({"template": template, "function": function, "line": self.line(op.node)})
+        return found
+
+    def shapes(self, key: cst.BaseExpression, scope: Scope) -> tuple[KeyShape, ...]:
+        """The key's shapes; a `self.<name>` key that is a property of the class (Django
+        models often build their keys so: `self.glossary_sources_key`) is what it returns."""
+        if isinstance(key, cst.Attribute) and isinstance(key.value, cst.Name):
+            function = scope.function
+            if function is not None and function.owner is not None and key.value.value == function.self_name:
+                returned = self.property_shapes(function.owner, key.attr.value)
+                if returned is not None:
+                    return returned
+        return self.model.keys.of(key, scope)
+
+    def property_shapes(self, owner: Scope, name: str) -> tuple[KeyShape, ...] | None:
+        bindings = owner.bindings.get(name, [])
+        if len(bindings) != 1 or bindings[0].kind != "def" or not isinstance(bindings[0].value, cst.FunctionDef):
+            return None
+        definition = bindings[0].value
+        decorators = {(dotted(d.decorator) or "").rsplit(".", 1)[-1] for d in definition.decorators}
+        info = self.model.functions.get(definition)
+        if info is None or decorators.isdisjoint(_PROPERTIES):
+            return None
+        return tuple(shape for ret in info.returns if ret.value is not None for shape in self.model.keys.of(ret.value, info.scope))
+
+    def templates(self, op) -> list[str | None]:
+        """The templates `op` touches; [None] when some key cannot be read."""
+        expressions = key_expressions(op)
+        if not expressions:
+            return [None]
+        found = []
+        for expr in expressions:
+            for shape in self.shapes(expr, op.scope) or [None]:
+                found.append(_template(shape, glob=op.kind is Kind.DELETE) if shape is not None else None)
+        return found
+
+    # ------------------------------------------------------------------ calls and hooks
+
+    def calls(self) -> list[list[str]]:
+        edges = set()
+        for site in self.model.calls:
+            callee = self.callee(site.node.func, site.scope, site.order)
+            if callee is not None:
+                edges.add((self.qualified(site.scope.function), callee))
+        return sorted([list(edge) for edge in edges])
+
+    def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> str | None:
+        text = dotted(func)
+        if text is None:
+            return None
+        head, _, rest = text.partition(".")
+        function = scope.function
+        if function is not None and head == function.self_name and function.owner is not None and rest:
+            return f"{self.qualified(function.owner)}.{rest}"
+        bindings = scope.lookup(head, order)
+        if len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding.kind == "import":
+            base = self.resolve_import(binding.value)
+        elif binding.kind == "def" and binding.scope is not None:
+            base = f"{self.qualified(binding.scope)}.{head}" if binding.scope.kind != "module" else f"{self.module}.{head}"
+        else:
+            return None
+        return f"{base}.{rest}" if rest else base
+
+    def hooks(self) -> list[dict]:
+        """Functions every write of an entity runs: signal receivers and model methods."""
+        found = []
+        for info in self.model.functions.values():
+            scope = info.scope
+            entity = None
+            owner = scope.parent
+            if owner is not None and owner.kind == "class" and info.node.name.value in _MODEL_HOOKS:
+                entity = owner.name
+            for decorator in info.node.decorators:
+                sender = _receiver_sender(decorator.decorator)
+                if sender is not None:
+                    entity = sender
+            if entity is not None:
+                found.append({"entity": sorted(Entity(entity, "model").names), "function": self.qualified(scope)})
+        for site in self.model.calls:  # post_save.connect(handler, sender=Product)
+            func = dotted(site.node.func) or ""
+            if func.rsplit(".", 1)[0].rsplit(".", 1)[-1] in _SIGNALS and func.endswith(".connect") and site.node.args:
+                sender = _keyword(site.node, "sender")
+                handler = self.callee(site.node.args[0].value, site.scope, site.order)
+                if sender is not None and handler is not None:
+                    found.append({"entity": sorted(Entity(sender, "model").names), "function": handler})
+        return found
+
+
+def _query_entity(node: cst.CSTNode) -> Entity | None:
+    """The entity a query expression reads: a SQL `SELECT … FROM table` string, `Model.objects`,
+    `Model.query`, or a call whose first argument is the model."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        text = node.evaluated_value
+        match = _FROM.search(text) if isinstance(text, str) else None
+        return Entity(match.group(1).strip("\"`"), "table") if match else None
+    if isinstance(node, cst.Attribute) and node.attr.value in _MANAGERS:
+        model = dotted(node.value)
+        if model and _is_class_name(model):
+            return Entity(model.rsplit(".", 1)[-1], "model")
+    if isinstance(node, cst.Call) and node.args:
+        func = dotted(node.func)
+        if func and func.rsplit(".", 1)[-1] in _MODEL_FIRST_CALLS:
+            model = dotted(node.args[0].value)
+            if model and _is_class_name(model):
+                return Entity(model.rsplit(".", 1)[-1], "model")
+    return None
+
+
+def _receiver_sender(expr: cst.BaseExpression) -> str | None:
+    """`Product` for `@receiver(post_save, sender=Product)`."""
+    if not isinstance(expr, cst.Call) or (dotted(expr.func) or "").rsplit(".", 1)[-1] != "receiver":
+        return None
+    return _keyword(expr, "sender")
+
+
+def _keyword(call: cst.Call, name: str) -> str | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            text = dotted(arg.value)
+            return text.rsplit(".", 1)[-1] if text else None
+    return None
+
+
+def _argument(call: cst.Call | None, position: int, keyword: str) -> cst.BaseExpression | None:
+    if call is None:
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [arg for arg in call.args if arg.keyword is None]
+    return positional[position].value if len(positional) > position else None
+
+
+def _is_class_name(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last[:1].isupper() and not last.isupper()
+
+
+def _template(shape: KeyShape, glob: bool = False) -> str | None:
+    """`product:{}:related` for `f"product:{pid}:related"`; None when a part is opaque
+    (may hold any text) or the key does not start with a namespace (`product:`,
+    `project-glossary-`). With `glob`, a pattern delete's `*` is kept: `product:*`
+    busts every key under `product:`."""
+    if not shape.known or not shape.prefix or not KEY_SEPARATORS.search(shape.prefix):
+        return None
+    return "".join(part.text.replace("{", "{{").replace("}", "}}") if part.is_constant else "{}" for part in shape.parts)
+
+
+def _per_row(shape: KeyShape, entity: Entity) -> bool:
+    """Whether a dynamic part of the key names one row of the entity: `{product_id}`,
+    `{pk}`, `{product.id}`, `{slug}`; a key of unknown parts counts as per row."""
+    for part in shape.dynamic:
+        name = part.render(lambda node: "")
+        words = [canonical(word) for word in re.split(r"[._]", name.lower()) if word]
+        if not words:
+            return True
+        if len(words) == 1 and (words[0] in _ID_NAMES or words[0].endswith("id")):
+            return True  # `{pk}`, `{pid}`
+        if words[-1] in _ID_NAMES and canonical("".join(words[:-1])) in entity.names:
+            return True  # `{product_id}`
+        if canonical(name) in entity.names:  # `{product}`: the row itself
+            return True
+    return False

@@ -1,0 +1,164 @@
+"""The project index: every file's facts merged, and which writes leave which caches stale.
+
+Built from `cachelint.index.facts` alone, so it is the same whether a file's facts were
+just computed or came from the result cache. Everything is a dict keyed by entity name,
+template or function, so a big tree costs one pass over its facts.
+
+A write to an entity leaves a cached namespace of that entity stale unless the write's
+*path* busts it: the write's function, the project functions that call it (one or two
+calls up), the functions it calls itself, or a hook every write of the entity runs (a
+signal receiver, the model's own `save`/`delete`). A bust counts when its template is the
+namespace's (`product:{}`), a pattern that covers it (`product:*`), or a key the analysis
+cannot read (it may be any key). An INSERT only stales caches that are not per row.
+"""
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from cachelint.index.facts import KEY_SEPARATORS
+
+_CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
+
+
+@dataclass
+class Namespace:
+    """One cached view of an entity: a key template and everywhere it is filled and busted."""
+
+    template: str
+    entity: str | None  # as the first fill names it: `products`, `Product`; None: not known
+    fills: list[dict] = field(default_factory=list)  # read facts, with "path"
+    busts: list[dict] = field(default_factory=list)  # bust facts, with "path"
+    stale_after: list[dict] = field(default_factory=list)  # write facts that miss it, with "path"
+
+    @property
+    def key(self) -> str:
+        return self.fills[0]["key"]
+
+    @property
+    def namespace(self) -> str:
+        """The key's first segment: `product` for `product:{}:related`."""
+        return KEY_SEPARATORS.split(self.template, maxsplit=1)[0]
+
+    @property
+    def per_row(self) -> bool:
+        return all(fill["per_row"] for fill in self.fills)
+
+
+@dataclass(frozen=True)
+class StaleWrite:
+    """A DB write and the namespaces of its entity its path does not bust."""
+
+    write: dict  # the write's facts, with "path"
+    missed: tuple[Namespace, ...]
+
+
+class ProjectIndex:
+    def __init__(self, facts: list[dict]) -> None:
+        self.namespaces: dict[tuple[str, str], Namespace] = {}  # (entity name, template) -> namespace
+        self.by_entity: dict[str, list[Namespace]] = defaultdict(list)
+        self.writes: list[dict] = []
+        self.busts_by_function: dict[str, list[dict]] = defaultdict(list)
+        self.callers: dict[str, set[str]] = defaultdict(set)
+        self.callees: dict[str, set[str]] = defaultdict(set)
+        self.hooks: dict[str, set[str]] = defaultdict(set)  # entity name -> functions
+        for file in facts:
+            self._add(file)
+        self._stale = [stale for stale in map(self._stale_write, self.writes) if stale is not None]
+        for stale in self._stale:
+            for namespace in stale.missed:
+                namespace.stale_after.append(stale.write)
+
+    def _add(self, file: dict) -> None:
+        path = file["path"]
+        for read in file["reads"]:
+            read = {**read, "path": path}
+            name = read["entity_label"] or ""
+            namespace = self.namespaces.get((name, read["template"]))
+            if namespace is None:
+                namespace = self.namespaces[(name, read["template"])] = Namespace(read["template"], read["entity_label"])
+                for entity_name in read["entity"]:
+                    self.by_entity[entity_name].append(namespace)
+            if not any(fill["path"] == path and fill["line"] == read["line"] for fill in namespace.fills):
+                namespace.fills.append(read)  # a key with several shapes is filled once
+        self.writes += [{**write, "path": path} for write in file["writes"]]
+        for bust in file["busts"]:
+            self.busts_by_function[bust["function"]].append({**bust, "path": path})
+        for caller, callee in file["calls"]:
+            self.callers[callee].add(caller)
+            self.callees[caller].add(callee)
+        for hook in file["hooks"]:
+            for entity_name in hook["entity"]:
+                self.hooks[entity_name].add(hook["function"])
+
+    # ------------------------------------------------------------------ queries
+
+    def stale_writes(self) -> list[StaleWrite]:
+        return self._stale
+
+    def inventory(self) -> list[Namespace]:
+        """Every cached namespace, in (entity, template) order, with the busts anywhere
+        in the project that touch it."""
+        found = sorted(self.namespaces.values(), key=lambda n: (n.entity is None, (n.entity or "").lower(), n.template))
+        for namespace in found:
+            namespace.busts = [
+                bust for busts in self.busts_by_function.values() for bust in busts
+                if bust["template"] is not None and _covers(bust["template"], namespace.template)
+                and not _is_fill(bust, namespace)
+            ]
+        return found
+
+    # ------------------------------------------------------------------ the check
+
+    def _namespaces_of(self, entity: list[str]) -> list[Namespace]:
+        seen: dict[int, Namespace] = {}
+        for name in entity:
+            for namespace in self.by_entity.get(name, ()):
+                seen[id(namespace)] = namespace
+        return list(seen.values())
+
+    def _stale_write(self, write: dict) -> StaleWrite | None:
+        namespaces = self._namespaces_of(write["entity"])
+        if write["kind"] == "insert":
+            namespaces = [namespace for namespace in namespaces if not namespace.per_row]
+        if not namespaces:
+            return None
+        templates = self._busted_on_path(write)
+        if templates is None:
+            return None
+        missed = tuple(
+            namespace for namespace in namespaces
+            if not any(_covers(template, namespace.template) for template in templates)
+        )
+        return StaleWrite(write, missed) if missed else None
+
+    def _busted_on_path(self, write: dict) -> set[str] | None:
+        """The templates the write's path busts; None when it busts a key the analysis
+        cannot read, which may be any of them."""
+        path = {write["function"]}
+        level = {write["function"]}
+        for _ in range(_CALLERS_UP):
+            level = {caller for function in level for caller in self.callers.get(function, ())}
+            path |= level
+        path |= {callee for function in list(path) for callee in self.callees.get(function, ())}
+        for name in write["entity"]:
+            path |= self.hooks.get(name, set())
+        templates = set()
+        for function in path:
+            for bust in self.busts_by_function.get(function, ()):
+                if bust["template"] is None:
+                    return None
+                templates.add(bust["template"])
+        return templates
+
+
+def _covers(bust: str, template: str) -> bool:
+    """Whether busting `bust` (a template, or a pattern like `product:*`) reaches `template`."""
+    if bust == template:
+        return True
+    return any(char in bust for char in "*?[") and fnmatch.fnmatchcase(template, bust)
+
+
+def _is_fill(bust: dict, namespace: Namespace) -> bool:
+    return any(fill["path"] == bust["path"] and fill["line"] == bust["line"] for fill in namespace.fills)

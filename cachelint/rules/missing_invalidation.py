@@ -1,0 +1,188 @@
+"""CL010 missing-invalidation: a DB write whose path leaves cached views of its entity stale."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from cachelint.index import Namespace, StaleWrite
+from cachelint.model import ModuleModel
+from cachelint.rules.base import Finding, Rule, RuleContext
+
+
+class MissingInvalidation(Rule):
+    """
+    ## What it does
+    Finds, across every file linted together, each cached read of an entity (a value
+    queried from a SQL table or ORM model and stored under a key such as
+    `product:{id}`), and flags each DB write to that entity whose path never
+    invalidates that key: not the write's function, not a project function that calls it
+    (one or two calls up), not a helper it calls, not a signal receiver or model
+    `save`/`delete` that every write of the entity runs. Deleting the key, a pattern
+    that covers it, or writing the fresh value (write-through) all count.
+
+    An INSERT only makes list and aggregate caches stale (keys without a per-row id);
+    an UPDATE or DELETE makes every cached view of the entity stale. View-level caches
+    (`cache_page`, `@cache.cached`) are not cached reads of an entity.
+
+    ## Why is this bad?
+    The difficulty with invalidation is not the mechanics, it is knowing every place a
+    piece of data lives in the cache. A price update that busts `product:{id}` but not
+    `product:{id}:related`, or a moderator action that forgets the thread page, serves
+    the old data until the TTL runs out, and different pages disagree meanwhile.
+
+    ## Example
+    ```python
+    # catalog.py
+    def get_product(product_id):
+        key = f"product:{product_id}"
+        cached = r.get(key)
+        if cached is None:
+            row = db.execute("SELECT * FROM products WHERE id = ?", (product_id,)).fetchone()
+            cached = json.dumps(dict(row))
+            r.set(key, cached, ex=60)
+        return json.loads(cached)
+
+    # pricing.py
+    def update_price(product_id, price):
+        db.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))
+        db.commit()
+    ```
+
+    ## Use instead
+    ```python
+    def update_price(product_id, price):
+        db.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))
+        db.commit()
+        r.delete(f"product:{product_id}")
+    ```
+    `cachelint keys PATHS` lists every cached namespace with its entity, where it is
+    filled and invalidated, and which writes leave it stale.
+
+    The check needs the files that read and write an entity to be linted together; a
+    key built by a function of another module, or an invalidation of a key the analysis
+    cannot read, keeps it silent.
+    """
+
+    code = "CL010"
+    name = "missing-invalidation"
+    summary = "A DB write to an entity whose cached views (found project-wide) the write path never invalidates."
+
+    VALID = [
+        # The update busts the cached product after the commit.
+        """
+        import json
+        import sqlite3
+
+        import redis
+
+        r = redis.Redis()
+        db = sqlite3.connect("shop.db")
+
+        def get_product(product_id):
+            key = f"product:{product_id}"
+            cached = r.get(key)
+            if cached is not None:
+                return json.loads(cached)
+            row = db.execute("SELECT id, name, price FROM products WHERE id = ?", (product_id,)).fetchone()
+            r.set(key, json.dumps(dict(row)), ex=60)
+            return dict(row)
+
+        def update_price(product_id, price):
+            db.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))
+            db.commit()
+            r.delete(f"product:{product_id}")
+        """,
+        # The caller busts it; an INSERT cannot stale a per-row cache.
+        """
+        from django.core.cache import cache
+
+        from .models import Product
+
+        def product_card(pk):
+            card = cache.get(f"product:{pk}")
+            if card is None:
+                card = Product.objects.filter(pk=pk).values("name", "price").first()
+                cache.set(f"product:{pk}", card, 300)
+            return card
+
+        def _set_price(pk, price):
+            Product.objects.filter(pk=pk).update(price=price)
+
+        def reprice(pk, price):
+            _set_price(pk, price)
+            cache.delete(f"product:{pk}")
+
+        def add_product(name):
+            Product.objects.create(name=name)
+        """,
+    ]
+    INVALID = [
+        """
+        import json
+        import sqlite3
+
+        import redis
+
+        r = redis.Redis()
+        db = sqlite3.connect("shop.db")
+
+        def get_product(product_id):
+            key = f"product:{product_id}"
+            cached = r.get(key)
+            if cached is not None:
+                return json.loads(cached)
+            row = db.execute("SELECT id, name, price FROM products WHERE id = ?", (product_id,)).fetchone()
+            r.set(key, json.dumps(dict(row)), ex=60)
+            return dict(row)
+
+        def update_price(product_id, price):
+            db.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))  # expect: CL010
+            db.commit()
+        """,
+        # Busting the thread page does not bust the thread's cached post list; an
+        # INSERT stales the list, which has no per-post id.
+        """
+        from django.core.cache import cache
+
+        from .models import Post
+
+        def thread_posts(thread_id):
+            posts = cache.get(f"thread:{thread_id}:posts")
+            if posts is None:
+                posts = list(Post.objects.filter(thread_id=thread_id).values("id", "body"))
+                cache.set(f"thread:{thread_id}:posts", posts, 60)
+            return posts
+
+        def edit_post(post_id, thread_id, body):
+            Post.objects.filter(pk=post_id).update(body=body)  # expect: CL010
+            cache.delete(f"thread:{thread_id}")
+
+        def reply(thread_id, body):
+            Post.objects.create(thread_id=thread_id, body=body)  # expect: CL010
+        """,
+    ]
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        """Nothing per module: the check runs on the project index (cachelint.index)."""
+        return iter(())
+
+    @staticmethod
+    def message(stale: StaleWrite) -> str:
+        write = stale.write
+        missed = "; ".join(_described(namespace) for namespace in stale.missed)
+        return f"{_write_label(write)} here does not invalidate {missed}"
+
+
+def _write_label(write: dict) -> str:
+    label = write["label"]
+    return label if label.split(" ", 1)[0].isupper() else f"`{label}`"
+
+
+def _described(namespace: Namespace) -> str:
+    fill = namespace.fills[0]
+    where = f"filled in {fill['path']}:{fill['line']}"
+    if fill["ttl"] is not None:
+        where += f", TTL {fill['ttl']:g} s"
+    more = len(namespace.fills) - 1
+    if more:
+        where += f", and {more} more place{'s' if more > 1 else ''}"
+    return f"`{namespace.key}` ({where})"
