@@ -2,6 +2,7 @@
 
     cachelint [check] [PATHS]...     lint (the default command; PATHS default to `.`)
     cachelint rule CL002             explain a rule (code or name; --all for every rule)
+    cachelint keys [PATHS]...        list the cached namespaces of each DB entity
     cachelint clean                  remove the result cache
 
 Exit status: 0 clean, 1 findings, 2 usage, configuration or internal error.
@@ -20,6 +21,8 @@ import click
 from cachelint import __version__, cache, fix as fixes, parallel, rules, selection
 from cachelint.config import ConfigError, find_config, load_settings
 from cachelint.engine import RunResult, lint_paths, lint_source
+from cachelint.index import inventory
+from cachelint.index.project import check_project, index_of
 from cachelint.report import FORMATS, ReportContext, render
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -99,6 +102,7 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     if stdin:
         raw = sys.stdin.buffer.read()
         run = RunResult([lint_source(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)])
+        check_project(run.files, settings)
     else:
         cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
         run = lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
@@ -201,3 +205,21 @@ def clean(cache_dir: Path | None) -> None:
         cache_dir = (config.parent if config else Path.cwd()) / cache.DIRECTORY_NAME
     if cache.clean(cache_dir):
         click.echo(f"Removed the cache in {cache_dir}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--output-format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="A pyproject.toml or TOML file to read settings from.")
+def keys(paths, output_format, config_path) -> None:
+    """List the cached namespaces of every DB entity in PATHS: key shape, where each is
+    filled and with what TTL, where invalidated, which writes leave it stale."""
+    paths = list(paths) or [Path(".")]
+    try:
+        settings = load_settings(config_path or find_config(paths[0]))
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    run = lint_paths(paths, settings, parallel.default_jobs())
+    entries = inventory.inventory(index_of(run.files))
+    click.echo(json.dumps(entries, indent=2) if output_format == "json" else inventory.render_table(entries))
