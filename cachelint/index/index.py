@@ -59,6 +59,7 @@ class ProjectIndex:
         self.namespaces: dict[tuple[str, str], Namespace] = {}  # (entity name, template) -> namespace
         self.by_entity: dict[str, list[Namespace]] = defaultdict(list)
         self.writes: list[dict] = []
+        self.fill_sites: set[tuple[str, int]] = set()
         self.busts_by_function: dict[str, list[dict]] = defaultdict(list)
         self.callers: dict[str, set[str]] = defaultdict(set)
         self.callees: dict[str, set[str]] = defaultdict(set)
@@ -74,6 +75,7 @@ class ProjectIndex:
         path = file["path"]
         for read in file["reads"]:
             read = {**read, "path": path}
+            self.fill_sites.add((path, read["line"]))
             name = read["entity_label"] or ""
             namespace = self.namespaces.get((name, read["template"]))
             if namespace is None:
@@ -105,7 +107,7 @@ class ProjectIndex:
             namespace.busts = [
                 bust for busts in self.busts_by_function.values() for bust in busts
                 if bust["template"] is not None and _covers(bust["template"], namespace.template)
-                and not _is_fill(bust, namespace)
+                and (bust["path"], bust["line"]) not in self.fill_sites
             ]
         return found
 
@@ -141,12 +143,16 @@ class ProjectIndex:
         for _ in range(_CALLERS_UP):
             level = {caller for function in level for caller in self.callers.get(function, ())}
             path |= level
-        path |= {callee for function in list(path) for callee in self.callees.get(function, ())}
         for name in write["entity"]:
             path |= self.hooks.get(name, set())
+        helpers = {callee for function in path for callee in self.callees.get(function, ())} - path
         templates = set()
-        for function in path:
+        for function in path | helpers:
             for bust in self.busts_by_function.get(function, ()):
+                # A helper that fills the cache on a miss (`get_product(pid)` to return the
+                # fresh row) leaves an entry that is there untouched.
+                if function in helpers and (bust["path"], bust["line"]) in self.fill_sites:
+                    continue
                 if bust["template"] is None:
                     return None
                 templates.add(bust["template"])
@@ -160,5 +166,3 @@ def _covers(bust: str, template: str) -> bool:
     return any(char in bust for char in "*?[") and fnmatch.fnmatchcase(template, bust)
 
 
-def _is_fill(bust: dict, namespace: Namespace) -> bool:
-    return any(fill["path"] == bust["path"] and fill["line"] == bust["line"] for fill in namespace.fills)
