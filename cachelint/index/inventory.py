@@ -57,4 +57,9 @@ def _cells(entry: dict) -> tuple[str, ...]:
 
 
 def _ttl(ttl: float | None) -> str:
-    return f"{ttl:g} s" if ttl is not None else "TTL ?"
+    return describe_ttl(ttl) if ttl is not None else "TTL ?"
+
+
+def describe_ttl(seconds: float) -> str:
+    """`300 s`, `2592000 s`, `0.5 s`."""
+    return f"{int(seconds)} s" if seconds == int(seconds) else f"{seconds:g} s"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from cachelint.index import Namespace, StaleWrite
+from cachelint.index.inventory import describe_ttl
 from cachelint.model import ModuleModel
 from cachelint.rules.base import Finding, Rule, RuleContext
 
@@ -181,7 +182,7 @@ def _described(namespace: Namespace) -> str:
     fill = namespace.fills[0]
     where = f"filled in {fill['path']}:{fill['line']}"
     if fill["ttl"] is not None:
-        where += f", TTL {fill['ttl']:g} s"
+        where += f", TTL {describe_ttl(fill['ttl'])}"
     more = len(namespace.fills) - 1
     if more:
         where += f", and {more} more place{'s' if more > 1 else ''}"
