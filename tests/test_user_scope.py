@@ -398,3 +398,61 @@ def test_flask_caching_views_need_a_key_function_that_reads_the_user():
         "reads `current_user`: one user's page is served to every user; pass a `make_cache_key` that includes "
         "`current_user.id`, or cache only anonymous requests (`unless=`)"
     )
+
+
+def test_memoised_functions_that_read_the_user_from_elsewhere():
+    source = """
+        from functools import lru_cache
+
+        from flask import g
+        from flask_login import current_user
+
+        @lru_cache(maxsize=128)
+        def current_plan():
+            return Plan.query.filter_by(user_id=current_user.id).first()
+
+        @lru_cache(maxsize=128)
+        def plan(user_id):
+            return Plan.query.filter_by(user_id=user_id).first()
+
+        @lru_cache(maxsize=16)
+        def plans():
+            if current_user.is_authenticated:
+                return all_plans()
+            return []
+
+        class Report:
+            @lru_cache(maxsize=16)
+            def rows(self):
+                return load(self.request.user)
+        """
+    assert _findings(source) == [(7, (
+        "`@lru_cache(maxsize=128)` keeps `current_plan()`'s results by its arguments, but what it returns comes "
+        "from `current_user`: every user is served the first one's result; pass the user's id (`current_user.id`) "
+        "as an argument"
+    ))]
+
+
+def test_queries_filtered_by_the_user_and_ids_kept_in_variables():
+    assert _findings(
+        """
+        import redis
+        from aiohttp_security import authorized_userid
+        from sqlalchemy import select
+
+        r = redis.Redis()
+
+        def wishlist(db, user_id):
+            items = db.execute(select(Wishlist).where(Wishlist.user_id == user_id)).scalars().all()
+            r.set("wishlist", dump(items), ex=300)
+
+        async def orders(request):
+            uid = await authorized_userid(request)
+            r.set("orders:mine", dump(await load_orders(uid)), ex=60)
+        """
+    ) == [
+        (10, '`"wishlist"` caches data computed from `user_id` but the key has no part from it: every user is '
+             'served the first one\'s data; add it: `f"wishlist:{user_id}"`'),
+        (14, '`"orders:mine"` caches data computed from `authorized_userid(request)` but the key has no part from '
+             'it: every user is served the first one\'s data; add it: `f"orders:mine:{uid}"`'),
+    ]

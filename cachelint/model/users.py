@@ -27,13 +27,13 @@ included, helpers followed), which is what decides whether a view's page differs
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
 from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.words import words
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
@@ -65,7 +65,6 @@ _INJECTORS = ("Depends", "Security")
 _SESSION_GETTERS = frozenset({"get", "pop", "setdefault"})
 _FLASK_GLOBALS = frozenset({"flask.g", "quart.g"})
 _FLASK_SESSIONS = frozenset({"flask.session", "quart.session"})
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _MAX_DEPTH = 30
 _HELPER_DEPTH = 2  # calls into the module's own functions followed when reading a view
 _OTHER_HANDLERS = frozenset({"post", "put", "patch", "delete"})  # not run for the GET a page cache keeps
@@ -75,11 +74,10 @@ _OTHER_HANDLERS = frozenset({"post", "put", "patch", "delete"})  # not run for t
 class Identity:
     """A user-derived value: `source` spells the user it comes from (`request.user`,
     `account_id`, `session["user_id"]`), `user_id` how to put that user's id in a key
-    (`request.user.pk`, `account_id`), and `node` is where the identity is read."""
+    (`request.user.pk`, `account_id`)."""
 
     source: str
     user_id: str
-    node: cst.CSTNode
 
 
 @dataclass(frozen=True)
@@ -109,11 +107,6 @@ Value = Union[Identity, _Request, _Globals, _Session, None]
 Env = dict[tuple[Scope, str], Value]
 
 
-def words(name: str) -> tuple[str, ...]:
-    """The lower-cased words of an identifier: `userId` and `user_id` are `("user", "id")`."""
-    return tuple(match.group(0).lower() for match in _WORD.finditer(name))
-
-
 def names_a_user(name: str) -> bool:
     """`user`, `current_user`, `account`: a name whose value is the user (or account) itself."""
     found = words(name)
@@ -123,7 +116,7 @@ def names_a_user(name: str) -> bool:
 def names_a_user_id(name: str) -> bool:
     """`user_id`, `uid`, `account_pk`, `customerId`, `username`: a name for a user's id."""
     found = words(name)
-    if name.lower().replace("_", "") in _ID_NAMES:
+    if name.lower().replace("_", "") in _ID_NAMES or (found and found[-1] in _ID_NAMES):
         return True
     return len(found) >= 2 and found[-1] in _ID_WORDS and found[-2] in _USER_NOUNS
 
@@ -198,6 +191,14 @@ class Users:
         else:
             return False
         return (name in _ID_WORDS or names_a_user_id(name)) and self.identity(expr, scope) is not None
+
+    def returned_user(self, function: cst.FunctionDef) -> Identity | None:
+        """The user what `function` returns comes from when its arguments carry no user:
+        one it reads from outside (`current_user`, `g.user`, the session). A result
+        memoised by the function's arguments does not vary with that user."""
+        if function not in self.model.functions:
+            return None
+        return self._strict.returned_without_arguments(function)
 
     def context(self, function: cst.FunctionDef) -> Identity | None:
         """The first read of the user's identity in `function` itself (flags do not count):
@@ -310,6 +311,9 @@ class _Values:
         position = self.model.spans[name].start
         for binding in self.model.keys.reaching(name.value, scope, position):
             value = self._binding(name.value, binding, env, depth)
+            if isinstance(value, Identity) and binding.kind == "assign" and binding.scope is scope \
+                    and not env and names_a_user_id(name.value):
+                return Identity(value.source, name.value)  # `uid = request.user.id`: key on `uid`
             if value is not None:
                 return value
         return None
@@ -322,7 +326,7 @@ class _Values:
             if qualified in _FLASK_SESSIONS:
                 return _Session(name, binding.scope.node)
             if qualified.rsplit(".", 1)[-1] == "current_user" and "." in qualified:
-                return Identity(name, f"{name}.id", binding.scope.node)
+                return Identity(name, f"{name}.id")
             return None
         if binding.kind == "param":
             return self.parameter(name, binding, env)
@@ -331,8 +335,11 @@ class _Values:
         function = binding.value
         if binding.kind == "def" and function in self.model.functions and function not in self._active:
             # A function passed to be called with no arguments: `get_or_set(key, build)`.
-            return self._returned(function, {(self.model.functions[function].scope, ""): None}, depth + 1)
+            return self.returned_without_arguments(function, depth + 1)
         return None
+
+    def returned_without_arguments(self, function: cst.FunctionDef, depth: int = 0) -> Identity | None:
+        return self._returned(function, {(self.model.functions[function].scope, ""): None}, depth)
 
     def parameter(self, name: str, binding: Binding, env: Env) -> Value:
         if (binding.scope, name) in env:
@@ -343,9 +350,9 @@ class _Values:
         if name in _REQUEST_NAMES or _is_request_annotation(binding.annotation):
             return _Request()
         if names_a_user_id(name):
-            return Identity(name, name, param)
+            return Identity(name, name)
         if names_a_user(name) or self._injected_user(param):
-            return Identity(name, f"{name}.{self._id()}", param)
+            return Identity(name, f"{name}.{self._id()}")
         return None
 
     def _injected_user(self, param: object) -> bool:
@@ -377,26 +384,30 @@ class _Values:
     def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
         attr = expr.attr.value
         if _is_self(expr.value, scope):
+            if any(bound is scope.function for bound, _ in env):
+                return None  # `self` is an argument its caller did not pass
             if attr == "request":
                 return _Request()
             if names_a_user(attr) or names_a_user_id(attr):  # self.user, self.current_user (Tornado)
-                return Identity(f"self.{attr}", self._spell_id(f"self.{attr}", attr), expr)
+                return Identity(f"self.{attr}", self._spell_id(f"self.{attr}", attr))
             return None
         base = self._value(expr.value, scope, env, depth + 1)
-        if isinstance(base, _Request) or (base is None and attr == "user" and _holds_request(expr.value)):
+        holds_request = base is None and attr == "user" and _holds_request(expr.value) and not (
+            isinstance(expr.value, cst.Attribute) and _is_self(expr.value.value, scope))
+        if isinstance(base, _Request) or holds_request:
             if attr == "user":
                 spelling = self._code(expr)
-                return Identity(spelling, f"{spelling}.{self._id()}", expr)
+                return Identity(spelling, f"{spelling}.{self._id()}")
             if attr == "session":
                 return _Session(self._code(expr), expr)
             return None
         if isinstance(base, _Globals):
             if names_a_user(attr) or names_a_user_id(attr):
                 spelling = self._code(expr)
-                return Identity(spelling, spelling if names_a_user_id(attr) else f"{spelling}.id", expr)
+                return Identity(spelling, spelling if names_a_user_id(attr) else f"{spelling}.id")
             return None
         if isinstance(base, _Session):
-            return Identity(base.spelling, self._code(expr), expr) if attr == "session_key" else None
+            return Identity(base.spelling, self._code(expr)) if attr == "session_key" else None
         if isinstance(base, Identity) and not self.flags_are_data and _is_flag(attr):
             return None
         return base if isinstance(base, Identity) else None
@@ -426,7 +437,7 @@ class _Values:
             user_id = f"{session.spelling}.session_key"
         else:
             user_id = "session['user_id']"
-        return Identity(spelling, user_id, expr)
+        return Identity(spelling, user_id)
 
     # ------------------------------------------------------------------ calls
 
@@ -464,14 +475,18 @@ class _Values:
 
     def _got_user(self, call: cst.Call) -> Identity:
         spelling = self._code(call)
-        return Identity(spelling, spelling if names_a_user_id(_callee_name(call)) else f"{spelling}.{self._id()}", call)
+        return Identity(spelling, spelling if names_a_user_id(_callee_name(call)) else f"{spelling}.{self._id()}")
 
     def _arguments(self, call: cst.Call, callee: str, scope: Scope, env: Env, depth: int) -> Identity | None:
-        """The user a call's result comes from through its arguments. A call that acts on
-        something else on the user's behalf (`add_comment(post_id, user_id, text)`) gives
-        back data about that something, not the user's: the user is only its actor."""
+        """The user a call's result comes from through its arguments, comparisons included:
+        `select(Order).where(Order.user_id == uid)` is a query filtered by the user. A call
+        that acts on something else on the user's behalf (`add_comment(post_id, user_id,
+        text)`) gives back data about that something, not the user's: the user is its actor."""
         for argument in call.args:
-            found = self._value(argument.value, scope, env, depth + 1)
+            value = argument.value
+            operands = [value.left, *(c.comparator for c in value.comparisons)] if isinstance(value, cst.Comparison) \
+                else [value]
+            found = self._first_identity(operands, scope, env, depth)
             if not isinstance(found, Identity):
                 continue
             if _acts(callee) and any(

@@ -9,8 +9,9 @@ from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Source, describe_key, is_key_name
 from cachelint.model.scopes import Scope, qualified_name
 from cachelint.model.spec import Arg
-from cachelint.model.users import Identity, words
+from cachelint.model.users import Identity
 from cachelint.model.values import MAYBE, find_argument
+from cachelint.model.words import words
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Key words that name one user's private data, and words that say an entry is shared.
@@ -49,7 +50,9 @@ class KeyMissingUserScope(Rule):
     `@cache_page` on a view that reads `request.user` or the session without
     `@vary_on_cookie`, `@vary_on_headers("Cookie")` or `@cache_control(private=True)`;
     Flask-Caching `@cache.cached` on a view that reads `current_user`, `g.user` or the
-    session without a `make_cache_key`/`key_prefix` function that reads the user.
+    session without a `make_cache_key`/`key_prefix` function that reads the user. And a
+    function memoised by its arguments (`@lru_cache`, `@cache.memoize`) whose result
+    comes from a user it reads from elsewhere (`current_user`, `g.user`, the session).
 
     Reads and deletes are not flagged, only the write that stores the data. Keys built
     by functions the analysis cannot see are not flagged either.
@@ -195,6 +198,13 @@ class KeyMissingUserScope(Rule):
         @cache.cached(timeout=60)
         def news():
             return render_news()
+
+        @cache.memoize(timeout=300)
+        def badges(user_id):
+            return load_badges(user_id)
+
+        def my_badges():
+            return badges(current_user.id)
         """,
     ]
 
@@ -275,6 +285,10 @@ class KeyMissingUserScope(Rule):
         @cache.cached(timeout=60, key_prefix="team")  # expect: CL004
         def team():
             return render_team(g.user.team_id)
+
+        @cache.memoize(timeout=300)  # expect: CL004
+        def my_badges():
+            return load_badges(current_user.id)
         """,
     ]
 
@@ -285,9 +299,9 @@ class KeyMissingUserScope(Rule):
                 if message is not None:
                     yield Finding(op.node, op.statement, message)
         for decorator in model.decorators:
-            if decorator.spec.kind != "view":
-                continue
-            if decorator.library.name == "django":
+            if decorator.spec.kind == "memoize":
+                message = _memoized_problem(model, decorator)
+            elif decorator.library.name == "django":
                 message = _cache_page_problem(model, decorator)
             elif decorator.library.name == "flask-caching":
                 message = _cached_view_problem(model, decorator)
@@ -365,6 +379,20 @@ def _private_word(shape: KeyShape, key_words: tuple[str, ...]) -> str | None:
 
 def _with_user(model: ModuleModel, shape: KeyShape, user: Identity) -> str:
     return f'f"{shape.render(model.code)}:{{{user.user_id}}}"'
+
+
+# ---------------------------------------------------------------------- memoised functions
+
+def _memoized_problem(model: ModuleModel, decorator: CacheDecorator) -> str | None:
+    function = decorator.function
+    if not isinstance(function, cst.FunctionDef):
+        return None
+    user = model.users.returned_user(function)
+    if user is None:
+        return None
+    return (f"`@{_spelled(model, decorator)}` keeps `{function.name.value}()`'s results by its arguments, but "
+            f"what it returns comes from `{user.source}`: every user is served the first one's result; "
+            f"pass the user's id (`{user.user_id}`) as an argument")
 
 
 # ---------------------------------------------------------------------- view caches
