@@ -86,13 +86,13 @@ class ProjectIndex:
                 namespace.fills.append(read)  # a key with several shapes is filled once
         self.writes += [{**write, "path": path} for write in file["writes"]]
         for bust in file["busts"]:
-            self.busts_by_function[bust["function"]].append({**bust, "path": path})
+            self.busts_by_function[_short(bust["function"])].append({**bust, "path": path})
         for caller, callee in file["calls"]:
-            self.callers[callee].add(caller)
-            self.callees[caller].add(callee)
+            self.callers[_short(callee)].add(_short(caller))
+            self.callees[_short(caller)].add(_short(callee))
         for hook in file["hooks"]:
             for entity_name in hook["entity"]:
-                self.hooks[entity_name].add(hook["function"])
+                self.hooks[entity_name].add(_short(hook["function"]))
 
     # ------------------------------------------------------------------ queries
 
@@ -138,8 +138,8 @@ class ProjectIndex:
     def _busted_on_path(self, write: dict) -> set[str] | None:
         """The templates the write's path busts; None when it busts a key the analysis
         cannot read, which may be any of them."""
-        path = {write["function"]}
-        level = {write["function"]}
+        path = {_short(write["function"])}
+        level = set(path)
         for _ in range(_CALLERS_UP):
             level = {caller for function in level for caller in self.callers.get(function, ())}
             path |= level
@@ -157,6 +157,13 @@ class ProjectIndex:
                     return None
                 templates.add(bust["template"])
         return templates
+
+
+def _short(function: str) -> str:
+    """How the call graph names a function: its module's last part and its name
+    (`pricing.update_price`, `Product.save`), so that `shop.pricing` imported from a
+    folder that is not a package still meets the `pricing` a file path gives."""
+    return ".".join(function.rsplit(".", 2)[-2:])
 
 
 def _covers(bust: str, template: str) -> bool:
