@@ -246,6 +246,8 @@ def test_shared_entries_ids_and_members_are_not_the_users_data():
             r.set(f"comments:{post_id}", json.dumps(add_comment(post_id, user_id, "hi")), ex=60)
             cache.set("home:anonymous", public_projects(request.user), 60)
             cache.set("site:settings", site_settings(), 3600)
+            post = Post.objects.create(author=request.user, title=str(score))
+            cache.set(f"post:{post.pk}", {"title": post.title, "author_id": request.user.pk}, 300)
         """
     ) == []
 

@@ -20,10 +20,13 @@ this module only when what it returns depends on it), through local assignments.
 Flags and preferences are not the user's data: `is_staff`, `is_authenticated`,
 `has_perm(...)`, `language`, `timezone`, comparisons, `bool(...)`.
 
-`model.users` answers per module: `identity(expr, scope)`, the user a value comes from;
-`context(function)`, the first place a function reads the user's identity; and
-`reads_user(function)`, the first read of the user or the session at all (flags
-included, helpers followed), which is what decides whether a view's page differs per user.
+`model.users` answers per module: `identity(expr, scope)`, the user whose data a value
+is; `varies_with_user(expr, scope)`, whether a value (a key part) changes with the user in
+any way; `is_user_id(expr, scope)`, whether a value is only the user's id;
+`context(function)`, the first place a function reads the user's identity;
+`returned_user(function)`, the user a function's result comes from when its arguments
+carry none; and `reads_user(view)`, the first read of the user or the session at all
+(flags included, helpers followed), which decides whether a view's page differs per user.
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ _USER_NOUNS = frozenset({
 })
 _ID_WORDS = frozenset({"id", "pk", "uuid", "guid", "name", "email"})
 _ID_NAMES = frozenset({"uid", "userid", "username"})
+_KEYS = frozenset({"id", "pk", "uuid", "guid", "uid", "userid", "username"})  # the last word of a name for an id alone
 # Attributes, methods and session keys that hold a flag or a preference, not the user's data.
 _FLAG_PREFIXES = ("is_", "has_", "can_", "check_", "should_")
 _PREFERENCES = frozenset({"language", "lang", "locale", "timezone", "tz", "theme", "currency", "country", "region"})
@@ -153,44 +157,25 @@ class Users:
 
     def __init__(self, model: "ModuleModel") -> None:
         self.model = model
-        self._strict = _Values(model, flags_are_data=False)
-        self._lenient = _Values(model, flags_are_data=True)
+        self._strict = _Values(model, lenient=False)
+        self._lenient = _Values(model, lenient=True)
         self._contexts: dict[cst.FunctionDef, Identity | None] = {}
         self._reads: dict[cst.CSTNode, Identity | _Session | None] = {}
 
     def identity(self, expr: cst.CSTNode, scope: Scope) -> Identity | None:
-        """The user `expr`'s value comes from, or None; for a `cst.Param`, the parameter's."""
-        if isinstance(expr, cst.Param):
-            binding = next((b for b in scope.bindings.get(expr.name.value, ()) if b.kind == "param"), None)
-            value = self._strict.parameter(expr.name.value, binding, {}) if binding is not None else None
-        else:
-            value = self._strict.value(expr, scope)
-        return value if isinstance(value, Identity) else None
+        """The user whose data `expr`'s value is, or None; for a `cst.Param`, the parameter's."""
+        return _identity(self._strict, expr, scope)
 
-    def is_user_id(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+    def varies_with_user(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether `expr`'s value changes with the user in any way: their id, a flag of
+        theirs, any item of the session, an object made on their behalf (a key part that
+        does so keeps users' entries apart)."""
+        return _identity(self._lenient, expr, scope) is not None
+
+    def is_user_id(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """Whether `expr` is only the user's id (`user_id`, `request.user.pk`, `str(uid)`):
         a value that says who, not what of theirs."""
-        if depth > 3:
-            return False
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("str", "int") \
-                and len(expr.args) == 1:
-            return self.is_user_id(expr.args[0].value, scope, depth + 1)
-        if isinstance(expr, cst.Name):
-            bindings = self.model.keys.reaching(expr.value, scope, self.model.spans[expr].start)
-            if len(bindings) != 1:
-                return False
-            binding = bindings[0]
-            if binding.kind == "param":
-                return names_a_user_id(expr.value) and self.identity(binding.value, binding.scope) is not None
-            return binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression) \
-                and self.is_user_id(binding.value, binding.scope, depth + 1)
-        if isinstance(expr, cst.Attribute):
-            name = expr.attr.value
-        elif isinstance(expr, cst.Subscript):
-            name = _constant_index(expr) or ""
-        else:
-            return False
-        return (name in _ID_WORDS or names_a_user_id(name)) and self.identity(expr, scope) is not None
+        return self._strict.is_id(expr, scope)
 
     def returned_user(self, function: cst.FunctionDef) -> Identity | None:
         """The user what `function` returns comes from when its arguments carry no user:
@@ -258,12 +243,14 @@ class Users:
 
 class _Values:
     """Evaluates expressions to what they hold: the user, a request, `g`, a session, or
-    nothing of interest. `flags_are_data` decides whether `request.user.is_staff` is a read
-    of the user (it is for a view's page, which then differs per user) or not (for data)."""
+    nothing of interest. Strict, a value holds the user when it is their data: not a flag
+    (`request.user.is_staff`), a preference, a session item other than the user's, or
+    what a call acting on their behalf gives back. `lenient` counts all of these: a page
+    or a key that holds any of them differs per user."""
 
-    def __init__(self, model: "ModuleModel", flags_are_data: bool) -> None:
+    def __init__(self, model: "ModuleModel", lenient: bool) -> None:
         self.model = model
-        self.flags_are_data = flags_are_data
+        self.lenient = lenient
         self._memo: dict[cst.CSTNode, Value] = {}
         self._active: set[cst.FunctionDef] = set()
         self._plain: dict[cst.FunctionDef, Identity | None] = {}  # helpers called with nothing of the user
@@ -271,6 +258,32 @@ class _Values:
 
     def value(self, expr: cst.BaseExpression, scope: Scope) -> Value:
         return self._value(expr, scope, {}, 0)
+
+    def is_id(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+        """`user_id`, `request.user.pk`, `str(uid)`, `session["user_id"]`: the user's id alone."""
+        if depth > 3:
+            return False
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("str", "int") \
+                and len(expr.args) == 1:
+            return self.is_id(expr.args[0].value, scope, depth + 1)
+        if isinstance(expr, cst.Name):
+            bindings = self.model.keys.reaching(expr.value, scope, self.model.spans[expr].start)
+            if len(bindings) != 1:
+                return False
+            binding = bindings[0]
+            if binding.kind == "param":
+                found = words(expr.value)
+                return bool(found) and found[-1] in _KEYS and self.parameter(expr.value, binding, {}) is not None
+            return binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression) \
+                and self.is_id(binding.value, binding.scope, depth + 1)
+        if isinstance(expr, cst.Attribute):
+            name = expr.attr.value
+        elif isinstance(expr, cst.Subscript):
+            name = _constant_index(expr) or ""
+        else:
+            return False
+        found = words(name)
+        return bool(found) and found[-1] in _KEYS and isinstance(self.value(expr, scope), Identity)
 
     def _value(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
         if depth > _MAX_DEPTH:
@@ -303,7 +316,11 @@ class _Values:
             return self._value(inner, scope, env, depth + 1)
         if isinstance(expr, cst.Lambda):
             return self._first_identity([expr.body], scope, env, depth)
-        return self._first_identity(_operands(expr), scope, env, depth)
+        operands = _operands(expr)
+        if isinstance(expr, cst.Dict):
+            # A record that names the user (`{"body": body, "editor": user_id}`) is not their data.
+            operands = [operand for operand in operands if not self.is_id(operand, scope)]
+        return self._first_identity(operands, scope, env, depth)
 
     # ------------------------------------------------------------------ names
 
@@ -408,7 +425,7 @@ class _Values:
             return None
         if isinstance(base, _Session):
             return Identity(base.spelling, self._code(expr)) if attr == "session_key" else None
-        if isinstance(base, Identity) and not self.flags_are_data and _is_flag(attr):
+        if isinstance(base, Identity) and not self.lenient and _is_flag(attr):
             return None
         return base if isinstance(base, Identity) else None
 
@@ -428,7 +445,7 @@ class _Values:
     def _session_item(self, session: _Session, index: str | None, expr: cst.CSTNode) -> Identity | None:
         """`session["user_id"]`, `session.get("cart")`; for a view's page, any item of the session.
         The id to key on is the user's id item, else the session's own key."""
-        if not self.flags_are_data and not (index and _names_session_user(index)):
+        if not self.lenient and not (index and _names_session_user(index)):
             return None
         spelling = self._code(expr)
         if index and names_a_user_id(index):
@@ -450,7 +467,7 @@ class _Values:
                 if method in _SESSION_GETTERS and call.args:
                     return self._session_item(receiver, _string(call.args[0].value), call)
                 return None
-            if not self.flags_are_data and _is_flag(method):
+            if not self.lenient and _is_flag(method):
                 return None
             if isinstance(receiver, Identity):
                 return receiver
@@ -458,7 +475,7 @@ class _Values:
                 return self._got_user(call)
             return self._arguments(call, method, scope, env, depth)
         if isinstance(func, cst.Name):
-            if not self.flags_are_data and (func.value in _NOT_DATA_BUILTINS or _is_flag(func.value)):
+            if not self.lenient and (func.value in _NOT_DATA_BUILTINS or _is_flag(func.value)):
                 return None
             if _names_user_getter(func.value) and self._gets_user(call, scope, env, depth):
                 return self._got_user(call)
@@ -489,7 +506,7 @@ class _Values:
             found = self._first_identity(operands, scope, env, depth)
             if not isinstance(found, Identity):
                 continue
-            if _acts(callee) and any(
+            if not self.lenient and _acts(callee) and any(
                 other is not argument and not self._is_constant(other.value, scope) for other in call.args
             ):
                 return None
@@ -551,6 +568,15 @@ class _Values:
 
     def _code(self, node: cst.CSTNode) -> str:
         return " ".join(self.model.code(node).split())
+
+
+def _identity(values: "_Values", expr: cst.CSTNode, scope: Scope) -> Identity | None:
+    if isinstance(expr, cst.Param):
+        binding = next((b for b in scope.bindings.get(expr.name.value, ()) if b.kind == "param"), None)
+        value = values.parameter(expr.name.value, binding, {}) if binding is not None else None
+    else:
+        value = values.value(expr, scope)
+    return value if isinstance(value, Identity) else None
 
 
 def _callee_name(call: cst.Call) -> str:
@@ -671,7 +697,7 @@ class _FirstRead(cst.CSTVisitor):
     def _flag_of_user(self, node: cst.Attribute, attr: str) -> bool:
         """`request.user.is_staff`: a flag of the user, which does not count as a read
         unless flags are data."""
-        return (not self.values.flags_are_data and _is_flag(attr)
+        return (not self.values.lenient and _is_flag(attr)
                 and isinstance(self.values.value(node.value, self.scope), Identity))
 
 

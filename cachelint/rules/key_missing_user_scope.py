@@ -342,7 +342,7 @@ def _unscoped(model: ModuleModel, shape: KeyShape) -> bool:
     """The key surely has no part from a user: every dynamic part is known and none is
     user-derived (a constant from elsewhere, `settings.PREFIX`, is known enough)."""
     for part in shape.dynamic:
-        if part.node is not None and part.scope is not None and model.users.identity(part.node, part.scope):
+        if part.node is not None and part.scope is not None and model.users.varies_with_user(part.node, part.scope):
             return False
         if part.opaque and not _constant_like(part):
             return False
