@@ -11,8 +11,10 @@ order discovery found them, whatever order the workers finish in.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import functools
+import gc
 import io
 import os
 import tokenize
@@ -27,6 +29,7 @@ from cachelint.cache import Cached, ResultCache, cache_key, content_digest
 from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
+from cachelint.index import project
 from cachelint.model import ModuleModel, build_model
 from cachelint.prefilter import prefilter_for
 from cachelint.rules.base import Finding, RuleContext
@@ -39,9 +42,9 @@ class FileResult:
     internal_errors: list[str] = field(default_factory=list)
     text: str | None = None  # kept for reporters that show source lines, and for fixes
     encoding: str = "utf-8"
-    # What the project index needs from this file; kept in the result cache with the
-    # diagnostics. Nothing fills it yet.
-    facts: object = None
+    # What the project index needs from this file (cachelint.index); kept in the result
+    # cache with the diagnostics.
+    facts: dict | None = None
 
 
 @dataclass
@@ -75,6 +78,26 @@ def decode(raw: bytes) -> tuple[str, str]:
 def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool = True) -> FileResult:
     """The result of one file; with `prefilter`, a file in which the model can find
     nothing (cachelint.prefilter) is not parsed."""
+    with _without_cyclic_gc():
+        return _lint_source(filename, raw, settings, prefilter)
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc():
+    """Parsing a big file makes a million objects that all stay alive until it is done,
+    and the cyclic collector would scan them again and again while they are made (a third
+    of the time of a parse). Reference counting frees them anyway; the few cycles (the
+    model's scopes) are collected once the collector runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool) -> FileResult:
     result = FileResult(filename)
     try:
         text, result.encoding = decode(raw)
@@ -107,6 +130,10 @@ def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool =
     except Exception as error:  # a bug in the model must not cost the other files
         result.internal_errors.append(_internal_error("the model", filename, error))
         return result
+    try:
+        result.facts = project.facts_for(model, settings)
+    except Exception as error:
+        result.internal_errors.append(_internal_error("the project facts", filename, error))
     diagnostics = []
     for rule in rules.ALL_RULES:
         if rule.code not in codes:
@@ -191,8 +218,35 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         results[index] = result
     if cache is not None:
         cache.save()
+    if prefilter:
+        _lint_writers(results, settings, jobs)
     run.files.extend(results)
+    project.check_project(run.files, settings)  # after caching: its findings depend on other files
     return run
+
+
+def _lint_writers(results: list[FileResult], settings: Settings, jobs: int) -> None:
+    """The project index's second pass: a file the prefilter skipped (it has no cache
+    code) that names an entity cached elsewhere is linted after all, for its DB writes."""
+    mentions = project.entity_mentions(results)
+    if mentions is None:
+        return
+    wanted = [index for index, result in enumerate(results) if _skipped(result) and _mentions(result.filename, mentions)]
+    check = functools.partial(_check_file, settings, False)
+    outcomes = parallel.map_in_order(check, [_Task(results[index].filename, None, hashing=False) for index in wanted], jobs)
+    for index, (_, result) in zip(wanted, outcomes):
+        results[index] = result
+
+
+def _skipped(result: FileResult) -> bool:
+    return result.facts is None and not result.diagnostics and not result.internal_errors
+
+
+def _mentions(filename: str, pattern) -> bool:
+    try:
+        return pattern.search(Path(filename).read_bytes()) is not None
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ matter only if
    (`import functools` matters only where `lru_cache` or `cache` is written); or
 2. it assigns something that may be a dict to a plain name that contains "cache".
 
-The qualified names are read from the model's own tables and the configured clients,
-so the prefilter cannot drift from what the model knows. Every test it makes errs
-towards keeping the file: an import mentioned in a comment or a string costs a parse,
-never a finding. A file that is dropped is never parsed, so its syntax errors are not
-reported either.
+A scan of the text finds the files that may; `cachelint.tree_scan` then takes a second,
+exact look at those on Python's own syntax tree, which costs a small fraction of a LibCST
+parse. The qualified names are read from the model's own tables and the configured
+clients, so the prefilter cannot drift from what the model knows. Every test it makes
+errs towards keeping the file: a doubt costs a parse, never a finding. A file that is
+dropped is never parsed with LibCST, so its syntax errors are not reported either.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import re
 from collections.abc import Iterable
 
 from cachelint.model.libraries import LIBRARIES
+from cachelint.tree_scan import may_hold_facts
 
 _DOT = r"\s*\.\s*"
 _IMPORTED = re.compile(r"\s*(\w+(?:\s*\.\s*\w+)*)(?:\s+as\s+(\w+))?\s*")
@@ -52,9 +54,10 @@ class Prefilter:
     """
 
     def __init__(self, names: Iterable[str], words: Iterable[str] = ()) -> None:
+        self._known = frozenset(names)
         # For each name an import may bind: the parts each qualified name it starts adds.
         self._rests: dict[str, list[tuple[str, ...]]] = {}
-        for name in names:
+        for name in self._known:
             parts = name.split(".")
             for length in range(1, len(parts) + 1):
                 self._rests.setdefault(".".join(parts[:length]), []).append(tuple(parts[length:]))
@@ -68,12 +71,15 @@ class Prefilter:
         tops = "|".join(sorted({re.escape(name.split(".")[0]) for name in self._rests}, key=len, reverse=True))
         self._from_import = re.compile(rf"from\s+({modules})\s*\bimport\b\s*(\()?") if modules else None
         self._import = re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)") if tops else None
+        self._prefixes = frozenset(self._rests)
         self._extra_words = tuple(sorted(set(words)))
 
     def wants(self, text: str) -> bool:
         if any(_contains_word(text, word) for word in self._extra_words):
             return True
-        return self._imports_a_client(text) or _assigns_a_dict_to_a_cache_name(text)
+        if not (self._imports_a_client(text) or _assigns_a_dict_to_a_cache_name(text)):
+            return False
+        return may_hold_facts(text, self._known, self._prefixes)
 
     def _imports_a_client(self, text: str) -> bool:
         if self._from_import is None:

@@ -19,20 +19,26 @@ WHITESPACE = (cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cs
 
 
 class Recorder(cst.CSTVisitor):
+    """Records every visit and leave (through a `visit_<Node>` and `leave_<Node>` method
+    for each kind of node, as a real visitor has them); skips the children of lambdas."""
+
     METADATA_DEPENDENCIES = (ByteSpanPositionProvider,)
 
     def __init__(self) -> None:
         super().__init__()
         self.events: list[tuple] = []
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def record(self, kind: str, node: cst.CSTNode) -> bool:
         if not isinstance(node, WHITESPACE):
-            self.events.append(("visit", node, self.get_metadata(ByteSpanPositionProvider, node)))
-        return not isinstance(node, cst.Lambda)  # a False return skips the children
+            span = self.get_metadata(ByteSpanPositionProvider, node) if kind == "visit" else None
+            self.events.append((kind, node, span))
+        return not isinstance(node, cst.Lambda)
 
-    def on_leave(self, node: cst.CSTNode) -> None:
-        if not isinstance(node, WHITESPACE):
-            self.events.append(("leave", node))
+
+for _name in dir(cst.CSTVisitor):
+    _kind, _, _node_type = _name.partition("_")
+    if _kind in ("visit", "leave") and _node_type and "_" not in _node_type:  # not attribute hooks
+        setattr(Recorder, _name, lambda self, node, kind=_kind: self.record(kind, node))
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda path: path.name)
@@ -46,6 +52,7 @@ def test_spans_and_walk_are_libcsts(path):
     spanned.visit(replayed)
     assert spanned.spans == dict(wrapper.resolve(ByteSpanPositionProvider))
     assert replayed.events == expected.events
+    assert any(kind == "leave" and isinstance(node, cst.Call) for kind, node, _ in expected.events)
 
 
 def test_a_visitor_that_needs_other_metadata_is_refused():

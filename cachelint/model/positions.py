@@ -11,6 +11,8 @@ same `visit_<Node>`/`leave_<Node>` calls in the same order, and metadata it read
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import ByteSpanPositionProvider, CodeSpan
@@ -25,7 +27,7 @@ class _SpanState(CodegenState):
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.position = 0
-        self.spans: dict[cst.CSTNode, CodeSpan] = {}
+        self.spans: dict[cst.CSTNode, tuple[int, int]] = {}  # start, length
         self.walk: list[cst.CSTNode | None] = []
         self._starts: list[int] = []
 
@@ -44,7 +46,7 @@ class _SpanState(CodegenState):
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
         if node not in self.spans:  # a syntactic position recorded inside wins
-            self.spans[node] = CodeSpan(start, self.position - start)
+            self.spans[node] = (start, self.position - start)
         self.walk.append(_LEAVE)
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> "_Syntactic":
@@ -65,13 +67,33 @@ class _Syntactic:
 
     def __exit__(self, *exc_info) -> None:
         spans = self.state.spans
-        start = spans[self.start_node].start if self.start_node is not None else self.start
+        start = spans[self.start_node][0] if self.start_node is not None else self.start
         if self.end_node is not None:
-            end_span = spans[self.end_node]
-            end = end_span.start + end_span.length
+            end_start, end_length = spans[self.end_node]
+            end = end_start + end_length
         else:
             end = self.state.position
-        spans[self.node] = CodeSpan(start, end - start)
+        spans[self.node] = (start, end - start)
+
+
+class Spans(Mapping):
+    """Node -> `CodeSpan`, made when asked for: most nodes' spans are never read, and
+    making a frozen dataclass per node would cost more than the rest of the pass."""
+
+    def __init__(self, raw: dict[cst.CSTNode, tuple[int, int]]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, node: cst.CSTNode) -> CodeSpan:
+        return CodeSpan(*self._raw[node])
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._raw
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 class SpannedModule:
@@ -81,27 +103,46 @@ class SpannedModule:
         state = _SpanState(module)
         module._codegen(state)
         self.module = module
-        self.spans = state.spans
+        self.spans = Spans(state.spans)
         self._walk = state.walk
 
     def visit(self, visitor: cst.CSTVisitor) -> None:
-        """Call `visitor`'s visit and leave methods as `module.visit(visitor)` would
-        (a visit returning False skips the node's children), with its
-        ByteSpanPositionProvider metadata taken from these spans."""
+        """Call `visitor`'s `visit_<Node>` and `leave_<Node>` methods as
+        `module.visit(visitor)` would (a visit returning False skips the node's children),
+        with its ByteSpanPositionProvider metadata taken from these spans. Attribute hooks
+        (`visit_<Node>_<field>`) and overridden `on_visit`/`on_leave` are not called."""
         unknown = set(visitor.get_inherited_dependencies()) - {ByteSpanPositionProvider}
         if unknown:
             raise TypeError(f"{type(visitor).__name__} needs {unknown}: resolve them with a MetadataWrapper")
         visitor.metadata = {ByteSpanPositionProvider: self.spans}
+        methods: dict[type, tuple] = {}  # node type -> its visit and leave methods, or None
         entered: list[cst.CSTNode] = []
         skipping_below = None  # the depth of a node whose children are skipped
         for node in self._walk:
             if node is not _LEAVE:
                 entered.append(node)
-                if skipping_below is None and visitor.on_visit(node) is False:
-                    skipping_below = len(entered)
+                if skipping_below is None:
+                    visit = (methods.get(type(node)) or _methods(visitor, type(node), methods))[0]
+                    if visit is not None and visit(node) is False:
+                        skipping_below = len(entered)
                 continue
             depth = len(entered)
             node = entered.pop()
             if skipping_below is None or depth == skipping_below:
                 skipping_below = None
-                visitor.on_leave(node)
+                leave = (methods.get(type(node)) or _methods(visitor, type(node), methods))[1]
+                if leave is not None:
+                    leave(node)
+
+
+def _methods(visitor: cst.CSTVisitor, kind: type, methods: dict[type, tuple]) -> tuple:
+    """The visitor's own visit and leave methods for nodes of `kind` (None for the empty
+    ones every CSTVisitor inherits, so that they are not called for nothing)."""
+    methods[kind] = tuple(_own(visitor, f"{what}_{kind.__name__}") for what in ("visit", "leave"))
+    return methods[kind]
+
+
+def _own(visitor: cst.CSTVisitor, name: str):
+    method = getattr(visitor, name, None)
+    inherited = getattr(cst.CSTVisitor, name, None)
+    return None if inherited is not None and getattr(method, "__func__", None) is inherited else method

@@ -1,0 +1,127 @@
+"""The prefilter's second look, for the files its text scan keeps: Python's own syntax tree
+(`ast`, a small fraction of the cost of a LibCST parse) tells whether the model can find
+anything at all, and so whether LibCST must parse the file.
+
+It looks for what the model needs, loosened wherever the model is stricter:
+
+- a name bound by an import anywhere in the module, used alone or as the head of a dotted
+  name (`cache`, `functools.lru_cache`, `redis.asyncio.Redis`), that resolves through
+  that import to a qualified name the model knows (the model also wants the right scope
+  and the import before the use);
+- an assignment (`=`, an annotated one, `:=`) of a dict display or of any call (the
+  model wants `dict(...)`, `OrderedDict(...)`, `defaultdict(...)`) to a plain name that
+  contains "cache", at module level, or anywhere for `:=` and for names declared `global`.
+
+A file Python cannot parse (newer syntax, a syntax error) is kept: LibCST decides.
+"""
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterator
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_NESTED = ("body", "orelse", "finalbody")
+
+
+def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -> bool:
+    """Whether the model can find a cache client or decorator, or a dict cache, in the
+    module `text`. `known`: the qualified names the model knows; `prefixes`: every
+    dotted prefix of them (an import binding anything else cannot lead to one)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    imported: dict[str, set[str]] = {}  # local name -> what imports bind it to
+    globals_: set[str] = set()
+    assigned_in_functions: set[str] = set()
+    for statement, at_module_level in _statements(tree.body, True):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for local, value in _bindings(statement):
+                if value in prefixes:
+                    imported.setdefault(local, set()).add(value)
+        elif isinstance(statement, ast.Global):
+            globals_.update(statement.names)
+        else:
+            for name in _dict_cache_targets(statement):
+                if at_module_level:
+                    return True
+                assigned_in_functions.add(name)
+    if assigned_in_functions & globals_:
+        return True
+    if ":=" in text and any(_is_dict_cache(node.target, node.value) for node in _walk(tree, ast.NamedExpr)):
+        return True
+    return bool(imported) and _uses_a_known_name(tree, imported, known)
+
+
+def _statements(body: list[ast.stmt], at_module_level: bool) -> Iterator[tuple[ast.stmt, bool]]:
+    """Every statement, with whether it runs in the module's scope (not in a def or class)."""
+    for statement in body:
+        yield statement, at_module_level
+        inner = at_module_level and not isinstance(statement, _SCOPES)
+        for field in _NESTED:
+            yield from _statements(getattr(statement, field, None) or (), inner)
+        for handler in getattr(statement, "handlers", ()):
+            yield from _statements(handler.body, inner)
+        for case in getattr(statement, "cases", ()):
+            yield from _statements(case.body, inner)
+
+
+def _bindings(statement: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    """The local names an import binds and what to, as the model's Collector binds them."""
+    if isinstance(statement, ast.Import):
+        for alias in statement.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                top = alias.name.split(".")[0]
+                yield top, top
+    elif not statement.level and statement.module:  # relative imports never name a library
+        for alias in statement.names:
+            if alias.name != "*":
+                yield alias.asname or alias.name, f"{statement.module}.{alias.name}"
+
+
+def _dict_cache_targets(statement: ast.stmt) -> Iterator[str]:
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets = [statement.target]
+    else:
+        return
+    for target in targets:
+        if _is_dict_cache(target, statement.value):
+            yield target.id
+
+
+def _is_dict_cache(target: ast.expr, value: ast.expr) -> bool:
+    # `ast` normalises identifiers (NFKC) and LibCST does not: a name that is not ASCII
+    # may spell "cache" only in the source.
+    return (
+        isinstance(target, ast.Name) and ("cache" in target.id.lower() or not target.id.isascii())
+        and isinstance(value, (ast.Dict, ast.Call))
+    )
+
+
+def _uses_a_known_name(tree: ast.Module, imported: dict[str, set[str]], known: frozenset[str]) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            parts = [node.attr]
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                parts.append(base.attr)
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in imported:
+                rest = ".".join(reversed(parts))
+                if any(f"{value}.{rest}" in known for value in imported[base.id]):
+                    return True
+        elif isinstance(node, ast.Name) and node.id in imported:
+            if not imported[node.id].isdisjoint(known):
+                return True
+    return False
+
+
+def _walk(tree: ast.AST, kind: type) -> Iterator[ast.AST]:
+    return (node for node in ast.walk(tree) if isinstance(node, kind))
