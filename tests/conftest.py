@@ -7,12 +7,14 @@ import pytest
 
 from cachelint.config import Settings
 from cachelint.engine import lint_source
+from cachelint.index.project import check_project
 
 
 def lint(source: str, select: tuple[str, ...] = ("ALL",), settings: Settings | None = None, filename: str = "example.py"):
     settings = settings or Settings()
     settings.select = select
     result = lint_source(filename, textwrap.dedent(source).encode("utf-8"), settings)
+    check_project([result], settings)
     assert not result.internal_errors, result.internal_errors
     return result.diagnostics
 

@@ -8,6 +8,7 @@ from cachelint.rules.key_missing_user_scope import KeyMissingUserScope
 from cachelint.rules.key_never_repeats import KeyNeverRepeats
 from cachelint.rules.key_without_namespace import KeyWithoutNamespace
 from cachelint.rules.keys_pattern_scan import KeysPatternScan
+from cachelint.rules.missing_invalidation import MissingInvalidation
 from cachelint.rules.sensitive_data_cached import SensitiveDataCached
 from cachelint.rules.set_without_ttl import SetWithoutTtl
 from cachelint.rules.truthy_miss_check import TruthyMissCheck
@@ -17,7 +18,8 @@ from cachelint.rules.zero_ttl import ZeroTtl
 
 ALL_RULES: list[type[Rule]] = [
     TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, CacheBeforeDbWrite,
-    KeysPatternScan, SensitiveDataCached, CacheWriteInTransaction, KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl,
+    KeysPatternScan, SensitiveDataCached, CacheWriteInTransaction, MissingInvalidation,
+    KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl,
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -1,0 +1,231 @@
+"""CL010 across files: the seed's products scenario, callers, INSERTs, suppressions, the
+result cache (the index is rebuilt from cached facts), and `cachelint keys`."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cachelint.cli import main
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
+
+CATALOG = '''
+import json
+import sqlite3
+
+import redis
+
+r = redis.Redis()
+PRODUCT_TTL = 60
+
+
+def get_product(product_id):
+    key = f"product:{product_id}"
+    cached = r.get(key)
+    if cached is not None:
+        return json.loads(cached)
+    conn = sqlite3.connect("shop.db")
+    row = conn.execute("SELECT id, name, price FROM products WHERE id = ?", (product_id,)).fetchone()
+    product = dict(row)
+    r.set(key, json.dumps(product), ex=PRODUCT_TTL)
+    return product
+'''
+
+UPDATE = 'conn.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))'
+
+
+def pricing(after_update: str = "", *, before: str = "", call: str = UPDATE) -> str:
+    lines = ["import sqlite3", "", "import redis", "", "r = redis.Redis()", "", "",
+             "def update_price(product_id, price):", '    conn = sqlite3.connect("shop.db")']
+    lines += [f"    {line}" for line in before.splitlines()]
+    lines += [f"    {call}", "    conn.commit()"]
+    lines += [f"    {line}" for line in after_update.splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    def write(**files: str) -> Path:
+        for name, text in files.items():
+            path = tmp_path / f"{name}.py"
+            path.write_text(textwrap.dedent(text))
+        return tmp_path
+
+    write(catalog=CATALOG)
+    return write
+
+
+def cl010(run) -> list[tuple[str, int, str]]:
+    return [(Path(d.filename).name, d.location.row, d.message) for d in run.diagnostics if d.code == "CL010"]
+
+
+def lint(tree: Path, cache_dir: Path | None = None, select=("CL010",), **settings) -> list:
+    return cl010(lint_paths([tree], Settings(select=select, **settings), cache_dir=cache_dir))
+
+
+def test_an_update_that_busts_nothing_is_reported_at_the_write(shop):
+    tree = shop(pricing=pricing())
+    assert lint(tree) == [(
+        "pricing.py", 10,
+        "UPDATE products here does not invalidate `product:{product_id}` (filled in catalog.py:19, TTL 60 s)",
+    )]
+
+
+def test_an_update_that_busts_the_key_after_the_commit_is_clean(shop):
+    assert lint(shop(pricing=pricing('r.delete(f"product:{product_id}")'))) == []
+
+
+def test_a_write_through_of_the_fresh_value_counts(shop):
+    assert lint(shop(pricing=pricing('r.set(f"product:{product_id}", "{}", ex=60)'))) == []
+
+
+def test_a_pattern_delete_covering_the_namespace_counts(shop):
+    bust = 'for key in r.scan_iter(match="product:*"):\n    r.delete(key)'
+    assert lint(shop(pricing=pricing(bust))) == []
+
+
+def test_a_bust_of_a_key_the_analysis_cannot_read_keeps_it_silent(shop):
+    assert lint(shop(pricing=pricing("r.delete(product_cache_key(product_id))"))) == []
+
+
+@pytest.mark.parametrize("module", ["pricing", "shop.pricing"])  # the folder need not be a package
+def test_a_caller_two_calls_up_that_busts_counts(shop, module):
+    routes = f'''
+    import redis
+
+    from {module} import update_price
+
+    r = redis.Redis()
+
+
+    def change_price(product_id, price):
+        update_price(product_id, price)
+
+
+    def price_form(product_id, price):
+        change_price(product_id, price)
+        r.delete(f"product:{{product_id}}")
+    '''
+    assert lint(shop(pricing=pricing(), routes=routes)) == []
+
+
+def test_a_helper_the_write_calls_counts(shop):
+    helpers = '''
+    import redis
+
+    r = redis.Redis()
+
+
+    def forget_product(product_id):
+        r.delete(f"product:{product_id}")
+    '''
+    tree = shop(pricing=pricing("forget_product(product_id)", before="from helpers import forget_product"), helpers=helpers)
+    assert lint(tree) == []
+
+
+DJANGO_CATALOG = '''
+from django.core.cache import cache
+
+from shop.models import Product
+
+
+def product_card(pk):
+    card = cache.get(f"product:{pk}")
+    if card is None:
+        card = Product.objects.filter(pk=pk).values("name", "price").first()
+        cache.set(f"product:{pk}", card, 300)
+    return card
+'''
+
+
+@pytest.mark.parametrize("hook", [
+    # A signal receiver every save of the model runs.
+    '''
+    from django.db.models.signals import post_save
+    from django.dispatch import receiver
+
+    @receiver(post_save, sender=Product)
+    def forget(sender, instance, **kwargs):
+        cache.delete(f"product:{instance.pk}")
+    ''',
+    # The model's own save.
+    '''
+    class Product(models.Model):
+        def save(self, *args, **kwargs):
+            super().save(*args, **kwargs)
+            cache.delete(f"product:{self.pk}")
+    ''',
+])
+def test_a_hook_every_write_of_the_model_runs_counts(shop, hook):
+    models = "from django.core.cache import cache\nfrom django.db import models\n" + textwrap.dedent(hook)
+    admin = "from shop.models import Product\n\n\ndef reprice(pk, price):\n    Product.objects.filter(pk=pk).update(price=price)\n"
+    tree = shop(catalog=DJANGO_CATALOG, admin=admin, models=models)
+    assert lint(tree) == []
+    (tree / "models.py").write_text("")
+    assert [(name, row) for name, row, _ in lint(tree)] == [("admin.py", 5)]
+
+
+def test_a_helper_that_only_fills_on_a_miss_does_not_count(shop):
+    tree = shop(pricing=pricing("return get_product(product_id)", before="from catalog import get_product"))
+    assert len(lint(tree)) == 1
+
+
+def test_an_insert_does_not_stale_a_per_row_cache(shop):
+    insert = 'conn.execute("INSERT INTO products (name, price) VALUES (?, ?)", (product_id, price))'
+    assert lint(shop(pricing=pricing(call=insert))) == []
+
+
+def test_the_file_of_the_write_decides_selection_and_suppression(shop):
+    tree = shop(pricing=pricing(call=UPDATE + "  # noqa: CL010"))
+    assert lint(tree) == []
+    tree = shop(pricing=pricing())
+    assert lint(tree, per_file_ignores={"pricing.py": ("CL010",)}) == []
+    # The reads of a file where CL010 is ignored still count (it is linted for CL002).
+    assert len(lint(tree, select=("CL010", "CL002"), per_file_ignores={"catalog.py": ("CL010",)})) == 1
+
+
+def test_the_index_is_rebuilt_from_cached_facts_when_one_file_changes(shop, tmp_path_factory):
+    cache_dir = tmp_path_factory.mktemp("results")
+    tree = shop(pricing=pricing())
+    assert len(lint(tree, cache_dir)) == 1
+    assert len(lint(tree, cache_dir)) == 1  # every file from the cache
+    shop(pricing=pricing('r.delete(f"product:{product_id}")'))
+    assert lint(tree, cache_dir) == []
+    (tree / "catalog.py").write_text("")  # nothing cached any more
+    shop(pricing=pricing())
+    assert lint(tree, cache_dir) == []
+
+
+def test_keys_lists_each_namespace_with_fills_busts_and_stale_writes(shop):
+    tree = shop(pricing=pricing(), admin=pricing('r.delete(f"product:{product_id}")'))
+    result = CliRunner().invoke(main, ["keys", str(tree)])
+    assert result.exit_code == 0, result.output
+    header, rule, row = result.output.splitlines()
+    assert header.split() == ["namespace", "key", "shape", "entity", "filled", "(TTL)", "invalidated", "stale", "after"]
+    assert row.split() == ["product", "product:{product_id}", "products", "catalog.py:19", "(60", "s)",
+                           "admin.py:12", "pricing.py:10", "UPDATE"]
+
+
+def test_keys_as_json(shop):
+    tree = shop(pricing=pricing())
+    result = CliRunner().invoke(main, ["keys", "--output-format", "json", str(tree)])
+    [entry] = json.loads(result.output)
+    assert entry["namespace"] == "product" and entry["key"] == "product:{product_id}"
+    assert entry["entity"] == "products" and entry["per_row"] is True
+    assert entry["filled"] == [{"path": "catalog.py", "line": 19, "ttl": 60, "function": "catalog.get_product"}]
+    assert entry["invalidated"] == []
+    assert entry["stale_after"] == [
+        {"path": "pricing.py", "line": 10, "kind": "update", "label": "UPDATE products", "function": "pricing.update_price"},
+    ]
+
+
+def test_keys_says_when_there_is_nothing(tmp_path):
+    (tmp_path / "empty.py").write_text("x = 1\n")
+    result = CliRunner().invoke(main, ["keys", str(tmp_path)])
+    assert result.output == "No cached reads of a DB entity found.\n"
