@@ -7,7 +7,7 @@ import libcst as cst
 import pytest
 
 from cachelint.model import build_model
-from cachelint.model.db import WriteKind, parse_sql_write
+from cachelint.model.db_sql import parse_sql_write
 from cachelint.model.entities import Entity, canonical, key_names, singular
 
 
@@ -49,7 +49,7 @@ def transactions(source: str) -> list[tuple[int, str, int]]:
 ])
 def test_write_statements_and_their_tables(sql, expected):
     parsed = parse_sql_write(sql)
-    assert (parsed.verb, parsed.table) == expected
+    assert (parsed.verb.upper(), parsed.table) == expected
 
 
 @pytest.mark.parametrize("sql", [
@@ -362,3 +362,56 @@ def _may_follow(source: str, first: str, second: str) -> bool:
 def test_may_follow(body, expected):
     source = "def f():\n" + textwrap.indent(body, "    ") + "\n"
     assert _may_follow(source, "a()", "b()") is expected
+
+
+def test_calls_of_module_functions_that_write():
+    model = _model(
+        """
+        from django.db import models
+
+        from .models import Metric
+
+        class MetricManager(models.Manager["Metric"]):
+            def store(self, data):
+                self.create(**data)
+
+            def collect(self, data):
+                self.store(data)
+
+        def save_price(conn, pid, price):
+            conn.execute("UPDATE products SET price = ? WHERE id = ?", (price, pid))
+
+        def reprice(conn, pid, price):
+            save_price(conn, pid, price)
+            helper()
+        """
+    )
+    direct = [(model.location(w.order).row, w.label) for w in model.db.writes]
+    through = [
+        (model.location(w.order).row, w.label, w.kind.value, w.entity and w.entity.name, w.through.label)
+        for w in model.db.calls_that_write
+    ]
+    assert direct == [(8, "self.create(…)"), (14, "UPDATE products")]
+    assert through == [
+        (11, "self.store(…)", "insert", None, "self.create(…)"),
+        (17, "save_price(…)", "update", "products", "UPDATE products"),
+    ]
+
+
+def test_sessions_known_by_annotation_and_not_by_name():
+    assert writes(
+        """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from .models import User
+
+        async def rename(user_id: int, name: str, db: AsyncSession):
+            user = await db.get(User, user_id)
+            user.name = name
+            db.add(user)
+            await db.commit()
+
+        def forget(db, user):
+            db.add(user)
+        """
+    ) == [(9, "save", "User", "db.add(…)"), (10, "commit", None, "db.commit()")]

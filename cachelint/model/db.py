@@ -2,15 +2,18 @@
 
 `model.db` is found on demand from the calls and `with` statements the collector saw:
 
-- `writes`: every `DbWrite`, in source order: what it does (INSERT, UPDATE, DELETE, SAVE,
-  or a COMMIT/FLUSH point), the entity it changes (cachelint.model.entities: a table
-  parsed from the SQL, or a model class) when known, and a label for messages.
+- `writes`: every `DbWrite` a call makes, in source order: what it does (INSERT, UPDATE,
+  DELETE, SAVE, or a COMMIT/FLUSH point), the entity it changes (cachelint.model.entities:
+  a table parsed from the SQL, or a model class) when known, and a label for messages.
+- `calls_that_write`: calls of the module's own functions and methods that write, two
+  calls deep (`self.create_metrics(...)`), each `through` the write it leads to.
+- `writes_in(function)`: both kinds, for the code of one function.
 - `transactions`: every `Transaction`, a `with` block or a decorated function whose DB
   work commits at its end, with the writes lexically inside it.
 - `transactions_around(node, scope)`: the transactions a call is lexically inside, not
   counting a callable run after the commit (`transaction.on_commit(lambda: ...)`).
 
-What is a write:
+Which calls write is cachelint.model.db_writes (and .db_sql for SQL text):
 
 - SQL text whose statement (after whitespace, comments and `WITH ... AS (...)`) is
   INSERT/UPDATE/DELETE/REPLACE/MERGE/UPSERT/TRUNCATE, passed to `execute`, `executemany`,
@@ -21,10 +24,10 @@ What is a write:
   `.values()`, `M.__table__.update()`, a `Table(...)`), `session.add/add_all/delete/merge/
   bulk_*`, `session.query(M)...update()/delete()`, Flask-SQLAlchemy `M.query...delete()`.
 - Django: `M.objects....update/delete/create/bulk_create/bulk_update/get_or_create/
-  update_or_create` (and their `a`-prefixed coroutines), and `save()/delete()` on an
-  instance of a model the module can see: bound from `M(...)`, `M.objects....get(...)`,
-  `get_object_or_404(M, ...)`, a loop over a queryset, a parameter annotated `M`, `self`
-  and `super()` in a model's own methods.
+  update_or_create` (and their `a`-prefixed coroutines), `self....update()` in a manager
+  or queryset class, and `save()/delete()` on an instance of a model the module can see:
+  bound from `M(...)`, `M.objects....get(...)`, `get_object_or_404(M, ...)`, a loop over a
+  queryset, a parameter annotated `M`, `self` and `super()` in a model's own methods.
 - peewee: `M.update/insert/delete/replace(...)....execute()`, `M.create`, `bulk_*`,
   `get_or_create`, `obj.save()/delete_instance()`; Tortoise: `await M.create/...`,
   `await M.filter(...).update()/delete()`.
@@ -37,30 +40,21 @@ Precision comes first: a `.save()` on a receiver not known to be a model instanc
 """
 from __future__ import annotations
 
-import enum
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from cachelint.model.db_sql import string_text
+from cachelint.model.db_writes import WRITE_METHODS, WriteFinder, WriteKind, call_label
 from cachelint.model.entities import Entity
-from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.scopes import Scope, dotted, qualified_name
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
     from cachelint.model.collect import Site
 
-_MAX_DEPTH = 8
-
-
-class WriteKind(str, enum.Enum):
-    INSERT = "insert"
-    UPDATE = "update"
-    DELETE = "delete"
-    SAVE = "save"  # insert or update: `obj.save()`, `session.add(obj)`, `update_or_create`
-    COMMIT = "commit"  # `conn.commit()`: the writes before it become visible
-    FLUSH = "flush"  # `session.flush()`: the session's pending writes are sent
+__all__ = ["DbFacts", "DbWrite", "Transaction", "WriteKind"]
 
 
 @dataclass(eq=False)
@@ -72,6 +66,8 @@ class DbWrite:
     scope: Scope
     statement: cst.CSTNode
     order: int
+    # For a call of a function or method of the module that writes: the write it makes.
+    through: DbWrite | None = None
 
     @property
     def is_commit_point(self) -> bool:
@@ -86,559 +82,6 @@ class Transaction:
     function: Scope | None  # the function that code belongs to; None at module level
     django: bool  # Django's atomic, which offers `transaction.on_commit`
     writes: list[DbWrite] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------------- SQL text
-
-_SQL_METHODS = frozenset({"execute", "executemany", "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval"})
-_SQL_KEYWORDS = ("sql", "query", "operation", "statement", "stmt")
-_SQL_WRAPPERS = frozenset({"text", "SQL", "literal_column"})  # sqlalchemy.text, psycopg sql.SQL
-_SKIP = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
-_NAME = r"(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][\w$]*)"
-_WRITE_SQL = re.compile(
-    r"(?P<verb>insert|replace|upsert|merge|update|delete|truncate)\b"
-    r"(?:\s+(?:or\s+\w+|ignore|low_priority|delayed|high_priority|quick|table))*"
-    r"(?:\s+(?:into|from))?(?:\s+only)?"
-    rf"(?:\s+(?P<table>{_NAME}(?:\s*\.\s*{_NAME})*)(?=[\s(;,]|$))?",
-    re.I,
-)
-_CTE_CONTINUES = re.compile(r",|as\b|not\b|materialized\b", re.I)
-_VERB_KINDS = {
-    "insert": WriteKind.INSERT, "replace": WriteKind.SAVE, "upsert": WriteKind.SAVE, "merge": WriteKind.SAVE,
-    "update": WriteKind.UPDATE, "delete": WriteKind.DELETE, "truncate": WriteKind.DELETE,
-}
-_VERB_LABELS = {"insert": "INSERT INTO", "delete": "DELETE FROM", "merge": "MERGE INTO", "replace": "REPLACE INTO"}
-_PLACEHOLDER = "\x00"  # stands for a formatted value in SQL text
-
-
-class SqlWrite(NamedTuple):
-    kind: WriteKind
-    verb: str  # upper case
-    table: str | None  # unquoted, as written (`public.products`); None: not constant text
-
-
-def parse_sql_write(sql: str) -> SqlWrite | None:
-    """The write a SQL statement makes, or None when it is not a write (a SELECT…)."""
-    text = _main_statement(sql)
-    match = _WRITE_SQL.match(text)
-    if match is None:
-        return None
-    verb = match.group("verb").lower()
-    table = match.group("table")
-    if table is not None:
-        table = ".".join(part.strip().strip("\"`[]") for part in re.split(r"\s*\.\s*", table))
-    return SqlWrite(_VERB_KINDS[verb], verb.upper(), table)
-
-
-def _main_statement(sql: str) -> str:
-    """The text from the statement's first keyword on, after any `WITH name AS (...)`."""
-    text = sql[_SKIP.match(sql).end():]
-    if not re.match(r"with\b", text, re.I):
-        return text
-    depth = 0
-    quote = None
-    for index, char in enumerate(text):
-        if quote:
-            quote = None if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                rest = text[index + 1:]
-                rest = rest[_SKIP.match(rest).end():]
-                if not _CTE_CONTINUES.match(rest):
-                    return rest
-    return ""
-
-
-def _string_text(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = _string_text(node.left), _string_text(node.right)
-        return None if left is None else left + (right if right is not None else _PLACEHOLDER)
-    if isinstance(node, cst.FormattedString):
-        parts = []
-        for part in node.parts:
-            parts.append(part.value if isinstance(part, cst.FormattedStringText) else _PLACEHOLDER)
-        return "".join(parts)
-    return None
-
-
-# ---------------------------------------------------------------------- names of things
-
-_CONNECTION_NAMES = frozenset({
-    "conn", "connection", "con", "cnx", "db", "database", "dbconn", "db_conn", "db_connection", "connexion",
-})
-_CONNECTION_ENDINGS = ("_conn", "_connection", "_db")
-_CONNECTION_FACTORIES = frozenset({"connect", "get_connection", "getconn", "acquire", "raw_connection"})
-_HTTP_MODULES = ("requests.", "httpx.", "aiohttp.", "urllib3.", "niquests.")
-_REQUEST_NAMES = frozenset({"request", "req"})
-_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
-_MODEL_MODULES = frozenset({"models", "model"})  # `from shop.models import Order`, `ckan.model.Package`
-_MODEL_BASES = frozenset({
-    "django.db.models.Model", "django.db.models.base.Model", "peewee.Model", "tortoise.models.Model",
-    "tortoise.Model", "sqlmodel.SQLModel", "sqlalchemy.orm.DeclarativeBase",
-})
-_NOT_MODEL_BASES = ("pydantic.", "typing.", "enum.", "abc.")
-_GET_USER_MODEL = "django.contrib.auth.get_user_model"
-_GET_OBJECT = frozenset({"django.shortcuts.get_object_or_404"})
-_INSTANCE_GETTERS = frozenset({
-    "get", "first", "last", "earliest", "latest", "create", "get_or_none", "get_by_id",
-    "aget", "afirst", "alast", "aearliest", "alatest", "acreate",
-})
-_PAIR_GETTERS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
-
-# ---------------------------------------------------------------------- what methods write
-
-_QUERYSET_WRITES = {
-    "update": WriteKind.UPDATE, "delete": WriteKind.DELETE, "create": WriteKind.INSERT,
-    "bulk_create": WriteKind.INSERT, "bulk_update": WriteKind.UPDATE, "get_or_create": WriteKind.SAVE,
-    "update_or_create": WriteKind.SAVE,
-}
-_QUERYSET_WRITES.update({f"a{name}": kind for name, kind in list(_QUERYSET_WRITES.items())})
-_INSTANCE_WRITES = {
-    "save": WriteKind.SAVE, "asave": WriteKind.SAVE, "delete": WriteKind.DELETE, "adelete": WriteKind.DELETE,
-    "delete_instance": WriteKind.DELETE,
-}
-_SESSION_WRITES = {
-    "add": WriteKind.SAVE, "add_all": WriteKind.SAVE, "delete": WriteKind.DELETE, "merge": WriteKind.SAVE,
-    "bulk_save_objects": WriteKind.SAVE, "bulk_insert_mappings": WriteKind.INSERT,
-    "bulk_update_mappings": WriteKind.UPDATE,
-}
-# Class-level writes of peewee and Tortoise models: `Product.create(...)`.
-_MODEL_CLASS_WRITES = {
-    "create": WriteKind.INSERT, "bulk_create": WriteKind.INSERT, "bulk_update": WriteKind.UPDATE,
-    "get_or_create": WriteKind.SAVE, "update_or_create": WriteKind.SAVE, "delete_by_id": WriteKind.DELETE,
-}
-# peewee queries that write when executed: `Product.update(...).where(...).execute()`.
-_PEEWEE_QUERIES = {
-    "update": WriteKind.UPDATE, "insert": WriteKind.INSERT, "insert_many": WriteKind.INSERT,
-    "insert_from": WriteKind.INSERT, "replace": WriteKind.SAVE, "replace_many": WriteKind.SAVE,
-    "delete": WriteKind.DELETE,
-}
-# SQLAlchemy statement constructors, and the same methods of a `Table`.
-_SA_STATEMENTS = {"update": WriteKind.UPDATE, "insert": WriteKind.INSERT, "delete": WriteKind.DELETE}
-_SA_MODULES = ("sqlalchemy.", "sqlmodel.")
-
-
-class _Link(NamedTuple):
-    name: str  # the attribute
-    receiver: cst.BaseExpression  # what it is looked up on
-    call: cst.Call | None  # `receiver.name(...)`, when called
-
-
-class _Chain(NamedTuple):
-    """`Order.objects.filter(x).update(y)`: root `Order`, then the links `objects`,
-    `filter(x)` and `update(y)`."""
-
-    root: cst.BaseExpression
-    links: tuple[_Link, ...]
-
-    @property
-    def methods(self) -> tuple[str, ...]:
-        return tuple(link.name for link in self.links)
-
-
-def _chain(expr: cst.BaseExpression) -> _Chain:
-    links: list[_Link] = []
-    called = None
-    while True:
-        if isinstance(expr, cst.Await):
-            expr = expr.expression
-        elif isinstance(expr, cst.Call):
-            called, expr = expr, expr.func
-        elif isinstance(expr, cst.Subscript):
-            called, expr = None, expr.value
-        elif isinstance(expr, cst.Attribute):
-            links.append(_Link(expr.attr.value, expr.value, called))
-            called, expr = None, expr.value
-        else:
-            return _Chain(expr, tuple(reversed(links)))
-
-
-def call_label(call: cst.Call) -> str:
-    """`Order.objects.filter(…).update(…)`, `conn.commit()`: a call chain, arguments elided."""
-    pieces: list[str] = []
-    expr: cst.BaseExpression = call
-    while True:
-        if isinstance(expr, cst.Call):
-            pieces.append("(…)" if expr.args else "()")
-            expr = expr.func
-        elif isinstance(expr, cst.Attribute):
-            pieces.append("." + expr.attr.value)
-            expr = expr.value
-        elif isinstance(expr, cst.Name):
-            pieces.append(expr.value)
-            break
-        elif isinstance(expr, cst.Await):
-            expr = expr.expression
-        else:
-            pieces.append("…")
-            break
-    return "".join(reversed(pieces))
-
-
-def _is_class_name(name: str) -> bool:
-    return name[:1].isupper() and not name.isupper()
-
-
-class _Recogniser:
-    """Tells which calls of one module write to the DB, and what they are called on."""
-
-    def __init__(self, model: "ModuleModel") -> None:
-        self.model = model
-
-    # ------------------------------------------------------------ values
-
-    def _bound(self, expr: cst.BaseExpression, scope: Scope, order: int) -> Binding | None:
-        """The one binding of a name or of `self.<attr>` that a use sees."""
-        if isinstance(expr, cst.Name):
-            bindings = scope.lookup(expr.value, order)
-            return bindings[0] if len(bindings) == 1 else None
-        function = scope.function
-        if (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and function is not None
-                and function.owner is not None and expr.value.value == function.self_name):
-            bindings = function.owner.attributes.get(expr.attr.value, [])
-            return bindings[0] if len(bindings) == 1 else None
-        return None
-
-    def _value(self, expr: cst.BaseExpression, scope: Scope, order: int) -> tuple[cst.BaseExpression, Scope, int] | None:
-        """What a variable was assigned (`x = ...`, `with ... as x`), where it was."""
-        binding = self._bound(expr, scope, order)
-        if binding is None or binding.kind not in ("assign", "with") or not isinstance(binding.value, cst.BaseExpression):
-            return None
-        return binding.value, binding.scope, binding.order
-
-    def _sql(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> str | None:
-        """The SQL text an expression holds, formatted values as placeholders."""
-        if depth > _MAX_DEPTH:
-            return None
-        text = _string_text(expr)
-        if text is not None:
-            return text
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Modulo, cst.Add)):
-            left = self._sql(expr.left, scope, order, depth + 1)
-            if left is None or isinstance(expr.operator, cst.Modulo):
-                return left
-            return left + (self._sql(expr.right, scope, order, depth + 1) or _PLACEHOLDER)
-        if isinstance(expr, cst.Call) and expr.args:
-            func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "format":
-                return self._sql(func.value, scope, order, depth + 1)
-            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
-            if name in _SQL_WRAPPERS:
-                return self._sql(expr.args[0].value, scope, order, depth + 1)
-            return None
-        if isinstance(expr, cst.Name):
-            value = self._value(expr, scope, order)
-            if value is not None:
-                return self._sql(*value, depth + 1)
-        return None
-
-    # ------------------------------------------------------------ receivers
-
-    def is_connection(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
-        text = dotted(expr)
-        if text is not None:
-            last = text.rsplit(".", 1)[-1].lower()
-            if last in _CONNECTION_NAMES or last.endswith(_CONNECTION_ENDINGS):
-                return True
-        value = self._value(expr, scope, order)
-        if value is not None and isinstance(value[0], cst.Call):
-            func = value[0].func
-            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-            return name in _CONNECTION_FACTORIES
-        return False
-
-    def is_session(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
-        """A SQLAlchemy/SQLModel session (`session`, `db.session`, `DBSession`, `model.Session`),
-        not Django's `request.session` nor an HTTP client's session."""
-        text = dotted(expr)
-        if text is None:
-            return False
-        parts = text.lower().split(".")
-        last = parts[-1]
-        if not ("session" in last and not last.endswith("sessions") or last == "sess") or _REQUEST_NAMES & set(parts):
-            return False
-        binding = self._bound(expr, scope, order)
-        if binding is not None:
-            source = binding.value if binding.kind in ("assign", "with") else binding.annotation
-            if isinstance(source, cst.Call):
-                source = source.func
-            qualified = qualified_name(source, binding.scope, binding.order) if isinstance(
-                source, (cst.Name, cst.Attribute)) else None
-            if qualified is not None and qualified.startswith(_HTTP_MODULES):
-                return False
-        return True
-
-    def model_class(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> str | None:
-        """The name of the model class `expr` is, when the module shows it is one: defined
-        with a model base, imported from a `models` module, `get_user_model()`."""
-        if depth > _MAX_DEPTH:
-            return None
-        if isinstance(expr, cst.Call):
-            qualified = qualified_name(expr.func, scope, order)
-            return "User" if qualified == _GET_USER_MODEL else None
-        if not isinstance(expr, (cst.Name, cst.Attribute)):
-            return None
-        qualified = qualified_name(expr, scope, order)
-        if qualified is not None:
-            parts = qualified.split(".")
-            return parts[-1] if _MODEL_MODULES & set(parts[:-1]) and _is_class_name(parts[-1]) else None
-        binding = self._bound(expr, scope, order)
-        if binding is None:
-            return None
-        if binding.kind == "def" and isinstance(binding.value, cst.ClassDef):
-            return binding.value.name.value if self._is_model_class(binding.value, binding.scope, depth) else None
-        if binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression):
-            return self.model_class(binding.value, binding.scope, binding.order, depth + 1)
-        return None
-
-    def _is_model_class(self, node: cst.ClassDef, scope: Scope, depth: int) -> bool:
-        order = self.model.spans[node].start
-        for base in node.bases:
-            qualified = qualified_name(base.value, scope, order)
-            if qualified is not None and qualified.startswith(_NOT_MODEL_BASES):
-                continue
-            if qualified in _MODEL_BASES or self.model_class(base.value, scope, order, depth + 1):
-                return True
-            text = dotted(base.value) or ""
-            if text.endswith(".Model") or text in ("Model", "Base"):
-                return True
-        return False
-
-    def _owner_model(self, scope: Scope) -> str | None:
-        """The model class whose method `scope` is in."""
-        function = scope.function
-        owner = function.owner if function is not None else None
-        if owner is None or not isinstance(owner.node, cst.ClassDef) or owner.parent is None:
-            return None
-        return owner.node.name.value if self._is_model_class(owner.node, owner.parent, 0) else None
-
-    def _model_name(self, expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
-        """A model class the module shows, or a class-like name in a place that needs a model."""
-        known = self.model_class(expr, scope, order)
-        if known is not None:
-            return known
-        text = dotted(expr)
-        last = text.rsplit(".", 1)[-1] if text else ""
-        return last if _is_class_name(last) else None
-
-    def _queryset_model(self, chain: _Chain, scope: Scope, order: int) -> tuple[Entity | None] | None:
-        """For a chain through a Django manager (`M.objects....`): (the model's entity,
-        None when the model is not known); None when the chain is not through one."""
-        for link in chain.links:
-            if link.name in _MANAGERS:
-                model = self._model_name(link.receiver, scope, order)
-                return (Entity(model, "model") if model else None,)
-        return None
-
-    def instance_model(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> str | None:
-        """The model class of which `expr` is an instance, when the module shows it."""
-        if depth > _MAX_DEPTH:
-            return None
-        if isinstance(expr, cst.Await):
-            return self.instance_model(expr.expression, scope, order, depth + 1)
-        if isinstance(expr, cst.Call):
-            if isinstance(expr.func, cst.Name) and expr.func.value == "super" and not expr.args:
-                return self._owner_model(scope)
-            return self._created_model(expr, scope, order)
-        if isinstance(expr, cst.Subscript):  # `M.objects.get_or_create(...)[0]`
-            value = expr.value.expression if isinstance(expr.value, cst.Await) else expr.value
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and (
-                    value.func.attr.value in _PAIR_GETTERS):
-                found = self._queryset_model(_chain(value.func.value), scope, order)
-                return found[0].name if found and found[0] else None
-            return None
-        function = scope.function
-        if isinstance(expr, cst.Name) and function is not None and expr.value == function.self_name:
-            return self._owner_model(scope)
-        binding = self._bound(expr, scope, order)
-        if binding is None:
-            return None
-        if binding.kind == "param" and binding.annotation is not None:
-            return self.model_class(_unquoted(binding.annotation), binding.scope, binding.order)
-        if binding.kind == "for" and isinstance(binding.value, cst.BaseExpression):
-            found = self._queryset_model(_chain(binding.value), binding.scope, binding.order)
-            return found[0].name if found and found[0] else None
-        if binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression):
-            return self.instance_model(binding.value, binding.scope, binding.order, depth + 1)
-        return None
-
-    def _created_model(self, call: cst.Call, scope: Scope, order: int) -> str | None:
-        """`M(...)`, `M.objects....get(...)`, `M.get(...)`, `get_object_or_404(M, ...)`."""
-        func = call.func
-        if qualified_name(func, scope, order) in _GET_OBJECT and call.args:
-            return self._model_name(call.args[0].value, scope, order)
-        if not isinstance(func, cst.Attribute):
-            return self.model_class(func, scope, order)
-        if func.attr.value not in _INSTANCE_GETTERS:
-            return None
-        if func.attr.value == "get" and call.args and self.is_session(func.value, scope, order):
-            return self._model_name(call.args[0].value, scope, order)  # SQLAlchemy `session.get(M, pk)`
-        chain = _chain(func.value)
-        found = self._queryset_model(chain, scope, order)
-        if found is not None:
-            return found[0].name if found[0] else None
-        return self.model_class(chain.root, scope, order)  # peewee, Tortoise: `M.get(...)`
-
-    # ------------------------------------------------------------ writes
-
-    def write(self, site: "Site") -> tuple[WriteKind, Entity | None, str] | None:
-        """(kind, entity, label) for a call that writes to the DB, else None."""
-        call: cst.Call = site.node
-        func = call.func
-        if not isinstance(func, cst.Attribute):
-            return None
-        method, receiver, scope, order = func.attr.value, func.value, site.scope, site.order
-        if self.model.client_of(receiver, scope, order) is not None:
-            return None
-        if method in _SQL_METHODS and (found := self._statement(call, scope, order)) is not None:
-            return found
-        if method in ("commit", "flush") and not any(arg.keyword is None for arg in call.args):
-            if method == "flush":
-                return (WriteKind.FLUSH, None, call_label(call)) if self.is_session(receiver, scope, order) else None
-            if (self.is_session(receiver, scope, order) or self.is_connection(receiver, scope, order)
-                    or qualified_name(receiver, scope, order) == "django.db.transaction"):
-                return WriteKind.COMMIT, None, call_label(call)
-            return None
-        if method in _SESSION_WRITES and self.is_session(receiver, scope, order):
-            return self._session_write(method, call, scope, order)
-        if method in _INSTANCE_WRITES:
-            model = self.instance_model(receiver, scope, order)
-            if model is not None:
-                return _INSTANCE_WRITES[method], Entity(model, "model"), call_label(call)
-        chain = self._followed_chain(receiver, scope, order)
-        if method in _QUERYSET_WRITES:
-            found = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)
-            if found is not None:
-                return _QUERYSET_WRITES[method], found[0], call_label(call)
-        model = self.model_class(chain.root, scope, order)
-        if model is None:
-            return None
-        methods = chain.methods
-        if not methods and method in _MODEL_CLASS_WRITES:
-            return _MODEL_CLASS_WRITES[method], Entity(model, "model"), call_label(call)
-        if method == "execute" and methods and methods[0] in _PEEWEE_QUERIES:
-            return _PEEWEE_QUERIES[methods[0]], Entity(model, "model"), call_label(call)
-        if method in ("update", "delete") and methods and site.awaited:  # Tortoise: await M.filter(...).delete()
-            return _QUERYSET_WRITES[method], Entity(model, "model"), call_label(call)
-        return None
-
-    def _followed_chain(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> _Chain:
-        """`_chain`, continued through a variable at its root: `qs.delete()` after `qs = M.objects.filter()`."""
-        found = _chain(expr)
-        root = found.root
-        if isinstance(root, cst.Name) and not _is_class_name(root.value) and depth < _MAX_DEPTH:
-            value = self._value(root, scope, order)
-            if value is not None and isinstance(value[0], (cst.Call, cst.Attribute, cst.Await, cst.Subscript)):
-                inner = self._followed_chain(*value, depth + 1)
-                return _Chain(inner.root, inner.links + found.links)
-        return found
-
-    def _statement(self, call: cst.Call, scope: Scope, order: int) -> tuple[WriteKind, Entity | None, str] | None:
-        """A write for `execute(statement)`: SQL text, or a SQLAlchemy DML construct."""
-        argument = next((arg.value for arg in call.args if arg.keyword is None and not arg.star), None)
-        if argument is None:
-            argument = next((arg.value for arg in call.args if arg.keyword and arg.keyword.value in _SQL_KEYWORDS), None)
-        if argument is None:
-            return None
-        sql = self._sql(argument, scope, order)
-        if sql is not None:
-            parsed = parse_sql_write(sql)
-            if parsed is None:
-                return None
-            entity = Entity(parsed.table, "table") if parsed.table else None
-            verb = _VERB_LABELS.get(parsed.verb.lower(), parsed.verb)
-            return parsed.kind, entity, f"{verb} {parsed.table}" if parsed.table else f"{verb} …"
-        return self._dml(argument, scope, order, call)
-
-    def _dml(self, expr: cst.BaseExpression, scope: Scope, order: int, call: cst.Call, depth: int = 0):
-        """`update(M).where(...)`, `M.__table__.delete()`, `table.insert()`, or a variable holding one."""
-        if depth > _MAX_DEPTH:
-            return None
-        if isinstance(expr, cst.Name):
-            value = self._value(expr, scope, order)
-            return self._dml(*value, call, depth + 1) if value is not None else None
-        if not isinstance(expr, cst.Call):
-            return None
-        first = expr
-        while isinstance(first.func, cst.Attribute) and isinstance(first.func.value, cst.Call):
-            first = first.func.value  # the first call of a chain: `update(M)` in `update(M).where(...)`
-        func = first.func
-        qualified = qualified_name(func, scope, order) or ""
-        name = qualified.rsplit(".", 1)[-1]
-        if qualified.startswith(_SA_MODULES) and name in _SA_STATEMENTS and first.args:
-            kind, target = _SA_STATEMENTS[name], first.args[0].value
-        elif isinstance(func, cst.Attribute) and func.attr.value in _SA_STATEMENTS and (
-                _is_dunder_table(func.value) or self._is_table(func.value, scope, order)):
-            kind, target = _SA_STATEMENTS[func.attr.value], func.value
-        else:
-            return None
-        return kind, self._table_entity(target, scope, order), " ".join(self.model.code(first).split())
-
-    def _is_table(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
-        value = self._value(expr, scope, order)
-        return value is not None and isinstance(value[0], cst.Call) and (
-            (dotted(value[0].func) or "").rsplit(".", 1)[-1] == "Table")
-
-    def _table_entity(self, target: cst.BaseExpression, scope: Scope, order: int) -> Entity | None:
-        if _is_dunder_table(target):
-            target = target.value
-        value = self._value(target, scope, order)
-        if value is not None and isinstance(value[0], cst.Call) and self._is_table(target, scope, order):
-            first = value[0].args[0].value if value[0].args else None
-            name = _string_text(first) if first is not None else None
-            return Entity(name, "table") if name and _PLACEHOLDER not in name else None
-        model = self._model_name(target, scope, order)
-        return Entity(model, "model") if model else None
-
-    def _session_write(self, method: str, call: cst.Call, scope: Scope, order: int):
-        first = call.args[0].value if call.args and not call.args[0].star else None
-        if first is None or _string_text(first) is not None:
-            return None  # `session.delete(url)`: an HTTP session after all
-        if method.endswith("_mappings"):
-            model = self._model_name(first, scope, order)
-        elif method in ("add_all", "bulk_save_objects"):
-            model = None
-            if isinstance(first, (cst.List, cst.Tuple)) and first.elements:
-                model = self.instance_model(first.elements[0].value, scope, order)
-        else:
-            model = self.instance_model(first, scope, order)
-        return _SESSION_WRITES[method], Entity(model, "model") if model else None, call_label(call)
-
-    def _query_model(self, chain: _Chain, scope: Scope, order: int) -> tuple[Entity | None] | None:
-        """SQLAlchemy's legacy `session.query(M)....update()` and Flask-SQLAlchemy's `M.query....delete()`."""
-        for link in chain.links:
-            if link.name != "query":
-                continue
-            if self.is_session(link.receiver, scope, order):
-                query = link.call
-                model = self._model_name(query.args[0].value, scope, order) if query and query.args else None
-                return (Entity(model, "model") if model else None,)
-            model = self.model_class(link.receiver, scope, order)
-            if model is None and _is_class_name(dotted(link.receiver) or ""):
-                model = dotted(link.receiver)
-            if model:
-                return (Entity(model, "model"),)
-        return None
-
-
-def _is_dunder_table(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Attribute) and expr.attr.value == "__table__"
-
-
-def _unquoted(annotation: cst.BaseExpression) -> cst.BaseExpression:
-    """`"Order"` as an annotation: the name inside the string."""
-    text = _string_text(annotation)
-    if text is not None and text.isidentifier():
-        return cst.Name(text)
-    return annotation
 
 
 # ---------------------------------------------------------------------- transactions
@@ -656,11 +99,11 @@ _LISTEN = frozenset({"sqlalchemy.event.listen", "sqlalchemy.event.listens_for"})
 class _Transactions:
     """Finds the transaction scopes and the after-commit callables of one module."""
 
-    def __init__(self, recogniser: _Recogniser) -> None:
+    def __init__(self, recogniser: WriteFinder) -> None:
         self.recogniser = recogniser
         self.model = recogniser.model
 
-    def of_with(self, site: "Site") -> Transaction | None:
+    def of_with(self, site: Site) -> Transaction | None:
         node: cst.With = site.node
         for item in node.items:
             found = self._scope(item.item, site.scope, site.order)
@@ -674,7 +117,7 @@ class _Transactions:
         """For a `with` item that opens a transaction: whether it is Django's; else None."""
         recogniser = self.recogniser
         if isinstance(expr, (cst.Name, cst.Attribute)):
-            value = recogniser._value(expr, scope, order)  # `with conn:` after `conn = sqlite3.connect(...)`
+            value = recogniser.value(expr, scope, order)  # `with conn:` after `conn = sqlite3.connect(...)`
             if value is not None and isinstance(value[0], cst.Call):
                 return False if qualified_name(value[0].func, value[1], value[2]) in _CONNECT else None
             return None
@@ -719,7 +162,7 @@ class _Transactions:
             return Transaction(decorator, label, function.body, scope, django=django)
         return None
 
-    def deferred(self, site: "Site") -> list[cst.Lambda]:
+    def deferred(self, site: Site) -> list[cst.Lambda]:
         """The lambdas a call defers until after the commit: `transaction.on_commit(lambda: ...)`,
         `event.listen(session, "after_commit", lambda session: ...)`."""
         call: cst.Call = site.node
@@ -727,23 +170,20 @@ class _Transactions:
         name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
         deferring = name in _DEFERRALS or (
             qualified_name(func, site.scope, site.order) in _LISTEN
-            and any(_string_text(arg.value) == "after_commit" for arg in call.args)
+            and any(string_text(arg.value) == "after_commit" for arg in call.args)
         )
         return [arg.value for arg in call.args if isinstance(arg.value, cst.Lambda)] if deferring else []
 
 
 # ---------------------------------------------------------------------- the facts
 
-_WRITE_METHODS = _SQL_METHODS | {"commit", "flush"} | set(_SESSION_WRITES) | set(_INSTANCE_WRITES) | set(
-    _QUERYSET_WRITES) | set(_MODEL_CLASS_WRITES)
-
 
 class DbFacts:
     """The DB writes and transaction scopes of one module; see the module docstring."""
 
-    def __init__(self, model: "ModuleModel") -> None:
+    def __init__(self, model: ModuleModel) -> None:
         self.spans = model.spans
-        recogniser = _Recogniser(model)
+        recogniser = WriteFinder(model)
         finder = _Transactions(recogniser)
         self._deferred = sorted(
             (self.spans[node].start, self.spans[node].start + self.spans[node].length)
@@ -752,18 +192,29 @@ class DbFacts:
         self.writes: list[DbWrite] = []
         for site in model.calls:
             func = site.node.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value in _WRITE_METHODS):
+            if not (isinstance(func, cst.Attribute) and func.attr.value in WRITE_METHODS):
                 continue
             found = recogniser.write(site)
             if found is not None and not self.is_deferred(site.node):
                 kind, entity, label = found
                 self.writes.append(DbWrite(site.node, kind, entity, label, site.scope, site.statement, site.order))
+        self.writes.sort(key=lambda w: w.order)
+        self._by_function: dict[Scope | None, list[DbWrite]] = {}
+        for write in self.writes:
+            self._by_function.setdefault(write.scope.function, []).append(write)
+        self.calls_that_write = _CallGraph(model, recogniser, self).writes()
+        for write in self.calls_that_write:
+            self._by_function.setdefault(write.scope.function, []).append(write)
+        for writes in self._by_function.values():
+            writes.sort(key=lambda w: w.order)
         self.transactions = [t for site in model.withs if (t := finder.of_with(site)) is not None]
         self.transactions += [
             t for function, info in model.functions.items() if (t := finder.of_function(function, info.scope))
         ]
         for transaction in self.transactions:
-            transaction.writes = [w for w in self.writes if self._inside(w.node, w.scope, transaction)]
+            transaction.writes = [
+                w for w in self._by_function.get(transaction.function, []) if self._inside(w.node, w.scope, transaction)
+            ]
 
     def is_deferred(self, node: cst.CSTNode) -> bool:
         """Whether `node` is in a callable run after the commit (`on_commit(lambda: ...)`)."""
@@ -776,11 +227,73 @@ class DbFacts:
         return sorted(around, key=lambda t: self.spans[t.body].start)
 
     def writes_in(self, function: Scope | None) -> list[DbWrite]:
-        """The writes made by the code of one function (None: the module's own code)."""
-        return [w for w in self.writes if w.scope.function is function]
+        """The writes made by the code of one function (None: the module's own code), in
+        source order: its own, and its calls of functions of the module that write."""
+        return self._by_function.get(function, [])
 
     def _inside(self, node: cst.CSTNode, scope: Scope, transaction: Transaction) -> bool:
         if scope.function is not transaction.function or self.is_deferred(node):
             return False
         span, body = self.spans[node], self.spans[transaction.body]
         return body.start <= span.start < body.start + body.length
+
+
+class _CallGraph:
+    """Calls of the module's own functions and methods that write to the DB, two calls deep:
+    `self.create_metrics(...)` where `create_metrics` runs `Metric.objects.create(...)`."""
+
+    _DEPTH = 2
+
+    def __init__(self, model: ModuleModel, recogniser: WriteFinder, facts: DbFacts) -> None:
+        self.model = model
+        self.recogniser = recogniser
+        self.direct: dict[Scope | None, list[DbWrite]] = {}
+        for write in facts.writes:
+            self.direct.setdefault(write.scope.function, []).append(write)
+        self.facts = facts
+        self._made: dict[tuple[cst.FunctionDef, int], list[DbWrite]] = {}
+
+    def writes(self) -> list[DbWrite]:
+        found = []
+        for site in self.model.calls:
+            for made in self._made_by_call(site.node, site.scope, site.order, self._DEPTH):
+                if not self.facts.is_deferred(site.node):
+                    found.append(DbWrite(site.node, made.kind, made.entity, call_label(site.node), site.scope,
+                                         site.statement, site.order, through=made))
+        return found
+
+    def _made_by_call(self, call: cst.Call, scope: Scope, order: int, depth: int) -> list[DbWrite]:
+        """The writes a call of a module function makes, one per kind and entity."""
+        callee = self._callee(call.func, scope, order)
+        if callee is None or depth == 0:
+            return []
+        if (callee, depth) not in self._made:
+            self._made[callee, depth] = []  # a recursive call makes nothing more
+            self._made[callee, depth] = self._made_by(callee, depth)
+        return self._made[callee, depth]
+
+    def _made_by(self, callee: cst.FunctionDef, depth: int) -> list[DbWrite]:
+        info = self.model.functions[callee]
+        made = list(self.direct.get(info.scope, []))
+        for site_call in info.calls:
+            made += self._made_by_call(site_call, info.scope, self.model.spans[site_call].start, depth - 1)
+        distinct: dict[tuple, DbWrite] = {}
+        for write in made:
+            distinct.setdefault((write.kind, write.entity), write.through or write)
+        return list(distinct.values())
+
+    def _callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> cst.FunctionDef | None:
+        """The function a call runs: `helper(...)`, `self.method(...)`, `cls.method(...)`."""
+        if isinstance(func, cst.Name):
+            binding = self.recogniser.bound(func, scope, order)
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            function = scope.function
+            if function is None or function.owner is None or func.value.value != function.self_name:
+                return None
+            bindings = function.owner.bindings.get(func.attr.value, [])
+            binding = bindings[-1] if bindings else None
+        else:
+            return None
+        if binding is None or binding.kind != "def" or not isinstance(binding.value, cst.FunctionDef):
+            return None
+        return binding.value if binding.value in self.model.functions else None

@@ -108,7 +108,7 @@ def key_names(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(name for name in names if not name.isdigit())
 
 
-def cached_names(model: "ModuleModel", op: "CacheOp") -> frozenset[str] | None:
+def cached_names(model: ModuleModel, op: CacheOp) -> frozenset[str] | None:
     """The canonical names of what `op`'s keys hold (`product:{pid}` -> `product`), or
     None when a key has no constant text to tell (a parameter, `clear()`)."""
     names: set[str] = set()
@@ -124,7 +124,7 @@ def cached_names(model: "ModuleModel", op: "CacheOp") -> frozenset[str] | None:
     return frozenset(names)
 
 
-def key_expressions(op: "CacheOp") -> list[cst.BaseExpression]:
+def key_expressions(op: CacheOp) -> list[cst.BaseExpression]:
     """The key, or when the library table names none: every positional argument
     (`r.delete(*keys)`, `delete_pattern("product:*")`) and the keys of a dict value
     (`set_many({...})`)."""

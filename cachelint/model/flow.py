@@ -19,7 +19,9 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cachelint.model.keys import _suites  # the statement lists of a compound statement, named
+from cachelint.model.keys import (
+    _suites,  # the statement lists of a compound statement, named
+)
 
 
 class _Level(NamedTuple):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from cachelint.model import CacheOp, Kind, ModuleModel
+from cachelint.model.db import DbWrite
 
 _MUTATING = (Kind.WRITE, Kind.DELETE, Kind.EXPIRE)
 _LONGEST_CALL = 60
@@ -33,3 +34,12 @@ def risk(op: CacheOp) -> str:
 
 def line(model: ModuleModel, node) -> int:
     return model.location(model.spans[node].start).row
+
+
+def write_label(model: ModuleModel, write: DbWrite) -> str:
+    """`UPDATE products` (line 12), or for a call of a function that writes:
+    `self.save_prices(…)` (line 40, which runs `UPDATE products` at line 12)."""
+    shown = f"`{write.label}` (line {line(model, write.node)}"
+    if write.through is not None:
+        shown += f", which runs `{write.through.label}` at line {line(model, write.through.node)}"
+    return shown + ")"

@@ -8,7 +8,7 @@ from cachelint.model.db import DbWrite, WriteKind
 from cachelint.model.entities import Entity, cached_names, key_expressions
 from cachelint.model.flow import Flow
 from cachelint.model.scopes import Scope
-from cachelint.rules._write_path import line, mutations, op_label, risk
+from cachelint.rules._write_path import line, mutations, op_label, risk, write_label
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 
@@ -204,14 +204,12 @@ def _concerns(op: CacheOp, names: frozenset[str] | None, entities: list[Entity |
 
 def _message(model: ModuleModel, op: CacheOp, write: DbWrite, committed: list[DbWrite],
              writes: list[DbWrite], flow: Flow) -> str:
-    shown = f"`{write.label}` (line {line(model, write.node)})"
     if committed:
-        last = committed[-1]
-        what = f"runs after `{last.label}` (line {line(model, last.node)}) but before {shown} commits it"
+        what = f"runs after {write_label(model, committed[-1])} but before {write_label(model, write)} commits it"
     elif write.is_commit_point:
-        what = f"runs before {shown}"
+        what = f"runs before {write_label(model, write)}"
     else:
-        what = f"runs before the database write {shown}"
+        what = f"runs before the database write {write_label(model, write)}"
     return f"{op_label(model, op)} {what}: {risk(op)}; move it after {_anchor(model, op, write, writes, flow)}"
 
 
@@ -227,4 +225,4 @@ def _anchor(model: ModuleModel, op: CacheOp, write: DbWrite, writes: list[DbWrit
             around = model.db.transactions_around(write.node, write.scope)
             if around:
                 return f"the `{around[0].label}` block (line {line(model, around[0].node)})"
-    return f"`{write.label}` (line {line(model, write.node)})"
+    return write_label(model, write)
