@@ -171,6 +171,24 @@ def test_a_hook_every_write_of_the_model_runs_counts(shop, hook):
     assert [(name, row) for name, row, _ in lint(tree)] == [("admin.py", 5)]
 
 
+@pytest.mark.parametrize("after_update", [
+    'def forget():\n    r.delete(f"product:{product_id}")\ntransaction.on_commit(forget)',
+    "transaction.on_commit(partial(forget_product, product_id))",
+])
+def test_a_function_passed_to_run_later_counts(shop, after_update):
+    helpers = '''
+    import redis
+
+    r = redis.Redis()
+
+
+    def forget_product(product_id):
+        r.delete(f"product:{product_id}")
+    '''
+    before = "from functools import partial\nfrom django.db import transaction\nfrom helpers import forget_product"
+    assert lint(shop(pricing=pricing(after_update, before=before), helpers=helpers)) == []
+
+
 def test_a_helper_that_only_fills_on_a_miss_does_not_count(shop):
     tree = shop(pricing=pricing("return get_product(product_id)", before="from catalog import get_product"))
     assert len(lint(tree)) == 1

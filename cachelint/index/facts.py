@@ -88,6 +88,14 @@ class _Facts:
             scope = scope.parent
         return ".".join([self.module, *reversed(names)])
 
+    def runs_in(self, scope: Scope) -> str:
+        """The function whose call runs code in `scope`: the outermost of nested functions
+        (a closure passed to `on_commit` runs for the function that defines it)."""
+        function = scope.function
+        while function is not None and function.parent is not None and function.parent.function is not None:
+            function = function.parent.function
+        return self.qualified(function)
+
     def line(self, node: cst.CSTNode) -> int:
         return self.model.location(self.model.spans[node].start).row
 
@@ -121,7 +129,7 @@ class _Facts:
                     "entity": sorted(entity.names) if entity else [], "entity_label": entity.name if entity else None,
                     "template": template, "key": shape.render(self.model.code),
                     "per_row": _per_row(shape, entity) if entity else True,
-                    "ttl": self.ttl_seconds(op), "function": self.qualified(op.scope.function), "line": self.line(op.node),
+                    "ttl": self.ttl_seconds(op), "function": self.runs_in(op.scope), "line": self.line(op.node),
                 })
         return found
 
@@ -178,7 +186,7 @@ class _Facts:
             found.append({
                 "entity": sorted(write.entity.names), "entity_label": write.entity.name,
                 "kind": "update" if write.kind is WriteKind.SAVE else write.kind.value, "label": write.label,
-                "function": self.qualified(write.scope.function),
+                "function": self.runs_in(write.scope),
                 "start": [start.row, start.column], "end": [end.row, end.column],
                 "statement_rows": list(self.model.statement_rows(write.statement)),
             })
@@ -190,7 +198,7 @@ class _Facts:
             if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE):
                 continue
             templates = self.templates(op)
-            function = self.qualified(op.scope.function)
+            function = self.runs_in(op.scope)
             for template in templates:
                 found.append({"template": template, "function": function, "line": self.line(op.node)})
         return found
@@ -233,9 +241,13 @@ class _Facts:
     def calls(self) -> list[list[str]]:
         edges = set()
         for site in self.model.calls:
-            callee = self.callee(site.node.func, site.scope, site.order)
-            if callee is not None:
-                edges.add((self.qualified(site.scope.function), callee))
+            caller = self.runs_in(site.scope)
+            # The function called, and functions passed to be called later
+            # (`transaction.on_commit(forget_product)`, `partial(forget, pid)`).
+            for expr in (site.node.func, *(arg.value for arg in site.node.args)):
+                callee = self.callee(expr, site.scope, site.order)
+                if callee is not None:
+                    edges.add((caller, callee))
         return sorted([list(edge) for edge in edges])
 
     def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> str | None:
