@@ -115,6 +115,20 @@ def test_a_caller_two_calls_up_that_busts_counts(shop, module):
     assert lint(shop(pricing=pricing(), routes=routes)) == []
 
 
+def test_a_caller_of_a_method_on_an_unknown_receiver_counts(shop):
+    routes = '''
+    import redis
+
+    r = redis.Redis()
+
+
+    def price_form(service, product_id, price):
+        service.update_price(product_id, price)
+        r.delete(f"product:{product_id}")
+    '''
+    assert lint(shop(pricing=pricing(), routes=routes)) == []
+
+
 def test_a_helper_the_write_calls_counts(shop):
     helpers = '''
     import redis

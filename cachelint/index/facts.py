@@ -13,7 +13,8 @@
   also makes readers see the change) with the template it touches; None for a key the
   module cannot read (a parameter, a builder from another module), which may be any key.
 - `calls`: edges from a function to a project function it calls, as qualified names
-  (`shop.catalog.get_product`), resolved through imports.
+  (`shop.catalog.get_product`), resolved through imports; a method called on a receiver
+  of unknown type is `*.<method>`.
 - `hooks`: functions that run on every write of a model: Django signal receivers
   (`@receiver(post_save, sender=Product)`) and a model's own `save`/`delete`.
 
@@ -43,6 +44,7 @@ _SIGNALS = frozenset({"post_save", "post_delete", "pre_save", "pre_delete", "m2m
 _MODEL_HOOKS = frozenset({"save", "delete"})
 _PROPERTIES = frozenset({"property", "cached_property"})
 KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
+ANY_RECEIVER = "*"
 _MAX_FOLLOWED = 2  # assignments followed back from a cached value to its query
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
 
@@ -248,6 +250,9 @@ class _Facts:
                 callee = self.callee(expr, site.scope, site.order)
                 if callee is not None:
                     edges.add((caller, callee))
+            func = site.node.func
+            if isinstance(func, cst.Attribute) and self.callee(func, site.scope, site.order) is None:
+                edges.add((caller, f"{ANY_RECEIVER}.{func.attr.value}"))  # `service.update_price(...)`
         return sorted([list(edge) for edge in edges])
 
     def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> str | None:

@@ -6,7 +6,7 @@ template or function, so a big tree costs one pass over its facts.
 
 A write to an entity leaves a cached namespace of that entity stale unless the write's
 *path* busts it: the write's function, the project functions that call it (one or two
-calls up), the functions it calls itself, or a hook every write of the entity runs (a
+calls up; a call of a method on a receiver of unknown type counts by the method's name), the functions it calls itself, or a hook every write of the entity runs (a
 signal receiver, the model's own `save`/`delete`). A bust counts when its template is the
 namespace's (`product:{}`), a pattern that covers it (`product:*`), or a key the analysis
 cannot read (it may be any key). An INSERT only stales caches that are not per row.
@@ -17,7 +17,7 @@ import fnmatch
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from cachelint.index.facts import KEY_SEPARATORS
+from cachelint.index.facts import ANY_RECEIVER, KEY_SEPARATORS
 
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
 
@@ -135,13 +135,19 @@ class ProjectIndex:
         )
         return StaleWrite(write, missed) if missed else None
 
+    def _callers_of(self, function: str) -> set[str]:
+        """Callers by name, and callers of a method of that name on a receiver of unknown
+        type (which may be this function: counting them errs towards silence)."""
+        method = f"{ANY_RECEIVER}.{function.rsplit('.', 1)[-1]}"
+        return self.callers.get(function, set()) | self.callers.get(method, set())
+
     def _busted_on_path(self, write: dict) -> set[str] | None:
         """The templates the write's path busts; None when it busts a key the analysis
         cannot read, which may be any of them."""
         path = {_short(write["function"])}
         level = set(path)
         for _ in range(_CALLERS_UP):
-            level = {caller for function in level for caller in self.callers.get(function, ())}
+            level = {caller for function in level for caller in self._callers_of(function)}
             path |= level
         for name in write["entity"]:
             path |= self.hooks.get(name, set())
