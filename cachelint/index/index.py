@@ -6,8 +6,9 @@ template or function, so a big tree costs one pass over its facts.
 
 A write to an entity leaves a cached namespace of that entity stale unless the write's
 *path* busts it: the write's function, the project functions that call it (one or two
-calls up; a call of a method on a receiver of unknown type counts by the method's name), the functions it calls itself, or a hook every write of the entity runs (a
-signal receiver, the model's own `save`/`delete`). A bust counts when its template is the
+calls up; a call of a method on a receiver of unknown type counts by the method's
+name), the functions it calls itself, or a hook every write of the entity runs (a signal
+receiver, the model's own `save`/`delete`). A bust counts when its template is the
 namespace's (`product:{}`), a pattern that covers it (`product:*`), or a key the analysis
 cannot read (it may be any key). An INSERT only stales caches that are not per row.
 """
