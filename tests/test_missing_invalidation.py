@@ -168,6 +168,14 @@ def product_card(pk):
     def forget(sender, instance, **kwargs):
         cache.delete(f"product:{instance.pk}")
     ''',
+    '''
+    from django.db.models.signals import post_delete, post_save
+
+    def forget(sender, instance, **kwargs):
+        cache.delete(f"product:{instance.pk}")
+
+    post_save.connect(forget, sender="shop.Product")
+    ''',
     # The model's own save.
     '''
     class Product(models.Model):

@@ -328,10 +328,12 @@ def _receiver_sender(expr: cst.BaseExpression) -> str | None:
 
 
 def _keyword(call: cst.Call, name: str) -> str | None:
+    """The class a keyword names: `Product` for `sender=Product`, `sender=models.Product`
+    or Django's lazy `sender="shop.Product"`."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:
-            text = dotted(arg.value)
-            return text.rsplit(".", 1)[-1] if text else None
+            text = arg.value.evaluated_value if isinstance(arg.value, cst.SimpleString) else dotted(arg.value)
+            return text.rsplit(".", 1)[-1] if isinstance(text, str) else None
     return None
 
 
