@@ -216,6 +216,12 @@ def test_a_helper_that_only_fills_on_a_miss_does_not_count(shop):
     assert len(lint(tree)) == 1
 
 
+@pytest.mark.parametrize("save", ["Product(name=name).save()", "product = Product(name=name)\n    product.save()"])
+def test_saving_a_new_instance_is_an_insert(shop, save):
+    admin = f"from shop.models import Product\n\n\ndef add(name):\n    {save}\n"
+    assert lint(shop(catalog=DJANGO_CATALOG, admin=admin)) == []
+
+
 def test_an_insert_does_not_stale_a_per_row_cache(shop):
     insert = 'conn.execute("INSERT INTO products (name, price) VALUES (?, ?)", (product_id, price))'
     assert lint(shop(pricing=pricing(call=insert))) == []

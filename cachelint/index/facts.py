@@ -175,6 +175,23 @@ class _Facts:
 
     # ------------------------------------------------------------------ writes and busts
 
+    def saves_a_new_row(self, write) -> bool:
+        """A save of an instance just constructed is an INSERT: `session.add(Product(...))`,
+        `p = Product(...); p.save()`."""
+        if write.kind is not WriteKind.SAVE:
+            return False
+        call = write.node
+        instances = [arg.value for arg in call.args[:1] if arg.keyword is None]
+        if isinstance(call.func, cst.Attribute):
+            instances.append(call.func.value)
+        for expr in instances:
+            if isinstance(expr, cst.Name):
+                binding = self.model.binding_of(expr, write.scope, self.model.spans[expr].start)
+                expr = binding.value if binding is not None and binding.kind == "assign" else expr
+            if isinstance(expr, cst.Call) and _is_class_name(dotted(expr.func) or ""):
+                return True
+        return False
+
     def writes(self) -> list[dict]:
         """The module's writes to known entities; none from migrations, which run once
         against historical models, or tests, which set up their own data."""
@@ -187,7 +204,7 @@ class _Facts:
             start, end = self.model.range(write.node)
             found.append({
                 "entity": sorted(write.entity.names), "entity_label": write.entity.name,
-                "kind": "update" if write.kind is WriteKind.SAVE else write.kind.value, "label": write.label,
+                "kind": WriteKind.INSERT.value if self.saves_a_new_row(write) else write.kind.value, "label": write.label,
                 "function": self.runs_in(write.scope),
                 "start": [start.row, start.column], "end": [end.row, end.column],
                 "statement_rows": list(self.model.statement_rows(write.statement)),
