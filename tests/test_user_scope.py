@@ -458,3 +458,42 @@ def test_queries_filtered_by_the_user_and_ids_kept_in_variables():
         (14, '`"orders:mine"` caches data computed from `authorized_userid(request)` but the key has no part from '
              'it: every user is served the first one\'s data; add it: `f"orders:mine:{uid}"`'),
     ]
+
+
+def test_class_based_views_follow_their_own_methods():
+    assert _rows(
+        """
+        from django.core.cache import cache
+        from rest_framework.views import APIView
+
+        class Orders(APIView):
+            def get(self, request):
+                data = OrderSerializer(self.get_queryset(), many=True).data
+                cache.set("orders", data, 60)
+                cache.set(self.cache_key(request), data, 60)
+                cache.set("products", ProductSerializer(self.products(), many=True).data, 60)
+
+            def get_queryset(self):
+                return Order.objects.filter(user=self.request.user)
+
+            def products(self):
+                return Product.objects.filter(active=True)
+
+            def cache_key(self, r):
+                return f"orders:{r.user.pk}"
+        """
+    ) == [8]
+
+
+def test_keys_under_a_one_time_secret_or_some_users_id_are_not_shared():
+    assert _rows(
+        """
+        from django.core.cache import cache
+
+        def grant(request, client, code):
+            cache.set(f"oidc:code:{client.id}:{code['code']}", {"sub": sub_for(request.user)}, 60)
+
+        def history(request, order):
+            cache.set(f"orders:{order.customer_id}", list_orders(request.user), 60)
+        """
+    ) == []

@@ -46,7 +46,7 @@ _USER_NOUNS = frozenset({
     "user", "account", "customer", "member", "subscriber", "viewer", "owner", "player", "patient",
     "student", "employee", "profile", "principal", "me",
 })
-_ID_WORDS = frozenset({"id", "pk", "uuid", "guid", "name", "email"})
+_ID_WORDS = frozenset({"id", "pk", "uid", "uuid", "guid", "name", "email"})
 _ID_NAMES = frozenset({"uid", "userid", "username"})
 _KEYS = frozenset({"id", "pk", "uuid", "guid", "uid", "userid", "username"})  # the last word of a name for an id alone
 # Attributes, methods and session keys that hold a flag or a preference, not the user's data.
@@ -120,7 +120,7 @@ def names_a_user(name: str) -> bool:
 def names_a_user_id(name: str) -> bool:
     """`user_id`, `uid`, `account_pk`, `customerId`, `username`: a name for a user's id."""
     found = words(name)
-    if name.lower().replace("_", "") in _ID_NAMES or (found and found[-1] in _ID_NAMES):
+    if name.lower().replace("_", "") in _ID_NAMES or (found and found[-1] == "userid"):
         return True
     return len(found) >= 2 and found[-1] in _ID_WORDS and found[-2] in _USER_NOUNS
 
@@ -157,25 +157,26 @@ class Users:
 
     def __init__(self, model: "ModuleModel") -> None:
         self.model = model
-        self._strict = _Values(model, lenient=False)
-        self._lenient = _Values(model, lenient=True)
+        self._data = _Values(model, flags=False, any_user=False)
+        self._page = _Values(model, flags=True, any_user=False)
+        self._keys = _Values(model, flags=True, any_user=True)
         self._contexts: dict[cst.FunctionDef, Identity | None] = {}
         self._reads: dict[cst.CSTNode, Identity | _Session | None] = {}
 
     def identity(self, expr: cst.CSTNode, scope: Scope) -> Identity | None:
         """The user whose data `expr`'s value is, or None; for a `cst.Param`, the parameter's."""
-        return _identity(self._strict, expr, scope)
+        return _identity(self._data, expr, scope)
 
     def varies_with_user(self, expr: cst.CSTNode, scope: Scope) -> bool:
         """Whether `expr`'s value changes with the user in any way: their id, a flag of
         theirs, any item of the session, an object made on their behalf (a key part that
         does so keeps users' entries apart)."""
-        return _identity(self._lenient, expr, scope) is not None
+        return _identity(self._keys, expr, scope) is not None
 
     def is_user_id(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """Whether `expr` is only the user's id (`user_id`, `request.user.pk`, `str(uid)`):
         a value that says who, not what of theirs."""
-        return self._strict.is_id(expr, scope)
+        return self._data.is_id(expr, scope)
 
     def returned_user(self, function: cst.FunctionDef) -> Identity | None:
         """The user what `function` returns comes from when its arguments carry no user:
@@ -183,14 +184,14 @@ class Users:
         memoised by the function's arguments does not vary with that user."""
         if function not in self.model.functions:
             return None
-        return self._strict.returned_without_arguments(function)
+        return self._data.returned_without_arguments(function)
 
     def context(self, function: cst.FunctionDef) -> Identity | None:
         """The first read of the user's identity in `function` itself (flags do not count):
         what makes it run on behalf of a user. Nested functions are not looked into."""
         if function not in self._contexts:
             info = self.model.functions.get(function)
-            found = _first_read(self._strict, function.body, info.scope, session=False) if info else None
+            found = _first_read(self._data, function.body, info.scope, session=False) if info else None
             self._contexts[function] = found if isinstance(found, Identity) else None
         return self._contexts[function]
 
@@ -215,13 +216,13 @@ class Users:
     def reads_in(self, node: cst.CSTNode, scope: Scope) -> Identity | _Session | None:
         """The first read of the user or the session (flags included) in `node`, an
         expression or statement evaluated in `scope` (a key function's lambda)."""
-        return _first_read(self._lenient, node, scope, session=True)
+        return _first_read(self._page, node, scope, session=True)
 
     def _read_in(self, function: cst.FunctionDef, depth: int) -> Identity | _Session | None:
         info = self.model.functions.get(function)
         if info is None:
             return None
-        found = _first_read(self._lenient, function.body, info.scope, session=True)
+        found = _first_read(self._page, function.body, info.scope, session=True)
         if found is not None or depth == 0:
             return found
         for call in info.calls:
@@ -243,17 +244,20 @@ class Users:
 
 class _Values:
     """Evaluates expressions to what they hold: the user, a request, `g`, a session, or
-    nothing of interest. Strict, a value holds the user when it is their data: not a flag
-    (`request.user.is_staff`), a preference, a session item other than the user's, or
-    what a call acting on their behalf gives back. `lenient` counts all of these: a page
-    or a key that holds any of them differs per user."""
+    nothing of interest. At its strictest a value holds the user when it is their data:
+    not a flag (`request.user.is_staff`), a preference, a session item other than the
+    user's, or what a call acting on their behalf gives back. With `flags`, flags,
+    preferences and every session item count too (a page that shows any of them differs
+    per user); with `any_user`, so do some user's id (`order.customer_id`) and what is
+    made on a user's behalf (a key part holding any of them keeps users' entries apart)."""
 
-    def __init__(self, model: "ModuleModel", lenient: bool) -> None:
+    def __init__(self, model: "ModuleModel", flags: bool, any_user: bool) -> None:
         self.model = model
-        self.lenient = lenient
+        self.flags = flags
+        self.any_user = any_user
         self._memo: dict[cst.CSTNode, Value] = {}
         self._active: set[cst.FunctionDef] = set()
-        self._plain: dict[cst.FunctionDef, Identity | None] = {}  # helpers called with nothing of the user
+        self._plain: dict[tuple, Identity | None] = {}  # results of functions called with nothing of the user
         self._id_attribute: str | None = None
 
     def value(self, expr: cst.BaseExpression, scope: Scope) -> Value:
@@ -401,7 +405,7 @@ class _Values:
     def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
         attr = expr.attr.value
         if _is_self(expr.value, scope):
-            if any(bound is scope.function for bound, _ in env):
+            if any(bound is scope.function for bound, _ in env) and (scope.function, expr.value.value) not in env:
                 return None  # `self` is an argument its caller did not pass
             if attr == "request":
                 return _Request()
@@ -425,8 +429,11 @@ class _Values:
             return None
         if isinstance(base, _Session):
             return Identity(base.spelling, self._code(expr)) if attr == "session_key" else None
-        if isinstance(base, Identity) and not self.lenient and _is_flag(attr):
+        if isinstance(base, Identity) and not self.flags and _is_flag(attr):
             return None
+        if base is None and self.any_user and (names_a_user(attr) or names_a_user_id(attr)):
+            spelling = self._code(expr)  # `order.customer_id`: some user's, which is enough for a key
+            return Identity(spelling, spelling)
         return base if isinstance(base, Identity) else None
 
     def _spell_id(self, spelling: str, attr: str) -> str:
@@ -445,7 +452,7 @@ class _Values:
     def _session_item(self, session: _Session, index: str | None, expr: cst.CSTNode) -> Identity | None:
         """`session["user_id"]`, `session.get("cart")`; for a view's page, any item of the session.
         The id to key on is the user's id item, else the session's own key."""
-        if not self.lenient and not (index and _names_session_user(index)):
+        if not self.flags and not (index and _names_session_user(index)):
             return None
         spelling = self._code(expr)
         if index and names_a_user_id(index):
@@ -462,12 +469,15 @@ class _Values:
         func = call.func
         if isinstance(func, cst.Attribute):
             method = func.attr.value
+            own = self._own_method(func, scope)
+            if own is not None:  # `self.get_queryset()`: what the class's own method returns
+                return self._helper(own, call, scope, env, depth, method=True)
             receiver = self._value(func.value, scope, env, depth + 1)
             if isinstance(receiver, _Session):
                 if method in _SESSION_GETTERS and call.args:
                     return self._session_item(receiver, _string(call.args[0].value), call)
                 return None
-            if not self.lenient and _is_flag(method):
+            if not self.flags and _is_flag(method):
                 return None
             if isinstance(receiver, Identity):
                 return receiver
@@ -475,7 +485,7 @@ class _Values:
                 return self._got_user(call)
             return self._arguments(call, method, scope, env, depth)
         if isinstance(func, cst.Name):
-            if not self.lenient and (func.value in _NOT_DATA_BUILTINS or _is_flag(func.value)):
+            if not self.flags and (func.value in _NOT_DATA_BUILTINS or _is_flag(func.value)):
                 return None
             if _names_user_getter(func.value) and self._gets_user(call, scope, env, depth):
                 return self._got_user(call)
@@ -506,7 +516,7 @@ class _Values:
             found = self._first_identity(operands, scope, env, depth)
             if not isinstance(found, Identity):
                 continue
-            if not self.lenient and _acts(callee) and any(
+            if not self.any_user and _acts(callee) and any(
                 other is not argument and not self._is_constant(other.value, scope) for other in call.args
             ):
                 return None
@@ -529,14 +539,27 @@ class _Values:
             for b in bindings
         )
 
-    def _helper(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
-        """What a function of this module returns, given what the call passes it."""
+    def _own_method(self, func: cst.Attribute, scope: Scope) -> cst.FunctionDef | None:
+        function = scope.function
+        if not _is_self(func.value, scope) or function is None:
+            return None
+        bindings = function.owner.bindings.get(func.attr.value, [])
+        target = bindings[-1].value if bindings else None
+        return target if isinstance(target, cst.FunctionDef) and target in self.model.functions else None
+
+    def _helper(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, env: Env, depth: int,
+                method: bool = False) -> Value:
+        """What a function of this module returns, given what the call passes it; for a
+        method called on `self`, `self` is passed through."""
         info = self.model.functions[function]
         if function in self._active:
             return None
         params = [*function.params.posonly_params, *function.params.params]
         keywords = {p.name.value for p in [*params, *function.params.kwonly_params]}
         inner: Env = {(info.scope, ""): None}  # marks the scope: parameters not passed hold nothing
+        if method and params:
+            inner[(info.scope, params[0].name.value)] = None
+            params = params[1:]
         position = 0
         for arg in call.args:
             if arg.star:
@@ -553,17 +576,19 @@ class _Values:
     def _returned(self, function: cst.FunctionDef, inner: Env, depth: int) -> Identity | None:
         """The user what `function` returns comes from, its parameters bound as in `inner`."""
         info = self.model.functions[function]
-        passed = any(value is not None for value in inner.values())
-        if not passed and function in self._plain:
-            return self._plain[function]
+        # Called with nothing of the user, the result depends only on which parameters are passed.
+        plain = None if any(value is not None for value in inner.values()) \
+            else (function, frozenset(name for _, name in inner))
+        if plain in self._plain:
+            return self._plain[plain]
         self._active.add(function)
         try:
             returned = [r.value for r in info.returns if r.value is not None]
             found = self._first_identity(returned, info.scope, inner, depth)
         finally:
             self._active.discard(function)
-        if not passed:  # what it returns depends on nothing the caller gives: remember it
-            self._plain[function] = found
+        if plain is not None:
+            self._plain[plain] = found
         return found
 
     def _code(self, node: cst.CSTNode) -> str:
@@ -697,7 +722,7 @@ class _FirstRead(cst.CSTVisitor):
     def _flag_of_user(self, node: cst.Attribute, attr: str) -> bool:
         """`request.user.is_staff`: a flag of the user, which does not count as a read
         unless flags are data."""
-        return (not self.values.lenient and _is_flag(attr)
+        return (not self.values.flags and _is_flag(attr)
                 and isinstance(self.values.value(node.value, self.scope), Identity))
 
 

@@ -17,6 +17,10 @@ from cachelint.rules.base import Finding, Rule, RuleContext
 # Key words that name one user's private data, and words that say an entry is shared.
 _PRIVATE_WORDS = frozenset({"profile", "account", "dashboard", "orders", "cart", "inbox", "settings", "me", "my", "mine"})
 _SHARED_WORDS = frozenset({"site", "global", "public", "all", "admin", "anon", "anonymous", "default", "shared", "system"})
+# Key parts that are one-time secrets handed to one client: an entry under them is theirs alone.
+_ONE_TIME_WORDS = frozenset({
+    "token", "nonce", "otp", "ticket", "jti", "challenge", "verifier", "secret", "code", "session", "sid", "sessionid",
+})
 # Writes that put a member into a collection keyed inside the value (`zadd(k, {user_id: n})`).
 _MEMBER_WRITES = frozenset({"mapping"})
 
@@ -340,11 +344,14 @@ def _data_problem(model: ModuleModel, op: CacheOp) -> str | None:
 
 def _unscoped(model: ModuleModel, shape: KeyShape) -> bool:
     """The key surely has no part from a user: every dynamic part is known and none is
-    user-derived (a constant from elsewhere, `settings.PREFIX`, is known enough)."""
+    user-derived (a constant from elsewhere, `settings.PREFIX`, is known enough), nor a
+    one-time secret such as an authorization code or a token, which no other user has."""
     for part in shape.dynamic:
         if part.node is not None and part.scope is not None and model.users.varies_with_user(part.node, part.scope):
             return False
         if part.opaque and not _constant_like(part):
+            return False
+        if _ONE_TIME_WORDS.intersection(words(part.render(model.code)) + words(part.name)):
             return False
     return True
 
