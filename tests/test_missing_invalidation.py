@@ -196,6 +196,7 @@ def test_a_hook_every_write_of_the_model_runs_counts(shop, hook):
 @pytest.mark.parametrize("after_update", [
     'def forget():\n    r.delete(f"product:{product_id}")\ntransaction.on_commit(forget)',
     "transaction.on_commit(partial(forget_product, product_id))",
+    "forget_product.delay(product_id)",  # a Celery task
 ])
 def test_a_function_passed_to_run_later_counts(shop, after_update):
     helpers = '''

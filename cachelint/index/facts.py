@@ -45,6 +45,8 @@ _MODEL_HOOKS = frozenset({"save", "delete"})
 _PROPERTIES = frozenset({"property", "cached_property"})
 KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
 ANY_RECEIVER = "*"
+# Celery's ways of calling a task later: the task's function runs.
+_DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
 _MAX_FOLLOWED = 2  # assignments followed back from a cached value to its query
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
 
@@ -290,6 +292,8 @@ class _Facts:
             base = f"{self.qualified(binding.scope)}.{head}" if binding.scope.kind != "module" else f"{self.module}.{head}"
         else:
             return None
+        if rest in _DEFERRED_CALLS:  # `forget_product.delay(pk)` runs `forget_product`
+            return base
         return f"{base}.{rest}" if rest else base
 
     def hooks(self) -> list[dict]:
