@@ -497,3 +497,26 @@ def test_keys_under_a_one_time_secret_or_some_users_id_are_not_shared():
             cache.set(f"orders:{order.customer_id}", list_orders(request.user), 60)
         """
     ) == []
+
+
+def test_keys_built_from_a_builders_parameter_and_role_checks():
+    assert _rows(
+        """
+        from flask import abort
+        from flask_caching import Cache
+        from flask_login import current_user
+
+        cache = Cache()
+
+        def _key(obj):
+            return f"dash:{obj.pk}"
+
+        def dashboard():
+            cache.set(_key(current_user), load(current_user), 60)
+
+        def revenue():
+            if current_user.role != "admin":
+                abort(403)
+            cache.set("dashboard:revenue", total_revenue(), 600)
+        """
+    ) == []

@@ -51,7 +51,10 @@ _ID_NAMES = frozenset({"uid", "userid", "username"})
 _KEYS = frozenset({"id", "pk", "uuid", "guid", "uid", "userid", "username"})  # the last word of a name for an id alone
 # Attributes, methods and session keys that hold a flag or a preference, not the user's data.
 _FLAG_PREFIXES = ("is_", "has_", "can_", "check_", "should_")
-_PREFERENCES = frozenset({"language", "lang", "locale", "timezone", "tz", "theme", "currency", "country", "region"})
+_PREFERENCES = frozenset({
+    "language", "lang", "locale", "timezone", "tz", "theme", "currency", "country", "region",
+    "role", "roles", "groups", "permissions", "perms", "scopes",  # what the user may do: checked, not shown
+})
 _SESSION_DATA = frozenset({"cart", "basket", "carts", "baskets"})  # per-visitor data kept in the session
 _PERMISSION_METHODS = frozenset({"has_perm", "has_perms", "has_module_perms", "check_password", "get_all_permissions"})
 # Verbs that name a change made on the user's behalf (the user is the actor, not the subject).

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import libcst as cst
+from libcst import matchers as m
 
 from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Source, describe_key, is_key_name
@@ -319,7 +320,7 @@ class KeyMissingUserScope(Rule):
 
 def _data_problem(model: ModuleModel, op: CacheOp) -> str | None:
     shapes = model.key_shapes(op)
-    if not shapes or not all(_unscoped(model, shape) for shape in shapes):
+    if not shapes or not all(_unscoped(model, shape, op.scope) for shape in shapes):
         return None
     shape = shapes[0]
     key_words = words("".join(part.text for part in shape.parts if part.is_constant))
@@ -342,18 +343,28 @@ def _data_problem(model: ModuleModel, op: CacheOp) -> str | None:
             f"add it: `{_with_user(model, shape, user)}`")
 
 
-def _unscoped(model: ModuleModel, shape: KeyShape) -> bool:
+def _unscoped(model: ModuleModel, shape: KeyShape, op_scope: Scope) -> bool:
     """The key surely has no part from a user: every dynamic part is known and none is
     user-derived (a constant from elsewhere, `settings.PREFIX`, is known enough), nor a
     one-time secret such as an authorization code or a token, which no other user has."""
     for part in shape.dynamic:
         if part.node is not None and part.scope is not None and model.users.varies_with_user(part.node, part.scope):
             return False
-        if part.opaque and not _constant_like(part):
+        if (part.opaque and not _constant_like(part)) or _of_builder_parameter(part, op_scope):
             return False
         if _ONE_TIME_WORDS.intersection(words(part.render(model.code)) + words(part.name)):
             return False
     return True
+
+
+def _of_builder_parameter(part: Part, op_scope: Scope) -> bool:
+    """`obj.pk` in `def key(obj): return f"dash:{obj.pk}"`: a part made from a key builder's
+    parameter, which may be the caller's user."""
+    builder = part.scope.function if part.scope is not None else None
+    if builder is None or builder is op_scope.function or part.node is None:
+        return False
+    used = {name.value for name in m.findall(part.node, m.Name())}
+    return any(binding.kind == "param" for name in used for binding in builder.bindings.get(name, ()))
 
 
 def _constant_like(part: Part) -> bool:
@@ -409,8 +420,9 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
     read = model.users.reads_user(view)
     if read is None or _varies_per_user(model, decorator):
         return None
-    if _unwrapped(decorator.node.decorator, decorator.scope, model.spans[decorator.node].start) \
-            != [decorator.node.decorator]:
+    applied = decorator.node.decorator
+    if isinstance(applied, cst.Call) and qualified_name(applied.func, decorator.scope,
+                                                        model.spans[decorator.node].start) == _METHOD_DECORATOR:
         fix = "add `vary_on_cookie` to the `method_decorator`"
     else:
         fix = "add `@vary_on_cookie` under it"
