@@ -289,6 +289,7 @@ def test_django_cache_page_views():
     source = """
         from django.utils.decorators import method_decorator
         from django.views.decorators.cache import cache_control, cache_page
+        from django.views.decorators.http import require_http_methods
         from django.views.decorators.vary import vary_on_cookie, vary_on_headers
         from django.views.generic import ListView
 
@@ -310,6 +311,11 @@ def test_django_cache_page_views():
         @cache_control(private=True)
         def notices(request):
             return render(request, "notices.html", {"n": request.user.notices.all()})
+
+        @cache_page(60)
+        @require_http_methods(["POST"])
+        def note(request):
+            return save_note(request.user)
 
         class Orders(ListView):
             @method_decorator(cache_page(120))
@@ -336,7 +342,7 @@ def test_django_cache_page_views():
             def post(self, request):
                 return save(request.user)
         """
-    assert _rows(source) == [7, 11, 27]
+    assert _rows(source) == [8, 12, 33]
     assert _findings(source)[2][1] == (
         "`@method_decorator(cache_page(120))` keeps one `get` page for every visitor, but the view reads "
         "`self.request.user`: one user's page is served to the next; add `vary_on_cookie` to the "

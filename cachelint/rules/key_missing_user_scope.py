@@ -30,6 +30,8 @@ _VARY_ON_COOKIE = "django.views.decorators.vary.vary_on_cookie"
 _VARY_ON_HEADERS = "django.views.decorators.vary.vary_on_headers"
 _CACHE_CONTROL = "django.views.decorators.cache.cache_control"
 _NEVER_CACHE = "django.views.decorators.cache.never_cache"
+_REQUIRE_POST = "django.views.decorators.http.require_POST"
+_REQUIRE_METHODS = "django.views.decorators.http.require_http_methods"
 _METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 _PER_USER_HEADERS = frozenset({"cookie", "authorization"})
 # Flask-Caching `cached(timeout, key_prefix, unless, …, make_cache_key)`.
@@ -432,8 +434,9 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
 
 
 def _varies_per_user(model: ModuleModel, decorator: CacheDecorator) -> bool:
-    """`@vary_on_cookie`, `@vary_on_headers("Cookie")`, `@cache_control(private=True)` or
-    `@never_cache` on the view, on its class, or in the same `method_decorator`."""
+    """`@vary_on_cookie`, `@vary_on_headers("Cookie")`, `@cache_control(private=True)`,
+    `@never_cache`, or `@require_POST` (`cache_page` keeps only GET responses) on the view,
+    on its class, or in the same `method_decorator`."""
     holders: list[cst.FunctionDef | cst.ClassDef] = [decorator.function]
     function_scope = decorator.scope
     if function_scope.kind == "class":
@@ -442,7 +445,7 @@ def _varies_per_user(model: ModuleModel, decorator: CacheDecorator) -> bool:
         for applied in holder.decorators:
             order = model.spans[applied].start
             for expr in _unwrapped(applied.decorator, decorator.scope, order):
-                if _keeps_per_user(expr, decorator.scope, order):
+                if _keeps_page_per_user(expr, decorator.scope, order):
                     return True
     return False
 
@@ -455,11 +458,17 @@ def _unwrapped(expr: cst.BaseExpression, scope: Scope, order: int) -> list[cst.B
     return [expr]
 
 
-def _keeps_per_user(expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
+def _keeps_page_per_user(expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
     call = expr if isinstance(expr, cst.Call) else None
     name = qualified_name(call.func if call else expr, scope, order)
-    if name in (_VARY_ON_COOKIE, _NEVER_CACHE):
+    if name in (_VARY_ON_COOKIE, _NEVER_CACHE, _REQUIRE_POST):
         return True
+    if name == _REQUIRE_METHODS and call is not None and call.args:
+        methods = call.args[0].value
+        return isinstance(methods, (cst.List, cst.Tuple)) and not any(
+            isinstance(e.value, cst.SimpleString) and str(e.value.evaluated_value).upper() in ("GET", "HEAD")
+            for e in methods.elements
+        )
     if name == _VARY_ON_HEADERS and call is not None:
         return any(
             isinstance(arg.value, cst.SimpleString) and str(arg.value.evaluated_value).lower() in _PER_USER_HEADERS
