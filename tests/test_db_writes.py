@@ -415,3 +415,25 @@ def test_sessions_known_by_annotation_and_not_by_name():
             db.add(user)
         """
     ) == [(9, "save", "User", "db.add(…)"), (10, "commit", None, "db.commit()")]
+
+
+def test_related_managers_of_known_instances():
+    assert writes(
+        """
+        from .models import Article, Cart
+
+        def f(cart_id, article: Article, tag, other, items):
+            cart = Cart.objects.select_for_update().get(pk=cart_id)
+            cart.items.all().delete()
+            cart.lines.create(sku="x")
+            article.tags.add(tag)
+            article.tags.all().add(tag)
+            other.tags.add(tag)
+            items.clear()
+            cart.items.count()
+        """
+    ) == [
+        (6, "delete", None, "cart.items.all().delete()"),
+        (7, "insert", None, "cart.lines.create(…)"),
+        (8, "save", None, "article.tags.add(…)"),
+    ]

@@ -80,6 +80,10 @@ _SESSION_WRITES = {
     "bulk_save_objects": WriteKind.SAVE, "bulk_insert_mappings": WriteKind.INSERT,
     "bulk_update_mappings": WriteKind.UPDATE,
 }
+# Writes of a many-to-many relation: `article.tags.add(tag)`.
+_M2M_WRITES = frozenset({"add", "remove", "clear", "set", "aadd", "aremove", "aclear", "aset"})
+# Queryset methods that narrow what a later update or delete changes.
+_QUERYSET_STEPS = frozenset({"all", "filter", "exclude", "select_for_update", "select_related", "only", "defer"})
 # Class-level writes of peewee and Tortoise models: `Product.create(...)`.
 _MODEL_CLASS_WRITES = {
     "create": WriteKind.INSERT, "bulk_create": WriteKind.INSERT, "bulk_update": WriteKind.UPDATE,
@@ -96,7 +100,7 @@ _SA_STATEMENTS = {"update": WriteKind.UPDATE, "insert": WriteKind.INSERT, "delet
 _SA_MODULES = ("sqlalchemy.", "sqlmodel.")
 # The method names that can write: a cheap first test for every call of a module.
 WRITE_METHODS = _SQL_METHODS | {"commit", "flush"} | set(_SESSION_WRITES) | set(_INSTANCE_WRITES) | set(
-    _QUERYSET_WRITES) | set(_MODEL_CLASS_WRITES)
+    _QUERYSET_WRITES) | set(_MODEL_CLASS_WRITES) | _M2M_WRITES
 
 
 class _Link(NamedTuple):
@@ -330,8 +334,10 @@ class WriteFinder:
     def _queryset_model(self, chain: _Chain, scope: Scope, order: int) -> tuple[Entity | None] | None:
         """For a chain through a Django manager (`M.objects....`): (the model's entity,
         None when the model is not known); None when the chain is not through one."""
-        for link in chain.links:
+        for index, link in enumerate(chain.links):
             if link.name in _MANAGERS:
+                if any(later.name in _INSTANCE_GETTERS | _PAIR_GETTERS for later in chain.links[index + 1:]):
+                    return None  # `M.objects.get(...).lines`: a relation of an instance
                 model = self._model_name(link.receiver, scope, order)
                 return (Entity(model, "model") if model else None,)
         function = scope.function
@@ -421,6 +427,9 @@ class WriteFinder:
             found = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)
             if found is not None:
                 return _QUERYSET_WRITES[method], found[0], call_label(call)
+        if (method in _QUERYSET_WRITES or method in _M2M_WRITES) and self._is_relation(
+                _chain(receiver), method, scope, order):
+            return _QUERYSET_WRITES.get(method, WriteKind.SAVE), None, call_label(call)
         model = self.model_class(chain.root, scope, order)
         if model is None:
             return None
@@ -432,6 +441,18 @@ class WriteFinder:
         if method in ("update", "delete") and methods and site.awaited:  # Tortoise: await M.filter(...).delete()
             return _QUERYSET_WRITES[method], Entity(model, "model"), call_label(call)
         return None
+
+    def _is_relation(self, chain: _Chain, method: str, scope: Scope, order: int) -> bool:
+        """A related manager of a model instance: `cart.items.all().delete()`,
+        `order.lines.create(...)`, `article.tags.add(tag)`; the related model is not known."""
+        links = chain.links
+        if not links or links[0].call is not None or links[0].name.startswith("_"):
+            return False
+        if method in _M2M_WRITES and len(links) != 1:
+            return False
+        if any(link.name not in _QUERYSET_STEPS for link in links[1:]):
+            return False
+        return self.instance_model(chain.root, scope, order) is not None
 
     def _followed_chain(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> _Chain:
         """`_chain`, continued through a variable at its root: `qs.delete()` after `qs = M.objects.filter()`."""
