@@ -17,7 +17,7 @@ from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Key words that name one user's private data, and words that say an entry is shared.
 _PRIVATE_WORDS = frozenset({"profile", "account", "dashboard", "orders", "cart", "inbox", "settings", "me", "my", "mine"})
-_SHARED_WORDS = frozenset({"site", "global", "public", "all", "admin", "anon", "anonymous", "default", "shared", "system"})
+_SHARED_WORDS = frozenset({"site", "global", "public", "admin", "anon", "anonymous", "default", "shared", "system"})
 # Key parts that are one-time secrets handed to one client: an entry under them is theirs alone.
 _ONE_TIME_WORDS = frozenset({
     "token", "nonce", "otp", "ticket", "jti", "challenge", "verifier", "secret", "code", "session", "sid", "sessionid",
