@@ -328,7 +328,7 @@ def _data_problem(model: ModuleModel, op: CacheOp) -> str | None:
     key_words = words("".join(part.text for part in shape.parts if part.is_constant))
     if _SHARED_WORDS.intersection(key_words):
         return None  # `dashboard:anonymous`, `site:settings`: the key says it is shared
-    key = f"`{model.code(op.key)}`" if isinstance(op.key, cst.SimpleString) else describe_key(model.code, op.key, shape)
+    key = f'`"{shape.prefix}"`' if shape.constant else describe_key(model.code, op.key, shape)
     user = _value_user(model, op)
     if user is not None:
         return (f"{key} caches data computed from `{user.source}` but the key has no part from it: every user "
