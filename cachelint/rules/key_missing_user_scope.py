@@ -61,8 +61,13 @@ class KeyMissingUserScope(Rule):
     function memoised by its arguments (`@lru_cache`, `@cache.memoize`) whose result
     comes from a user it reads from elsewhere (`current_user`, `g.user`, the session).
 
-    Reads and deletes are not flagged, only the write that stores the data. Keys built
-    by functions the analysis cannot see are not flagged either.
+    Reads and deletes are not flagged, only the write that stores the data. Not flagged
+    either: keys built by functions the analysis cannot see; keys that say they are
+    shared (`site:`, `public`, `anonymous`, `admin`) or hold a one-time code or token;
+    storing only the user's id (who holds a lock) or adding them to a shared collection
+    (`zadd("leaderboard", {user_id: score})`); what a call acting on the user's behalf
+    gives back (`add_comment(post_id, user_id, text)`); flags and role checks
+    (`request.user.is_staff`).
 
     ## Why is this bad?
     The key is the only thing that tells two users' entries apart. Without the user's id
