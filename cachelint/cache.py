@@ -58,18 +58,17 @@ def cache_key(settings: Settings, prefilter: bool) -> str:
 
 
 def _source_fingerprint() -> str:
-    """A hash of cachelint's own source, so that a changed rule never reuses old results
-    (a version number stays the same while the code is being worked on)."""
+    """The name, size and modification time of each of cachelint's source files, so that
+    a changed rule never reuses old results (the version stays the same while the code is
+    worked on)."""
     digest = hashlib.blake2b(digest_size=16)
     root = os.path.dirname(cachelint.__file__)
     for folder, subfolders, filenames in os.walk(root):
         subfolders.sort()
         for name in sorted(filenames):
             if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                digest.update(os.path.relpath(path, root).encode())
-                with open(path, "rb") as stream:
-                    digest.update(stream.read())
+                stat = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder[len(root):]}/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -88,7 +87,8 @@ class ResultCache:
         self.directory = directory
         self.key = key
         self.path = directory / f"{key}{_PACK_SUFFIX}"
-        self._entries: dict[str, list] = {}
+        self._entries: dict[str, list] = {}  # absolute path -> size, time, hash, result
+        self._cwd = os.getcwd()
         self._trusted_before = 0  # entries for files modified earlier match by size and time
         self._changed = False
         self._load()
@@ -104,7 +104,7 @@ class ResultCache:
 
     def unchanged(self, filename: str, stat: os.stat_result) -> Cached | None:
         """The result of a file whose size and modification time match its entry."""
-        entry = self._entries.get(os.path.abspath(filename))
+        entry = self._entries.get(self._key(filename))
         if not _valid(entry) or (entry[0], entry[1]) != (stat.st_mtime_ns, stat.st_size):
             return None
         if stat.st_mtime_ns >= self._trusted_before:
@@ -112,13 +112,13 @@ class ResultCache:
         return _decode_entry(entry[3], filename)
 
     def digest(self, filename: str) -> str | None:
-        entry = self._entries.get(os.path.abspath(filename))
+        entry = self._entries.get(self._key(filename))
         return entry[2] if _valid(entry) else None
 
     def same_content(self, filename: str, stat: os.stat_result) -> Cached | None:
         """The result of a file whose content hash matched its entry's: only its time
         changed (`touch`, a checkout), so its entry takes the new time."""
-        entry = self._entries[os.path.abspath(filename)]
+        entry = self._entries[self._key(filename)]
         cached = _decode_entry(entry[3], filename)
         if cached is not None:
             entry[0], entry[1] = stat.st_mtime_ns, stat.st_size
@@ -128,8 +128,13 @@ class ResultCache:
     def store(self, filename: str, stat: os.stat_result, digest: str, diagnostics: list[Diagnostic],
               facts: object = None) -> None:
         payload = {"diagnostics": [_encode(d) for d in diagnostics], "facts": facts} if diagnostics or facts else None
-        self._entries[os.path.abspath(filename)] = [stat.st_mtime_ns, stat.st_size, digest, payload]
+        self._entries[self._key(filename)] = [stat.st_mtime_ns, stat.st_size, digest, payload]
         self._changed = True
+
+    def _key(self, filename: str) -> str:
+        # An absolute path, without abspath's normalising: discovery's paths are normalised
+        # already (a file named two ways would get two entries, which is harmless).
+        return os.path.join(self._cwd, filename)
 
     def save(self) -> None:
         """Write the pack if anything changed. A cache that cannot be written is no error:

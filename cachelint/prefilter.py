@@ -12,18 +12,19 @@ matter only if
    (`import functools` matters only where `lru_cache` or `cache` is written); or
 2. it assigns something that may be a dict to a plain name that contains "cache".
 
-A scan of the text finds the files that may; `cachelint.tree_scan` then takes a second,
-exact look at those on Python's own syntax tree, which costs a small fraction of a LibCST
-parse. The qualified names are read from the model's own tables and the configured
+A scan of the text finds the files that may. One that imports a known name itself
+(`from django.core.cache import cache`) is parsed; the others `cachelint.tree_scan` looks
+at again, exactly, on Python's own syntax tree, which costs a fraction of a LibCST parse. The qualified names are read from the model's own tables and the configured
 clients, so the prefilter cannot drift from what the model knows. Every test it makes
 errs towards keeping the file: a doubt costs a parse, never a finding. A file that is
 dropped is never parsed with LibCST, so its syntax errors are not reported either.
 """
 from __future__ import annotations
 
+import enum
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from cachelint.model.libraries import LIBRARIES
 from cachelint.tree_scan import may_hold_facts
@@ -69,24 +70,38 @@ class Prefilter:
         # lines only inside the parentheses of a from-import.
         modules = _trie(self._rests)
         tops = "|".join(sorted({re.escape(name.split(".")[0]) for name in self._rests}, key=len, reverse=True))
-        self._from_import = re.compile(rf"from\s+({modules})\s*\bimport\b\s*(\()?") if modules else None
-        self._import = re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)") if tops else None
+        self._from_import = re.compile(rf"from\s+({modules})\s*\bimport\b\s*(\()?" if modules else "(?!)")
+        self._import = re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)" if tops else "(?!)")
         self._prefixes = frozenset(self._rests)
         self._extra_words = tuple(sorted(set(words)))
 
     def wants(self, text: str) -> bool:
         if any(_contains_word(text, word) for word in self._extra_words):
             return True
-        if not (self._imports_a_client(text) or _assigns_a_dict_to_a_cache_name(text)):
+        found = self._imports(text)
+        if found is _Found.KNOWN_NAME:  # the model resolves it, unless it is never used
+            return True
+        if found is _Found.NOTHING and not _assigns_a_dict_to_a_cache_name(text):
             return False
         return may_hold_facts(text, self._known, self._prefixes)
 
-    def _imports_a_client(self, text: str) -> bool:
-        if self._from_import is None:
-            return False
+    def _imports(self, text: str) -> _Found:
+        """What the file's imports bind: a known qualified name itself, a first part of
+        one whose other parts the file mentions, or nothing that can lead to one."""
         if "\\" in text:
             text = _CONTINUATION.sub(" ", text)
         words = _Words(text)
+        found = _Found.NOTHING
+        for bound in self._bound_names(text):
+            if bound is None or bound in self._known:
+                return _Found.KNOWN_NAME
+            if any(all(map(words.has, rest)) for rest in self._rests.get(bound, ())):
+                found = _Found.START_OF_NAME
+        return found
+
+    def _bound_names(self, text: str) -> Iterator[str | None]:
+        """What each import of a known name's first parts binds (None: cannot tell);
+        the words after a from-import's `import` all count, aliases and comments too."""
         for match in self._from_import.finditer(text):
             if not _is_word_start(text, match.start()):
                 continue
@@ -94,30 +109,27 @@ class Prefilter:
             if match.group(2):  # the names, inside parentheses
                 end = text.find(")", match.end())
                 names = text[match.end():end if end != -1 else len(text)]
-                if "#" in names:  # a comment may hold a `)`: assume the worst
-                    return True
+                if "#" in names:  # a comment may hold a `)`
+                    yield None
             else:
                 end = text.find("\n", match.end())
                 names = text[match.end():end if end != -1 else len(text)]
-            if any(self._matters(f"{module}.{name}", words) for name in _WORD.findall(names)):
-                return True
+            for name in _WORD.findall(names):
+                yield f"{module}.{name}"
         for match in self._import.finditer(text):
             if not _is_word_start(text, match.start()):
                 continue
             for item in match.group(1).split(","):
                 imported = _IMPORTED.fullmatch(item)
-                if imported is None:
-                    continue
-                dotted = _dotted(imported.group(1))
-                bound = dotted if imported.group(2) else dotted.split(".")[0]
-                if self._matters(bound, words):
-                    return True
-        return False
+                if imported is not None:
+                    dotted = _dotted(imported.group(1))
+                    yield dotted if imported.group(2) else dotted.split(".")[0]
 
-    def _matters(self, bound: str, words: "_Words") -> bool:
-        """Whether a name an import binds starts a known qualified name whose remaining
-        parts all appear in the file."""
-        return any(all(map(words.has, rest)) for rest in self._rests.get(bound, ()))
+
+class _Found(enum.Enum):
+    NOTHING = "nothing"
+    START_OF_NAME = "the start of a known name"
+    KNOWN_NAME = "a known name"
 
 
 def _trie(names: Iterable[str]) -> str:

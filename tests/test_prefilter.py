@@ -66,7 +66,6 @@ def test_a_dict_that_may_be_a_cache_is_kept(source):
     "import functools\n\n@functools.wraps(f)\ndef g(): ...\n",
     "import redis  # a client that is never made\n",
     "import redis\n\n'Make one with redis.Redis()'\n",
-    "from django.core.cache import cache  # imported, never used\n",
     "def f():\n    _cache = {}\n    return _cache\n",
     "class A:\n    def __init__(self):\n        self._cache = {}\n",
     "if cache:\n    pass\n",
