@@ -197,45 +197,60 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
     cache = ResultCache(cache_dir, cache_key(settings, prefilter)) if cache_dir is not None else None
     results: list[FileResult | None] = []
-    stale: list[tuple[int, _Task, os.stat_result | None]] = []
+    stale: list[_Task] = []
     for path in found.files:
         filename, result, stat = str(path), None, None
         if cache is not None:
             result, stat = _from_cache(cache, filename)
         if result is None:
             known = cache.digest(filename) if stat is not None else None
-            stale.append((len(results), _Task(filename, known, hashing=stat is not None), stat))
+            stale.append(_Task(len(results), filename, stat, known))
         results.append(result)
-    check = functools.partial(_check_file, settings, prefilter)
-    outcomes = parallel.map_in_order(check, [task for _, task, _ in stale], jobs)
-    for (index, task, stat), (digest, result) in zip(stale, outcomes):
-        if result is None:  # the content is what the cache knows: only the time changed
-            result = _restored(task.filename, cache.same_content(task.filename, stat))
-            if result is None:  # its entry did not decode after all
-                digest, result = check(dataclasses.replace(task, known_digest=None))
-        if digest is not None and not result.internal_errors:
-            cache.store(task.filename, stat, digest, result.diagnostics, result.facts)
-        results[index] = result
+    _lint(stale, results, settings, prefilter, jobs, cache)
+    if prefilter:
+        _lint_writers(results, settings, jobs, cache)
     if cache is not None:
         cache.save()
-    if prefilter:
-        _lint_writers(results, settings, jobs)
     run.files.extend(results)
-    project.check_project(run.files, settings)  # after caching: its findings depend on other files
+    project.check_project(run.files, settings)  # not cached: its findings depend on other files
     return run
 
 
-def _lint_writers(results: list[FileResult], settings: Settings, jobs: int) -> None:
+@dataclass(frozen=True)
+class _Task:
+    index: int  # in the run's results
+    filename: str
+    stat: os.stat_result | None  # as the cache saw the file; None: no cache, or unreadable
+    known_digest: str | None = None  # the content hash the cache has for the file
+
+
+def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settings, prefilter: bool, jobs: int,
+          cache: ResultCache | None) -> None:
+    """Lint the files of `tasks` into `results`, and keep what they gave in the cache."""
+    check = functools.partial(_check_file, settings, prefilter)
+    for task, (digest, result) in zip(tasks, parallel.map_in_order(check, tasks, jobs)):
+        if result is None:  # the content is what the cache knows: only the time changed
+            result = _restored(task.filename, cache.same_content(task.filename, task.stat))
+            if result is None:  # its entry did not decode after all
+                digest, result = check(dataclasses.replace(task, known_digest=None))
+        if digest is not None and not result.internal_errors:
+            cache.store(task.filename, task.stat, digest, result.diagnostics, result.facts)
+        results[task.index] = result
+
+
+def _lint_writers(results: list[FileResult], settings: Settings, jobs: int, cache: ResultCache | None) -> None:
     """The project index's second pass: a file the prefilter skipped (it has no cache
-    code) that names an entity cached elsewhere is linted after all, for its DB writes."""
+    code) that names an entity cached elsewhere is linted after all, for its DB writes.
+    Its result takes the place of the skipped one in the cache: its facts can only be
+    more than none, and its diagnostics are the same, as the prefilter never drops one."""
     mentions = project.entity_mentions(results)
     if mentions is None:
         return
-    wanted = [index for index, result in enumerate(results) if _skipped(result) and _mentions(result.filename, mentions)]
-    check = functools.partial(_check_file, settings, False)
-    outcomes = parallel.map_in_order(check, [_Task(results[index].filename, None, hashing=False) for index in wanted], jobs)
-    for index, (_, result) in zip(wanted, outcomes):
-        results[index] = result
+    tasks = [
+        _Task(index, result.filename, _stat(result.filename) if cache is not None else None)
+        for index, result in enumerate(results) if _skipped(result) and _mentions(result.filename, mentions)
+    ]
+    _lint(tasks, results, settings, False, jobs, cache)
 
 
 def _skipped(result: FileResult) -> bool:
@@ -249,21 +264,14 @@ def _mentions(filename: str, pattern) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class _Task:
-    filename: str
-    known_digest: str | None  # the content hash the cache has for the file
-    hashing: bool  # whether the cache wants the content hash
-
-
 def _check_file(settings: Settings, prefilter: bool, task: _Task) -> tuple[str | None, FileResult | None]:
-    """The file's content hash (when wanted) and result; None for the result when the
-    hash is the one the cache knows. Runs in a worker process."""
+    """The file's content hash (when the cache wants it) and result; None for the result
+    when the hash is the one the cache knows. Runs in a worker process."""
     try:
         raw = Path(task.filename).read_bytes()
     except OSError as error:
         return None, _unreadable(task.filename, describe_os_error(error))
-    digest = content_digest(raw) if task.hashing else None
+    digest = content_digest(raw) if task.stat is not None else None
     if digest is not None and digest == task.known_digest:
         return digest, None
     result = lint_source(task.filename, raw, settings, prefilter)
@@ -272,11 +280,17 @@ def _check_file(settings: Settings, prefilter: bool, task: _Task) -> tuple[str |
     return digest, result
 
 
+def _stat(filename: str) -> os.stat_result | None:
+    try:
+        return os.stat(filename)
+    except OSError:
+        return None
+
+
 def _from_cache(cache: ResultCache, filename: str) -> tuple[FileResult | None, os.stat_result | None]:
     """The cached result of an unchanged file, and the file's status (None: unreadable)."""
-    try:
-        stat = os.stat(filename)
-    except OSError:
+    stat = _stat(filename)
+    if stat is None:
         return None, None
     return _restored(filename, cache.unchanged(filename, stat)), stat
 

@@ -1,0 +1,57 @@
+"""The project index's second pass (files without cache code that write an entity cached
+elsewhere) keeps its results in the result cache like the first."""
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+from cachelint import engine
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
+
+CATALOG = '''
+    import redis
+
+    r = redis.Redis()
+
+
+    def get_product(conn, product_id):
+        key = f"product:{product_id}"
+        cached = r.get(key)
+        if cached is not None:
+            return cached
+        row = conn.execute("SELECT id, name, price FROM products WHERE id = ?", (product_id,)).fetchone()
+        r.set(key, row, ex=60)
+        return row
+'''
+PRICING = '''
+    def update_price(conn, product_id, price):
+        conn.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))
+        conn.commit()
+'''
+
+
+def test_a_writer_without_cache_code_is_linted_once(tmp_path, monkeypatch):
+    for name, source in (("catalog", CATALOG), ("pricing", PRICING)):
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(source))
+        stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+    linted: list[str] = []
+    lint_source = engine.lint_source
+
+    def counting(filename, *args, **kwargs):
+        linted.append(Path(filename).name)
+        return lint_source(filename, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_source", counting)
+
+    def cl010() -> list[tuple[str, int]]:
+        run = lint_paths([tmp_path], Settings(select=("CL010",), root=tmp_path), cache_dir=tmp_path / "cache")
+        return [(Path(d.filename).name, d.location.row) for d in run.diagnostics]
+
+    assert cl010() == [("pricing.py", 3)]
+    assert linted == ["catalog.py", "pricing.py", "pricing.py"]  # the second pass lints it again
+    assert cl010() == [("pricing.py", 3)]
+    assert linted == ["catalog.py", "pricing.py", "pricing.py"]  # and then neither is linted
