@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Union
 import libcst as cst
 
 from cachelint.model.scopes import Binding, Scope, qualified_name
+from cachelint.model.valueflow import Evaluator, is_self, parts
 from cachelint.model.views import FLASK_REQUEST
 
 if TYPE_CHECKING:
@@ -98,7 +99,6 @@ _STRING_METHODS = frozenset({
 _VALIDATING_METHODS = frozenset({"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier"})
 _REGEX_MATCHES = frozenset({"re.fullmatch", "re.match"})
 _CONSTANT_FACTORIES = frozenset({"frozenset", "set", "tuple", "list", "dict"})
-_MAX_DEPTH = 30
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,14 +140,12 @@ class _Guard:
     exits: bool  # the body leaves (raise/return/abort/continue/break) or rebinds the name
 
 
-class TaintAnalysis:
+class TaintAnalysis(Evaluator):
     def __init__(self, model: "ModuleModel", sanitisers: frozenset[str] = frozenset()) -> None:
-        self.model = model
+        super().__init__(model)
         self.sanitisers = sanitisers
-        self._memo: dict[cst.CSTNode, Value] = {}
         # Per scope: its branches (byte ranges) and the checks that guard names.
         self._flows: dict[cst.CSTNode, tuple[list[tuple[int, int]], list[_Guard]]] = {}
-        self._active: set[cst.CSTNode] = set()  # helpers being followed (recursion guard)
 
     def tainted(self, expr: cst.BaseExpression, scope: Scope) -> Taint | None:
         value = self._value(expr, scope, {}, 0)
@@ -155,60 +153,17 @@ class TaintAnalysis:
 
     # ------------------------------------------------------------------ expressions
 
-    def _value(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
-        if depth > _MAX_DEPTH:
-            return None
-        if env:
-            return self._evaluate(expr, scope, env, depth)
-        if expr in self._memo:
-            return self._memo[expr]
-        self._memo[expr] = None  # cycles resolve to clean
-        value = self._memo[expr] = self._evaluate(expr, scope, env, depth)
-        return value
-
     def _any(self, exprs, scope: Scope, env: Env, depth: int) -> Taint | None:
-        for expr in exprs:
-            value = self._value(expr, scope, env, depth + 1)
-            if isinstance(value, Taint):
-                return value
-        return None
+        return self._first(exprs, scope, env, depth, Taint)
 
-    def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
-        if isinstance(expr, cst.Name):
-            return self._name(expr, scope, env, depth)
-        if isinstance(expr, cst.Attribute):
-            return self._attribute(expr, scope, env, depth)
-        if isinstance(expr, cst.Subscript):
-            return self._subscript(expr, scope, env, depth)
-        if isinstance(expr, cst.Call):
-            return self._call(expr, scope, env, depth)
-        if isinstance(expr, cst.FormattedString):
-            parts = [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
-            return self._any(parts, scope, env, depth)
-        if isinstance(expr, cst.ConcatenatedString):
-            return self._any((expr.left, expr.right), scope, env, depth)
-        if isinstance(expr, cst.BinaryOperation):
-            if isinstance(expr.operator, (cst.Add, cst.Modulo)):
-                return self._any((expr.left, expr.right), scope, env, depth)
-            return None
-        if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
-            return self._any([e.value for e in expr.elements], scope, env, depth)
-        if isinstance(expr, cst.Dict):
-            parts = [p for e in expr.elements for p in ((e.key, e.value) if isinstance(e, cst.DictElement) else (e.value,))]
-            return self._any(parts, scope, env, depth)
-        if isinstance(expr, cst.BooleanOperation):
-            return self._any((expr.left, expr.right), scope, env, depth)
+    def _compound(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
         if isinstance(expr, cst.IfExp):
             return self._if_expression(expr, scope, env, depth)
         if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self._comprehension(expr, scope, env, depth)
-        if isinstance(expr, cst.Await):
-            return self._value(expr.expression, scope, env, depth + 1)
-        if isinstance(expr, cst.NamedExpr):
-            return self._value(expr.value, scope, env, depth + 1)
-        if isinstance(expr, cst.StarredElement):
-            return self._value(expr.value, scope, env, depth + 1)
-        return None
+        if isinstance(expr, cst.BinaryOperation) and not isinstance(expr.operator, (cst.Add, cst.Modulo)):
+            return None  # only `+` and `%` build text from text
+        return self._any(parts(expr), scope, env, depth)
 
     def _name(self, name: cst.Name, scope: Scope, env: Env, depth: int) -> Value:
         if (None, name.value) in env:  # a comprehension target
@@ -254,7 +209,7 @@ class TaintAnalysis:
     def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
         if qualified_name(expr, scope, self._order(expr)) in FLASK_REQUEST:
             return _Request(flask=True)
-        if expr.attr.value == "request" and self._is_self(expr.value, scope):
+        if expr.attr.value == "request" and is_self(expr.value, scope):
             return _Request(flask=False)
         base = self._value(expr.value, scope, env, depth + 1)
         if isinstance(base, _Request):
@@ -305,7 +260,7 @@ class TaintAnalysis:
         method = func.attr.value
         if method in _SANITISING_METHODS:
             return None
-        if self._is_self(func.value, scope):
+        if is_self(func.value, scope):
             if method in _HANDLER_METHODS:
                 return Taint(self._spell(call), call)
             helper = self._own_method(method, scope)
@@ -364,18 +319,7 @@ class TaintAnalysis:
         if method:
             params = params[1:]
         keywords = {p.name.value for p in [*params, *function.params.kwonly_params]}
-        inner: Env = {}
-        position = 0
-        for arg in call.args:
-            if arg.star:
-                continue
-            if arg.keyword is not None:
-                name = arg.keyword.value if arg.keyword.value in keywords else None
-            else:
-                name = params[position].name.value if position < len(params) else None
-                position += 1
-            if name is not None:
-                inner[(info.scope, name)] = self._value(arg.value, scope, env, depth + 1)
+        inner: Env = self._bind_arguments(call, params, keywords, info.scope, scope, env, depth)
         if not inner:
             inner[(info.scope, "")] = None  # marks the scope: unpassed parameters are clean
         self._active.add(function)
@@ -423,11 +367,6 @@ class TaintAnalysis:
 
     def _order(self, node: cst.CSTNode) -> int:
         return self.model.spans[node].start
-
-    def _is_self(self, expr: cst.BaseExpression, scope: Scope) -> bool:
-        function = scope.function
-        return (isinstance(expr, cst.Name) and function is not None and function.owner is not None
-                and expr.value == function.self_name)
 
     def _in_other_branch(self, position: int, use: int, scope: Scope) -> bool:
         """Whether `position` is in a branch (if/else, loop, try) that does not contain `use`."""

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Union
 import libcst as cst
 
 from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.valueflow import Evaluator, is_self, parts
 from cachelint.model.words import words
 
 if TYPE_CHECKING:
@@ -72,7 +73,6 @@ _INJECTORS = ("Depends", "Security")
 _SESSION_GETTERS = frozenset({"get", "pop", "setdefault"})
 _FLASK_GLOBALS = frozenset({"flask.g", "quart.g"})
 _FLASK_SESSIONS = frozenset({"flask.session", "quart.session"})
-_MAX_DEPTH = 30
 _HELPER_DEPTH = 2  # calls into the module's own functions followed when reading a view
 _OTHER_HANDLERS = frozenset({"post", "put", "patch", "delete"})  # not run for the GET a page cache keeps
 
@@ -245,7 +245,7 @@ class Users:
         return target if isinstance(target, cst.FunctionDef) and target in self.model.functions else None
 
 
-class _Values:
+class _Values(Evaluator):
     """Evaluates expressions to what they hold: the user, a request, `g`, a session, or
     nothing of interest. At its strictest a value holds the user when it is their data:
     not a flag (`request.user.is_staff`), a preference, a session item other than the
@@ -255,11 +255,9 @@ class _Values:
     made on a user's behalf (a key part holding any of them keeps users' entries apart)."""
 
     def __init__(self, model: "ModuleModel", flags: bool, any_user: bool) -> None:
-        self.model = model
+        super().__init__(model)
         self.flags = flags
         self.any_user = any_user
-        self._memo: dict[cst.CSTNode, Value] = {}
-        self._active: set[cst.FunctionDef] = set()
         self._plain: dict[tuple, Identity | None] = {}  # results of functions called with nothing of the user
         self._id_attribute: str | None = None
 
@@ -292,35 +290,10 @@ class _Values:
         found = words(name)
         return bool(found) and found[-1] in _KEYS and isinstance(self.value(expr, scope), Identity)
 
-    def _value(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
-        if depth > _MAX_DEPTH:
-            return None
-        if env:
-            return self._evaluate(expr, scope, env, depth)
-        if expr not in self._memo:
-            self._memo[expr] = None  # a cycle holds nothing
-            self._memo[expr] = self._evaluate(expr, scope, env, depth)
-        return self._memo[expr]
-
     def _first_identity(self, exprs, scope: Scope, env: Env, depth: int) -> Identity | None:
-        for expr in exprs:
-            value = self._value(expr, scope, env, depth + 1)
-            if isinstance(value, Identity):
-                return value
-        return None
+        return self._first(exprs, scope, env, depth, Identity)
 
-    def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
-        if isinstance(expr, cst.Name):
-            return self._name(expr, scope, env, depth)
-        if isinstance(expr, cst.Attribute):
-            return self._attribute(expr, scope, env, depth)
-        if isinstance(expr, cst.Subscript):
-            return self._subscript(expr, scope, env, depth)
-        if isinstance(expr, cst.Call):
-            return self._call(expr, scope, env, depth)
-        if isinstance(expr, (cst.Await, cst.NamedExpr, cst.StarredElement)):
-            inner = expr.value if isinstance(expr, (cst.NamedExpr, cst.StarredElement)) else expr.expression
-            return self._value(inner, scope, env, depth + 1)
+    def _compound(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
         if isinstance(expr, cst.Lambda):
             return self._first_identity([expr.body], scope, env, depth)
         operands = _operands(expr)
@@ -407,7 +380,7 @@ class _Values:
 
     def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
         attr = expr.attr.value
-        if _is_self(expr.value, scope):
+        if is_self(expr.value, scope):
             if any(bound is scope.function for bound, _ in env) and (scope.function, expr.value.value) not in env:
                 return None  # `self` is an argument its caller did not pass
             if attr == "request":
@@ -417,7 +390,7 @@ class _Values:
             return None
         base = self._value(expr.value, scope, env, depth + 1)
         holds_request = base is None and attr == "user" and _holds_request(expr.value) and not (
-            isinstance(expr.value, cst.Attribute) and _is_self(expr.value.value, scope))
+            isinstance(expr.value, cst.Attribute) and is_self(expr.value.value, scope))
         if isinstance(base, _Request) or holds_request:
             if attr == "user":
                 spelling = self._code(expr)
@@ -544,7 +517,7 @@ class _Values:
 
     def _own_method(self, func: cst.Attribute, scope: Scope) -> cst.FunctionDef | None:
         function = scope.function
-        if not _is_self(func.value, scope) or function is None:
+        if not is_self(func.value, scope) or function is None:
             return None
         bindings = function.owner.bindings.get(func.attr.value, [])
         target = bindings[-1].value if bindings else None
@@ -563,17 +536,7 @@ class _Values:
         if method and params:
             inner[(info.scope, params[0].name.value)] = None
             params = params[1:]
-        position = 0
-        for arg in call.args:
-            if arg.star:
-                continue
-            if arg.keyword is not None:
-                name = arg.keyword.value if arg.keyword.value in keywords else None
-            else:
-                name = params[position].name.value if position < len(params) else None
-                position += 1
-            if name is not None:
-                inner[(info.scope, name)] = self._value(arg.value, scope, env, depth + 1)
+        inner.update(self._bind_arguments(call, params, keywords, info.scope, scope, env, depth))
         return self._returned(function, inner, depth)
 
     def _returned(self, function: cst.FunctionDef, inner: Env, depth: int) -> Identity | None:
@@ -614,20 +577,10 @@ def _callee_name(call: cst.Call) -> str:
 
 def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The sub-expressions whose values make up `expr`'s value (not tests or comparisons)."""
-    if isinstance(expr, cst.FormattedString):
-        return [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
-    if isinstance(expr, (cst.ConcatenatedString, cst.BinaryOperation)):
-        return [expr.left, expr.right]
-    if isinstance(expr, cst.BooleanOperation):
-        return [expr.left, expr.right]
     if isinstance(expr, cst.IfExp):
         return [expr.body, expr.orelse]
     if isinstance(expr, cst.UnaryOperation) and not isinstance(expr.operator, cst.Not):
         return [expr.expression]
-    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
-        return [e.value for e in expr.elements]
-    if isinstance(expr, cst.Dict):
-        return [p for e in expr.elements for p in ((e.key, e.value) if isinstance(e, cst.DictElement) else (e.value,))]
     if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
         results = [expr.key, expr.value] if isinstance(expr, cst.DictComp) else [expr.elt]
         clause = expr.for_in
@@ -635,13 +588,7 @@ def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
             results.append(clause.iter)
             clause = clause.inner_for_in
         return results
-    return []
-
-
-def _is_self(expr: cst.BaseExpression, scope: Scope) -> bool:
-    function = scope.function
-    return (isinstance(expr, cst.Name) and function is not None and function.owner is not None
-            and expr.value == function.self_name)
+    return parts(expr)
 
 
 def _is_request_annotation(annotation: cst.BaseExpression | None) -> bool:
