@@ -228,7 +228,7 @@ def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settin
           cache: ResultCache | None) -> None:
     """Lint the files of `tasks` into `results`, and keep what they gave in the cache."""
     check = functools.partial(_check_file, settings, prefilter)
-    for task, (digest, result) in zip(tasks, parallel.map_in_order(check, tasks, jobs)):
+    for task, (digest, result) in zip(tasks, parallel.map_in_order(check, tasks, jobs, cost=_size)):
         if result is None:  # the content is what the cache knows: only the time changed
             result = _restored(task.filename, cache.same_content(task.filename, task.stat))
             if result is None:  # its entry did not decode after all
@@ -278,6 +278,14 @@ def _check_file(settings: Settings, prefilter: bool, task: _Task) -> tuple[str |
     if not result.diagnostics:
         result.text = None  # only reporters and fixes read it, and only for diagnostics
     return digest, result
+
+
+def _size(task: _Task) -> int:
+    """What linting the file may cost: big files are the ones worth parsing."""
+    if task.stat is not None:
+        return task.stat.st_size
+    stat = _stat(task.filename)
+    return stat.st_size if stat is not None else 0
 
 
 def _stat(filename: str) -> os.stat_result | None:

@@ -1,6 +1,7 @@
 """Run one function over many items in worker processes, results in the items' order."""
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import sys
@@ -12,10 +13,9 @@ Result = TypeVar("Result")
 
 # Below this many items, starting workers costs more than it can save.
 MIN_ITEMS_FOR_WORKERS = 16
-# Items go to workers in chunks, several per worker so that a slow chunk (one big
-# file to parse among many the prefilter drops) does not leave the other workers idle.
-_CHUNKS_PER_WORKER = 8
-_MAX_CHUNK = 64
+# Items go to workers a few at a time, the costliest first, so that no worker is left
+# with a slow one (a big file to parse) while the others are done.
+_CHUNK = 8
 
 
 def default_jobs() -> int:
@@ -26,17 +26,27 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs: int) -> Iterator[Result]:
-    """`map(function, items)`, in `jobs` worker processes when that pays. `function` must
-    be picklable (a module-level function, or a `functools.partial` of one)."""
+def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs: int,
+                 cost: Callable[[Item], float] | None = None) -> Iterator[Result]:
+    """`map(function, items)`, in `jobs` worker processes when that pays, items with the
+    highest `cost` first. `function` must be picklable (a module-level function, or a
+    `functools.partial` of one)."""
     items = list(items)
     if jobs <= 1 or len(items) < MIN_ITEMS_FOR_WORKERS:
         yield from map(function, items)
         return
-    workers = min(jobs, len(items))
-    chunk = max(1, min(_MAX_CHUNK, len(items) // (workers * _CHUNKS_PER_WORKER)))
-    with _context().Pool(workers) as pool:
-        yield from pool.imap(function, items, chunk)
+    order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
+    results: list = [None] * len(items)
+    with _context().Pool(min(jobs, len(items))) as pool:
+        work = pool.imap_unordered(functools.partial(_indexed, function), [(i, items[i]) for i in order], _CHUNK)
+        for index, result in work:
+            results[index] = result
+    yield from results
+
+
+def _indexed(function: Callable[[Item], Result], pair: tuple[int, Item]) -> tuple[int, Result]:
+    index, item = pair
+    return index, function(item)
 
 
 def _context():

@@ -17,9 +17,10 @@ def square(number: int) -> int:
     return number * number
 
 
-def test_results_come_in_the_order_of_the_items():
+def test_results_come_in_the_order_of_the_items_whatever_runs_first():
     items = list(range(parallel.MIN_ITEMS_FOR_WORKERS * 5))
     assert list(parallel.map_in_order(square, items, jobs=2)) == [n * n for n in items]
+    assert list(parallel.map_in_order(square, items, jobs=2, cost=lambda n: n % 7)) == [n * n for n in items]
 
 
 def test_one_job_or_few_items_run_in_this_process(monkeypatch):
