@@ -177,3 +177,29 @@ def test_a_transaction_that_only_reads_is_left_alone_and_a_nested_one_counts():
                     cache.delete(f"seat:{seat_id}")
         """
     ) == [(17, "CL009")]
+
+
+def test_a_helper_of_the_module_that_writes_is_a_write():
+    assert _messages(
+        """
+        import redis
+
+        r = redis.Redis()
+
+        class Catalog:
+            def __init__(self, conn):
+                self.conn = conn
+
+            def _store_price(self, pid, price):
+                self.conn.execute("UPDATE products SET price = ? WHERE id = ?", (price, pid))
+
+            def reprice(self, pid, price):
+                r.delete(f"product:{pid}")
+                self._store_price(pid, price)
+                self.conn.commit()
+        """
+    ) == [
+        '`r.delete(f"product:{pid}")` runs before the database write `self._store_price(…)` (line 15, which runs '
+        "`UPDATE products` at line 11): a reader can re-fill the key from the old rows before the commit; move it "
+        "after `self.conn.commit()` (line 16)"
+    ]

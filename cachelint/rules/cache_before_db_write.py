@@ -210,10 +210,10 @@ def _message(model: ModuleModel, op: CacheOp, write: DbWrite, committed: list[Db
         what = f"runs before {write_label(model, write)}"
     else:
         what = f"runs before the database write {write_label(model, write)}"
-    return f"{op_label(model, op)} {what}: {risk(op)}; move it after {_anchor(model, op, write, writes, flow)}"
+    return f"{op_label(model, op)} {what}: {risk(op)}; move it after {_anchor(model, write, writes, flow)}"
 
 
-def _anchor(model: ModuleModel, op: CacheOp, write: DbWrite, writes: list[DbWrite], flow: Flow) -> str:
+def _anchor(model: ModuleModel, write: DbWrite, writes: list[DbWrite], flow: Flow) -> str:
     """Where the cache call belongs: after the commit of `write`, or the transaction block
     `write` is in, or else `write` itself."""
     if not write.is_commit_point:
@@ -225,4 +225,4 @@ def _anchor(model: ModuleModel, op: CacheOp, write: DbWrite, writes: list[DbWrit
             around = model.db.transactions_around(write.node, write.scope)
             if around:
                 return f"the `{around[0].label}` block (line {line(model, around[0].node)})"
-    return write_label(model, write)
+    return f"`{write.label}` (line {line(model, write.node)})"
