@@ -96,6 +96,8 @@ class Method:
     creates_key: bool = True
     # For writes to an existing key: it keeps its TTL (INCR, HSET), or loses it (SET, GETSET).
     keeps_ttl: bool = True
+    # For writes that only fill a miss with what the caller computes (Django `get_or_set`).
+    fills: bool = False
     scan_instead: ScanInstead | None = None
     # For KEYS and SCAN methods that yield keys: the argument holding the glob pattern.
     pattern: Arg | None = None

@@ -24,7 +24,9 @@ class CacheBeforeDbWrite(Rule):
     the words of the key (`product:{id}`, `thread:{id}:posts`) against the table or
     model written (`products`, `Product`, `Post`). An invalidation before a write whose
     entity is unknown still counts, and so does one before a `commit()` or `flush()`.
-    A cache call inside a transaction that writes is CL009's business instead.
+    A cache call inside a transaction that writes is CL009's business instead. A fill
+    (`get_or_set`) stores what was read rather than what is written, and `clear()`
+    resets the whole cache: neither is reported.
 
     ## Why is this bad?
     The cache then runs ahead of the database. A reader that misses between the
@@ -98,6 +100,11 @@ class CacheBeforeDbWrite(Rule):
                 cache.delete(f"order:{order_id}")
                 return
             order.save()
+
+        def track(order_id):
+            summary = cache.get_or_set(f"order:{order_id}", lambda: load_summary(order_id), 60)
+            Order.objects.filter(pk=order_id).update(viewed=True)
+            return summary
         """,
     ]
 
@@ -150,8 +157,8 @@ class CacheBeforeDbWrite(Rule):
             return
         flows: dict[Scope | None, Flow] = {}
         for op in ops:
-            if not key_expressions(op):
-                continue  # `clear()`: a reset of the whole cache, not an invalidation of what is written
+            if op.spec.fills or not key_expressions(op):
+                continue  # `get_or_set` stores what was read; `clear()` resets the whole cache
             function = op.scope.function
             writes = model.db.writes_in(function)
             if not writes or any(t.writes for t in model.db.transactions_around(op.node, op.scope)):

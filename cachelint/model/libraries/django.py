@@ -21,7 +21,7 @@ METHODS = {
     **_both("has_key", Method(Kind.READ, key=KEY)),
     **_both("set", Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, "timeout"),))),
     **_both("add", Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, "timeout"),))),
-    **_both("get_or_set", Method(Kind.WRITE, key=KEY, value=Arg(1, "default"), ttl=(Arg(2, "timeout"),))),
+    **_both("get_or_set", Method(Kind.WRITE, key=KEY, value=Arg(1, "default"), ttl=(Arg(2, "timeout"),), fills=True)),
     **_both("set_many", Method(Kind.WRITE, key=None, value=Arg(0, "data"), ttl=(Arg(1, "timeout"),))),
     **_both("touch", Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),))),
     **_both("incr", Method(Kind.WRITE, key=KEY, creates_key=False)),
