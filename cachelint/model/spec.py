@@ -96,8 +96,9 @@ class Method:
     creates_key: bool = True
     # For writes to an existing key: it keeps its TTL (INCR, HSET), or loses it (SET, GETSET).
     keeps_ttl: bool = True
-    # For writes that only fill a miss with what the caller computes (Django `get_or_set`).
-    fills: bool = False
+    # For writes that store only when the key has no entry (`add`, `setnx`, `get_or_set`):
+    # a lock, a marker or the fill of a miss, never a fresher value over an old one.
+    if_absent: bool = False
     scan_instead: ScanInstead | None = None
     # For KEYS and SCAN methods that yield keys: the argument holding the glob pattern.
     pattern: Arg | None = None

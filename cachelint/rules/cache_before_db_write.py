@@ -24,9 +24,9 @@ class CacheBeforeDbWrite(Rule):
     the words of the key (`product:{id}`, `thread:{id}:posts`) against the table or
     model written (`products`, `Product`, `Post`). An invalidation before a write whose
     entity is unknown still counts, and so does one before a `commit()` or `flush()`.
-    A cache call inside a transaction that writes is CL009's business instead. A fill
-    (`get_or_set`) stores what was read rather than what is written, and `clear()`
-    resets the whole cache: neither is reported.
+    A cache call inside a transaction that writes is CL009's business instead. A write
+    only when the key is absent (`add`, `setnx`, `get_or_set`) takes a lock or fills a
+    miss with what was read, and `clear()` resets the whole cache: none is reported.
 
     ## Why is this bad?
     The cache then runs ahead of the database. A reader that misses between the
@@ -105,6 +105,14 @@ class CacheBeforeDbWrite(Rule):
             summary = cache.get_or_set(f"order:{order_id}", lambda: load_summary(order_id), 60)
             Order.objects.filter(pk=order_id).update(viewed=True)
             return summary
+
+        def save_locked(order: Order):
+            if not cache.add(f"lock:order:{order.pk}", 1, 30):
+                return
+            try:
+                order.save()
+            finally:
+                cache.delete(f"lock:order:{order.pk}")
         """,
     ]
 
@@ -157,8 +165,8 @@ class CacheBeforeDbWrite(Rule):
             return
         flows: dict[Scope | None, Flow] = {}
         for op in ops:
-            if op.spec.fills or not key_expressions(op):
-                continue  # `get_or_set` stores what was read; `clear()` resets the whole cache
+            if op.spec.if_absent or not key_expressions(op):
+                continue  # `add`/`get_or_set` take a lock or fill a miss; `clear()` resets the whole cache
             function = op.scope.function
             writes = model.db.writes_in(function)
             if not writes or any(t.writes for t in model.db.transactions_around(op.node, op.scope)):

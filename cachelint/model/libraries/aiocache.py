@@ -17,7 +17,7 @@ AIOCACHE = Library(
         "multi_get": Method(Kind.READ, key=None),
         "exists": Method(Kind.READ, key=KEY),
         "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TTL_3RD),
-        "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TTL_3RD),
+        "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TTL_3RD, if_absent=True),
         "multi_set": Method(Kind.WRITE, key=None, value=Arg(0, "pairs"), ttl=(Arg(1, "ttl"),)),
         "expire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "ttl"),), semantics=SEMANTICS.but(zero=Meaning.UNKNOWN)),
         "delete": Method(Kind.DELETE, key=KEY),

@@ -13,7 +13,7 @@ METHODS = {
     "get_dict": Method(Kind.READ, key=None),
     "has": Method(Kind.READ, key=KEY),
     "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TIMEOUT_3RD),
-    "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TIMEOUT_3RD),
+    "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TIMEOUT_3RD, if_absent=True),
     "set_many": Method(Kind.WRITE, key=None, value=Arg(0, "mapping"), ttl=(Arg(1, "timeout"),)),
     "delete": Method(Kind.DELETE, key=KEY),
     "delete_many": Method(Kind.DELETE, key=None),

@@ -17,7 +17,7 @@ DISKCACHE = Library(
         "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
         "__getitem__": Method(Kind.READ, key=KEY, single_value=True, miss=None),
         "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=EXPIRE_3RD),
-        "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=EXPIRE_3RD),
+        "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=EXPIRE_3RD, if_absent=True),
         "__setitem__": Method(Kind.WRITE, key=KEY, value=Arg(1, "value")),
         "touch": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "expire"),)),
         "delete": Method(Kind.DELETE, key=KEY),

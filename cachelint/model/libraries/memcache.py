@@ -3,6 +3,8 @@
 The protocol reads an expiry of 0 as "never expires", which is every client's default,
 and a negative expiry as "expires at once".
 """
+from dataclasses import replace
+
 from cachelint.model.spec import Arg, ClientKind, Kind, Library, Meaning, Method, TtlSemantics
 
 SEMANTICS = TtlSemantics(
@@ -24,7 +26,7 @@ def _methods(expiry: str) -> dict[str, Method]:
         "get_many": Method(Kind.READ, key=None),
         "get_multi": Method(Kind.READ, key=None),
         "set": write("value", 2),
-        "add": write("value", 2),
+        "add": replace(write("value", 2), if_absent=True),
         "replace": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, expiry),), creates_key=False),
         "cas": write("value", 3),
         "set_many": write("values", 1, key=None),

@@ -12,7 +12,7 @@ MAPPING_METHODS = {
     "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
     "__getitem__": Method(Kind.READ, key=KEY, single_value=True, miss=None),
     "__setitem__": Method(Kind.WRITE, key=KEY, value=Arg(1, "value")),
-    "setdefault": Method(Kind.WRITE, key=KEY, value=Arg(1, "default"), fills=True),
+    "setdefault": Method(Kind.WRITE, key=KEY, value=Arg(1, "default"), if_absent=True),
     "pop": Method(Kind.DELETE, key=KEY),
     "__delitem__": Method(Kind.DELETE, key=KEY),
     "clear": Method(Kind.DELETE, key=None),

@@ -1,4 +1,6 @@
 """redis-py and valkey-py (sync, asyncio, cluster, pipelines). See CLIENTS.md §A.1."""
+from dataclasses import replace
+
 from cachelint.model.spec import Arg, ClientKind, Kind, Library, Meaning, Method, ScanInstead, TtlSemantics
 
 KEY = Arg(0, "name")
@@ -52,12 +54,12 @@ METHODS = {
     ),
     "setex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time"),)),
     "psetex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time_ms"),)),
-    "setnx": _write(),
+    "setnx": replace(_write(), if_absent=True),
     "getset": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), keeps_ttl=False),
     "mset": _write(value=Arg(0, "mapping"), key=None),
-    "msetnx": _write(value=Arg(0, "mapping"), key=None),
+    "msetnx": replace(_write(value=Arg(0, "mapping"), key=None), if_absent=True),
     "hset": _write(value=None),
-    "hsetnx": _write(value=None),
+    "hsetnx": replace(_write(value=None), if_absent=True),
     "hmset": _write(value=Arg(1, "mapping")),
     "hincrby": _write(value=None),
     "hincrbyfloat": _write(value=None),

@@ -24,7 +24,7 @@ CASHEWS = Library(
         "get_many": Method(Kind.READ, key=None),
         "exists": Method(Kind.READ, key=KEY),
         "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=_EXPIRE_3RD),
-        "get_or_set": Method(Kind.WRITE, key=KEY, value=Arg(1, "default"), ttl=_EXPIRE_3RD, fills=True),
+        "get_or_set": Method(Kind.WRITE, key=KEY, value=Arg(1, "default"), ttl=_EXPIRE_3RD, if_absent=True),
         "set_many": Method(Kind.WRITE, key=None, value=Arg(0, "pairs"), ttl=(Arg(1, "expire"),)),
         "expire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),), semantics=_CASHEWS_SEMANTICS.but(zero=Meaning.UNKNOWN)),
         "delete": Method(Kind.DELETE, key=KEY),
