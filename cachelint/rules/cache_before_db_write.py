@@ -12,6 +12,9 @@ from cachelint.rules._write_path import line, mutations, op_label, risk, write_l
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 
+_LOCKS = frozenset({"lock", "mutex", "semaphore"})  # key words that name a lock
+
+
 class CacheBeforeDbWrite(Rule):
     """
     ## What it does
@@ -26,7 +29,8 @@ class CacheBeforeDbWrite(Rule):
     entity is unknown still counts, and so does one before a `commit()` or `flush()`.
     A cache call inside a transaction that writes is CL009's business instead. A write
     only when the key is absent (`add`, `setnx`, `get_or_set`) takes a lock or fills a
-    miss with what was read, and `clear()` resets the whole cache: none is reported.
+    miss with what was read, a key named a lock (`lock:product:{id}`) holds no entity's
+    data, and `clear()` resets the whole cache: none is reported.
 
     ## Why is this bad?
     The cache then runs ahead of the database. A reader that misses between the
@@ -109,6 +113,7 @@ class CacheBeforeDbWrite(Rule):
         def save_locked(order: Order):
             if not cache.add(f"lock:order:{order.pk}", 1, 30):
                 return
+            cache.touch(f"order:{order.pk}:lock", 60)
             try:
                 order.save()
             finally:
@@ -182,6 +187,8 @@ def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], f
     """The first write that can run after `op` and concerns what `op` caches, with the
     uncommitted writes before `op` that it commits (for a commit point)."""
     names = cached_names(model, op)
+    if names is not None and names & _LOCKS:
+        return None  # `r.set(f"lock:product:{pid}", 1, nx=True)`: a lock, not the product's data
     for write in writes:
         if write.order <= op.order or not flow.may_follow(op.order, write.order):
             continue
