@@ -203,3 +203,28 @@ def test_a_helper_of_the_module_that_writes_is_a_write():
         "`UPDATE products` at line 11): a reader can re-fill the key from the old rows before the commit; move it "
         "after `self.conn.commit()` (line 16)"
     ]
+
+
+def test_a_commit_concerns_what_it_commits():
+    assert _found(
+        """
+        import sqlite3
+
+        import redis
+
+        r = redis.Redis()
+
+        def rename_category(category_id, name, product_id):
+            conn = sqlite3.connect("shop.db")
+            r.delete(f"product:{product_id}")
+            conn.execute("UPDATE categories SET name = ? WHERE id = ?", (name, category_id))
+            conn.commit()
+
+        def reprice(product_id, price):
+            conn = sqlite3.connect("shop.db")
+            conn.execute("UPDATE categories SET touched = 1")
+            conn.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))
+            r.delete(f"product:{product_id}")
+            conn.commit()
+        """
+    ) == [(18, "CL006")]

@@ -185,22 +185,19 @@ class CacheBeforeDbWrite(Rule):
 
 def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], flow: Flow):
     """The first write that can run after `op` and concerns what `op` caches, with the
-    uncommitted writes before `op` that it commits (for a commit point)."""
+    uncommitted writes before `op` that it commits (for a commit point). A commit point
+    concerns the entities of the writes since the previous one, or an unknown entity."""
     names = cached_names(model, op)
     if names is not None and names & _LOCKS:
         return None  # `r.set(f"lock:product:{pid}", 1, nx=True)`: a lock, not the product's data
+    pending: list[DbWrite] = []  # written since the last commit point
     for write in writes:
-        if write.order <= op.order or not flow.may_follow(op.order, write.order):
-            continue
-        committed: list[DbWrite] = []
-        if write.is_commit_point:
-            for earlier in writes:
-                if earlier.order >= op.order:
-                    break
-                committed = [] if earlier.is_commit_point else [*committed, earlier]
-        entities = [w.entity for w in committed] if committed else [write.entity]
-        if _concerns(op, names, entities):
-            return write, committed
+        if write.order > op.order and flow.may_follow(op.order, write.order):
+            entities = [w.entity for w in pending] if write.is_commit_point and pending else [write.entity]
+            if _concerns(op, names, entities):
+                committed = [w for w in pending if w.order < op.order] if write.is_commit_point else []
+                return write, committed
+        pending = [] if write.is_commit_point else [*pending, write]
     return None
 
 
