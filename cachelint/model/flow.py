@@ -20,7 +20,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from cachelint.model.keys import (
-    _suites,  # the statement lists of a compound statement, named
+    suites,  # the statement lists of a compound statement, named
 )
 
 
@@ -61,7 +61,7 @@ class Flow:
         path: list[_Level] = []
         owner = self.body
         while True:
-            for suite, statements in _suites(owner):
+            for suite, statements in suites(owner):
                 index = self._holding(statements, position)
                 if index is not None:
                     path.append(_Level(owner, suite, statements, index))

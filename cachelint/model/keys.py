@@ -228,7 +228,7 @@ class _Blocks:
         self.starts = [entry[0] for entry in self.entries]
 
     def _walk(self, node: cst.CSTNode, chain: tuple, parent: int) -> None:
-        for suite_name, suite in _suites(node):
+        for suite_name, suite in suites(node):
             for statement in suite:
                 span = self.spans[statement]
                 index = len(self.entries)
@@ -247,7 +247,7 @@ class _Blocks:
         return ()
 
 
-def _suites(node: cst.CSTNode) -> Iterator[tuple[object, list[cst.CSTNode]]]:
+def suites(node: cst.CSTNode) -> Iterator[tuple[object, list[cst.CSTNode]]]:
     """The statement lists directly inside `node`, each with a name unique within `node`."""
     if isinstance(node, cst.Module):
         yield "body", node.body
