@@ -19,9 +19,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cachelint.model.keys import (
-    suites,  # the statement lists of a compound statement, named
-)
+from cachelint.model.keys import suites
 
 
 class _Level(NamedTuple):
