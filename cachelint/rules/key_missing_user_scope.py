@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Iterator
 
 import libcst as cst
-from libcst import matchers as m
 
 from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Source, describe_key, is_key_name
@@ -370,8 +369,15 @@ def _of_builder_parameter(part: Part, op_scope: Scope) -> bool:
     builder = part.scope.function if part.scope is not None else None
     if builder is None or builder is op_scope.function or part.node is None:
         return False
-    used = {name.value for name in m.findall(part.node, m.Name())}
+    used = set(_names_in(part.node))
     return any(binding.kind == "param" for name in used for binding in builder.bindings.get(name, ()))
+
+
+def _names_in(node: cst.CSTNode) -> Iterator[str]:
+    if isinstance(node, cst.Name):
+        yield node.value
+    for child in node.children:
+        yield from _names_in(child)
 
 
 def _constant_like(part: Part) -> bool:
