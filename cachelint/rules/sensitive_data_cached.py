@@ -3,7 +3,7 @@ payment/order status put in a cache."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -59,10 +59,19 @@ class Hit:
 class Denylist:
     terms: tuple[Term, ...]  # longest first, so that a message names the most specific term
     allowed: dict[str, frozenset[str]]  # key namespace -> categories accepted there
+    _matches: dict[str, Term | None] = field(default_factory=dict, compare=False, repr=False)
 
     def match(self, text: str) -> Term | None:
-        text_words = words(text)
-        return next((term for term in self.terms if contains(text_words, term.words)), None)
+        if text not in self._matches:
+            text_words = words(text)
+            # A term can only match where its first word, or that word's plural, occurs.
+            present = {form for word in text_words for form in (word, word[:-1], word[:-2])}
+            self._matches[text] = next(
+                (term for term in self.terms
+                 if term.words and term.words[0] in present and contains(text_words, term.words)),
+                None,
+            )
+        return self._matches[text]
 
     def term(self, text: str) -> Term | None:
         return next((term for term in self.terms if term.text == text), None)
