@@ -46,7 +46,7 @@ class Globs:
 
 @dataclass
 class Discovery:
-    files: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # normalised, as `str(Path(...))` spells them
     errors: list[tuple[Path, str]] = field(default_factory=list)  # path, what went wrong
 
 
@@ -66,20 +66,27 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] | None, ext
             found.errors.append((path, describe_os_error(error)))
             continue
         if path.is_file():
-            found.files.append(path)
+            found.files.append(str(path))
         elif path.is_dir():
-            found.files.extend(map(Path, _walk(str(path), excluded, walk_error)))
+            found.files.extend(_walk(str(path), excluded, walk_error))
         else:
             found.errors.append((path, "not a file or folder"))
-    found.files = sorted(set(found.files))
+    found.files = sorted(set(found.files), key=_path_order)
     return found
 
 
+def _path_order(path: str) -> list[str]:
+    """The order of `Path` objects (component by component), without making them."""
+    return os.path.normcase(path).split(os.sep)
+
+
 def _walk(top: str, excluded: Globs, onerror) -> Iterator[str]:
-    """The Python files under the folder `top`, pruning excluded folders. Each entry's path
-    relative to the root is its folder's plus its name, not worked out again per entry."""
+    """The Python files under the folder `top` (as `str(Path(...))` spells it), pruning
+    excluded folders. Each entry's path relative to the root is its folder's plus its
+    name, not worked out again per entry."""
     top_relative = excluded.relative(os.path.abspath(top))
     relatives = {top: "" if top_relative == "." else top_relative + "/"}
+    here = os.curdir + os.sep  # `./a.py` is `a.py`, as `Path` spells it
     for folder, subfolders, filenames in os.walk(top, onerror=onerror):
         prefix = relatives.pop(folder)
         kept = []
@@ -90,7 +97,8 @@ def _walk(top: str, excluded: Globs, onerror) -> Iterator[str]:
         subfolders[:] = kept
         for name in filenames:
             if name.endswith(SUFFIXES) and not excluded.matches_name(name, prefix + name):
-                yield os.path.join(folder, name)
+                path = os.path.join(folder, name)
+                yield path[len(here):] if path.startswith(here) else path
 
 
 def describe_os_error(error: OSError) -> str:

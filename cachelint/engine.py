@@ -198,8 +198,8 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     cache = ResultCache(cache_dir, cache_key(settings, prefilter)) if cache_dir is not None else None
     results: list[FileResult | None] = []
     stale: list[_Task] = []
-    for path in found.files:
-        filename, result, stat = str(path), None, None
+    for filename in found.files:
+        result, stat = None, None
         if cache is not None:
             result, stat = _from_cache(cache, filename)
         if result is None:

@@ -51,9 +51,8 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
                 assigned_in_functions.add(name)
     if assigned_in_functions & globals_:
         return True
-    if ":=" in text and any(_is_dict_cache(node.target, node.value) for node in _walk(tree, ast.NamedExpr)):
-        return True
-    return bool(imported) and _uses_a_known_name(tree, imported, known)
+    walrus = ":=" in text
+    return (bool(imported) or walrus) and _in_expressions(tree, imported, known, walrus)
 
 
 def _statements(body: list[ast.stmt], at_module_level: bool) -> Iterator[tuple[ast.stmt, bool]]:
@@ -105,7 +104,9 @@ def _is_dict_cache(target: ast.expr, value: ast.expr) -> bool:
     )
 
 
-def _uses_a_known_name(tree: ast.Module, imported: dict[str, set[str]], known: frozenset[str]) -> bool:
+def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: frozenset[str], walrus: bool) -> bool:
+    """Whether a name or dotted name resolves through `imported` to a `known` one, or
+    (`walrus`) a `:=` makes a dict cache."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             parts = [node.attr]
@@ -117,11 +118,9 @@ def _uses_a_known_name(tree: ast.Module, imported: dict[str, set[str]], known: f
                 rest = ".".join(reversed(parts))
                 if any(f"{value}.{rest}" in known for value in imported[base.id]):
                     return True
-        elif isinstance(node, ast.Name) and node.id in imported:
-            if not imported[node.id].isdisjoint(known):
+        elif isinstance(node, ast.Name):
+            if node.id in imported and not imported[node.id].isdisjoint(known):
                 return True
+        elif walrus and isinstance(node, ast.NamedExpr) and _is_dict_cache(node.target, node.value):
+            return True
     return False
-
-
-def _walk(tree: ast.AST, kind: type) -> Iterator[ast.AST]:
-    return (node for node in ast.walk(tree) if isinstance(node, kind))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +30,19 @@ def result_cache(tmp_path_factory, monkeypatch):
     """Each test has a result cache of its own: none is shared between tests (which patch
     rules) or left in the source tree."""
     monkeypatch.setenv("CACHELINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def linted(monkeypatch):
+    """The names of the files `engine.lint_source` runs on, in order (in this process)."""
+    from cachelint import engine
+
+    names: list[str] = []
+    lint_source = engine.lint_source
+
+    def counting(filename, *args, **kwargs):
+        names.append(Path(filename).name)
+        return lint_source(filename, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_source", counting)
+    return names

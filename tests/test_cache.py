@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cachelint import cache, engine
+from cachelint import cache
 from cachelint.cli import main
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
@@ -32,20 +32,6 @@ def project(tmp_path, monkeypatch):
     (root / "clean.py").write_text("import os\n")
     monkeypatch.chdir(root)
     return root
-
-
-@pytest.fixture
-def linted(monkeypatch):
-    """The files lint_source is called on, in order."""
-    calls: list[str] = []
-    lint_source = engine.lint_source
-
-    def counting(filename, *args, **kwargs):
-        calls.append(Path(filename).name)
-        return lint_source(filename, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "lint_source", counting)
-    return calls
 
 
 def run(project: Path, settings: Settings | None = None):

@@ -6,7 +6,6 @@ import os
 import textwrap
 from pathlib import Path
 
-from cachelint import engine
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
 
@@ -32,21 +31,12 @@ PRICING = '''
 '''
 
 
-def test_a_writer_without_cache_code_is_linted_once(tmp_path, monkeypatch):
+def test_a_writer_without_cache_code_is_linted_once(tmp_path, linted):
     for name, source in (("catalog", CATALOG), ("pricing", PRICING)):
         path = tmp_path / f"{name}.py"
         path.write_text(textwrap.dedent(source))
         stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
-    linted: list[str] = []
-    lint_source = engine.lint_source
-
-    def counting(filename, *args, **kwargs):
-        linted.append(Path(filename).name)
-        return lint_source(filename, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "lint_source", counting)
-
     def cl010() -> list[tuple[str, int]]:
         run = lint_paths([tmp_path], Settings(select=("CL010",), root=tmp_path), cache_dir=tmp_path / "cache")
         return [(Path(d.filename).name, d.location.row) for d in run.diagnostics]
