@@ -10,7 +10,9 @@ It looks for what the model needs, loosened wherever the model is stricter:
   and the import before the use);
 - an assignment (`=`, an annotated one, `:=`) of a dict display or of any call (the
   model wants `dict(...)`, `OrderedDict(...)`, `defaultdict(...)`) to a plain name that
-  contains "cache", at module level, or anywhere for `:=` and for names declared `global`.
+  contains "cache", at module level or declared `global`; and a use of that name: every
+  operation on the dict goes through one (`CACHE[k]`, `CACHE.get(k)`, `self._store =
+  CACHE`). Settings such as Django's `CACHES = {...}` are assigned and never read.
 
 A file Python cannot parse (newer syntax, a syntax error) is kept: LibCST decides.
 """
@@ -36,6 +38,7 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
         return True
     imported: dict[str, set[str]] = {}  # local name -> what imports bind it to
     globals_: set[str] = set()
+    dicts: set[str] = set()  # names of module-level dicts that may be caches
     assigned_in_functions: set[str] = set()
     for statement, at_module_level in _statements(tree.body, True):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
@@ -45,14 +48,11 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
         elif isinstance(statement, ast.Global):
             globals_.update(statement.names)
         else:
-            for name in _dict_cache_targets(statement):
-                if at_module_level:
-                    return True
-                assigned_in_functions.add(name)
-    if assigned_in_functions & globals_:
-        return True
-    walrus = ":=" in text
-    return (bool(imported) or walrus) and _in_expressions(tree, imported, known, walrus)
+            (dicts if at_module_level else assigned_in_functions).update(_dict_cache_targets(statement))
+    dicts |= assigned_in_functions & globals_
+    if ":=" in text:
+        dicts.update(_walrus_targets(tree, globals_))
+    return bool(imported or dicts) and _in_expressions(tree, imported, known, dicts)
 
 
 def _statements(body: list[ast.stmt], at_module_level: bool) -> Iterator[tuple[ast.stmt, bool]]:
@@ -104,9 +104,9 @@ def _is_dict_cache(target: ast.expr, value: ast.expr) -> bool:
     )
 
 
-def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: frozenset[str], walrus: bool) -> bool:
-    """Whether a name or dotted name resolves through `imported` to a `known` one, or
-    (`walrus`) a `:=` makes a dict cache."""
+def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: frozenset[str], dicts: set[str]) -> bool:
+    """Whether a name or dotted name resolves through `imported` to a `known` one, or one
+    of `dicts` is read."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             parts = [node.attr]
@@ -121,6 +121,17 @@ def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: froz
         elif isinstance(node, ast.Name):
             if node.id in imported and not imported[node.id].isdisjoint(known):
                 return True
-        elif walrus and isinstance(node, ast.NamedExpr) and _is_dict_cache(node.target, node.value):
-            return True
+            if node.id in dicts and isinstance(node.ctx, ast.Load):
+                return True
     return False
+
+
+def _walrus_targets(node: ast.AST, globals_: set[str], in_scope: bool = False) -> Iterator[str]:
+    """The names `:=` binds to a possible dict cache in the module's scope: outside every
+    def and class (their decorators and defaults too, as the model's walk has it), or
+    declared `global`."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.NamedExpr) and _is_dict_cache(child.target, child.value):
+            if not in_scope or child.target.id in globals_:
+                yield child.target.id
+        yield from _walrus_targets(child, globals_, in_scope or isinstance(child, _SCOPES))

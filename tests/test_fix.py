@@ -116,9 +116,9 @@ class Chain(fakes.TruthyMissCheck):
 
 def test_fixes_are_applied_in_passes_until_nothing_is_left(monkeypatch):
     fakes.install(monkeypatch, Chain)
-    before = lint_source("x.py", b"cache = {}\na\nb\n", Settings())
+    before = lint_source("x.py", b"cache = {}\ncache.clear()\na\nb\n", Settings())
     fixed = fix.fix_file(before, Settings(), unsafe=False)
-    assert (fixed.text, fixed.applied, fixed.after.diagnostics) == ("cache = {}\nc\nc\n", 3, [])
+    assert (fixed.text, fixed.applied, fixed.after.diagnostics) == ("cache = {}\ncache.clear()\nc\nc\n", 3, [])
 
 
 class Forever(fakes.TruthyMissCheck):
@@ -132,10 +132,10 @@ class Forever(fakes.TruthyMissCheck):
 
 def test_passes_stop_after_a_few(monkeypatch):
     fakes.install(monkeypatch, Forever)
-    before = lint_source("x.py", b"cache = {}\nx = 0\n", Settings())
+    before = lint_source("x.py", b"cache = {}\ncache.clear()\nx = 0\n", Settings())
     fixed = fix.fix_file(before, Settings(), unsafe=False)
     assert fixed.applied == fix.MAX_PASSES
-    assert fixed.text == "cache = {}\nx = 0" + " + 1" * fix.MAX_PASSES + "\n"
+    assert fixed.text == "cache = {}\ncache.clear()\nx = 0" + " + 1" * fix.MAX_PASSES + "\n"
     assert len(fixed.after.diagnostics) == 1
 
 

@@ -41,19 +41,19 @@ def test_an_import_of_a_client_or_decorator_is_kept(source):
 
 
 @pytest.mark.parametrize("source", [
-    "_CACHE = {}\n",
-    "if settings.DEBUG:\n    _cache = dict()\n",
-    "Cache: dict[str, int] = {}\n",
-    "_cache: dict[\n    str, int,\n] = {}\n",
-    "_cache = (\n    {}\n)\n",
-    "_cache = \\\n    {}\n",
-    "first = _cache = {}\n",
-    "_cache = other = {}\n",
-    "print(_cache := {})\n",
-    "def f():\n    if (_cache := {}):\n        pass\n",
-    "def reset():\n    global _cache\n    _cache = {}\n",
-    "import collections\n_CACHE = collections.OrderedDict()\n",
-    "from collections import defaultdict as dd\nrates_cache = dd(list)\n",
+    "_CACHE = {}\n\ndef get(k):\n    return _CACHE.get(k)\n",
+    "if settings.DEBUG:\n    _cache = dict()\n_cache['k'] = 1\n",
+    "Cache: dict[str, int] = {}\nCache['k'] = 1\n",
+    "_cache: dict[\n    str, int,\n] = {}\ndel _cache['k']\n",
+    "_cache = (\n    {}\n)\nclass A:\n    store = _cache\n",
+    "_cache = \\\n    {}\n_cache['k'] = 1\n",
+    "first = _cache = {}\n_cache.clear()\n",
+    "_cache = other = {}\n_cache.clear()\n",
+    "print(_cache := {})\n_cache['k'] = 1\n",
+    "def f():\n    global _cache\n    if (_cache := {}):\n        return _cache\n",
+    "def reset():\n    global _cache\n    _cache = {}\n\ndef get(k):\n    return _cache[k]\n",
+    "import collections\n_CACHE = collections.OrderedDict()\n_CACHE['k'] = 1\n",
+    "from collections import defaultdict as dd\nrates_cache = dd(list)\nrates_cache['k'] = 1\n",
 ])
 def test_a_dict_that_may_be_a_cache_is_kept(source):
     assert wants(source)
@@ -67,6 +67,8 @@ def test_a_dict_that_may_be_a_cache_is_kept(source):
     "import redis  # a client that is never made\n",
     "import redis\n\n'Make one with redis.Redis()'\n",
     "def f():\n    _cache = {}\n    return _cache\n",
+    "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}\n",
+    "def f():\n    if (cached := load()):\n        return cached\n",
     "class A:\n    def __init__(self):\n        self._cache = {}\n",
     "if cache:\n    pass\n",
     "cache_key = f'user:{uid}'\ncache_timeout = settings.TIMEOUT\n",
