@@ -5,7 +5,7 @@ folder) holds a `CACHEDIR.TAG`, a `.gitignore` that ignores everything, and one 
 *key*: a hash of everything a file's result depends on besides its content (cachelint's
 version and source code, the Python and LibCST versions, the effective settings). A pack
 maps each file's absolute path to its size, modification time, content hash and result:
-its diagnostics, and a place for the facts the project index will keep per file.
+its diagnostics, and the facts the project index needs from it.
 
 A file whose size and modification time match its entry is not read; one whose time
 changed but whose content hash did not is not linted again. A pack that cannot be read,
@@ -77,7 +77,7 @@ class Cached:
     """A file's result as the cache keeps it."""
 
     diagnostics: list[Diagnostic]
-    facts: object = None  # what the project index needs from the file (kept, not yet read)
+    facts: dict | None = None  # what the project index needs from the file
 
 
 class ResultCache:
@@ -126,7 +126,7 @@ class ResultCache:
         return cached
 
     def store(self, filename: str, stat: os.stat_result, digest: str, diagnostics: list[Diagnostic],
-              facts: object = None) -> None:
+              facts: dict | None = None) -> None:
         payload = {"diagnostics": [_encode(d) for d in diagnostics], "facts": facts} if diagnostics or facts else None
         self._entries[self._key(filename)] = [stat.st_mtime_ns, stat.st_size, digest, payload]
         self._changed = True
@@ -203,7 +203,10 @@ def _decode_entry(payload: object, filename: str) -> Cached | None:
     if payload is None:
         return Cached([])
     try:
-        return Cached([_decode(item, filename) for item in payload["diagnostics"]], payload["facts"])
+        facts = payload["facts"]
+        if facts is not None and not isinstance(facts, dict):
+            return None
+        return Cached([_decode(item, filename) for item in payload["diagnostics"]], facts)
     except (TypeError, KeyError, ValueError):
         return None
 

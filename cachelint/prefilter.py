@@ -13,11 +13,13 @@ matter only if
 2. it assigns something that may be a dict to a plain name that contains "cache".
 
 A scan of the text finds the files that may. One that imports a known name itself
-(`from django.core.cache import cache`) is parsed; the others `cachelint.tree_scan` looks
-at again, exactly, on Python's own syntax tree, which costs a fraction of a LibCST parse. The qualified names are read from the model's own tables and the configured
+(`from django.core.cache import cache`) is parsed; the others `cachelint.tree_scan`
+looks at again, exactly, on Python's own syntax tree, which costs a fraction of a LibCST
+parse. The qualified names are read from the model's own tables and the configured
 clients, so the prefilter cannot drift from what the model knows. Every test it makes
 errs towards keeping the file: a doubt costs a parse, never a finding. A file that is
-dropped is never parsed with LibCST, so its syntax errors are not reported either.
+dropped is never parsed with LibCST, so its syntax errors are not reported either. (The
+project index reads some of the dropped files after all: `engine._lint_writers`.)
 """
 from __future__ import annotations
 
@@ -48,13 +50,10 @@ def model_names(custom_names: Iterable[str] = ()) -> frozenset[str]:
 
 
 class Prefilter:
-    """`wants(text)`: whether the model can find anything in a file with this text.
+    """`wants(text)`: whether the model can find anything in a file with this text, for a
+    model that knows the qualified names `names`."""
 
-    `words`: identifiers that make a file wanted wherever they appear; the hook for the
-    project index, which needs the files that write to entities cached elsewhere.
-    """
-
-    def __init__(self, names: Iterable[str], words: Iterable[str] = ()) -> None:
+    def __init__(self, names: Iterable[str]) -> None:
         self._known = frozenset(names)
         # For each name an import may bind: the parts each qualified name it starts adds.
         self._rests: dict[str, list[tuple[str, ...]]] = {}
@@ -73,11 +72,8 @@ class Prefilter:
         self._from_import = re.compile(rf"from\s+({modules})\s*\bimport\b\s*(\()?" if modules else "(?!)")
         self._import = re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)" if tops else "(?!)")
         self._prefixes = frozenset(self._rests)
-        self._extra_words = tuple(sorted(set(words)))
 
     def wants(self, text: str) -> bool:
-        if any(_contains_word(text, word) for word in self._extra_words):
-            return True
         found = self._imports(text)
         if found is _Found.KNOWN_NAME:  # the model resolves it, unless it is never used
             return True
@@ -238,5 +234,6 @@ def _may_be_a_dict(value: str, any_call: bool) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def prefilter_for(custom_names: tuple[str, ...], words: tuple[str, ...] = ()) -> Prefilter:
-    return Prefilter(model_names(custom_names), words)
+def prefilter_for(custom_names: tuple[str, ...]) -> Prefilter:
+    """The prefilter for a model that also knows the configured `custom_names`."""
+    return Prefilter(model_names(custom_names))
