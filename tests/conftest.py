@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from cachelint import engine
 from cachelint.config import Settings
 from cachelint.engine import lint_source
 from cachelint.index.project import check_project
@@ -35,8 +36,6 @@ def result_cache(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def linted(monkeypatch):
     """The names of the files `engine.lint_source` runs on, in order (in this process)."""
-    from cachelint import engine
-
     names: list[str] = []
     lint_source = engine.lint_source
 
