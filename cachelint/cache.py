@@ -58,17 +58,16 @@ def cache_key(settings: Settings, prefilter: bool) -> str:
 
 
 def _source_fingerprint() -> str:
-    """The name, size and modification time of each of cachelint's source files, so that
-    a changed rule never reuses old results (the version stays the same while the code is
-    worked on)."""
+    """The name, size and modification time of each file of cachelint's package (its
+    source, and any data it reads), so that a changed rule never reuses old results (the
+    version stays the same while the code is worked on)."""
     digest = hashlib.blake2b(digest_size=16)
     root = os.path.dirname(cachelint.__file__)
     for folder, subfolders, filenames in os.walk(root):
-        subfolders.sort()
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
         for name in sorted(filenames):
-            if name.endswith(".py"):
-                stat = os.stat(os.path.join(folder, name))
-                digest.update(f"{folder[len(root):]}/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+            stat = os.stat(os.path.join(folder, name))
+            digest.update(f"{folder[len(root):]}/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
