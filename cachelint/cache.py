@@ -66,7 +66,10 @@ def _source_fingerprint() -> str:
     for folder, subfolders, filenames in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
         for name in sorted(filenames):
-            stat = os.stat(os.path.join(folder, name))
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:  # gone since it was listed (an editor's temporary file)
+                continue
             digest.update(f"{folder[len(root):]}/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
