@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
 
+from cachelint.model.words import words
+
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
     from cachelint.model.facts import CacheOp
 
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")  # a key's text between separators (`:`, `/`, `.`…)
-_WORD_SEPARATORS = re.compile(r"[_\-]+")
 _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse"}
 _UNCHANGED_ENDINGS = ("ss", "us", "is", "news", "series", "data", "media")
 
@@ -47,14 +47,6 @@ def singular(word: str) -> str:
     if word.endswith("s"):
         return word[:-1]
     return word
-
-
-def words(name: str) -> list[str]:
-    """`ProductVariant`, `product_variant`, `product-variant` -> [`product`, `variant`]."""
-    found: list[str] = []
-    for piece in _WORD_SEPARATORS.split(name):
-        found += [word.lower() for word in _CAMEL.findall(piece)]
-    return found
 
 
 def canonical(name: str) -> str:
