@@ -31,6 +31,7 @@ from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.index import project
 from cachelint.model import ModuleModel, build_model
+from cachelint.parsing import parse_module
 from cachelint.prefilter import prefilter_for
 from cachelint.rules.base import Finding, RuleContext
 
@@ -117,7 +118,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
         return result
     result.text = text
     try:
-        module = cst.parse_module(text)
+        module = parse_module(text)
     except cst.ParserSyntaxError as error:
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
