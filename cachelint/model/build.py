@@ -43,7 +43,7 @@ class ModuleModel:
     functions: dict[cst.FunctionDef, FunctionInfo]
     for_loops: dict[cst.BaseExpression, cst.For]
     resolver: ClientResolver
-    spans: object  # node -> CodeSpan (byte offset and length)
+    spans: object  # node -> Span (byte offset and length)
     module_scope: Scope | None = None
     calls: list[Site] = field(default_factory=list)  # every call, in source order
     withs: list[Site] = field(default_factory=list)  # every `with` statement

@@ -7,15 +7,18 @@ the same bytes and records the order in which nodes are entered and left, and th
 visitor is replayed over that record, so the tree is walked once and never rebuilt. The
 spans are the provider's own (`CodeSpan`, same starts and lengths); the visitor sees the
 same `visit_<Node>`/`leave_<Node>` calls in the same order, and metadata it reads through
-`get_metadata(ByteSpanPositionProvider, node)` comes from these spans.
+`get_metadata(ByteSpanPositionProvider, node)` comes from these spans. Spans are kept by
+`id(node)`: a LibCST node's own `__hash__` is a Python function, and a module has a
+million nodes (the record of the walk keeps every node, and so its id, alive).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import ByteSpanPositionProvider, CodeSpan
+from libcst.metadata import ByteSpanPositionProvider
 
 _LEAVE = None  # in the record of a walk: the innermost node entered is left
 
@@ -27,7 +30,7 @@ class _SpanState(CodegenState):
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.position = 0
-        self.spans: dict[cst.CSTNode, tuple[int, int]] = {}  # start, length
+        self.spans: dict[int, tuple[int, int]] = {}  # id(node) -> start, length
         self.walk: list[cst.CSTNode | None] = []
         self._starts: list[int] = []
 
@@ -45,8 +48,7 @@ class _SpanState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
-        if node not in self.spans:  # a syntactic position recorded inside wins
-            self.spans[node] = (start, self.position - start)
+        self.spans.setdefault(id(node), (start, self.position - start))  # a syntactic position recorded inside wins
         self.walk.append(_LEAVE)
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> "_Syntactic":
@@ -67,30 +69,37 @@ class _Syntactic:
 
     def __exit__(self, *exc_info) -> None:
         spans = self.state.spans
-        start = spans[self.start_node][0] if self.start_node is not None else self.start
+        start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
         if self.end_node is not None:
-            end_start, end_length = spans[self.end_node]
+            end_start, end_length = spans[id(self.end_node)]
             end = end_start + end_length
         else:
             end = self.state.position
-        spans[self.node] = (start, end - start)
+        spans[id(self.node)] = (start, end - start)
+
+
+class Span(NamedTuple):
+    """Where a node's code is: UTF-8 byte offset and length, as LibCST's `CodeSpan`."""
+
+    start: int
+    length: int
 
 
 class Spans(Mapping):
-    """Node -> `CodeSpan`, made when asked for: most nodes' spans are never read, and
-    making a frozen dataclass per node would cost more than the rest of the pass."""
+    """Node -> `Span`, made when asked for: most nodes' spans are never read."""
 
-    def __init__(self, raw: dict[cst.CSTNode, tuple[int, int]]) -> None:
+    def __init__(self, raw: dict[int, tuple[int, int]], walk: list[cst.CSTNode | None]) -> None:
         self._raw = raw
+        self._walk = walk
 
-    def __getitem__(self, node: cst.CSTNode) -> CodeSpan:
-        return CodeSpan(*self._raw[node])
+    def __getitem__(self, node: cst.CSTNode) -> Span:
+        return Span(*self._raw[id(node)])
 
     def __contains__(self, node: object) -> bool:
-        return node in self._raw
+        return id(node) in self._raw
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
-        return iter(self._raw)
+        return (node for node in self._walk if node is not _LEAVE)  # each node is entered once
 
     def __len__(self) -> int:
         return len(self._raw)
@@ -103,7 +112,7 @@ class SpannedModule:
         state = _SpanState(module)
         module._codegen(state)
         self.module = module
-        self.spans = Spans(state.spans)
+        self.spans = Spans(state.spans, state.walk)
         self._walk = state.walk
 
     def visit(self, visitor: cst.CSTVisitor) -> None:
