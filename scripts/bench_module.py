@@ -176,8 +176,8 @@ def main() -> None:
         wall, findings = command_line(module, args.runs)
         stages = in_process(module, args.runs)
     print(f"module: {args.calls:,} cache calls, {lines:,} lines, {findings} findings")
-    print(f"{"measurement":<40} {"median s":>9}")
-    print(f"{"cachelint --no-cache (a process)":<40} {wall:>9.3f}")
+    print(f"{'measurement':<40} {'median s':>9}")
+    print(f"{'cachelint --no-cache (a process)':<40} {wall:>9.3f}")
     for name, seconds in stages.items():
         print(f"{name:<40} {seconds:>9.3f}")
 
