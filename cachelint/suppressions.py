@@ -25,6 +25,7 @@ _SELECTORS = rf"(?:{_SELECTOR})(?:[ \t,]+(?:{_SELECTOR}))*"
 _BARE = r"(?![\w:\[-])"
 _NOQA = re.compile(rf"#[ \t]*noqa(?::[ \t]*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE)
 _IGNORE = re.compile(rf"#[ \t]*cachelint:[ \t]*ignore(?:\[(?P<codes>[^\]\n]*)\]|{_BARE})", re.IGNORECASE)
+_ANY_SUPPRESSION = re.compile(r"noqa|cachelint[ \t]*:[ \t]*ignore", re.IGNORECASE)
 _FILE_NOQA = re.compile(
     rf"^[ \t]*#[ \t]*cachelint:[ \t]*noqa(?::[ \t]*(?P<codes>{_SELECTORS})|{_BARE})", re.IGNORECASE | re.MULTILINE
 )
@@ -54,6 +55,8 @@ def comments(text: str) -> dict[int, Comment]:
     inside a string is not one; if the tokenizer gives up part way (source it does not
     know that LibCST parsed), the comments before that point still count."""
     found: dict[int, Comment] = {}
+    if not _ANY_SUPPRESSION.search(text):  # most files have none, and tokenizing costs
+        return found
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type != tokenize.COMMENT:
