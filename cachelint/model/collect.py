@@ -62,11 +62,13 @@ class Collector(cst.CSTVisitor):
     def scope(self) -> Scope:
         return self.scopes[-1]
 
+    # The spans are read from `self.metadata` directly: `get_metadata` checks the visitor's
+    # declared dependencies on every call, and the walk asks for tens of thousands of spans.
     def _start(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(ByteSpanPositionProvider, node).start
+        return self.metadata[ByteSpanPositionProvider][node].start
 
     def _end(self, node: cst.CSTNode) -> int:
-        span = self.get_metadata(ByteSpanPositionProvider, node)
+        span = self.metadata[ByteSpanPositionProvider][node]
         return span.start + span.length
 
     def _scope_of(self, name: str) -> Scope:

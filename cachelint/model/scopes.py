@@ -84,10 +84,19 @@ def qualified_name(expr: cst.BaseExpression, scope: Scope, order: int) -> str | 
 
 def dotted(expr: cst.BaseExpression) -> str | None:
     """The dotted text of a Name/Attribute chain, without resolving imports."""
+    # Exact type tests: `isinstance` against LibCST's abstract node classes is slow when it
+    # fails, and this runs for most expressions the model meets (neither class has subclasses).
+    kind = type(expr)
+    if kind is _NAME:
+        return expr.value
     parts: list[str] = []
-    while isinstance(expr, cst.Attribute):
+    while kind is _ATTRIBUTE:
         parts.append(expr.attr.value)
         expr = expr.value
-    if not isinstance(expr, cst.Name):
+        kind = type(expr)
+    if kind is not _NAME:
         return None
     return ".".join([expr.value, *reversed(parts)])
+
+
+_NAME, _ATTRIBUTE = cst.Name, cst.Attribute
