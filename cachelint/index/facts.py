@@ -32,6 +32,7 @@ from cachelint.model import Kind, ModuleModel
 from cachelint.model.db import WriteKind
 from cachelint.model.entities import Entity, canonical, key_expressions, key_names
 from cachelint.model.keys import KeyShape
+from cachelint.model.nodes import children
 from cachelint.model.scopes import Scope, dotted
 from cachelint.model.values import evaluate_number
 
@@ -81,24 +82,33 @@ class _Facts:
         self.model = model
         self.module = module
         self.display = display
+        self._qualified: dict[Scope | None, str] = {}
+        self._runs_in: dict[Scope, str] = {}
 
     # ------------------------------------------------------------------ names
 
     def qualified(self, scope: Scope | None) -> str:
         """`shop.catalog.Product.save` for a method's scope; the module for module level."""
-        names = []
-        while scope is not None and scope.kind != "module":
-            names.append(scope.name)
-            scope = scope.parent
-        return ".".join([self.module, *reversed(names)])
+        found = self._qualified.get(scope)
+        if found is None:
+            names = []
+            outer = scope
+            while outer is not None and outer.kind != "module":
+                names.append(outer.name)
+                outer = outer.parent
+            found = self._qualified[scope] = ".".join([self.module, *reversed(names)])
+        return found
 
     def runs_in(self, scope: Scope) -> str:
         """The function whose call runs code in `scope`: the outermost of nested functions
         (a closure passed to `on_commit` runs for the function that defines it)."""
-        function = scope.function
-        while function is not None and function.parent is not None and function.parent.function is not None:
-            function = function.parent.function
-        return self.qualified(function)
+        found = self._runs_in.get(scope)
+        if found is None:
+            function = scope.function
+            while function is not None and function.parent is not None and function.parent.function is not None:
+                function = function.parent.function
+            found = self._runs_in[scope] = self.qualified(function)
+        return found
 
     def line(self, node: cst.CSTNode) -> int:
         return self.model.location(self.model.spans[node].start).row
@@ -165,7 +175,7 @@ class _Facts:
                 found.add(entity)
             if isinstance(node, cst.Name):
                 names.append(node)
-            stack.extend(node.children)
+            stack.extend(children(node))
         if follow:
             for name in names:
                 for binding in scope.lookup(name.value, self.model.spans[name].start):
@@ -263,15 +273,18 @@ class _Facts:
         edges = set()
         for site in self.model.calls:
             caller = self.runs_in(site.scope)
-            # The function called, and functions passed to be called later
-            # (`transaction.on_commit(forget_product)`, `partial(forget, pid)`).
-            for expr in (site.node.func, *(arg.value for arg in site.node.args)):
-                callee = self.callee(expr, site.scope, site.order)
+            func = site.node.func
+            callee = self.callee(func, site.scope, site.order)
+            if callee is not None:
+                edges.add((caller, callee))
+            elif isinstance(func, cst.Attribute):
+                edges.add((caller, f"{ANY_RECEIVER}.{func.attr.value}"))  # `service.update_price(...)`
+            # Functions passed to be called later (`transaction.on_commit(forget_product)`,
+            # `partial(forget, pid)`).
+            for arg in site.node.args:
+                callee = self.callee(arg.value, site.scope, site.order)
                 if callee is not None:
                     edges.add((caller, callee))
-            func = site.node.func
-            if isinstance(func, cst.Attribute) and self.callee(func, site.scope, site.order) is None:
-                edges.add((caller, f"{ANY_RECEIVER}.{func.attr.value}"))  # `service.update_price(...)`
         return sorted([list(edge) for edge in edges])
 
     def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> str | None:
@@ -312,6 +325,8 @@ class _Facts:
             if entity is not None:
                 found.append({"entity": sorted(Entity(entity, "model").names), "function": self.qualified(scope)})
         for site in self.model.calls:  # post_save.connect(handler, sender=Product)
+            if not (isinstance(site.node.func, cst.Attribute) and site.node.func.attr.value == "connect"):
+                continue
             func = dotted(site.node.func) or ""
             if func.rsplit(".", 1)[0].rsplit(".", 1)[-1] in _SIGNALS and func.endswith(".connect") and site.node.args:
                 sender = _keyword(site.node, "sender")

@@ -7,6 +7,7 @@ import libcst as cst
 
 from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Source, describe_key, is_key_name
+from cachelint.model.nodes import children
 from cachelint.model.scopes import Scope, qualified_name
 from cachelint.model.spec import Arg
 from cachelint.model.users import Identity
@@ -376,7 +377,7 @@ def _of_builder_parameter(part: Part, op_scope: Scope) -> bool:
 def _names_in(node: cst.CSTNode) -> Iterator[str]:
     if isinstance(node, cst.Name):
         yield node.value
-    for child in node.children:
+    for child in children(node):
         yield from _names_in(child)
 
 

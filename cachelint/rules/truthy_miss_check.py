@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import CacheOp, Kind, ModuleModel, TruthTest
+from cachelint.model.nodes import children
 from cachelint.model.values import MAYBE, find_argument
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
@@ -635,11 +636,11 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
         return _mentions(node.value, name)
     if isinstance(node, cst.Arg):  # nor is the keyword in `f(name=1)`
         return _mentions(node.value, name)
-    return any(_mentions(child, name) for child in node.children)
+    return any(_mentions(child, name) for child in children(node))
 
 
 def _has_call(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Call) or any(_has_call(child) for child in node.children)
+    return isinstance(node, cst.Call) or any(_has_call(child) for child in children(node))
 
 
 def _short(code: str, limit: int = 60) -> str:
