@@ -1,6 +1,7 @@
 """Build the model of one module: its cache operations, cache decorators and truth tests."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -67,7 +68,7 @@ class ModuleModel:
                 starts.append(index + 1)
                 index = self.source.find(b"\n", index + 1)
             self._line_starts = starts
-        row = _bisect_right(self._line_starts, offset)
+        row = bisect.bisect_right(self._line_starts, offset)
         line_start = self._line_starts[row - 1]
         column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
         return Location(row, column)
@@ -161,17 +162,6 @@ class ModuleModel:
         return bindings[0] if len(bindings) == 1 else None
 
 
-def _bisect_right(values: list[int], x: int) -> int:
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if x < values[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 def _header_end(statement: cst.CSTNode) -> cst.CSTNode | None:
     """The last node of a compound statement's header, or None for a simple statement."""
     if isinstance(statement, (cst.If, cst.While)):
@@ -207,6 +197,8 @@ class _Builder:
             client = self.resolver.client_of(func.value, site.scope, site.order)
             if client is not None and client.kind.role in ("client", "pipeline"):
                 return self._method_op(client, func.attr.value, call, site)
+        if not self.custom.functions:
+            return None
         qualified = qualified_name(func, site.scope, site.order)
         spec = self.custom.functions.get(qualified) if qualified else None
         if spec is not None:
@@ -376,15 +368,19 @@ def _mark_followed_expiries(ops: list[CacheOp], code, spans) -> None:
         if op.kind in (Kind.WRITE, Kind.EXPIRE) and op.key is not None and op.library.followup_expiry:
             keyed.setdefault(op.scope.function, []).append(op)
     for function_ops in keyed.values():
+        writes = [op for op in function_ops if op.kind is Kind.WRITE]
+        if not writes:
+            continue
         # In a chain `pipe.hset(k).expire(k)` both calls start together; the outer one runs later.
         runs = {op: (op.order, spans[op.node].length) for op in function_ops}
+        keys = {op: code(op.key) for op in function_ops}
+        by_key: dict[str, list[CacheOp]] = {}
         for op in function_ops:
-            if op.kind is Kind.WRITE:
-                key = code(op.key)
-                op.expiry_follows = any(
-                    code(other.key) == key and _gives_ttl(other, op, runs[other] > runs[op])
-                    for other in function_ops if other is not op
-                )
+            by_key.setdefault(keys[op], []).append(op)
+        for op in writes:
+            op.expiry_follows = any(
+                _gives_ttl(other, op, runs[other] > runs[op]) for other in by_key[keys[op]] if other is not op
+            )
 
 
 def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:
