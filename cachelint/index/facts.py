@@ -173,7 +173,7 @@ class _Facts:
             entity = _query_entity(node)
             if entity is not None:
                 found.add(entity)
-            if isinstance(node, cst.Name):
+            if type(node) is cst.Name:
                 names.append(node)
             stack.extend(children(node))
         if follow:
@@ -339,15 +339,16 @@ class _Facts:
 def _query_entity(node: cst.CSTNode) -> Entity | None:
     """The entity a query expression reads: a SQL `SELECT … FROM table` string, `Model.objects`,
     `Model.query`, or a call whose first argument is the model."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+    kind = type(node)  # exact types: this runs for every node of a cached value, whitespace included
+    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
         text = node.evaluated_value
         match = _FROM.search(text) if isinstance(text, str) else None
         return Entity(match.group(1).strip("\"`"), "table") if match else None
-    if isinstance(node, cst.Attribute) and node.attr.value in _MANAGERS:
+    if kind is cst.Attribute and node.attr.value in _MANAGERS:
         model = dotted(node.value)
         if model and _is_class_name(model):
             return Entity(model.rsplit(".", 1)[-1], "model")
-    if isinstance(node, cst.Call) and node.args:
+    if kind is cst.Call and node.args:
         func = dotted(node.func)
         if func and func.rsplit(".", 1)[-1] in _MODEL_FIRST_CALLS:
             model = dotted(node.args[0].value)

@@ -6,6 +6,10 @@ import dataclasses
 import libcst as cst
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE, _SEQUENCE, _OTHER = range(3)
+# What each type of field value is: `isinstance` against LibCST's abstract node class goes
+# through ABCMeta on every call, a dict of types answers the same once per type.
+_KINDS: dict[type, int] = {}
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -18,8 +22,19 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     found = []
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = _kind(value)
+        if kind == _NODE:
             found.append(value)
-        elif isinstance(value, (tuple, list)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+        elif kind == _SEQUENCE:
+            found.extend(item for item in value if _kind(item) == _NODE)
     return found
+
+
+def _kind(value: object) -> int:
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        value_type = type(value)
+        kind = _KINDS[value_type] = (
+            _NODE if issubclass(value_type, cst.CSTNode) else _SEQUENCE if issubclass(value_type, (tuple, list)) else _OTHER
+        )
+    return kind
