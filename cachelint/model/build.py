@@ -56,6 +56,7 @@ class ModuleModel:
     _users: Users | None = None
     _db: DbFacts | None = None
     _taints: dict[frozenset[str], TaintAnalysis] = field(default_factory=dict)
+    _code: dict[cst.CSTNode, str] = field(default_factory=dict)  # code(): rules ask for the same nodes again
 
     # ------------------------------------------------------------------ positions
 
@@ -92,7 +93,10 @@ class ModuleModel:
         return (start.row, end.row)
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        text = self._code.get(node)
+        if text is None:
+            text = self._code[node] = self.module.code_for_node(node)
+        return text
 
     # ------------------------------------------------------------------ queries for rules
 

@@ -9,6 +9,7 @@ plural (`permission_denied` does not have `permissions`).
 """
 from __future__ import annotations
 
+import functools
 import re
 
 # An acronym before a capitalised word (`API` in `APIKey`), a capitalised or lower-case
@@ -16,9 +17,10 @@ import re
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 
+@functools.lru_cache(maxsize=4096)  # rules ask for the words of the same names again and again
 def words(text: str) -> tuple[str, ...]:
     """The lower-cased words of `text`, snake_case, camelCase and any punctuation split."""
-    return tuple(match.group(0).lower() for match in _WORD.finditer(text))
+    return tuple(word.lower() for word in _WORD.findall(text))
 
 
 def contains(text_words: tuple[str, ...], term_words: tuple[str, ...]) -> bool:
