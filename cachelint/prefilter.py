@@ -7,10 +7,12 @@ module-level dict whose name contains "cache" (`clients._is_dict_cache`). So a f
 matter only if
 
 1. one of its imports binds a name that starts one of those qualified names
-   (`import redis`, `from django.core import cache`, `import functools`), and every part
-   of that qualified name the import leaves out appears in the file as a word
-   (`import functools` matters only where `lru_cache` or `cache` is written); or
-2. it assigns something that may be a dict to a plain name that contains "cache".
+   (`import redis`, `from django.core import cache`, `import functools`), and the parts
+   of that qualified name the import leaves out follow the bound name as attributes
+   (`import functools` matters only where `functools.lru_cache` or `functools.cache` is
+   written); or
+2. it assigns something that may be a dict to a plain name that contains "cache", and
+   writes that name somewhere else where it may be read (not as a keyword: `f(cache=`).
 
 A scan of the text finds the files that may. One that imports a known name itself
 (`from django.core.cache import cache`) is parsed; the others `cachelint.tree_scan`
@@ -39,6 +41,15 @@ _CONTINUATION = re.compile(r"\\\r?\n|\\\r")
 _CACHE_TARGET = re.compile(r"cache\w*[ \t)]*(:=|:|=(?!=))")
 _LEADING_NAME = re.compile(r"\w+(?:\s*\.\s*\w+)*")
 _ASSIGNMENT = re.compile(r"(?<![=<>!])=(?!=)")
+# After a dotted name: what may make it the function of a call, `f(`, `f[int](`.
+_CALLED = re.compile(r"\s*[(\[]")
+# After a name: an operator that binds it, `=`, `:=`, `+=`... (`<=` compares, `f"{x=}"`,
+# `f"{x = !r}"` read).
+_BINDING_OPERATOR = re.compile(r"[ \t)]*(?::|[-+*/%&|^@]|//|\*\*|<<|>>)?=(?![ \t]*[=}!:])")
+_ANNOTATION = re.compile(r"[ \t]*:(?!=)")
+_PLAIN_ASSIGNMENT = re.compile(r"(?<![=<>!:])=(?!=)")
+# A string that spans lines and holds code: a `#` before a name on its line may be text.
+_TEMPLATE_BLOCK = re.compile(r"[ft]r?(?:\'\'\'|\"\"\")")
 
 
 def model_names(custom_names: Iterable[str] = ()) -> frozenset[str]:
@@ -77,7 +88,7 @@ class Prefilter:
         found = self._imports(text)
         if found is _Found.KNOWN_NAME:  # the model resolves it, unless it is never used
             return True
-        if found is _Found.NOTHING and not _assigns_a_dict_to_a_cache_name(text):
+        if found is _Found.NOTHING and not _may_read_a_dict_cache(text):
             return False
         return may_hold_facts(text, self._known, self._prefixes)
 
@@ -88,16 +99,20 @@ class Prefilter:
             text = _CONTINUATION.sub(" ", text)
         words = _Words(text)
         found = _Found.NOTHING
-        for bound in self._bound_names(text):
+        for bound, local in self._bindings(text):
             if bound is None or bound in self._known:
                 return _Found.KNOWN_NAME
-            if any(all(map(words.has, rest)) for rest in self._rests.get(bound, ())):
+            if found is _Found.NOTHING and any(
+                all(map(words.has, rest)) and (local is None or _has_attributes(text, local, rest))
+                for rest in self._rests.get(bound, ())
+            ):
                 found = _Found.START_OF_NAME
         return found
 
-    def _bound_names(self, text: str) -> Iterator[str | None]:
-        """What each import of a known name's first parts binds (None: cannot tell);
-        the words after a from-import's `import` all count, aliases and comments too."""
+    def _bindings(self, text: str) -> Iterator[tuple[str | None, str | None]]:
+        """What each import of a known name's first parts binds (None: cannot tell), and
+        the local name it binds (None: unknown, when the names after a from-import's
+        `import` are not a plain list: then each of their words counts, comments too)."""
         for match in self._from_import.finditer(text):
             if not _is_word_start(text, match.start()):
                 continue
@@ -106,12 +121,17 @@ class Prefilter:
                 end = text.find(")", match.end())
                 names = text[match.end():end if end != -1 else len(text)]
                 if "#" in names:  # a comment may hold a `)`
-                    yield None
+                    yield None, None
             else:
                 end = text.find("\n", match.end())
                 names = text[match.end():end if end != -1 else len(text)]
-            for name in _WORD.findall(names):
-                yield f"{module}.{name}"
+            items = [_IMPORTED.fullmatch(item) for item in names.split(",") if item.strip()]
+            if all(item is not None and "." not in item.group(1) for item in items):
+                for item in items:
+                    yield f"{module}.{item.group(1)}", item.group(2) or item.group(1)
+            else:
+                for name in _WORD.findall(names):
+                    yield f"{module}.{name}", None
         for match in self._import.finditer(text):
             if not _is_word_start(text, match.start()):
                 continue
@@ -119,7 +139,11 @@ class Prefilter:
                 imported = _IMPORTED.fullmatch(item)
                 if imported is not None:
                     dotted = _dotted(imported.group(1))
-                    yield dotted if imported.group(2) else dotted.split(".")[0]
+                    if imported.group(2):
+                        yield dotted, imported.group(2)
+                    else:
+                        top = dotted.split(".")[0]
+                        yield top, top
 
 
 class _Found(enum.Enum):
@@ -159,6 +183,14 @@ class _Words:
         return self._seen[word]
 
 
+def _has_attributes(text: str, name: str, attributes: tuple[str, ...]) -> bool:
+    """Whether `text` may hold the dotted name `name.attributes...`, spelled with spaces,
+    line breaks, comments or closing parentheses (`(name).a`) around its dots."""
+    gaps = r"(?:[\s)]|#[^\r\n]*[\r\n])*\.(?:\s|#[^\r\n]*[\r\n])*"
+    pattern = r"(?<!\w)" + gaps.join(map(re.escape, (name, *attributes))) + r"(?!\w)"
+    return re.search(pattern, text) is not None
+
+
 def _contains_word(text: str, word: str) -> bool:
     index = text.find(word)
     while index != -1:
@@ -181,32 +213,117 @@ def _dotted(text: str) -> str:
     return "".join(text.split())
 
 
-def _assigns_a_dict_to_a_cache_name(text: str) -> bool:
+def _may_read_a_dict_cache(text: str) -> bool:
     """A plain name containing "cache" (never an attribute: `self._cache`) assigned
-    something that may be a dict: `_CACHE = {}`, `(cache := dict())`, `cache: X = OrderedDict()`."""
+    something that may be a dict (`_CACHE = {}`, `(cache := dict())`, `cache: X =
+    OrderedDict()`) and written somewhere else too, where it may be read: every operation
+    on the dict goes through a read of its name. Names are compared lowercased."""
     lowered = text.lower()
     if "cache" not in lowered:
         return False
+    joined = 0
     if "\\" in lowered:
-        lowered = _CONTINUATION.sub(" ", lowered)
+        lowered, joined = _CONTINUATION.subn(" ", lowered)
     # `from collections import OrderedDict as X` makes any call a possible dict.
     any_call = _contains_word(lowered, "collections")
+    dicts: set[str] = set()
     for match in _CACHE_TARGET.finditer(lowered):
         if _is_attribute(lowered, match.start()):
             continue
+        name = _name_at(lowered, match.start())
+        if name in dicts:
+            continue
         value = _assigned_value(lowered, match.end(), match.group(1))
         if value is not None and _may_be_a_dict(value, any_call):
-            return True
+            if _may_be_read(lowered, name, bool(joined)):
+                return True
+            dicts.add(name)
     return False
+
+
+def _name_at(text: str, index: int) -> str:
+    """The name in which `index` is (`lang_cache` for the `cache` in it)."""
+    start = end = index
+    while start and _is_word_char(text[start - 1]):
+        start -= 1
+    while end < len(text) and _is_word_char(text[end]):
+        end += 1
+    return text[start:end]
+
+
+def _may_be_read(text: str, name: str, joined: bool) -> bool:
+    """Whether `name` is written somewhere in `text` where it may be read: not where it
+    is only bound (`name = `, `(name := `, `name += `, `a = name = `, `name: int = `),
+    a keyword or a parameter (`f(name=`, `def f(name: int = 0)`), an attribute (`x.name`)
+    or in a comment. A mention in a string counts as a read. `joined`: whether `text`
+    has lines joined where they end with a backslash."""
+    for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+        if _only_binds(text, match.start(), match.end()):
+            continue
+        # A backslash that ends a comment does not join lines.
+        if _in_comment(text, match.start()) and not joined and not _TEMPLATE_BLOCK.search(text):
+            continue
+        return True
+    return False
+
+
+def _only_binds(text: str, start: int, end: int) -> bool:
+    """Whether the name at `start:end` is an attribute, a target, a keyword or a parameter."""
+    before = _previous_char(text, start)
+    if before == ".":
+        return True
+    if before not in ("", "\n", ";", "(", ",", "="):  # not where a target or keyword starts
+        return False
+    if _BINDING_OPERATOR.match(text, end):
+        return True
+    # `name: int = 0` where a statement or a parameter starts, or the key of a dict: `{name: 0}`
+    # (after `,` or `=` it may end a loop's or a test's head: `for x in a, name: y = 0`).
+    annotation = _ANNOTATION.match(text, end) if before in ("", "\n", ";", "(") else None
+    if annotation is None:
+        return False
+    line_end = text.find("\n", end)
+    rest = text[annotation.end():line_end if line_end != -1 else len(text)]
+    assignment = _PLAIN_ASSIGNMENT.search(rest)
+    return assignment is not None and _is_annotation(rest[:assignment.start()])
+
+
+def _is_annotation(text: str) -> bool:
+    """Whether what comes between a `:` and an `=` is an annotation for sure: no string,
+    comment or lambda (`{k: lambda a=1: a}`), and no bracket closed that it did not open
+    (`f({k: 0}, a=1)`)."""
+    if any(char in text for char in "'\"#") or _contains_word(text, "lambda"):
+        return False
+    depth = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _in_comment(text: str, index: int) -> bool:
+    """Whether a `#` before `index` on its line starts a comment for sure: no quote before
+    it, no `}` (`f"{x\n} # {name}"` in Python 3.12), and (the caller's part) no string
+    spanning lines that holds code."""
+    prefix = text[max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1:index]
+    return "#" in prefix and not any(char in prefix for char in "'\"}")
+
+
+def _previous_char(text: str, index: int) -> str:
+    """The character before `index`, spaces and tabs skipped ("" at the start)."""
+    while index and text[index - 1] in " \t":
+        index -= 1
+    return text[index - 1:index]
 
 
 def _is_attribute(text: str, index: int) -> bool:
     """Whether the name around `index` follows a `.` (spaces may come between)."""
     while index and _is_word_char(text[index - 1]):
         index -= 1
-    while index and text[index - 1] in " \t":
-        index -= 1
-    return text[index - 1:index] == "."
+    return _previous_char(text, index) == "."
 
 
 def _assigned_value(text: str, start: int, operator: str) -> str | None:
@@ -226,11 +343,28 @@ def _assigned_value(text: str, start: int, operator: str) -> str | None:
 def _may_be_a_dict(value: str, any_call: bool) -> bool:
     """Whether an assigned value, read from the start of its line, may be what the model
     takes for a dict: `{...}`, `dict(...)`, `collections.OrderedDict()`, `defaultdict(list)`."""
-    value = value.lstrip(" \t(")
-    if not value or value[0] in "{#" or _ASSIGNMENT.search(value):  # on later lines, or chained
+    stripped = value.lstrip(" \t(")
+    if not stripped or stripped[0] in "{#" or _is_chained(stripped):  # on later lines, or chained
         return True
-    name = _LEADING_NAME.match(value)
-    return name is not None and (any_call or name.group().endswith("dict"))
+    name = _LEADING_NAME.match(stripped)
+    if name is None or not (any_call or name.group().endswith("dict")):
+        return False
+    rest = stripped[name.end():]
+    in_parentheses = "(" in value[:len(value) - len(stripped)]  # the call may be on a later line
+    return bool(_CALLED.match(rest)) or in_parentheses and rest.strip()[:1] in ("", "#")
+
+
+def _is_chained(value: str) -> bool:
+    """Whether the value of an assignment may be another target and a value (`a = b = {}`):
+    it starts as a target may (not with a string), and has an `=` outside the brackets it
+    opens (`f(a=1)`); a string or a comment before the `=` leaves the brackets in doubt."""
+    if not (_is_word_char(value[0]) or value[0] in "[*"):
+        return False
+    for assignment in _ASSIGNMENT.finditer(value):
+        before = value[:assignment.start()]
+        if any(char in before for char in "'\"#") or sum(map(before.count, "([{")) <= sum(map(before.count, ")]}")):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=8)

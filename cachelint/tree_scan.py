@@ -19,11 +19,15 @@ A file Python cannot parse (newer syntax, a syntax error) is kept: LibCST decide
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterator
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NESTED = ("body", "orelse", "finalbody")
+# `name := `, where the name may contain "cache" (`ast` normalises identifiers that are
+# not ASCII: in such a text any `:=` may).
+_CACHE_WALRUS = re.compile(r"cache\w*(?:\s|\\|#[^\r\n]*[\r\n])*:=", re.IGNORECASE)
 
 
 def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -> bool:
@@ -50,7 +54,7 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
         else:
             (dicts if at_module_level else assigned_in_functions).update(_dict_cache_targets(statement))
     dicts |= assigned_in_functions & globals_
-    if ":=" in text:
+    if ":=" in text and (not text.isascii() or _CACHE_WALRUS.search(text)):
         dicts.update(_walrus_targets(tree, globals_))
     return bool(imported or dicts) and _in_expressions(tree, imported, known, dicts)
 

@@ -35,6 +35,9 @@ def wants(source: str, prefilter: Prefilter | None = None) -> bool:
     "from functools import lru_cache\n\n@lru_cache\ndef f(): ...\n",
     "import django\n\ndjango.core.cache.cache.get('k')\n",
     "import redis\n\ntype Key = str  # newer syntax than this Python's: LibCST decides\nredis.Redis()\n",
+    "import functools\n\n@(functools  # the decorator\n  ).lru_cache\ndef f(): ...\n",
+    "import functools as ft\n\n@ft . cache\ndef f(): ...\n",
+    "from redis import client as c, exceptions\n\nr = c.Redis()\n",
 ])
 def test_an_import_of_a_client_or_decorator_is_kept(source):
     assert wants(source)
@@ -54,6 +57,17 @@ def test_an_import_of_a_client_or_decorator_is_kept(source):
     "def reset():\n    global _cache\n    _cache = {}\n\ndef get(k):\n    return _cache[k]\n",
     "import collections\n_CACHE = collections.OrderedDict()\n_CACHE['k'] = 1\n",
     "from collections import defaultdict as dd\nrates_cache = dd(list)\nrates_cache['k'] = 1\n",
+    "_cache = {}\nd = {\n    _cache: 1,\n}\n",
+    "_cache = {}\nf({\n    _cache: 0}, a=1)\n",
+    "_cache = {}\nprint(f\"{_cache=}\")\n",
+    "_cache = {}\nprint(f\"\"\"\n# {_cache['k']}\n\"\"\")\n",
+    "_cache = {}\nx = 1  # a comment does not go on after a backslash \\\nprint(_cache['k'])\n",
+    "_cache = \\\n    other = {}\n_cache.clear()\n",
+    "_cache = {}\nfor x in a, _cache: y = 1\n",
+    "_cache = {}\nf(k=lambda x=_cache: 0, j=1)\n",
+    "_cache = {}\nprint(f\"{a, _cache=!r}\")\n",
+    "_cache = {}\rx = 1  # lines end with CR alone\r_cache['k'] = 1\r",
+    "_cache = {}\nprint(f\"{x\n} # {_cache}\")  # Python 3.12\n",
 ])
 def test_a_dict_that_may_be_a_cache_is_kept(source):
     assert wants(source)
@@ -75,6 +89,22 @@ def test_a_dict_that_may_be_a_cache_is_kept(source):
     "'''Read this from the cache.'''\n",
 ])
 def test_a_file_that_only_mentions_caching_is_dropped(source):
+    assert not wants(source)
+
+
+@pytest.mark.parametrize("source", [
+    "import functools\n\ndef f(cache):\n    return functools.partial(g, cache)\n",
+    "from redis import client\n\nconnect(client, Redis)\n",
+    "@override_settings(\n    CACHES={'default': {}},\n)\nclass T: ...\n",
+    "cache_timeout = fields.Integer(allow_none=True)\n",
+    "cache_value = None\nlog('cache settings: use_cache=%s', use_cache)\n",
+    "CACHE_CONFIG = {}  # read by the app\n# CACHE_CONFIG: what the app reads\n",
+    "lang_cache: dict[str, int] = {}\n",
+    "_cache = {}\n_cache += other\n",
+    "def f(\n    self,\n    cache: bool = False, cache_dict={},\n):\n    pass\n",
+])
+def test_text_alone_drops_a_file_that_binds_but_never_reads(source, monkeypatch):
+    monkeypatch.setattr("cachelint.prefilter.may_hold_facts", lambda *args: pytest.fail("parsed"))
     assert not wants(source)
 
 
