@@ -34,6 +34,8 @@ from cachelint.model import ModuleModel, build_model
 from cachelint.parsing import parse_module
 from cachelint.prefilter import prefilter_for
 from cachelint.rules.base import Finding, RuleContext
+from cachelint.sparse import Reduced
+from cachelint.sparse import reduce as reduce_module
 
 
 @dataclass
@@ -117,9 +119,13 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
     if not codes:
         return result
     result.text = text
+    reduced = _reduced(settings, text) if prefilter else None
+    parsed, rows = (reduced.text, reduced.rows) if reduced is not None else (text, None)
     try:
-        module = parse_module(text)
+        module = parse_module(parsed)
     except cst.ParserSyntaxError as error:
+        if reduced is not None:  # what Python parsed and LibCST does not: LibCST judges the whole file
+            return _lint_source(filename, raw, settings, prefilter=False)
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
     except (RecursionError, MemoryError) as error:
@@ -127,12 +133,14 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
         return result
     try:
         # The model's positions are UTF-8 byte offsets, whatever the file's own encoding.
-        model = build_model(filename, text.encode("utf-8"), module, settings.clients)
+        model = build_model(filename, parsed.encode("utf-8"), module, settings.clients, rows)
     except Exception as error:  # a bug in the model must not cost the other files
         result.internal_errors.append(_internal_error("the model", filename, error))
         return result
     try:
         result.facts = project.facts_for(model, settings)
+        if reduced is not None:
+            result.facts["partial"] = True  # what the project index needs may be in the statements left out
     except Exception as error:
         result.internal_errors.append(_internal_error("the project facts", filename, error))
     diagnostics = []
@@ -184,6 +192,11 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
     )
 
 
+def _reduced(settings: Settings, text: str) -> Reduced | None:
+    prefilter = _prefilter(settings)
+    return reduce_module(text, prefilter._known, prefilter._prefixes)
+
+
 def _prefilter(settings: Settings):
     clients = settings.clients
     return prefilter_for(tuple(sorted({*clients.objects, *clients.functions})))
@@ -210,6 +223,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     _lint(stale, results, settings, prefilter, jobs, cache)
     if prefilter:
         _lint_writers(results, settings, jobs, cache)
+        _lint_whole(results, settings, jobs, cache)
     if cache is not None:
         cache.save()
     run.files.extend(results)
@@ -250,6 +264,19 @@ def _lint_writers(results: list[FileResult], settings: Settings, jobs: int, cach
     tasks = [
         _Task(index, result.filename, _stat(result.filename) if cache is not None else None)
         for index, result in enumerate(results) if _skipped(result) and _mentions(result.filename, mentions)
+    ]
+    _lint(tasks, results, settings, False, jobs, cache)
+
+
+def _lint_whole(results: list[FileResult], settings: Settings, jobs: int, cache: ResultCache | None) -> None:
+    """When some file caches an entity, the project index needs every DB write and call
+    of every file: a file linted in part (cachelint.sparse) is linted whole. Its
+    diagnostics are the same; its result takes the place of the partial one in the cache."""
+    if project.entity_mentions(results) is None:
+        return
+    tasks = [
+        _Task(index, result.filename, _stat(result.filename) if cache is not None else None)
+        for index, result in enumerate(results) if result.facts is not None and result.facts.get("partial")
     ]
     _lint(tasks, results, settings, False, jobs, cache)
 

@@ -48,6 +48,9 @@ class ModuleModel:
     module_scope: Scope | None = None
     calls: list[Site] = field(default_factory=list)  # every call, in source order
     withs: list[Site] = field(default_factory=list)  # every `with` statement
+    # The file's row for each row of `source`, when that holds only some of the file's
+    # statements (cachelint.sparse); None when it is the whole file.
+    rows: tuple[int, ...] | None = None
     _line_starts: list[int] = field(default_factory=list)
     _functions_by_name: dict[str, FunctionInfo] = field(default_factory=dict)
     _ops_by_node: dict[cst.CSTNode, CacheOp] = field(default_factory=dict)
@@ -72,7 +75,14 @@ class ModuleModel:
         row = bisect.bisect_right(self._line_starts, offset)
         line_start = self._line_starts[row - 1]
         column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
-        return Location(row, column)
+        return Location(self._file_row(row), column)
+
+    def _file_row(self, row: int) -> int:
+        if self.rows is None:
+            return row
+        if row <= len(self.rows):
+            return self.rows[row - 1]
+        return self.rows[-1] + row - len(self.rows)  # the end of the last line
 
     def range(self, node: cst.CSTNode) -> tuple[Location, Location]:
         span = self.spans[node]
@@ -394,7 +404,8 @@ def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:
     return given and write.spec.keeps_ttl
 
 
-def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None) -> ModuleModel:
+def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None,
+                rows: tuple[int, ...] | None = None) -> ModuleModel:
     custom = custom or CustomClients()
     spanned = SpannedModule(module)
     spans = spanned.spans
@@ -408,7 +419,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
         truth_tests=collector.truth_tests, functions=collector.functions,
         for_loops=collector.for_loops, resolver=resolver,
         spans=spans, module_scope=collector.module_scope,
-        calls=collector.calls, withs=collector.withs,
+        calls=collector.calls, withs=collector.withs, rows=rows,
     )
     _mark_followed_expiries(ops, model.code, spans)
     return model

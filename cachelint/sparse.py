@@ -1,0 +1,369 @@
+"""Sparse parsing: of a big module, only the statements the model can use go to LibCST.
+
+A module the prefilter keeps mostly holds code that has nothing to do with caching: in
+a Django `models.py` with one cached query, the other hundred methods. LibCST parses
+every line it is given, and that parse is most of cachelint's time. So a big module is
+first read with Python's own parser (`ast`, about a tenth of the cost), cut into units
+(each top-level statement; in a class, its header and each member), and only the units
+the model can use are kept:
+
+- imports, always;
+- a unit that uses a cache name: a name an import binds to a qualified name the model
+  knows (as the prefilter's `tree_scan` finds them), a module-level dict cache, or a
+  name or attribute that was assigned one (`r = redis.Redis()` makes every unit that
+  reads `r` count; `self.store = caches["x"]` every unit that reads `.store`);
+- a unit that binds a name a kept unit reads (a key builder, a constant, a helper, a
+  rebinding of the client), and in a class a member a kept member reads through
+  `self.<name>` or `cls.<name>`;
+- the header of a class with a kept member; every member of a class whose header uses
+  a cache name (a cache decorator on the class, a cache base class).
+
+The kept lines are parsed on their own, and the model maps each of their rows back to
+the file's (`ModuleModel.rows`), so what is reported is where it is in the file. A
+class whose header is kept for its name alone gets `...` as its body. Every test errs
+towards keeping a unit. What the project index needs goes further (DB writes and calls
+anywhere in the file), so a sparse result says so, and `engine` lints the whole file
+again when the project has a cached entity (`engine._lint_whole`).
+"""
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from cachelint import tree_scan
+
+class _CacheNamesShim:
+    def __init__(self, imported, dicts):
+        self.imported, self.dicts = imported, dicts
+
+    @classmethod
+    def of(cls, tree, text, prefixes):
+        imported = {}
+        globals_ = set()
+        dicts = set()
+        assigned_in_functions = set()
+        for statement, at_module_level in tree_scan._statements(tree.body, True):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for local, value in tree_scan._bindings(statement):
+                    if value in prefixes:
+                        imported.setdefault(local, set()).add(value)
+            elif isinstance(statement, ast.Global):
+                globals_.update(statement.names)
+            else:
+                (dicts if at_module_level else assigned_in_functions).update(tree_scan._dict_cache_targets(statement))
+        dicts |= assigned_in_functions & globals_
+        if ":=" in text:
+            dicts.update(tree_scan._walrus_targets(tree, globals_))
+        return cls(imported, dicts)
+
+    def names_a_cache(self, node, known):
+        if isinstance(node, ast.Name):
+            return (node.id in self.imported and not self.imported[node.id].isdisjoint(known)) or (
+                node.id in self.dicts and isinstance(node.ctx, ast.Load))
+        parts = [node.attr]
+        base = node.value
+        while isinstance(base, ast.Attribute):
+            parts.append(base.attr)
+            base = base.value
+        if isinstance(base, ast.Name) and base.id in self.imported:
+            rest = ".".join(reversed(parts))
+            return any(f"{value}.{rest}" in known for value in self.imported[base.id])
+        return False
+
+
+MIN_LINES = 300  # below this, leaving units out saves less than reading them costs
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_OWN_SCOPES = (*_DEFS, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_RECEIVERS = frozenset({"self", "cls"})
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """The kept lines of a module, and the module's row of each."""
+
+    text: str
+    rows: tuple[int, ...]
+
+
+def reduce(text: str, known: frozenset[str], prefixes: frozenset[str], min_lines: int = MIN_LINES) -> Reduced | None:
+    """The units of `text` the model can use, or None to parse it whole: a small
+    module, one Python cannot parse, or one in which every unit counts."""
+    lines = _LINE.findall(text)
+    if len(lines) < min_lines:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names = _CacheNamesShim.of(tree, text, prefixes)
+    units = _units(tree, names, known)
+    kept = _kept(units, names)
+    if len(kept) == len(units):
+        return None
+    return _text(lines, units, kept)
+
+
+class _Reads:
+    """What an expression or statement reads, and whether it names a cache directly."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.attributes: set[str] = set()
+        self.own_attributes: set[str] = set()  # read through `self.` or `cls.`
+        self.names_a_cache = False
+
+    def use(self, cache_names: set[str], cache_attributes: set[str]) -> bool:
+        return self.names_a_cache or not self.names.isdisjoint(cache_names) or not self.attributes.isdisjoint(
+            cache_attributes)
+
+
+@dataclass
+class _Flow:
+    """Names and attributes assigned something that names a cache when `value` does."""
+
+    names: set[str]
+    attributes: set[str]
+    value: _Reads
+
+
+@dataclass
+class _Unit:
+    node: ast.stmt
+    first_row: int
+    last_row: int
+    owner: _Unit | None = None  # the class header, for a member
+    reads: _Reads = field(default_factory=_Reads)
+    binds: set[str] = field(default_factory=set)  # names bound in the module's scope
+    binds_attributes: set[str] = field(default_factory=set)  # `x.name = …`; a member's own name
+    flows: list[_Flow] = field(default_factory=list)
+
+    @property
+    def is_class_header(self) -> bool:
+        return self.owner is None and isinstance(self.node, ast.ClassDef)
+
+
+def _units(tree: ast.Module, names: "_CacheNamesShim", known: frozenset[str]) -> list[_Unit]:
+    units: list[_Unit] = []
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            header = _unit(statement, None, names, known)
+            units.append(header)
+            units.extend(_unit(member, header, names, known) for member in statement.body)
+        else:
+            units.append(_unit(statement, None, names, known))
+    return units
+
+
+def _unit(node: ast.stmt, owner: _Unit | None, names: "_CacheNamesShim", known: frozenset[str]) -> _Unit:
+    decorators = getattr(node, "decorator_list", ())
+    unit = _Unit(node, min([node.lineno, *(d.lineno for d in decorators)]), node.end_lineno or node.lineno, owner)
+    if unit.is_class_header:
+        for part in (*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)):
+            _Walk(unit.reads, names, known).run(part)
+        unit.binds.add(node.name)
+        return unit
+    walk = _Walk(unit.reads, names, known)
+    walk.run(node)
+    unit.binds_attributes |= walk.stored_attributes
+    bound = unit.binds if owner is None else unit.binds_attributes
+    if isinstance(node, _DEFS):
+        bound.add(node.name)
+        unit.binds |= walk.declared_global
+        for targets, value in walk.assignments:  # in a function only these outlive the call
+            target_names, target_attributes = _targets(targets)
+            target_names &= walk.declared_global
+            if target_names or target_attributes:
+                reads = _Reads()
+                _Walk(reads, names, known).run(value)
+                unit.flows.append(_Flow(target_names, target_attributes, reads))
+    else:  # a module-level or class-level statement: what it binds holds what it reads
+        bound |= walk.stored_names
+        unit.flows.append(_Flow(set(unit.binds), set(unit.binds_attributes), unit.reads))
+    return unit
+
+
+class _Walk:
+    """One pass over a unit's syntax tree: what it reads (into `reads`), what it binds in
+    its own scope, and, inside functions, the assignments to attributes and globals."""
+
+    def __init__(self, reads: _Reads, names: "_CacheNamesShim", known: frozenset[str]) -> None:
+        self.reads, self.names, self.known = reads, names, known
+        self.stored_names: set[str] = set()  # in the unit's own scope
+        self.stored_attributes: set[str] = set()
+        self.declared_global: set[str] = set()
+        self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # to an attribute, or maybe a global
+
+    def run(self, root: ast.AST) -> None:
+        reads, names = self.reads, self.names
+        stack: list[tuple[ast.AST, bool]] = [(root, True)]
+        while stack:
+            node, own_scope = stack.pop()
+            kind = type(node)
+            if kind is ast.Name:
+                if type(node.ctx) is ast.Load:
+                    reads.names.add(node.id)
+                    if not reads.names_a_cache and names.names_a_cache(node, self.known):
+                        reads.names_a_cache = True
+                elif own_scope:
+                    self.stored_names.add(node.id)
+                continue
+            if kind is ast.Attribute:
+                if type(node.ctx) is ast.Load:
+                    reads.attributes.add(node.attr)
+                    if type(node.value) is ast.Name and node.value.id in _RECEIVERS:
+                        reads.own_attributes.add(node.attr)
+                else:
+                    self.stored_attributes.add(node.attr)
+                if not reads.names_a_cache and names.names_a_cache(node, self.known):
+                    reads.names_a_cache = True
+            elif kind is ast.alias:
+                if own_scope:
+                    self.stored_names.add((node.asname or node.name).split(".")[0])
+                continue
+            elif kind is ast.Global:
+                self.declared_global.update(node.names)
+            elif kind in _ASSIGNMENTS:
+                assignment = _assignment(node)
+                if assignment is not None:
+                    self.assignments.append(assignment)
+            if node is not root and kind in _OWN_SCOPES:
+                if own_scope and kind in _DEFS:
+                    self.stored_names.add(node.name)
+                own_scope = False
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, ast.AST):
+                    stack.append((value, own_scope))
+                elif isinstance(value, list):
+                    stack.extend((item, own_scope) for item in value if isinstance(item, ast.AST))
+
+
+_ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.withitem, ast.For, ast.AsyncFor})
+
+
+def _assignment(node: ast.AST) -> tuple[list[ast.expr], ast.expr] | None:
+    if isinstance(node, ast.Assign):
+        return node.targets, node.value
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+        return ([node.target], node.value) if node.value is not None else None
+    if isinstance(node, ast.withitem):
+        return ([node.optional_vars], node.context_expr) if node.optional_vars is not None else None
+    return [node.target], node.iter
+
+
+def _targets(targets: Iterable[ast.expr]) -> tuple[set[str], set[str]]:
+    names: set[str] = set()
+    attributes: set[str] = set()
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                attributes.add(node.attr)
+    return names, attributes
+
+
+def _kept(units: list[_Unit], names: _CacheNamesShim) -> set[int]:
+    """The indexes of the units to keep (see the module's docstring), to a fixed point."""
+    cache_names, cache_attributes = set(names.imported) | names.dicts, set()
+    kept = {index for index, unit in enumerate(units) if isinstance(unit.node, (ast.Import, ast.ImportFrom))}
+    position = {id(unit): index for index, unit in enumerate(units)}
+    changed = True
+    while changed:
+        changed = False
+        for unit in units:
+            for flow in unit.flows:
+                new = (flow.names - cache_names) or (flow.attributes - cache_attributes)
+                if new and flow.value.use(cache_names, cache_attributes):
+                    cache_names |= flow.names
+                    cache_attributes |= flow.attributes
+                    changed = True
+        read_names: set[str] = set()
+        read_members: dict[int, set[str]] = {}  # class header index -> members read through self/cls
+        for index in kept:
+            unit = units[index]
+            read_names |= unit.reads.names
+            if unit.owner is not None:
+                read_members.setdefault(position[id(unit.owner)], set()).update(unit.reads.own_attributes)
+        for index, unit in enumerate(units):
+            if index in kept:
+                continue
+            if unit.owner is None:
+                needed = not unit.binds.isdisjoint(read_names)
+            else:
+                needed = not unit.binds_attributes.isdisjoint(read_members.get(position[id(unit.owner)], ()))
+            if needed or unit.reads.use(cache_names, cache_attributes):
+                kept.add(index)
+                changed = True
+        for index, unit in enumerate(units):
+            owner = unit.owner
+            if owner is None or index in kept and position[id(owner)] in kept:
+                continue
+            if index in kept or owner.reads.use(cache_names, cache_attributes):
+                kept.update({index, position[id(owner)]})
+                changed = True
+    return kept
+
+
+def _text(lines: list[str], units: list[_Unit], kept: set[int]) -> Reduced:
+    for index, unit in enumerate(units):  # `class A: x = 1` is kept whole, or not at all
+        if index in kept and unit.is_class_header and not _body_on_own_rows(unit, lines):
+            kept.update(i for i, member in enumerate(units) if member.owner is unit)
+    while True:
+        kept_rows: set[int] = set()
+        for index in kept:
+            kept_rows.update(_rows(units[index]))
+        # A unit left out that shares a row with a kept one (`a = (1,⏎ 2); b = r.get(k)`) is kept.
+        sharing = {index for index, unit in enumerate(units)
+                   if index not in kept and not kept_rows.isdisjoint(_rows(unit))}
+        if not sharing:
+            break
+        kept |= sharing
+    placeholders: dict[int, str] = {}  # row -> the body of a class none of whose members is kept
+    for index, unit in enumerate(units):
+        if index in kept and unit.is_class_header:
+            row = _first_member_row(unit)
+            if row not in kept_rows:
+                line = lines[row - 1]
+                indent = line[:len(line) - len(line.lstrip(" \t\f"))]
+                placeholders[row] = f"{indent}...{_ending(line)}"
+    dropped = {row for index, unit in enumerate(units) if index not in kept for row in _rows(unit)}
+    text: list[str] = []
+    rows: list[int] = []
+    for row, line in enumerate(lines, 1):
+        if row in placeholders:
+            line = placeholders[row]
+        elif row in dropped:
+            continue
+        text.append(line)
+        rows.append(row)
+    return Reduced("".join(text), tuple(rows))
+
+
+def _rows(unit: _Unit) -> range:
+    """The rows a unit spans; for a class header, up to its first member."""
+    if unit.is_class_header:
+        return range(unit.first_row, _first_member_row(unit))
+    return range(unit.first_row, unit.last_row + 1)
+
+
+def _body_on_own_rows(header: _Unit, lines: list[str]) -> bool:
+    first = header.node.body[0]
+    row = _first_member_row(header)
+    column = first.col_offset if row == first.lineno else getattr(first, "decorator_list")[0].col_offset - 1
+    return row > header.node.lineno and not lines[row - 1][:column].strip()
+
+
+def _first_member_row(header: _Unit) -> int:
+    first = header.node.body[0]
+    return min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):] or "\n"
