@@ -94,6 +94,7 @@ _ATOMIC = {  # functions whose call is a transaction scope, as a block or a deco
 _CONNECT = frozenset({"sqlite3.connect", "psycopg.connect", "psycopg2.connect"})  # `with connect(...)` commits
 _DEFERRALS = frozenset({"on_commit", "after_commit"})  # run what they are given after the commit
 _LISTEN = frozenset({"sqlalchemy.event.listen", "sqlalchemy.event.listens_for"})
+_LISTEN_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _LISTEN)
 
 
 class _Transactions:
@@ -168,8 +169,10 @@ class _Transactions:
         call: cst.Call = site.node
         func = call.func
         name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+        # A method call is `listen` only by that name (a plain name may be an alias of it).
+        may_listen = not isinstance(func, cst.Attribute) or name in _LISTEN_NAMES
         deferring = name in _DEFERRALS or (
-            qualified_name(func, site.scope, site.order) in _LISTEN
+            may_listen and qualified_name(func, site.scope, site.order) in _LISTEN
             and any(string_text(arg.value) == "after_commit" for arg in call.args)
         )
         return [arg.value for arg in call.args if isinstance(arg.value, cst.Lambda)] if deferring else []
@@ -252,6 +255,8 @@ class _CallGraph:
             self.direct.setdefault(write.scope.function, []).append(write)
         self.facts = facts
         self._made: dict[tuple[cst.FunctionDef, int], list[DbWrite]] = {}
+        # A call can only run a module function by one of their names: other calls need no lookup.
+        self._function_names = {function.name.value for function in model.functions}
 
     def writes(self) -> list[DbWrite]:
         found = []
@@ -284,6 +289,9 @@ class _CallGraph:
 
     def _callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> cst.FunctionDef | None:
         """The function a call runs: `helper(...)`, `self.method(...)`, `cls.method(...)`."""
+        called = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+        if called not in self._function_names:
+            return None
         if isinstance(func, cst.Name):
             binding = self.recogniser.bound(func, scope, order)
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):

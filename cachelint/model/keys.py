@@ -286,6 +286,7 @@ class KeyShapes:
         self.model = model
         self.spans = model.spans
         self._memo: dict[cst.CSTNode, list[Shape]] = {}
+        self._of: dict[cst.CSTNode, tuple[KeyShape, ...]] = {}  # of(): _memo's shapes, merged
         self._active: set[cst.CSTNode] = set()
         self._blocks: dict[cst.CSTNode, _Blocks] = {}
         self._returns: dict[cst.FunctionDef, list[Shape]] = {}
@@ -298,7 +299,13 @@ class KeyShapes:
 
     def of(self, expr: cst.BaseExpression, scope: Scope) -> tuple[KeyShape, ...]:
         """The possible shapes of any expression evaluated in `scope`."""
-        return tuple(KeyShape(_merge(parts)) for parts in self._shapes(expr, scope))
+        found = self._of.get(expr)
+        if found is None:
+            shapes = self._shapes(expr, scope)
+            found = tuple(KeyShape(_merge(parts)) for parts in shapes)
+            if self._memo.get(expr) is shapes:  # not a stand-in for an expression being resolved
+                self._of[expr] = found
+        return found
 
     def values_of(self, name: cst.Name, scope: Scope) -> list[Step]:
         """The assignments whose value `name` may have where it is used, most recent first
