@@ -89,11 +89,11 @@ class Reduced:
     rows: tuple[int, ...]
 
 
-def reduce(text: str, known: frozenset[str], prefixes: frozenset[str], min_lines: int = MIN_LINES) -> Reduced | None:
+def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduced | None:
     """The units of `text` the model can use, or None to parse it whole: a small
     module, one Python cannot parse, or one in which every unit counts."""
     lines = _LINE.findall(text)
-    if len(lines) < min_lines:
+    if len(lines) < MIN_LINES:
         return None
     try:
         with warnings.catch_warnings():

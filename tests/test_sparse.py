@@ -1,0 +1,204 @@
+"""Sparse parsing leaves out only what the model cannot use: findings, their positions and
+what the project index learns are the same as from the whole file."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cachelint import sparse
+from cachelint.config import Settings
+from cachelint.engine import lint_paths, lint_source
+from cachelint.prefilter import model_names, prefilter_for
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
+KNOWN = model_names()
+PREFIXES = prefilter_for(())._prefixes
+
+MODULE = textwrap.dedent('''\
+    """A module with a little caching among much else."""
+    import json
+    from typing import TYPE_CHECKING
+
+    import redis
+    from django.core.cache import caches
+
+    if TYPE_CHECKING:
+        from shop.models import Product
+
+    TTL = 300
+    r = redis.Redis()
+
+
+    def unrelated(a, b):
+        total = a + b
+        return json.dumps(total)
+
+
+    def product_key(pid):
+        return f"product:{pid}"
+
+
+    def cached_product(pid):
+        key = product_key(pid)
+        value = r.get(key)
+        if not value:
+            value = load(pid)
+            r.set(key, value)
+        return value
+
+
+    def load(pid):
+        return json.dumps({"pid": pid})
+
+
+    class Error(Exception):
+        """Raised when nothing can be loaded."""
+
+        def describe(self):
+            return "error"
+
+
+    class Store:
+        backend = caches["default"]
+
+        def __init__(self, prefix):
+            self.prefix = prefix
+            self.local = {}
+
+        def helper(self, x):
+            return self.prefix + x
+
+        def read(self, x):
+            if not x:
+                raise Error()
+            return self.backend.get(self.helper(x)) or self.local.get(x)
+
+        def write(self, x, value):
+            self.backend.set(self.helper(x), value, TTL)
+
+        def unrelated_method(self):
+            return sorted(self.local)
+
+
+    class Other: x = r.get("k")
+
+
+    a = json.loads("1"); user_value = r.get("user")
+''')
+
+
+@pytest.fixture
+def every_module(monkeypatch):
+    monkeypatch.setattr(sparse, "MIN_LINES", 0)
+
+
+def reduced(source: str) -> sparse.Reduced:
+    result = sparse.reduce(source, KNOWN, PREFIXES)
+    assert result is not None
+    return result
+
+
+def test_leaves_out_what_the_model_cannot_use(every_module):
+    kept = reduced(MODULE).text
+    for needed in ("TTL = 300", "r = redis.Redis()", "def product_key", "def cached_product", "def load",
+                   "class Error(Exception):", "backend = caches", "def helper", "def read", "class Other",
+                   "user_value = r.get", "def __init__"):
+        assert needed in kept
+    for unneeded in ("def unrelated(", "def describe", "def unrelated_method", "if TYPE_CHECKING", "A module with"):
+        assert unneeded not in kept
+
+
+def test_every_kept_line_is_the_files_line_at_its_row(every_module):
+    result = reduced(MODULE)
+    lines = MODULE.splitlines()
+    for line, row in zip(result.text.splitlines(), result.rows):
+        assert line == lines[row - 1] or line.strip() == "..."
+    assert list(result.rows) == sorted(set(result.rows))
+
+
+def test_a_class_kept_for_its_name_alone_gets_an_empty_body(every_module):
+    result = reduced(MODULE)
+    lines = result.text.splitlines()
+    header = lines.index("class Error(Exception):")
+    assert lines[header + 1] == "    ..."
+    assert result.rows[header + 1] == MODULE.splitlines().index('    """Raised when nothing can be loaded."""') + 1
+
+
+@pytest.mark.parametrize(("source", "min_lines"), [
+    ("import redis\n\nr = redis.Redis()\n\ndef f():\n    return 1\n", 10),  # small
+    ("import redis\nr = redis.Redis(\n", 0),  # Python cannot parse it
+    ("import redis\n\nr = redis.Redis()\n\ndef f():\n    return r.get('k')\n", 0),  # every unit counts
+])
+def test_some_modules_are_parsed_whole(source, min_lines, monkeypatch):
+    monkeypatch.setattr(sparse, "MIN_LINES", min_lines)
+    assert sparse.reduce(source, KNOWN, PREFIXES) is None
+
+
+def findings_of(source: str, prefilter: bool) -> list[tuple]:
+    result = lint_source("module.py", source.encode(), Settings(), prefilter=prefilter)
+    assert not result.internal_errors
+    return [(d.code, d.location, d.end_location, d.message, d.statement_rows) for d in result.diagnostics], result.facts
+
+
+def test_findings_and_facts_are_those_of_the_whole_file(every_module):
+    sparse_findings, sparse_facts = findings_of(MODULE, prefilter=True)
+    whole_findings, whole_facts = findings_of(MODULE, prefilter=False)
+    assert {code for code, *_ in sparse_findings} >= {"CL001", "CL002"}
+    assert sparse_findings == whole_findings
+    assert sparse_facts.pop("partial") is True
+    assert {k: sparse_facts[k] for k in ("reads", "busts")} == {k: whole_facts[k] for k in ("reads", "busts")}
+
+
+def rule_findings(paths: list[Path], prefilter: bool) -> list[tuple]:
+    run = lint_paths(paths, Settings(root=ROOT), prefilter=prefilter)
+    return [(d.filename, d.location, d.end_location, d.code, d.message) for d in run.diagnostics if d.code]
+
+
+def test_findings_are_the_same_on_the_fixtures_with_every_module_sparse(every_module):
+    paths = [ROOT / "fixtures"]
+    assert rule_findings(paths, prefilter=True) == rule_findings(paths, prefilter=False)
+
+
+@pytest.mark.skipif(not PUBLIC_CORPUS.is_dir(), reason=f"the public corpus is not at {PUBLIC_CORPUS}")
+def test_findings_are_the_same_on_the_public_corpus_with_every_module_sparse(every_module):
+    findings = rule_findings([PUBLIC_CORPUS], prefilter=True)
+    assert findings
+    assert findings == rule_findings([PUBLIC_CORPUS], prefilter=False)
+
+
+def test_the_project_index_sees_writes_in_what_was_left_out(every_module, tmp_path):
+    """CL010 needs a DB write that sits in a function with no cache call: with a cached
+    entity in the project, the file is linted whole."""
+    (tmp_path / "catalog.py").write_text(textwrap.dedent('''\
+        from django.core.cache import cache
+
+        from .models import Product
+
+
+        def product_detail(product_id):
+            key = f"product:{product_id}"
+            product = cache.get(key)
+            if product is None:
+                product = Product.objects.filter(pk=product_id).values("id", "name").first()
+                cache.set(key, product, 300)
+            return product
+    '''))
+    (tmp_path / "admin.py").write_text(textwrap.dedent('''\
+        from django.core.cache import cache
+
+        from .models import Product
+
+
+        def flush():
+            cache.delete("unrelated:key")
+
+
+        def set_price(product_id, price):
+            Product.objects.filter(pk=product_id).update(price=price)
+    '''))
+    findings = rule_findings([tmp_path], prefilter=True)
+    assert [(Path(name).name, code) for name, _, _, code, _ in findings] == [("admin.py", "CL010")]
+    assert findings == rule_findings([tmp_path], prefilter=False)
