@@ -54,9 +54,8 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
         else:
             (dicts if at_module_level else assigned_in_functions).update(_dict_cache_targets(statement))
     dicts |= assigned_in_functions & globals_
-    if ":=" in text and (not text.isascii() or _CACHE_WALRUS.search(text)):
-        dicts.update(_walrus_targets(tree, globals_))
-    return bool(imported or dicts) and _in_expressions(tree, imported, known, dicts)
+    walrus = ":=" in text and (not text.isascii() or _CACHE_WALRUS.search(text) is not None)
+    return bool(imported or dicts or walrus) and _in_expressions(tree, imported, known, dicts, globals_ if walrus else None)
 
 
 def _statements(body: list[ast.stmt], at_module_level: bool) -> Iterator[tuple[ast.stmt, bool]]:
@@ -108,34 +107,45 @@ def _is_dict_cache(target: ast.expr, value: ast.expr) -> bool:
     )
 
 
-def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: frozenset[str], dicts: set[str]) -> bool:
+def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: frozenset[str], dicts: set[str],
+                    walrus_globals: set[str] | None) -> bool:
     """Whether a name or dotted name resolves through `imported` to a `known` one, or one
-    of `dicts` is read."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
+    of `dicts` is read. With `walrus_globals`, `dicts` also takes the names `:=` binds to
+    a possible dict cache in the module's scope: outside every def and class (their
+    decorators and defaults too, as the model's walk has it), or declared global.
+
+    One walk of every node, by hand: `ast.walk` and `ast.iter_child_nodes` cost several
+    times as much in generators."""
+    loaded: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]  # each node, and whether it is in a def or class
+    while stack:
+        node, in_scope = stack.pop()
+        kind = type(node)
+        if kind is ast.Attribute:
             parts = [node.attr]
             base = node.value
-            while isinstance(base, ast.Attribute):
+            while type(base) is ast.Attribute:
                 parts.append(base.attr)
                 base = base.value
-            if isinstance(base, ast.Name) and base.id in imported:
+            if type(base) is ast.Name and base.id in imported:
                 rest = ".".join(reversed(parts))
                 if any(f"{value}.{rest}" in known for value in imported[base.id]):
                     return True
-        elif isinstance(node, ast.Name):
+        elif kind is ast.Name:
             if node.id in imported and not imported[node.id].isdisjoint(known):
                 return True
-            if node.id in dicts and isinstance(node.ctx, ast.Load):
-                return True
-    return False
-
-
-def _walrus_targets(node: ast.AST, globals_: set[str], in_scope: bool = False) -> Iterator[str]:
-    """The names `:=` binds to a possible dict cache in the module's scope: outside every
-    def and class (their decorators and defaults too, as the model's walk has it), or
-    declared `global`."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.NamedExpr) and _is_dict_cache(child.target, child.value):
-            if not in_scope or child.target.id in globals_:
-                yield child.target.id
-        yield from _walrus_targets(child, globals_, in_scope or isinstance(child, _SCOPES))
+            if type(node.ctx) is ast.Load:
+                if node.id in dicts:
+                    return True
+                loaded.add(node.id)
+        elif kind is ast.NamedExpr and walrus_globals is not None and _is_dict_cache(node.target, node.value):
+            if not in_scope or node.target.id in walrus_globals:
+                dicts.add(node.target.id)
+        in_scope = in_scope or kind in _SCOPES
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend([(child, in_scope) for child in value if isinstance(child, ast.AST)])
+            elif isinstance(value, ast.AST) and field != "ctx":
+                stack.append((value, in_scope))
+    return not loaded.isdisjoint(dicts)
