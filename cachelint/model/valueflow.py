@@ -49,17 +49,18 @@ class Evaluator:
         return None
 
     def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Any:
-        if isinstance(expr, cst.Name):
+        kind = type(expr)  # exact types, cheaper than failing `isinstance` tests (no node class has subclasses)
+        if kind is cst.Name:
             return self._name(expr, scope, env, depth)
-        if isinstance(expr, cst.Attribute):
+        if kind is cst.Attribute:
             return self._attribute(expr, scope, env, depth)
-        if isinstance(expr, cst.Subscript):
+        if kind is cst.Subscript:
             return self._subscript(expr, scope, env, depth)
-        if isinstance(expr, cst.Call):
+        if kind is cst.Call:
             return self._call(expr, scope, env, depth)
-        if isinstance(expr, (cst.NamedExpr, cst.StarredElement)):
+        if kind is cst.NamedExpr or kind is cst.StarredElement:
             return self._value(expr.value, scope, env, depth + 1)
-        if isinstance(expr, cst.Await):
+        if kind is cst.Await:
             return self._value(expr.expression, scope, env, depth + 1)
         return self._compound(expr, scope, env, depth)
 
@@ -102,13 +103,14 @@ class Evaluator:
 def parts(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The sub-expressions an f-string, a string concatenation, a binary or boolean
     operation, or a container is built from; none for any other expression."""
-    if isinstance(expr, cst.FormattedString):
+    kind = type(expr)
+    if kind is cst.FormattedString:
         return [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
-    if isinstance(expr, (cst.ConcatenatedString, cst.BinaryOperation, cst.BooleanOperation)):
+    if kind in (cst.ConcatenatedString, cst.BinaryOperation, cst.BooleanOperation):
         return [expr.left, expr.right]
-    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+    if kind in (cst.Tuple, cst.List, cst.Set):
         return [e.value for e in expr.elements]
-    if isinstance(expr, cst.Dict):
+    if kind is cst.Dict:
         return [p for e in expr.elements for p in ((e.key, e.value) if isinstance(e, cst.DictElement) else (e.value,))]
     return []
 

@@ -7,6 +7,7 @@ import libcst as cst
 
 from cachelint.model import CacheOp, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Step, describe_key
+from cachelint.model.nodes import children
 from cachelint.model.scopes import Scope, dotted, qualified_name
 from cachelint.rules.base import Finding, Rule, RuleContext
 
@@ -336,36 +337,32 @@ def _leaves(model: ModuleModel, op: CacheOp, steps: list[Step]) -> bool:
     # Uses in cache calls keyed by the value itself do not count: stored there, it is still lost.
     lost = [o.node for o in ops if any(name.value in names for name in _names_in([o.key]))]
     ignored = _names_in(lost + [step.value for step in steps if step.value is not None])
-    uses = _Uses(names)
-    function.node.body.visit(uses)
-    return any(use not in ignored for use in uses.found)
+    return any(use not in ignored for use in _reads([function.node.body], names))
 
 
 def _names_in(nodes: list[cst.CSTNode]) -> set[cst.Name]:
-    collector = _Uses(None)
-    for node in nodes:
-        node.visit(collector)
-    return set(collector.found)
+    return set(_reads(nodes, None))
 
 
-class _Uses(cst.CSTVisitor):
-    """Names read (not assigned) in a subtree; only those in `names` unless it is None."""
+def _reads(roots: list[cst.CSTNode], names: set[str] | None) -> list[cst.Name]:
+    """Names read (not assigned) in the subtrees of `roots`; only those in `names` unless it is None."""
+    found = []
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.AssignTarget or (kind is cst.Call and _logs(node)):
+            continue
+        if kind is cst.Name and (names is None or node.value in names):
+            found.append(node)
+        stack.extend(children(node))
+    return found
 
-    def __init__(self, names: set[str] | None) -> None:
-        self.names = names
-        self.found: list[cst.Name] = []
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        # Logging a value does not hand it to anyone who could come back with it.
-        name = dotted(node.func) or ""
-        return not (name == "print" or any(part in _LOGGERS for part in name.split(".")[:-1]))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if self.names is None or node.value in self.names:
-            self.found.append(node)
+def _logs(call: cst.Call) -> bool:
+    """Logging a value does not hand it to anyone who could come back with it."""
+    name = dotted(call.func) or ""
+    return name == "print" or any(part in _LOGGERS for part in name.split(".")[:-1])
 
 
 def _message(model: ModuleModel, op: CacheOp, shape: KeyShape, call: cst.Call) -> str:

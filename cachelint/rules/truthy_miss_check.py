@@ -509,8 +509,7 @@ class _Paths:
     def _uses_in(self, test: TruthTest) -> "_Uses":
         function = self._function_node(test)
         if function not in self._uses:
-            uses = _Uses(self.model)
-            (function if isinstance(function, cst.Module) else function.body).visit(uses)
+            uses = _Uses(self.model, function if isinstance(function, cst.Module) else function.body)
             self._uses[function] = uses
         return self._uses[function]
 
@@ -528,39 +527,33 @@ class _Paths:
         return span.start + span.length
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses:
     """Where one function body reads each variable and calls anything (not in nested functions)."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
+    def __init__(self, model: ModuleModel, body: cst.CSTNode) -> None:
         self.names: dict[str, list[int]] = {}
         self.calls: list[int] = []
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                continue
+            if kind is cst.Attribute or kind is cst.Arg:
+                # `obj.name` does not read the variable `name`, nor does the keyword in `f(name=1)`.
+                stack.append(node.value)
+                continue
+            if kind is cst.Name:
+                self.names.setdefault(node.value, []).append(model.spans[node].start)
+            elif kind is cst.Call:
+                self.calls.append(model.spans[node].start)
+            stack.extend(children(node))
 
     def mentions(self, name: str, ranges) -> bool:
         return any(_inside(offset, ranges) for offset in self.names.get(name, ()))
 
     def calls_in(self, ranges) -> bool:
         return any(_inside(offset, ranges) for offset in self.calls)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # `obj.name` does not read the variable `name`
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)  # nor does the keyword in `f(name=1)`
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.setdefault(node.value, []).append(self.model.spans[node].start)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(self.model.spans[node].start)
 
 
 # ---------------------------------------------------------------------- small helpers
