@@ -28,6 +28,7 @@ _DICT_FACTORIES = {"collections.OrderedDict", "collections.defaultdict"}
 # aiocache: Cache(Cache.REDIS) and friends.
 _AIOCACHE_BACKENDS = {"REDIS": "redis", "MEMORY": "memory", "MEMCACHED": "memcached"}
 _MAX_DEPTH = 12
+_UNKNOWN = object()  # not resolved yet
 
 
 @dataclass
@@ -53,8 +54,9 @@ class ClientResolver:
     def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> Client | None:
         if depth > _MAX_DEPTH:
             return None
-        if expr in self._memo:
-            return self._memo[expr]
+        client = self._memo.get(expr, _UNKNOWN)  # one lookup: a node hashes through a Python method
+        if client is not _UNKNOWN:
+            return client
         self._memo[expr] = None  # guards against cycles while resolving
         client = self._resolve(expr, scope, order, depth + 1)
         self._memo[expr] = client

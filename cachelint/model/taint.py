@@ -157,11 +157,12 @@ class TaintAnalysis(Evaluator):
         return self._first(exprs, scope, env, depth, Taint)
 
     def _compound(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
-        if isinstance(expr, cst.IfExp):
+        kind = type(expr)  # exact types, cheaper than failing `isinstance` tests (no node class has subclasses)
+        if kind is cst.IfExp:
             return self._if_expression(expr, scope, env, depth)
-        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        if kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
             return self._comprehension(expr, scope, env, depth)
-        if isinstance(expr, cst.BinaryOperation) and not isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        if kind is cst.BinaryOperation and not isinstance(expr.operator, (cst.Add, cst.Modulo)):
             return None  # only `+` and `%` build text from text
         return self._any(parts(expr), scope, env, depth)
 

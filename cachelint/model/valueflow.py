@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 30
 Env = dict  # (scope or None, name) -> value, as each analysis defines it
+_UNKNOWN = object()  # not evaluated yet
 
 
 class Evaluator:
@@ -35,10 +36,11 @@ class Evaluator:
             return None
         if env:
             return self._evaluate(expr, scope, env, depth)
-        if expr not in self._memo:
+        value = self._memo.get(expr, _UNKNOWN)  # one lookup: a node hashes through a Python method
+        if value is _UNKNOWN:
             self._memo[expr] = None  # a cycle holds nothing
-            self._memo[expr] = self._evaluate(expr, scope, env, depth)
-        return self._memo[expr]
+            value = self._memo[expr] = self._evaluate(expr, scope, env, depth)
+        return value
 
     def _first(self, exprs: Iterable[cst.BaseExpression], scope: Scope, env: Env, depth: int, wanted: type) -> Any:
         """The value of the first of `exprs` that holds a `wanted`, or None."""
