@@ -47,6 +47,8 @@ _CALLED = re.compile(r"\s*[(\[]")
 # `f"{x = !r}"` read).
 _BINDING_OPERATOR = re.compile(r"[ \t)]*(?::|[-+*/%&|^@]|//|\*\*|<<|>>)?=(?![ \t]*[=}!:])")
 _ANNOTATION = re.compile(r"[ \t]*:(?!=)")
+# What may come before the target of an assignment (`=` or an annotation), spaces skipped.
+_TARGET_STARTS = ("", "\n", "\r", ";", ":", "=", "(")
 _PLAIN_ASSIGNMENT = re.compile(r"(?<![=<>!:])=(?!=)")
 # A string that spans lines and holds code: a `#` before a name on its line may be text.
 _TEMPLATE_BLOCK = re.compile(r"[ft]r?(?:\'\'\'|\"\"\")")
@@ -228,10 +230,11 @@ def _may_read_a_dict_cache(text: str) -> bool:
     any_call = _contains_word(lowered, "collections")
     dicts: set[str] = set()
     for match in _CACHE_TARGET.finditer(lowered):
-        if _is_attribute(lowered, match.start()):
-            continue
-        name = _name_at(lowered, match.start())
-        if name in dicts:
+        start, name = _name_around(lowered, match.start())
+        before = _previous_char(lowered, start)
+        # A target starts a statement (`if x: cache = {}` too), or follows another target
+        # or a parenthesis; `x.cache = {}` and `f(a, cache={})` bind no plain name.
+        if before == "." or match.group(1) != ":=" and before not in _TARGET_STARTS or name in dicts:
             continue
         value = _assigned_value(lowered, match.end(), match.group(1))
         if value is not None and _may_be_a_dict(value, any_call):
@@ -241,14 +244,15 @@ def _may_read_a_dict_cache(text: str) -> bool:
     return False
 
 
-def _name_at(text: str, index: int) -> str:
-    """The name in which `index` is (`lang_cache` for the `cache` in it)."""
+def _name_around(text: str, index: int) -> tuple[int, str]:
+    """Where the name in which `index` is starts, and the name (`lang_cache` for the
+    `cache` in it)."""
     start = end = index
     while start and _is_word_char(text[start - 1]):
         start -= 1
     while end < len(text) and _is_word_char(text[end]):
         end += 1
-    return text[start:end]
+    return start, text[start:end]
 
 
 def _may_be_read(text: str, name: str, joined: bool) -> bool:
@@ -313,17 +317,10 @@ def _in_comment(text: str, index: int) -> bool:
 
 
 def _previous_char(text: str, index: int) -> str:
-    """The character before `index`, spaces and tabs skipped ("" at the start)."""
-    while index and text[index - 1] in " \t":
+    """The character before `index`, spaces, tabs and form feeds skipped ("" at the start)."""
+    while index and text[index - 1] in " \t\f":
         index -= 1
     return text[index - 1:index]
-
-
-def _is_attribute(text: str, index: int) -> bool:
-    """Whether the name around `index` follows a `.` (spaces may come between)."""
-    while index and _is_word_char(text[index - 1]):
-        index -= 1
-    return _previous_char(text, index) == "."
 
 
 def _assigned_value(text: str, start: int, operator: str) -> str | None:

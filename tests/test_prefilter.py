@@ -68,6 +68,8 @@ def test_an_import_of_a_client_or_decorator_is_kept(source):
     "_cache = {}\nprint(f\"{a, _cache=!r}\")\n",
     "_cache = {}\rx = 1  # lines end with CR alone\r_cache['k'] = 1\r",
     "_cache = {}\nprint(f\"{x\n} # {_cache}\")  # Python 3.12\n",
+    "if DEBUG: _cache = {}\nprint(_cache['k'])\n",
+    "\f_cache = {}\n_cache['k'] = 1\n",
 ])
 def test_a_dict_that_may_be_a_cache_is_kept(source):
     assert wants(source)
@@ -102,6 +104,7 @@ def test_a_file_that_only_mentions_caching_is_dropped(source):
     "lang_cache: dict[str, int] = {}\n",
     "_cache = {}\n_cache += other\n",
     "def f(\n    self,\n    cache: bool = False, cache_dict={},\n):\n    pass\n",
+    "f(a, cache_key={})\nprint(cache_key)\n",
 ])
 def test_text_alone_drops_a_file_that_binds_but_never_reads(source, monkeypatch):
     monkeypatch.setattr("cachelint.prefilter.may_hold_facts", lambda *args: pytest.fail("parsed"))
