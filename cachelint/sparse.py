@@ -55,8 +55,9 @@ class _CacheNamesShim:
             else:
                 (dicts if at_module_level else assigned_in_functions).update(tree_scan._dict_cache_targets(statement))
         dicts |= assigned_in_functions & globals_
-        if ":=" in text:
-            dicts.update(tree_scan._walrus_targets(tree, globals_))
+        if ":=" in text:  # wherever `:=` binds it: more than the model takes, never less
+            dicts.update(node.target.id for node in ast.walk(tree)
+                         if isinstance(node, ast.NamedExpr) and tree_scan._is_dict_cache(node.target, node.value))
         return cls(imported, dicts)
 
     def names_a_cache(self, node, known):
