@@ -146,14 +146,15 @@ class _Walk:
     # ------------------------------------------------------------------ names
 
     def names(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Iterator[Named]:
+        kind = type(expr)  # exact types: failing `isinstance` tests on nodes are slow, and no node class has subclasses
         if self._spent():
             return
-        if isinstance(expr, cst.Name):
+        if kind is cst.Name:
             yield from self._name(expr, scope, depth)
-        elif isinstance(expr, cst.Attribute):  # a field read: that field, not what it is read from
+        elif kind is cst.Attribute:  # a field read: that field, not what it is read from
             text = self._dotted(expr, scope)
             yield Named(dotted(expr), text) if text is not None else Named(f"….{expr.attr.value}", expr.attr.value)
-        elif isinstance(expr, cst.Subscript):
+        elif kind is cst.Subscript:
             index = _index(expr)
             field = _string(index) if isinstance(index, cst.SimpleString) else None
             if field is None:  # rows[0], data[key]: an element of the container
@@ -164,18 +165,18 @@ class _Walk:
                 yield Named(f"{self._short(expr.value)}[{index.value}]", field)
                 if isinstance(expr.value, (cst.Name, cst.Attribute)):
                     yield from self.names(expr.value, scope, depth + 1)
-        elif isinstance(expr, cst.Call):
+        elif kind is cst.Call:
             yield from self._call(expr, scope, depth)
-        elif isinstance(expr, cst.Dict):
+        elif kind is cst.Dict:
             for element in expr.elements:
                 if isinstance(element, cst.DictElement):
                     yield from self._dict_key(element.key, scope, depth)
                 yield from self.names(element.value, scope, depth)
-        elif isinstance(expr, (cst.DictComp,)):
+        elif kind is cst.DictComp:
             yield from self.names(expr.key, scope, depth)
             yield from self.names(expr.value, scope, depth)
             yield from self._comp_for(expr.for_in, scope, depth)
-        elif isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        elif kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             yield from self.names(expr.elt, scope, depth)
             yield from self._comp_for(expr.for_in, scope, depth)
         else:
@@ -234,36 +235,37 @@ class _Walk:
 
     def rows(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Iterator[WholeRow]:
         """The whole rows `expr` holds as they are (through containers and serializers)."""
+        kind = type(expr)
         if self._spent():
             return
         if self._is_current_user(expr, scope):
             yield WholeRow("User", RowKind.CURRENT_USER, dotted(expr))
-        elif isinstance(expr, cst.Name):
+        elif kind is cst.Name:
             if depth == 0:
                 for value, inner in self._one_back(expr, scope):
                     yield from self.rows(value, inner, depth + 1)
-        elif isinstance(expr, cst.Attribute) and expr.attr.value in _ALL_FIELDS_ATTRIBUTES:
+        elif kind is cst.Attribute and expr.attr.value in _ALL_FIELDS_ATTRIBUTES:
             yield from self.rows(expr.value, scope, depth)
-        elif isinstance(expr, cst.Call) and _last_name(expr.func) in _ALL_FIELDS_METHODS \
+        elif kind is cst.Call and _last_name(expr.func) in _ALL_FIELDS_METHODS \
                 and isinstance(expr.func, cst.Attribute):
             yield from self.rows(expr.func.value, scope, depth)
-        elif isinstance(expr, cst.Call):
+        elif kind is cst.Call:
             if self._passes_through(expr, scope):
                 for argument in expr.args:
                     if argument.keyword is None:
                         yield from self.rows(argument.value, scope, depth)
             else:
                 yield from self._query_rows(expr, scope)
-        elif isinstance(expr, cst.Subscript):
+        elif kind is cst.Subscript:
             if not isinstance(_index(expr), cst.SimpleString):  # rows[0], rows[:10]
                 yield from self.rows(expr.value, scope, depth)
-        elif isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+        elif kind in (cst.List, cst.Tuple, cst.Set, cst.Dict):
             for element in expr.elements:  # a dict's values (and `**spread`s)
                 yield from self.rows(element.value, scope, depth)
-        elif isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        elif kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             if _is_target(self._unwrapped(expr.elt, scope), expr.for_in.target):
                 yield from self.rows(expr.for_in.iter, scope, depth)
-        elif isinstance(expr, (cst.Await, cst.IfExp, cst.BooleanOperation, cst.Lambda)):
+        elif kind in (cst.Await, cst.IfExp, cst.BooleanOperation, cst.Lambda):
             for child in _value_children(expr):
                 yield from self.rows(child, scope, depth)
 
@@ -366,28 +368,29 @@ class _Walk:
         return parse_select(text) if text else None
 
     def _sql_text(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
+        kind = type(expr)
         if depth > 3:
             return None
-        if isinstance(expr, cst.SimpleString):
+        if kind is cst.SimpleString:
             value = expr.evaluated_value
             return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-        if isinstance(expr, cst.ConcatenatedString):
+        if kind is cst.ConcatenatedString:
             left, right = self._sql_text(expr.left, scope, depth + 1), self._sql_text(expr.right, scope, depth + 1)
             return (left or "") + (right or "") if left is not None else None
-        if isinstance(expr, cst.FormattedString):
+        if kind is cst.FormattedString:
             return "".join(
                 part.value if isinstance(part, cst.FormattedStringText) else " _ " for part in expr.parts
             )
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Modulo, cst.Add)):
+        if kind is cst.BinaryOperation and isinstance(expr.operator, (cst.Modulo, cst.Add)):
             return self._sql_text(expr.left, scope, depth + 1)
-        if isinstance(expr, cst.Call):
+        if kind is cst.Call:
             name = _last_name(expr.func)
             if name in _SQL_WRAPPERS and expr.args:
                 return self._sql_text(expr.args[0].value, scope, depth + 1)
             if name == "format" and isinstance(expr.func, cst.Attribute):
                 return self._sql_text(expr.func.value, scope, depth + 1)
             return None
-        if isinstance(expr, cst.Name):
+        if kind is cst.Name:
             values = [b for b in self._reaching(expr, scope) if b.kind == "assign"]
             if len(values) == 1 and isinstance(values[0].value, cst.BaseExpression):
                 return self._sql_text(values[0].value, values[0].scope, depth + 1)
@@ -532,24 +535,25 @@ def _is_target(expr: cst.BaseExpression, target: cst.BaseExpression) -> bool:
 
 def _value_children(expr: cst.CSTNode) -> list[cst.BaseExpression]:
     """The sub-expressions whose values make up `expr`'s value (tests and targets left out)."""
-    if isinstance(expr, cst.Await):
+    kind = type(expr)
+    if kind is cst.Await:
         return [expr.expression]
-    if isinstance(expr, cst.IfExp):
+    if kind is cst.IfExp:
         return [expr.body, expr.orelse]
-    if isinstance(expr, (cst.BinaryOperation, cst.BooleanOperation)):
+    if kind in (cst.BinaryOperation, cst.BooleanOperation):
         return [expr.left, expr.right]
-    if isinstance(expr, cst.UnaryOperation):
+    if kind is cst.UnaryOperation:
         return [expr.expression]
-    if isinstance(expr, cst.Comparison):
+    if kind is cst.Comparison:
         return [expr.left, *(target.comparator for target in expr.comparisons)]
-    if isinstance(expr, cst.Lambda):
+    if kind is cst.Lambda:
         return [expr.body]
-    if isinstance(expr, cst.NamedExpr):
+    if kind is cst.NamedExpr:
         return [expr.value]
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+    if kind in (cst.List, cst.Tuple, cst.Set):
         return [element.value for element in expr.elements]
-    if isinstance(expr, cst.FormattedString):
+    if kind is cst.FormattedString:
         return [part.expression for part in expr.parts if isinstance(part, cst.FormattedStringExpression)]
-    if isinstance(expr, (cst.StarredElement,)):
+    if kind is cst.StarredElement:
         return [expr.value]
     return []
