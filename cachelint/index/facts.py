@@ -292,9 +292,10 @@ class _Facts:
         if text is None:
             return None
         head, _, rest = text.partition(".")
-        function = scope.function
-        if function is not None and head == function.self_name and function.owner is not None and rest:
-            return f"{self.qualified(function.owner)}.{rest}"
+        if rest:
+            function = scope.function
+            if function is not None and head == function.self_name and function.owner is not None:
+                return f"{self.qualified(function.owner)}.{rest}"
         bindings = scope.lookup(head, order)
         if len(bindings) != 1:
             return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -66,12 +67,7 @@ class ModuleModel:
     def location(self, offset: int) -> Location:
         """The 1-based row and character column of a byte offset."""
         if not self._line_starts:
-            starts = [0]
-            index = self.source.find(b"\n")
-            while index != -1:
-                starts.append(index + 1)
-                index = self.source.find(b"\n", index + 1)
-            self._line_starts = starts
+            self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in self.source.split(b"\n")[:-1])]
         row = bisect.bisect_right(self._line_starts, offset)
         line_start = self._line_starts[row - 1]
         column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
