@@ -25,6 +25,7 @@ project index reads some of the dropped files after all: `engine._lint_writers`.
 """
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import re
@@ -52,6 +53,16 @@ _TARGET_STARTS = ("", "\n", "\r", ";", ":", "=", "(")
 _PLAIN_ASSIGNMENT = re.compile(r"(?<![=<>!:])=(?!=)")
 # A string that spans lines and holds code: a `#` before a name on its line may be text.
 _TEMPLATE_BLOCK = re.compile(r"[ft]r?(?:\'\'\'|\"\"\")")
+# A comment or a string as Python 3.11 reads them (their prefixes before them), or a quote
+# that starts neither (Python 3.12 lets an f-string's fields span lines).
+_STRING_OR_COMMENT = re.compile(  # each loop unrolled: `[^"\\]*(?:\\.[^"\\]*)*` is the fast `(?:[^"\\]|\\.)*`
+    r"""#[^\r\n]*"""
+    r"""|'{3}[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'{3}|"{3}[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"{3}"""
+    r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|['"]""",
+    re.DOTALL,
+)
+_DEFINITION = re.compile(r"(?:async[ \t]+)?def[ \t]|class[ \t]")
+_GLOBAL = re.compile(r"global(?!\w)[^\n]*")  # `_is_word_start` checks the start: see `Prefilter`
 
 
 def model_names(custom_names: Iterable[str] = ()) -> frozenset[str]:
@@ -218,8 +229,9 @@ def _dotted(text: str) -> str:
 def _may_read_a_dict_cache(text: str) -> bool:
     """A plain name containing "cache" (never an attribute: `self._cache`) assigned
     something that may be a dict (`_CACHE = {}`, `(cache := dict())`, `cache: X =
-    OrderedDict()`) and written somewhere else too, where it may be read: every operation
-    on the dict goes through a read of its name. Names are compared lowercased."""
+    OrderedDict()`) outside every def and class (or declared global), and written
+    somewhere else too, where it may be read: every operation on the dict goes through a
+    read of its name. Names are compared lowercased."""
     lowered = text.lower()
     if "cache" not in lowered:
         return False
@@ -228,20 +240,138 @@ def _may_read_a_dict_cache(text: str) -> bool:
         lowered, joined = _CONTINUATION.subn(" ", lowered)
     # `from collections import OrderedDict as X` makes any call a possible dict.
     any_call = _contains_word(lowered, "collections")
-    dicts: set[str] = set()
-    for match in _CACHE_TARGET.finditer(lowered):
-        start, name = _name_around(lowered, match.start())
-        before = _previous_char(lowered, start)
-        # A target starts a statement (`if x: cache = {}` too), or follows another target
-        # or a parenthesis; `x.cache = {}` and `f(a, cache={})` bind no plain name.
-        if before == "." or match.group(1) != ":=" and before not in _TARGET_STARTS or name in dicts:
-            continue
-        value = _assigned_value(lowered, match.end(), match.group(1))
-        if value is not None and _may_be_a_dict(value, any_call):
-            if _may_be_read(lowered, name, bool(joined)):
+    assignments = _Assignments(lowered, bool(joined), is_ascii=text.isascii())
+    in_definitions = False
+    for start, name, value in assignments:
+        if _may_be_a_dict(value, any_call) and assignments.may_be_read(name):
+            if not assignments.in_a_definition(start, name):
                 return True
-            dicts.add(name)
+            in_definitions = True
+    # `tree_scan` takes any call for a dict, so it looks at all that a dict in a
+    # definition would have sent it to: a call assigned outside, and read.
+    return in_definitions and any(
+        _may_be_a_call(value) and assignments.may_be_read(name) and not assignments.in_a_definition(start, name)
+        for start, name, value in assignments
+    )
+
+
+class _Assignments:
+    """The assignments of a value to a plain name containing "cache" in a lowercased
+    `text`, as (where the name starts, the name, the value from the start of its line),
+    with what may be read and what is in a def or a class."""
+
+    def __init__(self, text: str, joined: bool, is_ascii: bool) -> None:
+        self._text = text
+        self._joined = joined  # lines ending with a backslash are joined
+        self._is_ascii = is_ascii  # `ast` may take a name that is not ASCII for a cache
+        self._reads: dict[str, bool] = {}
+        self._layout: _Layout | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, str, str]]:
+        text = self._text
+        for match in _CACHE_TARGET.finditer(text):
+            start, name = _name_around(text, match.start())
+            before = _previous_char(text, start)
+            # A target starts a statement (`if x: cache = {}` too), or follows another
+            # target or a parenthesis; `x.cache = {}` and `f(a, cache={})` bind no plain name.
+            if before == "." or match.group(1) != ":=" and before not in _TARGET_STARTS:
+                continue
+            value = _assigned_value(text, match.end(), match.group(1))
+            if value is not None:
+                yield start, name, value
+
+    def may_be_read(self, name: str) -> bool:
+        if name not in self._reads:
+            self._reads[name] = _may_be_read(self._text, name, self._joined)
+        return self._reads[name]
+
+    def in_a_definition(self, index: int, name: str) -> bool:
+        """Whether the assignment at `index` is in a def or a class for sure, and `name`
+        is never declared global."""
+        if self._joined or not self._is_ascii:
+            return False
+        if self._layout is None:
+            self._layout = _Layout(self._text)
+        return _in_a_definition(self._text, index, self._layout) and not _declared_global(self._text, name)
+
+
+def _in_a_definition(text: str, index: int, layout: _Layout) -> bool:
+    """Whether `index` is in the body (or the header) of a def or a class for sure: its
+    line is indented, and the nearest line before it that starts at column 0 in code
+    starts a def or a class (in code that Python can parse, no other line at column 0
+    can come between; decorators come before the def). `text` has no line joined with a
+    backslash (a comment would swallow the next line)."""
+    line = text.rfind("\n", 0, index) + 1
+    if text[line:line + 1] not in (" ", "\t") or not layout.reliable:
+        return False
+    while line:
+        line = text.rfind("\n", 0, line - 1) + 1
+        first = text[line:line + 1]
+        if first in (" ", "\t", "\r", "\n", "#") or layout.in_string(line):  # indented, blank or a comment
+            continue
+        return _DEFINITION.match(text, line) is not None
     return False
+
+
+class _Layout:
+    """Where a text's strings are, as far as Python 3.11 reads them: `reliable` unless the
+    text has what may read otherwise (a field of an f-string spanning lines, a string in
+    it that Python 3.12 would nest, a form feed or a carriage return that ends a line)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.reliable = "\f" not in text and text.count("\r") == text.count("\r\n")
+        for match in _STRING_OR_COMMENT.finditer(text):
+            token = match.group()
+            if len(token) == 1 and token != "#":  # a quote that starts no string
+                self.reliable = False
+            elif token[0] != "#":
+                self.starts.append(match.start())
+                self.ends.append(match.end())
+                prefix = _name_around(text, match.start())[1] if match.start() else ""
+                if ("f" in prefix or "t" in prefix) and not _fields_close(token):
+                    self.reliable = False
+
+    def in_string(self, index: int) -> bool:
+        """Whether `index` is inside a string, after its first quote."""
+        at = bisect.bisect_left(self.starts, index) - 1
+        return at >= 0 and index < self.ends[at]
+
+
+def _fields_close(token: str) -> bool:
+    """Whether the fields of an f-string (with its quotes) all close within it as Python
+    3.11 reads it: no backslash or comment in them, strings in them of the other quote.
+    Python 3.12 lets a field hold a string of the same quote (`f"{d["k"]}"`), which ends
+    the token early, with a field left open."""
+    quotes = 3 if token[:3] in ("'''", '"""') else 1
+    content = token[quotes:-quotes]
+    depth = index = 0
+    while index < len(content):
+        char = content[index]
+        if depth == 0 and char in "{}" and content[index + 1:index + 2] == char:
+            index += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif depth and char in "\\#":
+            return False
+        elif depth and char in "'\"":
+            end = content.find(char, index + 1)
+            if end == -1:
+                return False
+            index = end
+        index += 1
+    return depth == 0
+
+
+def _declared_global(text: str, name: str) -> bool:
+    """Whether a `global` statement may name `name` (the rest of its line does)."""
+    return any(_is_word_start(text, line.start()) and _contains_word(line.group(), name) for line in _GLOBAL.finditer(text))
 
 
 def _name_around(text: str, index: int) -> tuple[int, str]:
@@ -349,6 +479,17 @@ def _may_be_a_dict(value: str, any_call: bool) -> bool:
     rest = stripped[name.end():]
     in_parentheses = "(" in value[:len(value) - len(stripped)]  # the call may be on a later line
     return bool(_CALLED.match(rest)) or in_parentheses and rest.strip()[:1] in ("", "#")
+
+
+def _may_be_a_call(value: str) -> bool:
+    """Whether an assigned value, read from the start of its line, may be a call of
+    anything: unless it starts with a name or a number not called (`None`, `x + 1`,
+    `lambda: 0`, `await f()`; `b"".join(x)` is a call)."""
+    stripped = value.lstrip(" \t")
+    if not stripped or not _is_word_char(stripped[0]) or _is_chained(stripped):
+        return True
+    name = _LEADING_NAME.match(stripped)
+    return name is None or bool(_CALLED.match(stripped, name.end())) or stripped[name.end():][:1] in ("'", '"')
 
 
 def _is_chained(value: str) -> bool:

@@ -70,6 +70,8 @@ def test_an_import_of_a_client_or_decorator_is_kept(source):
     "_cache = {}\nprint(f\"{x\n} # {_cache}\")  # Python 3.12\n",
     "if DEBUG: _cache = {}\nprint(_cache['k'])\n",
     "\f_cache = {}\n_cache['k'] = 1\n",
+    "if DEBUG:\n    s = \"\"\"\ndef f():\n\"\"\"\n    _cache = {}\n_cache['k'] = 1\n",
+    "if DEBUG:\n    s = f\"{'''\ndef f():\n'''}\"  # Python 3.12\n    _cache = {}\n_cache['k'] = 1\n",
 ])
 def test_a_dict_that_may_be_a_cache_is_kept(source):
     assert wants(source)
@@ -105,10 +107,20 @@ def test_a_file_that_only_mentions_caching_is_dropped(source):
     "_cache = {}\n_cache += other\n",
     "def f(\n    self,\n    cache: bool = False, cache_dict={},\n):\n    pass\n",
     "f(a, cache_key={})\nprint(cache_key)\n",
+    "def f():\n    cache_dict = {}\n    return cache_dict['k']\n",
+    "class A:\n    '''Doc.'''\n    def f(self):\n        \"\"\"Doc.\"\"\"\n        local_cache = {}\n        return local_cache\n",
 ])
-def test_text_alone_drops_a_file_that_binds_but_never_reads(source, monkeypatch):
+def test_text_alone_drops_a_file_in_which_no_module_level_dict_cache_is_read(source, monkeypatch):
     monkeypatch.setattr("cachelint.prefilter.may_hold_facts", lambda *args: pytest.fail("parsed"))
     assert not wants(source)
+
+
+@pytest.mark.parametrize("source", [
+    "settings_cache = WeakKeyDictionary()\n\ndef f(c):\n    context_cache = settings_cache[c] = {}\n    return context_cache[1]\n",
+    "key_cache = b'k'.decode()\n\ndef f():\n    local_cache = {}\n    return local_cache[key_cache]\n",
+])
+def test_a_dict_in_a_def_leaves_a_call_assigned_outside_to_the_syntax_tree(source):
+    assert wants(source)  # `tree_scan` takes any call for a dict: the same files reach it
 
 
 def test_configured_clients_widen_it():
