@@ -35,17 +35,15 @@ class Scope:
     owner: "Scope | None" = None
     self_name: str | None = None
 
+    # The innermost function this scope is, or is nested in (set once: a scope's parent never changes).
+    function: "Scope | None" = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.function = self if self.kind == "function" else self.parent.function if self.parent is not None else None
+
     def bind(self, name: str, binding: Binding) -> None:
         binding.scope = self
         self.bindings.setdefault(name, []).append(binding)
-
-    @property
-    def function(self) -> "Scope | None":
-        """The innermost function this scope is, or is nested in."""
-        scope: Scope | None = self
-        while scope is not None and scope.kind != "function":
-            scope = scope.parent
-        return scope
 
     def lookup(self, name: str, order: int) -> list[Binding]:
         """The bindings a use of `name` at `order` may see, most likely first.
