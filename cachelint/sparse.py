@@ -76,6 +76,7 @@ class _CacheNamesShim:
 
 
 MIN_LINES = 300  # below this, leaving units out saves less than reading them costs
+_LONE_CR = re.compile(r"\r(?!\n)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _OWN_SCOPES = (*_DEFS, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -94,7 +95,7 @@ def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduce
     """The units of `text` the model can use, or None to parse it whole: a small
     module, one Python cannot parse, or one in which every unit counts."""
     lines = _LINE.findall(text)
-    if len(lines) < MIN_LINES:
+    if len(lines) < MIN_LINES or _LONE_CR.search(text):  # the model counts rows by "\n" alone
         return None
     try:
         with warnings.catch_warnings():

@@ -131,6 +131,7 @@ def test_a_class_kept_for_its_name_alone_gets_an_empty_body(every_module):
     ("import redis\n\nr = redis.Redis()\n\ndef f():\n    return 1\n", 10),  # small
     ("import redis\nr = redis.Redis(\n", 0),  # Python cannot parse it
     ("import redis\n\nr = redis.Redis()\n\ndef f():\n    return r.get('k')\n", 0),  # every unit counts
+    ("import redis\r\rr = redis.Redis()\r\rdef f():\r    return 1\r", 0),  # rows the model does not count
 ])
 def test_some_modules_are_parsed_whole(source, min_lines, monkeypatch):
     monkeypatch.setattr(sparse, "MIN_LINES", min_lines)
