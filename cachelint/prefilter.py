@@ -322,6 +322,8 @@ class _Layout:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.reliable = "\f" not in text and text.count("\r") == text.count("\r\n")
+        if not self.reliable:
+            return
         for match in _STRING_OR_COMMENT.finditer(text):
             token = match.group()
             if len(token) == 1 and token != "#":  # a quote that starts no string
@@ -330,8 +332,9 @@ class _Layout:
                 self.starts.append(match.start())
                 self.ends.append(match.end())
                 prefix = _name_around(text, match.start())[1] if match.start() else ""
-                if ("f" in prefix or "t" in prefix) and not _fields_close(token):
-                    self.reliable = False
+                self.reliable = not ("f" in prefix or "t" in prefix) or _fields_close(token)
+            if not self.reliable:
+                break
 
     def in_string(self, index: int) -> bool:
         """Whether `index` is inside a string, after its first quote."""
