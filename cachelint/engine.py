@@ -194,7 +194,7 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
 
 def _reduced(settings: Settings, text: str) -> Reduced | None:
     prefilter = _prefilter(settings)
-    return reduce_module(text, prefilter._known, prefilter._prefixes)
+    return reduce_module(text, prefilter.known, prefilter.prefixes)
 
 
 def _prefilter(settings: Settings):

@@ -97,6 +97,16 @@ class Prefilter:
         self._import = re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)" if tops else "(?!)")
         self._prefixes = frozenset(self._rests)
 
+    @property
+    def known(self) -> frozenset[str]:
+        """Every qualified name by which the model recognises a cache client or decorator."""
+        return self._known
+
+    @property
+    def prefixes(self) -> frozenset[str]:
+        """Every dotted prefix of those names."""
+        return self._prefixes
+
     def wants(self, text: str) -> bool:
         found = self._imports(text)
         if found is _Found.KNOWN_NAME:  # the model resolves it, unless it is never used

@@ -35,46 +35,6 @@ from dataclasses import dataclass, field
 
 from cachelint import tree_scan
 
-class _CacheNamesShim:
-    def __init__(self, imported, dicts):
-        self.imported, self.dicts = imported, dicts
-
-    @classmethod
-    def of(cls, tree, text, prefixes):
-        imported = {}
-        globals_ = set()
-        dicts = set()
-        assigned_in_functions = set()
-        for statement, at_module_level in tree_scan._statements(tree.body, True):
-            if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                for local, value in tree_scan._bindings(statement):
-                    if value in prefixes:
-                        imported.setdefault(local, set()).add(value)
-            elif isinstance(statement, ast.Global):
-                globals_.update(statement.names)
-            else:
-                (dicts if at_module_level else assigned_in_functions).update(tree_scan._dict_cache_targets(statement))
-        dicts |= assigned_in_functions & globals_
-        if ":=" in text:  # wherever `:=` binds it: more than the model takes, never less
-            dicts.update(node.target.id for node in ast.walk(tree)
-                         if isinstance(node, ast.NamedExpr) and tree_scan._is_dict_cache(node.target, node.value))
-        return cls(imported, dicts)
-
-    def names_a_cache(self, node, known):
-        if isinstance(node, ast.Name):
-            return (node.id in self.imported and not self.imported[node.id].isdisjoint(known)) or (
-                node.id in self.dicts and isinstance(node.ctx, ast.Load))
-        parts = [node.attr]
-        base = node.value
-        while isinstance(base, ast.Attribute):
-            parts.append(base.attr)
-            base = base.value
-        if isinstance(base, ast.Name) and base.id in self.imported:
-            rest = ".".join(reversed(parts))
-            return any(f"{value}.{rest}" in known for value in self.imported[base.id])
-        return False
-
-
 MIN_LINES = 300  # below this, leaving units out saves less than reading them costs
 _LONE_CR = re.compile(r"\r(?!\n)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
@@ -103,7 +63,10 @@ def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduce
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    names = _CacheNamesShim.of(tree, text, prefixes)
+    names = tree_scan.CacheNames.of(tree, prefixes)
+    if ":=" in text:  # wherever `:=` binds one: more than the model takes, never less
+        names.dicts.update(node.target.id for node in ast.walk(tree)
+                           if isinstance(node, ast.NamedExpr) and tree_scan.is_dict_cache(node.target, node.value))
     units = _units(tree, names, known)
     kept = _kept(units, names)
     if len(kept) == len(units):
@@ -150,7 +113,7 @@ class _Unit:
         return self.owner is None and isinstance(self.node, ast.ClassDef)
 
 
-def _units(tree: ast.Module, names: "_CacheNamesShim", known: frozenset[str]) -> list[_Unit]:
+def _units(tree: ast.Module, names: tree_scan.CacheNames, known: frozenset[str]) -> list[_Unit]:
     units: list[_Unit] = []
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
@@ -162,7 +125,7 @@ def _units(tree: ast.Module, names: "_CacheNamesShim", known: frozenset[str]) ->
     return units
 
 
-def _unit(node: ast.stmt, owner: _Unit | None, names: "_CacheNamesShim", known: frozenset[str]) -> _Unit:
+def _unit(node: ast.stmt, owner: _Unit | None, names: tree_scan.CacheNames, known: frozenset[str]) -> _Unit:
     decorators = getattr(node, "decorator_list", ())
     unit = _Unit(node, min([node.lineno, *(d.lineno for d in decorators)]), node.end_lineno or node.lineno, owner)
     if unit.is_class_header:
@@ -194,7 +157,7 @@ class _Walk:
     """One pass over a unit's syntax tree: what it reads (into `reads`), what it binds in
     its own scope, and, inside functions, the assignments to attributes and globals."""
 
-    def __init__(self, reads: _Reads, names: "_CacheNamesShim", known: frozenset[str]) -> None:
+    def __init__(self, reads: _Reads, names: tree_scan.CacheNames, known: frozenset[str]) -> None:
         self.reads, self.names, self.known = reads, names, known
         self.stored_names: set[str] = set()  # in the unit's own scope
         self.stored_attributes: set[str] = set()
@@ -210,7 +173,7 @@ class _Walk:
             if kind is ast.Name:
                 if type(node.ctx) is ast.Load:
                     reads.names.add(node.id)
-                    if not reads.names_a_cache and names.names_a_cache(node, self.known):
+                    if not reads.names_a_cache and names.leads_to_cache(node, self.known):
                         reads.names_a_cache = True
                 elif own_scope:
                     self.stored_names.add(node.id)
@@ -222,7 +185,7 @@ class _Walk:
                         reads.own_attributes.add(node.attr)
                 else:
                     self.stored_attributes.add(node.attr)
-                if not reads.names_a_cache and names.names_a_cache(node, self.known):
+                if not reads.names_a_cache and names.leads_to_cache(node, self.known):
                     reads.names_a_cache = True
             elif kind is ast.alias:
                 if own_scope:
@@ -271,7 +234,7 @@ def _targets(targets: Iterable[ast.expr]) -> tuple[set[str], set[str]]:
     return names, attributes
 
 
-def _kept(units: list[_Unit], names: _CacheNamesShim) -> set[int]:
+def _kept(units: list[_Unit], names: tree_scan.CacheNames) -> set[int]:
     """The indexes of the units to keep (see the module's docstring), to a fixed point."""
     cache_names, cache_attributes = set(names.imported) | names.dicts, set()
     kept = {index for index, unit in enumerate(units) if isinstance(unit.node, (ast.Import, ast.ImportFrom))}

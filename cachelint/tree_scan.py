@@ -22,6 +22,7 @@ import ast
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NESTED = ("body", "orelse", "finalbody")
@@ -40,22 +41,46 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True
-    imported: dict[str, set[str]] = {}  # local name -> what imports bind it to
-    globals_: set[str] = set()
-    dicts: set[str] = set()  # names of module-level dicts that may be caches
-    assigned_in_functions: set[str] = set()
-    for statement, at_module_level in _statements(tree.body, True):
-        if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for local, value in _bindings(statement):
-                if value in prefixes:
-                    imported.setdefault(local, set()).add(value)
-        elif isinstance(statement, ast.Global):
-            globals_.update(statement.names)
-        else:
-            (dicts if at_module_level else assigned_in_functions).update(_dict_cache_targets(statement))
-    dicts |= assigned_in_functions & globals_
+    names = CacheNames.of(tree, prefixes)
     walrus = ":=" in text and (not text.isascii() or _CACHE_WALRUS.search(text) is not None)
-    return bool(imported or dicts or walrus) and _in_expressions(tree, imported, known, dicts, globals_ if walrus else None)
+    return bool(names.imported or names.dicts or walrus) and _in_expressions(
+        tree, names.imported, known, names.dicts, names.globals if walrus else None)
+
+
+@dataclass
+class CacheNames:
+    """What can lead the model to a cache in a module, from its syntax tree: the local
+    names imports bind to a prefix of a known qualified name (and what to), and the
+    names of dicts assigned in the module's scope (or to a `global`) that may be caches."""
+
+    imported: dict[str, set[str]]
+    dicts: set[str]
+    globals: set[str]  # names declared `global` anywhere
+
+    @classmethod
+    def of(cls, tree: ast.Module, prefixes: frozenset[str]) -> CacheNames:
+        imported: dict[str, set[str]] = {}
+        globals_: set[str] = set()
+        dicts: set[str] = set()
+        assigned_in_functions: set[str] = set()
+        for statement, at_module_level in _statements(tree.body, True):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for local, value in _bindings(statement):
+                    if value in prefixes:
+                        imported.setdefault(local, set()).add(value)
+            elif isinstance(statement, ast.Global):
+                globals_.update(statement.names)
+            else:
+                (dicts if at_module_level else assigned_in_functions).update(_dict_cache_targets(statement))
+        return cls(imported, dicts | (assigned_in_functions & globals_), globals_)
+
+    def leads_to_cache(self, node: ast.Name | ast.Attribute, known: frozenset[str]) -> bool:
+        """Whether a name, or a dotted name ending at `node`, resolves through the imports
+        to a `known` name, or reads one of the dicts."""
+        if type(node) is ast.Name:
+            return _imports_known(node, self.imported, known) or (
+                node.id in self.dicts and type(node.ctx) is ast.Load)
+        return _resolves_to_known(node, self.imported, known)
 
 
 def _statements(body: list[ast.stmt], at_module_level: bool) -> Iterator[tuple[ast.stmt, bool]]:
@@ -94,11 +119,11 @@ def _dict_cache_targets(statement: ast.stmt) -> Iterator[str]:
     else:
         return
     for target in targets:
-        if _is_dict_cache(target, statement.value):
+        if is_dict_cache(target, statement.value):
             yield target.id
 
 
-def _is_dict_cache(target: ast.expr, value: ast.expr) -> bool:
+def is_dict_cache(target: ast.expr, value: ast.expr) -> bool:
     # `ast` normalises identifiers (NFKC) and LibCST does not: a name that is not ASCII
     # may spell "cache" only in the source.
     return (
@@ -122,23 +147,16 @@ def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: froz
         node, in_scope = stack.pop()
         kind = type(node)
         if kind is ast.Attribute:
-            parts = [node.attr]
-            base = node.value
-            while type(base) is ast.Attribute:
-                parts.append(base.attr)
-                base = base.value
-            if type(base) is ast.Name and base.id in imported:
-                rest = ".".join(reversed(parts))
-                if any(f"{value}.{rest}" in known for value in imported[base.id]):
-                    return True
+            if _resolves_to_known(node, imported, known):
+                return True
         elif kind is ast.Name:
-            if node.id in imported and not imported[node.id].isdisjoint(known):
+            if _imports_known(node, imported, known):
                 return True
             if type(node.ctx) is ast.Load:
                 if node.id in dicts:
                     return True
                 loaded.add(node.id)
-        elif kind is ast.NamedExpr and walrus_globals is not None and _is_dict_cache(node.target, node.value):
+        elif kind is ast.NamedExpr and walrus_globals is not None and is_dict_cache(node.target, node.value):
             if not in_scope or node.target.id in walrus_globals:
                 dicts.add(node.target.id)
         in_scope = in_scope or kind in _SCOPES
@@ -149,3 +167,19 @@ def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: froz
             elif isinstance(value, ast.AST) and field != "ctx":
                 stack.append((value, in_scope))
     return not loaded.isdisjoint(dicts)
+
+
+def _resolves_to_known(node: ast.Attribute, imported: dict[str, set[str]], known: frozenset[str]) -> bool:
+    parts = [node.attr]
+    base = node.value
+    while type(base) is ast.Attribute:
+        parts.append(base.attr)
+        base = base.value
+    if type(base) is ast.Name and base.id in imported:
+        rest = ".".join(reversed(parts))
+        return any(f"{value}.{rest}" in known for value in imported[base.id])
+    return False
+
+
+def _imports_known(node: ast.Name, imported: dict[str, set[str]], known: frozenset[str]) -> bool:
+    return node.id in imported and not imported[node.id].isdisjoint(known)

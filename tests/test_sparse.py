@@ -15,7 +15,7 @@ from cachelint.prefilter import model_names, prefilter_for
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
 KNOWN = model_names()
-PREFIXES = prefilter_for(())._prefixes
+PREFIXES = prefilter_for(()).prefixes
 
 MODULE = textwrap.dedent('''\
     """A module with a little caching among much else."""
