@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from cachelint import tree_scan
 
-MIN_LINES = 300  # below this, leaving units out saves less than reading them costs
+MIN_LINES = 100  # below this, leaving units out saves less than reading them costs
 _LONE_CR = re.compile(r"\r(?!\n)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
