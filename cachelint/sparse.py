@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cachelint import tree_scan
@@ -57,17 +56,14 @@ def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduce
     lines = _LINE.findall(text)
     if len(lines) < MIN_LINES or _LONE_CR.search(text):  # the model counts rows by "\n" alone
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = tree_scan.parse(text)
+    if tree is None:
         return None
     names = tree_scan.CacheNames.of(tree, prefixes)
     if ":=" in text:  # wherever `:=` binds one: more than the model takes, never less
         names.dicts.update(node.target.id for node in ast.walk(tree)
                            if isinstance(node, ast.NamedExpr) and tree_scan.is_dict_cache(node.target, node.value))
-    units = _units(tree, names, known)
+    units = _units(tree, _Lookup(names, known, frozenset(names.heads)))
     kept = _kept(units, names)
     if len(kept) == len(units):
         return None
@@ -113,27 +109,39 @@ class _Unit:
         return self.owner is None and isinstance(self.node, ast.ClassDef)
 
 
-def _units(tree: ast.Module, names: tree_scan.CacheNames, known: frozenset[str]) -> list[_Unit]:
+@dataclass(frozen=True)
+class _Lookup:
+    """Whether a name or dotted name leads to a cache; `heads`: the names one must start with."""
+
+    names: tree_scan.CacheNames
+    known: frozenset[str]
+    heads: frozenset[str]
+
+    def leads_to_cache(self, node: ast.Name | ast.Attribute) -> bool:
+        return self.names.leads_to_cache(node, self.known)
+
+
+def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
     units: list[_Unit] = []
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
-            header = _unit(statement, None, names, known)
+            header = _unit(statement, None, lookup)
             units.append(header)
-            units.extend(_unit(member, header, names, known) for member in statement.body)
+            units.extend(_unit(member, header, lookup) for member in statement.body)
         else:
-            units.append(_unit(statement, None, names, known))
+            units.append(_unit(statement, None, lookup))
     return units
 
 
-def _unit(node: ast.stmt, owner: _Unit | None, names: tree_scan.CacheNames, known: frozenset[str]) -> _Unit:
+def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
     decorators = getattr(node, "decorator_list", ())
     unit = _Unit(node, min([node.lineno, *(d.lineno for d in decorators)]), node.end_lineno or node.lineno, owner)
     if unit.is_class_header:
         for part in (*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)):
-            _Walk(unit.reads, names, known).run(part)
+            _Walk(unit.reads, lookup).run(part)
         unit.binds.add(node.name)
         return unit
-    walk = _Walk(unit.reads, names, known)
+    walk = _Walk(unit.reads, lookup)
     walk.run(node)
     unit.binds_attributes |= walk.stored_attributes
     bound = unit.binds if owner is None else unit.binds_attributes
@@ -145,7 +153,7 @@ def _unit(node: ast.stmt, owner: _Unit | None, names: tree_scan.CacheNames, know
             target_names &= walk.declared_global
             if target_names or target_attributes:
                 reads = _Reads()
-                _Walk(reads, names, known).run(value)
+                _Walk(reads, lookup).run(value)
                 unit.flows.append(_Flow(target_names, target_attributes, reads))
     else:  # a module-level or class-level statement: what it binds holds what it reads
         bound |= walk.stored_names
@@ -157,15 +165,15 @@ class _Walk:
     """One pass over a unit's syntax tree: what it reads (into `reads`), what it binds in
     its own scope, and, inside functions, the assignments to attributes and globals."""
 
-    def __init__(self, reads: _Reads, names: tree_scan.CacheNames, known: frozenset[str]) -> None:
-        self.reads, self.names, self.known = reads, names, known
+    def __init__(self, reads: _Reads, lookup: _Lookup) -> None:
+        self.reads, self.lookup = reads, lookup
         self.stored_names: set[str] = set()  # in the unit's own scope
         self.stored_attributes: set[str] = set()
         self.declared_global: set[str] = set()
         self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # to an attribute, or maybe a global
 
     def run(self, root: ast.AST) -> None:
-        reads, names = self.reads, self.names
+        reads, lookup, heads = self.reads, self.lookup, self.lookup.heads
         stack: list[tuple[ast.AST, bool]] = [(root, True)]
         while stack:
             node, own_scope = stack.pop()
@@ -173,10 +181,12 @@ class _Walk:
             if kind is ast.Name:
                 if type(node.ctx) is ast.Load:
                     reads.names.add(node.id)
-                    if not reads.names_a_cache and names.leads_to_cache(node, self.known):
-                        reads.names_a_cache = True
+                    if node.id in heads and not reads.names_a_cache:
+                        reads.names_a_cache = lookup.leads_to_cache(node)
                 elif own_scope:
                     self.stored_names.add(node.id)
+                continue
+            if kind is ast.Constant:
                 continue
             if kind is ast.Attribute:
                 if type(node.ctx) is ast.Load:
@@ -185,13 +195,15 @@ class _Walk:
                         reads.own_attributes.add(node.attr)
                 else:
                     self.stored_attributes.add(node.attr)
-                if not reads.names_a_cache and names.leads_to_cache(node, self.known):
-                    reads.names_a_cache = True
-            elif kind is ast.alias:
+                if not reads.names_a_cache and _base_name(node) in heads:
+                    reads.names_a_cache = lookup.leads_to_cache(node)
+                stack.append((node.value, own_scope))
+                continue
+            if kind is ast.alias:
                 if own_scope:
                     self.stored_names.add((node.asname or node.name).split(".")[0])
                 continue
-            elif kind is ast.Global:
+            if kind is ast.Global:
                 self.declared_global.update(node.names)
             elif kind in _ASSIGNMENTS:
                 assignment = _assignment(node)
@@ -206,7 +218,14 @@ class _Walk:
                 if isinstance(value, ast.AST):
                     stack.append((value, own_scope))
                 elif isinstance(value, list):
-                    stack.extend((item, own_scope) for item in value if isinstance(item, ast.AST))
+                    stack.extend([(item, own_scope) for item in value if isinstance(item, ast.AST)])
+
+
+def _base_name(node: ast.Attribute) -> str | None:
+    """`a` of `a.b.c`."""
+    while type(node) is ast.Attribute:
+        node = node.value
+    return node.id if type(node) is ast.Name else None
 
 
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.withitem, ast.For, ast.AsyncFor})

@@ -19,6 +19,7 @@ A file Python cannot parse (newer syntax, a syntax error) is kept: LibCST decide
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import warnings
 from collections.abc import Iterator
@@ -35,16 +36,24 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
     """Whether the model can find a cache client or decorator, or a dict cache, in the
     module `text`. `known`: the qualified names the model knows; `prefixes`: every
     dotted prefix of them (an import binding anything else cannot lead to one)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse(text)
+    if tree is None:
         return True
     names = CacheNames.of(tree, prefixes)
     walrus = ":=" in text and (not text.isascii() or _CACHE_WALRUS.search(text) is not None)
     return bool(names.imported or names.dicts or walrus) and _in_expressions(
         tree, names.imported, known, names.dicts, names.globals if walrus else None)
+
+
+@functools.lru_cache(maxsize=1)  # sparse parsing reads the tree of the file the prefilter just kept
+def parse(text: str) -> ast.Module | None:
+    """Python's syntax tree of a module (None: Python cannot parse it). Not to be changed."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 @dataclass
@@ -73,6 +82,11 @@ class CacheNames:
             else:
                 (dicts if at_module_level else assigned_in_functions).update(_dict_cache_targets(statement))
         return cls(imported, dicts | (assigned_in_functions & globals_), globals_)
+
+    @property
+    def heads(self) -> set[str]:
+        """The names a name or dotted name must start with to lead to a cache."""
+        return self.imported.keys() | self.dicts
 
     def leads_to_cache(self, node: ast.Name | ast.Attribute, known: frozenset[str]) -> bool:
         """Whether a name, or a dotted name ending at `node`, resolves through the imports
