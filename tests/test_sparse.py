@@ -144,9 +144,15 @@ def findings_of(source: str, prefilter: bool) -> list[tuple]:
     return [(d.code, d.location, d.end_location, d.message, d.statement_rows) for d in result.diagnostics], result.facts
 
 
-def test_findings_and_facts_are_those_of_the_whole_file(every_module):
-    sparse_findings, sparse_facts = findings_of(MODULE, prefilter=True)
-    whole_findings, whole_facts = findings_of(MODULE, prefilter=False)
+@pytest.mark.parametrize("source", [
+    MODULE,
+    MODULE.replace("\n", "\r\n"),
+    MODULE.replace("    ", "\t"),
+    "\ufeff# -*- coding: utf-8 -*-\n" + MODULE.replace("much else", "much else, ünïcödé"),
+], ids=["lf", "crlf", "tabs", "bom-and-non-ascii"])
+def test_findings_and_facts_are_those_of_the_whole_file(source, every_module):
+    sparse_findings, sparse_facts = findings_of(source, prefilter=True)
+    whole_findings, whole_facts = findings_of(source, prefilter=False)
     assert {code for code, *_ in sparse_findings} >= {"CL001", "CL002"}
     assert sparse_findings == whole_findings
     assert sparse_facts.pop("partial") is True
