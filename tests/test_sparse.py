@@ -176,36 +176,53 @@ def test_findings_are_the_same_on_the_public_corpus_with_every_module_sparse(eve
     assert findings == rule_findings([PUBLIC_CORPUS], prefilter=False)
 
 
+CATALOG = textwrap.dedent('''\
+    from django.core.cache import cache
+
+    from .models import Product
+
+
+    def product_detail(product_id):
+        key = f"product:{product_id}"
+        product = cache.get(key)
+        if product is None:
+            product = Product.objects.filter(pk=product_id).values("id", "name").first()
+            cache.set(key, product, 300)
+        return product
+''')
+ADMIN = textwrap.dedent('''\
+    from django.core.cache import cache
+
+    from .models import Product
+
+
+    def flush():
+        cache.delete("unrelated:key")
+
+
+    def set_price(product_id, price):
+        Product.objects.filter(pk=product_id).update(price=price)
+''')
+
+
 def test_the_project_index_sees_writes_in_what_was_left_out(every_module, tmp_path):
     """CL010 needs a DB write that sits in a function with no cache call: with a cached
     entity in the project, the file is linted whole."""
-    (tmp_path / "catalog.py").write_text(textwrap.dedent('''\
-        from django.core.cache import cache
-
-        from .models import Product
-
-
-        def product_detail(product_id):
-            key = f"product:{product_id}"
-            product = cache.get(key)
-            if product is None:
-                product = Product.objects.filter(pk=product_id).values("id", "name").first()
-                cache.set(key, product, 300)
-            return product
-    '''))
-    (tmp_path / "admin.py").write_text(textwrap.dedent('''\
-        from django.core.cache import cache
-
-        from .models import Product
-
-
-        def flush():
-            cache.delete("unrelated:key")
-
-
-        def set_price(product_id, price):
-            Product.objects.filter(pk=product_id).update(price=price)
-    '''))
+    (tmp_path / "catalog.py").write_text(CATALOG)
+    (tmp_path / "admin.py").write_text(ADMIN)
     findings = rule_findings([tmp_path], prefilter=True)
     assert [(Path(name).name, code) for name, _, _, code, _ in findings] == [("admin.py", "CL010")]
     assert findings == rule_findings([tmp_path], prefilter=False)
+
+
+def test_a_partial_result_in_the_cache_is_linted_whole_once_an_entity_is_cached(every_module, tmp_path):
+    project, cache_dir = tmp_path / "project", tmp_path / "cache"
+    project.mkdir()
+    (project / "admin.py").write_text(ADMIN)
+    settings = Settings(root=project)
+    assert not lint_paths([project], settings, cache_dir=cache_dir).diagnostics
+    (project / "catalog.py").write_text(CATALOG)  # admin.py is unchanged: its partial result is cached
+    run = lint_paths([project], settings, cache_dir=cache_dir)
+    assert [(Path(d.filename).name, d.code) for d in run.diagnostics] == [("admin.py", "CL010")]
+    again = lint_paths([project], settings, cache_dir=cache_dir)  # now from the whole file's cached result
+    assert [(Path(d.filename).name, d.code) for d in again.diagnostics] == [("admin.py", "CL010")]
