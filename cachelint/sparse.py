@@ -296,6 +296,8 @@ def _kept(units: list[_Unit], names: tree_scan.CacheNames) -> set[int]:
 
 
 def _text(lines: list[str], units: list[_Unit], kept: set[int]) -> Reduced:
+    # Units kept here only so that the text parses name no cache (or they would be kept
+    # already) and bind nothing a kept unit reads: what they need need not be kept.
     for index, unit in enumerate(units):  # `class A: x = 1` is kept whole, or not at all
         if index in kept and unit.is_class_header and not _body_on_own_rows(unit, lines):
             kept.update(i for i, member in enumerate(units) if member.owner is unit)
