@@ -226,3 +226,18 @@ def test_a_partial_result_in_the_cache_is_linted_whole_once_an_entity_is_cached(
     assert [(Path(d.filename).name, d.code) for d in run.diagnostics] == [("admin.py", "CL010")]
     again = lint_paths([project], settings, cache_dir=cache_dir)  # now from the whole file's cached result
     assert [(Path(d.filename).name, d.code) for d in again.diagnostics] == [("admin.py", "CL010")]
+
+
+def test_fixes_land_where_the_whole_files_fixes_land(every_module, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cachelint.cli import main
+
+    for name in ("sparse.py", "whole.py"):
+        (tmp_path / name).write_text(MODULE)
+    monkeypatch.chdir(tmp_path)
+    for name, extra in (("sparse.py", []), ("whole.py", ["--no-prefilter"])):
+        CliRunner().invoke(main, ["--no-cache", "--fix", "--unsafe-fixes", *extra, name])
+    fixed = (tmp_path / "sparse.py").read_text()
+    assert fixed != MODULE and "if value is None:" in fixed
+    assert fixed == (tmp_path / "whole.py").read_text()
