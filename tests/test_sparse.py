@@ -6,8 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from cachelint import sparse
+from cachelint.cli import main
 from cachelint.config import Settings
 from cachelint.engine import lint_paths, lint_source
 from cachelint.prefilter import model_names, prefilter_for
@@ -229,10 +231,6 @@ def test_a_partial_result_in_the_cache_is_linted_whole_once_an_entity_is_cached(
 
 
 def test_fixes_land_where_the_whole_files_fixes_land(every_module, tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from cachelint.cli import main
-
     for name in ("sparse.py", "whole.py"):
         (tmp_path / name).write_text(MODULE)
     monkeypatch.chdir(tmp_path)
