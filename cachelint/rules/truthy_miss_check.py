@@ -1,6 +1,7 @@
 """CL001 truthy-miss-check: a cache read's result decides hit or miss by truthiness."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -477,6 +478,12 @@ class _Paths:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self._uses: dict[cst.CSTNode, _Uses] = {}
+        # Where the module writes a computed value to a cache, in source order: a constant is
+        # a flag or a lock (`set("lock:x", "1")`), not a fill.
+        self._fills = sorted(
+            op.order for op in model.ops
+            if op.kind is Kind.WRITE and op.value is not None and _constant_truth(op.value) is None
+        )
 
     def if_decides(self, test: TruthTest, read: _Read, node: cst.If) -> bool:
         body = [self._range(node.body)]
@@ -484,9 +491,7 @@ class _Paths:
         if _exits(node.body):  # `if cached: return cached` — what follows runs on a miss
             other.append((self._end(node), self._end(self._function_node(test))))
         truthy, falsy = (other, body) if test.negated else (body, other)
-        # A cache write of a computed value; a constant is a flag or a lock (`set("lock:x", "1")`).
-        fills = any(op.kind is Kind.WRITE and op.value is not None and _constant_truth(op.value) is None
-                    and _inside(op.order, falsy) for op in self.model.ops)
+        fills = any(bisect_left(self._fills, start) < bisect_left(self._fills, end) for start, end in falsy)
         if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
             return fills and _tested_alone(test, node.test)
         if self._reloads(test, read.name, falsy):
