@@ -19,7 +19,9 @@
   (`@receiver(post_save, sender=Product)`) and a model's own `save`/`delete`.
 
 Facts are per file and depend on nothing else, so a per-file result cache can keep them;
-`cachelint.index` computes everything project-wide from the facts alone.
+`cachelint.index` computes everything project-wide from the facts alone. The engine adds
+`"partial": true` to the facts of a file it parsed only in part (`cachelint.sparse`):
+their reads and busts are complete, their writes, calls and hooks may not be.
 """
 from __future__ import annotations
 
