@@ -34,7 +34,6 @@ from cachelint.model import ModuleModel, build_model
 from cachelint.parsing import parse_module
 from cachelint.prefilter import prefilter_for
 from cachelint.rules.base import Finding, RuleContext
-from cachelint.sparse import Reduced
 from cachelint.sparse import reduce as reduce_module
 
 
@@ -113,13 +112,14 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
     except SyntaxError as error:  # a bad coding cookie
         result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
         return result
-    if prefilter and not _prefilter(settings).wants(text):
+    screen = _prefilter(settings) if prefilter else None
+    if screen is not None and not screen.wants(text):
         return result
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
     if not codes:
         return result
     result.text = text
-    reduced = _reduced(settings, text) if prefilter else None
+    reduced = reduce_module(text, screen.known, screen.prefixes) if screen is not None else None
     parsed, rows = (reduced.text, reduced.rows) if reduced is not None else (text, None)
     try:
         module = parse_module(parsed)
@@ -192,11 +192,6 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
     )
 
 
-def _reduced(settings: Settings, text: str) -> Reduced | None:
-    prefilter = _prefilter(settings)
-    return reduce_module(text, prefilter.known, prefilter.prefixes)
-
-
 def _prefilter(settings: Settings):
     clients = settings.clients
     return prefilter_for(tuple(sorted({*clients.objects, *clients.functions})))
@@ -222,8 +217,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         results.append(result)
     _lint(stale, results, settings, prefilter, jobs, cache)
     if prefilter:
-        _lint_writers(results, settings, jobs, cache)
-        _lint_whole(results, settings, jobs, cache)
+        _lint_for_the_index(results, settings, jobs, cache)
     if cache is not None:
         cache.save()
     run.files.extend(results)
@@ -253,32 +247,27 @@ def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settin
         results[task.index] = result
 
 
-def _lint_writers(results: list[FileResult], settings: Settings, jobs: int, cache: ResultCache | None) -> None:
-    """The project index's second pass: a file the prefilter skipped (it has no cache
-    code) that names an entity cached elsewhere is linted after all, for its DB writes.
-    Its result takes the place of the skipped one in the cache: its facts can only be
-    more than none, and its diagnostics are the same, as the prefilter never drops one."""
+def _lint_for_the_index(results: list[FileResult], settings: Settings, jobs: int,
+                        cache: ResultCache | None) -> None:
+    """The project index's second pass, when some file caches a DB entity (CL010 then
+    needs every write and call that may touch it): a file the prefilter skipped (it has no
+    cache code) that names the entity is linted after all, and a file linted in part
+    (cachelint.sparse) is linted whole. Either result takes the place of the first one in
+    the cache: its facts can only be more, and its diagnostics are the same, as neither
+    the prefilter nor sparse parsing ever drops one."""
     mentions = project.entity_mentions(results)
     if mentions is None:
         return
     tasks = [
         _Task(index, result.filename, _stat(result.filename) if cache is not None else None)
-        for index, result in enumerate(results) if _skipped(result) and _mentions(result.filename, mentions)
+        for index, result in enumerate(results)
+        if _partial(result) or _skipped(result) and _mentions(result.filename, mentions)
     ]
     _lint(tasks, results, settings, False, jobs, cache)
 
 
-def _lint_whole(results: list[FileResult], settings: Settings, jobs: int, cache: ResultCache | None) -> None:
-    """When some file caches an entity, the project index needs every DB write and call
-    of every file: a file linted in part (cachelint.sparse) is linted whole. Its
-    diagnostics are the same; its result takes the place of the partial one in the cache."""
-    if project.entity_mentions(results) is None:
-        return
-    tasks = [
-        _Task(index, result.filename, _stat(result.filename) if cache is not None else None)
-        for index, result in enumerate(results) if result.facts is not None and result.facts.get("partial")
-    ]
-    _lint(tasks, results, settings, False, jobs, cache)
+def _partial(result: FileResult) -> bool:
+    return result.facts is not None and result.facts.get("partial", False)
 
 
 def _skipped(result: FileResult) -> bool:

@@ -21,7 +21,7 @@ parse. The qualified names are read from the model's own tables and the configur
 clients, so the prefilter cannot drift from what the model knows. Every test it makes
 errs towards keeping the file: a doubt costs a parse, never a finding. A file that is
 dropped is never parsed with LibCST, so its syntax errors are not reported either. (The
-project index reads some of the dropped files after all: `engine._lint_writers`.)
+project index reads some of the dropped files after all: `engine._lint_for_the_index`.)
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ the file's (`ModuleModel.rows`), so what is reported is where it is in the file.
 class whose header is kept for its name alone gets `...` as its body. Every test errs
 towards keeping a unit. What the project index needs goes further (DB writes and calls
 anywhere in the file), so a sparse result says so, and `engine` lints the whole file
-again when the project has a cached entity (`engine._lint_whole`).
+again when the project has a cached entity (`engine._lint_for_the_index`).
 """
 from __future__ import annotations
 
