@@ -63,7 +63,7 @@ def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduce
     if ":=" in text:  # wherever `:=` binds one: more than the model takes, never less
         names.dicts.update(node.target.id for node in ast.walk(tree)
                            if isinstance(node, ast.NamedExpr) and tree_scan.is_dict_cache(node.target, node.value))
-    units = _units(tree, _Lookup(names, known, frozenset(names.heads)))
+    units = _units(tree, _Lookup(names, known))
     kept = _kept(units, names)
     if len(kept) == len(units):
         return None
@@ -109,13 +109,12 @@ class _Unit:
         return self.owner is None and isinstance(self.node, ast.ClassDef)
 
 
-@dataclass(frozen=True)
 class _Lookup:
     """Whether a name or dotted name leads to a cache; `heads`: the names one must start with."""
 
-    names: tree_scan.CacheNames
-    known: frozenset[str]
-    heads: frozenset[str]
+    def __init__(self, names: tree_scan.CacheNames, known: frozenset[str]) -> None:
+        self.names, self.known = names, known
+        self.heads = frozenset(names.heads)
 
     def leads_to_cache(self, node: ast.Name | ast.Attribute) -> bool:
         return self.names.leads_to_cache(node, self.known)
@@ -255,7 +254,7 @@ def _targets(targets: Iterable[ast.expr]) -> tuple[set[str], set[str]]:
 
 def _kept(units: list[_Unit], names: tree_scan.CacheNames) -> set[int]:
     """The indexes of the units to keep (see the module's docstring), to a fixed point."""
-    cache_names, cache_attributes = set(names.imported) | names.dicts, set()
+    cache_names, cache_attributes = set(names.heads), set()
     kept = {index for index, unit in enumerate(units) if isinstance(unit.node, (ast.Import, ast.ImportFrom))}
     position = {id(unit): index for index, unit in enumerate(units)}
     changed = True

@@ -12,11 +12,11 @@ from cachelint import sparse
 from cachelint.cli import main
 from cachelint.config import Settings
 from cachelint.engine import lint_paths, lint_source
-from cachelint.prefilter import model_names, prefilter_for
+from cachelint.prefilter import prefilter_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
-KNOWN = model_names()
+KNOWN = prefilter_for(()).known
 PREFIXES = prefilter_for(()).prefixes
 
 MODULE = textwrap.dedent('''\
