@@ -53,8 +53,7 @@ class Reduced:
 def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduced | None:
     """The units of `text` the model can use, or None to parse it whole: a small
     module, one Python cannot parse, or one in which every unit counts."""
-    lines = _LINE.findall(text)
-    if len(lines) < MIN_LINES or _LONE_CR.search(text):  # the model counts rows by "\n" alone
+    if text.count("\n") < MIN_LINES or _LONE_CR.search(text):  # the model counts rows by "\n" alone
         return None
     tree = tree_scan.parse(text)
     if tree is None:
@@ -67,7 +66,7 @@ def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduce
     kept = _kept(units, names)
     if len(kept) == len(units):
         return None
-    return _text(lines, units, kept)
+    return _text(_LINE.findall(text), units, kept)
 
 
 class _Reads:
