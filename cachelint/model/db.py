@@ -214,7 +214,9 @@ class DbFacts:
         self.transactions += [
             t for function, info in model.functions.items() if (t := finder.of_function(function, info.scope))
         ]
+        self._transactions_by_function: dict[Scope | None, list[Transaction]] = {}
         for transaction in self.transactions:
+            self._transactions_by_function.setdefault(transaction.function, []).append(transaction)
             transaction.writes = [
                 w for w in self._by_function.get(transaction.function, []) if self._inside(w.node, w.scope, transaction)
             ]
@@ -226,7 +228,8 @@ class DbFacts:
 
     def transactions_around(self, node: cst.CSTNode, scope: Scope) -> list[Transaction]:
         """The transactions whose body `node` (evaluated in `scope`) runs in, outermost first."""
-        around = [t for t in self.transactions if self._inside(node, scope, t)]
+        candidates = self._transactions_by_function.get(scope.function, [])
+        around = [t for t in candidates if self._inside(node, scope, t)]
         return sorted(around, key=lambda t: self.spans[t.body].start)
 
     def writes_in(self, function: Scope | None) -> list[DbWrite]:
