@@ -32,6 +32,9 @@ _CONSEQUENCES = {
     "payment-status": "it is served stale until the entry expires",
     "custom": "the project keeps it out of caches",
 }
+# What these categories risk is a leak to whoever can read the cache; a cache in the
+# process's own memory (a dict, cachetools, functools) is read by nobody else.
+_LEAKS = frozenset({"credentials", "tokens"})
 # A whole row of one of these tables or models holds a password hash.
 USERS_TABLES = frozenset({
     "user", "users", "account", "accounts", "customer", "customers", "member", "members", "auth_user",
@@ -194,6 +197,10 @@ class SensitiveDataCached(Rule):
     A users table is one named user(s), account(s), customer(s), member(s), auth_user or
     profile(s).
 
+    Credentials and tokens put in a cache in the process's own memory (a module-level
+    dict, cachetools) are not flagged: nobody else reads that memory, and the process
+    holds them anyway. Auth state, balances and statuses are, as they go stale there too.
+
     Words are matched whole: snake_case and camelCase are split, and a term such as
     `password_hash` must appear as those words in a row. `token_count` is not a token,
     `price` is not a balance, `stock_symbol` is not a stock count.
@@ -310,6 +317,22 @@ class SensitiveDataCached(Rule):
             rows = db.execute("SELECT * FROM products").fetchall()
             cache.set("products:all", rows, 600)
         """,
+        # credentials and tokens in the process's own memory: a client per secret, a token
+        """
+        import boto3
+
+        _client_cache = {}
+        _token_cache = {}
+
+        def s3_client(storage):
+            key = f"{storage.access_key_id}:{storage.secret_access_key}"
+            if key not in _client_cache:
+                _client_cache[key] = boto3.client("s3", aws_secret_access_key=storage.secret_access_key)
+            return _client_cache[key]
+
+        def remember(uid, oauth):
+            _token_cache[uid] = oauth.access_token
+        """,
     ]
 
     INVALID = [
@@ -366,6 +389,13 @@ class SensitiveDataCached(Rule):
             r.set(f"order:{uid}:pay", order.payment_status, ex=60)  # expect: CL008
             r.set(f"order:{uid}", order.order_status, ex=60)  # expect: CL008
         """,
+        # in the process's own memory, what goes stale is still flagged
+        """
+        _wallet_cache = {}
+
+        def remember(uid, account):
+            _wallet_cache[uid] = account.balance  # expect: CL008
+        """,
         # the SQL or the ORM query that produced the value, one assignment back
         """
         import json
@@ -397,7 +427,10 @@ class SensitiveDataCached(Rule):
             if op.kind is not Kind.WRITE:
                 continue
             shapes = model.key_shapes(op) or (None,)
-            reported = _first_reported(deny, shapes, _hits(deny, model, stored, op, shapes))
+            hits = _hits(deny, model, stored, op, shapes)
+            if op.library.in_process:
+                hits = ((hit, shape) for hit, shape in hits if hit.term.category not in _LEAKS)
+            reported = _first_reported(deny, shapes, hits)
             if reported is not None:
                 hit, shape = reported
                 yield Finding(op.node, op.statement, _message(model, hit, shape or shapes[0]))
