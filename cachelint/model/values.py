@@ -8,6 +8,12 @@ from cachelint.model.spec import Arg, Meaning, TtlSemantics
 
 # `find_argument` result when `*args`/`**kwargs` may or may not carry the argument.
 MAYBE = object()
+# Calls that read the clock, to the (micro)second.
+CLOCK_READINGS = frozenset({
+    "time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns", "time.perf_counter",
+    "time.perf_counter_ns", "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
+    "django.utils.timezone.now", "arrow.now", "arrow.utcnow", "pendulum.now",
+})
 # `evaluate_number` result for `None`; any other unknown value is returned as None.
 NONE = "None"
 

@@ -9,16 +9,12 @@ from cachelint.model import CacheOp, ModuleModel
 from cachelint.model.keys import KeyShape, Part, Step, describe_key
 from cachelint.model.nodes import children
 from cachelint.model.scopes import Scope, dotted, qualified_name
+from cachelint.model.values import CLOCK_READINGS
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Calls whose every result is new: the current time to the (micro)second, a fresh uuid,
 # random bytes and numbers.
-_NEVER_REPEATS = {
-    "time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns", "time.perf_counter",
-    "time.perf_counter_ns", "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
-    "django.utils.timezone.now", "uuid.uuid1", "uuid.uuid4", "os.urandom", "arrow.now", "arrow.utcnow",
-    "pendulum.now",
-}
+_NEVER_REPEATS = {*CLOCK_READINGS, "uuid.uuid1", "uuid.uuid4", "os.urandom"}
 _RANDOM_MODULES = ("random.", "secrets.")
 # Random picks from a fixed set repeat: `random.choice(REPLICAS)`, `randint(0, 4)` spreading a hot key.
 _RANDOM_PICKS = {"random.choice", "secrets.choice", "random.randint", "random.randrange", "secrets.randbelow"}

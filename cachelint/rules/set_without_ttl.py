@@ -6,6 +6,8 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Ttl
+from cachelint.model.scopes import Scope, qualified_name
+from cachelint.model.values import CLOCK_READINGS
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 _CHECKED_KINDS = (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE)
@@ -37,7 +39,8 @@ class SetWithoutTtl(Rule):
     call keeps its first answer for the life of the process.
 
     Django's omitted `timeout` uses the configured default and is not flagged, and neither
-    is a bounded `lru_cache(maxsize=N)`.
+    is a bounded `lru_cache(maxsize=N)`, nor a dict cache entry that carries the time it
+    was stored for its reader to judge (`CACHE[k] = (time.monotonic(), value)`).
 
     ## Example
     ```python
@@ -252,6 +255,31 @@ class SetWithoutTtl(Rule):
                 _PATTERN_CACHE[pattern] = re.compile(pattern)
             return _PATTERN_CACHE[pattern]
         """,
+        # a dict cache whose entries carry the time they were stored, checked by the reader
+        """
+        import datetime
+        import time
+
+        import requests
+
+        FEED_TTL = 600
+        _FEED_CACHE = {}
+        _STATUS_CACHE = {}
+
+        def feed(url):
+            cached = _FEED_CACHE.get(url)
+            if cached is not None and time.monotonic() - cached[0] < FEED_TTL:
+                return cached[1]
+            body = requests.get(url).text
+            _FEED_CACHE[url] = (time.monotonic(), body)
+            return body
+
+        def status(host):
+            now = datetime.datetime.now(tz=datetime.timezone.utc)
+            result = requests.get(f"https://{host}/health").json()
+            _STATUS_CACHE[host] = [now, result]
+            return result
+        """,
         # not a cache client: a plain dict, a local dict
         """
         def build(items):
@@ -428,6 +456,17 @@ class SetWithoutTtl(Rule):
                 RATES_CACHE[currency] = requests.get(f"https://fx.example.com/{currency}").json()  # expect: CL002
             return RATES_CACHE[currency]
         """,
+        # a time in the entry that is not when it was stored: not a TTL kept by hand
+        """
+        import requests
+
+        EVENTS_CACHE = {}
+
+        def event(event_id):
+            data = requests.get(f"https://events.example.com/{event_id}").json()
+            EVENTS_CACHE[event_id] = (data["starts_at"], data)  # expect: CL002
+            return data
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -448,7 +487,7 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
         return _backend_message(op) if op.backend_ttl.meaning is Meaning.FOREVER else None
     if op.ttl.meaning is not Meaning.FOREVER:
         return None
-    if op.library.in_process and not _in_io_function(model, op):
+    if op.library.in_process and (not _in_io_function(model, op) or _stamped(model, op)):
         return None
     library = op.library.label
     if op.ttl.argument is not None:
@@ -530,6 +569,24 @@ def _keeps_results_forever(decorator: CacheDecorator) -> bool:
 def _in_io_function(model: ModuleModel, op: CacheOp) -> bool:
     function = op.scope.function
     return function is not None and model.does_io(function.node)
+
+
+def _stamped(model: ModuleModel, op: CacheOp) -> bool:
+    """`CACHE[k] = (time.monotonic(), value)`: the entry carries the time it was stored, so
+    that its reader can judge its age (a TTL kept by hand)."""
+    if not isinstance(op.value, (cst.Tuple, cst.List)):
+        return False
+    return any(_reads_clock(model, element.value, op.scope, op.order) for element in op.value.elements)
+
+
+def _reads_clock(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
+    """`time.time()`, or a variable assigned it (`now = datetime.now(tz=utc)`)."""
+    if isinstance(expr, cst.Name):
+        binding = model.binding_of(expr, scope, order)
+        if binding is None or binding.kind != "assign" or not isinstance(binding.value, cst.BaseExpression):
+            return False
+        expr, scope, order = binding.value, binding.scope, binding.order
+    return isinstance(expr, cst.Call) and qualified_name(expr.func, scope, order) in CLOCK_READINGS
 
 
 def _key_text(model: ModuleModel, key: cst.BaseExpression) -> str:

@@ -8,6 +8,7 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import CacheOp, Kind, ModuleModel, TruthTest
+from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.nodes import children
 from cachelint.model.values import MAYBE, find_argument
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
@@ -35,8 +36,10 @@ class TruthyMissCheck(Rule):
     Not flagged: `is None` / `is not None`, `key in cache`, `has_key`, `exists`,
     a read with a sentinel default compared by identity, collection reads (`hgetall`,
     `smembers`, `lrange`, `get_many`…) where empty is the only way to see a miss, a bare
-    feature-flag read (`if cache.get("maintenance"):`), and `cache.get(k) or 0` (the
-    fallback is itself falsy, so nothing is recomputed).
+    feature-flag read (`if cache.get("maintenance"):`), `cache.get(k) or 0` (the
+    fallback is itself falsy, so nothing is recomputed), and a read of a module-level
+    dict cache that the module only ever fills with non-empty tuples, lists, sets or
+    dicts (`_CACHE[k] = (stamp, value)`: no entry is falsy).
 
     ## Example
     ```python
@@ -231,9 +234,43 @@ class TruthyMissCheck(Rule):
 
             return render()
         """,
+        # a dict cache that only ever holds non-empty tuples: an entry is never falsy
+        """
+        import time
+
+        import requests
+
+        _FEED_CACHE = {}
+
+        def feed(url):
+            cached = _FEED_CACHE.get(url)
+            if cached and time.monotonic() - cached[0] < 600:
+                return cached[1]
+            body = requests.get(url).text
+            _FEED_CACHE[url] = (time.monotonic(), body)
+            return body
+        """,
     ]
 
     INVALID = [
+        # a dict cache written with a non-empty tuple here, and with something else there
+        """
+        import time
+
+        import requests
+
+        _FEED_CACHE = {}
+
+        def feed(url):
+            cached = _FEED_CACHE.get(url)
+            if not cached:  # expect: CL001
+                cached = requests.get(url).json()
+                _FEED_CACHE[url] = cached
+            return cached
+
+        def stamped(url):
+            _FEED_CACHE[url] = (time.monotonic(), requests.get(url).json())
+        """,
         # Django: the falsy branch reloads and fills the cache.
         """
         from django.core.cache import cache, caches
@@ -411,6 +448,8 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
     op = model.op_at(subject)
     if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
         return None
+    if _entries_never_falsy(model, op):
+        return None
     default = find_argument(op.call, op.spec.default) if op.call is not None and op.spec.default else None
     if default is MAYBE:
         return None
@@ -419,6 +458,27 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
     if _constant_truth(default) is False:  # `get(k, [])`: a miss looks like a cached []
         return _Read(op, name, default)
     return None  # a sentinel default tells a miss apart
+
+
+def _entries_never_falsy(model: ModuleModel, op: CacheOp) -> bool:
+    """A module-level dict cache that every write of the module fills with a non-empty
+    tuple, list, set or dict display (`_CACHE[k] = (stamp, value)`): a cached entry is never
+    falsy. Other caches may be written elsewhere, with anything."""
+    if op.library is not DICT_CACHE:
+        return False
+    receiver = _receiver(model, op)
+    writes = [w for w in model.ops if w.kind is Kind.WRITE and w.library is DICT_CACHE and _receiver(model, w) == receiver]
+    return bool(writes) and all(_non_empty_display(write.value) for write in writes)
+
+
+def _receiver(model: ModuleModel, op: CacheOp) -> str:
+    node = op.node
+    return model.code(node.func.value if isinstance(node, cst.Call) else node.value)
+
+
+def _non_empty_display(value: cst.BaseExpression | None) -> bool:
+    return (isinstance(value, (cst.Tuple, cst.List, cst.Set, cst.Dict)) and bool(value.elements)
+            and not any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in value.elements))
 
 
 # ---------------------------------------------------------------------- does the test decide?
