@@ -20,7 +20,8 @@ each name in it was assigned (or, for a function passed as a value, what it retu
 The SQL is a string passed to any call in the value (`execute`, `fetch*`, `raw`, `text()`,
 a project's own `query_one(...)`), or, for `cursor.fetchone()`, what the function last
 executed on that cursor; a result or query object (`result.one()`, `qs.all()`) is
-followed back to its query.
+followed back to its query. What an encrypting call returns (`encrypt_password(pw)`,
+`fernet.encrypt(token)`) names nothing: the cache holds ciphertext.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ import libcst as cst
 
 from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.sql import Select, parse_select
+from cachelint.model.words import words
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
@@ -73,6 +75,7 @@ _PASS_THROUGH_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "dict",
 _FIELD_CHOICE = frozenset({"fields", "exclude"})  # model_to_dict(obj, fields=[...]) keeps only some
 _FIELD_METHODS = frozenset({"values", "values_list", "only", "get", "pop", "getattr", "setdefault"})
 _LITERALS = frozenset({"None", "True", "False"})
+_ENCRYPTS = frozenset({"encrypt", "encrypted", "encryption"})  # words of a call that returns ciphertext
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ class _Walk:
 
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Iterator[Named]:
         func = call.func
+        if _ENCRYPTS.intersection(words(_last_name(func) or "")):
+            return
         if isinstance(func, cst.Attribute) and self._dotted(func, scope) is None:
             yield Named(f"….{func.attr.value}", func.attr.value)  # a method of a value: data flows through
             yield from self.names(func.value, scope, depth)

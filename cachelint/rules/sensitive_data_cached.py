@@ -200,6 +200,8 @@ class SensitiveDataCached(Rule):
     Credentials and tokens put in a cache in the process's own memory (a module-level
     dict, cachetools) are not flagged: nobody else reads that memory, and the process
     holds them anyway. Auth state, balances and statuses are, as they go stale there too.
+    Nor is what an encrypting call returns (`fernet.encrypt(token)`, `encrypt_password(pw)`):
+    the cache holds ciphertext.
 
     Words are matched whole: snake_case and camelCase are split, and a term such as
     `password_hash` must appear as those words in a row. `token_count` is not a token,
@@ -317,6 +319,20 @@ class SensitiveDataCached(Rule):
             rows = db.execute("SELECT * FROM products").fetchall()
             cache.set("products:all", rows, 600)
         """,
+        # what an encrypting call returns is ciphertext
+        """
+        import json
+
+        import redis
+        from cryptography.fernet import Fernet
+
+        r = redis.Redis()
+
+        def remember(uid, record, oauth, crypto: Fernet):
+            ciphertext = encryptPassword(json.dumps(record))
+            r.set(f"auth:{uid}", ciphertext, ex=60)
+            r.set(f"oauth:{uid}", crypto.encrypt(oauth.access_token.encode()), ex=60)
+        """,
         # credentials and tokens in the process's own memory: a client per secret, a token
         """
         import boto3
@@ -351,6 +367,7 @@ class SensitiveDataCached(Rule):
             r.set(f"app:{uid}", {"client_secret": keys.client}, ex=60)  # expect: CL008
             r.set(f"app:{uid}:key", keys.api_key, ex=60)  # expect: CL008
             r.set(f"tls:{uid}", keys.private_key, ex=60)  # expect: CL008
+            r.set(f"user:{uid}:pw4", decrypt_password(user.password_hash), ex=60)  # expect: CL008
         """,
         # tokens
         """
