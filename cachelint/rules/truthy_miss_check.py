@@ -250,9 +250,39 @@ class TruthyMissCheck(Rule):
             _FEED_CACHE[url] = (time.monotonic(), body)
             return body
         """,
+        # the falsy branch falls back to a value at hand: nothing is loaded again
+        """
+        _CONFIG_CACHE = {}
+
+        def setting(key, default=""):
+            value = _CONFIG_CACHE[key]
+            if value:
+                log.debug("%s from config", key)
+            else:
+                value = default
+            return value
+        """,
     ]
 
     INVALID = [
+        # the reload is the last statement of the falsy branch; the fill comes after the `if`
+        """
+        from django.core.cache import cache
+
+        def report(k):
+            data = cache.get(k)
+            if not data:  # expect: CL001
+                data = compute(k)
+            cache.set(k, data, 60)
+            return data
+
+        def feed(url):
+            cached = cache.get(url)
+            if not cached:  # expect: CL001
+                cached = fetch(url)
+                cache.set(url, cached, 60)
+            return cached
+        """,
         # a dict cache written with a non-empty tuple here, and with something else there
         """
         import time
@@ -554,19 +584,22 @@ class _Paths:
         fills = any(bisect_left(self._fills, start) < bisect_left(self._fills, end) for start, end in falsy)
         if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
             return fills and _tested_alone(test, node.test)
-        if self._reloads(test, read.name, falsy):
+        uses = self._uses_in(test)
+        # Bound again where the miss does work: `x = load()`, not a fallback at hand (`x = default`).
+        if self._reloads(test, read.name, falsy) and (fills or uses.calls_in(falsy)):
             return True
         # Otherwise the cached value must be used on a hit, and a miss must do work: fill the
         # cache, or load something. `if not token: abort(401)` is a guard clause, not a load.
-        uses = self._uses_in(test)
         loads = fills or (not test.negated and uses.calls_in(falsy))
         return loads and uses.mentions(read.name, truthy)
 
     @staticmethod
     def _reloads(test: TruthTest, name: str, ranges) -> bool:
-        """The variable is bound again (`x = load()`, `x, y = load()`) to something not constant."""
+        """The variable is bound again (`x = load()`, `x, y = load()`) to something not constant.
+        A binding's order is where its statement ends, which for a block's last statement is
+        where the block ends."""
         return any(
-            binding.kind in ("assign", "other") and _inside(binding.order, ranges)
+            binding.kind in ("assign", "other") and any(start <= binding.order <= end for start, end in ranges)
             and not (binding.kind == "assign" and _constant_truth(binding.value) is not None)
             for binding in test.scope.bindings.get(name, ())
         )
