@@ -12,11 +12,13 @@ from cachelint.rules.base import Finding, Option, Rule, RuleContext
 _ID_WORDS = {"id", "pk", "slug", "uuid", "uid", "guid", "ids", "pks"}
 _SHORT_ID = re.compile(r"^[a-z]id$")  # pid, uid, oid…
 _ID_GENERATORS = ("uuid.", "secrets.token_", "shortuuid.")
-# Words a name ends in when its value may itself be a namespace: `prefix`, `cls.__name__`.
+# Words a name ends in when its value may itself be a namespace: `prefix`, `cls.__name__`;
+# or starts with one: a URL, with its scheme and host.
 _NAMESPACE_WORDS = {
     "prefix", "namespace", "ns", "name", "qualname", "module", "label", "type", "kind", "model",
     "table", "entity", "bucket", "scope", "category", "class", "cls", "app", "service", "version",
     "group", "domain", "realm", "section", "resource", "collection", "tenant", "site", "env",
+    "url", "uri",
 }
 # Receivers too generic to name an entity: `obj.pk` says nothing, `article.pk` does.
 _GENERIC_OWNERS = {"self", "cls", "obj", "instance", "request", "item", "row", "data", "record", "o", "x"}
@@ -43,7 +45,9 @@ class KeyWithoutNamespace(Rule):
     Not flagged: constant keys; keys built by functions the analysis cannot see
     (imported builders, unknown methods); a parameter or attribute whose name says it
     already is a key (`key`, `cache_key`, `*_key`, `k`): that is the caller's business;
-    a leading value whose name says it is a namespace (`prefix`, `cls.__name__`); a loop
+    a leading value whose name says it is a namespace (`prefix`, `cls.__name__`) or a URL
+    (`f"{self.provider_url}/.well-known/openid-configuration"`: its scheme and host come
+    first); a loop
     over `scan_iter(match="ns:*")`, whose keys start with `ns:`; and caches private to
     one purpose (`functools` caches, `cachetools` caches, module-level dicts).
 
@@ -134,6 +138,9 @@ class KeyWithoutNamespace(Rule):
             cache.get(f"{prefix}:{pid}")
             cache.get(f"{model.__name__}:{pid}")
             cache.get(f"{pid.cache_key()}")
+
+        def discovery(self):
+            return cache.get(f"{self.provider_url}/.well-known/openid-configuration")
         """,
         # A loop over a namespaced scan; caches private to one purpose.
         """
