@@ -117,10 +117,10 @@ def cached_names(model: ModuleModel, op: CacheOp) -> frozenset[str] | None:
 
 
 def key_expressions(op: CacheOp) -> list[cst.BaseExpression]:
-    """The key, or when the library table names none: every positional argument
-    (`r.delete(*keys)`, `delete_pattern("product:*")`) and the keys of a dict value
-    (`set_many({...})`)."""
-    if op.key is not None:
+    """The key, or when the library table names none or takes several: every positional
+    argument (`r.delete(*keys)`, `r.delete(k1, k2)`, `delete_pattern("product:*")`) and
+    the keys of a dict value (`set_many({...})`)."""
+    if op.key is not None and not op.spec.variadic_keys:
         return [op.key]
     found = []
     if op.call is not None:

@@ -102,6 +102,8 @@ class Method:
     scan_instead: ScanInstead | None = None
     # For KEYS and SCAN methods that yield keys: the argument holding the glob pattern.
     pattern: Arg | None = None
+    # Every positional argument is a key, not only `key` (redis `delete(*names)`).
+    variadic_keys: bool = False
     backend_expiry: BackendExpiry | None = None
 
 

@@ -115,6 +115,21 @@ class MissingInvalidation(Rule):
         def add_product(name):
             Product.objects.create(name=name)
         """,
+        # One delete of several keys busts each of them.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def product_names(db, product_id):
+            r.set(f"product:{product_id}:name", db.execute("SELECT name FROM products WHERE id = ?", (product_id,)).fetchone()[0], ex=60)
+            r.set("products:names", db.execute("SELECT name FROM products").fetchall(), ex=60)
+
+        def rename(db, product_id, name):
+            db.execute("UPDATE products SET name = ? WHERE id = ?", (name, product_id))
+            db.commit()
+            r.delete(f"product:{product_id}:name", "products:names")
+        """,
     ]
     INVALID = [
         """

@@ -82,8 +82,8 @@ METHODS = {
     "pexpire": Method(Kind.EXPIRE, key=KEY, ttl=_EXPIRE_TIME, semantics=EXPIRE_SEMANTICS),
     "expireat": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "when"),), semantics=SEMANTICS.but(zero=Meaning.UNKNOWN)),
     "pexpireat": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "when"),), semantics=SEMANTICS.but(zero=Meaning.UNKNOWN)),
-    "delete": Method(Kind.DELETE, key=KEY),
-    "unlink": Method(Kind.DELETE, key=KEY),
+    "delete": Method(Kind.DELETE, key=KEY, variadic_keys=True),
+    "unlink": Method(Kind.DELETE, key=KEY, variadic_keys=True),
     "hdel": Method(Kind.DELETE, key=KEY),
     "keys": Method(
         Kind.KEYS, key=None, pattern=Arg(0, "pattern"), scan_instead=ScanInstead("scan_iter", Arg(0, "pattern"), "match"),
