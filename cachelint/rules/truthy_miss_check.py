@@ -10,11 +10,13 @@ import libcst as cst
 from cachelint.model import CacheOp, Kind, ModuleModel, TruthTest
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.nodes import children
+from cachelint.model.scopes import Binding, Scope
 from cachelint.model.values import MAYBE, find_argument
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
 _FALSY = '(0, "", [], {}, False)'
 _EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+_LOGGERS = ("log", "logger", "logging")
 _EMPTY_CONSTRUCTORS = ("dict", "list", "tuple", "set", "str", "bytes", "frozenset")
 
 
@@ -250,6 +252,35 @@ class TruthyMissCheck(Rule):
             _FEED_CACHE[url] = (time.monotonic(), body)
             return body
         """,
+        # a hit returns the value; a miss is an error: raised, aborted or logged, nothing loaded
+        """
+        import logging
+
+        from django.core.cache import cache
+        from django.http import Http404
+        from flask import abort
+
+        log = logging.getLogger(__name__)
+
+        def invite(code):
+            invite = cache.get(f"invite:{code}")
+            if invite:
+                return invite
+            raise Http404("invite expired")
+
+        def owner(token):
+            owner = cache.get(f"token:{token}")
+            if owner:
+                return owner
+            log.info("unknown token %s", token)
+            return None
+
+        def ticket(code):
+            ticket = cache.get(f"ticket:{code}")
+            if ticket:
+                return ticket
+            abort(410)
+        """,
         # the falsy branch falls back to a value at hand: nothing is loaded again
         """
         _CONFIG_CACHE = {}
@@ -282,6 +313,22 @@ class TruthyMissCheck(Rule):
                 cached = fetch(url)
                 cache.set(url, cached, 60)
             return cached
+        """,
+        # a failed read falls back to None in its `except`: the test still looks at the read
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def symbols():
+            try:
+                raw = r.get("symbols:all")
+            except redis.ConnectionError:
+                raw = None
+            if not raw:  # expect: CL001
+                raw = fetch_symbols()
+                r.set("symbols:all", raw, ex=86400)
+            return raw
         """,
         # a dict cache written with a non-empty tuple here, and with something else there
         """
@@ -474,6 +521,7 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
         binding = model.binding_of(subject, test.scope, test.order)
         if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
             return None
+        binding = _read_behind_failure(model, test.scope, subject.value, binding)
         subject, name = binding.value, subject.value
     op = model.op_at(subject)
     if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
@@ -488,6 +536,37 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
     if _constant_truth(default) is False:  # `get(k, [])`: a miss looks like a cached []
         return _Read(op, name, default)
     return None  # a sentinel default tells a miss apart
+
+
+def _read_behind_failure(model: ModuleModel, scope: Scope, name: str, binding: Binding) -> Binding:
+    """`try: x = r.get(k)` / `except RedisError: x = None`: a failed read falls back to what a
+    miss returns, so a test of `x` still looks at the read (the binding in the `try` body)."""
+    if not _is_none(binding.value):
+        return binding
+    earlier = [b for b in scope.bindings[name] if b.order < binding.order]
+    if not earlier or earlier[-1].kind != "assign":
+        return binding
+    read = earlier[-1]
+    function = scope.function.node if scope.function is not None else model.module
+    for node in _tries(function):
+        if _within(model, read.order, node.body) and any(_within(model, binding.order, h) for h in node.handlers):
+            return read
+    return binding
+
+
+def _tries(node: cst.CSTNode) -> Iterator[cst.Try]:
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Try):
+            yield node
+        stack.extend(children(node))
+
+
+def _within(model: ModuleModel, order: int, node: cst.CSTNode) -> bool:
+    """`order` (a binding's: its statement's end) falls in `node`, its end included."""
+    span = model.spans[node]
+    return span.start <= order <= span.start + span.length
 
 
 def _entries_never_falsy(model: ModuleModel, op: CacheOp) -> bool:
@@ -626,26 +705,31 @@ class _Paths:
 
 
 class _Uses:
-    """Where one function body reads each variable and calls anything (not in nested functions)."""
+    """Where one function body reads each variable and calls anything that may load a value
+    (not in nested functions): building an exception to raise, aborting or logging loads nothing."""
 
     def __init__(self, model: ModuleModel, body: cst.CSTNode) -> None:
         self.names: dict[str, list[int]] = {}
         self.calls: list[int] = []
-        stack = [body]
+        stack: list[tuple[cst.CSTNode, bool]] = [(body, True)]
         while stack:
-            node = stack.pop()
+            node, loads = stack.pop()
             kind = type(node)
             if kind is cst.FunctionDef or kind is cst.ClassDef:
                 continue
             if kind is cst.Attribute or kind is cst.Arg:
                 # `obj.name` does not read the variable `name`, nor does the keyword in `f(name=1)`.
-                stack.append(node.value)
+                stack.append((node.value, loads))
                 continue
             if kind is cst.Name:
                 self.names.setdefault(node.value, []).append(model.spans[node].start)
+            elif kind is cst.Raise:
+                loads = False
             elif kind is cst.Call:
-                self.calls.append(model.spans[node].start)
-            stack.extend(children(node))
+                loads = loads and not _loads_nothing(node)
+                if loads:
+                    self.calls.append(model.spans[node].start)
+            stack.extend((child, loads) for child in children(node))
 
     def mentions(self, name: str, ranges) -> bool:
         return any(_inside(offset, ranges) for offset in self.names.get(name, ()))
@@ -666,6 +750,16 @@ def _exits(block: cst.BaseSuite) -> bool:
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1]
     return isinstance(last, _EXITS)
+
+
+def _loads_nothing(call: cst.Call) -> bool:
+    """`logger.info(…)`, `log.warning(…)`, `logging.debug(…)`, `print(…)`, and `abort(404)`,
+    which raises."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value in ("print", "abort")
+    return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+            and func.value.value.lower().lstrip("_") in _LOGGERS)
 
 
 def _or_fallbacks(node: cst.BooleanOperation, subject: cst.BaseExpression) -> list[cst.BaseExpression]:
