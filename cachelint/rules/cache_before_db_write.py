@@ -147,7 +147,7 @@ class CacheBeforeDbWrite(Rule):
         from django.core.cache import cache
         from sqlalchemy import update
 
-        from .models import Link, Order, Post
+        from .models import Invoice, Link, Order, Post
 
         def mark_shipped(order_id, tracking_no):
             cache.delete(f"order:{order_id}:tracking")  # expect: CL006
@@ -160,6 +160,13 @@ class CacheBeforeDbWrite(Rule):
         def retarget(session, link_id, url):
             cache.delete(f"link:{link_id}")  # expect: CL006
             session.execute(update(Link).where(Link.id == link_id).values(url=url))
+            session.commit()
+
+        def pay(session, invoice: Invoice):
+            invoice.status = "paid"
+            session.add(invoice)
+            session.flush()  # sends the UPDATE, which stays uncommitted
+            cache.set(f"invoice:{invoice.id}", invoice.status, 300)  # expect: CL006
             session.commit()
         """,
     ]
@@ -186,18 +193,19 @@ class CacheBeforeDbWrite(Rule):
 def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], flow: Flow):
     """The first write that can run after `op` and concerns what `op` caches, with the
     uncommitted writes before `op` that it commits (for a commit point). A commit point
-    concerns the entities of the writes since the previous one, or an unknown entity."""
+    concerns the entities of the writes since the previous commit, or an unknown entity."""
     names = cached_names(model, op)
     if names is not None and names & _LOCKS:
         return None  # `r.set(f"lock:product:{pid}", 1, nx=True)`: a lock, not the product's data
-    pending: list[DbWrite] = []  # written since the last commit point
+    pending: list[DbWrite] = []  # written since the last commit
     for write in writes:
         if write.order > op.order and flow.may_follow(op.order, write.order):
             entities = [w.entity for w in pending] if write.is_commit_point and pending else [write.entity]
             if _concerns(op, names, entities):
-                committed = [w for w in pending if w.order < op.order] if write.is_commit_point else []
-                return write, committed
-        pending = [] if write.is_commit_point else [*pending, write]
+                committed = [w for w in pending if w.order < op.order and not w.is_commit_point]
+                return write, committed if write.is_commit_point else []
+        # A flush sends the writes but leaves them uncommitted: only a commit ends them.
+        pending = [] if write.kind is WriteKind.COMMIT else [*pending, write]
     return None
 
 
