@@ -205,7 +205,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
-            self._scope_of(node.target.value).bind(node.target.value, Binding("other", self._end(node)))
+            self._scope_of(node.target.value).bind(node.target.value, Binding("other", self._end(node), node))
         elif isinstance(node.target, cst.Subscript):
             self._store_targets.add(node.target)
 

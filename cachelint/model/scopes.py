@@ -17,7 +17,7 @@ class Binding:
 
     kind: str  # "import", "assign", "param", "with", "for", "def", "other"
     order: int
-    value: object = None  # qualified name (import), expression (assign/with/for), Param, def node
+    value: object = None  # qualified name (import), expression (assign/with/for), Param, def node, AugAssign
     scope: "Scope | None" = None
     annotation: cst.BaseExpression | None = None
 

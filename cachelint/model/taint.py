@@ -43,7 +43,10 @@ _ANY_ATTRIBUTES = _FLASK_ATTRIBUTES | {
     "params", "media",  # Falcon
     "arguments", "query_arguments", "body_arguments",  # Tornado's self.request
 }
-_ANY_METHODS = _FLASK_METHODS | {"get_param", "get_param_as_list", "get_header", "get_cookie_values"}
+_ANY_METHODS = _FLASK_METHODS | {
+    "get_param", "get_param_as_list", "get_header", "get_cookie_values",  # Falcon
+    "json", "form", "body", "post", "text", "read", "multipart",  # awaited bodies: Starlette, aiohttp
+}
 # WSGI variables the server sets from the connection, not from what the client sent.
 _SERVER_META = frozenset({"REMOTE_ADDR", "REMOTE_PORT", "SERVER_PORT", "SERVER_PROTOCOL", "REQUEST_METHOD"})
 # Tornado RequestHandler methods that read the request.
@@ -187,6 +190,11 @@ class TaintAnalysis(Evaluator):
             return self._value(binding.value, binding.scope, env, depth + 1)
         if binding.kind == "param":
             return self._parameter(name, binding, env)
+        if (binding.scope, name) in env:  # `*parts` of a helper being followed
+            return env[(binding.scope, name)]
+        statement = binding.value
+        if isinstance(statement, cst.AugAssign) and isinstance(statement.operator, (cst.AddAssign, cst.ModuloAssign)):
+            return self._any([statement.target, statement.value], binding.scope, env, depth + 1)  # `key += q`
         return None
 
     def _parameter(self, name: str, binding: Binding, env: Env) -> Value:
@@ -247,12 +255,16 @@ class TaintAnalysis(Evaluator):
         if not bindings:  # a builtin
             if func.value in _PROPAGATING_BUILTINS:
                 return self._any([a.value for a in call.args], scope, env, depth)
+            if func.value == "map" and call.args and _is_name(call.args[0].value, "str"):
+                return self._any([a.value for a in call.args[1:]], scope, env, depth)  # `map(str, parts)`
             return None
         target = bindings[0].value if len(bindings) == 1 else None
         if isinstance(target, cst.FunctionDef):
             if self._is_configured(target):
                 return None
             return self._helper(target, call, scope, env, depth, method=False)
+        if isinstance(target, cst.Call) and bindings[0].kind == "assign":
+            return self._partial(target, bindings[0].scope, call, scope, env, depth)
         if isinstance(target, cst.Lambda) and bindings[0].kind == "assign":
             return self._lambda(target, call, bindings[0].scope, scope, env, depth)
         return None
@@ -311,8 +323,9 @@ class TaintAnalysis(Evaluator):
     # ------------------------------------------------------------------ helpers
 
     def _helper(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, env: Env, depth: int,
-                method: bool) -> Value:
-        """What a module function returns when called with these arguments."""
+                method: bool, bound: Env | None = None, skip: int = 0) -> Value:
+        """What a module function returns when called with these arguments (after `skip`
+        positional parameters a `functools.partial` `bound`)."""
         info = self.model.functions.get(function)
         if info is None or function in self._active:
             return None
@@ -320,7 +333,11 @@ class TaintAnalysis(Evaluator):
         if method:
             params = params[1:]
         keywords = {p.name.value for p in [*params, *function.params.kwonly_params]}
-        inner: Env = self._bind_arguments(call, params, keywords, info.scope, scope, env, depth)
+        inner: Env = {**(bound or {}), **self._bind_arguments(call, params[skip:], keywords, info.scope, scope, env, depth)}
+        star = function.params.star_arg
+        if isinstance(star, cst.Param):  # `*parts` holds the positional arguments left over
+            extra = [a.value for a in call.args if a.keyword is None and not a.star][max(len(params) - skip, 0):]
+            inner[(info.scope, star.name.value)] = self._any(extra, scope, env, depth)
         if not inner:
             inner[(info.scope, "")] = None  # marks the scope: unpassed parameters are clean
         self._active.add(function)
@@ -332,6 +349,27 @@ class TaintAnalysis(Evaluator):
         finally:
             self._active.discard(function)
         return None
+
+    def _partial(self, partial: cst.Call, defined_in: Scope, call: cst.Call, scope: Scope, env: Env,
+                 depth: int) -> Value:
+        """`key_for(q)` where `key_for = functools.partial(build_key, "search")` and
+        `build_key` is a function of this module."""
+        if qualified_name(partial.func, defined_in, self._order(partial)) != "functools.partial" or not partial.args:
+            return None
+        function = partial.args[0].value
+        bindings = defined_in.lookup(function.value, self._order(partial)) if isinstance(function, cst.Name) else []
+        target = bindings[0].value if len(bindings) == 1 else None
+        if not isinstance(target, cst.FunctionDef) or self._is_configured(target) or any(a.star for a in partial.args):
+            return None
+        info = self.model.functions.get(target)
+        if info is None:
+            return None
+        params = [*target.params.posonly_params, *target.params.params]
+        keywords = {p.name.value for p in [*params, *target.params.kwonly_params]}
+        arguments = partial.with_changes(args=partial.args[1:])
+        bound = self._bind_arguments(arguments, params, keywords, info.scope, defined_in, env, depth)
+        skip = sum(1 for a in arguments.args if a.keyword is None)
+        return self._helper(target, call, scope, env, depth, method=False, bound=bound, skip=skip)
 
     def _lambda(self, function: cst.Lambda, call: cst.Call, defined_in: Scope, scope: Scope, env: Env,
                 depth: int) -> Value:

@@ -20,7 +20,8 @@ class UnsanitizedInputInKey(Rule):
     converter; Django `request.GET`/`POST`/`COOKIES`/`META`/`headers`/`body`; DRF
     `request.query_params`/`data`; Starlette and FastAPI `request.query_params`/
     `path_params`/`headers`/`cookies` and endpoint parameters that arrive as text;
-    aiohttp `request.query`/`match_info`; Tornado `self.get_argument()`; Falcon
+    aiohttp `request.query`/`match_info` and awaited bodies (`await request.json()`,
+    `post()`, `text()`); Tornado `self.get_argument()`; Falcon
     `req.get_param()`/`params`. The input is followed through assignments, containers,
     f-strings, `%`, `.format`, `+`, `.join`, string methods and slicing, `.get()` on a
     request mapping, and functions defined in the same module. Reads, writes and deletes
@@ -118,6 +119,28 @@ class UnsanitizedInputInKey(Rule):
             limit = int(request.args.get("limit", "20"))
             return jsonify(cache.get(f"feed:{sort}:{limit}"))
         """,
+        # A `*parts` builder and a `functools.partial` of it, given converted input.
+        """
+        import functools
+
+        from flask import Flask, jsonify, request
+        from flask_caching import Cache
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        def build_key(namespace, *parts):
+            return ":".join([namespace, *map(str, parts)])
+
+        page_key = functools.partial(build_key, "page")
+
+        @app.get("/pages")
+        def pages():
+            n = request.args.get("n", 1, type=int)
+            key = "pages:"
+            key += str(n)
+            return jsonify([cache.get(page_key(n)), cache.get(build_key("page", n, "all")), cache.get(key)])
+        """,
         # Route parameters with an int or uuid converter; Django URL kwargs.
         """
         import redis
@@ -202,6 +225,29 @@ class UnsanitizedInputInKey(Rule):
         def page(slug):
             return jsonify(cache.get("page:" + slug))  # expect: CL005
         """,
+        # Keys grown with `+=`, built by a `*parts` builder or a `functools.partial` of one.
+        """
+        import functools
+
+        from flask import Flask, jsonify, request
+        from flask_caching import Cache
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        def build_key(namespace, *parts):
+            return ":".join([namespace, *map(str, parts)])
+
+        tag_key = functools.partial(build_key, "tag")
+
+        @app.get("/tags")
+        def tags():
+            key = "tags:"
+            key += request.args.get("sort", "")
+            cache.get(key)  # expect: CL005
+            cache.get(build_key("tag", request.args["t"]))  # expect: CL005
+            return jsonify(cache.get(tag_key(request.args["t"])))  # expect: CL005
+        """,
         # Django and DRF: the view's request, also through a helper and in a class-based view.
         """
         from django.core.cache import cache
@@ -244,6 +290,11 @@ class UnsanitizedInputInKey(Rule):
             else:
                 species = "any"
             return await r.get(f"pets:{request.match_info['shelter']}:{species}")  # expect: CL005
+
+        @routes.post("/search")
+        async def search(request):
+            body = await request.json()
+            return await r.get("search:" + body.get("term", ""))  # expect: CL005
         """,
     ]
 
