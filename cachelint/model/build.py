@@ -218,8 +218,8 @@ class _Builder:
     def _method_op(self, client: Client, method: str, call: cst.Call, site: Site) -> CacheOp | None:
         library = client.library
         if method == _RAW_COMMAND and library.followup_expiry and call.args:
-            command = call.args[0].value
-            if isinstance(command, cst.SimpleString) and command.evaluated_value.upper() == "KEYS":
+            command = call.args[0].value  # redis-py splits `"KEYS *"` into the command and its arguments
+            if isinstance(command, cst.SimpleString) and command.evaluated_value.upper().split()[:1] == ["KEYS"]:
                 return CacheOp(client, "KEYS", library.methods["keys"], call, call, site.scope,
                                site.statement, site.order)
             return None

@@ -107,6 +107,9 @@ class KeysPatternScan(Rule):
 
         def buckets():
             return len(r.execute_command("KEYS", "ratelimit:*"))  # expect: CL007
+
+        def locks():
+            return r.execute_command("KEYS lock:*")  # expect: CL007
         """,
         """
         import redis.asyncio as aioredis
