@@ -130,7 +130,8 @@ class Views:
             return None
         qualified = qualified_name(call.func, scope, order) or ""
         if qualified.startswith("flask_appbuilder.") and qualified.endswith(".expose"):
-            return Route("flask", _literal_string(_path_argument(call)), _methods(call, _DEFAULT_METHODS), decorator)
+            methods = _methods(call, _DEFAULT_METHODS, scope, order)
+            return Route("flask", _literal_string(_path_argument(call)), methods, decorator)
         func = call.func
         if not isinstance(func, cst.Attribute) or func.attr.value not in _ROUTE_METHODS:
             return None
@@ -141,7 +142,7 @@ class Views:
         method = _ROUTE_METHODS[func.attr.value]
         if framework == "flask" and func.attr.value == "api_route":
             return None
-        methods = frozenset({method}) if method else _methods(call, _DEFAULT_METHODS)
+        methods = frozenset({method}) if method else _methods(call, _DEFAULT_METHODS, scope, order)
         return Route(framework, path, methods, decorator)
 
     def _framework_of(self, receiver: cst.BaseExpression, scope: Scope, order: int, path: str | None) -> str | None:
@@ -324,10 +325,13 @@ def _literal_string(expr: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _methods(call: cst.Call, default: frozenset[str]) -> frozenset[str] | None:
+def _methods(call: cst.Call, default: frozenset[str], scope: Scope, order: int) -> frozenset[str] | None:
     found = find_argument(call, Arg(None, "methods"))
     if found is None:
         return default
+    if isinstance(found, cst.Name):  # `methods=WRITE_METHODS`, a constant of the module
+        bindings = scope.lookup(found.value, order)
+        found = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "assign" else None
     if found is MAYBE or not isinstance(found, (cst.List, cst.Tuple, cst.Set)):
         return None
     methods = set()

@@ -209,6 +209,13 @@ class ViewCacheIgnoresInput(Rule):
         @cache.cached(timeout=30, unless=lambda: app.debug)  # expect: CL012
         def feedback():
             return jsonify(store_feedback(request.form["text"])), 201
+
+        FORM_METHODS = ("GET", "POST")
+
+        @app.route("/contact", methods=FORM_METHODS)
+        @cache.cached(timeout=30)  # expect: CL012
+        def contact():
+            return jsonify(send_message(request.form)) if request.method == "POST" else jsonify({})
         """,
     ]
 
