@@ -297,7 +297,8 @@ class _Facts:
         if rest:
             function = scope.function
             if function is not None and head == function.self_name and function.owner is not None:
-                return f"{self.qualified(function.owner)}.{rest}"
+                # `self.cache.forget()` calls a method of an attribute, whose type is not known here.
+                return f"{self.qualified(function.owner)}.{rest}" if "." not in rest else None
         bindings = scope.lookup(head, order)
         if len(bindings) != 1:
             return None

@@ -7,7 +7,8 @@ template or function, so a big tree costs one pass over its facts.
 A write to an entity leaves a cached namespace of that entity stale unless the write's
 *path* busts it: the write's function, the project functions that call it (one or two
 calls up; a call of a method on a receiver of unknown type counts by the method's
-name), the functions it calls itself, or a hook every write of the entity runs (a signal
+name), the functions it calls itself (a method called on a receiver of unknown type: the
+functions of that name), or a hook every write of the entity runs (a signal
 receiver, the model's own `save`/`delete`). A bust counts when its template is the
 namespace's (`product:{}`), a pattern that covers it (`product:*`), or a key the analysis
 cannot read (it may be any key). An INSERT only stales caches that are not per row.
@@ -62,6 +63,7 @@ class ProjectIndex:
         self.writes: list[dict] = []
         self.fill_sites: set[tuple[str, int]] = set()
         self.busts_by_function: dict[str, list[dict]] = defaultdict(list)
+        self.busts_by_method: dict[str, list[dict]] = defaultdict(list)  # a function's last name -> busts
         self.callers: dict[str, set[str]] = defaultdict(set)
         self.callees: dict[str, set[str]] = defaultdict(set)
         self.hooks: dict[str, set[str]] = defaultdict(set)  # entity name -> functions
@@ -87,7 +89,9 @@ class ProjectIndex:
                 namespace.fills.append(read)  # a key with several shapes is filled once
         self.writes += [{**write, "path": path} for write in file["writes"]]
         for bust in file["busts"]:
-            self.busts_by_function[_short(bust["function"])].append({**bust, "path": path})
+            bust = {**bust, "path": path}
+            self.busts_by_function[_short(bust["function"])].append(bust)
+            self.busts_by_method[_method(bust["function"])].append(bust)
         for caller, callee in file["calls"]:
             self.callers[_short(callee)].add(_short(caller))
             self.callees[_short(caller)].add(_short(callee))
@@ -163,7 +167,19 @@ class ProjectIndex:
                 if bust["template"] is None:
                     return None
                 templates.add(bust["template"])
+        for helper in helpers - self.busts_by_function.keys():
+            templates |= self._busted_by_method(helper)
         return templates
+
+    def _busted_by_method(self, callee: str) -> set[str]:
+        """What a call the project cannot place may bust (`self.cache.forget(pk)`, or
+        `events.forget(pk)` on an instance imported from another module): the keys that
+        functions of that name bust, where the analysis reads them. A key it cannot read
+        there (a wrapper's `delete(self, key)`) is not taken to be every key."""
+        return {
+            bust["template"] for bust in self.busts_by_method.get(_method(callee), ())
+            if bust["template"] is not None and (bust["path"], bust["line"]) not in self.fill_sites
+        }
 
 
 def _short(function: str) -> str:
@@ -171,6 +187,11 @@ def _short(function: str) -> str:
     (`pricing.update_price`, `Product.save`), so that `shop.pricing` imported from a
     folder that is not a package still meets the `pricing` a file path gives."""
     return ".".join(function.rsplit(".", 2)[-2:])
+
+
+def _method(function: str) -> str:
+    """The last name of a function or of a call (`forget` for `store.EventCache.forget` and `*.forget`)."""
+    return function.rsplit(".", 1)[-1]
 
 
 def _covers(bust: str, template: str) -> bool:

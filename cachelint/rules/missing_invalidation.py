@@ -130,6 +130,41 @@ class MissingInvalidation(Rule):
             db.commit()
             r.delete(f"product:{product_id}:name", "products:names")
         """,
+        # The service busts the key through a cache object it holds, after its repository writes.
+        """
+        import json
+
+        import redis
+
+        class ProductCache:
+            def __init__(self):
+                self.redis = redis.Redis()
+
+            def get(self, db, product_id):
+                row = db.execute("SELECT id, name, price FROM products WHERE id = ?", (product_id,)).fetchone()
+                self.redis.set(f"product:{product_id}", json.dumps(dict(row)), ex=60)
+                return dict(row)
+
+            def forget(self, product_id):
+                self.redis.delete(f"product:{product_id}")
+
+        class ProductRepository:
+            def __init__(self, db):
+                self.db = db
+
+            def set_price(self, product_id, price):
+                self.db.execute("UPDATE products SET price = ? WHERE id = ?", (price, product_id))
+                self.db.commit()
+
+        class PriceService:
+            def __init__(self, db):
+                self.repository = ProductRepository(db)
+                self.products = ProductCache()
+
+            def update_price(self, product_id, price):
+                self.repository.set_price(product_id, price)
+                self.products.forget(product_id)
+        """,
     ]
     INVALID = [
         """
