@@ -329,6 +329,16 @@ class TruthyMissCheck(Rule):
                 raw = fetch_symbols()
                 r.set("symbols:all", raw, ex=86400)
             return raw
+
+        def menu(site):
+            try:
+                items = r.get(f"menu:{site}")
+            except redis.RedisError:
+                items = []
+            if not items:  # expect: CL001
+                items = load_menu(site)
+                r.set(f"menu:{site}", items, ex=600)
+            return items
         """,
         # a dict cache written with a non-empty tuple here, and with something else there
         """
@@ -539,9 +549,9 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
 
 
 def _read_behind_failure(model: ModuleModel, scope: Scope, name: str, binding: Binding) -> Binding:
-    """`try: x = r.get(k)` / `except RedisError: x = None`: a failed read falls back to what a
-    miss returns, so a test of `x` still looks at the read (the binding in the `try` body)."""
-    if not _is_none(binding.value):
+    """`try: x = r.get(k)` / `except RedisError: x = None` (or `[]`): a failed read falls back to
+    a falsy value as a miss does, so a test of `x` still looks at the read (bound in the `try` body)."""
+    if _constant_truth(binding.value) is not False:
         return binding
     earlier = [b for b in scope.bindings[name] if b.order < binding.order]
     if not earlier or earlier[-1].kind != "assign":
