@@ -145,7 +145,8 @@ class ClientResolver:
         qualified = qualified_name(call.func, scope, order)
         if qualified in _CONSTRUCTORS:
             library, kind = _CONSTRUCTORS[qualified]
-            return Client(library, kind, _variant(kind, call), _constructor_ttl(library, call, scope, order))
+            variant = _variant(kind, call)
+            return Client(library, kind, variant, _constructor_ttl(library, variant, call, scope, order))
         if qualified is not None and qualified in self.custom.objects:
             return self._known_object(qualified)
         if isinstance(call.func, cst.Attribute):
@@ -169,7 +170,7 @@ def _variant(kind: ClientKind, call: cst.Call) -> str | None:
     return "memory" if not call.args else None
 
 
-def _constructor_ttl(library: Library, call: cst.Call, scope: Scope, order: int) -> Meaning | None:
+def _constructor_ttl(library: Library, variant: str | None, call: cst.Call, scope: Scope, order: int) -> Meaning | None:
     if library.constructor_ttl is None:
         return None
     found = find_argument(call, library.constructor_ttl)
@@ -180,7 +181,11 @@ def _constructor_ttl(library: Library, call: cst.Call, scope: Scope, order: int)
     value = evaluate_number(found, scope, order)
     if value is NONE:
         return None
-    return Meaning.EXPIRES if isinstance(value, (int, float)) and value > 0 else Meaning.UNKNOWN
+    if isinstance(value, (int, float)) and value > 0:
+        return Meaning.EXPIRES
+    # `SimpleCache(default_timeout=0)`: where 0 means "never expires", so does every write without a TTL
+    forever = value == 0 and library.semantics_for(variant).zero is Meaning.FOREVER
+    return Meaning.FOREVER if forever else Meaning.UNKNOWN
 
 
 def _is_dict_cache(name: str, value: object, scope: Scope) -> bool:

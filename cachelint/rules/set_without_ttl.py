@@ -40,7 +40,8 @@ class SetWithoutTtl(Rule):
 
     Django's omitted `timeout` uses the configured default and is not flagged, and neither
     is a bounded `lru_cache(maxsize=N)`, nor a dict cache entry that carries the time it
-    was stored for its reader to judge (`CACHE[k] = (time.monotonic(), value)`).
+    was stored for its reader to judge (`CACHE[k] = (time.monotonic(), value)`) or whose
+    storing function records that time beside it (`EXPIRY[k] = time.time() + 300`).
 
     ## Example
     ```python
@@ -280,6 +281,32 @@ class SetWithoutTtl(Rule):
             _STATUS_CACHE[host] = [now, result]
             return result
         """,
+        # ... or whose storing function records that time beside it
+        """
+        import time
+
+        import requests
+
+        _HOOK_CACHE = {}
+        _cache_expiry = {}
+        _PLANS_CACHE = {}
+        _plans_loaded_at = 0.0
+
+        def hook(name):
+            if name in _HOOK_CACHE and _cache_expiry[name] > time.time():
+                return _HOOK_CACHE[name]
+            data = requests.get(f"https://hooks.example.com/{name}").json()
+            _HOOK_CACHE[name] = data
+            _cache_expiry[name] = time.time() + 300
+            return data
+
+        def plans():
+            global _plans_loaded_at
+            if time.time() - _plans_loaded_at > 600:
+                _PLANS_CACHE["all"] = requests.get("https://billing.example.com/plans").json()
+                _plans_loaded_at = time.time()
+            return _PLANS_CACHE["all"]
+        """,
         # not a cache client: a plain dict, a local dict
         """
         def build(items):
@@ -351,10 +378,11 @@ class SetWithoutTtl(Rule):
         """,
         """
         from flask_caching import Cache
-        from cachelib import FileSystemCache
+        from cachelib import FileSystemCache, SimpleCache
 
         cache = Cache()
         files = FileSystemCache("/tmp/c")
+        pinned = SimpleCache(default_timeout=0)
 
         @cache.memoize(timeout=0)  # expect: CL002
         def report(day):
@@ -363,6 +391,7 @@ class SetWithoutTtl(Rule):
         def store(key, value):
             cache.set(key, value, timeout=0)  # expect: CL002
             files.set(key, value, 0)  # expect: CL002
+            pinned.set(key, value)  # expect: CL002
         """,
         """
         import memcache
@@ -498,6 +527,9 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
         return _subscript_message(model, op)
     if op.spec.ttl:
         parameters = "/".join(f"`{arg.name}`" for arg in op.spec.ttl[:2] if arg.name) or "a TTL"
+        if op.client.constructor_ttl is Meaning.FOREVER:  # `SimpleCache(default_timeout=0)`
+            given = f"`{op.library.constructor_ttl.name}=0`"
+            return f"{library} `{op.method}` without {parameters} uses the client's {given}: the entry never expires; {_pass(op.ttl)}"
         return f"{library} `{op.method}` without {parameters}: the entry never expires; {_pass(op.ttl)}"
     if op.library.followup_expiry and op.key is None:
         return f"{library} `{op.method}` creates keys without a TTL; call `expire` on each in the same pipeline"
@@ -572,15 +604,45 @@ def _in_io_function(model: ModuleModel, op: CacheOp) -> bool:
 
 
 def _stamped(model: ModuleModel, op: CacheOp) -> bool:
-    """`CACHE[k] = (time.monotonic(), value)`: the entry carries the time it was stored, so
-    that its reader can judge its age (a TTL kept by hand)."""
-    if not isinstance(op.value, (cst.Tuple, cst.List)):
+    """The entry's age is kept by hand, for its reader to judge: the entry carries the time
+    it was stored (`CACHE[k] = (time.monotonic(), value)`), the function that stores it also
+    records that time (`EXPIRES_CACHE[k] = time.time() + 300`, or a `global LOADED_AT`), or
+    the entry is such a time itself."""
+    if op.value is not None and _reads_clock(model, op.value, op.scope, op.order):
+        return True
+    if isinstance(op.value, (cst.Tuple, cst.List)) and any(
+        _reads_clock(model, element.value, op.scope, op.order) for element in op.value.elements
+    ):
+        return True
+    return any(_records_time(model, op, site) for site in model.calls
+               if site.scope.function is op.scope.function and site.node is not op.call
+               and qualified_name(site.node.func, site.scope, site.order) in CLOCK_READINGS)
+
+
+def _records_time(model: ModuleModel, op: CacheOp, clock) -> bool:
+    """Whether the statement of a clock reading stores it under `op`'s key or in a module-level name."""
+    statement = clock.statement
+    assign = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+    if not isinstance(assign, cst.Assign) or not _reads_clock(model, assign.value, clock.scope, clock.order):
         return False
-    return any(_reads_clock(model, element.value, op.scope, op.order) for element in op.value.elements)
+    key = model.code(op.key) if op.key is not None else None
+    for target in assign.targets:
+        target = target.target
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and key is not None:
+            index = target.slice[0].slice
+            if isinstance(index, cst.Index) and model.code(index.value) == key:
+                return True
+        if isinstance(target, cst.Name):  # bound in the module: declared `global`
+            bindings = clock.scope.lookup(target.value, clock.order)
+            if bindings and bindings[0].scope.kind == "module":
+                return True
+    return False
 
 
 def _reads_clock(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
-    """`time.time()`, or a variable assigned it (`now = datetime.now(tz=utc)`)."""
+    """`time.time()`, `time.time() + 300`, or a variable assigned it (`now = datetime.now(tz=utc)`)."""
+    if isinstance(expr, cst.BinaryOperation):
+        return _reads_clock(model, expr.left, scope, order) or _reads_clock(model, expr.right, scope, order)
     if isinstance(expr, cst.Name):
         binding = model.binding_of(expr, scope, order)
         if binding is None or binding.kind != "assign" or not isinstance(binding.value, cst.BaseExpression):

@@ -46,4 +46,5 @@ CACHELIB = Library(
         for module in ("cachelib", "werkzeug.contrib.cache")
         for cls in _CACHELIB_CLASSES
     },
+    constructor_ttl=Arg(None, "default_timeout"),
 )
