@@ -127,7 +127,14 @@ class _Request:
         return _FLASK_METHODS if self.flask else _ANY_METHODS
 
 
-Value = Union[Taint, _Request, None]
+@dataclass(frozen=True)
+class _Model:
+    """A FastAPI parameter validated into `cls`, a model of this module: its text fields are input."""
+
+    cls: cst.ClassDef
+
+
+Value = Union[Taint, _Request, _Model, None]
 # What names mean in an evaluation: parameters of a helper being followed, comprehension targets.
 Env = dict[tuple[Union[Scope, None], str], Value]
 
@@ -175,7 +182,7 @@ class TaintAnalysis(Evaluator):
         use = self._order(name)
         for binding in self.model.keys.reaching(name.value, scope, use):
             value = self._binding_value(name.value, binding, env, depth)
-            if isinstance(value, _Request):
+            if isinstance(value, (_Request, _Model)):
                 return value
             if isinstance(value, Taint):
                 if binding.scope is scope and self._guarded(name.value, scope, binding.order, use):
@@ -209,6 +216,9 @@ class TaintAnalysis(Evaluator):
             source = self.model.views.parameter_source(function, name)
             if source is not None:
                 return Taint(source, binding.value)
+            model = self.model.views.request_model(function, name)
+            if model is not None:
+                return _Model(model)
         return None
 
     def _is_request_type(self, binding: Binding) -> bool:
@@ -223,6 +233,8 @@ class TaintAnalysis(Evaluator):
         base = self._value(expr.value, scope, env, depth + 1)
         if isinstance(base, _Request):
             return Taint(self._spell(expr), expr) if expr.attr.value in base.attributes else None
+        if isinstance(base, _Model):
+            return Taint(self._spell(expr), expr) if self.model.views.is_text_field(base.cls, expr.attr.value) else None
         return base if isinstance(base, Taint) else None
 
     def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Value:

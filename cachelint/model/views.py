@@ -220,12 +220,40 @@ class Views:
             marker = qualified_name(default.func, scope, order) or ""
             if marker in _INJECTED or marker.endswith((".Depends", ".Security")):
                 return None
-            if any(arg.keyword and arg.keyword.value in ("regex", "pattern") for arg in default.args):
+            if _has_pattern(default):
                 return None  # validated against a pattern
             kind = _MARKERS.get(marker.rsplit(".", 1)[-1], kind)
         if not self._is_text(annotation, scope, order):
             return None
         return f"{kind} parameter `{name}`"
+
+    def request_model(self, function: cst.FunctionDef, name: str) -> cst.ClassDef | None:
+        """The class of this module (a pydantic model) that the FastAPI route `function`
+        validates its parameter `name` into, from the body or, with `Depends()`, the query."""
+        if not any(route.framework == "fastapi" for route in self.routes(function)):
+            return None
+        param = next((p for p in _parameters(function) if p.name.value == name), None)
+        annotation = param.annotation.annotation if param is not None and param.annotation else None
+        if not isinstance(annotation, cst.Name):
+            return None
+        scope, order = self.model.functions[function].scope.parent, self.model.spans[function].start
+        default = param.default
+        if isinstance(default, cst.Call) and (default.args or not (
+                qualified_name(default.func, scope, order) or "").endswith(".Depends")):
+            return None  # `Depends(get_filter)` returns what the function does; `Body(...)` is not a model
+        bindings = scope.lookup(annotation.value, order)
+        target = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+        return target if isinstance(target, cst.ClassDef) else None
+
+    def is_text_field(self, model: cst.ClassDef, field: str) -> bool:
+        """Whether the field `field` of a request model holds client-chosen text."""
+        for statement in model.body.body:
+            for small in getattr(statement, "body", ()):
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == field:
+                    if isinstance(small.value, cst.Call) and _has_pattern(small.value):
+                        return False  # `Field(pattern="^[a-z]+$")`
+                    return self._is_text(small.annotation.annotation, self.model.module_scope, self.model.spans[small].start)
+        return False
 
     def _is_text(self, annotation: cst.BaseExpression | None, scope: Scope, order: int) -> bool:
         """Whether a FastAPI parameter so annotated reaches the endpoint as client-chosen text."""
@@ -296,6 +324,10 @@ class Views:
         if len(bindings) == 1 and isinstance(bindings[0].value, cst.FunctionDef):
             return bindings[0].value
         return None
+
+
+def _has_pattern(call: cst.Call) -> bool:
+    return any(arg.keyword and arg.keyword.value in ("regex", "pattern") for arg in call.args)
 
 
 def _parameters(function: cst.FunctionDef) -> list[cst.Param]:

@@ -19,7 +19,8 @@ class UnsanitizedInputInKey(Rule):
     `headers`/`view_args` and route parameters without an `int`, `float` or `uuid`
     converter; Django `request.GET`/`POST`/`COOKIES`/`META`/`headers`/`body`; DRF
     `request.query_params`/`data`; Starlette and FastAPI `request.query_params`/
-    `path_params`/`headers`/`cookies` and endpoint parameters that arrive as text;
+    `path_params`/`headers`/`cookies`, endpoint parameters that arrive as text and the
+    text fields of a request model defined in the module (`body.name`);
     aiohttp `request.query`/`match_info` and awaited bodies (`await request.json()`,
     `post()`, `text()`); Tornado `self.get_argument()`; Falcon
     `req.get_param()`/`params`. The input is followed through assignments, containers,
@@ -174,7 +175,8 @@ class UnsanitizedInputInKey(Rule):
         """
         import enum
 
-        from fastapi import FastAPI, Query
+        from fastapi import Depends, FastAPI, Query
+        from pydantic import BaseModel, Field
         from redis.asyncio import Redis
 
         app = FastAPI()
@@ -187,6 +189,16 @@ class UnsanitizedInputInKey(Rule):
         @app.get("/stats/{team_id}")
         async def stats(team_id: int, period: Period, code: str = Query("all", pattern="^[a-z]+$")):
             return await r.get(f"stats:{team_id}:{period}:{code}")
+
+        class Report(BaseModel):
+            team_id: int
+            period: Period
+            code: str = Field(pattern="^[a-z]+$")
+            notes: str = ""
+
+        @app.post("/reports")
+        async def report(body: Report, query: Report = Depends()):
+            return await r.get(f"report:{body.team_id}:{body.period}:{body.code}:{query.team_id}")
         """,
         # A key built by a function imported from elsewhere is not judged.
         """
@@ -272,7 +284,8 @@ class UnsanitizedInputInKey(Rule):
         # FastAPI text parameters, aiohttp match_info, a value seen through a branch.
         """
         from aiohttp import web
-        from fastapi import FastAPI
+        from fastapi import Depends, FastAPI
+        from pydantic import BaseModel
         from redis.asyncio import Redis
 
         app = FastAPI()
@@ -282,6 +295,15 @@ class UnsanitizedInputInKey(Rule):
         @app.get("/rooms/{room_name}")
         async def room(room_name: str, lang: str | None = None):
             return await r.get(f"room:{room_name}:{lang}")  # expect: CL005
+
+        class RoomFilter(BaseModel):
+            topic: str
+            limit: int = 20
+
+        @app.post("/rooms/search")
+        async def search_rooms(body: RoomFilter, query: RoomFilter = Depends()):
+            await r.get(f"rooms:{body.limit}:{body.topic}")  # expect: CL005
+            return await r.get(f"rooms:{query.topic}")  # expect: CL005
 
         @routes.get("/shelters/{shelter}")
         async def shelter(request):
