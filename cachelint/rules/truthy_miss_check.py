@@ -500,7 +500,9 @@ class _Read:
 
     op: CacheOp
     name: str | None  # the variable that holds the result; None when the read is tested directly
-    default: cst.BaseExpression | None  # an explicit falsy default (`get(k, [])`)
+    # What a miss gives when it is falsy but not None: a default (`get(k, [])`), or an
+    # `except` fallback (`x = []`) when the read fails.
+    default: cst.BaseExpression | None
 
     def describe(self, model: ModuleModel) -> str:
         node = self.op.node
@@ -514,7 +516,7 @@ class _Read:
     def advice(self, model: ModuleModel, tested: str | None, negated: bool) -> str:
         """What to write instead; `tested` is how to name the result (None: "the result")."""
         if self.default is not None:
-            return (f"its default `{model.code(self.default)}` looks like a cached value; read with a "
+            return (f"a miss gives `{model.code(self.default)}`, which looks like a cached value; read with a "
                     f"sentinel default and compare with `is`")
         if self.op.spec.miss is None:
             return "a miss raises KeyError here: test `key in cache` instead"
@@ -524,15 +526,17 @@ class _Read:
 
 def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
     """The cache read whose result `test` looks at: the read itself, or a variable bound to it."""
-    subject, name = test.subject, None
+    subject, name, fallback = test.subject, None, None
     if isinstance(subject, cst.NamedExpr) and isinstance(subject.target, cst.Name):
         subject, name = subject.value, subject.target.value
     elif isinstance(subject, cst.Name):
         binding = model.binding_of(subject, test.scope, test.order)
         if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
             return None
-        binding = _read_behind_failure(model, test.scope, subject.value, binding)
-        subject, name = binding.value, subject.value
+        read = _read_behind_failure(model, test.scope, subject.value, binding)
+        if read is not binding and not _is_none(binding.value):
+            fallback = binding.value  # `except …: x = []`: `x is None` would take it for a hit
+        subject, name = read.value, subject.value
     op = model.op_at(subject)
     if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
         return None
@@ -542,7 +546,7 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
     if default is MAYBE:
         return None
     if default is None or _is_none(default):
-        return _Read(op, name, None)
+        return _Read(op, name, fallback)
     if _constant_truth(default) is False:  # `get(k, [])`: a miss looks like a cached []
         return _Read(op, name, default)
     return None  # a sentinel default tells a miss apart
