@@ -95,7 +95,7 @@ def test_a_falsy_default_asks_for_a_sentinel():
         """
     )
     assert diagnostic.fix is None
-    assert "default `b\"\"`" in diagnostic.message and "sentinel" in diagnostic.message
+    assert "a miss gives `b\"\"`" in diagnostic.message and "sentinel" in diagnostic.message
 
 
 def test_dogpile_misses_are_no_value():
