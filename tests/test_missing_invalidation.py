@@ -186,11 +186,29 @@ def product_card(pk):
 ])
 def test_a_hook_every_write_of_the_model_runs_counts(shop, hook):
     models = "from django.core.cache import cache\nfrom django.db import models\n" + textwrap.dedent(hook)
-    admin = "from shop.models import Product\n\n\ndef reprice(pk, price):\n    Product.objects.filter(pk=pk).update(price=price)\n"
+    admin = ("from shop.models import Product\n\n\ndef reprice(pk, price):\n    product = Product.objects.get(pk=pk)\n"
+             "    product.price = price\n    product.save()\n")
     tree = shop(catalog=DJANGO_CATALOG, admin=admin, models=models)
     assert lint(tree) == []
     (tree / "models.py").write_text("")
-    assert [(name, row) for name, row, _ in lint(tree)] == [("admin.py", 5)]
+    assert [(name, row) for name, row, _ in lint(tree)] == [("admin.py", 7)]
+
+
+@pytest.mark.parametrize("write", [
+    "Product.objects.filter(pk=pk).update(price=price)",
+    "Product.objects.bulk_update([Product(pk=pk, price=price)], ['price'])",
+    'connection.cursor().execute("UPDATE shop_product SET price = %s WHERE id = %s", [price, pk])',
+])
+def test_a_write_that_runs_no_hook_is_not_covered_by_one(shop, write):
+    """A queryset `update`, the bulk methods and SQL run neither `save` nor the signals."""
+    models = (
+        "from django.core.cache import cache\nfrom django.db.models.signals import post_save\n"
+        "from django.dispatch import receiver\n\n\n@receiver(post_save, sender=Product)\n"
+        "def forget(sender, instance, **kwargs):\n    cache.delete(f'product:{instance.pk}')\n"
+    )
+    admin = f"from django.db import connection\nfrom shop.models import Product\n\n\ndef reprice(pk, price):\n    {write}\n"
+    tree = shop(catalog=DJANGO_CATALOG, admin=admin, models=models)
+    assert [(name, row) for name, row, _ in lint(tree)] == [("admin.py", 6)]
 
 
 @pytest.mark.parametrize("after_update", [

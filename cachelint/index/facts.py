@@ -7,8 +7,9 @@
   when known and the key names it, the key's template (`product:{}`, each
   dynamic part a `{}`) and how it reads (`product:{product_id}`), whether the key names
   one row, the TTL in seconds when known, the function and the line.
-- `writes`: DB writes to a known entity (cachelint.model.db) with their kind, function
-  and where a CL010 diagnostic would point.
+- `writes`: DB writes to a known entity (cachelint.model.db) with their kind, function,
+  whether they run the entity's hooks (a queryset `update` or SQL does not) and where a
+  CL010 diagnostic would point.
 - `busts`: every cache delete, expiry or write (a write-through `set` of the fresh value
   also makes readers see the change) with the template it touches; None for a key the
   module cannot read (a parameter, a builder from another module), which may be any key.
@@ -51,6 +52,13 @@ ANY_RECEIVER = "*"
 # Celery's ways of calling a task later: the task's function runs.
 _DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
 _MAX_FOLLOWED = 2  # assignments followed back from a cached value to its query
+_FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})  # rows of what the cursor last executed
+# Writes that run neither the model's `save`/`delete` nor its signal receivers: a
+# queryset's `update` and bulk methods, and SQL (`execute`, SQLAlchemy, peewee queries).
+_SKIP_HOOKS = frozenset({
+    "update", "aupdate", "bulk_create", "abulk_create", "bulk_update", "abulk_update", "execute", "executemany",
+    "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval",
+})
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
 
 
@@ -175,6 +183,8 @@ class _Facts:
             entity = _query_entity(node)
             if entity is not None:
                 found.add(entity)
+            elif type(node) is cst.Call:
+                stack.extend(self.executed_before(node, scope))
             if type(node) is cst.Name:
                 names.append(node)
             stack.extend(children(node))
@@ -186,6 +196,24 @@ class _Facts:
                     elif binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
                         found |= self.entities_in([binding.value.body], scope, 0)
         return found
+
+    def executed_before(self, fetch: cst.Call, scope: Scope) -> list[cst.BaseExpression]:
+        """For `cursor.fetchall()`, the query last executed on `cursor` before it in the same
+        function (`cursor.execute("SELECT … FROM tools")`); nothing for other calls."""
+        func = fetch.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value in _FETCHES and isinstance(func.value, cst.Name)):
+            return []
+        function = scope.function
+        info = self.model.functions.get(function.node) if function is not None else None
+        before = self.model.spans[fetch].start
+        latest = None
+        for call in info.calls if info is not None else ():
+            called = call.func
+            if isinstance(called, cst.Attribute) and called.attr.value == "execute" and call.args \
+                    and isinstance(called.value, cst.Name) and called.value.value == func.value.value \
+                    and self.model.spans[call].start < before:
+                latest = call
+        return [latest.args[0].value] if latest is not None else []
 
     # ------------------------------------------------------------------ writes and busts
 
@@ -219,7 +247,7 @@ class _Facts:
             found.append({
                 "entity": sorted(write.entity.names), "entity_label": write.entity.name,
                 "kind": WriteKind.INSERT.value if self.saves_a_new_row(write) else write.kind.value, "label": write.label,
-                "function": self.runs_in(write.scope),
+                "function": self.runs_in(write.scope), "runs_hooks": _runs_hooks(write.node),
                 "start": [start.row, start.column], "end": [end.row, end.column],
                 "statement_rows": list(self.model.statement_rows(write.statement)),
             })
@@ -359,6 +387,11 @@ def _query_entity(node: cst.CSTNode) -> Entity | None:
             if model and _is_class_name(model):
                 return Entity(model.rsplit(".", 1)[-1], "model")
     return None
+
+
+def _runs_hooks(call: cst.Call) -> bool:
+    func = call.func
+    return not (isinstance(func, cst.Attribute) and func.attr.value in _SKIP_HOOKS)
 
 
 def _receiver_sender(expr: cst.BaseExpression) -> str | None:

@@ -8,10 +8,10 @@ A write to an entity leaves a cached namespace of that entity stale unless the w
 *path* busts it: the write's function, the project functions that call it (one or two
 calls up; a call of a method on a receiver of unknown type counts by the method's
 name), the functions it calls itself (a method called on a receiver of unknown type: the
-functions of that name), or a hook every write of the entity runs (a signal
-receiver, the model's own `save`/`delete`). A bust counts when its template is the
-namespace's (`product:{}`), a pattern that covers it (`product:*`), or a key the analysis
-cannot read (it may be any key). An INSERT only stales caches that are not per row.
+functions of that name), or a hook the write runs (a signal receiver, the model's own
+`save`/`delete`; a queryset `update`, bulk methods and SQL run none). A bust counts when
+its template is the namespace's (`product:{}`), a pattern that covers it (`product:*`),
+or a key the analysis cannot read (it may be any key). An INSERT only stales caches that are not per row.
 """
 from __future__ import annotations
 
@@ -154,8 +154,9 @@ class ProjectIndex:
         for _ in range(_CALLERS_UP):
             level = {caller for function in level for caller in self._callers_of(function)}
             path |= level
-        for name in write["entity"]:
-            path |= self.hooks.get(name, set())
+        if write["runs_hooks"]:
+            for name in write["entity"]:
+                path |= self.hooks.get(name, set())
         helpers = {callee for function in path for callee in self.callees.get(function, ())} - path
         templates = set()
         for function in path | helpers:

@@ -16,9 +16,11 @@ class MissingInvalidation(Rule):
     queried from a SQL table or ORM model and stored under a key such as
     `product:{id}`), and flags each DB write to that entity whose path never
     invalidates that key: not the write's function, not a project function that calls it
-    (one or two calls up), not a helper it calls, not a signal receiver or model
-    `save`/`delete` that every write of the entity runs. Deleting the key, a pattern
-    that covers it, or writing the fresh value (write-through) all count.
+    (one or two calls up), not a helper it calls (a method of an object it holds, such
+    as `self.cache.forget(pk)`, by its name), not a signal receiver or model
+    `save`/`delete` that the write runs (a queryset `update`, the bulk methods and SQL
+    run none). Deleting the key, each key of a multi-key delete, a pattern that covers
+    it, or writing the fresh value (write-through) all count.
 
     An INSERT only makes list and aggregate caches stale (keys without a per-row id);
     an UPDATE or DELETE makes every cached view of the entity stale. View-level caches
@@ -209,6 +211,41 @@ class MissingInvalidation(Rule):
 
         def reply(thread_id, body):
             Post.objects.create(thread_id=thread_id, body=body)  # expect: CL010
+        """,
+        # A queryset `update` runs no `post_save` receiver; rows read from a cursor are
+        # those of the query it last executed.
+        """
+        from django.core.cache import cache
+        from django.db import connection
+        from django.db.models.signals import post_save
+        from django.dispatch import receiver
+
+        from .models import Plant, Tool
+
+        def plant(pk):
+            return cache.get_or_set(f"plant:{pk}", lambda: Plant.objects.filter(pk=pk).values("name").first(), 300)
+
+        @receiver(post_save, sender=Plant)
+        def forget_plant(sender, instance, **kwargs):
+            cache.delete(f"plant:{instance.pk}")
+
+        def rename_plant(pk, name):
+            plant = Plant.objects.get(pk=pk)
+            plant.name = name
+            plant.save()
+
+        def discount_all(cents):
+            Plant.objects.all().update(price_cents=cents)  # expect: CL010
+
+        def tools():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id, name FROM garden_tool ORDER BY name")
+                rows = cursor.fetchall()
+            cache.set("tools:all", rows, 600)
+            return rows
+
+        def add_tool(name):
+            Tool.objects.create(name=name)  # expect: CL010
         """,
     ]
 
