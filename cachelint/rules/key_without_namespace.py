@@ -4,12 +4,16 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+import libcst as cst
+
 from cachelint.model import CacheOp, ModuleModel
 from cachelint.model.keys import DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 # Words a name ends in when its value identifies a record: `product_id`, `userId`, `pk`, `slug`.
 _ID_WORDS = {"id", "pk", "slug", "uuid", "uid", "guid", "ids", "pks"}
+# Natural keys of a record: a value so named is data, never a ready-made cache key.
+_NATURAL_KEYS = {"email", "username", "login", "phone", "sku", "isbn", "ean", "upc"}
 _SHORT_ID = re.compile(r"^[a-z]id$")  # pid, uid, oid…
 _ID_GENERATORS = ("uuid.", "secrets.token_", "shortuuid.")
 # Words a name ends in when its value may itself be a namespace: `prefix`, `cls.__name__`;
@@ -36,7 +40,9 @@ class KeyWithoutNamespace(Rule):
     """
     ## What it does
     Flags a cache key that starts with a dynamic value instead of a constant namespace:
-    `r.get(product_id)`, `str(pid)`, `f"{pid}"`, `"%s" % pid`, `pid + ":x"`. The key is
+    `r.get(product_id)`, `str(pid)`, `f"{pid}"`, `"%s" % pid`, `pid + ":x"`. A key that is
+    nothing but one value is flagged when the value is an identifier (`product_id`, `slug`),
+    a natural key (`email`, `username`, `sku`) or request input (`request.args["q"]`). The key is
     resolved as far as the module allows: local variables (in every branch), module and
     class constants, f-strings, `%`, `.format`, `+`, `":".join(...)`, and key-builder
     functions and methods defined in the same module. Every cache call that uses such a
@@ -178,6 +184,9 @@ class KeyWithoutNamespace(Rule):
         def product(product_id):
             return r.get(product_id)  # expect: CL003
 
+        def customer(email):
+            return r.get(email.lower())  # expect: CL003
+
         def price(pid):
             r.get(str(pid))  # expect: CL003
             r.get("%s:price" % pid)  # expect: CL003
@@ -204,6 +213,19 @@ class KeyWithoutNamespace(Rule):
                 key = slug
             return cache.get(key)  # expect: CL003
         """,
+        # A whole key the client chose.
+        """
+        from flask import Flask, jsonify, request
+        from flask_caching import Cache
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        @app.get("/lookup")
+        def lookup():
+            term = request.args["term"].strip()
+            return jsonify(cache.get(term))  # expect: CL003
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -212,7 +234,7 @@ class KeyWithoutNamespace(Rule):
             if op.key is None or op.library.in_process:
                 continue
             for shape in model.key_shapes(op):
-                if _starts_without_namespace(shape):
+                if _starts_without_namespace(shape) or _is_request_input(model, shape):
                     yield Finding(op.node, op.statement, _message(model, op, shape, separator))
                     break
 
@@ -227,6 +249,13 @@ def _starts_without_namespace(shape: KeyShape) -> bool:
     return not (words and words[-1] in _NAMESPACE_WORDS)
 
 
+def _is_request_input(model: ModuleModel, shape: KeyShape) -> bool:
+    """A whole key the client chose (`r.get(request.args["q"])`) is no namespaced key."""
+    first = shape.first
+    return (len(shape.parts) == 1 and first is not None and not first.opaque
+            and isinstance(first.node, cst.BaseExpression) and model.tainted(first.node, first.scope) is not None)
+
+
 def _is_identifier(part: Part, words: list[str]) -> bool:
     """A value that identifies a record: `product_id`, `obj.slug`, `row["pk"]`, `uuid4()`.
     A digest is not (it may hash a whole namespaced key), nor is arithmetic."""
@@ -234,7 +263,8 @@ def _is_identifier(part: Part, words: list[str]) -> bool:
         return part.name.startswith(_ID_GENERATORS)
     if part.source is Source.EXPRESSION:
         return False
-    return bool(words) and (words[-1] in _ID_WORDS or bool(_SHORT_ID.match(words[-1])))
+    last = words[-1] if words else ""
+    return last in _ID_WORDS or last in _NATURAL_KEYS or bool(_SHORT_ID.match(last))
 
 
 def _last(name: str) -> str:
