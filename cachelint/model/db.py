@@ -9,7 +9,8 @@
   calls deep (`self.create_metrics(...)`), each `through` the write it leads to.
 - `writes_in(function)`: both kinds, for the code of one function.
 - `transactions`: every `Transaction`, a `with` block or a decorated function whose DB
-  work commits at its end, with the writes lexically inside it.
+  work commits at its end, with the writes lexically inside it, and whether it makes a
+  call that looks like a write on a receiver of unknown type (`form.save()`).
 - `transactions_around(node, scope)`: the transactions a call is lexically inside, not
   counting a callable run after the commit (`transaction.on_commit(lambda: ...)`).
 
@@ -82,6 +83,9 @@ class Transaction:
     function: Scope | None  # the function that code belongs to; None at module level
     django: bool  # Django's atomic, which offers `transaction.on_commit`
     writes: list[DbWrite] = field(default_factory=list)
+    # A call inside that looks like a write on a receiver of unknown type (`form.save()`,
+    # `self.get_object().delete()`): in a transaction block, most likely the DB's.
+    may_write: bool = False
 
 
 # ---------------------------------------------------------------------- transactions
@@ -95,6 +99,12 @@ _CONNECT = frozenset({"sqlite3.connect", "psycopg.connect", "psycopg2.connect"})
 _DEFERRALS = frozenset({"on_commit", "after_commit"})  # run what they are given after the commit
 _LISTEN = frozenset({"sqlalchemy.event.listen", "sqlalchemy.event.listens_for"})
 _LISTEN_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _LISTEN)
+# Methods that write when called on a model, manager, form or serializer, and rarely mean
+# anything else inside a transaction (unlike `update`, `add` or `set`, which dicts and sets have).
+_UNTYPED_WRITES = frozenset({
+    "save", "asave", "delete", "adelete", "create", "acreate", "bulk_create", "bulk_update",
+    "get_or_create", "update_or_create", "delete_instance",
+})
 
 
 class _Transactions:
@@ -193,6 +203,7 @@ class DbFacts:
             for site in model.calls for node in finder.deferred(site)
         )
         self.writes: list[DbWrite] = []
+        untyped: list[Site] = []  # calls that look like writes on receivers of unknown type
         for site in model.calls:
             func = site.node.func
             if not (isinstance(func, cst.Attribute) and func.attr.value in WRITE_METHODS):
@@ -201,6 +212,9 @@ class DbFacts:
             if found is not None and not self.is_deferred(site.node):
                 kind, entity, label = found
                 self.writes.append(DbWrite(site.node, kind, entity, label, site.scope, site.statement, site.order))
+            elif found is None and func.attr.value in _UNTYPED_WRITES and (
+                    model.client_of(func.value, site.scope, site.order) is None):
+                untyped.append(site)
         self.writes.sort(key=lambda w: w.order)
         self._by_function: dict[Scope | None, list[DbWrite]] = {}
         for write in self.writes:
@@ -220,6 +234,7 @@ class DbFacts:
             transaction.writes = [
                 w for w in self._by_function.get(transaction.function, []) if self._inside(w.node, w.scope, transaction)
             ]
+            transaction.may_write = any(self._inside(site.node, site.scope, transaction) for site in untyped)
 
     def is_deferred(self, node: cst.CSTNode) -> bool:
         """Whether `node` is in a callable run after the commit (`on_commit(lambda: ...)`)."""

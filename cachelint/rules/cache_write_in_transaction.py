@@ -16,7 +16,9 @@ class CacheWriteInTransaction(Rule):
     `with transaction.atomic():`, a function decorated `@transaction.atomic`,
     `with session.begin():`, `with engine.begin() as conn:`, `async with
     conn.transaction():` (asyncpg, psycopg), `db.atomic()` (peewee), `in_transaction()`
-    and `@atomic()` (Tortoise). A call deferred until the commit,
+    and `@atomic()` (Tortoise). A transaction writes when it makes a DB write the model
+    knows, or calls `save`/`delete`/`create`… on something of unknown type (`form.save()`,
+    `self.get_object().delete()`). A call deferred until the commit,
     `transaction.on_commit(lambda: cache.delete(key))` or an `after_commit` listener, is
     not inside.
 
@@ -119,6 +121,11 @@ class CacheWriteInTransaction(Rule):
             article.published = True
             article.save()
             cache.set(f"article:{article_id}", article.title, 300)  # expect: CL009
+
+        def edit(form):
+            with transaction.atomic():
+                article = form.save()
+                cache.delete(f"article:{article.pk}")  # expect: CL009
         """,
         # SQLAlchemy, asyncpg and peewee scopes; before the write counts too.
         """
@@ -154,7 +161,7 @@ class CacheWriteInTransaction(Rule):
         if not ops or not model.db.transactions:
             return
         for op in ops:
-            writing = [t for t in model.db.transactions_around(op.node, op.scope) if t.writes]
+            writing = [t for t in model.db.transactions_around(op.node, op.scope) if t.writes or t.may_write]
             if writing:
                 yield Finding(op.node, op.statement, _message(model, op, writing[0]))
 
