@@ -280,6 +280,18 @@ class TruthyMissCheck(Rule):
             if ticket:
                 return ticket
             abort(410)
+
+        def preview(draft_id):
+            html = cache.get(f"preview:{draft_id}")
+            if html:
+                return JsonResponse({"html": html})
+            return JsonResponse({"error": "preview expired"}, status=410)
+
+        def upload(token):
+            path = cache.get(f"upload:{token}")
+            if path:
+                return jsonify(path=path)
+            return jsonify(error="unknown upload"), 404
         """,
         # the falsy branch falls back to a value at hand: nothing is loaded again
         """
@@ -737,7 +749,7 @@ class _Uses:
                 continue
             if kind is cst.Name:
                 self.names.setdefault(node.value, []).append(model.spans[node].start)
-            elif kind is cst.Raise:
+            elif kind is cst.Raise or (kind is cst.Return and _error_response(node.value)):
                 loads = False
             elif kind is cst.Call:
                 loads = loads and not _loads_nothing(node)
@@ -767,13 +779,28 @@ def _exits(block: cst.BaseSuite) -> bool:
 
 
 def _loads_nothing(call: cst.Call) -> bool:
-    """`logger.info(…)`, `log.warning(…)`, `logging.debug(…)`, `print(…)`, and `abort(404)`,
-    which raises."""
+    """`logger.info(…)`, `log.warning(…)`, `logging.debug(…)`, `print(…)`, `abort(404)`, which
+    raises, and an error response (`JsonResponse({...}, status=410)`)."""
     func = call.func
-    if isinstance(func, cst.Name):
-        return func.value in ("print", "abort")
+    if isinstance(func, cst.Name) and func.value in ("print", "abort"):
+        return True
+    if any(arg.keyword is not None and arg.keyword.value in ("status", "status_code") and _error_status(arg.value)
+           for arg in call.args):
+        return True
     return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
             and func.value.value.lower().lstrip("_") in _LOGGERS)
+
+
+def _error_response(value: cst.BaseExpression | None) -> bool:
+    """`return jsonify(error=...), 404`: Flask's (body, status) with an error status."""
+    return isinstance(value, cst.Tuple) and len(value.elements) >= 2 and _error_status(value.elements[1].value)
+
+
+def _error_status(expr: cst.BaseExpression) -> bool:
+    """`404`, DRF's `status.HTTP_410_GONE`."""
+    if isinstance(expr, cst.Integer):
+        return 400 <= int(expr.value) < 600
+    return isinstance(expr, cst.Attribute) and expr.attr.value.startswith(("HTTP_4", "HTTP_5"))
 
 
 def _or_fallbacks(node: cst.BooleanOperation, subject: cst.BaseExpression) -> list[cst.BaseExpression]:
