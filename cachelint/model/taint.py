@@ -238,6 +238,9 @@ class TaintAnalysis(Evaluator):
         return base if isinstance(base, Taint) else None
 
     def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Value:
+        entry = self._dict_entry(expr, scope, env)
+        if entry is not None:
+            return self._value(entry[0], entry[1], env, depth + 1)
         base = self._value(expr.value, scope, env, depth + 1)
         if not isinstance(base, Taint):
             return None  # a lookup in a mapping the client does not fill: `SORTS[sort]`
@@ -247,6 +250,28 @@ class TaintAnalysis(Evaluator):
         if isinstance(index, cst.Index) and _is_server_variable(base.node, index.value):
             return None
         return Taint(self._spell(expr), expr)
+
+    def _dict_entry(self, expr: cst.Subscript, scope: Scope, env: Env) -> tuple[cst.BaseExpression, Scope] | None:
+        """`params["page"]` where `params = {"page": ..., "q": ...}`: that entry's value, not the others'."""
+        index = expr.slice[0].slice if len(expr.slice) == 1 else None
+        if not isinstance(index, cst.Index) or not isinstance(index.value, (cst.SimpleString, cst.Integer)):
+            return None
+        container, where = expr.value, scope
+        if isinstance(container, cst.Name):
+            if (None, container.value) in env:
+                return None
+            bindings = self.model.keys.reaching(container.value, scope, self._order(expr))
+            if len(bindings) != 1 or bindings[0].kind != "assign":
+                return None
+            container, where = bindings[0].value, bindings[0].scope
+        if not isinstance(container, cst.Dict):
+            return None
+        wanted = index.value.evaluated_value
+        for element in container.elements:
+            if (isinstance(element, cst.DictElement) and isinstance(element.key, (cst.SimpleString, cst.Integer))
+                    and element.key.evaluated_value == wanted):
+                return element.value, where
+        return None
 
     def _call(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
         func = call.func

@@ -170,6 +170,10 @@ class UnsanitizedInputInKey(Rule):
             if region in ("eu", "us", "apac"):
                 return cache.get(f"catalog:{region}:{ordering}")
             return cache.get(f"catalog:{ordering}")
+
+        def listing(request):
+            params = {"page": int(request.GET.get("page", 1)), "q": request.GET.get("q", "")}
+            return cache.get(f"listing:{params['page']}")
         """,
         # FastAPI parameters typed as numbers, enums or validated by a pattern.
         """
@@ -280,6 +284,10 @@ class UnsanitizedInputInKey(Rule):
 
             def delete(self, request):
                 cache.delete(":".join(["weather", request.data["city"]]))  # expect: CL005
+
+        def listing(request):
+            params = {"page": int(request.GET.get("page", 1)), "q": request.GET.get("q", "")}
+            return cache.get(f"listing:{params['page']}:{params['q']}")  # expect: CL005
         """,
         # FastAPI text parameters, aiohttp match_info, a value seen through a branch.
         """
