@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from cachelint.model import CacheOp, Kind, ModuleModel
 from cachelint.model.db import DbWrite, WriteKind
 from cachelint.model.entities import Entity, cached_names, key_expressions
 from cachelint.model.flow import Flow
+from cachelint.model.nodes import children
 from cachelint.model.scopes import Scope
 from cachelint.rules._write_path import line, mutations, op_label, risk, write_label
 from cachelint.rules.base import Finding, Rule, RuleContext
@@ -29,8 +32,10 @@ class CacheBeforeDbWrite(Rule):
     entity is unknown still counts, and so does one before a `commit()` or `flush()`.
     A cache call inside a transaction that writes is CL009's business instead. A write
     only when the key is absent (`add`, `setnx`, `get_or_set`) takes a lock or fills a
-    miss with what was read, a key named a lock (`lock:product:{id}`) holds no entity's
-    data, and `clear()` resets the whole cache: none is reported.
+    miss with what was read, and so does a write after a miss test on a read of the same
+    key (`if cached is None: ... cache.set(key, value)`); a key named a lock
+    (`lock:product:{id}`) holds no entity's data, and `clear()` resets the whole cache:
+    none is reported.
 
     ## Why is this bad?
     The cache then runs ahead of the database. A reader that misses between the
@@ -88,6 +93,7 @@ class CacheBeforeDbWrite(Rule):
         """
         from django.core.cache import cache
         from django.db import transaction
+        from django.db.models import F
 
         from .models import Order
 
@@ -109,6 +115,22 @@ class CacheBeforeDbWrite(Rule):
             summary = cache.get_or_set(f"order:{order_id}", lambda: load_summary(order_id), 60)
             Order.objects.filter(pk=order_id).update(viewed=True)
             return summary
+
+        def detail(order_id):
+            summary = cache.get(f"order:{order_id}")
+            if summary is None:
+                summary = load_summary(order_id)
+                cache.set(f"order:{order_id}", summary, 60)
+            Order.objects.filter(pk=order_id).update(views=F("views") + 1)
+            return summary
+
+        def status(order_id):
+            if (state := cache.get(f"order:{order_id}:state")) is not None:
+                return state
+            state = Order.objects.get(pk=order_id).state
+            cache.set(f"order:{order_id}:state", state, 60)
+            Order.objects.filter(pk=order_id).update(checked=True)
+            return state
 
         def save_locked(order: Order):
             if not cache.add(f"lock:order:{order.pk}", 1, 30):
@@ -177,7 +199,7 @@ class CacheBeforeDbWrite(Rule):
             return
         flows: dict[Scope | None, Flow] = {}
         for op in ops:
-            if op.spec.if_absent or not key_expressions(op):
+            if op.spec.if_absent or not key_expressions(op) or _fills_miss(model, op):
                 continue  # `add`/`get_or_set` take a lock or fill a miss; `clear()` resets the whole cache
             function = op.scope.function
             writes = model.db.writes_in(function)
@@ -207,6 +229,68 @@ def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], f
         # A flush sends the writes but leaves them uncommitted: only a commit ends them.
         pending = [] if write.kind is WriteKind.COMMIT else [*pending, write]
     return None
+
+
+def _fills_miss(model: ModuleModel, op: CacheOp) -> bool:
+    """`if data is None: ...; cache.set(key, data)`: a write after a test of what a read of
+    the same key gave fills a miss with what the function loaded, which the DB already has
+    (what `get_or_set` does in one call)."""
+    if op.kind is not Kind.WRITE or op.key is None:
+        return False
+    key = model.code(op.key)
+    reads = [other for other in model.ops if other.kind is Kind.READ and other.order < op.order
+             and other.scope.function is op.scope.function and other.key is not None
+             and model.code(other.key) == key]
+    if not reads:
+        return False
+    names = {name for read in reads if (name := _result_name(read)) is not None}
+    spans = model.spans
+    start = spans[op.node].start
+    function = op.scope.function
+    for test in _ifs(function.node if function else model.module):
+        if spans[test].start > start or not _tests(model, test.test, names, reads):
+            continue
+        body = spans[test.body]
+        if body.start <= start < body.start + body.length:
+            return True  # `if cached is None: ... cache.set(key, value)`
+        if start >= body.start + body.length and test.orelse is None and any(
+                isinstance(small, (cst.Return, cst.Raise)) for line in test.body.body
+                if isinstance(line, cst.SimpleStatementLine) for small in line.body):
+            return True  # `if cached is not None: return cached` then the fill
+    return False
+
+
+def _result_name(read: CacheOp) -> str | None:
+    """`cached` for `cached = cache.get(key)`."""
+    statement = read.statement
+    small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        return small.targets[0].target.value
+    return None
+
+
+def _ifs(node: cst.CSTNode) -> Iterator[cst.If]:
+    """The `if` statements of a function's own code, not of the functions nested in it."""
+    for child in children(node):
+        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(child, cst.If):
+            yield child
+        yield from _ifs(child)
+
+
+def _tests(model: ModuleModel, test: cst.BaseExpression, names: set[str], reads: list[CacheOp]) -> bool:
+    """Whether an `if` test looks at what one of `reads` gave: its variable, or the read itself."""
+    span = model.spans[test]
+    if any(span.start <= model.spans[read.node].start < span.start + span.length for read in reads):
+        return True  # `if (cached := cache.get(key)) is None:`
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value in names:
+            return True
+        stack.extend(children(node))
+    return False
 
 
 def _repeated_after(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
