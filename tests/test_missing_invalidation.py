@@ -294,3 +294,20 @@ def test_keys_says_when_there_is_nothing(tmp_path):
     (tmp_path / "empty.py").write_text("x = 1\n")
     result = CliRunner().invoke(main, ["keys", str(tmp_path)])
     assert result.output == "No cached reads of a DB entity found.\n"
+
+
+@pytest.mark.parametrize("bust", [
+    'r.delete(f"product:{product_id}")',
+    'r.delete_many([f"product:{product_id}"])',
+])
+def test_a_delete_through_a_client_imported_from_the_project_counts(shop, bust):
+    """The module cannot tell what `r` is; a delete of a namespaced key through it counts."""
+    before = "from catalog import r"
+    text = pricing(bust, before=before).replace("import redis\n\nr = redis.Redis()\n", "")
+    assert lint(shop(pricing=text)) == []
+
+
+def test_a_delete_of_an_unreadable_key_through_an_imported_object_is_not_any_key(shop):
+    text = pricing("session.delete(product)", before="from db import session").replace(
+        "import redis\n\nr = redis.Redis()\n", "")
+    assert [(name, row) for name, row, _ in lint(shop(pricing=text))] == [("pricing.py", 8)]

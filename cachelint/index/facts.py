@@ -13,6 +13,7 @@
 - `busts`: every cache delete, expiry or write (a write-through `set` of the fresh value
   also makes readers see the change) with the template it touches; None for a key the
   module cannot read (a parameter, a builder from another module), which may be any key.
+  A delete through an imported object of unknown type counts with the keys it can read.
 - `calls`: edges from a function to a project function it calls, as qualified names
   (`shop.catalog.get_product`), resolved through imports; a method called on a receiver
   of unknown type is `*.<method>`.
@@ -52,7 +53,9 @@ ANY_RECEIVER = "*"
 # Celery's ways of calling a task later: the task's function runs.
 _DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
 _MAX_FOLLOWED = 2  # assignments followed back from a cached value to its query
-_FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})  # rows of what the cursor last executed
+_FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})
+# Methods that delete keys in every cache library that has them.
+_DELETES = frozenset({"delete", "delete_many", "delete_multi", "unlink", "delete_pattern"})  # rows of what the cursor last executed
 # Writes that run neither the model's `save`/`delete` nor its signal receivers: a
 # queryset's `update` and bulk methods, and SQL (`execute`, SQLAlchemy, peewee queries).
 _SKIP_HOOKS = frozenset({
@@ -262,6 +265,29 @@ class _Facts:
             function = self.runs_in(op.scope)
             for template in templates:
                 found.append({"template": template, "function": function, "line": self.line(op.node)})
+        return found + self.imported_busts()
+
+    def imported_busts(self) -> list[dict]:
+        """Deletes through an object imported from elsewhere, which the module cannot tell
+        is a cache (`from .cache import r; r.delete(f"product:{pid}")`): each key the
+        analysis reads as a namespaced template, so that the invalidation is not missed.
+        An unreadable key here is not taken to be any key: the object may not be a cache."""
+        found = []
+        for site in self.model.calls:
+            func = site.node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in _DELETES and isinstance(func.value, cst.Name)):
+                continue
+            binding = self.model.binding_of(func.value, site.scope, site.order)
+            if binding is None or binding.kind != "import" or self.model.op_at(site.node) is not None:
+                continue
+            for arg in site.node.args:
+                if arg.keyword is not None:
+                    continue
+                for shape in self.shapes(arg.value, site.scope):
+                    template = _template(shape, glob=True)
+                    if template is not None:
+                        found.append({"template": template, "function": self.runs_in(site.scope),
+                                      "line": self.line(site.node)})
         return found
 
     def shapes(self, key: cst.BaseExpression, scope: Scope) -> tuple[KeyShape, ...]:
