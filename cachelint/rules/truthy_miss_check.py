@@ -8,6 +8,7 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import CacheOp, Kind, ModuleModel, TruthTest
+from cachelint.model.keys import KeyShape
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.nodes import children
 from cachelint.model.scopes import Binding, Scope
@@ -292,6 +293,17 @@ class TruthyMissCheck(Rule):
             if path:
                 return jsonify(path=path)
             return jsonify(error="unknown upload"), 404
+        """,
+        # the miss writes another key (a failure record), not the one read
+        """
+        from django.core.cache import cache
+
+        def confirm(token, ip):
+            user_id = cache.get(f"reset:{token}")
+            if not user_id:
+                cache.set(f"reset-fail:{ip}", {"token": token}, 600)
+                return None
+            return load_user(int(user_id))
         """,
         # the falsy branch falls back to a value at hand: nothing is loaded again
         """
@@ -675,10 +687,11 @@ class _Paths:
         self._uses: dict[cst.CSTNode, _Uses] = {}
         # Where the module writes a computed value to a cache, in source order: a constant is
         # a flag or a lock (`set("lock:x", "1")`), not a fill.
-        self._fills = sorted(
-            op.order for op in model.ops
+        self._fills = [
+            op for op in model.ops
             if op.kind is Kind.WRITE and op.value is not None and _constant_truth(op.value) is None
-        )
+        ]
+        self._fill_orders = [op.order for op in self._fills]
 
     def if_decides(self, test: TruthTest, read: _Read, node: cst.If) -> bool:
         body = [self._range(node.body)]
@@ -686,7 +699,7 @@ class _Paths:
         if _exits(node.body):  # `if cached: return cached` — what follows runs on a miss
             other.append((self._end(node), self._end(self._function_node(test))))
         truthy, falsy = (other, body) if test.negated else (body, other)
-        fills = any(bisect_left(self._fills, start) < bisect_left(self._fills, end) for start, end in falsy)
+        fills = any(self._fills_in(read.op, start, end) for start, end in falsy)
         if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
             return fills and _tested_alone(test, node.test)
         uses = self._uses_in(test)
@@ -697,6 +710,11 @@ class _Paths:
         # cache, or load something. `if not token: abort(401)` is a guard clause, not a load.
         loads = fills or (not test.negated and uses.calls_in(falsy))
         return loads and uses.mentions(read.name, truthy)
+
+    def _fills_in(self, read: CacheOp, start: int, end: int) -> bool:
+        """A fill between `start` and `end` that may write the key read (not `fail:{ip}` for `token:{t}`)."""
+        first, last = bisect_left(self._fill_orders, start), bisect_left(self._fill_orders, end)
+        return any(not _apart(self.model, read, fill) for fill in self._fills[first:last])
 
     @staticmethod
     def _reloads(test: TruthTest, name: str, ranges) -> bool:
@@ -765,6 +783,20 @@ class _Uses:
 
 
 # ---------------------------------------------------------------------- small helpers
+
+
+def _apart(model: ModuleModel, read: CacheOp, write: CacheOp) -> bool:
+    """The two keys cannot be the same: every shape of each starts with constant text that
+    neither starts the other's (`reset:{token}` and `reset-fail:{ip}`)."""
+    reads, writes = model.key_shapes(read), model.key_shapes(write)
+    return bool(reads and writes) and all(_prefixes_apart(a, b) for a in reads for b in writes)
+
+
+def _prefixes_apart(a: KeyShape, b: KeyShape) -> bool:
+    if a.constant and b.constant:
+        return a.prefix != b.prefix
+    p, q = a.prefix, b.prefix
+    return bool(p and q) and not p.startswith(q) and not q.startswith(p)
 
 
 def _inside(offset: int, ranges) -> bool:
