@@ -23,7 +23,8 @@
 Facts are per file and depend on nothing else, so a per-file result cache can keep them;
 `cachelint.index` computes everything project-wide from the facts alone. The engine adds
 `"partial": true` to the facts of a file it parsed only in part (`cachelint.sparse`):
-their reads and busts are complete, their writes, calls and hooks may not be.
+their reads and the busts of known cache clients are complete, their writes, calls,
+hooks and deletes through imported objects may not be.
 """
 from __future__ import annotations
 
