@@ -28,7 +28,10 @@ Which calls write is cachelint.model.db_writes (and .db_sql for SQL text):
   update_or_create` (and their `a`-prefixed coroutines), `self....update()` in a manager
   or queryset class, and `save()/delete()` on an instance of a model the module can see:
   bound from `M(...)`, `M.objects....get(...)`, `get_object_or_404(M, ...)`, a loop over a
-  queryset, a parameter annotated `M`, `self` and `super()` in a model's own methods.
+  queryset, a parameter annotated `M`, `self` and `super()` in a model's own methods; of a
+  model it does not name, the object a framework hook is handed (DRF `perform_destroy(self,
+  instance)`, `serializer` in `perform_update`, the admin's `save_model`) and a view's
+  `self.get_object()`.
 - peewee: `M.update/insert/delete/replace(...)....execute()`, `M.create`, `bulk_*`,
   `get_or_create`, `obj.save()/delete_instance()`; Tortoise: `await M.create/...`,
   `await M.filter(...).update()/delete()`.

@@ -80,6 +80,14 @@ _SESSION_WRITES = {
     "bulk_save_objects": WriteKind.SAVE, "bulk_insert_mappings": WriteKind.INSERT,
     "bulk_update_mappings": WriteKind.UPDATE,
 }
+# Framework hooks handed an ORM object to save or delete, by method: the position of that
+# parameter after `self`. DRF's `perform_destroy(self, instance)` (and the serializer of
+# `perform_create`/`perform_update`), a ModelForm in `form_valid`, the admin's `save_model(self,
+# request, obj, ...)`. Their model is set elsewhere (`queryset`, `model`, the admin's registration).
+_WRITE_HOOKS = {
+    "perform_create": 0, "perform_update": 0, "perform_destroy": 0, "form_valid": 0,
+    "save_model": 1, "delete_model": 1,
+}
 # Writes of a many-to-many relation: `article.tags.add(tag)`.
 _M2M_WRITES = frozenset({"add", "remove", "clear", "set", "aadd", "aremove", "aclear", "aset"})
 # Queryset methods that narrow what a later update or delete changes.
@@ -379,6 +387,22 @@ class WriteFinder:
             return self.instance_model(binding.value, binding.scope, binding.order, depth + 1)
         return None
 
+    def _hook_object(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
+        """An ORM object of a model the module does not name: the parameter a framework hook
+        is handed (see `_WRITE_HOOKS`), or what a view's `self.get_object()` returned."""
+        function = scope.function
+        if not isinstance(expr, cst.Name) or function is None or function.owner is None:
+            return False
+        binding = self.bound(expr, scope, order)
+        if binding is None:
+            return False
+        if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+            return dotted(binding.value.func) == f"{function.self_name}.get_object"
+        position = _WRITE_HOOKS.get(function.node.name.value)
+        params = function.node.params.params
+        return (binding.kind == "param" and position is not None and len(params) > position + 1
+                and params[position + 1].name.value == expr.value)
+
     def _created_model(self, call: cst.Call, scope: Scope, order: int) -> str | None:
         """`M(...)`, `M.objects....get(...)`, `M.get(...)`, `get_object_or_404(M, ...)`."""
         func = call.func
@@ -422,6 +446,8 @@ class WriteFinder:
             model = self.instance_model(receiver, scope, order)
             if model is not None:
                 return _INSTANCE_WRITES[method], Entity(model, "model"), call_label(call)
+            if self._hook_object(receiver, scope, order):
+                return _INSTANCE_WRITES[method], None, call_label(call)
         chain = self._followed_chain(receiver, scope, order)
         if method in _QUERYSET_WRITES:
             found = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)

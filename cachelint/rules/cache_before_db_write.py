@@ -167,6 +167,7 @@ class CacheBeforeDbWrite(Rule):
         # Django ORM and SQLAlchemy; the key's words name the model written.
         """
         from django.core.cache import cache
+        from rest_framework import viewsets
         from sqlalchemy import update
 
         from .models import Invoice, Link, Order, Post
@@ -183,6 +184,15 @@ class CacheBeforeDbWrite(Rule):
             cache.delete(f"link:{link_id}")  # expect: CL006
             session.execute(update(Link).where(Link.id == link_id).values(url=url))
             session.commit()
+
+        class OrderViewSet(viewsets.ModelViewSet):
+            def perform_destroy(self, instance):
+                cache.delete(f"order:{instance.pk}")  # expect: CL006
+                instance.delete()
+
+            def perform_update(self, serializer):
+                cache.delete(f"order:{serializer.instance.pk}")  # expect: CL006
+                serializer.save()
 
         def pay(session, invoice: Invoice):
             invoice.status = "paid"
