@@ -14,7 +14,7 @@ from cachelint.rules.base import Finding, Option, Rule, RuleContext
 _ID_WORDS = {"id", "pk", "slug", "uuid", "uid", "guid", "ids", "pks"}
 # Natural keys of a record: a value so named is data, never a ready-made cache key.
 _NATURAL_KEYS = {"email", "username", "login", "phone", "sku", "isbn", "ean", "upc"}
-_SHORT_ID = re.compile(r"^[a-z]id$")  # pid, uid, oid…
+_SHORT_ID = re.compile(r"^[a-z]ids?$")  # pid, uid, oid, pids…
 _ID_GENERATORS = ("uuid.", "secrets.token_", "shortuuid.")
 # Words a name ends in when its value may itself be a namespace: `prefix`, `cls.__name__`;
 # or starts with one: a URL, with its scheme and host.
@@ -186,6 +186,9 @@ class KeyWithoutNamespace(Rule):
 
         def customer(email):
             return r.get(email.lower())  # expect: CL003
+
+        def products(pids):
+            return r.mget(pids)  # expect: CL003
 
         def price(pid):
             r.get(str(pid))  # expect: CL003
