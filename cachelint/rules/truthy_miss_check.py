@@ -364,6 +364,25 @@ class TruthyMissCheck(Rule):
                 r.set(f"menu:{site}", items, ex=600)
             return items
         """,
+        # a helper of this module reloads and fills the cache on a miss
+        """
+        from django.core.cache import cache
+
+        def _rebuild(pk):
+            report = build_report(pk)
+            cache.set(f"report:{pk}", report, 600)
+            return report
+
+        def report(pk):
+            cached = cache.get(f"report:{pk}")
+            if not cached:  # expect: CL001
+                return _rebuild(pk)
+            return cached
+
+        def warm(pk):
+            if not cache.get(f"report:{pk}"):  # expect: CL001
+                _rebuild(pk)
+        """,
         # a dict cache written with a non-empty tuple here, and with something else there
         """
         import time
@@ -692,6 +711,7 @@ class _Paths:
             if op.kind is Kind.WRITE and op.value is not None and _constant_truth(op.value) is None
         ]
         self._fill_orders = [op.order for op in self._fills]
+        self._call_orders = [site.order for site in model.calls]
 
     def if_decides(self, test: TruthTest, read: _Read, node: cst.If) -> bool:
         body = [self._range(node.body)]
@@ -699,7 +719,7 @@ class _Paths:
         if _exits(node.body):  # `if cached: return cached` — what follows runs on a miss
             other.append((self._end(node), self._end(self._function_node(test))))
         truthy, falsy = (other, body) if test.negated else (body, other)
-        fills = any(self._fills_in(read.op, start, end) for start, end in falsy)
+        fills = any(self._fills_in(read.op, start, end) for start, end in falsy) or self._helper_fills(read.op, falsy)
         if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
             return fills and _tested_alone(test, node.test)
         uses = self._uses_in(test)
@@ -715,6 +735,22 @@ class _Paths:
         """A fill between `start` and `end` that may write the key read (not `fail:{ip}` for `token:{t}`)."""
         first, last = bisect_left(self._fill_orders, start), bisect_left(self._fill_orders, end)
         return any(not _apart(self.model, read, fill) for fill in self._fills[first:last])
+
+    def _helper_fills(self, read: CacheOp, ranges) -> bool:
+        """A call there to a function of this module that fills the cache (`return _rebuild(pk)`)."""
+        calls = self.model.calls
+        sites = (calls[i] for start, end in ranges
+                 for i in range(bisect_left(self._call_orders, start), bisect_left(self._call_orders, end)))
+        for site in sites:
+            func = site.node.func
+            if not isinstance(func, cst.Name):
+                continue
+            binding = self.model.binding_of(func, site.scope, site.order)
+            if binding is not None and binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
+                start, end = self._range(binding.value)
+                if self._fills_in(read, start, end):
+                    return True
+        return False
 
     @staticmethod
     def _reloads(test: TruthTest, name: str, ranges) -> bool:
