@@ -39,7 +39,7 @@ _ANY_ATTRIBUTES = _FLASK_ATTRIBUTES | {
     "GET", "POST", "COOKIES", "META", "body",  # Django
     "query_params",  # DRF, Starlette
     "path_params",  # Starlette
-    "query", "match_info",  # aiohttp
+    "query", "match_info", "rel_url",  # aiohttp
     "params", "media",  # Falcon
     "arguments", "query_arguments", "body_arguments",  # Tornado's self.request
 }

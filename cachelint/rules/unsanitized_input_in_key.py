@@ -21,7 +21,7 @@ class UnsanitizedInputInKey(Rule):
     `request.query_params`/`data`; Starlette and FastAPI `request.query_params`/
     `path_params`/`headers`/`cookies`, endpoint parameters that arrive as text and the
     text fields of a request model defined in the module (`body.name`);
-    aiohttp `request.query`/`match_info` and awaited bodies (`await request.json()`,
+    aiohttp `request.query`/`match_info`/`rel_url` and awaited bodies (`await request.json()`,
     `post()`, `text()`); Tornado `self.get_argument()`; Falcon
     `req.get_param()`/`params`. The input is followed through assignments, containers,
     f-strings, `%`, `.format`, `+`, `.join`, string methods and slicing, `.get()` on a
@@ -325,6 +325,10 @@ class UnsanitizedInputInKey(Rule):
         async def search(request):
             body = await request.json()
             return await r.get("search:" + body.get("term", ""))  # expect: CL005
+
+        @routes.get("/find")
+        async def find(request):
+            return await r.get(f"find:{request.rel_url.query.get('q', '')}")  # expect: CL005
         """,
     ]
 
