@@ -382,6 +382,18 @@ class TruthyMissCheck(Rule):
         def warm(pk):
             if not cache.get(f"report:{pk}"):  # expect: CL001
                 _rebuild(pk)
+
+        class Reports:
+            def get(self, pk):
+                cached = cache.get(f"summary:{pk}")
+                if not cached:  # expect: CL001
+                    return self._rebuild(pk)
+                return cached
+
+            def _rebuild(self, pk):
+                summary = build_summary(pk)
+                cache.set(f"summary:{pk}", summary, 600)
+                return summary
         """,
         # a dict cache written with a non-empty tuple here, and with something else there
         """
@@ -742,15 +754,24 @@ class _Paths:
         sites = (calls[i] for start, end in ranges
                  for i in range(bisect_left(self._call_orders, start), bisect_left(self._call_orders, end)))
         for site in sites:
-            func = site.node.func
-            if not isinstance(func, cst.Name):
-                continue
-            binding = self.model.binding_of(func, site.scope, site.order)
-            if binding is not None and binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
-                start, end = self._range(binding.value)
-                if self._fills_in(read, start, end):
-                    return True
+            function = self._callee(site.node.func, site.scope, site.order)
+            if function is not None and self._fills_in(read, *self._range(function)):
+                return True
         return False
+
+    def _callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> cst.FunctionDef | None:
+        """The function of this module that `func(...)` calls: `helper(...)`, or `self.helper(...)`."""
+        binding = None
+        if isinstance(func, cst.Name):
+            binding = self.model.binding_of(func, scope, order)
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            method = scope.function
+            if method is not None and method.owner is not None and func.value.value == method.self_name:
+                found = method.owner.bindings.get(func.attr.value, ())
+                binding = found[-1] if len(found) == 1 else None
+        if binding is not None and binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
+            return binding.value
+        return None
 
     @staticmethod
     def _reloads(test: TruthTest, name: str, ranges) -> bool:
