@@ -303,7 +303,11 @@ class _Builder:
         if cache is None or cache is MAYBE:
             return None
         if isinstance(cache, cst.Lambda):  # cachedmethod(lambda self: self._cache)
-            cache = cache.body
+            body, params = cache.body, cache.params.params
+            if (scope.kind == "class" and params and isinstance(body, cst.Attribute)
+                    and isinstance(body.value, cst.Name) and body.value.value == params[0].name.value):
+                return self.resolver.client_of_member(scope, body.attr.value)
+            cache = body
         if isinstance(cache, cst.Dict) or (
             isinstance(cache, cst.Call) and isinstance(cache.func, cst.Name) and cache.func.value == "dict"
         ):

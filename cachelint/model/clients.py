@@ -135,10 +135,15 @@ class ClientResolver:
         function = scope.function
         if isinstance(value, cst.Name) and function is not None and function.owner is not None:
             if value.value == function.self_name:
-                for binding in reversed(function.owner.attributes.get(attribute.attr.value, [])):
-                    client = self._from_binding(attribute.attr.value, binding, depth)
-                    if client is not None:
-                        return client
+                return self.client_of_member(function.owner, attribute.attr.value, depth)
+        return None
+
+    def client_of_member(self, owner: Scope, name: str, depth: int = 0) -> Client | None:
+        """The client `self.<name>` holds in the methods of the class `owner`."""
+        for binding in reversed(owner.attributes.get(name, [])):
+            client = self._from_binding(name, binding, depth)
+            if client is not None:
+                return client
         return None
 
     def _from_call(self, call: cst.Call, scope: Scope, order: int, depth: int) -> Client | None:

@@ -474,6 +474,19 @@ class SetWithoutTtl(Rule):
 
         def _fetch(plan_id):
             return requests.get(f"https://billing.example.com/plans/{plan_id}").json()
+
+        class PriceBook:
+            def __init__(self):
+                self._prices = LRUCache(maxsize=256)
+                self._stock = cachetools.TTLCache(maxsize=256, ttl=60)
+
+            @cachetools.cachedmethod(lambda self: self._prices)  # expect: CL002
+            def price(self, sku):
+                return requests.get(f"https://prices.example.com/{sku}").json()
+
+            @cachetools.cachedmethod(lambda self: self._stock)
+            def stock(self, sku):
+                return requests.get(f"https://stock.example.com/{sku}").json()
         """,
         """
         import requests
