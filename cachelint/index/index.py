@@ -20,8 +20,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from cachelint.index.facts import ANY_RECEIVER, KEY_SEPARATORS
+from cachelint.model.db_writes import WRITE_METHODS
+from cachelint.model.libraries import LIBRARIES
 
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
+# Method names of the cache libraries and of DB writes (`delete`, `set`, `save`, `update`).
+_GENERIC_METHODS = frozenset({name for library in LIBRARIES for name in library.methods}) | WRITE_METHODS
 
 
 @dataclass
@@ -169,18 +173,29 @@ class ProjectIndex:
                     return None
                 templates.add(bust["template"])
         for helper in helpers - self.busts_by_function.keys():
-            templates |= self._busted_by_method(helper)
+            busted = self._busted_by_method(helper)
+            if busted is None:
+                return None
+            templates |= busted
         return templates
 
-    def _busted_by_method(self, callee: str) -> set[str]:
+    def _busted_by_method(self, callee: str) -> set[str] | None:
         """What a call the project cannot place may bust (`self.cache.forget(pk)`, or
-        `events.forget(pk)` on an instance imported from another module): the keys that
-        functions of that name bust, where the analysis reads them. A key it cannot read
-        there (a wrapper's `delete(self, key)`) is not taken to be every key."""
-        return {
-            bust["template"] for bust in self.busts_by_method.get(_method(callee), ())
-            if bust["template"] is not None and (bust["path"], bust["line"]) not in self.fill_sites
-        }
+        `profile.update_cache()` on an object of unknown type): what the functions of
+        that name bust; None when one busts a key the analysis cannot read. A method
+        named like a cache or ORM call (`delete`, `set`, `save`) is not looked up: every
+        `qs.delete()` would otherwise meet a wrapper's `delete(self, key)`."""
+        method = _method(callee)
+        if method in _GENERIC_METHODS:
+            return set()
+        templates = set()
+        for bust in self.busts_by_method.get(method, ()):
+            if (bust["path"], bust["line"]) in self.fill_sites:
+                continue
+            if bust["template"] is None:
+                return None
+            templates.add(bust["template"])
+        return templates
 
 
 def _short(function: str) -> str:

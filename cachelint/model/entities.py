@@ -81,8 +81,14 @@ class Entity:
         return f"table `{self.name}`" if self.kind == "table" else f"model `{self.name}`"
 
     def held_by(self, key_names: frozenset[str]) -> bool:
-        """Whether a key whose words are `key_names` (see `key_names`) concerns this entity."""
-        return not self.names.isdisjoint(key_names)
+        """Whether a key whose words are `key_names` (see `key_names`) concerns this entity.
+        A model also answers to its last word here, as a table does: `order:{oid}:items`
+        holds `LineItem` rows, `profile:{pk}` a `UserProfile` (but a write to `Item` is not
+        one to `LineItem`: `names` stays whole)."""
+        if not self.names.isdisjoint(key_names):
+            return True
+        model_words = words(self.name) if self.kind == "model" else ()
+        return len(model_words) > 1 and singular(model_words[-1]) in key_names
 
 
 def key_names(texts: Iterable[str]) -> frozenset[str]:

@@ -167,6 +167,26 @@ class MissingInvalidation(Rule):
                 self.repository.set_price(product_id, price)
                 self.products.forget(product_id)
         """,
+        # A method of an object of unknown type that refreshes a key the analysis cannot
+        # read may refresh this one.
+        """
+        from django.core.cache import cache
+
+        from .models import UserProfile
+
+        def profile(pk):
+            data = UserProfile.objects.filter(pk=pk).values("bio").first()
+            cache.set(f"profile:{pk}", data, 300)
+            return data
+
+        class CachedProfile:
+            def update_cache(self):
+                cache.set(self.cache_key(), self.as_dict(), 300)
+
+        def set_bio(profile, bio):
+            UserProfile.objects.filter(pk=profile.pk).update(bio=bio)
+            profile.update_cache()
+        """,
     ]
     INVALID = [
         """
@@ -246,6 +266,38 @@ class MissingInvalidation(Rule):
 
         def add_tool(name):
             Tool.objects.create(name=name)  # expect: CL010
+        """,
+        # A key names a model by its last word: `order:{id}:items` holds `LineItem` rows.
+        """
+        from django.core.cache import cache
+
+        from .models import LineItem
+
+        def order_items(order_id):
+            items = list(LineItem.objects.filter(order_id=order_id).values("sku", "qty"))
+            cache.set(f"order:{order_id}:items", items, 120)
+            return items
+
+        def add_line(order_id, sku, qty):
+            LineItem.objects.create(order_id=order_id, sku=sku, qty=qty)  # expect: CL010
+        """,
+        # A queryset's `delete()` is not a cache wrapper's `delete(key)`.
+        """
+        from django.core.cache import cache
+
+        from .models import Coupon
+
+        class Store:
+            def delete(self, key):
+                cache.delete(key)
+
+        def coupon(code):
+            data = Coupon.objects.filter(code=code).values("percent").first()
+            cache.set(f"coupon:{code}", data, 300)
+            return data
+
+        def retire(code):
+            Coupon.objects.filter(code=code).delete()  # expect: CL010
         """,
     ]
 
