@@ -196,7 +196,7 @@ class TaintAnalysis(Evaluator):
         if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.BaseExpression):
             return self._value(binding.value, binding.scope, env, depth + 1)
         if binding.kind == "param":
-            return self._parameter(name, binding, env)
+            return self._parameter(name, binding, env, depth)
         if (binding.scope, name) in env:  # `*parts` of a helper being followed
             return env[(binding.scope, name)]
         statement = binding.value
@@ -204,7 +204,7 @@ class TaintAnalysis(Evaluator):
             return self._any([statement.target, statement.value], binding.scope, env, depth + 1)  # `key += q`
         return None
 
-    def _parameter(self, name: str, binding: Binding, env: Env) -> Value:
+    def _parameter(self, name: str, binding: Binding, env: Env, depth: int) -> Value:
         if (binding.scope, name) in env:
             return env[(binding.scope, name)]
         if any(scope is binding.scope for scope, _ in env):
@@ -212,13 +212,22 @@ class TaintAnalysis(Evaluator):
         if name in _REQUEST_NAMES or self._is_request_type(binding):
             return _Request(flask=False)
         function = binding.scope.node
-        if isinstance(function, cst.FunctionDef) and function.decorators:
-            source = self.model.views.parameter_source(function, name)
-            if source is not None:
-                return Taint(source, binding.value)
-            model = self.model.views.request_model(function, name)
-            if model is not None:
-                return _Model(model)
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        source = self.model.views.parameter_source(function, name)
+        if source is not None:
+            return Taint(source, binding.value)
+        model = self.model.views.request_model(function, name)
+        if model is not None:
+            return _Model(model)
+        dependency = self.model.views.dependency(function, name)
+        if dependency is not None and dependency not in self._active:
+            self._active.add(dependency)
+            try:  # what the dependency returns, from its own request parameters
+                returns = [r.value for r in self.model.functions[dependency].returns if r.value is not None]
+                return self._any(returns, self.model.functions[dependency].scope, {}, depth + 1)
+            finally:
+                self._active.discard(dependency)
         return None
 
     def _is_request_type(self, binding: Binding) -> bool:

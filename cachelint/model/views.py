@@ -102,6 +102,7 @@ class Views:
         self._frameworks: set[str] | None = None
         self._reads: dict[cst.FunctionDef, QueryRead | None] = {}
         self._attributes: tuple[list[int], list[cst.Attribute]] | None = None
+        self._dependency_set: set[cst.FunctionDef] | None = None
 
     # ------------------------------------------------------------------ routes
 
@@ -202,20 +203,52 @@ class Views:
                 source = self._fastapi_source(function, name, route)
                 if source is not None:
                     return source
+        if function in self._dependencies():
+            return self._fastapi_source(function, name, None)
         return None
 
-    def _fastapi_source(self, function: cst.FunctionDef, name: str, route: Route) -> str | None:
+    def dependency(self, function: cst.FunctionDef, name: str) -> cst.FunctionDef | None:
+        """The function of this module whose result FastAPI passes as the parameter `name` of
+        a route or dependency (`tenant: str = Depends(current_tenant)`), or None."""
+        if function not in self._dependencies() and not any(r.framework == "fastapi" for r in self.routes(function)):
+            return None
+        param = next((p for p in _parameters(function) if p.name.value == name), None)
+        return self._depends_on(function, param) if param is not None else None
+
+    def _dependencies(self) -> set[cst.FunctionDef]:
+        """The functions of this module FastAPI routes depend on, directly or through other dependencies."""
+        if self._dependency_set is None:
+            self._dependency_set = set()
+            pending = [f for f in self.model.functions if any(r.framework == "fastapi" for r in self.routes(f))]
+            while pending:
+                function = pending.pop()
+                for param in _parameters(function):
+                    found = self._depends_on(function, param)
+                    if found is not None and found not in self._dependency_set:
+                        self._dependency_set.add(found)
+                        pending.append(found)
+        return self._dependency_set
+
+    def _depends_on(self, function: cst.FunctionDef, param: cst.Param) -> cst.FunctionDef | None:
+        scope, order = self.model.functions[function].scope.parent, self.model.spans[function].start
+        default = _marker(param)
+        if not isinstance(default, cst.Call) or not default.args or not isinstance(default.args[0].value, cst.Name):
+            return None
+        if not (qualified_name(default.func, scope, order) or "").endswith((".Depends", ".Security")):
+            return None
+        bindings = scope.lookup(default.args[0].value.value, order)
+        target = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+        return target if isinstance(target, cst.FunctionDef) and target in self.model.functions else None
+
+    def _fastapi_source(self, function: cst.FunctionDef, name: str, route: Route | None) -> str | None:
         param = next((p for p in _parameters(function) if p.name.value == name), None)
         if param is None:
             return None
         info = self.model.functions[function]
         scope, order = info.scope.parent, self.model.spans[function].start
-        kind = "path" if name in route.variables else "query"
+        kind = "path" if route is not None and name in route.variables else "query"
         annotation = param.annotation.annotation if param.annotation else None
-        default = param.default
-        if isinstance(annotation, cst.Subscript) and _head(annotation) == "Annotated":
-            extra = [element.slice.value for element in annotation.slice[1:] if isinstance(element.slice, cst.Index)]
-            default = next((e for e in extra if isinstance(e, cst.Call)), default)
+        default = _marker(param)
         if isinstance(default, cst.Call):
             marker = qualified_name(default.func, scope, order) or ""
             if marker in _INJECTED or marker.endswith((".Depends", ".Security")):
@@ -324,6 +357,15 @@ class Views:
         if len(bindings) == 1 and isinstance(bindings[0].value, cst.FunctionDef):
             return bindings[0].value
         return None
+
+
+def _marker(param: cst.Param) -> cst.BaseExpression | None:
+    """A FastAPI parameter's default, or the marker call in its `Annotated[...]`."""
+    annotation = param.annotation.annotation if param.annotation else None
+    if isinstance(annotation, cst.Subscript) and _head(annotation) == "Annotated":
+        extra = [element.slice.value for element in annotation.slice[1:] if isinstance(element.slice, cst.Index)]
+        return next((e for e in extra if isinstance(e, cst.Call)), param.default)
+    return param.default
 
 
 def _has_pattern(call: cst.Call) -> bool:

@@ -20,7 +20,8 @@ class UnsanitizedInputInKey(Rule):
     converter; Django `request.GET`/`POST`/`COOKIES`/`META`/`headers`/`body`; DRF
     `request.query_params`/`data`; Starlette and FastAPI `request.query_params`/
     `path_params`/`headers`/`cookies`, endpoint parameters that arrive as text and the
-    text fields of a request model defined in the module (`body.name`);
+    text fields of a request model defined in the module (`body.name`), and what a
+    dependency of the module returns from such input (`Depends(current_tenant)`);
     aiohttp `request.query`/`match_info`/`rel_url` and awaited bodies (`await request.json()`,
     `post()`, `text()`); Tornado `self.get_argument()`; Falcon
     `req.get_param()`/`params`. The input is followed through assignments, containers,
@@ -203,6 +204,13 @@ class UnsanitizedInputInKey(Rule):
         @app.post("/reports")
         async def report(body: Report, query: Report = Depends()):
             return await r.get(f"report:{body.team_id}:{body.period}:{body.code}:{query.team_id}")
+
+        def page_size(size: str = Query("20")):
+            return min(int(size), 100)
+
+        @app.get("/reports")
+        async def reports(size: int = Depends(page_size)):
+            return await r.get(f"reports:{size}")
         """,
         # A key built by a function imported from elsewhere is not judged.
         """
@@ -292,7 +300,7 @@ class UnsanitizedInputInKey(Rule):
         # FastAPI text parameters, aiohttp match_info, a value seen through a branch.
         """
         from aiohttp import web
-        from fastapi import Depends, FastAPI
+        from fastapi import Depends, FastAPI, Header
         from pydantic import BaseModel
         from redis.asyncio import Redis
 
@@ -312,6 +320,13 @@ class UnsanitizedInputInKey(Rule):
         async def search_rooms(body: RoomFilter, query: RoomFilter = Depends()):
             await r.get(f"rooms:{body.limit}:{body.topic}")  # expect: CL005
             return await r.get(f"rooms:{query.topic}")  # expect: CL005
+
+        def current_tenant(x_tenant: str = Header(...)):
+            return x_tenant.lower()
+
+        @app.get("/tenant/rooms")
+        async def tenant_rooms(tenant: str = Depends(current_tenant)):
+            return await r.get(f"rooms:{tenant}")  # expect: CL005
 
         @routes.get("/shelters/{shelter}")
         async def shelter(request):
