@@ -276,6 +276,14 @@ class TruthyMissCheck(Rule):
             log.info("unknown token %s", token)
             return None
 
+        class Tokens:
+            def scope(self, token):
+                scope = cache.get(f"scope:{token}")
+                if scope:
+                    return scope
+                self.logger.warning("no scope for %s", token)
+                return None
+
         def ticket(code):
             ticket = cache.get(f"ticket:{code}")
             if ticket:
@@ -868,16 +876,20 @@ def _exits(block: cst.BaseSuite) -> bool:
 
 
 def _loads_nothing(call: cst.Call) -> bool:
-    """`logger.info(…)`, `log.warning(…)`, `logging.debug(…)`, `print(…)`, `abort(404)`, which
-    raises, and an error response (`JsonResponse({...}, status=410)`)."""
+    """`logger.info(…)`, `self.log.warning(…)`, `logging.debug(…)`, `print(…)`, `abort(404)`,
+    which raises, and an error response (`JsonResponse({...}, status=410)`)."""
     func = call.func
     if isinstance(func, cst.Name) and func.value in ("print", "abort"):
         return True
     if any(arg.keyword is not None and arg.keyword.value in ("status", "status_code") and _error_status(arg.value)
            for arg in call.args):
         return True
-    return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-            and func.value.value.lower().lstrip("_") in _LOGGERS)
+    if not isinstance(func, cst.Attribute):
+        return False
+    receiver = func.value  # `logger`, `self.log`
+    if isinstance(receiver, cst.Attribute):
+        receiver = receiver.attr
+    return isinstance(receiver, cst.Name) and receiver.value.lower().lstrip("_") in _LOGGERS
 
 
 def _error_response(value: cst.BaseExpression | None) -> bool:
