@@ -4,7 +4,8 @@ Memoising such a function in-process without expiry keeps its first answer for t
 life of the process. Only what is recognisably I/O counts; an unknown call does not.
 Local probes whose answer is fixed for the life of the process (reading a bundled file,
 running `git --exec-path`) do not count, and neither does building a query (`Q`,
-`select`) or quoting a name: only running one does.
+`select`) or quoting a name: only running one does. Making a client (`redis.Redis()`,
+`boto3.client("s3")`, `httpx.Client()`) is not I/O either; calling one is.
 """
 from __future__ import annotations
 
@@ -28,22 +29,64 @@ IO_METHODS = frozenset({
 IO_SHORTCUTS = frozenset({
     "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
 })
+# Functions of those modules that only make a client, a session or a connection: what a
+# memoised factory returns is an object to talk through, not data that goes stale. Classes
+# (`httpx.Client`, `redis.Redis.from_url`) are told by their capital.
+CLIENT_FACTORIES = frozenset({
+    "client", "resource", "session", "connect", "from_url", "create_pool", "get_session",
+    "insecure_channel", "secure_channel",
+})
+# Methods of a client that set it up rather than talk to the server.
+_SETUP_METHODS = frozenset({"mount", "close", "pipeline", "lock", "register_script", "set_missing_host_key_policy"})
+_DEPTH = 4
+_LAST = 1 << 62  # an order after every binding: what a use inside a function may see
 
 
-def _calls_io(call: cst.Call, info: FunctionInfo, order: int) -> bool | str:
+def _io_module(qualified: str) -> bool:
+    return any(qualified == module or qualified.startswith(module + ".") for module in IO_MODULES)
+
+
+def _makes_client(qualified: str) -> bool:
+    parts = qualified.split(".")
+    return parts[-1] in CLIENT_FACTORIES or any(part[:1].isupper() for part in parts[-2:])
+
+
+def _client(expr: cst.BaseExpression, scope, functions: dict[str, FunctionInfo], depth: int = 0) -> bool:
+    """Whether `expr` is a client of an I/O module: made there (`boto3.client("s3")`), bound
+    to one (`S3 = boto3.client("s3")`), or returned by a module function (`s3()`)."""
+    if depth > _DEPTH:
+        return False
+    if isinstance(expr, cst.Call):
+        qualified = qualified_name(expr.func, scope, _LAST)
+        if qualified is not None and _io_module(qualified):
+            return _makes_client(qualified)
+        callee = functions.get(expr.func.value) if isinstance(expr.func, cst.Name) else None
+        return callee is not None and any(
+            r.value is not None and _client(r.value, callee.scope, functions, depth + 1) for r in callee.returns
+        )
+    if isinstance(expr, cst.Name):
+        return any(
+            binding.kind in ("assign", "with") and isinstance(binding.value, cst.BaseExpression)
+            and _client(binding.value, binding.scope, functions, depth + 1)
+            for binding in scope.lookup(expr.value, _LAST)
+        )
+    return False
+
+
+def _calls_io(call: cst.Call, info: FunctionInfo, order: int, functions: dict[str, FunctionInfo]) -> bool | str:
     """True for a recognised I/O call; the callee's name for a call to a local function."""
     func = call.func
     qualified = qualified_name(func, info.scope, order)
     if qualified is not None:
-        if qualified in IO_SHORTCUTS or any(
-            qualified == module or qualified.startswith(module + ".") for module in IO_MODULES
-        ):
+        if qualified in IO_SHORTCUTS or (_io_module(qualified) and not _makes_client(qualified)):
             return True
     if isinstance(func, cst.Name):
         return func.value
     if isinstance(func, cst.Attribute):
         if func.attr.value in IO_METHODS:
             return True
+        if func.attr.value not in _SETUP_METHODS and _client(func.value, info.scope, functions):
+            return True  # `S3.list_objects_v2(...)`, `session.get(url)`, `r.hgetall(key)`
         text = dotted(func) or ""
         parts = text.split(".")
         # Django ORM: Model.objects.filter(...), and SQLAlchemy session.query(...)
@@ -64,7 +107,7 @@ def function_does_io(info: FunctionInfo, functions_by_name: dict[str, FunctionIn
     result = False
     order = 1 << 62
     for call in info.calls:
-        verdict = _calls_io(call, info, order)
+        verdict = _calls_io(call, info, order, functions_by_name)
         if verdict is True:
             result = True
             break

@@ -245,6 +245,27 @@ class SetWithoutTtl(Rule):
         def visible():
             return models.Q(is_public=True) | models.Q(owner__isnull=True)
         """,
+        # a memoised factory of clients keeps an object to talk through, not data
+        """
+        import os
+        from functools import cache, lru_cache
+
+        import boto3
+        import httpx
+        import redis
+
+        @cache
+        def get_redis():
+            return redis.Redis.from_url(os.environ["REDIS_URL"])
+
+        @lru_cache(maxsize=None)
+        def s3():
+            return boto3.client("s3")
+
+        @cache
+        def http():
+            return httpx.Client(timeout=10)
+        """,
         # a module-level dict cache of a pure computation
         """
         import re
@@ -438,6 +459,7 @@ class SetWithoutTtl(Rule):
         """
         import functools
         import sqlite3
+        import boto3
         import cachetools
         import cachetools.func
         import requests
@@ -474,6 +496,20 @@ class SetWithoutTtl(Rule):
 
         def _fetch(plan_id):
             return requests.get(f"https://billing.example.com/plans/{plan_id}").json()
+
+        S3 = boto3.client("s3")
+        http = requests.Session()
+
+        def s3():
+            return S3
+
+        @functools.cache  # expect: CL002
+        def bucket_listing(bucket):
+            return s3().list_objects_v2(Bucket=bucket)["Contents"]
+
+        @functools.cache  # expect: CL002
+        def page(url):
+            return http.get(url).text
 
         class PriceBook:
             def __init__(self):
