@@ -375,10 +375,9 @@ class TaintAnalysis(Evaluator):
         info = self.model.functions.get(function)
         if info is None or function in self._active:
             return None
-        params = [*function.params.posonly_params, *function.params.params]
+        params, keywords = _signature(function)
         if method:
             params = params[1:]
-        keywords = {p.name.value for p in [*params, *function.params.kwonly_params]}
         inner: Env = {**(bound or {}), **self._bind_arguments(call, params[skip:], keywords, info.scope, scope, env, depth)}
         star = function.params.star_arg
         if isinstance(star, cst.Param):  # `*parts` holds the positional arguments left over
@@ -410,8 +409,7 @@ class TaintAnalysis(Evaluator):
         info = self.model.functions.get(target)
         if info is None:
             return None
-        params = [*target.params.posonly_params, *target.params.params]
-        keywords = {p.name.value for p in [*params, *target.params.kwonly_params]}
+        params, keywords = _signature(target)
         arguments = partial.with_changes(args=partial.args[1:])
         bound = self._bind_arguments(arguments, params, keywords, info.scope, defined_in, env, depth)
         skip = sum(1 for a in arguments.args if a.keyword is None)
@@ -548,6 +546,12 @@ class TaintAnalysis(Evaluator):
     def _spell(self, node: cst.CSTNode) -> str:
         code = " ".join(self.model.code(node).split())
         return f"`{code}`" if len(code) <= 60 else f"`{code[:57]}…`"
+
+
+def _signature(function: cst.FunctionDef) -> tuple[list[cst.Param], set[str]]:
+    """The parameters that take positional arguments, and the names keywords can bind."""
+    params = [*function.params.posonly_params, *function.params.params]
+    return params, {p.name.value for p in [*params, *function.params.kwonly_params]}
 
 
 def _has_type_converter(call: cst.Call) -> bool:
