@@ -39,6 +39,7 @@ from cachelint.model.entities import Entity, canonical, key_expressions, key_nam
 from cachelint.model.keys import KeyShape
 from cachelint.model.nodes import children
 from cachelint.model.scopes import Scope, dotted
+from cachelint.model.stored import StoredData
 from cachelint.model.values import evaluate_number
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
@@ -143,9 +144,11 @@ class _Facts:
     def reads(self) -> list[dict]:
         found = []
         for op in self.model.ops:
-            if op.kind is not Kind.WRITE or op.key is None or (op.value is None and op.method != "get_or_set"):
+            if op.kind is not Kind.WRITE or op.key is None:
                 continue
             queried = self.read_entity(op)
+            if op.value is None and op.method != "get_or_set" and queried is None:
+                continue  # a counter, a member added to a set: not a view of anything
             for shape in self.shapes(op.key, op.scope):
                 template = _template(shape)
                 if template is None:
@@ -171,11 +174,13 @@ class _Facts:
 
     def read_entity(self, op) -> Entity | None:
         """The one entity the stored value was queried from, found in the value or one or
-        two assignments back (a callable passed to `get_or_set`: in its body)."""
+        two assignments back (a callable passed to `get_or_set`: in its body; the fields
+        of `hset(key, mapping={...})`)."""
         value = op.value if op.value is not None else _argument(op.call, 1, "default")
-        if value is None:
+        values = [value] if value is not None else StoredData(self.model).values(op)
+        if not values:
             return None
-        entities = self.entities_in([value], op.scope, _MAX_FOLLOWED)
+        entities = self.entities_in(values, op.scope, _MAX_FOLLOWED)
         return entities.pop() if len(entities) == 1 else None
 
     def entities_in(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> set[Entity]:

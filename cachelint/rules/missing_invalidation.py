@@ -281,6 +281,22 @@ class MissingInvalidation(Rule):
         def add_line(order_id, sku, qty):
             LineItem.objects.create(order_id=order_id, sku=sku, qty=qty)  # expect: CL010
         """,
+        # A row cached as a hash is a view of it too.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def vehicle(db, vehicle_id):
+            row = db.execute("SELECT make, mileage FROM vehicles WHERE id = ?", (vehicle_id,)).fetchone()
+            r.hset(f"vehicle:{vehicle_id}", mapping={"make": row[0], "mileage": row[1]})
+            r.expire(f"vehicle:{vehicle_id}", 300)
+            return row
+
+        def log_mileage(db, vehicle_id, mileage):
+            db.execute("UPDATE vehicles SET mileage = ? WHERE id = ?", (mileage, vehicle_id))  # expect: CL010
+            db.commit()
+        """,
         # A queryset's `delete()` is not a cache wrapper's `delete(key)`.
         """
         from django.core.cache import cache
