@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import libcst as cst
 
@@ -346,7 +346,7 @@ class TruthyMissCheck(Rule):
                 cache.set(url, cached, 60)
             return cached
         """,
-        # a failed read falls back to None in its `except`: the test still looks at the read
+        # a failed or skipped read falls back to a falsy value: the test still looks at the read
         """
         import redis
 
@@ -371,6 +371,16 @@ class TruthyMissCheck(Rule):
                 items = load_menu(site)
                 r.set(f"menu:{site}", items, ex=600)
             return items
+
+        def page(slug, fresh=False):
+            if not fresh:
+                html = r.get(f"page:{slug}")
+            else:
+                html = None
+            if not html:  # expect: CL001
+                html = render_page(slug)
+                r.set(f"page:{slug}", html, ex=600)
+            return html
         """,
         # a helper of this module reloads and fills the cache on a miss
         """
@@ -596,7 +606,7 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
         binding = model.binding_of(subject, test.scope, test.order)
         if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
             return None
-        read = _read_behind_failure(model, test.scope, subject.value, binding)
+        read = _read_behind_fallback(model, test.scope, subject.value, binding)
         if read is not binding and not _is_none(binding.value):
             fallback = binding.value  # `except …: x = []`: `x is None` would take it for a hit
         subject, name = read.value, subject.value
@@ -615,9 +625,10 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
     return None  # a sentinel default tells a miss apart
 
 
-def _read_behind_failure(model: ModuleModel, scope: Scope, name: str, binding: Binding) -> Binding:
-    """`try: x = r.get(k)` / `except RedisError: x = None` (or `[]`): a failed read falls back to
-    a falsy value as a miss does, so a test of `x` still looks at the read (bound in the `try` body)."""
+def _read_behind_fallback(model: ModuleModel, scope: Scope, name: str, binding: Binding) -> Binding:
+    """`try: x = r.get(k)` / `except RedisError: x = None` (or `[]`), or `if use_cache: x =
+    r.get(k)` / `else: x = None`: the other way falls back to a falsy value as a miss does, so a
+    test of `x` still looks at the read."""
     if _constant_truth(binding.value) is not False:
         return binding
     earlier = [b for b in scope.bindings[name] if b.order < binding.order]
@@ -625,18 +636,22 @@ def _read_behind_failure(model: ModuleModel, scope: Scope, name: str, binding: B
         return binding
     read = earlier[-1]
     function = scope.function.node if scope.function is not None else model.module
-    for node in _tries(function):
-        if _within(model, read.order, node.body) and any(_within(model, binding.order, h) for h in node.handlers):
+    for block, others in _alternatives(function):
+        if _within(model, read.order, block) and any(_within(model, binding.order, other) for other in others):
             return read
     return binding
 
 
-def _tries(node: cst.CSTNode) -> Iterator[cst.Try]:
+def _alternatives(node: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, Sequence[cst.CSTNode]]]:
+    """Each block under `node` with the blocks that run instead of it: a `try` body and its
+    handlers, an `if` body and its `else`/`elif`."""
     stack = [node]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Try):
-            yield node
+            yield node.body, node.handlers
+        elif isinstance(node, cst.If) and node.orelse is not None:
+            yield node.body, (node.orelse,)
         stack.extend(children(node))
 
 
