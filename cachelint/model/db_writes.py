@@ -49,6 +49,7 @@ _HTTP_MODULES = ("requests.", "httpx.", "aiohttp.", "urllib3.", "niquests.")
 _REQUEST_NAMES = frozenset({"request", "req"})
 _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 _MODEL_MODULES = frozenset({"models", "model"})  # `from shop.models import Order`, `ckan.model.Package`
+_MODEL_MODULE_ENDINGS = ("_models", "_model")  # `from .db_models import Order`
 _MODEL_BASES = frozenset({
     "django.db.models.Model", "django.db.models.base.Model", "peewee.Model", "tortoise.models.Model",
     "tortoise.Model", "sqlmodel.SQLModel", "sqlalchemy.orm.DeclarativeBase",
@@ -278,7 +279,9 @@ class WriteFinder:
         qualified = qualified_name(expr, scope, order)
         if qualified is not None:
             parts = qualified.split(".")
-            return parts[-1] if _MODEL_MODULES & set(parts[:-1]) and _is_class_name(parts[-1]) else None
+            modules = parts[:-1]
+            from_models = any(part in _MODEL_MODULES or part.endswith(_MODEL_MODULE_ENDINGS) for part in modules)
+            return parts[-1] if from_models and _is_class_name(parts[-1]) else None
         binding = self.bound(expr, scope, order)
         if binding is None:
             return None

@@ -170,6 +170,7 @@ class CacheBeforeDbWrite(Rule):
         from rest_framework import viewsets
         from sqlalchemy import update
 
+        from .catalog_models import Banner
         from .models import Invoice, Link, Order, Post
 
         def mark_shipped(order_id, tracking_no):
@@ -184,6 +185,10 @@ class CacheBeforeDbWrite(Rule):
             cache.delete(f"link:{link_id}")  # expect: CL006
             session.execute(update(Link).where(Link.id == link_id).values(url=url))
             session.commit()
+
+        def rotate_banner(banner_id):
+            cache.delete(f"banner:{banner_id}")  # expect: CL006
+            Banner.update(active=False).where(Banner.id == banner_id).execute()
 
         class OrderViewSet(viewsets.ModelViewSet):
             def perform_destroy(self, instance):
