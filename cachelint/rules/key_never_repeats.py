@@ -212,6 +212,18 @@ class KeyNeverRepeats(Rule):
             r.hset(f"job:{job_id}:meta", "id", job_id)  # expect: CL011
             log.info("queued %s", job_id)
         """,
+        # Asking a dict cache whether it holds the key does not hand the key on.
+        """
+        import time
+
+        _render_cache = {}
+
+        def render(page_id):
+            key = (page_id, time.time())
+            if key not in _render_cache:
+                _render_cache[key] = build_page(page_id)  # expect: CL011
+            return _render_cache[key]  # expect: CL011
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -332,8 +344,25 @@ def _leaves(model: ModuleModel, op: CacheOp, steps: list[Step]) -> bool:
     ops = [o for o in model.ops if o.key is not None and o.scope.function is function]
     # Uses in cache calls keyed by the value itself do not count: stored there, it is still lost.
     lost = [o.node for o in ops if any(name.value in names for name in _names_in([o.key]))]
+    lost += _membership_tests(model, function)
     ignored = _names_in(lost + [step.value for step in steps if step.value is not None])
     return any(use not in ignored for use in _reads([function.node.body], names))
+
+
+def _membership_tests(model: ModuleModel, function: Scope) -> list[cst.CSTNode]:
+    """`key in CACHE`, `key not in cache`: asking a cache about a key does not hand it on."""
+    found = []
+    stack: list[cst.CSTNode] = [function.node.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Comparison) and any(
+            isinstance(target.operator, (cst.In, cst.NotIn))
+            and model.client_of(target.comparator, function, model.spans[node].start) is not None
+            for target in node.comparisons
+        ):
+            found.append(node)
+        stack.extend(children(node))
+    return found
 
 
 def _names_in(nodes: list[cst.CSTNode]) -> set[cst.Name]:
