@@ -66,15 +66,24 @@ class Entity:
 
     @property
     def names(self) -> frozenset[str]:
-        """The canonical names the entity answers to."""
+        """The canonical names the entity answers to. A table named `<app>_<model>` (Django's
+        `catalog_product`, `auth_user`: its last word singular) also answers to its model;
+        `cart_items` is not `Item`'s table."""
         names = {canonical(self.name)}
         if self.kind == "table":
             table = self.name.rsplit(".", 1)[-1]  # schema.table
             names.add(canonical(table))
-            if "_" in table.strip("_"):
-                names.add(canonical(table.rsplit("_", 1)[-1]))
+            last = self.last_word
+            if last is not None and singular(last) == last.lower():
+                names.add(canonical(last))
         names.discard("")
         return frozenset(names)
+
+    @property
+    def last_word(self) -> str | None:
+        """`item` for `LineItem` or `cart_items`; None for a one-word name."""
+        found = words(self.name.rsplit(".", 1)[-1])
+        return found[-1] if len(found) > 1 else None
 
     @property
     def label(self) -> str:
@@ -82,13 +91,13 @@ class Entity:
 
     def held_by(self, key_names: frozenset[str]) -> bool:
         """Whether a key whose words are `key_names` (see `key_names`) concerns this entity.
-        A model also answers to its last word here, as a table does: `order:{oid}:items`
-        holds `LineItem` rows, `profile:{pk}` a `UserProfile` (but a write to `Item` is not
+        A key may also name it by its last word: `order:{oid}:items` holds `LineItem` rows
+        or `order_items` rows, `profile:{pk}` a `UserProfile` (but a write to `Item` is not
         one to `LineItem`: `names` stays whole)."""
         if not self.names.isdisjoint(key_names):
             return True
-        model_words = words(self.name) if self.kind == "model" else ()
-        return len(model_words) > 1 and singular(model_words[-1]) in key_names
+        last = self.last_word
+        return last is not None and singular(last) in key_names
 
 
 def key_names(texts: Iterable[str]) -> frozenset[str]:

@@ -8,7 +8,8 @@ request or task runs for. Where the identity comes from:
 - Flask-Login's `current_user` (any `*.current_user` import), Tornado's
   `self.current_user`, Flask's `g.user` (a `g` attribute named for a user: `g.user_id`);
 - the session: `session["user_id"]`, `session.get("cart")`, `request.session[...]`,
-  `request.session.session_key` (not a preference such as `session["lang"]`);
+  `request.session.session_key`, aiohttp's `await get_session(request)` (not a
+  preference such as `session["lang"]`);
 - a parameter named for a user or its id (`user`, `user_id`, `uid`, `account_id`,
   `customer_id`, `member_id`, `username`…), and `self.user`;
 - a FastAPI parameter a current-user dependency fills: `user = Depends(get_current_user)`.
@@ -73,6 +74,8 @@ _INJECTORS = ("Depends", "Security")
 _SESSION_GETTERS = frozenset({"get", "pop", "setdefault"})
 _FLASK_GLOBALS = frozenset({"flask.g", "quart.g"})
 _FLASK_SESSIONS = frozenset({"flask.session", "quart.session"})
+_SESSION_FACTORIES = frozenset({"aiohttp_session.get_session", "aiohttp_session.new_session"})
+_SESSION_FACTORY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _SESSION_FACTORIES)
 _HELPER_DEPTH = 2  # calls into the module's own functions followed when reading a view
 _OTHER_HANDLERS = frozenset({"post", "put", "patch", "delete"})  # not run for the GET a page cache keeps
 
@@ -443,6 +446,9 @@ class _Values(Evaluator):
 
     def _call(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
         func = call.func
+        if _callee_name(call) in _SESSION_FACTORY_NAMES and \
+                qualified_name(func, scope, self.model.spans[call].start) in _SESSION_FACTORIES:
+            return _Session(self._code(call), call)  # `session = await get_session(request)`
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             own = self._own_method(func, scope)

@@ -267,6 +267,21 @@ class KeyMissingUserScope(Rule):
             prefs = g.user.preferences
             cache.set("settings:page", prefs, timeout=60)  # expect: CL004
         """,
+        # aiohttp: the user's id from the session.
+        """
+        import json
+
+        from aiohttp_session import get_session
+        from redis.asyncio import Redis
+
+        r = Redis()
+
+        async def cart(request):
+            session = await get_session(request)
+            items = await load_cart(session["user_id"])
+            await r.set("cart:items", json.dumps(items), ex=60)  # expect: CL004
+            return items
+        """,
         # View caches that serve one user's page to everyone.
         """
         from django.utils.decorators import method_decorator

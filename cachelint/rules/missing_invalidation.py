@@ -167,6 +167,24 @@ class MissingInvalidation(Rule):
                 self.repository.set_price(product_id, price)
                 self.products.forget(product_id)
         """,
+        # `cart_items` rows are not `Item` rows (but `catalog_product` is `Product`'s table).
+        """
+        import json
+
+        import redis
+
+        from .models import Item
+
+        r = redis.Redis()
+
+        def cart(db, user_id):
+            rows = db.execute("SELECT sku, qty FROM cart_items WHERE user_id = ?", (user_id,)).fetchall()
+            r.set(f"cart:{user_id}:items", json.dumps(rows), ex=60)
+            return rows
+
+        def rename_item(item_id, name):
+            Item.objects.filter(pk=item_id).update(name=name)
+        """,
         # A method of an object of unknown type that refreshes a key the analysis cannot
         # read may refresh this one.
         """
