@@ -133,7 +133,7 @@ class _Transactions:
         if isinstance(expr, (cst.Name, cst.Attribute)):
             value = recogniser.value(expr, scope, order)  # `with conn:` after `conn = sqlite3.connect(...)`
             if value is not None and isinstance(value[0], cst.Call):
-                return False if qualified_name(value[0].func, value[1], value[2]) in _CONNECT else None
+                return False if self._connects(value[0], value[1], value[2]) else None
             return None
         if not isinstance(expr, cst.Call):
             return None
@@ -141,7 +141,7 @@ class _Transactions:
         qualified = qualified_name(func, scope, order)
         if qualified in _ATOMIC:
             return _ATOMIC[qualified]
-        if qualified in _CONNECT:
+        if self._connects(expr, scope, order):
             return False
         if not isinstance(func, cst.Attribute) or self.model.client_of(func.value, scope, order) is not None:
             return None
@@ -156,6 +156,23 @@ class _Transactions:
         ):
             return False
         return None
+
+    def _connects(self, call: cst.Call, scope: Scope, order: int, depth: int = 0) -> bool:
+        """`sqlite3.connect(...)`, or a call of a module function that returns what it gives
+        (`def get_db(): conn = sqlite3.connect(...); ...; return conn`)."""
+        if qualified_name(call.func, scope, order) in _CONNECT:
+            return True
+        binding = self.recogniser.bound(call.func, scope, order) if isinstance(call.func, cst.Name) else None
+        if depth > 1 or binding is None or binding.kind != "def" or binding.value not in self.model.functions:
+            return False
+        info = self.model.functions[binding.value]
+        for returned in info.returns:
+            value, where, at = returned.value, info.scope, self.model.spans[returned].start
+            if isinstance(value, cst.Name):
+                value, where, at = self.recogniser.value(value, where, at) or (None, where, at)
+            if isinstance(value, cst.Call) and self._connects(value, where, at, depth + 1):
+                return True
+        return False
 
     def of_function(self, function: cst.FunctionDef, scope: Scope) -> Transaction | None:
         """A function decorated `@transaction.atomic`, `@transaction.atomic()`, `@db.atomic()`, `@atomic()`."""

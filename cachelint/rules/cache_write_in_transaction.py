@@ -154,6 +154,24 @@ class CacheWriteInTransaction(Rule):
                 Product.update(archived=True).where(Product.id == product_id).execute()
                 r.delete(f"product:{product_id}")  # expect: CL009
         """,
+        # A connection's own block commits at its end: sqlite3, psycopg, or the module's helper.
+        """
+        import sqlite3
+
+        import redis
+
+        r = redis.Redis()
+
+        def get_db():
+            conn = sqlite3.connect("shop.db")
+            conn.row_factory = sqlite3.Row
+            return conn
+
+        def zero_stock(sku):
+            with get_db() as db:
+                db.execute("UPDATE stock SET qty = 0 WHERE sku = ?", (sku,))
+                r.delete(f"stock:{sku}")  # expect: CL009
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
