@@ -677,6 +677,9 @@ class KeyShapes:
                 return self._partial(binding.value, binding.scope, depth)
             return None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            through_class = self.class_function(func, scope)
+            if through_class is not None:
+                return self._function_builder(*through_class)
             function = scope.function
             if function is None or function.owner is None or func.value.value != function.self_name:
                 return None
@@ -689,6 +692,23 @@ class KeyShapes:
             )
             return self._function_builder(definition, skip_first=not static)
         return None
+
+    def class_function(self, func: cst.Attribute, scope: Scope) -> tuple[cst.FunctionDef, bool] | None:
+        """`Keys.product` where `Keys` is a class of this module and `product` its static or
+        class method: the method, and whether its first parameter is bound (`cls`)."""
+        if not isinstance(func.value, cst.Name):
+            return None
+        bindings = scope.lookup(func.value.value, self.spans[func].start)
+        owner = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+        if not isinstance(owner, cst.ClassDef):
+            return None
+        methods = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value]
+        if len(methods) != 1 or methods[0] not in self.model.functions:
+            return None
+        kinds = {dotted(d.decorator) for d in methods[0].decorators}
+        if "staticmethod" in kinds:
+            return methods[0], False
+        return (methods[0], True) if "classmethod" in kinds else None
 
     def _function_builder(self, definition: object, skip_first: bool) -> _Builder | None:
         if not isinstance(definition, cst.FunctionDef) or definition not in self.model.functions:

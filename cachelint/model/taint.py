@@ -325,6 +325,9 @@ class TaintAnalysis(Evaluator):
             helper = self._own_method(method, scope)
             if helper is not None:
                 return self._helper(helper, call, scope, env, depth, method=True)
+        through_class = self.model.keys.class_function(func, scope)
+        if through_class is not None:  # `Keys.search(q)`: a static or class method of the module
+            return self._helper(through_class[0], call, scope, env, depth, method=through_class[1])
         receiver = self._value(func.value, scope, env, depth + 1)
         if isinstance(receiver, _Request):
             return Taint(self._spell(call), call) if method in receiver.methods else None

@@ -210,6 +210,19 @@ class KeyWithoutNamespace(Rule):
             count = cache.get(key)  # expect: CL003
             return count
 
+        class Keys:
+            @staticmethod
+            def likes(article_id):
+                return f"{article_id}:likes"
+
+            @classmethod
+            def shares(cls, article_id):
+                return f"{article_id}:shares"
+
+        def popularity(article_id):
+            likes = cache.get(Keys.likes(article_id))  # expect: CL003
+            return likes, cache.get(Keys.shares(article_id))  # expect: CL003
+
         def likes(request, slug):
             key = f"likes:{slug}"
             if request.GET.get("legacy"):

@@ -264,12 +264,18 @@ class UnsanitizedInputInKey(Rule):
 
         tag_key = functools.partial(build_key, "tag")
 
+        class Keys:
+            @staticmethod
+            def tag(name):
+                return f"tag:{name}"
+
         @app.get("/tags")
         def tags():
             key = "tags:"
             key += request.args.get("sort", "")
             cache.get(key)  # expect: CL005
             cache.get(build_key("tag", request.args["t"]))  # expect: CL005
+            cache.get(Keys.tag(request.args["t"]))  # expect: CL005
             return jsonify(cache.get(tag_key(request.args["t"])))  # expect: CL005
         """,
         # Django and DRF: the view's request, also through a helper and in a class-based view.
