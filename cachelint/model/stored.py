@@ -21,7 +21,8 @@ The SQL is a string passed to any call in the value (`execute`, `fetch*`, `raw`,
 a project's own `query_one(...)`), or, for `cursor.fetchone()`, what the function last
 executed on that cursor; a result or query object (`result.one()`, `qs.all()`) is
 followed back to its query. What an encrypting call returns (`encrypt_password(pw)`,
-`fernet.encrypt(token)`) names nothing: the cache holds ciphertext.
+`fernet.encrypt(token)`) names nothing: the cache holds ciphertext. What `jwt.encode(...)`
+returns is named `jwt`.
 """
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ _FIELD_CHOICE = frozenset({"fields", "exclude"})  # model_to_dict(obj, fields=[.
 _FIELD_METHODS = frozenset({"values", "values_list", "only", "get", "pop", "getattr", "setdefault"})
 _LITERALS = frozenset({"None", "True", "False"})
 _ENCRYPTS = frozenset({"encrypt", "encrypted", "encryption"})  # words of a call that returns ciphertext
+_JWT_ENCODERS = frozenset({"jwt.encode", "jose.jwt.encode", "authlib.jose.jwt.encode"})  # PyJWT, python-jose, Authlib
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,8 @@ class _Walk:
         func = call.func
         if _ENCRYPTS.intersection(words(_last_name(func) or "")):
             return
+        if _last_name(func) == "encode" and qualified_name(func, scope, self.model.spans[call].start) in _JWT_ENCODERS:
+            yield Named(dotted(func) or "encode", "jwt")  # `jwt.encode(claims, key)` returns a JWT
         if isinstance(func, cst.Attribute) and self._dotted(func, scope) is None:
             yield Named(f"….{func.attr.value}", func.attr.value)  # a method of a value: data flows through
             yield from self.names(func.value, scope, depth)

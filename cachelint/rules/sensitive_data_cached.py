@@ -382,6 +382,18 @@ class SensitiveDataCached(Rule):
             r.set(f"web:{uid}", cookies["sessionid"], ex=60)  # expect: CL008
             r.set(f"api:{uid}", jwt, ex=60)  # expect: CL008
         """,
+        # a token minted for the cache
+        """
+        import jwt
+        import redis
+
+        r = redis.Redis()
+
+        def service_token(audience, signing_key):
+            token = jwt.encode({"aud": audience}, signing_key, algorithm="HS256")
+            r.set(f"svc:{audience}", token, ex=300)  # expect: CL008
+            return token
+        """,
         # auth state, in the key or the value
         """
         from django.core.cache import cache
