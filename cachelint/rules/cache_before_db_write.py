@@ -167,11 +167,18 @@ class CacheBeforeDbWrite(Rule):
         # Django ORM and SQLAlchemy; the key's words name the model written.
         """
         from django.core.cache import cache
+        from flask_caching import Cache
         from rest_framework import viewsets
         from sqlalchemy import update
 
         from .catalog_models import Banner
-        from .models import Invoice, Link, Order, Post
+        from .models import Invoice, Link, Order, Post, db
+
+        flask_cache = Cache()
+
+        @flask_cache.memoize(timeout=300)
+        def post_payload(post_id):
+            return db.session.get(Post, post_id)
 
         def mark_shipped(order_id, tracking_no):
             cache.delete(f"order:{order_id}:tracking")  # expect: CL006
@@ -185,6 +192,11 @@ class CacheBeforeDbWrite(Rule):
             cache.delete(f"link:{link_id}")  # expect: CL006
             session.execute(update(Link).where(Link.id == link_id).values(url=url))
             session.commit()
+
+        def retitle(post, title):
+            post.title = title
+            flask_cache.delete_memoized(post_payload, post.id)  # expect: CL006
+            db.session.commit()
 
         def rotate_banner(banner_id):
             cache.delete(f"banner:{banner_id}")  # expect: CL006

@@ -28,7 +28,8 @@ _CACHELIB_CLASSES = (
 FLASK_CACHING = Library(
     name="flask-caching",
     title="Flask-Caching",
-    methods=METHODS,
+    # `delete_memoized(f, *args)` drops what `@cache.memoize` stored for `f` (those arguments).
+    methods={**METHODS, "delete_memoized": Method(Kind.DELETE, key=None)},
     semantics=SEMANTICS,
     constructors={"flask_caching.Cache": ClientKind(), "flask_cache.Cache": ClientKind()},
     method_decorators={
