@@ -684,13 +684,35 @@ class KeyShapes:
             if function is None or function.owner is None or func.value.value != function.self_name:
                 return None
             bindings = function.owner.bindings.get(func.attr.value, [])
-            if len(bindings) != 1 or bindings[0].kind != "def":
+            if len(bindings) > 1 or bindings and bindings[0].kind != "def":
                 return None
-            definition = bindings[0].value
+            definition = bindings[0].value if bindings else self.inherited_method(function.owner, func.attr.value)
             static = isinstance(definition, cst.FunctionDef) and any(
                 dotted(d.decorator) == "staticmethod" for d in definition.decorators
             )
             return self._function_builder(definition, skip_first=not static)
+        return None
+
+    def inherited_method(self, owner: Scope, name: str, depth: int = 0) -> cst.FunctionDef | None:
+        """The method `name` a class (`owner`, a class scope) inherits from a base class of
+        this module (a mixin), when the class does not define it itself."""
+        if depth > 3 or not isinstance(owner.node, cst.ClassDef) or owner.parent is None:
+            return None
+        for base in owner.node.bases:
+            if not isinstance(base.value, cst.Name):
+                continue
+            bindings = owner.parent.lookup(base.value.value, self.spans[owner.node].start)
+            parent = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+            if not isinstance(parent, cst.ClassDef):
+                continue
+            method = _method_of(parent, name)
+            if method is not None:
+                return method if method in self.model.functions else None
+            scope = next((self.model.functions[s].scope.owner for s in parent.body.body
+                          if isinstance(s, cst.FunctionDef) and s in self.model.functions), None)
+            found = self.inherited_method(scope, name, depth + 1) if scope is not None else None
+            if found is not None:
+                return found
         return None
 
     def class_function(self, func: cst.Attribute, scope: Scope) -> tuple[cst.FunctionDef, bool] | None:
@@ -702,13 +724,13 @@ class KeyShapes:
         owner = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
         if not isinstance(owner, cst.ClassDef):
             return None
-        methods = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value]
-        if len(methods) != 1 or methods[0] not in self.model.functions:
+        method = _method_of(owner, func.attr.value)
+        if method is None or method not in self.model.functions:
             return None
-        kinds = {dotted(d.decorator) for d in methods[0].decorators}
+        kinds = {dotted(d.decorator) for d in method.decorators}
         if "staticmethod" in kinds:
-            return methods[0], False
-        return (methods[0], True) if "classmethod" in kinds else None
+            return method, False
+        return (method, True) if "classmethod" in kinds else None
 
     def _function_builder(self, definition: object, skip_first: bool) -> _Builder | None:
         if not isinstance(definition, cst.FunctionDef) or definition not in self.model.functions:
@@ -759,6 +781,12 @@ class KeyShapes:
                     choices.append(self._shapes(*argument))
             shapes += _product(*choices)
         return shapes[:MAX_SHAPES]
+
+
+def _method_of(owner: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    """The one method `name` a class body defines, or None."""
+    methods = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    return methods[0] if len(methods) == 1 else None
 
 
 @dataclass(frozen=True, eq=False)

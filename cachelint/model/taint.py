@@ -433,7 +433,7 @@ class TaintAnalysis(Evaluator):
         if owner is None:
             return None
         bindings = owner.bindings.get(name, [])
-        target = bindings[-1].value if bindings else None
+        target = bindings[-1].value if bindings else self.model.keys.inherited_method(owner, name)
         return target if isinstance(target, cst.FunctionDef) else None
 
     def _sanitises(self, qualified: str) -> bool:

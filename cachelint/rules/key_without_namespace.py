@@ -223,6 +223,14 @@ class KeyWithoutNamespace(Rule):
             likes = cache.get(Keys.likes(article_id))  # expect: CL003
             return likes, cache.get(Keys.shares(article_id))  # expect: CL003
 
+        class CachedMixin:
+            def cache_key(self, pk):
+                return f"{pk}:detail"
+
+        class ArticleDetail(CachedMixin, DetailView):
+            def get(self, request, pk):
+                return cache.get(self.cache_key(pk))  # expect: CL003
+
         def likes(request, slug):
             key = f"likes:{slug}"
             if request.GET.get("legacy"):

@@ -299,6 +299,14 @@ class UnsanitizedInputInKey(Rule):
             def delete(self, request):
                 cache.delete(":".join(["weather", request.data["city"]]))  # expect: CL005
 
+        class ForecastKeys:
+            def forecast_key(self, city):
+                return f"forecast:{city}"
+
+        class CityForecast(ForecastKeys, APIView):
+            def get(self, request):
+                return cache.get(self.forecast_key(request.query_params["city"]))  # expect: CL005
+
         def listing(request):
             params = {"page": int(request.GET.get("page", 1)), "q": request.GET.get("q", "")}
             return cache.get(f"listing:{params['page']}:{params['q']}")  # expect: CL005
