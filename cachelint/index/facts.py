@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterator
 
 import libcst as cst
 
@@ -56,6 +57,11 @@ ANY_RECEIVER = "*"
 _DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
 _MAX_FOLLOWED = 2  # assignments followed back from a cached value to its query
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})
+# Calls that give one row of their query: a per-row cache, whatever its key's parts are called.
+_ONE_ROW = frozenset({
+    "fetchone", "fetchrow", "first", "get", "one", "one_or_none", "scalar_one", "scalar_one_or_none",
+    "get_object_or_404", "first_or_404", "get_or_404", "one_or_404", "afirst", "aget",
+})
 # Methods that delete keys in every cache library that has them.
 _DELETES = frozenset({"delete", "delete_many", "delete_multi", "unlink", "delete_pattern"})  # rows of what the cursor last executed
 # Writes that run neither the model's `save`/`delete` nor its signal receivers: a
@@ -146,9 +152,11 @@ class _Facts:
         for op in self.model.ops:
             if op.kind is not Kind.WRITE or op.key is None:
                 continue
-            queried = self.read_entity(op)
+            values = self.stored_values(op)
+            queried = self.read_entity(values, op.scope)
             if op.value is None and op.method != "get_or_set" and queried is None:
                 continue  # a counter, a member added to a set: not a view of anything
+            one_row = queried is not None and self.one_row(values, op.scope, _MAX_FOLLOWED)
             for shape in self.shapes(op.key, op.scope):
                 template = _template(shape)
                 if template is None:
@@ -159,7 +167,7 @@ class _Facts:
                 found.append({
                     "entity": sorted(entity.names) if entity else [], "entity_label": entity.name if entity else None,
                     "template": template, "key": shape.render(self.model.code),
-                    "per_row": _per_row(shape, entity) if entity else True,
+                    "per_row": one_row or _per_row(shape, entity) if entity else True,
                     "ttl": self.ttl_seconds(op), "function": self.runs_in(op.scope), "line": self.line(op.node),
                 })
         return found
@@ -172,39 +180,51 @@ class _Facts:
             return None
         return seconds / 1000 if op.ttl.parameter in _MILLISECOND_PARAMETERS else seconds
 
-    def read_entity(self, op) -> Entity | None:
-        """The one entity the stored value was queried from, found in the value or one or
-        two assignments back (a callable passed to `get_or_set`: in its body; the fields
-        of `hset(key, mapping={...})`)."""
+    def stored_values(self, op) -> list[cst.BaseExpression]:
+        """What a fill stores: its value, the default of `get_or_set` (a callable: its body
+        is followed), the fields of `hset(key, mapping={...})`."""
         value = op.value if op.value is not None else _argument(op.call, 1, "default")
-        values = [value] if value is not None else StoredData(self.model).values(op)
-        if not values:
-            return None
-        entities = self.entities_in(values, op.scope, _MAX_FOLLOWED)
+        return [value] if value is not None else StoredData(self.model).values(op)
+
+    def read_entity(self, values: list[cst.BaseExpression], scope: Scope) -> Entity | None:
+        """The one entity the stored values were queried from, found in them or one or two
+        assignments back."""
+        entities = self.entities_in(values, scope, _MAX_FOLLOWED) if values else set()
         return entities.pop() if len(entities) == 1 else None
 
     def entities_in(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> set[Entity]:
-        found: set[Entity] = set()
+        return {entity for node, _ in self.value_nodes(roots, scope, follow) if (entity := _query_entity(node))}
+
+    def one_row(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> bool:
+        """Whether the value is a single row of its query: `….fetchone()`, `.first()`,
+        `Model.objects.get(...)`, `session.get(Model, pk)`."""
+        for node, inner in self.value_nodes(roots, scope, follow):
+            if type(node) is cst.Call and _last_name(node.func) in _ONE_ROW \
+                    and self.entities_in([node, *self.executed_before(node, inner)], inner, 1):
+                return True
+        return False
+
+    def value_nodes(self, roots: list[cst.CSTNode], scope: Scope,
+                    follow: int) -> Iterator[tuple[cst.CSTNode, Scope]]:
+        """Every node of `roots` with its scope, the query a cursor read runs, and `follow`
+        assignments back what each name was assigned (a function's body, for a function)."""
         names: list[cst.Name] = []
         stack = list(roots)
         while stack:
             node = stack.pop()
-            entity = _query_entity(node)
-            if entity is not None:
-                found.add(entity)
-            elif type(node) is cst.Call:
+            yield node, scope
+            if type(node) is cst.Call:
                 stack.extend(self.executed_before(node, scope))
-            if type(node) is cst.Name:
+            elif type(node) is cst.Name:
                 names.append(node)
             stack.extend(children(node))
         if follow:
             for name in names:
                 for binding in scope.lookup(name.value, self.model.spans[name].start):
                     if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.CSTNode):
-                        found |= self.entities_in([binding.value], binding.scope or scope, follow - 1)
+                        yield from self.value_nodes([binding.value], binding.scope or scope, follow - 1)
                     elif binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
-                        found |= self.entities_in([binding.value.body], scope, 0)
-        return found
+                        yield from self.value_nodes([binding.value.body], scope, 0)
 
     def executed_before(self, fetch: cst.Call, scope: Scope) -> list[cst.BaseExpression]:
         """For `cursor.fetchall()`, the query last executed on `cursor` before it in the same
@@ -419,6 +439,12 @@ def _query_entity(node: cst.CSTNode) -> Entity | None:
             if model and _is_class_name(model):
                 return Entity(model.rsplit(".", 1)[-1], "model")
     return None
+
+
+def _last_name(func: cst.BaseExpression) -> str | None:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
 
 
 def _runs_hooks(call: cst.Call) -> bool:

@@ -167,6 +167,21 @@ class MissingInvalidation(Rule):
                 self.repository.set_price(product_id, price)
                 self.products.forget(product_id)
         """,
+        # A cache of one row, whatever its key's part is called, is not staled by an INSERT.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def resolve(db, code):
+            row = db.execute("SELECT target FROM links WHERE code = ?", (code,)).fetchone()
+            r.set(f"link:{code}", row[0], ex=3600)
+            return row[0]
+
+        def shorten(db, code, target):
+            db.execute("INSERT INTO links (code, target) VALUES (?, ?)", (code, target))
+            db.commit()
+        """,
         # `cart_items` rows are not `Item` rows (but `catalog_product` is `Product`'s table).
         """
         import json
