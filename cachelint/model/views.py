@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from cachelint.model.scopes import Scope, qualified_name
+from cachelint.model.valueflow import is_self
 from cachelint.model.values import MAYBE, find_argument
 from cachelint.model.spec import Arg
 
@@ -351,9 +352,17 @@ class Views:
         return self._attributes
 
     def _local_function(self, call: cst.Call, scope: Scope) -> cst.FunctionDef | None:
-        if not isinstance(call.func, cst.Name):
+        """The function of this module `call` calls: a module function, or `self.method()`
+        of the class or of a mixin of the module."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and is_self(func.value, scope):
+            owner = scope.function.owner
+            bindings = owner.bindings.get(func.attr.value, [])
+            target = bindings[-1].value if bindings else self.model.keys.inherited_method(owner, func.attr.value)
+            return target if isinstance(target, cst.FunctionDef) else None
+        if not isinstance(func, cst.Name):
             return None
-        bindings = scope.lookup(call.func.value, self.model.spans[call].start)
+        bindings = scope.lookup(func.value, self.model.spans[call].start)
         if len(bindings) == 1 and isinstance(bindings[0].value, cst.FunctionDef):
             return bindings[0].value
         return None

@@ -29,7 +29,7 @@ class ViewCacheIgnoresInput(Rule):
     Flags a Flask-Caching `@cache.cached(...)` view cache that
     - has neither `query_string=True` nor a `make_cache_key` or callable `key_prefix`,
       on a view that reads `request.args` or `request.values` (itself, or through a
-      function of the same module it calls); or
+      function of the same module or a `self.` method it calls); or
     - decorates a route that accepts POST, PUT, PATCH or DELETE (`methods=[...]` in
       `@app.route`, `@app.post(...)`, a `MethodView.post`) without an `unless` that skips
       those requests.
@@ -160,6 +160,7 @@ class ViewCacheIgnoresInput(Rule):
         # Query-string reads, directly and through a helper.
         """
         from flask import Flask, jsonify, request
+        from flask.views import MethodView
         from flask_caching import Cache
 
         app = Flask(__name__)
@@ -178,6 +179,15 @@ class ViewCacheIgnoresInput(Rule):
         @cache.cached(timeout=900, key_prefix="riseset/%s")  # expect: CL012
         def rise_set():
             return jsonify(rise_set_times(request.values.get("body", "sun")))
+
+        class FilterMixin:
+            def filters(self):
+                return request.args.to_dict()
+
+        class Catalog(FilterMixin, MethodView):
+            @cache.cached(timeout=300)  # expect: CL012
+            def get(self):
+                return jsonify(search_catalog(self.filters()))
         """,
         # Routes that accept POST, PUT or DELETE.
         """
