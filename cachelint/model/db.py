@@ -87,7 +87,9 @@ class Transaction:
     django: bool  # Django's atomic, which offers `transaction.on_commit`
     writes: list[DbWrite] = field(default_factory=list)
     # A call inside that looks like a write on a receiver of unknown type (`form.save()`,
-    # `self.get_object().delete()`): in a transaction block, most likely the DB's.
+    # `self.get_object().delete()`), or that runs a function of the project imported from
+    # another module (`transfer(...)` after `from .services import transfer`): in a
+    # transaction block, most likely the DB work it was opened for.
     may_write: bool = False
 
 
@@ -211,6 +213,19 @@ class _Transactions:
 # ---------------------------------------------------------------------- the facts
 
 
+def _runs_project_function(site: Site) -> bool:
+    """`transfer(...)` or `ledger.transfer(...)` after a relative import (`from .services import
+    transfer`, `from . import ledger`): a function of the project whose code is elsewhere."""
+    func = site.node.func
+    name = func.value.value if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else (
+        func.value if isinstance(func, cst.Name) else None)
+    called = func.attr.value if isinstance(func, cst.Attribute) else name
+    if name is None or not name[:1].islower() or not called[:1].islower():
+        return False  # `Product.objects...`, `Order(...)`: a model, not a function
+    bindings = site.scope.lookup(name, site.order)
+    return len(bindings) == 1 and bindings[0].kind == "import" and str(bindings[0].value).startswith(".")
+
+
 class DbFacts:
     """The DB writes and transaction scopes of one module; see the module docstring."""
 
@@ -255,6 +270,11 @@ class DbFacts:
                 w for w in self._by_function.get(transaction.function, []) if self._inside(w.node, w.scope, transaction)
             ]
             transaction.may_write = any(self._inside(site.node, site.scope, transaction) for site in untyped)
+        if self.transactions:
+            for site in model.calls:
+                if _runs_project_function(site) and model.op_at(site.node) is None:
+                    for transaction in self.transactions_around(site.node, site.scope):
+                        transaction.may_write = True
 
     def is_deferred(self, node: cst.CSTNode) -> bool:
         """Whether `node` is in a callable run after the commit (`on_commit(lambda: ...)`)."""

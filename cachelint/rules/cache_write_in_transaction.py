@@ -17,8 +17,9 @@ class CacheWriteInTransaction(Rule):
     `with session.begin():`, `with engine.begin() as conn:`, `async with
     conn.transaction():` (asyncpg, psycopg), `db.atomic()` (peewee), `in_transaction()`
     and `@atomic()` (Tortoise). A transaction writes when it makes a DB write the model
-    knows, or calls `save`/`delete`/`create`… on something of unknown type (`form.save()`,
-    `self.get_object().delete()`). A call deferred until the commit,
+    knows, calls `save`/`delete`/`create`… on something of unknown type (`form.save()`,
+    `self.get_object().delete()`), or runs a project function imported from another module
+    (`from .services import transfer`). A call deferred until the commit,
     `transaction.on_commit(lambda: cache.delete(key))` or an `after_commit` listener, is
     not inside.
 
@@ -109,6 +110,7 @@ class CacheWriteInTransaction(Rule):
         from django.db import transaction
 
         from .models import Article, Product
+        from .services import transfer
 
         def rename(product_id, name):
             with transaction.atomic():
@@ -126,6 +128,11 @@ class CacheWriteInTransaction(Rule):
             with transaction.atomic():
                 article = form.save()
                 cache.delete(f"article:{article.pk}")  # expect: CL009
+
+        def move(src, dst, amount):
+            with transaction.atomic():
+                transfer(src, dst, amount)
+                cache.delete(f"account:{src}")  # expect: CL009
         """,
         # SQLAlchemy, asyncpg and peewee scopes; before the write counts too.
         """
