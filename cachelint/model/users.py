@@ -78,6 +78,10 @@ _SESSION_FACTORIES = frozenset({"aiohttp_session.get_session", "aiohttp_session.
 _SESSION_FACTORY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _SESSION_FACTORIES)
 _HELPER_DEPTH = 2  # calls into the module's own functions followed when reading a view
 _OTHER_HANDLERS = frozenset({"post", "put", "patch", "delete"})  # not run for the GET a page cache keeps
+# Every request handler of a class-based view or a DRF viewset.
+_HANDLERS = _OTHER_HANDLERS | {
+    "get", "head", "options", "list", "retrieve", "create", "update", "partial_update", "destroy",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,13 +209,16 @@ class Users:
         """The first read of the user or the session (flags included) in what a view runs
         for a GET: the function, or for a class-based view every method of its class but
         the other HTTP methods' handlers (the framework calls `get_queryset` and the like),
-        and the module's functions these call."""
+        and for one handler (`retrieve`) every method but the other handlers; and the
+        module's functions these call."""
         if node not in self._reads:
             function_scope = self.model.functions[node].scope if isinstance(node, cst.FunctionDef) else None
             holder = function_scope.parent.node if function_scope and function_scope.parent.kind == "class" else node
             if isinstance(holder, cst.ClassDef):
+                # A page cache on one handler (`retrieve`) runs for it alone, not for its siblings.
+                skipped = _OTHER_HANDLERS if holder is node else _HANDLERS
                 methods = [s for s in holder.body.body if isinstance(s, cst.FunctionDef)
-                           and (s is node or s.name.value not in _OTHER_HANDLERS)]
+                           and (s is node or s.name.value not in skipped)]
             else:
                 methods = [node]
             self._reads[node] = next(

@@ -190,6 +190,21 @@ class KeyMissingUserScope(Rule):
             def get_context_data(self, **kwargs):
                 return {"me": self.request.user}
         """,
+        # A page cache on one action of a viewset runs for that action alone.
+        """
+        from django.utils.decorators import method_decorator
+        from django.views.decorators.cache import cache_page
+        from rest_framework.response import Response
+        from rest_framework.viewsets import ViewSet
+
+        class ArticleViewSet(ViewSet):
+            def list(self, request):
+                return Response(load_drafts(request.user))
+
+            @method_decorator(cache_page(60))
+            def retrieve(self, request, pk=None):
+                return Response(load_article(pk))
+        """,
         """
         from flask import Flask, g
         from flask_caching import Cache
