@@ -381,7 +381,8 @@ class TaintAnalysis(Evaluator):
         params, keywords = _signature(function)
         if method:
             params = params[1:]
-        inner: Env = {**(bound or {}), **self._bind_arguments(call, params[skip:], keywords, info.scope, scope, env, depth)}
+        inner: Env = dict(bound or {})
+        inner.update(self._bind_arguments(call, params[skip:], keywords, info.scope, scope, env, depth))
         star = function.params.star_arg
         if isinstance(star, cst.Param):  # `*parts` holds the positional arguments left over
             extra = [a.value for a in call.args if a.keyword is None and not a.star][max(len(params) - skip, 0):]

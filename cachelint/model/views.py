@@ -283,10 +283,13 @@ class Views:
         """Whether the field `field` of a request model holds client-chosen text."""
         for statement in model.body.body:
             for small in getattr(statement, "body", ()):
-                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == field:
-                    if isinstance(small.value, cst.Call) and _has_pattern(small.value):
-                        return False  # `Field(pattern="^[a-z]+$")`
-                    return self._is_text(small.annotation.annotation, self.model.module_scope, self.model.spans[small].start)
+                target = small.target if isinstance(small, cst.AnnAssign) else None
+                if not isinstance(target, cst.Name) or target.value != field:
+                    continue
+                if isinstance(small.value, cst.Call) and _has_pattern(small.value):
+                    return False  # `Field(pattern="^[a-z]+$")`
+                order = self.model.spans[small].start
+                return self._is_text(small.annotation.annotation, self.model.module_scope, order)
         return False
 
     def _is_text(self, annotation: cst.BaseExpression | None, scope: Scope, order: int) -> bool:
