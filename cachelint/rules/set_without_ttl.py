@@ -452,6 +452,9 @@ class SetWithoutTtl(Rule):
             arguments={"host": "localhost", "port": 6379},
         )
         forever = make_region().configure("dogpile.cache.memory", expiration_time=-1)  # expect: CL002
+        persistent = make_region().configure(  # expect: CL002
+            "dogpile.cache.redis", expiration_time=300, arguments={"redis_expiration_time": 0}
+        )
 
         def load(key, creator):
             return region.get_or_create(key, creator, expiration_time=-1)  # expect: CL002
@@ -562,7 +565,7 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
     if op.kind not in _CHECKED_KINDS or op.ttl is None or op.expiry_follows:
         return None
     if op.backend_ttl is not None:
-        return _backend_message(op) if op.backend_ttl.meaning is Meaning.FOREVER else None
+        return _backend_message(model, op) if op.backend_ttl.meaning is Meaning.FOREVER else None
     if op.ttl.meaning is not Meaning.FOREVER:
         return None
     if op.library.in_process and (not _in_io_function(model, op) or _stamped(model, op)):
@@ -612,12 +615,14 @@ def _subscript_message(model: ModuleModel, op: CacheOp) -> str:
     return f"{op.library.label} `{target} = …` stores an entry that never expires; use {instead}"
 
 
-def _backend_message(op: CacheOp) -> str:
-    parameter = op.backend_ttl.parameter
+def _backend_message(model: ModuleModel, op: CacheOp) -> str:
+    ttl = op.backend_ttl
+    parameter = ttl.parameter
+    how = f"without `{parameter}`" if ttl.argument is None else f'with `"{parameter}": {model.code(ttl.argument)}`'
+    advice = f'add `"{parameter}": <seconds>` to' if ttl.argument is None else f"give `{parameter}` a positive TTL in"
     return (
-        f"{op.library.label} region configured without `{parameter}` in `arguments`: the backend "
-        f"stores every entry without a TTL (`expiration_time` only marks it stale); "
-        f'add `"{parameter}": <seconds>` to `arguments`'
+        f"{op.library.label} region configured {how} in `arguments`: the backend "
+        f"stores every entry without a TTL (`expiration_time` only marks it stale); {advice} `arguments`"
     )
 
 
