@@ -684,7 +684,7 @@ class KeyShapes:
             if function is None or function.owner is None or func.value.value != function.self_name:
                 return None
             bindings = function.owner.bindings.get(func.attr.value, [])
-            if len(bindings) > 1 or bindings and bindings[0].kind != "def":
+            if len(bindings) > 1 or (bindings and bindings[0].kind != "def"):
                 return None
             definition = bindings[0].value if bindings else self.inherited_method(function.owner, func.attr.value)
             static = isinstance(definition, cst.FunctionDef) and any(
