@@ -387,7 +387,7 @@ def _mark_followed_expiries(ops: list[CacheOp], code, spans) -> None:
             continue
         # In a chain `pipe.hset(k).expire(k)` both calls start together; the outer one runs later.
         runs = {op: (op.order, spans[op.node].length) for op in function_ops}
-        keys = {op: code(op.key) for op in function_ops}
+        keys = {op: _key_spelling(op, code) for op in function_ops}
         by_key: dict[str, list[CacheOp]] = {}
         for op in function_ops:
             by_key.setdefault(keys[op], []).append(op)
@@ -395,6 +395,18 @@ def _mark_followed_expiries(ops: list[CacheOp], code, spans) -> None:
             op.expiry_follows = any(
                 _gives_ttl(other, op, runs[other] > runs[op]) for other in by_key[keys[op]] if other is not op
             )
+
+
+def _key_spelling(op: CacheOp, code) -> str:
+    """The key's source, a local variable read through to what it was assigned: after
+    `key = f"cart:{uid}"`, `r.hset(key, ...)` and `r.expire(f"cart:{uid}", 60)` name one key."""
+    key = op.key
+    if isinstance(key, cst.Name):
+        bindings = op.scope.lookup(key.value, op.order)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].scope is op.scope and (
+                isinstance(bindings[0].value, cst.BaseExpression)):
+            return code(bindings[0].value)
+    return code(key)
 
 
 def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:

@@ -115,6 +115,11 @@ class SetWithoutTtl(Rule):
 
         def remember_tags(key, tags):
             r.pipeline().sadd(key, *tags).expire(key, 600).execute()
+
+        def remember_cart(user_id, items):
+            key = f"cart:{user_id}"
+            r.hset(key, mapping=items)
+            r.expire(f"cart:{user_id}", 86400)
         """,
         # the TTL cannot be known: stay silent
         """
