@@ -193,7 +193,10 @@ class _Facts:
         return entities.pop() if len(entities) == 1 else None
 
     def entities_in(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> set[Entity]:
-        return {entity for node, _ in self.value_nodes(roots, scope, follow) if (entity := _query_entity(node))}
+        return {
+            entity for node, inner in self.value_nodes(roots, scope, follow)
+            if (entity := _query_entity(node) or _own_manager(node, inner))
+        }
 
     def one_row(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> bool:
         """Whether the value is a single row of its query: `….fetchone()`, `.first()`,
@@ -450,6 +453,16 @@ def _last_name(func: cst.BaseExpression) -> str | None:
 def _runs_hooks(call: cst.Call) -> bool:
     func = call.func
     return not (isinstance(func, cst.Attribute) and func.attr.value in _SKIP_HOOKS)
+
+
+def _own_manager(node: cst.CSTNode, scope: Scope) -> Entity | None:
+    """`Product` for `cls.objects` in a classmethod of `Product`."""
+    if type(node) is not cst.Attribute or node.attr.value not in _MANAGERS or not isinstance(node.value, cst.Name):
+        return None
+    function = scope.function
+    if function is None or function.owner is None or node.value.value != function.self_name:
+        return None
+    return Entity(function.owner.name, "model") if _is_class_name(function.owner.name) else None
 
 
 def _receiver_sender(expr: cst.BaseExpression) -> str | None:

@@ -314,6 +314,21 @@ class MissingInvalidation(Rule):
         def add_line(order_id, sku, qty):
             LineItem.objects.create(order_id=order_id, sku=sku, qty=qty)  # expect: CL010
         """,
+        # A model's classmethod that caches its own rows (`cls.objects`).
+        """
+        from django.core.cache import cache
+        from django.db import models
+
+        class Banner(models.Model):
+            @classmethod
+            def active(cls):
+                banners = list(cls.objects.filter(active=True).values("id", "text"))
+                cache.set("banners:active", banners, 300)
+                return banners
+
+        def deactivate_all():
+            Banner.objects.update(active=False)  # expect: CL010
+        """,
         # A row cached as a hash is a view of it too.
         """
         import redis
