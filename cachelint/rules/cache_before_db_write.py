@@ -211,6 +211,13 @@ class CacheBeforeDbWrite(Rule):
                 cache.delete(f"order:{serializer.instance.pk}")  # expect: CL006
                 serializer.save()
 
+        def relabel(order_id, label):
+            current = cache.get(f"order:{order_id}:label")
+            if current == label:
+                return
+            cache.set(f"order:{order_id}:label", label, 60)  # expect: CL006
+            Order.objects.filter(pk=order_id).update(label=label)
+
         def pay(session, invoice: Invoice):
             invoice.status = "paid"
             session.add(invoice)
@@ -262,8 +269,8 @@ def _fills_miss(model: ModuleModel, op: CacheOp) -> bool:
     """`if data is None: ...; cache.set(key, data)`: a write after a test of what a read of
     the same key gave fills a miss with what the function loaded, which the DB already has
     (what `get_or_set` does in one call)."""
-    if op.kind is not Kind.WRITE or op.key is None:
-        return False
+    if op.kind is not Kind.WRITE or op.key is None or _is_parameter(op.value, op):
+        return False  # storing what the caller passed in is a write-through, not a fill
     key = model.code(op.key)
     reads = [other for other in model.ops if other.kind is Kind.READ and other.order < op.order
              and other.scope.function is op.scope.function and other.key is not None
@@ -285,6 +292,13 @@ def _fills_miss(model: ModuleModel, op: CacheOp) -> bool:
                 if isinstance(line, cst.SimpleStatementLine) for small in line.body):
             return True  # `if cached is not None: return cached` then the fill
     return False
+
+
+def _is_parameter(value: cst.BaseExpression | None, op: CacheOp) -> bool:
+    if not isinstance(value, cst.Name):
+        return False
+    bindings = op.scope.lookup(value.value, op.order)
+    return len(bindings) == 1 and bindings[0].kind == "param"
 
 
 def _result_name(read: CacheOp) -> str | None:
