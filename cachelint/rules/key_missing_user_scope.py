@@ -22,6 +22,10 @@ _SHARED_WORDS = frozenset({"site", "global", "public", "admin", "anon", "anonymo
 _ONE_TIME_WORDS = frozenset({
     "token", "nonce", "otp", "ticket", "jti", "challenge", "verifier", "secret", "code", "session", "sid", "sessionid",
 })
+# Calls whose every result is new and unguessable.
+_FRESH_VALUES = frozenset({
+    "uuid.uuid4", "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes", "os.urandom",
+})
 # Writes that put a member into a collection keyed inside the value (`zadd(k, {user_id: n})`).
 _MEMBER_WRITES = frozenset({"mapping"})
 
@@ -63,7 +67,8 @@ class KeyMissingUserScope(Rule):
 
     Reads and deletes are not flagged, only the write that stores the data. Not flagged
     either: keys built by functions the analysis cannot see; keys that say they are
-    shared (`site:`, `public`, `anonymous`, `admin`) or hold a one-time code or token;
+    shared (`site:`, `public`, `anonymous`, `admin`) or hold a one-time code or token
+    (`nonce`, `otp`, a fresh `uuid4()` handed to the client);
     storing only the user's id (who holds a lock) or adding them to a shared collection
     (`zadd("leaderboard", {user_id: score})`); what a call acting on the user's behalf
     gives back (`add_comment(post_id, user_id, text)`); flags and role checks
@@ -148,8 +153,10 @@ class KeyMissingUserScope(Rule):
             entries = staff_menu() if request.user.is_staff else public_menu()
             cache.set("menu:entries", entries, 60)
         """,
-        # A constant private-sounding key with no user around; a shared qualifier.
+        # A constant private-sounding key with no user around; a shared qualifier; a fresh id.
         """
+        import uuid
+
         import redis
 
         r = redis.Redis()
@@ -163,6 +170,11 @@ class KeyMissingUserScope(Rule):
         def record_login(user_id):
             r.zadd("logins:recent", {user_id: now()})
             r.delete("dashboard")
+
+        def start_export(request):
+            job_id = uuid.uuid4().hex
+            r.set(f"export:{job_id}", build_export(request.user.id), ex=600)
+            return job_id
         """,
         # View caches that vary per user, or views that never read the user.
         """
@@ -391,7 +403,17 @@ def _unscoped(model: ModuleModel, shape: KeyShape, op_scope: Scope) -> bool:
             return False
         if _ONE_TIME_WORDS.intersection(words(part.render(model.code)) + words(part.name)):
             return False
+        if part.node is not None and part.scope is not None and _is_fresh(model, part.node, part.scope):
+            return False
     return True
+
+
+def _is_fresh(model: ModuleModel, node: cst.CSTNode, scope: Scope) -> bool:
+    """A value made new for this request (`uuid.uuid4().hex`, `secrets.token_urlsafe()`): only
+    the client it is handed to can come back for the entry."""
+    if isinstance(node, cst.Call) and qualified_name(node.func, scope, model.spans[node].start) in _FRESH_VALUES:
+        return True
+    return any(_is_fresh(model, child, scope) for child in children(node))
 
 
 def _of_builder_parameter(part: Part, op_scope: Scope) -> bool:
