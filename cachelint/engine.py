@@ -32,7 +32,7 @@ from cachelint.discover import describe_os_error, discover
 from cachelint.index import project
 from cachelint.model import ModuleModel, build_model
 from cachelint.parsing import parse_module
-from cachelint.prefilter import prefilter_for
+from cachelint.prefilter import may_import_relatively, prefilter_for
 from cachelint.rules.base import Finding, RuleContext
 from cachelint.sparse import reduce as reduce_module
 
@@ -112,7 +112,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
     except SyntaxError as error:  # a bad coding cookie
         result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
         return result
-    screen = _prefilter(settings) if prefilter else None
+    screen = _prefilter(settings) if prefilter and not may_import_relatively(_custom_names(settings), text) else None
     if screen is not None and not screen.wants(text):
         return result
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
@@ -193,8 +193,12 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
 
 
 def _prefilter(settings: Settings):
+    return prefilter_for(_custom_names(settings))
+
+
+def _custom_names(settings: Settings) -> tuple[str, ...]:
     clients = settings.clients
-    return prefilter_for(tuple(sorted({*clients.objects, *clients.functions})))
+    return tuple(sorted({*clients.objects, *clients.functions}))
 
 
 def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: Path | None = None,

@@ -518,6 +518,23 @@ def _is_chained(value: str) -> bool:
     return False
 
 
+_RELATIVE_IMPORT = re.compile(r"(?<![\w.])from\s+\.")
+
+
+def may_import_relatively(custom_names: tuple[str, ...], text: str) -> bool:
+    """Whether a relative import may bind a configured client (`from .extensions import
+    cache` for `app.extensions.cache`). The prefilter and sparse parsing read absolute
+    imports only, so such a file is parsed whole, as the model resolves it."""
+    return bool(custom_names) and _RELATIVE_IMPORT.search(text) is not None and (
+        _last_parts(custom_names).search(text) is not None)
+
+
+@functools.lru_cache(maxsize=8)
+def _last_parts(custom_names: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted({name.rsplit(".", 1)[-1] for name in custom_names}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+
+
 @functools.lru_cache(maxsize=8)
 def prefilter_for(custom_names: tuple[str, ...]) -> Prefilter:
     """The prefilter for a model that also knows the configured `custom_names`."""

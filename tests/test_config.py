@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cachelint.config import ConfigError, Settings, find_config, load_settings
+from cachelint.model.modules import relative_spellings
 from cachelint.model.spec import Arg, Kind, Meaning
 from tests import fakes
 
@@ -270,6 +271,36 @@ def test_a_declared_wrapper_function_is_a_cache_operation(tmp_path):
     source = "from myapp.cache import set_cached\nset_cached('k', 1)\nset_cached('k', 1, ttl=60)\n"
     diagnostics, _ = fakes.lint(source, settings)
     assert [(d.location.row, d.code) for d in diagnostics] == [(2, "CL002")]
+
+
+@pytest.mark.parametrize("folder, source", [
+    ("myapp", "from .store import kv\nkv.set('k', 1)\n"),
+    ("myapp", "from . import store\nstore.kv.set('k', 1)\n"),
+    ("myapp/views", "from ..store import kv\nkv.set('k', 1)\n"),
+])
+def test_a_declared_client_imported_relatively_is_a_client(tmp_path, folder, source):
+    settings = settings_from(tmp_path, '[tool.cachelint.clients]\n"myapp.store.kv" = { library = "redis" }\n')
+    package = tmp_path / folder
+    package.mkdir(parents=True)
+    for each in (package, *package.relative_to(tmp_path).parents):
+        (tmp_path / each / "__init__.py").touch()
+    (tmp_path / "__init__.py").unlink()
+    module = package / "handlers.py"
+    module.write_text(source)
+    diagnostics, _ = fakes.lint(source, settings, str(module))
+    assert [(d.location.row, d.code) for d in diagnostics] == [(2, "CL002")]
+    # Outside that package the same import is another module's `kv`.
+    elsewhere = tmp_path / "other" / "handlers.py"
+    elsewhere.parent.mkdir()
+    (elsewhere.parent / "__init__.py").touch()
+    assert fakes.lint(source, settings, str(elsewhere)) == ([], [])
+
+
+def test_relative_spellings_of_a_qualified_name():
+    assert list(relative_spellings("app.ext.cache", ["app", "views"])) == ["..ext.cache"]
+    assert list(relative_spellings("app.ext.cache", ["app"])) == [".ext.cache"]
+    assert list(relative_spellings("app.views.cache", ["app", "views"])) == [".cache", "..views.cache"]
+    assert list(relative_spellings("other.cache", ["app"])) == []
 
 
 def test_a_declared_client_object_is_a_client_even_when_its_name_says_nothing(tmp_path):

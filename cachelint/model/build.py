@@ -16,6 +16,7 @@ from cachelint.model.io import function_does_io
 from cachelint.model.keys import KeyShape, KeyShapes
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
+from cachelint.model.modules import package_of
 from cachelint.model.positions import SpannedModule
 from cachelint.model.scopes import Binding, Scope, qualified_name
 from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning
@@ -418,7 +419,7 @@ def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:
 
 def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None,
                 rows: tuple[int, ...] | None = None) -> ModuleModel:
-    custom = custom or CustomClients()
+    custom = custom.seen_from(package_of(path)) if custom and (custom.objects or custom.functions) else CustomClients()
     spanned = SpannedModule(module)
     spans = spanned.spans
     collector = Collector(module)

@@ -13,6 +13,7 @@ import libcst as cst
 from cachelint.model.facts import Client
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
+from cachelint.model.modules import relative_spellings
 from cachelint.model.scopes import Binding, Scope, qualified_name
 from cachelint.model.spec import ClientKind, Library, Meaning, Method, TtlSemantics
 from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument
@@ -41,6 +42,15 @@ class CustomClients:
 
     objects: dict[str, str] = field(default_factory=dict)
     functions: dict[str, Method] = field(default_factory=dict)
+
+    def seen_from(self, package: list[str]) -> CustomClients:
+        """These, and how a module of `package` spells them in relative imports."""
+        if not package:
+            return self
+        return CustomClients(
+            {spelled: library for name, library in self.objects.items() for spelled in (name, *relative_spellings(name, package))},
+            {spelled: method for name, method in self.functions.items() for spelled in (name, *relative_spellings(name, package))},
+        )
 
 
 CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics(), title="configured wrapper")

@@ -1,0 +1,35 @@
+"""Where a file sits among Python modules: the dotted name it is imported as, and how
+its relative imports (`from .extensions import cache`) spell a module's qualified names."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def module_name(path: str) -> str:
+    """The dotted module a file is imported as: its stem and every parent folder that
+    is a package (has an `__init__.py`)."""
+    file = Path(path).resolve()
+    parts = [] if file.stem == "__init__" else [file.stem]
+    folder = file.parent
+    while (folder / "__init__.py").exists():
+        parts.append(folder.name)
+        folder = folder.parent
+    return ".".join(reversed(parts)) or file.stem
+
+
+def package_of(path: str) -> list[str]:
+    """The parts of the package a file's relative imports start from (empty outside one)."""
+    if not (Path(path).parent / "__init__.py").exists():
+        return []
+    parts = module_name(path).split(".")
+    return parts if Path(path).name == "__init__.py" else parts[:-1]
+
+
+def relative_spellings(qualified: str, package: list[str]) -> Iterator[str]:
+    """How a module of `package` may import `qualified` relatively: `app.extensions.cache`
+    from package `app.views` is `..extensions.cache`, and from `app` `.extensions.cache`."""
+    for up in range(len(package)):
+        base = ".".join(package[: len(package) - up])
+        if qualified.startswith(base + "."):
+            yield "." * (up + 1) + qualified[len(base) + 1:]
