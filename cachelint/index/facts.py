@@ -47,6 +47,7 @@ _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
 _MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`
 # Calls whose first argument is the model queried: `session.query(M)`, `select(M)`, `session.get(M, pk)`.
 _MODEL_FIRST_CALLS = frozenset({"query", "select", "get_object_or_404", "get_list_or_404", "get"})
+_COLUMN_QUERIES = frozenset({"query", "select"})  # SQLAlchemy also takes a model's columns: `select(M.id)`
 _ID_NAMES = frozenset({"id", "pk", "slug", "uuid", "uid", "ident", "identifier"})
 _SIGNALS = frozenset({"post_save", "post_delete", "pre_save", "pre_delete", "m2m_changed"})
 _MODEL_HOOKS = frozenset({"save", "delete"})
@@ -55,7 +56,7 @@ KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `produc
 ANY_RECEIVER = "*"
 # Celery's ways of calling a task later: the task's function runs.
 _DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
-_MAX_FOLLOWED = 2  # assignments followed back from a cached value to its query
+_MAX_FOLLOWED = 3  # assignments followed back from a cached value to its query
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})
 # Calls that give one row of their query: a per-row cache, whatever its key's parts are called.
 _ONE_ROW = frozenset({
@@ -187,8 +188,8 @@ class _Facts:
         return [value] if value is not None else StoredData(self.model).values(op)
 
     def read_entity(self, values: list[cst.BaseExpression], scope: Scope) -> Entity | None:
-        """The one entity the stored values were queried from, found in them or one or two
-        assignments back."""
+        """The one entity the stored values were queried from, found in them or up to three
+        assignments back (`result = session.execute(q)`, `row = result.one()`, `data = {…}`)."""
         entities = self.entities_in(values, scope, _MAX_FOLLOWED) if values else set()
         return entities.pop() if len(entities) == 1 else None
 
@@ -437,8 +438,11 @@ def _query_entity(node: cst.CSTNode) -> Entity | None:
             return Entity(model.rsplit(".", 1)[-1], "model")
     if kind is cst.Call and node.args:
         func = dotted(node.func)
-        if func and func.rsplit(".", 1)[-1] in _MODEL_FIRST_CALLS:
+        method = func.rsplit(".", 1)[-1] if func else None
+        if method in _MODEL_FIRST_CALLS:
             model = dotted(node.args[0].value)
+            if model and method in _COLUMN_QUERIES and not _is_class_name(model) and "." in model:
+                model = model.rsplit(".", 1)[0]  # `select(Booking.id, Booking.starts_at)`
             if model and _is_class_name(model):
                 return Entity(model.rsplit(".", 1)[-1], "model")
     return None

@@ -329,6 +329,36 @@ class MissingInvalidation(Rule):
         def deactivate_all():
             Banner.objects.update(active=False)  # expect: CL010
         """,
+        # SQLAlchemy: the row three assignments back from what is stored; a select of columns.
+        """
+        import json
+
+        from redis.asyncio import Redis
+        from sqlalchemy import select, update
+
+        from .models import Booking, Room
+
+        redis = Redis()
+
+        async def room(session, room_id):
+            result = await session.execute(select(Room).where(Room.id == room_id))
+            obj = result.scalar_one()
+            data = {"id": obj.id, "name": obj.name}
+            await redis.set(f"room:{room_id}", json.dumps(data), ex=300)
+            return data
+
+        async def bookings(session, room_id):
+            rows = (await session.execute(select(Booking.id).where(Booking.room_id == room_id))).all()
+            await redis.set(f"room:{room_id}:bookings", json.dumps([r.id for r in rows]), ex=60)
+
+        async def rename_room(session, room_id, name):
+            await session.execute(update(Room).where(Room.id == room_id).values(name=name))  # expect: CL010
+            await session.commit()
+
+        async def book(session, room_id, starts_at):
+            session.add(Booking(room_id=room_id, starts_at=starts_at))  # expect: CL010
+            await session.commit()
+        """,
         # A row cached as a hash is a view of it too.
         """
         import redis
