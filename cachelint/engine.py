@@ -30,7 +30,9 @@ from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.index import project
+from cachelint.index.clients import exported_clients, imports_of
 from cachelint.model import ModuleModel, build_model
+from cachelint.model.clients import module_clients
 from cachelint.parsing import parse_module
 from cachelint.prefilter import may_import_relatively, prefilter_for
 from cachelint.rules.base import Finding, RuleContext
@@ -139,6 +141,9 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
         return result
     try:
         result.facts = project.facts_for(model, settings)
+        made = module_clients(model.module_scope, model.resolver)
+        if made:
+            result.facts["clients"] = made
         if reduced is not None:
             result.facts["partial"] = True  # what the project index needs may be in the statements left out
     except Exception as error:
@@ -220,6 +225,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
             stale.append(_Task(len(results), filename, stat, known))
         results.append(result)
     _lint(stale, results, settings, prefilter, jobs, cache)
+    _lint_importers_of_clients(results, settings, jobs)
     if prefilter:
         _lint_for_the_index(results, settings, jobs, cache)
     if cache is not None:
@@ -249,6 +255,22 @@ def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settin
         if digest is not None and not result.internal_errors:
             cache.store(task.filename, task.stat, digest, result.diagnostics, result.facts)
         results[task.index] = result
+
+
+def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int) -> None:
+    """A file that imports a cache client another module of the project makes is linted
+    again, whole, with that client declared (cachelint.index.clients). Its result is not
+    kept in the cache: it depends on the other file."""
+    exported = exported_clients(results, settings.clients)
+    if not exported:
+        return
+    imports = imports_of(list(exported))
+    declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
+    tasks = [
+        _Task(index, result.filename, None) for index, result in enumerate(results)
+        if not (result.facts and result.facts.get("clients")) and _mentions(result.filename, imports)
+    ]
+    _lint(tasks, results, declared, False, jobs, None)
 
 
 def _lint_for_the_index(results: list[FileResult], settings: Settings, jobs: int,

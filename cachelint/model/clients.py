@@ -43,6 +43,9 @@ class CustomClients:
     objects: dict[str, str] = field(default_factory=dict)
     functions: dict[str, Method] = field(default_factory=dict)
 
+    def with_objects(self, objects: dict[str, str]) -> CustomClients:
+        return CustomClients({**objects, **self.objects}, self.functions)
+
     def seen_from(self, package: list[str]) -> CustomClients:
         """These, and how a module of `package` spells them in relative imports."""
         if not package:
@@ -175,6 +178,23 @@ class ClientResolver:
             if receiver.is_pipeline and method in receiver.library.methods:
                 return receiver  # pipe.set(...).expire(...): commands return the pipeline
         return None
+
+
+def module_clients(module_scope: Scope, resolver: ClientResolver) -> dict[str, str]:
+    """The module's own names that every assignment binds to a client of one shared cache
+    library (`cache = Cache()`, `r = redis.Redis()`), and that library: what other modules
+    import from it. In-process caches are left out: each is private to its module."""
+    found = {}
+    for name, bindings in module_scope.bindings.items():
+        if not all(binding.kind == "assign" for binding in bindings):
+            continue
+        clients = [resolver.client_of(binding.value, module_scope, binding.order) for binding in bindings]
+        library = clients[0].library if clients[0] is not None and clients[0].kind.role == "client" else None
+        if library is None or any(client is None or client.library is not library for client in clients):
+            continue
+        if not library.in_process and BY_NAME.get(library.name) is library:
+            found[name] = library.name
+    return found
 
 
 def _variant(kind: ClientKind, call: cst.Call) -> str | None:

@@ -1,0 +1,45 @@
+"""Cache clients one module of the project makes and others import.
+
+`cache = Cache()` in `app/extensions.py`, imported by `from .extensions import cache` in
+`app/views.py`: the views module alone cannot tell that `cache` is Flask-Caching's. Each
+file's facts name the clients it makes (`clients.module_clients`); once every file is
+read, the files that import one of them are linted again with those clients declared, as
+`[tool.cachelint.clients]` would declare them.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cachelint.engine import FileResult
+    from cachelint.model.clients import CustomClients
+
+
+def exported_clients(files: list["FileResult"], declared: "CustomClients") -> dict[str, str]:
+    """Qualified name -> library, for the clients the project's modules make that the
+    configuration does not already declare."""
+    return {
+        qualified: library
+        for file in files if file is not None and file.facts
+        for name, library in file.facts.get("clients", {}).items()
+        if (qualified := f"{file.facts['module']}.{name}") not in declared.objects
+    }
+
+
+def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:
+    """What a file's text must contain to import one of these names' modules: the
+    module's dotted name, or a relative import of its last part (`from .extensions
+    import`, `from . import extensions`)."""
+    alternatives = []
+    for qualified in sorted(qualified_names):
+        module = qualified.rpartition(".")[0]
+        if not module:
+            continue
+        last = re.escape(module.rpartition(".")[2])
+        alternatives += [
+            rf"\b{re.escape(module)}\b",
+            rf"\bfrom\s+\.+\s*(?:[\w.]*\.)?{last}\s+import\b",
+            rf"\bfrom\s+\.+\s+import\b[^\n]*\b{last}\b",
+        ]
+    return re.compile("|".join(alternatives).encode() if alternatives else b"(?!)")

@@ -1,0 +1,94 @@
+"""A cache client made in one module of the project and imported by others."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
+from cachelint.index.clients import imports_of
+
+EXTENSIONS = """\
+from flask_caching import Cache
+
+cache = Cache()
+"""
+
+VIEWS = """\
+from flask import request
+
+{import_line}
+
+
+@cache.cached(timeout=60)
+def search():
+    return {{"q": request.args.get("q", "")}}
+
+
+def product(pid):
+    return cache.get(pid)
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def _found(root: Path, cache: bool = False, jobs: int = 1) -> list[tuple[str, int, str]]:
+    run = lint_paths([root], Settings(root=root), jobs=jobs, cache_dir=root / ".cache" if cache else None)
+    assert not run.internal_errors
+    return sorted((Path(d.filename).name, d.location.row, d.code) for d in run.diagnostics)
+
+
+@pytest.mark.parametrize("import_line", [
+    "from .extensions import cache",
+    "from . import extensions\ncache = extensions.cache",
+    "from app.extensions import cache",
+])
+def test_a_client_imported_from_a_module_of_the_project_is_a_client(tmp_path, import_line):
+    _write(tmp_path, {"app/__init__.py": "", "app/extensions.py": EXTENSIONS,
+                      "app/views.py": VIEWS.format(import_line=import_line)})
+    row = 6 + import_line.count("\n")
+    assert _found(tmp_path) == [("views.py", row, "CL012"), ("views.py", row + 6, "CL003")]
+
+
+def test_the_result_is_the_same_from_the_result_cache_and_in_parallel(tmp_path):
+    _write(tmp_path, {"app/__init__.py": "", "app/extensions.py": EXTENSIONS,
+                      "app/views.py": VIEWS.format(import_line="from .extensions import cache")})
+    expected = _found(tmp_path)
+    assert expected
+    assert _found(tmp_path, cache=True) == expected  # cold
+    assert _found(tmp_path, cache=True) == expected  # warm
+    (tmp_path / "app" / "extensions.py").write_text("cache = {}\n")  # no longer a Flask-Caching client
+    assert _found(tmp_path, cache=True) == []
+    (tmp_path / "app" / "extensions.py").write_text(EXTENSIONS)
+    assert _found(tmp_path, jobs=2) == expected
+
+
+@pytest.mark.parametrize("files", [
+    # another package's module of the same name
+    {"app/__init__.py": "", "app/extensions.py": EXTENSIONS, "other/__init__.py": "",
+     "other/views.py": VIEWS.format(import_line="from .extensions import cache")},
+    # a name that is a client in one branch only, and an in-process cache
+    {"app/__init__.py": "", "app/views.py": VIEWS.format(import_line="from .extensions import cache"),
+     "app/extensions.py": "import os\nfrom flask_caching import Cache\n\ncache = Cache() if os.environ.get('X') else None\n"},
+    {"app/__init__.py": "", "app/views.py": VIEWS.format(import_line="from .extensions import cache"),
+     "app/extensions.py": "from cachetools import LRUCache\n\ncache = LRUCache(100)\n"},
+])
+def test_what_is_not_that_client_is_not(tmp_path, files):
+    _write(tmp_path, files)
+    assert [code for _, _, code in _found(tmp_path)] == []
+
+
+def test_imports_of_a_module_spelled_every_way():
+    pattern = imports_of(["app.extensions.cache"])
+    for text in (b"from app.extensions import cache", b"import app.extensions", b"from .extensions import cache",
+                 b"from ..app.extensions import cache", b"from . import extensions, models"):
+        assert pattern.search(text), text
+    for text in (b"from app.models import cache", b"from .extensions_v2 import cache", b"# extensions"):
+        assert not pattern.search(text), text
