@@ -6,7 +6,8 @@ request or task runs for. Where the identity comes from:
 - `request.user` (Django, DRF, Starlette): `request` a parameter so named or annotated
   as a request, `self.request`, or a `context` (`info.context.user`);
 - Flask-Login's `current_user` (any `*.current_user` import), Tornado's
-  `self.current_user`, Flask's `g.user` (a `g` attribute named for a user: `g.user_id`);
+  `self.current_user`, Flask's `g.user` (a `g` attribute named for a user: `g.user_id`),
+  Starlette's `request.state.user`;
 - the session: `session["user_id"]`, `session.get("cart")`, `request.session[...]`,
   `request.session.session_key`, aiohttp's `await get_session(request)` (not a
   preference such as `session["lang"]`);
@@ -407,6 +408,8 @@ class _Values(Evaluator):
                 return Identity(spelling, f"{spelling}.{self._id()}")
             if attr == "session":
                 return _Session(self._code(expr), expr)
+            if attr == "state":  # Starlette's `request.state.user`, set by a middleware, as Flask's `g`
+                return _Globals()
             return None
         if isinstance(base, _Globals):
             if names_a_user(attr) or names_a_user_id(attr):

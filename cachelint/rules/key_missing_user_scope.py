@@ -294,7 +294,7 @@ class KeyMissingUserScope(Rule):
             prefs = g.user.preferences
             cache.set("settings:page", prefs, timeout=60)  # expect: CL004
         """,
-        # aiohttp: the user's id from the session.
+        # aiohttp: the user's id from the session; Starlette: the user a middleware set.
         """
         import json
 
@@ -308,6 +308,11 @@ class KeyMissingUserScope(Rule):
             items = await load_cart(session["user_id"])
             await r.set("cart:items", json.dumps(items), ex=60)  # expect: CL004
             return items
+
+        async def alerts(request):
+            data = await load_alerts(request.state.user.id)
+            await r.set("alerts:list", json.dumps(data), ex=60)  # expect: CL004
+            return data
         """,
         # View caches that serve one user's page to everyone.
         """
