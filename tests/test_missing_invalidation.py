@@ -246,6 +246,18 @@ def test_an_insert_does_not_stale_a_per_row_cache(shop):
     assert lint(shop(pricing=pricing(call=insert))) == []
 
 
+@pytest.mark.parametrize("upsert", [
+    "INSERT INTO products (id, price) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET price = excluded.price",
+    "INSERT INTO products (id, price) VALUES (%s, %s) ON DUPLICATE KEY UPDATE price = VALUES(price)",
+])
+def test_an_insert_that_updates_the_row_it_conflicts_with_stales_a_per_row_cache(shop, upsert):
+    insert = f'conn.execute("{upsert}", (product_id, price))'
+    assert len(lint(shop(pricing=pricing(call=insert)))) == 1
+    # The same INSERT that leaves a conflicting row alone does not.
+    insert = 'conn.execute("INSERT INTO products (id, price) VALUES (?, ?) ON CONFLICT DO NOTHING", (product_id, price))'
+    assert lint(shop(pricing=pricing(call=insert))) == []
+
+
 def test_the_file_of_the_write_decides_selection_and_suppression(shop):
     tree = shop(pricing=pricing(call=UPDATE + "  # noqa: CL010"))
     assert lint(tree) == []

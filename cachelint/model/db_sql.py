@@ -4,8 +4,9 @@
     -> SqlWrite(verb="update", table="products")
 
 The statement is found after whitespace, comments and `WITH name AS (...)` clauses;
-INSERT, UPDATE, DELETE, REPLACE, MERGE, UPSERT and TRUNCATE write. A table name that is
-not constant text (a formatted value, `%s`) leaves the table unknown.
+INSERT, UPDATE, DELETE, REPLACE, MERGE, UPSERT and TRUNCATE write; an INSERT with `ON
+CONFLICT … DO UPDATE` or `ON DUPLICATE KEY UPDATE` also updates existing rows. A table
+name that is not constant text (a formatted value, `%s`) leaves the table unknown.
 """
 from __future__ import annotations
 
@@ -27,9 +28,13 @@ _CTE_CONTINUES = re.compile(r",|as\b|not\b|materialized\b", re.I)
 PLACEHOLDER = "\x00"  # stands for a formatted value in SQL text
 
 
+_UPDATE_ON_CONFLICT = re.compile(r"\bon\s+(?:conflict\b.*?\bdo\s+update|duplicate\s+key\s+update)\b", re.I | re.S)
+
+
 class SqlWrite(NamedTuple):
     verb: str  # lower case: insert, update, delete, replace, upsert, merge, truncate
     table: str | None  # unquoted, as written (`public.products`); None: not constant text
+    updates_existing: bool = False  # an INSERT that updates the row it conflicts with
 
 
 def parse_sql_write(sql: str) -> SqlWrite | None:
@@ -42,7 +47,7 @@ def parse_sql_write(sql: str) -> SqlWrite | None:
     table = match.group("table")
     if table is not None:
         table = ".".join(part.strip().strip("\"`[]") for part in re.split(r"\s*\.\s*", table))
-    return SqlWrite(verb, table)
+    return SqlWrite(verb, table, verb == "insert" and _UPDATE_ON_CONFLICT.search(text) is not None)
 
 
 def _main_statement(sql: str) -> str:

@@ -508,7 +508,8 @@ class WriteFinder:
                 return None
             entity = Entity(parsed.table, "table") if parsed.table else None
             verb = _VERB_LABELS.get(parsed.verb, parsed.verb.upper())
-            return _VERB_KINDS[parsed.verb], entity, f"{verb} {parsed.table}" if parsed.table else f"{verb} …"
+            kind = WriteKind.SAVE if parsed.updates_existing else _VERB_KINDS[parsed.verb]
+            return kind, entity, f"{verb} {parsed.table}" if parsed.table else f"{verb} …"
         return self._dml(argument, scope, order, call)
 
     def _dml(self, expr: cst.BaseExpression, scope: Scope, order: int, call: cst.Call, depth: int = 0):
