@@ -29,7 +29,6 @@ hooks and deletes through imported objects may not be.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Iterator
 
 import libcst as cst
@@ -72,18 +71,6 @@ _SKIP_HOOKS = frozenset({
     "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval",
 })
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
-
-
-def module_name(path: str) -> str:
-    """The dotted module a file is imported as: its stem and every parent folder that
-    is a package (has an `__init__.py`)."""
-    file = Path(path).resolve()
-    parts = [] if file.stem == "__init__" else [file.stem]
-    folder = file.parent
-    while (folder / "__init__.py").exists():
-        parts.append(folder.name)
-        folder = folder.parent
-    return ".".join(reversed(parts)) or file.stem
 
 
 def file_facts(model: ModuleModel, module: str, display: str) -> dict:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from cachelint import selection, suppressions
 from cachelint.diagnostic import Diagnostic, Location
-from cachelint.index.facts import file_facts, module_name
+from cachelint.index.facts import file_facts
+from cachelint.model.modules import module_name
 from cachelint.index.index import ProjectIndex, StaleWrite
 
 if TYPE_CHECKING:
