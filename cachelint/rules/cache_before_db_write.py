@@ -232,8 +232,9 @@ class CacheBeforeDbWrite(Rule):
         if not ops or not model.db.writes:
             return
         flows: dict[Scope | None, Flow] = {}
+        misses = _MissTests(model)
         for op in ops:
-            if op.spec.if_absent or not key_expressions(op) or _fills_miss(model, op):
+            if op.spec.if_absent or not key_expressions(op) or misses.filled_by(op):
                 continue  # `add`/`get_or_set` take a lock or fill a miss; `clear()` resets the whole cache
             function = op.scope.function
             writes = model.db.writes_in(function)
@@ -265,33 +266,44 @@ def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], f
     return None
 
 
-def _fills_miss(model: ModuleModel, op: CacheOp) -> bool:
-    """`if data is None: ...; cache.set(key, data)`: a write after a test of what a read of
-    the same key gave fills a miss with what the function loaded, which the DB already has
-    (what `get_or_set` does in one call)."""
-    if op.kind is not Kind.WRITE or op.key is None or _is_parameter(op.value, op):
-        return False  # storing what the caller passed in is a write-through, not a fill
-    key = model.code(op.key)
-    reads = [other for other in model.ops if other.kind is Kind.READ and other.order < op.order
-             and other.scope.function is op.scope.function and other.key is not None
-             and model.code(other.key) == key]
-    if not reads:
+class _MissTests:
+    """The reads of each function by key text, and its `if` statements, found once."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._reads: dict[tuple[Scope | None, str], list[CacheOp]] = {}
+        for op in model.ops:
+            if op.kind is Kind.READ and op.key is not None:
+                self._reads.setdefault((op.scope.function, model.code(op.key)), []).append(op)
+        self._ifs: dict[Scope | None, list[cst.If]] = {}
+
+    def filled_by(self, op: CacheOp) -> bool:
+        """`if data is None: ...; cache.set(key, data)`: a write after a test of what a read
+        of the same key gave fills a miss with what the function loaded, which the DB
+        already has (what `get_or_set` does in one call)."""
+        if op.kind is not Kind.WRITE or op.key is None or _is_parameter(op.value, op):
+            return False  # storing what the caller passed in is a write-through, not a fill
+        model = self.model
+        function = op.scope.function
+        reads = [read for read in self._reads.get((function, model.code(op.key)), ()) if read.order < op.order]
+        if not reads:
+            return False
+        names = {name for read in reads if (name := _result_name(read)) is not None}
+        spans = model.spans
+        start = spans[op.node].start
+        if function not in self._ifs:
+            self._ifs[function] = list(_ifs(function.node if function else model.module))
+        for test in self._ifs[function]:
+            if spans[test].start > start or not _tests(model, test.test, names, reads):
+                continue
+            body = spans[test.body]
+            if body.start <= start < body.start + body.length:
+                return True  # `if cached is None: ... cache.set(key, value)`
+            if start >= body.start + body.length and test.orelse is None and any(
+                    isinstance(small, (cst.Return, cst.Raise)) for line in test.body.body
+                    if isinstance(line, cst.SimpleStatementLine) for small in line.body):
+                return True  # `if cached is not None: return cached` then the fill
         return False
-    names = {name for read in reads if (name := _result_name(read)) is not None}
-    spans = model.spans
-    start = spans[op.node].start
-    function = op.scope.function
-    for test in _ifs(function.node if function else model.module):
-        if spans[test].start > start or not _tests(model, test.test, names, reads):
-            continue
-        body = spans[test.body]
-        if body.start <= start < body.start + body.length:
-            return True  # `if cached is None: ... cache.set(key, value)`
-        if start >= body.start + body.length and test.orelse is None and any(
-                isinstance(small, (cst.Return, cst.Raise)) for line in test.body.body
-                if isinstance(line, cst.SimpleStatementLine) for small in line.body):
-            return True  # `if cached is not None: return cached` then the fill
-    return False
 
 
 def _is_parameter(value: cst.BaseExpression | None, op: CacheOp) -> bool:
@@ -311,13 +323,24 @@ def _result_name(read: CacheOp) -> str | None:
 
 
 def _ifs(node: cst.CSTNode) -> Iterator[cst.If]:
-    """The `if` statements of a function's own code, not of the functions nested in it."""
-    for child in children(node):
-        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+    """The `if` statements of a function's own code, not of the functions nested in it:
+    found through statement bodies alone, never inside expressions."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is not node and isinstance(current, (cst.FunctionDef, cst.ClassDef)):
             continue
-        if isinstance(child, cst.If):
-            yield child
-        yield from _ifs(child)
+        if isinstance(current, cst.If):
+            yield current
+        for part in _BODIES:
+            inner = getattr(current, part, None)
+            if isinstance(inner, (list, tuple)):
+                stack.extend(inner)
+            elif isinstance(inner, cst.CSTNode):
+                stack.append(inner)
+
+
+_BODIES = ("body", "orelse", "handlers", "finalbody", "cases")  # what holds statements
 
 
 def _tests(model: ModuleModel, test: cst.BaseExpression, names: set[str], reads: list[CacheOp]) -> bool:

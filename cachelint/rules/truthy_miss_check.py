@@ -757,14 +757,13 @@ class _Paths:
         fills = any(self._fills_in(read.op, start, end) for start, end in falsy) or self._helper_fills(read.op, falsy)
         if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
             return fills and _tested_alone(test, node.test)
-        uses = self._uses_in(test)
         # Bound again where the miss does work: `x = load()`, not a fallback at hand (`x = default`).
-        if self._reloads(test, read.name, falsy) and (fills or uses.calls_in(falsy)):
+        if self._reloads(test, read.name, falsy) and (fills or self._uses_in(test).calls_in(falsy)):
             return True
         # Otherwise the cached value must be used on a hit, and a miss must do work: fill the
         # cache, or load something. `if not token: abort(401)` is a guard clause, not a load.
-        loads = fills or (not test.negated and uses.calls_in(falsy))
-        return loads and uses.mentions(read.name, truthy)
+        loads = fills or (not test.negated and self._uses_in(test).calls_in(falsy))
+        return loads and self._uses_in(test).mentions(read.name, truthy)
 
     def _fills_in(self, read: CacheOp, start: int, end: int) -> bool:
         """A fill between `start` and `end` that may write the key read (not `fail:{ip}` for `token:{t}`)."""
