@@ -265,13 +265,46 @@ class _Builder:
             for decorator in node.decorators:
                 order = self.spans[decorator].start
                 for expr in _applied(decorator.decorator, node, scope, order):
-                    cache_decorator = self._decorator(decorator, expr, node, scope, order)
+                    cache_decorator = self._decorator(decorator, expr, node, scope, order, node)
                     if cache_decorator is not None:
                         found.append(cache_decorator)
+        return found + self._applied_by_calls()
+
+    def _applied_by_calls(self) -> list[CacheDecorator]:
+        """Decorators applied by a call instead of `@`: `cache_page(0)(views.live)` in a
+        urls.py, `cached_list = cache_page(300)(product_list)`."""
+        found = []
+        for site in self.collector.calls:
+            call: cst.Call = site.node
+            target = _only_argument(call) if isinstance(call.func, cst.Call) else None
+            if target is None:
+                continue
+            function, inner = _wrapped(target, site.scope, site.order)
+            cache_decorator = self._decorator(call, call.func, function, site.scope, site.order, site.statement, inner)
+            if cache_decorator is not None:
+                found.append(cache_decorator)
+        if found:
+            outer = self._outer_calls()
+            for cache_decorator in found:
+                node = cache_decorator.node
+                while node in outer and len(cache_decorator.applied_with) < 16:
+                    node = outer[node]
+                    cache_decorator.applied_with += (node.func,)
         return found
 
-    def _decorator(self, decorator: cst.Decorator, expr: cst.BaseExpression,
-                   function: cst.FunctionDef | cst.ClassDef, scope: Scope, order: int):
+    def _outer_calls(self) -> dict[cst.Call, cst.Call]:
+        """The call each call is the one argument of: in `vary_on_cookie(cache_page(60)(view))`,
+        the `vary_on_cookie(...)` around `cache_page(60)(view)`."""
+        outer = {}
+        for site in self.collector.calls:
+            argument = _only_argument(site.node)
+            if isinstance(argument, cst.Call):
+                outer[argument] = site.node
+        return outer
+
+    def _decorator(self, node: cst.Decorator | cst.Call, expr: cst.BaseExpression,
+                   function: cst.FunctionDef | cst.ClassDef | None, scope: Scope, order: int,
+                   statement: cst.CSTNode, applied_with: tuple[cst.BaseExpression, ...] = ()):
         call = expr if isinstance(expr, cst.Call) else None
         target = call.func if call is not None else expr
         library = spec = None
@@ -291,10 +324,11 @@ class _Builder:
         semantics = spec.semantics or library.semantics
         meaning, argument = ttl_meaning(call, spec.ttl, semantics, scope, order)
         return CacheDecorator(
-            library, spec, decorator, function, scope, call,
-            _ttl(meaning, argument, call, spec.ttl),
+            library, spec, node, function, scope, call,
+            _ttl(meaning, argument, call, spec.ttl), statement,
             unbounded=_unbounded(spec, call, scope, order),
             storage=self._storage(spec, call, scope, order),
+            applied_with=applied_with,
         )
 
     def _storage(self, spec: Decorator, call: cst.Call | None, scope: Scope, order: int) -> Client | None:
@@ -322,6 +356,36 @@ def _applied(expr: cst.BaseExpression, decorated: cst.CSTNode, scope: Scope, ord
         wrapped = expr.args[0].value  # method_decorator(cache_page(60), name="dispatch"), or a list of them
         return [element.value for element in wrapped.elements] if isinstance(wrapped, (cst.List, cst.Tuple)) else [wrapped]
     return [] if isinstance(decorated, cst.ClassDef) else [expr]
+
+
+def _only_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The argument of a call that passes one positional argument (applies a decorator)."""
+    if len(call.args) != 1 or call.args[0].star or call.args[0].keyword is not None:
+        return None
+    return call.args[0].value
+
+
+def _wrapped(target: cst.BaseExpression, scope: Scope, order: int) -> tuple[
+        cst.FunctionDef | cst.ClassDef | None, tuple[cst.BaseExpression, ...]]:
+    """What a call form decorates, when this module defines it, and the decorators applied
+    in between: `view` and `vary_on_cookie` in `cache_page(60)(vary_on_cookie(view))`; the
+    class of `TapView.as_view()`."""
+    inner: list[cst.BaseExpression] = []
+    wanted = cst.FunctionDef
+    while isinstance(target, cst.Call) and len(inner) < 8:
+        if isinstance(target.func, cst.Attribute) and target.func.attr.value == "as_view":
+            target, wanted = target.func.value, cst.ClassDef
+            break
+        argument = _only_argument(target)
+        if argument is None:
+            return None, tuple(inner)
+        inner.append(target.func)
+        target = argument
+    if not isinstance(target, cst.Name):
+        return None, tuple(inner)
+    bindings = scope.lookup(target.value, order)
+    defined = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+    return (defined if isinstance(defined, wanted) else None), tuple(inner)
 
 
 def _unbounded(spec: Decorator, call: cst.Call | None, scope: Scope, order: int) -> bool:

@@ -67,20 +67,34 @@ class CacheOp:
 
 @dataclass(eq=False)
 class CacheDecorator:
-    """A decorator that caches results (`@lru_cache`) or responses (`@cache_page`)."""
+    """A decorator that caches results (`@lru_cache`) or responses (`@cache_page`), written
+    with `@` or applied by a call (`path("live/", cache_page(60)(views.live))`)."""
 
     library: Library
     spec: Decorator
-    node: cst.Decorator
-    # The decorated function, or the class whose methods `method_decorator(...)` decorates.
-    function: cst.FunctionDef | cst.ClassDef
-    scope: Scope  # the scope the decorated function is defined in
+    # The `@...` line, or the call that applies the decorator: `cache_page(60)(views.live)`.
+    node: cst.Decorator | cst.Call
+    # The decorated function, or the class whose methods `method_decorator(...)` decorates
+    # (a call form: the class of `View.as_view()`); None when it is defined in another module.
+    function: cst.FunctionDef | cst.ClassDef | None
+    scope: Scope  # the scope the decorator is evaluated in (with `@`: where the function is defined)
     call: cst.Call | None
     ttl: Ttl | None
+    # The statement a finding about the decorator belongs to: the decorated def or class,
+    # or the statement holding the call form.
+    statement: cst.CSTNode
     # For maxsize-bounded memoizers: True when the decorator keeps every entry.
     unbounded: bool = False
     # cachetools `cached(cache)`: the client the results are kept in, if known.
     storage: Client | None = None
+    # A call form's other decorators on the same function, inside or around it:
+    # `vary_on_cookie` in `cache_page(60)(vary_on_cookie(view))`.
+    applied_with: tuple[cst.BaseExpression, ...] = ()
+
+    @property
+    def expression(self) -> cst.BaseExpression:
+        """The decorator as written: what follows `@`, or `cache_page(60)` of a call form."""
+        return self.node.decorator if isinstance(self.node, cst.Decorator) else self.node.func
 
 
 @dataclass(frozen=True, eq=False)

@@ -61,7 +61,9 @@ class KeyMissingUserScope(Rule):
     `@cache_page` on a view that reads `request.user` or the session without
     `@vary_on_cookie`, `@vary_on_headers("Cookie")` or `@cache_control(private=True)`;
     Flask-Caching `@cache.cached` on a view that reads `current_user`, `g.user` or the
-    session without a `make_cache_key`/`key_prefix` function that reads the user. And a
+    session without a `make_cache_key`/`key_prefix` function that reads the user. A view
+    cache applied by a call (`path("me/", cache_page(60)(me))`) is judged the same way when
+    the view is defined in the module, and not at all when it is imported. And a
     function memoised by its arguments (`@lru_cache`, `@cache.memoize`) whose result
     comes from a user it reads from elsewhere (`current_user`, `g.user`, the session).
 
@@ -202,6 +204,23 @@ class KeyMissingUserScope(Rule):
             def get_context_data(self, **kwargs):
                 return {"me": self.request.user}
         """,
+        # Applied by a call: varied per user, or a view defined in another module.
+        """
+        from django.urls import path
+        from django.views.decorators.cache import cache_page
+        from django.views.decorators.vary import vary_on_cookie
+
+        from . import views
+
+        def inbox(request):
+            return render_inbox(request.user)
+
+        urlpatterns = [
+            path("inbox/", cache_page(60)(vary_on_cookie(inbox))),
+            path("inbox/all/", vary_on_cookie(cache_page(60)(inbox))),
+            path("profile/", cache_page(60)(views.profile)),
+        ]
+        """,
         # A page cache on one action of a viewset runs for that action alone.
         """
         from django.utils.decorators import method_decorator
@@ -335,6 +354,12 @@ class KeyMissingUserScope(Rule):
             def get_context_data(self, **kwargs):
                 return {"items": self.request.session.get("cart", [])}
 
+        def orders(request):
+            return render_orders(request.user.orders.all())
+
+        cached_orders = cache_page(60)(orders)  # expect: CL004
+        cached_cart = cache_page(60)(Cart.as_view())  # expect: CL004
+
         @app.get("/dashboard")
         @cache.cached(timeout=60)  # expect: CL004
         def dashboard():
@@ -367,7 +392,7 @@ class KeyMissingUserScope(Rule):
             else:
                 continue
             if message is not None:
-                yield Finding(decorator.node, decorator.function, message)
+                yield Finding(decorator.node, decorator.statement, message)
 
 
 # ---------------------------------------------------------------------- data caches
@@ -479,7 +504,7 @@ def _memoized_problem(model: ModuleModel, decorator: CacheDecorator) -> str | No
     user = model.users.returned_user(function)
     if user is None:
         return None
-    return (f"`@{_spelled(model, decorator)}` keeps `{function.name.value}()`'s results by its arguments, but "
+    return (f"`{_spelled(model, decorator)}` keeps `{function.name.value}()`'s results by its arguments, but "
             f"what it returns comes from `{user.source}`: every user is served the first one's result; "
             f"pass the user's id (`{user.user_id}`) as an argument")
 
@@ -488,16 +513,20 @@ def _memoized_problem(model: ModuleModel, decorator: CacheDecorator) -> str | No
 
 def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | None:
     view = decorator.function
+    if view is None:
+        return None  # defined in another module (a urls.py): what it reads is not known here
     read = model.users.reads_user(view)
     if read is None or _varies_per_user(model, decorator):
         return None
-    applied = decorator.node.decorator
-    if isinstance(applied, cst.Call) and qualified_name(applied.func, decorator.scope,
-                                                        model.spans[decorator.node].start) == _METHOD_DECORATOR:
+    applied = decorator.expression
+    if isinstance(decorator.node, cst.Call):
+        fix = f"wrap the view in `vary_on_cookie`: `{_spelled(model, decorator)}(vary_on_cookie({view.name.value}))`"
+    elif isinstance(applied, cst.Call) and qualified_name(applied.func, decorator.scope,
+                                                          model.spans[decorator.node].start) == _METHOD_DECORATOR:
         fix = "add `vary_on_cookie` to the `method_decorator`"
     else:
         fix = "add `@vary_on_cookie` under it"
-    return (f"`@{_spelled(model, decorator)}` keeps one `{view.name.value}` page for every visitor, but the view "
+    return (f"`{_spelled(model, decorator)}` keeps one `{view.name.value}` page for every visitor, but the view "
             f"reads `{read.source}`: one user's page is served to the next; {fix}, or cache the shared parts "
             f"instead of the page")
 
@@ -505,7 +534,8 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
 def _varies_per_user(model: ModuleModel, decorator: CacheDecorator) -> bool:
     """`@vary_on_cookie`, `@vary_on_headers("Cookie")`, `@cache_control(private=True)`,
     `@never_cache`, or `@require_POST` (`cache_page` keeps only GET responses) on the view,
-    on its class, or in the same `method_decorator`."""
+    on its class, in the same `method_decorator`, or applied with a call form
+    (`cache_page(60)(vary_on_cookie(view))`)."""
     holders: list[cst.FunctionDef | cst.ClassDef] = [decorator.function]
     function_scope = decorator.scope
     if function_scope.kind == "class":
@@ -516,7 +546,8 @@ def _varies_per_user(model: ModuleModel, decorator: CacheDecorator) -> bool:
             for expr in _unwrapped(applied.decorator, decorator.scope, order):
                 if _keeps_page_per_user(expr, decorator.scope, order):
                     return True
-    return False
+    order = model.spans[decorator.node].start
+    return any(_keeps_page_per_user(expr, decorator.scope, order) for expr in decorator.applied_with)
 
 
 def _unwrapped(expr: cst.BaseExpression, scope: Scope, order: int) -> list[cst.BaseExpression]:
@@ -563,7 +594,7 @@ def _cached_view_problem(model: ModuleModel, decorator: CacheDecorator) -> str |
             if given is MAYBE or (given is not None and _may_read_user(model, given, decorator)):
                 return None
     user_id = f"`{read.user_id}`" if isinstance(read, Identity) else "the user's id"
-    return (f"`@{_spelled(model, decorator)}` keeps one `{view.name.value}` page for every user, but the view reads "
+    return (f"`{_spelled(model, decorator)}` keeps one `{view.name.value}` page for every user, but the view reads "
             f"`{read.source}`: one user's page is served to every user; pass a `make_cache_key` that "
             f"includes {user_id}, or cache only anonymous requests (`unless=`)")
 
@@ -594,4 +625,6 @@ def _lambda_reads_user(model: ModuleModel, function: cst.Lambda, scope: Scope) -
 
 
 def _spelled(model: ModuleModel, decorator: CacheDecorator) -> str:
-    return " ".join(model.code(decorator.node.decorator).split())
+    """`@cache_page(60)`, or `cache_page(60)` when a call applies it."""
+    at = "@" if isinstance(decorator.node, cst.Decorator) else ""
+    return at + " ".join(model.code(decorator.expression).split())

@@ -505,6 +505,8 @@ class SetWithoutTtl(Rule):
         def _fetch(plan_id):
             return requests.get(f"https://billing.example.com/plans/{plan_id}").json()
 
+        cached_fetch = functools.lru_cache(maxsize=None)(_fetch)  # expect: CL002
+
         S3 = boto3.client("s3")
         http = requests.Session()
 
@@ -563,7 +565,7 @@ class SetWithoutTtl(Rule):
         for decorator in model.decorators:
             message = _decorator_message(model, decorator)
             if message is not None:
-                yield Finding(decorator.node, decorator.function, message)
+                yield Finding(decorator.node, decorator.statement, message)
 
 
 def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
@@ -633,16 +635,17 @@ def _backend_message(model: ModuleModel, op: CacheOp) -> str:
 
 def _decorator_message(model: ModuleModel, decorator: CacheDecorator) -> str | None:
     if decorator.library.in_process:
-        if not _keeps_results_forever(decorator) or not model.does_io(decorator.function):
+        function = decorator.function
+        if not isinstance(function, cst.FunctionDef) or not _keeps_results_forever(decorator) or not model.does_io(function):
             return None
         return (
-            f"`@{model.code(decorator.node.decorator)}` keeps what `{decorator.function.name.value}` "
+            f"`@{model.code(decorator.expression)}` keeps what `{function.name.value}` "
             f"fetches (it does I/O) for the life of the process; {_TTL_CACHE_HINT}"
         )
     ttl = decorator.ttl
     if ttl is None or ttl.meaning is not Meaning.FOREVER:
         return None
-    name = f"`@{model.code(decorator.call.func if decorator.call else decorator.node.decorator)}`"
+    name = f"`@{model.code(decorator.call.func if decorator.call else decorator.expression)}`"
     if ttl.argument is not None:
         semantics = decorator.spec.semantics or decorator.library.semantics
         return _forever_value_message(model, name, ttl, semantics.omitted is Meaning.DEFAULT)

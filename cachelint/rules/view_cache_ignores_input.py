@@ -238,7 +238,7 @@ class ViewCacheIgnoresInput(Rule):
                 continue
             message = _method_problem(model, decorator, function) or _query_problem(model, decorator, function)
             if message is not None:
-                yield Finding(decorator.node, function, message)
+                yield Finding(decorator.node, decorator.statement, message)
 
 
 def _method_problem(model: ModuleModel, decorator: CacheDecorator, function: cst.FunctionDef) -> str | None:
@@ -248,7 +248,7 @@ def _method_problem(model: ModuleModel, decorator: CacheDecorator, function: cst
         unsafe = [m for m in _UNSAFE_METHODS if route.methods and m in route.methods]
         if unsafe:
             return (
-                f"`@{model.code(decorator.node.decorator)}` caches `{function.name.value}`, which accepts "
+                f"`@{model.code(decorator.expression)}` caches `{function.name.value}`, which accepts "
                 f"{unsafe[0]}: Flask-Caching ignores the method, so a response with side effects is replayed "
                 f"to the next caller; cache only GET requests "
                 f"(`unless=lambda: request.method != \"GET\"`) or move the cache to the GET view"
@@ -267,7 +267,7 @@ def _query_problem(model: ModuleModel, decorator: CacheDecorator, function: cst.
         return None
     where = "" if read.function is function else f" (in `{read.function.name.value}()`)"
     return (
-        f"`@{model.code(decorator.node.decorator)}` keys `{function.name.value}` on its path alone, but the "
+        f"`@{model.code(decorator.expression)}` keys `{function.name.value}` on its path alone, but the "
         f"view reads `{model.code(read.attribute)}`{where}: every query string is served the first one's "
         f"response; pass `query_string=True` or a `make_cache_key` that includes the arguments"
     )

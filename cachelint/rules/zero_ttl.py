@@ -22,8 +22,8 @@ class ZeroTtl(Rule):
     `timedelta(0)`, passed to a client that treats it as an error, as "do not cache",
     or as "already expired": redis `set(ex=0)`, `px=0`, `setex(k, 0, v)`,
     `expire(k, 0)`; aiocache `ttl=0` on Redis; Django `timeout=0`, `touch(k, 0)` and
-    `cache_page(0)`; diskcache `expire=0` and `memoize(expire=0)`; a negative memcached
-    expiry.
+    `cache_page(0)` (with `@`, or applied by a call: `cache_page(0)(views.live)` in a
+    urls.py); diskcache `expire=0` and `memoize(expire=0)`; a negative memcached expiry.
 
     ## Why is this bad?
     Zero means opposite things to different clients. Flask-Caching, cachelib and
@@ -213,6 +213,19 @@ class ZeroTtl(Rule):
             def get(self, request, beer_id):
                 return render_beer(request, beer_id)
         """,
+        # Applied by a call in a urls.py: the TTL alone decides, wherever the view is.
+        """
+        from django.urls import path
+        from django.views.decorators.cache import cache_page
+
+        from . import views
+
+        urlpatterns = [
+            path("taps/", cache_page(60 * 15)(views.taps)),
+            path("live/", cache_page(0)(views.live)),  # expect: CL013
+            path("tours/", cache_page(timeout=-1)(views.TourView.as_view())),  # expect: CL013
+        ]
+        """,
         # aiocache on Redis, diskcache, memcached.
         """
         import diskcache
@@ -247,7 +260,7 @@ class ZeroTtl(Rule):
             if _is_mistake(decorator.ttl):
                 order = model.spans[decorator.node].start
                 given = _given(model, decorator.ttl, decorator.call, decorator.scope, order)
-                yield Finding(decorator.node, decorator.function, _message(given, decorator.ttl, decorator.library))
+                yield Finding(decorator.node, decorator.statement, _message(given, decorator.ttl, decorator.library))
 
 
 def _is_mistake(ttl: Ttl | None) -> bool:
