@@ -321,7 +321,7 @@ class _Builder:
                 library, spec = client.library, client.library.call_decorator
         if spec is None:
             return None
-        semantics = spec.semantics or library.semantics
+        semantics = spec.semantics or library.semantics_for(self._backend_variant(spec, call, scope, order))
         meaning, argument = ttl_meaning(call, spec.ttl, semantics, scope, order)
         return CacheDecorator(
             library, spec, node, function, scope, call,
@@ -330,6 +330,19 @@ class _Builder:
             storage=self._storage(spec, call, scope, order),
             applied_with=applied_with,
         )
+
+    def _backend_variant(self, spec: Decorator, call: cst.Call | None, scope: Scope, order: int) -> str | None:
+        """The variant of the client a decorator makes for itself (aiocache `cache=Cache.REDIS`,
+        `alias="x"`), or None when it makes none or the analysis cannot tell which."""
+        backend = spec.backend
+        if backend is None:
+            return None
+        if call is not None and backend.alias is not None and find_argument(call, backend.alias) is not None:
+            return backend.configured  # passed, or maybe passed through **kwargs
+        given = find_argument(call, backend.argument) if call is not None else None
+        if given is None:
+            return backend.omitted
+        return None if given is MAYBE else self.resolver.variant_of_class(given, scope, order)
 
     def _storage(self, spec: Decorator, call: cst.Call | None, scope: Scope, order: int) -> Client | None:
         if spec.cache is None or call is None:

@@ -140,6 +140,18 @@ class ClientResolver:
                 return Client(library, kind, kind.variant)
         return None
 
+    def variant_of_class(self, expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
+        """The variant of the clients a class makes, for a class passed uncalled
+        (aiocache `cache=RedisCache` or `cache=Cache.REDIS`), or None."""
+        qualified = qualified_name(expr, scope, order)
+        if qualified in _CONSTRUCTORS:
+            return _CONSTRUCTORS[qualified][1].variant
+        if isinstance(expr, cst.Attribute) and qualified is not None:
+            owner = _CONSTRUCTORS.get(qualified.rsplit(".", 1)[0])
+            if owner is not None and owner[1].variant_from_first_arg:
+                return _AIOCACHE_BACKENDS.get(expr.attr.value)
+        return None
+
     def _from_attribute(self, attribute: cst.Attribute, scope: Scope, order: int, depth: int) -> Client | None:
         known = self._known_object(qualified_name(attribute, scope, order))
         if known is not None:

@@ -117,6 +117,20 @@ class Decorator:
     maxsize: Arg | None = None  # functools-style bound; unbounded when None is passed
     unbounded: bool = False  # always unbounded (functools.cache)
     cache: Arg | None = None  # cachetools: the cache object that stores the results
+    backend: DecoratorBackend | None = None  # aiocache: the backend class that stores them
+
+
+@dataclass(frozen=True)
+class DecoratorBackend:
+    """A decorator that makes its own client from a backend class (aiocache
+    `cached(cache=Cache.REDIS)`): that backend's variant decides what the TTL means."""
+
+    argument: Arg  # the backend class, named as the library's constructors name it
+    omitted: str  # the variant when it is not passed (aiocache: "memory")
+    # The argument that names a configured client instead (aiocache `alias="redis"`), and
+    # the variant that stands for it.
+    alias: Arg | None = None
+    configured: str | None = None
 
 
 @dataclass(frozen=True)

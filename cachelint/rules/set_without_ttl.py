@@ -164,7 +164,7 @@ class SetWithoutTtl(Rule):
         """
         import pylibmc
         from pymemcache.client.base import Client
-        from aiocache import Cache
+        from aiocache import Cache, cached
         from diskcache import Cache as DiskCache
 
         mc = Client(("localhost", 11211))
@@ -178,6 +178,10 @@ class SetWithoutTtl(Rule):
             mc.incr(key, 1)
             await aio.set(key, value)
             disk.set(key, value, expire=300)
+
+        @cached(alias="main")  # the configured client's ttl
+        async def airports():
+            return await load_airports()
         """,
         # dogpile: the Redis backend expires what it stores
         """
@@ -433,7 +437,7 @@ class SetWithoutTtl(Rule):
             legacy.set_multi({key: value})  # expect: CL002
         """,
         """
-        from aiocache import Cache
+        from aiocache import Cache, cached
         from diskcache import FanoutCache
 
         aio = Cache(Cache.MEMORY)
@@ -447,6 +451,10 @@ class SetWithoutTtl(Rule):
         @disk.memoize()  # expect: CL002
         def render(page):
             return page
+
+        @cached(ttl=0, namespace="tz")  # expect: CL002
+        async def timezones():
+            return await load_timezones()
         """,
         """
         from dogpile.cache import make_region

@@ -103,15 +103,20 @@ class ZeroTtl(Rule):
             cache.set(key, value)
             cache.set(key, value, ttl or 0)
         """,
-        # aiocache: 0 is forever in memory; fastapi-cache: 0 is the global default.
+        # aiocache: 0 is forever in memory (the decorators' default backend), unknown on a
+        # configured alias; fastapi-cache: 0 is the global default.
         """
-        from aiocache import SimpleMemoryCache
+        from aiocache import SimpleMemoryCache, cached
         from fastapi_cache.decorator import cache
 
         memory = SimpleMemoryCache()
 
         async def store(key, value):
             await memory.set(key, value, ttl=0)
+
+        @cached(ttl=0, alias="main")
+        async def airports():
+            return await load_airports()
 
         @cache(expire=0)
         async def prices():
@@ -229,7 +234,7 @@ class ZeroTtl(Rule):
         # aiocache on Redis, diskcache, memcached.
         """
         import diskcache
-        from aiocache import Cache, RedisCache
+        from aiocache import Cache, RedisCache, cached
         from pymemcache.client.base import Client
 
         aio = Cache(Cache.REDIS)
@@ -248,6 +253,14 @@ class ZeroTtl(Rule):
         @disk.memoize(expire=0)  # expect: CL013
         def render(path):
             return render_thumbnail(path)
+
+        @cached(ttl=0, cache=Cache.REDIS, namespace="geo")  # expect: CL013
+        async def geocode(address):
+            return await lookup(address)
+
+        @cached(0, cache=RedisCache)  # expect: CL013
+        async def airlines():
+            return await load_airlines()
         """,
     ]
 

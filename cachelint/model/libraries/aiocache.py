@@ -4,7 +4,7 @@ An omitted ttl falls back to the instance's `ttl`, which defaults to None: no ex
 ttl=0 keeps the entry forever in memory and memcached, but sends SETEX 0 on Redis,
 which the server rejects.
 """
-from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, ClientKind, Decorator, DecoratorBackend, Kind, Library, Meaning, Method, TtlSemantics
 
 SEMANTICS = TtlSemantics(omitted=Meaning.FOREVER, none=Meaning.FOREVER, zero=Meaning.UNKNOWN)
 KEY = Arg(0, "key")
@@ -43,8 +43,16 @@ AIOCACHE = Library(
         "aiocache.caches.create": ClientKind(variant="configured"),
     },
     constructor_ttl=Arg(None, "ttl"),
+    # The decorators make their client from `cache=` (SimpleMemoryCache when omitted), or
+    # take the configured one `alias=` names; either way an omitted ttl is the client's None.
     decorators={
-        "aiocache.cached": Decorator("memoize", ttl=(Arg(0, "ttl"),)),
-        "aiocache.multi_cached": Decorator("memoize", ttl=(Arg(None, "ttl"),)),
+        f"{module}.{name}": Decorator("memoize", ttl=(ttl,), backend=DecoratorBackend(
+            backend, "memory", alias=Arg(None, "alias"), configured="configured"))
+        for module in ("aiocache", "aiocache.decorators")
+        for name, ttl, backend in (
+            ("cached", Arg(0, "ttl"), Arg(5, "cache")),
+            ("multi_cached", Arg(4, "ttl"), Arg(5, "cache")),
+            ("cached_stampede", Arg(None, "ttl"), Arg(None, "cache")),
+        )
     },
 )
