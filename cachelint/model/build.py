@@ -31,6 +31,8 @@ _DECORATORS: dict[str, tuple[Library, Decorator]] = {
 _RAW_COMMAND = "execute_command"
 _METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 _SUBSCRIPT_METHODS = ("__getitem__", "__setitem__", "__delitem__")
+# Class attributes that list decorators for a class-based view (Flask, Flask-RESTful).
+_DECORATOR_LISTS = frozenset({"decorators", "method_decorators"})
 
 
 @dataclass(eq=False)
@@ -265,10 +267,29 @@ class _Builder:
             for decorator in node.decorators:
                 order = self.spans[decorator].start
                 for expr in _applied(decorator.decorator, node, scope, order):
-                    cache_decorator = self._decorator(decorator, expr, node, scope, order, node)
+                    cache_decorator = self._decorator(decorator, decorator.decorator, expr, node, scope, order, node)
                     if cache_decorator is not None:
                         found.append(cache_decorator)
-        return found + self._applied_by_calls()
+        return found + self._listed_in_classes() + self._applied_by_calls()
+
+    def _listed_in_classes(self) -> list[CacheDecorator]:
+        """Decorators a class-based view lists for its view function (Flask `View.decorators`,
+        Flask-RESTful `Resource.method_decorators`): `decorators = [cache.cached(timeout=60)]`."""
+        found = []
+        for node, scope in self.collector.classes.items():
+            for statement in node.body.body:
+                assign = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+                if not (isinstance(assign, cst.Assign) and isinstance(assign.value, (cst.List, cst.Tuple))
+                        and any(isinstance(t.target, cst.Name) and t.target.value in _DECORATOR_LISTS
+                                for t in assign.targets)):
+                    continue
+                for element in assign.value.elements:
+                    expr = element.value
+                    order = self.spans[expr].start
+                    cache_decorator = self._decorator(expr, expr, expr, node, scope, order, statement)
+                    if cache_decorator is not None:
+                        found.append(cache_decorator)
+        return found
 
     def _applied_by_calls(self) -> list[CacheDecorator]:
         """Decorators applied by a call instead of `@`: `cache_page(0)(views.live)` in a
@@ -280,7 +301,8 @@ class _Builder:
             if target is None:
                 continue
             function, inner = _wrapped(target, site.scope, site.order)
-            cache_decorator = self._decorator(call, call.func, function, site.scope, site.order, site.statement, inner)
+            cache_decorator = self._decorator(call, call.func, call.func, function, site.scope, site.order,
+                                              site.statement, inner)
             if cache_decorator is not None:
                 found.append(cache_decorator)
         if found:
@@ -302,9 +324,11 @@ class _Builder:
                 outer[argument] = site.node
         return outer
 
-    def _decorator(self, node: cst.Decorator | cst.Call, expr: cst.BaseExpression,
-                   function: cst.FunctionDef | cst.ClassDef | None, scope: Scope, order: int,
-                   statement: cst.CSTNode, applied_with: tuple[cst.BaseExpression, ...] = ()):
+    def _decorator(self, node: cst.Decorator | cst.BaseExpression, written: cst.BaseExpression,
+                   expr: cst.BaseExpression, function: cst.FunctionDef | cst.ClassDef | None, scope: Scope,
+                   order: int, statement: cst.CSTNode, applied_with: tuple[cst.BaseExpression, ...] = ()):
+        """`expr`, if it is a cache decorator: `written` is how the source applies it (a
+        `method_decorator(...)` around it), `node` where findings point."""
         call = expr if isinstance(expr, cst.Call) else None
         target = call.func if call is not None else expr
         library = spec = None
@@ -324,7 +348,7 @@ class _Builder:
         semantics = spec.semantics or library.semantics_for(self._backend_variant(spec, call, scope, order))
         meaning, argument = ttl_meaning(call, spec.ttl, semantics, scope, order)
         return CacheDecorator(
-            library, spec, node, function, scope, call,
+            library, spec, node, written, function, scope, call,
             _ttl(meaning, argument, call, spec.ttl), statement,
             unbounded=_unbounded(spec, call, scope, order),
             storage=self._storage(spec, call, scope, order),

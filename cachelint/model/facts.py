@@ -68,14 +68,19 @@ class CacheOp:
 @dataclass(eq=False)
 class CacheDecorator:
     """A decorator that caches results (`@lru_cache`) or responses (`@cache_page`), written
-    with `@` or applied by a call (`path("live/", cache_page(60)(views.live))`)."""
+    with `@`, applied by a call (`path("live/", cache_page(60)(views.live))`), or listed in
+    a class-based view's `decorators = [cache.cached(60)]` (Flask)."""
 
     library: Library
     spec: Decorator
-    # The `@...` line, or the call that applies the decorator: `cache_page(60)(views.live)`.
-    node: cst.Decorator | cst.Call
-    # The decorated function, or the class whose methods `method_decorator(...)` decorates
-    # (a call form: the class of `View.as_view()`); None when it is defined in another module.
+    # The `@...` line, the call that applies the decorator (`cache_page(60)(views.live)`),
+    # or the element of a `decorators` list.
+    node: cst.Decorator | cst.BaseExpression
+    # The decorator as written: what follows `@`, `cache_page(60)` of a call form, or the element.
+    expression: cst.BaseExpression
+    # The decorated function, or the class whose view its decorators wrap (`method_decorator`
+    # on the class, `View.as_view()` in a call form, a `decorators` list); None when it is
+    # defined in another module.
     function: cst.FunctionDef | cst.ClassDef | None
     scope: Scope  # the scope the decorator is evaluated in (with `@`: where the function is defined)
     call: cst.Call | None
@@ -90,11 +95,6 @@ class CacheDecorator:
     # A call form's other decorators on the same function, inside or around it:
     # `vary_on_cookie` in `cache_page(60)(vary_on_cookie(view))`.
     applied_with: tuple[cst.BaseExpression, ...] = ()
-
-    @property
-    def expression(self) -> cst.BaseExpression:
-        """The decorator as written: what follows `@`, or `cache_page(60)` of a call form."""
-        return self.node.decorator if isinstance(self.node, cst.Decorator) else self.node.func
 
 
 @dataclass(frozen=True, eq=False)

@@ -407,7 +407,9 @@ class SetWithoutTtl(Rule):
             cache.touch(key, None)  # expect: CL002
         """,
         """
+        from flask.views import MethodView
         from flask_caching import Cache
+        from flask_login import login_required
         from cachelib import FileSystemCache, SimpleCache
 
         cache = Cache()
@@ -422,6 +424,12 @@ class SetWithoutTtl(Rule):
             cache.set(key, value, timeout=0)  # expect: CL002
             files.set(key, value, 0)  # expect: CL002
             pinned.set(key, value)  # expect: CL002
+
+        class ReportAPI(MethodView):
+            decorators = [login_required, cache.cached(timeout=0)]  # expect: CL002
+
+            def get(self, day):
+                return report(day)
         """,
         """
         import memcache
