@@ -339,6 +339,7 @@ class KeyMissingUserScope(Rule):
         from django.views.decorators.cache import cache_page
         from django.views.generic import TemplateView
         from flask import Flask, g
+        from flask.views import MethodView
         from flask_caching import Cache
         from flask_login import current_user
 
@@ -373,6 +374,12 @@ class KeyMissingUserScope(Rule):
         @cache.memoize(timeout=300)  # expect: CL004
         def my_badges():
             return load_badges(current_user.id)
+
+        class Settings(MethodView):
+            decorators = [cache.cached(timeout=60)]  # expect: CL004
+
+            def get(self):
+                return render_settings(current_user.settings)
         """,
     ]
 
@@ -582,7 +589,7 @@ def _keeps_page_per_user(expr: cst.BaseExpression, scope: Scope, order: int) -> 
 
 def _cached_view_problem(model: ModuleModel, decorator: CacheDecorator) -> str | None:
     view = decorator.function
-    if not isinstance(view, cst.FunctionDef):
+    if view is None:
         return None
     read = model.users.reads_user(view)
     if read is None:

@@ -34,6 +34,9 @@ class ViewCacheIgnoresInput(Rule):
       `@app.route`, `@app.post(...)`, a `MethodView.post`) without an `unless` that skips
       those requests.
 
+    A class-based view's `decorators = [cache.cached(...)]` caches every method of the
+    class, and is judged on all of them.
+
     ## Why is this bad?
     `@cache.cached` keys a response on `request.path` only. The first request's query
     string decides the page every later request gets: `/search?q=tea` serves the result
@@ -108,6 +111,7 @@ class ViewCacheIgnoresInput(Rule):
         # Views that read no query string; memoize is not a view cache; GET-only caching.
         """
         from flask import Blueprint, jsonify, request
+        from flask.views import MethodView
         from flask_caching import Cache
 
         bp = Blueprint("moon", __name__)
@@ -136,6 +140,12 @@ class ViewCacheIgnoresInput(Rule):
         @cache.cached(timeout=60, unless=filtered)
         def slots():
             return jsonify(open_slots(request.args.get("day")))
+
+        class Search(MethodView):
+            decorators = [cache.cached(timeout=60, query_string=True)]
+
+            def get(self):
+                return jsonify(search(request.args.get("q", "")))
         """,
         # Django's cache_page and fastapi-cache are never this rule's business.
         """
@@ -215,6 +225,15 @@ class ViewCacheIgnoresInput(Rule):
             def delete(self, item_id):
                 return jsonify(remove_item(item_id))
 
+        class Comments(MethodView):
+            decorators = [cache.cached(timeout=60)]  # expect: CL012
+
+            def get(self, post_id):
+                return jsonify(load_comments(post_id))
+
+            def post(self, post_id):
+                return jsonify(add_comment(post_id, request.json)), 201
+
         @app.post("/feedback")
         @cache.cached(timeout=30, unless=lambda: app.debug)  # expect: CL012
         def feedback():
@@ -233,12 +252,21 @@ class ViewCacheIgnoresInput(Rule):
         for decorator in model.decorators:
             if decorator.library.name != "flask-caching" or decorator.spec.kind != "view":
                 continue
-            function = decorator.function
-            if not isinstance(function, cst.FunctionDef):
-                continue
-            message = _method_problem(model, decorator, function) or _query_problem(model, decorator, function)
+            message = next(filter(None, (
+                _method_problem(model, decorator, function) or _query_problem(model, decorator, function)
+                for function in _views(decorator)
+            )), None)
             if message is not None:
                 yield Finding(decorator.node, decorator.statement, message)
+
+
+def _views(decorator: CacheDecorator) -> list[cst.FunctionDef]:
+    """The functions the decorator caches: the decorated one, or every method of a class
+    that lists it for its view (`decorators = [cache.cached(60)]` on a `MethodView`)."""
+    function = decorator.function
+    if isinstance(function, cst.ClassDef):
+        return [s for s in function.body.body if isinstance(s, cst.FunctionDef)]
+    return [function] if function is not None else []
 
 
 def _method_problem(model: ModuleModel, decorator: CacheDecorator, function: cst.FunctionDef) -> str | None:
