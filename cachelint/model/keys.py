@@ -185,6 +185,35 @@ def describe_key(code: Callable[[cst.CSTNode], str], key: cst.BaseExpression, sh
     return f"`{written}` (built as `{built}`)"
 
 
+def named_keys(op: CacheOp) -> list[cst.BaseExpression]:
+    """Every key a cache call names, each to be judged on its own: its key; each positional
+    argument of a call that takes several (`r.delete(k1, k2)`); each element of a list
+    display of keys (`cache.delete_many([k1, k2])`); each key of a dict display it stores
+    (`cache.set_many({f"product:{pid}": p})`, `r.mset({...})`) or of a list of pairs
+    (aiocache `multi_set([(k, v)])`). A collection built elsewhere and `*keys` name keys
+    the analysis cannot see, and a `key_prefix` argument makes keys it cannot spell."""
+    if op.call is not None and op.spec.key_prefix is not None and find_argument(op.call, op.spec.key_prefix) is not None:
+        return []
+    if op.spec.variadic_keys and op.call is not None:
+        named = [arg.value for arg in op.call.args if arg.keyword is None and not arg.star]
+    elif op.key is not None:
+        named = [op.key]
+    elif isinstance(op.value, cst.Dict):
+        return [element.key for element in op.value.elements if isinstance(element, cst.DictElement)]
+    elif isinstance(op.value, (cst.List, cst.Tuple)):
+        pairs = [element.value for element in op.value.elements]
+        return [pair.elements[0].value for pair in pairs if isinstance(pair, cst.Tuple) and len(pair.elements) == 2]
+    else:
+        return []
+    found = []
+    for key in named:
+        if isinstance(key, cst.List):  # never a key itself (it cannot be hashed): it holds several
+            found += [element.value for element in key.elements if isinstance(element, cst.Element)]
+        else:
+            found.append(key)
+    return found
+
+
 def is_key_name(name: str) -> bool:
     """`key`, `k`, `cache_key`, `cacheKey`, `keys`: a name that says its value is a key."""
     last = name.rsplit(".", 1)[-1].lower().rstrip("_")

@@ -104,6 +104,9 @@ class Method:
     pattern: Arg | None = None
     # Every positional argument is a key, not only `key` (redis `delete(*names)`).
     variadic_keys: bool = False
+    # An argument that puts its text before every key the call names
+    # (python-memcached `set_multi(mapping, key_prefix="product:")`).
+    key_prefix: Arg | None = None
     backend_expiry: BackendExpiry | None = None
 
 

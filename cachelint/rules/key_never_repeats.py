@@ -6,7 +6,7 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import CacheOp, ModuleModel
-from cachelint.model.keys import KeyShape, Part, Step, describe_key
+from cachelint.model.keys import KeyShape, Part, Step, describe_key, named_keys
 from cachelint.model.nodes import children
 from cachelint.model.scopes import Scope, dotted, qualified_name
 from cachelint.model.values import CLOCK_READINGS
@@ -224,17 +224,28 @@ class KeyNeverRepeats(Rule):
                 _render_cache[key] = build_page(page_id)  # expect: CL011
             return _render_cache[key]  # expect: CL011
         """,
+        # One key of several, in a mapping stored at once.
+        """
+        import time
+
+        import redis
+
+        r = redis.Redis()
+
+        def record(product):
+            r.msetnx({f"product:{product.id}": product.name, f"seen:{time.time()}": 1})  # expect: CL011
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         for op in model.ops:
-            if op.key is None:
-                continue
-            for shape in model.key_shapes(op):
-                call = next((c for p in shape.dynamic if (c := _never_repeating(model, op, p)) is not None), None)
-                if call is not None:
-                    yield Finding(op.node, op.statement, _message(model, op, shape, call))
-                    break
+            found = next(
+                ((key, shape, call) for key in named_keys(op) for shape in model.keys.of(key, op.scope)
+                 for part in shape.dynamic if (call := _never_repeating(model, op, part)) is not None),
+                None,
+            )
+            if found is not None:
+                yield Finding(op.node, op.statement, _message(model, *found))
 
 
 def _never_repeating(model: ModuleModel, op: CacheOp, part: Part) -> cst.Call | None:
@@ -341,9 +352,9 @@ def _leaves(model: ModuleModel, op: CacheOp, steps: list[Step]) -> bool:
     names = {step.name for step in steps if step.scope is op.scope}
     if function is None or not names:
         return False
-    ops = [o for o in model.ops if o.key is not None and o.scope.function is function]
+    ops = [o for o in model.ops if o.scope.function is function]
     # Uses in cache calls keyed by the value itself do not count: stored there, it is still lost.
-    lost = [o.node for o in ops if any(name.value in names for name in _names_in([o.key]))]
+    lost = [o.node for o in ops if any(name.value in names for name in _names_in(named_keys(o)))]
     lost += _membership_tests(model, function)
     ignored = _names_in(lost + [step.value for step in steps if step.value is not None])
     return any(use not in ignored for use in _reads([function.node.body], names))
@@ -390,8 +401,8 @@ def _logs(call: cst.Call) -> bool:
     return name == "print" or any(part in _LOGGERS for part in name.split(".")[:-1])
 
 
-def _message(model: ModuleModel, op: CacheOp, shape: KeyShape, call: cst.Call) -> str:
+def _message(model: ModuleModel, key: cst.BaseExpression, shape: KeyShape, call: cst.Call) -> str:
     value = " ".join(model.code(call).split())
-    return (f"key {describe_key(model.code, op.key, shape)} contains `{value}`, which is new on every call: "
+    return (f"key {describe_key(model.code, key, shape)} contains `{value}`, which is new on every call: "
             f"the entry is never read again and every request misses; leave it out of the key (a time bucket "
             f"if entries must change over time) and let the TTL expire them")

@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import CacheOp, ModuleModel
-from cachelint.model.keys import DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key
+from cachelint.model.keys import DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key, named_keys
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 # Words a name ends in when its value identifies a record: `product_id`, `userId`, `pk`, `slug`.
@@ -166,6 +166,20 @@ class KeyWithoutNamespace(Rule):
                 _products_cache[pid] = load(pid)
             return _products_cache[pid]
         """,
+        # Keys of several at once: namespaced, given a `key_prefix`, or built elsewhere.
+        """
+        import memcache
+        from django.core.cache import cache
+
+        mc = memcache.Client(["127.0.0.1:11211"])
+
+        def warm(product, mapping, keys):
+            cache.set_many({f"product:{product.pk}": product, "product:count": 1}, 300)
+            cache.delete_many([f"product:{product.pk}", f"product:{product.pk}:related"])
+            mc.set_multi({str(product.pk): product}, time=300, key_prefix="product:")
+            cache.set_many(mapping, 300)
+            cache.get_many(keys)
+        """,
     ]
 
     INVALID = [
@@ -195,6 +209,21 @@ class KeyWithoutNamespace(Rule):
             r.get("%s:price" % pid)  # expect: CL003
             r.get("{}:price".format(pid))  # expect: CL003
             r.delete(pid + ":x")  # expect: CL003
+            r.ttl(f"{pid}:price")  # expect: CL003
+            r.llen(f"{pid}:history")  # expect: CL003
+        """,
+        # Any one bad key among several: arguments, a list, a mapping.
+        """
+        import redis
+        from django.core.cache import cache
+
+        r = redis.Redis()
+
+        def refresh(product):
+            cache.set_many({f"product:{product.pk}": product, str(product.pk): product.name}, 300)  # expect: CL003
+            cache.delete_many([f"product:{product.pk}", f"{product.pk}:related"])  # expect: CL003
+            r.mset({f"{product.pk}:price": product.price})  # expect: CL003
+            r.delete(f"product:{product.pk}", f"{product.pk}:stock")  # expect: CL003
         """,
         # Through variables, branches and builders of the same module.
         """
@@ -255,12 +284,15 @@ class KeyWithoutNamespace(Rule):
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         separator = context.options.get("namespace-separator", DEFAULT_SEPARATOR)
         for op in model.ops:
-            if op.key is None or op.library.in_process:
+            if op.library.in_process:
                 continue
-            for shape in model.key_shapes(op):
-                if _starts_without_namespace(shape) or _is_request_input(model, shape):
-                    yield Finding(op.node, op.statement, _message(model, op, shape, separator))
-                    break
+            found = next(
+                ((key, shape) for key in named_keys(op) for shape in model.keys.of(key, op.scope)
+                 if _starts_without_namespace(shape) or _is_request_input(model, shape)),
+                None,
+            )
+            if found is not None:
+                yield Finding(op.node, op.statement, _message(model, op, *found, separator))
 
 
 def _starts_without_namespace(shape: KeyShape) -> bool:
@@ -301,9 +333,9 @@ def _words(name: str) -> list[str]:
     return [word.lower() for word in spaced.split("_") if word]
 
 
-def _message(model: ModuleModel, op: CacheOp, shape: KeyShape, separator: str) -> str:
+def _message(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, shape: KeyShape, separator: str) -> str:
     first = shape.first
-    shown = describe_key(model.code, op.key, shape)
+    shown = describe_key(model.code, key, shape)
     namespace = _namespace_for(first, op)
     suggestion = f'f"{namespace}{separator}{shape.render(model.code)}"'
     if len(shape.parts) == 1:

@@ -571,6 +571,21 @@ class SetWithoutTtl(Rule):
             EVENTS_CACHE[event_id] = (data["starts_at"], data)  # expect: CL002
             return data
         """,
+        # Counters that create their key without an expiry.
+        """
+        import diskcache
+        from aiocache import SimpleMemoryCache
+        from cashews import cache
+
+        disk = diskcache.Cache("/var/cache/app")
+        aio = SimpleMemoryCache()
+
+        async def count_view(page_id):
+            disk.incr(f"views:{page_id}")  # expect: CL002
+            await aio.increment(f"views:{page_id}")  # expect: CL002
+            await cache.incr(f"views:{page_id}")  # expect: CL002
+            await cache.incr(f"visits:{page_id}", expire=3600)
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:

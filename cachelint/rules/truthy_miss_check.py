@@ -550,6 +550,19 @@ class TruthyMissCheck(Rule):
                 _RATE_CACHE[currency] = fetch_rate(currency)
             return _RATE_CACHE[currency]
         """,
+        # A sorted set member's score: None when absent, and 0 is a score.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def reputation(user_id):
+            score = r.zscore("reputation", user_id)
+            if not score:  # expect: CL001
+                score = compute_reputation(user_id)
+                r.zadd("reputation", {user_id: score})
+            return score
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:

@@ -6,6 +6,7 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import CacheOp, ModuleModel
+from cachelint.model.keys import named_keys
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 _ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urllib.parse.quote(..., safe=\"\")`"
@@ -359,14 +360,24 @@ class UnsanitizedInputInKey(Rule):
         async def find(request):
             return await r.get(f"find:{request.rel_url.query.get('q', '')}")  # expect: CL005
         """,
+        # One key of several, in a mapping stored at once.
+        """
+        from django.core.cache import cache
+        from django.http import JsonResponse
+
+        def remember(request):
+            term = request.GET["q"]
+            cache.set_many({f"search:{term}": [], "search:last": term}, 60)  # expect: CL005
+            return JsonResponse({})
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         sanitisers = frozenset(s for s in context.options.get("sanitizers", ()) if isinstance(s, str))
         for op in model.ops:
-            if op.key is None or isinstance(op.key, cst.Tuple):
-                continue  # a tuple key (in-process caches) keeps its parts apart
-            taint = model.tainted(op.key, op.scope, sanitisers)
+            # A tuple key (in-process caches) keeps its parts apart.
+            keys = [key for key in named_keys(op) if not isinstance(key, cst.Tuple)]
+            taint = next((t for key in keys if (t := model.tainted(key, op.scope, sanitisers)) is not None), None)
             if taint is not None:
                 message = (f"{taint.source} reaches the key of `{_spelling(model, op)}` unencoded: "
                            f"a client can write `admin:secret` into it and reach another namespace; {_ADVICE}")

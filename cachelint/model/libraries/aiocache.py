@@ -14,7 +14,8 @@ AIOCACHE = Library(
     name="aiocache",
     methods={
         "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
-        "multi_get": Method(Kind.READ, key=None),
+        "multi_get": Method(Kind.READ, key=Arg(0, "keys")),
+        "increment": Method(Kind.WRITE, key=KEY),  # a missing key is stored as `delta`, with no TTL
         "exists": Method(Kind.READ, key=KEY),
         "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TTL_3RD),
         "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TTL_3RD, if_absent=True),

@@ -9,14 +9,14 @@ TIMEOUT_3RD = (Arg(2, "timeout"),)
 
 METHODS = {
     "get": Method(Kind.READ, key=KEY, single_value=True),
-    "get_many": Method(Kind.READ, key=None),
-    "get_dict": Method(Kind.READ, key=None),
+    "get_many": Method(Kind.READ, key=None, variadic_keys=True),
+    "get_dict": Method(Kind.READ, key=None, variadic_keys=True),
     "has": Method(Kind.READ, key=KEY),
     "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TIMEOUT_3RD),
     "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=TIMEOUT_3RD, if_absent=True),
     "set_many": Method(Kind.WRITE, key=None, value=Arg(0, "mapping"), ttl=(Arg(1, "timeout"),)),
     "delete": Method(Kind.DELETE, key=KEY),
-    "delete_many": Method(Kind.DELETE, key=None),
+    "delete_many": Method(Kind.DELETE, key=None, variadic_keys=True),
     "clear": Method(Kind.DELETE, key=None),
 }
 
@@ -29,7 +29,12 @@ FLASK_CACHING = Library(
     name="flask-caching",
     title="Flask-Caching",
     # `delete_memoized(f, *args)` drops what `@cache.memoize` stored for `f` (those arguments).
-    methods={**METHODS, "delete_memoized": Method(Kind.DELETE, key=None)},
+    methods={
+        **METHODS,
+        "delete_memoized": Method(Kind.DELETE, key=None),
+        "delete_memoized_verhash": Method(Kind.DELETE, key=None),
+        "unlink": Method(Kind.DELETE, key=None, variadic_keys=True),
+    },
     semantics=SEMANTICS,
     constructors={"flask_caching.Cache": ClientKind(), "flask_cache.Cache": ClientKind()},
     method_decorators={
@@ -40,7 +45,8 @@ FLASK_CACHING = Library(
 
 CACHELIB = Library(
     name="cachelib",
-    methods=METHODS,
+    # `inc`/`dec` store a missing key as `delta` with the default timeout.
+    methods={**METHODS, "inc": Method(Kind.WRITE, key=KEY), "dec": Method(Kind.WRITE, key=KEY)},
     semantics=SEMANTICS,
     constructors={
         f"{module}.{cls}": ClientKind()

@@ -20,6 +20,9 @@ DISKCACHE = Library(
         "add": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=EXPIRE_3RD, if_absent=True),
         "__setitem__": Method(Kind.WRITE, key=KEY, value=Arg(1, "value")),
         "touch": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "expire"),)),
+        # A missing key starts from `default` (0) and is stored with no expiry.
+        "incr": Method(Kind.WRITE, key=KEY),
+        "decr": Method(Kind.WRITE, key=KEY),
         "delete": Method(Kind.DELETE, key=KEY),
         "pop": Method(Kind.DELETE, key=KEY),
         "__delitem__": Method(Kind.DELETE, key=KEY),

@@ -8,6 +8,8 @@ SEMANTICS = TtlSemantics(
 )
 
 KEY = Arg(0, "key")
+# `expire_at(key, when)` takes a point in time, not a duration.
+_WHEN = SEMANTICS.but(zero=Meaning.UNKNOWN, negative=Meaning.UNKNOWN)
 
 
 def _both(name: str, method: Method) -> dict[str, Method]:
@@ -29,13 +31,21 @@ METHODS = {
     **_both("delete", Method(Kind.DELETE, key=KEY)),
     **_both("delete_many", Method(Kind.DELETE, key=Arg(0, "keys"))),
     **_both("clear", Method(Kind.DELETE, key=None)),
+    # Moves the entry to another version of its key: readers of the current version miss,
+    # unless they follow the version too.
+    **_both("incr_version", Method(Kind.OTHER, key=KEY)),
+    **_both("decr_version", Method(Kind.OTHER, key=KEY)),
     # django-redis
     "keys": Method(Kind.KEYS, key=None, pattern=Arg(0, "search"), scan_instead=ScanInstead("iter_keys", Arg(0, "search"))),
     "iter_keys": Method(Kind.SCAN, key=None, pattern=Arg(0, "search")),
     "delete_pattern": Method(Kind.DELETE, key=None),
     "persist": Method(Kind.OTHER, key=KEY),
     "expire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),)),
+    "pexpire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),)),
+    **{method: Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "when"),), semantics=_WHEN) for method in ("expire_at", "pexpire_at")},
     "ttl": Method(Kind.READ, key=KEY),
+    "pttl": Method(Kind.READ, key=KEY),
+    "lock": Method(Kind.OTHER, key=KEY),
 }
 
 DJANGO = Library(

@@ -25,12 +25,12 @@ DOGPILE = Library(
     title="dogpile.cache",
     methods={
         "get": Method(Kind.READ, key=KEY, single_value=True, ttl=(Arg(1, "expiration_time"),), miss="NO_VALUE"),
-        "get_multi": Method(Kind.READ, key=None),
+        "get_multi": Method(Kind.READ, key=Arg(0, "keys")),
         "get_or_create": Method(Kind.WRITE, key=KEY, value=Arg(1, "creator"), ttl=(Arg(2, "expiration_time"),), if_absent=True),
         "set": Method(Kind.WRITE, key=KEY, value=Arg(1, "value")),
         "set_multi": Method(Kind.WRITE, key=None, value=Arg(0, "mapping")),
         "delete": Method(Kind.DELETE, key=KEY),
-        "delete_multi": Method(Kind.DELETE, key=None),
+        "delete_multi": Method(Kind.DELETE, key=Arg(0, "keys")),
         "invalidate": Method(Kind.DELETE, key=None),
         "configure": Method(
             Kind.CONFIGURE, key=None, ttl=(Arg(1, "expiration_time"),), semantics=CONFIGURE_SEMANTICS,

@@ -11,6 +11,9 @@ SEMANTICS = TtlSemantics(
     omitted=Meaning.FOREVER, none=Meaning.UNKNOWN, zero=Meaning.FOREVER, negative=Meaning.STALE_AT_ONCE
 )
 KEY = Arg(0, "key")
+KEYS = Arg(0, "keys")
+# python-memcached and pylibmc put `key_prefix` before every key of a `*_multi` call.
+KEY_PREFIX = Arg(None, "key_prefix")
 
 
 def _methods(expiry: str) -> dict[str, Method]:
@@ -23,20 +26,24 @@ def _methods(expiry: str) -> dict[str, Method]:
     return {
         "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
         "gets": Method(Kind.READ, key=KEY, single_value=True),
-        "get_many": Method(Kind.READ, key=None),
-        "get_multi": Method(Kind.READ, key=None),
+        "get_many": Method(Kind.READ, key=KEYS),
+        "get_multi": Method(Kind.READ, key=KEYS, key_prefix=KEY_PREFIX),
         "set": write("value", 2),
         "add": replace(write("value", 2), if_absent=True),
         "replace": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, expiry),), creates_key=False),
         "cas": write("value", 3),
         "set_many": write("values", 1, key=None),
-        "set_multi": write("mapping", 1, key=None),
+        "set_multi": replace(write("mapping", 1, key=None), key_prefix=KEY_PREFIX),
         "touch": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, expiry),)),
         "delete": Method(Kind.DELETE, key=KEY),
-        "delete_many": Method(Kind.DELETE, key=None),
-        "delete_multi": Method(Kind.DELETE, key=None),
+        "delete_many": Method(Kind.DELETE, key=KEYS),
+        "delete_multi": Method(Kind.DELETE, key=KEYS, key_prefix=KEY_PREFIX),
         "incr": Method(Kind.WRITE, key=KEY, creates_key=False),
         "decr": Method(Kind.WRITE, key=KEY, creates_key=False),
+        "append": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), creates_key=False),
+        "prepend": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), creates_key=False),
+        "gets_many": Method(Kind.READ, key=None),
+        "flush_all": Method(Kind.DELETE, key=None),
     }
 
 

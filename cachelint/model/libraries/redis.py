@@ -36,7 +36,7 @@ METHODS = {
         semantics=SEMANTICS.but(omitted=Meaning.DEFAULT),
     ),
     "hget": _read(),
-    "mget": _read(single=False),
+    "mget": replace(_read(single=False), key=Arg(0, "keys"), variadic_keys=True),
     "hgetall": _read(single=False),
     "hmget": _read(single=False),
     "hkeys": _read(single=False),
@@ -47,7 +47,22 @@ METHODS = {
     "zrevrange": _read(single=False),
     "zrangebyscore": _read(single=False),
     "zrevrangebyscore": _read(single=False),
-    "exists": _read(single=False),
+    "exists": replace(_read(single=False), variadic_keys=True),
+    # What a miss returns here is indistinguishable from an empty or absent value (0, False,
+    # b"none", -2), so like collection reads their results are not single cached values.
+    **{method: _read(single=False) for method in (
+        "ttl", "pttl", "llen", "scard", "sismember", "smismember", "hexists", "hlen", "hstrlen",
+        "zcard", "zcount", "zmscore", "type", "strlen", "getbit", "xlen", "xrange", "xrevrange",
+        "zrangebylex", "zrevrangebylex", "sscan_iter", "hscan_iter", "zscan_iter", "geopos",
+    )},
+    **{method: Method(Kind.READ, key=Arg(0, "key")) for method in ("getrange", "bitcount", "hrandfield", "expiretime")},
+    **{method: replace(_read(single=False), key=Arg(0, "keys"), variadic_keys=True)
+       for method in ("sinter", "sunion", "sdiff")},
+    # A member's score or rank: None when it is absent, and 0 is a legitimate answer.
+    "zscore": _read(),
+    "zrank": _read(),
+    "zrevrank": _read(),
+    "lindex": _read(),
     "set": Method(
         Kind.WRITE, key=KEY, value=Arg(1, "value"),
         ttl=(Arg(2, "ex"), Arg(3, "px"), Arg(8, "exat"), Arg(9, "pxat")), keeps_ttl=False,
@@ -78,6 +93,11 @@ METHODS = {
     "setbit": _write(value=None),
     "pfadd": _write(value=None),
     "geoadd": _write(value=None),
+    "hsetex": Method(
+        Kind.WRITE, key=KEY, ttl=(Arg(5, "ex"), Arg(6, "px"), Arg(7, "exat"), Arg(8, "pxat")),
+    ),
+    # Only change a key that exists: a missing list stays missing.
+    **{method: replace(_write(value=None), creates_key=False) for method in ("lpushx", "rpushx", "lset", "linsert")},
     "expire": Method(Kind.EXPIRE, key=KEY, ttl=_EXPIRE_TIME, semantics=EXPIRE_SEMANTICS),
     "pexpire": Method(Kind.EXPIRE, key=KEY, ttl=_EXPIRE_TIME, semantics=EXPIRE_SEMANTICS),
     "expireat": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "when"),), semantics=SEMANTICS.but(zero=Meaning.UNKNOWN)),
@@ -85,6 +105,11 @@ METHODS = {
     "delete": Method(Kind.DELETE, key=KEY, variadic_keys=True),
     "unlink": Method(Kind.DELETE, key=KEY, variadic_keys=True),
     "hdel": Method(Kind.DELETE, key=KEY),
+    # Take members out of a cached hash, set, sorted set or list.
+    **{method: Method(Kind.DELETE, key=KEY) for method in (
+        "srem", "zrem", "lrem", "ltrim", "zremrangebyscore", "zremrangebyrank", "zremrangebylex",
+    )},
+    "persist": Method(Kind.OTHER, key=KEY),  # drops the key's TTL
     "keys": Method(
         Kind.KEYS, key=None, pattern=Arg(0, "pattern"), scan_instead=ScanInstead("scan_iter", Arg(0, "pattern"), "match"),
     ),
