@@ -16,7 +16,8 @@ the model can use are kept:
   rebinding of the client), and in a class a member a kept member reads through
   `self.<name>` or `cls.<name>`;
 - the header of a class with a kept member; every member of a class whose header uses
-  a cache name (a cache decorator on the class, a cache base class).
+  a cache name (a cache decorator on the class, a cache base class, a cache decorator
+  listed in a class-based view's `decorators = [...]`).
 
 The kept lines are parsed on their own, and the model maps each of their rows back to
 the file's (`ModuleModel.rows`), so what is reported is where it is in the file. A
@@ -33,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cachelint import tree_scan
+from cachelint.model.build import DECORATOR_LISTS
 
 MIN_LINES = 100  # below this, leaving units out saves less than reading them costs
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -124,6 +126,10 @@ def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
             header = _unit(statement, None, lookup)
+            for member in statement.body:  # decorators of the class's view count as the header's
+                if isinstance(member, ast.Assign) and any(
+                        isinstance(target, ast.Name) and target.id in DECORATOR_LISTS for target in member.targets):
+                    _Walk(header.reads, lookup).run(member.value)
             units.append(header)
             units.extend(_unit(member, header, lookup) for member in statement.body)
         else:

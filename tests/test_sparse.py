@@ -129,6 +129,26 @@ def test_a_class_kept_for_its_name_alone_gets_an_empty_body(every_module):
     assert result.rows[header + 1] == MODULE.splitlines().index('    """Raised when nothing can be loaded."""') + 1
 
 
+def test_a_class_based_view_that_lists_a_cache_decorator_keeps_its_methods(every_module):
+    source = textwrap.dedent('''\
+        from flask.views import MethodView
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        def unrelated():
+            return 1
+
+        class Comments(MethodView):
+            decorators = [cache.cached(timeout=60)]
+
+            def post(self, post_id):
+                return add_comment(post_id)
+    ''')
+    kept = reduced(source).text
+    assert "def post" in kept and "def unrelated" not in kept
+
+
 @pytest.mark.parametrize(("source", "min_lines"), [
     ("import redis\n\nr = redis.Redis()\n\ndef f():\n    return 1\n", 10),  # small
     ("import redis\nr = redis.Redis(\n", 0),  # Python cannot parse it

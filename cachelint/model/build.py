@@ -32,7 +32,7 @@ _RAW_COMMAND = "execute_command"
 _METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 _SUBSCRIPT_METHODS = ("__getitem__", "__setitem__", "__delitem__")
 # Class attributes that list decorators for a class-based view (Flask, Flask-RESTful).
-_DECORATOR_LISTS = frozenset({"decorators", "method_decorators"})
+DECORATOR_LISTS = frozenset({"decorators", "method_decorators"})
 
 
 @dataclass(eq=False)
@@ -280,7 +280,7 @@ class _Builder:
             for statement in node.body.body:
                 assign = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
                 if not (isinstance(assign, cst.Assign) and isinstance(assign.value, (cst.List, cst.Tuple))
-                        and any(isinstance(t.target, cst.Name) and t.target.value in _DECORATOR_LISTS
+                        and any(isinstance(t.target, cst.Name) and t.target.value in DECORATOR_LISTS
                                 for t in assign.targets)):
                     continue
                 for element in assign.value.elements:
