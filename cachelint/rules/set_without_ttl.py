@@ -107,6 +107,13 @@ class SetWithoutTtl(Rule):
             pipe.expire(f"hits:{path}", 60)
             pipe.execute()
 
+        def quote(sku, price, stock):
+            with r.pipeline() as pipe:
+                pipe.mset({f"price:{sku}": price, f"stock:{sku}": stock})
+                pipe.expire(f"price:{sku}", 60)
+                pipe.expire(f"stock:{sku}", 60)
+                pipe.execute()
+
         def rate_limited(bucket, window, limit):
             pipe = r.pipeline()
             pipe.set(bucket, 0, nx=True, ex=window)
@@ -585,6 +592,34 @@ class SetWithoutTtl(Rule):
             await aio.increment(f"views:{page_id}")  # expect: CL002
             await cache.incr(f"views:{page_id}")  # expect: CL002
             await cache.incr(f"visits:{page_id}", expire=3600)
+        """,
+        # cashews decorators: no expiry for None or 0.
+        """
+        from cashews import cache
+
+        @cache(ttl=0, key="regions:all")  # expect: CL002
+        async def regions():
+            return await load_regions()
+
+        @cache.early(ttl=None, key="tariffs")  # expect: CL002
+        async def tariffs():
+            return await load_tariffs()
+
+        @cache.failover(ttl="2h", key="weather:{city}")
+        async def weather(city):
+            return await load_weather(city)
+        """,
+        # Several keys at once: each needs its expire.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def quote(sku, price, stock):
+            with r.pipeline() as pipe:
+                pipe.mset({f"price:{sku}": price, f"stock:{sku}": stock})  # expect: CL002
+                pipe.expire(f"price:{sku}", 60)
+                pipe.execute()
         """,
     ]
 

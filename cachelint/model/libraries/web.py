@@ -38,4 +38,9 @@ CASHEWS = Library(
     instances={"cashews.cache": ClientKind()},
     constructors={"cashews.Cache": ClientKind()},
     call_decorator=Decorator("memoize", ttl=(Arg(0, "ttl"),)),
+    # `@cache.early(ttl="1h")` and friends: the same cache, with refresh or fallback strategies.
+    method_decorators={
+        name: Decorator("memoize", ttl=(Arg(0, "ttl"),))
+        for name in ("cache", "early", "soft", "hit", "failover", "iterator")
+    },
 )
