@@ -13,7 +13,7 @@ from cachelint.model.collect import Collector, Site
 from cachelint.model.db import DbFacts
 from cachelint.model.facts import CacheDecorator, CacheOp, Client, FunctionInfo, TruthTest, Ttl
 from cachelint.model.io import function_does_io
-from cachelint.model.keys import KeyShape, KeyShapes
+from cachelint.model.keys import KeyShape, KeyShapes, named_keys
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.modules import package_of
@@ -478,10 +478,11 @@ def _backend_ttl(call: cst.Call, spec: BackendExpiry, scope: Scope, order: int) 
 def _mark_followed_expiries(ops: list[CacheOp], code, spans) -> None:
     """A write whose key gets its TTL elsewhere in the same function has a TTL after all:
     an expire on that key follows, or an earlier write gave the key a TTL this write keeps
-    (`set(k, 0, nx=True, ex=60)` then `incr(k)`)."""
+    (`set(k, 0, nx=True, ex=60)` then `incr(k)`). A write of several keys (`mset({...})`)
+    needs that for each of them."""
     keyed: dict[Scope | None, list[CacheOp]] = {}
     for op in ops:
-        if op.kind in (Kind.WRITE, Kind.EXPIRE) and op.key is not None and op.library.followup_expiry:
+        if op.kind in (Kind.WRITE, Kind.EXPIRE) and op.library.followup_expiry and named_keys(op):
             keyed.setdefault(op.scope.function, []).append(op)
     for function_ops in keyed.values():
         writes = [op for op in function_ops if op.kind is Kind.WRITE]
@@ -489,20 +490,21 @@ def _mark_followed_expiries(ops: list[CacheOp], code, spans) -> None:
             continue
         # In a chain `pipe.hset(k).expire(k)` both calls start together; the outer one runs later.
         runs = {op: (op.order, spans[op.node].length) for op in function_ops}
-        keys = {op: _key_spelling(op, code) for op in function_ops}
+        keys = {op: [_key_spelling(op, key, code) for key in named_keys(op)] for op in function_ops}
         by_key: dict[str, list[CacheOp]] = {}
         for op in function_ops:
-            by_key.setdefault(keys[op], []).append(op)
+            for spelling in keys[op]:
+                by_key.setdefault(spelling, []).append(op)
         for op in writes:
-            op.expiry_follows = any(
-                _gives_ttl(other, op, runs[other] > runs[op]) for other in by_key[keys[op]] if other is not op
+            op.expiry_follows = all(
+                any(_gives_ttl(other, op, runs[other] > runs[op]) for other in by_key[spelling] if other is not op)
+                for spelling in keys[op]
             )
 
 
-def _key_spelling(op: CacheOp, code) -> str:
-    """The key's source, a local variable read through to what it was assigned: after
+def _key_spelling(op: CacheOp, key: cst.BaseExpression, code) -> str:
+    """The source of a key of `op`, a local variable read through to what it was assigned: after
     `key = f"cart:{uid}"`, `r.hset(key, ...)` and `r.expire(f"cart:{uid}", 60)` name one key."""
-    key = op.key
     if isinstance(key, cst.Name):
         bindings = op.scope.lookup(key.value, op.order)
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].scope is op.scope and (

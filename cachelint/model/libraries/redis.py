@@ -71,7 +71,7 @@ METHODS = {
     "psetex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time_ms"),)),
     "setnx": replace(_write(), if_absent=True),
     "getset": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), keeps_ttl=False),
-    "mset": _write(value=Arg(0, "mapping"), key=None),
+    "mset": replace(_write(value=Arg(0, "mapping"), key=None), keeps_ttl=False),
     "msetnx": replace(_write(value=Arg(0, "mapping"), key=None), if_absent=True),
     "hset": _write(value=None),
     "hsetnx": replace(_write(value=None), if_absent=True),
