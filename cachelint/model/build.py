@@ -295,9 +295,13 @@ class _Builder:
         """Decorators applied by a call instead of `@`: `cache_page(0)(views.live)` in a
         urls.py, `cached_list = cache_page(300)(product_list)`."""
         found = []
+        held = {name for name, bindings in self.collector.module_scope.bindings.items()
+                if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.Call)}
         for site in self.collector.calls:
             call: cst.Call = site.node
-            target = _only_argument(call) if isinstance(call.func, cst.Call) else None
+            func = call.func
+            applies = isinstance(func, cst.Call) or (isinstance(func, cst.Name) and func.value in held)
+            target = _only_argument(call) if applies else None
             if target is None:
                 continue
             function, inner = _wrapped(target, site.scope, site.order)
@@ -329,29 +333,33 @@ class _Builder:
                    order: int, statement: cst.CSTNode, applied_with: tuple[cst.BaseExpression, ...] = ()):
         """`expr`, if it is a cache decorator: `written` is how the source applies it (a
         `method_decorator(...)` around it), `node` where findings point."""
+        where, at = scope, order  # where the decorator's call is written: a held one's binding
+        held = _held_call(expr, scope, order)
+        if held is not None:
+            expr, where, at = held
         call = expr if isinstance(expr, cst.Call) else None
         target = call.func if call is not None else expr
         library = spec = None
-        qualified = qualified_name(target, scope, order)
+        qualified = qualified_name(target, where, at)
         if qualified in _DECORATORS:
             library, spec = _DECORATORS[qualified]
         elif isinstance(target, cst.Attribute):
-            client = self.resolver.client_of(target.value, scope, order)
+            client = self.resolver.client_of(target.value, where, at)
             if client is not None:
                 library, spec = client.library, client.library.method_decorators.get(target.attr.value)
         if spec is None and call is not None:
-            client = self.resolver.client_of(target, scope, order)
+            client = self.resolver.client_of(target, where, at)
             if client is not None and client.library.call_decorator is not None:
                 library, spec = client.library, client.library.call_decorator
         if spec is None:
             return None
-        semantics = spec.semantics or library.semantics_for(self._backend_variant(spec, call, scope, order))
-        meaning, argument = ttl_meaning(call, spec.ttl, semantics, scope, order)
+        semantics = spec.semantics or library.semantics_for(self._backend_variant(spec, call, where, at))
+        meaning, argument = ttl_meaning(call, spec.ttl, semantics, where, at)
         return CacheDecorator(
             library, spec, node, written, function, scope, call,
             _ttl(meaning, argument, call, spec.ttl), statement,
-            unbounded=_unbounded(spec, call, scope, order),
-            storage=self._storage(spec, call, scope, order),
+            unbounded=_unbounded(spec, call, where, at),
+            storage=self._storage(spec, call, where, at),
             applied_with=applied_with,
         )
 
@@ -393,6 +401,18 @@ def _applied(expr: cst.BaseExpression, decorated: cst.CSTNode, scope: Scope, ord
         wrapped = expr.args[0].value  # method_decorator(cache_page(60), name="dispatch"), or a list of them
         return [element.value for element in wrapped.elements] if isinstance(wrapped, (cst.List, cst.Tuple)) else [wrapped]
     return [] if isinstance(decorated, cst.ClassDef) else [expr]
+
+
+def _held_call(expr: cst.BaseExpression, scope: Scope, order: int) -> tuple[cst.Call, Scope, int] | None:
+    """The call a module-level name was bound to once, and where: `cache_page(86400)` for
+    `@cache_for_day` after `cache_for_day = cache_page(86400)`."""
+    if not isinstance(expr, cst.Name):
+        return None
+    bindings = scope.lookup(expr.value, order)
+    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].scope.kind != "module":
+        return None
+    binding = bindings[0]
+    return (binding.value, binding.scope, binding.order) if isinstance(binding.value, cst.Call) else None
 
 
 def _only_argument(call: cst.Call) -> cst.BaseExpression | None:

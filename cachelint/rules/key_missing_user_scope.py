@@ -361,6 +361,12 @@ class KeyMissingUserScope(Rule):
         cached_orders = cache_page(60)(orders)  # expect: CL004
         cached_cart = cache_page(60)(Cart.as_view())  # expect: CL004
 
+        cache_for_day = cache_page(60 * 60 * 24)
+
+        @cache_for_day  # expect: CL004
+        def wallet(request):
+            return render_wallet(request.user.wallet)
+
         @app.get("/dashboard")
         @cache.cached(timeout=60)  # expect: CL004
         def dashboard():

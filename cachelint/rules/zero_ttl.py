@@ -225,10 +225,13 @@ class ZeroTtl(Rule):
 
         from . import views
 
+        no_cache = cache_page(0)
+
         urlpatterns = [
             path("taps/", cache_page(60 * 15)(views.taps)),
             path("live/", cache_page(0)(views.live)),  # expect: CL013
             path("tours/", cache_page(timeout=-1)(views.TourView.as_view())),  # expect: CL013
+            path("pulse/", no_cache(views.pulse)),  # expect: CL013
         ]
         """,
         # aiocache on Redis, diskcache, memcached.
