@@ -224,6 +224,10 @@ class CacheBeforeDbWrite(Rule):
             session.flush()  # sends the UPDATE, which stays uncommitted
             cache.set(f"invoice:{invoice.id}", invoice.status, 300)  # expect: CL006
             session.commit()
+
+        def rename(order_id, label):
+            cache.incr_version(f"order:{order_id}")  # expect: CL006
+            Order.objects.filter(pk=order_id).update(label=label)
         """,
     ]
 

@@ -31,10 +31,10 @@ METHODS = {
     **_both("delete", Method(Kind.DELETE, key=KEY)),
     **_both("delete_many", Method(Kind.DELETE, key=Arg(0, "keys"))),
     **_both("clear", Method(Kind.DELETE, key=None)),
-    # Moves the entry to another version of its key: readers of the current version miss,
-    # unless they follow the version too.
-    **_both("incr_version", Method(Kind.OTHER, key=KEY)),
-    **_both("decr_version", Method(Kind.OTHER, key=KEY)),
+    # Moves the entry to another version of its key: readers of the current version miss
+    # and load it afresh, as after a delete.
+    **_both("incr_version", Method(Kind.DELETE, key=KEY)),
+    **_both("decr_version", Method(Kind.DELETE, key=KEY)),
     # django-redis
     "keys": Method(Kind.KEYS, key=None, pattern=Arg(0, "search"), scan_instead=ScanInstead("iter_keys", Arg(0, "search"))),
     "iter_keys": Method(Kind.SCAN, key=None, pattern=Arg(0, "search")),

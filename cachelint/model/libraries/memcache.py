@@ -34,6 +34,7 @@ def _methods(expiry: str) -> dict[str, Method]:
         "cas": write("value", 3),
         "set_many": write("values", 1, key=None),
         "set_multi": replace(write("mapping", 1, key=None), key_prefix=KEY_PREFIX),
+        "add_multi": replace(write("mapping", 1, key=None), key_prefix=KEY_PREFIX, if_absent=True),  # pylibmc
         "touch": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, expiry),)),
         "delete": Method(Kind.DELETE, key=KEY),
         "delete_many": Method(Kind.DELETE, key=KEYS),
