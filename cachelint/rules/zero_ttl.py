@@ -264,6 +264,10 @@ class ZeroTtl(Rule):
         @cached(0, cache=RedisCache)  # expect: CL013
         async def airlines():
             return await load_airlines()
+
+        @cached(ttl=-1, cache=RedisCache)  # expect: CL013
+        async def airports():
+            return await load_airports()
         """,
     ]
 

@@ -26,7 +26,7 @@ AIOCACHE = Library(
     },
     semantics=SEMANTICS,
     variant_semantics={
-        "redis": SEMANTICS.but(zero=Meaning.ERROR),
+        "redis": SEMANTICS.but(zero=Meaning.ERROR, negative=Meaning.ERROR),  # SETEX k 0|-n: invalid expire time
         "memory": SEMANTICS.but(zero=Meaning.FOREVER),
         "memcached": SEMANTICS.but(zero=Meaning.FOREVER),
         # caches.get("alias"): backend and default ttl come from the config, unseen here.
