@@ -189,19 +189,21 @@ def named_keys(op: CacheOp) -> list[cst.BaseExpression]:
     """Every key a cache call names, each to be judged on its own: its key; each positional
     argument of a call that takes several (`r.delete(k1, k2)`); each element of a list
     display of keys (`cache.delete_many([k1, k2])`); each key of a dict display it stores
-    (`cache.set_many({f"product:{pid}": p})`, `r.mset({...})`) or of a list of pairs
-    (aiocache `multi_set([(k, v)])`). A collection built elsewhere and `*keys` name keys
-    the analysis cannot see, and a `key_prefix` argument makes keys it cannot spell."""
+    (`cache.set_many({f"product:{pid}": p})`, `r.mset({...})`), directly or through a
+    local variable assigned once, or of a list of pairs (aiocache `multi_set([(k, v)])`).
+    A collection built elsewhere and `*keys` name keys the analysis cannot see, and a
+    `key_prefix` argument makes keys it cannot spell."""
     if op.call is not None and op.spec.key_prefix is not None and find_argument(op.call, op.spec.key_prefix) is not None:
         return []
+    mapping = _assigned_display(op) if op.key is None and not op.spec.variadic_keys else None
     if op.spec.variadic_keys and op.call is not None:
         named = [arg.value for arg in op.call.args if arg.keyword is None and not arg.star]
     elif op.key is not None:
         named = [op.key]
-    elif isinstance(op.value, cst.Dict):
-        return [element.key for element in op.value.elements if isinstance(element, cst.DictElement)]
-    elif isinstance(op.value, (cst.List, cst.Tuple)):
-        pairs = [element.value for element in op.value.elements]
+    elif isinstance(mapping, cst.Dict):
+        return [element.key for element in mapping.elements if isinstance(element, cst.DictElement)]
+    elif isinstance(mapping, (cst.List, cst.Tuple)):
+        pairs = [element.value for element in mapping.elements]
         return [pair.elements[0].value for pair in pairs if isinstance(pair, cst.Tuple) and len(pair.elements) == 2]
     else:
         return []
@@ -212,6 +214,17 @@ def named_keys(op: CacheOp) -> list[cst.BaseExpression]:
         else:
             found.append(key)
     return found
+
+
+def _assigned_display(op: CacheOp) -> cst.BaseExpression | None:
+    """The value `op` stores, or what the local variable it names was assigned, when its
+    function assigns it once."""
+    value = op.value
+    if isinstance(value, cst.Name):
+        bindings = op.scope.bindings.get(value.value, [])
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].order < op.order:
+            value = bindings[0].value
+    return value if isinstance(value, (cst.Dict, cst.List, cst.Tuple)) else None
 
 
 def is_key_name(name: str) -> bool:

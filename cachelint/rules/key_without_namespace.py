@@ -224,6 +224,8 @@ class KeyWithoutNamespace(Rule):
             cache.delete_many([f"product:{product.pk}", f"{product.pk}:related"])  # expect: CL003
             r.mset({f"{product.pk}:price": product.price})  # expect: CL003
             r.delete(f"product:{product.pk}", f"{product.pk}:stock")  # expect: CL003
+            prices = {f"{product.pk}:price": product.price}
+            r.mset(prices)  # expect: CL003
         """,
         # Through variables, branches and builders of the same module.
         """
