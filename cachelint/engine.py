@@ -32,7 +32,6 @@ from cachelint.discover import describe_os_error, discover
 from cachelint.index import project
 from cachelint.index.clients import exported_clients, imports_of
 from cachelint.model import ModuleModel, build_model
-from cachelint.model.clients import module_clients
 from cachelint.parsing import parse_module
 from cachelint.prefilter import may_import_relatively, prefilter_for
 from cachelint.rules.base import Finding, RuleContext
@@ -114,7 +113,8 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
     except SyntaxError as error:  # a bad coding cookie
         result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
         return result
-    screen = _prefilter(settings) if prefilter and not may_import_relatively(_custom_names(settings), text) else None
+    custom_names = _custom_names(settings)
+    screen = prefilter_for(custom_names) if prefilter and not may_import_relatively(custom_names, text) else None
     if screen is not None and not screen.wants(text):
         return result
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
@@ -141,9 +141,6 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
         return result
     try:
         result.facts = project.facts_for(model, settings)
-        made = module_clients(model.module_scope, model.resolver)
-        if made:
-            result.facts["clients"] = made
         if reduced is not None:
             result.facts["partial"] = True  # what the project index needs may be in the statements left out
     except Exception as error:
@@ -195,10 +192,6 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
         rule.code, rule.name, finding.message, model.path, start, end, fix,
         url=rule.docs_path(), statement_rows=model.statement_rows(finding.statement),
     )
-
-
-def _prefilter(settings: Settings):
-    return prefilter_for(_custom_names(settings))
 
 
 def _custom_names(settings: Settings) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from cachelint.config import Settings
 from cachelint.engine import lint_paths, lint_source
 from cachelint.model import CustomClients, Kind
 from cachelint.model.spec import Method
+from cachelint.prefilter import prefilter_for
 from cachelint.rules.base import Finding
 from tests import fakes
 from tests.fakes import REDIS
@@ -212,8 +213,8 @@ def test_diagnostics_carry_the_rules_fix_as_edits():
 def test_a_declared_client_name_widens_the_prefilter():
     text = "from myapp.store import put\nput(1)\n"
     declared = Settings(clients=CustomClients(functions={"myapp.store.put": Method(Kind.WRITE)}))
-    assert engine._prefilter(declared).wants(text)
-    assert not engine._prefilter(Settings()).wants(text)
+    assert prefilter_for(engine._custom_names(declared)).wants(text)
+    assert not prefilter_for(engine._custom_names(Settings())).wants(text)
 
 
 # ---------------------------------------------------------------- discovery

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from cachelint import selection, suppressions
 from cachelint.diagnostic import Diagnostic, Location
 from cachelint.index.facts import file_facts
-from cachelint.model.modules import module_name
 from cachelint.index.index import ProjectIndex, StaleWrite
+from cachelint.model.clients import module_clients
+from cachelint.model.modules import module_name
 
 if TYPE_CHECKING:
     from cachelint.config import Settings
@@ -36,7 +37,11 @@ def display_path(filename: str, root: Path) -> str:
 
 
 def facts_for(model: "ModuleModel", settings: "Settings") -> dict:
-    return file_facts(model, module_name(model.path), display_path(model.path, settings.root))
+    facts = file_facts(model, module_name(model.path), display_path(model.path, settings.root))
+    made = module_clients(model.module_scope, model.resolver)
+    if made:
+        facts["clients"] = made  # what other modules may import (cachelint.index.clients)
+    return facts
 
 
 def index_of(files: list["FileResult"]) -> ProjectIndex:

@@ -50,10 +50,11 @@ class CustomClients:
         """These, and how a module of `package` spells them in relative imports."""
         if not package:
             return self
-        return CustomClients(
-            {spelled: library for name, library in self.objects.items() for spelled in (name, *relative_spellings(name, package))},
-            {spelled: method for name, method in self.functions.items() for spelled in (name, *relative_spellings(name, package))},
-        )
+
+        def spelled(table: dict) -> dict:
+            return {each: what for name, what in table.items() for each in (name, *relative_spellings(name, package))}
+
+        return CustomClients(spelled(self.objects), spelled(self.functions))
 
 
 CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics(), title="configured wrapper")

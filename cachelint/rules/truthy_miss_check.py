@@ -568,10 +568,11 @@ class TruthyMissCheck(Rule):
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         reported: set[cst.CSTNode] = set()
         paths = _Paths(model)
+        never_falsy = _dict_caches_never_falsy(model)
         for test in model.truth_tests:
             if test.context in reported:
                 continue
-            read = _cached_read(model, test)
+            read = _cached_read(model, test, never_falsy)
             if read is None:
                 continue
             finding = _judge(model, paths, test, read)
@@ -610,8 +611,9 @@ class _Read:
         return f"test `{tested} {comparison}` instead" if tested else f"compare the result with `{comparison}` instead"
 
 
-def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
-    """The cache read whose result `test` looks at: the read itself, or a variable bound to it."""
+def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: set[str]) -> _Read | None:
+    """The cache read whose result `test` looks at: the read itself, or a variable bound to
+    it; None for a read of a dict cache in `never_falsy`."""
     subject, name, fallback = test.subject, None, None
     if isinstance(subject, cst.NamedExpr) and isinstance(subject.target, cst.Name):
         subject, name = subject.value, subject.target.value
@@ -626,7 +628,7 @@ def _cached_read(model: ModuleModel, test: TruthTest) -> _Read | None:
     op = model.op_at(subject)
     if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
         return None
-    if _entries_never_falsy(model, op):
+    if op.library is DICT_CACHE and _receiver(model, op) in never_falsy:
         return None
     default = find_argument(op.call, op.spec.default) if op.call is not None and op.spec.default else None
     if default is MAYBE:
@@ -674,15 +676,16 @@ def _within(model: ModuleModel, order: int, node: cst.CSTNode) -> bool:
     return span.start <= order <= span.start + span.length
 
 
-def _entries_never_falsy(model: ModuleModel, op: CacheOp) -> bool:
-    """A module-level dict cache that every write of the module fills with a non-empty
-    tuple, list, set or dict display (`_CACHE[k] = (stamp, value)`): a cached entry is never
+def _dict_caches_never_falsy(model: ModuleModel) -> set[str]:
+    """The module-level dict caches that every write of the module fills with a non-empty
+    tuple, list, set or dict display (`_CACHE[k] = (stamp, value)`): no cached entry is
     falsy. Other caches may be written elsewhere, with anything."""
-    if op.library is not DICT_CACHE:
-        return False
-    receiver = _receiver(model, op)
-    writes = [w for w in model.ops if w.kind is Kind.WRITE and w.library is DICT_CACHE and _receiver(model, w) == receiver]
-    return bool(writes) and all(_non_empty_display(write.value) for write in writes)
+    filled: dict[str, bool] = {}
+    for write in model.ops:
+        if write.kind is Kind.WRITE and write.library is DICT_CACHE:
+            receiver = _receiver(model, write)
+            filled[receiver] = filled.get(receiver, True) and _non_empty_display(write.value)
+    return {receiver for receiver, non_empty in filled.items() if non_empty}
 
 
 def _receiver(model: ModuleModel, op: CacheOp) -> str:
