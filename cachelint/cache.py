@@ -48,8 +48,9 @@ def content_digest(raw: bytes) -> str:
 
 def cache_key(settings: Settings, prefilter: bool) -> str:
     """What every result in a pack depends on besides the file's own content."""
-    # Discovery settings choose files, they do not change any file's result.
-    effective = replace(settings, exclude=None, extend_exclude=(), source=None)
+    # Discovery settings choose files, and a baseline filters the report: neither changes
+    # any file's result.
+    effective = replace(settings, exclude=None, extend_exclude=(), source=None, baseline=None)
     parts = [
         f"format {FORMAT}", f"cachelint {cachelint.__version__} {_source_fingerprint()}",
         f"python {sys.version}", f"libcst {version('libcst')}", f"prefilter {prefilter}", repr(effective),

@@ -18,12 +18,14 @@ from typing import NoReturn
 
 import click
 
-from cachelint import __version__, cache, fix as fixes, parallel, rules, selection
+from cachelint import __version__, baseline, cache, fix as fixes, parallel, rules, selection
 from cachelint.config import ConfigError, find_config, load_settings
+from cachelint.diagnostic import Diagnostic
 from cachelint.engine import RunResult, lint_paths, lint_source
 from cachelint.index import inventory
 from cachelint.index.project import check_project, index_of
 from cachelint.report import FORMATS, ReportContext, render
+from cachelint.report.paths import project_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -84,9 +86,11 @@ def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes to lint in.  [default: one per core]")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="CACHELINT_CACHE_DIR", help=_CACHE_DIR_HELP)
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), help="Report only the findings not recorded in this baseline file.  [default: `baseline` from the configuration]")
+@click.option("--write-baseline", type=click.Path(path_type=Path), help="Record the current findings in this baseline file, and report none.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file, also those the prefilter rules out (to check the prefilter).")
 def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_format, statistics, exit_zero,
-          stdin_filename, config_path, jobs, no_cache, cache_dir, no_prefilter) -> None:
+          stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
@@ -120,16 +124,63 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     if report_to_stderr:
         click.echo(fixed[0].text.encode(fixed[0].before.encoding) if fixed else raw, nl=False)
     diagnostics = run.diagnostics
+    root = project_root(settings.root)
+    entries = baseline.entries(diagnostics, run.sources, root)
+    if write_baseline is not None:
+        _write_baseline(write_baseline, entries)
+        _exit(run, failed=False)
+    stale: list[baseline.Entry] = []
+    baseline_path = baseline_path or settings.baseline
+    if baseline_path is not None:
+        diagnostics, stale = _against_baseline(baseline_path, entries, run, root)
     if statistics:
         report = _statistics(diagnostics, output_format, unsafe_fixes)
     else:
         color = sys.stdout.isatty() and output_format == "full" and not report_to_stderr
-        context = ReportContext(sources=run.sources, color=color, unsafe_fixes=unsafe_fixes)
+        fingerprints = {d: entry.fingerprint for d, entry in entries.items()}
+        context = ReportContext(run.sources, color, unsafe_fixes, root, fingerprints)
         report = render(output_format, diagnostics, context)
     click.echo(report, nl=False, err=report_to_stderr)
+    _report_stale(stale, baseline_path)
     if applied:
         click.echo(f"Fixed {_errors(applied)}.", err=True)
     _exit(run, failed=bool(diagnostics) and not exit_zero)
+
+
+def _write_baseline(path: Path, entries: dict) -> None:
+    recorded = [entry for diagnostic, entry in entries.items() if diagnostic.code]
+    try:
+        baseline.write(path, recorded)
+    except OSError as error:
+        click.echo(f"error: {path}: cannot write the baseline: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"Recorded {len(recorded)} finding{'' if len(recorded) == 1 else 's'} in {path}", err=True)
+
+
+def _against_baseline(path: Path, entries: dict, run: RunResult, root: Path):
+    """The findings the baseline does not hold (problems such as syntax errors are never
+    held), and its entries for the files linted that match nothing any more."""
+    try:
+        recorded = baseline.read(path)
+    except baseline.BaselineError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    linted = {baseline.relative_path(file.filename, root) for file in run.files}
+    coded = {diagnostic: entry for diagnostic, entry in entries.items() if diagnostic.code}
+    comparison = baseline.compare(recorded, coded, linted)
+    new = sorted([*comparison.new, *(d for d in entries if not d.code)], key=Diagnostic.sort_key)
+    return new, comparison.stale
+
+
+def _report_stale(stale: list, path: Path | None) -> None:
+    if not stale:
+        return
+    click.echo(
+        f"{len(stale)} entr{'y' if len(stale) == 1 else 'ies'} of {path} match no finding any more "
+        f"(fixed or changed); `--write-baseline {path}` drops them:", err=True,
+    )
+    for entry in stale:
+        click.echo(f"  {entry.describe()}", err=True)
 
 
 def _reads_stdin(paths: tuple[Path, ...], stdin_filename: Path | None) -> bool:

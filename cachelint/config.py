@@ -48,6 +48,7 @@ class Settings:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # by rule name
     clients: CustomClients = field(default_factory=CustomClients)
     root: Path = field(default_factory=Path.cwd)  # globs are relative to this folder
+    baseline: Path | None = None  # the findings to leave out of the report (cachelint.baseline)
     source: Path | None = None  # the file the settings came from
 
     def enabled_codes(self) -> frozenset[str]:
@@ -130,6 +131,7 @@ class _Parser:
             "per-file-ignores": lambda v: setattr(settings, "per_file_ignores", self.per_file_ignores(v)),
             "rules": lambda v: setattr(settings, "rule_options", self.rule_options(v)),
             "clients": lambda v: setattr(settings, "clients", self.clients(v)),
+            "baseline": lambda v: setattr(settings, "baseline", self.path_value("baseline", v)),
         }
         for key, value in table.items():
             if key not in handlers:
@@ -141,6 +143,12 @@ class _Parser:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.error(key, f"expected a list of strings, got {_describe(value)}")
         return tuple(value)
+
+    def path_value(self, key: str, value: Any) -> Path:
+        """A path, relative to the configuration's folder."""
+        if not isinstance(value, str) or not value:
+            raise self.error(key, f"expected a path, got {_describe(value)}")
+        return self.path.parent / value
 
     def selectors(self, key: str, value: Any) -> tuple[str, ...]:
         selectors = self.strings(key, value)

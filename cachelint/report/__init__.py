@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from cachelint.diagnostic import Diagnostic
@@ -13,6 +14,18 @@ class ReportContext:
     color: bool = False
     # Whether `--unsafe-fixes` is on: unsafe fixes then count as applicable (`[*]`), as in Ruff.
     unsafe_fixes: bool = False
+    # The project root: fingerprints and SARIF URIs name files relative to it.
+    root: Path = field(default_factory=Path.cwd)
+    # Each diagnostic's fingerprint (cachelint.baseline), when the caller computed them over
+    # the whole run; a report of a baseline's new findings must not number them afresh.
+    fingerprints: dict[Diagnostic, str] | None = None
+
+    def fingerprint_of(self, diagnostics: list[Diagnostic]) -> dict[Diagnostic, str]:
+        if self.fingerprints is None:
+            from cachelint import baseline
+
+            self.fingerprints = {d: e.fingerprint for d, e in baseline.entries(diagnostics, self.sources, self.root).items()}
+        return self.fingerprints
 
 
 Reporter = Callable[[list[Diagnostic], ReportContext], str]

@@ -12,7 +12,7 @@ def _location(location: Location) -> dict[str, int]:
     return {"row": location.row, "column": location.column}
 
 
-def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+def as_dict(diagnostic: Diagnostic, fingerprint: str) -> dict[str, Any]:
     fix = None
     if diagnostic.fix is not None:
         fix = {
@@ -38,12 +38,15 @@ def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "url": diagnostic.url,
         "severity": diagnostic.severity,
         "noqa_row": diagnostic.location.row,
+        "fingerprint": fingerprint,
     }
 
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
-    return json.dumps([as_dict(d) for d in diagnostics], indent=2) + "\n"
+    fingerprints = context.fingerprint_of(diagnostics)
+    return json.dumps([as_dict(d, fingerprints[d]) for d in diagnostics], indent=2) + "\n"
 
 
 def render_lines(diagnostics: list[Diagnostic], context: ReportContext) -> str:
-    return "".join(json.dumps(as_dict(d)) + "\n" for d in diagnostics)
+    fingerprints = context.fingerprint_of(diagnostics)
+    return "".join(json.dumps(as_dict(d, fingerprints[d])) + "\n" for d in diagnostics)

@@ -30,3 +30,13 @@ def uri(filename: str) -> tuple[str, bool]:
     if os.path.isabs(name):
         return Path(name).as_uri(), False
     return quote(Path(name).as_posix()), True
+
+
+def project_root(fallback: Path) -> Path:
+    """The folder reports name files relative to: the repository the working directory is
+    in (the nearest folder with a `.git`), else `fallback` (the configuration's folder)."""
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return fallback

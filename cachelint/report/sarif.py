@@ -6,36 +6,28 @@ repository root; a file outside the working directory gets an absolute `file:` U
 Columns count Unicode code points, as every cachelint position does.
 
 `partialFingerprints` let a code-scanning service recognise a finding after the lines
-around it move: a hash of the rule, the file, the text of the reported line (stripped)
-and how many identical findings came before it in the same file.
+around it move: the fingerprint a baseline uses (cachelint.baseline).
 """
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import Counter
 from typing import Any
 
 from cachelint import __version__
 from cachelint.diagnostic import Diagnostic, Edit, Location
-from cachelint.report import ReportContext, paths, source
+from cachelint.report import ReportContext, paths
 from cachelint.rules import ALL_RULES
 from cachelint.rules.base import Rule
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-FINGERPRINT = "cachelint/v1"
+FINGERPRINT = "cachelint/v2"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 _RULE_INDEX = {rule.code: index for index, rule in enumerate(ALL_RULES)}
 
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
-    occurrences: Counter[tuple[str, str, str]] = Counter()
-    results = []
-    for diagnostic in diagnostics:
-        line = (source.line(context.sources, diagnostic.filename, diagnostic.location.row) or "").strip()
-        identity = (diagnostic.code or diagnostic.name, paths.relative(diagnostic.filename), line)
-        results.append(_result(diagnostic, _fingerprint(*identity, occurrences[identity])))
-        occurrences[identity] += 1
+    fingerprints = context.fingerprint_of(diagnostics)
+    results = [_result(diagnostic, fingerprints[diagnostic]) for diagnostic in diagnostics]
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -103,7 +95,3 @@ def _region(start: Location, end: Location) -> dict[str, int]:
 
 def _replacement(edit: Edit) -> dict[str, Any]:
     return {"deletedRegion": _region(edit.location, edit.end_location), "insertedContent": {"text": edit.content}}
-
-
-def _fingerprint(code: str, path: str, line: str, occurrence: int) -> str:
-    return hashlib.sha256("\0".join([code, path, line, str(occurrence)]).encode("utf-8")).hexdigest()
