@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cachelint.config import ConfigError, Settings, find_config, load_settings
-from cachelint.model.modules import relative_spellings
+from cachelint.model.core.modules import relative_spellings
 from cachelint.model.spec import Arg, Kind, Meaning
 from tests import fakes
 

@@ -1,4 +1,4 @@
-"""DB writes, transactions and entities (cachelint.model.db, entities, flow)."""
+"""DB writes, transactions and entities (cachelint.model.app.db, entities, flow)."""
 from __future__ import annotations
 
 import textwrap
@@ -7,8 +7,8 @@ import libcst as cst
 import pytest
 
 from cachelint.model import build_model
-from cachelint.model.db_sql import parse_sql_write
-from cachelint.model.entities import Entity, canonical, key_names, singular
+from cachelint.model.app.db_sql import parse_sql_write
+from cachelint.model.app.entities import Entity, canonical, key_names, singular
 
 
 def _model(source: str):
@@ -338,7 +338,7 @@ def test_deferred_callables_are_not_inside_the_transaction():
 
 
 def _may_follow(source: str, first: str, second: str) -> bool:
-    from cachelint.model.flow import Flow
+    from cachelint.model.core.flow import Flow
 
     model = _model(source)
     function = next(iter(model.functions))

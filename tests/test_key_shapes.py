@@ -1,4 +1,4 @@
-"""Key shapes (cachelint.model.keys): what each cache key is made of."""
+"""Key shapes (cachelint.model.cache.keys): what each cache key is made of."""
 from __future__ import annotations
 
 import textwrap
@@ -6,7 +6,7 @@ import textwrap
 import libcst as cst
 
 from cachelint.model import build_model
-from cachelint.model.keys import Source
+from cachelint.model.cache.keys import Source
 
 HEADER = """\
 import redis
@@ -217,7 +217,7 @@ def test_values_of_follows_variables_to_their_assignments():
     (step,) = model.key_shapes(model.ops[0])[1].dynamic[0].via
     assert (step.name, model.code(step.value)) == ("now", "time.time()")
     name = model.ops[0].key.parts[1].expression
-    assert [model.code(step.value) for step in model.keys.values_of(name, model.ops[0].scope)] == ["0", "time.time()"]
+    assert [model.code(step.value) for step in model.reaching.values_of(name, model.ops[0].scope)] == ["0", "time.time()"]
 
 
 def test_attributes_of_self_are_followed_unless_given_from_outside():

@@ -7,7 +7,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
-from cachelint.model.positions import SpannedModule
+from cachelint.model.core.positions import SpannedModule
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cachelint.cli import main
 from cachelint.config import ConfigError, Settings, load_settings
-from cachelint.model.words import contains, words
+from cachelint.model.core.words import contains, words
 from tests.conftest import lint
 
 REDIS = """

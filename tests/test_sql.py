@@ -1,9 +1,9 @@
-"""cachelint.model.sql: the select list and tables of a SELECT statement."""
+"""cachelint.model.app.sql: the select list and tables of a SELECT statement."""
 from __future__ import annotations
 
 import pytest
 
-from cachelint.model.sql import parse_select
+from cachelint.model.app.sql import parse_select
 
 
 def test_columns_and_tables():

@@ -1,4 +1,4 @@
-"""Request-input taint (cachelint.model.taint): sources per framework, flow, sanitisers.
+"""Request-input taint (cachelint.model.app.taint): sources per framework, flow, sanitisers.
 
 Each snippet's cache calls are the probes: `_keys` says, for each call in source order,
 which request input its key carries (the source as messages spell it) or None.

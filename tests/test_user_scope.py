@@ -1,4 +1,4 @@
-"""User context (cachelint.model.users) and CL004 key-missing-user-scope beyond its examples."""
+"""User context (cachelint.model.app.users) and CL004 key-missing-user-scope beyond its examples."""
 from __future__ import annotations
 
 import textwrap

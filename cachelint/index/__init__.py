@@ -12,7 +12,7 @@ Two steps, so that a per-file result cache keeps working:
 from __future__ import annotations
 
 from cachelint.index.facts import file_facts
-from cachelint.model.modules import module_name
+from cachelint.model.core.modules import module_name
 from cachelint.index.index import Namespace, ProjectIndex, StaleWrite
 
 __all__ = ["Namespace", "ProjectIndex", "StaleWrite", "file_facts", "module_name"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cachelint.engine import FileResult
-    from cachelint.model.clients import CustomClients
+    from cachelint.model.cache.clients import CustomClients
 
 
 def exported_clients(files: list["FileResult"], declared: "CustomClients") -> dict[str, str]:

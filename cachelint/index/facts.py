@@ -7,7 +7,7 @@
   when known and the key names it, the key's template (`product:{}`, each
   dynamic part a `{}`) and how it reads (`product:{product_id}`), whether the key names
   one row, the TTL in seconds when known, the function and the line.
-- `writes`: DB writes to a known entity (cachelint.model.db) with their kind, function,
+- `writes`: DB writes to a known entity (cachelint.model.app.db) with their kind, function,
   whether they run the entity's hooks (a queryset `update` or SQL does not) and where a
   CL010 diagnostic would point.
 - `busts`: every cache delete, expiry or write (a write-through `set` of the fresh value
@@ -34,13 +34,13 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import Kind, ModuleModel
-from cachelint.model.db import WriteKind
-from cachelint.model.entities import Entity, canonical, key_expressions, key_names
-from cachelint.model.keys import KeyShape
-from cachelint.model.nodes import children
-from cachelint.model.scopes import Scope, dotted
-from cachelint.model.stored import StoredData
-from cachelint.model.values import evaluate_number
+from cachelint.model.app.db import WriteKind
+from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
+from cachelint.model.cache.keys import KeyShape
+from cachelint.model.core.nodes import children
+from cachelint.model.core.scopes import Scope, dotted
+from cachelint.model.app.stored import StoredData
+from cachelint.model.core.values import evaluate_number
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
 _MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from cachelint.index.facts import ANY_RECEIVER, KEY_SEPARATORS
-from cachelint.model.db_writes import WRITE_METHODS
+from cachelint.model.app.db_writes import WRITE_METHODS
 from cachelint.model.libraries import LIBRARIES
 
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts

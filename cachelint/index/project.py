@@ -10,8 +10,8 @@ from cachelint import selection, suppressions
 from cachelint.diagnostic import Diagnostic, Location
 from cachelint.index.facts import file_facts
 from cachelint.index.index import ProjectIndex, StaleWrite
-from cachelint.model.clients import module_clients
-from cachelint.model.modules import module_name
+from cachelint.model.cache.clients import module_clients
+from cachelint.model.core.modules import module_name
 
 if TYPE_CHECKING:
     from cachelint.config import Settings

@@ -1,10 +1,40 @@
-"""The model of a module's cache operations that every rule reads (DESIGN.md, step 4)."""
+"""The model of one module that rules read: the one public surface of cachelint.model.
+
+Rules import from here (and the data tables of `cachelint.model.spec` and
+`cachelint.model.libraries`), never from the layers below, which may be rearranged:
+
+- `core`: scopes and bindings, reaching definitions, control flow, call arguments;
+- `cache`: clients, cache operations and decorators, TTL meanings, key shapes;
+- `app`: DB writes and entities, what a cache write stores, views, request input, users.
+
+`build_model` builds a `ModuleModel`, which holds the facts (`ops`, `decorators`,
+`truth_tests`, `functions`) and hands out the analyses (`keys`, `db`, `views`, `users`,
+`tainted`, `reaching`), each computed on first use.
+"""
+from cachelint.model.app.db import DbWrite, Transaction, WriteKind
+from cachelint.model.app.entities import Entity, cached_names, key_expressions
+from cachelint.model.app.stored import RowKind, StoredData, WholeRow
+from cachelint.model.app.users import Identity
 from cachelint.model.build import ModuleModel, build_model
-from cachelint.model.clients import CustomClients
-from cachelint.model.facts import CacheDecorator, CacheOp, Client, TruthTest, Ttl
+from cachelint.model.cache.clients import CustomClients
+from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
+from cachelint.model.cache.keys import (
+    DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key, is_key_name, named_keys,
+)
+from cachelint.model.core.facts import FunctionInfo, TruthTest
+from cachelint.model.core.flow import Flow
+from cachelint.model.core.nodes import children
+from cachelint.model.core.reaching import Step
+from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.core.values import CLOCK_READINGS, MAYBE, evaluate_number, find_argument
+from cachelint.model.core.words import contains, words
 from cachelint.model.spec import Kind, Meaning
 
 __all__ = [
-    "CacheDecorator", "CacheOp", "Client", "CustomClients", "Kind", "Meaning", "ModuleModel",
-    "TruthTest", "Ttl", "build_model",
+    "CLOCK_READINGS", "DEFAULT_SEPARATOR", "MAYBE", "Binding", "CacheDecorator", "CacheOp", "Client",
+    "CustomClients", "DbWrite", "Entity", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind",
+    "Meaning", "ModuleModel", "Part", "RowKind", "Scope", "Source", "Step", "StoredData", "Transaction",
+    "TruthTest", "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names", "children", "contains",
+    "describe_key", "dotted", "evaluate_number", "find_argument", "is_key_name", "key_expressions",
+    "named_keys", "qualified_name", "words",
 ]

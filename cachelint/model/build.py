@@ -8,22 +8,25 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from cachelint.diagnostic import Location
-from cachelint.model.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
-from cachelint.model.collect import Collector, Site
-from cachelint.model.db import DbFacts
-from cachelint.model.facts import CacheDecorator, CacheOp, Client, FunctionInfo, TruthTest, Ttl
-from cachelint.model.io import function_does_io
-from cachelint.model.keys import KeyShape, KeyShapes, named_keys
+from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
+from cachelint.model.core.collect import Collector, Site
+from cachelint.model.app.db import DbFacts
+from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
+from cachelint.model.core.facts import FunctionInfo, TruthTest
+from cachelint.model.app.io import function_does_io
+from cachelint.model.cache.keys import KeyShape, KeyShapes, named_keys
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
-from cachelint.model.modules import package_of
-from cachelint.model.positions import SpannedModule
-from cachelint.model.scopes import Binding, Scope, qualified_name
+from cachelint.model.core.modules import package_of
+from cachelint.model.core.positions import SpannedModule
+from cachelint.model.core.reaching import ReachingDefinitions
+from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning
-from cachelint.model.taint import Taint, TaintAnalysis
-from cachelint.model.users import Users
-from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument, ttl_meaning, value_meaning
-from cachelint.model.views import Views
+from cachelint.model.app.taint import Taint, TaintAnalysis
+from cachelint.model.app.users import Users
+from cachelint.model.cache.ttl import ttl_meaning, value_meaning
+from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
+from cachelint.model.app.views import Views
 
 _DECORATORS: dict[str, tuple[Library, Decorator]] = {
     name: (library, spec) for library in LIBRARIES for name, spec in library.decorators.items()
@@ -50,6 +53,7 @@ class ModuleModel:
     resolver: ClientResolver
     spans: object  # node -> Span (byte offset and length)
     module_scope: Scope | None = None
+    reaching: ReachingDefinitions | None = None  # which assignments of a name a use may see
     calls: list[Site] = field(default_factory=list)  # every call, in source order
     withs: list[Site] = field(default_factory=list)  # every `with` statement
     # The file's row for each row of `source`, when that holds only some of the file's
@@ -122,7 +126,7 @@ class ModuleModel:
 
     @property
     def keys(self) -> KeyShapes:
-        """What keys are made of (cachelint.model.keys), resolved on demand and memoised."""
+        """What keys are made of (cachelint.model.cache.keys), resolved on demand and memoised."""
         if self._keys is None:
             self._keys = KeyShapes(self)
         return self._keys
@@ -133,27 +137,27 @@ class ModuleModel:
 
     @property
     def views(self) -> Views:
-        """Routes, their methods and parameters (cachelint.model.views), found on demand."""
+        """Routes, their methods and parameters (cachelint.model.app.views), found on demand."""
         if self._views is None:
             self._views = Views(self)
         return self._views
 
     @property
     def db(self) -> DbFacts:
-        """DB writes, commits and transaction scopes (cachelint.model.db), found on demand."""
+        """DB writes, commits and transaction scopes (cachelint.model.app.db), found on demand."""
         if self._db is None:
             self._db = DbFacts(self)
         return self._db
 
     @property
     def users(self) -> Users:
-        """Who code runs for and which values come from that user (cachelint.model.users)."""
+        """Who code runs for and which values come from that user (cachelint.model.app.users)."""
         if self._users is None:
             self._users = Users(self)
         return self._users
 
     def tainted(self, expr: cst.BaseExpression, scope: Scope, sanitisers: frozenset[str] = frozenset()) -> Taint | None:
-        """The request input `expr` carries (cachelint.model.taint), or None; `sanitisers` are
+        """The request input `expr` carries (cachelint.model.app.taint), or None; `sanitisers` are
         qualified names of configured functions that clean their argument."""
         if sanitisers not in self._taints:
             self._taints[sanitisers] = TaintAnalysis(self, sanitisers)
@@ -554,7 +558,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
         path=path, source=source, module=module, ops=ops, decorators=builder.decorators(),
         truth_tests=collector.truth_tests, functions=collector.functions,
         for_loops=collector.for_loops, resolver=resolver,
-        spans=spans, module_scope=collector.module_scope,
+        spans=spans, module_scope=collector.module_scope, reaching=ReachingDefinitions(spans),
         calls=collector.calls, withs=collector.withs, rows=rows,
     )
     _mark_followed_expiries(ops, model.code, spans)

@@ -1,8 +1,7 @@
 """What CL006 and CL009 share: the cache mutations of a module and how messages name them."""
 from __future__ import annotations
 
-from cachelint.model import CacheOp, Kind, ModuleModel
-from cachelint.model.db import DbWrite
+from cachelint.model import CacheOp, DbWrite, Kind, ModuleModel
 
 _MUTATING = (Kind.WRITE, Kind.DELETE, Kind.EXPIRE)
 _LONGEST_CALL = 60

@@ -5,12 +5,10 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, Kind, ModuleModel
-from cachelint.model.db import DbWrite, WriteKind
-from cachelint.model.entities import Entity, cached_names, key_expressions
-from cachelint.model.flow import Flow
-from cachelint.model.nodes import children
-from cachelint.model.scopes import Scope
+from cachelint.model import (
+    CacheOp, DbWrite, Entity, Flow, Kind, ModuleModel, Scope, WriteKind, cached_names, children,
+    key_expressions,
+)
 from cachelint.rules._write_path import line, mutations, op_label, risk, write_label
 from cachelint.rules.base import Finding, Rule, RuleContext
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from cachelint.model import ModuleModel
-from cachelint.model.db import Transaction
+from cachelint.model import ModuleModel, Transaction
 from cachelint.rules._write_path import line, mutations, op_label, risk
 from cachelint.rules.base import Finding, Rule, RuleContext
 

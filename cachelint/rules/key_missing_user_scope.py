@@ -5,14 +5,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
-from cachelint.model.keys import KeyShape, Part, Source, describe_key, is_key_name
-from cachelint.model.nodes import children
-from cachelint.model.scopes import Scope, qualified_name
+from cachelint.model import (
+    CacheDecorator, CacheOp, Identity, KeyShape, Kind, MAYBE, ModuleModel, Part, Scope, Source, children,
+    describe_key, find_argument, is_key_name, qualified_name, words,
+)
 from cachelint.model.spec import Arg
-from cachelint.model.users import Identity
-from cachelint.model.values import MAYBE, find_argument
-from cachelint.model.words import words
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Key words that name one user's private data, and words that say an entry is shared.

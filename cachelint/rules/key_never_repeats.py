@@ -5,11 +5,10 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, ModuleModel
-from cachelint.model.keys import KeyShape, Part, Step, describe_key, named_keys
-from cachelint.model.nodes import children
-from cachelint.model.scopes import Scope, dotted, qualified_name
-from cachelint.model.values import CLOCK_READINGS
+from cachelint.model import (
+    CLOCK_READINGS, CacheOp, KeyShape, ModuleModel, Part, Scope, Step, children, describe_key, dotted,
+    named_keys, qualified_name,
+)
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Calls whose every result is new: the current time to the (micro)second, a fresh uuid,
@@ -283,7 +282,7 @@ class _Search:
         if isinstance(expr, cst.Call):
             return self._call(expr, scope, depth, repeated)
         if isinstance(expr, cst.Name):
-            for step in self.model.keys.values_of(expr, scope):
+            for step in self.model.reaching.values_of(expr, scope):
                 if step.value is not None and (found := self.value(step.value, step.scope, depth)) is not None:
                     self.steps.append(step)
                     return found

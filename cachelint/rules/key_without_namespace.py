@@ -6,8 +6,9 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, ModuleModel
-from cachelint.model.keys import DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key, named_keys
+from cachelint.model import (
+    CacheOp, DEFAULT_SEPARATOR, KeyShape, ModuleModel, Part, Source, describe_key, named_keys,
+)
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 # Words a name ends in when its value identifies a record: `product_id`, `userId`, `pk`, `slug`.

@@ -5,9 +5,8 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, Kind, ModuleModel
+from cachelint.model import CacheOp, Kind, ModuleModel, find_argument
 from cachelint.model.spec import ScanInstead
-from cachelint.model.values import find_argument
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
 

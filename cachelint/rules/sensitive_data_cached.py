@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
 
-from cachelint.model import CacheOp, Kind, ModuleModel
-from cachelint.model.keys import KeyShape, Part, Source
-from cachelint.model.stored import RowKind, StoredData, WholeRow
-from cachelint.model.words import contains, words
+from cachelint.model import (
+    CacheOp, KeyShape, Kind, ModuleModel, Part, RowKind, Source, StoredData, WholeRow, contains, words,
+)
 from cachelint.rules.base import Finding, Option, OptionError, Rule, RuleContext
 
 CATEGORIES: dict[str, tuple[str, ...]] = {

@@ -5,9 +5,9 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Ttl
-from cachelint.model.scopes import Scope, qualified_name
-from cachelint.model.values import CLOCK_READINGS
+from cachelint.model import (
+    CLOCK_READINGS, CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Scope, Ttl, qualified_name,
+)
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 _CHECKED_KINDS = (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE)

@@ -7,12 +7,10 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
-from cachelint.model import CacheOp, Kind, ModuleModel, TruthTest
-from cachelint.model.keys import KeyShape
+from cachelint.model import (
+    Binding, CacheOp, KeyShape, Kind, MAYBE, ModuleModel, Scope, TruthTest, children, find_argument,
+)
 from cachelint.model.libraries.memoizers import DICT_CACHE
-from cachelint.model.nodes import children
-from cachelint.model.scopes import Binding, Scope
-from cachelint.model.values import MAYBE, find_argument
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
 _FALSY = '(0, "", [], {}, False)'

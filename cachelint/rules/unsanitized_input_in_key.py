@@ -5,8 +5,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, ModuleModel
-from cachelint.model.keys import named_keys
+from cachelint.model import CacheOp, ModuleModel, named_keys
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 _ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urllib.parse.quote(..., safe=\"\")`"

@@ -6,9 +6,8 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheDecorator, ModuleModel
+from cachelint.model import CacheDecorator, MAYBE, ModuleModel, find_argument
 from cachelint.model.spec import Arg
-from cachelint.model.values import MAYBE, find_argument
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Flask-Caching 2.x `cached(timeout, key_prefix, unless, forced_update, response_filter,

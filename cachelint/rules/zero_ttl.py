@@ -5,10 +5,8 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import Kind, Meaning, ModuleModel, Ttl
-from cachelint.model.scopes import Scope
+from cachelint.model import Kind, Meaning, ModuleModel, Scope, Ttl, evaluate_number
 from cachelint.model.spec import Library
-from cachelint.model.values import evaluate_number
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 # Redis-protocol clients: their errors and deletions are the server's doing.

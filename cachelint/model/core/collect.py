@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider
 
-from cachelint.model.facts import FunctionInfo, TruthTest
-from cachelint.model.scopes import Binding, Scope
+from cachelint.model.core.facts import FunctionInfo, TruthTest
+from cachelint.model.core.scopes import Binding, Scope
 
 
 @dataclass(eq=False)

@@ -1,10 +1,10 @@
-"""Arguments of a call, and the few values the model evaluates: TTL numbers and None."""
+"""Arguments of a call, and the few values the model evaluates: numbers (TTLs) and None."""
 from __future__ import annotations
 
 import libcst as cst
 
-from cachelint.model.scopes import Scope, qualified_name
-from cachelint.model.spec import Arg, Meaning, TtlSemantics
+from cachelint.model.core.scopes import Scope, qualified_name
+from cachelint.model.spec import Arg
 
 # `find_argument` result when `*args`/`**kwargs` may or may not carry the argument.
 MAYBE = object()
@@ -114,43 +114,3 @@ def _timedelta_seconds(call: cst.Call, scope: Scope, order: int, depth: int):
             return None
         total += value * _TIMEDELTA_SECONDS[unit]
     return total
-
-
-def ttl_meaning(
-    call: cst.Call | None,
-    params: tuple[Arg, ...],
-    semantics: TtlSemantics,
-    scope: Scope,
-    order: int,
-    omitted: Meaning | None = None,
-) -> tuple[Meaning, cst.BaseExpression | None]:
-    """What the TTL arguments of `call` (None: a bare decorator) mean, and which one said so."""
-    given: list[cst.BaseExpression] = []
-    for param in params:
-        found = find_argument(call, param) if call is not None else None
-        if found is MAYBE:
-            return Meaning.UNKNOWN, None
-        if found is not None:
-            given.append(found)
-    if not given:
-        return (omitted or semantics.omitted), None
-    meanings = [(value_meaning(expr, semantics, scope, order), expr) for expr in given]
-    for meaning, expr in meanings:
-        if meaning in (Meaning.EXPIRES, Meaning.UNKNOWN):
-            return meaning, expr
-    return meanings[0]
-
-
-def value_meaning(expr: cst.BaseExpression, semantics: TtlSemantics, scope: Scope, order: int) -> Meaning:
-    """What one TTL value means under `semantics`."""
-    return _meaning_of(evaluate_number(expr, scope, order), semantics)
-
-
-def _meaning_of(value, semantics: TtlSemantics) -> Meaning:
-    if value is NONE:
-        return semantics.none
-    if value is None:
-        return Meaning.UNKNOWN
-    if value > 0:
-        return Meaning.EXPIRES
-    return semantics.zero if value == 0 else semantics.negative

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
 
-from cachelint.model.words import words
+from cachelint.model.core.words import words
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
-    from cachelint.model.facts import CacheOp
+    from cachelint.model.cache.facts import CacheOp
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")  # a key's text between separators (`:`, `/`, `.`…)
 _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse"}

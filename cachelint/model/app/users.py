@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
-from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.valueflow import Evaluator, is_self, parts
-from cachelint.model.words import words
+from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.core.valueflow import Evaluator, is_self, parts
+from cachelint.model.core.words import words
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
@@ -283,7 +283,7 @@ class _Values(Evaluator):
                 and len(expr.args) == 1:
             return self.is_id(expr.args[0].value, scope, depth + 1)
         if isinstance(expr, cst.Name):
-            bindings = self.model.keys.reaching(expr.value, scope, self.model.spans[expr].start)
+            bindings = self.model.reaching.bindings(expr.value, scope, self.model.spans[expr].start)
             if len(bindings) != 1:
                 return False
             binding = bindings[0]
@@ -317,7 +317,7 @@ class _Values(Evaluator):
 
     def _name(self, name: cst.Name, scope: Scope, env: Env, depth: int) -> Value:
         position = self.model.spans[name].start
-        for binding in self.model.keys.reaching(name.value, scope, position):
+        for binding in self.model.reaching.bindings(name.value, scope, position):
             value = self._binding(name.value, binding, env, depth)
             if isinstance(value, Identity) and binding.kind == "assign" and binding.scope is scope \
                     and not env and names_a_user_id(name.value):

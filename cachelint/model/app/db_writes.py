@@ -1,6 +1,6 @@
-"""Which calls write to the DB, and the entity each changes (see cachelint.model.db).
+"""Which calls write to the DB, and the entity each changes (see cachelint.model.app.db).
 
-`WriteFinder.write(site)` tells for one call: raw SQL text (cachelint.model.db_sql),
+`WriteFinder.write(site)` tells for one call: raw SQL text (cachelint.model.app.db_sql),
 SQLAlchemy/SQLModel sessions and statements, the Django ORM, peewee, Tortoise, and the
 commit points of connections and sessions. It also knows the receivers these depend on:
 what is a connection, a session, a model class, an instance of one.
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import libcst as cst
 
-from cachelint.model.db_sql import PLACEHOLDER, parse_sql_write, string_text
-from cachelint.model.entities import Entity
-from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.app.db_sql import PLACEHOLDER, parse_sql_write, string_text
+from cachelint.model.app.entities import Entity
+from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
-    from cachelint.model.collect import Site
+    from cachelint.model.core.collect import Site
 
 MAX_DEPTH = 8
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cachelint.model.facts import FunctionInfo
-from cachelint.model.scopes import dotted, qualified_name
+from cachelint.model.core.facts import FunctionInfo
+from cachelint.model.core.scopes import dotted, qualified_name
 
 # Modules whose functions and objects talk to the outside world.
 IO_MODULES = frozenset({

@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 import libcst as cst
 
-from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.sql import Select, parse_select
-from cachelint.model.words import words
+from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.app.sql import Select, parse_select
+from cachelint.model.core.words import words
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
-    from cachelint.model.facts import CacheOp
+    from cachelint.model.cache.facts import CacheOp
 
 _MAX_NODES = 400  # expressions looked at per write: values are small, this only bounds the odd giant
 _MAX_HOPS = 2  # result and query objects followed back to the query (`qs = …; rows = qs.all()`)
@@ -435,7 +435,7 @@ class _Walk:
     # ------------------------------------------------------------------ helpers
 
     def _reaching(self, name: cst.Name, scope: Scope) -> list[Binding]:
-        return self.model.keys.reaching(name.value, scope, self.model.spans[name].start)
+        return self.model.reaching.bindings(name.value, scope, self.model.spans[name].start)
 
     def _one_back(self, name: cst.Name, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Scope]]:
         """What `name` may hold, one step back: each assignment's value (and scope), the

@@ -27,24 +27,24 @@ Everything is computed on demand and memoised per expression; no rule re-walks t
 """
 from __future__ import annotations
 
-import bisect
 import enum
 import re
 import string
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
-from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import libcst as cst
 
-from cachelint.model.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.core.reaching import Step
+from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.spec import Kind
-from cachelint.model.values import find_argument
+from cachelint.model.core.values import find_argument
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
-    from cachelint.model.facts import CacheOp
+    from cachelint.model.cache.facts import CacheOp
 
 DEFAULT_SEPARATOR = ":"
 MAX_SHAPES = 8  # alternatives kept per expression; more are dropped
@@ -82,14 +82,6 @@ class Source(str, enum.Enum):
     LOOP = "loop"  # a `for` variable: its name; over a key scan it is the part the glob matches
     NAME = "name"  # a variable the module does not say the value of (imported, unpacked…)
     EXPRESSION = "expression"  # anything else: arithmetic, comprehensions…
-
-
-class Step(NamedTuple):
-    """A variable a dynamic value passed through: `name = value` in `scope`."""
-
-    name: str
-    scope: Scope
-    value: cst.BaseExpression | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,79 +250,16 @@ def _merge(parts: Shape) -> Shape:
     return tuple(merged)
 
 
-_NO_SUITES_WALKED = frozenset({cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef})
-
-
-class _Blocks:
-    """Which suite of which compound statement each position of one scope's body is in,
-    to tell an assignment that always runs before a use from one in another branch."""
-
-    def __init__(self, body: cst.CSTNode, spans) -> None:
-        self.spans = spans
-        # Every statement in source order (a pre-order walk): start, end, parent's index, chain.
-        self.entries: list[tuple[int, int, int, tuple]] = []
-        self._walk(body, (), -1)
-        self.starts = [entry[0] for entry in self.entries]
-
-    def _walk(self, node: cst.CSTNode, chain: tuple, parent: int) -> None:
-        for suite_name, suite in suites(node):
-            for statement in suite:
-                span = self.spans[statement]
-                index = len(self.entries)
-                self.entries.append((span.start, span.start + span.length, parent, chain))
-                # Exact types (no node class has subclasses): most statements are simple
-                # lines, which hold no suite, and failing `isinstance` tests on nodes is slow.
-                if type(statement) not in _NO_SUITES_WALKED:
-                    self._walk(statement, (*chain, (statement, suite_name)), index)
-
-    def chain(self, position: int) -> tuple:
-        index = bisect.bisect_right(self.starts, position) - 1
-        while index >= 0:
-            start, end, parent, chain = self.entries[index]
-            if start <= position < end:
-                return chain
-            # The innermost statement holding `position` encloses the last one started before it.
-            index = parent
-        return ()
-
-
-def suites(node: cst.CSTNode) -> Iterator[tuple[object, list[cst.CSTNode]]]:
-    """The statement lists directly inside `node`, each with a name unique within `node`."""
-    if isinstance(node, cst.Module):
-        yield "body", node.body
-        return
-    body = getattr(node, "body", None)
-    if isinstance(body, cst.BaseSuite):
-        yield "body", body.body if isinstance(body, cst.IndentedBlock) else [body]
-    if isinstance(node, (cst.Try, cst.TryStar)):
-        for index, handler in enumerate(node.handlers):
-            yield ("except", index), _block(handler.body)
-    if isinstance(node, cst.Match):
-        for index, case in enumerate(node.cases):
-            yield ("case", index), _block(case.body)
-    orelse = getattr(node, "orelse", None)
-    if isinstance(orelse, cst.If):
-        yield "else", [orelse]
-    elif isinstance(orelse, cst.Else):
-        yield "else", _block(orelse.body)
-    if isinstance(node, (cst.Try, cst.TryStar)) and node.finalbody is not None:
-        yield "finally", _block(node.finalbody.body)
-
-
-def _block(suite: cst.BaseSuite) -> list[cst.CSTNode]:
-    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
-
-
 class KeyShapes:
     """Resolves expressions of one module into key shapes; memoised per expression."""
 
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self.spans = model.spans
+        self.reaching = model.reaching
         self._memo: dict[cst.CSTNode, list[Shape]] = {}
         self._of: dict[cst.CSTNode, tuple[KeyShape, ...]] = {}  # of(): _memo's shapes, merged
         self._active: set[cst.CSTNode] = set()
-        self._blocks: dict[cst.CSTNode, _Blocks] = {}
         self._returns: dict[cst.FunctionDef, list[Shape]] = {}
 
     # ------------------------------------------------------------------ public
@@ -349,39 +278,7 @@ class KeyShapes:
                 self._of[expr] = found
         return found
 
-    def values_of(self, name: cst.Name, scope: Scope) -> list[Step]:
-        """The assignments whose value `name` may have where it is used, most recent first
-        (every branch that can reach the use); parameters and the like are left out."""
-        return [
-            Step(name.value, binding.scope, binding.value)
-            for binding in self.reaching(name.value, scope, self.spans[name].start)
-            if binding.kind == "assign"
-        ]
-
-    def reaching(self, name: str, scope: Scope, position: int) -> list[Binding]:
-        """The bindings of `name` a use at `position` may see, most recent first."""
-        own = scope.bindings.get(name)
-        if not own or scope.kind == "class":
-            return scope.lookup(name, position)
-        earlier = bisect.bisect_right(own, position, key=lambda binding: binding.order)
-        if earlier <= 1:
-            return own[:earlier]
-        blocks = self._blocks_of(scope)
-        use = blocks.chain(position)
-        found = []
-        for binding in reversed(own[:earlier]):
-            found.append(binding)
-            if binding.kind in ("param", "import", "def") or _is_prefix(blocks.chain(_position(binding)), use):
-                break
-        return found
-
     # ------------------------------------------------------------------ resolution
-
-    def _blocks_of(self, scope: Scope) -> _Blocks:
-        blocks = self._blocks.get(scope.node)
-        if blocks is None:
-            blocks = self._blocks[scope.node] = _Blocks(scope.node, self.spans)
-        return blocks
 
     def _shapes(self, expr: cst.BaseExpression, scope: Scope) -> list[Shape]:
         memo = self._memo.get(expr)
@@ -450,7 +347,7 @@ class KeyShapes:
 
     def _name(self, name: cst.Name, scope: Scope) -> list[Shape]:
         position = self.spans[name].start
-        bindings = self.reaching(name.value, scope, position)
+        bindings = self.reaching.bindings(name.value, scope, position)
         if not bindings:
             if name.value in ("None", "True", "False"):
                 return [(_constant(name.value),)]
@@ -496,7 +393,7 @@ class KeyShapes:
         while isinstance(iterable, cst.Await):
             iterable = iterable.expression
         if isinstance(iterable, cst.Name):
-            values = self.values_of(iterable, scope)
+            values = self.reaching.values_of(iterable, scope)
             if len(values) != 1 or values[0].value is None:
                 return None
             return self._scan_pattern(values[0].value, values[0].scope, depth + 1)
@@ -687,7 +584,7 @@ class KeyShapes:
                 and iterable.func.value == _MAP and len(iterable.args) == 2:
             iterable = iterable.args[1].value  # ":".join(map(str, (a, b)))
         if isinstance(iterable, cst.Name):
-            values = self.values_of(iterable, scope)
+            values = self.reaching.values_of(iterable, scope)
             if len(values) == 1 and isinstance(values[0].value, (cst.List, cst.Tuple)):
                 iterable, scope = values[0].value, values[0].scope
         if not isinstance(iterable, (cst.List, cst.Tuple)) or not iterable.elements:
@@ -891,12 +788,3 @@ def _before_glob(shape: Shape) -> Shape:
             break
         kept.append(part)
     return tuple(kept)
-
-
-def _position(binding: Binding) -> int:
-    # Assignments are recorded at their end; step back inside the statement.
-    return binding.order - 1 if binding.kind == "assign" else binding.order
-
-
-def _is_prefix(chain: tuple, of: tuple) -> bool:
-    return len(chain) <= len(of) and all(a[0] is b[0] and a[1] == b[1] for a, b in zip(chain, of))

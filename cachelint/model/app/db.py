@@ -3,7 +3,7 @@
 `model.db` is found on demand from the calls and `with` statements the collector saw:
 
 - `writes`: every `DbWrite` a call makes, in source order: what it does (INSERT, UPDATE,
-  DELETE, SAVE, or a COMMIT/FLUSH point), the entity it changes (cachelint.model.entities:
+  DELETE, SAVE, or a COMMIT/FLUSH point), the entity it changes (cachelint.model.app.entities:
   a table parsed from the SQL, or a model class) when known, and a label for messages.
 - `calls_that_write`: calls of the module's own functions and methods that write, two
   calls deep (`self.create_metrics(...)`), each `through` the write it leads to.
@@ -14,7 +14,7 @@
 - `transactions_around(node, scope)`: the transactions a call is lexically inside, not
   counting a callable run after the commit (`transaction.on_commit(lambda: ...)`).
 
-Which calls write is cachelint.model.db_writes (and .db_sql for SQL text):
+Which calls write is cachelint.model.app.db_writes (and .db_sql for SQL text):
 
 - SQL text whose statement (after whitespace, comments and `WITH ... AS (...)`) is
   INSERT/UPDATE/DELETE/REPLACE/MERGE/UPSERT/TRUNCATE, passed to `execute`, `executemany`,
@@ -49,14 +49,14 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from cachelint.model.db_sql import string_text
-from cachelint.model.db_writes import WRITE_METHODS, WriteFinder, WriteKind, call_label
-from cachelint.model.entities import Entity
-from cachelint.model.scopes import Scope, dotted, qualified_name
+from cachelint.model.app.db_sql import string_text
+from cachelint.model.app.db_writes import WRITE_METHODS, WriteFinder, WriteKind, call_label
+from cachelint.model.app.entities import Entity
+from cachelint.model.core.scopes import Scope, dotted, qualified_name
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
-    from cachelint.model.collect import Site
+    from cachelint.model.core.collect import Site
 
 __all__ = ["DbFacts", "DbWrite", "Transaction", "WriteKind"]
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cachelint.model.keys import suites
+from cachelint.model.core.reaching import suites
 
 
 class _Level(NamedTuple):

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from cachelint.model.facts import Client
+from cachelint.model.cache.facts import Client
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
-from cachelint.model.modules import relative_spellings
-from cachelint.model.scopes import Binding, Scope, qualified_name
+from cachelint.model.core.modules import relative_spellings
+from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.spec import ClientKind, Library, Meaning, Method, TtlSemantics
-from cachelint.model.values import MAYBE, NONE, evaluate_number, find_argument
+from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
 
 _CONSTRUCTORS: dict[str, tuple[Library, ClientKind]] = {
     name: (library, kind) for library in LIBRARIES for name, kind in library.constructors.items()

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from cachelint.model.scopes import Scope, qualified_name
-from cachelint.model.valueflow import is_self
-from cachelint.model.values import MAYBE, find_argument
+from cachelint.model.core.scopes import Scope, qualified_name
+from cachelint.model.core.valueflow import is_self
+from cachelint.model.core.values import MAYBE, find_argument
 from cachelint.model.spec import Arg
 
 if TYPE_CHECKING:

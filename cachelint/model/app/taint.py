@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
-from cachelint.model.scopes import Binding, Scope, qualified_name
-from cachelint.model.valueflow import Evaluator, is_self, parts
-from cachelint.model.views import FLASK_REQUEST
+from cachelint.model.core.scopes import Binding, Scope, qualified_name
+from cachelint.model.core.valueflow import Evaluator, is_self, parts
+from cachelint.model.app.views import FLASK_REQUEST
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
@@ -180,7 +180,7 @@ class TaintAnalysis(Evaluator):
         if (None, name.value) in env:  # a comprehension target
             return env[(None, name.value)]
         use = self._order(name)
-        for binding in self.model.keys.reaching(name.value, scope, use):
+        for binding in self.model.reaching.bindings(name.value, scope, use):
             value = self._binding_value(name.value, binding, env, depth)
             if isinstance(value, (_Request, _Model)):
                 return value
@@ -269,7 +269,7 @@ class TaintAnalysis(Evaluator):
         if isinstance(container, cst.Name):
             if (None, container.value) in env:
                 return None
-            bindings = self.model.keys.reaching(container.value, scope, self._order(expr))
+            bindings = self.model.reaching.bindings(container.value, scope, self._order(expr))
             if len(bindings) != 1 or bindings[0].kind != "assign":
                 return None
             container, where = bindings[0].value, bindings[0].scope

@@ -1,11 +1,11 @@
-"""The facts the model extracts from a module; rules read these and nothing else."""
+"""The cache facts of a module: its clients, its cache operations with their TTLs, its cache decorators."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
-from cachelint.model.scopes import Scope
+from cachelint.model.core.scopes import Scope
 from cachelint.model.spec import ClientKind, Decorator, Library, Meaning, Method
 
 
@@ -95,24 +95,3 @@ class CacheDecorator:
     # A call form's other decorators on the same function, inside or around it:
     # `vary_on_cookie` in `cache_page(60)(vary_on_cookie(view))`.
     applied_with: tuple[cst.BaseExpression, ...] = ()
-
-
-@dataclass(frozen=True, eq=False)
-class TruthTest:
-    """An expression whose truthiness decides something: `if x:`, `not x`, `x or y`, `a if x else b`."""
-
-    subject: cst.BaseExpression  # the tested expression, `not`/await stripped
-    negated: bool
-    context: cst.CSTNode  # the If, While, IfExp, BooleanOperation or Assert that decides
-    scope: Scope
-    statement: cst.CSTNode
-    order: int
-
-
-@dataclass(eq=False)
-class FunctionInfo:
-    node: cst.FunctionDef
-    scope: Scope
-    calls: list[cst.Call] = field(default_factory=list)
-    returns: list[cst.Return] = field(default_factory=list)  # its own, not nested functions'
-    does_io: bool | None = None  # filled lazily by model.io

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
-from cachelint.model.scopes import Scope
+from cachelint.model.core.scopes import Scope
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel

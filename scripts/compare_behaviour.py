@@ -1,0 +1,73 @@
+"""Record, and compare, what cachelint reports on a set of trees (behaviour must not change).
+
+A refactoring of the model or the rules must leave every finding as it was. This script
+runs the linter of the current checkout (`python3 -m cachelint` from its root) on each
+tree, sorts the JSON findings, and writes one file per tree into OUT; run it before and
+after a change into two folders, then compare them with `--compare BEFORE AFTER`.
+
+    python3 scripts/compare_behaviour.py record /tmp/before /work/shared/eval/public fixtures
+    python3 scripts/compare_behaviour.py record /tmp/after /work/shared/eval/public fixtures
+    python3 scripts/compare_behaviour.py compare /tmp/before /tmp/after
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _label(tree: str) -> str:
+    return tree.strip("/").replace("/", "_") or "root"
+
+
+def record(out: Path, trees: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for tree in trees:
+        run = subprocess.run(
+            [sys.executable, "-m", "cachelint", "--no-cache", "--output-format", "json",
+             "--exit-zero", tree],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )
+        if run.returncode != 0:
+            sys.exit(f"cachelint failed on {tree}:\n{run.stderr}")
+        findings = json.loads(run.stdout)
+        lines = sorted(json.dumps(finding, sort_keys=True) for finding in findings)
+        (out / f"{_label(tree)}.jsonl").write_text("".join(line + "\n" for line in lines))
+        print(f"{tree}: {len(lines)} findings", flush=True)
+
+
+def compare(before: Path, after: Path) -> int:
+    differing = 0
+    for old in sorted(before.glob("*.jsonl")):
+        new = after / old.name
+        if not new.exists():
+            print(f"{old.name}: missing after")
+            differing += 1
+        elif old.read_bytes() != new.read_bytes():
+            old_lines, new_lines = set(old.read_text().splitlines()), set(new.read_text().splitlines())
+            print(f"{old.name}: {len(old_lines - new_lines)} gone, {len(new_lines - old_lines)} new")
+            for line in sorted(old_lines - new_lines)[:5]:
+                print(f"  - {line}")
+            for line in sorted(new_lines - old_lines)[:5]:
+                print(f"  + {line}")
+            differing += 1
+        else:
+            print(f"{old.name}: identical ({len(old.read_text().splitlines())} findings)")
+    return 1 if differing else 0
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) >= 3 and argv[0] == "record":
+        record(Path(argv[1]), argv[2:])
+        return 0
+    if len(argv) == 3 and argv[0] == "compare":
+        return compare(Path(argv[1]), Path(argv[2]))
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
