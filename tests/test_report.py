@@ -1,5 +1,5 @@
 """Every output format, by snapshot: a synthetic diagnostic list rendered directly, and each
-file under fixtures/ linted through the real CLI.
+fixture (a file or folder under fixtures/) linted through the real CLI with the rule it is for.
 
 Snapshots live under tests/snapshots/. After an intended change to the output, regenerate
 them with `pytest tests/test_report.py --snapshot-update` and review the diff.
@@ -18,6 +18,7 @@ from cachelint.cli import main
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.report import FORMATS, ReportContext, render, sarif
 from cachelint.rules import ALL_RULES
+from tests.rule_fixtures import fixtures
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
@@ -214,22 +215,20 @@ def test_sarif_fingerprints_survive_moved_lines():
     assert len(set(before)) == 2  # the same line twice: told apart by occurrence
 
 
-# --- every fixture through the CLI ------------------------------------------------------
+# --- every fixture through the CLI, with its own rule ------------------------------------
 
-FIXTURES = sorted(path.relative_to(REPO).as_posix() for path in (REPO / "fixtures").glob("*.py"))
+FIXTURES = fixtures()
 
 
-@pytest.mark.parametrize(
-    "fixture",
-    FIXTURES or [pytest.param(None, marks=pytest.mark.skip(reason="no fixtures/*.py yet"))],
-)
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda fixture: fixture.path.name)
 @pytest.mark.parametrize("format_name", ["full", "json", "github", "sarif"])
 def test_fixture(fixture, format_name, snapshot, at_repo_root):
-    result = CliRunner().invoke(main, ["check", "--output-format", format_name, fixture])
+    target = fixture.path.relative_to(REPO).as_posix()
+    result = CliRunner().invoke(main, ["check", "--select", fixture.code, "--output-format", format_name, target])
     assert result.exit_code in (0, 1), result.output
     output = at_repo_root(result.stdout)
     if format_name == "sarif":
         # The driver is covered by the synthetic snapshot; keep only what this file produced.
         output = json.dumps(_without_rule_index(_validate_sarif(output)["runs"][0]["results"]), indent=2) + "\n"
-    snapshot.snapshot_dir = SNAPSHOTS / "fixtures" / Path(fixture).stem
+    snapshot.snapshot_dir = SNAPSHOTS / "fixtures" / fixture.path.stem
     snapshot.assert_match(output, _snapshot_name(format_name))
