@@ -50,7 +50,9 @@ def cache_key(settings: Settings, prefilter: bool) -> str:
     """What every result in a pack depends on besides the file's own content."""
     # Discovery settings choose files, and a baseline filters the report: neither changes
     # any file's result.
-    effective = replace(settings, exclude=None, extend_exclude=(), source=None, baseline=None)
+    effective = replace(
+        settings, exclude=None, extend_exclude=(), source=None, baseline=None, force_exclude=False, respect_gitignore=True,
+    )
     parts = [
         f"format {FORMAT}", f"cachelint {cachelint.__version__} {_source_fingerprint()}",
         f"python {sys.version}", f"libcst {version('libcst')}", f"prefilter {prefilter}", repr(effective),

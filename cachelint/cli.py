@@ -9,7 +9,9 @@ Exit status: 0 clean, 1 findings, 2 usage, configuration or internal error.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import traceback
 from collections import Counter
@@ -19,7 +21,7 @@ from typing import NoReturn
 import click
 
 from cachelint import __version__, baseline, cache, fix as fixes, parallel, rules, selection
-from cachelint.config import ConfigError, find_config, load_settings
+from cachelint.config import ConfigError, Overrides, Settings, find_config, hierarchical, load_settings
 from cachelint.diagnostic import Diagnostic
 from cachelint.engine import RunResult, lint_paths, lint_source
 from cachelint.index import inventory
@@ -88,28 +90,26 @@ def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="CACHELINT_CACHE_DIR", help=_CACHE_DIR_HELP)
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), help="Report only the findings not recorded in this baseline file.  [default: `baseline` from the configuration]")
 @click.option("--write-baseline", type=click.Path(path_type=Path), help="Record the current findings in this baseline file, and report none.")
+@click.option("--force-exclude", is_flag=True, help="Apply the excludes (and .gitignore) to files named explicitly too, as a pre-commit hook wants.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Leave out what git ignores (.gitignore, .git/info/exclude).  [default: respect]")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file, also those the prefilter rules out (to check the prefilter).")
 def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_format, statistics, exit_zero,
-          stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, no_prefilter) -> None:
+          stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, force_exclude,
+          respect_gitignore, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
-    # The nearest configuration to the first path, to the stdin file, or to the cwd.
-    start = (stdin_filename or Path.cwd()) if stdin else paths[0]
-    try:
-        settings = load_settings(config_path or find_config(start))
-    except ConfigError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    settings.command_line = selection.Selection(select, ignore or (), extend_select or ())
-
-    if stdin:
-        raw = sys.stdin.buffer.read()
-        run = RunResult([lint_source(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)])
-        check_project(run.files, settings)
-    else:
-        cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
-        run = lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
+    overrides = Overrides(selection.Selection(select, ignore or (), extend_select or ()), force_exclude or None,
+                          respect_gitignore)
+    with _configuration_errors():
+        settings = _settings([stdin_filename or Path.cwd()] if stdin else paths, config_path, overrides)
+        if stdin:
+            raw = sys.stdin.buffer.read()
+            run = RunResult([lint_source(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)])
+            check_project(run.files, settings)
+        else:
+            cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
+            run = lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
     fixed = fixes.fix_run(run, settings, unsafe_fixes, write=fix and not diff and not stdin) if fix or diff else []
     applied = sum(f.applied for f in fixed)
 
@@ -145,6 +145,26 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     if applied:
         click.echo(f"Fixed {_errors(applied)}.", err=True)
     _exit(run, failed=bool(diagnostics) and not exit_zero)
+
+
+def _settings(paths: list[Path], config_path: Path | None, overrides: Overrides) -> Settings:
+    """The run's settings: those of `--config` for every file; else each file's nearest
+    configuration, the run's own (its root, where the cache lives) being the nearest to
+    the folder all the paths are in, so that their order does not matter."""
+    if config_path is not None:
+        return overrides.apply(load_settings(config_path))
+    common = os.path.commonpath([os.path.abspath(path) for path in paths])
+    return hierarchical(load_settings(find_config(Path(common))), overrides)
+
+
+@contextlib.contextmanager
+def _configuration_errors():
+    """A configuration that is wrong, wherever it is found, is exit status 2 and a message."""
+    try:
+        yield
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _write_baseline(path: Path, entries: dict) -> None:

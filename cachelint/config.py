@@ -9,7 +9,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from cachelint import selection
-from cachelint.discover import Globs
+from cachelint.discover import GlobError, Globs, glob_regex
 from cachelint.model import CustomClients
 from cachelint.model.libraries import BY_NAME as LIBRARIES
 from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
@@ -38,10 +38,12 @@ class ConfigError(Exception):
 
 @dataclass
 class Settings:
-    select: tuple[str, ...] = selection.DEFAULT_SELECT
+    select: tuple[str, ...] | None = selection.DEFAULT_SELECT  # None: what `inherited` selects
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     command_line: selection.Selection = selection.Selection()  # applied after the above
+    # The rule selections of the configurations this one extends, applied before its own.
+    inherited: tuple[selection.Selection, ...] = ()
     exclude: tuple[str, ...] | None = None  # None: the default excludes of discovery
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -49,24 +51,132 @@ class Settings:
     clients: CustomClients = field(default_factory=CustomClients)
     root: Path = field(default_factory=Path.cwd)  # globs are relative to this folder
     baseline: Path | None = None  # the findings to leave out of the report (cachelint.baseline)
+    force_exclude: bool = False  # excludes apply to files named explicitly too
+    respect_gitignore: bool = True
     source: Path | None = None  # the file the settings came from
+    # The configurations of the other folders of the run (nested pyproject.toml files),
+    # shared by every Settings of one run; None: these settings hold for every file.
+    hierarchy: Hierarchy | None = None
+
+    def for_folder(self, folder: str) -> Settings:
+        """The settings of the files of `folder` (absolute): those of its nearest configuration."""
+        if self.hierarchy is None:
+            return self
+        nearest = self.hierarchy.for_folder(folder)
+        # These settings, when they are that configuration's: a caller may have added to
+        # them (clients another module of the project makes).
+        return self if nearest.source == self.source else nearest
+
+    def for_file(self, path: Path | str) -> Settings:
+        return self.for_folder(os.path.dirname(os.path.abspath(path)))
 
     def enabled_codes(self) -> frozenset[str]:
         configured = selection.Selection(self.select, self.ignore, self.extend_select)
-        return selection.resolve([configured, self.command_line])
+        return selection.resolve([*self.inherited, configured, self.command_line])
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
-        """The enabled codes minus what `per-file-ignores` drops for this file."""
+        """The enabled codes of the file's configuration minus what its `per-file-ignores`
+        drops for it."""
+        own = self.for_file(path)
         ignored = [
             selector
-            for pattern, selectors in self.per_file_ignores.items()
-            if Globs((pattern,), self.root).matches(path)
+            for pattern, selectors in own.per_file_ignores.items()
+            if Globs((pattern,), own.root).matches(path)
             for selector in selectors
         ]
-        return self.enabled_codes() - selection.matching(ignored)
+        return own.enabled_codes() - selection.matching(ignored)
 
     def options_for(self, rule) -> dict[str, Any]:
         return {**rule.default_options(), **self.rule_options.get(rule.name, {})}
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line sets for every configuration of a run."""
+
+    selection: selection.Selection = selection.Selection()
+    force_exclude: bool | None = None
+    respect_gitignore: bool | None = None
+
+    def apply(self, settings: Settings) -> Settings:
+        changes: dict[str, Any] = {"command_line": self.selection}
+        if self.force_exclude is not None:
+            changes["force_exclude"] = self.force_exclude
+        if self.respect_gitignore is not None:
+            changes["respect_gitignore"] = self.respect_gitignore
+        return replace(settings, **changes)
+
+
+class Hierarchy:
+    """Which configuration each folder takes, as Ruff does: the nearest pyproject.toml with
+    a [tool.cachelint] section at or above it (none: the defaults), with the command
+    line's overrides. Configurations are read once each, when a folder first needs one.
+    Every Settings keeps the run's root (`root` of the first), and the globs of a nested
+    configuration are made absolute, so that paths in facts and reports are named alike."""
+
+    def __init__(self, top: Settings, overrides: Overrides) -> None:
+        self._root = top.root
+        self._overrides = overrides
+        self._by_source: dict[Path | None, Settings] = {}
+        self._nearest: dict[str, Path | None] = {}
+        self.top = self._add(top)
+
+    def _add(self, settings: Settings) -> Settings:
+        settings = replace(self._overrides.apply(_rebased(settings, self._root)), hierarchy=self)
+        self._by_source[settings.source] = settings
+        return settings
+
+    def for_folder(self, folder: str) -> Settings:
+        source = self._nearest_config(folder)
+        settings = self._by_source.get(source)
+        if settings is None:
+            settings = self._add(load_settings(source) if source is not None else Settings())
+        return settings
+
+    def _nearest_config(self, folder: str) -> Path | None:
+        if folder not in self._nearest:
+            candidate = os.path.join(folder, "pyproject.toml")
+            if os.path.isfile(candidate) and _has_section(Path(candidate)):
+                self._nearest[folder] = Path(candidate)
+            else:
+                parent = os.path.dirname(folder)
+                self._nearest[folder] = None if parent == folder else self._nearest_config(parent)
+        return self._nearest[folder]
+
+    def __repr__(self) -> str:
+        # What the result cache's key sees: every configuration read so far.
+        loaded = sorted((str(source), repr(replace(s, hierarchy=None))) for source, s in self._by_source.items())
+        return f"Hierarchy({loaded})"
+
+
+def _rebased(settings: Settings, root: Path) -> Settings:
+    """`settings` with `root` as its root, its relative globs with a `/` made absolute
+    (they were relative to its own root); globs without one match names anywhere."""
+    if os.path.abspath(settings.root) == os.path.abspath(root):
+        return settings
+
+    def absolute(pattern: str) -> str:
+        if "/" not in pattern.rstrip("/") or pattern.startswith("/"):
+            return pattern
+        return Path(os.path.abspath(settings.root)).as_posix().rstrip("/") + "/" + pattern.removeprefix("./")
+
+    return replace(
+        settings, root=root,
+        exclude=None if settings.exclude is None else tuple(map(absolute, settings.exclude)),
+        extend_exclude=tuple(map(absolute, settings.extend_exclude)),
+        per_file_ignores={absolute(pattern): codes for pattern, codes in settings.per_file_ignores.items()},
+    )
+
+
+def hierarchical(top: Settings, overrides: Overrides) -> Settings:
+    """`top` (the configuration of the working directory) with every folder of the run
+    taking its nearest configuration."""
+    return Hierarchy(top, overrides).top
+
+
+def _has_section(path: Path) -> bool:
+    tool = _read_toml(path).get("tool")
+    return isinstance(tool, dict) and "cachelint" in tool
 
 
 def find_config(start: Path) -> Path | None:
@@ -75,14 +185,12 @@ def find_config(start: Path) -> Path | None:
     start = Path(os.path.abspath(start))
     for folder in [start, *start.parents] if start.is_dir() else start.parents:
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            tool = _read_toml(candidate).get("tool")
-            if isinstance(tool, dict) and "cachelint" in tool:
-                return candidate
+        if candidate.is_file() and _has_section(candidate):
+            return candidate
     return None
 
 
-def load_settings(path: Path | None) -> Settings:
+def load_settings(path: Path | None, _extending: tuple[Path, ...] = ()) -> Settings:
     """Settings from `path`: the [tool.cachelint] table of a pyproject.toml (or of any TOML
     file that has one), else the top-level keys of the file, as in a `ruff.toml`."""
     if path is None:
@@ -97,7 +205,7 @@ def load_settings(path: Path | None) -> Settings:
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: `{SECTION}`: expected a table, got {_describe(table)}")
-    return _Parser(path, prefix).settings(table)
+    return _Parser(path, prefix, _extending).settings(table)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -112,9 +220,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 class _Parser:
-    def __init__(self, path: Path, prefix: str) -> None:
+    def __init__(self, path: Path, prefix: str, extending: tuple[Path, ...] = ()) -> None:
         self.path = path
         self.prefix = prefix
+        self.extending = extending  # the configurations that extend this one, to catch a cycle
 
     def error(self, key: str, problem: str) -> ConfigError:
         name = f"{self.prefix}.{key}" if self.prefix else key
@@ -122,16 +231,22 @@ class _Parser:
 
     def settings(self, table: dict[str, Any]) -> Settings:
         settings = Settings(root=self.path.parent, source=self.path)
+        if "extend" in table:
+            settings = self.extended(table["extend"])
         handlers = {
+            "extend": lambda v: None,
             "select": lambda v: setattr(settings, "select", self.selectors("select", v)),
             "ignore": lambda v: setattr(settings, "ignore", self.selectors("ignore", v)),
             "extend-select": lambda v: setattr(settings, "extend_select", self.selectors("extend-select", v)),
-            "exclude": lambda v: setattr(settings, "exclude", self.strings("exclude", v)),
-            "extend-exclude": lambda v: setattr(settings, "extend_exclude", self.strings("extend-exclude", v)),
+            "exclude": lambda v: setattr(settings, "exclude", self.globs("exclude", v)),
+            "extend-exclude": lambda v: setattr(
+                settings, "extend_exclude", (*settings.extend_exclude, *self.globs("extend-exclude", v))),
             "per-file-ignores": lambda v: setattr(settings, "per_file_ignores", self.per_file_ignores(v)),
-            "rules": lambda v: setattr(settings, "rule_options", self.rule_options(v)),
-            "clients": lambda v: setattr(settings, "clients", self.clients(v)),
+            "rules": lambda v: setattr(settings, "rule_options", _merged(settings.rule_options, self.rule_options(v))),
+            "clients": lambda v: setattr(settings, "clients", _merged_clients(settings.clients, self.clients(v))),
             "baseline": lambda v: setattr(settings, "baseline", self.path_value("baseline", v)),
+            "force-exclude": lambda v: setattr(settings, "force_exclude", self.boolean("force-exclude", v)),
+            "respect-gitignore": lambda v: setattr(settings, "respect_gitignore", self.boolean("respect-gitignore", v)),
         }
         for key, value in table.items():
             if key not in handlers:
@@ -139,16 +254,46 @@ class _Parser:
             handlers[key](value)
         return settings
 
-    def strings(self, key: str, value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.error(key, f"expected a list of strings, got {_describe(value)}")
-        return tuple(value)
+    def extended(self, value: Any) -> Settings:
+        """The settings of the configuration `extend` names (relative to this one's folder),
+        as the start of this one's, as Ruff reads `extend`: its rule selection is a layer
+        before this one's, and its globs keep meaning what they meant there."""
+        path = self.path_value("extend", value)
+        if path.resolve() in {each.resolve() for each in (*self.extending, self.path)}:
+            raise self.error("extend", f"`{value}` extends this configuration again (a cycle)")
+        if not path.is_file():
+            raise self.error("extend", f"no such file `{path}`")
+        base = load_settings(path, (*self.extending, self.path))
+        layer = selection.Selection(base.select, base.ignore, base.extend_select)
+        return replace(
+            _rebased(base, self.path.parent), source=self.path,
+            inherited=(*base.inherited, layer), select=None, ignore=(), extend_select=(),
+        )
+
+    def boolean(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {_describe(value)}")
+        return value
+
+    def globs(self, key: str, value: Any) -> tuple[str, ...]:
+        patterns = self.strings(key, value)
+        for pattern in patterns:
+            try:
+                glob_regex(pattern)
+            except GlobError as error:
+                raise self.error(key, f"invalid glob `{pattern}`: {error}") from None
+        return patterns
 
     def path_value(self, key: str, value: Any) -> Path:
         """A path, relative to the configuration's folder."""
         if not isinstance(value, str) or not value:
             raise self.error(key, f"expected a path, got {_describe(value)}")
         return self.path.parent / value
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(key, f"expected a list of strings, got {_describe(value)}")
+        return tuple(value)
 
     def selectors(self, key: str, value: Any) -> tuple[str, ...]:
         selectors = self.strings(key, value)
@@ -162,6 +307,8 @@ class _Parser:
     def per_file_ignores(self, value: Any) -> dict[str, tuple[str, ...]]:
         if not isinstance(value, dict):
             raise self.error("per-file-ignores", f"expected a table of glob = [codes], got {_describe(value)}")
+        for pattern in value:
+            self.globs("per-file-ignores", [pattern])
         return {pattern: self.selectors(f'per-file-ignores."{pattern}"', codes) for pattern, codes in value.items()}
 
     def rule_options(self, value: Any) -> dict[str, dict[str, Any]]:
@@ -258,6 +405,15 @@ class _Parser:
         if not isinstance(value, str) or value not in choices:
             raise self.error(f"{where}.{key}", f"expected one of {', '.join(choices)}, got {_describe(value)}")
         return choices[value]
+
+
+def _merged(base: dict[str, dict[str, Any]], own: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Rule options of an extended configuration with this one's on top, option by option."""
+    return {name: {**base.get(name, {}), **own.get(name, {})} for name in {**base, **own}}
+
+
+def _merged_clients(base: CustomClients, own: CustomClients) -> CustomClients:
+    return CustomClients({**base.objects, **own.objects}, {**base.functions, **own.functions})
 
 
 def _toml_key(key: str) -> str:

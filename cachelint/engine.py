@@ -101,6 +101,7 @@ def _without_cyclic_gc():
 
 
 def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool) -> FileResult:
+    settings = settings.for_file(filename)  # its nearest configuration's
     result = FileResult(filename)
     try:
         text, result.encoding = decode(raw)
@@ -204,7 +205,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     """Lint every file under `paths`, in `jobs` processes, with the result cache in
     `cache_dir` (None: no cache)."""
     run = RunResult()
-    found = discover(paths, settings.root, settings.exclude, settings.extend_exclude)
+    found = discover(paths, settings)
     run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
     cache = ResultCache(cache_dir, cache_key(settings, prefilter)) if cache_dir is not None else None
     results: list[FileResult | None] = []
