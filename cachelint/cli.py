@@ -23,9 +23,10 @@ import click
 from cachelint import __version__, baseline, cache, fix as fixes, parallel, rules, selection
 from cachelint.config import ConfigError, Overrides, Settings, find_config, hierarchical, load_settings
 from cachelint.diagnostic import Diagnostic
-from cachelint.engine import RunResult, lint_paths, lint_source
-from cachelint.index import inventory
-from cachelint.index.project import check_project, index_of
+from cachelint.engine import RunResult, lint_paths, lint_text
+from cachelint.project import inventory
+from cachelint.project.model import ProjectModel
+from cachelint.rules.missing_invalidation import MissingInvalidation
 from cachelint.report import FORMATS, ReportContext, render
 from cachelint.report.paths import project_root
 
@@ -105,8 +106,7 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
         settings = _settings([stdin_filename or Path.cwd()] if stdin else paths, config_path, overrides)
         if stdin:
             raw = sys.stdin.buffer.read()
-            run = RunResult([lint_source(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)])
-            check_project(run.files, settings)
+            run = lint_text(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)
         else:
             cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
             run = lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
@@ -292,5 +292,6 @@ def keys(paths, output_format, config_path) -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     run = lint_paths(paths, settings, parallel.default_jobs())
-    entries = inventory.inventory(index_of(run.files))
+    project = ProjectModel([file.facts for file in run.files if file.facts is not None])
+    entries = inventory.inventory(project, MissingInvalidation.stale_writes(project))
     click.echo(json.dumps(entries, indent=2) if output_format == "json" else inventory.render_table(entries))

@@ -4,9 +4,26 @@ A problem with one file (bytes that do not decode, a syntax error) becomes a dia
 for that file; a crash inside one rule becomes an internal error naming the rule and
 the file. Neither stops any other rule or file from being checked.
 
-`lint_paths` takes each file's result from the result cache when the file has not
-changed, and lints the others in worker processes; the run lists the files in the
-order discovery found them, whatever order the workers finish in.
+`lint_paths` runs these passes, in this order:
+
+1. **Files.** Each file is decoded, prefiltered, parsed (in part when it can be:
+   cachelint.sparse), modelled and checked by the module rules, and its facts for the
+   project stage are taken (cachelint.project.facts). An unchanged file's result comes
+   from the result cache; the others are linted in worker processes.
+2. **Imported clients.** A file that imports a cache client another module of the
+   project makes (`from .extensions import cache`) is linted again with that client
+   declared (cachelint.project.clients). Not cached: it depends on the other file.
+3. **Entities.** When some file caches a DB entity, the project rules need every write
+   that may touch it: a file the prefilter skipped that names the entity, and a file
+   parsed in part, are linted whole. Cached: a whole parse only adds facts, and gives
+   the same diagnostics.
+4. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
+   alike, and the project rules (CL010) check it. Not cached: their findings depend on
+   other files.
+
+Each diagnostic, of a module rule or a project rule, goes through the file's selection
+and suppression comments once (`_selected`). The run lists the files in the order
+discovery found them, whatever order the workers finish in.
 """
 from __future__ import annotations
 
@@ -29,12 +46,14 @@ from cachelint.cache import Cached, ResultCache, cache_key, content_digest
 from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
-from cachelint.index import project
-from cachelint.index.clients import exported_clients, imports_of
 from cachelint.model import ModuleModel, build_model
 from cachelint.parsing import parse_module
 from cachelint.prefilter import may_import_relatively, prefilter_for
-from cachelint.rules.base import Finding, RuleContext
+from cachelint.project.clients import exported_clients, imports_of
+from cachelint.project.extract import facts_for
+from cachelint.project.facts import FileFacts
+from cachelint.project.model import ProjectModel, entity_mentions
+from cachelint.rules.base import Finding, ProjectFinding, ProjectRule, RuleContext
 from cachelint.sparse import reduce as reduce_module
 
 
@@ -45,9 +64,8 @@ class FileResult:
     internal_errors: list[str] = field(default_factory=list)
     text: str | None = None  # kept for reporters that show source lines, and for fixes
     encoding: str = "utf-8"
-    # What the project index needs from this file (cachelint.index); kept in the result
-    # cache with the diagnostics.
-    facts: dict | None = None
+    # What the project stage needs from this file; kept in the result cache with the diagnostics.
+    facts: FileFacts | None = None
 
 
 @dataclass
@@ -141,25 +159,32 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
         result.internal_errors.append(_internal_error("the model", filename, error))
         return result
     try:
-        result.facts = project.facts_for(model, settings)
-        if reduced is not None:
-            result.facts["partial"] = True  # what the project index needs may be in the statements left out
+        result.facts = facts_for(model, settings.root)
+        # What the project stage needs may be in the statements left out.
+        result.facts.partial = reduced is not None
     except Exception as error:
         result.internal_errors.append(_internal_error("the project facts", filename, error))
     diagnostics = []
     for rule in rules.ALL_RULES:
-        if rule.code not in codes:
+        if rule.code not in codes or issubclass(rule, ProjectRule):
             continue
         try:
             findings = rule().check(model, RuleContext(settings.options_for(rule)))
             diagnostics.extend([_diagnostic(rule, finding, model) for finding in findings])
         except Exception as error:
             result.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", filename, error))
-    if diagnostics:
-        by_row = suppressions.comments(text)
-        diagnostics = [d for d in diagnostics if not suppressions.is_suppressed(d, by_row)]
-    result.diagnostics = sorted(set(diagnostics), key=Diagnostic.sort_key)
+    result.diagnostics = _selected(diagnostics, filename, text, settings)
     return result
+
+
+def _selected(diagnostics: list[Diagnostic], filename: str, text: str, settings: Settings) -> list[Diagnostic]:
+    """The diagnostics the file's selection and its suppression comments let through, sorted."""
+    if not diagnostics:
+        return []
+    codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
+    by_row = suppressions.comments(text)
+    kept = {d for d in diagnostics if d.code in codes and not suppressions.is_suppressed(d, by_row)}
+    return sorted(kept, key=Diagnostic.sort_key)
 
 
 def _syntax_error(filename: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
@@ -221,12 +246,62 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     _lint(stale, results, settings, prefilter, jobs, cache)
     _lint_importers_of_clients(results, settings, jobs)
     if prefilter:
-        _lint_for_the_index(results, settings, jobs, cache)
+        _lint_for_the_entities(results, settings, jobs, cache)
     if cache is not None:
         cache.save()
     run.files.extend(results)
-    project.check_project(run.files, settings)  # not cached: its findings depend on other files
+    check_project(run.files, settings)
     return run
+
+
+def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = True) -> RunResult:
+    """One file's source through every stage, as a project of that one file (standard input)."""
+    run = RunResult([lint_source(filename, raw, settings, prefilter)])
+    check_project(run.files, settings)
+    return run
+
+
+def check_project(files: list[FileResult], settings: Settings) -> None:
+    """The project stage: the project rules' diagnostics added to the files they point into."""
+    facts = [file.facts for file in files if file.facts is not None]
+    chosen = [rule for rule in rules.ALL_RULES if issubclass(rule, ProjectRule)]
+    if not chosen or not any(file.writes for file in facts):  # every project rule judges DB writes
+        return
+    project = ProjectModel(facts)
+    by_path = {file.facts.path: file for file in files if file.facts is not None}
+    found: dict[str, list[Diagnostic]] = {}
+    for rule in chosen:
+        try:
+            for finding in rule().check(project, RuleContext(settings.options_for(rule))):
+                file = by_path[finding.path]
+                found.setdefault(file.filename, []).append(_project_diagnostic(rule, finding, file.filename))
+        except Exception as error:  # a bug in one project rule must not cost the others
+            first = next(file for file in files if file.facts is not None)
+            first.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", "the project", error))
+    for file in files:
+        if file.filename in found:
+            _add_selected(file, found[file.filename], settings)
+
+
+def _project_diagnostic(rule, finding: ProjectFinding, filename: str) -> Diagnostic:
+    return Diagnostic(
+        rule.code, rule.name, finding.message, filename, Location(*finding.start), Location(*finding.end),
+        url=rule.docs_path(), statement_rows=finding.statement_rows,
+    )
+
+
+def _add_selected(file: FileResult, diagnostics: list[Diagnostic], settings: Settings) -> None:
+    """Add the diagnostics the file's selection and suppression comments let through."""
+    text = file.text
+    if text is None:
+        try:
+            text, _ = decode(Path(file.filename).read_bytes())
+        except (OSError, UnicodeDecodeError, SyntaxError):
+            return
+    kept = _selected(diagnostics, file.filename, text, settings.for_file(file.filename))
+    if kept:
+        file.text = text
+        file.diagnostics = sorted(set(file.diagnostics) | set(kept), key=Diagnostic.sort_key)
 
 
 @dataclass(frozen=True)
@@ -247,35 +322,36 @@ def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settin
             if result is None:  # its entry did not decode after all
                 digest, result = check(dataclasses.replace(task, known_digest=None))
         if digest is not None and not result.internal_errors:
-            cache.store(task.filename, task.stat, digest, result.diagnostics, result.facts)
+            facts = result.facts.to_json() if result.facts is not None else None
+            cache.store(task.filename, task.stat, digest, result.diagnostics, facts)
         results[task.index] = result
 
 
 def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int) -> None:
-    """A file that imports a cache client another module of the project makes is linted
-    again, whole, with that client declared (cachelint.index.clients). Its result is not
-    kept in the cache: it depends on the other file."""
-    exported = exported_clients(results, settings.clients)
+    """The second pass: a file that imports a cache client another module of the project
+    makes is linted again, whole, with that client declared (cachelint.project.clients).
+    Its result is not kept in the cache: it depends on the other file."""
+    exported = exported_clients(_facts(results), settings.clients)
     if not exported:
         return
     imports = imports_of(list(exported))
     declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
     tasks = [
         _Task(index, result.filename, None) for index, result in enumerate(results)
-        if not (result.facts and result.facts.get("clients")) and _mentions(result.filename, imports)
+        if not (result.facts and result.facts.clients) and _mentions(result.filename, imports)
     ]
     _lint(tasks, results, declared, False, jobs, None)
 
 
-def _lint_for_the_index(results: list[FileResult], settings: Settings, jobs: int,
-                        cache: ResultCache | None) -> None:
-    """The project index's second pass, when some file caches a DB entity (CL010 then
-    needs every write and call that may touch it): a file the prefilter skipped (it has no
-    cache code) that names the entity is linted after all, and a file linted in part
-    (cachelint.sparse) is linted whole. Either result takes the place of the first one in
-    the cache: its facts can only be more, and its diagnostics are the same, as neither
-    the prefilter nor sparse parsing ever drops one."""
-    mentions = project.entity_mentions(results)
+def _lint_for_the_entities(results: list[FileResult], settings: Settings, jobs: int,
+                           cache: ResultCache | None) -> None:
+    """The third pass, when some file caches a DB entity (CL010 then needs every write
+    and call that may touch it): a file the prefilter skipped (it has no cache code) that
+    names the entity is linted after all, and a file linted in part (cachelint.sparse) is
+    linted whole. Either result takes the place of the first one in the cache: its facts
+    can only be more, and its diagnostics are the same, as neither the prefilter nor
+    sparse parsing ever drops one."""
+    mentions = entity_mentions(_facts(results))
     if mentions is None:
         return
     tasks = [
@@ -286,8 +362,12 @@ def _lint_for_the_index(results: list[FileResult], settings: Settings, jobs: int
     _lint(tasks, results, settings, False, jobs, cache)
 
 
+def _facts(results: list[FileResult | None]) -> list[FileFacts]:
+    return [result.facts for result in results if result is not None and result.facts is not None]
+
+
 def _partial(result: FileResult) -> bool:
-    return result.facts is not None and result.facts.get("partial", False)
+    return result.facts is not None and result.facts.partial
 
 
 def _skipped(result: FileResult) -> bool:
@@ -345,7 +425,11 @@ def _restored(filename: str, cached: Cached | None) -> FileResult | None:
     need it; None when there is none, or the file can no longer be read."""
     if cached is None:
         return None
-    result = FileResult(filename, cached.diagnostics, facts=cached.facts)
+    try:
+        facts = FileFacts.from_json(cached.facts) if cached.facts is not None else None
+    except (KeyError, TypeError, ValueError):  # an entry of another shape: the file is linted again
+        return None
+    result = FileResult(filename, cached.diagnostics, facts=facts)
     if result.diagnostics:
         try:
             raw = Path(filename).read_bytes()

@@ -8,15 +8,13 @@ import pytest
 
 from cachelint import engine
 from cachelint.config import Settings
-from cachelint.engine import lint_source
-from cachelint.index.project import check_project
+from cachelint.engine import lint_text
 
 
 def lint(source: str, select: tuple[str, ...] = ("ALL",), settings: Settings | None = None, filename: str = "example.py"):
     settings = settings or Settings()
     settings.select = select
-    result = lint_source(filename, textwrap.dedent(source).encode("utf-8"), settings)
-    check_project([result], settings)
+    [result] = lint_text(filename, textwrap.dedent(source).encode("utf-8"), settings).files
     assert not result.internal_errors, result.internal_errors
     return result.diagnostics
 

@@ -8,7 +8,7 @@ import pytest
 
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
-from cachelint.index.clients import imports_of
+from cachelint.project.clients import imports_of
 
 EXTENSIONS = """\
 from flask_caching import Cache

@@ -8,6 +8,7 @@ from typing import Any, Callable, ClassVar, Iterator
 import libcst as cst
 
 from cachelint.model import ModuleModel
+from cachelint.project.model import ProjectModel
 
 # Where the rule's page lives in the source tree (the project has no published site yet).
 DOCS_PATH = "rules/{name}.md"
@@ -36,6 +37,17 @@ class Finding:
     statement: cst.CSTNode
     message: str
     fix: FixSuggestion | None = None
+
+
+@dataclass(frozen=True)
+class ProjectFinding:
+    """What a project rule reports: a place in a file, as the project's facts name it."""
+
+    path: str  # as the facts name the file (cachelint.project.facts)
+    start: tuple[int, int]  # row, column
+    end: tuple[int, int]
+    statement_rows: tuple[int, int]
+    message: str
 
 
 class OptionError(ValueError):
@@ -95,3 +107,13 @@ class Rule:
     @classmethod
     def default_options(cls) -> dict[str, Any]:
         return {name: option.default for name, option in cls.options.items()}
+
+
+class ProjectRule(Rule):
+    """A rule that judges the whole project at once (cachelint.project): its `check` runs
+    once per run on the `ProjectModel` merged from every file's facts, after the module
+    rules, and reports places in any file."""
+
+    # A different argument than a module rule's: the engine tells the two kinds apart.
+    def check(self, project: ProjectModel, context: RuleContext) -> Iterator[ProjectFinding]:  # type: ignore[override]
+        raise NotImplementedError

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from cachelint.index import Namespace, StaleWrite
-from cachelint.index.inventory import describe_ttl
-from cachelint.model import ModuleModel
-from cachelint.rules.base import Finding, Rule, RuleContext
+from cachelint.model import WriteKind
+from cachelint.project.facts import EntityWrite
+from cachelint.project.inventory import describe_ttl
+from cachelint.project.model import Namespace, ProjectModel, covers
+from cachelint.rules.base import ProjectFinding, ProjectRule, RuleContext
 
 
-class MissingInvalidation(Rule):
+class MissingInvalidation(ProjectRule):
     """
     ## What it does
     Finds, across every file linted together, each cached read of an entity (a value
@@ -395,27 +396,44 @@ class MissingInvalidation(Rule):
         """,
     ]
 
-    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
-        """Nothing per module: the check runs on the project index (cachelint.index)."""
-        return iter(())
+    def check(self, project: ProjectModel, context: RuleContext) -> Iterator[ProjectFinding]:  # type: ignore[override]
+        for write, missed in self.stale_writes(project):
+            yield ProjectFinding(write.path, write.start, write.end, write.statement_rows, self.message(write, missed))
 
     @staticmethod
-    def message(stale: StaleWrite) -> str:
-        write = stale.write
-        missed = "; ".join(_described(namespace) for namespace in stale.missed)
-        return f"{_write_label(write)} here does not invalidate {missed}"
+    def stale_writes(project: ProjectModel) -> Iterator[tuple[EntityWrite, tuple[Namespace, ...]]]:
+        """Each DB write whose path misses a cached view of its entity, with those views."""
+        for write in project.writes:
+            namespaces = project.namespaces_of(write.entity)
+            if write.kind == WriteKind.INSERT.value:
+                namespaces = [namespace for namespace in namespaces if not namespace.per_row]
+            if not namespaces:
+                continue
+            templates = project.busted_on_path(write)
+            if templates is None:
+                continue
+            missed = tuple(
+                namespace for namespace in namespaces
+                if not any(covers(template, namespace.template) for template in templates)
+            )
+            if missed:
+                yield write, missed
+
+    @staticmethod
+    def message(write: EntityWrite, missed: tuple[Namespace, ...]) -> str:
+        return f"{_write_label(write)} here does not invalidate {'; '.join(_described(n) for n in missed)}"
 
 
-def _write_label(write: dict) -> str:
-    label = write["label"]
+def _write_label(write: EntityWrite) -> str:
+    label = write.label
     return label if label.split(" ", 1)[0].isupper() else f"`{label}`"
 
 
 def _described(namespace: Namespace) -> str:
     fill = namespace.fills[0]
-    where = f"filled in {fill['path']}:{fill['line']}"
-    if fill["ttl"] is not None:
-        where += f", TTL {describe_ttl(fill['ttl'])}"
+    where = f"filled in {fill.path}:{fill.line}"
+    if fill.ttl is not None:
+        where += f", TTL {describe_ttl(fill.ttl)}"
     more = len(namespace.fills) - 1
     if more:
         where += f", and {more} more place{'s' if more > 1 else ''}"

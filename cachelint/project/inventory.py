@@ -1,30 +1,40 @@
 """`cachelint keys`: the project's cached namespaces per entity, as a table or as JSON.
 
-The "list of all keys for each entity type" teams keep by hand, generated from the index:
-for each namespace its key shape, entity, where it is filled (with the TTL), where it is
-invalidated and which DB writes leave it stale (CL010).
+The "list of all keys for each entity type" teams keep by hand, generated from the
+project model: for each namespace its key shape, entity, where it is filled (with the
+TTL), where it is invalidated and which DB writes leave it stale (`stale_after`: the
+writes CL010 reports, each with the namespaces it misses).
 """
 from __future__ import annotations
 
-from cachelint.index.index import Namespace, ProjectIndex
+from collections.abc import Iterable
+
+from cachelint.project.facts import EntityWrite
+from cachelint.project.model import Namespace, ProjectModel
 
 
-def inventory(index: ProjectIndex) -> list[dict]:
-    return [_entry(namespace) for namespace in index.inventory()]
+def inventory(project: ProjectModel, stale: Iterable[tuple[EntityWrite, Iterable[Namespace]]]) -> list[dict]:
+    """Every cached namespace, in (entity, template) order."""
+    stale_after: dict[int, list[EntityWrite]] = {}
+    for write, missed in stale:
+        for namespace in missed:
+            stale_after.setdefault(id(namespace), []).append(write)
+    found = sorted(project.namespaces.values(), key=lambda n: (n.entity is None, (n.entity or "").lower(), n.template))
+    return [_entry(namespace, project, stale_after.get(id(namespace), [])) for namespace in found]
 
 
-def _entry(namespace: Namespace) -> dict:
+def _entry(namespace: Namespace, project: ProjectModel, stale_after: list[EntityWrite]) -> dict:
     return {
         "namespace": namespace.namespace,
         "key": namespace.key,
         "template": namespace.template,
         "entity": namespace.entity,
         "per_row": namespace.per_row,
-        "filled": [{"path": f["path"], "line": f["line"], "ttl": f["ttl"], "function": f["function"]} for f in namespace.fills],
-        "invalidated": [{"path": b["path"], "line": b["line"], "function": b["function"]} for b in namespace.busts],
+        "filled": [{"path": f.path, "line": f.line, "ttl": f.ttl, "function": f.function} for f in namespace.fills],
+        "invalidated": [{"path": b.path, "line": b.line, "function": b.function} for b in project.busts_of(namespace)],
         "stale_after": [
-            {"path": w["path"], "line": w["start"][0], "kind": w["kind"], "label": w["label"], "function": w["function"]}
-            for w in namespace.stale_after
+            {"path": w.path, "line": w.start[0], "kind": w.kind, "label": w.label, "function": w.function}
+            for w in stale_after
         ],
     }
 

@@ -1,34 +1,16 @@
-"""What the project index needs from one module, as small JSON-able data (no CST nodes).
+"""The facts of one module for the project stage (cachelint.project.facts), read from its model.
 
-`file_facts(model, module, display)` summarises a module for `cachelint.index`:
-
-- `reads`: cache fills (writes of a value under a key that starts with a namespace):
-  the entity the value was queried from (a table named in SQL `FROM`, or an ORM model)
-  when known and the key names it, the key's template (`product:{}`, each
-  dynamic part a `{}`) and how it reads (`product:{product_id}`), whether the key names
-  one row, the TTL in seconds when known, the function and the line.
-- `writes`: DB writes to a known entity (cachelint.model.app.db) with their kind, function,
-  whether they run the entity's hooks (a queryset `update` or SQL does not) and where a
-  CL010 diagnostic would point.
-- `busts`: every cache delete, expiry or write (a write-through `set` of the fresh value
-  also makes readers see the change) with the template it touches; None for a key the
-  module cannot read (a parameter, a builder from another module), which may be any key.
-  A delete through an imported object of unknown type counts with the keys it can read.
-- `calls`: edges from a function to a project function it calls, as qualified names
-  (`shop.catalog.get_product`), resolved through imports; a method called on a receiver
-  of unknown type is `*.<method>`.
-- `hooks`: functions that run on every write of a model: Django signal receivers
-  (`@receiver(post_save, sender=Product)`) and a model's own `save`/`delete`.
-
-Facts are per file and depend on nothing else, so a per-file result cache can keep them;
-`cachelint.index` computes everything project-wide from the facts alone. The engine adds
-`"partial": true` to the facts of a file it parsed only in part (`cachelint.sparse`):
-their reads and the busts of known cache clients are complete, their writes, calls,
-hooks and deletes through imported objects may not be.
+`facts_for(model, settings)` gives a `FileFacts`: the module's cache fills, DB writes,
+busts, call edges, write hooks, the clients it makes, and what its names denote. Reads
+through an imported object of unknown type (`from .cache import r; r.delete(...)`)
+count as busts with the keys they can read. The engine marks the facts of a file it
+parsed only in part (`cachelint.sparse`) `partial`.
 """
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Iterator
 
 import libcst as cst
@@ -40,7 +22,10 @@ from cachelint.model.cache.keys import KeyShape
 from cachelint.model.core.nodes import children
 from cachelint.model.core.scopes import Scope, dotted
 from cachelint.model.app.stored import StoredData
+from cachelint.model.cache.clients import module_clients
+from cachelint.model.core.modules import module_name
 from cachelint.model.core.values import evaluate_number
+from cachelint.project.facts import Bust, Definition, EntityWrite, FileFacts, Fill, Hook
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
 _MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`
@@ -73,17 +58,25 @@ _SKIP_HOOKS = frozenset({
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
 
 
-def file_facts(model: ModuleModel, module: str, display: str) -> dict:
+def facts_for(model: ModuleModel, root: Path) -> FileFacts:
+    """The module's facts, its file named relative to the project `root`."""
+    return file_facts(model, module_name(model.path), display_path(model.path, root))
+
+
+def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
     facts = _Facts(model, module, display)
-    return {
-        "module": module,
-        "path": display,
-        "reads": facts.reads(),
-        "writes": facts.writes(),
-        "busts": facts.busts(),
-        "calls": facts.calls(),
-        "hooks": facts.hooks(),
-    }
+    definitions, imports = facts.definitions()
+    return FileFacts(
+        module=module, path=display, fills=facts.fills(), writes=facts.writes(), busts=facts.busts(),
+        calls=facts.calls(), hooks=facts.hooks(), clients=module_clients(model.module_scope, model.resolver),
+        definitions=definitions, imports=imports,
+    )
+
+
+def display_path(filename: str, root: Path) -> str:
+    """How messages name a file: relative to the project root when under it."""
+    relative = os.path.relpath(os.path.abspath(filename), os.path.abspath(root))
+    return filename if relative.startswith("..") else Path(relative).as_posix()
 
 
 class _Facts:
@@ -133,9 +126,57 @@ class _Facts:
         base = package[: len(package) - (dots - 1)] if dots > 1 else package
         return ".".join([*base, name[dots:]]) if base else name[dots:]
 
+    # ------------------------------------------------------------------ definitions
+
+    def definitions(self) -> tuple[list[Definition], dict[str, str]]:
+        """What the module's own names denote (its functions, classes and their methods,
+        instances it assigns at module level), and what its imported names import."""
+        found: list[Definition] = []
+        imports: dict[str, str] = {}
+        module_scope = self.model.module_scope
+        for name, bindings in module_scope.bindings.items():
+            binding = bindings[-1]
+            qualified = f"{self.module}.{name}"
+            if binding.kind == "import" and isinstance(binding.value, str):
+                imports[name] = self.resolve_import(binding.value)
+            elif binding.kind == "def" and isinstance(binding.value, cst.ClassDef):
+                bases = tuple(
+                    base for arg in binding.value.bases
+                    if (base := self.denoted(arg.value, module_scope, binding.order)) is not None
+                )
+                found.append(Definition(qualified, "class", self.display, self.line(binding.value), bases=bases))
+            elif binding.kind == "def":
+                found.append(Definition(qualified, "function", self.display, self.line(binding.value)))
+            elif binding.kind == "assign" and isinstance(binding.value, cst.CSTNode):
+                value = binding.value.expression if isinstance(binding.value, cst.Await) else binding.value
+                of = self.denoted(value.func, module_scope, binding.order) if isinstance(value, cst.Call) else None
+                found.append(Definition(qualified, "instance", self.display, self.line(binding.value), of=of))
+        for info in self.model.functions.values():
+            owner = info.scope.parent
+            if owner is not None and owner.kind == "class" and owner.parent is module_scope:
+                found.append(Definition(self.qualified(info.scope), "function", self.display, self.line(info.node)))
+        return found, imports
+
+    def denoted(self, expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
+        """The qualified name `expr` denotes through the module's imports and definitions
+        (`redis.Redis`, `shop.cache.Store`), as far as this module can tell."""
+        text = dotted(expr)
+        if text is None:
+            return None
+        head, _, rest = text.partition(".")
+        bindings = scope.lookup(head, order)
+        if len(bindings) != 1 or bindings[0].kind not in ("import", "def"):
+            return None
+        binding = bindings[0]
+        if binding.kind == "import":
+            base = self.resolve_import(binding.value) if isinstance(binding.value, str) else None
+        else:
+            base = f"{self.module}.{head}"
+        return None if base is None else f"{base}.{rest}" if rest else base
+
     # ------------------------------------------------------------------ reads
 
-    def reads(self) -> list[dict]:
+    def fills(self) -> list[Fill]:
         found = []
         for op in self.model.ops:
             if op.kind is not Kind.WRITE or op.key is None:
@@ -152,12 +193,12 @@ class _Facts:
                 # A key that does not name what it holds (`heuristic:{event.pk}` for an
                 # aggregate of addresses) may be meant to lag behind: not a view of the entity.
                 entity = queried if queried and queried.held_by(key_names(p.text for p in shape.parts if p.is_constant)) else None
-                found.append({
-                    "entity": sorted(entity.names) if entity else [], "entity_label": entity.name if entity else None,
-                    "template": template, "key": shape.render(self.model.code),
-                    "per_row": one_row or _per_row(shape, entity) if entity else True,
-                    "ttl": self.ttl_seconds(op), "function": self.runs_in(op.scope), "line": self.line(op.node),
-                })
+                found.append(Fill(
+                    path=self.display, entity=tuple(sorted(entity.names)) if entity else (),
+                    entity_label=entity.name if entity else None, template=template, key=shape.render(self.model.code),
+                    per_row=one_row or _per_row(shape, entity) if entity else True,
+                    ttl=self.ttl_seconds(op), function=self.runs_in(op.scope), line=self.line(op.node),
+                ))
         return found
 
     def ttl_seconds(self, op) -> float | None:
@@ -254,7 +295,7 @@ class _Facts:
                 return True
         return False
 
-    def writes(self) -> list[dict]:
+    def writes(self) -> list[EntityWrite]:
         """The module's writes to known entities; none from migrations, which run once
         against historical models, or tests, which set up their own data."""
         if any(part == "migrations" or part.startswith("test") for part in self.module.split(".")):
@@ -264,16 +305,16 @@ class _Facts:
             if write.entity is None or write.is_commit_point:
                 continue
             start, end = self.model.range(write.node)
-            found.append({
-                "entity": sorted(write.entity.names), "entity_label": write.entity.name,
-                "kind": WriteKind.INSERT.value if self.saves_a_new_row(write) else write.kind.value, "label": write.label,
-                "function": self.runs_in(write.scope), "runs_hooks": _runs_hooks(write.node),
-                "start": [start.row, start.column], "end": [end.row, end.column],
-                "statement_rows": list(self.model.statement_rows(write.statement)),
-            })
+            found.append(EntityWrite(
+                path=self.display, entity=tuple(sorted(write.entity.names)), entity_label=write.entity.name,
+                kind=WriteKind.INSERT.value if self.saves_a_new_row(write) else write.kind.value, label=write.label,
+                function=self.runs_in(write.scope), runs_hooks=_runs_hooks(write.node),
+                start=(start.row, start.column), end=(end.row, end.column),
+                statement_rows=tuple(self.model.statement_rows(write.statement)),
+            ))
         return found
 
-    def busts(self) -> list[dict]:
+    def busts(self) -> list[Bust]:
         found = []
         for op in self.model.ops:
             if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE):
@@ -281,10 +322,10 @@ class _Facts:
             templates = self.templates(op)
             function = self.runs_in(op.scope)
             for template in templates:
-                found.append({"template": template, "function": function, "line": self.line(op.node)})
+                found.append(Bust(self.display, template, function, self.line(op.node)))
         return found + self.imported_busts()
 
-    def imported_busts(self) -> list[dict]:
+    def imported_busts(self) -> list[Bust]:
         """Deletes through an object imported from elsewhere, which the module cannot tell
         is a cache (`from .cache import r; r.delete(f"product:{pid}")`): each key the
         analysis reads as a namespaced template, so that the invalidation is not missed.
@@ -303,8 +344,7 @@ class _Facts:
                 for shape in self.shapes(arg.value, site.scope):
                     template = _template(shape, glob=True)
                     if template is not None:
-                        found.append({"template": template, "function": self.runs_in(site.scope),
-                                      "line": self.line(site.node)})
+                        found.append(Bust(self.display, template, self.runs_in(site.scope), self.line(site.node)))
         return found
 
     def shapes(self, key: cst.BaseExpression, scope: Scope) -> tuple[KeyShape, ...]:
@@ -342,7 +382,7 @@ class _Facts:
 
     # ------------------------------------------------------------------ calls and hooks
 
-    def calls(self) -> list[list[str]]:
+    def calls(self) -> list[tuple[str, str]]:
         edges = set()
         for site in self.model.calls:
             caller = self.runs_in(site.scope)
@@ -358,7 +398,7 @@ class _Facts:
                 callee = self.callee(arg.value, site.scope, site.order)
                 if callee is not None:
                     edges.add((caller, callee))
-        return sorted([list(edge) for edge in edges])
+        return sorted(edges)
 
     def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> str | None:
         text = dotted(func)
@@ -384,7 +424,7 @@ class _Facts:
             return base
         return f"{base}.{rest}" if rest else base
 
-    def hooks(self) -> list[dict]:
+    def hooks(self) -> list[Hook]:
         """Functions every write of an entity runs: signal receivers and model methods."""
         found = []
         for info in self.model.functions.values():
@@ -398,7 +438,7 @@ class _Facts:
                 if sender is not None:
                     entity = sender
             if entity is not None:
-                found.append({"entity": sorted(Entity(entity, "model").names), "function": self.qualified(scope)})
+                found.append(Hook(tuple(sorted(Entity(entity, "model").names)), self.qualified(scope)))
         for site in self.model.calls:  # post_save.connect(handler, sender=Product)
             if not (isinstance(site.node.func, cst.Attribute) and site.node.func.attr.value == "connect"):
                 continue
@@ -407,7 +447,7 @@ class _Facts:
                 sender = _keyword(site.node, "sender")
                 handler = self.callee(site.node.args[0].value, site.scope, site.order)
                 if sender is not None and handler is not None:
-                    found.append({"entity": sorted(Entity(sender, "model").names), "function": handler})
+                    found.append(Hook(tuple(sorted(Entity(sender, "model").names)), handler))
         return found
 
 

@@ -4,26 +4,24 @@
 `app/views.py`: the views module alone cannot tell that `cache` is Flask-Caching's. Each
 file's facts name the clients it makes (`clients.module_clients`); once every file is
 read, the files that import one of them are linted again with those clients declared, as
-`[tool.cachelint.clients]` would declare them.
+`[tool.cachelint.clients]` would declare them (cachelint.engine, the second pass).
 """
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from cachelint.engine import FileResult
-    from cachelint.model.cache.clients import CustomClients
+from cachelint.model.cache.clients import CustomClients
+from cachelint.project.facts import FileFacts
 
 
-def exported_clients(files: list["FileResult"], declared: "CustomClients") -> dict[str, str]:
+def exported_clients(files: list[FileFacts], declared: CustomClients) -> dict[str, str]:
     """Qualified name -> library, for the clients the project's modules make that the
     configuration does not already declare."""
     return {
         qualified: library
-        for file in files if file is not None and file.facts
-        for name, library in file.facts.get("clients", {}).items()
-        if (qualified := f"{file.facts['module']}.{name}") not in declared.objects
+        for file in files
+        for name, library in file.clients.items()
+        if (qualified := f"{file.module}.{name}") not in declared.objects
     }
 
 

@@ -1,0 +1,128 @@
+"""What the project stage keeps of one file: typed, small, and JSON in the result cache.
+
+A file's facts depend on that file alone, so the per-file result cache keeps them with
+the file's diagnostics (`FileFacts.to_json` / `FileFacts.from_json`), and the project
+model (cachelint.project.model) is the same whether they were just computed or came
+from the cache. They name functions, classes and modules by qualified name
+(`shop.catalog.Product.save`); nothing in them points into a syntax tree.
+
+- `fills`: cache writes of a value under a namespaced key: the key's template
+  (`product:{}`, each dynamic part a `{}`) and text, the entity the value was queried
+  from when known, whether the key names one row, the TTL in seconds when known.
+- `writes`: DB writes to a known entity, with where a CL010 diagnostic would point.
+- `busts`: cache deletes, expiries and writes with the template they touch (None: a key
+  the analysis cannot read, which may be any key).
+- `calls`: edges from a function to a project function it calls (`*.<method>` for a
+  method called on a receiver of unknown type).
+- `hooks`: functions every write of an entity runs (signal receivers, `save`/`delete`).
+- `clients`: the module's names bound to a client of a shared cache library.
+- `definitions` and `imports`: what each module-level and class-level name denotes, so
+  that the project model can resolve a qualified name across modules.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A cached view of data: a value stored under a key that starts with a namespace."""
+
+    path: str
+    entity: tuple[str, ...]  # every name the entity goes by (`products`, `product`, `Product`)
+    entity_label: str | None  # as the code names it; None: not known
+    template: str  # `product:{}:related`
+    key: str  # `product:{product_id}:related`
+    per_row: bool
+    ttl: float | None  # seconds; None: not known
+    function: str
+    line: int
+
+
+@dataclass(frozen=True)
+class EntityWrite:
+    """A DB write to a known entity."""
+
+    path: str
+    entity: tuple[str, ...]
+    entity_label: str
+    kind: str  # a `WriteKind` value: "insert", "update", "delete", "save"…
+    label: str  # how messages name it: `Product.objects.update(...)`, `UPDATE products`
+    function: str
+    runs_hooks: bool  # a queryset `update`, the bulk methods and SQL run no hook
+    start: tuple[int, int]  # row, column
+    end: tuple[int, int]
+    statement_rows: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Bust:
+    """A cache operation that makes readers of `template` see a change."""
+
+    path: str
+    template: str | None  # None: a key the analysis cannot read
+    function: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A function every write of `entity` runs."""
+
+    entity: tuple[str, ...]
+    function: str
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a qualified name denotes: a function or method, a class, or a module-level
+    instance (`cache = Cache()`, whose class is `of` when it is a call of a name)."""
+
+    name: str  # qualified: `shop.catalog.Product.save`
+    kind: str  # "function", "class" or "instance"
+    path: str
+    line: int
+    of: str | None = None  # an instance's class or factory, as its module imports it
+    bases: tuple[str, ...] = ()  # a class's bases, qualified as its module imports them
+
+
+@dataclass
+class FileFacts:
+    module: str  # `shop.catalog`
+    path: str  # as messages name the file
+    fills: list[Fill] = field(default_factory=list)
+    writes: list[EntityWrite] = field(default_factory=list)
+    busts: list[Bust] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)  # (caller, callee)
+    hooks: list[Hook] = field(default_factory=list)
+    clients: dict[str, str] = field(default_factory=dict)  # module-level name -> library
+    definitions: list[Definition] = field(default_factory=list)
+    imports: dict[str, str] = field(default_factory=dict)  # module-level name -> what it imports
+    # Parsed in part (cachelint.sparse): fills and the busts of known clients are
+    # complete, writes, calls, hooks and busts through imported objects may not be.
+    partial: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileFacts:
+        """The facts `to_json` gave; raises KeyError, TypeError or ValueError on anything else."""
+        return cls(
+            module=str(data["module"]), path=str(data["path"]),
+            fills=[Fill(**{**fill, "entity": tuple(fill["entity"])}) for fill in data["fills"]],
+            writes=[
+                EntityWrite(**{**write, "entity": tuple(write["entity"]), "start": tuple(write["start"]),
+                           "end": tuple(write["end"]), "statement_rows": tuple(write["statement_rows"])})
+                for write in data["writes"]
+            ],
+            busts=[Bust(**bust) for bust in data["busts"]],
+            calls=[(str(caller), str(callee)) for caller, callee in data["calls"]],
+            hooks=[Hook(tuple(hook["entity"]), hook["function"]) for hook in data["hooks"]],
+            clients=dict(data["clients"]),
+            definitions=[Definition(**{**d, "bases": tuple(d["bases"])}) for d in data["definitions"]],
+            imports=dict(data["imports"]),
+            partial=bool(data["partial"]),
+        )

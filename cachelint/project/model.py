@@ -1,0 +1,232 @@
+"""The project model: every file's facts merged, and names resolved across modules.
+
+Built from `cachelint.project.facts` alone, so it is the same whether a file's facts were
+just computed or came from the result cache. Everything is a dict keyed by qualified
+name, entity, template or function, so a big tree costs one pass over its facts.
+
+- `resolve("shop.cache.store")`: the function, class or instance a qualified name
+  denotes in any module, following re-exports (`from .ext import cache` in a package's
+  `__init__`) and a class's methods (`shop.cache.Store.get`).
+- `namespaces_of(entity)`: the cached views (key templates) of an entity, with where
+  each is filled.
+- `busted_on_path(write)`: the templates a DB write's path busts: the write's function,
+  the project functions that call it (one or two calls up; a call of a method on a
+  receiver of unknown type counts by the method's name), the functions it calls itself
+  (a method called on a receiver of unknown type: the functions of that name), and the
+  hooks the write runs (a signal receiver, the model's own `save`/`delete`; a queryset
+  `update`, bulk methods and SQL run none). None when one busts a key the analysis
+  cannot read, which may be any key.
+- `covers(bust, template)`: whether busting `bust` (a template, or a pattern like
+  `product:*`) reaches `template`.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from cachelint.model.app.db_writes import WRITE_METHODS
+from cachelint.model.libraries import LIBRARIES
+from cachelint.project.extract import ANY_RECEIVER, KEY_SEPARATORS
+from cachelint.project.facts import Bust, Definition, EntityWrite, FileFacts, Fill
+
+_CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
+_MAX_HOPS = 8  # re-exports followed when resolving a name
+# Method names of the cache libraries and of DB writes (`delete`, `set`, `save`, `update`).
+_GENERIC_METHODS = frozenset({name for library in LIBRARIES for name in library.methods}) | WRITE_METHODS
+
+
+@dataclass
+class Namespace:
+    """One cached view of an entity: a key template and everywhere it is filled."""
+
+    template: str
+    entity: str | None  # as the first fill names it: `products`, `Product`; None: not known
+    fills: list[Fill] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.fills[0].key
+
+    @property
+    def namespace(self) -> str:
+        """The key's first segment: `product` for `product:{}:related`."""
+        return KEY_SEPARATORS.split(self.template, maxsplit=1)[0]
+
+    @property
+    def per_row(self) -> bool:
+        return all(fill.per_row for fill in self.fills)
+
+
+class ProjectModel:
+    def __init__(self, files: list[FileFacts]) -> None:
+        self.files = files
+        self.definitions: dict[str, Definition] = {}
+        self.imports: dict[str, str] = {}  # `pkg.cache` -> `pkg.ext.cache` (a module-level import)
+        self.modules: set[str] = set()
+        self.namespaces: dict[tuple[str, str], Namespace] = {}  # (entity name, template) -> namespace
+        self.by_entity: dict[str, list[Namespace]] = defaultdict(list)
+        self.writes: list[EntityWrite] = []
+        self.fill_sites: set[tuple[str, int]] = set()
+        self.busts_by_function: dict[str, list[Bust]] = defaultdict(list)
+        self.busts_by_method: dict[str, list[Bust]] = defaultdict(list)  # a function's last name -> busts
+        self.callers: dict[str, set[str]] = defaultdict(set)
+        self.callees: dict[str, set[str]] = defaultdict(set)
+        self.hooks: dict[str, set[str]] = defaultdict(set)  # entity name -> functions
+        for file in files:
+            self._add(file)
+
+    def _add(self, file: FileFacts) -> None:
+        self.modules.add(file.module)
+        for definition in file.definitions:
+            self.definitions[definition.name] = definition
+        for name, imported in file.imports.items():
+            self.imports[f"{file.module}.{name}"] = imported
+        for fill in file.fills:
+            self.fill_sites.add((fill.path, fill.line))
+            name = fill.entity_label or ""
+            namespace = self.namespaces.get((name, fill.template))
+            if namespace is None:
+                namespace = self.namespaces[(name, fill.template)] = Namespace(fill.template, fill.entity_label)
+                for entity_name in fill.entity:
+                    self.by_entity[entity_name].append(namespace)
+            if not any(seen.path == fill.path and seen.line == fill.line for seen in namespace.fills):
+                namespace.fills.append(fill)  # a key with several shapes is filled once
+        self.writes += file.writes
+        for bust in file.busts:
+            self.busts_by_function[_short(bust.function)].append(bust)
+            self.busts_by_method[_method(bust.function)].append(bust)
+        for caller, callee in file.calls:
+            self.callers[_short(callee)].add(_short(caller))
+            self.callees[_short(caller)].add(_short(callee))
+        for hook in file.hooks:
+            for entity_name in hook.entity:
+                self.hooks[entity_name].add(_short(hook.function))
+
+    # ------------------------------------------------------------------ names
+
+    def resolve(self, qualified: str) -> Definition | None:
+        """The definition `qualified` denotes in the project, through re-exports; None
+        for a name outside the project or one no module defines."""
+        for _ in range(_MAX_HOPS):
+            found = self.definitions.get(qualified)
+            if found is not None:
+                return found
+            imported = self._imported(qualified)
+            if imported is None:
+                return None
+            qualified = imported
+        return None
+
+    def _imported(self, qualified: str) -> str | None:
+        """What `qualified` names once the import it goes through is followed:
+        `pkg.cache.get` -> `pkg.ext.cache.get` when `pkg` does `from .ext import cache`."""
+        parts = qualified.split(".")
+        for end in range(len(parts), 0, -1):
+            imported = self.imports.get(".".join(parts[:end]))
+            if imported is not None:
+                return ".".join([imported, *parts[end:]])
+        return None
+
+    # ------------------------------------------------------------------ cached views
+
+    def namespaces_of(self, entity: tuple[str, ...]) -> list[Namespace]:
+        seen: dict[int, Namespace] = {}
+        for name in entity:
+            for namespace in self.by_entity.get(name, ()):
+                seen[id(namespace)] = namespace
+        return list(seen.values())
+
+    def busts_of(self, namespace: Namespace) -> list[Bust]:
+        """The busts anywhere in the project that reach `namespace` (fills left out)."""
+        return [
+            bust for busts in self.busts_by_function.values() for bust in busts
+            if bust.template is not None and covers(bust.template, namespace.template)
+            and (bust.path, bust.line) not in self.fill_sites
+        ]
+
+    # ------------------------------------------------------------------ call paths
+
+    def _callers_of(self, function: str) -> set[str]:
+        """Callers by name, and callers of a method of that name on a receiver of unknown
+        type (which may be this function: counting them errs towards silence)."""
+        method = f"{ANY_RECEIVER}.{function.rsplit('.', 1)[-1]}"
+        return self.callers.get(function, set()) | self.callers.get(method, set())
+
+    def busted_on_path(self, write: EntityWrite) -> set[str] | None:
+        """The templates the write's path busts; None when it busts a key the analysis
+        cannot read, which may be any of them."""
+        path = {_short(write.function)}
+        level = set(path)
+        for _ in range(_CALLERS_UP):
+            level = {caller for function in level for caller in self._callers_of(function)}
+            path |= level
+        if write.runs_hooks:
+            for name in write.entity:
+                path |= self.hooks.get(name, set())
+        helpers = {callee for function in path for callee in self.callees.get(function, ())} - path
+        templates = set()
+        for function in path | helpers:
+            for bust in self.busts_by_function.get(function, ()):
+                # A helper that fills the cache on a miss (`get_product(pid)` to return the
+                # fresh row) leaves an entry that is there untouched.
+                if function in helpers and (bust.path, bust.line) in self.fill_sites:
+                    continue
+                if bust.template is None:
+                    return None
+                templates.add(bust.template)
+        for helper in helpers - self.busts_by_function.keys():
+            busted = self._busted_by_method(helper)
+            if busted is None:
+                return None
+            templates |= busted
+        return templates
+
+    def _busted_by_method(self, callee: str) -> set[str] | None:
+        """What a call the project cannot place may bust (`self.cache.forget(pk)`, or
+        `profile.update_cache()` on an object of unknown type): what the functions of
+        that name bust; None when one busts a key the analysis cannot read. A method
+        named like a cache or ORM call (`delete`, `set`, `save`) is not looked up: every
+        `qs.delete()` would otherwise meet a wrapper's `delete(self, key)`."""
+        method = _method(callee)
+        if method in _GENERIC_METHODS:
+            return set()
+        templates = set()
+        for bust in self.busts_by_method.get(method, ()):
+            if (bust.path, bust.line) in self.fill_sites:
+                continue
+            if bust.template is None:
+                return None
+            templates.add(bust.template)
+        return templates
+
+
+def entity_mentions(files: list[FileFacts]) -> re.Pattern[bytes] | None:
+    """What a file's text must contain to hold a write to an entity some file caches: a
+    word that is the entity's name, singular or plural, in any case (`Product`,
+    `products`); None when no file caches an entity."""
+    names = {name for file in files for fill in file.fills for name in fill.entity}
+    if not names:
+        return None
+    words = sorted({form for name in names for form in (name, f"{name}s", f"{name}es", f"{name[:-1]}ies")})
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(word.encode()) for word in words) + rb")\b", re.I)
+
+
+def _short(function: str) -> str:
+    """How the call graph names a function: its module's last part and its name
+    (`pricing.update_price`, `Product.save`), so that `shop.pricing` imported from a
+    folder that is not a package still meets the `pricing` a file path gives."""
+    return ".".join(function.rsplit(".", 2)[-2:])
+
+
+def _method(function: str) -> str:
+    """The last name of a function or of a call (`forget` for `store.EventCache.forget` and `*.forget`)."""
+    return function.rsplit(".", 1)[-1]
+
+
+def covers(bust: str, template: str) -> bool:
+    """Whether busting `bust` (a template, or a pattern like `product:*`) reaches `template`."""
+    if bust == template:
+        return True
+    return any(char in bust for char in "*?[") and fnmatch.fnmatchcase(template, bust)
