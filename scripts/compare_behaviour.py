@@ -8,6 +8,8 @@ after a change into two folders, then compare them with `--compare BEFORE AFTER`
     python3 scripts/compare_behaviour.py record /tmp/before /work/shared/eval/public fixtures
     python3 scripts/compare_behaviour.py record /tmp/after /work/shared/eval/public fixtures
     python3 scripts/compare_behaviour.py compare /tmp/before /tmp/after
+
+Fields only one side reports (one the linter learnt in between) are left out of the comparison.
 """
 from __future__ import annotations
 
@@ -39,6 +41,21 @@ def record(out: Path, trees: list[str]) -> None:
         print(f"{tree}: {len(lines)} findings", flush=True)
 
 
+def _fields(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _comparable(before: list[dict], after: list[dict]) -> tuple[list[str], list[str]]:
+    """Both sides as sorted lines, each finding reduced to the fields both sides report: a
+    field the linter learnt in between (a fingerprint) is not a change of behaviour."""
+    shared = set.intersection(*(set(finding) for finding in before + after)) if before and after else set()
+
+    def lines(findings: list[dict]) -> list[str]:
+        return sorted(json.dumps({k: v for k, v in f.items() if k in shared}, sort_keys=True) for f in findings)
+
+    return lines(before), lines(after)
+
+
 def compare(before: Path, after: Path) -> int:
     differing = 0
     for old in sorted(before.glob("*.jsonl")):
@@ -46,8 +63,10 @@ def compare(before: Path, after: Path) -> int:
         if not new.exists():
             print(f"{old.name}: missing after")
             differing += 1
-        elif old.read_bytes() != new.read_bytes():
-            old_lines, new_lines = set(old.read_text().splitlines()), set(new.read_text().splitlines())
+            continue
+        old_sorted, new_sorted = _comparable(_fields(old), _fields(new))
+        if old_sorted != new_sorted:
+            old_lines, new_lines = set(old_sorted), set(new_sorted)
             print(f"{old.name}: {len(old_lines - new_lines)} gone, {len(new_lines - old_lines)} new")
             for line in sorted(old_lines - new_lines)[:5]:
                 print(f"  - {line}")
@@ -55,7 +74,7 @@ def compare(before: Path, after: Path) -> int:
                 print(f"  + {line}")
             differing += 1
         else:
-            print(f"{old.name}: identical ({len(old.read_text().splitlines())} findings)")
+            print(f"{old.name}: identical ({len(old_sorted)} findings)")
     return 1 if differing else 0
 
 

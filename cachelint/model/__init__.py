@@ -18,23 +18,28 @@ from cachelint.model.app.users import Identity
 from cachelint.model.build import ModuleModel, build_model
 from cachelint.model.cache.clients import CustomClients
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
+from cachelint.model.cache.fills import receiver_spelling
 from cachelint.model.cache.keys import (
     DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key, is_key_name, named_keys,
 )
+from cachelint.model.core.branches import or_fallbacks, rebound_in
 from cachelint.model.core.facts import FunctionInfo, TruthTest
 from cachelint.model.core.flow import Flow
-from cachelint.model.core.nodes import children
+from cachelint.model.core.nodes import children, has_call, mentions
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import CLOCK_READINGS, MAYBE, evaluate_number, find_argument
+from cachelint.model.core.values import (
+    CLOCK_READINGS, MAYBE, constant_truth, evaluate_number, find_argument, is_none,
+)
 from cachelint.model.core.words import contains, words
 from cachelint.model.spec import Kind, Meaning
 
 __all__ = [
-    "CLOCK_READINGS", "DEFAULT_SEPARATOR", "MAYBE", "Binding", "CacheDecorator", "CacheOp", "Client",
-    "CustomClients", "DbWrite", "Entity", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind",
-    "Meaning", "ModuleModel", "Part", "RowKind", "Scope", "Source", "Step", "StoredData", "Transaction",
-    "TruthTest", "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names", "children", "contains",
-    "describe_key", "dotted", "evaluate_number", "find_argument", "is_key_name", "key_expressions",
-    "named_keys", "qualified_name", "words",
+    "Binding", "CLOCK_READINGS", "CacheDecorator", "CacheOp", "Client", "CustomClients", "DEFAULT_SEPARATOR",
+    "DbWrite", "Entity", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind", "MAYBE", "Meaning",
+    "ModuleModel", "Part", "RowKind", "Scope", "Source", "Step", "StoredData", "Transaction", "TruthTest",
+    "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names", "children", "constant_truth", "contains",
+    "describe_key", "dotted", "evaluate_number", "find_argument", "has_call", "is_key_name", "is_none",
+    "key_expressions", "mentions", "named_keys", "or_fallbacks", "qualified_name", "rebound_in",
+    "receiver_spelling", "words",
 ]

@@ -9,8 +9,11 @@ import libcst as cst
 
 from cachelint.diagnostic import Location
 from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
+from cachelint.model.core.branches import Branches
+from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.collect import Collector, Site
 from cachelint.model.app.db import DbFacts
+from cachelint.model.cache.fills import CacheFills, dict_caches_never_falsy
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
 from cachelint.model.core.facts import FunctionInfo, TruthTest
 from cachelint.model.app.io import function_does_io
@@ -54,6 +57,7 @@ class ModuleModel:
     spans: object  # node -> Span (byte offset and length)
     module_scope: Scope | None = None
     reaching: ReachingDefinitions | None = None  # which assignments of a name a use may see
+    call_resolver: CallResolver = field(default_factory=CallResolver)  # which function a call runs
     calls: list[Site] = field(default_factory=list)  # every call, in source order
     withs: list[Site] = field(default_factory=list)  # every `with` statement
     # The file's row for each row of `source`, when that holds only some of the file's
@@ -66,6 +70,8 @@ class ModuleModel:
     _views: Views | None = None
     _users: Users | None = None
     _db: DbFacts | None = None
+    _branches: Branches | None = None
+    _fills: CacheFills | None = None
     _taints: dict[frozenset[str], TaintAnalysis] = field(default_factory=dict)
     _code: dict[cst.CSTNode, str] = field(default_factory=dict)  # code(): rules ask for the same nodes again
 
@@ -172,6 +178,24 @@ class ModuleModel:
                 f.node.name.value: f for f in self.functions.values() if f.scope.parent.kind == "module"
             }
         return function_does_io(info, self._functions_by_name)
+
+    @property
+    def branches(self) -> Branches:
+        """What each side of an `if` runs and what a body reads and calls (cachelint.model.core.branches)."""
+        if self._branches is None:
+            self._branches = Branches(self.module, len(self.source), self.spans)
+        return self._branches
+
+    @property
+    def fills(self) -> CacheFills:
+        """Where the module writes a computed value to a cache (cachelint.model.cache.fills)."""
+        if self._fills is None:
+            self._fills = CacheFills(self.ops, self.calls, self.call_resolver, self.branches, self.key_shapes)
+        return self._fills
+
+    def dict_caches_never_falsy(self) -> frozenset[str]:
+        """The dict caches (by the spelling of their receiver) whose every entry is a non-empty display."""
+        return dict_caches_never_falsy(self.ops, self.code)
 
     def binding_of(self, name: cst.Name, scope: Scope, order: int) -> Binding | None:
         """The binding a use of `name` sees, when there is exactly one candidate."""

@@ -1,22 +1,19 @@
 """CL001 truthy-miss-check: a cache read's result decides hit or miss by truthiness."""
 from __future__ import annotations
 
-from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import libcst as cst
 
 from cachelint.model import (
-    Binding, CacheOp, KeyShape, Kind, MAYBE, ModuleModel, Scope, TruthTest, children, find_argument,
+    MAYBE, CacheOp, Kind, ModuleModel, TruthTest, constant_truth, find_argument, has_call, is_none, mentions,
+    or_fallbacks, rebound_in, receiver_spelling,
 )
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
 _FALSY = '(0, "", [], {}, False)'
-_EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
-_LOGGERS = ("log", "logger", "logging")
-_EMPTY_CONSTRUCTORS = ("dict", "list", "tuple", "set", "str", "bytes", "frozenset")
 
 
 class TruthyMissCheck(Rule):
@@ -565,15 +562,14 @@ class TruthyMissCheck(Rule):
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         reported: set[cst.CSTNode] = set()
-        paths = _Paths(model)
-        never_falsy = _dict_caches_never_falsy(model)
+        never_falsy = model.dict_caches_never_falsy()
         for test in model.truth_tests:
             if test.context in reported:
                 continue
             read = _cached_read(model, test, never_falsy)
             if read is None:
                 continue
-            finding = _judge(model, paths, test, read)
+            finding = _judge(model, test, read)
             if finding is not None:
                 reported.add(test.context)
                 yield finding
@@ -609,7 +605,7 @@ class _Read:
         return f"test `{tested} {comparison}` instead" if tested else f"compare the result with `{comparison}` instead"
 
 
-def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: set[str]) -> _Read | None:
+def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: frozenset[str]) -> _Read | None:
     """The cache read whose result `test` looks at: the read itself, or a variable bound to
     it; None for a read of a dict cache in `never_falsy`."""
     subject, name, fallback = test.subject, None, None
@@ -619,102 +615,44 @@ def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: set[str]) -> 
         binding = model.binding_of(subject, test.scope, test.order)
         if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
             return None
-        read = _read_behind_fallback(model, test.scope, subject.value, binding)
-        if read is not binding and not _is_none(binding.value):
+        read = model.branches.assignment_behind_fallback(test.scope, subject.value, binding)
+        if read is not binding and not is_none(binding.value):
             fallback = binding.value  # `except …: x = []`: `x is None` would take it for a hit
         subject, name = read.value, subject.value
     op = model.op_at(subject)
     if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
         return None
-    if op.library is DICT_CACHE and _receiver(model, op) in never_falsy:
+    if op.library is DICT_CACHE and receiver_spelling(op, model.code) in never_falsy:
         return None
     default = find_argument(op.call, op.spec.default) if op.call is not None and op.spec.default else None
     if default is MAYBE:
         return None
-    if default is None or _is_none(default):
+    if default is None or is_none(default):
         return _Read(op, name, fallback)
-    if _constant_truth(default) is False:  # `get(k, [])`: a miss looks like a cached []
+    if constant_truth(default) is False:  # `get(k, [])`: a miss looks like a cached []
         return _Read(op, name, default)
     return None  # a sentinel default tells a miss apart
-
-
-def _read_behind_fallback(model: ModuleModel, scope: Scope, name: str, binding: Binding) -> Binding:
-    """`try: x = r.get(k)` / `except RedisError: x = None` (or `[]`), or `if use_cache: x =
-    r.get(k)` / `else: x = None`: the other way falls back to a falsy value as a miss does, so a
-    test of `x` still looks at the read."""
-    if _constant_truth(binding.value) is not False:
-        return binding
-    earlier = [b for b in scope.bindings[name] if b.order < binding.order]
-    if not earlier or earlier[-1].kind != "assign":
-        return binding
-    read = earlier[-1]
-    function = scope.function.node if scope.function is not None else model.module
-    for block, others in _alternatives(function):
-        if _within(model, read.order, block) and any(_within(model, binding.order, other) for other in others):
-            return read
-    return binding
-
-
-def _alternatives(node: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, Sequence[cst.CSTNode]]]:
-    """Each block under `node` with the blocks that run instead of it: a `try` body and its
-    handlers, an `if` body and its `else`/`elif`."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Try):
-            yield node.body, node.handlers
-        elif isinstance(node, cst.If) and node.orelse is not None:
-            yield node.body, (node.orelse,)
-        stack.extend(children(node))
-
-
-def _within(model: ModuleModel, order: int, node: cst.CSTNode) -> bool:
-    """`order` (a binding's: its statement's end) falls in `node`, its end included."""
-    span = model.spans[node]
-    return span.start <= order <= span.start + span.length
-
-
-def _dict_caches_never_falsy(model: ModuleModel) -> set[str]:
-    """The module-level dict caches that every write of the module fills with a non-empty
-    tuple, list, set or dict display (`_CACHE[k] = (stamp, value)`): no cached entry is
-    falsy. Other caches may be written elsewhere, with anything."""
-    filled: dict[str, bool] = {}
-    for write in model.ops:
-        if write.kind is Kind.WRITE and write.library is DICT_CACHE:
-            receiver = _receiver(model, write)
-            filled[receiver] = filled.get(receiver, True) and _non_empty_display(write.value)
-    return {receiver for receiver, non_empty in filled.items() if non_empty}
-
-
-def _receiver(model: ModuleModel, op: CacheOp) -> str:
-    node = op.node
-    return model.code(node.func.value if isinstance(node, cst.Call) else node.value)
-
-
-def _non_empty_display(value: cst.BaseExpression | None) -> bool:
-    return (isinstance(value, (cst.Tuple, cst.List, cst.Set, cst.Dict)) and bool(value.elements)
-            and not any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in value.elements))
 
 
 # ---------------------------------------------------------------------- does the test decide?
 
 
-def _judge(model: ModuleModel, paths: "_Paths", test: TruthTest, read: _Read) -> Finding | None:
+def _judge(model: ModuleModel, test: TruthTest, read: _Read) -> Finding | None:
     context = test.context
     if isinstance(context, cst.If):
-        if not paths.if_decides(test, read, context):
+        if not _if_decides(model, test, read, context):
             return None
         return _finding(model, test, read, context.test, "if {}:")
     if isinstance(context, cst.IfExp):
         truthy, falsy = (context.orelse, context.body) if test.negated else (context.body, context.orelse)
-        if _constant_truth(falsy) is False:
+        if constant_truth(falsy) is False:
             return None
-        if not (_has_call(falsy) or (read.name is not None and _mentions(truthy, read.name))):
+        if not (has_call(falsy) or (read.name is not None and mentions(truthy, read.name))):
             return None
         return _finding(model, test, read, context.test, "… if {} else …")
     if isinstance(context, cst.BooleanOperation) and isinstance(context.operator, cst.Or) and not test.negated:
-        fallbacks = _or_fallbacks(context, test.subject)
-        if not fallbacks or all(_constant_truth(f) is False for f in fallbacks):
+        fallbacks = or_fallbacks(context, test.subject)
+        if not fallbacks or all(constant_truth(f) is False for f in fallbacks):
             return None
         shown = _short(model.code(context))
         message = (f"`{shown}` takes a cached falsy value {_FALSY} from {read.describe(model)} for a miss "
@@ -723,10 +661,27 @@ def _judge(model: ModuleModel, paths: "_Paths", test: TruthTest, read: _Read) ->
     return None  # while loops wait for a value; `x and f(x)` passes a falsy value through
 
 
+def _if_decides(model: ModuleModel, test: TruthTest, read: _Read, node: cst.If) -> bool:
+    """The `if` takes a falsy cached value for a miss: its falsy side does a miss's work."""
+    body, other = model.branches.if_sides(node, test.scope)
+    truthy, falsy = (other, body) if test.negated else (body, other)
+    fills = model.fills.fills_in(read.op, falsy)
+    if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
+        return fills and test.tests_alone(node.test)
+    uses = model.branches.uses(test.scope)
+    # Bound again where the miss does work: `x = load()`, not a fallback at hand (`x = default`).
+    if rebound_in(test.scope, read.name, falsy) and (fills or uses.calls_in(falsy)):
+        return True
+    # Otherwise the cached value must be used on a hit, and a miss must do work: fill the
+    # cache, or load something. `if not token: abort(401)` is a guard clause, not a load.
+    loads = fills or (not test.negated and uses.calls_in(falsy))
+    return loads and uses.mentions(read.name, truthy)
+
+
 def _finding(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseExpression, shape: str) -> Finding:
     tested = read.name or _short(model.code(test.subject))
     # Quote the test when it is the read alone; in a longer condition, only the part tested.
-    shown = shape.format(_short(model.code(test_node))) if _tested_alone(test, test_node) else tested
+    shown = shape.format(_short(model.code(test_node))) if test.tests_alone(test_node) else tested
     message = (f"`{shown}` takes a cached falsy value {_FALSY} from "
                f"{read.describe(model)} for a miss, so it is recomputed on every call; "
                f"{read.advice(model, tested, test.negated)}")
@@ -735,7 +690,7 @@ def _finding(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.Ba
 
 def _fix(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseExpression) -> FixSuggestion | None:
     """`if not x:` -> `if x is None:`, `if x:` -> `if x is not None:`, for a test of the read alone."""
-    if not read.fixable or not _tested_alone(test, test_node):
+    if not read.fixable or not test.tests_alone(test_node):
         return None
     inner = test_node.expression if test.negated else test_node
     tested = model.code(inner)
@@ -745,257 +700,6 @@ def _fix(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseEx
     if test_node.lpar:
         code = f"({code})"
     return FixSuggestion(f"Replace with `{code}`", (Replacement(test_node, code),))
-
-
-class _Paths:
-    """What an `if` runs when the cached value is truthy, and when it is falsy (as byte ranges)."""
-
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
-        self._uses: dict[cst.CSTNode, _Uses] = {}
-        # Where the module writes a computed value to a cache, in source order: a constant is
-        # a flag or a lock (`set("lock:x", "1")`), not a fill.
-        self._fills = [
-            op for op in model.ops
-            if op.kind is Kind.WRITE and op.value is not None and _constant_truth(op.value) is None
-        ]
-        self._fill_orders = [op.order for op in self._fills]
-        self._call_orders = [site.order for site in model.calls]
-
-    def if_decides(self, test: TruthTest, read: _Read, node: cst.If) -> bool:
-        body = [self._range(node.body)]
-        other = [self._range(node.orelse)] if node.orelse is not None else []
-        if _exits(node.body):  # `if cached: return cached` — what follows runs on a miss
-            other.append((self._end(node), self._end(self._function_node(test))))
-        truthy, falsy = (other, body) if test.negated else (body, other)
-        fills = any(self._fills_in(read.op, start, end) for start, end in falsy) or self._helper_fills(read.op, falsy)
-        if read.name is None:  # `if not cache.get(k): cache.set(k, ...)`, not one part of a longer test
-            return fills and _tested_alone(test, node.test)
-        # Bound again where the miss does work: `x = load()`, not a fallback at hand (`x = default`).
-        if self._reloads(test, read.name, falsy) and (fills or self._uses_in(test).calls_in(falsy)):
-            return True
-        # Otherwise the cached value must be used on a hit, and a miss must do work: fill the
-        # cache, or load something. `if not token: abort(401)` is a guard clause, not a load.
-        loads = fills or (not test.negated and self._uses_in(test).calls_in(falsy))
-        return loads and self._uses_in(test).mentions(read.name, truthy)
-
-    def _fills_in(self, read: CacheOp, start: int, end: int) -> bool:
-        """A fill between `start` and `end` that may write the key read (not `fail:{ip}` for `token:{t}`)."""
-        first, last = bisect_left(self._fill_orders, start), bisect_left(self._fill_orders, end)
-        return any(not _apart(self.model, read, fill) for fill in self._fills[first:last])
-
-    def _helper_fills(self, read: CacheOp, ranges) -> bool:
-        """A call there to a function of this module that fills the cache (`return _rebuild(pk)`)."""
-        calls = self.model.calls
-        sites = (calls[i] for start, end in ranges
-                 for i in range(bisect_left(self._call_orders, start), bisect_left(self._call_orders, end)))
-        for site in sites:
-            function = self._callee(site.node.func, site.scope, site.order)
-            if function is not None and self._fills_in(read, *self._range(function)):
-                return True
-        return False
-
-    def _callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> cst.FunctionDef | None:
-        """The function of this module that `func(...)` calls: `helper(...)`, or `self.helper(...)`."""
-        binding = None
-        if isinstance(func, cst.Name):
-            binding = self.model.binding_of(func, scope, order)
-        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            method = scope.function
-            if method is not None and method.owner is not None and func.value.value == method.self_name:
-                found = method.owner.bindings.get(func.attr.value, ())
-                binding = found[-1] if len(found) == 1 else None
-        if binding is not None and binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
-            return binding.value
-        return None
-
-    @staticmethod
-    def _reloads(test: TruthTest, name: str, ranges) -> bool:
-        """The variable is bound again (`x = load()`, `x, y = load()`) to something not constant.
-        A binding's order is where its statement ends, which for a block's last statement is
-        where the block ends."""
-        return any(
-            binding.kind in ("assign", "other") and any(start <= binding.order <= end for start, end in ranges)
-            and not (binding.kind == "assign" and _constant_truth(binding.value) is not None)
-            for binding in test.scope.bindings.get(name, ())
-        )
-
-    def _uses_in(self, test: TruthTest) -> "_Uses":
-        function = self._function_node(test)
-        if function not in self._uses:
-            uses = _Uses(self.model, function if isinstance(function, cst.Module) else function.body)
-            self._uses[function] = uses
-        return self._uses[function]
-
-    def _function_node(self, test: TruthTest) -> cst.CSTNode:
-        function = test.scope.function
-        return function.node if function is not None else self.model.module
-
-    def _range(self, node: cst.CSTNode) -> tuple[int, int]:
-        return self.model.spans[node].start, self._end(node)
-
-    def _end(self, node: cst.CSTNode) -> int:
-        if node is self.model.module:
-            return len(self.model.source)
-        span = self.model.spans[node]
-        return span.start + span.length
-
-
-class _Uses:
-    """Where one function body reads each variable and calls anything that may load a value
-    (not in nested functions): building an exception to raise, aborting or logging loads nothing."""
-
-    def __init__(self, model: ModuleModel, body: cst.CSTNode) -> None:
-        self.names: dict[str, list[int]] = {}
-        self.calls: list[int] = []
-        stack: list[tuple[cst.CSTNode, bool]] = [(body, True)]
-        while stack:
-            node, loads = stack.pop()
-            kind = type(node)
-            if kind is cst.FunctionDef or kind is cst.ClassDef:
-                continue
-            if kind is cst.Attribute or kind is cst.Arg:
-                # `obj.name` does not read the variable `name`, nor does the keyword in `f(name=1)`.
-                stack.append((node.value, loads))
-                continue
-            if kind is cst.Name:
-                self.names.setdefault(node.value, []).append(model.spans[node].start)
-            elif kind is cst.Raise or (kind is cst.Return and _error_response(node.value)):
-                loads = False
-            elif kind is cst.Call:
-                loads = loads and not _loads_nothing(node)
-                if loads:
-                    self.calls.append(model.spans[node].start)
-            stack.extend((child, loads) for child in children(node))
-
-    def mentions(self, name: str, ranges) -> bool:
-        return any(_inside(offset, ranges) for offset in self.names.get(name, ()))
-
-    def calls_in(self, ranges) -> bool:
-        return any(_inside(offset, ranges) for offset in self.calls)
-
-
-# ---------------------------------------------------------------------- small helpers
-
-
-def _apart(model: ModuleModel, read: CacheOp, write: CacheOp) -> bool:
-    """The two keys cannot be the same: every shape of each starts with constant text that
-    neither starts the other's (`reset:{token}` and `reset-fail:{ip}`)."""
-    reads, writes = model.key_shapes(read), model.key_shapes(write)
-    return bool(reads and writes) and all(_prefixes_apart(a, b) for a in reads for b in writes)
-
-
-def _prefixes_apart(a: KeyShape, b: KeyShape) -> bool:
-    if a.constant and b.constant:
-        return a.prefix != b.prefix
-    p, q = a.prefix, b.prefix
-    return bool(p and q) and not p.startswith(q) and not q.startswith(p)
-
-
-def _inside(offset: int, ranges) -> bool:
-    return any(start <= offset < end for start, end in ranges)
-
-
-def _exits(block: cst.BaseSuite) -> bool:
-    last = block.body[-1] if block.body else None
-    if isinstance(last, cst.SimpleStatementLine):
-        last = last.body[-1]
-    return isinstance(last, _EXITS)
-
-
-def _loads_nothing(call: cst.Call) -> bool:
-    """`logger.info(…)`, `self.log.warning(…)`, `logging.debug(…)`, `print(…)`, `abort(404)`,
-    which raises, and an error response (`JsonResponse({...}, status=410)`)."""
-    func = call.func
-    if isinstance(func, cst.Name) and func.value in ("print", "abort"):
-        return True
-    if any(arg.keyword is not None and arg.keyword.value in ("status", "status_code") and _error_status(arg.value)
-           for arg in call.args):
-        return True
-    if not isinstance(func, cst.Attribute):
-        return False
-    receiver = func.value  # `logger`, `self.log`
-    if isinstance(receiver, cst.Attribute):
-        receiver = receiver.attr
-    return isinstance(receiver, cst.Name) and receiver.value.lower().lstrip("_") in _LOGGERS
-
-
-def _error_response(value: cst.BaseExpression | None) -> bool:
-    """`return jsonify(error=...), 404`: Flask's (body, status) with an error status."""
-    return isinstance(value, cst.Tuple) and len(value.elements) >= 2 and _error_status(value.elements[1].value)
-
-
-def _error_status(expr: cst.BaseExpression) -> bool:
-    """`404`, DRF's `status.HTTP_410_GONE`."""
-    if isinstance(expr, cst.Integer):
-        return 400 <= int(expr.value) < 600
-    return isinstance(expr, cst.Attribute) and expr.attr.value.startswith(("HTTP_4", "HTTP_5"))
-
-
-def _or_fallbacks(node: cst.BooleanOperation, subject: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """In `a or b or c`, what is used when `subject` (one of the operands) is falsy."""
-    operands: list[cst.BaseExpression] = []
-
-    def flatten(expr: cst.BaseExpression) -> None:
-        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or) and not expr.lpar:
-            flatten(expr.left)
-            flatten(expr.right)
-        else:
-            operands.append(expr)
-
-    flatten(node)
-    for index, operand in enumerate(operands):
-        if _strip_await(operand) is subject:
-            return operands[index + 1:]
-    return []
-
-
-def _tested_alone(test: TruthTest, test_node: cst.BaseExpression) -> bool:
-    """The whole test is the subject, or `not` the subject."""
-    if test.negated:
-        if not (isinstance(test_node, cst.UnaryOperation) and isinstance(test_node.operator, cst.Not)):
-            return False
-        test_node = test_node.expression
-    return _strip_await(test_node) is test.subject
-
-
-def _strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
-    while isinstance(expr, cst.Await):
-        expr = expr.expression
-    return expr
-
-
-def _is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
-
-
-def _constant_truth(expr: cst.BaseExpression) -> bool | None:
-    """The truthiness of a literal constant (`0`, `""`, `[]`, `True`…); None when `expr` is not one."""
-    if isinstance(expr, cst.Name) and expr.value in ("None", "False", "True"):
-        return expr.value == "True"
-    if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString)):
-        return bool(expr.evaluated_value)
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-        return _constant_truth(expr.expression)
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.Set)) and not expr.elements:
-        return False
-    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Name):
-        return False if expr.func.value in _EMPTY_CONSTRUCTORS else None
-    return None
-
-
-def _mentions(node: cst.CSTNode, name: str) -> bool:
-    if isinstance(node, cst.Name):
-        return node.value == name
-    if isinstance(node, cst.Attribute):  # `obj.name` is not the variable `name`
-        return _mentions(node.value, name)
-    if isinstance(node, cst.Arg):  # nor is the keyword in `f(name=1)`
-        return _mentions(node.value, name)
-    return any(_mentions(child, name) for child in children(node))
-
-
-def _has_call(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Call) or any(_has_call(child) for child in children(node))
 
 
 def _short(code: str, limit: int = 60) -> str:

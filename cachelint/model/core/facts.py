@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from cachelint.model.core.nodes import strip_await
 from cachelint.model.core.scopes import Scope
 
 
@@ -19,6 +20,14 @@ class TruthTest:
     scope: Scope
     statement: cst.CSTNode
     order: int
+
+    def tests_alone(self, test_node: cst.BaseExpression) -> bool:
+        """`test_node` (the test of the `if`, `while`…) is the subject alone, or `not` the subject."""
+        if self.negated:
+            if not (isinstance(test_node, cst.UnaryOperation) and isinstance(test_node.operator, cst.Not)):
+                return False
+            test_node = test_node.expression
+        return strip_await(test_node) is self.subject
 
 
 @dataclass(eq=False)

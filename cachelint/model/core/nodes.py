@@ -38,3 +38,24 @@ def _kind(value: object) -> int:
             _NODE if issubclass(value_type, cst.CSTNode) else _SEQUENCE if issubclass(value_type, (tuple, list)) else _OTHER
         )
     return kind
+
+
+def mentions(node: cst.CSTNode, name: str) -> bool:
+    """`node` reads the variable `name` (not `obj.name`, nor the keyword in `f(name=1)`)."""
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if isinstance(node, cst.Attribute):
+        return mentions(node.value, name)
+    if isinstance(node, cst.Arg):
+        return mentions(node.value, name)
+    return any(mentions(child, name) for child in children(node))
+
+
+def has_call(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) or any(has_call(child) for child in children(node))
+
+
+def strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Await):
+        expr = expr.expression
+    return expr

@@ -114,3 +114,31 @@ def _timedelta_seconds(call: cst.Call, scope: Scope, order: int, depth: int):
             return None
         total += value * _TIMEDELTA_SECONDS[unit]
     return total
+
+
+_EMPTY_CONSTRUCTORS = ("dict", "list", "tuple", "set", "str", "bytes", "frozenset")
+
+
+def constant_truth(expr: cst.BaseExpression) -> bool | None:
+    """The truthiness of a literal constant (`0`, `""`, `[]`, `True`…); None when `expr` is not one."""
+    if isinstance(expr, cst.Name) and expr.value in ("None", "False", "True"):
+        return expr.value == "True"
+    if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString)):
+        return bool(expr.evaluated_value)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return constant_truth(expr.expression)
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.Set)) and not expr.elements:
+        return False
+    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Name):
+        return False if expr.func.value in _EMPTY_CONSTRUCTORS else None
+    return None
+
+
+def is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def non_empty_display(value: cst.BaseExpression | None) -> bool:
+    """A tuple, list, set or dict display with at least one element and no `*`/`**` unpacking."""
+    return (isinstance(value, (cst.Tuple, cst.List, cst.Set, cst.Dict)) and bool(value.elements)
+            and not any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in value.elements))

@@ -1,0 +1,98 @@
+"""Where a module fills a cache (writes a computed value), and dict caches whose entries are
+never falsy.
+
+    def _rebuild(pk):
+        report = build_report(pk)
+        cache.set(f"report:{pk}", report, 600)    # a fill
+        return report
+
+    def report(pk):
+        cached = cache.get(f"report:{pk}")
+        if not cached:
+            return _rebuild(pk)                   # fills_in(the read, this branch): True,
+        return cached                             #   through the helper it calls
+
+A write of a constant is a flag or a lock (`set("lock:x", "1")`), not a fill; a fill whose
+key cannot be the read's (`reset-fail:{ip}` for `reset:{token}`) does not count.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+
+import libcst as cst
+
+from cachelint.model.cache.facts import CacheOp
+from cachelint.model.cache.keys import KeyShape
+from cachelint.model.core.branches import Branches, Ranges
+from cachelint.model.core.calls import CallResolver
+from cachelint.model.core.collect import Site
+from cachelint.model.core.values import constant_truth, non_empty_display
+from cachelint.model.libraries.memoizers import DICT_CACHE
+from cachelint.model.spec import Kind
+
+
+class CacheFills:
+    """The cache fills of one module, in source order."""
+
+    def __init__(self, ops: list[CacheOp], calls: list[Site], resolver: CallResolver, branches: Branches,
+                 key_shapes: Callable[[CacheOp], tuple[KeyShape, ...]]) -> None:
+        self.fills = [
+            op for op in ops
+            if op.kind is Kind.WRITE and op.value is not None and constant_truth(op.value) is None
+        ]
+        self._fill_orders = [op.order for op in self.fills]
+        self.calls = calls
+        self._call_orders = [site.order for site in calls]
+        self.resolver = resolver
+        self.branches = branches
+        self.key_shapes = key_shapes
+
+    def fills_in(self, read: CacheOp, ranges: Ranges) -> bool:
+        """A fill in `ranges` that may write the key `read` reads, there or in a function of
+        this module called there (`return _rebuild(pk)`)."""
+        return any(self._fills_between(read, start, end) for start, end in ranges) or self._helper_fills(read, ranges)
+
+    def _fills_between(self, read: CacheOp, start: int, end: int) -> bool:
+        first, last = bisect_left(self._fill_orders, start), bisect_left(self._fill_orders, end)
+        return any(not self._apart(read, fill) for fill in self.fills[first:last])
+
+    def _helper_fills(self, read: CacheOp, ranges: Ranges) -> bool:
+        sites = (self.calls[i] for start, end in ranges
+                 for i in range(bisect_left(self._call_orders, start), bisect_left(self._call_orders, end)))
+        for site in sites:
+            function = self.resolver.function_called(site.node.func, site.scope, site.order)
+            if function is not None and self._fills_between(read, *self.branches.range(function)):
+                return True
+        return False
+
+    def _apart(self, read: CacheOp, write: CacheOp) -> bool:
+        """The two keys cannot be the same: every shape of each starts with constant text that
+        neither starts the other's (`reset:{token}` and `reset-fail:{ip}`)."""
+        reads, writes = self.key_shapes(read), self.key_shapes(write)
+        return bool(reads and writes) and all(_prefixes_apart(a, b) for a in reads for b in writes)
+
+
+def _prefixes_apart(a: KeyShape, b: KeyShape) -> bool:
+    if a.constant and b.constant:
+        return a.prefix != b.prefix
+    p, q = a.prefix, b.prefix
+    return bool(p and q) and not p.startswith(q) and not q.startswith(p)
+
+
+def dict_caches_never_falsy(ops: list[CacheOp], code: Callable[[cst.CSTNode], str]) -> frozenset[str]:
+    """The module-level dict caches (by receiver spelling) that every write of the module
+    fills with a non-empty tuple, list, set or dict display (`_CACHE[k] = (stamp, value)`):
+    no cached entry is falsy. Other caches may be written elsewhere, with anything."""
+    filled: dict[str, bool] = {}
+    for write in ops:
+        if write.kind is Kind.WRITE and write.library is DICT_CACHE:
+            receiver = receiver_spelling(write, code)
+            filled[receiver] = filled.get(receiver, True) and non_empty_display(write.value)
+    return frozenset(receiver for receiver, non_empty in filled.items() if non_empty)
+
+
+def receiver_spelling(op: CacheOp, code: Callable[[cst.CSTNode], str]) -> str:
+    """The source of the client an operation is applied to: `_CACHE` in `_CACHE.get(k)` or `_CACHE[k]`."""
+    node = op.node
+    return code(node.func.value if isinstance(node, cst.Call) else node.value)
