@@ -24,7 +24,7 @@ from cachelint import __version__, baseline, cache, fix as fixes, parallel, rule
 from cachelint.config import ConfigError, Overrides, Settings, find_config, hierarchical, load_settings
 from cachelint.diagnostic import Diagnostic
 from cachelint.engine import RunResult, lint_paths, lint_text
-from cachelint.project import inventory
+from cachelint.project import inventory, ops as cache_ops
 from cachelint.project.model import ProjectModel
 from cachelint.rules.missing_invalidation import MissingInvalidation
 from cachelint.report import FORMATS, ReportContext, render
@@ -138,7 +138,8 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     else:
         color = sys.stdout.isatty() and output_format == "full" and not report_to_stderr
         fingerprints = {d: entry.fingerprint for d, entry in entries.items()}
-        context = ReportContext(run.sources, color, unsafe_fixes, root, fingerprints)
+        unresolved = sum(len(file.facts.unresolved) for file in run.files if file.facts is not None)
+        context = ReportContext(run.sources, color, unsafe_fixes, root, fingerprints, unresolved=unresolved)
         report = render(output_format, diagnostics, context)
     click.echo(report, nl=False, err=report_to_stderr)
     _report_stale(stale, baseline_path)
@@ -295,3 +296,30 @@ def keys(paths, output_format, config_path) -> None:
     project = ProjectModel([file.facts for file in run.files if file.facts is not None])
     entries = inventory.inventory(project, MissingInvalidation.stale_writes(project))
     click.echo(json.dumps(entries, indent=2) if output_format == "json" else inventory.render_table(entries))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--unresolved", is_flag=True, help="List the calls that look like cache use and were not understood.")
+@click.option("--output-format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="A pyproject.toml or TOML file to read settings from.")
+def ops(paths, unresolved, output_format, config_path) -> None:
+    """List every cache operation and cache decorator the model understood in PATHS (kind,
+    library, method, key shape, TTL meaning, the project wrappers it goes through); with
+    --unresolved, the calls that look like cache use and were not understood."""
+    paths = list(paths) or [Path(".")]
+    try:
+        settings = load_settings(config_path or find_config(paths[0]))
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    # Every file is parsed: a call the prefilter would skip may be one not understood.
+    run = lint_paths(paths, settings, parallel.default_jobs(), prefilter=False)
+    files = [(file.filename, file.facts) for file in run.files if file.facts is not None]
+    used, missed = cache_ops.understood(files), cache_ops.unresolved(files)
+    if output_format == "json":
+        click.echo(json.dumps(missed if unresolved else used, indent=2))
+    elif unresolved:
+        click.echo(cache_ops.render_unresolved(missed, len(used)))
+    else:
+        click.echo(cache_ops.render_understood(used, len(missed["calls"])))

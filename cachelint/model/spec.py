@@ -108,6 +108,10 @@ class Method:
     # (python-memcached `set_multi(mapping, key_prefix="product:")`).
     key_prefix: Arg | None = None
     backend_expiry: BackendExpiry | None = None
+    # The project functions a call of this method goes through to reach the library's
+    # own method, outermost first (a wrapper summarised by cachelint.project); empty for
+    # the libraries' methods.
+    via: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

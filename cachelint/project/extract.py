@@ -18,14 +18,15 @@ import libcst as cst
 from cachelint.model import Kind, ModuleModel
 from cachelint.model.app.db import WriteKind
 from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
-from cachelint.model.cache.keys import KeyShape
+from cachelint.model.cache.keys import KeyShape, is_key_name
 from cachelint.model.core.nodes import children
 from cachelint.model.core.scopes import Scope, dotted
 from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
 from cachelint.model.core.modules import module_name
 from cachelint.model.core.values import evaluate_number
-from cachelint.project.facts import Bust, Definition, EntityWrite, FileFacts, Fill, Hook
+from cachelint.model.libraries import LIBRARIES
+from cachelint.project.facts import Bust, CacheUse, Definition, EntityWrite, FileFacts, Fill, Hook, UnresolvedCall
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
 _MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`
@@ -56,6 +57,15 @@ _SKIP_HOOKS = frozenset({
     "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval",
 })
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
+# What looks like cache use when the model does not understand it: a method some cache
+# library has, called on a receiver whose name says cache, store or Redis.
+CACHE_METHODS = frozenset(name for library in LIBRARIES for name in library.methods)
+_CACHE_WORDS = re.compile(r"cache|redis|valkey|memcache|store", re.I)
+
+
+def looks_like_a_cache(name: str) -> bool:
+    """`cache`, `_redis`, `event_store`, `MemcacheClient`; not `cache_key`, `cached_at`."""
+    return _CACHE_WORDS.search(name) is not None and not is_key_name(name) and not name.lower().startswith("cached")
 
 
 def facts_for(model: ModuleModel, root: Path) -> FileFacts:
@@ -69,7 +79,7 @@ def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
     return FileFacts(
         module=module, path=display, fills=facts.fills(), writes=facts.writes(), busts=facts.busts(),
         calls=facts.calls(), hooks=facts.hooks(), clients=module_clients(model.module_scope, model.resolver),
-        definitions=definitions, imports=imports,
+        definitions=definitions, imports=imports, uses=facts.uses(), unresolved=facts.unresolved(),
     )
 
 
@@ -173,6 +183,47 @@ class _Facts:
         else:
             base = f"{self.module}.{head}"
         return None if base is None else f"{base}.{rest}" if rest else base
+
+    # ------------------------------------------------------------------ cache use
+
+    def uses(self) -> list[CacheUse]:
+        """Every cache operation and decorator the model understood, in source order."""
+        found = []
+        for op in self.model.ops:
+            shapes = self.model.keys.of(op.key, op.scope) if op.key is not None else ()
+            key = shapes[0].render(self.model.code) if shapes else None
+            found.append(CacheUse(
+                self.line(op.node), op.kind.value, op.library.name, op.method, key,
+                op.ttl.meaning.value if op.ttl is not None else None, op.spec.via,
+            ))
+        for decorator in self.model.decorators:
+            expression = decorator.expression
+            called = expression.func if isinstance(expression, cst.Call) else expression
+            found.append(CacheUse(
+                self.line(decorator.node), "decorator", decorator.library.name,
+                dotted(called) or self.model.code(called), None,
+                decorator.ttl.meaning.value if decorator.ttl is not None else None,
+            ))
+        return sorted(found, key=lambda use: use.line)
+
+    def unresolved(self) -> list[UnresolvedCall]:
+        """Calls of a cache method (a method name some cache library has) on a receiver
+        named like a cache, a store or Redis (`self.store.get(key)`, `get_redis().set(…)`)
+        that the model did not take for a cache operation."""
+        found = []
+        for site in self.model.calls:
+            func = site.node.func
+            if type(func) is not cst.Attribute or func.attr.value not in CACHE_METHODS:
+                continue
+            receiver = func.value
+            called = receiver.func if type(receiver) is cst.Call else receiver
+            name = dotted(called)
+            if name is None or not looks_like_a_cache(name.rsplit(".", 1)[-1]):
+                continue
+            if self.model.op_at(site.node) is None:
+                text = f"{name}()" if called is not receiver else name
+                found.append(UnresolvedCall(self.line(site.node), text, func.attr.value))
+        return found
 
     # ------------------------------------------------------------------ reads
 

@@ -18,6 +18,9 @@ from the cache. They name functions, classes and modules by qualified name
 - `clients`: the module's names bound to a client of a shared cache library.
 - `definitions` and `imports`: what each module-level and class-level name denotes, so
   that the project model can resolve a qualified name across modules.
+- `uses`: every cache operation and cache decorator the model understood, and
+  `unresolved`: the calls that look like cache use (a cache method called on a receiver
+  named like a cache, a store or Redis) that it did not (`cachelint ops`).
 """
 from __future__ import annotations
 
@@ -88,6 +91,28 @@ class Definition:
     bases: tuple[str, ...] = ()  # a class's bases, qualified as its module imports them
 
 
+@dataclass(frozen=True)
+class CacheUse:
+    """A cache operation or decorator the model understood."""
+
+    line: int
+    kind: str  # a `Kind` value (`read`, `write`, `delete`, `scan`…), or "decorator"
+    library: str
+    method: str
+    key: str | None  # the key's shape as f-string text; None: no key (a decorator, a scan)
+    ttl: str | None  # what its TTL means (a `Meaning` value); None: it writes no TTL
+    via: tuple[str, ...] = ()  # the project wrappers the call goes through, outermost first
+
+
+@dataclass(frozen=True)
+class UnresolvedCall:
+    """A call that looks like cache use and that the model did not understand."""
+
+    line: int
+    receiver: str  # as written: `self.store`, `get_redis()`
+    method: str
+
+
 @dataclass
 class FileFacts:
     module: str  # `shop.catalog`
@@ -100,6 +125,8 @@ class FileFacts:
     clients: dict[str, str] = field(default_factory=dict)  # module-level name -> library
     definitions: list[Definition] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)  # module-level name -> what it imports
+    uses: list[CacheUse] = field(default_factory=list)
+    unresolved: list[UnresolvedCall] = field(default_factory=list)
     # Parsed in part (cachelint.sparse): fills and the busts of known clients are
     # complete, writes, calls, hooks and busts through imported objects may not be.
     partial: bool = False
@@ -124,5 +151,7 @@ class FileFacts:
             clients=dict(data["clients"]),
             definitions=[Definition(**{**d, "bases": tuple(d["bases"])}) for d in data["definitions"]],
             imports=dict(data["imports"]),
+            uses=[CacheUse(**{**use, "via": tuple(use["via"])}) for use in data["uses"]],
+            unresolved=[UnresolvedCall(**call) for call in data["unresolved"]],
             partial=bool(data["partial"]),
         )

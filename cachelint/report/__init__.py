@@ -19,6 +19,8 @@ class ReportContext:
     # Each diagnostic's fingerprint (cachelint.baseline), when the caller computed them over
     # the whole run; a report of a baseline's new findings must not number them afresh.
     fingerprints: dict[Diagnostic, str] | None = None
+    # Calls that look like cache use the model did not understand (cachelint ops --unresolved).
+    unresolved: int = 0
 
     def fingerprint_of(self, diagnostics: list[Diagnostic]) -> dict[Diagnostic, str]:
         if self.fingerprints is None:

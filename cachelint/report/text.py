@@ -47,10 +47,16 @@ def _plural(count: int, word: str, suffix: str) -> str:
 
 
 def summary(diagnostics: list[Diagnostic], context: ReportContext, paint: Painter) -> str:
-    """`Found N errors.` or `All checks passed!`, then what `--fix` and `--unsafe-fixes` would do."""
+    """`Found N errors.` or `All checks passed!` (only when no call that looks like cache
+    use was left not understood: a user must tell "clean" from "not seen"), then what
+    `--fix` and `--unsafe-fixes` would do."""
+    blind = ""
+    if context.unresolved:
+        count = _plural(context.unresolved, "call", "s")
+        blind = f"{count} that look like cache use {'was' if context.unresolved == 1 else 'were'} not understood; `cachelint ops --unresolved` lists them.\n"
     if not diagnostics:
-        return paint("All checks passed!", GREEN_BOLD) + "\n"
-    text = f"Found {_plural(len(diagnostics), 'error', 's')}.\n"
+        return (paint("All checks passed!", GREEN_BOLD) + "\n") if not blind else f"No errors found. {blind}"
+    text = f"Found {_plural(len(diagnostics), 'error', 's')}.\n" + blind
     applicable = sum(fix_applies(d, context) for d in diagnostics)
     hidden = sum(d.fix is not None and not fix_applies(d, context) for d in diagnostics)
     fixable = f"[{paint('*', CYAN)}] {applicable} fixable with the `--fix` option"

@@ -1,0 +1,72 @@
+"""`cachelint ops`: the cache operations the model understood, and with `--unresolved`
+the calls that look like cache use and were not; `check` says when it left some."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+from click.testing import CliRunner
+
+from cachelint.cli import main
+
+SOURCE = '''
+import redis
+from django.core.cache import cache
+from functools import lru_cache
+
+r = redis.Redis()
+
+
+def remember(uid):
+    r.set(f"user:{uid}", 1, ex=60)
+    return cache.get("site:settings")
+
+
+@lru_cache(maxsize=10)
+def settings():
+    return {}
+
+
+class Store:
+    def get(self, key):
+        return self._redis.get(f"s:{key}")
+
+
+def unknown(event_store, cache_key):
+    event_store.delete("x")
+    cache_key.get("not a cache")
+'''
+
+
+def run(tmp_path, *args: str, source: str = SOURCE):
+    (tmp_path / "app.py").write_text(textwrap.dedent(source))
+    return CliRunner().invoke(main, [*args, str(tmp_path / "app.py")], catch_exceptions=False)
+
+
+def test_ops_lists_what_was_understood_as_json(tmp_path):
+    result = run(tmp_path, "ops", "--output-format", "json")
+    found = [(e["row"], e["kind"], e["library"], e["method"], e["key"], e["ttl"], e["via"]) for e in json.loads(result.output)]
+    assert found == [
+        (10, "write", "redis", "set", "user:{uid}", "expires", []),
+        (11, "read", "django", "get", "site:settings", None, []),
+        (14, "decorator", "functools", "lru_cache", None, "forever", []),
+    ]
+
+
+def test_ops_unresolved_lists_cache_like_calls_with_a_count_per_receiver(tmp_path):
+    result = run(tmp_path, "ops", "--unresolved", "--output-format", "json")
+    found = json.loads(result.output)
+    assert [(c["row"], c["receiver"], c["method"]) for c in found["calls"]] == [
+        (21, "self._redis", "get"), (25, "event_store", "delete"),
+    ]
+    assert found["receivers"] == {"self._redis": 1, "event_store": 1}
+    table = run(tmp_path, "ops", "--unresolved").output
+    assert table.splitlines()[-1] == "3 cache operations understood, 2 cache-like calls not understood (60% understood)."
+
+
+def test_check_says_when_it_left_calls_not_understood(tmp_path):
+    result = run(tmp_path, "check", "--no-cache", "--select", "CL007")
+    assert "All checks passed!" not in result.output
+    assert "2 calls that look like cache use were not understood; `cachelint ops --unresolved` lists them." in result.output
+    clean = run(tmp_path, "check", "--no-cache", source="import redis\nr = redis.Redis()\nr.set('a:b', 1, ex=5)\n")
+    assert clean.output.strip() == "All checks passed!"
