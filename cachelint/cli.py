@@ -5,14 +5,19 @@
     cachelint keys [PATHS]...        list the cached namespaces of each DB entity
     cachelint clean                  remove the result cache
 
-Exit status: 0 clean, 1 findings, 2 usage, configuration or internal error.
+Exit status: 0 clean, 1 findings, 2 usage, configuration or internal error, 130
+interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import difflib
 import json
 import os
 import sys
+import threading
+import time
 import traceback
 from collections import Counter
 from pathlib import Path
@@ -23,7 +28,9 @@ import click
 from cachelint import __version__, baseline, cache, fix as fixes, parallel, rules, selection
 from cachelint.config import ConfigError, Overrides, Settings, find_config, hierarchical, load_settings
 from cachelint.diagnostic import Diagnostic
-from cachelint.engine import RunResult, lint_paths, lint_text
+from cachelint import engine
+from cachelint.discover import discover
+from cachelint.engine import RunResult
 from cachelint.project import inventory, ops as cache_ops
 from cachelint.project.model import ProjectModel
 from cachelint.rules.missing_invalidation import MissingInvalidation
@@ -31,6 +38,9 @@ from cachelint.report import FORMATS, ReportContext, render
 from cachelint.report.paths import project_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+# A run that takes longer than this on a terminal shows how long it has been going.
+PROGRESS_AFTER_SECONDS = 1.0
 
 
 _CACHE_DIR_HELP = f"Where to keep the result cache.  [default: {cache.DIRECTORY_NAME} next to the configuration, or here]"
@@ -42,6 +52,10 @@ class Cli(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            if args and _mistyped_command(args[0]):
+                close = difflib.get_close_matches(args[0], list(self.commands), n=1)
+                hint = f"; did you mean `{close[0]}`?" if close else f" (commands: {', '.join(self.commands)})"
+                raise click.UsageError(f"`{args[0]}` is neither a command nor a file or folder{hint}", ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -50,9 +64,18 @@ class Cli(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: no report, and the status a shell gives SIGINT
+            sys.exit(EXIT_INTERRUPTED)
         except Exception:
             click.echo(f"error: internal error:\n{traceback.format_exc()}", err=True)
             sys.exit(EXIT_ERROR)
+
+
+def _mistyped_command(word: str) -> bool:
+    """A first argument that names no file or folder and does not look like a path
+    (`chek`, not `src/app.py`) was meant as a command."""
+    looks_like_path = word.startswith("-") or "/" in word or os.sep in word or word.endswith((".py", ".pyi")) or word in (".", "..")
+    return not looks_like_path and not os.path.lexists(word)
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,10 +116,15 @@ def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 @click.option("--write-baseline", type=click.Path(path_type=Path), help="Record the current findings in this baseline file, and report none.")
 @click.option("--force-exclude", is_flag=True, help="Apply the excludes (and .gitignore) to files named explicitly too, as a pre-commit hook wants.")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Leave out what git ignores (.gitignore, .git/info/exclude).  [default: respect]")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file instead of standard output.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else: no summary, no progress, no notes.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the full and concise output; `auto`: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
+@click.option("--show-files", is_flag=True, help="List the files that would be checked, and check none.")
+@click.option("--show-settings", is_flag=True, help="Show the settings the first file (or PATH) would be checked with, and check nothing.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file, also those the prefilter rules out (to check the prefilter).")
 def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_format, statistics, exit_zero,
           stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, force_exclude,
-          respect_gitignore, no_prefilter) -> None:
+          respect_gitignore, output_file, quiet, color, show_files, show_settings, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
@@ -104,20 +132,26 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
                           respect_gitignore)
     with _configuration_errors():
         settings = _settings([stdin_filename or Path.cwd()] if stdin else paths, config_path, overrides)
-        if stdin:
-            raw = sys.stdin.buffer.read()
-            run = lint_text(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)
-        else:
-            cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
-            run = lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
+        if show_files or show_settings:
+            listing = _show_files(paths, settings) if show_files else _show_settings(paths, stdin_filename, settings)
+            _write(listing, output_file, to_stderr=False)
+            sys.exit(EXIT_CLEAN)
+        with _progress(shown=not quiet and not stdin and _on_terminal(sys.stderr)):
+            if stdin:
+                raw = sys.stdin.buffer.read()
+                run = engine.lint_text(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)
+            else:
+                cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
+                run = engine.lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
+    note = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     fixed = fixes.fix_run(run, settings, unsafe_fixes, write=fix and not diff and not stdin) if fix or diff else []
     applied = sum(f.applied for f in fixed)
 
     if diff:
         diffs = "".join(fixes.unified_diff(f) for f in fixed)
-        click.echo(diffs, nl=False)
+        _write(diffs, output_file, to_stderr=False)
         if applied:
-            click.echo(f"Would fix {_errors(applied)}.", err=True)
+            note(f"Would fix {_errors(applied)}.")
         _exit(run, failed=bool(diffs) and not exit_zero)
     # As with Ruff, fixing standard input prints the fixed source, and the report on stderr.
     report_to_stderr = fix and stdin
@@ -127,7 +161,7 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     root = project_root(settings.root)
     entries = baseline.entries(diagnostics, run.sources, root)
     if write_baseline is not None:
-        _write_baseline(write_baseline, entries)
+        _write_baseline(write_baseline, entries, note)
         _exit(run, failed=False)
     stale: list[baseline.Entry] = []
     baseline_path = baseline_path or settings.baseline
@@ -136,16 +170,115 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     if statistics:
         report = _statistics(diagnostics, output_format, unsafe_fixes)
     else:
-        color = sys.stdout.isatty() and output_format == "full" and not report_to_stderr
+        stream = sys.stderr if report_to_stderr else sys.stdout
+        colored = output_format in ("full", "concise") and output_file is None and _colored(color, stream)
         fingerprints = {d: entry.fingerprint for d, entry in entries.items()}
         unresolved = sum(len(file.facts.unresolved) for file in run.files if file.facts is not None)
-        context = ReportContext(run.sources, color, unsafe_fixes, root, fingerprints, unresolved=unresolved)
+        context = ReportContext(run.sources, colored, unsafe_fixes, root, fingerprints, summary=not quiet,
+                                unresolved=unresolved)
         report = render(output_format, diagnostics, context)
-    click.echo(report, nl=False, err=report_to_stderr)
-    _report_stale(stale, baseline_path)
+    _write(report, output_file, to_stderr=report_to_stderr)
+    _report_stale(stale, baseline_path, note)
     if applied:
-        click.echo(f"Fixed {_errors(applied)}.", err=True)
+        note(f"Fixed {_errors(applied)}.")
     _exit(run, failed=bool(diagnostics) and not exit_zero)
+
+
+def _write(text: str, output_file: Path | None, to_stderr: bool) -> None:
+    """The report on standard output (or error), or in `--output-file` (its folder made)."""
+    if output_file is None:
+        # Never stripped by click: whether to colour was decided already (`_colored`).
+        click.echo(text, nl=False, err=to_stderr, color=True)
+        return
+    try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        click.echo(f"error: {output_file}: cannot write the report: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _on_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _colored(choice: str, stream) -> bool:
+    """`--color always|never`; else FORCE_COLOR, then NO_COLOR (https://no-color.org), then
+    whether the report goes to a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return _on_terminal(stream)
+
+
+@contextlib.contextmanager
+def _progress(shown: bool):
+    """On a terminal, a run that takes more than a second shows how long it has taken on
+    standard error (written with os.write, which takes no lock a forked worker could
+    inherit held), and clears it when done."""
+    if not shown:
+        yield
+        return
+    done = threading.Event()
+
+    def tick() -> None:
+        started = time.monotonic()
+        if done.wait(PROGRESS_AFTER_SECONDS):
+            return
+        while not done.wait(0.5):
+            os.write(2, f"\rcachelint: checking… {time.monotonic() - started:.0f} s".encode())
+        os.write(2, b"\r\x1b[K")
+
+    thread = threading.Thread(target=tick, name="cachelint-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def _show_files(paths: list[Path], settings: Settings) -> str:
+    found = discover(paths, settings)
+    for path, reason in found.errors:
+        click.echo(f"error: {path}: {reason}", err=True)
+    return "".join(f"{os.path.abspath(name)}\n" for name in found.files)
+
+
+def _show_settings(paths: list[Path], stdin_filename: Path | None, settings: Settings) -> str:
+    """The settings a file is checked with: the first file found under the paths, as Ruff."""
+    found = [str(stdin_filename)] if stdin_filename else discover(paths, settings).files or [str(paths[0])]
+    own = settings.for_file(found[0])
+    from cachelint import rules
+
+    enabled = own.codes_for(found[0])
+    lines = {
+        "file": os.path.abspath(found[0]),
+        "configuration": str(own.source) if own.source else "(none: the defaults)",
+        "root": str(own.root),
+        "select": own.select,
+        "ignore": own.ignore,
+        "extend-select": own.extend_select,
+        "inherited": [dataclasses.asdict(layer) for layer in own.inherited],
+        "command-line": dataclasses.asdict(own.command_line),
+        "enabled": sorted(enabled),
+        "exclude": "(the defaults)" if own.exclude is None else own.exclude,
+        "extend-exclude": own.extend_exclude,
+        "per-file-ignores": own.per_file_ignores,
+        "force-exclude": own.force_exclude,
+        "respect-gitignore": own.respect_gitignore,
+        "baseline": str(own.baseline) if own.baseline else None,
+        "rules": {rule.name: own.options_for(rule) for rule in rules.ALL_RULES if rule.code in enabled and rule.options},
+        "clients": {name: library for name, library in own.clients.objects.items()} | {
+            name: f"{method.kind.value} wrapper" for name, method in own.clients.functions.items()},
+    }
+    return "".join(f"{key} = {json.dumps(value, default=str)}\n" for key, value in lines.items())
 
 
 def _settings(paths: list[Path], config_path: Path | None, overrides: Overrides) -> Settings:
@@ -168,14 +301,14 @@ def _configuration_errors():
         sys.exit(EXIT_ERROR)
 
 
-def _write_baseline(path: Path, entries: dict) -> None:
+def _write_baseline(path: Path, entries: dict, note) -> None:
     recorded = [entry for diagnostic, entry in entries.items() if diagnostic.code]
     try:
         baseline.write(path, recorded)
     except OSError as error:
         click.echo(f"error: {path}: cannot write the baseline: {error.strerror or error}", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(f"Recorded {len(recorded)} finding{'' if len(recorded) == 1 else 's'} in {path}", err=True)
+    note(f"Recorded {len(recorded)} finding{'' if len(recorded) == 1 else 's'} in {path}")
 
 
 def _against_baseline(path: Path, entries: dict, run: RunResult, root: Path):
@@ -193,15 +326,12 @@ def _against_baseline(path: Path, entries: dict, run: RunResult, root: Path):
     return new, comparison.stale
 
 
-def _report_stale(stale: list, path: Path | None) -> None:
+def _report_stale(stale: list, path: Path | None, note) -> None:
     if not stale:
         return
-    click.echo(
-        f"{len(stale)} entr{'y' if len(stale) == 1 else 'ies'} of {path} match no finding any more "
-        f"(fixed or changed); `--write-baseline {path}` drops them:", err=True,
-    )
-    for entry in stale:
-        click.echo(f"  {entry.describe()}", err=True)
+    listed = "".join(f"\n  {entry.describe()}" for entry in stale)
+    note(f"{len(stale)} entr{'y' if len(stale) == 1 else 'ies'} of {path} match no finding any more "
+         f"(fixed or changed); `--write-baseline {path}` drops them:{listed}")
 
 
 def _reads_stdin(paths: tuple[Path, ...], stdin_filename: Path | None) -> bool:
@@ -292,7 +422,7 @@ def keys(paths, output_format, config_path) -> None:
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    run = lint_paths(paths, settings, parallel.default_jobs())
+    run = engine.lint_paths(paths, settings, parallel.default_jobs())
     project = ProjectModel([file.facts for file in run.files if file.facts is not None])
     entries = inventory.inventory(project, MissingInvalidation.stale_writes(project))
     click.echo(json.dumps(entries, indent=2) if output_format == "json" else inventory.render_table(entries))
@@ -314,7 +444,7 @@ def ops(paths, unresolved, output_format, config_path) -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     # Every file is parsed: a call the prefilter would skip may be one not understood.
-    run = lint_paths(paths, settings, parallel.default_jobs(), prefilter=False)
+    run = engine.lint_paths(paths, settings, parallel.default_jobs(), prefilter=False)
     files = [(file.filename, file.facts) for file in run.files if file.facts is not None]
     used, missed = cache_ops.understood(files), cache_ops.unresolved(files)
     if output_format == "json":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from xml.etree import ElementTree
 from pathlib import Path
 
 import jsonschema
@@ -23,7 +24,7 @@ from tests.rule_fixtures import fixtures
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SARIF_SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"  # OASIS, errata01
-EXTENSIONS = {"json": "json", "json-lines": "jsonl", "sarif": "json"}
+EXTENSIONS = {"json": "json", "json-lines": "jsonl", "sarif": "json", "gitlab": "json", "junit": "xml"}
 
 APP = """\
 import redis
@@ -130,6 +131,40 @@ def test_no_colour_unless_asked(format_name):
 @pytest.mark.parametrize("format_name", ["full", "concise"])
 def test_clean_run(format_name):
     assert render(format_name, [], ReportContext()) == "All checks passed!\n"
+
+
+def test_junit_is_well_formed_xml_with_a_failure_per_finding():
+    suites = ElementTree.fromstring(render("junit", SYNTHETIC, ReportContext(SOURCES)))
+    assert (suites.get("tests"), suites.get("failures")) == (str(len(SYNTHETIC)), str(len(SYNTHETIC)))
+    cases = suites.findall("./testsuite/testcase")
+    assert [case.get("name") for case in cases] == [f"org.cachelint.{d.code or d.name}" for d in SYNTHETIC]
+    assert all(case.find("failure") is not None for case in cases)
+
+
+def test_junit_of_a_clean_run_is_one_passing_case():
+    suites = ElementTree.fromstring(render("junit", [], ReportContext()))
+    assert suites.get("failures") == "0" and [c.get("name") for c in suites.iter("testcase")] == ["No errors found"]
+
+
+def test_junit_survives_text_xml_cannot_hold():
+    odd = [_diagnostic("CL002", "set-without-ttl", 'a "<b>" & \x1b[31m', "x&y.py", (1, 1), (1, 2))]
+    case = ElementTree.fromstring(render("junit", odd, ReportContext())).find("./testsuite/testcase")
+    assert case.find("failure").get("message") == 'a "<b>" & \ufffd[31m'
+
+
+def test_gitlab_names_files_from_the_project_root(tmp_path, monkeypatch):
+    found = [_diagnostic("CL002", "set-without-ttl", "m", str(tmp_path / "src" / "app.py"), (3, 1), (3, 9))]
+    issue = json.loads(render("gitlab", found, ReportContext(root=tmp_path)))[0]
+    assert issue["location"] == {"path": "src/app.py", "positions": {"begin": {"line": 3, "column": 1},
+                                                                     "end": {"line": 3, "column": 9}}}
+    assert (issue["check_name"], issue["severity"], len(issue["fingerprint"])) == ("CL002", "major", 32)
+    monkeypatch.setenv("CI_PROJECT_DIR", str(tmp_path / "src"))
+    assert json.loads(render("gitlab", found, ReportContext(root=tmp_path)))[0]["location"]["path"] == "app.py"
+
+
+def test_gitlab_fingerprints_are_unique():
+    issues = json.loads(render("gitlab", SYNTHETIC, ReportContext(SOURCES)))
+    assert len({issue["fingerprint"] for issue in issues}) == len(issues)
 
 
 _EDIT = Edit("x", Location(1, 1), Location(1, 2))

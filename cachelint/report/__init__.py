@@ -21,6 +21,7 @@ class ReportContext:
     fingerprints: dict[Diagnostic, str] | None = None
     # Calls that look like cache use the model did not understand (cachelint ops --unresolved).
     unresolved: int = 0
+    summary: bool = True  # the human-readable formats' last lines (`Found 2 errors.`); off with --quiet
 
     def fingerprint_of(self, diagnostics: list[Diagnostic]) -> dict[Diagnostic, str]:
         if self.fingerprints is None:
@@ -34,7 +35,7 @@ Reporter = Callable[[list[Diagnostic], ReportContext], str]
 
 
 def _formats() -> dict[str, Reporter]:
-    from cachelint.report import concise, full, github, json_format, sarif
+    from cachelint.report import concise, full, github, gitlab, json_format, junit, sarif
 
     return {
         "full": full.render,
@@ -43,10 +44,12 @@ def _formats() -> dict[str, Reporter]:
         "json-lines": json_format.render_lines,
         "github": github.render,
         "sarif": sarif.render,
+        "gitlab": gitlab.render,
+        "junit": junit.render,
     }
 
 
-FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif")
+FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif", "gitlab", "junit")
 
 
 def render(format_name: str, diagnostics: list[Diagnostic], context: ReportContext) -> str:

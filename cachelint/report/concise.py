@@ -8,4 +8,5 @@ from cachelint.report.text import Painter, header, summary
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     paint = Painter(context.color)
-    return "".join(header(d, context, paint) + "\n" for d in diagnostics) + summary(diagnostics, context, paint)
+    lines = "".join(header(d, context, paint) + "\n" for d in diagnostics)
+    return lines + summary(diagnostics, context, paint) if context.summary else lines

@@ -33,7 +33,8 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         text = context.sources.get(diagnostic.filename)
         if text is not None:
             parts.extend(line + "\n" for line in _frame(diagnostic, source.lines(text), paint))
-    parts.append(summary(diagnostics, context, paint))
+    if context.summary:
+        parts.append(summary(diagnostics, context, paint))
     return "".join(parts)
 
 
