@@ -25,13 +25,12 @@ def cachelint(*args: str, **kwargs):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "app.py").write_text(BOTH)
-    monkeypatch.chdir(root)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    return root
+    """The cwd, with app.py (two findings), and no colour settings in the environment."""
+    monkeypatch.chdir(tmp_path)
+    for variable in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(variable, raising=False)
+    (tmp_path / "app.py").write_text(BOTH)
+    return tmp_path
 
 
 def test_output_file(project):
