@@ -17,8 +17,8 @@ import redis
 r = redis.Redis()
 
 
-def remember(user_id, profile):
-    r.set(f"profile:{user_id}", profile)
+def sync_once(user_id):
+    r.setnx(f"lock:sync:{user_id}", 1)
 """
 
 

@@ -22,7 +22,9 @@ def test_messages_name_the_client_and_what_to_pass():
         cache = Cache()
         mc = Client(("localhost", 11211))
 
-        def store(user_id, prefs, key, value):
+        def store(user_id, key):
+            value = db.execute("SELECT body FROM pages WHERE id = %s", (user_id,)).fetchone()
+            prefs = dict(db.execute("SELECT channel, enabled FROM prefs WHERE user_id = %s", (user_id,)).fetchall())
             r.set(key, value)
             r.hset(f"notif:{user_id}:prefs", mapping=prefs)
             r.mset({key: value})
@@ -31,13 +33,11 @@ def test_messages_name_the_client_and_what_to_pass():
         """
     )
     assert messages == [
-        (11, "redis `set` without `ex`/`px`: the entry never expires; pass `ex=<seconds>`"),
-        (12, "redis `hset` creates `notif:{user_id}:prefs` without a TTL and no `expire` on that key follows; "
-             "call `expire` on it in the same function or pipeline"),
-        (13, "redis `mset` creates keys without a TTL; call `expire` on each in the same pipeline"),
-        (14, "Flask-Caching `set` treats `timeout=0` as 'never expires'; pass `timeout=<seconds>` "
-             "or leave it out for the configured default"),
-        (15, "pymemcache `set` treats `expire=0` as 'never expires'; pass `expire=<seconds>`"),
+        (13, 'redis `set` without `ex`/`px`: the entry never expires, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; pass `ex=<seconds>`'),
+        (14, 'redis `hset` creates `notif:{user_id}:prefs` without a TTL and no `expire` on that key follows, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; call `expire` on it in the same function or pipeline'),
+        (15, 'redis `mset` creates keys without a TTL, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; call `expire` on each in the same pipeline'),
+        (16, "Flask-Caching `set` treats `timeout=0` as 'never expires', and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; pass `timeout=<seconds>` or leave it out for the configured default"),
+        (17, "pymemcache `set` treats `expire=0` as 'never expires', and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; pass `expire=<seconds>`"),
     ]
 
 
@@ -82,7 +82,7 @@ def test_no_fix_is_offered():
         import redis
 
         r = redis.Redis()
-        r.set("config:mode", "on")
+        r.setnx("lock:mode", "on")
         """,
         select=("CL002",),
     )
@@ -109,6 +109,8 @@ def test_a_configured_wrapper_with_a_positional_ttl():
         )
     ]
     assert messages == [
-        "configured wrapper `app.cache.put` without a TTL: the entry never expires; pass a TTL in seconds",
-        "configured wrapper `app.cache.put` treats `0` as 'never expires'; pass a TTL in seconds",
+        "configured wrapper `app.cache.put` without a TTL: the entry never expires, and nothing in this module "
+        "deletes or rewrites `report:1`, so it stays stale once the data it copies changes; pass a TTL in seconds",
+        "configured wrapper `app.cache.put` treats `0` as 'never expires', and nothing in this module deletes or "
+        "rewrites `report:1`, so it stays stale once the data it copies changes; pass a TTL in seconds",
     ]

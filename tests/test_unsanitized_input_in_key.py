@@ -1,7 +1,7 @@
 """CL005 beyond its examples: messages, every call that uses the key, the sanitizers option."""
 from __future__ import annotations
 
-from cachelint.config import load_settings
+from cachelint.config import Settings, load_settings
 from tests.conftest import lint
 
 SEARCH = """
@@ -33,9 +33,9 @@ def test_the_message_names_the_source_the_call_and_what_to_do():
     diagnostics = lint(SEARCH, select=("CL005",))
     assert [(d.location.row, d.location.column) for d in diagnostics] == [(17, 12), (20, 9)]
     assert diagnostics[0].message == (
-        '`request.args["q"]` reaches the key of `cache.get()` unencoded: a client can write `admin:secret` '
-        "into it and reach another namespace; hash it with `hashlib.sha256(...).hexdigest()` or quote it "
-        'with `urllib.parse.quote(..., safe="")`'
+        '`request.args["q"]` reaches the key of `cache.get()` unencoded: Flask-Caching\'s backend, if it is '
+        "memcached, raises on a key with a space, a control character or 250+ bytes, so a request can cause "
+        "a 500; hash it with `hashlib.sha256(...).hexdigest()`"
     )
     assert "`cache.set()`" in diagnostics[1].message
 
@@ -49,7 +49,9 @@ def test_configured_sanitizers_end_the_taint(tmp_path):
     assert lint(SEARCH, select=("CL005",), settings=settings, filename="myapp/views.py") == []
 
 
-def test_parameters_and_dict_caches():
+def test_parameters_and_dict_caches_under_strict():
+    settings = Settings()
+    settings.rule_options = {"unsanitized-input-in-key": {"strict": True}}
     diagnostics = lint(
         """
         from flask import Flask
@@ -64,7 +66,7 @@ def test_parameters_and_dict_caches():
             PAGE_CACHE["page:" + slug] = render(slug)  # a string key is built from the input
             return PAGE_CACHE[("page", slug)]
         """,
-        select=("CL005",),
+        select=("CL005",), settings=settings,
     )
     assert [(d.location.row, d.message.split(" reaches")[0]) for d in diagnostics] == [
         (11, "route parameter `slug`"),

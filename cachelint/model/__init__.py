@@ -14,18 +14,19 @@ Rules import from here (and the data tables of `cachelint.model.spec` and
 from cachelint.model.app.db import DbWrite, Transaction, WriteKind
 from cachelint.model.app.entities import Entity, cached_names, key_expressions
 from cachelint.model.app.stored import RowKind, StoredData, WholeRow
+from cachelint.model.app.taint import Taint
 from cachelint.model.app.users import Identity
 from cachelint.model.build import ModuleModel, build_model
 from cachelint.model.cache.clients import CustomClients
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
 from cachelint.model.cache.fills import receiver_spelling
 from cachelint.model.cache.keys import (
-    DEFAULT_SEPARATOR, KeyShape, Part, Source, describe_key, is_key_name, named_keys,
+    DEFAULT_SEPARATOR, KeyShape, Part, Passed, Source, describe_key, is_key_name, named_keys,
 )
 from cachelint.model.core.branches import or_fallbacks, rebound_in
 from cachelint.model.core.facts import FunctionInfo, TruthTest
 from cachelint.model.core.flow import Flow
-from cachelint.model.core.nodes import children, has_call, mentions
+from cachelint.model.core.nodes import chain_arguments, children, has_call, mentions
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.values import (
@@ -37,8 +38,8 @@ from cachelint.model.spec import Kind, Meaning
 __all__ = [
     "Binding", "CLOCK_READINGS", "CacheDecorator", "CacheOp", "Client", "CustomClients", "DEFAULT_SEPARATOR",
     "DbWrite", "Entity", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind", "MAYBE", "Meaning",
-    "ModuleModel", "Part", "RowKind", "Scope", "Source", "Step", "StoredData", "Transaction", "TruthTest",
-    "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names", "children", "constant_truth", "contains",
+    "ModuleModel", "Part", "Passed", "RowKind", "Scope", "Source", "Step", "StoredData", "Taint", "Transaction", "TruthTest",
+    "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names", "chain_arguments", "children", "constant_truth", "contains",
     "describe_key", "dotted", "evaluate_number", "find_argument", "has_call", "is_key_name", "is_none",
     "key_expressions", "mentions", "named_keys", "or_fallbacks", "qualified_name", "rebound_in",
     "receiver_spelling", "words",

@@ -16,14 +16,14 @@ from cachelint.model.app.db import DbFacts
 from cachelint.model.cache.fills import CacheFills, dict_caches_never_falsy
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
 from cachelint.model.core.facts import FunctionInfo, TruthTest
-from cachelint.model.app.io import function_does_io
+from cachelint.model.app.io import function_does_io, holds_io_result
 from cachelint.model.cache.keys import KeyShape, KeyShapes, named_keys
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.core.modules import package_of
 from cachelint.model.core.positions import SpannedModule
 from cachelint.model.core.reaching import ReachingDefinitions
-from cachelint.model.core.scopes import Binding, Scope, qualified_name
+from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.spec import Arg, BackendExpiry, ClientKind, Decorator, Kind, Library, Meaning
 from cachelint.model.app.taint import Taint, TaintAnalysis
 from cachelint.model.app.users import Users
@@ -196,6 +196,15 @@ class ModuleModel:
     def dict_caches_never_falsy(self) -> frozenset[str]:
         """The dict caches (by the spelling of their receiver) whose every entry is a non-empty display."""
         return dict_caches_never_falsy(self.ops, self.code)
+
+    def holds_io_result(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether `expr` holds what recognisable I/O returned (cachelint.model.app.io.holds_io_result)."""
+        function = scope.function
+        info = self.functions.get(function.node) if function is not None else None
+        if info is None:
+            return False
+        self.does_io(info.node)  # fills the table of module functions
+        return holds_io_result(expr, info, self._functions_by_name)
 
     def binding_of(self, name: cst.Name, scope: Scope, order: int) -> Binding | None:
         """The binding a use of `name` sees, when there is exactly one candidate."""
@@ -490,6 +499,9 @@ def _argument(call: cst.Call, arg) -> cst.BaseExpression | None:
 
 
 def _constant_name(argument: cst.BaseExpression | None) -> str | None:
+    """`NO_EXPIRY`, `self.timeout`: the name a TTL's value is read from."""
+    if isinstance(argument, cst.Attribute) and isinstance(argument.value, cst.Name):
+        return dotted(argument)
     return argument.value if isinstance(argument, cst.Name) and argument.value != "None" else None
 
 

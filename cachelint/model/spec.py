@@ -147,6 +147,10 @@ class ClientKind:
     role: str = "client"  # "client", "pipeline" or "factory"
     variant: str | None = None  # a backend that changes TTL semantics (aiocache "redis")
     variant_from_first_arg: bool = False  # aiocache Cache(Cache.REDIS)
+    # The entry of a `config={...}` argument that names the backend: its value, without a
+    # module path or a `Cache` suffix and in lower case, is the variant (Flask-Caching
+    # `Cache(app, config={"CACHE_TYPE": "RedisCache"})` -> "redis").
+    variant_from_config: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,10 +183,18 @@ class Library:
     # last as long as the process, so only what can go stale (I/O results) matters.
     in_process: bool = False
     title: str = ""  # how messages spell it ("Flask-Caching"); default: `name`
+    # Where the entries live, which decides what a key may hold: "redis", "memcached"
+    # (250 bytes, no spaces or control characters), "memory" or "disk"; None when the
+    # configuration decides (Django's CACHES). `variant_stores` overrides it per variant.
+    store: str | None = None
+    variant_stores: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         return self.title or self.name
+
+    def store_for(self, variant: str | None) -> str | None:
+        return self.variant_stores.get(variant or "", self.store)
 
     def semantics_for(self, variant: str | None) -> TtlSemantics:
         return self.variant_semantics.get(variant or "", self.semantics)

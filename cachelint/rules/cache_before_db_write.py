@@ -6,8 +6,8 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import (
-    CacheOp, DbWrite, Entity, Flow, Kind, ModuleModel, Scope, WriteKind, cached_names, children,
-    key_expressions,
+    CacheOp, DbWrite, Entity, Flow, Kind, ModuleModel, Scope, Source, WriteKind, cached_names, chain_arguments,
+    children, dotted, key_expressions,
 )
 from cachelint.rules._write_path import line, mutations, op_label, risk, write_label
 from cachelint.rules.base import Finding, Rule, RuleContext
@@ -26,7 +26,11 @@ class CacheBeforeDbWrite(Rule):
 
     The cache call and the write must concern the same entity where both are known:
     the words of the key (`product:{id}`, `thread:{id}:posts`) against the table or
-    model written (`products`, `Product`, `Post`). An invalidation before a write whose
+    model written (`products`, `Product`, `Post`). A view derived from other rows counts
+    too: an invalidation of `perms:{user_id}` before `Membership.objects.filter(
+    user_id=user_id).delete()` carries the same identifier value as the write, unless the
+    module fills that key from elsewhere (functions that store request data or count,
+    and read nothing). An invalidation before a write whose
     entity is unknown still counts, and so does one before a `commit()` or `flush()`.
     A cache call inside a transaction that writes is CL009's business instead. A write
     only when the key is absent (`add`, `setnx`, `get_or_set`) takes a lock or fills a
@@ -141,6 +145,24 @@ class CacheBeforeDbWrite(Rule):
         """,
     ]
 
+    VALID += [
+        # A key the module fills from somewhere else (a counter of failed logins) is not a
+        # view of the audit rows written next, though both carry the user's id.
+        """
+        from django.core.cache import cache
+
+        from .models import AuditEntry
+
+        def failed_login(user_id):
+            cache.add(f"attempts:{user_id}", 0, 900)
+            cache.incr(f"attempts:{user_id}")
+
+        def login_succeeded(user_id):
+            cache.delete(f"attempts:{user_id}")
+            AuditEntry.objects.create(user_id=user_id, action="login")
+        """,
+    ]
+
     INVALID = [
         # Before the UPDATE, and between the UPDATE and its commit.
         """
@@ -227,6 +249,17 @@ class CacheBeforeDbWrite(Rule):
             cache.incr_version(f"order:{order_id}")  # expect: CL006
             Order.objects.filter(pk=order_id).update(label=label)
         """,
+        # A derived view: the permissions of a member are dropped before the membership
+        # they are computed from changes, found by the identifier both carry.
+        """
+        from django.core.cache import cache
+
+        from .models import Membership
+
+        def leave_team(user_id, team_id):
+            cache.delete(f"perms:{user_id}")  # expect: CL006
+            Membership.objects.filter(user_id=user_id, team_id=team_id).delete()
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -235,6 +268,7 @@ class CacheBeforeDbWrite(Rule):
             return
         flows: dict[Scope | None, Flow] = {}
         misses = _MissTests(model)
+        shared = _SharedIdentifiers(model)
         for op in ops:
             if op.spec.if_absent or not key_expressions(op) or misses.filled_by(op):
                 continue  # `add`/`get_or_set` take a lock or fill a miss; `clear()` resets the whole cache
@@ -244,12 +278,15 @@ class CacheBeforeDbWrite(Rule):
                 continue
             if function not in flows:
                 flows[function] = Flow(function.node if function else model.module, model.spans)
-            found = _first_write_after(model, op, writes, flows[function])
+            found = _first_write_after(model, op, writes, flows[function], shared)
             if found is not None and not _repeated_after(model, op, found[0]):
-                yield Finding(op.node, op.statement, _message(model, op, *found, writes, flows[function]))
+                write = found[0]
+                derived = None if write.is_commit_point or _concerns(op, cached_names(model, op), [write.entity]) \
+                    else shared.between(op, write)
+                yield Finding(op.node, op.statement, _message(model, op, *found, writes, flows[function], derived))
 
 
-def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], flow: Flow):
+def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], flow: Flow, shared: _SharedIdentifiers):
     """The first write that can run after `op` and concerns what `op` caches, with the
     uncommitted writes before `op` that it commits (for a commit point). A commit point
     concerns the entities of the writes since the previous commit, or an unknown entity."""
@@ -260,7 +297,7 @@ def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], f
     for write in writes:
         if write.order > op.order and flow.may_follow(op.order, write.order):
             entities = [w.entity for w in pending] if write.is_commit_point and pending else [write.entity]
-            if _concerns(op, names, entities):
+            if _concerns(op, names, entities) or (not write.is_commit_point and shared.between(op, write)):
                 committed = [w for w in pending if w.order < op.order and not w.is_commit_point]
                 return write, committed if write.is_commit_point else []
         # A flush sends the writes but leaves them uncommitted: only a commit ends them.
@@ -379,12 +416,62 @@ def _concerns(op: CacheOp, names: frozenset[str] | None, entities: list[Entity |
     return op.kind is Kind.DELETE and (names is None or None in entities)
 
 
+class _SharedIdentifiers:
+    """A derived view: an invalidation of `perms:{user_id}` before
+    `Membership.objects.filter(user_id=user_id).delete()` concerns the rows the write
+    changes when the key and the write carry the same identifier value, and the module
+    does not fill the key from somewhere else (a key it only ever stores request data,
+    a counter or a session under, in functions that read nothing)."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._filled_elsewhere: dict[str, bool] = {}
+
+    def between(self, op: CacheOp, write: DbWrite) -> str | None:
+        """The identifier `op`'s key and `write` share, or None."""
+        if op.kind is not Kind.DELETE or self._fill_known_elsewhere(op):
+            return None
+        written = {code for argument in chain_arguments(write.node) if (code := dotted(argument)) is not None}
+        for identifier in self._identifiers(op):
+            if identifier in written:
+                return identifier
+        return None
+
+    def _identifiers(self, op: CacheOp) -> Iterator[str]:
+        for expr in key_expressions(op):
+            for shape in self.model.keys.of(expr, op.scope):
+                for part in shape.dynamic:
+                    name = part.via[-1].name if part.via else part.name
+                    if part.source in (Source.PARAMETER, Source.NAME, Source.ATTRIBUTE) and _is_identifier(name):
+                        yield name
+
+    def _fill_known_elsewhere(self, op: CacheOp) -> bool:
+        namespace = next((shape.namespace() for expr in key_expressions(op)
+                          for shape in self.model.keys.of(expr, op.scope)), None)
+        if namespace is None:
+            return False
+        if namespace not in self._filled_elsewhere:
+            fills = [other for other in self.model.ops if other.kind is Kind.WRITE and any(
+                shape.namespace() == namespace for expr in key_expressions(other)
+                for shape in self.model.keys.of(expr, other.scope))]
+            self._filled_elsewhere[namespace] = bool(fills) and not any(
+                fill.scope.function is not None and self.model.does_io(fill.scope.function.node) for fill in fills)
+        return self._filled_elsewhere[namespace]
+
+
+def _is_identifier(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1].lower()
+    return last in ("id", "pk", "uuid", "slug") or last.endswith(("_id", "_pk", "_uuid"))
+
+
 def _message(model: ModuleModel, op: CacheOp, write: DbWrite, committed: list[DbWrite],
-             writes: list[DbWrite], flow: Flow) -> str:
+             writes: list[DbWrite], flow: Flow, derived: str | None) -> str:
     if committed:
         what = f"runs after {write_label(model, committed[-1])} but before {write_label(model, write)} commits it"
     elif write.is_commit_point:
         what = f"runs before {write_label(model, write)}"
+    elif derived is not None:
+        what = f"runs before the database write {write_label(model, write)}, which changes the rows of `{derived}` the key is about"
     else:
         what = f"runs before the database write {write_label(model, write)}"
     return f"{op_label(model, op)} {what}: {risk(op)}; move it after {_anchor(model, write, writes, flow)}"

@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import (
-    CacheOp, DEFAULT_SEPARATOR, KeyShape, ModuleModel, Part, Source, describe_key, named_keys,
+    CacheOp, DEFAULT_SEPARATOR, KeyShape, ModuleModel, Part, Passed, Scope, Source, describe_key, named_keys,
 )
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
@@ -290,12 +290,40 @@ class KeyWithoutNamespace(Rule):
             if op.library.in_process:
                 continue
             found = next(
-                ((key, shape) for key in named_keys(op) for shape in model.keys.of(key, op.scope)
-                 if _starts_without_namespace(shape) or _is_request_input(model, shape)),
+                ((key, shape, bare) for key in named_keys(op) for shape in model.keys.of(key, op.scope)
+                 for bare in [_bare_callers(model, shape)] if bare or (bare is None and _is_bare(model, shape))),
                 None,
             )
             if found is not None:
-                yield Finding(op.node, op.statement, _message(model, op, *found, separator))
+                key, shape, bare = found
+                message = _callers_message(model, op, key, shape, bare, separator) if bare \
+                    else _message(model, op, key, shape, separator)
+                yield Finding(op.node, op.statement, message)
+
+
+def _is_bare(model: ModuleModel, shape: KeyShape) -> bool:
+    return _starts_without_namespace(shape) or _is_request_input(model, shape)
+
+
+def _bare_callers(model: ModuleModel, shape: KeyShape) -> list[tuple[Passed, KeyShape]] | None:
+    """A key that starts with a parameter is judged at the calls of its function the
+    module has: the calls whose argument makes the key start without a namespace (empty
+    when every call passes a namespaced value). None when the key does not start with a
+    parameter or the module never calls the function: the key is judged as it is written."""
+    first = shape.first
+    if first is None or first.source is not Source.PARAMETER:
+        return None
+    calls = model.keys.passed(first)
+    if not calls:
+        return None
+    bare = []
+    for call in calls:
+        for argument in call.shapes:
+            whole = KeyShape(argument.parts + shape.parts[1:])
+            if _is_bare(model, whole):
+                bare.append((call, whole))
+                break
+    return bare
 
 
 def _starts_without_namespace(shape: KeyShape) -> bool:
@@ -339,7 +367,7 @@ def _words(name: str) -> list[str]:
 def _message(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, shape: KeyShape, separator: str) -> str:
     first = shape.first
     shown = describe_key(model.code, key, shape)
-    namespace = _namespace_for(first, op)
+    namespace = _namespace_for(first, op.scope)
     suggestion = f'f"{namespace}{separator}{shape.render(model.code)}"'
     if len(shape.parts) == 1:
         return (f"key {shown} is a bare value with no namespace: entries of different kinds with the same "
@@ -348,7 +376,22 @@ def _message(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, shape: Ke
             f"entries of different kinds collide; use `{suggestion}`")
 
 
-def _namespace_for(part: Part, op: CacheOp) -> str:
+def _callers_message(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, shape: KeyShape,
+                     bare: list[tuple[Passed, KeyShape]], separator: str) -> str:
+    """Names the first call that passes a bare value, and how many more do."""
+    call, whole = bare[0]
+    caller = call.site.scope.function
+    where = f"`{caller.name}()`" if caller is not None else "module code"
+    others = f" (and {len(bare) - 1} more call{'s' if len(bare) > 2 else ''})" if len(bare) > 1 else ""
+    suggestion = f'f"{_namespace_for(whole.first, call.site.scope)}{separator}{whole.render(model.code)}"'
+    parameter = f"the parameter `{shape.first.name}` of `{shape.first.scope.name}()`"
+    subject = parameter if len(shape.parts) == 1 else f"key {describe_key(model.code, key, shape)}, which starts with {parameter},"
+    return (f"{subject} is a cache key, and {where} at line {model.location(call.site.order).row}{others} passes "
+            f"`{' '.join(model.code(call.argument).split())}`, a value with no namespace: entries of different kinds "
+            f"with the same value collide; make the key `{suggestion}`")
+
+
+def _namespace_for(part: Part, scope: Scope) -> str:
     """The entity a key is about, guessed from the value's name or the function's name."""
     segments = part.name.split(".")
     words = [word for word in _words(segments[-1]) if word not in _ID_WORDS]
@@ -356,7 +399,7 @@ def _namespace_for(part: Part, op: CacheOp) -> str:
         return "_".join(words)
     if len(segments) > 1 and segments[-2] not in _GENERIC_OWNERS and segments[-2].isidentifier():
         return segments[-2].lower()
-    function = op.scope.function
+    function = scope.function
     if function is not None:
         words = [word for word in _words(function.name) if word not in _VERBS]
         if words:

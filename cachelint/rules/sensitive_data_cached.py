@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
 
-from cachelint.model import (
-    CacheOp, KeyShape, Kind, ModuleModel, Part, RowKind, Source, StoredData, WholeRow, contains, words,
-)
+from cachelint.model import CacheOp, KeyShape, Kind, ModuleModel, RowKind, StoredData, WholeRow, contains, words
 from cachelint.rules.base import Finding, Option, OptionError, Rule, RuleContext
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -34,6 +32,8 @@ _CONSEQUENCES = {
 # What these categories risk is a leak to whoever can read the cache; a cache in the
 # process's own memory (a dict, cachetools, functools) is read by nobody else.
 _LEAKS = frozenset({"credentials", "tokens"})
+# A digest of a password can be brute-forced back; one of a random token or key cannot.
+_GUESSABLE = frozenset({"password", "passwd", "pwd", "password_hash", "hashed_password"})
 # A whole row of one of these tables or models holds a password hash.
 USERS_TABLES = frozenset({
     "user", "users", "account", "accounts", "customer", "customers", "member", "members", "auth_user",
@@ -177,12 +177,11 @@ def _denylist(added: tuple[tuple[str, tuple[str, ...]], ...], ignore: tuple[str,
 class SensitiveDataCached(Rule):
     """
     ## What it does
-    Flags a cache write whose key or stored value names sensitive data: credentials and
-    password hashes, session and access tokens, authentication state and permissions,
-    balances and stock counts, payment and order status. What is looked at:
+    Flags a cache write whose stored value is, or is built from, sensitive data:
+    credentials and password hashes, session and access tokens, authentication state and
+    permissions, balances and stock counts, payment and order status. A word of the key
+    alone is not enough (`jwt:revoked:{jti}` may hold `True`): what is looked at is
 
-    - the key: its constant segments and the names of its dynamic parts
-      (`f"user:{uid}:permissions"`, `f"login:{session_token}"`);
     - the stored value: its names, attribute names and the keys of a dict literal
       (`{"balance": account.balance}`), and the names each name in it was assigned one
       assignment back;
@@ -200,7 +199,9 @@ class SensitiveDataCached(Rule):
     dict, cachetools) are not flagged: nobody else reads that memory, and the process
     holds them anyway. Auth state, balances and statuses are, as they go stale there too.
     Nor is what an encrypting call returns (`fernet.encrypt(token)`, `encrypt_password(pw)`):
-    the cache holds ciphertext.
+    the cache holds ciphertext; nor a digest of a token or key (`hashlib.sha256(token)`),
+    which cannot be turned back. A fast hash or HMAC of a password is flagged: it can be
+    brute-forced.
 
     Words are matched whole: snake_case and camelCase are split, and a term such as
     `password_hash` must appear as those words in a row. `token_count` is not a token,
@@ -348,6 +349,21 @@ class SensitiveDataCached(Rule):
         def remember(uid, oauth):
             _token_cache[uid] = oauth.access_token
         """,
+            # A word of the key alone says nothing of the value: a revocation marker holds
+        # `True`; a digest of a random token cannot be turned back into the token.
+        """
+        import hashlib
+
+        from django.core.cache import cache
+
+        def logout(claims):
+            cache.set(f"jwt:revoked:{claims['jti']}", True, timeout=3600)
+
+        def remember_owner(access_token, user_id):
+            digest = hashlib.sha256(access_token.encode("utf-8")).hexdigest()
+            cache.set(f"tokowner:{digest}", user_id, 900)
+            cache.set(f"tokseen:{user_id}", hashlib.sha256(access_token.encode("utf-8")).hexdigest(), 900)
+        """,
     ]
 
     INVALID = [
@@ -395,11 +411,16 @@ class SensitiveDataCached(Rule):
         """,
         # auth state, in the key or the value
         """
+        import hashlib
+
         from django.core.cache import cache
 
-        def remember(request, uid, perms, user):
+        def check_password_later(uid, password):
+            cache.set(f"pwcheck:{uid}", hashlib.sha256(password.encode()).hexdigest(), 900)  # expect: CL008
+
+        def remember(request, uid, permissions, user):
             cache.set(f"authn:{uid}", request.user.is_authenticated, 60)  # expect: CL008
-            cache.set(f"user:{uid}:permissions", perms, 60)  # expect: CL008
+            cache.set(f"user:{uid}:perms", permissions, 60)  # expect: CL008
             cache.set(f"user:{uid}:admin", user.is_admin, 60)  # expect: CL008
             cache.set(f"sso:{uid}", {"auth_state": "pending"}, 60)  # expect: CL008
         """,
@@ -469,19 +490,13 @@ def _hits(deny: Denylist, model: ModuleModel, stored: StoredData, op: CacheOp,
     """Each sensitive thing the write stores, with the key shape it is under (None: any)."""
     for named in stored.names(op):
         term = deny.match(named.spelled)
-        if term is not None:
+        if term is not None and not (named.digested and term.text not in _GUESSABLE):
             yield Hit(named.shown, term), None
     password_hash = deny.term(_PASSWORD_HASH)
     if password_hash is not None:
         for row in stored.rows(op):
             if _is_users(row):
                 yield Hit(row.entity, password_hash, row), None
-    for shape in shapes:
-        if shape is not None:
-            for shown, text in _key_names(model, shape):
-                term = deny.match(text)
-                if term is not None:
-                    yield Hit(shown or term.text, term), shape
 
 
 def _first_reported(deny: Denylist, shapes: tuple[KeyShape | None, ...],
@@ -492,26 +507,6 @@ def _first_reported(deny: Denylist, shapes: tuple[KeyShape | None, ...],
         if not all(deny.allows(each, hit.term.category) for each in under):
             return hit, shape
     return None
-
-
-def _key_names(model: ModuleModel, shape: KeyShape) -> Iterator[tuple[str | None, str]]:
-    """What a message quotes (None: the term) and the text to match: the key's constant
-    text, its words in order with the values between them skipped, and each value's name."""
-    constant = " ".join(part.text for part in shape.parts if part.is_constant)
-    if constant:
-        yield None, constant
-    for part in shape.dynamic:
-        name = _part_name(part)
-        if name:
-            yield part.render(model.code), name
-
-
-def _part_name(part: Part) -> str:
-    if part.source is Source.EXPRESSION:
-        return ""
-    if part.source is Source.CALL:
-        return part.name.rsplit(".", 1)[-1]
-    return part.name
 
 
 def _is_users(row: WholeRow) -> bool:

@@ -6,9 +6,11 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import (
-    CLOCK_READINGS, CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Scope, Ttl, qualified_name,
+    CLOCK_READINGS, CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Scope, Source, StoredData, Ttl,
+    find_argument, named_keys, qualified_name,
 )
-from cachelint.rules.base import Finding, Rule, RuleContext
+from cachelint.model.spec import Arg
+from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 _CHECKED_KINDS = (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE)
 _TTL_CACHE_HINT = "use a cache with a TTL (`cachetools.TTLCache`, `cachetools.func.ttl_cache`)"
@@ -67,6 +69,13 @@ class SetWithoutTtl(Rule):
     code = "CL002"
     name = "set-without-ttl"
     summary = "A cache write stores an entry that never expires."
+    options = {
+        "strict": Option(
+            bool, False,
+            "also report an entry that never expires where the module deletes or rewrites entries of "
+            "its kind elsewhere (the TTL would be a safety net)",
+        ),
+    }
 
     VALID = [
         # redis: a TTL in any of its spellings, or an expire that follows on the same key
@@ -354,6 +363,52 @@ class SetWithoutTtl(Rule):
             settings["x"] = 1
             return cache
         """,
+            # Redis as the primary store of what it holds: a queue, a job registry, the members
+        # of a room, a counter. Nothing lives elsewhere for these to go stale against.
+        """
+        import time
+
+        import redis
+
+        r = redis.Redis()
+
+        def enqueue(user_id, payload):
+            r.rpush(f"notif:{user_id}:queue", payload)
+
+        def schedule(job_id, when):
+            r.zadd("jobs:scheduled", {job_id: when})
+
+        def join(room_id, member_id):
+            r.sadd(f"room:{room_id}:members", member_id)
+            r.incr(f"room:{room_id}:joins")
+            r.hset(f"room:{room_id}:last_seen", member_id, time.time())
+        """,
+        # A never-expiring entry the module deletes whenever its rows change; an in-process
+        # dict with a fixed set of keys.
+        """
+        from django.core.cache import cache
+
+        from .models import Article
+        from .remote import fetch_settings
+
+        _SETTINGS_CACHE = {}
+
+        def archive(year):
+            months = cache.get(f"archive:{year}")
+            if months is None:
+                months = list(Article.objects.filter(published_at__year=year).dates("published_at", "month"))
+                cache.set(f"archive:{year}", months, timeout=None)
+            return months
+
+        def publish(article):
+            article.save()
+            cache.delete(f"archive:{article.published_at.year}")
+
+        def site_settings():
+            if "site" not in _SETTINGS_CACHE:
+                _SETTINGS_CACHE["site"] = fetch_settings()
+            return _SETTINGS_CACHE["site"]
+        """,
     ]
 
     INVALID = [
@@ -362,13 +417,15 @@ class SetWithoutTtl(Rule):
 
         r = redis.Redis()
 
-        def store(pid, payload):
+        def store(pid):
+            payload = db.execute("SELECT * FROM products WHERE id = %s", (pid,)).fetchone()
             r.set(f"product:{pid}", payload)  # expect: CL002
             r.set(f"product:{pid}", payload, ex=None)  # expect: CL002
             r.set(f"product:{pid}", payload, keepttl=True)  # expect: CL002
             r.setnx(f"lock:{pid}", 1)  # expect: CL002
-            r.mset({"a": 1, "b": 2})  # expect: CL002
-            r.getset(f"product:{pid}:state", "ready")  # expect: CL002
+            r.set(f"lock:{pid}:sync", 1, nx=True)  # expect: CL002
+            r.mset({"a": payload, "b": payload})  # expect: CL002
+            r.getset(f"product:{pid}:state", payload)  # expect: CL002
         """,
         """
         import redis
@@ -377,15 +434,21 @@ class SetWithoutTtl(Rule):
         r = redis.Redis()
         ar = aioredis.from_url("redis://localhost")
 
-        def enqueue(user_id, payload, prefs):
-            r.rpush(f"notif:{user_id}:queue", payload)  # expect: CL002
-            r.hset(f"notif:{user_id}:prefs", mapping=prefs)  # expect: CL002
+        def sync_preferences(user_id):
+            rows = db.execute("SELECT channel, enabled FROM prefs WHERE user_id = %s", (user_id,)).fetchall()
+            r.hset(f"notif:{user_id}:prefs", mapping={channel: int(on) for channel, on in rows})  # expect: CL002
             r.expire(f"notif:{user_id}:other", 60)
-            r.incr(f"notif:{user_id}:count")  # expect: CL002
-            r.zadd("leaderboard", {user_id: 1})  # expect: CL002
+            r.zadd("leaderboard", {user_id: len(rows)})  # expect: CL002
 
         async def seen(user_id):
-            await ar.sadd("online", user_id)  # expect: CL002
+            groups = await load_groups(user_id)
+            await ar.sadd(f"groups:{user_id}", *groups)  # expect: CL002
+
+        async def load_groups(user_id):
+            return await fetch_all("SELECT group_id FROM members WHERE user_id = $1", user_id)
+
+        def fetch_all(sql, *args):
+            return db.execute(sql, args).fetchall()
         """,
         # the expire comes before the write, or in another function
         """
@@ -393,11 +456,13 @@ class SetWithoutTtl(Rule):
 
         r = redis.Redis()
 
-        def fill(key, values):
+        def fill(key, product_id):
+            values = db.execute("SELECT tag FROM tags WHERE product_id = %s", (product_id,)).fetchall()
             r.expire(key, 60)
             r.sadd(key, *values)  # expect: CL002
 
-        def replace(key, value):
+        def replace(key, product_id):
+            value = db.execute("SELECT name FROM products WHERE id = %s", (product_id,)).fetchone()
             r.set(key, value, ex=60)
             r.set(key, value)  # expect: CL002
 
@@ -615,17 +680,47 @@ class SetWithoutTtl(Rule):
 
         r = redis.Redis()
 
-        def quote(sku, price, stock):
+        def quote(sku):
+            row = db.execute("SELECT price, stock FROM items WHERE sku = %s", (sku,)).fetchone()
             with r.pipeline() as pipe:
-                pipe.mset({f"price:{sku}": price, f"stock:{sku}": stock})  # expect: CL002
+                pipe.mset({f"price:{sku}": row["price"], f"stock:{sku}": row["stock"]})  # expect: CL002
                 pipe.expire(f"price:{sku}", 60)
                 pipe.execute()
         """,
     ]
 
+    INVALID += [
+        # A copy of rows that nothing in the module ever deletes; an in-process cache whose
+        # keys are the caller's arguments.
+        """
+        from django.core.cache import cache
+
+        from .feeds import fetch_fx_rate
+        from .models import TapLine
+
+        _fx_cache = {}
+
+        def tap_list():
+            lines = cache.get("taps:list")
+            if lines is None:
+                lines = list(TapLine.objects.filter(active=True).values("number", "beer__name"))
+                cache.set("taps:list", lines, timeout=None)  # expect: CL002
+            return lines
+
+        def fx_rate(base, quote):
+            key = f"{base}:{quote}"
+            if key not in _fx_cache:
+                _fx_cache[key] = fetch_fx_rate(base, quote)  # expect: CL002
+            return _fx_cache[key]
+        """,
+    ]
+
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        entries = _Entries(model, context.options.get("strict", False))
         for op in model.ops:
             message = _op_message(model, op)
+            if message is not None:
+                message = entries.judge(op, message)
             if message is not None:
                 yield Finding(op.node, op.statement, message)
         for decorator in model.decorators:
@@ -641,7 +736,7 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
         return _backend_message(model, op) if op.backend_ttl.meaning is Meaning.FOREVER else None
     if op.ttl.meaning is not Meaning.FOREVER:
         return None
-    if op.library.in_process and (not _in_io_function(model, op) or _stamped(model, op)):
+    if op.library.in_process and _stamped(model, op):
         return None
     library = op.library.label
     if op.ttl.argument is not None:
@@ -664,6 +759,104 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
             f"on that key follows; call `expire` on it in the same function or pipeline"
         )
     return f"{library} `{op.method}` stores an entry that never expires"
+
+
+class _Entries:
+    """Which writes without an expiry store a cache entry that can go stale or grow
+    without bound, and the evidence for it. A marker (`SET NX`, `add`) is always one:
+    a holder that crashes keeps it forever."""
+
+    def __init__(self, model: ModuleModel, strict: bool) -> None:
+        self.model = model
+        self.strict = strict
+        self._skeletons: dict[CacheOp, frozenset] = {}
+        self.stored = StoredData(model)
+
+    def judge(self, op: CacheOp, message: str) -> str | None:
+        """`message` with the evidence added, or None when there is none."""
+        if _is_marker(op):
+            return _with_evidence(message, "it is a lock or marker: if its holder dies first, the key stays forever")
+        if op.library.in_process:
+            # A small fixed set of keys is bounded; a pure computation's memo never goes stale.
+            loads = _in_io_function(self.model, op) or self._from_project(op)
+            unbounded = self._unbounded_by(op) if loads else None
+            if unbounded is None:
+                return None
+            return _with_evidence(message, f"its keys come from `{unbounded}`, so it grows with every new value")
+        if op.library.store == "redis" and not any(
+                self.model.holds_io_result(value, op.scope) for value in self.stored.values(op)):
+            return None  # the primary store of what it holds (a queue, a registry, a member set, a counter)
+        if self._invalidated(op):
+            # Deleted or rewritten elsewhere: the TTL would only be a safety net.
+            return message if self.strict else None
+        shapes = self.model.keys.of(op.key, op.scope) if op.key is not None else ()
+        shown = shapes[0].render(self.model.code) if shapes and shapes[0].known and shapes[0].prefix else None
+        entry = f"`{shown}`" if shown is not None and shown not in message else "it"
+        return _with_evidence(message, f"nothing in this module deletes or rewrites {entry}, so it stays stale "
+                                       f"once the data it copies changes")
+
+    def _from_project(self, op: CacheOp) -> bool:
+        """Whether the stored value is what a function of another module of the project
+        returns (a relative import), whose work this module cannot see: not a pure
+        computation of the standard library (`re.compile(pattern)`)."""
+        for value in self.stored.values(op):
+            value = _one_back(self.model, value, op.scope, op.order)
+            if isinstance(value, cst.Call):
+                qualified = qualified_name(value.func, op.scope, op.order)
+                if qualified is not None and qualified.startswith("."):
+                    return True
+        return False
+
+    def _unbounded_by(self, op: CacheOp) -> str | None:
+        """The parameter or request input an in-process cache's key comes from."""
+        for key in named_keys(op):
+            for shape in self.model.keys.of(key, op.scope):
+                for part in shape.dynamic:
+                    if part.source is Source.PARAMETER:
+                        return part.name
+                    if isinstance(part.node, cst.BaseExpression) and self.model.tainted(part.node, part.scope):
+                        return part.render(self.model.code)
+        return None
+
+    def _invalidated(self, op: CacheOp) -> bool:
+        """Whether the module deletes an entry of this kind, or writes one from another function."""
+        mine = self._skeletons_of(op)
+        return bool(mine) and any(
+            other is not op and (other.kind is Kind.DELETE or (other.kind is Kind.WRITE and other.scope.function
+                                                               is not op.scope.function))
+            and not mine.isdisjoint(self._skeletons_of(other))
+            for other in self.model.ops
+        )
+
+    def _skeletons_of(self, op: CacheOp) -> frozenset:
+        found = self._skeletons.get(op)
+        if found is None:
+            found = self._skeletons[op] = frozenset(
+                shape.skeleton for key in named_keys(op) for shape in self.model.keys.of(key, op.scope)
+                if shape.known and not shape.constant or shape.constant)
+        return found
+
+
+def _one_back(model: ModuleModel, value: cst.BaseExpression, scope: Scope, order: int) -> cst.BaseExpression:
+    """What a name was assigned, when it has one assignment there; else `value` itself."""
+    if isinstance(value, cst.Name):
+        binding = model.binding_of(value, scope, order)
+        if binding is not None and binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression):
+            return binding.value
+    return value
+
+
+def _with_evidence(message: str, evidence: str) -> str:
+    """`<what>; <fix>` -> `<what>, and <evidence>; <fix>`."""
+    what, separator, fix = message.partition("; ")
+    return f"{what}, and {evidence}{separator}{fix}"
+
+
+def _is_marker(op: CacheOp) -> bool:
+    if op.spec.if_absent:
+        return True
+    nx = find_argument(op.call, Arg(None, "nx")) if op.call is not None else None
+    return isinstance(nx, cst.Name) and nx.value == "True"
 
 
 def _forever_value_message(model: ModuleModel, what: str, ttl: Ttl, omitted_is_default: bool) -> str:

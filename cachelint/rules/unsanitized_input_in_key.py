@@ -5,7 +5,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, ModuleModel, named_keys
+from cachelint.model import CacheOp, ModuleModel, Taint, find_argument, named_keys
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 _ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urllib.parse.quote(..., safe=\"\")`"
@@ -14,8 +14,15 @@ _ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urll
 class UnsanitizedInputInKey(Rule):
     """
     ## What it does
-    Flags a cache call whose key contains request input that was not encoded, hashed or
-    converted on the way: Flask `request.args`/`form`/`values`/`json`/`cookies`/
+    Flags request input that reaches a cache key unencoded where it has a consequence:
+    input that can form the start of a key (`f"{board}:cards"`); input in a key of a
+    client that can be memcached (pymemcache, pylibmc, python-memcached, aiomcache, and
+    aiocache, Flask-Caching or Django's cache on a memcached or unknown backend); input
+    in the glob of `KEYS`, `SCAN MATCH` or `delete_pattern`. Input after a constant
+    namespace in a key of Redis, a disk or an in-process cache is reported only with
+    the option `strict`.
+
+    The sources: Flask `request.args`/`form`/`values`/`json`/`cookies`/
     `headers`/`view_args` and route parameters without an `int`, `float` or `uuid`
     converter; Django `request.GET`/`POST`/`COOKIES`/`META`/`headers`/`body`; DRF
     `request.query_params`/`data`; Starlette and FastAPI `request.query_params`/
@@ -30,11 +37,12 @@ class UnsanitizedInputInKey(Rule):
     that use the key are all flagged.
 
     ## Why is this bad?
-    Keys are namespaced strings (`search:{q}`), and the client picks `q`. With
-    `q = "x:admin:secret"` or a glob, the request reads or overwrites an entry of another
-    namespace or another user, and whitespace, control characters or a 300-character
-    value make memcached reject the key. Encoding the input keeps every value inside its
-    own namespace.
+    A key that starts with what the client sent can be any key: `board = "session:42"`
+    reads or overwrites another namespace's entry. memcached rejects a key with a space,
+    a control character or more than 250 bytes, so on a memcached backend a crafted
+    query string makes the cache call raise and the request fail with a 500. In a glob,
+    `*` matches every key. After a constant namespace on Redis, input can only shape the
+    rest of its own namespace, which is rarely worth a change (`strict = true` reports it).
 
     Not flagged: input that passes a sanitiser (`int`, `float`, `uuid.UUID`,
     `hashlib.*(...).hexdigest()`, `urllib.parse.quote`/`quote_plus`/`urlencode`,
@@ -85,6 +93,11 @@ class UnsanitizedInputInKey(Rule):
             "qualified names of your own functions that make a value safe for a key "
             '(`["myapp.keys.clean"]`): what they return is not request input, also in the module '
             "that defines them (functions of other modules are never followed)",
+        ),
+        "strict": Option(
+            bool, False,
+            "also report input after a constant namespace in a key of a store that accepts any key "
+            "(Redis, disk, memory), where it can only shape the rest of its own namespace",
         ),
     }
 
@@ -212,6 +225,22 @@ class UnsanitizedInputInKey(Rule):
         async def reports(size: int = Depends(page_size)):
             return await r.get(f"reports:{size}")
         """,
+        # After a constant namespace on Redis, input can only shape the rest of its own
+        # namespace: nothing raises and no other namespace is reached (option `strict`).
+        """
+        from flask import Flask, jsonify, request
+        from flask_caching import Cache
+        from redis import Redis
+
+        app = Flask(__name__)
+        cache = Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_DEFAULT_TIMEOUT": 120})
+        r = Redis()
+
+        @app.get("/reports/<int:report_id>")
+        def report(report_id):
+            segment = request.args.get("segment", "all")
+            return jsonify(cache.get(f"report:{report_id}:{segment}"), r.get(f"seen:{segment}"))
+        """,
         # A key built by a function imported from elsewhere is not judged.
         """
         from django.core.cache import cache
@@ -313,14 +342,14 @@ class UnsanitizedInputInKey(Rule):
         """,
         # FastAPI text parameters, aiohttp match_info, a value seen through a branch.
         """
+        import aiomcache
         from aiohttp import web
         from fastapi import Depends, FastAPI, Header
         from pydantic import BaseModel
-        from redis.asyncio import Redis
 
         app = FastAPI()
         routes = web.RouteTableDef()
-        r = Redis()
+        r = aiomcache.Client("memcached", 11211)
 
         @app.get("/rooms/{room_name}")
         async def room(room_name: str, lang: str | None = None):
@@ -369,18 +398,84 @@ class UnsanitizedInputInKey(Rule):
             cache.set_many({f"search:{term}": [], "search:last": term}, 60)  # expect: CL005
             return JsonResponse({})
         """,
+        # On Redis: input that starts the key, and input in a scan's glob.
+        """
+        from flask import Flask, jsonify, request
+        from redis import Redis
+
+        app = Flask(__name__)
+        r = Redis(decode_responses=True)
+
+        @app.get("/boards/<board>/cards")
+        def cards(board):
+            return jsonify(r.lrange(f"{board}:cards", 0, -1))  # expect: CL005
+
+        @app.get("/admin/sessions")
+        def sessions():
+            prefix = request.args.get("user", "")
+            return jsonify([key for key in r.scan_iter(match=f"session:{prefix}*")])  # expect: CL005
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         sanitisers = frozenset(s for s in context.options.get("sanitizers", ()) if isinstance(s, str))
+        strict = context.options.get("strict", False)
         for op in model.ops:
-            # A tuple key (in-process caches) keeps its parts apart.
-            keys = [key for key in named_keys(op) if not isinstance(key, cst.Tuple)]
-            taint = next((t for key in keys if (t := model.tainted(key, op.scope, sanitisers)) is not None), None)
-            if taint is not None:
-                message = (f"{taint.source} reaches the key of `{_spelling(model, op)}` unencoded: "
-                           f"a client can write `admin:secret` into it and reach another namespace; {_ADVICE}")
+            message = _pattern_input(model, op, sanitisers)
+            if message is None:
+                # A tuple key (in-process caches) keeps its parts apart.
+                keys = [key for key in named_keys(op) if not isinstance(key, cst.Tuple)]
+                tainted = next(((key, t) for key in keys if (t := model.tainted(key, op.scope, sanitisers)) is not None),
+                               None)
+                if tainted is not None:
+                    message = _key_input(model, op, *tainted, sanitisers, strict)
+            if message is not None:
                 yield Finding(op.node, op.statement, message)
+
+
+def _pattern_input(model: ModuleModel, op: CacheOp, sanitisers: frozenset[str]) -> str | None:
+    """Input in the glob of `KEYS`, `SCAN MATCH` or `delete_pattern`."""
+    if op.spec.pattern is None or op.call is None:
+        return None
+    pattern = find_argument(op.call, op.spec.pattern)
+    taint = model.tainted(pattern, op.scope, sanitisers) if isinstance(pattern, cst.BaseExpression) else None
+    if taint is None:
+        return None
+    return (f"{taint.source} reaches the pattern of `{_spelling(model, op)}`, where `*`, `?` and `[` are globs: "
+            f"a client can match every key of the namespace, or of the whole cache; put a backslash before each "
+            f"glob character in it, or check it against a fixed set")
+
+
+def _key_input(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, taint: Taint,
+               sanitisers: frozenset[str], strict: bool) -> str | None:
+    """The consequence of input in a key: a key that can start with it can be any key;
+    one on a memcached server can make the call raise; after a constant namespace on any
+    other store, it is reported only under `strict`."""
+    call = _spelling(model, op)
+    if _can_start_key(model, op, key, sanitisers):
+        return (f"{taint.source} can form the start of the key of `{call}`: a client can read or overwrite "
+                f"an entry of any namespace; {_ADVICE}")
+    store = op.client.store
+    if store in (None, "memcached"):
+        backend = "memcached" if store else f"{op.library.label}'s backend, if it is memcached,"
+        return (f"{taint.source} reaches the key of `{call}` unencoded: {backend} raises on a key with a space, "
+                f"a control character or 250+ bytes, so a request can cause a 500; hash it with "
+                f"`hashlib.sha256(...).hexdigest()`")
+    if strict:
+        return (f"{taint.source} reaches the key of `{call}` unencoded, after its namespace: a client can write "
+                f"`:` into it and shape the rest of the key; {_ADVICE}")
+    return None
+
+
+def _can_start_key(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, sanitisers: frozenset[str]) -> bool:
+    for shape in model.keys.of(key, op.scope):
+        first = shape.first
+        if first is None or first.is_constant or first.node is None:
+            continue
+        node = first.node.name if isinstance(first.node, cst.Param) else first.node
+        if isinstance(node, cst.BaseExpression) and model.tainted(node, first.scope, sanitisers) is not None:
+            return True
+    return False
 
 
 def _spelling(model: ModuleModel, op: CacheOp) -> str:

@@ -145,6 +145,19 @@ class ZeroTtl(Rule):
         def store(key, value):
             r.set(key, value, ex=TTL)
         """,
+        # A class attribute the constructor sets from its argument is not the body's 0.
+        """
+        from django.core.cache import cache
+
+        class Board:
+            timeout = 0
+
+            def __init__(self, timeout):
+                self.timeout = timeout
+
+            def refresh(self, lines):
+                cache.set("board:lines", lines, self.timeout)
+        """,
     ]
 
     INVALID = [
@@ -267,6 +280,21 @@ class ZeroTtl(Rule):
         async def airports():
             return await load_airports()
         """,
+        # A TTL bound one line up, or in the class body.
+        """
+        from django.core.cache import cache
+
+        def remember_banner(banner):
+            timeout = -1
+            cache.set(f"banner:{banner.pk}", banner.html, timeout)  # expect: CL013
+
+        class TapBoard:
+            cache_key = "taps:board"
+            timeout = 0
+
+            def refresh(self, lines):
+                cache.set(self.cache_key, lines, self.timeout)  # expect: CL013
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -312,7 +340,8 @@ def _given(model: ModuleModel, ttl: Ttl, call: cst.Call | None, scope: Scope, or
     if by_keyword or not ttl.parameter:
         written = f"`{ttl.parameter}={shown}`" if ttl.parameter else f"`{shown}`"
     else:
-        written = f"a `{ttl.parameter}` of `{shown}`"
+        written = f"a `{ttl.parameter}` of `{shown}`" if ttl.via_constant is None else \
+            f"the `{ttl.parameter}` argument" + (f" `{shown}`" if shown != ttl.parameter else "")
     if ttl.via_constant is None:
         return written
     value = evaluate_number(argument, scope, order)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cachelint.model.core.facts import FunctionInfo
+from cachelint.model.core.nodes import children
 from cachelint.model.core.scopes import dotted, qualified_name
 
 # Modules whose functions and objects talk to the outside world.
@@ -117,3 +118,28 @@ def function_does_io(info: FunctionInfo, functions_by_name: dict[str, FunctionIn
             break
     info.does_io = result
     return result
+
+
+def holds_io_result(expr: cst.BaseExpression, info: FunctionInfo, functions_by_name: dict[str, FunctionInfo]) -> bool:
+    """Whether the value of `expr`, in the function `info`, is what recognisable I/O
+    returned: a call in it is I/O (or a module function that does I/O), or a name in it
+    was assigned such a value (followed one assignment back, as a reader would):
+    `{c: e for c, e in rows}` after `rows = db.execute("SELECT …").fetchall()`."""
+    pending: list[tuple[cst.CSTNode, int]] = [(expr, 0)]
+    seen = 0
+    while pending and seen < 200:
+        node, hops = pending.pop()
+        seen += 1
+        if isinstance(node, cst.Call):
+            verdict = _calls_io(node, info, _LAST, functions_by_name)
+            callee = functions_by_name.get(verdict) if isinstance(verdict, str) else None
+            if verdict is True or (callee is not None and function_does_io(callee, functions_by_name)):
+                return True
+        elif isinstance(node, cst.Name) and hops < 2:
+            for binding in info.scope.bindings.get(node.value, ()):
+                if binding.kind in ("assign", "for", "with") and isinstance(binding.value, cst.BaseExpression):
+                    pending.append((binding.value, hops + 1))
+        elif isinstance(node, (cst.Lambda, cst.FunctionDef)):
+            continue
+        pending += [(child, hops) for child in children(node)]
+    return False

@@ -26,6 +26,7 @@ returns is named `jwt`.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, NamedTuple
@@ -77,6 +78,7 @@ _FIELD_CHOICE = frozenset({"fields", "exclude"})  # model_to_dict(obj, fields=[.
 _FIELD_METHODS = frozenset({"values", "values_list", "only", "get", "pop", "getattr", "setdefault"})
 _LITERALS = frozenset({"None", "True", "False"})
 _ENCRYPTS = frozenset({"encrypt", "encrypted", "encryption"})  # words of a call that returns ciphertext
+_DIGESTS = ("hashlib.", "hmac.")  # calls that return a digest of what they are given
 _JWT_ENCODERS = frozenset({"jwt.encode", "jose.jwt.encode", "authlib.jose.jwt.encode"})  # PyJWT, python-jose, Authlib
 
 
@@ -90,6 +92,7 @@ class Named:
 
     shown: str
     spelled: str
+    digested: bool = False  # only a digest of it is stored: `hashlib.sha256(token.encode()).hexdigest()`
 
 
 class RowKind(str, enum.Enum):
@@ -199,6 +202,12 @@ class _Walk:
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Iterator[Named]:
         func = call.func
         if _ENCRYPTS.intersection(words(_last_name(func) or "")):
+            return
+        qualified = qualified_name(func, scope, self.model.spans[call].start)
+        if qualified is not None and qualified.startswith(_DIGESTS):
+            for argument in call.args:
+                for named in self.names(argument.value, scope, depth):
+                    yield dataclasses.replace(named, digested=True)
             return
         if _last_name(func) == "encode" and qualified_name(func, scope, self.model.spans[call].start) in _JWT_ENCODERS:
             yield Named(dotted(func) or "encode", "jwt")  # `jwt.encode(claims, key)` returns a JWT

@@ -15,7 +15,7 @@ from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.core.modules import relative_spellings
 from cachelint.model.core.scopes import Binding, Scope, qualified_name
-from cachelint.model.spec import ClientKind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, ClientKind, Library, Meaning, Method, TtlSemantics
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
 
 _CONSTRUCTORS: dict[str, tuple[Library, ClientKind]] = {
@@ -211,11 +211,26 @@ def module_clients(module_scope: Scope, resolver: ClientResolver) -> dict[str, s
 
 
 def _variant(kind: ClientKind, call: cst.Call) -> str | None:
+    if kind.variant_from_config is not None:
+        return _configured_backend(call, kind.variant_from_config)
     if not kind.variant_from_first_arg:
         return kind.variant
     if call.args and isinstance(call.args[0].value, cst.Attribute):
         return _AIOCACHE_BACKENDS.get(call.args[0].value.attr.value)
     return "memory" if not call.args else None
+
+
+def _configured_backend(call: cst.Call, entry: str) -> str | None:
+    """`Cache(app, config={"CACHE_TYPE": "flask_caching.backends.RedisCache"})` -> "redis"."""
+    config = find_argument(call, Arg(None, "config"))
+    if not isinstance(config, cst.Dict):
+        return None
+    for element in config.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                and element.key.evaluated_value == entry and isinstance(element.value, cst.SimpleString):
+            backend = str(element.value.evaluated_value).rsplit(".", 1)[-1].lower()
+            return backend.removesuffix("cache")
+    return None
 
 
 def _constructor_ttl(library: Library, variant: str | None, call: cst.Call, scope: Scope, order: int) -> Meaning | None:

@@ -20,6 +20,11 @@ class Client:
     constructor_ttl: Meaning | None = None
 
     @property
+    def store(self) -> str | None:
+        """Where the entries live ("redis", "memcached", "memory", "disk"); None: unknown."""
+        return self.library.store_for(self.variant)
+
+    @property
     def is_pipeline(self) -> bool:
         return self.kind.role == "pipeline"
 

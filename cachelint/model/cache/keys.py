@@ -32,7 +32,7 @@ import re
 import string
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from collections.abc import Callable
 
 import libcst as cst
@@ -44,6 +44,7 @@ from cachelint.model.core.values import find_argument
 
 if TYPE_CHECKING:
     from cachelint.model.build import ModuleModel
+    from cachelint.model.core.collect import Site
     from cachelint.model.cache.facts import CacheOp
 
 DEFAULT_SEPARATOR = ":"
@@ -122,6 +123,14 @@ class Part:
         return " ".join(code(self.node).split())
 
 
+class Passed(NamedTuple):
+    """What one call passes for a parameter: the call, the argument, its shapes."""
+
+    site: Site
+    argument: cst.BaseExpression
+    shapes: tuple[KeyShape, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class KeyShape:
     """One possible shape of a key; adjacent constant parts are merged."""
@@ -146,6 +155,12 @@ class KeyShape:
     def known(self) -> bool:
         """No opaque part: the module says what every part of the key is."""
         return not any(part.opaque for part in self.parts)
+
+    @property
+    def skeleton(self) -> tuple[str | None, ...]:
+        """The constant texts, with None for each dynamic part: `("product:", None, ":price")`;
+        two keys with one skeleton name entries of one kind."""
+        return tuple(part.text if part.is_constant else None for part in self.parts)
 
     @property
     def dynamic(self) -> tuple[Part, ...]:
@@ -261,6 +276,7 @@ class KeyShapes:
         self._of: dict[cst.CSTNode, tuple[KeyShape, ...]] = {}  # of(): _memo's shapes, merged
         self._active: set[cst.CSTNode] = set()
         self._returns: dict[cst.FunctionDef, list[Shape]] = {}
+        self._callers: dict[cst.FunctionDef, list[tuple[Site, _Builder]]] | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -277,6 +293,28 @@ class KeyShapes:
             if self._memo.get(expr) is shapes:  # not a stand-in for an expression being resolved
                 self._of[expr] = found
         return found
+
+    def passed(self, parameter: Part) -> list[Passed]:
+        """The calls of this module of the function `parameter` (a PARAMETER part) belongs
+        to, each with what it passes for that parameter (its default when it passes
+        nothing) and that value's shapes."""
+        function = parameter.scope.node if parameter.scope is not None else None
+        found = []
+        for site, builder in self._calls_of().get(function, ()):
+            argument = builder.arguments(site.node, site.scope).get(parameter.name)
+            if argument is not None:
+                found.append(Passed(site, argument[0], self.of(*argument)))
+        return found
+
+    def _calls_of(self) -> dict[cst.FunctionDef, list[tuple[Site, _Builder]]]:
+        """Every call of the module that runs a function of the module, by function."""
+        if self._callers is None:
+            self._callers = {}
+            for site in self.model.calls:
+                builder = self._builder(site.node.func, site.scope)
+                if builder is not None:
+                    self._callers.setdefault(builder.definition, []).append((site, builder))
+        return self._callers
 
     # ------------------------------------------------------------------ resolution
 

@@ -59,3 +59,18 @@ def strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Await):
         expr = expr.expression
     return expr
+
+
+def chain_arguments(call: cst.Call) -> list[cst.BaseExpression]:
+    """The arguments of every call of a method chain, outermost first:
+    `Item.objects.filter(cart_id=cid).delete()` -> [cid]."""
+    found: list[cst.BaseExpression] = []
+    node: cst.BaseExpression = call
+    while True:
+        if isinstance(node, cst.Call):
+            found += [arg.value for arg in node.args]
+            node = node.func
+        elif isinstance(node, cst.Attribute):
+            node = node.value
+        else:
+            return found

@@ -48,8 +48,9 @@ def find_argument(call: cst.Call, arg: Arg):
 def evaluate_number(expr: cst.BaseExpression, scope: Scope, order: int, _depth: int = 0):
     """A literal number (int/float), NONE for None, or None when the value is not known.
 
-    Follows a name bound exactly once to such a value (a module constant), simple
-    arithmetic on literals, and `timedelta(...)` with literal arguments.
+    Follows a name bound exactly once to such a value (a module constant), an attribute
+    of `self`/`cls` its class assigns exactly once (`timeout = 0` in the class body),
+    simple arithmetic on literals, and `timedelta(...)` with literal arguments.
     """
     if _depth > 8:
         return None
@@ -72,7 +73,22 @@ def evaluate_number(expr: cst.BaseExpression, scope: Scope, order: int, _depth: 
         return None
     if isinstance(expr, cst.Call):
         return _timedelta_seconds(expr, scope, order, _depth)
+    if isinstance(expr, cst.Attribute):
+        return _class_attribute(expr, scope, _depth)
     return None
+
+
+def _class_attribute(attribute: cst.Attribute, scope: Scope, depth: int):
+    """`self.timeout` in a method, where the class binds `timeout` once and nothing else does."""
+    function = scope.function
+    receiver = attribute.value
+    if function is None or function.owner is None or not isinstance(receiver, cst.Name) \
+            or receiver.value != function.self_name:
+        return None
+    bindings = function.owner.attributes.get(attribute.attr.value, [])
+    if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, cst.BaseExpression):
+        return None
+    return evaluate_number(bindings[0].value, bindings[0].scope, bindings[0].order, depth + 1)
 
 
 def _constant(name: cst.Name, scope: Scope, order: int, depth: int):

@@ -12,6 +12,7 @@ TTL_3RD = (Arg(2, "ttl"),)
 
 AIOCACHE = Library(
     name="aiocache",
+    variant_stores={"redis": "redis", "memcached": "memcached", "memory": "memory"},
     methods={
         "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
         "multi_get": Method(Kind.READ, key=Arg(0, "keys")),

@@ -20,6 +20,14 @@ METHODS = {
     "clear": Method(Kind.DELETE, key=None),
 }
 
+# The backends by the variant their name gives (`RedisCache`, `"redis"` -> "redis").
+BACKEND_STORES = {
+    **dict.fromkeys(("redis", "rediscluster", "redissentinel"), "redis"),
+    **dict.fromkeys(("memcached", "saslmemcached", "spreadsaslmemcached"), "memcached"),
+    **dict.fromkeys(("simple", "null", "uwsgi"), "memory"),
+    "filesystem": "disk",
+}
+
 _CACHELIB_CLASSES = (
     "SimpleCache", "FileSystemCache", "RedisCache", "MemcachedCache", "UWSGICache",
     "MongoDbCache", "DynamoDbCache", "NullCache",
@@ -36,7 +44,11 @@ FLASK_CACHING = Library(
         "unlink": Method(Kind.DELETE, key=None, variadic_keys=True),
     },
     semantics=SEMANTICS,
-    constructors={"flask_caching.Cache": ClientKind(), "flask_cache.Cache": ClientKind()},
+    constructors={
+        "flask_caching.Cache": ClientKind(variant_from_config="CACHE_TYPE"),
+        "flask_cache.Cache": ClientKind(variant_from_config="CACHE_TYPE"),
+    },
+    variant_stores=BACKEND_STORES,
     method_decorators={
         "cached": Decorator("view", ttl=(Arg(0, "timeout"),)),
         "memoize": Decorator("memoize", ttl=(Arg(0, "timeout"),)),
@@ -49,9 +61,10 @@ CACHELIB = Library(
     methods={**METHODS, "inc": Method(Kind.WRITE, key=KEY), "dec": Method(Kind.WRITE, key=KEY)},
     semantics=SEMANTICS,
     constructors={
-        f"{module}.{cls}": ClientKind()
+        f"{module}.{cls}": ClientKind(variant=cls.lower().removesuffix("cache"))
         for module in ("cachelib", "werkzeug.contrib.cache")
         for cls in _CACHELIB_CLASSES
     },
+    variant_stores=BACKEND_STORES,
     constructor_ttl=Arg(None, "default_timeout"),
 )

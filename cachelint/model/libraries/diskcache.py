@@ -13,6 +13,7 @@ EXPIRE_3RD = (Arg(2, "expire"),)
 
 DISKCACHE = Library(
     name="diskcache",
+    store="disk",
     methods={
         "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
         "__getitem__": Method(Kind.READ, key=KEY, single_value=True, miss=None),

@@ -38,7 +38,7 @@ METHODS = {
     # django-redis
     "keys": Method(Kind.KEYS, key=None, pattern=Arg(0, "search"), scan_instead=ScanInstead("iter_keys", Arg(0, "search"))),
     "iter_keys": Method(Kind.SCAN, key=None, pattern=Arg(0, "search")),
-    "delete_pattern": Method(Kind.DELETE, key=None),
+    "delete_pattern": Method(Kind.DELETE, key=None, pattern=Arg(0, "pattern")),
     "persist": Method(Kind.OTHER, key=KEY),
     "expire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),)),
     "pexpire": Method(Kind.EXPIRE, key=KEY, ttl=(Arg(1, "timeout"),)),

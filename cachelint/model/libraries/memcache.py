@@ -54,6 +54,7 @@ def _library(name: str, expiry: str, constructors: tuple[str, ...]) -> Library:
         methods=_methods(expiry),
         semantics=SEMANTICS,
         constructors={qualified: ClientKind() for qualified in constructors},
+        store="memcached",
     )
 
 

@@ -25,6 +25,7 @@ FUNCTOOLS = Library(
     methods={},
     semantics=FOREVER,
     in_process=True,
+    store="memory",
     decorators={
         "functools.lru_cache": Decorator("memoize", maxsize=_MAXSIZE),
         "functools.cache": Decorator("memoize", unbounded=True),
@@ -42,6 +43,7 @@ CACHETOOLS = Library(
     semantics=TtlSemantics(omitted=Meaning.DEFAULT),
     variant_semantics={NO_TTL: FOREVER},
     in_process=True,
+    store="memory",
     constructors={
         **{f"cachetools.{cls}": ClientKind(variant=NO_TTL) for cls in _NO_TTL_CLASSES},
         **{f"cachetools.{cls}": ClientKind(variant="ttl") for cls in _TTL_CLASSES},
@@ -59,5 +61,5 @@ CACHETOOLS = Library(
 
 # Recognised by the extractor: a module-level `{}`, `dict()`… whose name contains "cache".
 DICT_CACHE = Library(
-    name="dict", methods=MAPPING_METHODS, semantics=FOREVER, in_process=True, title="module-level dict"
+    name="dict", methods=MAPPING_METHODS, semantics=FOREVER, in_process=True, store="memory", title="module-level dict"
 )

@@ -151,6 +151,7 @@ def _library(name: str, package: str, prefix: str, extra: dict[str, ClientKind])
             "slave_for": CLIENT,
         },
         followup_expiry=True,
+        store="redis",
     )
 
 
