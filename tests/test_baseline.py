@@ -128,11 +128,11 @@ def test_the_fingerprint_is_in_json_and_sarif(project):
 def test_a_report_against_a_baseline_keeps_the_fingerprints_of_the_whole_run(project):
     """Two identical findings in one function are told apart by occurrence; when the first
     is in the baseline, the second keeps its own fingerprint in the report."""
-    (project / "twice.py").write_text(HEADER + "\ndef f(x):\n    r.set(x, 1)\n    r.set(x, 1)\n")
+    (project / "twice.py").write_text(HEADER + "\ndef f(x):\n    r.setnx(x, 1)\n    r.setnx(x, 1)\n")
     every = {d["location"]["row"]: d["fingerprint"] for d in reported(cachelint("--output-format", "json", "twice.py"))}
     assert len(set(every.values())) == 2
     path = project / "one.json"
-    baseline.write(path, [baseline.Entry("CL002", "twice.py", "f", "r.set(x,1)", every[6])])
+    baseline.write(path, [baseline.Entry("CL002", "twice.py", "f", "r.setnx(x,1)", every[6])])
     left = reported(cachelint("--output-format", "json", "--baseline", "one.json", "twice.py"))
     assert [(d["location"]["row"], d["fingerprint"]) for d in left] == [(7, every[7])]
 

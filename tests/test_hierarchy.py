@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from cachelint.cli import main
 from cachelint.discover import GlobError, Globs, glob_regex
 
-BOTH = 'import redis\nr = redis.Redis()\nr.set("k", 1)\nr.keys("a:*")\n'  # CL002 on row 3, CL007 on row 4
+BOTH = 'import redis\nr = redis.Redis()\nr.setnx("k", 1)\nr.keys("a:*")\n'  # CL002 on row 3, CL007 on row 4
 
 
 def cachelint(*args: str):

@@ -83,3 +83,29 @@ def test_values_that_may_be_keys_or_namespaces_are_left_alone():
                 r.delete(key)
         """
     ) == []
+
+
+def test_a_key_parameter_is_judged_at_the_calls_and_the_message_names_the_bare_one():
+    messages = _messages(
+        """
+        from django.core.cache import cache
+
+        def cached(key, load):
+            value = cache.get(key)
+            if value is None:
+                value = load()
+                cache.set(key, value, 60)
+            return value
+
+        def price(sku):
+            return cached(f"price:{sku}", lambda: 1)
+
+        def stock(sku):
+            return cached(sku, lambda: 2)
+        """
+    )
+    message = (
+        "the parameter `key` of `cached()` is a cache key, and `stock()` at line 15 passes `sku`, a value with "
+        "no namespace: entries of different kinds with the same value collide; make the key `f\"stock:{sku}\"`"
+    )
+    assert messages == [(5, message), (8, message)]

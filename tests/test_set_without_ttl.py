@@ -101,9 +101,9 @@ def test_a_configured_wrapper_with_a_positional_ttl():
             """
             from app.cache import put
 
-            put("report:1", 1)
-            put("report:1", 1, 0)
-            put("report:1", 1, 60)
+            put("report:1", totals())
+            put("report:1", totals(), 0)
+            put("report:1", totals(), 60)
             """,
             select=("CL002",), settings=settings,
         )

@@ -49,6 +49,12 @@ class KeyWithoutNamespace(Rule):
     functions and methods defined in the same module. Every cache call that uses such a
     key is reported: reads, writes and deletes.
 
+    A key that starts with a parameter of a function the module calls is judged at those
+    calls, whatever the parameter's name: it is reported, naming the call, when a call
+    passes a value that makes the key start without a namespace (`_rendered(str(doc_id))`),
+    and not when every call passes a namespaced one (`store(PREFIX + sid)`); the calls
+    themselves are not reported again.
+
     Not flagged: constant keys; keys built by functions the analysis cannot see
     (imported builders, unknown methods); a parameter or attribute whose name says it
     already is a key (`key`, `cache_key`, `*_key`, `k`): that is the caller's business;
@@ -148,6 +154,26 @@ class KeyWithoutNamespace(Rule):
 
         def discovery(self):
             return cache.get(f"{self.provider_url}/.well-known/openid-configuration")
+        """,
+        # A key parameter every call of the module fills with a namespaced value.
+        """
+        import redis
+
+        r = redis.Redis()
+        STORE_PREFIX = "store:"
+
+        def _load_store(store_id):
+            raw = r.get(store_id)
+            if raw is None:
+                raw = fetch_store(store_id)
+                r.set(store_id, raw, ex=600)
+            return raw
+
+        def store(sid):
+            return _load_store(STORE_PREFIX + str(sid))
+
+        def store_by_slug(slug):
+            return _load_store(f"store:slug:{slug}")
         """,
         # A loop over a namespaced scan; caches private to one purpose.
         """
@@ -269,6 +295,26 @@ class KeyWithoutNamespace(Rule):
                 key = slug
             return cache.get(key)  # expect: CL003
         """,
+        # A key parameter of a helper, whatever its name, judged at the call that passes
+        # a bare value (the call itself is not reported again).
+        """
+        from diskcache import Cache
+
+        previews = Cache("/var/cache/previews")
+
+        def _rendered(key, render, expire):
+            data = previews.get(key)  # expect: CL003
+            if data is None:
+                data = render()
+                previews.set(key, data, expire=expire)  # expect: CL003
+            return data
+
+        def thumbnail(doc_id):
+            return _rendered(str(doc_id), lambda: render_page(doc_id, scale=0.25), 3600)
+
+        def cover(doc_id):
+            return _rendered(f"cover:{doc_id}", lambda: render_page(doc_id), 3600)
+        """,
         # A whole key the client chose.
         """
         from flask import Flask, jsonify, request
@@ -383,7 +429,10 @@ def _callers_message(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, s
     caller = call.site.scope.function
     where = f"`{caller.name}()`" if caller is not None else "module code"
     others = f" (and {len(bare) - 1} more call{'s' if len(bare) > 2 else ''})" if len(bare) > 1 else ""
-    suggestion = f'f"{_namespace_for(whole.first, call.site.scope)}{separator}{whole.render(model.code)}"'
+    # The calling function says what it caches (`stock()` passing `sku`) better than the value.
+    words = [word for word in _words(caller.name) if word not in _VERBS] if caller is not None else []
+    namespace = words[0] if words else _namespace_for(whole.first, call.site.scope)
+    suggestion = f'f"{namespace}{separator}{whole.render(model.code)}"'
     parameter = f"the parameter `{shape.first.name}` of `{shape.first.scope.name}()`"
     subject = parameter if len(shape.parts) == 1 else f"key {describe_key(model.code, key, shape)}, which starts with {parameter},"
     return (f"{subject} is a cache key, and {where} at line {model.location(call.site.order).row}{others} passes "

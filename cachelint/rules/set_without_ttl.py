@@ -783,9 +783,13 @@ class _Entries:
             if unbounded is None:
                 return None
             return _with_evidence(message, f"its keys come from `{unbounded}`, so it grows with every new value")
-        if op.library.store == "redis" and not any(
-                self.model.holds_io_result(value, op.scope) for value in self.stored.values(op)):
-            return None  # the primary store of what it holds (a queue, a registry, a member set, a counter)
+        values = self.stored.values(op)
+        if op.kind is Kind.WRITE and values and all(_is_literal(value) for value in values):
+            return None  # a flag: a copy of nothing that can change
+        if op.library.store == "redis" and op.spec.keeps_ttl and not any(
+                self.model.holds_io_result(value, op.scope) for value in values):
+            return None  # a structure or counter that is the primary store of what it holds: a queue, a registry
+        #               of jobs, the members of a set; no data elsewhere for it to go stale against
         if self._invalidated(op):
             # Deleted or rewritten elsewhere: the TTL would only be a safety net.
             return message if self.strict else None
@@ -850,6 +854,13 @@ def _with_evidence(message: str, evidence: str) -> str:
     """`<what>; <fix>` -> `<what>, and <evidence>; <fix>`."""
     what, separator, fix = message.partition("; ")
     return f"{what}, and {evidence}{separator}{fix}"
+
+
+def _is_literal(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.UnaryOperation):
+        value = value.expression
+    return isinstance(value, (cst.Integer, cst.Float, cst.SimpleString)) or (
+        isinstance(value, cst.Name) and value.value in ("True", "False", "None"))
 
 
 def _is_marker(op: CacheOp) -> bool:
