@@ -16,7 +16,7 @@ from cachelint import cli
 from cachelint.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-BOTH = 'import redis\nr = redis.Redis()\nr.set("k", 1)\nr.keys("a:*")\n'  # CL002 on row 3, CL007 on row 4
+BOTH = 'import redis\nr = redis.Redis()\nr.setnx("k", 1)\nr.keys("a:*")\n'  # CL002 on row 3, CL007 on row 4
 
 
 def cachelint(*args: str, **kwargs):
