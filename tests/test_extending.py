@@ -129,7 +129,7 @@ store = toycache.Cache()
 
 
 def remember(user_id, profile):
-    store.put(f"profile:{user_id}", profile)
+    store.put(f"avatar:{user_id}", profile)
     store.put(f"profile:{user_id}:short", profile, 0)
 
 
