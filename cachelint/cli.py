@@ -4,6 +4,7 @@
     cachelint rule CL002             explain a rule (code or name; --all for every rule)
     cachelint keys [PATHS]...        list the cached namespaces of each DB entity
     cachelint clean                  remove the result cache
+    cachelint server                 the language server, for editors (LSP over stdio)
 
 Exit status: 0 clean, 1 findings, 2 usage, configuration or internal error, 130
 interrupted (Ctrl-C).
@@ -453,3 +454,11 @@ def ops(paths, unresolved, output_format, config_path) -> None:
         click.echo(cache_ops.render_unresolved(missed, len(used)))
     else:
         click.echo(cache_ops.render_understood(used, len(missed["calls"])))
+
+
+@main.command()
+def server() -> None:
+    """Run the language server for editors: LSP over standard input and output."""
+    from cachelint.server import serve  # pygls and the linter are imported only here
+
+    sys.exit(serve())

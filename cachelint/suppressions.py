@@ -87,3 +87,14 @@ def is_suppressed(diagnostic: Diagnostic, by_row: dict[int, Comment]) -> bool:
         return True
     above = by_row.get(first - 1)
     return above is not None and above.alone and _covers(above, diagnostic)
+
+
+def with_noqa(line: str, code: str) -> str:
+    """`line` suppressing `code` too: the code added to its `# noqa: …` comment, or
+    `  # noqa: CODE` appended (after any other comment, as flake8 and Ruff read it)."""
+    last = None
+    for last in _NOQA.finditer(line):
+        pass
+    if last is not None and last["codes"]:
+        return f"{line[:last.end('codes')]}, {code}{line[last.end('codes'):]}"
+    return f"{line.rstrip()}  # noqa: {code}"

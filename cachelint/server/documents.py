@@ -1,0 +1,134 @@
+"""What the server reports for the text of one document: what `cachelint check` reports
+for that file in a whole-project run, had the editor's text been saved.
+
+- Settings: the nearest configuration to the file (`find_config`, `load_settings`, read
+  again when it changes); a configuration error is one diagnostic naming the key.
+- The file: `engine.lint_source`, the command line's own pipeline (prefilter, parse,
+  model, rules, selection, suppression comments), then again with the clients it
+  imports from other modules declared, when the project makes some (cachelint.server.project).
+- The project: the project rules' findings in the file (CL010), from the last
+  whole-project run, while the text is the one that run read.
+- A problem is a diagnostic, never an exception: a syntax error is `invalid-syntax` (as
+  on the command line), a crash in a rule or in the model is one `internal-error`
+  naming the rule, and every other rule still reports.
+"""
+from __future__ import annotations
+
+import io
+import threading
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from cachelint import engine
+from cachelint.config import ConfigError, Settings, find_config, load_settings
+from cachelint.diagnostic import Diagnostic, Location
+from cachelint.model import ModuleModel, build_model
+from cachelint.model.understood import Understood, understood
+from cachelint.parsing import parse_module
+from cachelint.server.project import Project, Snapshot, project_of
+
+
+@dataclass(frozen=True)
+class Linted:
+    diagnostics: tuple[Diagnostic, ...]
+    project: Project | None  # the project the file belongs to, if any
+
+
+class Linter:
+    """Lints documents; keeps each configuration's settings and each project's last snapshot.
+    Called from one thread at a time (the server lints on a single worker thread)."""
+
+    def __init__(self, folders: list[str] | None = None) -> None:
+        self.folders = folders or []  # the workspace folders: a project without configuration is one
+        self.snapshots: dict[Project, Snapshot] = {}
+        self._settings: dict[Path, tuple[tuple[int, int], Settings]] = {}
+        self._lock = threading.Lock()
+
+    def settings_for(self, path: str) -> Settings:
+        """The settings `cachelint check PATH` uses; ConfigError when they are wrong."""
+        config = find_config(Path(path))
+        if config is None:
+            return Settings()
+        stat = config.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            known = self._settings.get(config)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        settings = load_settings(config)
+        with self._lock:
+            self._settings[config] = (stamp, settings)
+        return settings
+
+    def project_of(self, path: str) -> Project | None:
+        try:
+            return project_of(self.settings_for(path), path, self.folders)
+        except (ConfigError, OSError):
+            return None
+
+    def lint(self, path: str, text: str) -> Linted:
+        try:
+            settings = self.settings_for(path)
+        except ConfigError as error:
+            return Linted((engine.problem(path, "config-error", str(error)),), None)
+        except OSError as error:
+            return Linted((engine.problem(path, "config-error", f"cannot read the configuration: {error}"),), None)
+        project = project_of(settings, path, self.folders)
+        snapshot = self.snapshots.get(project) if project is not None else None
+        try:
+            result = self._lint_source(path, _raw(text), settings, snapshot)
+        except Exception as error:  # a bug in cachelint must cost this document's findings, not the server
+            message = engine._internal_error("cachelint", path, error)
+            return Linted((engine.problem(path, "internal-error", message),), project)
+        found = [*result.diagnostics, *(engine.problem(path, "internal-error", error) for error in result.internal_errors)]
+        if snapshot is not None:
+            found += snapshot.findings_for(path, text)
+        return Linted(tuple(sorted(set(found), key=Diagnostic.sort_key)), project)
+
+    def _lint_source(self, path: str, raw: bytes, settings: Settings, snapshot: Snapshot | None) -> engine.FileResult:
+        result = engine.lint_source(path, raw, settings)
+        declared = snapshot.declaring_imported_clients(result, raw, settings) if snapshot is not None else None
+        return result if declared is None else engine.lint_source(path, raw, declared, prefilter=False)
+
+    def model(self, path: str, text: str) -> ModuleModel | None:
+        """The model of the whole text, built with the settings it is linted with; None
+        when the text does not parse or the settings are wrong."""
+        try:
+            settings = self.settings_for(path)
+        except (ConfigError, OSError):
+            return None
+        raw = text.encode("utf-8")
+        try:
+            module = parse_module(text)
+        except Exception:
+            return None
+        project = project_of(settings, path, self.folders)
+        snapshot = self.snapshots.get(project) if project is not None else None
+        if snapshot is not None:
+            declared = snapshot.declaring_imported_clients(engine.FileResult(path), raw, settings)
+            settings = declared or settings
+        return build_model(path, raw, module, settings.clients)
+
+    def understood_at(self, path: str, text: str, location: Location) -> tuple[Understood, Location, Location] | None:
+        """The innermost cache operation or decorator at `location`, and its range."""
+        model = self.model(path, text)
+        if model is None:
+            return None
+        found = None
+        for fact in understood(model):
+            start, end = model.range(fact.node)
+            if start <= location <= end and (found is None or start >= found[1]):
+                found = (fact, start, end)
+        return found
+
+
+def _raw(text: str) -> bytes:
+    """The bytes the file would hold: in the encoding its coding cookie names, if any."""
+    raw = text.encode("utf-8", "surrogatepass")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw if encoding in ("utf-8", "utf-8-sig") else text.encode(encoding)
+    except (SyntaxError, UnicodeEncodeError, LookupError):
+        return raw  # the engine says what is wrong with the cookie
+

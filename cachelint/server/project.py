@@ -1,0 +1,102 @@
+"""The project stage for the editor: what a whole-project `cachelint check` gives that no
+file gives alone.
+
+A project is the folder of a configuration (`pyproject.toml` with `[tool.cachelint]`),
+or else the workspace folder a file is in. `snapshot(root, config)` runs `cachelint
+check` over the whole project as the command line does (`engine.lint_paths`, with the
+same result cache, so a warm run reads only what changed) and keeps two things of it:
+
+- the project rules' findings (CL010) in each file, with the text they were found in:
+  the server shows them for a document only while the editor holds that same text, so
+  that it never shows a finding a whole-project run would not give (or one at a row
+  that moved);
+- the cache clients the project's modules make (`extensions.py`: `cache = Cache()`):
+  a module that imports one is linted with it declared, as `lint_paths` does.
+
+It runs in a worker process (the server reruns it after each save), so that a long
+first run never holds up the diagnostics of the document being edited.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cachelint import cache, engine, parallel
+from cachelint.config import Settings, load_settings
+from cachelint.diagnostic import Diagnostic
+from cachelint.index.clients import exported_clients, imports_of
+from cachelint.rules.missing_invalidation import MissingInvalidation
+
+# The rules whose findings only the project stage gives.
+PROJECT_CODES = frozenset({MissingInvalidation.code})
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project is: its folder, and the configuration that applies to it (None: defaults)."""
+
+    root: str
+    config: str | None
+
+
+@dataclass
+class Snapshot:
+    """What one whole-project run gave."""
+
+    project: Project
+    # Absolute path -> the file's text as linted, and the project findings in it.
+    findings: dict[str, tuple[str, tuple[Diagnostic, ...]]] = field(default_factory=dict)
+    clients: dict[str, str] = field(default_factory=dict)  # qualified name -> library
+    errors: tuple[str, ...] = ()  # the run's internal errors, or why it could not run
+
+    def findings_for(self, path: str, text: str) -> tuple[Diagnostic, ...]:
+        """The project findings in `path`, if the editor's `text` is the one they were found in."""
+        linted, found = self.findings.get(os.path.abspath(path), ("", ()))
+        return found if linted == text else ()
+
+    def declaring_imported_clients(self, result: engine.FileResult, raw: bytes, settings: Settings) -> Settings | None:
+        """The settings `lint_paths` lints this file with again, whole, when it imports a
+        client another module makes (engine._lint_importers_of_clients); None when it
+        does not."""
+        exported = {name: library for name, library in self.clients.items() if name not in settings.clients.objects}
+        if not exported or (result.facts and result.facts.get("clients")):
+            return None
+        if imports_of(list(exported)).search(raw) is None:
+            return None
+        return dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
+
+
+def project_of(settings: Settings, path: str, folders: list[str]) -> Project | None:
+    """The project a file belongs to: its configuration's folder, or the innermost
+    workspace folder that holds it; None for a file outside both."""
+    if settings.source is not None:
+        return Project(str(settings.root.resolve()), str(settings.source))
+    inside = [folder for folder in folders if _is_within(path, folder)]
+    return Project(max(inside, key=len), None) if inside else None
+
+
+def _is_within(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([os.path.abspath(path), os.path.abspath(folder)]) == os.path.abspath(folder)
+    except ValueError:  # another drive
+        return False
+
+
+def snapshot(project: Project) -> Snapshot:
+    """Run `cachelint check` on the whole project, as the command line would from its folder."""
+    from cachelint.config import ConfigError
+
+    try:
+        settings = load_settings(Path(project.config)) if project.config else Settings(root=Path(project.root))
+    except ConfigError as error:
+        return Snapshot(project, errors=(str(error),))
+    cache_dir = Path(os.environ.get("CACHELINT_CACHE_DIR") or settings.root / cache.DIRECTORY_NAME)
+    run = engine.lint_paths([Path(project.root)], settings, parallel.default_jobs(), cache_dir)
+    findings = {}
+    for file in run.files:
+        found = tuple(d for d in file.diagnostics if d.code in PROJECT_CODES)
+        if found and file.text is not None:
+            findings[os.path.abspath(file.filename)] = (file.text, found)
+    return Snapshot(project, findings, exported_clients(run.files, settings.clients), tuple(run.internal_errors))

@@ -1,0 +1,158 @@
+"""cachelint's findings and facts as LSP objects: diagnostics, code actions, hover text.
+
+A finding keeps what the command line says of it: its code (or, for a problem that is
+not a rule's finding, its name: `invalid-syntax`), message, range and the link to its
+rule's page. As in Ruff's server, rule findings are warnings and problems with the file
+(it does not parse or decode, cachelint failed on it) are errors.
+
+Code actions, for each finding in the range the editor asks about:
+
+- its fix, titled with the fix's message; a fix that changes runtime behaviour (unsafe,
+  applied on the command line only with `--unsafe-fixes`) says so in its title;
+- `# noqa: CLxxx` on the last line of the flagged statement (a comment on any of its
+  lines suppresses it; the last one never ends inside a string), added to a `# noqa:`
+  comment already there;
+- open the rule's documentation;
+
+and, for the whole document, "fix all" (`source.fixAll.cachelint`): every safe fix, as
+`cachelint check --fix` applies them.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from lsprotocol import types
+
+import cachelint
+from cachelint import rules, suppressions
+from cachelint.diagnostic import Diagnostic, Edit, Location
+from cachelint.model.understood import Understood
+from cachelint.server.positions import Lines
+
+SOURCE = "cachelint"
+SHOW_DOCUMENTATION = "cachelint.showDocumentation"
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.cachelint"
+_CHECKOUT = Path(cachelint.__file__).resolve().parent.parent  # the repository, when run from a checkout
+
+
+def to_lsp(diagnostic: Diagnostic, lines: Lines) -> types.Diagnostic:
+    href = documentation_uri(diagnostic)
+    return types.Diagnostic(
+        range=lines.range(diagnostic.location, diagnostic.end_location),
+        message=diagnostic.message,
+        severity=types.DiagnosticSeverity.Warning if diagnostic.code else types.DiagnosticSeverity.Error,
+        code=diagnostic.code or diagnostic.name,
+        code_description=types.CodeDescription(href=href) if href else None,
+        source=SOURCE,
+        data={"name": diagnostic.name},
+    )
+
+
+def documentation_uri(diagnostic: Diagnostic) -> str | None:
+    """Where the rule's page is: its URL when the finding has an absolute one, the page
+    in the checkout cachelint runs from, or else the page written out from the rule's
+    own documentation (the page is generated from it)."""
+    if diagnostic.code is None or diagnostic.url is None:
+        return None
+    if "://" in diagnostic.url:
+        return diagnostic.url
+    page = _CHECKOUT / diagnostic.url
+    if page.is_file():
+        return page.as_uri()
+    rule = rules.rule_for(diagnostic.code)
+    if rule is None:
+        return None
+    page = Path(tempfile.gettempdir()) / f"cachelint-{cachelint.__version__}" / diagnostic.url
+    text = f"# {rule.name} ({rule.code})\n\n{rule.documentation()}\n"
+    try:
+        if not page.is_file() or page.read_text(encoding="utf-8") != text:
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(text, encoding="utf-8")
+    except OSError:
+        return None
+    return page.as_uri()
+
+
+def code_actions(uri: str, found: tuple[Diagnostic, ...], lines: Lines, requested: types.Range,
+                 only: list[str] | None) -> list[types.CodeAction]:
+    actions: list[types.CodeAction] = []
+    wants = lambda kind: not only or any(kind == want or kind.startswith(f"{want}.") for want in only)  # noqa: E731
+    if wants(types.CodeActionKind.QuickFix):
+        for diagnostic in found:
+            if diagnostic.code is not None and _overlaps(lines.range(diagnostic.location, diagnostic.end_location), requested):
+                actions += _quick_fixes(uri, diagnostic, lines)
+    return actions
+
+
+def fix_all_action(uri: str, old_text: str, new_text: str, fixed: int) -> types.CodeAction:
+    """Replace the whole document with the text every safe fix gives."""
+    lines = Lines(old_text)
+    whole = types.Range(types.Position(0, 0), lines.position(_end(old_text)))
+    return types.CodeAction(
+        title=f"cachelint: fix all ({fixed} safe fix{'' if fixed == 1 else 'es'})",
+        kind=FIX_ALL,
+        edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, new_text)]}),
+    )
+
+
+def _end(text: str) -> Location:
+    last = text.split("\n")
+    return Location(len(last), len(last[-1]) + 1)
+
+
+def _quick_fixes(uri: str, diagnostic: Diagnostic, lines: Lines) -> list[types.CodeAction]:
+    lsp = to_lsp(diagnostic, lines)
+    actions = []
+    fix = diagnostic.fix
+    if fix is not None and fix.edits:
+        safe = fix.applicability == "safe"
+        actions.append(types.CodeAction(
+            title=f"{fix.message}" if safe else f"{fix.message} (unsafe: changes runtime behaviour)",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[lsp],
+            is_preferred=safe,
+            edit=types.WorkspaceEdit(changes={uri: [_text_edit(edit, lines) for edit in fix.edits]}),
+        ))
+    row = diagnostic.statement_rows[1] or diagnostic.location.row
+    line = lines.line(row)  # a CRLF line's "\r" stays
+    replace = types.Range(types.Position(row - 1, 0), lines.position(Location(row, len(line) + 1)))
+    actions.append(types.CodeAction(
+        title=f"Ignore {diagnostic.code} here (# noqa: {diagnostic.code})",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[lsp],
+        edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(replace, suppressions.with_noqa(line, diagnostic.code))]}),
+    ))
+    href = documentation_uri(diagnostic)
+    if href is not None:
+        title = f"Open the documentation of {diagnostic.code} ({diagnostic.name})"
+        actions.append(types.CodeAction(
+            title=title,
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[lsp],
+            command=types.Command(title, SHOW_DOCUMENTATION, arguments=[href]),
+        ))
+    return actions
+
+
+def _text_edit(edit: Edit, lines: Lines) -> types.TextEdit:
+    return types.TextEdit(lines.range(edit.location, edit.end_location), edit.content)
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    def key(position: types.Position) -> tuple[int, int]:
+        return (position.line, position.character)
+
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+
+def hover_text(fact: Understood) -> str:
+    """Markdown: what the model understood of one cache call or decorator."""
+    rows = [f"**cachelint**: {fact.library} `{fact.method}`: {fact.kind}"]
+    if fact.detail:
+        rows.append(f"- {fact.detail}")
+    for key in fact.key:
+        rows.append(f"- key: `{key}`")
+    if fact.ttl_text:
+        rows.append(f"- TTL: {fact.ttl_text}")
+    return "\n".join(rows)
