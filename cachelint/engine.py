@@ -36,6 +36,7 @@ import io
 import os
 import tokenize
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,11 +97,13 @@ def decode(raw: bytes) -> tuple[str, str]:
     return raw.decode(encoding), encoding
 
 
-def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool = True) -> FileResult:
+def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool = True,
+                parse: Callable[[str], cst.Module] = parse_module) -> FileResult:
     """The result of one file; with `prefilter`, a file in which the model can find
-    nothing (cachelint.prefilter) is not parsed."""
+    nothing (cachelint.prefilter) is not parsed. `parse` is LibCST's parse, or one that
+    gives the same module faster (the language server's, which reuses its last parse)."""
     with _without_cyclic_gc():
-        return _lint_source(filename, raw, settings, prefilter)
+        return _lint_source(filename, raw, settings, prefilter, parse)
 
 
 @contextlib.contextmanager
@@ -118,7 +121,8 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool) -> FileResult:
+def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
+                 parse: Callable[[str], cst.Module]) -> FileResult:
     settings = settings.for_file(filename)  # its nearest configuration's
     result = FileResult(filename)
     try:
@@ -143,10 +147,10 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
     reduced = reduce_module(text, screen.known, screen.prefixes) if screen is not None else None
     parsed, rows = (reduced.text, reduced.rows) if reduced is not None else (text, None)
     try:
-        module = parse_module(parsed)
+        module = parse(parsed)
     except cst.ParserSyntaxError as error:
         if reduced is not None:  # what Python parsed and LibCST does not: LibCST judges the whole file
-            return _lint_source(filename, raw, settings, prefilter=False)
+            return _lint_source(filename, raw, settings, False, parse)
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
     except (RecursionError, MemoryError) as error:

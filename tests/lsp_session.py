@@ -6,14 +6,28 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Union
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
+from pygls.protocol import default_converter
 from pygls.uris import to_fs_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = (sys.executable, "-m", "cachelint", "server")
 TIMEOUT = 30
+
+
+def converter():
+    """pygls' converter, telling a code action that runs a command from a command as
+    editors do (by the type of `command`): lsprotocol's own guess takes the first for the second."""
+    made = default_converter()
+
+    def command_or_action(data: dict, _) -> types.Command | types.CodeAction:
+        return made.structure(data, types.Command if isinstance(data.get("command"), str) else types.CodeAction)
+
+    made.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
+    return made
 
 
 class Session:
@@ -22,7 +36,7 @@ class Session:
     def __init__(self, folder: Path, command: tuple[str, ...] = SERVER) -> None:
         self.folder = folder
         self.command = command
-        self.client = LanguageClient("cachelint-tests", "1")
+        self.client = LanguageClient("cachelint-tests", "1", converter_factory=converter)
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = {}
         self.arrived = asyncio.Event()
         self.shown: list[str] = []

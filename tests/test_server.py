@@ -8,7 +8,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
@@ -83,3 +82,136 @@ def test_diagnostics_on_open_and_on_each_edit_then_a_fix_applied(tmp_path):
         assert diagnostic.code_description.href.endswith(finding["url"])
         assert Path(to_fs_path(diagnostic.code_description.href)).is_file()
         assert diagnostic.source == "cachelint"
+
+
+def test_a_syntax_error_is_invalid_syntax_and_the_server_stays_up(tmp_path):
+    async def scenario():
+        async with Session(tmp_path) as session:
+            uri = session.open("shop.py", BOTH.replace("def store(pid, payload):", "def store(pid, payload)"))
+            broken = await session.diagnostics(uri, 1)
+            assert [(d.code, d.severity, d.range.start.line) for d in broken] == [
+                ("invalid-syntax", types.DiagnosticSeverity.Error, 14)]
+            version = session.change(uri, BOTH)
+            assert codes(await session.diagnostics(uri, version)) == ["CL001", "CL002"]
+
+    run(scenario())
+
+
+CRASHING_RULE = """
+import sys
+from cachelint.rules.set_without_ttl import SetWithoutTtl
+
+def crash(self, model, context):
+    raise ZeroDivisionError("a bug in the rule")
+
+SetWithoutTtl.check = crash
+from cachelint.server import serve
+sys.exit(serve())
+"""
+
+
+def test_a_crash_inside_a_rule_is_one_diagnostic_and_the_other_rules_still_report(tmp_path):
+    async def scenario():
+        async with Session(tmp_path, command=(sys.executable, "-c", CRASHING_RULE)) as session:
+            uri = session.open("shop.py", BOTH)
+            found = await session.diagnostics(uri, 1)
+            assert codes(found) == ["CL001", "internal-error"]
+            crash = next(d for d in found if d.code == "internal-error")
+            assert "rule CL002 (set-without-ttl)" in crash.message and "ZeroDivisionError" in crash.message
+            version = session.change(uri, WITH_TTL)  # still serving
+            assert codes(await session.diagnostics(uri, version)) == ["CL001", "internal-error"]
+
+    run(scenario())
+
+
+def test_noqa_and_documentation_actions(tmp_path):
+    async def scenario():
+        async with Session(tmp_path) as session:
+            uri = session.open("shop.py", BOTH.replace("    if not data:", "    if not data:  # a comment"))
+            found = await session.diagnostics(uri, 1)
+            truthy = next(d for d in found if d.code == "CL001")
+            actions = await session.code_actions(uri, truthy)
+            titles = [action.title for action in actions]
+            assert "Ignore CL001 here (# noqa: CL001)" in titles
+            assert not any("CL002" in title for title in titles)  # only the finding asked about
+            noqa = next(action for action in actions if "noqa" in action.title)
+            version = session.apply(uri, noqa.edit)
+            assert "    if not data:  # a comment  # noqa: CL001\n" in session.texts[uri]
+            assert codes(await session.diagnostics(uri, version)) == ["CL002"]
+
+            docs = next(action for action in actions if action.command is not None)
+            assert docs.title == "Open the documentation of CL001 (truthy-miss-check)"
+            await session.execute(docs.command)
+            assert session.shown == [truthy.code_description.href]
+            assert "# truthy-miss-check (CL001)" in Path(to_fs_path(session.shown[0])).read_text()
+
+    run(scenario())
+
+
+def test_settings_come_from_the_nearest_configuration_as_on_the_command_line(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cachelint]\nignore = ["CL001"]\nper-file-ignores = {"legacy/*" = ["CL002"]}\n')
+    (tmp_path / "legacy").mkdir()
+
+    async def scenario():
+        async with Session(tmp_path) as session:
+            shop = session.open("shop.py", BOTH)
+            legacy = session.open("legacy/old.py", BOTH)
+            assert codes(await session.diagnostics(shop, 1)) == ["CL002"]
+            assert codes(await session.diagnostics(legacy, 1)) == []
+            (tmp_path / "pyproject.toml").write_text('[tool.cachelint]\nignroe = ["CL001"]\n')
+            version = session.change(shop, WITH_TTL)
+            [error] = await session.diagnostics(shop, version)
+            assert error.code == "config-error" and "`tool.cachelint.ignroe`: unknown key" in error.message
+
+    run(scenario())
+
+
+def test_hover_on_a_cache_call_says_what_the_model_understood(tmp_path):
+    async def scenario():
+        async with Session(tmp_path) as session:
+            uri = session.open("shop.py", BOTH)
+            await session.diagnostics(uri, 1)
+            line = BOTH.splitlines().index('    r.set(f"product:{pid}", payload)')
+            hover = await session.hover(uri, line, 7)
+            assert hover.contents.value.splitlines() == [
+                "**cachelint**: redis `set`: write",
+                "- key: `product:{pid}`",
+                "- TTL: never expires (ex omitted)",
+            ]
+            assert (hover.range.start.line, hover.range.start.character) == (line, 4)
+            assert await session.hover(uri, 0, 0) is None  # `import redis`
+
+    run(scenario())
+
+
+
+def test_project_findings_come_from_the_whole_project_and_follow_saves(tmp_path):
+    from tests.test_missing_invalidation import CATALOG, pricing
+
+    (tmp_path / "catalog.py").write_text(textwrap.dedent(CATALOG))
+    (tmp_path / "pricing.py").write_text(pricing())
+    [expected] = [e for e in cli_json(tmp_path, ".") if e["code"] == "CL010"]
+
+    def has_cl010(diagnostics) -> bool:
+        return any(d.code == "CL010" for d in diagnostics)
+
+    async def scenario():
+        async with Session(tmp_path) as session:
+            uri = session.open("pricing.py", pricing())
+            [found] = [d for d in await session.diagnostics(uri, 1, until=has_cl010) if d.code == "CL010"]
+            assert (found.message, found.range.start.line + 1, found.range.start.character + 1) == (
+                expected["message"], expected["location"]["row"], expected["location"]["column"])
+
+            # Typing (unsaved): the finding's rows may have moved; it waits for the save.
+            version = session.change(uri, "\n" + pricing())
+            assert not has_cl010(await session.diagnostics(uri, version))
+            version = session.change(uri, pricing('r.delete(f"product:{product_id}")'))
+            session.save(uri)
+            assert not has_cl010(await session.diagnostics(uri, version))
+            # The invalidation goes away in the file on disk: the finding comes back.
+            version = session.change(uri, pricing())
+            session.save(uri)
+            await session.diagnostics(uri, version, until=has_cl010)
+
+    run(scenario())

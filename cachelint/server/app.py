@@ -22,10 +22,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 import cachelint
-from cachelint import fix as fixes
-from cachelint.config import ConfigError
 from cachelint.diagnostic import Diagnostic
-from cachelint.engine import FileResult
 from cachelint.server import protocol
 from cachelint.server.documents import Linter
 from cachelint.server.positions import Lines
@@ -93,6 +90,7 @@ class CachelintServer(LanguageServer):
         if waiting is not None:
             waiting.cancel()
         self.published.pop(uri, None)
+        self.lint_thread.submit(self.linter.forget, self.path_of(uri))
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
 
     # ------------------------------------------------------------------ the project stage
@@ -158,17 +156,6 @@ class CachelintServer(LanguageServer):
             return None
         return published
 
-    def fix_all(self, uri: str, published: Published) -> tuple[str, int]:
-        """The document's text with every safe fix applied, as `--fix` applies them, and how many."""
-        path = self.path_of(uri)
-        try:
-            settings = self.linter.settings_for(path)
-        except (ConfigError, OSError):
-            return published.text, 0
-        before = FileResult(path, list(published.diagnostics), text=published.text)
-        fixed = fixes.fix_file(before, settings, unsafe=False)
-        return fixed.text, fixed.applied
-
 
 server = CachelintServer()
 
@@ -207,22 +194,15 @@ def did_close(ls: CachelintServer, params: types.DidCloseTextDocumentParams) -> 
 
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
-    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, protocol.FIX_ALL]),
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
 )
-async def code_action(ls: CachelintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def code_action(ls: CachelintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri = params.text_document.uri
     published = ls.current(uri)
     if published is None:
         return []
     lines = Lines(published.text, ls.workspace.position_encoding)
-    only = params.context.only
-    actions = protocol.code_actions(uri, published.diagnostics, lines, params.range, only)
-    wants_fix_all = not only or any(protocol.FIX_ALL.startswith(kind) for kind in only)
-    if wants_fix_all and any(d.fix is not None and d.fix.applies(unsafe_fixes=False) for d in published.diagnostics):
-        text, applied = await asyncio.get_running_loop().run_in_executor(ls.lint_thread, ls.fix_all, uri, published)
-        if applied and ls.current(uri) is published:
-            actions.append(protocol.fix_all_action(uri, published.text, text, applied))
-    return actions
+    return protocol.code_actions(uri, published.diagnostics, lines, params.range, params.context.only)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -25,8 +25,8 @@ from cachelint.config import ConfigError, Settings, find_config, load_settings
 from cachelint.diagnostic import Diagnostic, Location
 from cachelint.model import ModuleModel, build_model
 from cachelint.model.understood import Understood, understood
-from cachelint.parsing import parse_module
 from cachelint.server.project import Project, Snapshot, project_of
+from cachelint.server.reparse import ReusingParser
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class Linter:
         self.snapshots: dict[Project, Snapshot] = {}
         self._settings: dict[Path, tuple[tuple[int, int], Settings]] = {}
         self._lock = threading.Lock()
+        self._parsers: dict[str, ReusingParser] = {}  # by path: each document's last parse
+
+    def forget(self, path: str) -> None:
+        """The document is closed: drop its last parse."""
+        self._parsers.pop(path, None)
 
     def settings_for(self, path: str) -> Settings:
         """The settings `cachelint check PATH` uses; ConfigError when they are wrong."""
@@ -87,9 +92,10 @@ class Linter:
         return Linted(tuple(sorted(set(found), key=Diagnostic.sort_key)), project)
 
     def _lint_source(self, path: str, raw: bytes, settings: Settings, snapshot: Snapshot | None) -> engine.FileResult:
-        result = engine.lint_source(path, raw, settings)
+        parse = self._parsers.setdefault(path, ReusingParser())
+        result = engine.lint_source(path, raw, settings, parse=parse)
         declared = snapshot.declaring_imported_clients(result, raw, settings) if snapshot is not None else None
-        return result if declared is None else engine.lint_source(path, raw, declared, prefilter=False)
+        return result if declared is None else engine.lint_source(path, raw, declared, prefilter=False, parse=parse)
 
     def model(self, path: str, text: str) -> ModuleModel | None:
         """The model of the whole text, built with the settings it is linted with; None
@@ -100,7 +106,7 @@ class Linter:
             return None
         raw = text.encode("utf-8")
         try:
-            module = parse_module(text)
+            module = self._parsers.setdefault(path, ReusingParser())(text)
         except Exception:
             return None
         project = project_of(settings, path, self.folders)

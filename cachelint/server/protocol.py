@@ -12,10 +12,7 @@ Code actions, for each finding in the range the editor asks about:
 - `# noqa: CLxxx` on the last line of the flagged statement (a comment on any of its
   lines suppresses it; the last one never ends inside a string), added to a `# noqa:`
   comment already there;
-- open the rule's documentation;
-
-and, for the whole document, "fix all" (`source.fixAll.cachelint`): every safe fix, as
-`cachelint check --fix` applies them.
+- open the rule's documentation.
 """
 from __future__ import annotations
 
@@ -32,7 +29,6 @@ from cachelint.server.positions import Lines
 
 SOURCE = "cachelint"
 SHOW_DOCUMENTATION = "cachelint.showDocumentation"
-FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.cachelint"
 _CHECKOUT = Path(cachelint.__file__).resolve().parent.parent  # the repository, when run from a checkout
 
 
@@ -76,29 +72,16 @@ def documentation_uri(diagnostic: Diagnostic) -> str | None:
 
 def code_actions(uri: str, found: tuple[Diagnostic, ...], lines: Lines, requested: types.Range,
                  only: list[str] | None) -> list[types.CodeAction]:
-    actions: list[types.CodeAction] = []
-    wants = lambda kind: not only or any(kind == want or kind.startswith(f"{want}.") for want in only)  # noqa: E731
-    if wants(types.CodeActionKind.QuickFix):
-        for diagnostic in found:
-            if diagnostic.code is not None and _overlaps(lines.range(diagnostic.location, diagnostic.end_location), requested):
-                actions += _quick_fixes(uri, diagnostic, lines)
-    return actions
-
-
-def fix_all_action(uri: str, old_text: str, new_text: str, fixed: int) -> types.CodeAction:
-    """Replace the whole document with the text every safe fix gives."""
-    lines = Lines(old_text)
-    whole = types.Range(types.Position(0, 0), lines.position(_end(old_text)))
-    return types.CodeAction(
-        title=f"cachelint: fix all ({fixed} safe fix{'' if fixed == 1 else 'es'})",
-        kind=FIX_ALL,
-        edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, new_text)]}),
-    )
-
-
-def _end(text: str) -> Location:
-    last = text.split("\n")
-    return Location(len(last), len(last[-1]) + 1)
+    """The quick fixes of the findings in the requested range (when the editor asks for quick fixes)."""
+    quick_fix = types.CodeActionKind.QuickFix
+    if only and not any(quick_fix == kind or quick_fix.startswith(f"{kind}.") for kind in only):
+        return []
+    return [
+        action
+        for diagnostic in found
+        if diagnostic.code is not None and _overlaps(lines.range(diagnostic.location, diagnostic.end_location), requested)
+        for action in _quick_fixes(uri, diagnostic, lines)
+    ]
 
 
 def _quick_fixes(uri: str, diagnostic: Diagnostic, lines: Lines) -> list[types.CodeAction]:
