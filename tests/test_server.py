@@ -177,7 +177,7 @@ def test_hover_on_a_cache_call_says_what_the_model_understood(tmp_path):
             assert hover.contents.value.splitlines() == [
                 "**cachelint**: redis `set`: write",
                 "- key: `product:{pid}`",
-                "- TTL: never expires (ex omitted)",
+                "- TTL: forever",
             ]
             assert (hover.range.start.line, hover.range.start.character) == (line, 4)
             assert await session.hover(uri, 0, 0) is None  # `import redis`

@@ -8,6 +8,7 @@ parsed only in part (`cachelint.sparse`) `partial`.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import Kind, ModuleModel
+from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
 from cachelint.model.app.db import WriteKind
 from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
 from cachelint.model.cache.keys import KeyShape, is_key_name
@@ -80,6 +81,23 @@ def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
         module=module, path=display, fills=facts.fills(), writes=facts.writes(), busts=facts.busts(),
         calls=facts.calls(), hooks=facts.hooks(), clients=module_clients(model.module_scope, model.resolver),
         definitions=definitions, imports=imports, uses=facts.uses(), unresolved=facts.unresolved(),
+    )
+
+
+def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
+    """What the model understood of one cache operation or decorator: what `cachelint ops`
+    lists, and the language server shows on hover."""
+    line = model.location(model.spans[use.node].start).row
+    if isinstance(use, CacheDecorator):
+        called = use.expression.func if isinstance(use.expression, cst.Call) else use.expression
+        return CacheUse(
+            line, "decorator", use.library.name, dotted(called) or model.code(called), None,
+            use.ttl.meaning.value if use.ttl is not None else None,
+        )
+    shapes = model.keys.of(use.key, use.scope) if use.key is not None else ()
+    return CacheUse(
+        line, use.kind.value, use.library.name, use.method, shapes[0].render(model.code) if shapes else None,
+        use.ttl.meaning.value if use.ttl is not None else None, use.spec.via,
     )
 
 
@@ -188,23 +206,8 @@ class _Facts:
 
     def uses(self) -> list[CacheUse]:
         """Every cache operation and decorator the model understood, in source order."""
-        found = []
-        for op in self.model.ops:
-            shapes = self.model.keys.of(op.key, op.scope) if op.key is not None else ()
-            key = shapes[0].render(self.model.code) if shapes else None
-            found.append(CacheUse(
-                self.line(op.node), op.kind.value, op.library.name, op.method, key,
-                op.ttl.meaning.value if op.ttl is not None else None, op.spec.via,
-            ))
-        for decorator in self.model.decorators:
-            expression = decorator.expression
-            called = expression.func if isinstance(expression, cst.Call) else expression
-            found.append(CacheUse(
-                self.line(decorator.node), "decorator", decorator.library.name,
-                dotted(called) or self.model.code(called), None,
-                decorator.ttl.meaning.value if decorator.ttl is not None else None,
-            ))
-        return sorted(found, key=lambda use: use.line)
+        return sorted(map(functools.partial(cache_use, self.model), [*self.model.ops, *self.model.decorators]),
+                      key=lambda use: use.line)
 
     def unresolved(self) -> list[UnresolvedCall]:
         """Calls of a cache method (a method name some cache library has) on a receiver

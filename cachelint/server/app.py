@@ -23,6 +23,7 @@ from pygls.uris import to_fs_path
 
 import cachelint
 from cachelint.diagnostic import Diagnostic
+from cachelint.project.extract import cache_use
 from cachelint.server import protocol
 from cachelint.server.documents import Linter
 from cachelint.server.positions import Lines
@@ -213,13 +214,20 @@ async def hover(ls: CachelintServer, params: types.HoverParams) -> types.Hover |
     text = document.source
     lines = Lines(text, ls.workspace.position_encoding)
     location = lines.location(params.position)
-    found = await asyncio.get_running_loop().run_in_executor(
-        ls.lint_thread, ls.linter.understood_at, ls.path_of(document.uri), text, location)
+    found = await asyncio.get_running_loop().run_in_executor(ls.lint_thread, _cache_use_at, ls, document.uri, text, location)
     if found is None:
         return None
-    fact, start, end = found
-    return types.Hover(
-        types.MarkupContent(types.MarkupKind.Markdown, protocol.hover_text(fact)), lines.range(start, end))
+    use, (start, end) = found
+    return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, protocol.hover_text(use)), lines.range(start, end))
+
+
+def _cache_use_at(ls: CachelintServer, uri: str, text: str, location):
+    """What `cachelint ops` says of the cache operation or decorator at `location`, and its range."""
+    found = ls.linter.cache_use_at(ls.path_of(uri), text, location)
+    if found is None:
+        return None
+    model, use = found
+    return cache_use(model, use), model.range(use.node)
 
 
 @server.command(protocol.SHOW_DOCUMENTATION)

@@ -1,11 +1,12 @@
 """What the server reports for the text of one document: what `cachelint check` reports
 for that file in a whole-project run, had the editor's text been saved.
 
-- Settings: the nearest configuration to the file (`find_config`, `load_settings`, read
-  again when it changes); a configuration error is one diagnostic naming the key.
+- Settings: those of a `cachelint check` run in the file's project (cachelint.server.project),
+  each file taking its nearest configuration, read afresh for every lint (an edit of a
+  `pyproject.toml` counts at once); a configuration error is one diagnostic naming the key.
 - The file: `engine.lint_source`, the command line's own pipeline (prefilter, parse,
   model, rules, selection, suppression comments), then again with the clients it
-  imports from other modules declared, when the project makes some (cachelint.server.project).
+  imports from other modules declared, when the project makes some, as `lint_paths` does.
 - The project: the project rules' findings in the file (CL010), from the last
   whole-project run, while the text is the one that run read.
 - A problem is a diagnostic, never an exception: a syntax error is `invalid-syntax` (as
@@ -15,17 +16,14 @@ for that file in a whole-project run, had the editor's text been saved.
 from __future__ import annotations
 
 import io
-import threading
 import tokenize
 from dataclasses import dataclass
-from pathlib import Path
 
 from cachelint import engine
-from cachelint.config import ConfigError, Settings, find_config, load_settings
+from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Location
-from cachelint.model import ModuleModel, build_model
-from cachelint.model.understood import Understood, understood
-from cachelint.server.project import Project, Snapshot, project_of
+from cachelint.model import CacheDecorator, CacheOp, ModuleModel, build_model
+from cachelint.server.project import Project, Snapshot, project_of, settings_for
 from cachelint.server.reparse import ReusingParser
 
 
@@ -36,50 +34,38 @@ class Linted:
 
 
 class Linter:
-    """Lints documents; keeps each configuration's settings and each project's last snapshot.
+    """Lints documents; keeps each project's last snapshot and each document's last parse.
     Called from one thread at a time (the server lints on a single worker thread)."""
 
     def __init__(self, folders: list[str] | None = None) -> None:
-        self.folders = folders or []  # the workspace folders: a project without configuration is one
+        self.folders = folders or []  # the workspace folders: each is a project
         self.snapshots: dict[Project, Snapshot] = {}
-        self._settings: dict[Path, tuple[tuple[int, int], Settings]] = {}
-        self._lock = threading.Lock()
-        self._parsers: dict[str, ReusingParser] = {}  # by path: each document's last parse
+        self._parsers: dict[str, ReusingParser] = {}  # by path
 
     def forget(self, path: str) -> None:
         """The document is closed: drop its last parse."""
         self._parsers.pop(path, None)
 
-    def settings_for(self, path: str) -> Settings:
-        """The settings `cachelint check PATH` uses; ConfigError when they are wrong."""
-        config = find_config(Path(path))
-        if config is None:
-            return Settings()
-        stat = config.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        with self._lock:
-            known = self._settings.get(config)
-        if known is not None and known[0] == stamp:
-            return known[1]
-        settings = load_settings(config)
-        with self._lock:
-            self._settings[config] = (stamp, settings)
-        return settings
-
     def project_of(self, path: str) -> Project | None:
         try:
-            return project_of(self.settings_for(path), path, self.folders)
+            return project_of(path, self.folders)
         except (ConfigError, OSError):
             return None
 
+    def settings_for(self, path: str) -> Settings:
+        """The settings of the run the file is linted in: its project's, or its own when
+        it is in none. ConfigError or OSError when they cannot be read."""
+        project = self.project_of(path)
+        return settings_for(project.root if project is not None else path)
+
     def lint(self, path: str, text: str) -> Linted:
+        project = self.project_of(path)
         try:
             settings = self.settings_for(path)
         except ConfigError as error:
-            return Linted((engine.problem(path, "config-error", str(error)),), None)
+            return Linted((engine.problem(path, "config-error", str(error)),), project)
         except OSError as error:
-            return Linted((engine.problem(path, "config-error", f"cannot read the configuration: {error}"),), None)
-        project = project_of(settings, path, self.folders)
+            return Linted((engine.problem(path, "config-error", f"cannot read the configuration: {error}"),), project)
         snapshot = self.snapshots.get(project) if project is not None else None
         try:
             result = self._lint_source(path, _raw(text), settings, snapshot)
@@ -102,31 +88,27 @@ class Linter:
         when the text does not parse or the settings are wrong."""
         try:
             settings = self.settings_for(path)
-        except (ConfigError, OSError):
-            return None
-        raw = text.encode("utf-8")
-        try:
             module = self._parsers.setdefault(path, ReusingParser())(text)
         except Exception:
             return None
-        project = project_of(settings, path, self.folders)
+        raw = text.encode("utf-8")
+        project = self.project_of(path)
         snapshot = self.snapshots.get(project) if project is not None else None
         if snapshot is not None:
-            declared = snapshot.declaring_imported_clients(engine.FileResult(path), raw, settings)
-            settings = declared or settings
-        return build_model(path, raw, module, settings.clients)
+            settings = snapshot.declaring_imported_clients(engine.FileResult(path), raw, settings) or settings
+        return build_model(path, raw, module, settings.for_file(path).clients)
 
-    def understood_at(self, path: str, text: str, location: Location) -> tuple[Understood, Location, Location] | None:
-        """The innermost cache operation or decorator at `location`, and its range."""
+    def cache_use_at(self, path: str, text: str, location: Location) -> tuple[ModuleModel, CacheOp | CacheDecorator] | None:
+        """The innermost cache operation or decorator at `location`, with the model it is of."""
         model = self.model(path, text)
         if model is None:
             return None
-        found = None
-        for fact in understood(model):
-            start, end = model.range(fact.node)
-            if start <= location <= end and (found is None or start >= found[1]):
-                found = (fact, start, end)
-        return found
+        found, start = None, None
+        for use in [*model.ops, *model.decorators]:
+            begin, end = model.range(use.node)
+            if begin <= location <= end and (start is None or begin >= start):
+                found, start = use, begin
+        return (model, found) if found is not None else None
 
 
 def _raw(text: str) -> bytes:
@@ -137,4 +119,3 @@ def _raw(text: str) -> bytes:
         return raw if encoding in ("utf-8", "utf-8-sig") else text.encode(encoding)
     except (SyntaxError, UnicodeEncodeError, LookupError):
         return raw  # the engine says what is wrong with the cookie
-

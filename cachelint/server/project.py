@@ -1,10 +1,11 @@
 """The project stage for the editor: what a whole-project `cachelint check` gives that no
 file gives alone.
 
-A project is the folder of a configuration (`pyproject.toml` with `[tool.cachelint]`),
-or else the workspace folder a file is in. `snapshot(root, config)` runs `cachelint
-check` over the whole project as the command line does (`engine.lint_paths`, with the
-same result cache, so a warm run reads only what changed) and keeps two things of it:
+A file's project is the innermost workspace folder it is in, or else the folder of its
+nearest configuration (`pyproject.toml` with `[tool.cachelint]`). `snapshot(project)`
+runs `cachelint check` over the whole project as the command line does in its folder
+(the same settings, each file's nearest configuration; `engine.lint_paths` with the same
+result cache, so a warm run reads only what changed) and keeps two things of it:
 
 - the project rules' findings (CL010) in each file, with the text they were found in:
   the server shows them for a document only while the editor holds that same text, so
@@ -23,22 +24,28 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cachelint import cache, engine, parallel
-from cachelint.config import Settings, load_settings
+from cachelint import cache, engine, parallel, rules
+from cachelint.config import ConfigError, Overrides, Settings, find_config, hierarchical, load_settings
 from cachelint.diagnostic import Diagnostic
-from cachelint.index.clients import exported_clients, imports_of
-from cachelint.rules.missing_invalidation import MissingInvalidation
+from cachelint.project.clients import exported_clients, imports_of
+from cachelint.rules.base import ProjectRule
 
 # The rules whose findings only the project stage gives.
-PROJECT_CODES = frozenset({MissingInvalidation.code})
+PROJECT_CODES = frozenset(rule.code for rule in rules.ALL_RULES if issubclass(rule, ProjectRule))
+
+
+def settings_for(path: str | Path) -> Settings:
+    """The settings `cachelint check` runs with from `path` (a file, or a project's
+    folder): its nearest configuration, and each file's own nearest one. ConfigError
+    when one of them is wrong."""
+    return hierarchical(load_settings(find_config(Path(path))), Overrides())
 
 
 @dataclass(frozen=True)
 class Project:
-    """Where a project is: its folder, and the configuration that applies to it (None: defaults)."""
+    """A project: the folder a whole-project run starts in."""
 
     root: str
-    config: str | None
 
 
 @dataclass
@@ -61,20 +68,21 @@ class Snapshot:
         client another module makes (engine._lint_importers_of_clients); None when it
         does not."""
         exported = {name: library for name, library in self.clients.items() if name not in settings.clients.objects}
-        if not exported or (result.facts and result.facts.get("clients")):
+        if not exported or (result.facts is not None and result.facts.clients):
             return None
         if imports_of(list(exported)).search(raw) is None:
             return None
         return dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
 
 
-def project_of(settings: Settings, path: str, folders: list[str]) -> Project | None:
-    """The project a file belongs to: its configuration's folder, or the innermost
-    workspace folder that holds it; None for a file outside both."""
-    if settings.source is not None:
-        return Project(str(settings.root.resolve()), str(settings.source))
+def project_of(path: str, folders: list[str]) -> Project | None:
+    """The project a file belongs to: the innermost workspace folder that holds it, or
+    its nearest configuration's folder; None for a file outside both."""
     inside = [folder for folder in folders if _is_within(path, folder)]
-    return Project(max(inside, key=len), None) if inside else None
+    if inside:
+        return Project(os.path.abspath(max(inside, key=len)))
+    config = find_config(Path(path))
+    return Project(str(config.parent)) if config is not None else None
 
 
 def _is_within(path: str, folder: str) -> bool:
@@ -86,17 +94,16 @@ def _is_within(path: str, folder: str) -> bool:
 
 def snapshot(project: Project) -> Snapshot:
     """Run `cachelint check` on the whole project, as the command line would from its folder."""
-    from cachelint.config import ConfigError
-
     try:
-        settings = load_settings(Path(project.config)) if project.config else Settings(root=Path(project.root))
+        settings = settings_for(project.root)
+        cache_dir = Path(os.environ.get("CACHELINT_CACHE_DIR") or settings.root / cache.DIRECTORY_NAME)
+        run = engine.lint_paths([Path(project.root)], settings, parallel.default_jobs(), cache_dir)
     except ConfigError as error:
         return Snapshot(project, errors=(str(error),))
-    cache_dir = Path(os.environ.get("CACHELINT_CACHE_DIR") or settings.root / cache.DIRECTORY_NAME)
-    run = engine.lint_paths([Path(project.root)], settings, parallel.default_jobs(), cache_dir)
     findings = {}
     for file in run.files:
         found = tuple(d for d in file.diagnostics if d.code in PROJECT_CODES)
         if found and file.text is not None:
             findings[os.path.abspath(file.filename)] = (file.text, found)
-    return Snapshot(project, findings, exported_clients(run.files, settings.clients), tuple(run.internal_errors))
+    facts = [file.facts for file in run.files if file.facts is not None]
+    return Snapshot(project, findings, exported_clients(facts, settings.clients), tuple(run.internal_errors))

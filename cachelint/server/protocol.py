@@ -24,7 +24,7 @@ from lsprotocol import types
 import cachelint
 from cachelint import rules, suppressions
 from cachelint.diagnostic import Diagnostic, Edit, Location
-from cachelint.model.understood import Understood
+from cachelint.project.facts import CacheUse
 from cachelint.server.positions import Lines
 
 SOURCE = "cachelint"
@@ -129,13 +129,14 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
     return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
 
 
-def hover_text(fact: Understood) -> str:
-    """Markdown: what the model understood of one cache call or decorator."""
-    rows = [f"**cachelint**: {fact.library} `{fact.method}`: {fact.kind}"]
-    if fact.detail:
-        rows.append(f"- {fact.detail}")
-    for key in fact.key:
-        rows.append(f"- key: `{key}`")
-    if fact.ttl_text:
-        rows.append(f"- TTL: {fact.ttl_text}")
+def hover_text(use: CacheUse) -> str:
+    """Markdown: what the model understood of one cache call or decorator, the facts
+    `cachelint ops` lists."""
+    rows = [f"**cachelint**: {use.library} `{use.method}`: {use.kind}"]
+    if use.key is not None:
+        rows.append(f"- key: `{use.key}`")
+    if use.ttl is not None:
+        rows.append(f"- TTL: {use.ttl}")
+    if use.via:
+        rows.append(f"- via: {' → '.join(f'`{wrapper}`' for wrapper in use.via)}")
     return "\n".join(rows)
