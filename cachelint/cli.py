@@ -143,7 +143,8 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
                 run = engine.lint_text(str(stdin_filename or "-"), raw, settings, prefilter=not no_prefilter)
             else:
                 cache_dir = None if no_cache else cache_dir or settings.root / cache.DIRECTORY_NAME
-                run = engine.lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir, prefilter=not no_prefilter)
+                run = engine.lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir,
+                                        prefilter=not no_prefilter, part_of_the_project=_is_part_of_the_project(paths, settings))
     note = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
     fixed = fixes.fix_run(run, settings, unsafe_fixes, write=fix and not diff and not stdin) if fix or diff else []
     applied = sum(f.applied for f in fixed)
@@ -290,6 +291,14 @@ def _settings(paths: list[Path], config_path: Path | None, overrides: Overrides)
         return overrides.apply(load_settings(config_path))
     common = os.path.commonpath([os.path.abspath(path) for path in paths])
     return hierarchical(load_settings(find_config(Path(common))), overrides)
+
+
+def _is_part_of_the_project(paths: list[Path], settings: Settings) -> bool:
+    """Whether the paths are files inside the project (the folder of its configuration, or
+    the working directory), as a hook gives the files of a commit: project findings are
+    then those of the whole project."""
+    root = os.path.abspath(settings.root).rstrip(os.sep) + os.sep
+    return all(os.path.abspath(path).startswith(root) and path.is_file() for path in paths)
 
 
 @contextlib.contextmanager

@@ -230,9 +230,11 @@ def _custom_names(settings: Settings) -> tuple[str, ...]:
 
 
 def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: Path | None = None,
-               prefilter: bool = True) -> RunResult:
+               prefilter: bool = True, part_of_the_project: bool = False) -> RunResult:
     """Lint every file under `paths`, in `jobs` processes, with the result cache in
-    `cache_dir` (None: no cache)."""
+    `cache_dir` (None: no cache). With `part_of_the_project`, the paths are some of the
+    files of the project in `settings.root` (a hook's), and get the project findings the
+    whole project gives them."""
     run = RunResult()
     found = discover(paths, settings)
     run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
@@ -254,8 +256,42 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     if cache is not None:
         cache.save()
     run.files.extend(results)
-    check_project(run.files, settings)
+    if part_of_the_project and _may_have_project_findings(results, settings):
+        _as_in_the_whole_project(run, settings, jobs, cache_dir, prefilter)
+    else:
+        check_project(run.files, settings)
     return run
+
+
+def _may_have_project_findings(results: list[FileResult], settings: Settings) -> bool:
+    """Whether a project rule is enabled for one of these files. (Whether a file holds a
+    DB write is not known when the prefilter skipped it: the files that cache the entity
+    it writes may be the ones the run was not given.)"""
+    chosen = {rule.code for rule in rules.ALL_RULES if issubclass(rule, ProjectRule)}
+    return any(chosen & settings.codes_for(result.filename) for result in results)
+
+
+def _as_in_the_whole_project(run: RunResult, settings: Settings, jobs: int, cache_dir: Path | None,
+                             prefilter: bool) -> None:
+    """The files of a partial run with the project findings (CL010) a run of the whole
+    project gives them, never others: a DB write's cached views, and their invalidation,
+    may live in files the run was not given. The project's other files are linted for it,
+    from the result cache when they have not changed. A file the whole project leaves out
+    (named, but excluded) gets none."""
+    whole = lint_paths([Path(os.path.relpath(settings.root))], settings, jobs, cache_dir, prefilter)
+    by_file = {os.path.abspath(result.filename): result for result in whole.files}
+    for result in run.files:
+        counterpart = by_file.get(os.path.abspath(result.filename))
+        found = [dataclasses.replace(d, filename=result.filename) for d in _project_diagnostics(counterpart)]
+        if found:
+            result.text = counterpart.text
+            result.diagnostics = sorted(set(result.diagnostics) | set(found), key=Diagnostic.sort_key)
+
+
+def _project_diagnostics(result: FileResult | None) -> list[Diagnostic]:
+    if result is None:
+        return []
+    return [d for d in result.diagnostics if issubclass(rules.BY_CODE.get(d.code, object), ProjectRule)]
 
 
 def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = True) -> RunResult:
