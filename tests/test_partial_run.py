@@ -17,12 +17,12 @@ from .models import Product
 
 
 def product_detail(product_id):
-    key = f"product:{product_id}"
-    product = cache.get(key)
-    if product is None:
-        product = Product.objects.filter(pk=product_id).values("id", "name", "price").first()
-        cache.set(key, product, 300)
-    return product
+    found = cache.get(f"product:{product_id}")
+    if found is not None:
+        return found
+    found = Product.objects.filter(pk=product_id).values("id", "name", "price").first()
+    cache.set(f"product:{product_id}", found, 300)
+    return found
 """
 BUSTING = """\
 from django.core.cache import cache
