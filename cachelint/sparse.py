@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cachelint import tree_scan
-from cachelint.model.build import DECORATOR_LISTS
+from cachelint.model.cache.decorators import DECORATOR_LISTS
 
 MIN_LINES = 100  # below this, leaving units out saves less than reading them costs
 _LONE_CR = re.compile(r"\r(?!\n)")

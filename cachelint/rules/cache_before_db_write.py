@@ -290,7 +290,7 @@ def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], f
     """The first write that can run after `op` and concerns what `op` caches, with the
     uncommitted writes before `op` that it commits (for a commit point). A commit point
     concerns the entities of the writes since the previous commit, or an unknown entity."""
-    names = cached_names(model, op)
+    names = cached_names(model.keys, op)
     if names is not None and names & _LOCKS:
         return None  # `r.set(f"lock:product:{pid}", 1, nx=True)`: a lock, not the product's data
     pending: list[DbWrite] = []  # written since the last commit

@@ -45,18 +45,17 @@ Precision comes first: a `.save()` on a receiver not known to be a model instanc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from cachelint.model.app.db_sql import string_text
 from cachelint.model.app.db_writes import WRITE_METHODS, WriteFinder, WriteKind, call_label
 from cachelint.model.app.entities import Entity
+from cachelint.model.cache.facts import ClientOf, OpAt
+from cachelint.model.core.collect import Site
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope, dotted, qualified_name
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
-    from cachelint.model.core.collect import Site
 
 __all__ = ["DbFacts", "DbWrite", "Transaction", "WriteKind"]
 
@@ -117,7 +116,7 @@ class _Transactions:
 
     def __init__(self, recogniser: WriteFinder) -> None:
         self.recogniser = recogniser
-        self.model = recogniser.model
+        self.source = recogniser.source
 
     def of_with(self, site: Site) -> Transaction | None:
         node: cst.With = site.node
@@ -125,7 +124,7 @@ class _Transactions:
             found = self._scope(item.item, site.scope, site.order)
             if found is not None:
                 keyword = "async with" if node.asynchronous else "with"
-                label = f"{keyword} {call_label(item.item) if isinstance(item.item, cst.Call) else self.model.code(item.item)}"
+                label = f"{keyword} {call_label(item.item) if isinstance(item.item, cst.Call) else self.source.code(item.item)}"
                 return Transaction(node, label, node.body, site.scope.function, django=found)
         return None
 
@@ -145,7 +144,7 @@ class _Transactions:
             return _ATOMIC[qualified]
         if self._connects(expr, scope, order):
             return False
-        if not isinstance(func, cst.Attribute) or self.model.client_of(func.value, scope, order) is not None:
+        if not isinstance(func, cst.Attribute) or self.recogniser.client_of(func.value, scope, order) is not None:
             return None
         method, receiver = func.attr.value, func.value
         if method == "atomic":  # Django's `transaction.atomic`, peewee's `db.atomic()`
@@ -165,11 +164,11 @@ class _Transactions:
         if qualified_name(call.func, scope, order) in _CONNECT:
             return True
         binding = self.recogniser.bound(call.func, scope, order) if isinstance(call.func, cst.Name) else None
-        if depth > 1 or binding is None or binding.kind != "def" or binding.value not in self.model.functions:
+        if depth > 1 or binding is None or binding.kind != "def" or binding.value not in self.source.functions:
             return False
-        info = self.model.functions[binding.value]
+        info = self.source.functions[binding.value]
         for returned in info.returns:
-            value, where, at = returned.value, info.scope, self.model.spans[returned].start
+            value, where, at = returned.value, info.scope, self.source.spans[returned].start
             if isinstance(value, cst.Name):
                 value, where, at = self.recogniser.value(value, where, at) or (None, where, at)
             if isinstance(value, cst.Call) and self._connects(value, where, at, depth + 1):
@@ -182,16 +181,16 @@ class _Transactions:
         for decorator in function.decorators:
             expr = decorator.decorator
             target = expr.func if isinstance(expr, cst.Call) else expr
-            order = self.model.spans[decorator].start
+            order = self.source.spans[decorator].start
             qualified = qualified_name(target, defined_in, order)
             if qualified in _ATOMIC:
                 django = _ATOMIC[qualified]
             elif isinstance(target, cst.Attribute) and target.attr.value == "atomic" and (
-                    self.model.client_of(target.value, defined_in, order) is None):
+                    self.recogniser.client_of(target.value, defined_in, order) is None):
                 django = False
             else:
                 continue
-            label = "@" + (call_label(expr) if isinstance(expr, cst.Call) else self.model.code(expr))
+            label = "@" + (call_label(expr) if isinstance(expr, cst.Call) else self.source.code(expr))
             return Transaction(decorator, label, function.body, scope, django=django)
         return None
 
@@ -229,17 +228,17 @@ def _runs_project_function(site: Site) -> bool:
 class DbFacts:
     """The DB writes and transaction scopes of one module; see the module docstring."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self.spans = model.spans
-        recogniser = WriteFinder(model)
+    def __init__(self, source: SourceModule, client_of: ClientOf, op_at: OpAt) -> None:
+        self.spans = source.spans
+        recogniser = WriteFinder(source, client_of)
         finder = _Transactions(recogniser)
         self._deferred = sorted(
             (self.spans[node].start, self.spans[node].start + self.spans[node].length)
-            for site in model.calls for node in finder.deferred(site)
+            for site in source.calls for node in finder.deferred(site)
         )
         self.writes: list[DbWrite] = []
         untyped: list[Site] = []  # calls that look like writes on receivers of unknown type
-        for site in model.calls:
+        for site in source.calls:
             func = site.node.func
             if not (isinstance(func, cst.Attribute) and func.attr.value in WRITE_METHODS):
                 continue
@@ -248,20 +247,20 @@ class DbFacts:
                 kind, entity, label = found
                 self.writes.append(DbWrite(site.node, kind, entity, label, site.scope, site.statement, site.order))
             elif found is None and func.attr.value in _UNTYPED_WRITES and (
-                    model.client_of(func.value, site.scope, site.order) is None):
+                    client_of(func.value, site.scope, site.order) is None):
                 untyped.append(site)
         self.writes.sort(key=lambda w: w.order)
         self._by_function: dict[Scope | None, list[DbWrite]] = {}
         for write in self.writes:
             self._by_function.setdefault(write.scope.function, []).append(write)
-        self.calls_that_write = _CallGraph(model, recogniser, self).writes()
+        self.calls_that_write = _CallGraph(source, recogniser, self).writes()
         for write in self.calls_that_write:
             self._by_function.setdefault(write.scope.function, []).append(write)
         for writes in self._by_function.values():
             writes.sort(key=lambda w: w.order)
-        self.transactions = [t for site in model.withs if (t := finder.of_with(site)) is not None]
+        self.transactions = [t for site in source.withs if (t := finder.of_with(site)) is not None]
         self.transactions += [
-            t for function, info in model.functions.items() if (t := finder.of_function(function, info.scope))
+            t for function, info in source.functions.items() if (t := finder.of_function(function, info.scope))
         ]
         self._transactions_by_function: dict[Scope | None, list[Transaction]] = {}
         for transaction in self.transactions:
@@ -271,8 +270,8 @@ class DbFacts:
             ]
             transaction.may_write = any(self._inside(site.node, site.scope, transaction) for site in untyped)
         if self.transactions:
-            for site in model.calls:
-                if _runs_project_function(site) and model.op_at(site.node) is None:
+            for site in source.calls:
+                if _runs_project_function(site) and op_at(site.node) is None:
                     for transaction in self.transactions_around(site.node, site.scope):
                         transaction.may_write = True
 
@@ -305,8 +304,8 @@ class _CallGraph:
 
     _DEPTH = 2
 
-    def __init__(self, model: ModuleModel, recogniser: WriteFinder, facts: DbFacts) -> None:
-        self.model = model
+    def __init__(self, source: SourceModule, recogniser: WriteFinder, facts: DbFacts) -> None:
+        self.source = source
         self.recogniser = recogniser
         self.direct: dict[Scope | None, list[DbWrite]] = {}
         for write in facts.writes:
@@ -314,11 +313,11 @@ class _CallGraph:
         self.facts = facts
         self._made: dict[tuple[cst.FunctionDef, int], list[DbWrite]] = {}
         # A call can only run a module function by one of their names: other calls need no lookup.
-        self._function_names = {function.name.value for function in model.functions}
+        self._function_names = {function.name.value for function in source.functions}
 
     def writes(self) -> list[DbWrite]:
         found = []
-        for site in self.model.calls:
+        for site in self.source.calls:
             for made in self._made_by_call(site.node, site.scope, site.order, self._DEPTH):
                 if not self.facts.is_deferred(site.node):
                     found.append(DbWrite(site.node, made.kind, made.entity, call_label(site.node), site.scope,
@@ -336,10 +335,10 @@ class _CallGraph:
         return self._made[callee, depth]
 
     def _made_by(self, callee: cst.FunctionDef, depth: int) -> list[DbWrite]:
-        info = self.model.functions[callee]
+        info = self.source.functions[callee]
         made = list(self.direct.get(info.scope, []))
         for site_call in info.calls:
-            made += self._made_by_call(site_call, info.scope, self.model.spans[site_call].start, depth - 1)
+            made += self._made_by_call(site_call, info.scope, self.source.spans[site_call].start, depth - 1)
         distinct: dict[tuple, DbWrite] = {}
         for write in made:
             distinct.setdefault((write.kind, write.entity), write.through or write)
@@ -350,16 +349,4 @@ class _CallGraph:
         called = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
         if called not in self._function_names:
             return None
-        if isinstance(func, cst.Name):
-            binding = self.recogniser.bound(func, scope, order)
-        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            function = scope.function
-            if function is None or function.owner is None or func.value.value != function.self_name:
-                return None
-            bindings = function.owner.bindings.get(func.attr.value, [])
-            binding = bindings[-1] if bindings else None
-        else:
-            return None
-        if binding is None or binding.kind != "def" or not isinstance(binding.value, cst.FunctionDef):
-            return None
-        return binding.value if binding.value in self.model.functions else None
+        return self.source.call_resolver.function_called(func, scope, order)

@@ -8,17 +8,17 @@ what is a connection, a session, a model class, an instance of one.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import libcst as cst
 
 from cachelint.model.app.db_sql import PLACEHOLDER, parse_sql_write, string_text
 from cachelint.model.app.entities import Entity
+from cachelint.model.cache.facts import ClientOf
+from cachelint.model.core.collect import Site
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
-    from cachelint.model.core.collect import Site
 
 MAX_DEPTH = 8
 
@@ -176,8 +176,9 @@ def _is_class_name(name: str) -> bool:
 class WriteFinder:
     """Tells which calls of one module write to the DB, and what they are called on."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
+    def __init__(self, source: SourceModule, client_of: ClientOf) -> None:
+        self.source = source
+        self.client_of = client_of  # the cache client an expression is, if any
 
     # ------------------------------------------------------------ values
 
@@ -292,7 +293,7 @@ class WriteFinder:
         return None
 
     def _is_model_class(self, node: cst.ClassDef, scope: Scope, depth: int) -> bool:
-        order = self.model.spans[node].start
+        order = self.source.spans[node].start
         for base in node.bases:
             qualified = qualified_name(base.value, scope, order)
             if qualified is not None and qualified.startswith(_NOT_MODEL_BASES):
@@ -308,7 +309,7 @@ class WriteFinder:
         """A Django manager or queryset class: its own methods' `self.update()` writes."""
         if depth > MAX_DEPTH:
             return False
-        order = self.model.spans[node].start
+        order = self.source.spans[node].start
         for base in node.bases:
             base_class = base.value.value if isinstance(base.value, cst.Subscript) else base.value  # Manager["M"]
             qualified = qualified_name(base_class, scope, order) or ""
@@ -432,7 +433,7 @@ class WriteFinder:
         if not isinstance(func, cst.Attribute):
             return None
         method, receiver, scope, order = func.attr.value, func.value, site.scope, site.order
-        if self.model.client_of(receiver, scope, order) is not None:
+        if self.client_of(receiver, scope, order) is not None:
             return None
         if method in _SQL_METHODS and (found := self._statement(call, scope, order)) is not None:
             return found
@@ -534,7 +535,7 @@ class WriteFinder:
             kind, target = _SA_STATEMENTS[func.attr.value], func.value
         else:
             return None
-        return kind, self._table_entity(target, scope, order), " ".join(self.model.code(first).split())
+        return kind, self._table_entity(target, scope, order), " ".join(self.source.code(first).split())
 
     def _is_table(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
         value = self.value(expr, scope, order)

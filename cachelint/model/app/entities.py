@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 import libcst as cst
 
 from cachelint.model.core.words import words
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
-    from cachelint.model.cache.facts import CacheOp
+from cachelint.model.cache.facts import CacheOp
+from cachelint.model.cache.keys import KeyShapes
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")  # a key's text between separators (`:`, `/`, `.`…)
 _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse"}
@@ -115,7 +114,7 @@ def key_names(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(name for name in names if not name.isdigit())
 
 
-def cached_names(model: ModuleModel, op: CacheOp) -> frozenset[str] | None:
+def cached_names(keys: KeyShapes, op: CacheOp) -> frozenset[str] | None:
     """The canonical names of what `op`'s keys hold (`product:{pid}` -> `product`), or
     None when a key has no constant text to tell (a parameter, `clear()`)."""
     names: set[str] = set()
@@ -123,7 +122,7 @@ def cached_names(model: ModuleModel, op: CacheOp) -> frozenset[str] | None:
     if not expressions:
         return None
     for expr in expressions:
-        for shape in model.keys.of(expr, op.scope):
+        for shape in keys.of(expr, op.scope):
             found = key_names(part.text for part in shape.parts if part.is_constant)
             if not found:
                 return None

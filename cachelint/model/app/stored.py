@@ -29,17 +29,16 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
 import libcst as cst
 
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.app.sql import Select, parse_select
 from cachelint.model.core.words import words
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
-    from cachelint.model.cache.facts import CacheOp
+from cachelint.model.cache.facts import CacheOp
 
 _MAX_NODES = 400  # expressions looked at per write: values are small, this only bounds the odd giant
 _MAX_HOPS = 2  # result and query objects followed back to the query (`qs = …; rows = qs.all()`)
@@ -113,8 +112,8 @@ class WholeRow:
 class StoredData:
     """Answers `names(op)` and `rows(op)` for the writes of one module."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
+    def __init__(self, source: SourceModule) -> None:
+        self.source = source
 
     def values(self, op: CacheOp) -> list[cst.BaseExpression]:
         """What `op` stores: its value argument, or, for writes whose table names none
@@ -127,7 +126,7 @@ class StoredData:
         return [a.value for a in op.call.args if a.value is not op.key and a.value is not ttl]
 
     def names(self, op: CacheOp) -> Iterator[Named]:
-        walk = _Walk(self.model)
+        walk = _Walk(self.source)
         fields = op.value is None  # hset(name, "field", value): a string is a field name
         for value in self.values(op):
             field = _string(value) if fields and isinstance(value, cst.SimpleString) else None
@@ -137,14 +136,14 @@ class StoredData:
                 yield from walk.names(value, op.scope, 0)
 
     def rows(self, op: CacheOp) -> Iterator[WholeRow]:
-        walk = _Walk(self.model)
+        walk = _Walk(self.source)
         for value in self.values(op):
             yield from walk.rows(value, op.scope, 0)
 
 
 class _Walk:
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
+    def __init__(self, source: SourceModule) -> None:
+        self.source = source
         self.budget = _MAX_NODES
 
     def _spent(self) -> bool:
@@ -203,13 +202,13 @@ class _Walk:
         func = call.func
         if _ENCRYPTS.intersection(words(_last_name(func) or "")):
             return
-        qualified = qualified_name(func, scope, self.model.spans[call].start)
+        qualified = qualified_name(func, scope, self.source.spans[call].start)
         if qualified is not None and qualified.startswith(_DIGESTS):
             for argument in call.args:
                 for named in self.names(argument.value, scope, depth):
                     yield dataclasses.replace(named, digested=True)
             return
-        if _last_name(func) == "encode" and qualified_name(func, scope, self.model.spans[call].start) in _JWT_ENCODERS:
+        if _last_name(func) == "encode" and qualified_name(func, scope, self.source.spans[call].start) in _JWT_ENCODERS:
             yield Named(dotted(func) or "encode", "jwt")  # `jwt.encode(claims, key)` returns a JWT
         if isinstance(func, cst.Attribute) and self._dotted(func, scope) is None:
             yield Named(f"….{func.attr.value}", func.attr.value)  # a method of a value: data flows through
@@ -294,10 +293,10 @@ class _Walk:
         text = dotted(expr)
         if text in _REQUEST_USERS:
             return True
-        return qualified_name(expr, scope, self.model.spans[expr].start) in _CURRENT_USERS
+        return qualified_name(expr, scope, self.source.spans[expr].start) in _CURRENT_USERS
 
     def _passes_through(self, call: cst.Call, scope: Scope) -> bool:
-        qualified = qualified_name(call.func, scope, self.model.spans[call].start)
+        qualified = qualified_name(call.func, scope, self.source.spans[call].start)
         if qualified is None and isinstance(call.func, cst.Name) and not self._reaching(call.func, scope):
             qualified = call.func.value if call.func.value in _PASS_THROUGH_BUILTINS else None
         if qualified is None:
@@ -417,15 +416,15 @@ class _Walk:
     def _executed(self, cursor: cst.Name, scope: Scope) -> Iterator[Select]:
         """The query last executed on `cursor` before it is read, in the same function:
         `cursor.execute("SELECT …")`, or `cursor = conn.execute("SELECT …")`."""
-        before = self.model.spans[cursor].start
+        before = self.source.spans[cursor].start
         function = scope.function
-        info = self.model.functions.get(function.node) if function is not None else None
+        info = self.source.functions.get(function.node) if function is not None else None
         latest = None
         for call in info.calls if info is not None else ():
             func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value in _EXECUTES and call.args \
                     and isinstance(func.value, cst.Name) and func.value.value == cursor.value \
-                    and self.model.spans[call].start < before:
+                    and self.source.spans[call].start < before:
                 latest = call
         if latest is not None:
             select = self.select(latest.args[0].value, scope)
@@ -444,7 +443,7 @@ class _Walk:
     # ------------------------------------------------------------------ helpers
 
     def _reaching(self, name: cst.Name, scope: Scope) -> list[Binding]:
-        return self.model.reaching.bindings(name.value, scope, self.model.spans[name].start)
+        return self.source.reaching.bindings(name.value, scope, self.source.spans[name].start)
 
     def _one_back(self, name: cst.Name, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Scope]]:
         """What `name` may hold, one step back: each assignment's value (and scope), the
@@ -453,8 +452,8 @@ class _Walk:
         for binding in self._reaching(name, scope):
             if binding.kind in ("assign", "for") and isinstance(binding.value, cst.BaseExpression):
                 yield binding.value, binding.scope
-            elif binding.kind == "def" and binding.value in self.model.functions:
-                info = self.model.functions[binding.value]
+            elif binding.kind == "def" and binding.value in self.source.functions:
+                info = self.source.functions[binding.value]
                 for ret in info.returns:
                     if ret.value is not None:
                         yield ret.value, info.scope

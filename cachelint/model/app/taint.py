@@ -20,16 +20,15 @@ intra-module: the result of a function imported from elsewhere is not request in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 import libcst as cst
 
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
-from cachelint.model.app.views import FLASK_REQUEST
+from cachelint.model.app.views import FLASK_REQUEST, Views
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
 
 # Request attributes and methods that carry request input. Flask's global `request` has
 # only Flask's; a `request` parameter may be any framework's, so it has all of them.
@@ -151,8 +150,9 @@ class _Guard:
 
 
 class TaintAnalysis(Evaluator):
-    def __init__(self, model: "ModuleModel", sanitisers: frozenset[str] = frozenset()) -> None:
-        super().__init__(model)
+    def __init__(self, source: SourceModule, views: Views, sanitisers: frozenset[str] = frozenset()) -> None:
+        super().__init__(source)
+        self.views = views
         self.sanitisers = sanitisers
         # Per scope: its branches (byte ranges) and the checks that guard names.
         self._flows: dict[cst.CSTNode, tuple[list[tuple[int, int]], list[_Guard]]] = {}
@@ -180,7 +180,7 @@ class TaintAnalysis(Evaluator):
         if (None, name.value) in env:  # a comprehension target
             return env[(None, name.value)]
         use = self._order(name)
-        for binding in self.model.reaching.bindings(name.value, scope, use):
+        for binding in self.source.reaching.bindings(name.value, scope, use):
             value = self._binding_value(name.value, binding, env, depth)
             if isinstance(value, (_Request, _Model)):
                 return value
@@ -214,18 +214,18 @@ class TaintAnalysis(Evaluator):
         function = binding.scope.node
         if not isinstance(function, cst.FunctionDef):
             return None
-        source = self.model.views.parameter_source(function, name)
+        source = self.views.parameter_source(function, name)
         if source is not None:
             return Taint(source, binding.value)
-        model = self.model.views.request_model(function, name)
+        model = self.views.request_model(function, name)
         if model is not None:
             return _Model(model)
-        dependency = self.model.views.dependency(function, name)
+        dependency = self.views.dependency(function, name)
         if dependency is not None and dependency not in self._active:
             self._active.add(dependency)
             try:  # what the dependency returns, from its own request parameters
-                returns = [r.value for r in self.model.functions[dependency].returns if r.value is not None]
-                return self._any(returns, self.model.functions[dependency].scope, {}, depth + 1)
+                returns = [r.value for r in self.source.functions[dependency].returns if r.value is not None]
+                return self._any(returns, self.source.functions[dependency].scope, {}, depth + 1)
             finally:
                 self._active.discard(dependency)
         return None
@@ -243,7 +243,7 @@ class TaintAnalysis(Evaluator):
         if isinstance(base, _Request):
             return Taint(self._spell(expr), expr) if expr.attr.value in base.attributes else None
         if isinstance(base, _Model):
-            return Taint(self._spell(expr), expr) if self.model.views.is_text_field(base.cls, expr.attr.value) else None
+            return Taint(self._spell(expr), expr) if self.views.is_text_field(base.cls, expr.attr.value) else None
         return base if isinstance(base, Taint) else None
 
     def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Value:
@@ -269,7 +269,7 @@ class TaintAnalysis(Evaluator):
         if isinstance(container, cst.Name):
             if (None, container.value) in env:
                 return None
-            bindings = self.model.reaching.bindings(container.value, scope, self._order(expr))
+            bindings = self.source.reaching.bindings(container.value, scope, self._order(expr))
             if len(bindings) != 1 or bindings[0].kind != "assign":
                 return None
             container, where = bindings[0].value, bindings[0].scope
@@ -325,7 +325,7 @@ class TaintAnalysis(Evaluator):
             helper = self._own_method(method, scope)
             if helper is not None:
                 return self._helper(helper, call, scope, env, depth, method=True)
-        through_class = self.model.keys.class_function(func, scope)
+        through_class = self.source.call_resolver.class_function(func, scope)
         if through_class is not None:  # `Keys.search(q)`: a static or class method of the module
             return self._helper(through_class[0], call, scope, env, depth, method=through_class[1])
         receiver = self._value(func.value, scope, env, depth + 1)
@@ -375,7 +375,7 @@ class TaintAnalysis(Evaluator):
                 method: bool, bound: Env | None = None, skip: int = 0) -> Value:
         """What a module function returns when called with these arguments (after `skip`
         positional parameters a `functools.partial` `bound`)."""
-        info = self.model.functions.get(function)
+        info = self.source.functions.get(function)
         if info is None or function in self._active:
             return None
         params, keywords = _signature(function)
@@ -410,7 +410,7 @@ class TaintAnalysis(Evaluator):
         target = bindings[0].value if len(bindings) == 1 else None
         if not isinstance(target, cst.FunctionDef) or self._is_configured(target) or any(a.star for a in partial.args):
             return None
-        info = self.model.functions.get(target)
+        info = self.source.functions.get(target)
         if info is None:
             return None
         params, keywords = _signature(target)
@@ -431,11 +431,7 @@ class TaintAnalysis(Evaluator):
     def _own_method(self, name: str, scope: Scope) -> cst.FunctionDef | None:
         function = scope.function
         owner = function.owner if function is not None else None
-        if owner is None:
-            return None
-        bindings = owner.bindings.get(name, [])
-        target = bindings[-1].value if bindings else self.model.keys.inherited_method(owner, name)
-        return target if isinstance(target, cst.FunctionDef) else None
+        return self.source.call_resolver.method(owner, name) if owner is not None else None
 
     def _sanitises(self, qualified: str) -> bool:
         return (qualified in SANITISERS or qualified in self.sanitisers
@@ -443,7 +439,7 @@ class TaintAnalysis(Evaluator):
 
     def _is_configured(self, function: cst.FunctionDef) -> bool:
         """A configured sanitiser defined in this very module (`myapp/keys.py` for `myapp.keys.clean`)."""
-        path = self.model.path.replace("\\", "/").removesuffix(".py").removesuffix("/__init__")
+        path = self.source.path.replace("\\", "/").removesuffix(".py").removesuffix("/__init__")
         name = function.name.value
         return any(
             s.rsplit(".", 1)[-1] == name and path.endswith(s.rsplit(".", 1)[0].replace(".", "/"))
@@ -453,7 +449,7 @@ class TaintAnalysis(Evaluator):
     # ------------------------------------------------------------------ names and control flow
 
     def _order(self, node: cst.CSTNode) -> int:
-        return self.model.spans[node].start
+        return self.source.spans[node].start
 
     def _in_other_branch(self, position: int, use: int, scope: Scope) -> bool:
         """Whether `position` is in a branch (if/else, loop, try) that does not contain `use`."""
@@ -462,7 +458,7 @@ class TaintAnalysis(Evaluator):
     def _flow(self, scope: Scope) -> tuple[list[tuple[int, int]], list[_Guard]]:
         if scope.node not in self._flows:
             body = scope.node.body if isinstance(scope.node, cst.FunctionDef) else scope.node
-            finder = _Flow(self.model.spans, body)
+            finder = _Flow(self.source.spans, body)
             guards = [guard for node in finder.ifs for guard in self._guards_of(node, scope)]
             self._flows[scope.node] = (finder.blocks, guards)
         return self._flows[scope.node]
@@ -472,13 +468,13 @@ class TaintAnalysis(Evaluator):
         for guard in self._flow(scope)[1]:
             if guard.name != name:
                 continue
-            span = self.model.spans[guard.node]
+            span = self.source.spans[guard.node]
             if since > span.start:
                 continue  # rebound after the check
             if not guard.negated:
-                if _contains(self.model.spans[guard.node.body], use):
+                if _contains(self.source.spans[guard.node.body], use):
                     return True
-            elif guard.node.orelse is not None and _contains(self.model.spans[guard.node.orelse], use):
+            elif guard.node.orelse is not None and _contains(self.source.spans[guard.node.orelse], use):
                 return True
             elif guard.exits and span.start + span.length <= use \
                     and not self._in_other_branch(span.start, use, scope):
@@ -548,7 +544,7 @@ class TaintAnalysis(Evaluator):
         return False
 
     def _spell(self, node: cst.CSTNode) -> str:
-        code = " ".join(self.model.code(node).split())
+        code = " ".join(self.source.code(node).split())
         return f"`{code}`" if len(code) <= 60 else f"`{code[:57]}…`"
 
 

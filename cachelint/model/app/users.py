@@ -33,16 +33,16 @@ carry none; and `reads_user(view)`, the first read of the user or the session at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 import libcst as cst
 
+from cachelint.model.app.views import Views
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
 from cachelint.model.core.words import words
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
 
 # Nouns that name the party a request runs for, and the words that make a name its id.
 _USER_NOUNS = frozenset({
@@ -166,11 +166,11 @@ def _is_flag(name: str) -> bool:
 class Users:
     """Per-module answers about user context, computed on demand and remembered."""
 
-    def __init__(self, model: "ModuleModel") -> None:
-        self.model = model
-        self._data = _Values(model, flags=False, any_user=False)
-        self._page = _Values(model, flags=True, any_user=False)
-        self._keys = _Values(model, flags=True, any_user=True)
+    def __init__(self, source: SourceModule, views: Views) -> None:
+        self.source = source
+        self._data = _Values(source, views, flags=False, any_user=False)
+        self._page = _Values(source, views, flags=True, any_user=False)
+        self._keys = _Values(source, views, flags=True, any_user=True)
         self._contexts: dict[cst.FunctionDef, Identity | None] = {}
         self._reads: dict[cst.CSTNode, Identity | _Session | None] = {}
 
@@ -193,7 +193,7 @@ class Users:
         """The user what `function` returns comes from when its arguments carry no user:
         one it reads from outside (`current_user`, `g.user`, the session). A result
         memoised by the function's arguments does not vary with that user."""
-        if function not in self.model.functions:
+        if function not in self.source.functions:
             return None
         return self._data.returned_without_arguments(function)
 
@@ -201,7 +201,7 @@ class Users:
         """The first read of the user's identity in `function` itself (flags do not count):
         what makes it run on behalf of a user. Nested functions are not looked into."""
         if function not in self._contexts:
-            info = self.model.functions.get(function)
+            info = self.source.functions.get(function)
             found = _first_read(self._data, function.body, info.scope, session=False) if info else None
             self._contexts[function] = found if isinstance(found, Identity) else None
         return self._contexts[function]
@@ -213,7 +213,7 @@ class Users:
         and for one handler (`retrieve`) every method but the other handlers; and the
         module's functions these call."""
         if node not in self._reads:
-            function_scope = self.model.functions[node].scope if isinstance(node, cst.FunctionDef) else None
+            function_scope = self.source.functions[node].scope if isinstance(node, cst.FunctionDef) else None
             holder = function_scope.parent.node if function_scope and function_scope.parent.kind == "class" else node
             if isinstance(holder, cst.ClassDef):
                 # A page cache on one handler (`retrieve`) runs for it alone, not for its siblings.
@@ -233,27 +233,21 @@ class Users:
         return _first_read(self._page, node, scope, session=True)
 
     def _read_in(self, function: cst.FunctionDef, depth: int) -> Identity | _Session | None:
-        info = self.model.functions.get(function)
+        info = self.source.functions.get(function)
         if info is None:
             return None
         found = _first_read(self._page, function.body, info.scope, session=True)
         if found is not None or depth == 0:
             return found
         for call in info.calls:
-            callee = self._callee(call, info.scope)
+            if not isinstance(call.func, cst.Name):
+                continue  # module functions, called by name: `helper(request)`
+            callee = self.source.call_resolver.function_called(call.func, info.scope, self.source.spans[call].start)
             if callee is not None and callee is not function:
                 found = self._read_in(callee, depth - 1)
                 if found is not None:
                     return found
         return None
-
-    def _callee(self, call: cst.Call, scope: Scope) -> cst.FunctionDef | None:
-        """The function of this module `call` runs: `helper(...)`."""
-        if not isinstance(call.func, cst.Name):
-            return None
-        bindings = scope.lookup(call.func.value, self.model.spans[call].start)
-        target = bindings[-1].value if bindings else None
-        return target if isinstance(target, cst.FunctionDef) and target in self.model.functions else None
 
 
 class _Values(Evaluator):
@@ -265,8 +259,9 @@ class _Values(Evaluator):
     per user); with `any_user`, so do some user's id (`order.customer_id`) and what is
     made on a user's behalf (a key part holding any of them keeps users' entries apart)."""
 
-    def __init__(self, model: "ModuleModel", flags: bool, any_user: bool) -> None:
-        super().__init__(model)
+    def __init__(self, source: SourceModule, views: Views, flags: bool, any_user: bool) -> None:
+        super().__init__(source)
+        self.views = views
         self.flags = flags
         self.any_user = any_user
         self._plain: dict[tuple, Identity | None] = {}  # results of functions called with nothing of the user
@@ -283,7 +278,7 @@ class _Values(Evaluator):
                 and len(expr.args) == 1:
             return self.is_id(expr.args[0].value, scope, depth + 1)
         if isinstance(expr, cst.Name):
-            bindings = self.model.reaching.bindings(expr.value, scope, self.model.spans[expr].start)
+            bindings = self.source.reaching.bindings(expr.value, scope, self.source.spans[expr].start)
             if len(bindings) != 1:
                 return False
             binding = bindings[0]
@@ -316,8 +311,8 @@ class _Values(Evaluator):
     # ------------------------------------------------------------------ names
 
     def _name(self, name: cst.Name, scope: Scope, env: Env, depth: int) -> Value:
-        position = self.model.spans[name].start
-        for binding in self.model.reaching.bindings(name.value, scope, position):
+        position = self.source.spans[name].start
+        for binding in self.source.reaching.bindings(name.value, scope, position):
             value = self._binding(name.value, binding, env, depth)
             if isinstance(value, Identity) and binding.kind == "assign" and binding.scope is scope \
                     and not env and names_a_user_id(name.value):
@@ -341,13 +336,13 @@ class _Values(Evaluator):
         if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.BaseExpression):
             return self._value(binding.value, binding.scope, env, depth + 1)
         function = binding.value
-        if binding.kind == "def" and function in self.model.functions and function not in self._active:
+        if binding.kind == "def" and function in self.source.functions and function not in self._active:
             # A function passed to be called with no arguments: `get_or_set(key, build)`.
             return self.returned_without_arguments(function, depth + 1)
         return None
 
     def returned_without_arguments(self, function: cst.FunctionDef, depth: int = 0) -> Identity | None:
-        return self._returned(function, {(self.model.functions[function].scope, ""): None}, depth)
+        return self._returned(function, {(self.source.functions[function].scope, ""): None}, depth)
 
     def parameter(self, name: str, binding: Binding, env: Env) -> Value:
         if (binding.scope, name) in env:
@@ -384,7 +379,7 @@ class _Values(Evaluator):
     def _id(self) -> str:
         """How the module's framework names a record's id: `pk` in Django, else `id`."""
         if self._id_attribute is None:
-            self._id_attribute = "pk" if "django" in self.model.views.frameworks else "id"
+            self._id_attribute = "pk" if "django" in self.views.frameworks else "id"
         return self._id_attribute
 
     # ------------------------------------------------------------------ attributes and items
@@ -457,7 +452,7 @@ class _Values(Evaluator):
     def _call(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
         func = call.func
         if _callee_name(call) in _SESSION_FACTORY_NAMES and \
-                qualified_name(func, scope, self.model.spans[call].start) in _SESSION_FACTORIES:
+                qualified_name(func, scope, self.source.spans[call].start) in _SESSION_FACTORIES:
             return _Session(self._code(call), call)  # `session = await get_session(request)`
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -481,9 +476,9 @@ class _Values(Evaluator):
                 return None
             if _names_user_getter(func.value) and self._gets_user(call, scope, env, depth):
                 return self._got_user(call)
-            bindings = scope.lookup(func.value, self.model.spans[call].start)
+            bindings = scope.lookup(func.value, self.source.spans[call].start)
             target = bindings[0].value if len(bindings) == 1 else None
-            if isinstance(target, cst.FunctionDef) and target in self.model.functions:
+            if isinstance(target, cst.FunctionDef) and target in self.source.functions:
                 return self._helper(target, call, scope, env, depth)
             return self._arguments(call, func.value, scope, env, depth)
         return self._arguments(call, "", scope, env, depth)
@@ -520,12 +515,12 @@ class _Values(Evaluator):
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
             return True
         if isinstance(expr, cst.Attribute):
-            return expr.attr.value.isupper() or qualified_name(expr, scope, self.model.spans[expr].start) is not None
+            return expr.attr.value.isupper() or qualified_name(expr, scope, self.source.spans[expr].start) is not None
         if not isinstance(expr, cst.Name):
             return False
         if expr.value in ("None", "True", "False") or expr.value[:1].isupper():
             return True
-        bindings = scope.lookup(expr.value, self.model.spans[expr].start)
+        bindings = scope.lookup(expr.value, self.source.spans[expr].start)
         return bool(bindings) and all(
             b.kind in ("import", "def") or (b.kind == "assign" and isinstance(b.value, (cst.SimpleString, cst.Integer)))
             for b in bindings
@@ -535,15 +530,13 @@ class _Values(Evaluator):
         function = scope.function
         if not is_self(func.value, scope) or function is None:
             return None
-        bindings = function.owner.bindings.get(func.attr.value, [])
-        target = bindings[-1].value if bindings else None
-        return target if isinstance(target, cst.FunctionDef) and target in self.model.functions else None
+        return self.source.call_resolver.method(function.owner, func.attr.value)
 
     def _helper(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, env: Env, depth: int,
                 method: bool = False) -> Value:
         """What a function of this module returns, given what the call passes it; for a
         method called on `self`, `self` is passed through."""
-        info = self.model.functions[function]
+        info = self.source.functions[function]
         if function in self._active:
             return None
         params = [*function.params.posonly_params, *function.params.params]
@@ -557,7 +550,7 @@ class _Values(Evaluator):
 
     def _returned(self, function: cst.FunctionDef, inner: Env, depth: int) -> Identity | None:
         """The user what `function` returns comes from, its parameters bound as in `inner`."""
-        info = self.model.functions[function]
+        info = self.source.functions[function]
         # Called with nothing of the user, the result depends only on which parameters are passed.
         plain = None if any(value is not None for value in inner.values()) \
             else (function, frozenset(name for _, name in inner))
@@ -574,7 +567,7 @@ class _Values(Evaluator):
         return found
 
     def _code(self, node: cst.CSTNode) -> str:
-        return " ".join(self.model.code(node).split())
+        return " ".join(self.source.code(node).split())
 
 
 def _identity(values: "_Values", expr: cst.CSTNode, scope: Scope) -> Identity | None:

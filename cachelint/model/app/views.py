@@ -13,17 +13,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope, qualified_name
-from cachelint.model.core.valueflow import is_self
 from cachelint.model.core.values import MAYBE, find_argument
 from cachelint.model.spec import Arg
-
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
 
 # What route objects are created with: the framework their decorators belong to.
 _APP_FACTORIES = {
@@ -97,8 +93,8 @@ class QueryRead:
 class Views:
     """Per-module answers about views, computed on demand and remembered."""
 
-    def __init__(self, model: "ModuleModel") -> None:
-        self.model = model
+    def __init__(self, source: SourceModule) -> None:
+        self.source = source
         self._routes: dict[cst.FunctionDef, list[Route]] = {}
         self._frameworks: set[str] | None = None
         self._reads: dict[cst.FunctionDef, QueryRead | None] = {}
@@ -113,13 +109,13 @@ class Views:
         return self._routes[function]
 
     def _find_routes(self, function: cst.FunctionDef) -> list[Route]:
-        info = self.model.functions.get(function)
+        info = self.source.functions.get(function)
         if info is None:
             return []
         scope = info.scope.parent
         routes = []
         for decorator in function.decorators:
-            route = self._route(decorator, scope, self.model.spans[decorator].start)
+            route = self._route(decorator, scope, self.source.spans[decorator].start)
             if route is not None:
                 routes.append(route)
         if not routes and function.name.value in _HTTP_METHOD_NAMES and self._in_method_view(scope):
@@ -173,7 +169,7 @@ class Views:
     def frameworks(self) -> set[str]:
         """The web frameworks the module imports from."""
         if self._frameworks is None:
-            module_scope = self.model.module_scope
+            module_scope = self.source.module_scope
             packages = {
                 str(binding.value).split(".")[0]
                 for bindings in module_scope.bindings.values() for binding in bindings if binding.kind == "import"
@@ -185,7 +181,7 @@ class Views:
         if scope.kind != "class":
             return False
         outer = scope.parent
-        order = self.model.spans[scope.node].start
+        order = self.source.spans[scope.node].start
         return any(
             qualified_name(base.value, outer, order) in _METHOD_VIEWS for base in scope.node.bases
         )
@@ -220,7 +216,7 @@ class Views:
         """The functions of this module FastAPI routes depend on, directly or through other dependencies."""
         if self._dependency_set is None:
             self._dependency_set = set()
-            pending = [f for f in self.model.functions if any(r.framework == "fastapi" for r in self.routes(f))]
+            pending = [f for f in self.source.functions if any(r.framework == "fastapi" for r in self.routes(f))]
             while pending:
                 function = pending.pop()
                 for param in _parameters(function):
@@ -231,7 +227,7 @@ class Views:
         return self._dependency_set
 
     def _depends_on(self, function: cst.FunctionDef, param: cst.Param) -> cst.FunctionDef | None:
-        scope, order = self.model.functions[function].scope.parent, self.model.spans[function].start
+        scope, order = self.source.functions[function].scope.parent, self.source.spans[function].start
         default = _marker(param)
         if not isinstance(default, cst.Call) or not default.args or not isinstance(default.args[0].value, cst.Name):
             return None
@@ -239,14 +235,14 @@ class Views:
             return None
         bindings = scope.lookup(default.args[0].value.value, order)
         target = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
-        return target if isinstance(target, cst.FunctionDef) and target in self.model.functions else None
+        return target if isinstance(target, cst.FunctionDef) and target in self.source.functions else None
 
     def _fastapi_source(self, function: cst.FunctionDef, name: str, route: Route | None) -> str | None:
         param = next((p for p in _parameters(function) if p.name.value == name), None)
         if param is None:
             return None
-        info = self.model.functions[function]
-        scope, order = info.scope.parent, self.model.spans[function].start
+        info = self.source.functions[function]
+        scope, order = info.scope.parent, self.source.spans[function].start
         kind = "path" if route is not None and name in route.variables else "query"
         annotation = param.annotation.annotation if param.annotation else None
         default = _marker(param)
@@ -270,7 +266,7 @@ class Views:
         annotation = param.annotation.annotation if param is not None and param.annotation else None
         if not isinstance(annotation, cst.Name):
             return None
-        scope, order = self.model.functions[function].scope.parent, self.model.spans[function].start
+        scope, order = self.source.functions[function].scope.parent, self.source.spans[function].start
         default = param.default
         if isinstance(default, cst.Call) and (default.args or not (
                 qualified_name(default.func, scope, order) or "").endswith(".Depends")):
@@ -288,8 +284,8 @@ class Views:
                     continue
                 if isinstance(small.value, cst.Call) and _has_pattern(small.value):
                     return False  # `Field(pattern="^[a-z]+$")`
-                order = self.model.spans[small].start
-                return self._is_text(small.annotation.annotation, self.model.module_scope, order)
+                order = self.source.spans[small].start
+                return self._is_text(small.annotation.annotation, self.source.module_scope, order)
         return False
 
     def _is_text(self, annotation: cst.BaseExpression | None, scope: Scope, order: int) -> bool:
@@ -323,10 +319,10 @@ class Views:
         if function in self._reads:
             return self._reads[function]
         seen.add(function)
-        info = self.model.functions.get(function)
+        info = self.source.functions.get(function)
         if info is None:
             return None
-        span = self.model.spans[function]
+        span = self.source.spans[function]
         starts, attributes = self._query_attributes()
         first, last = bisect_left(starts, span.start), bisect_left(starts, span.start + span.length)
         found = next((
@@ -335,7 +331,7 @@ class Views:
         ), None)
         if found is None:
             for call in info.calls:
-                callee = self._local_function(call, info.scope)
+                callee = self.source.call_resolver.function_called(call.func, info.scope, self.source.spans[call].start)
                 if callee is not None and callee not in seen and len(seen) < 8:
                     found = self._query_read(callee, seen)
                     if found is not None:
@@ -347,29 +343,12 @@ class Views:
         """Every `<something>.args` and `<something>.values` of the module, and their offsets."""
         if self._attributes is None:
             found = sorted(
-                ((span.start, node) for node, span in self.model.spans.items()
+                ((span.start, node) for node, span in self.source.spans.items()
                  if isinstance(node, cst.Attribute) and node.attr.value in _QUERY_ATTRIBUTES),
                 key=lambda item: item[0],
             )
             self._attributes = ([start for start, _ in found], [node for _, node in found])
         return self._attributes
-
-    def _local_function(self, call: cst.Call, scope: Scope) -> cst.FunctionDef | None:
-        """The function of this module `call` calls: a module function, or `self.method()`
-        of the class or of a mixin of the module."""
-        func = call.func
-        if isinstance(func, cst.Attribute) and is_self(func.value, scope):
-            owner = scope.function.owner
-            bindings = owner.bindings.get(func.attr.value, [])
-            target = bindings[-1].value if bindings else self.model.keys.inherited_method(owner, func.attr.value)
-            return target if isinstance(target, cst.FunctionDef) else None
-        if not isinstance(func, cst.Name):
-            return None
-        bindings = scope.lookup(func.value, self.model.spans[call].start)
-        if len(bindings) == 1 and isinstance(bindings[0].value, cst.FunctionDef):
-            return bindings[0].value
-        return None
-
 
 def _marker(param: cst.Param) -> cst.BaseExpression | None:
     """A FastAPI parameter's default, or the marker call in its `Annotated[...]`."""

@@ -1,6 +1,7 @@
 """The cache facts of a module: its clients, its cache operations with their TTLs, its cache decorators."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -100,3 +101,10 @@ class CacheDecorator:
     # A call form's other decorators on the same function, inside or around it:
     # `vary_on_cookie` in `cache_page(60)(vary_on_cookie(view))`.
     applied_with: tuple[cst.BaseExpression, ...] = ()
+
+
+# The cache client an expression evaluated in a scope at an offset is, if any
+# (cachelint.model.cache.clients.ClientResolver.client_of).
+ClientOf = Callable[[cst.BaseExpression, Scope, int], Client | None]
+# The cache operation an expression is, if any (ModuleModel.op_at).
+OpAt = Callable[[cst.BaseExpression], CacheOp | None]

@@ -32,20 +32,19 @@ import re
 import string
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 from collections.abc import Callable
 
 import libcst as cst
 
+from cachelint.model.cache.facts import CacheOp
+from cachelint.model.core.collect import Site
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.spec import Kind
 from cachelint.model.core.values import find_argument
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
-    from cachelint.model.core.collect import Site
-    from cachelint.model.cache.facts import CacheOp
 
 DEFAULT_SEPARATOR = ":"
 MAX_SHAPES = 8  # alternatives kept per expression; more are dropped
@@ -268,10 +267,13 @@ def _merge(parts: Shape) -> Shape:
 class KeyShapes:
     """Resolves expressions of one module into key shapes; memoised per expression."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
-        self.spans = model.spans
-        self.reaching = model.reaching
+    def __init__(self, source: SourceModule, op_at: Callable[[cst.BaseExpression], CacheOp | None]) -> None:
+        self.functions = source.functions
+        self.spans = source.spans
+        self.reaching = source.reaching
+        self.call_resolver = source.call_resolver
+        self.sites = source.calls  # every call of the module
+        self.op_at = op_at
         self._memo: dict[cst.CSTNode, list[Shape]] = {}
         self._of: dict[cst.CSTNode, tuple[KeyShape, ...]] = {}  # of(): _memo's shapes, merged
         self._active: set[cst.CSTNode] = set()
@@ -310,7 +312,7 @@ class KeyShapes:
         """Every call of the module that runs a function of the module, by function."""
         if self._callers is None:
             self._callers = {}
-            for site in self.model.calls:
+            for site in self.sites:
                 builder = self._builder(site.node.func, site.scope)
                 if builder is not None:
                     self._callers.setdefault(builder.definition, []).append((site, builder))
@@ -439,7 +441,7 @@ class KeyShapes:
             return None
         if isinstance(iterable.func, cst.Name) and iterable.func.value in _COLLECTIONS and iterable.args:
             return self._scan_pattern(iterable.args[0].value, scope, depth + 1)
-        op = self.model.op_at(iterable)
+        op = self.op_at(iterable)
         if op is None or op.kind not in (Kind.KEYS, Kind.SCAN) or op.spec.pattern is None:
             return None
         pattern = find_argument(iterable, op.spec.pattern)
@@ -645,74 +647,10 @@ class KeyShapes:
         position = self.spans[func].start
         if isinstance(func, cst.Name):
             bindings = scope.lookup(func.value, position)
-            if len(bindings) != 1:
-                return None
-            binding = bindings[0]
-            if binding.kind == "def":
-                return self._function_builder(binding.value, skip_first=False)
-            if binding.kind == "assign" and isinstance(binding.value, cst.Call):
-                return self._partial(binding.value, binding.scope, depth)
-            return None
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            through_class = self.class_function(func, scope)
-            if through_class is not None:
-                return self._function_builder(*through_class)
-            function = scope.function
-            if function is None or function.owner is None or func.value.value != function.self_name:
-                return None
-            bindings = function.owner.bindings.get(func.attr.value, [])
-            if len(bindings) > 1 or (bindings and bindings[0].kind != "def"):
-                return None
-            definition = bindings[0].value if bindings else self.inherited_method(function.owner, func.attr.value)
-            static = isinstance(definition, cst.FunctionDef) and any(
-                dotted(d.decorator) == "staticmethod" for d in definition.decorators
-            )
-            return self._function_builder(definition, skip_first=not static)
-        return None
-
-    def inherited_method(self, owner: Scope, name: str, depth: int = 0) -> cst.FunctionDef | None:
-        """The method `name` a class (`owner`, a class scope) inherits from a base class of
-        this module (a mixin), when the class does not define it itself."""
-        if depth > 3 or not isinstance(owner.node, cst.ClassDef) or owner.parent is None:
-            return None
-        for base in owner.node.bases:
-            if not isinstance(base.value, cst.Name):
-                continue
-            bindings = owner.parent.lookup(base.value.value, self.spans[owner.node].start)
-            parent = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
-            if not isinstance(parent, cst.ClassDef):
-                continue
-            method = _method_of(parent, name)
-            if method is not None:
-                return method if method in self.model.functions else None
-            scope = next((self.model.functions[s].scope.owner for s in parent.body.body
-                          if isinstance(s, cst.FunctionDef) and s in self.model.functions), None)
-            found = self.inherited_method(scope, name, depth + 1) if scope is not None else None
-            if found is not None:
-                return found
-        return None
-
-    def class_function(self, func: cst.Attribute, scope: Scope) -> tuple[cst.FunctionDef, bool] | None:
-        """`Keys.product` where `Keys` is a class of this module and `product` its static or
-        class method: the method, and whether its first parameter is bound (`cls`)."""
-        if not isinstance(func.value, cst.Name):
-            return None
-        bindings = scope.lookup(func.value.value, self.spans[func].start)
-        owner = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
-        if not isinstance(owner, cst.ClassDef):
-            return None
-        method = _method_of(owner, func.attr.value)
-        if method is None or method not in self.model.functions:
-            return None
-        kinds = {dotted(d.decorator) for d in method.decorators}
-        if "staticmethod" in kinds:
-            return method, False
-        return (method, True) if "classmethod" in kinds else None
-
-    def _function_builder(self, definition: object, skip_first: bool) -> _Builder | None:
-        if not isinstance(definition, cst.FunctionDef) or definition not in self.model.functions:
-            return None
-        return _Builder(definition, skip_first, (), {})
+            if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.Call):
+                return self._partial(bindings[0].value, bindings[0].scope, depth)
+        callee = self.call_resolver.callee(func, scope, position)
+        return _Builder(callee.function, callee.binds_first, (), {}) if callee is not None else None
 
     def _partial(self, call: cst.Call, scope: Scope, depth: int) -> _Builder | None:
         if qualified_name(call.func, scope, self.spans[call].start) not in _PARTIAL or not call.args:
@@ -730,7 +668,7 @@ class KeyShapes:
         """The shapes a builder returns, its own parameters left as PARAMETER parts."""
         found = self._returns.get(definition)
         if found is None:
-            info = self.model.functions[definition]
+            info = self.functions[definition]
             self._returns[definition] = []  # a builder that calls itself resolves to nothing
             found = []
             for ret in info.returns:
@@ -741,7 +679,7 @@ class KeyShapes:
         return found
 
     def _built(self, builder: _Builder, call: cst.Call, scope: Scope) -> list[Shape]:
-        info = self.model.functions[builder.definition]
+        info = self.functions[builder.definition]
         returned = self._returned(builder.definition)
         if not returned:
             return [(self._call_part(call, scope),)]
@@ -758,12 +696,6 @@ class KeyShapes:
                     choices.append(self._shapes(*argument))
             shapes += _product(*choices)
         return shapes[:MAX_SHAPES]
-
-
-def _method_of(owner: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-    """The one method `name` a class body defines, or None."""
-    methods = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
-    return methods[0] if len(methods) == 1 else None
 
 
 @dataclass(frozen=True, eq=False)

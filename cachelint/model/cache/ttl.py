@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cachelint.model.core.scopes import Scope
+from cachelint.model.core.scopes import Scope, dotted
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
+from cachelint.model.cache.facts import Ttl
 from cachelint.model.spec import Arg, Meaning, TtlSemantics
 
 
@@ -46,3 +47,19 @@ def _meaning_of(value, semantics: TtlSemantics) -> Meaning:
     if value > 0:
         return Meaning.EXPIRES
     return semantics.zero if value == 0 else semantics.negative
+
+
+def constant_name(argument: cst.BaseExpression | None) -> str | None:
+    """`NO_EXPIRY`, `self.timeout`: the name a TTL's value is read from."""
+    if isinstance(argument, cst.Attribute) and isinstance(argument.value, cst.Name):
+        return dotted(argument)
+    return argument.value if isinstance(argument, cst.Name) and argument.value != "None" else None
+
+
+def ttl_fact(meaning: Meaning, argument: cst.BaseExpression | None, call: cst.Call | None, params: tuple[Arg, ...]) -> Ttl:
+    """The TTL of a write or decorator: its meaning, the argument that says so, and its parameter."""
+    if argument is None:
+        parameter = params[0].name if params else None
+    else:
+        parameter = next(p.name for p in params if find_argument(call, p) is argument)
+    return Ttl(meaning, argument, constant_name(argument), parameter)

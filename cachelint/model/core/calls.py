@@ -1,39 +1,129 @@
-"""Which function of this module a call runs.
+"""Which function of this module a call runs: the one call resolver every analysis uses.
 
-    def _rebuild(pk): ...
+    class KeysMixin:
+        def key(self, pk): ...
 
-    class Reports:
+    class Reports(KeysMixin):
+        @staticmethod
+        def build(pk): ...
+
         def get(self, pk):
-            return self._rebuild(pk)     # function_called(self._rebuild, ...) -> Reports._rebuild
+            self._rebuild(pk)       # Reports._rebuild: a method of the class, through self
+            self.key(pk)            # KeysMixin.key: inherited from a class of this module
+            Reports.build(pk)       # Reports.build: a static (or class) method, through the class
+            _rebuild(pk)            # the module's _rebuild: the one binding of the name there
+
         def _rebuild(self, pk): ...
 
-    _rebuild(pk)                         # function_called(_rebuild, ...) -> the module's _rebuild
-
-A name resolves when exactly one binding of it is visible there and it is a `def`; a
-method called through `self`/`cls` when the class defines it once.
+A name resolves when exactly one binding of it is visible where it is called and that
+binding is a `def`; a method through `self`/`cls` to the class's last definition of it, or
+to the one a base class of this module defines; `Class.method` to a static or class method.
+Functions of other modules are not resolved here.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import libcst as cst
 
-from cachelint.model.core.scopes import Scope
+from cachelint.model.core.facts import FunctionInfo
+from cachelint.model.core.positions import Spans
+from cachelint.model.core.scopes import Scope, dotted
+
+_MAX_BASES = 3  # base classes followed up from a class, for inherited methods
+
+
+class Callee(NamedTuple):
+    """The function a call runs, and whether the call binds its first parameter (`self`, `cls`)."""
+
+    function: cst.FunctionDef
+    binds_first: bool
 
 
 class CallResolver:
     """Resolves the callee of calls in one module."""
 
+    def __init__(self, functions: dict[cst.FunctionDef, FunctionInfo], spans: Spans) -> None:
+        self.functions = functions
+        self.spans = spans
+
     def function_called(self, func: cst.BaseExpression, scope: Scope, order: int) -> cst.FunctionDef | None:
-        """The function of this module that `func(...)` runs at `order` in `scope`:
-        `helper(...)`, or `self.helper(...)`."""
-        binding = None
+        """The function of this module that `func(...)` runs, called at `order` in `scope`."""
+        callee = self.callee(func, scope, order)
+        return callee.function if callee is not None else None
+
+    def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> Callee | None:
+        """The function `func(...)` runs, and whether it binds the first parameter."""
         if isinstance(func, cst.Name):
             bindings = scope.lookup(func.value, order)
-            binding = bindings[0] if len(bindings) == 1 else None
-        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            method = scope.function
-            if method is not None and method.owner is not None and func.value.value == method.self_name:
-                found = method.owner.bindings.get(func.attr.value, ())
-                binding = found[-1] if len(found) == 1 else None
-        if binding is not None and binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
-            return binding.value
+            if len(bindings) == 1 and bindings[0].kind == "def" and self._defined(bindings[0].value):
+                return Callee(bindings[0].value, False)
+            return None
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        function = scope.function
+        if function is not None and function.owner is not None and func.value.value == function.self_name:
+            method = self.method(function.owner, func.attr.value)
+            return Callee(method, not _is_static(method)) if method is not None else None
+        return self.class_function(func, scope)
+
+    def method(self, owner: Scope, name: str) -> cst.FunctionDef | None:
+        """The method `name` of a class (`owner`, a class scope): its last definition in the
+        class body, or the one it inherits from a base class of this module."""
+        bindings = owner.bindings.get(name, [])
+        if bindings:
+            defined = bindings[-1].value if bindings[-1].kind == "def" else None
+            return defined if self._defined(defined) else None
+        return self.inherited_method(owner, name)
+
+    def inherited_method(self, owner: Scope, name: str, depth: int = 0) -> cst.FunctionDef | None:
+        """The method `name` a class (`owner`, a class scope) inherits from a base class of
+        this module (a mixin), when the class does not define it itself."""
+        if depth > _MAX_BASES or not isinstance(owner.node, cst.ClassDef) or owner.parent is None:
+            return None
+        for base in owner.node.bases:
+            if not isinstance(base.value, cst.Name):
+                continue
+            bindings = owner.parent.lookup(base.value.value, self.spans[owner.node].start)
+            parent = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+            if not isinstance(parent, cst.ClassDef):
+                continue
+            method = _method_of(parent, name)
+            if method is not None:
+                return method if method in self.functions else None
+            scope = next((self.functions[s].scope.owner for s in parent.body.body
+                          if isinstance(s, cst.FunctionDef) and s in self.functions), None)
+            found = self.inherited_method(scope, name, depth + 1) if scope is not None else None
+            if found is not None:
+                return found
         return None
+
+    def class_function(self, func: cst.Attribute, scope: Scope) -> Callee | None:
+        """`Keys.product` where `Keys` is a class of this module and `product` its static or
+        class method: the method, and whether its first parameter is bound (`cls`)."""
+        if not isinstance(func.value, cst.Name):
+            return None
+        bindings = scope.lookup(func.value.value, self.spans[func].start)
+        owner = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+        if not isinstance(owner, cst.ClassDef):
+            return None
+        method = _method_of(owner, func.attr.value)
+        if method is None or method not in self.functions:
+            return None
+        kinds = {dotted(d.decorator) for d in method.decorators}
+        if "staticmethod" in kinds:
+            return Callee(method, False)
+        return Callee(method, True) if "classmethod" in kinds else None
+
+    def _defined(self, node: object) -> bool:
+        return isinstance(node, cst.FunctionDef) and node in self.functions
+
+
+def _is_static(method: cst.FunctionDef) -> bool:
+    return any(dotted(d.decorator) == "staticmethod" for d in method.decorators)
+
+
+def _method_of(owner: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    """The one method `name` a class body defines, or None."""
+    methods = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    return methods[0] if len(methods) == 1 else None

@@ -11,14 +11,13 @@ computed under one are not remembered.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 import libcst as cst
 
+from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
 
 MAX_DEPTH = 30
 Env = dict  # (scope or None, name) -> value, as each analysis defines it
@@ -26,8 +25,8 @@ _UNKNOWN = object()  # not evaluated yet
 
 
 class Evaluator:
-    def __init__(self, model: "ModuleModel") -> None:
-        self.model = model
+    def __init__(self, source: SourceModule) -> None:
+        self.source = source
         self._memo: dict[cst.CSTNode, Any] = {}
         self._active: set[cst.FunctionDef] = set()  # functions being followed (recursion guard)
 

@@ -1,0 +1,180 @@
+"""The cache operations of a module: each call or subscript on a cache client, with its
+key, value and what its TTL means.
+
+    r = redis.Redis()
+    r.set(f"product:{pid}", data, ex=60)   # CacheOp: redis `set`, key f"product:{pid}", TTL expires
+    CACHE[pid] = data                      # CacheOp: dict-cache `__setitem__`, TTL forever
+
+A write whose key gets its TTL elsewhere in the same function (`hset` then `expire` on the
+same key) is marked `expiry_follows`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
+from cachelint.model.cache.facts import CacheOp, Client, Ttl
+from cachelint.model.cache.keys import named_keys
+from cachelint.model.cache.ttl import ttl_fact, ttl_meaning, value_meaning, constant_name
+from cachelint.model.core.collect import Collector, Site
+from cachelint.model.core.positions import Spans
+from cachelint.model.core.scopes import Scope, qualified_name
+from cachelint.model.core.values import MAYBE, find_argument
+from cachelint.model.spec import BackendExpiry, ClientKind, Kind, Meaning
+
+_RAW_COMMAND = "execute_command"
+_SUBSCRIPT_METHODS = ("__getitem__", "__setitem__", "__delitem__")
+
+
+def find_operations(collector: Collector, resolver: ClientResolver, custom: CustomClients, spans: Spans,
+                    code: Callable[[cst.CSTNode], str]) -> list[CacheOp]:
+    """The cache operations the walk `collector` saw, in source order."""
+    ops = _Operations(collector, resolver, custom).ops()
+    _mark_followed_expiries(ops, code, spans)
+    return ops
+
+
+class _Operations:
+    def __init__(self, collector: Collector, resolver: ClientResolver, custom: CustomClients) -> None:
+        self.collector = collector
+        self.resolver = resolver
+        self.custom = custom
+
+    def ops(self) -> list[CacheOp]:
+        ops = [op for site in self.collector.calls if (op := self._call_op(site)) is not None]
+        ops += [op for site in self.collector.subscripts if (op := self._subscript_op(site)) is not None]
+        ops.sort(key=lambda op: op.order)
+        return ops
+
+    def _call_op(self, site: Site) -> CacheOp | None:
+        call: cst.Call = site.node
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            client = self.resolver.client_of(func.value, site.scope, site.order)
+            if client is not None and client.kind.role in ("client", "pipeline"):
+                return self._method_op(client, func.attr.value, call, site)
+        if not self.custom.functions:
+            return None
+        qualified = qualified_name(func, site.scope, site.order)
+        spec = self.custom.functions.get(qualified) if qualified else None
+        if spec is not None:
+            return self._op(Client(CUSTOM_LIBRARY, ClientKind()), qualified, spec, call, call, site)
+        return None
+
+    def _method_op(self, client: Client, method: str, call: cst.Call, site: Site) -> CacheOp | None:
+        library = client.library
+        if method == _RAW_COMMAND and library.followup_expiry and call.args:
+            command = call.args[0].value  # redis-py splits `"KEYS *"` into the command and its arguments
+            if isinstance(command, cst.SimpleString) and command.evaluated_value.upper().split()[:1] == ["KEYS"]:
+                return CacheOp(client, "KEYS", library.methods["keys"], call, call, site.scope,
+                               site.statement, site.order)
+            return None
+        spec = library.methods.get(method)
+        if spec is None:
+            return None
+        return self._op(client, method, spec, call, call, site)
+
+    def _op(self, client, method, spec, node, call, site: Site, key=None, value=None) -> CacheOp:
+        if call is not None:
+            key = _argument(call, spec.key)
+            value = _argument(call, spec.value)
+        op = CacheOp(client, method, spec, node, call, site.scope, site.statement, site.order, key, value)
+        if spec.kind in (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE, Kind.READ) and (spec.ttl or spec.kind == Kind.WRITE):
+            semantics = spec.semantics or client.library.semantics_for(client.variant)
+            meaning, argument = ttl_meaning(call, spec.ttl, semantics, site.scope, site.order, client.constructor_ttl)
+            if not spec.creates_key and argument is None:
+                meaning = Meaning.DEFAULT  # only changes an entry that already has its TTL
+            op.ttl = ttl_fact(meaning, argument, call, spec.ttl)
+        if spec.backend_expiry is not None and call is not None:
+            op.backend_ttl = _backend_ttl(call, spec.backend_expiry, site.scope, site.order)
+        return op
+
+    def _subscript_op(self, site: Site) -> CacheOp | None:
+        subscript: cst.Subscript = site.node
+        client = self.resolver.client_of(subscript.value, site.scope, site.order)
+        if client is None:
+            return None
+        method = _SUBSCRIPT_METHODS[2 if site.delete else 1 if site.store else 0]
+        spec = client.library.methods.get(method)
+        if spec is None or len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+            return None
+        key = subscript.slice[0].slice.value
+        value = self.collector.store_values.get(subscript)
+        op = self._op(client, method, spec, subscript, None, site, key=key, value=value)
+        return op
+
+
+def _argument(call: cst.Call, arg) -> cst.BaseExpression | None:
+    if arg is None:
+        return None
+    found = find_argument(call, arg)
+    return None if found is MAYBE else found
+
+
+def _backend_ttl(call: cst.Call, spec: BackendExpiry, scope: Scope, order: int) -> Ttl | None:
+    """The TTL a literal `arguments={...}` gives a backend that takes its own expiry argument."""
+    backend = find_argument(call, spec.backend)
+    if not isinstance(backend, cst.SimpleString):
+        return None
+    parameter = spec.expiry_argument.get(backend.evaluated_value)
+    if parameter is None:
+        return None
+    arguments = find_argument(call, spec.arguments)
+    if arguments is None:
+        return Ttl(spec.semantics.omitted, parameter=parameter)
+    if not isinstance(arguments, cst.Dict):
+        return Ttl(Meaning.UNKNOWN, parameter=parameter)
+    for element in arguments.elements:
+        if not isinstance(element, cst.DictElement):  # **other: may carry it
+            return Ttl(Meaning.UNKNOWN, parameter=parameter)
+        if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == parameter:
+            meaning = value_meaning(element.value, spec.semantics, scope, order)
+            return Ttl(meaning, element.value, constant_name(element.value), parameter)
+    return Ttl(spec.semantics.omitted, parameter=parameter)
+
+
+def _mark_followed_expiries(ops: list[CacheOp], code, spans) -> None:
+    """A write whose key gets its TTL elsewhere in the same function has a TTL after all:
+    an expire on that key follows, or an earlier write gave the key a TTL this write keeps
+    (`set(k, 0, nx=True, ex=60)` then `incr(k)`). A write of several keys (`mset({...})`)
+    needs that for each of them."""
+    keyed: dict[Scope | None, list[CacheOp]] = {}
+    for op in ops:
+        if op.kind in (Kind.WRITE, Kind.EXPIRE) and op.library.followup_expiry and named_keys(op):
+            keyed.setdefault(op.scope.function, []).append(op)
+    for function_ops in keyed.values():
+        writes = [op for op in function_ops if op.kind is Kind.WRITE]
+        if not writes:
+            continue
+        # In a chain `pipe.hset(k).expire(k)` both calls start together; the outer one runs later.
+        runs = {op: (op.order, spans[op.node].length) for op in function_ops}
+        keys = {op: [_key_spelling(op, key, code) for key in named_keys(op)] for op in function_ops}
+        by_key: dict[str, list[CacheOp]] = {}
+        for op in function_ops:
+            for spelling in keys[op]:
+                by_key.setdefault(spelling, []).append(op)
+        for op in writes:
+            op.expiry_follows = all(
+                any(_gives_ttl(other, op, runs[other] > runs[op]) for other in by_key[spelling] if other is not op)
+                for spelling in keys[op]
+            )
+
+
+def _key_spelling(op: CacheOp, key: cst.BaseExpression, code) -> str:
+    """The source of a key of `op`, a local variable read through to what it was assigned: after
+    `key = f"cart:{uid}"`, `r.hset(key, ...)` and `r.expire(f"cart:{uid}", 60)` name one key."""
+    if isinstance(key, cst.Name):
+        bindings = op.scope.lookup(key.value, op.order)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].scope is op.scope and (
+                isinstance(bindings[0].value, cst.BaseExpression)):
+            return code(bindings[0].value)
+    return code(key)
+
+
+def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:
+    if other_runs_later:
+        return other.kind is Kind.EXPIRE
+    given = other.kind is Kind.WRITE and other.ttl.meaning in (Meaning.EXPIRES, Meaning.UNKNOWN)
+    return given and write.spec.keeps_ttl

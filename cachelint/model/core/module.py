@@ -1,0 +1,109 @@
+"""One module as every analysis sees it: its source, its tree with node spans, and what the
+one walk over it found (scopes, functions, calls, `with` statements, truth tests), with
+the core analyses over them: reaching definitions and the call resolver.
+
+Analyses of the `cache` and `app` layers take a `SourceModule` and the other analyses
+they use, never the whole model (`cachelint.model.build.ModuleModel` extends this class).
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from cachelint.diagnostic import Location
+from cachelint.model.core.calls import CallResolver
+from cachelint.model.core.collect import Site
+from cachelint.model.core.facts import FunctionInfo, TruthTest
+from cachelint.model.core.positions import Spans
+from cachelint.model.core.reaching import ReachingDefinitions
+from cachelint.model.core.scopes import Binding, Scope
+
+
+@dataclass(eq=False, kw_only=True)
+class SourceModule:
+    path: str
+    source: bytes
+    module: cst.Module
+    spans: Spans  # node -> Span (byte offset and length)
+    module_scope: Scope
+    functions: dict[cst.FunctionDef, FunctionInfo]
+    truth_tests: list[TruthTest] = field(default_factory=list)
+    for_loops: dict[cst.BaseExpression, cst.For] = field(default_factory=dict)
+    calls: list[Site] = field(default_factory=list)  # every call, in source order
+    withs: list[Site] = field(default_factory=list)  # every `with` statement
+    # The file's row for each row of `source`, when that holds only some of the file's
+    # statements (cachelint.sparse); None when it is the whole file.
+    rows: tuple[int, ...] | None = None
+    reaching: ReachingDefinitions = field(init=False)  # which assignments of a name a use may see
+    call_resolver: CallResolver = field(init=False)  # which function of the module a call runs
+    _line_starts: list[int] = field(default_factory=list, init=False)
+    _code: dict[cst.CSTNode, str] = field(default_factory=dict, init=False)  # rules ask for the same nodes again
+
+    def __post_init__(self) -> None:
+        self.reaching = ReachingDefinitions(self.spans)
+        self.call_resolver = CallResolver(self.functions, self.spans)
+
+    # ------------------------------------------------------------------ positions
+
+    def location(self, offset: int) -> Location:
+        """The 1-based row and character column of a byte offset."""
+        if not self._line_starts:
+            self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in self.source.split(b"\n")[:-1])]
+        row = bisect.bisect_right(self._line_starts, offset)
+        line_start = self._line_starts[row - 1]
+        column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
+        return Location(self._file_row(row), column)
+
+    def _file_row(self, row: int) -> int:
+        if self.rows is None:
+            return row
+        if row <= len(self.rows):
+            return self.rows[row - 1]
+        return self.rows[-1] + row - len(self.rows)  # the end of the last line
+
+    def range(self, node: cst.CSTNode) -> tuple[Location, Location]:
+        span = self.spans[node]
+        return self.location(span.start), self.location(span.start + span.length)
+
+    def statement_rows(self, statement: cst.CSTNode) -> tuple[int, int]:
+        """The rows of a statement, or of a compound statement's header (decorators included)."""
+        if statement is self.module:
+            return (0, 0)
+        start, end = self.range(statement)
+        if getattr(statement, "decorators", None):  # a def or class span starts at `def`/`class`
+            start = self.range(statement.decorators[0])[0]
+        if isinstance(statement, (cst.Try, cst.Match)):
+            return (start.row, start.row)
+        header_end = _header_end(statement)
+        if header_end is not None:
+            end = self.range(header_end)[1]
+        return (start.row, end.row)
+
+    def code(self, node: cst.CSTNode) -> str:
+        text = self._code.get(node)
+        if text is None:
+            text = self._code[node] = self.module.code_for_node(node)
+        return text
+
+    def binding_of(self, name: cst.Name, scope: Scope, order: int) -> Binding | None:
+        """The binding a use of `name` sees, when there is exactly one candidate."""
+        bindings = scope.lookup(name.value, order)
+        return bindings[0] if len(bindings) == 1 else None
+
+
+def _header_end(statement: cst.CSTNode) -> cst.CSTNode | None:
+    """The last node of a compound statement's header, or None for a simple statement."""
+    if isinstance(statement, (cst.If, cst.While)):
+        return statement.test
+    if isinstance(statement, cst.For):
+        return statement.iter
+    if isinstance(statement, cst.With):
+        return statement.items[-1]
+    if isinstance(statement, cst.FunctionDef):
+        return statement.returns.annotation if statement.returns else statement.name
+    if isinstance(statement, cst.ClassDef):
+        return statement.name
+    return None
