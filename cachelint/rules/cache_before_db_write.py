@@ -281,7 +281,7 @@ class CacheBeforeDbWrite(Rule):
             found = _first_write_after(model, op, writes, flows[function], shared)
             if found is not None and not _repeated_after(model, op, found[0]):
                 write = found[0]
-                derived = None if write.is_commit_point or _concerns(op, cached_names(model, op), [write.entity]) \
+                derived = None if write.is_commit_point or _concerns(op, cached_names(model.keys, op), [write.entity]) \
                     else shared.between(op, write)
                 yield Finding(op.node, op.statement, _message(model, op, *found, writes, flows[function], derived))
 
