@@ -48,7 +48,7 @@ def _fields(path: Path) -> list[dict]:
 def _comparable(before: list[dict], after: list[dict]) -> tuple[list[str], list[str]]:
     """Both sides as sorted lines, each finding reduced to the fields both sides report: a
     field the linter learnt in between (a fingerprint) is not a change of behaviour."""
-    shared = set.intersection(*(set(finding) for finding in before + after)) if before and after else set()
+    shared = set.intersection(*(set(finding) for finding in before + after)) if before or after else set()
 
     def lines(findings: list[dict]) -> list[str]:
         return sorted(json.dumps({k: v for k, v in f.items() if k in shared}, sort_keys=True) for f in findings)
