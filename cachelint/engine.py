@@ -98,12 +98,14 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool = True,
-                parse: Callable[[str], cst.Module] = parse_module) -> FileResult:
+                parse: Callable[[str], cst.Module] = parse_module, facts: bool = True) -> FileResult:
     """The result of one file; with `prefilter`, a file in which the model can find
     nothing (cachelint.prefilter) is not parsed. `parse` is LibCST's parse, or one that
-    gives the same module faster (the language server's, which reuses its last parse)."""
+    gives the same module faster (the language server's, which reuses its last parse).
+    Without `facts`, the facts for the project stage are not taken (the language server
+    lints a document at each edit, and runs the project stage on the saved files)."""
     with _without_cyclic_gc():
-        return _lint_source(filename, raw, settings, prefilter, parse)
+        return _lint_source(filename, raw, settings, prefilter, parse, facts)
 
 
 @contextlib.contextmanager
@@ -122,7 +124,7 @@ def _without_cyclic_gc():
 
 
 def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
-                 parse: Callable[[str], cst.Module]) -> FileResult:
+                 parse: Callable[[str], cst.Module], facts: bool) -> FileResult:
     settings = settings.for_file(filename)  # its nearest configuration's
     result = FileResult(filename)
     try:
@@ -150,7 +152,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         module = parse(parsed)
     except cst.ParserSyntaxError as error:
         if reduced is not None:  # what Python parsed and LibCST does not: LibCST judges the whole file
-            return _lint_source(filename, raw, settings, False, parse)
+            return _lint_source(filename, raw, settings, False, parse, facts)
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
     except (RecursionError, MemoryError) as error:
@@ -163,9 +165,10 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         result.internal_errors.append(_internal_error("the model", filename, error))
         return result
     try:
-        result.facts = facts_for(model, settings.root)
-        # What the project stage needs may be in the statements left out.
-        result.facts.partial = reduced is not None
+        if facts:
+            result.facts = facts_for(model, settings.root)
+            # What the project stage needs may be in the statements left out.
+            result.facts.partial = reduced is not None
     except Exception as error:
         result.internal_errors.append(_internal_error("the project facts", filename, error))
     diagnostics = []

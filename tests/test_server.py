@@ -215,3 +215,26 @@ def test_project_findings_come_from_the_whole_project_and_follow_saves(tmp_path)
             await session.diagnostics(uri, version, until=has_cl010)
 
     run(scenario())
+
+
+def test_a_client_another_module_makes_is_known_as_in_a_whole_project_run(tmp_path):
+    from tests.test_project_clients import EXTENSIONS, VIEWS
+
+    views = VIEWS.format(import_line="from .extensions import cache")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "extensions.py").write_text(EXTENSIONS)
+    (tmp_path / "app" / "views.py").write_text(views)
+    expected = sorted(e["code"] for e in cli_json(tmp_path, ".") if e["filename"].endswith("views.py"))
+    assert expected == ["CL003", "CL012"]
+
+    async def scenario():
+        async with Session(tmp_path) as session:
+            uri = session.open("app/views.py", views)
+            # Once the project stage has read extensions.py, `cache` is Flask-Caching's.
+            found = await session.diagnostics(uri, 1, until=lambda found: codes(found) == expected)
+            version = session.change(uri, views.replace("return cache.get(pid)", 'return cache.get(f"product:{pid}")'))
+            assert codes(await session.diagnostics(uri, version)) == ["CL012"]
+            return found
+
+    run(scenario())

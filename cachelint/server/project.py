@@ -63,17 +63,22 @@ class Snapshot:
         linted, found = self.findings.get(os.path.abspath(path), ("", ()))
         return found if linted == text else ()
 
+    def imports_a_client(self, raw: bytes, settings: Settings) -> bool:
+        """Whether the file's text imports a client another module of the project makes
+        that the configuration does not declare (cachelint.project.clients)."""
+        exported = self._exported(settings)
+        return bool(exported) and imports_of(list(exported)).search(raw) is not None
+
     def declaring_imported_clients(self, result: engine.FileResult, raw: bytes, settings: Settings) -> Settings | None:
         """The settings `lint_paths` lints this file with again, whole, when it imports a
-        client another module makes (engine._lint_importers_of_clients); None when it
-        does not."""
-        exported = {name: library for name, library in self.clients.items() if name not in settings.clients.objects}
-        if not exported or (result.facts is not None and result.facts.clients):
+        client another module makes and makes none itself (the engine's second pass);
+        None when it does not."""
+        if not self.imports_a_client(raw, settings) or (result.facts is not None and result.facts.clients):
             return None
-        if imports_of(list(exported)).search(raw) is None:
-            return None
-        return dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
+        return dataclasses.replace(settings, clients=settings.clients.with_objects(self._exported(settings)))
 
+    def _exported(self, settings: Settings) -> dict[str, str]:
+        return {name: library for name, library in self.clients.items() if name not in settings.clients.objects}
 
 def project_of(path: str, folders: list[str]) -> Project | None:
     """The project a file belongs to: the innermost workspace folder that holds it, or
