@@ -347,6 +347,9 @@ def _add_selected(file: FileResult, diagnostics: list[Diagnostic], settings: Set
         file.diagnostics = sorted(set(file.diagnostics) | set(kept), key=Diagnostic.sort_key)
 
 
+_CLIENT_ROUNDS = 3  # of the second pass: re-exports of re-exports of a client
+
+
 @dataclass(frozen=True)
 class _Task:
     index: int  # in the run's results
@@ -373,17 +376,23 @@ def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settin
 def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int) -> None:
     """The second pass: a file that imports a cache client another module of the project
     makes is linted again, whole, with that client declared (cachelint.project.clients).
-    Its result is not kept in the cache: it depends on the other file."""
-    exported = exported_clients(_facts(results), settings.clients)
-    if not exported:
-        return
-    imports = imports_of(list(exported))
-    declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
-    tasks = [
-        _Task(index, result.filename, None) for index, result in enumerate(results)
-        if not (result.facts and result.facts.clients) and _mentions(result.filename, imports)
-    ]
-    _lint(tasks, results, declared, False, jobs, None)
+    Its result is not kept in the cache: it depends on the other file. A file linted
+    again may show more (a package's `__init__` re-exporting a client): the pass repeats,
+    for the files that import what is new, a few rounds at most."""
+    seen: set[str] = set()
+    for _ in range(_CLIENT_ROUNDS):
+        exported = exported_clients(ProjectModel(_facts(results)), settings.clients)
+        new = sorted(exported.keys() - seen)
+        if not new:
+            return
+        seen |= exported.keys()
+        imports = imports_of(new)
+        declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
+        tasks = [
+            _Task(index, result.filename, None) for index, result in enumerate(results)
+            if not (result.facts and result.facts.clients) and _mentions(result.filename, imports)
+        ]
+        _lint(tasks, results, declared, False, jobs, None)
 
 
 def _lint_for_the_entities(results: list[FileResult], settings: Settings, jobs: int,

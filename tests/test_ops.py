@@ -67,6 +67,6 @@ def test_ops_unresolved_lists_cache_like_calls_with_a_count_per_receiver(tmp_pat
 def test_check_says_when_it_left_calls_not_understood(tmp_path):
     result = run(tmp_path, "check", "--no-cache", "--select", "CL007")
     assert "All checks passed!" not in result.output
-    assert "2 calls that look like cache use were not understood; `cachelint ops --unresolved` lists them." in result.output
+    assert "2 calls that look like cache use and were not understood; `cachelint ops --unresolved` lists them." in result.output
     clean = run(tmp_path, "check", "--no-cache", source="import redis\nr = redis.Redis()\nr.set('a:b', 1, ex=5)\n")
     assert clean.output.strip() == "All checks passed!"

@@ -146,7 +146,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
     spans = spanned.spans
     collector = Collector(module)
     spanned.visit(collector)
-    resolver = ClientResolver(custom)
+    resolver = ClientResolver(custom, collector.functions)
     model = ModuleModel(
         path=path, source=source, module=module, spans=spans, module_scope=collector.module_scope,
         functions=collector.functions, truth_tests=collector.truth_tests, for_loops=collector.for_loops,

@@ -1,28 +1,27 @@
 """Cache clients one module of the project makes and others import.
 
 `cache = Cache()` in `app/extensions.py`, imported by `from .extensions import cache` in
-`app/views.py`: the views module alone cannot tell that `cache` is Flask-Caching's. Each
-file's facts name the clients it makes (`clients.module_clients`); once every file is
-read, the files that import one of them are linted again with those clients declared, as
-`[tool.cachelint.clients]` would declare them (cachelint.engine, the second pass).
+`app/views.py`: the views module alone cannot tell that `cache` is Flask-Caching's; nor
+that `get_redis()` imported from `app.redis` returns a Redis client, or that `AppCache`
+subclasses one. Each file's facts name the clients it makes and what its functions
+return (cachelint.project.facts); the project model follows them across modules
+(`ProjectModel.clients`); the files that import one of them are linted again with those
+clients declared, as `[tool.cachelint.clients]` would declare them (cachelint.engine,
+the second pass).
 """
 from __future__ import annotations
 
 import re
 
 from cachelint.model.cache.clients import CustomClients
-from cachelint.project.facts import FileFacts
+from cachelint.project.model import ProjectModel
 
 
-def exported_clients(files: list[FileFacts], declared: CustomClients) -> dict[str, str]:
-    """Qualified name -> library, for the clients the project's modules make that the
-    configuration does not already declare."""
-    return {
-        qualified: library
-        for file in files
-        for name, library in file.clients.items()
-        if (qualified := f"{file.module}.{name}") not in declared.objects
-    }
+def exported_clients(project: ProjectModel, declared: CustomClients) -> dict[str, str]:
+    """Qualified name -> library, for the clients the project's modules make (instances,
+    factories, client subclasses: `ProjectModel.clients`) that the configuration does not
+    already declare."""
+    return {name: library for name, library in project.clients().items() if name not in declared.objects}
 
 
 def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:

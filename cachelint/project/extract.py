@@ -26,7 +26,8 @@ from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
 from cachelint.model.core.modules import module_name
 from cachelint.model.core.values import evaluate_number
-from cachelint.model.libraries import LIBRARIES
+from cachelint.model import Client
+from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.project.facts import Bust, CacheUse, Definition, EntityWrite, FileFacts, Fill, Hook, UnresolvedCall
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
@@ -58,6 +59,7 @@ _SKIP_HOOKS = frozenset({
     "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval",
 })
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
+_END = 1 << 62  # an order after every binding: what a function returns
 # What looks like cache use when the model does not understand it: a method some cache
 # library has, called on a receiver whose name says cache, store or Redis.
 CACHE_METHODS = frozenset(name for library in LIBRARIES for name in library.methods)
@@ -172,9 +174,15 @@ class _Facts:
                     base for arg in binding.value.bases
                     if (base := self.denoted(arg.value, module_scope, binding.order)) is not None
                 )
-                found.append(Definition(qualified, "class", self.display, self.line(binding.value), bases=bases))
-            elif binding.kind == "def":
-                found.append(Definition(qualified, "function", self.display, self.line(binding.value)))
+                client = self.model.resolver.client_of_subclass(binding.value, module_scope)
+                found.append(Definition(qualified, "class", self.display, self.line(binding.value), bases=bases,
+                                        library=_shared(client)))
+            elif binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
+                found.append(Definition(
+                    qualified, "function", self.display, self.line(binding.value),
+                    library=_shared(self.model.resolver.returned_client(binding.value)),
+                    returns=self.returned_names(binding.value),
+                ))
             elif binding.kind == "assign" and isinstance(binding.value, cst.CSTNode):
                 value = binding.value.expression if isinstance(binding.value, cst.Await) else binding.value
                 of = self.denoted(value.func, module_scope, binding.order) if isinstance(value, cst.Call) else None
@@ -185,6 +193,17 @@ class _Facts:
                 found.append(Definition(self.qualified(info.scope), "function", self.display, self.line(info.node)))
         return found, imports
 
+    def returned_names(self, function: cst.FunctionDef) -> tuple[str, ...]:
+        """What the function returns where it is a name or a call of one, qualified."""
+        info = self.model.functions.get(function)
+        found = []
+        for ret in info.returns if info is not None else ():
+            value = ret.value.func if isinstance(ret.value, cst.Call) else ret.value
+            name = self.denoted(value, info.scope, _END) if value is not None else None
+            if name is not None:
+                found.append(name)
+        return tuple(found)
+
     def denoted(self, expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
         """The qualified name `expr` denotes through the module's imports and definitions
         (`redis.Redis`, `shop.cache.Store`), as far as this module can tell."""
@@ -193,13 +212,15 @@ class _Facts:
             return None
         head, _, rest = text.partition(".")
         bindings = scope.lookup(head, order)
-        if len(bindings) != 1 or bindings[0].kind not in ("import", "def"):
+        if len(bindings) != 1:
             return None
         binding = bindings[0]
         if binding.kind == "import":
             base = self.resolve_import(binding.value) if isinstance(binding.value, str) else None
-        else:
+        elif binding.kind == "def" or binding.kind == "assign" and binding.scope is self.model.module_scope:
             base = f"{self.module}.{head}"
+        else:
+            return None
         return None if base is None else f"{base}.{rest}" if rest else base
 
     # ------------------------------------------------------------------ cache use
@@ -503,6 +524,13 @@ class _Facts:
                 if sender is not None and handler is not None:
                     found.append(Hook(tuple(sorted(Entity(sender, "model").names)), handler))
         return found
+
+
+def _shared(client: Client | None) -> str | None:
+    """The library of a client other modules may share (not an in-process cache)."""
+    if client is None or client.kind.role != "client" or client.library.in_process:
+        return None
+    return client.library.name if BY_NAME.get(client.library.name) is client.library else None
 
 
 def _query_entity(node: cst.CSTNode) -> Entity | None:

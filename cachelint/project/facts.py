@@ -89,6 +89,12 @@ class Definition:
     line: int
     of: str | None = None  # an instance's class or factory, as its module imports it
     bases: tuple[str, ...] = ()  # a class's bases, qualified as its module imports them
+    # The shared cache library whose client the function returns, or the class's instances
+    # are, as far as the module can tell; None: none, or not known here.
+    library: str | None = None
+    # What a module-level function returns, where it is a name or a call of one
+    # (`shop.ext.make_client`): the project model follows these across modules.
+    returns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,9 @@ class FileFacts:
             calls=[(str(caller), str(callee)) for caller, callee in data["calls"]],
             hooks=[Hook(tuple(hook["entity"]), hook["function"]) for hook in data["hooks"]],
             clients=dict(data["clients"]),
-            definitions=[Definition(**{**d, "bases": tuple(d["bases"])}) for d in data["definitions"]],
+            definitions=[
+                Definition(**{**d, "bases": tuple(d["bases"]), "returns": tuple(d["returns"])}) for d in data["definitions"]
+            ],
             imports=dict(data["imports"]),
             uses=[CacheUse(**{**use, "via": tuple(use["via"])}) for use in data["uses"]],
             unresolved=[UnresolvedCall(**call) for call in data["unresolved"]],

@@ -129,6 +129,33 @@ class ProjectModel:
                 return ".".join([imported, *parts[end:]])
         return None
 
+    def clients(self) -> dict[str, str]:
+        """Qualified name -> library, for the clients the project makes where other modules
+        reach them: module-level instances, functions that return one and classes whose
+        instances are one (a subclass of a client class), at any depth and across modules
+        (`def get_cache(): return make_cache()` with `make_cache` in another module), and
+        the names that re-export them (`from .ext import cache` in a package)."""
+        known = {f"{file.module}.{name}": library for file in self.files for name, library in file.clients.items()}
+        known.update({d.name: d.library for d in self.definitions.values() if d.library is not None})
+        for _ in range(_MAX_HOPS):
+            added = {}
+            for definition in self.definitions.values():
+                if definition.name in known:
+                    continue
+                for made_by in _made_by(definition):
+                    target = self.resolve(made_by)
+                    if target is not None and target.name in known:
+                        added[definition.name] = known[target.name]
+                        break
+            if not added:
+                break
+            known.update(added)
+        for alias in self.imports:
+            target = self.resolve(alias)
+            if target is not None and target.name in known and alias not in known:
+                known[alias] = known[target.name]
+        return known
+
     # ------------------------------------------------------------------ cached views
 
     def namespaces_of(self, entity: tuple[str, ...]) -> list[Namespace]:
@@ -200,6 +227,16 @@ class ProjectModel:
                 return None
             templates.add(bust.template)
         return templates
+
+
+def _made_by(definition: Definition) -> tuple[str, ...]:
+    """What makes the value a definition denotes: what a function returns, a class's
+    bases, the call an instance was assigned."""
+    if definition.kind == "function":
+        return definition.returns
+    if definition.kind == "class":
+        return definition.bases
+    return (definition.of,) if definition.of is not None else ()
 
 
 def entity_mentions(files: list[FileFacts]) -> re.Pattern[bytes] | None:

@@ -53,7 +53,8 @@ def summary(diagnostics: list[Diagnostic], context: ReportContext, paint: Painte
     blind = ""
     if context.unresolved:
         count = _plural(context.unresolved, "call", "s")
-        blind = f"{count} that look like cache use {'was' if context.unresolved == 1 else 'were'} not understood; `cachelint ops --unresolved` lists them.\n"
+        verbs = "looks like cache use and was" if context.unresolved == 1 else "look like cache use and were"
+        blind = f"{count} that {verbs} not understood; `cachelint ops --unresolved` lists them.\n"
     if not diagnostics:
         return (paint("All checks passed!", GREEN_BOLD) + "\n") if not blind else f"No errors found. {blind}"
     text = f"Found {_plural(len(diagnostics), 'error', 's')}.\n" + blind

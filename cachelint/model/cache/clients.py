@@ -2,7 +2,11 @@
 
 `r` is a Redis client because it was bound to `redis.Redis(...)`, `redis.from_url(...)`,
 `r.pipeline()`, a parameter annotated `redis.Redis`, or `self.r` set so in `__init__`;
-`cache` is Django's because it was imported from `django.core.cache`.
+`cache` is Django's because it was imported from `django.core.cache`. A call of a
+function or method of the module that returns a client is one (`get_redis()`,
+`self._client()`), and so is a property that returns one (`self.cache`, also a
+`cached_property`), and `conn or redis.Redis()`. Clients made in other modules of the
+project are declared by the project stage (cachelint.project), as config declares them.
 """
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from cachelint.model.cache.facts import Client
+from cachelint.model.core.calls import CallResolver
+from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.core.modules import relative_spellings
-from cachelint.model.core.scopes import Binding, Scope, qualified_name
+from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.spec import Arg, ClientKind, Library, Meaning, Method, TtlSemantics
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
 
@@ -29,6 +35,7 @@ _DICT_FACTORIES = {"collections.OrderedDict", "collections.defaultdict"}
 # aiocache: Cache(Cache.REDIS) and friends.
 _AIOCACHE_BACKENDS = {"REDIS": "redis", "MEMORY": "memory", "MEMCACHED": "memcached"}
 _MAX_DEPTH = 12
+_END = 1 << 62  # an order after every binding of a function: what it returns, it returns at its end
 _UNKNOWN = object()  # not resolved yet
 
 
@@ -60,9 +67,14 @@ class CustomClients:
 CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics(), title="configured wrapper")
 
 
+_PROPERTIES = frozenset({"property", "cached_property"})
+
+
 class ClientResolver:
-    def __init__(self, custom: CustomClients) -> None:
+    def __init__(self, custom: CustomClients, functions: dict[cst.FunctionDef, FunctionInfo] | None = None) -> None:
         self.custom = custom
+        self.functions = functions or {}  # the module's own, to follow what they return
+        self._calls = CallResolver()
         self._memo: dict[cst.CSTNode, Client | None] = {}
 
     def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> Client | None:
@@ -89,7 +101,24 @@ class ClientResolver:
             return Client(registry, ClientKind()) if registry else None
         if kind is cst.Call:
             return self._from_call(expr, scope, order, depth)
+        if kind is cst.BooleanOperation:  # `conn or redis.Redis()`
+            return self.client_of(expr.left, scope, order, depth) or self.client_of(expr.right, scope, order, depth)
         return None
+
+    def returned_client(self, function: cst.FunctionDef, depth: int = 0) -> Client | None:
+        """The client every `return` of one of the module's functions that returns something gives."""
+        info = self.functions.get(function)
+        if info is None:
+            return None
+        found = None
+        for ret in info.returns:
+            if ret.value is None:
+                continue
+            client = self.client_of(ret.value, info.scope, _END, depth)
+            if client is None or found is not None and client.library is not found.library:
+                return None
+            found = found or client
+        return found
 
     def _known_object(self, qualified: str | None) -> Client | None:
         if qualified is None:
@@ -161,8 +190,26 @@ class ClientResolver:
         function = scope.function
         if isinstance(value, cst.Name) and function is not None and function.owner is not None:
             if value.value == function.self_name:
-                return self.client_of_member(function.owner, attribute.attr.value, depth)
+                return self.client_of_member(function.owner, attribute.attr.value, depth) \
+                    or self._from_property(function.owner, attribute.attr.value, depth)
         return None
+
+    def client_of_subclass(self, definition: cst.ClassDef, scope: Scope) -> Client | None:
+        """The client an instance of a class is when the class subclasses a client class."""
+        for base in definition.bases:
+            found = _CONSTRUCTORS.get(qualified_name(base.value, scope, _END) or "")
+            if found is not None and found[1].role == "client":
+                return Client(found[0], found[1], found[1].variant)
+        return None
+
+    def _from_property(self, owner: Scope, name: str, depth: int) -> Client | None:
+        """The client a `@property` or `@cached_property` of the class `owner` returns."""
+        bindings = owner.bindings.get(name, ())
+        definition = bindings[-1].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+        if not isinstance(definition, cst.FunctionDef):
+            return None
+        decorators = {(dotted(d.decorator) or "").rsplit(".", 1)[-1] for d in definition.decorators}
+        return self.returned_client(definition, depth) if not decorators.isdisjoint(_PROPERTIES) else None
 
     def client_of_member(self, owner: Scope, name: str, depth: int = 0) -> Client | None:
         """The client `self.<name>` holds in the methods of the class `owner`."""
@@ -180,6 +227,13 @@ class ClientResolver:
             return Client(library, kind, variant, _constructor_ttl(library, variant, call, scope, order))
         if qualified is not None and qualified in self.custom.objects:
             return self._known_object(qualified)
+        function = self._calls.function_called(call.func, scope, order) if self.functions else None
+        if function is not None:  # `get_redis()`, `self._client()`
+            return self.returned_client(function, depth)
+        if type(call.func) is cst.Name:  # `AppCache()` of `class AppCache(flask_caching.Cache)`
+            bindings = scope.lookup(call.func.value, order)
+            if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].value, cst.ClassDef):
+                return self.client_of_subclass(bindings[0].value, bindings[0].scope or scope)
         if isinstance(call.func, cst.Attribute):
             receiver = self.client_of(call.func.value, scope, order, depth)
             if receiver is None:

@@ -1,0 +1,120 @@
+"""Client provenance: a value is a client when it comes from a function or method of the
+project that returns one (any depth, any module), a subclass of a client class, a
+property or cached_property returning one, `x or Client(...)`, or a parameter annotated
+with a client type."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def reported(root: Path, prefilter: bool = True) -> list[tuple[str, int, str]]:
+    run = lint_paths([root], Settings(root=root, select=("CL002", "CL007")), prefilter=prefilter)
+    assert not run.internal_errors, run.internal_errors
+    return sorted((Path(d.filename).name, d.location.row, d.code) for d in run.diagnostics)
+
+
+def test_clients_made_by_the_module_itself(tmp_path):
+    write(tmp_path, {"app.py": '''
+        import redis
+        from django.utils.functional import cached_property
+        from flask_caching import Cache
+
+
+        def get_redis():
+            return redis.Redis.from_url("redis://")
+
+
+        class AppCache(Cache):
+            pass
+
+
+        cache = AppCache()
+
+
+        class Service:
+            def __init__(self, conn: redis.Redis | None = None, other=None):
+                self.conn = conn
+                self.other = other or redis.StrictRedis()
+
+            @cached_property
+            def store(self):
+                return get_redis()
+
+            def _client(self):
+                return self.store
+
+            def run(self, uid):
+                get_redis().keys("user:*")
+                self.conn.keys("a:*")
+                self.other.keys("b:*")
+                self.store.keys("c:*")
+                self._client().keys("d:*")
+                cache.set("e:f", 1, timeout=0)
+        '''})
+    assert reported(tmp_path) == [("app.py", row, "CL007") for row in range(31, 36)] + [("app.py", 36, "CL002")]
+
+
+def test_clients_made_in_other_modules_at_any_depth(tmp_path):
+    write(tmp_path, {
+        "app/__init__.py": "from .ext import cache, r\n",
+        "app/factory.py": """
+            import redis
+
+            def make_client():
+                return redis.Redis.from_url("redis://")
+            """,
+        "app/ext.py": """
+            from flask_caching import Cache
+
+            from app.factory import make_client
+
+            def get_redis():
+                return make_client()
+
+            class AppCache(Cache):
+                pass
+
+            class ProjectCache(AppCache):
+                pass
+
+            cache = ProjectCache()
+            r = get_redis()
+            """,
+        "app/views.py": """
+            from app import cache, r
+            from app.ext import get_redis
+
+            def view(uid):
+                get_redis().keys("user:*")
+                r.set("k:1", 1)
+                cache.keys()
+            """,
+    })
+    assert reported(tmp_path) == [("views.py", 6, "CL007"), ("views.py", 7, "CL002")]
+    assert reported(tmp_path, prefilter=False) == reported(tmp_path)
+
+
+def test_a_function_that_reads_the_cache_is_no_client(tmp_path):
+    write(tmp_path, {"app.py": '''
+        import redis
+
+        r = redis.Redis()
+
+        def cached_user(uid):
+            return r.get(f"user:{uid}")
+
+        def view(uid):
+            cached_user(uid).keys("x")
+        '''})
+    assert reported(tmp_path) == []
