@@ -28,6 +28,7 @@ from cachelint import cache, engine, parallel, rules
 from cachelint.config import ConfigError, Overrides, Settings, find_config, hierarchical, load_settings
 from cachelint.diagnostic import Diagnostic
 from cachelint.project.clients import exported_clients, imports_of
+from cachelint.project.model import ProjectModel
 from cachelint.rules.base import ProjectRule
 
 # The rules whose findings only the project stage gives.
@@ -111,4 +112,4 @@ def snapshot(project: Project) -> Snapshot:
         if found and file.text is not None:
             findings[os.path.abspath(file.filename)] = (file.text, found)
     facts = [file.facts for file in run.files if file.facts is not None]
-    return Snapshot(project, findings, exported_clients(facts, settings.clients), tuple(run.internal_errors))
+    return Snapshot(project, findings, exported_clients(ProjectModel(facts), settings.clients), tuple(run.internal_errors))
