@@ -19,6 +19,7 @@ from cachelint.model.cache.fills import CacheFills, dict_caches_never_falsy
 from cachelint.model.cache.keys import KeyShape, KeyShapes
 from cachelint.model.cache.operations import find_operations
 from cachelint.model.core.branches import Branches
+from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.collect import Collector
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.module import SourceModule
@@ -146,7 +147,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
     spans = spanned.spans
     collector = Collector(module)
     spanned.visit(collector)
-    resolver = ClientResolver(custom, collector.functions)
+    resolver = ClientResolver(custom, CallResolver(collector.functions, spans))
     model = ModuleModel(
         path=path, source=source, module=module, spans=spans, module_scope=collector.module_scope,
         functions=collector.functions, truth_tests=collector.truth_tests, for_loops=collector.for_loops,

@@ -71,10 +71,10 @@ _PROPERTIES = frozenset({"property", "cached_property"})
 
 
 class ClientResolver:
-    def __init__(self, custom: CustomClients, functions: dict[cst.FunctionDef, FunctionInfo] | None = None) -> None:
+    def __init__(self, custom: CustomClients, calls: CallResolver | None = None) -> None:
         self.custom = custom
-        self.functions = functions or {}  # the module's own, to follow what they return
-        self._calls = CallResolver()
+        self._calls = calls  # the module's own functions, to follow what they return
+        self.functions: dict[cst.FunctionDef, FunctionInfo] = calls.functions if calls is not None else {}
         self._memo: dict[cst.CSTNode, Client | None] = {}
 
     def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> Client | None:
@@ -227,7 +227,7 @@ class ClientResolver:
             return Client(library, kind, variant, _constructor_ttl(library, variant, call, scope, order))
         if qualified is not None and qualified in self.custom.objects:
             return self._known_object(qualified)
-        function = self._calls.function_called(call.func, scope, order) if self.functions else None
+        function = self._calls.function_called(call.func, scope, order) if self._calls is not None else None
         if function is not None:  # `get_redis()`, `self._client()`
             return self.returned_client(function, depth)
         if type(call.func) is cst.Name:  # `AppCache()` of `class AppCache(flask_caching.Cache)`
