@@ -51,7 +51,8 @@ def cache_key(settings: Settings, prefilter: bool) -> str:
     # Discovery settings choose files, and a baseline filters the report: neither changes
     # any file's result.
     effective = replace(
-        settings, exclude=None, extend_exclude=(), source=None, baseline=None, force_exclude=False, respect_gitignore=True,
+        settings, exclude=None, extend_exclude=(), source=None, baseline=None, force_exclude=False,
+        respect_gitignore=True, docs_url=None,
     )
     parts = [
         f"format {FORMAT}", f"cachelint {cachelint.__version__} {_source_fingerprint()}",

@@ -177,7 +177,7 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
         fingerprints = {d: entry.fingerprint for d, entry in entries.items()}
         unresolved = sum(len(file.facts.unresolved) for file in run.files if file.facts is not None)
         context = ReportContext(run.sources, colored, unsafe_fixes, root, fingerprints, summary=not quiet,
-                                unresolved=unresolved)
+                                unresolved=unresolved, docs_url=settings.docs_url)
         report = render(output_format, diagnostics, context)
     _write(report, output_file, to_stderr=report_to_stderr)
     _report_stale(stale, baseline_path, note)

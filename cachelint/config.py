@@ -52,6 +52,7 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)  # globs are relative to this folder
     baseline: Path | None = None  # the findings to leave out of the report (cachelint.baseline)
     force_exclude: bool = False  # excludes apply to files named explicitly too
+    docs_url: str | None = None  # where rule pages are, as a template (cachelint.report.docs)
     respect_gitignore: bool = True
     source: Path | None = None  # the file the settings came from
     # The configurations of the other folders of the run (nested pyproject.toml files),
@@ -245,6 +246,7 @@ class _Parser:
             "rules": lambda v: setattr(settings, "rule_options", _merged(settings.rule_options, self.rule_options(v))),
             "clients": lambda v: setattr(settings, "clients", _merged_clients(settings.clients, self.clients(v))),
             "baseline": lambda v: setattr(settings, "baseline", self.path_value("baseline", v)),
+            "docs-url": lambda v: setattr(settings, "docs_url", self.docs_url(v)),
             "force-exclude": lambda v: setattr(settings, "force_exclude", self.boolean("force-exclude", v)),
             "respect-gitignore": lambda v: setattr(settings, "respect_gitignore", self.boolean("respect-gitignore", v)),
         }
@@ -269,6 +271,17 @@ class _Parser:
             _rebased(base, self.path.parent), source=self.path,
             inherited=(*base.inherited, layer), select=None, ignore=(), extend_select=(),
         )
+
+    def docs_url(self, value: Any) -> str:
+        from cachelint.report import docs
+
+        if not isinstance(value, str):
+            raise self.error("docs-url", f"expected a URL template such as \"https://example.com/{{code}}\", got {_describe(value)}")
+        try:
+            docs.validate(value)
+        except docs.TemplateError as error:
+            raise self.error("docs-url", str(error)) from None
+        return value
 
     def boolean(self, key: str, value: Any) -> bool:
         if not isinstance(value, bool):

@@ -162,3 +162,12 @@ def test_help_lists_the_conventions():
     for option in ("--output-file", "--quiet", "--color", "--show-files", "--show-settings", "--force-exclude",
                    "--respect-gitignore", "--baseline", "--write-baseline"):
         assert option in text, option
+
+
+def test_docs_url_in_the_configuration(project):
+    (project / "pyproject.toml").write_text('[tool.cachelint]\ndocs-url = "https://wiki.example.com/{code}"\n')
+    result = cachelint("check", "--no-cache", "--output-format", "json", ".")
+    assert [d["url"] for d in json.loads(result.stdout)] == ["https://wiki.example.com/CL002", "https://wiki.example.com/CL007"]
+    (project / "pyproject.toml").write_text('[tool.cachelint]\ndocs-url = "https://wiki.example.com/{rule}"\n')
+    result = cachelint("check", "--no-cache", ".")
+    assert result.exit_code == 2 and "`tool.cachelint.docs-url`: unknown placeholder `{rule}`" in result.stderr

@@ -6,22 +6,30 @@ them with `pytest tests/test_report.py --snapshot-update` and review the diff.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from xml.etree import ElementTree
+import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from cachelint import __version__
 from cachelint.cli import main
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
-from cachelint.report import FORMATS, ReportContext, render, sarif
+from cachelint.report import FORMATS, ReportContext, docs, render, sarif
 from cachelint.rules import ALL_RULES
 from tests.rule_fixtures import fixtures
 
 REPO = Path(__file__).resolve().parent.parent
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SARIF_SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"  # OASIS, errata01
 EXTENSIONS = {"json": "json", "json-lines": "jsonl", "sarif": "json", "gitlab": "json", "junit": "xml"}
@@ -211,7 +219,7 @@ def test_sarif_describes_every_rule():
         assert described["shortDescription"]["text"] == rule.summary
         assert described["fullDescription"]["markdown"] == described["help"]["markdown"] == rule.documentation()
         assert described["defaultConfiguration"]["level"] == "error"
-        assert "helpUri" not in described
+        assert described["helpUri"] == docs.rule_url(None, rule.code, rule.name, rule.docs_path())
     for result in log["runs"][0]["results"]:
         if "ruleIndex" in result:
             assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -222,6 +230,56 @@ def test_sarif_rejects_what_the_schema_forbids():
     log["runs"][0]["results"][0]["level"] = "fatal"
     with pytest.raises(jsonschema.ValidationError):
         _validate_sarif(json.dumps(log))
+
+
+def test_sarif_rules_carry_their_page_help_and_security_severity():
+    driver = json.loads(render("sarif", [], ReportContext()))["runs"][0]["tool"]["driver"]
+    for described in driver["rules"]:
+        assert described["helpUri"] == f"{docs.REPOSITORY}/blob/v{__version__}/rules/{described['name']}.md"
+        assert described["help"]["markdown"] and described["fullDescription"]["text"]
+    severities = {d["id"]: d["properties"]["security-severity"] for d in driver["rules"] if "properties" in d}
+    assert sorted(severities) == ["CL004", "CL005", "CL008"]
+    assert all(0 < float(value) <= 10 for value in severities.values())
+
+
+def test_sarif_names_files_from_the_project_root(tmp_path, monkeypatch):
+    (tmp_path / "src").mkdir()
+    monkeypatch.chdir(tmp_path / "src")  # a run from a subfolder still names files from the root
+    found = [_diagnostic("CL002", "set-without-ttl", "m", "app.py", (1, 1), (1, 2),
+                         Fix("f", (Edit("x", Location(1, 1), Location(1, 2)),)))]
+    log = _validate_sarif(render("sarif", found, ReportContext(root=tmp_path)))
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.as_uri() + "/"}}
+    result = run["results"][0]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "src/app.py", "uriBaseId": "%SRCROOT%"}
+    assert result["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"] == "src/app.py"
+
+
+def test_a_finding_links_its_rule_page_or_the_configured_one():
+    found = [_diagnostic("CL002", "set-without-ttl", "m", "a.py", (1, 1), (1, 2))]
+    found = [dataclasses.replace(found[0], url="rules/set-without-ttl.md")]
+    default = json.loads(render("json", found, ReportContext()))[0]["url"]
+    assert default == f"{docs.REPOSITORY}/blob/v{__version__}/rules/set-without-ttl.md"
+    configured = ReportContext(docs_url="https://wiki.example.com/cachelint/{code}-{name}")
+    assert json.loads(render("json", found, configured))[0]["url"] == "https://wiki.example.com/cachelint/CL002-set-without-ttl"
+    sarif_rules = json.loads(render("sarif", found, configured))["runs"][0]["tool"]["driver"]["rules"]
+    assert sarif_rules[0]["helpUri"].startswith("https://wiki.example.com/cachelint/CL001-")
+
+
+@pytest.mark.parametrize("template, problem", [
+    ("https://x/{rule}", "unknown placeholder `{rule}`"),
+    ("https://x/{version}", "give the rule as `{code}` or `{name}`"),
+    ("https://x/{code", "expected '}'"),
+])
+def test_a_bad_docs_url_template_is_an_error(template, problem):
+    with pytest.raises(docs.TemplateError, match=re.escape(problem)):
+        docs.validate(template)
+
+
+def test_the_repository_is_the_one_the_package_names():
+    metadata = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert metadata["urls"]["Repository"] == docs.REPOSITORY
+    assert (REPO / "cachelint" / "py.typed").is_file()
 
 
 def test_sarif_uris(at_repo_root):

@@ -22,6 +22,12 @@ class ReportContext:
     # Calls that look like cache use the model did not understand (cachelint ops --unresolved).
     unresolved: int = 0
     summary: bool = True  # the human-readable formats' last lines (`Found 2 errors.`); off with --quiet
+    docs_url: str | None = None  # the `docs-url` template (cachelint.report.docs); None: the repository's pages
+
+    def rule_url(self, diagnostic: Diagnostic) -> str | None:
+        from cachelint.report import docs
+
+        return docs.rule_url(self.docs_url, diagnostic.code, diagnostic.name, diagnostic.url)
 
     def fingerprint_of(self, diagnostics: list[Diagnostic]) -> dict[Diagnostic, str]:
         if self.fingerprints is None:

@@ -12,7 +12,7 @@ def _location(location: Location) -> dict[str, int]:
     return {"row": location.row, "column": location.column}
 
 
-def as_dict(diagnostic: Diagnostic, fingerprint: str) -> dict[str, Any]:
+def as_dict(diagnostic: Diagnostic, fingerprint: str, url: str | None) -> dict[str, Any]:
     fix = None
     if diagnostic.fix is not None:
         fix = {
@@ -35,7 +35,7 @@ def as_dict(diagnostic: Diagnostic, fingerprint: str) -> dict[str, Any]:
         "location": _location(diagnostic.location),
         "end_location": _location(diagnostic.end_location),
         "fix": fix,
-        "url": diagnostic.url,
+        "url": url,
         "severity": diagnostic.severity,
         "noqa_row": diagnostic.location.row,
         "fingerprint": fingerprint,
@@ -44,9 +44,9 @@ def as_dict(diagnostic: Diagnostic, fingerprint: str) -> dict[str, Any]:
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     fingerprints = context.fingerprint_of(diagnostics)
-    return json.dumps([as_dict(d, fingerprints[d]) for d in diagnostics], indent=2) + "\n"
+    return json.dumps([as_dict(d, fingerprints[d], context.rule_url(d)) for d in diagnostics], indent=2) + "\n"
 
 
 def render_lines(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     fingerprints = context.fingerprint_of(diagnostics)
-    return "".join(json.dumps(as_dict(d, fingerprints[d])) + "\n" for d in diagnostics)
+    return "".join(json.dumps(as_dict(d, fingerprints[d], context.rule_url(d))) + "\n" for d in diagnostics)

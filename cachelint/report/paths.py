@@ -1,10 +1,10 @@
 """How reporters name a file: relative to the working directory for people, absolute for
-machines, a URI for SARIF. `-` (standard input without `--stdin-filename`) stays `-`."""
+machines; and the project root that fingerprints and SARIF name files from. `-`
+(standard input without `--stdin-filename`) stays `-`."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import quote
 
 STDIN = "-"
 
@@ -22,14 +22,6 @@ def relative(filename: str) -> str:
 
 def absolute(filename: str) -> str:
     return filename if filename == STDIN else os.path.abspath(filename)
-
-
-def uri(filename: str) -> tuple[str, bool]:
-    """A URI reference for the file and whether it is relative (to the working directory)."""
-    name = relative(filename)
-    if os.path.isabs(name):
-        return Path(name).as_uri(), False
-    return quote(Path(name).as_posix()), True
 
 
 def project_root(fallback: Path) -> Path:
