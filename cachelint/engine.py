@@ -42,13 +42,13 @@ from pathlib import Path
 
 import libcst as cst
 
-from cachelint import parallel, rules, selection, suppressions
+from cachelint import parallel, parsing, rules, selection, suppressions
 from cachelint.cache import Cached, ResultCache, cache_key, content_digest
 from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model import ModuleModel, build_model
-from cachelint.parsing import parse_module
+from cachelint.parsing import Prepared, PythonRefuses, on_deep_stack, parse_module, prepare
 from cachelint.prefilter import may_import_relatively, prefilter_for
 from cachelint.project.clients import exported_clients, imports_of
 from cachelint.project.extract import facts_for
@@ -105,7 +105,7 @@ def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool =
     Without `facts`, the facts for the project stage are not taken (the language server
     lints a document at each edit, and runs the project stage on the saved files)."""
     with _without_cyclic_gc():
-        return _lint_source(filename, raw, settings, prefilter, parse, facts)
+        return on_deep_stack(_lint_source, filename, raw, settings, prefilter, parse, facts)
 
 
 @contextlib.contextmanager
@@ -146,21 +146,25 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
     if not codes:
         return result
     result.text = text
-    reduced = reduce_module(text, screen.known, screen.prefixes) if screen is not None else None
-    parsed, rows = (reduced.text, reduced.rows) if reduced is not None else (text, None)
+    prepared = prepare(text)  # what LibCST keeps every position of
+    reduced = reduce_module(prepared.text, screen.known, screen.prefixes) if screen is not None else None
+    source, rows = (reduced.text, reduced.rows) if reduced is not None else (prepared.text, None)
     try:
-        module = parse(parsed)
+        parsed = parsing.parse(source, parse)
     except cst.ParserSyntaxError as error:
         if reduced is not None:  # what Python parsed and LibCST does not: LibCST judges the whole file
             return _lint_source(filename, raw, settings, False, parse, facts)
         result.diagnostics.append(_syntax_error(filename, text, error))
+        return result
+    except PythonRefuses as error:
+        result.diagnostics.append(problem(filename, "invalid-syntax", error.message, error.row, error.column))
         return result
     except (RecursionError, MemoryError) as error:
         result.internal_errors.append(f"internal error in the parser on {filename}: {type(error).__name__}")
         return result
     try:
         # The model's positions are UTF-8 byte offsets, whatever the file's own encoding.
-        model = build_model(filename, parsed.encode("utf-8"), module, settings.clients, rows)
+        model = build_model(filename, parsed.text.encode("utf-8"), parsed.module, settings.clients, rows)
     except Exception as error:  # a bug in the model must not cost the other files
         result.internal_errors.append(_internal_error("the model", filename, error))
         return result
@@ -177,7 +181,8 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
             continue
         try:
             findings = rule().check(model, RuleContext(settings.options_for(rule)))
-            diagnostics.extend([_diagnostic(rule, finding, model) for finding in findings])
+            diagnostics.extend([_in_file(_diagnostic(rule, finding, model), prepared, parsed.bounded)
+                                for finding in findings])
         except Exception as error:
             result.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", filename, error))
     result.diagnostics = _selected(diagnostics, filename, text, settings)
@@ -196,7 +201,8 @@ def _selected(diagnostics: list[Diagnostic], filename: str, text: str, settings:
 
 def _syntax_error(filename: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
     """Python's own account of a syntax error where it has one: LibCST's native parser
-    gives no column, and Python says what is wrong in plainer words."""
+    gives no column, and Python says what is wrong in plainer words. Where Python parses
+    the file, the message says that LibCST, not the file, is at fault."""
     try:
         ast.parse(text)
     except SyntaxError as python:
@@ -204,7 +210,29 @@ def _syntax_error(filename: str, text: str, error: cst.ParserSyntaxError) -> Dia
             return problem(filename, "invalid-syntax", f"SyntaxError: {python.msg}", python.lineno, python.offset or 1)
     except (ValueError, RecursionError, MemoryError):
         pass
+    else:
+        message = f"LibCST, the parser cachelint relies on, cannot parse this file, which Python accepts: {error.message}"
+        return problem(filename, "invalid-syntax", message, error.raw_line, error.raw_column + 1)
     return problem(filename, "invalid-syntax", f"SyntaxError: {error.message}", error.raw_line, error.raw_column + 1)
+
+
+def _in_file(diagnostic: Diagnostic, prepared: Prepared, bounded: bool) -> Diagnostic:
+    """A diagnostic of the text LibCST parsed, with the file's columns where they differ
+    (cachelint.parsing.prepare); without its fix when some expression was too deep to
+    parse (the fix's code would hold the placeholder)."""
+    if not prepared.shift and not (bounded and diagnostic.fix):
+        return diagnostic
+
+    def at(location: Location, is_end: bool = False) -> Location:
+        return Location(location.row, prepared.restore_columns(location.row, location.column, is_end))
+
+    fix = None
+    if diagnostic.fix is not None and not bounded:
+        edits = tuple(dataclasses.replace(edit, location=at(edit.location), end_location=at(edit.end_location, True))
+                      for edit in diagnostic.fix.edits)
+        fix = dataclasses.replace(diagnostic.fix, edits=edits)
+    return dataclasses.replace(diagnostic, location=at(diagnostic.location),
+                               end_location=at(diagnostic.end_location, True), fix=fix)
 
 
 def _internal_error(what: str, filename: str, error: Exception) -> str:

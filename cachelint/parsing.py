@@ -1,19 +1,233 @@
-"""LibCST's parse, without checking again every node its parser made.
+"""From a module's text to LibCST's tree, for whatever text Python itself accepts.
 
-Each LibCST node checks its own fields when it is made (`CSTNode.__post_init__` calls
-`_validate`), which is how a codemod learns that it built an impossible tree. Nodes made
-by the parser from source that parsed are valid by construction, and checking them costs
-an eighth of a parse (LibCST's own comment on `__post_init__` says as much). So the check
-is switched off while the parser runs, and only then: nodes made anywhere else are
-checked as usual.
+- **Python judges first.** A file that Python's own parser refuses for one of its limits
+  (200 nested brackets, 100 levels of indentation, a parser stack overflow) is refused here
+  (`PythonRefuses`), although LibCST parses it: Python would never run it. Any other error of
+  Python's (newer syntax than the running Python's, a plain mistake) is left to LibCST.
+- **Depth is bounded.** LibCST's parser takes time cubic in an expression's nesting (1,000
+  nested subscripts take 3 s, 3,000 two minutes), and the model and the rules walk trees
+  recursively. So each subexpression nested `DEPTH_LIMIT` levels deep (a chain of `or`, of
+  adjacent string literals, counts one level per link, as LibCST nests them) is replaced,
+  before LibCST sees the text, by a parenthesised placeholder name of exactly its length
+  and rows, `(____   )`: what lies beyond is unknown to the model, which is silent about
+  what it does not know, and every position outside stays where it is.
+- **Form feeds.** LibCST drops a form feed from a line's indentation, so every byte offset
+  after it would be early. Python resets the indentation at a form feed, so the text LibCST
+  gets has each such line's indentation up to its last form feed removed, and
+  `Parsed.shift` gives the columns back (`restore_columns`).
+- **Checks off.** Each LibCST node checks its own fields when it is made
+  (`CSTNode.__post_init__` calls `_validate`), which is how a codemod learns that it built an
+  impossible tree. Nodes made by the parser from source that parsed are valid by
+  construction, and checking them costs an eighth of a parse, so the check is switched off
+  while the parser runs, and only then.
+- **Deep stacks.** `on_deep_stack` runs a file's analysis on a thread with a big stack and a
+  high recursion limit, so that the deepest tree left after bounding never meets Python's
+  default limit of 1,000 frames (at 200 levels of nesting the model and the rules need a few
+  thousand). The stack is reserved, not used: a thread touches only the pages it needs.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
-from collections.abc import Iterator
+import io
+import re
+import sys
+import threading
+import tokenize
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
+
+from cachelint import tree_scan
+
+DEPTH_LIMIT = 200  # Python's own limit on nested brackets
+_STACK_BYTES = 512 * 1024 * 1024
+_RECURSION_LIMIT = 50_000
+# What Python's parser says when a text exceeds one of its limits rather than its grammar.
+_LIMITS = ("too many nested parentheses", "too many levels of indentation", "too complex", "too many statically nested")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
+_INDENT_WITH_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
+_ADJACENT_LITERALS_WORTH_COUNTING = 1_000  # characters: fewer literals than DEPTH_LIMIT fit in less
+
+T = TypeVar("T")
+
+
+class PythonRefuses(Exception):
+    """Python's parser refuses the text for one of its limits."""
+
+    def __init__(self, message: str, row: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.row, self.column = message, row, column
+
+
+@dataclass
+class Parsed:
+    module: cst.Module
+    text: str  # what LibCST parsed (the model's positions are in it)
+    bounded: bool = False  # some expression was too deep: its code is not in `text`
+
+
+@dataclass
+class Prepared:
+    """A module's text as LibCST can keep every position of it, and how to go back."""
+
+    text: str
+    shift: dict[int, int] = field(default_factory=dict)  # row -> characters removed at its start
+
+    def restore_columns(self, row: int, column: int, is_end: bool = False) -> int:
+        """The file's column of a position in `text`. Removed characters precede everything
+        on their row, except an end at the very start of a row (a span ending with a newline)."""
+        removed = self.shift.get(row, 0)
+        return column if is_end and column == 1 else column + removed
+
+
+def prepare(text: str) -> Prepared:
+    """`text` with the indentation up to a form feed removed, where it is indentation (not
+    inside a string)."""
+    if "\f" not in text:
+        return Prepared(text)
+    inside_strings = _rows_inside_strings(text)
+    lines = text.split("\n")  # the model counts rows at "\n"
+    shift = {}
+    for index, line in enumerate(lines):
+        match = _INDENT_WITH_FORM_FEED.match(line)
+        if match is not None and index + 1 not in inside_strings:
+            shift[index + 1] = match.end()
+            lines[index] = line[match.end():]
+    return Prepared("\n".join(lines), shift)
+
+
+def _rows_inside_strings(text: str) -> set[int]:
+    """The rows that begin inside a string literal (None: Python cannot tell; then every
+    row that may is counted)."""
+    tree = tree_scan.parse(text)
+    if tree is None:
+        return set(range(1, text.count("\n") + 2))  # leave the text as it is
+    return {
+        row for node in ast.walk(tree) if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno
+        for row in range(node.lineno + 1, node.end_lineno + 1)
+    }
+
+
+def parse(text: str, parse_libcst: Callable[[str], cst.Module] | None = None) -> Parsed:
+    """LibCST's tree of `text` (made by `parse_libcst`, `parse_module` by default), with
+    expressions beyond `DEPTH_LIMIT` left unknown. Raises `PythonRefuses`, or LibCST's
+    `ParserSyntaxError`."""
+    parse_libcst = parse_libcst or parse_module
+    tree = tree_scan.parse(text)
+    if tree is None:
+        _raise_if_python_refuses(text)
+        return Parsed(parse_libcst(text), text)
+    bounded = _bounded(text, tree)
+    if bounded != text:
+        try:
+            return Parsed(parse_libcst(bounded), bounded, bounded=True)
+        except cst.ParserSyntaxError:
+            pass  # a placeholder where LibCST wants something else: the whole text, however slow
+    return Parsed(parse_libcst(text), text)
+
+
+def _raise_if_python_refuses(text: str) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        if any(limit in (error.msg or "") for limit in _LIMITS):
+            raise PythonRefuses(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1) from None
+    except (RecursionError, MemoryError):
+        raise PythonRefuses("SyntaxError: too complex for Python's parser", 1, 1) from None
+    except ValueError:
+        pass  # null bytes: LibCST says so
+
+
+def _bounded(text: str, tree: ast.Module) -> str:
+    """`text` with every subexpression at depth `DEPTH_LIMIT` replaced by a placeholder."""
+    lines = _LINE.findall(text)
+    spans = list(_too_deep(tree, lines))
+    if not spans:
+        return text
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    chars = list(text)
+    for (row, byte_column), (end_row, end_byte_column) in spans:
+        start = starts[row - 1] + _column(lines[row - 1], byte_column)
+        end = starts[end_row - 1] + _column(lines[end_row - 1], end_byte_column)
+        if end - start < 3:  # `-1`: too short for a placeholder, and shallow
+            continue
+        blank = [c if c in "\r\n" else " " for c in chars[start:end]]
+        blank[0], blank[-1] = "(", ")"
+        for index in range(1, len(blank) - 1):
+            if blank[index] in "\r\n":
+                break
+            blank[index] = "_"
+        chars[start:end] = blank
+    return "".join(chars)
+
+
+def _column(line: str, byte_column: int) -> int:
+    return byte_column if line.isascii() else len(line.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+
+
+def _too_deep(tree: ast.Module, lines: list[str]) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """The spans (row, UTF-8 column) of the subexpressions that reach `DEPTH_LIMIT`; none
+    inside another. Depth counts expressions, from each statement."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.stmt):
+            depth = 0
+        elif isinstance(node, ast.expr):
+            depth += 1
+            if isinstance(node, ast.JoinedStr) or _is_text(node):
+                if _adjacent_literals(node, lines) + depth >= DEPTH_LIMIT:
+                    yield _span(node)
+                continue  # LibCST sees no deeper
+            if depth >= DEPTH_LIMIT and _replaceable(node):
+                yield _span(node)
+                continue
+            if isinstance(node, ast.BoolOp) and depth + len(node.values) - 1 >= DEPTH_LIMIT:
+                # LibCST nests `a or b or c` one operator deep per link: the first links go.
+                kept = max(1, DEPTH_LIMIT - depth - 1)
+                first, last = node.values[0], node.values[-kept - 1]
+                yield (first.lineno, first.col_offset), (last.end_lineno, last.end_col_offset)
+                stack.extend((value, depth + kept) for value in node.values[-kept:])
+                continue
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+
+
+def _adjacent_literals(node: ast.expr, lines: list[str]) -> int:
+    """How many literals make up a string (LibCST nests adjacent ones one level each)."""
+    if node.end_lineno == node.lineno and node.end_col_offset - node.col_offset < _ADJACENT_LITERALS_WORTH_COUNTING:
+        return 1
+    (row, column), (end_row, end_column) = _span(node)
+    if row == end_row:
+        segment = lines[row - 1].encode("utf-8")[column:end_column].decode("utf-8", "replace")
+    else:
+        segment = "".join([lines[row - 1].encode("utf-8")[column:].decode("utf-8", "replace"), *lines[row:end_row - 1],
+                           lines[end_row - 1].encode("utf-8")[:end_column].decode("utf-8", "replace")])
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(f"({segment})").readline)
+        return sum(token.type == tokenize.STRING for token in tokens)
+    except (tokenize.TokenError, SyntaxError):
+        return 1
+
+
+def _replaceable(node: ast.expr) -> bool:
+    return isinstance(getattr(node, "ctx", ast.Load()), ast.Load) and node.end_lineno is not None
+
+
+def _span(node: ast.expr) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
 
 
 def parse_module(text: str) -> cst.Module:
@@ -36,3 +250,33 @@ def _nodes_unchecked() -> Iterator[None]:
 
 def _unchecked(node: CSTNode) -> None:
     pass
+
+
+def on_deep_stack(function: Callable[..., T], *args) -> T:
+    """`function(*args)`, on a thread with a big stack and a high recursion limit (see the
+    module's docstring); whatever it raises is raised here."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            outcome.append((False, error))
+
+    limit = sys.getrecursionlimit()
+    try:
+        previous = threading.stack_size(_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform that cannot: the caller's own stack
+        return function(*args)
+    try:
+        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+        thread = threading.Thread(target=run, name="cachelint-file")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(previous)
+        sys.setrecursionlimit(limit)
+    succeeded, value = outcome[0]
+    if not succeeded:
+        raise value
+    return value

@@ -291,3 +291,11 @@ def test_write_atomically_replaces_the_content(tmp_path):
     fix.write_atomically(str(path), b"new")
     assert path.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["x.py"]
+
+
+def test_a_fix_after_a_form_feed_lands_where_the_finding_is(tmp_path, monkeypatch):
+    # LibCST drops a form feed from a line's start: the fix used to land one column early.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(f'{REDIS}\fr.set("k", 1)\n')
+    assert run("--fix", "--unsafe-fixes", "--no-cache", "app.py").exit_code == 0
+    assert (tmp_path / "app.py").read_text() == f'{REDIS}\fr.set("k", 1, ex=3600)\n'

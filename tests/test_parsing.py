@@ -1,6 +1,7 @@
 import libcst as cst
 import pytest
 
+from cachelint import parsing
 from cachelint.parsing import parse_module
 
 SOURCE = '''\
@@ -36,3 +37,82 @@ def test_nodes_are_checked_again_after_a_syntax_error():
         parse_module("def broken(:\n")
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
+
+
+# --- whatever Python accepts (cachelint.parsing) -----------------------------------------
+
+REDIS_WRITE = "import redis\nr = redis.Redis()\n\ndef f(uid):\n    r.set({key}, uid)\n"
+
+
+def _lint(text: str):
+    from cachelint.config import Settings
+    from cachelint.engine import lint_source
+
+    return lint_source("deep.py", text.encode(), Settings())
+
+
+@pytest.mark.parametrize("key", [
+    " + ".join(["'a'"] * 500),  # a key of 500 terms
+    "uid" + ".strip()" * 400,  # 400 chained calls
+    "(" + " or ".join(["uid"] * 500) + ")",
+    " ".join(["'a'"] * 10_000),  # LibCST's own parser gives up at about 4,000 adjacent literals
+    " + ".join(["uid"] * 2_990),  # as deep as Python compiles (3.11: 2,990 terms)
+    "uid" + "[0]" * 2_989,  # LibCST alone: two minutes
+    "-" * 2_989 + "uid",
+], ids=["500 terms", "400 calls", "500 or", "10,000 literals", "2,990 terms", "2,989 subscripts", "2,989 signs"])
+def test_an_expression_as_deep_as_python_compiles_costs_no_finding(key):
+    result = _lint(REDIS_WRITE.format(key=key))
+    assert result.internal_errors == []
+    assert [(d.code, d.location.row, d.location.column) for d in result.diagnostics] == [("CL002", 5, 5)]
+
+
+def test_what_lies_beyond_the_depth_limit_is_unknown_and_positions_stay():
+    deep = " + ".join(["'a'"] * 300)
+    text = f"X = {deep}\ny = 1\n"
+    parsed = parsing.parse(text)
+    assert parsed.bounded and len(parsed.text) == len(text)
+    assert parsed.text.splitlines()[1] == "y = 1"
+    assert "(____" in parsed.text
+
+
+def test_a_file_python_refuses_for_its_limits_is_invalid_syntax():
+    result = _lint(REDIS_WRITE.format(key="(" * 1_000 + "uid" + ")" * 1_000))
+    assert [(d.name, d.message) for d in result.diagnostics] == [
+        ("invalid-syntax", "SyntaxError: too many nested parentheses")]
+
+
+def test_a_file_in_newer_syntax_than_the_running_python_is_left_to_libcst():
+    assert parsing.parse("type X = int\n").module.code == "type X = int\n"  # Python 3.12's syntax
+    with pytest.raises(cst.ParserSyntaxError):
+        parsing.parse("def broken(:\n")
+
+
+def test_the_deep_stack_raises_what_the_function_raises():
+    def fail():
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        parsing.on_deep_stack(fail)
+    assert parsing.on_deep_stack(lambda a: a + 1, 1) == 2
+
+
+# --- form feeds ------------------------------------------------------------------------
+
+def test_a_form_feed_before_a_statement_moves_no_finding():
+    # LibCST drops the form feed: the finding used to land one byte early, on row 4, where
+    # the `# noqa` swallowed it.
+    text = 'import redis\nr = redis.Redis()\ndef f(uid):\n    x = 1  # noqa\n\fr.set("k", uid)\n'
+    assert [(d.code, d.location.row, d.location.column, d.end_location.column) for d in _lint(text).diagnostics] == [
+        ("CL002", 5, 2, 17)]
+
+
+def test_form_feeds_in_indentation_are_whitespace_as_python_reads_them():
+    text = 'import redis\nr = redis.Redis()\n\ndef f(uid):\n    """Doc.\n\f    more\n    """\n  \f    r.set("k", uid)\n'
+    assert [(d.code, d.location.row, d.location.column) for d in _lint(text).diagnostics] == [("CL002", 8, 8)]
+
+
+def test_a_form_feed_inside_a_string_is_left_alone():
+    text = 'X = """a\n\fb"""\n\fy = 1\n'
+    prepared = parsing.prepare(text)
+    assert prepared.text == 'X = """a\n\fb"""\ny = 1\n'
+    assert prepared.shift == {3: 1}
