@@ -69,7 +69,7 @@ def entries(diagnostics: Iterable[Diagnostic], sources: dict[str, str], root: Pa
         enclosing = functions[diagnostic.filename].around(first) if text is not None else ""
         statement = _normalised(source.lines(text)[first - 1:last]) if text is not None else ""
         identity = (diagnostic.code or diagnostic.name, relative_path(diagnostic.filename, root), enclosing, statement)
-        digest = hashlib.sha256("\0".join([*identity, str(occurrences[identity])]).encode("utf-8")).hexdigest()
+        digest = hashlib.sha256("\0".join([*identity, str(occurrences[identity])]).encode("utf-8", "surrogateescape")).hexdigest()
         occurrences[identity] += 1
         found[diagnostic] = Entry(*identity, digest[:32])
     return found

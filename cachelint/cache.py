@@ -103,10 +103,10 @@ class ResultCache:
         try:
             pack = json.loads(self.path.read_bytes())
             if pack["format"] == FORMAT and pack["key"] == self.key and isinstance(pack["files"], dict):
-                self._entries = pack["files"]
                 self._trusted_before = int(pack["saved_at"]) - _RACY_NS
-        except (OSError, ValueError, TypeError, KeyError):
-            pass  # no pack yet, or an unreadable or foreign one: start afresh
+                self._entries = pack["files"]
+        except (OSError, ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError):
+            pass  # no pack yet, or an unreadable or foreign one (deeply nested, huge...): start afresh
 
     def unchanged(self, filename: str, stat: os.stat_result) -> Cached | None:
         """The result of a file whose size and modification time match its entry."""
@@ -213,7 +213,7 @@ def _decode_entry(payload: object, filename: str) -> Cached | None:
         if facts is not None and not isinstance(facts, dict):
             return None
         return Cached([_decode(item, filename) for item in payload["diagnostics"]], facts)
-    except (TypeError, KeyError, ValueError):
+    except (TypeError, KeyError, ValueError, AttributeError, RecursionError, MemoryError):
         return None
 
 

@@ -186,8 +186,17 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     _exit(run, failed=bool(diagnostics) and not exit_zero)
 
 
+def _displayable(text: str) -> str:
+    """`text` with the bytes of file names that are not UTF-8 (which Python keeps as lone
+    surrogates) shown as `\\xe9`: no stream or file can encode them as they are."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _write(text: str, output_file: Path | None, to_stderr: bool) -> None:
     """The report on standard output (or error), or in `--output-file` (its folder made)."""
+    text = _displayable(text)
     if output_file is None:
         # Never stripped by click: whether to colour was decided already (`_colored`).
         click.echo(text, nl=False, err=to_stderr, color=True)

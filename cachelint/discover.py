@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,13 +232,15 @@ def discover(paths: list[Path], settings: "Settings") -> Discovery:
         force_exclude = settings.for_folder(os.path.abspath(path if is_dir else path.parent)).force_exclude
         if force_exclude and walker.excluded_path(str(path), is_dir):
             continue
-        if path.is_file():
+        kind = None if is_dir else _kind(str(path))
+        if is_dir:
+            found.files.extend(walker.walk(str(path), walk_error, found.errors))
+        elif kind is None:
             found.files.append(str(path))
-        elif is_dir:
-                found.files.extend(walker.walk(str(path), walk_error))
         else:
-            found.errors.append((path, "not a file or folder"))
+            found.errors.append((path, kind))
     found.files = sorted(set(found.files), key=_path_order)
+    found.errors = list(dict.fromkeys(found.errors))  # a pipe named, and found in a folder named
     return found
 
 
@@ -276,9 +279,10 @@ class _Walker:
                 return True
             current = parent
 
-    def walk(self, top: str, onerror) -> Iterator[str]:
+    def walk(self, top: str, onerror, skipped: list[tuple[Path, str]]) -> Iterator[str]:
         """The Python files under the folder `top` (as `str(Path(...))` spells it), pruning
-        excluded and ignored folders."""
+        excluded and ignored folders; what has a Python file's name but is no regular file
+        goes to `skipped`, with what it is."""
         here = os.curdir + os.sep  # `./a.py` is `a.py`, as `Path` spells it
         for folder, subfolders, filenames in os.walk(top, onerror=onerror):
             absolute = os.path.abspath(folder)
@@ -292,10 +296,33 @@ class _Walker:
                 if (name.endswith(SUFFIXES) and not excluded.matches_name(name, prefix + name)
                         and not self._ignored(absolute, name, False)):
                     path = os.path.join(folder, name)
-                    yield path[len(here):] if path.startswith(here) else path
+                    path = path[len(here):] if path.startswith(here) else path
+                    kind = _kind(path)
+                    if kind is None:
+                        yield path
+                    else:
+                        skipped.append((Path(path), kind))
 
     def _ignored(self, folder: str, name: str, is_dir: bool) -> bool:
         return self._gitignore is not None and self._gitignore.ignores_entry(folder, name, is_dir)
+
+
+def _kind(path: str) -> str | None:
+    """None for a regular file (or a symlink to one), else what it is: reading a named
+    pipe waits for a writer forever, and a device may never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return describe_os_error(error)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "not a regular file (a named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "not a regular file (a socket)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "not a regular file (a device)"
+    return "not a file or folder"
 
 
 def describe_os_error(error: OSError) -> str:

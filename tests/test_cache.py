@@ -97,6 +97,9 @@ def test_the_folder_is_tagged_and_ignored_by_git(project):
 
 @pytest.mark.parametrize("corrupt", [
     lambda pack: b"\x00garbage",
+    lambda pack: b"[" * 100_000 + b"]" * 100_000,  # too deep for the JSON decoder
+    lambda pack: b"\xff\xfe not UTF-8",
+    lambda pack: json.dumps({**pack, "saved_at": 1e400}).encode(),  # an infinite time
     lambda pack: json.dumps({**pack, "key": "someone else's"}).encode(),
     lambda pack: json.dumps({**pack, "files": [1, 2]}).encode(),
     lambda pack: json.dumps(

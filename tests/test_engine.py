@@ -3,11 +3,14 @@ missing paths, symlink loops, a crashing rule; and which files discovery finds."
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from cachelint import engine
+from click.testing import CliRunner
+
+from cachelint import cli, engine
 from cachelint.config import Settings
 from cachelint.engine import lint_paths, lint_source
 from cachelint.model import CustomClients, Kind
@@ -133,7 +136,14 @@ def test_a_named_fifo_is_an_error_not_a_hang(tree):
     os.mkfifo(tree / "pipe.py")
     run = lint_paths([tree / "pipe.py", tree / "good.py"], Settings())
     assert found(run) == [("good.py", 3, "CL002"), ("pipe.py", 1, "io-error")]
-    assert messages(run, "io-error") == ["cannot read: not a file or folder"]
+    assert messages(run, "io-error") == ["cannot read: not a regular file (a named pipe)"]
+
+
+def test_a_named_fifo_in_a_folder_is_skipped_with_a_note_not_read(tree):
+    os.mkfifo(tree / "pipe.py")  # reading it would wait for a writer forever
+    run = lint_paths([tree], Settings())
+    assert found(run) == [("good.py", 3, "CL002"), ("pipe.py", 1, "io-error")]
+    assert messages(run, "io-error") == ["cannot read: not a regular file (a named pipe)"]
 
 
 def test_a_folder_named_like_a_module_is_walked_not_read(tree):
@@ -266,3 +276,14 @@ def test_files_named_explicitly_are_linted_even_if_excluded(tree):
 
 def test_a_file_named_twice_is_linted_once(tree):
     assert linted([Path("good.py"), Path("./good.py"), Path(".")]) == ["good.py"]
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses file names that are not UTF-8")
+@pytest.mark.parametrize("output_format", ["concise", "json", "full"])
+def test_a_file_name_that_is_not_utf8_is_linted_and_reported(tree, output_format):
+    # The module makes a client at module level: the pass for its importers encoded its name.
+    (tree / os.fsdecode(b"caf\xe9.py")).write_text(GOOD)
+    (tree / "user.py").write_text("from good import r\n")
+    result = CliRunner().invoke(cli.main, ["--no-cache", "--output-format", output_format, "."])
+    assert result.exit_code == 1, result.output
+    assert "caf" in result.output and result.output.count("CL002") >= 2

@@ -31,8 +31,8 @@ def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:
     alternatives = []
     for qualified in sorted(qualified_names):
         module = qualified.rpartition(".")[0]
-        if not module:
-            continue
+        if not all(part.isidentifier() for part in module.split(".")):  # no import names it (`café-2`, an
+            continue  # undecodable file name) or the module is the top level
         last = re.escape(module.rpartition(".")[2])
         alternatives += [
             rf"\b{re.escape(module)}\b",
