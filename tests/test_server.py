@@ -184,6 +184,15 @@ def test_hover_on_a_cache_call_says_what_the_model_understood(tmp_path):
             assert (hover.range.start.line, hover.range.start.character) == (line, 4)
             assert await session.hover(uri, 0, 0) is None  # `import redis`
 
+            view = session.open("views.py", "from django.views.decorators.cache import cache_page\n\n\n"
+                                            "@cache_page(0)\ndef home(request):\n    return render(request)\n")
+            await session.diagnostics(view)
+            hover = await session.hover(view, 3, 3)
+            assert hover.contents.value.splitlines() == [
+                "**cachelint**: django `cache_page`: decorator",
+                "- TTL: not cached",
+            ]
+
     run(scenario())
 
 
@@ -238,5 +247,35 @@ def test_a_client_another_module_makes_is_known_as_in_a_whole_project_run(tmp_pa
             version = session.change(uri, views.replace("return cache.get(pid)", 'return cache.get(f"product:{pid}")'))
             assert codes(await session.diagnostics(uri, version)) == ["CL012"]
             return found
+
+    run(scenario())
+
+
+def test_without_pygls_the_server_says_how_to_install_it():
+    blocked = "import sys; sys.modules['pygls'] = None; from cachelint.cli import main; main(['server'])"
+    ran = subprocess.run([sys.executable, "-c", blocked], cwd=ROOT, capture_output=True, text=True)
+    assert ran.returncode == 2
+    assert ran.stderr == "error: `cachelint server` needs pygls: pip install 'cachelint[lsp]'\n"
+
+
+def test_a_workspace_folder_added_later_is_a_project(tmp_path):
+    from tests.test_missing_invalidation import CATALOG, pricing
+
+    (tmp_path / "edited").mkdir()
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "catalog.py").write_text(textwrap.dedent(CATALOG))
+    (shop / "pricing.py").write_text(pricing())
+
+    async def scenario():
+        async with Session(tmp_path / "edited") as session:
+            uri = shop.joinpath("pricing.py").as_uri()
+            session.versions[uri], session.texts[uri] = 1, pricing()
+            session.client.text_document_did_open(types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri, "python", 1, pricing())))
+            assert "CL010" not in codes(await session.diagnostics(uri, 1))  # in no project
+            session.client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+                types.WorkspaceFoldersChangeEvent(added=[types.WorkspaceFolder(shop.as_uri(), "shop")], removed=[])))
+            await session.diagnostics(uri, 1, until=lambda found: "CL010" in codes(found))
 
     run(scenario())

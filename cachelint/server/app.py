@@ -163,10 +163,22 @@ server = CachelintServer()
 
 @server.feature(types.INITIALIZED)
 def initialized(ls: CachelintServer, params: types.InitializedParams) -> None:
+    ls.linter.folders = _folders(ls)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+def folders_changed(ls: CachelintServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    ls.linter.folders = _folders(ls)  # pygls has updated its workspace
+    for uri in list(ls.published):
+        ls.schedule(uri, 0)
+
+
+def _folders(ls: CachelintServer) -> list[str]:
+    """The workspace folders, each a project (cachelint.server.project)."""
     folders = [to_fs_path(folder.uri) for folder in ls.workspace.folders.values()]
     if ls.workspace.root_path:
         folders.append(ls.workspace.root_path)
-    ls.linter.folders = [folder for folder in folders if folder]
+    return [folder for folder in folders if folder]
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
