@@ -152,14 +152,17 @@ def test_noqa_and_documentation_actions(tmp_path):
 
 def test_settings_come_from_the_nearest_configuration_as_on_the_command_line(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.cachelint]\nignore = ["CL001"]\nper-file-ignores = {"legacy/*" = ["CL002"]}\n')
+        '[tool.cachelint]\nignore = ["CL001"]\nper-file-ignores = {"legacy/*" = ["CL002"]}\n'
+        'docs-url = "https://wiki.example.com/cachelint/{code}"\n')
     (tmp_path / "legacy").mkdir()
 
     async def scenario():
         async with Session(tmp_path) as session:
             shop = session.open("shop.py", BOTH)
             legacy = session.open("legacy/old.py", BOTH)
-            assert codes(await session.diagnostics(shop, 1)) == ["CL002"]
+            [found] = await session.diagnostics(shop, 1)
+            assert found.code == "CL002"
+            assert found.code_description.href == "https://wiki.example.com/cachelint/CL002"  # as the reports link it
             assert codes(await session.diagnostics(legacy, 1)) == []
             (tmp_path / "pyproject.toml").write_text('[tool.cachelint]\nignroe = ["CL001"]\n')
             version = session.change(shop, WITH_TTL)

@@ -40,6 +40,7 @@ class Published:
     version: int | None
     text: str
     diagnostics: tuple[Diagnostic, ...]
+    docs_url: str | None  # the file's `docs-url` setting
 
 
 class CachelintServer(LanguageServer):
@@ -79,10 +80,10 @@ class CachelintServer(LanguageServer):
             self.lint_thread, self.linter.lint, self.path_of(uri), text)
         if self.workspace.text_documents.get(uri) is not document or document.version != version:
             return  # changed or closed meanwhile
-        self.published[uri] = Published(version, text, linted.diagnostics)
+        self.published[uri] = Published(version, text, linted.diagnostics, linted.docs_url)
         lines = Lines(text, self.workspace.position_encoding)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri, [protocol.to_lsp(diagnostic, lines) for diagnostic in linted.diagnostics], version))
+            uri, [protocol.to_lsp(diagnostic, lines, linted.docs_url) for diagnostic in linted.diagnostics], version))
         if linted.project is not None and linted.project not in self.linter.snapshots:
             self.refresh(linted.project)
 
@@ -215,7 +216,8 @@ def code_action(ls: CachelintServer, params: types.CodeActionParams) -> list[typ
     if published is None:
         return []
     lines = Lines(published.text, ls.workspace.position_encoding)
-    return protocol.code_actions(uri, published.diagnostics, lines, params.range, params.context.only)
+    return protocol.code_actions(uri, published.diagnostics, lines, params.range, params.context.only,
+                                 published.docs_url)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -31,6 +31,7 @@ from cachelint.server.reparse import ReusingParser
 class Linted:
     diagnostics: tuple[Diagnostic, ...]
     project: Project | None  # the project the file belongs to, if any
+    docs_url: str | None = None  # the file's `docs-url` setting (cachelint.report.docs)
 
 
 class Linter:
@@ -75,7 +76,7 @@ class Linter:
         found = [*result.diagnostics, *(engine.problem(path, "internal-error", error) for error in result.internal_errors)]
         if snapshot is not None:
             found += snapshot.findings_for(path, text)
-        return Linted(tuple(sorted(set(found), key=Diagnostic.sort_key)), project)
+        return Linted(tuple(sorted(set(found), key=Diagnostic.sort_key)), project, settings.for_file(path).docs_url)
 
     def _lint_source(self, path: str, raw: bytes, settings: Settings, snapshot: Snapshot | None) -> engine.FileResult:
         parse = self._parsers.setdefault(path, ReusingParser())

@@ -25,6 +25,7 @@ import cachelint
 from cachelint import rules, suppressions
 from cachelint.diagnostic import Diagnostic, Edit, Location
 from cachelint.project.facts import CacheUse
+from cachelint.report import docs
 from cachelint.server.positions import Lines
 
 SOURCE = "cachelint"
@@ -32,8 +33,8 @@ SHOW_DOCUMENTATION = "cachelint.showDocumentation"
 _CHECKOUT = Path(cachelint.__file__).resolve().parent.parent  # the repository, when run from a checkout
 
 
-def to_lsp(diagnostic: Diagnostic, lines: Lines) -> types.Diagnostic:
-    href = documentation_uri(diagnostic)
+def to_lsp(diagnostic: Diagnostic, lines: Lines, docs_url: str | None) -> types.Diagnostic:
+    href = documentation_uri(diagnostic, docs_url)
     return types.Diagnostic(
         range=lines.range(diagnostic.location, diagnostic.end_location),
         message=diagnostic.message,
@@ -45,14 +46,15 @@ def to_lsp(diagnostic: Diagnostic, lines: Lines) -> types.Diagnostic:
     )
 
 
-def documentation_uri(diagnostic: Diagnostic) -> str | None:
-    """Where the rule's page is: its URL when the finding has an absolute one, the page
-    in the checkout cachelint runs from, or else the page written out from the rule's
+def documentation_uri(diagnostic: Diagnostic, docs_url: str | None) -> str | None:
+    """Where the rule's page is: where the `docs-url` setting puts it, as in the reports;
+    by default the page on disk (the reports link the repository's, which needs a
+    network): in the checkout cachelint runs from, or else written out from the rule's
     own documentation (the page is generated from it)."""
     if diagnostic.code is None or diagnostic.url is None:
         return None
-    if "://" in diagnostic.url:
-        return diagnostic.url
+    if docs_url is not None:
+        return docs.rule_url(docs_url, diagnostic.code, diagnostic.name, diagnostic.url)
     page = _CHECKOUT / diagnostic.url
     if page.is_file():
         return page.as_uri()
@@ -71,7 +73,7 @@ def documentation_uri(diagnostic: Diagnostic) -> str | None:
 
 
 def code_actions(uri: str, found: tuple[Diagnostic, ...], lines: Lines, requested: types.Range,
-                 only: list[str] | None) -> list[types.CodeAction]:
+                 only: list[str] | None, docs_url: str | None) -> list[types.CodeAction]:
     """The quick fixes of the findings in the requested range (when the editor asks for quick fixes)."""
     quick_fix = types.CodeActionKind.QuickFix
     if only and not any(quick_fix == kind or quick_fix.startswith(f"{kind}.") for kind in only):
@@ -80,12 +82,12 @@ def code_actions(uri: str, found: tuple[Diagnostic, ...], lines: Lines, requeste
         action
         for diagnostic in found
         if diagnostic.code is not None and _overlaps(lines.range(diagnostic.location, diagnostic.end_location), requested)
-        for action in _quick_fixes(uri, diagnostic, lines)
+        for action in _quick_fixes(uri, diagnostic, lines, docs_url)
     ]
 
 
-def _quick_fixes(uri: str, diagnostic: Diagnostic, lines: Lines) -> list[types.CodeAction]:
-    lsp = to_lsp(diagnostic, lines)
+def _quick_fixes(uri: str, diagnostic: Diagnostic, lines: Lines, docs_url: str | None) -> list[types.CodeAction]:
+    lsp = to_lsp(diagnostic, lines, docs_url)
     actions = []
     fix = diagnostic.fix
     if fix is not None and fix.edits:
@@ -106,7 +108,7 @@ def _quick_fixes(uri: str, diagnostic: Diagnostic, lines: Lines) -> list[types.C
         diagnostics=[lsp],
         edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(replace, suppressions.with_noqa(line, diagnostic.code))]}),
     ))
-    href = documentation_uri(diagnostic)
+    href = documentation_uri(diagnostic, docs_url)
     if href is not None:
         title = f"Open the documentation of {diagnostic.code} ({diagnostic.name})"
         actions.append(types.CodeAction(
