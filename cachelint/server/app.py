@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import multiprocessing
+import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,7 +31,6 @@ from cachelint.server.positions import Lines
 from cachelint.server.project import Project, snapshot
 
 DEBOUNCE_SECONDS = 0.05
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class CachelintServer(LanguageServer):
         """The project's snapshot, made in a process of its own: the project run forks
         workers (which a threaded process must not), and never competes for the GIL."""
         if self._project_pool is None:
-            self._project_pool = multiprocessing.get_context("spawn").Pool(1)
+            self._project_pool = multiprocessing.get_context("spawn").Pool(1, initializer=_stdout_to_stderr)
         loop = asyncio.get_running_loop()
         future = loop.create_future()
 
@@ -157,6 +157,13 @@ class CachelintServer(LanguageServer):
         if published is None or document is None or document.version != published.version:
             return None
         return published
+
+
+def _stdout_to_stderr() -> None:
+    """In the project worker: standard output is the editor's channel, never to be written
+    to by anything but the server; whatever would be printed goes to standard error."""
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
 
 
 server = CachelintServer()
