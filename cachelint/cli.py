@@ -146,11 +146,11 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
                 run = engine.lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir,
                                         prefilter=not no_prefilter, part_of_the_project=_is_part_of_the_project(paths, settings))
     note = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
-    fixed = fixes.fix_run(run, settings, unsafe_fixes, write=fix and not diff and not stdin) if fix or diff else []
+    fixed = fixes.fix_run(run, settings, unsafe_fixes, fix and not diff and not stdin, paths) if fix or diff else []
     applied = sum(f.applied for f in fixed)
 
     if diff:
-        diffs = "".join(fixes.unified_diff(f) for f in fixed)
+        diffs = b"".join(fixes.unified_diff(f) for f in fixed)
         _write(diffs, output_file, to_stderr=False)
         if applied:
             note(f"Would fix {_errors(applied)}.")
@@ -194,16 +194,17 @@ def _displayable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _write(text: str, output_file: Path | None, to_stderr: bool) -> None:
-    """The report on standard output (or error), or in `--output-file` (its folder made)."""
-    text = _displayable(text)
+def _write(text: str | bytes, output_file: Path | None, to_stderr: bool) -> None:
+    """The report on standard output (or error), or in `--output-file` (its folder made);
+    bytes (a diff, in the encodings of its files) as they are."""
+    data = text if isinstance(text, bytes) else _displayable(text).encode("utf-8")
     if output_file is None:
         # Never stripped by click: whether to colour was decided already (`_colored`).
-        click.echo(text, nl=False, err=to_stderr, color=True)
+        click.echo(text if isinstance(text, bytes) else _displayable(text), nl=False, err=to_stderr, color=True)
         return
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)
-        output_file.write_text(text, encoding="utf-8")
+        output_file.write_bytes(data)
     except OSError as error:
         click.echo(f"error: {output_file}: cannot write the report: {error.strerror or error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -4,23 +4,28 @@ A fix is applied whole or not at all. Each pass takes the applicable fixes in so
 order, skips any that overlaps or touches one already taken, applies the edits bottom-up
 and lints the result again, until nothing applicable is left (at most MAX_PASSES). A pass
 whose result does not parse, or cannot be written in the file's encoding, is dropped and
-reported as an internal error of the rules that made it. Files are written atomically.
+reported as an internal error of the rules that made it. Files are written as an editor
+would write them (`_write`).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import os
+import re
 import stat
 import tempfile
+from pathlib import Path
 
 import libcst as cst
 
 from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Location
-from cachelint.engine import FileResult, RunResult, lint_source, problem
+from cachelint.engine import FileResult, RunResult, decode, lint_source, problem
 
 MAX_PASSES = 10
+_ROW = re.compile(r"[^\n]*\n|[^\n]+$")
 
 
 @dataclasses.dataclass
@@ -35,16 +40,25 @@ def is_applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
     return diagnostic.fix is not None and diagnostic.fix.applies(unsafe)
 
 
-def fix_run(run: RunResult, settings: Settings, unsafe: bool, write: bool) -> list[FixedFile]:
-    """Fix every file of `run` that has an applicable fix, and write it back if `write`.
-    In `run`, what remains of each fixed file replaces its result."""
+def fix_run(run: RunResult, settings: Settings, unsafe: bool, write: bool, roots: list[Path] = ()) -> list[FixedFile]:
+    """Fix every file of `run` that has an applicable fix, and write it back if `write`
+    (a symlink only to a file inside `roots`, the paths linted). In `run`, what remains of
+    each fixed file replaces its result. The files fixed: written, when `write`."""
     fixed = []
+    inside = _Tree(roots or [settings.root])
     for index, before in enumerate(run.files):
         if before.text is not None and any(is_applicable(d, unsafe) for d in before.diagnostics):
             outcome = fix_file(before, settings, unsafe)
-            run.files[index] = _write(outcome) if write and outcome.applied else outcome.after
-            if outcome.applied:
+            if not outcome.applied:
+                run.files[index] = outcome.after
+                continue
+            refusal = _write(outcome, inside) if write else None
+            if refusal is None:
+                run.files[index] = outcome.after
                 fixed.append(outcome)
+            else:
+                failed = problem(before.filename, "io-error", f"fixes not written: {refusal}")
+                run.files[index] = dataclasses.replace(before, diagnostics=[*before.diagnostics, failed])
     return fixed
 
 
@@ -115,38 +129,87 @@ def _offset(starts: list[int], location: Location) -> int:
     return starts[location.row - 1] + location.column - 1
 
 
-def unified_diff(fixed: FixedFile) -> str:
-    """What `--diff` shows for one file: a unified diff, headed with its name as Ruff does."""
+def unified_diff(fixed: FixedFile) -> bytes:
+    """What `--diff` shows for one file: a unified diff, headed with its name as Ruff does,
+    in the file's own encoding (so that `patch` applies it to the file's bytes). Rows end
+    at "\\n" alone, as in the file (`str.splitlines` would also end one at a form feed)."""
     name = fixed.before.filename
-    lines = difflib.unified_diff(
-        fixed.before.text.splitlines(keepends=True), fixed.text.splitlines(keepends=True), name, name
-    )
-    return "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines)
+    lines = difflib.unified_diff(_rows(fixed.before.text), _rows(fixed.text), name, name)
+    text = "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines)
+    return text.encode(fixed.before.encoding, "surrogateescape")  # a file name that is not UTF-8: its bytes
 
 
-def _write(fixed: FixedFile) -> FileResult:
-    """Write the fixed text over the file; what remains in it, or, when it cannot be
-    written, its diagnostics before fixing and one saying why."""
+def _rows(text: str) -> list[str]:
+    return _ROW.findall(text)
+
+
+class _Tree:
+    """The folders linted (and those of the files named): where a symlink may lead a write."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        self._folders = [os.path.realpath(root if os.path.isdir(root) else os.path.dirname(os.path.abspath(root)))
+                         for root in roots]
+
+    def holds(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in self._folders)
+
+
+def _write(fixed: FixedFile, inside: _Tree) -> str | None:
+    """Write the fixed text over the file, as an editor would: not if the file changed
+    since it was read, through a symlink only to a file inside the linted tree, keeping
+    its hard links, owner and mode. None when written, else why not."""
+    path = fixed.before.filename
     try:
-        write_atomically(fixed.before.filename, fixed.text.encode(fixed.before.encoding))
+        current = Path(path).read_bytes()
     except OSError as error:
-        message = f"cannot write fixes: {error.strerror or error}"
-        failed = problem(fixed.before.filename, "io-error", message)
-        return dataclasses.replace(fixed.before, diagnostics=[*fixed.before.diagnostics, failed])
-    return fixed.after
+        return f"cannot read it again: {error.strerror or error}"
+    try:
+        changed = decode(current)[0] != fixed.before.text
+    except (UnicodeDecodeError, SyntaxError):
+        changed = True
+    if changed:
+        return "the file changed since it was read; run again"
+    if os.path.islink(path) and not inside.holds(path):
+        return f"it is a symlink to {os.path.realpath(path)}, outside the folders linted"
+    try:
+        write_keeping_metadata(path, fixed.text.encode(fixed.before.encoding))
+    except OSError as error:
+        return f"cannot write: {error.strerror or error}"
+    return None
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace the file's content without ever leaving it half-written: write a temporary
-    file next to it (next to the target of a symlink) and rename it over the file."""
+def write_keeping_metadata(path: str, data: bytes) -> None:
+    """Replace the file's content, keeping what makes it the same file: its hard links,
+    owner, group and mode. A file with one link whose owner this process can give a new
+    file is replaced atomically (a temporary file next to it, with its mode and owner,
+    renamed over it: never half-written); any other is written in place, which keeps its
+    links (renaming would cut them) and owner."""
     target = os.path.realpath(path)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
+    status = os.stat(target)
+    if status.st_nlink == 1 and _replace_atomically(target, data, status):
+        return
+    with open(target, "r+b") as stream:
+        stream.write(data)
+        stream.truncate()
+
+
+def _replace_atomically(target: str, data: bytes, status: os.stat_result) -> bool:
     descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".cachelint-", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
-        os.chmod(temporary, mode)
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        made = os.stat(temporary)
+        if (made.st_uid, made.st_gid) != (status.st_uid, status.st_gid):
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except OSError:  # not ours to give: write in place instead
+                os.unlink(temporary)
+                return False
         os.replace(temporary, target)
     except BaseException:
-        os.unlink(temporary)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
+    return True

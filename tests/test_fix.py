@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import stat
 
 import pytest
@@ -280,15 +281,15 @@ def test_a_failed_write_leaves_the_file_whole_and_no_temporary_behind(app, tmp_p
     result = run("--fix", "app.py")
     assert app.read_text() == SOURCE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
-    assert "app.py:1:1: io-error: cannot write fixes: Permission denied" in result.stdout
+    assert "app.py:1:1: io-error: fixes not written: cannot write: Permission denied" in result.stdout
     assert "app.py:4:10: CL007" in result.stdout  # not fixed after all, so still reported
     assert result.exit_code == 1
 
 
-def test_write_atomically_replaces_the_content(tmp_path):
+def test_write_keeping_metadata_replaces_the_content(tmp_path):
     path = tmp_path / "x.py"
     path.write_text("old")
-    fix.write_atomically(str(path), b"new")
+    fix.write_keeping_metadata(str(path), b"new")
     assert path.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["x.py"]
 
@@ -299,3 +300,70 @@ def test_a_fix_after_a_form_feed_lands_where_the_finding_is(tmp_path, monkeypatc
     (tmp_path / "app.py").write_text(f'{REDIS}\fr.set("k", 1)\n')
     assert run("--fix", "--unsafe-fixes", "--no-cache", "app.py").exit_code == 0
     assert (tmp_path / "app.py").read_text() == f'{REDIS}\fr.set("k", 1, ex=3600)\n'
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(app, monkeypatch):
+    edited = SOURCE + "# saved in the editor meanwhile\n"
+    fix_file = fix.fix_file
+
+    def fix_while_someone_edits(before, settings, unsafe):
+        app.write_text(edited)
+        return fix_file(before, settings, unsafe)
+
+    monkeypatch.setattr(fix, "fix_file", fix_while_someone_edits)
+    result = run("--fix", "--no-cache", "app.py")
+    assert app.read_text() == edited
+    assert "io-error: fixes not written: the file changed since it was read" in result.stdout
+    assert "Fixed" not in result.stderr  # only the fixes written are reported
+    assert result.exit_code == 1
+
+
+def test_a_symlink_to_a_file_outside_the_linted_tree_is_not_written_through(tmp_path, monkeypatch):
+    outside = tmp_path / "elsewhere" / "target.py"
+    outside.parent.mkdir()
+    outside.write_text(SOURCE)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "link.py").symlink_to(outside)
+    monkeypatch.chdir(tree)
+    result = run("--fix", "--no-cache", ".")
+    assert outside.read_text() == SOURCE
+    assert "outside the folders linted" in result.stdout
+
+
+def test_a_fixed_file_keeps_its_hard_links(app, tmp_path):
+    other = tmp_path / "other-name.txt"
+    os.link(app, other)
+    run("--fix", "--no-cache", "app.py")
+    assert app.read_text() == SAFE_FIXED
+    assert os.path.samefile(app, other) and app.stat().st_nlink == 2
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to someone else")
+def test_a_fixed_file_keeps_its_owner_and_group(app):
+    os.chown(app, 4321, 4321)
+    run("--fix", "--no-cache", "app.py")
+    assert app.read_text() == SAFE_FIXED
+    assert (app.stat().st_uid, app.stat().st_gid) == (4321, 4321)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-8"])
+def test_the_diff_applies_with_patch_in_the_files_encoding(app, tmp_path, encoding):
+    def with_accents(text: str) -> str:  # on a row of the diff's context
+        return f"# -*- coding: {encoding} -*-\n" + text.replace("for k", "# café résumé\nfor k")
+
+    source = with_accents(SOURCE)
+    app.write_bytes(source.encode(encoding))
+    result = CliRunner().invoke(main, ["--diff", "--no-cache", "app.py"])
+    patched = tmp_path / "patched.py"
+    patched.write_bytes(app.read_bytes())
+    done = subprocess.run(["patch", "--silent", str(patched)], input=result.stdout_bytes, capture_output=True)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert patched.read_bytes() == with_accents(SAFE_FIXED).encode(encoding)
+
+
+def test_the_diff_of_a_file_with_a_form_feed_keeps_its_rows(app, tmp_path):
+    app.write_text(SOURCE.replace("r.set", "x = '\f'\nr.set"))
+    result = CliRunner().invoke(main, ["--diff", "--no-cache", "app.py"])
+    done = subprocess.run(["patch", "--silent", "--dry-run", str(app)], input=result.stdout_bytes, capture_output=True)
+    assert done.returncode == 0, done.stderr + done.stdout

@@ -1,0 +1,333 @@
+"""Try to break cachelint the way real trees and hostile inputs would.
+
+    python3 scripts/fuzz.py --minutes 10 --source cache      # cache-shaped generated programs
+    python3 scripts/fuzz.py --minutes 10 --source grammar    # hypothesmith (pip install 'cachelint[fuzz]')
+    python3 scripts/fuzz.py --minutes 10 --source mutation   # mutations of real modules
+    python3 scripts/fuzz.py --count 200 --seed 3 --source all
+
+Each program is linted with and without the prefilter (and so sparse parsing), in a
+worker process given `--timeout` seconds per program. A failure is any of:
+
+- a crash or an internal error (an exception anywhere, a rule or the model failing);
+- a hang (the worker is killed and replaced);
+- two reports: the rule findings differ with `--no-prefilter` (README: the prefilter and
+  sparse parsing never change the report).
+
+Failing programs are written to `--out` (one file each, with what went wrong in a
+comment on the first line); the closing line gives the counts. The sources:
+
+- **cache**: programs built from the shapes the rules judge (Redis, Django, Flask-Caching
+  clients, keys from request input, TTLs, reads tested for truth, DB writes, views),
+  padded with unrelated code to 100–400 lines so that sparse parsing cuts them;
+- **grammar**: hypothesmith's programs from Python's grammar and from LibCST's nodes;
+- **mutation**: modules of the projects in `--corpus` (or any folder of Python files)
+  with lines deleted, duplicated, swapped, re-indented or truncated, form feeds, tabs,
+  non-ASCII text, cache calls and deep expressions inserted.
+
+`tests/test_fuzz.py` runs a bounded slice of the same generators with a fixed seed.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import sys
+import textwrap
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SOURCES = ("cache", "grammar", "mutation")
+
+# ---------------------------------------------------------------------------- checking
+
+
+def check(text: str) -> str | None:
+    """What is wrong with cachelint on this program (None: nothing)."""
+    from cachelint.config import Settings
+    from cachelint.engine import lint_source
+
+    raw = text.encode("utf-8", "surrogatepass")
+    try:
+        screened = lint_source("fuzzed.py", raw, Settings(), prefilter=True)
+        whole = lint_source("fuzzed.py", raw, Settings(), prefilter=False)
+    except BaseException as error:  # noqa: BLE001 - what the campaign looks for
+        return f"crash: {type(error).__name__}: {error}"[:500]
+    for result in (screened, whole):
+        if result.internal_errors:
+            return f"internal error: {result.internal_errors[0]}"[:500]
+    if _findings(screened) != _findings(whole):
+        only_screened = _findings(screened) - _findings(whole)
+        only_whole = _findings(whole) - _findings(screened)
+        return f"the prefilter changes the report: only with it {sorted(only_screened)}, only without {sorted(only_whole)}"
+    return None
+
+
+def _findings(result) -> set[tuple]:
+    """Rule findings: a file the prefilter rules out is not parsed, so a syntax error in it
+    is only reported without the prefilter."""
+    return {(d.code, d.location.row, d.location.column, d.message) for d in result.diagnostics if d.code}
+
+
+# ------------------------------------------------------------------- cache-shaped programs
+
+_CLIENTS = [
+    ("import redis\n", "r = redis.Redis()\n", "r"),
+    ("import redis\n", "r = redis.StrictRedis(host='cache', decode_responses=True)\n", "r"),
+    ("from django.core.cache import cache\n", "", "cache"),
+    ("from django.core.cache import caches\n", "store = caches['default']\n", "store"),
+    ("from flask_caching import Cache\n", "cache = Cache()\n", "cache"),
+    ("import redis.asyncio as aioredis\n", "r = aioredis.Redis()\n", "r"),
+]
+_KEYS = [
+    "'k'", "'user:%s' % uid", "f'user:{uid}'", "f'{uid}'", "'item:' + str(item_id)", "key_for(uid)",
+    "request.GET['q']", "f'search:{request.GET.get(\"q\")}'", "'profile:' + request.user.username",
+    "f'session:{request.session.session_key}'", "KEY", "'a' + 'b' * 3", "':'.join(['x', str(uid)])",
+    "f'page:{request.path}'", "'token:' + token", "uid", "f'report:{uuid.uuid4()}'", "f'at:{time.time()}'",
+]
+_VALUES = ["value", "json.dumps(data)", "user.password", "token", "{'a': 1}", "None", "0", "request.user.email",
+           "list(Item.objects.all())", "data"]
+_TTLS = ["", ", 60", ", 0", ", ex=60", ", ex=0", ", timeout=None", ", timeout=300", ", px=100", ", TTL", ", -1"]
+
+
+def _op(rng: random.Random, client: str) -> list[str]:
+    key, value, ttl = rng.choice(_KEYS), rng.choice(_VALUES), rng.choice(_TTLS)
+    kind = rng.randrange(14)
+    if kind == 0:
+        return [f"cached = {client}.get({key})", "if not cached:", f"    cached = compute()",
+                f"    {client}.set({key}, cached{ttl})", "return cached"]
+    if kind == 1:
+        return [f"{client}.set({key}, {value}{ttl})"]
+    if kind == 2:
+        return [f"value = {client}.get({key})", "if value is None:", "    value = load()", f"    {client}.set({key}, value{ttl})",
+                "return value"]
+    if kind == 3:
+        return [f"for k in {client}.keys('user:*'):", f"    {client}.delete(k)"]
+    if kind == 4:
+        return ["item = Item.objects.get(pk=uid)", "item.price = price", f"{client}.delete({key})", "item.save()"]
+    if kind == 5:
+        return ["Item.objects.filter(pk=uid).update(price=price)", f"{client}.delete({key})"]
+    if kind == 6:
+        return ["with transaction.atomic():", "    Item.objects.filter(pk=uid).update(price=price)",
+                f"    {client}.set({key}, {value}{ttl})"]
+    if kind == 7:
+        return [f"return {client}.get_or_set({key}, lambda: compute(){ttl})"]
+    if kind == 8:
+        return [f"{client}.setex({key}, 0, {value})"]
+    if kind == 9:
+        return [f"data = {client}.get({key}) or compute()", "return data"]
+    if kind == 10:
+        return [f"pipe = {client}.pipeline()", f"pipe.set({key}, {value}{ttl})", "pipe.execute()"]
+    if kind == 11:
+        return ["conn.execute('UPDATE items SET price = ? WHERE id = ?', (price, uid))",
+                f"{client}.delete({key})", "conn.commit()"]
+    if kind == 12:
+        return [f"cached = {client}.get({key})", "if cached:", "    return cached", "return None"]
+    return [f"await {client}.set({key}, {value}{ttl})" if "aio" in client else f"{client}.incr({key})"]
+
+
+def _function(rng: random.Random, client: str, index: int) -> list[str]:
+    decorators = rng.choice([[], [], ["@login_required"], ["@cache_page(60)"], ["@cache_page(0)"],
+                             ["@app.route('/x')", "@cache.cached(timeout=60)"], ["@lru_cache(maxsize=None)"],
+                             ["@cached(TTLCache(10, 60))"]])
+    params = rng.choice(["request, uid", "uid", "request", "uid, price", "self, uid", "request, item_id"])
+    body = [line for _ in range(rng.randint(1, 3)) for line in _op(rng, client)]
+    if rng.random() < 0.2:
+        body = ["try:", *("    " + line for line in body), "except Exception:", "    pass"]
+    head = f"async def handler_{index}({params}):" if "aio" in client else f"def handler_{index}({params}):"
+    return [*decorators, head, *("    " + line for line in body), ""]
+
+
+def _filler(rng: random.Random, index: int) -> list[str]:
+    """Code with no cache in it: what sparse parsing leaves out."""
+    lines = [f"def helper_{index}(a, b=None):", f'    """Helper {index}."""', "    total = 0",
+             "    for i in range(a):", "        if i % 3 == 0:", "            total += i * 2",
+             "        elif b:", "            total -= len(b)", "    return total", ""]
+    if rng.random() < 0.3:
+        lines = [f"class Thing{index}:", "    limit = 10", "", "    def size(self):", "        return self.limit * 2", "",
+                 "    def describe(self):", f"        return 'thing {index}'", ""]
+    return lines
+
+
+def cache_program(rng: random.Random) -> str:
+    imports, setup, client = rng.choice(_CLIENTS)
+    lines = ["import json", "import time", "import uuid", "from functools import lru_cache",
+             "from django.db import transaction", "from django.contrib.auth.decorators import login_required",
+             "from django.views.decorators.cache import cache_page", "from cachetools import TTLCache, cached",
+             "from .models import Item", imports.rstrip("\n"), setup.rstrip("\n"), "KEY = 'config'", "TTL = 0", "",
+             "def key_for(uid):", "    return f'user:{uid}'", ""]
+    target = rng.choice([40, 120, 250, 400])
+    index = 0
+    while len(lines) < target:
+        index += 1
+        lines += _function(rng, client, index) if rng.random() < 0.35 else _filler(rng, index)
+    if rng.random() < 0.2:
+        lines += ["class Service:", f"    store = {client}", "", "    def read(self, uid):",
+                  "        v = self.store.get(f'svc:{uid}')", "        if not v:", "            v = 1",
+                  "        self.store.set(f'svc:{uid}', v)", "        return v", ""]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------ mutations
+
+def corpus_files(root: Path, rng: random.Random, limit: int = 5_000) -> list[Path]:
+    files = sorted(str(path) for path in root.rglob("*.py") if path.is_file() and path.stat().st_size < 300_000)
+    rng.shuffle(files)
+    return [Path(name) for name in files[:limit]]
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    lines = text.splitlines(keepends=True) or ["\n"]
+    for _ in range(rng.randint(1, 4)):
+        where = rng.randrange(len(lines))
+        kind = rng.randrange(12)
+        if kind == 0 and len(lines) > 1:
+            del lines[where]
+        elif kind == 1:
+            lines.insert(where, lines[where])
+        elif kind == 2:
+            other = rng.randrange(len(lines))
+            lines[where], lines[other] = lines[other], lines[where]
+        elif kind == 3:
+            lines[where] = "\f" + lines[where]
+        elif kind == 4:
+            lines[where] = "    " + lines[where]
+        elif kind == 5:
+            lines[where] = lines[where].replace("    ", "\t", 1)
+        elif kind == 6:
+            lines.insert(where, "import redis\nr = redis.Redis()\nr.set(f'k:{x}', 1)\n")
+        elif kind == 7:
+            lines[where] = lines[where].rstrip("\n") + "  # é ünïcode ✓ noqa\n"
+        elif kind == 8:
+            cut = rng.randrange(len(lines[where]) + 1)
+            lines = lines[:where] + [lines[where][:cut]]
+            break
+        elif kind == 9:
+            lines.insert(where, "X = " + " + ".join(["'a'"] * rng.randint(100, 600)) + "\n")
+        elif kind == 10:
+            lines[where] = lines[where].replace("\n", "\r\n")
+        else:
+            lines.insert(where, "from django.core.cache import cache\n")
+    return "".join(lines)
+
+
+# ---------------------------------------------------------------------------- generators
+
+def programs(source: str, seed: int, corpus: Path | None) -> Iterator[str]:
+    rng = random.Random(seed)
+    if source == "cache":
+        while True:
+            yield cache_program(rng)
+    elif source == "mutation":
+        files = corpus_files(corpus, rng) if corpus is not None else []
+        if not files:
+            raise SystemExit(f"no Python files under {corpus}")
+        while True:
+            path = rng.choice(files)
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            yield mutate(text, rng)
+    else:
+        yield from grammar_programs(seed)
+
+
+def grammar_programs(seed: int, batch: int = 50) -> Iterator[str]:
+    """hypothesmith's programs, reproducibly: batches drawn by a seeded `@given`."""
+    import hypothesmith
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seeded
+
+    for number in range(seed * 1_000_000, sys.maxsize):
+        strategy = (hypothesmith.from_grammar(), hypothesmith.from_node())[number % 2]
+        drawn: list[str] = []
+
+        @seeded(number)
+        @settings(max_examples=batch, database=None, deadline=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(strategy)
+        def collect(program: str) -> None:
+            drawn.append(program)
+
+        collect()
+        yield from drawn
+
+
+# ---------------------------------------------------------------------------------- run
+
+def _worker_check(text: str) -> str | None:
+    return check(text)
+
+
+def run(source: str, seed: int, minutes: float | None, count: int | None, timeout: float, corpus: Path | None,
+        out: Path | None) -> Counter:
+    """Check programs of `source` until `minutes` pass or `count` are checked."""
+    counts: Counter = Counter()
+    context = multiprocessing.get_context("spawn" if sys.platform != "linux" else "fork")
+    pool = context.Pool(1)
+    deadline = time.monotonic() + minutes * 60 if minutes else None
+    try:
+        for text in programs(source, seed, corpus):
+            if (count is not None and counts["programs"] >= count) or (deadline and time.monotonic() > deadline):
+                break
+            counts["programs"] += 1
+            counts["lines"] += text.count("\n")
+            pending = pool.apply_async(_worker_check, (text,))
+            try:
+                problem = pending.get(timeout)
+            except multiprocessing.TimeoutError:
+                problem = f"hang: no result within {timeout} s"
+                pool.terminate()
+                pool = context.Pool(1)
+            except Exception as error:  # noqa: BLE001 - the worker itself died
+                problem = f"worker failed: {type(error).__name__}: {error}"
+                pool.terminate()
+                pool = context.Pool(1)
+            if problem is not None:
+                counts[problem.split(":")[0]] += 1
+                _keep(out, source, counts["programs"], text, problem)
+    finally:
+        pool.terminate()
+    return counts
+
+
+def _keep(out: Path | None, source: str, number: int, text: str, problem: str) -> None:
+    print(f"{source} #{number}: {problem}", file=sys.stderr)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        comment = "# " + problem.replace("\n", " ") + "\n"
+        (out / f"{source}-{number}.py").write_text(comment + text, encoding="utf-8", errors="surrogatepass")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", choices=[*SOURCES, "all"], default="all")
+    parser.add_argument("--minutes", type=float, help="how long to run (split between the sources)")
+    parser.add_argument("--count", type=int, help="how many programs (per source)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per program before it is a hang")
+    parser.add_argument("--corpus", type=Path, default=Path("/work/corpus/src"), help="modules to mutate")
+    parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="where failing programs go")
+    args = parser.parse_args()
+    if args.minutes is None and args.count is None:
+        parser.error("give --minutes or --count")
+    sources = SOURCES if args.source == "all" else (args.source,)
+    failed = 0
+    for source in sources:
+        minutes = args.minutes / len(sources) if args.minutes else None
+        started = time.monotonic()
+        counts = run(source, args.seed, minutes, args.count, args.timeout, args.corpus, args.out)
+        problems = {name: n for name, n in counts.items() if name not in ("programs", "lines")}
+        failed += sum(problems.values())
+        print(f"{source}: {counts['programs']} programs, {counts['lines']} lines in {time.monotonic() - started:.0f} s;"
+              f" problems: {problems or 'none'}", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
