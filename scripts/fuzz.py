@@ -153,14 +153,14 @@ def _filler(rng: random.Random, index: int) -> list[str]:
     return lines
 
 
-def cache_program(rng: random.Random) -> str:
+def cache_program(rng: random.Random, sizes: tuple[int, ...] = (40, 120, 250, 400)) -> str:
     imports, setup, client = rng.choice(_CLIENTS)
     lines = ["import json", "import time", "import uuid", "from functools import lru_cache",
              "from django.db import transaction", "from django.contrib.auth.decorators import login_required",
              "from django.views.decorators.cache import cache_page", "from cachetools import TTLCache, cached",
              "from .models import Item", imports.rstrip("\n"), setup.rstrip("\n"), "KEY = 'config'", "TTL = 0", "",
              "def key_for(uid):", "    return f'user:{uid}'", ""]
-    target = rng.choice([40, 120, 250, 400])
+    target = rng.choice(sizes)
     index = 0
     while len(lines) < target:
         index += 1

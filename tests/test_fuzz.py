@@ -1,0 +1,66 @@
+"""A bounded slice of scripts/fuzz.py, with a fixed seed: generated programs never crash
+cachelint, and the report is the same whatever path a file takes through the engine
+(with or without the prefilter and sparse parsing, in one process or several, from the
+result cache or not)."""
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("fuzz", ROOT / "scripts" / "fuzz.py")
+fuzz = importlib.util.module_from_spec(_spec)
+sys.modules["fuzz"] = fuzz
+_spec.loader.exec_module(fuzz)
+
+
+def test_generated_cache_programs_give_one_report_with_and_without_the_prefilter():
+    rng = random.Random(15)
+    programs = [fuzz.cache_program(rng, sizes=(30, 60)) for _ in range(40)]
+    programs += [fuzz.cache_program(rng, sizes=(120, 250)) for _ in range(5)]  # sparse parsing cuts these
+    problems = [(index, fuzz.check(text)) for index, text in enumerate(programs)]
+    assert [(index, problem) for index, problem in problems if problem] == []
+
+
+def test_mutated_modules_never_crash_cachelint():
+    rng = random.Random(15)
+    modules = sorted((ROOT / "fixtures").rglob("*.py")) + sorted((ROOT / "cachelint" / "rules").glob("*.py"))[:10]
+    texts = [path.read_text() for path in modules]
+    problems = [fuzz.check(fuzz.mutate(rng.choice(texts), rng)) for _ in range(30)]
+    assert [problem for problem in problems if problem] == []
+
+
+def test_programs_from_pythons_grammar_never_crash_cachelint():
+    pytest.importorskip("hypothesmith")
+    programs = fuzz.grammar_programs(seed=15, batch=5)  # hypothesmith takes a second or more a program
+    problems = [fuzz.check(next(programs)) for _ in range(5)]
+    assert [problem for problem in problems if problem] == []
+
+
+def _report(run) -> list[tuple]:
+    return sorted((Path(d.filename).name, d.code, d.location.row, d.location.column, d.message)
+                  for d in run.diagnostics)
+
+
+def test_one_report_whatever_the_path_through_the_engine(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rng = random.Random(16)
+    for index in range(8):
+        (tmp_path / f"module_{index}.py").write_text(fuzz.cache_program(rng, sizes=(40, 150)))
+    settings = Settings()
+    reference = _report(lint_paths([tmp_path], settings, prefilter=False))
+    assert reference  # the programs are made to have findings
+    for jobs in (1, 2):
+        for prefilter in (True, False):
+            cache = tmp_path / f".cache-{jobs}-{prefilter}"
+            cold = _report(lint_paths([tmp_path], settings, jobs, cache, prefilter=prefilter))
+            warm = _report(lint_paths([tmp_path], settings, jobs, cache, prefilter=prefilter))
+            assert (jobs, prefilter, cold) == (jobs, prefilter, reference)
+            assert (jobs, prefilter, warm) == (jobs, prefilter, reference)
