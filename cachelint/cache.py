@@ -23,10 +23,13 @@ import time
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cachelint
-from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
+
+if TYPE_CHECKING:  # the command line reads DIRECTORY_NAME without the rules behind Settings
+    from cachelint.config import Settings
 
 DIRECTORY_NAME = ".cachelint_cache"
 FORMAT = 1

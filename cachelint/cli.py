@@ -22,21 +22,23 @@ import time
 import traceback
 from collections import Counter
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from cachelint import __version__, baseline, cache, fix as fixes, parallel, rules, selection
-from cachelint.config import ConfigError, Overrides, Settings, find_config, hierarchical, load_settings
+from cachelint import __version__
 from cachelint.diagnostic import Diagnostic
-from cachelint import engine
 from cachelint.discover import discover
-from cachelint.engine import RunResult
-from cachelint.project import inventory, ops as cache_ops
-from cachelint.project.model import ProjectModel
-from cachelint.rules.missing_invalidation import MissingInvalidation
 from cachelint.report import FORMATS, ReportContext, render
 from cachelint.report.paths import project_root
+
+if TYPE_CHECKING:
+    from cachelint.config import Overrides, Settings
+    from cachelint.engine import RunResult
+
+# What parses, models and checks code (LibCST, the model, the rules) is imported by the
+# commands that need it, not here: `--version`, `--help` and a mistyped command cost
+# only click.
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
@@ -44,7 +46,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT
 PROGRESS_AFTER_SECONDS = 1.0
 
 
-_CACHE_DIR_HELP = f"Where to keep the result cache.  [default: {cache.DIRECTORY_NAME} next to the configuration, or here]"
+_CACHE_DIR_HELP = "Where to keep the result cache.  [default: .cachelint_cache next to the configuration, or here]"
 
 
 class Cli(click.Group):
@@ -86,6 +88,7 @@ def main() -> None:
 
 
 def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    from cachelint import selection
     if not values:
         return None
     selectors = tuple(part.strip() for value in values for part in value.split(",") if part.strip())
@@ -127,6 +130,10 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
           stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, force_exclude,
           respect_gitignore, output_file, quiet, color, show_files, show_settings, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
+    from cachelint import baseline, engine, fix as fixes, parallel, selection
+    from cachelint.config import Overrides
+    from cachelint import cache
+
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
     overrides = Overrides(selection.Selection(select, ignore or (), extend_select or ()), force_exclude or None,
@@ -297,6 +304,7 @@ def _settings(paths: list[Path], config_path: Path | None, overrides: Overrides)
     """The run's settings: those of `--config` for every file; else each file's nearest
     configuration, the run's own (its root, where the cache lives) being the nearest to
     the folder all the paths are in, so that their order does not matter."""
+    from cachelint.config import find_config, hierarchical, load_settings
     if config_path is not None:
         return overrides.apply(load_settings(config_path))
     common = os.path.commonpath([os.path.abspath(path) for path in paths])
@@ -314,6 +322,7 @@ def _is_part_of_the_project(paths: list[Path], settings: Settings) -> bool:
 @contextlib.contextmanager
 def _configuration_errors():
     """A configuration that is wrong, wherever it is found, is exit status 2 and a message."""
+    from cachelint.config import ConfigError
     try:
         yield
     except ConfigError as error:
@@ -322,6 +331,7 @@ def _configuration_errors():
 
 
 def _write_baseline(path: Path, entries: dict, note) -> None:
+    from cachelint import baseline
     recorded = [entry for diagnostic, entry in entries.items() if diagnostic.code]
     try:
         baseline.write(path, recorded)
@@ -334,6 +344,7 @@ def _write_baseline(path: Path, entries: dict, note) -> None:
 def _against_baseline(path: Path, entries: dict, run: RunResult, root: Path):
     """The findings the baseline does not hold (problems such as syntax errors are never
     held), and its entries for the files linted that match nothing any more."""
+    from cachelint import baseline
     try:
         recorded = baseline.read(path)
     except baseline.BaselineError as error:
@@ -374,6 +385,7 @@ def _exit(run: RunResult, failed: bool) -> NoReturn:
 
 
 def _statistics(diagnostics, output_format: str, unsafe_fixes: bool) -> str:
+    from cachelint import fix as fixes
     counts = Counter((d.code, d.name) for d in diagnostics)
     fixable = {(d.code, d.name) for d in diagnostics if fixes.is_applicable(d, unsafe_fixes)}
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0] or ""))
@@ -396,6 +408,7 @@ def _statistics(diagnostics, output_format: str, unsafe_fixes: bool) -> str:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rule(rule: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule, by code (CL002) or name (set-without-ttl)."""
+    from cachelint import rules
     if show_all == (rule is not None):
         raise click.UsageError("give either a rule code or name, or --all")
     chosen = rules.ALL_RULES if show_all else [rules.rule_for(rule)]
@@ -422,6 +435,8 @@ def _rule_json(rule) -> dict:
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="CACHELINT_CACHE_DIR", help=_CACHE_DIR_HELP)
 def clean(cache_dir: Path | None) -> None:
     """Remove the result cache that `check` run from here uses."""
+    from cachelint import cache
+    from cachelint.config import find_config
     if cache_dir is None:
         config = find_config(Path.cwd())
         cache_dir = (config.parent if config else Path.cwd()) / cache.DIRECTORY_NAME
@@ -436,6 +451,12 @@ def clean(cache_dir: Path | None) -> None:
 def keys(paths, output_format, config_path) -> None:
     """List the cached namespaces of every DB entity in PATHS: key shape, where each is
     filled and with what TTL, where invalidated, which writes leave it stale."""
+    from cachelint import engine, parallel
+    from cachelint.config import ConfigError, find_config, load_settings
+    from cachelint.project import inventory
+    from cachelint.project.model import ProjectModel
+    from cachelint.rules.missing_invalidation import MissingInvalidation
+
     paths = list(paths) or [Path(".")]
     try:
         settings = load_settings(config_path or find_config(paths[0]))
@@ -457,6 +478,10 @@ def ops(paths, unresolved, output_format, config_path) -> None:
     """List every cache operation and cache decorator the model understood in PATHS (kind,
     library, method, key shape, TTL meaning, the project wrappers it goes through); with
     --unresolved, the calls that look like cache use and were not understood."""
+    from cachelint import engine, parallel
+    from cachelint.config import ConfigError, find_config, load_settings
+    from cachelint.project import ops as cache_ops
+
     paths = list(paths) or [Path(".")]
     try:
         settings = load_settings(config_path or find_config(paths[0]))

@@ -25,6 +25,9 @@ Method:
    single rule that does nothing; `ruff check --no-cache --isolated` (default rules).
 5. Findings: cachelint's rule findings must be the same cold, cold with 1 process, warm,
    and cold without the prefilter (`--no-prefilter`, which parses every file).
+6. Start-up (`--start-up` runs only this, in seconds): `cachelint --version` against
+   `ruff --version`, and one small file (SMALL_FILE, in a folder of its own) cold
+   (`--no-cache`) and warm (its result cached) against `ruff check --no-cache` on it.
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,6 +59,23 @@ NOOP_RULE = '''from fixit import LintRule
 
 class NoOp(LintRule):
     """Reports nothing: what Fixit costs before any rule does any work."""
+'''
+SMALL_FILE = '''import redis
+
+r = redis.Redis()
+
+
+def profile(user_id):
+    cached = r.get(f"profile:{user_id}")
+    if cached is not None:
+        return cached
+    value = load(user_id)
+    r.set(f"profile:{user_id}", value, ex=300)
+    return value
+
+
+def load(user_id):
+    return {"id": user_id}
 '''
 PARSE_ONLY = '''import sys
 from multiprocessing import Pool
@@ -148,10 +169,15 @@ class Measured:
     label: str
     walls: list[float] = field(default_factory=list)
     peak_mb: float = 0.0
+    cpus: list[float] = field(default_factory=list)  # user + system seconds of the command and its processes
 
     @property
     def wall(self) -> float:
         return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
 
 def measure(label: str, command: list[str], cwd: Path, runs: int, before=None, env=None,
@@ -160,16 +186,22 @@ def measure(label: str, command: list[str], cwd: Path, runs: int, before=None, e
     for _ in range(runs):
         if before is not None:
             before()
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _children_cpu()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         sampler = _PeakMemory(process.pid)
         _, stderr = process.communicate()
         result.walls.append(time.perf_counter() - started)
+        result.cpus.append(_children_cpu() - used)
         result.peak_mb = max(result.peak_mb, sampler.stop() / 1024)
         if failed(process.returncode):
             sys.exit(f"{label} failed ({process.returncode}):\n{stderr.decode(errors='replace')[-2000:]}")
     print(f"{label}: {result.wall:.2f} s, {result.peak_mb:.0f} MB", file=sys.stderr)
     return result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class _PeakMemory:
@@ -272,6 +304,44 @@ def compile_bytecode() -> None:
     compileall.compile_dir(ROOT / "cachelint", quiet=1)
 
 
+def start_up(workdir: Path, runs: int) -> dict[str, Measured]:
+    """What a call costs before any real work: `--version`, and one small file."""
+    folder = workdir / "small"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text(SMALL_FILE)
+    ruff = ruff_command()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout, wherever the folder is
+    version = [sys.executable, "-m", "cachelint", "--version"]
+    warm = cachelint("--cache-dir", str(folder / "cache"), "app.py")
+    subprocess.run(warm, cwd=folder, env=env, stdout=subprocess.DEVNULL, check=True)  # fill the cache
+    return {
+        "ruff-version": measure("ruff --version", ruff[:1] + ["--version"], folder, runs),
+        "version": measure("cachelint --version", version, folder, runs, env=env),
+        "ruff-small": measure("ruff check, one small file", ruff + ["app.py"], folder, runs),
+        "small-cold": measure("cachelint, one small file, cold", cachelint("--no-cache", "app.py"), folder, runs, env=env),
+        "small-warm": measure("cachelint, one small file, warm", warm, folder, runs, env=env),
+    }
+
+
+def render_start_up(results: dict[str, Measured]) -> str:
+    """Wall time, and CPU time (what the call costs on a machine busy with other work,
+    where wall time also counts the waiting)."""
+    rows = ["| call | wall s | CPU s | Ruff wall s |", "|---|---:|---:|---:|"]
+    for key, ruff in (("version", "ruff-version"), ("small-cold", "ruff-small"), ("small-warm", "ruff-small")):
+        rows.append(f"| {results[key].label} | {results[key].wall:.3f} | {results[key].cpu:.3f} | "
+                    f"{results[ruff].wall:.3f} |")
+    targets = [
+        (f"`--version` ≤ 0.1 s (wall {results['version'].wall:.3f}, CPU {results['version'].cpu:.3f})",
+         results["version"].wall <= 0.1),
+        (f"one small file, warm ≤ 0.15 s (wall {results['small-warm'].wall:.3f}, CPU {results['small-warm'].cpu:.3f})",
+         results["small-warm"].wall <= 0.15),
+        (f"one small file, cold ≤ 0.35 s (wall {results['small-cold'].wall:.3f}, CPU {results['small-cold'].cpu:.3f})",
+         results["small-cold"].wall <= 0.35),
+    ]
+    return "\n".join([*rows, "", *(f"- {'met' if met else 'MISSED'}: {target}" for target, met in targets), ""])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="where sdists, trees and tools go")
@@ -279,18 +349,24 @@ def main() -> None:
     parser.add_argument("--slow-runs", type=int, default=1, help="runs of Fixit and the parse-only references")
     parser.add_argument("--skip-fixit", action="store_true")
     parser.add_argument("--skip-no-prefilter", action="store_true", help="skip the slow findings check")
+    parser.add_argument("--start-up", action="store_true", help="measure only the start-up (item 6 of the method)")
     options = parser.parse_args()
     workdir = options.workdir.resolve()
+    compile_bytecode()
+    started = start_up(workdir, max(options.runs, 10))
+    print(render_start_up(started))
+    if options.start_up:
+        return
     trees = [tree.name for tree in fetch(workdir)]
     sources = workdir / "src"
     jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
-    compile_bytecode()
     # The files cachelint would lint, for the parse-only references and the counts.
     sys.path.insert(0, str(ROOT))
+    from cachelint.config import Settings
     from cachelint.discover import discover
 
-    files = discover([sources / t for t in trees], sources, None, ()).files
+    files = discover([sources / t for t in trees], Settings(root=sources)).files
     file_list = workdir / "files.txt"
     file_list.write_text("\n".join(files))
     lines = sum(Path(p).read_bytes().count(b"\n") for p in files)

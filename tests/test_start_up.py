@@ -1,0 +1,43 @@
+"""What a call that does no linting imports: not LibCST, the model, the rules or the engine.
+(How long calls take is measured by scripts/benchmark.py --start-up, never here.)"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cachelint import cache, cli
+
+REPO = Path(__file__).resolve().parent.parent
+HEAVY = ("libcst", "cachelint.model", "cachelint.rules", "cachelint.engine", "cachelint.project")
+
+def imported_after(*args: str) -> list[str]:
+    """The heavy modules imported by a call to the command line, in a fresh interpreter."""
+    script = (
+        "import json, sys\n"
+        f"sys.argv = ['cachelint', *{list(args)!r}]\n"
+        "from cachelint.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return json.loads(result.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"], ["chek"]])
+def test_calls_that_lint_nothing_import_nothing_that_lints(args):
+    assert imported_after(*args) == []
+
+
+def test_a_lint_does_import_them():
+    """The check above can fail: a real run imports what it needs."""
+    assert "libcst" in imported_after("check", "--no-cache", "--select", "CL002", "fixtures/CL002_set_without_ttl.py")
+
+
+def test_the_cache_folder_named_in_the_help_is_the_cache_s():
+    assert cache.DIRECTORY_NAME in cli._CACHE_DIR_HELP
