@@ -136,7 +136,7 @@ def remember(user_id, profile):
 def profile(user_id, load):
     cached = store.fetch(f"profile:{user_id}")
     if not cached:
-        cached = load(user_id)
+        cached = list(load(user_id))
         store.put(f"profile:{user_id}", cached, 300)
     return cached
 '''

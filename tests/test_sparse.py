@@ -53,7 +53,7 @@ MODULE = textwrap.dedent('''\
 
 
     def load(pid):
-        return json.dumps({"pid": pid})
+        return " ".join(tags_of(pid))
 
 
     class Error(Exception):

@@ -18,7 +18,7 @@ def test_points_at_the_if_test_and_offers_an_unsafe_is_none_fix():
         def archive(year):
             months = cache.get(f"archive:{year}")
             if not months:
-                months = load_months(year)
+                months = list(load_months(year))
                 cache.set(f"archive:{year}", months, 600)
             return months
         """
@@ -26,6 +26,7 @@ def test_points_at_the_if_test_and_offers_an_unsafe_is_none_fix():
     assert (diagnostic.location.row, diagnostic.location.column) == (6, 8)
     assert (diagnostic.end_location.row, diagnostic.end_location.column) == (6, 18)
     assert "`if not months:`" in diagnostic.message and "`cache.get()` (Django)" in diagnostic.message
+    assert "empty collection, which `list(load_months(year))` (line 8) can store" in diagnostic.message
     assert "test `months is None` instead" in diagnostic.message
     assert diagnostic.fix.applicability == "unsafe"
     assert [edit.content for edit in diagnostic.fix.edits] == ["months is None"]
@@ -41,7 +42,9 @@ def test_a_walrus_test_is_parenthesised_by_the_fix():
         def room(room_id):
             if raw := r.get(f"room:{room_id}"):
                 return raw
-            return load_room(room_id)
+            raw = load_room(room_id).strip()
+            r.set(f"room:{room_id}", raw, ex=60)
+            return raw
         """
     )
     assert [edit.content for edit in diagnostic.fix.edits] == ['(raw := r.get(f"room:{room_id}")) is not None']
@@ -56,6 +59,9 @@ def test_or_points_at_the_expression_without_a_fix():
 
         def tally(survey_id):
             return cache.get(f"tally:{survey_id}") or count_votes(survey_id)
+
+        def refresh(survey_id):
+            cache.set(f"tally:{survey_id}", len(votes(survey_id)), 300)
         """
     )
     assert (diagnostic.location.row, diagnostic.location.column) == (7, 12)
@@ -71,7 +77,7 @@ def test_a_compound_test_is_reported_without_a_fix():
         def stats(pk):
             data = cache.get(f"stats:{pk}")
             if not data or data["version"] != 2:
-                data = compute_stats(pk)
+                data = dict(compute_stats(pk))
                 cache.set(f"stats:{pk}", data, 60)
             return data
         """
@@ -89,7 +95,7 @@ def test_a_falsy_default_asks_for_a_sentinel():
         def thumbnail(path):
             data = disk.get(f"thumb:{path}", default=b"")
             if not data:
-                data = render(path)
+                data = render(path).strip()
                 disk.set(f"thumb:{path}", data, expire=600)
             return data
         """
@@ -108,7 +114,7 @@ def test_dogpile_misses_are_no_value():
         def rates(currency):
             value = region.get(f"rates:{currency}")
             if not value:
-                value = fetch_rates(currency)
+                value = fetch_rates(currency).json()
                 region.set(f"rates:{currency}", value)
             return value
         """
@@ -125,7 +131,7 @@ def test_a_subscript_read_raises_on_a_miss():
         def page(slug):
             html = _PAGE_CACHE[slug]
             if not html:
-                html = render(slug)
+                html = render(slug).strip()
                 _PAGE_CACHE[slug] = html
             return html
         """
@@ -144,10 +150,54 @@ def test_only_one_finding_per_test():
             right = cache.get(f"item:{b}")
             if not left or not right:
                 left, right = load_pair(a, b)
-                cache.set(f"item:{a}", left, 60)
-                cache.set(f"item:{b}", right, 60)
+                cache.set(f"item:{a}", left.count(), 60)
+                cache.set(f"item:{b}", right.count(), 60)
             return left, right
         """,
         select=("CL001",),
     )
     assert [d.location.row for d in diagnostics] == [7]
+
+
+def test_none_stored_asks_for_a_sentinel_and_offers_no_fix():
+    diagnostic = _only(
+        """
+        from django.core.cache import cache
+
+        from .models import Profile
+
+        def profile(user_id):
+            found = cache.get(f"profile:{user_id}")
+            if not found:
+                found = Profile.objects.filter(user_id=user_id).first()
+                cache.set(f"profile:{user_id}", found, 600)
+            return found
+        """
+    )
+    assert diagnostic.fix is None
+    assert "`None` is a cached value here too" in diagnostic.message and "`is MISSING`" in diagnostic.message
+
+
+def test_values_that_are_never_falsy_are_not_reported():
+    assert lint(
+        """
+        from django.core.cache import cache
+
+        from .models import Product
+
+        def product(pk):
+            found = cache.get(f"product:{pk}")
+            if not found:
+                found = Product.objects.get(pk=pk)
+                cache.set(f"product:{pk}", found, 300)
+            return found
+
+        def hits(pk):
+            count = cache.get(f"hits:{pk}")
+            if not count:
+                count = 1
+                cache.set(f"hits:{pk}", count, 300)
+            return count
+        """,
+        select=("CL001",),
+    ) == []

@@ -25,6 +25,7 @@ from cachelint.model.cache.keys import (
 )
 from cachelint.model.core.branches import or_fallbacks, rebound_in
 from cachelint.model.core.facts import FunctionInfo, TruthTest
+from cachelint.model.core.falsy import Falsy
 from cachelint.model.core.flow import Flow
 from cachelint.model.core.nodes import chain_arguments, children, has_call, mentions
 from cachelint.model.core.reaching import Step
@@ -37,7 +38,7 @@ from cachelint.model.spec import Kind, Meaning
 
 __all__ = [
     "Binding", "CLOCK_READINGS", "CacheDecorator", "CacheOp", "Client", "CustomClients", "DEFAULT_SEPARATOR",
-    "DbWrite", "Entity", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind", "MAYBE", "Meaning",
+    "DbWrite", "Entity", "Falsy", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind", "MAYBE", "Meaning",
     "ModuleModel", "Part", "Passed", "RowKind", "Scope", "Source", "Step", "StoredData", "Taint", "Transaction", "TruthTest",
     "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names", "chain_arguments", "children", "constant_truth", "contains",
     "describe_key", "dotted", "evaluate_number", "find_argument", "has_call", "is_key_name", "is_none",

@@ -22,6 +22,7 @@ from cachelint.model.core.branches import Branches
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.collect import Collector
 from cachelint.model.core.facts import FunctionInfo
+from cachelint.model.core.falsy import Falsiness, Falsy
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.modules import package_of
 from cachelint.model.core.positions import SpannedModule
@@ -44,6 +45,7 @@ class ModuleModel(SourceModule):
     _db: DbFacts | None = field(default=None, init=False)
     _branches: Branches | None = field(default=None, init=False)
     _fills: CacheFills | None = field(default=None, init=False)
+    _falsiness: Falsiness | None = field(default=None, init=False)
     _taints: dict[frozenset[str], TaintAnalysis] = field(default_factory=dict, init=False)
 
     # ------------------------------------------------------------------ cache facts
@@ -76,6 +78,13 @@ class ModuleModel(SourceModule):
         if self._fills is None:
             self._fills = CacheFills(self.ops, self.calls, self.call_resolver, self.branches, self.key_shapes)
         return self._fills
+
+    def falsy(self, expr: cst.BaseExpression, scope: Scope) -> frozenset[Falsy] | None:
+        """The kinds of falsy value `expr` can have (empty: never falsy), or None when unknown
+        (cachelint.model.core.falsy)."""
+        if self._falsiness is None:
+            self._falsiness = Falsiness(self)
+        return self._falsiness.falsy(expr, scope)
 
     def dict_caches_never_falsy(self) -> frozenset[str]:
         """The dict caches (by the spelling of their receiver) whose every entry is a non-empty display."""

@@ -1,19 +1,19 @@
 """CL001 truthy-miss-check: a cache read's result decides hit or miss by truthiness."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
 
 from cachelint.model import (
-    MAYBE, CacheOp, Kind, ModuleModel, TruthTest, constant_truth, find_argument, has_call, is_none, mentions,
+    MAYBE, CacheOp, Falsy, Kind, ModuleModel, TruthTest, constant_truth, find_argument, has_call, is_none, mentions,
     or_fallbacks, rebound_in, receiver_spelling,
 )
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
-_FALSY = '(0, "", [], {}, False)'
 
 
 class TruthyMissCheck(Rule):
@@ -22,7 +22,17 @@ class TruthyMissCheck(Rule):
     Flags a cache read whose result decides hit or miss by its truthiness:
     `if not cached:`, `if cache.get(key):`, `cache.get(key) or load()`,
     `a if cached else b`, when the falsy side loads the value or fills the cache,
-    or the truthy side uses the cached value.
+    or the truthy side uses the cached value, and a write of the module can store a
+    falsy value under that key: a collection that can be empty (`list(...)`, a query,
+    `result = {}` filled in a loop), a count or size, a lookup that can find nothing
+    (`.first()`, `fetchone()`, `dict.get`), `json.loads`, a string that can be empty. The
+    value is judged as the client gives it back: redis-py returns bytes, so a stored `0`
+    reads as `b"0"` and only an empty string is falsy there. The message names the write.
+
+    Not flagged when every value stored under the key is truthy (a model instance from
+    `.get()`/`get_object_or_404`/`create`, a non-empty display, an instance of a class of
+    the module, a response, a token, `json.dumps(...)` on Redis), or when the module stores
+    nothing under it that says what it holds.
 
     ## Why is this bad?
     On a miss the read returns `None`, but `None` is not the only falsy value: a
@@ -65,7 +75,8 @@ class TruthyMissCheck(Rule):
     `if not cached:` becomes `if cached is None:` and `if cached:` becomes
     `if cached is not None:`. The fix is unsafe: a cached falsy value is then served
     instead of recomputed, which is the point but changes behaviour. No fix is offered
-    for `or` expressions, or when the read's miss value is not `None`.
+    for `or` expressions, when the read's miss value is not `None`, or when `None` itself
+    can be stored (`.first()`): the message offers the sentinel pattern instead.
     """
 
     code = "CL001"
@@ -320,24 +331,77 @@ class TruthyMissCheck(Rule):
                 value = default
             return value
         """,
+            # Nothing falsy is ever stored under the key: a model instance, a non-empty dict, a
+        # token, a response, JSON text on Redis (a stored `0` would read back as `b"0"`).
+        """
+        import json
+        import secrets
+
+        import redis
+        from django.core.cache import cache
+        from django.http import HttpResponse
+        from django.shortcuts import get_object_or_404
+
+        from .models import Author, Product
+
+        r = redis.Redis()
+
+        def product(pk):
+            found = cache.get(f"product:{pk}")
+            if not found:
+                found = Product.objects.select_related("brand").get(pk=pk)
+                cache.set(f"product:{pk}", found, 300)
+            return found
+
+        def author_card(author_id):
+            card = cache.get(f"author:{author_id}:card")
+            if not card:
+                author = get_object_or_404(Author, pk=author_id)
+                card = {"id": author.pk, "name": author.name}
+                cache.set(f"author:{author_id}:card", card, 600)
+            return card
+
+        def csrf_token(session_id):
+            token = cache.get(f"csrf:{session_id}")
+            if not token:
+                token = secrets.token_urlsafe(32)
+                cache.set(f"csrf:{session_id}", token, 3600)
+            return token
+
+        def page(slug):
+            response = cache.get(f"page:{slug}")
+            if not response:
+                response = HttpResponse(render_page(slug))
+                cache.set(f"page:{slug}", response, 60)
+            return response
+
+        def members(room_id):
+            raw = r.get(f"members:{room_id}")
+            if raw:
+                return json.loads(raw)
+            names = list(load_members(room_id))
+            r.set(f"members:{room_id}", json.dumps(names), ex=60)
+            return names
+        """,
     ]
 
     INVALID = [
         # the reload is the last statement of the falsy branch; the fill comes after the `if`
         """
+        import requests
         from django.core.cache import cache
 
         def report(k):
             data = cache.get(k)
             if not data:  # expect: CL001
-                data = compute(k)
+                data = list(compute(k))
             cache.set(k, data, 60)
             return data
 
         def feed(url):
             cached = cache.get(url)
             if not cached:  # expect: CL001
-                cached = fetch(url)
+                cached = requests.get(url, timeout=5).json()
                 cache.set(url, cached, 60)
             return cached
         """,
@@ -353,7 +417,7 @@ class TruthyMissCheck(Rule):
             except redis.ConnectionError:
                 raw = None
             if not raw:  # expect: CL001
-                raw = fetch_symbols()
+                raw = ",".join(fetch_symbols())
                 r.set("symbols:all", raw, ex=86400)
             return raw
 
@@ -363,7 +427,7 @@ class TruthyMissCheck(Rule):
             except redis.RedisError:
                 items = []
             if not items:  # expect: CL001
-                items = load_menu(site)
+                items = load_menu(site).strip()
                 r.set(f"menu:{site}", items, ex=600)
             return items
 
@@ -373,7 +437,7 @@ class TruthyMissCheck(Rule):
             else:
                 html = None
             if not html:  # expect: CL001
-                html = render_page(slug)
+                html = render_page(slug).strip()
                 r.set(f"page:{slug}", html, ex=600)
             return html
         """,
@@ -382,7 +446,7 @@ class TruthyMissCheck(Rule):
         from django.core.cache import cache
 
         def _rebuild(pk):
-            report = build_report(pk)
+            report = list(build_report(pk))
             cache.set(f"report:{pk}", report, 600)
             return report
 
@@ -404,7 +468,7 @@ class TruthyMissCheck(Rule):
                 return cached
 
             def _rebuild(self, pk):
-                summary = build_summary(pk)
+                summary = dict(build_summary(pk))
                 cache.set(f"summary:{pk}", summary, 600)
                 return summary
         """,
@@ -433,7 +497,7 @@ class TruthyMissCheck(Rule):
         def archive(year):
             months = cache.get(f"archive:{year}")
             if not months:  # expect: CL001
-                months = load_months(year)
+                months = list(load_months(year))
                 cache.set(f"archive:{year}", months, 600)
             return months
 
@@ -441,14 +505,14 @@ class TruthyMissCheck(Rule):
             names = caches["long"].get("authors:all")
             if names:  # expect: CL001
                 return names
-            names = load_authors()
+            names = sorted(load_authors())
             caches["long"].set("authors:all", names, 3600)
             return names
 
         async def stats(pk):
             data = await cache.aget(f"stats:{pk}")
             if not data or data["version"] != 2:  # expect: CL001
-                data = await compute_stats(pk)
+                data = dict(await compute_stats(pk))
                 await cache.aset(f"stats:{pk}", data, 60)
             return data
         """,
@@ -462,21 +526,23 @@ class TruthyMissCheck(Rule):
         ar = Redis.from_url("redis://localhost")
 
         def room(room_id):
-            raw = r.get(f"room:{room_id}")
+            raw = r.get(f"room:{room_id}:topic")
             if raw:  # expect: CL001
-                return json.loads(raw)
-            data = load_room(room_id)
-            r.set(f"room:{room_id}", json.dumps(data), ex=60)
-            return data
+                return raw
+            topic = load_room(room_id).topic.strip()
+            r.set(f"room:{room_id}:topic", topic, ex=60)
+            return topic
 
         async def members(room_id):
             if raw := await ar.get(f"members:{room_id}"):  # expect: CL001
-                return json.loads(raw)
-            return await load_members(room_id)
+                return raw.split(",")
+            names = await load_members(room_id)
+            await ar.set(f"members:{room_id}", ",".join(names), ex=60)
+            return names
 
-        def score(player):
-            if not r.get(f"score:{player}"):  # expect: CL001
-                r.set(f"score:{player}", compute_score(player), ex=30)
+        def nickname(player):
+            if not r.get(f"nick:{player.id}"):  # expect: CL001
+                r.set(f"nick:{player.id}", player.nickname.strip(), ex=30)
         """,
         # `or` with a fallback that loads, and a conditional expression.
         """
@@ -497,6 +563,13 @@ class TruthyMissCheck(Rule):
 
         def quota(plan):
             return cache.get(f"quota:{plan}") or 100  # expect: CL001
+
+        def refresh(survey_id, plan):
+            votes = Vote.objects.filter(survey_id=survey_id)
+            cache.set(f"tally:{survey_id}", votes.count(), 300)
+            cache.set(f"summary:{survey_id}", list(votes.values("choice")), 300)
+            cache.set(f"title:{survey_id}", Survey.objects.get(pk=survey_id).title.strip(), 300)
+            cache.set(f"quota:{plan}", Plan.objects.filter(name=plan).count(), 300)
         """,
         # memcache clients, diskcache, aiocache, dict caches.
         """
@@ -514,7 +587,7 @@ class TruthyMissCheck(Rule):
         def company(symbol):
             data = mc.get(f"company:{symbol}")
             if not data:  # expect: CL001
-                data = fetch_company(symbol)
+                data = fetch_company(symbol).json()
                 mc.set(f"company:{symbol}", data, expire=3600)
             return data
 
@@ -522,41 +595,55 @@ class TruthyMissCheck(Rule):
             data = legacy.get(f"forecast:{city}")
             if data:  # expect: CL001
                 return data
-            data = fetch_forecast(city)
+            data = fetch_forecast(city).json()
             legacy.set(f"forecast:{city}", data, time=600)
             return data
 
         def thumbnail(path):
             data = disk.get(f"thumb:{path}", default=[])
             if not data:  # expect: CL001
-                data = render_thumbnail(path)
+                data = list(render_thumbnails(path))
                 disk.set(f"thumb:{path}", data, expire=86400)
             return data
 
         async def quote(symbol):
             price = await aio.get(f"quote:{symbol}")
             if not price:  # expect: CL001
-                price = await fetch_price(symbol)
+                price = len(await fetch_trades(symbol))
                 await aio.set(f"quote:{symbol}", price, ttl=5)
             return price
 
         def rate(currency):
             if not _RATE_CACHE.get(currency):  # expect: CL001
-                _RATE_CACHE[currency] = fetch_rate(currency)
+                _RATE_CACHE[currency] = fetch_rate(currency).json()
             return _RATE_CACHE[currency]
         """,
         # A sorted set member's score: None when absent, and 0 is a score.
+    ]
+
+    INVALID += [
+        # A dict that starts empty and is filled in a loop that may not run; a lookup whose
+        # `None` is itself cached, where only a sentinel tells it from a miss.
         """
-        import redis
+        from django.core.cache import cache
 
-        r = redis.Redis()
+        from .models import Rating, Profile
 
-        def reputation(user_id):
-            score = r.zscore("reputation", user_id)
-            if not score:  # expect: CL001
-                score = compute_reputation(user_id)
-                r.zadd("reputation", {user_id: score})
-            return score
+        def ratings(symbol):
+            cached = cache.get(f"ratings:{symbol}")
+            if not cached:  # expect: CL001
+                cached = {}
+                for rating in Rating.objects.filter(symbol=symbol):
+                    cached[rating.firm] = rating.grade
+                cache.set(f"ratings:{symbol}", cached, 1800)
+            return cached
+
+        def profile(user_id):
+            found = cache.get(f"profile:{user_id}")
+            if found is None or not found:  # expect: CL001
+                found = Profile.objects.filter(user_id=user_id).first()
+                cache.set(f"profile:{user_id}", found, 600)
+            return found
         """,
     ]
 
@@ -569,6 +656,9 @@ class TruthyMissCheck(Rule):
             read = _cached_read(model, test, never_falsy)
             if read is None:
                 continue
+            read = _with_stored(model, read)
+            if read is None:
+                continue  # nothing falsy is ever stored under the key: a falsy result is a miss
             finding = _judge(model, test, read)
             if finding is not None:
                 reported.add(test.context)
@@ -584,6 +674,17 @@ class _Read:
     # What a miss gives when it is falsy but not None: a default (`get(k, [])`), or an
     # `except` fallback (`x = []`) when the read fails.
     default: cst.BaseExpression | None
+    # The evidence: a write of the module that can store a falsy value under the key, and
+    # the kinds of falsy value all of them can store.
+    store: CacheOp | None = None
+    falsy: frozenset[Falsy] = frozenset()
+
+    def stored(self, model: ModuleModel) -> str:
+        """`0 or empty collection, which `list(…)` (line 41) can store`."""
+        kinds = [kind.value for kind in Falsy if kind in self.falsy]
+        listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
+        value = _short(model.code(_assigned(model, self.store)), 50)
+        return f"{listed}, which `{value}` (line {model.location(self.store.order).row}) can store,"
 
     def describe(self, model: ModuleModel) -> str:
         node = self.op.node
@@ -592,10 +693,13 @@ class _Read:
 
     @property
     def fixable(self) -> bool:
-        return self.default is None and self.op.spec.miss == "None"
+        return self.default is None and self.op.spec.miss == "None" and Falsy.NONE not in self.falsy
 
     def advice(self, model: ModuleModel, tested: str | None, negated: bool) -> str:
         """What to write instead; `tested` is how to name the result (None: "the result")."""
+        if Falsy.NONE in self.falsy and self.op.spec.miss == "None":
+            return ("`None` is a cached value here too, so `is None` cannot tell it from a miss: read with a "
+                    "sentinel default (`get(key, MISSING)`) and compare `is MISSING`")
         if self.default is not None:
             return (f"a miss gives `{model.code(self.default)}`, which looks like a cached value; read with a "
                     f"sentinel default and compare with `is`")
@@ -634,6 +738,33 @@ def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: frozenset[str
     return None  # a sentinel default tells a miss apart
 
 
+def _assigned(model: ModuleModel, store: CacheOp) -> cst.BaseExpression:
+    """What the stored variable was assigned, when one assignment reaches the write."""
+    value = store.value
+    if isinstance(value, cst.Name):
+        bindings = model.reaching.bindings(value.value, store.scope, model.spans[value].start)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.BaseExpression):
+            return bindings[0].value
+    return value
+
+
+def _with_stored(model: ModuleModel, read: _Read) -> _Read | None:
+    """`read` with the evidence that a falsy value can be stored under its key, as the
+    client gives it back: redis-py returns bytes, so a stored `0` reads as the truthy `b"0"`
+    and only an empty string is falsy there. None without such evidence."""
+    text_only = read.op.library.store == "redis"
+    falsy: frozenset[Falsy] = frozenset()
+    first = None
+    for store in model.fills.stores_of(read.op):
+        kinds = model.falsy(store.value, store.scope) or frozenset()
+        if text_only:
+            kinds &= {Falsy.EMPTY_TEXT}
+        if kinds and first is None:
+            first = store
+        falsy |= kinds
+    return dataclasses.replace(read, store=first, falsy=falsy) if first is not None else None
+
+
 # ---------------------------------------------------------------------- does the test decide?
 
 
@@ -655,7 +786,7 @@ def _judge(model: ModuleModel, test: TruthTest, read: _Read) -> Finding | None:
         if not fallbacks or all(constant_truth(f) is False for f in fallbacks):
             return None
         shown = _short(model.code(context))
-        message = (f"`{shown}` takes a cached falsy value {_FALSY} from {read.describe(model)} for a miss "
+        message = (f"`{shown}` reads a cached {read.stored(model)} from {read.describe(model)} as a miss "
                    f"and uses the fallback instead; {read.advice(model, read.name, True)}")
         return Finding(context, test.statement, message)
     return None  # while loops wait for a value; `x and f(x)` passes a falsy value through
@@ -672,6 +803,10 @@ def _if_decides(model: ModuleModel, test: TruthTest, read: _Read, node: cst.If) 
     # Bound again where the miss does work: `x = load()`, not a fallback at hand (`x = default`).
     if rebound_in(test.scope, read.name, falsy) and (fills or uses.calls_in(falsy)):
         return True
+    # Started again from an empty value and filled: `x = {}`, a loop that adds, then the fill.
+    if fills and any(binding.kind == "assign" and any(start <= binding.order <= end for start, end in falsy)
+                     for binding in test.scope.bindings.get(read.name, ())):
+        return True
     # Otherwise the cached value must be used on a hit, and a miss must do work: fill the
     # cache, or load something. `if not token: abort(401)` is a guard clause, not a load.
     loads = fills or (not test.negated and uses.calls_in(falsy))
@@ -682,9 +817,8 @@ def _finding(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.Ba
     tested = read.name or _short(model.code(test.subject))
     # Quote the test when it is the read alone; in a longer condition, only the part tested.
     shown = shape.format(_short(model.code(test_node))) if test.tests_alone(test_node) else tested
-    message = (f"`{shown}` takes a cached falsy value {_FALSY} from "
-               f"{read.describe(model)} for a miss, so it is recomputed on every call; "
-               f"{read.advice(model, tested, test.negated)}")
+    message = (f"`{shown}` reads a cached {read.stored(model)} from {read.describe(model)} as a miss, "
+               f"so it is recomputed on every call; {read.advice(model, tested, test.negated)}")
     return Finding(test_node, test.statement, message, _fix(model, test, read, test_node))
 
 

@@ -42,6 +42,7 @@ class CacheFills:
             if op.kind is Kind.WRITE and op.value is not None and constant_truth(op.value) is None
         ]
         self._fill_orders = [op.order for op in self.fills]
+        self.stores = [op for op in ops if op.kind is Kind.WRITE and op.value is not None]
         self.calls = calls
         self._call_orders = [site.order for site in calls]
         self.resolver = resolver
@@ -52,6 +53,20 @@ class CacheFills:
         """A fill in `ranges` that may write the key `read` reads, there or in a function of
         this module called there (`return _rebuild(pk)`)."""
         return any(self._fills_between(read, start, end) for start, end in ranges) or self._helper_fills(read, ranges)
+
+    def stores_of(self, read: CacheOp) -> list[CacheOp]:
+        """The writes of the module that store under the key `read` reads: a key of the same
+        shape (`f"tally:{pk}"` here and there), or, for a key the module cannot spell, a
+        write of the same key expression in the same function."""
+        reads = {shape.skeleton for shape in self.key_shapes(read) if shape.known}
+        found = []
+        for write in self.stores:
+            if reads:
+                if reads & {shape.skeleton for shape in self.key_shapes(write) if shape.known}:
+                    found.append(write)
+            elif write.scope.function is read.scope.function and _same_key(read, write):
+                found.append(write)
+        return found
 
     def _fills_between(self, read: CacheOp, start: int, end: int) -> bool:
         first, last = bisect_left(self._fill_orders, start), bisect_left(self._fill_orders, end)
@@ -71,6 +86,10 @@ class CacheFills:
         neither starts the other's (`reset:{token}` and `reset-fail:{ip}`)."""
         reads, writes = self.key_shapes(read), self.key_shapes(write)
         return bool(reads and writes) and all(_prefixes_apart(a, b) for a in reads for b in writes)
+
+
+def _same_key(read: CacheOp, write: CacheOp) -> bool:
+    return read.key is not None and write.key is not None and read.key.deep_equals(write.key)
 
 
 def _prefixes_apart(a: KeyShape, b: KeyShape) -> bool:
