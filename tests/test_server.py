@@ -23,7 +23,7 @@ BOTH = textwrap.dedent('''\
     def report(k):
         data = cache.get(k)
         if not data:
-            data = compute(k)
+            data = list(compute(k))
         cache.set(k, data, 60)
         return data
 
