@@ -83,7 +83,7 @@ class ModuleModel(SourceModule):
         """The kinds of falsy value `expr` can have (empty: never falsy), or None when unknown
         (cachelint.model.core.falsy)."""
         if self._falsiness is None:
-            self._falsiness = Falsiness(self)
+            self._falsiness = Falsiness(self.reaching, self.spans, self.functions)
         return self._falsiness.falsy(expr, scope)
 
     def dict_caches_never_falsy(self) -> frozenset[str]:

@@ -30,15 +30,12 @@ Anything else, and any value that depends on one, is unknown.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
+from cachelint.model.core.facts import FunctionInfo
+from cachelint.model.core.reaching import ReachingDefinitions
 from cachelint.model.core.scopes import Scope, qualified_name
 from cachelint.model.core.values import constant_truth
-
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
 
 
 class Falsy(str, enum.Enum):
@@ -88,9 +85,11 @@ _NEVER_ATTRIBUTES = frozenset({"hex", "pk", "id"})
 class Falsiness:
     """Answers `falsy(expr, scope)` for the expressions of one module."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
-        self._functions: dict[cst.FunctionDef, Kinds | None] = {}
+    def __init__(self, reaching: ReachingDefinitions, spans, functions: dict[cst.FunctionDef, FunctionInfo]) -> None:
+        self.reaching = reaching
+        self.spans = spans  # node -> Span
+        self.functions = functions
+        self._returned: dict[cst.FunctionDef, Kinds | None] = {}
 
     def falsy(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Kinds | None:
         if depth > _MAX_DEPTH:
@@ -125,7 +124,7 @@ class Falsiness:
     def _name(self, name: cst.Name, scope: Scope, depth: int) -> Kinds | None:
         """Every assignment that can reach the use counts: `result = {}` then filled in a
         loop that may not run is empty when it does not."""
-        bindings = self.model.reaching.bindings(name.value, scope, self.model.spans[name].start)
+        bindings = self.reaching.bindings(name.value, scope, self.spans[name].start)
         if not bindings or any(b.kind != "assign" or not isinstance(b.value, cst.BaseExpression) for b in bindings):
             return None
         found: Kinds | None = NEVER
@@ -135,7 +134,7 @@ class Falsiness:
 
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:
         func = call.func
-        qualified = qualified_name(func, scope, self.model.spans[call].start)
+        qualified = qualified_name(func, scope, self.spans[call].start)
         if qualified is not None:
             if qualified in _NEVER_CALLS or qualified.startswith(_NEVER_PREFIXES):
                 return NEVER
@@ -148,7 +147,7 @@ class Falsiness:
         return None
 
     def _named_call(self, func: cst.Name, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:
-        bindings = scope.lookup(func.value, self.model.spans[func].start)
+        bindings = scope.lookup(func.value, self.spans[func].start)
         if not bindings:  # a builtin
             if func.value in _COLLECTIONS:
                 only = call.args[0].value if len(call.args) == 1 else None
@@ -184,17 +183,17 @@ class Falsiness:
         return None
 
     def _returns(self, definition: cst.FunctionDef, depth: int) -> Kinds | None:
-        if definition in self._functions:
-            return self._functions[definition]
-        info = self.model.functions.get(definition)
+        if definition in self._returned:
+            return self._returned[definition]
+        info = self.functions.get(definition)
         if info is None:
             return None
-        self._functions[definition] = None  # a recursive function says nothing of itself
+        self._returned[definition] = None  # a recursive function says nothing of itself
         found: Kinds | None = NEVER if info.returns else frozenset({Falsy.NONE})
         for ret in info.returns:
             found = _union(found, frozenset({Falsy.NONE}) if ret.value is None
                            else self.falsy(ret.value, info.scope, depth + 1))
-        self._functions[definition] = found
+        self._returned[definition] = found
         return found
 
 
