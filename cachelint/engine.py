@@ -50,7 +50,7 @@ from cachelint.discover import describe_os_error, discover
 from cachelint.model import ModuleModel, build_model
 from cachelint.parsing import Prepared, PythonRefuses, on_deep_stack, parse_module, prepare
 from cachelint.prefilter import may_import_relatively, prefilter_for
-from cachelint.project.clients import exported_clients, imports_of
+from cachelint.project.clients import exported_clients, exported_wrappers, imports_of
 from cachelint.project.extract import facts_for
 from cachelint.project.facts import FileFacts
 from cachelint.project.model import ProjectModel, entity_mentions
@@ -403,19 +403,22 @@ def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settin
 
 def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int) -> None:
     """The second pass: a file that imports a cache client another module of the project
-    makes is linted again, whole, with that client declared (cachelint.project.clients).
+    makes, or a wrapper function of one (cachelint.model.cache.wrappers), is linted again,
+    whole, with those declared (cachelint.project.clients).
     Its result is not kept in the cache: it depends on the other file. A file linted
     again may show more (a package's `__init__` re-exporting a client): the pass repeats,
     for the files that import what is new, a few rounds at most."""
     seen: set[str] = set()
     for _ in range(_CLIENT_ROUNDS):
-        exported = exported_clients(ProjectModel(_facts(results)), settings.clients)
-        new = sorted(exported.keys() - seen)
+        project = ProjectModel(_facts(results))
+        exported = exported_clients(project, settings.clients)
+        wrappers = exported_wrappers(project, settings.clients)
+        new = sorted((exported.keys() | wrappers.keys()) - seen)
         if not new:
             return
-        seen |= exported.keys()
+        seen |= exported.keys() | wrappers.keys()
         imports = imports_of(new)
-        declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported))
+        declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported, wrappers))
         tasks = [
             _Task(index, result.filename, None) for index, result in enumerate(results)
             if not (result.facts and result.facts.clients) and _mentions(result.filename, imports)

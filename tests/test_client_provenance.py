@@ -125,4 +125,5 @@ def test_a_function_that_reads_the_cache_is_no_client(tmp_path):
         def view(uid):
             cached_user(uid).keys("x")
         '''})
-    assert understood(tmp_path) == [("app.py", 7, "redis.get")]
+    # The call is a read (the function is a read wrapper), its result no client.
+    assert understood(tmp_path) == [("app.py", 7, "redis.get"), ("app.py", 10, "redis.cached_user")]

@@ -151,7 +151,7 @@ class ModuleModel(SourceModule):
 
 def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None,
                 rows: tuple[int, ...] | None = None) -> ModuleModel:
-    custom = custom.seen_from(package_of(path)) if custom and (custom.objects or custom.functions) else CustomClients()
+    custom = custom.seen_from(package_of(path)) if custom and (custom.objects or custom.functions or custom.wrappers) else CustomClients()
     spanned = SpannedModule(module)
     spans = spanned.spans
     collector = Collector(module)

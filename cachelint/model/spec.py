@@ -108,6 +108,9 @@ class Method:
     # (python-memcached `set_multi(mapping, key_prefix="product:")`).
     key_prefix: Arg | None = None
     backend_expiry: BackendExpiry | None = None
+    # The text a project wrapper puts before and after the key it is given (`…` for a part
+    # it computes itself): the key is then the caller's argument inside these.
+    key_affix: tuple[str, str] = ("", "")
     # The project functions a call of this method goes through to reach the library's
     # own method, outermost first (a wrapper summarised by cachelint.project); empty for
     # the libraries' methods.

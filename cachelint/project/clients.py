@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from cachelint.model.cache.clients import CustomClients
+from cachelint.model.spec import Method
 from cachelint.project.model import ProjectModel
 
 
@@ -40,3 +41,9 @@ def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:
             rf"\bfrom\s+\.+\s+import\b[^\n]*\b{last}\b",
         ]
     return re.compile("|".join(alternatives).encode() if alternatives else b"(?!)")
+
+
+def exported_wrappers(project: ProjectModel, declared: CustomClients) -> dict[str, tuple[str, Method]]:
+    """Qualified name -> (library, operation), for the project's wrapper functions
+    (`ProjectModel.wrappers`) that the configuration does not already declare."""
+    return {name: wrapper for name, wrapper in project.wrappers().items() if name not in declared.functions}

@@ -28,7 +28,10 @@ from cachelint.model.core.modules import module_name
 from cachelint.model.core.values import evaluate_number
 from cachelint.model import Client
 from cachelint.model.libraries import BY_NAME, LIBRARIES
-from cachelint.project.facts import Bust, CacheUse, Definition, EntityWrite, FileFacts, Fill, Hook, UnresolvedCall
+from cachelint.model.cache.wrappers import summarise
+from cachelint.project.facts import (
+    Bust, CacheUse, Definition, EntityWrite, FileFacts, Fill, Hook, UnresolvedCall, WrapperFact,
+)
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
 _MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`
@@ -82,7 +85,8 @@ def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
     return FileFacts(
         module=module, path=display, fills=facts.fills(), writes=facts.writes(), busts=facts.busts(),
         calls=facts.calls(), hooks=facts.hooks(), clients=module_clients(model.module_scope, model.resolver),
-        definitions=definitions, imports=imports, uses=facts.uses(), unresolved=facts.unresolved(),
+        definitions=definitions, imports=imports, wrappers=facts.wrappers(), uses=facts.uses(),
+        unresolved=facts.unresolved(),
     )
 
 
@@ -97,8 +101,10 @@ def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
             use.ttl.meaning.value if use.ttl is not None else None,
         )
     shapes = model.keys.of(use.key, use.scope) if use.key is not None else ()
+    before, after = use.spec.key_affix  # what a project wrapper puts around the key it is given
+    key = f"{before}{shapes[0].render(model.code)}{after}" if shapes else None
     return CacheUse(
-        line, use.kind.value, use.library.name, use.method, shapes[0].render(model.code) if shapes else None,
+        line, use.kind.value, use.library.name, use.method, key,
         use.ttl.meaning.value if use.ttl is not None else None, use.spec.via,
     )
 
@@ -230,6 +236,22 @@ class _Facts:
         return sorted(map(functools.partial(cache_use, self.model), [*self.model.ops, *self.model.decorators]),
                       key=lambda use: use.line)
 
+    def wrappers(self) -> list[WrapperFact]:
+        """The module-level functions a call of which is a cache operation (a wrapper of a
+        shared cache's client: an in-process cache is private to its module)."""
+        by_scope: dict[Scope, list] = {}
+        for op in self.model.ops:
+            if op.scope.kind == "function" and op.scope.parent is self.model.module_scope:
+                by_scope.setdefault(op.scope, []).append(op)
+        found = []
+        for scope, own in by_scope.items():
+            info = self.model.functions.get(scope.node)
+            qualified = f"{self.module}.{scope.name}"
+            wrapper = summarise(info, own, qualified) if info is not None else None
+            if wrapper is not None and _shared(wrapper.client) is not None:
+                found.append(WrapperFact.of(qualified, wrapper.client.library.name, wrapper.method))
+        return found
+
     def unresolved(self) -> list[UnresolvedCall]:
         """Calls of a cache method (a method name some cache library has) on a receiver
         named like a cache, a store or Redis (`self.store.get(key)`, `get_redis().set(…)`)
@@ -254,7 +276,9 @@ class _Facts:
     def fills(self) -> list[Fill]:
         found = []
         for op in self.model.ops:
-            if op.kind is not Kind.WRITE or op.key is None:
+            # A call of a project wrapper fills what the wrapper's own write fills, under a
+            # key the caller's argument is only part of: the call graph counts it there.
+            if op.kind is not Kind.WRITE or op.key is None or op.spec.via:
                 continue
             values = self.stored_values(op)
             queried = self.read_entity(values, op.scope)
@@ -392,7 +416,7 @@ class _Facts:
     def busts(self) -> list[Bust]:
         found = []
         for op in self.model.ops:
-            if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE):
+            if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE) or op.spec.via:  # wrappers: as fills
                 continue
             templates = self.templates(op)
             function = self.runs_in(op.scope)

@@ -18,6 +18,8 @@ from the cache. They name functions, classes and modules by qualified name
 - `clients`: the module's names bound to a client of a shared cache library.
 - `definitions` and `imports`: what each module-level and class-level name denotes, so
   that the project model can resolve a qualified name across modules.
+- `wrappers`: the module's functions that other modules may call as cache operations
+  (cachelint.model.cache.wrappers), with the library they reach and what they do.
 - `uses`: every cache operation and cache decorator the model understood, and
   `unresolved`: the calls that look like cache use (a cache method called on a receiver
   named like a cache, a store or Redis) that it did not (`cachelint ops`).
@@ -25,8 +27,12 @@ from the cache. They name functions, classes and modules by qualified name
 from __future__ import annotations
 
 import dataclasses
+import enum
+import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,43 @@ class UnresolvedCall:
     method: str
 
 
+@dataclass(frozen=True)
+class WrapperFact:
+    """A module-level wrapper function: its qualified name, the library it reaches, and the
+    operation a call of it is (a library table's `Method`, as JSON)."""
+
+    name: str
+    library: str
+    method: dict[str, Any]
+
+    @classmethod
+    def of(cls, name: str, library: str, method: Method) -> WrapperFact:
+        return cls(name, library, json.loads(json.dumps(dataclasses.asdict(method), default=_enum_value)))
+
+    def spec(self) -> Method:
+        """The `Method` again; raises KeyError, TypeError or ValueError on anything else."""
+        data = dict(self.method)
+
+        def arg(value: dict | None) -> Arg | None:
+            return Arg(value["position"], value["name"]) if value is not None else None
+
+        semantics = data["semantics"]
+        return Method(**{
+            **data, "kind": Kind(data["kind"]), "key": arg(data["key"]), "value": arg(data["value"]),
+            "ttl": tuple(arg(t) for t in data["ttl"]), "default": arg(data["default"]),
+            "pattern": arg(data["pattern"]), "key_prefix": arg(data["key_prefix"]),
+            "semantics": TtlSemantics(**{k: Meaning(v) for k, v in semantics.items()}) if semantics else None,
+            "scan_instead": None, "backend_expiry": None,
+            "key_affix": tuple(data["key_affix"]), "via": tuple(data["via"]),
+        })
+
+
+def _enum_value(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"not JSON: {value!r}")
+
+
 @dataclass
 class FileFacts:
     module: str  # `shop.catalog`
@@ -131,6 +174,7 @@ class FileFacts:
     clients: dict[str, str] = field(default_factory=dict)  # module-level name -> library
     definitions: list[Definition] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)  # module-level name -> what it imports
+    wrappers: list[WrapperFact] = field(default_factory=list)
     uses: list[CacheUse] = field(default_factory=list)
     unresolved: list[UnresolvedCall] = field(default_factory=list)
     # Parsed in part (cachelint.sparse): fills and the busts of known clients are
@@ -159,6 +203,7 @@ class FileFacts:
                 Definition(**{**d, "bases": tuple(d["bases"]), "returns": tuple(d["returns"])}) for d in data["definitions"]
             ],
             imports=dict(data["imports"]),
+            wrappers=[WrapperFact(**wrapper) for wrapper in data["wrappers"]],
             uses=[CacheUse(**{**use, "via": tuple(use["via"])}) for use in data["uses"]],
             unresolved=[UnresolvedCall(**call) for call in data["unresolved"]],
             partial=bool(data["partial"]),

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from cachelint.model.app.db_writes import WRITE_METHODS
 from cachelint.model.libraries import LIBRARIES
+from cachelint.model.spec import Method
 from cachelint.project.extract import ANY_RECEIVER, KEY_SEPARATORS
 from cachelint.project.facts import Bust, Definition, EntityWrite, FileFacts, Fill
 
@@ -155,6 +156,16 @@ class ProjectModel:
             if target is not None and target.name in known and alias not in known:
                 known[alias] = known[target.name]
         return known
+
+    def wrappers(self) -> dict[str, tuple[str, Method]]:
+        """Qualified name -> (library, operation), for the project's wrapper functions, and
+        the names that re-export them."""
+        found = {wrapper.name: (wrapper.library, wrapper.spec()) for file in self.files for wrapper in file.wrappers}
+        for alias in self.imports:
+            target = self.resolve(alias)
+            if target is not None and target.name in found and alias not in found:
+                found[alias] = found[target.name]
+        return found
 
     # ------------------------------------------------------------------ cached views
 

@@ -41,17 +41,20 @@ _UNKNOWN = object()  # not resolved yet
 
 @dataclass
 class CustomClients:
-    """What users declare in `[tool.cachelint.clients]`.
+    """What users declare in `[tool.cachelint.clients]`, and the project stage adds.
 
     `objects`: qualified names of objects (or factories) that are clients of a known
     library. `functions`: qualified names of wrapper functions and what they do.
+    `wrappers`: qualified names of the project's wrapper functions other modules call,
+    with the library they reach and what they do (cachelint.model.cache.wrappers).
     """
 
     objects: dict[str, str] = field(default_factory=dict)
     functions: dict[str, Method] = field(default_factory=dict)
+    wrappers: dict[str, tuple[str, Method]] = field(default_factory=dict)
 
-    def with_objects(self, objects: dict[str, str]) -> CustomClients:
-        return CustomClients({**objects, **self.objects}, self.functions)
+    def with_objects(self, objects: dict[str, str], wrappers: dict[str, tuple[str, Method]] | None = None) -> CustomClients:
+        return CustomClients({**objects, **self.objects}, self.functions, {**(wrappers or {}), **self.wrappers})
 
     def seen_from(self, package: list[str]) -> CustomClients:
         """These, and how a module of `package` spells them in relative imports."""
@@ -61,7 +64,7 @@ class CustomClients:
         def spelled(table: dict) -> dict:
             return {each: what for name, what in table.items() for each in (name, *relative_spellings(name, package))}
 
-        return CustomClients(spelled(self.objects), spelled(self.functions))
+        return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers))
 
 
 CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics(), title="configured wrapper")
@@ -73,7 +76,7 @@ _PROPERTIES = frozenset({"property", "cached_property"})
 class ClientResolver:
     def __init__(self, custom: CustomClients, calls: CallResolver | None = None) -> None:
         self.custom = custom
-        self._calls = calls  # the module's own functions, to follow what they return
+        self.calls = calls  # the module's own functions, to follow what they return
         self.functions: dict[cst.FunctionDef, FunctionInfo] = calls.functions if calls is not None else {}
         self._memo: dict[cst.CSTNode, Client | None] = {}
 
@@ -227,7 +230,7 @@ class ClientResolver:
             return Client(library, kind, variant, _constructor_ttl(library, variant, call, scope, order))
         if qualified is not None and qualified in self.custom.objects:
             return self._known_object(qualified)
-        function = self._calls.function_called(call.func, scope, order) if self._calls is not None else None
+        function = self.calls.function_called(call.func, scope, order) if self.calls is not None else None
         if function is not None:  # `get_redis()`, `self._client()`
             return self.returned_client(function, depth)
         if type(call.func) is cst.Name:  # `AppCache()` of `class AppCache(flask_caching.Cache)`

@@ -198,8 +198,11 @@ def named_keys(op: CacheOp) -> list[cst.BaseExpression]:
     (`cache.set_many({f"product:{pid}": p})`, `r.mset({...})`), directly or through a
     local variable assigned once, or of a list of pairs (aiocache `multi_set([(k, v)])`).
     A collection built elsewhere and `*keys` name keys the analysis cannot see, and a
-    `key_prefix` argument makes keys it cannot spell."""
+    `key_prefix` argument, or a project wrapper that puts text around the key, makes keys
+    it cannot spell."""
     if op.call is not None and op.spec.key_prefix is not None and find_argument(op.call, op.spec.key_prefix) is not None:
+        return []
+    if op.spec.key_affix != ("", ""):  # a project wrapper's key: the caller's argument is only its middle
         return []
     mapping = _assigned_display(op) if op.key is None and not op.spec.variadic_keys else None
     if op.spec.variadic_keys and op.call is not None:

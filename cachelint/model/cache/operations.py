@@ -18,13 +18,16 @@ from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver, Custom
 from cachelint.model.cache.facts import CacheOp, Client, Ttl
 from cachelint.model.cache.keys import named_keys
 from cachelint.model.cache.ttl import ttl_fact, ttl_meaning, value_meaning, constant_name
+from cachelint.model.cache.wrappers import Wrapper, summarise
 from cachelint.model.core.collect import Collector, Site
 from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Scope, qualified_name
 from cachelint.model.core.values import MAYBE, find_argument
+from cachelint.model.libraries import BY_NAME
 from cachelint.model.spec import BackendExpiry, ClientKind, Kind, Meaning
 
 _RAW_COMMAND = "execute_command"
+_WRAPPER_LEVELS = 3  # wrappers calling wrappers, followed this deep
 _SUBSCRIPT_METHODS = ("__getitem__", "__setitem__", "__delitem__")
 
 
@@ -45,8 +48,52 @@ class _Operations:
     def ops(self) -> list[CacheOp]:
         ops = [op for site in self.collector.calls if (op := self._call_op(site)) is not None]
         ops += [op for site in self.collector.subscripts if (op := self._subscript_op(site)) is not None]
+        ops += self._wrapper_ops(ops)
         ops.sort(key=lambda op: op.order)
         return ops
+
+    def _wrapper_ops(self, ops: list[CacheOp]) -> list[CacheOp]:
+        """Calls of the module's own wrappers (cachelint.model.cache.wrappers), each a cache
+        operation at the call site; a wrapper that calls a wrapper too, a few levels deep."""
+        calls = self.resolver.calls
+        if calls is None:
+            return []
+        found: list[CacheOp] = []
+        seen = {op.node for op in ops}
+        for _ in range(_WRAPPER_LEVELS):
+            summaries = self._summaries([*ops, *found])
+            if not summaries:
+                break
+            new = []
+            for site in self.collector.calls:
+                if site.node in seen:
+                    continue
+                callee = calls.callee(site.node.func, site.scope, site.order)
+                wrapper = summaries.get(callee.function) if callee is not None else None
+                if wrapper is None or calls.functions[callee.function].scope.owner is not None and not callee.binds_first:
+                    continue
+                new.append(self._op(wrapper.client, wrapper.name, wrapper.method, site.node, site.node, site))
+                seen.add(site.node)
+            if not new:
+                break
+            found += new
+        return found
+
+    def _summaries(self, ops: list[CacheOp]) -> dict[cst.FunctionDef, Wrapper]:
+        by_scope: dict[Scope, list[CacheOp]] = {}
+        for op in ops:
+            if op.scope.kind == "function":
+                by_scope.setdefault(op.scope, []).append(op)
+        found = {}
+        for scope, own in by_scope.items():
+            info = self.resolver.functions.get(scope.node)
+            if info is None:
+                continue
+            name = f"{scope.owner.name}.{scope.name}" if scope.owner is not None else scope.name
+            wrapper = summarise(info, own, name)
+            if wrapper is not None:
+                found[scope.node] = wrapper
+        return found
 
     def _call_op(self, site: Site) -> CacheOp | None:
         call: cst.Call = site.node
@@ -55,12 +102,16 @@ class _Operations:
             client = self.resolver.client_of(func.value, site.scope, site.order)
             if client is not None and client.kind.role in ("client", "pipeline"):
                 return self._method_op(client, func.attr.value, call, site)
-        if not self.custom.functions:
+        if not self.custom.functions and not self.custom.wrappers:
             return None
         qualified = qualified_name(func, site.scope, site.order)
         spec = self.custom.functions.get(qualified) if qualified else None
         if spec is not None:
             return self._op(Client(CUSTOM_LIBRARY, ClientKind()), qualified, spec, call, call, site)
+        wrapped = self.custom.wrappers.get(qualified) if qualified else None
+        if wrapped is not None:  # a wrapper another module of the project defines
+            library, spec = wrapped
+            return self._op(Client(BY_NAME[library], ClientKind()), qualified.rsplit(".", 1)[-1], spec, call, call, site)
         return None
 
     def _method_op(self, client: Client, method: str, call: cst.Call, site: Site) -> CacheOp | None:
