@@ -49,6 +49,7 @@ def _found(root: Path, cache: bool = False, jobs: int = 1) -> list[tuple[str, in
     "from .extensions import cache",
     "from . import extensions\ncache = extensions.cache",
     "from app.extensions import cache",
+    "from app import extensions\ncache = extensions.cache",
 ])
 def test_a_client_imported_from_a_module_of_the_project_is_a_client(tmp_path, import_line):
     _write(tmp_path, {"app/__init__.py": "", "app/extensions.py": EXTENSIONS,

@@ -27,18 +27,20 @@ def exported_clients(project: ProjectModel, declared: CustomClients) -> dict[str
 
 def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:
     """What a file's text must contain to import one of these names' modules: the
-    module's dotted name, or a relative import of its last part (`from .extensions
-    import`, `from . import extensions`)."""
+    module's dotted name, a relative import of its last part (`from .extensions
+    import`, `from . import extensions`), or an import of it from its package
+    (`from app import extensions`)."""
     alternatives = []
     for qualified in sorted(qualified_names):
         module = qualified.rpartition(".")[0]
         if not all(part.isidentifier() for part in module.split(".")):  # no import names it (`café-2`, an
             continue  # undecodable file name) or the module is the top level
         last = re.escape(module.rpartition(".")[2])
+        parent = module.rpartition(".")[0]
         alternatives += [
             rf"\b{re.escape(module)}\b",
             rf"\bfrom\s+\.+\s*(?:[\w.]*\.)?{last}\s+import\b",
-            rf"\bfrom\s+\.+\s+import\b[^\n]*\b{last}\b",
+            rf"\bfrom\s+(?:\.+|\.*{re.escape(parent)})\s+import\b[^\n]*\b{last}\b",
         ]
     return re.compile("|".join(alternatives).encode() if alternatives else b"(?!)")
 
