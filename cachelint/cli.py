@@ -123,12 +123,13 @@ def _selectors(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file instead of standard output.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else: no summary, no progress, no notes.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the full and concise output; `auto`: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
+@click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` comment for each finding (to adopt cachelint on code with findings), and report none.")
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and check none.")
 @click.option("--show-settings", is_flag=True, help="Show the settings the first file (or PATH) would be checked with, and check nothing.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file, also those the prefilter rules out (to check the prefilter).")
 def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_format, statistics, exit_zero,
           stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, force_exclude,
-          respect_gitignore, output_file, quiet, color, show_files, show_settings, no_prefilter) -> None:
+          respect_gitignore, output_file, quiet, color, add_noqa, show_files, show_settings, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
     from cachelint import baseline, engine, fix as fixes, parallel, selection
     from cachelint.config import Overrides
@@ -153,6 +154,11 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
                 run = engine.lint_paths(paths, settings, jobs or parallel.default_jobs(), cache_dir,
                                         prefilter=not no_prefilter, part_of_the_project=_is_part_of_the_project(paths, settings))
     note = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    if add_noqa:
+        if stdin:
+            raise click.UsageError("--add-noqa changes files: it cannot read standard input")
+        _add_noqa(run, note)
+        _exit(run, failed=False)
     fixed = fixes.fix_run(run, settings, unsafe_fixes, fix and not diff and not stdin, paths) if fix or diff else []
     applied = sum(f.applied for f in fixed)
 
@@ -328,6 +334,29 @@ def _configuration_errors():
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _add_noqa(run: RunResult, note) -> None:
+    """Write a `# noqa` for each finding into its file, when the file still parses after."""
+    import ast
+
+    from cachelint import suppressions
+    from cachelint.fix import write_keeping_metadata
+
+    added = 0
+    for file in run.files:
+        coded = [d for d in file.diagnostics if d.code]
+        if not coded or file.text is None:
+            continue
+        text, count = suppressions.with_noqa_comments(file.text, coded)
+        try:
+            ast.parse(text)
+            write_keeping_metadata(file.filename, text.encode(file.encoding))
+        except (SyntaxError, ValueError, UnicodeEncodeError, OSError) as error:
+            click.echo(f"warning: {file.filename}: no noqa added ({type(error).__name__}: {error})", err=True)
+            continue
+        added += count
+    note(f"Added {added} noqa directive{'' if added == 1 else 's'}.")
 
 
 def _write_baseline(path: Path, entries: dict, note) -> None:

@@ -98,3 +98,27 @@ def with_noqa(line: str, code: str) -> str:
     if last is not None and last["codes"]:
         return f"{line[:last.end('codes')]}, {code}{line[last.end('codes'):]}"
     return f"{line.rstrip()}  # noqa: {code}"
+
+
+_ROWS = re.compile(r"(\r\n|\r|\n)")
+
+
+def with_noqa_comments(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:
+    """`text` with a `# noqa: CODE` for each diagnostic (`--add-noqa`), on the last row of
+    its statement as the editor's quick fix puts it, and how many codes were added. Rows
+    end at `\n`, `\r\n` or `\r`, as diagnostics count them; each keeps its own ending."""
+    wanted: dict[int, set[str]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.code is not None:
+            wanted.setdefault(diagnostic.statement_rows[1] or diagnostic.location.row, set()).add(diagnostic.code)
+    pieces = _ROWS.split(text)  # row, ending, row, ending, ..., last row
+    added = 0
+    for row, codes in wanted.items():
+        index = 2 * (row - 1)
+        if index >= len(pieces):
+            continue
+        for code in sorted(codes):
+            pieces[index] = with_noqa(pieces[index], code)
+            added += 1
+    return "".join(pieces), added
+
