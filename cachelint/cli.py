@@ -137,6 +137,13 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
 
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
+    # Never linted as Python (its JSON would pass as clean): said so, and not a finding.
+    for notebook in (path for path in paths if path.suffix == ".ipynb" and not stdin):
+        click.echo(f"warning: {_displayable(str(notebook))}: not checked: cachelint does not read Jupyter notebooks",
+                   err=True)
+    paths = [path for path in paths if path.suffix != ".ipynb" or stdin]
+    if not paths:
+        sys.exit(EXIT_CLEAN)
     overrides = Overrides(selection.Selection(select, ignore or (), extend_select or ()), force_exclude or None,
                           respect_gitignore)
     with _configuration_errors():

@@ -363,3 +363,15 @@ def test_a_crash_outside_the_rules_exits_2_not_1(project, monkeypatch):
     result = cachelint("app.py")
     assert result.exit_code == 2
     assert "error: internal error:" in result.stderr and "RuntimeError: reporter bug" in result.stderr
+
+
+def test_a_notebook_named_is_said_not_checked_never_clean(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "analysis.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["import redis"]}]}')
+    (tmp_path / "app.py").write_text('import redis\nr = redis.Redis()\ndef f(u):\n    r.set("k", u)\n')
+    alone = CliRunner().invoke(main, ["--no-cache", "analysis.ipynb"])
+    assert alone.exit_code == 0
+    assert "analysis.ipynb: not checked: cachelint does not read Jupyter notebooks" in alone.stderr
+    assert "All checks passed" not in alone.output
+    both = CliRunner().invoke(main, ["--no-cache", "--output-format", "concise", "analysis.ipynb", "app.py"])
+    assert both.exit_code == 1 and "app.py:4:5: CL002" in both.stdout

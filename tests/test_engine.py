@@ -287,3 +287,15 @@ def test_a_file_name_that_is_not_utf8_is_linted_and_reported(tree, output_format
     result = CliRunner().invoke(cli.main, ["--no-cache", "--output-format", output_format, "."])
     assert result.exit_code == 1, result.output
     assert "caf" in result.output and result.output.count("CL002") >= 2
+
+
+def test_a_coding_cookie_python_cannot_read_source_in_is_an_io_error_never_clean(tree):
+    (tree / "wide.py").write_bytes(b"# -*- coding: utf-16 -*-\n" + GOOD.encode())
+    run = lint_paths([tree / "wide.py"], Settings())
+    assert messages(run, "io-error") == [
+        "cannot decode file: encoding problem: utf-16 (Python reads source only in an ASCII-compatible encoding)"]
+
+
+def test_a_latin1_cookie_is_honoured(tree):
+    (tree / "old.py").write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + GOOD.encode())
+    assert found(lint_paths([tree / "old.py"], Settings())) == [("old.py", 5, "CL002")]
