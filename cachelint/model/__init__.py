@@ -18,8 +18,9 @@ from cachelint.model.app.taint import Taint
 from cachelint.model.app.users import Identity
 from cachelint.model.build import ModuleModel, build_model
 from cachelint.model.cache.clients import CustomClients
+from cachelint.model.cache.decorators import is_method_decorator, unwrap_method_decorator
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
-from cachelint.model.cache.fills import receiver_spelling
+from cachelint.model.cache.fills import receiver_spelling, stamped
 from cachelint.model.cache.keys import (
     DEFAULT_SEPARATOR, KeyShape, Part, Passed, Source, describe_key, is_key_name, named_keys,
 )
@@ -27,7 +28,7 @@ from cachelint.model.core.branches import or_fallbacks, rebound_in
 from cachelint.model.core.facts import FunctionInfo, TruthTest
 from cachelint.model.core.falsy import Falsy
 from cachelint.model.core.flow import Flow
-from cachelint.model.core.nodes import chain_arguments, children, has_call, mentions
+from cachelint.model.core.nodes import chain_arguments, children, has_call, mentions, names_in
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.values import (
@@ -39,9 +40,10 @@ from cachelint.model.spec import Kind, Meaning
 __all__ = [
     "Binding", "CLOCK_READINGS", "CacheDecorator", "CacheOp", "Client", "CustomClients", "DEFAULT_SEPARATOR",
     "DbWrite", "Entity", "Falsy", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind", "MAYBE", "Meaning",
-    "ModuleModel", "Part", "Passed", "RowKind", "Scope", "Source", "Step", "StoredData", "Taint", "Transaction", "TruthTest",
-    "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names", "chain_arguments", "children", "constant_truth", "contains",
-    "describe_key", "dotted", "evaluate_number", "find_argument", "has_call", "is_key_name", "is_none",
-    "key_expressions", "mentions", "named_keys", "or_fallbacks", "qualified_name", "rebound_in",
-    "receiver_spelling", "words",
+    "ModuleModel", "Part", "Passed", "RowKind", "Scope", "Source", "Step", "StoredData", "Taint",
+    "Transaction", "TruthTest", "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names",
+    "chain_arguments", "children", "constant_truth", "contains", "describe_key", "dotted", "evaluate_number",
+    "find_argument", "has_call", "is_key_name", "is_method_decorator", "is_none", "key_expressions",
+    "mentions", "named_keys", "names_in", "or_fallbacks", "qualified_name", "rebound_in", "receiver_spelling",
+    "stamped", "unwrap_method_decorator", "words",
 ]

@@ -6,8 +6,9 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import (
-    CacheDecorator, CacheOp, Identity, KeyShape, Kind, MAYBE, ModuleModel, Part, Scope, Source, children,
-    describe_key, find_argument, is_key_name, qualified_name, words,
+    MAYBE, CacheDecorator, CacheOp, Identity, KeyShape, Kind, ModuleModel, Part, Scope, Source, children,
+    describe_key, find_argument, is_key_name, is_method_decorator, names_in, qualified_name,
+    unwrap_method_decorator, words,
 )
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Rule, RuleContext
@@ -33,7 +34,6 @@ _CACHE_CONTROL = "django.views.decorators.cache.cache_control"
 _NEVER_CACHE = "django.views.decorators.cache.never_cache"
 _REQUIRE_POST = "django.views.decorators.http.require_POST"
 _REQUIRE_METHODS = "django.views.decorators.http.require_http_methods"
-_METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 _PER_USER_HEADERS = frozenset({"cookie", "authorization"})
 # Flask-Caching `cached(timeout, key_prefix, unless, …, make_cache_key)`.
 _KEY_PREFIX = Arg(1, "key_prefix")
@@ -462,15 +462,8 @@ def _of_builder_parameter(part: Part, op_scope: Scope) -> bool:
     builder = part.scope.function if part.scope is not None else None
     if builder is None or builder is op_scope.function or part.node is None:
         return False
-    used = set(_names_in(part.node))
+    used = names_in(part.node)
     return any(binding.kind == "param" for name in used for binding in builder.bindings.get(name, ()))
-
-
-def _names_in(node: cst.CSTNode) -> Iterator[str]:
-    if isinstance(node, cst.Name):
-        yield node.value
-    for child in children(node):
-        yield from _names_in(child)
 
 
 def _constant_like(part: Part) -> bool:
@@ -531,8 +524,7 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
     applied = decorator.expression
     if isinstance(decorator.node, cst.Call):
         fix = f"wrap the view in `vary_on_cookie`: `{_spelled(model, decorator)}(vary_on_cookie({view.name.value}))`"
-    elif isinstance(applied, cst.Call) and qualified_name(applied.func, decorator.scope,
-                                                          model.spans[decorator.node].start) == _METHOD_DECORATOR:
+    elif is_method_decorator(applied, decorator.scope, model.spans[decorator.node].start):
         fix = "add `vary_on_cookie` to the `method_decorator`"
     else:
         fix = "add `@vary_on_cookie` under it"
@@ -553,19 +545,11 @@ def _varies_per_user(model: ModuleModel, decorator: CacheDecorator) -> bool:
     for holder in holders:
         for applied in holder.decorators:
             order = model.spans[applied].start
-            for expr in _unwrapped(applied.decorator, decorator.scope, order):
+            for expr in unwrap_method_decorator(applied.decorator, decorator.scope, order):
                 if _keeps_page_per_user(expr, decorator.scope, order):
                     return True
     order = model.spans[decorator.node].start
     return any(_keeps_page_per_user(expr, decorator.scope, order) for expr in decorator.applied_with)
-
-
-def _unwrapped(expr: cst.BaseExpression, scope: Scope, order: int) -> list[cst.BaseExpression]:
-    """The decorators `@expr` applies, looking through `method_decorator(...)`."""
-    if isinstance(expr, cst.Call) and expr.args and qualified_name(expr.func, scope, order) == _METHOD_DECORATOR:
-        wrapped = expr.args[0].value
-        return [e.value for e in wrapped.elements] if isinstance(wrapped, (cst.List, cst.Tuple)) else [wrapped]
-    return [expr]
 
 
 def _keeps_page_per_user(expr: cst.BaseExpression, scope: Scope, order: int) -> bool:

@@ -353,9 +353,9 @@ def _leaves(model: ModuleModel, op: CacheOp, steps: list[Step]) -> bool:
         return False
     ops = [o for o in model.ops if o.scope.function is function]
     # Uses in cache calls keyed by the value itself do not count: stored there, it is still lost.
-    lost = [o.node for o in ops if any(name.value in names for name in _names_in(named_keys(o)))]
+    lost = [o.node for o in ops if any(name.value in names for name in _reads(named_keys(o), None))]
     lost += _membership_tests(model, function)
-    ignored = _names_in(lost + [step.value for step in steps if step.value is not None])
+    ignored = set(_reads(lost + [step.value for step in steps if step.value is not None], None))
     return any(use not in ignored for use in _reads([function.node.body], names))
 
 
@@ -373,10 +373,6 @@ def _membership_tests(model: ModuleModel, function: Scope) -> list[cst.CSTNode]:
             found.append(node)
         stack.extend(children(node))
     return found
-
-
-def _names_in(nodes: list[cst.CSTNode]) -> set[cst.Name]:
-    return set(_reads(nodes, None))
 
 
 def _reads(roots: list[cst.CSTNode], names: set[str] | None) -> list[cst.Name]:

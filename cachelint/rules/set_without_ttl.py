@@ -6,8 +6,8 @@ from typing import Iterator
 import libcst as cst
 
 from cachelint.model import (
-    CLOCK_READINGS, CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Scope, Source, StoredData, Ttl,
-    find_argument, named_keys, qualified_name,
+    CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Scope, Source, StoredData, Ttl,
+    find_argument, named_keys, qualified_name, stamped,
 )
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
@@ -736,7 +736,7 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
         return _backend_message(model, op) if op.backend_ttl.meaning is Meaning.FOREVER else None
     if op.ttl.meaning is not Meaning.FOREVER:
         return None
-    if op.library.in_process and _stamped(model, op):
+    if op.library.in_process and stamped(op, model.calls, model.code):
         return None
     library = op.library.label
     if op.ttl.argument is not None:
@@ -933,54 +933,6 @@ def _keeps_results_forever(decorator: CacheDecorator) -> bool:
 def _in_io_function(model: ModuleModel, op: CacheOp) -> bool:
     function = op.scope.function
     return function is not None and model.does_io(function.node)
-
-
-def _stamped(model: ModuleModel, op: CacheOp) -> bool:
-    """The entry's age is kept by hand, for its reader to judge: the entry carries the time
-    it was stored (`CACHE[k] = (time.monotonic(), value)`), the function that stores it also
-    records that time (`EXPIRES_CACHE[k] = time.time() + 300`, or a `global LOADED_AT`), or
-    the entry is such a time itself."""
-    if op.value is not None and _reads_clock(model, op.value, op.scope, op.order):
-        return True
-    if isinstance(op.value, (cst.Tuple, cst.List)) and any(
-        _reads_clock(model, element.value, op.scope, op.order) for element in op.value.elements
-    ):
-        return True
-    return any(_records_time(model, op, site) for site in model.calls
-               if site.scope.function is op.scope.function and site.node is not op.call
-               and qualified_name(site.node.func, site.scope, site.order) in CLOCK_READINGS)
-
-
-def _records_time(model: ModuleModel, op: CacheOp, clock) -> bool:
-    """Whether the statement of a clock reading stores it under `op`'s key or in a module-level name."""
-    statement = clock.statement
-    assign = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
-    if not isinstance(assign, cst.Assign) or not _reads_clock(model, assign.value, clock.scope, clock.order):
-        return False
-    key = model.code(op.key) if op.key is not None else None
-    for target in assign.targets:
-        target = target.target
-        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and key is not None:
-            index = target.slice[0].slice
-            if isinstance(index, cst.Index) and model.code(index.value) == key:
-                return True
-        if isinstance(target, cst.Name):  # bound in the module: declared `global`
-            bindings = clock.scope.lookup(target.value, clock.order)
-            if bindings and bindings[0].scope.kind == "module":
-                return True
-    return False
-
-
-def _reads_clock(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
-    """`time.time()`, `time.time() + 300`, or a variable assigned it (`now = datetime.now(tz=utc)`)."""
-    if isinstance(expr, cst.BinaryOperation):
-        return _reads_clock(model, expr.left, scope, order) or _reads_clock(model, expr.right, scope, order)
-    if isinstance(expr, cst.Name):
-        binding = model.binding_of(expr, scope, order)
-        if binding is None or binding.kind != "assign" or not isinstance(binding.value, cst.BaseExpression):
-            return False
-        expr, scope, order = binding.value, binding.scope, binding.order
-    return isinstance(expr, cst.Call) and qualified_name(expr.func, scope, order) in CLOCK_READINGS
 
 
 def _key_text(model: ModuleModel, key: cst.BaseExpression) -> str:

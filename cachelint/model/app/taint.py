@@ -25,6 +25,7 @@ from typing import Union
 import libcst as cst
 
 from cachelint.model.core.module import SourceModule
+from cachelint.model.core.nodes import names_in
 from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
 from cachelint.model.app.views import FLASK_REQUEST, Views
@@ -483,7 +484,7 @@ class TaintAnalysis(Evaluator):
 
     def _guards_of(self, node: cst.If, scope: Scope) -> list[_Guard]:
         guards = []
-        for name in _names_in(node.test):
+        for name in names_in(node.test):
             if self._validates(node.test, name, scope):
                 guards.append(_Guard(node, name, False, False))
             elif self._validates(node.test, name, scope, negated=True):
@@ -581,12 +582,6 @@ def _contains(span, order: int) -> bool:
     return span.start <= order < span.start + span.length
 
 
-def _names_in(test: cst.BaseExpression) -> set[str]:
-    finder = _Names()
-    test.visit(finder)
-    return finder.names
-
-
 def _target_names(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, cst.Name):
         return [target.value]
@@ -616,14 +611,6 @@ def _exits_or_rebinds(body: cst.BaseSuite, name: str) -> bool:
         called = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
         return called in ("abort", "exit") or called.startswith("raise_")
     return False
-
-
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
 
 
 class _Flow:

@@ -1,5 +1,5 @@
-"""Where a module fills a cache (writes a computed value), and dict caches whose entries are
-never falsy.
+"""What a module's cache writes put in: where it fills a cache (writes a computed value),
+dict caches whose entries are never falsy, and entries that carry their own age.
 
     def _rebuild(pk):
         report = build_report(pk)
@@ -26,6 +26,7 @@ from cachelint.model.cache.facts import CacheOp
 from cachelint.model.cache.keys import KeyShape
 from cachelint.model.core.branches import Branches, Ranges
 from cachelint.model.core.calls import CallResolver
+from cachelint.model.core.clock import is_clock_reading, reads_clock, records_time
 from cachelint.model.core.collect import Site
 from cachelint.model.core.values import constant_truth, non_empty_display
 from cachelint.model.libraries.memoizers import DICT_CACHE
@@ -115,3 +116,19 @@ def receiver_spelling(op: CacheOp, code: Callable[[cst.CSTNode], str]) -> str:
     """The source of the client an operation is applied to: `_CACHE` in `_CACHE.get(k)` or `_CACHE[k]`."""
     node = op.node
     return code(node.func.value if isinstance(node, cst.Call) else node.value)
+
+
+def stamped(op: CacheOp, calls: list[Site], code: Callable[[cst.CSTNode], str]) -> bool:
+    """The entry's age is kept by hand, for its reader to judge: the entry carries the time
+    it was stored (`CACHE[k] = (time.monotonic(), value)`), the function that stores it also
+    records that time (`EXPIRES_CACHE[k] = time.time() + 300`, or a `global LOADED_AT`), or
+    the entry is such a time itself."""
+    if op.value is not None and reads_clock(op.value, op.scope, op.order):
+        return True
+    if isinstance(op.value, (cst.Tuple, cst.List)) and any(
+        reads_clock(element.value, op.scope, op.order) for element in op.value.elements
+    ):
+        return True
+    key = code(op.key) if op.key is not None else None
+    return any(records_time(site, key, code) for site in calls
+               if site.scope.function is op.scope.function and site.node is not op.call and is_clock_reading(site))

@@ -74,3 +74,15 @@ def chain_arguments(call: cst.Call) -> list[cst.BaseExpression]:
             node = node.value
         else:
             return found
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    """Every identifier written in `node`: variables, and attribute and keyword names too."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Name:
+            found.add(current.value)
+        stack.extend(children(current))
+    return found
