@@ -14,7 +14,7 @@
 - `transactions_around(node, scope)`: the transactions a call is lexically inside, not
   counting a callable run after the commit (`transaction.on_commit(lambda: ...)`).
 
-Which calls write is cachelint.model.app.db_writes (and .db_sql for SQL text):
+Which calls write is cachelint.model.app.db_writes (and .sql for SQL text):
 
 - SQL text whose statement (after whitespace, comments and `WITH ... AS (...)`) is
   INSERT/UPDATE/DELETE/REPLACE/MERGE/UPSERT/TRUNCATE, passed to `execute`, `executemany`,
@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from cachelint.model.app.db_sql import string_text
+from cachelint.model.app.sql import string_text
 from cachelint.model.app.db_writes import WRITE_METHODS, WriteFinder, WriteKind, call_label
 from cachelint.model.app.entities import Entity
 from cachelint.model.cache.facts import ClientOf, OpAt

@@ -1,6 +1,6 @@
 """Which calls write to the DB, and the entity each changes (see cachelint.model.app.db).
 
-`WriteFinder.write(site)` tells for one call: raw SQL text (cachelint.model.app.db_sql),
+`WriteFinder.write(site)` tells for one call: raw SQL text (cachelint.model.app.sql),
 SQLAlchemy/SQLModel sessions and statements, the Django ORM, peewee, Tortoise, and the
 commit points of connections and sessions. It also knows the receivers these depend on:
 what is a connection, a session, a model class, an instance of one.
@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cachelint.model.app.db_sql import PLACEHOLDER, parse_sql_write, string_text
+from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_sql_write, string_text
 from cachelint.model.app.entities import Entity
 from cachelint.model.cache.facts import ClientOf
 from cachelint.model.core.collect import Site
@@ -34,7 +34,6 @@ class WriteKind(str, enum.Enum):
 
 _SQL_METHODS = frozenset({"execute", "executemany", "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval"})
 _SQL_KEYWORDS = ("sql", "query", "operation", "statement", "stmt")
-_SQL_WRAPPERS = frozenset({"text", "SQL", "literal_column"})  # sqlalchemy.text, psycopg sql.SQL
 _VERB_KINDS = {
     "insert": WriteKind.INSERT, "replace": WriteKind.SAVE, "upsert": WriteKind.SAVE, "merge": WriteKind.SAVE,
     "update": WriteKind.UPDATE, "delete": WriteKind.DELETE, "truncate": WriteKind.DELETE,
@@ -179,6 +178,7 @@ class WriteFinder:
     def __init__(self, source: SourceModule, client_of: ClientOf) -> None:
         self.source = source
         self.client_of = client_of  # the cache client an expression is, if any
+        self.sql = SqlReader(source)
 
     # ------------------------------------------------------------ values
 
@@ -200,32 +200,6 @@ class WriteFinder:
         if binding is None or binding.kind not in ("assign", "with") or not isinstance(binding.value, cst.BaseExpression):
             return None
         return binding.value, binding.scope, binding.order
-
-    def _sql(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> str | None:
-        """The SQL text an expression holds, formatted values as placeholders."""
-        if depth > MAX_DEPTH:
-            return None
-        text = string_text(expr)
-        if text is not None:
-            return text
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Modulo, cst.Add)):
-            left = self._sql(expr.left, scope, order, depth + 1)
-            if left is None or isinstance(expr.operator, cst.Modulo):
-                return left
-            return left + (self._sql(expr.right, scope, order, depth + 1) or PLACEHOLDER)
-        if isinstance(expr, cst.Call) and expr.args:
-            func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "format":
-                return self._sql(func.value, scope, order, depth + 1)
-            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
-            if name in _SQL_WRAPPERS:
-                return self._sql(expr.args[0].value, scope, order, depth + 1)
-            return None
-        if isinstance(expr, cst.Name):
-            value = self.value(expr, scope, order)
-            if value is not None:
-                return self._sql(*value, depth + 1)
-        return None
 
     # ------------------------------------------------------------ receivers
 
@@ -502,7 +476,7 @@ class WriteFinder:
             argument = next((arg.value for arg in call.args if arg.keyword and arg.keyword.value in _SQL_KEYWORDS), None)
         if argument is None:
             return None
-        sql = self._sql(argument, scope, order)
+        sql = self.sql.text(argument, scope)
         if sql is not None:
             parsed = parse_sql_write(sql)
             if parsed is None:

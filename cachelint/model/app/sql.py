@@ -1,19 +1,155 @@
-"""What a SQL SELECT statement returns: its column list and the tables it reads.
+"""SQL: the text an expression holds, and what that text does.
 
-Only as much SQL as a linter needs: the main `SELECT … FROM …` of a statement (after
-any `WITH` clauses), its select list split at top-level commas, and the tables named in
-`FROM` and `JOIN` with their aliases.
+One reader (`SqlReader.text`) turns an expression into SQL text, following what the
+module shows: literals, concatenations and f-strings, `%` and `+`, `.format()`, the
+wrappers `text(...)`/`SQL(...)`/`literal_column(...)`, and a variable's one reaching
+assignment. A formatted value is PLACEHOLDER. Two questions are asked of the text:
+
+    parse_sql_write("-- bump\nWITH d AS (SELECT 1) UPDATE products SET price = 2")
+    -> SqlWrite(verb="update", table="products")
 
     parse_select("SELECT u.*, o.total AS amount FROM users u JOIN orders o ON …")
     -> Select(columns=("u.*", "total", "amount"), tables={"u": "users", "o": "orders", …},
               all_columns_of=("users",))
 
+Writes: the statement is found after whitespace, comments and `WITH name AS (...)`
+clauses; INSERT, UPDATE, DELETE, REPLACE, MERGE, UPSERT and TRUNCATE write; an INSERT
+with `ON CONFLICT … DO UPDATE` or `ON DUPLICATE KEY UPDATE` also updates existing rows.
+A table name that is not constant text leaves the table unknown.
+
+Selects: only as much SQL as a linter needs: the main `SELECT … FROM …` of a statement
+(after any `WITH` clauses), its select list split at top-level commas, and the tables
+named in `FROM` and `JOIN` with their aliases; a formatted value reads as the name `_`.
 Text that does not start with SELECT or WITH is not a query: None.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import libcst as cst
+
+from cachelint.model.core.module import SourceModule
+from cachelint.model.core.scopes import Scope
+
+PLACEHOLDER = "\x00"  # stands for a formatted value in SQL text
+_MAX_DEPTH = 8
+# Calls that hand SQL text on: sqlalchemy.text("…"), psycopg.sql.SQL("…"), literal_column("…").
+_SQL_WRAPPERS = frozenset({"text", "SQL", "literal_column"})
+
+
+class SqlReader:
+    """The SQL text expressions of one module hold."""
+
+    def __init__(self, source: SourceModule) -> None:
+        self.source = source
+
+    def text(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
+        """The SQL text `expr` (evaluated in `scope`) holds, formatted values as PLACEHOLDER."""
+        if depth > _MAX_DEPTH:
+            return None
+        text = string_text(expr)
+        if text is not None:
+            return text
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Modulo, cst.Add)):
+            left = self.text(expr.left, scope, depth + 1)
+            if left is None or isinstance(expr.operator, cst.Modulo):
+                return left
+            return left + (self.text(expr.right, scope, depth + 1) or PLACEHOLDER)
+        if isinstance(expr, cst.Call) and expr.args:
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+                return self.text(func.value, scope, depth + 1)
+            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if name in _SQL_WRAPPERS:
+                return self.text(expr.args[0].value, scope, depth + 1)
+            return None
+        if isinstance(expr, cst.Name):
+            bindings = self.source.reaching.bindings(expr.value, scope, self.source.spans[expr].start)
+            if len(bindings) == 1 and bindings[0].kind in ("assign", "with") \
+                    and isinstance(bindings[0].value, cst.BaseExpression):
+                return self.text(bindings[0].value, bindings[0].scope, depth + 1)
+        return None
+
+
+def string_text(node: cst.BaseExpression) -> str | None:
+    """The text of a string literal, concatenation or f-string; formatted values are PLACEHOLDER."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = string_text(node.left), string_text(node.right)
+        return None if left is None else left + (right if right is not None else PLACEHOLDER)
+    if isinstance(node, cst.FormattedString):
+        parts = []
+        for part in node.parts:
+            parts.append(part.value if isinstance(part, cst.FormattedStringText) else PLACEHOLDER)
+        return "".join(parts)
+    return None
+
+
+# ---------------------------------------------------------------------- writes
+
+_SKIP = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+_NAME = r"(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][\w$]*)"
+_WRITE_SQL = re.compile(
+    r"(?P<verb>insert|replace|upsert|merge|update|delete|truncate)\b"
+    r"(?:\s+(?:or\s+\w+|ignore|low_priority|delayed|high_priority|quick|table))*"
+    r"(?:\s+(?:into|from))?(?:\s+only)?"
+    rf"(?:\s+(?P<table>{_NAME}(?:\s*\.\s*{_NAME})*)(?=[\s(;,]|$))?",
+    re.I,
+)
+_CTE_CONTINUES = re.compile(r",|as\b|not\b|materialized\b", re.I)
+
+
+_UPDATE_ON_CONFLICT = re.compile(r"\bon\s+(?:conflict\b.*?\bdo\s+update|duplicate\s+key\s+update)\b", re.I | re.S)
+
+
+class SqlWrite(NamedTuple):
+    verb: str  # lower case: insert, update, delete, replace, upsert, merge, truncate
+    table: str | None  # unquoted, as written (`public.products`); None: not constant text
+    updates_existing: bool = False  # an INSERT that updates the row it conflicts with
+
+
+def parse_sql_write(sql: str) -> SqlWrite | None:
+    """The write a SQL statement makes, or None when it is not a write (a SELECT…)."""
+    text = _main_statement(sql)
+    match = _WRITE_SQL.match(text)
+    if match is None:
+        return None
+    verb = match.group("verb").lower()
+    table = match.group("table")
+    if table is not None:
+        table = ".".join(part.strip().strip("\"`[]") for part in re.split(r"\s*\.\s*", table))
+    return SqlWrite(verb, table, verb == "insert" and _UPDATE_ON_CONFLICT.search(text) is not None)
+
+
+def _main_statement(sql: str) -> str:
+    """The text from the statement's first keyword on, after any `WITH name AS (...)`."""
+    text = sql[_SKIP.match(sql).end():]
+    if not re.match(r"with\b", text, re.I):
+        return text
+    depth = 0
+    quote = None
+    for index, char in enumerate(text):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                rest = text[index + 1:]
+                rest = rest[_SKIP.match(rest).end():]
+                if not _CTE_CONTINUES.match(rest):
+                    return rest
+    return ""
+
+
+# ---------------------------------------------------------------------- selects
 
 _TOKEN = re.compile(
     r"""
@@ -57,7 +193,8 @@ def _unquote(name: str) -> str:
 
 
 def parse_select(sql: str) -> Select | None:
-    tokens = _tokens(sql)
+    """The columns and tables of a SELECT statement, or None when the text is no query."""
+    tokens = _tokens(sql.replace(PLACEHOLDER, " _ "))
     start = _main_select(tokens)
     if start is None:
         return None

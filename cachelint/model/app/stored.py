@@ -35,7 +35,7 @@ import libcst as cst
 
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.app.sql import Select, parse_select
+from cachelint.model.app.sql import Select, SqlReader, parse_select
 from cachelint.model.core.words import words
 
 from cachelint.model.cache.facts import CacheOp
@@ -55,7 +55,6 @@ _SQL_ROWS = frozenset({
     "execute", "fetchone", "fetchall", "fetchmany", "fetchrow", "fetch", "first", "one", "one_or_none",
     "all", "mappings", "raw", "unique",
 })
-_SQL_WRAPPERS = frozenset({"text", "SQL"})  # sqlalchemy.text("…"), psycopg.sql.SQL("…")
 _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager", "query"})  # User.objects, User.query
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})
 _EXECUTES = frozenset({"execute"})
@@ -144,6 +143,7 @@ class StoredData:
 class _Walk:
     def __init__(self, source: SourceModule) -> None:
         self.source = source
+        self.sql = SqlReader(source)
         self.budget = _MAX_NODES
 
     def _spent(self) -> bool:
@@ -381,37 +381,8 @@ class _Walk:
     # ------------------------------------------------------------------ SQL
 
     def select(self, expr: cst.BaseExpression, scope: Scope) -> Select | None:
-        text = self._sql_text(expr, scope, 0)
+        text = self.sql.text(expr, scope)
         return parse_select(text) if text else None
-
-    def _sql_text(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
-        kind = type(expr)
-        if depth > 3:
-            return None
-        if kind is cst.SimpleString:
-            value = expr.evaluated_value
-            return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-        if kind is cst.ConcatenatedString:
-            left, right = self._sql_text(expr.left, scope, depth + 1), self._sql_text(expr.right, scope, depth + 1)
-            return (left or "") + (right or "") if left is not None else None
-        if kind is cst.FormattedString:
-            return "".join(
-                part.value if isinstance(part, cst.FormattedStringText) else " _ " for part in expr.parts
-            )
-        if kind is cst.BinaryOperation and isinstance(expr.operator, (cst.Modulo, cst.Add)):
-            return self._sql_text(expr.left, scope, depth + 1)
-        if kind is cst.Call:
-            name = _last_name(expr.func)
-            if name in _SQL_WRAPPERS and expr.args:
-                return self._sql_text(expr.args[0].value, scope, depth + 1)
-            if name == "format" and isinstance(expr.func, cst.Attribute):
-                return self._sql_text(expr.func.value, scope, depth + 1)
-            return None
-        if kind is cst.Name:
-            values = [b for b in self._reaching(expr, scope) if b.kind == "assign"]
-            if len(values) == 1 and isinstance(values[0].value, cst.BaseExpression):
-                return self._sql_text(values[0].value, values[0].scope, depth + 1)
-        return None
 
     def _executed(self, cursor: cst.Name, scope: Scope) -> Iterator[Select]:
         """The query last executed on `cursor` before it is read, in the same function:
