@@ -3,13 +3,19 @@
 Rules import from here (and the data tables of `cachelint.model.spec` and
 `cachelint.model.libraries`), never from the layers below, which may be rearranged:
 
-- `core`: scopes and bindings, reaching definitions, control flow, call arguments;
-- `cache`: clients, cache operations and decorators, TTL meanings, key shapes;
-- `app`: DB writes and entities, what a cache write stores, views, request input, users.
+- `core`: the module's source and the one walk over it (`SourceModule`), scopes and
+  bindings, reaching definitions, control flow (`branches`, `flow`), the call resolver,
+  call arguments and evaluated values;
+- `cache`: clients, cache operations and decorators, TTL meanings, key shapes, fills;
+- `app`: DB writes and entities, the SQL they run, what a cache write stores, views,
+  request input, users.
 
-`build_model` builds a `ModuleModel`, which holds the facts (`ops`, `decorators`,
-`truth_tests`, `functions`) and hands out the analyses (`keys`, `db`, `views`, `users`,
-`tainted`, `reaching`), each computed on first use.
+Each layer imports only the layers after it in that list (the import contract in
+pyproject.toml keeps it so). `build_model` builds a `ModuleModel`: a `SourceModule`
+(`spans`, `functions`, `calls`, `truth_tests`, `reaching`, `call_resolver`, `code()`,
+`location()`) with the module's cache facts (`ops`, `decorators`) and the analyses,
+each computed on first use from what it needs: `keys`, `fills`, `branches`, `db`,
+`views`, `users`, `tainted()`.
 """
 from cachelint.model.app.db import DbWrite, Transaction, WriteKind
 from cachelint.model.app.entities import Entity, cached_names, key_expressions

@@ -1,4 +1,5 @@
 """The cache layer: which expressions are cache clients (`clients`), the operations and
-decorators a module applies to them (`facts`), what a TTL argument means (`ttl`), and what
-keys are made of (`keys`). Built on `core`; imports nothing from `app`.
+decorators a module applies to them (`operations`, `decorators`, their facts in
+`facts`), what a TTL argument means (`ttl`), what keys are made of (`keys`), and what
+writes put in (`fills`). Built on `core`; imports nothing from `app`.
 """

@@ -1,0 +1,121 @@
+"""The core and SQL analyses every rule and analysis shares: the one call resolver
+(cachelint.model.core.calls), what each side of an `if` runs (core.branches), and the one
+SQL reader (cachelint.model.app.sql)."""
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from cachelint.model import build_model
+from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_select, parse_sql_write
+
+
+def _model(source: str):
+    text = textwrap.dedent(source)
+    return build_model("example.py", text.encode(), cst.parse_module(text))
+
+
+def _called(source: str) -> dict[str, str | None]:
+    """For each call `x(...)` on a line ending `# call`, the function it runs (by name)."""
+    model = _model(source)
+    found = {}
+    for site in model.calls:
+        if model.code(site.statement).rstrip().endswith("# call"):
+            callee = model.call_resolver.callee(site.node.func, site.scope, site.order)
+            found[model.code(site.node.func)] = (
+                None if callee is None else f"{callee.function.name.value}{'+self' if callee.binds_first else ''}"
+            )
+    return found
+
+
+def test_one_resolver_for_names_self_methods_mixins_and_class_methods():
+    called = _called("""
+        def helper(pk):
+            return pk
+
+        class KeysMixin:
+            def key(self, pk):
+                return pk
+
+        class Reports(KeysMixin):
+            @staticmethod
+            def build(pk):
+                return pk
+
+            @classmethod
+            def make(cls, pk):
+                return pk
+
+            def get(self, pk):
+                helper(pk)  # call
+                self.key(pk)  # call
+                self.build(pk)  # call
+                Reports.build(pk)  # call
+                Reports.make(pk)  # call
+                self.missing(pk)  # call
+                str(pk)  # call
+    """)
+    assert called == {
+        "helper": "helper", "self.key": "key+self", "self.build": "build", "Reports.build": "build",
+        "Reports.make": "make+self", "self.missing": None, "str": None,
+    }
+
+
+def test_a_name_bound_twice_runs_no_one_function():
+    called = _called("""
+        import os
+
+        if os.environ.get("FAST"):
+            def load(pk):
+                return pk
+        else:
+            def load(pk):
+                return None
+
+        def view(pk):
+            return load(pk)  # call
+    """)
+    assert called == {"load": None}
+
+
+def test_if_sides_include_what_follows_an_exiting_branch():
+    source = textwrap.dedent("""
+        def report(pk):
+            cached = cache.get(pk)
+            if cached:
+                return cached
+            cached = build(pk)
+            return cached
+    """)
+    model = _model(source)
+    (function, info), = model.functions.items()
+    node = function.body.body[1]
+    body, other = model.branches.if_sides(node, info.scope)
+    text = source.encode()
+    assert [text[start:end].decode().strip() for start, end in body] == ["return cached"]
+    assert [text[start:end].decode().strip() for start, end in other] == ["cached = build(pk)\n    return cached"]
+
+
+def test_the_sql_reader_follows_concatenation_formatting_wrappers_and_assignments():
+    model = _model("""
+        from sqlalchemy import text
+
+        def update(db, table, pk):
+            sql = "UPDATE " + table + " SET hits = hits + 1"
+            db.execute(text(sql))
+            db.execute(f"DELETE FROM {table} WHERE id = %s" % pk)
+            query = "SELECT name, {} FROM users".format(table)
+            db.execute(query)
+    """)
+    reader = SqlReader(model)
+    texts = [reader.text(site.node.args[0].value, site.scope) for site in model.calls
+             if model.code(site.node.func) == "db.execute"]
+    assert texts == [
+        f"UPDATE {PLACEHOLDER} SET hits = hits + 1", f"DELETE FROM {PLACEHOLDER} WHERE id = %s",
+        "SELECT name, {} FROM users",
+    ]
+    assert parse_sql_write(texts[0]).table is None  # the table is not constant text
+    assert parse_sql_write(texts[1]).verb == "delete"
+    assert parse_select(texts[2]).tables == {"users": "users"}
+    assert parse_select(f"SELECT * FROM {PLACEHOLDER}").all_columns_of == ("_",)  # a formatted table reads as `_`
