@@ -1,6 +1,6 @@
 """The one walk over a module's CST: scopes, bindings, calls, subscripts, decorators, tests.
 
-Nothing here knows about cache libraries; `cachelint.model.build` turns what is
+Nothing here knows about cache libraries; `cachelint.model.cache.operations` turns what is
 collected into cache operations once every binding of the module is known.
 """
 from __future__ import annotations
