@@ -97,7 +97,7 @@ _ASCII_SAMPLE = "# -*- coding: x -*-\nimport os\n"
 def decode(raw: bytes) -> tuple[str, str]:
     """Source text and its encoding, honouring a PEP 263 coding cookie and a UTF-8 BOM."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    if _ASCII_SAMPLE.encode(encoding, "replace") != _ASCII_SAMPLE.encode("ascii"):  # Python refuses it too
+    if _ASCII_SAMPLE.encode("ascii").decode(encoding, "replace") != _ASCII_SAMPLE:  # Python refuses it too
         raise SyntaxError(f"encoding problem: {encoding} (Python reads source only in an ASCII-compatible encoding)")
     return raw.decode(encoding), encoding
 
