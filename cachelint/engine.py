@@ -286,7 +286,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
             stale.append(_Task(len(results), filename, stat, known))
         results.append(result)
     _lint(stale, results, settings, prefilter, jobs, cache)
-    _lint_importers_of_clients(results, settings, jobs)
+    _lint_importers_of_clients(results, settings, jobs, cache_dir)
     if prefilter:
         _lint_for_the_entities(results, settings, jobs, cache)
     if cache is not None:
@@ -406,11 +406,13 @@ def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settin
         results[task.index] = result
 
 
-def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int) -> None:
+def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int,
+                               cache_dir: Path | None = None) -> None:
     """The second pass: a file that imports a cache client another module of the project
     makes, or a wrapper function of one (cachelint.model.cache.wrappers), is linted again,
     whole, with those declared (cachelint.project.clients).
-    Its result is not kept in the cache: it depends on the other file. A file linted
+    Its result is kept in a pack of the cache of its own, keyed on the settings with those
+    clients declared: what it depends on besides its own content. A file linted
     again may show more (a package's `__init__` re-exporting a client): the pass repeats,
     for the files that import what is new, a few rounds at most."""
     seen: set[str] = set()
@@ -424,11 +426,19 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         seen |= exported.keys() | wrappers.keys()
         imports = imports_of(new)
         declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported, wrappers))
-        tasks = [
-            _Task(index, result.filename, None) for index, result in enumerate(results)
-            if not (result.facts and result.facts.clients) and _mentions(result.filename, imports)
-        ]
-        _lint(tasks, results, declared, False, jobs, None)
+        cache = ResultCache(cache_dir, cache_key(declared, False)) if cache_dir is not None else None
+        tasks = []
+        for index, result in enumerate(results):
+            if (result.facts and result.facts.clients) or not _mentions(result.filename, imports):
+                continue
+            again, stat = _from_cache(cache, result.filename) if cache is not None else (None, None)
+            if again is not None:
+                results[index] = again
+            else:
+                tasks.append(_Task(index, result.filename, stat, cache.digest(result.filename) if stat else None))
+        _lint(tasks, results, declared, False, jobs, cache)
+        if cache is not None:
+            cache.save()
 
 
 def _lint_for_the_entities(results: list[FileResult], settings: Settings, jobs: int,

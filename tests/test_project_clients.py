@@ -93,3 +93,26 @@ def test_imports_of_a_module_spelled_every_way():
         assert pattern.search(text), text
     for text in (b"from app.models import cache", b"from .extensions_v2 import cache", b"# extensions"):
         assert not pattern.search(text), text
+
+
+def test_a_warm_run_takes_the_importers_from_the_cache(tmp_path, monkeypatch):
+    """The files linted again for an imported client are cached too, keyed on the clients
+    declared for them: a warm run lints nothing, and a change to the client is seen."""
+    from cachelint import engine
+
+    _write(tmp_path, {"app/__init__.py": "", "app/extensions.py": EXTENSIONS,
+                      "app/views.py": VIEWS.format(import_line="from .extensions import cache")})
+    cold = _found(tmp_path, cache=True)
+    assert ("views.py", 6, "CL012") in cold
+    linted = []
+    real = engine.lint_source
+
+    def counted(filename, *args, **kwargs):
+        linted.append(filename)
+        return real(filename, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_source", counted)
+    assert _found(tmp_path, cache=True) == cold and linted == []
+    # The client is no longer one: views.py is judged again, without it.
+    (tmp_path / "app" / "extensions.py").write_text("cache = {}\n")
+    assert ("views.py", 6, "CL012") not in _found(tmp_path, cache=True)
