@@ -1,6 +1,7 @@
 """CL007 beyond its examples: the fix, and when there is none."""
 from __future__ import annotations
 
+from cachelint.fix import apply_fixes
 from tests.conftest import lint
 
 HEADER = """
@@ -11,19 +12,27 @@ r = redis.Redis()
 """
 
 
-def _fixes(body: str) -> list[list[str] | None]:
+def _fixes(body: str) -> list[str | None]:
+    """Each finding's fix applied to `body` (None: no fix)."""
     diagnostics = lint(HEADER + body, select=("CL007",))
-    return [d.fix and [edit.content for edit in d.fix.edits] for d in diagnostics]
+    return [d.fix and apply_fixes(HEADER + body, [d])[0].removeprefix(HEADER) for d in diagnostics]
 
 
 def test_a_for_loop_over_keys_is_rewritten_to_scan_iter():
-    assert _fixes("for k in r.keys(prefix + ':*'):\n    r.delete(k)\n") == [["r.scan_iter(match=prefix + ':*')"]]
-    assert _fixes("for k in r.keys(pattern='a:*'):\n    pass\n") == [["r.scan_iter(match='a:*')"]]
-    assert _fixes("for k in r.keys():\n    pass\n") == [["r.scan_iter()"]]
+    assert _fixes("for k in r.keys(prefix + ':*'):\n    r.delete(k)\n") == [
+        "for k in r.scan_iter(match=prefix + ':*'):\n    r.delete(k)\n"]
+    assert _fixes("for k in r.keys(pattern='a:*'):\n    pass\n") == ["for k in r.scan_iter(match='a:*'):\n    pass\n"]
+    assert _fixes("for k in r.keys():\n    pass\n") == ["for k in r.scan_iter():\n    pass\n"]
+
+
+def test_the_fix_keeps_comments_and_layout_inside_the_call():
+    body = "for k in r.keys(\n    'user:*'  # every user\n):\n    r.delete(k)\n"
+    assert _fixes(body) == ["for k in r.scan_iter(\n    match='user:*'  # every user\n):\n    r.delete(k)\n"]
 
 
 def test_django_redis_keys_becomes_iter_keys():
-    assert _fixes("for k in cache.keys('report:*'):\n    cache.delete(k)\n") == [["cache.iter_keys('report:*')"]]
+    assert _fixes("for k in cache.keys('report:*'):\n    cache.delete(k)\n") == [
+        "for k in cache.iter_keys('report:*'):\n    cache.delete(k)\n"]
 
 
 def test_the_fix_is_unsafe():

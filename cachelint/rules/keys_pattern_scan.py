@@ -172,6 +172,13 @@ def _fix(model: ModuleModel, op: CacheOp) -> FixSuggestion | None:
     pattern = find_argument(call, instead.pattern)
     if len(call.args) > 1 or (call.args and call.args[0].value is not pattern):
         return None
-    argument = "" if pattern is None else _pattern(instead, model.code(pattern))
-    code = f"{model.code(call.func.value)}.{instead.method}({argument})"
-    return FixSuggestion(f"Iterate with `{instead.method}`", (Replacement(op.node, code),))
+    # Only the method's name and the pattern's keyword change: comments and layout inside
+    # the call stay as they are.
+    replacements = [Replacement(call.func.attr, instead.method)]
+    if pattern is not None and instead.keyword:
+        keyword = call.args[0].keyword
+        if keyword is None:
+            replacements.append(Replacement(pattern, _pattern(instead, model.code(pattern))))
+        elif keyword.value != instead.keyword:
+            replacements.append(Replacement(keyword, instead.keyword))
+    return FixSuggestion(f"Iterate with `{instead.method}`", tuple(replacements))
