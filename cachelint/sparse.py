@@ -11,7 +11,9 @@ the model can use are kept:
 - a unit that uses a cache name: a name an import binds to a qualified name the model
   knows (as the prefilter's `tree_scan` finds them), a module-level dict cache, or a
   name or attribute that was assigned one (`r = redis.Redis()` makes every unit that
-  reads `r` count; `self.store = caches["x"]` every unit that reads `.store`);
+  reads `r` count; `self.store = caches["x"]` every unit that reads `.store`), or the
+  name of a function or method that returns something and names a cache anywhere (its
+  callers may use what it returns: `self.get_client().keys(...)`);
 - a unit that binds a name a kept unit reads (a key builder, a constant, a helper, a
   rebinding of the client), and in a class a member a kept member reads through
   `self.<name>` or `cls.<name>`;
@@ -159,6 +161,10 @@ def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
                 reads = _Reads()
                 _Walk(reads, lookup).run(value)
                 unit.flows.append(_Flow(target_names, target_attributes, reads))
+        if any(isinstance(sub, (ast.Return, ast.Yield, ast.YieldFrom)) and sub.value is not None for sub in ast.walk(node)):
+            # What it returns may be a client it made (`r = redis.Redis(...); return r`): its
+            # callers (`self.get_client().keys(...)`) count once anything in it names a cache.
+            unit.flows.append(_Flow(set() if owner else {node.name}, {node.name} if owner else set(), unit.reads))
     else:  # a module-level or class-level statement: what it binds holds what it reads
         bound |= walk.stored_names
         unit.flows.append(_Flow(set(unit.binds), set(unit.binds_attributes), unit.reads))

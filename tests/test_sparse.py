@@ -259,3 +259,40 @@ def test_fixes_land_where_the_whole_files_fixes_land(every_module, tmp_path, mon
     fixed = (tmp_path / "sparse.py").read_text()
     assert fixed != MODULE and "if value is None:" in fixed
     assert fixed == (tmp_path / "whole.py").read_text()
+
+
+CLIENT_FROM_A_METHOD = '''\
+import redis
+
+
+class StorageMixin:
+    def connection(self, db):
+        r = redis.StrictRedis(db=db, decode_responses=True)
+        r.ping()
+        return r
+
+    def get_client(self):
+        return self.connection(db=self.db)
+
+
+class ImportStorage(StorageMixin):
+    def iter_objects(self):
+        client = self.get_client()
+        for key in client.keys(self.path + "*"):
+            yield key
+
+''' + "".join(f"\ndef unrelated_{n}(a):\n    return a + {n}\n" for n in range(40)) + '''
+
+class ExportStorage(StorageMixin):
+    def save(self, key, value):
+        self.get_client().set(key, value)
+'''
+
+
+def test_a_client_a_method_returns_keeps_its_callers():
+    # Found in label-studio's Redis storage: sparse parsing left out `iter_objects` and
+    # `save`, which reach the client only through `self.get_client()`.
+    sparse_findings, _ = findings_of(CLIENT_FROM_A_METHOD, prefilter=True)
+    whole_findings, _ = findings_of(CLIENT_FROM_A_METHOD, prefilter=False)
+    assert {code for code, *_ in whole_findings} >= {"CL002", "CL007"}
+    assert sparse_findings == whole_findings
