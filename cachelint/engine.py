@@ -309,25 +309,20 @@ def _may_have_project_findings(results: list[FileResult], settings: Settings) ->
 
 def _as_in_the_whole_project(run: RunResult, settings: Settings, jobs: int, cache_dir: Path | None,
                              prefilter: bool) -> None:
-    """The files of a partial run with the project findings (CL010) a run of the whole
-    project gives them, never others: a DB write's cached views, and their invalidation,
-    may live in files the run was not given. The project's other files are linted for it,
-    from the result cache when they have not changed. A file the whole project leaves out
-    (named, but excluded) gets none."""
+    """The files of a partial run with the findings a run of the whole project gives them,
+    never others: a DB write's cached views and their invalidation (CL010), a client or a
+    wrapper a file imports, may live in files the run was not given. The project's other
+    files are linted for it, from the result cache when they have not changed. A file the
+    whole project leaves out (named, but excluded) keeps its own findings, without the
+    project's."""
     whole = lint_paths([Path(os.path.relpath(settings.root))], settings, jobs, cache_dir, prefilter)
     by_file = {os.path.abspath(result.filename): result for result in whole.files}
     for result in run.files:
         counterpart = by_file.get(os.path.abspath(result.filename))
-        found = [dataclasses.replace(d, filename=result.filename) for d in _project_diagnostics(counterpart)]
-        if found:
-            result.text = counterpart.text
-            result.diagnostics = sorted(set(result.diagnostics) | set(found), key=Diagnostic.sort_key)
-
-
-def _project_diagnostics(result: FileResult | None) -> list[Diagnostic]:
-    if result is None:
-        return []
-    return [d for d in result.diagnostics if issubclass(rules.BY_CODE.get(d.code, object), ProjectRule)]
+        if counterpart is None:
+            continue
+        result.diagnostics = [dataclasses.replace(d, filename=result.filename) for d in counterpart.diagnostics]
+        result.text = counterpart.text if counterpart.text is not None else result.text
 
 
 def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = True) -> RunResult:

@@ -92,3 +92,30 @@ def test_an_excluded_file_named_explicitly_gets_no_project_findings(project):
     (project / "pyproject.toml").write_text('[tool.cachelint]\nextend-exclude = ["shop/admin.py"]\n')
     (project / "shop" / "admin.py").write_text(ADMIN + BUG)
     assert project_findings("shop/admin.py") == []
+
+
+EXTENSIONS = """\
+from flask_caching import Cache
+
+cache = Cache()
+"""
+VIEWS = """\
+from flask import request
+
+from .extensions import cache
+
+
+@cache.cached(timeout=60)
+def search():
+    return {"q": request.args.get("q", "")}
+"""
+
+
+def test_a_client_made_in_a_file_not_given_is_known(project):
+    """The hook gives views.py alone; its cache is made in extensions.py (CL012)."""
+    (project / "shop" / "extensions.py").write_text(EXTENSIONS)
+    (project / "shop" / "views.py").write_text(VIEWS)
+    result = CliRunner().invoke(main, ["check", "--output-format", "json", "shop/views.py"])
+    assert [(Path(d["filename"]).name, d["location"]["row"], d["code"]) for d in json.loads(result.stdout)] == [
+        ("views.py", 6, "CL012"),
+    ]
