@@ -127,3 +127,12 @@ def test_a_function_that_reads_the_cache_is_no_client(tmp_path):
         '''})
     # The call is a read (the function is a read wrapper), its result no client.
     assert understood(tmp_path) == [("app.py", 7, "redis.get"), ("app.py", 10, "redis.cached_user")]
+
+
+def test_a_module_client_set_up_by_an_init_function_over_a_none_placeholder(tmp_path):
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/ext.py": "from flask_caching import Cache\ncache = None\n\ndef init(app):\n    global cache\n    cache = Cache(app)\n",
+        "app/views.py": 'from app import ext\n\ndef view():\n    return ext.cache.get("k")\n',
+    })
+    assert understood(tmp_path) == [("views.py", 4, "flask-caching.get")]

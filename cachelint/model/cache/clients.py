@@ -253,13 +253,16 @@ class ClientResolver:
 def module_clients(module_scope: Scope, resolver: ClientResolver) -> dict[str, str]:
     """The module's own names that every assignment binds to a client of one shared cache
     library (`cache = Cache()`, `r = redis.Redis()`), and that library: what other modules
-    import from it. In-process caches are left out: each is private to its module."""
+    import from it. In-process caches are left out: each is private to its module. A
+    `cache = None` that an init function replaces (`global cache; cache = Cache(...)`)
+    is a placeholder, not another value."""
     found = {}
     for name, bindings in module_scope.bindings.items():
         if not all(binding.kind == "assign" for binding in bindings):
             continue
+        bindings = [b for b in bindings if not (isinstance(b.value, cst.Name) and b.value.value == "None")]
         clients = [resolver.client_of(binding.value, module_scope, binding.order) for binding in bindings]
-        library = clients[0].library if clients[0] is not None and clients[0].kind.role == "client" else None
+        library = clients[0].library if clients and clients[0] is not None and clients[0].kind.role == "client" else None
         if library is None or any(client is None or client.library is not library for client in clients):
             continue
         if not library.in_process and BY_NAME.get(library.name) is library:
