@@ -22,7 +22,8 @@ def test_messages_name_the_client_and_what_to_pass():
         cache = Cache()
         mc = Client(("localhost", 11211))
 
-        def store(user_id, key):
+        def store(user_id):
+            key = f"page:{user_id}"
             value = db.execute("SELECT body FROM pages WHERE id = %s", (user_id,)).fetchone()
             prefs = dict(db.execute("SELECT channel, enabled FROM prefs WHERE user_id = %s", (user_id,)).fetchall())
             r.set(key, value)
@@ -33,11 +34,11 @@ def test_messages_name_the_client_and_what_to_pass():
         """
     )
     assert messages == [
-        (13, 'redis `set` without `ex`/`px`: the entry never expires, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; pass `ex=<seconds>`'),
-        (14, 'redis `hset` creates `notif:{user_id}:prefs` without a TTL and no `expire` on that key follows, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; call `expire` on it in the same function or pipeline'),
-        (15, 'redis `mset` creates keys without a TTL, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; call `expire` on each in the same pipeline'),
-        (16, "Flask-Caching `set` treats `timeout=0` as 'never expires', and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; pass `timeout=<seconds>` or leave it out for the configured default"),
-        (17, "pymemcache `set` treats `expire=0` as 'never expires', and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; pass `expire=<seconds>`"),
+        (14, 'redis `set` without `ex`/`px`: the entry never expires, and nothing in this module deletes or rewrites `page:{user_id}`, so it stays stale once the data it copies changes; pass `ex=<seconds>`'),
+        (15, 'redis `hset` creates `notif:{user_id}:prefs` without a TTL and no `expire` on that key follows, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; call `expire` on it in the same function or pipeline'),
+        (16, 'redis `mset` creates keys without a TTL, and nothing in this module deletes or rewrites it, so it stays stale once the data it copies changes; call `expire` on each in the same pipeline'),
+        (17, "Flask-Caching `set` treats `timeout=0` as 'never expires', and nothing in this module deletes or rewrites `page:{user_id}`, so it stays stale once the data it copies changes; pass `timeout=<seconds>` or leave it out for the configured default"),
+        (18, "pymemcache `set` treats `expire=0` as 'never expires', and nothing in this module deletes or rewrites `page:{user_id}`, so it stays stale once the data it copies changes; pass `expire=<seconds>`"),
     ]
 
 

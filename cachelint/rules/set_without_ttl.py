@@ -12,6 +12,7 @@ from cachelint.model import (
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
+_COUNTERS = frozenset({"incr", "incrby", "decr", "decrby", "incr_version", "inc", "increment"})
 _CHECKED_KINDS = (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE)
 _TTL_CACHE_HINT = "use a cache with a TTL (`cachetools.TTLCache`, `cachetools.func.ttl_cache`)"
 
@@ -456,12 +457,14 @@ class SetWithoutTtl(Rule):
 
         r = redis.Redis()
 
-        def fill(key, product_id):
+        def fill(product_id):
+            key = f"tags:{product_id}"
             values = db.execute("SELECT tag FROM tags WHERE product_id = %s", (product_id,)).fetchall()
             r.expire(key, 60)
             r.sadd(key, *values)  # expect: CL002
 
-        def replace(key, product_id):
+        def replace(product_id):
+            key = f"product:{product_id}:name"
             value = db.execute("SELECT name FROM products WHERE id = %s", (product_id,)).fetchone()
             r.set(key, value, ex=60)
             r.set(key, value)  # expect: CL002
@@ -472,7 +475,8 @@ class SetWithoutTtl(Rule):
         """
         from django.core.cache import cache
 
-        def store(key, value):
+        def store(name, value):
+            key = f"entry:{name}"
             cache.set(key, value, timeout=None)  # expect: CL002
             cache.set(key, value, None)  # expect: CL002
             cache.set_many({key: value}, timeout=None)  # expect: CL002
@@ -492,7 +496,8 @@ class SetWithoutTtl(Rule):
         def report(day):
             return day
 
-        def store(key, value):
+        def store(name, value):
+            key = f"entry:{name}"
             cache.set(key, value, timeout=0)  # expect: CL002
             files.set(key, value, 0)  # expect: CL002
             pinned.set(key, value)  # expect: CL002
@@ -510,7 +515,8 @@ class SetWithoutTtl(Rule):
         mc = Client(("localhost", 11211))
         legacy = memcache.Client(["127.0.0.1:11211"])
 
-        def store(key, value):
+        def store(name, value):
+            key = f"entry:{name}"
             mc.set(key, value)  # expect: CL002
             mc.set(key, value, expire=0)  # expect: CL002
             legacy.set(key, value, time=0)  # expect: CL002
@@ -523,7 +529,8 @@ class SetWithoutTtl(Rule):
         aio = Cache(Cache.MEMORY)
         disk = FanoutCache("/var/cache/app")
 
-        async def store(key, value):
+        async def store(name, value):
+            key = f"entry:{name}"
             await aio.set(key, value)  # expect: CL002
             disk.set(key, value)  # expect: CL002
             disk[key] = value  # expect: CL002
@@ -549,7 +556,8 @@ class SetWithoutTtl(Rule):
             "dogpile.cache.redis", expiration_time=300, arguments={"redis_expiration_time": 0}
         )
 
-        def load(key, creator):
+        def load(name, creator):
+            key = f"entry:{name}"
             return region.get_or_create(key, creator, expiration_time=-1)  # expect: CL002
         """,
         """
@@ -774,7 +782,9 @@ class _Entries:
 
     def judge(self, op: CacheOp, message: str) -> str | None:
         """`message` with the evidence added, or None when there is none."""
-        if _is_marker(op):
+        if op.kind is Kind.CONFIGURE:
+            return message  # a region's configuration: every entry it will store
+        if _is_marker(op) and not op.library.in_process and not self._counted(op):
             return _with_evidence(message, "it is a lock or marker: if its holder dies first, the key stays forever")
         if op.library.in_process:
             # A small fixed set of keys is bounded; a pure computation's memo never goes stale.
@@ -790,6 +800,8 @@ class _Entries:
                 self.model.holds_io_result(value, op.scope) for value in values):
             return None  # a structure or counter that is the primary store of what it holds: a queue, a registry
         #               of jobs, the members of a set; no data elsewhere for it to go stale against
+        if not self._spelled(op):
+            return None  # a key built elsewhere: whether the project invalidates it cannot be looked for
         if self._invalidated(op):
             # Deleted or rewritten elsewhere: the TTL would only be a safety net.
             return message if self.strict else None
@@ -798,6 +810,18 @@ class _Entries:
         entry = f"`{shown}`" if shown is not None and shown not in message else "it"
         return _with_evidence(message, f"nothing in this module deletes or rewrites {entry}, so it stays stale "
                                        f"once the data it copies changes")
+
+    def _spelled(self, op: CacheOp) -> bool:
+        """Whether the module says what the key is: every shape known and starting with text."""
+        shapes = [shape for key in named_keys(op) for shape in self.model.keys.of(key, op.scope)]
+        return bool(shapes) and all(shape.known and shape.prefix for shape in shapes)
+
+    def _counted(self, op: CacheOp) -> bool:
+        """`add(k, 0)` then `incr(k)`: the start of a counter, not a marker."""
+        return op.key is not None and any(
+            other.method in _COUNTERS and other.scope.function is op.scope.function and other.order > op.order
+            and other.key is not None and other.key.deep_equals(op.key)
+            for other in self.model.ops)
 
     def _from_project(self, op: CacheOp) -> bool:
         """Whether the stored value is what a function of another module of the project

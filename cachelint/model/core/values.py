@@ -79,7 +79,8 @@ def evaluate_number(expr: cst.BaseExpression, scope: Scope, order: int, _depth: 
 
 
 def _class_attribute(attribute: cst.Attribute, scope: Scope, depth: int):
-    """`self.timeout` in a method, where the class binds `timeout` once and nothing else does."""
+    """`self.timeout` in a method, where the class binds `timeout` to a number once and
+    nothing else binds it, and no class of the module derives from it."""
     function = scope.function
     receiver = attribute.value
     if function is None or function.owner is None or not isinstance(receiver, cst.Name) \
@@ -88,7 +89,12 @@ def _class_attribute(attribute: cst.Attribute, scope: Scope, depth: int):
     bindings = function.owner.attributes.get(attribute.attr.value, [])
     if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, cst.BaseExpression):
         return None
-    return evaluate_number(bindings[0].value, bindings[0].scope, bindings[0].order, depth + 1)
+    if _subclassed(function.owner):
+        return None  # a default that subclasses override
+    value = evaluate_number(bindings[0].value, bindings[0].scope, bindings[0].order, depth + 1)
+    # `timeout = None` in a class body is most often "set me in a subclass", which a module
+    # read in parts (cachelint.sparse) may not show: only a number is taken at its word.
+    return value if isinstance(value, (int, float)) else None
 
 
 def _constant(name: cst.Name, scope: Scope, order: int, depth: int):
@@ -158,3 +164,22 @@ def non_empty_display(value: cst.BaseExpression | None) -> bool:
     """A tuple, list, set or dict display with at least one element and no `*`/`**` unpacking."""
     return (isinstance(value, (cst.Tuple, cst.List, cst.Set, cst.Dict)) and bool(value.elements)
             and not any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in value.elements))
+
+
+def _subclassed(owner: Scope) -> bool:
+    """Whether a class of the module names the class `owner` (a class scope) as a base."""
+    module = owner
+    while module.parent is not None:
+        module = module.parent
+    name = owner.node.name.value if isinstance(owner.node, cst.ClassDef) else None
+    return name is not None and any(
+        isinstance(base.value, cst.Name) and base.value.value == name
+        for node in _classes(module.node) for base in node.bases
+    )
+
+
+def _classes(node: cst.CSTNode):
+    for statement in getattr(getattr(node, "body", None), "body", None) or getattr(node, "body", ()) or ():
+        if isinstance(statement, cst.ClassDef):
+            yield statement
+            yield from _classes(statement)
