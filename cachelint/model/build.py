@@ -79,12 +79,13 @@ class ModuleModel(SourceModule):
             self._fills = CacheFills(self.ops, self.calls, self.call_resolver, self.branches, self.key_shapes)
         return self._fills
 
-    def falsy(self, expr: cst.BaseExpression, scope: Scope) -> frozenset[Falsy] | None:
+    def falsy(self, expr: cst.BaseExpression, scope: Scope,
+              known: frozenset[cst.CSTNode] = frozenset()) -> frozenset[Falsy] | None:
         """The kinds of falsy value `expr` can have (empty: never falsy), or None when unknown
-        (cachelint.model.core.falsy)."""
+        (cachelint.model.core.falsy); `known` are expressions whose value adds nothing."""
         if self._falsiness is None:
             self._falsiness = Falsiness(self.reaching, self.spans, self.functions)
-        return self._falsiness.falsy(expr, scope)
+        return self._falsiness.falsy(expr, scope, known=known)
 
     def dict_caches_never_falsy(self) -> frozenset[str]:
         """The dict caches (by the spelling of their receiver) whose every entry is a non-empty display."""

@@ -748,6 +748,21 @@ def _assigned(model: ModuleModel, store: CacheOp) -> cst.BaseExpression:
     return value
 
 
+def _stored_only_if_truthy(model: ModuleModel, store: CacheOp) -> bool:
+    """`if response: cache.set(key, response, 300)`: the write runs only for a truthy value."""
+    value = store.value
+    if not isinstance(value, cst.Name):
+        return False
+    for test in model.truth_tests:
+        if test.negated or not isinstance(test.context, cst.If) or not isinstance(test.subject, cst.Name) \
+                or test.subject.value != value.value or test.scope is not store.scope:
+            continue
+        body, _ = model.branches.if_sides(test.context, test.scope)
+        if any(start <= store.order < end for start, end in body):
+            return True
+    return False
+
+
 def _with_stored(model: ModuleModel, read: _Read) -> _Read | None:
     """`read` with the evidence that a falsy value can be stored under its key, as the
     client gives it back: redis-py returns bytes, so a stored `0` reads as the truthy `b"0"`
@@ -755,8 +770,11 @@ def _with_stored(model: ModuleModel, read: _Read) -> _Read | None:
     text_only = read.op.library.store == "redis"
     falsy: frozenset[Falsy] = frozenset()
     first = None
+    reads = frozenset(op.node for op in model.ops if op.kind is Kind.READ)  # what the cache held already
     for store in model.fills.stores_of(read.op):
-        kinds = model.falsy(store.value, store.scope) or frozenset()
+        if _stored_only_if_truthy(model, store):
+            continue
+        kinds = model.falsy(store.value, store.scope, known=reads) or frozenset()
         if text_only:
             kinds &= {Falsy.EMPTY_TEXT}
         if kinds and first is None:

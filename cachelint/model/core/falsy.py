@@ -90,10 +90,19 @@ class Falsiness:
         self.spans = spans  # node -> Span
         self.functions = functions
         self._returned: dict[cst.FunctionDef, Kinds | None] = {}
+        self._known: frozenset[cst.CSTNode] = frozenset()
 
-    def falsy(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Kinds | None:
+    def falsy(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0,
+              known: frozenset[cst.CSTNode] = frozenset()) -> Kinds | None:
+        """`known`: expressions whose value adds nothing (a read of the cache being judged)."""
+        self._known = known
+        return self._falsy(expr, scope, depth)
+
+    def _falsy(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Kinds | None:
         if depth > _MAX_DEPTH:
             return None
+        if expr in self._known:
+            return NEVER
         truth = constant_truth(expr)
         if truth is not None:
             return NEVER if truth else frozenset({_literal_kind(expr)})
@@ -105,14 +114,14 @@ class Falsiness:
             text = any(isinstance(part, cst.FormattedStringText) and part.value for part in expr.parts)
             return NEVER if text else None
         if isinstance(expr, cst.Await):
-            return self.falsy(expr.expression, scope, depth + 1)
+            return self._falsy(expr.expression, scope, depth + 1)
         if isinstance(expr, cst.BooleanOperation):
-            right = self.falsy(expr.right, scope, depth + 1)
+            right = self._falsy(expr.right, scope, depth + 1)
             if isinstance(expr.operator, cst.Or):
                 return right
-            return _union(self.falsy(expr.left, scope, depth + 1), right)
+            return _union(self._falsy(expr.left, scope, depth + 1), right)
         if isinstance(expr, cst.IfExp):
-            return _union(self.falsy(expr.body, scope, depth + 1), self.falsy(expr.orelse, scope, depth + 1))
+            return _union(self._falsy(expr.body, scope, depth + 1), self._falsy(expr.orelse, scope, depth + 1))
         if isinstance(expr, cst.Name):
             return self._name(expr, scope, depth)
         if isinstance(expr, cst.Call):
@@ -129,7 +138,7 @@ class Falsiness:
             return None
         found: Kinds | None = NEVER
         for binding in bindings:
-            found = _union(found, self.falsy(binding.value, binding.scope, depth + 1))
+            found = _union(found, self._falsy(binding.value, binding.scope, depth + 1))
         return found
 
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:
@@ -151,7 +160,7 @@ class Falsiness:
         if not bindings:  # a builtin
             if func.value in _COLLECTIONS:
                 only = call.args[0].value if len(call.args) == 1 else None
-                return NEVER if only is not None and self.falsy(only, scope, depth + 1) == NEVER else \
+                return NEVER if only is not None and self._falsy(only, scope, depth + 1) == NEVER else \
                     frozenset({Falsy.EMPTY})
             if func.value in _NUMBERS:
                 return frozenset({Falsy.ZERO})
@@ -192,7 +201,7 @@ class Falsiness:
         found: Kinds | None = NEVER if info.returns else frozenset({Falsy.NONE})
         for ret in info.returns:
             found = _union(found, frozenset({Falsy.NONE}) if ret.value is None
-                           else self.falsy(ret.value, info.scope, depth + 1))
+                           else self._falsy(ret.value, info.scope, depth + 1))
         self._returned[definition] = found
         return found
 
