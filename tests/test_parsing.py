@@ -41,7 +41,7 @@ def test_nodes_are_checked_again_after_a_syntax_error():
 
 # --- whatever Python accepts (cachelint.parsing) -----------------------------------------
 
-REDIS_WRITE = "import redis\nr = redis.Redis()\n\ndef f(uid):\n    r.set({key}, uid)\n"
+REDIS_WRITE = "import redis\nr = redis.Redis()\n\ndef f(uid):\n    r.setnx({key}, uid)\n"
 
 
 def _lint(text: str):
