@@ -285,7 +285,7 @@ class ImportStorage(StorageMixin):
 
 class ExportStorage(StorageMixin):
     def save(self, key, value):
-        self.get_client().set(key, value)
+        self.get_client().setnx(key, value)
 '''
 
 
