@@ -251,7 +251,8 @@ def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
     fix = None
     if finding.fix is not None:
         edits = tuple(
-            Edit(replacement.code, *model.range(replacement.node)) for replacement in finding.fix.replacements
+            Edit(replacement.code, model.range(replacement.node)[0], model.range(replacement.through or replacement.node)[1])
+            for replacement in finding.fix.replacements
         )
         fix = Fix(finding.fix.message, edits, finding.fix.applicability)
     return Diagnostic(

@@ -15,10 +15,12 @@ pyproject.toml keeps it so). `build_model` builds a `ModuleModel`: a `SourceModu
 (`spans`, `functions`, `calls`, `truth_tests`, `reaching`, `call_resolver`, `code()`,
 `location()`) with the module's cache facts (`ops`, `decorators`) and the analyses,
 each computed on first use from what it needs: `keys`, `fills`, `branches`, `db`,
-`views`, `users`, `tainted()`.
+`views`, `users`, `tainted()`; and `guards`, `key_match()`, `responses` (reads that
+decide writes, keys compared by shape, HTTP response bodies).
 """
 from cachelint.model.app.db import DbWrite, Transaction, WriteKind
 from cachelint.model.app.entities import Entity, cached_names, key_expressions
+from cachelint.model.app.http import Body, Fallback
 from cachelint.model.app.stored import RowKind, StoredData, WholeRow
 from cachelint.model.app.taint import Taint
 from cachelint.model.app.users import Identity
@@ -27,6 +29,8 @@ from cachelint.model.cache.clients import CustomClients
 from cachelint.model.cache.decorators import is_method_decorator, unwrap_method_decorator
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
 from cachelint.model.cache.fills import receiver_spelling, stamped
+from cachelint.model.cache.guards import Guard
+from cachelint.model.cache.key_match import Difference, KeyMatch, Match
 from cachelint.model.cache.keys import (
     DEFAULT_SEPARATOR, KeyShape, Part, Passed, Source, describe_key, is_key_name, named_keys,
 )
@@ -44,7 +48,8 @@ from cachelint.model.core.words import contains, words
 from cachelint.model.spec import Kind, Meaning
 
 __all__ = [
-    "Binding", "CLOCK_READINGS", "CacheDecorator", "CacheOp", "Client", "CustomClients", "DEFAULT_SEPARATOR",
+    "Binding", "Body", "Difference", "Fallback", "Guard", "KeyMatch", "Match",
+    "CLOCK_READINGS", "CacheDecorator", "CacheOp", "Client", "CustomClients", "DEFAULT_SEPARATOR",
     "DbWrite", "Entity", "Falsy", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind", "MAYBE", "Meaning",
     "ModuleModel", "Part", "Passed", "RowKind", "Scope", "Source", "Step", "StoredData", "Taint",
     "Transaction", "TruthTest", "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names",

@@ -11,11 +11,14 @@ from cachelint.model.app.db import DbFacts
 from cachelint.model.app.io import function_does_io, holds_io_result
 from cachelint.model.app.taint import Taint, TaintAnalysis
 from cachelint.model.app.users import Users
+from cachelint.model.app.http import Responses
 from cachelint.model.app.views import Views
 from cachelint.model.cache.clients import ClientResolver, CustomClients
 from cachelint.model.cache.decorators import find_decorators
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client
 from cachelint.model.cache.fills import CacheFills, dict_caches_never_falsy
+from cachelint.model.cache.guards import Guards
+from cachelint.model.cache.key_match import KeyMatch, Match, match_keys
 from cachelint.model.cache.keys import KeyShape, KeyShapes
 from cachelint.model.cache.operations import find_operations
 from cachelint.model.core.branches import Branches
@@ -46,6 +49,8 @@ class ModuleModel(SourceModule):
     _branches: Branches | None = field(default=None, init=False)
     _fills: CacheFills | None = field(default=None, init=False)
     _falsiness: Falsiness | None = field(default=None, init=False)
+    _guards: Guards | None = field(default=None, init=False)
+    _responses: Responses | None = field(default=None, init=False)
     _taints: dict[frozenset[str], TaintAnalysis] = field(default_factory=dict, init=False)
 
     # ------------------------------------------------------------------ cache facts
@@ -71,6 +76,26 @@ class ModuleModel(SourceModule):
     def key_shapes(self, op: CacheOp) -> tuple[KeyShape, ...]:
         """The possible shapes of `op`'s key (several when branches build it differently)."""
         return self.keys.of_op(op)
+
+    @property
+    def guards(self) -> Guards:
+        """Which cache reads decide which writes (cachelint.model.cache.guards), on demand."""
+        if self._guards is None:
+            self._guards = Guards(self, self.ops, self.branches, self.op_at)
+        return self._guards
+
+    def key_match(self, a: CacheOp, b: CacheOp) -> KeyMatch:
+        """Whether `a` and `b` name the same key (cachelint.model.cache.key_match)."""
+        if a.key is None or b.key is None:
+            return KeyMatch(Match.UNKNOWN)
+        return match_keys(self.key_shapes(a), self.key_shapes(b), self.code)
+
+    @property
+    def responses(self) -> Responses:
+        """HTTP response bodies and their status checks (cachelint.model.app.http), on demand."""
+        if self._responses is None:
+            self._responses = Responses(self, self.does_io)
+        return self._responses
 
     @property
     def fills(self) -> CacheFills:

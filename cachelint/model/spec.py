@@ -99,6 +99,9 @@ class Method:
     # For writes that store only when the key has no entry (`add`, `setnx`, `get_or_set`):
     # a lock, a marker or the fill of a miss, never a fresher value over an old one.
     if_absent: bool = False
+    # An argument that, passed as true, makes the write store only when the key has no
+    # entry (redis `set(k, v, nx=True)`).
+    if_absent_flag: Arg | None = None
     scan_instead: ScanInstead | None = None
     # For KEYS and SCAN methods that yield keys: the argument holding the glob pattern.
     pattern: Arg | None = None

@@ -150,6 +150,7 @@ class WrapperFact:
             **data, "kind": Kind(data["kind"]), "key": arg(data["key"]), "value": arg(data["value"]),
             "ttl": tuple(arg(t) for t in data["ttl"]), "default": arg(data["default"]),
             "pattern": arg(data["pattern"]), "key_prefix": arg(data["key_prefix"]),
+            "if_absent_flag": arg(data["if_absent_flag"]),
             "semantics": TtlSemantics(**{k: Meaning(v) for k, v in semantics.items()}) if semantics else None,
             "scan_instead": None, "backend_expiry": None,
             "key_affix": tuple(data["key_affix"]), "via": tuple(data["via"]),

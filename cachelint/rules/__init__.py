@@ -4,11 +4,14 @@ from __future__ import annotations
 from cachelint.rules.base import Rule
 from cachelint.rules.cache_before_db_write import CacheBeforeDbWrite
 from cachelint.rules.cache_write_in_transaction import CacheWriteInTransaction
+from cachelint.rules.error_response_cached import ErrorResponseCached
 from cachelint.rules.key_missing_user_scope import KeyMissingUserScope
 from cachelint.rules.key_never_repeats import KeyNeverRepeats
 from cachelint.rules.key_without_namespace import KeyWithoutNamespace
 from cachelint.rules.keys_pattern_scan import KeysPatternScan
 from cachelint.rules.missing_invalidation import MissingInvalidation
+from cachelint.rules.racy_check_then_set import RacyCheckThenSet
+from cachelint.rules.read_write_key_mismatch import ReadWriteKeyMismatch
 from cachelint.rules.sensitive_data_cached import SensitiveDataCached
 from cachelint.rules.set_without_ttl import SetWithoutTtl
 from cachelint.rules.truthy_miss_check import TruthyMissCheck
@@ -19,7 +22,8 @@ from cachelint.rules.zero_ttl import ZeroTtl
 ALL_RULES: list[type[Rule]] = [
     TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, CacheBeforeDbWrite,
     KeysPatternScan, SensitiveDataCached, CacheWriteInTransaction, MissingInvalidation,
-    KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl,
+    KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl, RacyCheckThenSet, ReadWriteKeyMismatch,
+    ErrorResponseCached,
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -16,10 +16,11 @@ DOCS_PATH = "rules/{name}.md"
 
 @dataclass(frozen=True)
 class Replacement:
-    """Replace the source of `node` with `code`."""
+    """Replace the source of `node` (through the end of `through`, a later node) with `code`."""
 
     node: cst.CSTNode
     code: str
+    through: cst.CSTNode | None = None
 
 
 @dataclass(frozen=True)

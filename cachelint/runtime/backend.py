@@ -17,6 +17,10 @@ class Backend(Protocol):
         `key` to the set `index` and give the index the same TTL. The entries of one
         index share a TTL (their namespace's), so the index outlives every entry."""
 
+    def add(self, key: str, value: bytes, ttl: float, index: str | None = None) -> bool:
+        """As `set`, but only if `key` holds nothing, in one atomic step: whether it was
+        stored. Of concurrent adds of one key, exactly one succeeds."""
+
     def delete(self, *keys: str) -> None:
         """Remove these keys."""
 

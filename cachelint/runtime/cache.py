@@ -106,6 +106,13 @@ class Namespace:
         """Store `value` for this namespace's TTL."""
         self._write(self.key(id, variant=variant, user=user), id, value)
 
+    def add(self, id: Id, value: object, *, variant: Variant | None = None, user: Id | None = None) -> bool:
+        """Store `value` for this namespace's TTL only if the entry is absent, atomically:
+        whether this call stored it. The "do it once" primitive (a lock, a replay or
+        "sent already" marker): of concurrent callers exactly one gets True (CL014)."""
+        key = self.key(id, variant=variant, user=user)
+        return self.cache.backend.add(key, self.cache.encode(value), self.ttl, self._index(id))
+
     def get_or_load(self, id: Id, load: Callable[[], T], *, variant: Variant | None = None, user: Id | None = None) -> T:
         """Cache-aside: the cached value, or `load()`'s, stored for this namespace's TTL.
         A miss returns the value as a hit will (decoded), so callers see one type."""

@@ -31,16 +31,27 @@ class MemoryBackend:
             return None if entry is None else entry[0]
 
     def set(self, key: str, value: bytes, ttl: float, index: str | None = None) -> None:
+        with self._lock:
+            self._store(key, value, ttl, index)
+
+    def _store(self, key: str, value: bytes, ttl: float, index: str | None) -> None:
+        """Write an entry (and its index record); the caller holds the lock."""
         if not isinstance(value, bytes):
             raise TypeError(f"values are bytes, not {type(value).__name__}")
         expires_at = self._clock() + seconds(ttl)
+        self._entries[key] = (value, expires_at)
+        if index is not None:
+            members, _ = self._live(self._indexes, index) or (set(), expires_at)
+            members.add(key)
+            self._indexes[index] = (members, expires_at)
+        self._count_write()
+
+    def add(self, key: str, value: bytes, ttl: float, index: str | None = None) -> bool:
         with self._lock:
-            self._entries[key] = (value, expires_at)
-            if index is not None:
-                members, _ = self._live(self._indexes, index) or (set(), expires_at)
-                members.add(key)
-                self._indexes[index] = (members, expires_at)
-            self._count_write()
+            if self._live(self._entries, key) is not None:
+                return False
+            self._store(key, value, ttl, index)
+            return True
 
     def delete(self, *keys: str) -> None:
         with self._lock:

@@ -16,6 +16,16 @@ from collections.abc import Iterator
 from cachelint.runtime.backend import seconds
 
 
+_ADD_INDEXED = """
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+    redis.call('SADD', KEYS[2], KEYS[1])
+    redis.call('PEXPIRE', KEYS[2], ARGV[2])
+    return 1
+end
+return 0
+"""
+
+
 class RedisBackend:
     def __init__(self, client) -> None:
         self.client = client
@@ -32,6 +42,13 @@ class RedisBackend:
                 pipe.sadd(index, key)
                 pipe.pexpire(index, milliseconds)
             pipe.execute()
+
+    def add(self, key: str, value: bytes, ttl: float, index: str | None = None) -> bool:
+        milliseconds = round(seconds(ttl) * 1000)
+        if index is None:
+            return bool(self.client.set(key, value, px=milliseconds, nx=True))
+        # SET NX and the index record in one step: a script runs atomically on the server.
+        return bool(self.client.eval(_ADD_INDEXED, 2, key, index, value, milliseconds))
 
     def delete(self, *keys: str) -> None:
         if keys:

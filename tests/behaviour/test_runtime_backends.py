@@ -86,3 +86,21 @@ def test_memory_forgets_the_index_records_of_dropped_entries():
         backend.set(f"product:1:u={n}", b"v", 10, index="product:1:#keys")
         clock.advance(1)
     assert len(backend._indexes["product:1:#keys"][0]) < 100
+
+
+def test_add_stores_only_what_is_absent(store):
+    assert store.backend.add("k", b"1", 10) is True
+    assert store.backend.add("k", b"2", 10) is False
+    assert store.backend.get("k") == b"1"
+    store.advance(11)
+    assert store.backend.add("k", b"3", 10, index="idx") is True
+    assert store.backend.get("k") == b"3" and store.keys() == ["idx", "k"]
+    store.backend.delete_indexed("idx")
+    assert store.keys() == []
+
+
+@pytest.mark.parametrize("ttl", [0, -1, None])
+def test_add_needs_a_ttl_too(store, ttl):
+    with pytest.raises((TypeError, ValueError)):
+        store.backend.add("k", b"v", ttl)
+    assert store.backend.get("k") is None

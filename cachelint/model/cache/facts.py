@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from cachelint.model.core.scopes import Scope
+from cachelint.model.core.values import MAYBE, find_argument
 from cachelint.model.spec import ClientKind, Decorator, Library, Meaning, Method
 
 
@@ -69,6 +70,17 @@ class CacheOp:
     @property
     def library(self) -> Library:
         return self.client.library
+
+    @property
+    def only_if_absent(self) -> bool:
+        """The write stores only when the key has no entry: `add`, `setnx`, `set(nx=True)`."""
+        if self.spec.if_absent:
+            return True
+        flag = self.spec.if_absent_flag
+        if flag is None or self.call is None:
+            return False
+        given = find_argument(self.call, flag)
+        return given is MAYBE or (given is not None and not (isinstance(given, cst.Name) and given.value in ("False", "None")))
 
 
 @dataclass(eq=False)

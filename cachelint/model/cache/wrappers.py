@@ -73,6 +73,9 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
         ttl=ttl, semantics=ttl_semantics, default=None, variadic_keys=False, key_prefix=None,
         pattern=parameters[parameter][0] if spec.pattern is not None else None, scan_instead=None,
         backend_expiry=None, key_affix=_joined(affix, spec.key_affix), via=(name, *spec.via),
+        # `r.set(k, v, nx=True)` inside: every call stores only if absent; the flag's
+        # position is the inner call's, not the wrapper's.
+        if_absent=op.only_if_absent, if_absent_flag=None,
     )
     return Wrapper(op.client, method, name)
 

@@ -66,6 +66,7 @@ METHODS = {
     "set": Method(
         Kind.WRITE, key=KEY, value=Arg(1, "value"),
         ttl=(Arg(2, "ex"), Arg(3, "px"), Arg(8, "exat"), Arg(9, "pxat")), keeps_ttl=False,
+        if_absent_flag=Arg(4, "nx"),
     ),
     "setex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time"),)),
     "psetex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time_ms"),)),

@@ -1,0 +1,219 @@
+"""Reads that decide writes: which cache read of a function decides, by what it finds,
+whether a later write of the same function runs.
+
+    seen = cache.get(f"nonce:{n}")        # the read
+    if seen is not None:                  # the decision: on a hit the call returns
+        return False
+    cache.set(f"nonce:{n}", True, 300)    # the write, run only after a miss
+
+`model.guards` lists each such pair, with what the path taken on a hit does with the
+value read (returns or uses it: a cache-aside fill; only skips: a marker), and whether
+the write stores the variable the read was kept in, loaded again after the miss.
+
+A decision is an `if` whose test looks at the read's result (directly, or through a
+variable the function assigns it to), by truth (`if seen:`), `is None`/`is not None`,
+or any other comparison (`if last > cutoff:`), alone or as an operand of `and`/`or`.
+A write runs after a miss when it is in the branch a miss takes, or after the `if`
+when the branch a hit takes ends the call (`return`, `raise`) or the loop iteration
+(`continue`, `break`).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from cachelint.model.cache.facts import CacheOp
+from cachelint.model.core.branches import Branches, Ranges, exits
+from cachelint.model.core.facts import TruthTest
+from cachelint.model.core.nodes import children, strip_await
+from cachelint.model.core.scopes import Scope, qualified_name
+from cachelint.model.core.values import CLOCK_READINGS, MAYBE, find_argument
+from cachelint.model.spec import Kind
+
+if TYPE_CHECKING:
+    from cachelint.model.core.module import SourceModule
+
+_LOOP_EXITS = (cst.Continue, cst.Break)
+_ABSENT = (cst.Is, cst.Equal)  # `x is None`, `x == None`: true on a miss
+_MEMBERSHIP = (cst.In, cst.NotIn)
+# Calls that make a random token (a lock's owner, a nonce).
+_TOKENS = frozenset({
+    "uuid.uuid1", "uuid.uuid4", "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes", "os.urandom",
+    "random.random", "random.randint", "random.getrandbits",
+})
+# What a time or a token may be turned into and still be one.
+_CONVERSIONS = frozenset({"str", "int", "float", "repr"})
+_CONVERSION_METHODS = frozenset({"isoformat", "timestamp", "hex", "strftime"})
+
+
+@dataclass(frozen=True, eq=False)
+class Guard:
+    """A write that runs only, or also, when `read` found nothing."""
+
+    read: CacheOp
+    write: CacheOp
+    decision: cst.If
+    holder: str | None  # the variable the read's result is kept in; None when tested directly
+    hit_uses_value: bool  # a branch a hit takes, after any decision on the read, reads `holder`
+    stores_holder: bool  # the write stores `holder`, bound again after the miss
+    # What the write stores when it is a mark rather than data: "a constant", "the time",
+    # "a random token"; None for anything else.
+    mark: str | None
+
+
+class Guards:
+    """The guards of one module, found on demand (`model.guards`)."""
+
+    def __init__(self, source: SourceModule, ops: list[CacheOp], branches: Branches,
+                 op_at: Callable[[cst.BaseExpression], CacheOp | None]) -> None:
+        self.source = source
+        self.branches = branches
+        self.op_at = op_at
+        self.all: list[Guard] = []
+        self._writes: dict[Scope, list[CacheOp]] = {}  # each function's writes
+        for op in ops:
+            if op.kind is Kind.WRITE and op.scope.function is not None:
+                self._writes.setdefault(op.scope.function, []).append(op)
+        found: dict[tuple[CacheOp, CacheOp], Guard] = {}
+        used: set[CacheOp] = set()
+        for test in source.truth_tests:
+            if not isinstance(test.context, cst.If) or test.scope.function not in self._writes:
+                continue
+            for guard in self._guards(test):
+                found.setdefault((guard.read, guard.write), guard)
+                if guard.hit_uses_value:
+                    # A value one decision only skips on may be returned by another (`if v is
+                    # True: return None` / `if v: return v`): used if any hit uses it.
+                    used.add(guard.read)
+        self.all = [dataclasses.replace(guard, hit_uses_value=guard.read in used) for guard in found.values()]
+
+    def _guards(self, test: TruthTest) -> list[Guard]:
+        found = self._read_tested(test)
+        if found is None:
+            return []
+        read, holder, present = found
+        decision: cst.If = test.context
+        hit, miss = self._sides(decision, present, test)
+        if not miss:
+            return []
+        hit_uses = holder is not None and self.branches.uses(test.scope).mentions(holder, hit)
+        guards = []
+        for write in self._writes.get(test.scope.function, ()):
+            if write.order <= read.order or not _inside(write.order, miss):
+                continue
+            stores = holder is not None and isinstance(write.value, cst.Name) and write.value.value == holder and any(
+                read.order < binding.order <= write.order
+                for binding in test.scope.bindings.get(holder, ()) if binding.kind in ("assign", "other"))
+            mark = _mark(write.value, write.scope, write.order) if write.value is not None else None
+            guards.append(Guard(read, write, decision, holder, hit_uses, stores, mark))
+        return guards
+
+    def _read_tested(self, test: TruthTest) -> tuple[CacheOp, str | None, bool] | None:
+        """The read `test` looks at, the variable it is kept in, and whether the test is
+        true when the read found something."""
+        subject, present = test.subject, not test.negated
+        if isinstance(subject, cst.Comparison) and len(subject.comparisons) == 1:
+            target = subject.comparisons[0]
+            operator = type(target.operator)
+            compared_to_none = isinstance(target.comparator, cst.Name) and target.comparator.value == "None"
+            if compared_to_none and operator in _ABSENT:
+                present = not present
+            elif operator in _MEMBERSHIP:
+                return None  # `x in allowed`: a membership test of the value, or of a key
+            # `url == cache.get(k)`: the read may be on either side
+            subject = subject.left if self._held_read(subject.left, test) else target.comparator
+        subject = strip_await(subject)
+        holder = None
+        if isinstance(subject, cst.NamedExpr) and isinstance(subject.target, cst.Name):
+            holder, subject = subject.target.value, subject.value
+        elif isinstance(subject, cst.Name):
+            binding = self.source.binding_of(subject, test.scope, test.order)
+            if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
+                return None
+            holder, subject = subject.value, binding.value
+        read = self.op_at(subject)
+        if read is None or read.kind is not Kind.READ or read.client.is_pipeline or read.key is None:
+            return None
+        if read.call is not None and read.spec.default is not None and (
+                find_argument(read.call, read.spec.default) not in (None, MAYBE)):
+            return None  # `get(k, SENTINEL)`: judged by what it is compared with, not here
+        return read, holder, present
+
+    def _held_read(self, expr: cst.BaseExpression, test: TruthTest) -> bool:
+        expr = strip_await(expr)
+        if isinstance(expr, cst.Name):
+            binding = self.source.binding_of(expr, test.scope, test.order)
+            expr = binding.value if binding is not None and binding.kind == "assign" else expr
+        return self.op_at(expr) is not None
+
+    def _sides(self, decision: cst.If, present: bool, test: TruthTest) -> tuple[Ranges, Ranges]:
+        """What a hit runs and what a miss runs, within the function: when the branch a hit
+        takes leaves the loop iteration (`continue`, `break`), the rest of the loop body
+        runs on a miss."""
+        body, other = self.branches.if_sides(decision, test.scope)
+        if not present:
+            return other, body
+        if exits(decision.body) and isinstance(_last_small(decision.body), _LOOP_EXITS):
+            loop = self._enclosing_loop(decision, test.scope.function.node)
+            other = other[:-1] + ([(self.branches.end(decision), self.branches.end(loop.body))] if loop else [])
+        return body, other
+
+    def _enclosing_loop(self, node: cst.CSTNode, function: cst.FunctionDef) -> cst.For | cst.While | None:
+        position, found = self.source.spans[node].start, None
+        stack: list[cst.CSTNode] = [function.body]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            if isinstance(current, (cst.For, cst.While)) and _inside(position, [self.branches.range(current.body)]):
+                found = current
+            stack.extend(children(current))
+        return found
+
+
+def _last_small(block: cst.BaseSuite) -> cst.CSTNode | None:
+    last = block.body[-1] if block.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        return last.body[-1]
+    return last
+
+
+def _inside(offset: int, ranges: Ranges) -> bool:
+    return any(start <= offset < end for start, end in ranges)
+
+
+def _mark(value: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> str | None:
+    """"a constant", "the time" or "a random token" when `value` is one (through a local
+    variable assigned once and conversions to text or numbers), else None."""
+    if depth > 4:
+        return None
+    if isinstance(value, (cst.Integer, cst.Float, cst.SimpleString)) or (
+            isinstance(value, cst.Name) and value.value in ("True", "False")):
+        return "a constant"
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.expression, (cst.Integer, cst.Float)):
+        return "a constant"
+    if isinstance(value, cst.Name):
+        bindings = scope.lookup(value.value, order)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].scope is scope and (
+                len(scope.bindings[value.value]) == 1):
+            return _mark(bindings[0].value, scope, bindings[0].order, depth + 1)
+        return None
+    if isinstance(value, cst.Attribute) and value.attr.value == "hex":  # uuid4().hex
+        return _mark(value.value, scope, order, depth + 1)
+    if not isinstance(value, cst.Call):
+        return None
+    func = value.func
+    if isinstance(func, cst.Name) and func.value in _CONVERSIONS and len(value.args) == 1:
+        return _mark(value.args[0].value, scope, order, depth + 1)
+    if isinstance(func, cst.Attribute) and func.attr.value in _CONVERSION_METHODS:
+        return _mark(func.value, scope, order, depth + 1)
+    qualified = qualified_name(func, scope, order)
+    if qualified in CLOCK_READINGS:
+        return "the time"
+    if qualified in _TOKENS:
+        return "a random token"
+    return None
