@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import cachelint
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
@@ -182,7 +182,7 @@ def clean(directory: Path) -> bool:
     return True
 
 
-def _valid(entry: object) -> bool:
+def _valid(entry: object) -> TypeGuard[list[Any]]:
     return (
         isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], int)
         and isinstance(entry[1], int) and isinstance(entry[2], str)
@@ -206,7 +206,7 @@ def _position(location: Location) -> list[int]:
     return [location.row, location.column]
 
 
-def _decode_entry(payload: object, filename: str) -> Cached | None:
+def _decode_entry(payload: Any, filename: str) -> Cached | None:
     """The result an entry holds, or None when it does not decode: a foreign or corrupt
     entry must never reach the reporters."""
     if payload is None:
@@ -220,25 +220,29 @@ def _decode_entry(payload: object, filename: str) -> Cached | None:
         return None
 
 
-def _decode(item: dict, filename: str) -> Diagnostic:
-    fix = item["fix"]
-    if fix is not None:
+def _decode(item: dict[str, Any], filename: str) -> Diagnostic:
+    fix = None
+    if item["fix"] is not None:
         edits = tuple(
             Edit(_text(content), _location([row, column]), _location([end_row, end_column]))
-            for content, row, column, end_row, end_column in fix["edits"]
+            for content, row, column, end_row, end_column in item["fix"]["edits"]
         )
-        fix = Fix(_text(fix["message"]), edits, _text(fix["applicability"]))
+        fix = Fix(_text(item["fix"]["message"]), edits, _text(item["fix"]["applicability"]))
     return Diagnostic(
-        _text(item["code"], optional=True), _text(item["name"]), _text(item["message"]), filename,
+        _optional_text(item["code"]), _text(item["name"]), _text(item["message"]), filename,
         _location(item["location"]), _location(item["end"]), fix, _text(item["severity"]),
-        _text(item["url"], optional=True), _pair(item["rows"]),
+        _optional_text(item["url"]), _pair(item["rows"]),
     )
 
 
-def _text(value: object, optional: bool = False) -> str | None:
-    if isinstance(value, str) or (optional and value is None):
+def _text(value: object) -> str:
+    if isinstance(value, str):
         return value
     raise ValueError(f"not text: {value!r}")
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
 
 
 def _location(value: object) -> Location:

@@ -447,9 +447,10 @@ def rule(rule: str | None, show_all: bool, output_format: str) -> None:
     from cachelint import rules
     if show_all == (rule is not None):
         raise click.UsageError("give either a rule code or name, or --all")
-    chosen = rules.ALL_RULES if show_all else [rules.rule_for(rule)]
-    if chosen == [None]:
+    found = None if rule is None else rules.rule_for(rule)
+    if not show_all and found is None:
         raise click.BadParameter(f"unknown rule `{rule}`", param_hint="RULE")
+    chosen = rules.ALL_RULES if found is None else [found]
     if output_format == "json":
         payload = [_rule_json(r) for r in chosen]
         click.echo(json.dumps(payload if show_all else payload[0], indent=2))

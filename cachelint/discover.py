@@ -103,7 +103,9 @@ class Globs:
     def matches_name(self, name: str, absolute: str) -> bool:
         """Whether a file or folder called `name`, at the absolute path `absolute` (with
         `/` between components), matches."""
-        return self._name is not None and bool(self._name.match(name) or self._path.match(absolute))
+        if self._name is None or self._path is None:  # no patterns
+            return False
+        return bool(self._name.match(name) or self._path.match(absolute))
 
 
 def _any_of(regexes: list[str]) -> re.Pattern[str]:

@@ -39,6 +39,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import libcst as cst
 
@@ -283,17 +284,18 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         if cache is not None:
             result, stat = _from_cache(cache, filename)
         if result is None:
-            known = cache.digest(filename) if stat is not None else None
+            known = cache.digest(filename) if cache is not None and stat is not None else None
             stale.append(_Task(len(results), filename, stat, known))
         results.append(result)
     _lint(stale, results, settings, prefilter, jobs, cache)
-    _lint_importers_of_clients(results, settings, jobs, cache_dir)
+    linted = cast("list[FileResult]", results)  # every file has its result now
+    _lint_importers_of_clients(linted, settings, jobs, cache_dir)
     if prefilter:
-        _lint_for_the_entities(results, settings, jobs, cache)
+        _lint_for_the_entities(linted, settings, jobs, cache)
     if cache is not None:
         cache.save()
-    run.files.extend(results)
-    if part_of_the_project and _may_have_project_findings(results, settings):
+    run.files.extend(linted)
+    if part_of_the_project and _may_have_project_findings(linted, settings):
         _as_in_the_whole_project(run, settings, jobs, cache_dir, prefilter)
     else:
         check_project(run.files, settings)
@@ -387,16 +389,19 @@ class _Task:
     known_digest: str | None = None  # the content hash the cache has for the file
 
 
-def _lint(tasks: list[_Task], results: list[FileResult | None], settings: Settings, prefilter: bool, jobs: int,
-          cache: ResultCache | None) -> None:
+def _lint(tasks: list[_Task], results: list[FileResult | None] | list[FileResult], settings: Settings,
+          prefilter: bool, jobs: int, cache: ResultCache | None) -> None:
     """Lint the files of `tasks` into `results`, and keep what they gave in the cache."""
     check = functools.partial(_check_file, settings, prefilter)
     for task, (digest, result) in zip(tasks, parallel.map_in_order(check, tasks, jobs, cost=_size)):
         if result is None:  # the content is what the cache knows: only the time changed
+            assert cache is not None and task.stat is not None
             result = _restored(task.filename, cache.same_content(task.filename, task.stat))
             if result is None:  # its entry did not decode after all
                 digest, result = check(dataclasses.replace(task, known_digest=None))
+                assert result is not None  # no digest is known to match
         if digest is not None and not result.internal_errors:
+            assert cache is not None and task.stat is not None  # a digest is taken for the cache only
             facts = result.facts.to_json() if result.facts is not None else None
             cache.store(task.filename, task.stat, digest, result.diagnostics, facts)
         results[task.index] = result
@@ -456,8 +461,8 @@ def _lint_for_the_entities(results: list[FileResult], settings: Settings, jobs: 
     _lint(tasks, results, settings, False, jobs, cache)
 
 
-def _facts(results: list[FileResult | None]) -> list[FileFacts]:
-    return [result.facts for result in results if result is not None and result.facts is not None]
+def _facts(results: list[FileResult]) -> list[FileFacts]:
+    return [result.facts for result in results if result.facts is not None]
 
 
 def _partial(result: FileResult) -> bool:

@@ -64,6 +64,7 @@ def fix_run(run: RunResult, settings: Settings, unsafe: bool, write: bool, roots
 
 def fix_file(before: FileResult, settings: Settings, unsafe: bool) -> FixedFile:
     text, after, applied = before.text, before, 0
+    assert text is not None, "only a file that was read has fixes"
     for _ in range(MAX_PASSES):
         chosen = [d for d in after.diagnostics if is_applicable(d, unsafe)]
         if not chosen:
@@ -73,7 +74,7 @@ def fix_file(before: FileResult, settings: Settings, unsafe: bool) -> FixedFile:
             cst.parse_module(candidate)
             raw = candidate.encode(before.encoding)
         except (cst.ParserSyntaxError, UnicodeEncodeError) as error:
-            codes = ", ".join(sorted({d.code for d in used}))
+            codes = ", ".join(sorted({d.code for d in used if d.code}))
             message = (
                 f"internal error in the fixes of {codes} on {before.filename}: "
                 f"the result {_failure(error)}; those fixes were not applied"
@@ -85,7 +86,7 @@ def fix_file(before: FileResult, settings: Settings, unsafe: bool) -> FixedFile:
     return FixedFile(before, after, text, applied)
 
 
-def _failure(error: Exception) -> str:
+def _failure(error: cst.ParserSyntaxError | UnicodeEncodeError) -> str:
     if isinstance(error, UnicodeEncodeError):
         return f"cannot be encoded as {error.encoding}"
     return f"does not parse ({error.message})"
@@ -102,8 +103,9 @@ def apply_fixes(text: str, diagnostics: list[Diagnostic]) -> tuple[str, list[Dia
     taken: list[tuple[int, int, str]] = []
     used = []
     last_end = -1
-    for diagnostic in sorted(diagnostics, key=lambda d: min(e.location for e in d.fix.edits)):
-        edits = sorted((*span(edit), edit.content) for edit in diagnostic.fix.edits)
+    fixable = [(diagnostic, diagnostic.fix) for diagnostic in diagnostics if diagnostic.fix is not None]
+    for diagnostic, fix in sorted(fixable, key=lambda pair: min(edit.location for edit in pair[1].edits)):
+        edits = sorted((*span(edit), edit.content) for edit in fix.edits)
         overlaps_itself = any(start < end for (start, _, _), (_, end, _) in zip(edits[1:], edits))
         if edits[0][0] <= last_end or overlaps_itself:
             continue

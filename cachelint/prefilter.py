@@ -149,8 +149,9 @@ class Prefilter:
                 end = text.find("\n", match.end())
                 names = text[match.end():end if end != -1 else len(text)]
             items = [_IMPORTED.fullmatch(item) for item in names.split(",") if item.strip()]
-            if all(item is not None and "." not in item.group(1) for item in items):
-                for item in items:
+            plain = [item for item in items if item is not None and "." not in item.group(1)]
+            if len(plain) == len(items):
+                for item in plain:
                     yield f"{module}.{item.group(1)}", item.group(2) or item.group(1)
             else:
                 for name in _WORD.findall(names):
@@ -158,8 +159,8 @@ class Prefilter:
         for match in self._import.finditer(text):
             if not _is_word_start(text, match.start()):
                 continue
-            for item in match.group(1).split(","):
-                imported = _IMPORTED.fullmatch(item)
+            for part in match.group(1).split(","):
+                imported = _IMPORTED.fullmatch(part)
                 if imported is not None:
                     dotted = _dotted(imported.group(1))
                     if imported.group(2):

@@ -40,7 +40,8 @@ def matches(selector: str, rule: type[Rule] | Diagnostic) -> bool:
         return True
     prefix = _CODE_PREFIX.fullmatch(upper)
     # `CL0` selects CL001…CL009, but `C` is not a prefix of the `CL` linter.
-    return prefix is not None and rule.code.startswith(upper) and rule.code[len(prefix[1])].isdigit()
+    code = rule.code  # None for a diagnostic that no rule made (invalid-syntax, io-error)
+    return prefix is not None and code is not None and code.startswith(upper) and code[len(prefix[1])].isdigit()
 
 
 def specificity(selector: str) -> int:

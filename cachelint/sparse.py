@@ -34,6 +34,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cachelint import tree_scan
 from cachelint.model.cache.decorators import DECORATOR_LISTS
@@ -142,7 +143,7 @@ def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
 def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
     decorators = getattr(node, "decorator_list", ())
     unit = _Unit(node, min([node.lineno, *(d.lineno for d in decorators)]), node.end_lineno or node.lineno, owner)
-    if unit.is_class_header:
+    if unit.is_class_header and isinstance(node, ast.ClassDef):
         for part in (*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)):
             _Walk(unit.reads, lookup).run(part)
         unit.binds.add(node.name)
@@ -184,7 +185,9 @@ class _Walk:
 
     def run(self, root: ast.AST) -> None:
         reads, lookup, heads = self.reads, self.lookup, self.lookup.heads
-        stack: list[tuple[ast.AST, bool]] = [(root, True)]
+        # `Any`: the walk tells node types apart by `type(node) is`, which mypy does not
+        # narrow on, and `isinstance` would cost more.
+        stack: list[tuple[Any, bool]] = [(root, True)]
         while stack:
             node, own_scope = stack.pop()
             kind = type(node)
@@ -205,7 +208,7 @@ class _Walk:
                         reads.own_attributes.add(node.attr)
                 else:
                     self.stored_attributes.add(node.attr)
-                if not reads.names_a_cache and _base_name(node) in heads:
+                if not reads.names_a_cache and (_base_name(node) or "") in heads:
                     reads.names_a_cache = lookup.leads_to_cache(node)
                 stack.append((node.value, own_scope))
                 continue
@@ -231,7 +234,7 @@ class _Walk:
                     stack.extend([(item, own_scope) for item in value if isinstance(item, ast.AST)])
 
 
-def _base_name(node: ast.Attribute) -> str | None:
+def _base_name(node: ast.expr) -> str | None:
     """`a` of `a.b.c`."""
     while type(node) is ast.Attribute:
         node = node.value
@@ -248,6 +251,7 @@ def _assignment(node: ast.AST) -> tuple[list[ast.expr], ast.expr] | None:
         return ([node.target], node.value) if node.value is not None else None
     if isinstance(node, ast.withitem):
         return ([node.optional_vars], node.context_expr) if node.optional_vars is not None else None
+    assert isinstance(node, (ast.For, ast.AsyncFor)), node  # the last of _ASSIGNMENTS
     return [node.target], node.iter
 
 
@@ -265,7 +269,7 @@ def _targets(targets: Iterable[ast.expr]) -> tuple[set[str], set[str]]:
 
 def _kept(units: list[_Unit], names: tree_scan.CacheNames) -> set[int]:
     """The indexes of the units to keep (see the module's docstring), to a fixed point."""
-    cache_names, cache_attributes = set(names.heads), set()
+    cache_names, cache_attributes = set(names.heads), set[str]()
     kept = {index for index, unit in enumerate(units) if isinstance(unit.node, (ast.Import, ast.ImportFrom))}
     position = {id(unit): index for index, unit in enumerate(units)}
     changed = True
@@ -350,6 +354,7 @@ def _rows(unit: _Unit) -> range:
 
 
 def _body_on_own_rows(header: _Unit, lines: list[str]) -> bool:
+    assert isinstance(header.node, ast.ClassDef)
     first = header.node.body[0]
     row = _first_member_row(header)
     column = first.col_offset if row == first.lineno else getattr(first, "decorator_list")[0].col_offset - 1
@@ -357,6 +362,7 @@ def _body_on_own_rows(header: _Unit, lines: list[str]) -> bool:
 
 
 def _first_member_row(header: _Unit) -> int:
+    assert isinstance(header.node, ast.ClassDef)
     first = header.node.body[0]
     return min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
 

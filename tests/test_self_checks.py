@@ -3,7 +3,8 @@ before the tests and here too, so that a change that breaks one fails the suite 
 contributor runs before landing.
 
 - The import contract (`[tool.importlinter]` in pyproject.toml): the layers, the runtime
-  apart from the linter, no cycles."""
+  apart from the linter, no cycles.
+- mypy (`[tool.mypy]`) over `cachelint/`."""
 from __future__ import annotations
 
 import subprocess
@@ -21,3 +22,8 @@ def test_import_contract():
     done = _run("-c", "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))")
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
     assert "0 broken" in done.stdout
+
+
+def test_types():
+    done = _run("-m", "mypy", "--no-incremental")
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]

@@ -41,7 +41,8 @@ class MemoryBackend:
         expires_at = self._clock() + seconds(ttl)
         self._entries[key] = (value, expires_at)
         if index is not None:
-            members, _ = self._live(self._indexes, index) or (set(), expires_at)
+            no_members: set[str] = set()
+            members, _ = self._live(self._indexes, index) or (no_members, expires_at)
             members.add(key)
             self._indexes[index] = (members, expires_at)
         self._count_write()
