@@ -195,7 +195,7 @@ def _too_deep(tree: ast.Module, lines: list[str]) -> Iterator[tuple[tuple[int, i
                 # LibCST nests `a or b or c` one operator deep per link: the first links go.
                 kept = max(1, DEPTH_LIMIT - depth - 1)
                 first, last = node.values[0], node.values[-kept - 1]
-                yield (first.lineno, first.col_offset), (last.end_lineno, last.end_col_offset)
+                yield _span(first)[0], _span(last)[1]
                 stack.extend((value, depth + kept) for value in node.values[-kept:])
                 continue
         stack.extend((child, depth) for child in ast.iter_child_nodes(node))
@@ -207,9 +207,9 @@ def _is_text(node: ast.expr) -> bool:
 
 def _adjacent_literals(node: ast.expr, lines: list[str]) -> int:
     """How many literals make up a string (LibCST nests adjacent ones one level each)."""
-    if node.end_lineno == node.lineno and node.end_col_offset - node.col_offset < _ADJACENT_LITERALS_WORTH_COUNTING:
-        return 1
     (row, column), (end_row, end_column) = _span(node)
+    if end_row == row and end_column - column < _ADJACENT_LITERALS_WORTH_COUNTING:
+        return 1
     if row == end_row:
         segment = lines[row - 1].encode("utf-8")[column:end_column].decode("utf-8", "replace")
     else:
@@ -227,6 +227,8 @@ def _replaceable(node: ast.expr) -> bool:
 
 
 def _span(node: ast.expr) -> tuple[tuple[int, int], tuple[int, int]]:
+    # A node the parser made has its end; only a node built by hand may lack it.
+    assert node.end_lineno is not None and node.end_col_offset is not None
     return (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
 
 
