@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import libcst as cst
@@ -40,7 +41,7 @@ def is_applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
     return diagnostic.fix is not None and diagnostic.fix.applies(unsafe)
 
 
-def fix_run(run: RunResult, settings: Settings, unsafe: bool, write: bool, roots: list[Path] = ()) -> list[FixedFile]:
+def fix_run(run: RunResult, settings: Settings, unsafe: bool, write: bool, roots: Sequence[Path] = ()) -> list[FixedFile]:
     """Fix every file of `run` that has an applicable fix, and write it back if `write`
     (a symlink only to a file inside `roots`, the paths linted). In `run`, what remains of
     each fixed file replaces its result. The files fixed: written, when `write`."""
@@ -136,7 +137,7 @@ def unified_diff(fixed: FixedFile) -> bytes:
     in the file's own encoding (so that `patch` applies it to the file's bytes). Rows end
     at "\\n" alone, as in the file (`str.splitlines` would also end one at a form feed)."""
     name = fixed.before.filename
-    lines = difflib.unified_diff(_rows(fixed.before.text), _rows(fixed.text), name, name)
+    lines = difflib.unified_diff(_rows(fixed.before.text or ""), _rows(fixed.text), name, name)
     text = "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines)
     return text.encode(fixed.before.encoding, "surrogateescape")  # a file name that is not UTF-8: its bytes
 
@@ -148,7 +149,7 @@ def _rows(text: str) -> list[str]:
 class _Tree:
     """The folders linted (and those of the files named): where a symlink may lead a write."""
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, roots: Sequence[Path]) -> None:
         self._folders = [os.path.realpath(root if os.path.isdir(root) else os.path.dirname(os.path.abspath(root)))
                          for root in roots]
 
