@@ -131,9 +131,9 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
           stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, force_exclude,
           respect_gitignore, output_file, quiet, color, add_noqa, show_files, show_settings, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
-    from cachelint import baseline, engine, fix as fixes, parallel, selection
+    from cachelint import baseline, cache, engine, parallel, selection
+    from cachelint import fix as fixes
     from cachelint.config import Overrides
-    from cachelint import cache
 
     stdin = _reads_stdin(paths, stdin_filename)
     paths = list(paths) or [Path(".")]
@@ -307,7 +307,7 @@ def _show_settings(paths: list[Path], stdin_filename: Path | None, settings: Set
         "respect-gitignore": own.respect_gitignore,
         "baseline": str(own.baseline) if own.baseline else None,
         "rules": {rule.name: own.options_for(rule) for rule in rules.ALL_RULES if rule.code in enabled and rule.options},
-        "clients": {name: library for name, library in own.clients.objects.items()} | {
+        "clients": dict(own.clients.objects) | {
             name: f"{method.kind.value} wrapper" for name, method in own.clients.functions.items()},
     }
     return "".join(f"{key} = {json.dumps(value, default=str)}\n" for key, value in lines.items())

@@ -211,7 +211,7 @@ class Discovery:
     errors: list[tuple[Path, str]] = field(default_factory=list)  # path, what went wrong
 
 
-def discover(paths: list[Path], settings: "Settings") -> Discovery:
+def discover(paths: list[Path], settings: Settings) -> Discovery:
     """Files under `paths`, sorted. Each folder is walked with the excludes of its nearest
     configuration, and without what git ignores (unless `respect_gitignore` is off). A
     file named explicitly is linted even if excluded or ignored, as Ruff does, unless
@@ -252,7 +252,7 @@ def _path_order(path: str) -> list[str]:
 
 
 class _Walker:
-    def __init__(self, settings: "Settings") -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._gitignore = GitIgnore() if settings.respect_gitignore else None
         self._excludes: dict[int, Globs] = {}

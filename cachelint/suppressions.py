@@ -92,9 +92,8 @@ def is_suppressed(diagnostic: Diagnostic, by_row: dict[int, Comment]) -> bool:
 def with_noqa(line: str, code: str) -> str:
     """`line` suppressing `code` too: the code added to its `# noqa: …` comment, or
     `  # noqa: CODE` appended (after any other comment, as flake8 and Ruff read it)."""
-    last = None
-    for last in _NOQA.finditer(line):
-        pass
+    matches = list(_NOQA.finditer(line))
+    last = matches[-1] if matches else None
     if last is not None and last["codes"]:
         return f"{line[:last.end('codes')]}, {code}{line[last.end('codes'):]}"
     return f"{line.rstrip()}  # noqa: {code}"

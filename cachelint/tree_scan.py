@@ -173,9 +173,9 @@ def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: froz
                 if node.id in dicts:
                     return True
                 loaded.add(node.id)
-        elif kind is ast.NamedExpr and walrus_globals is not None and is_dict_cache(node.target, node.value):
-            if not in_scope or node.target.id in walrus_globals:
-                dicts.add(node.target.id)
+        elif (kind is ast.NamedExpr and walrus_globals is not None and is_dict_cache(node.target, node.value)
+              and (not in_scope or node.target.id in walrus_globals)):
+            dicts.add(node.target.id)
         in_scope = in_scope or kind in _SCOPES
         for field in node._fields:
             value = getattr(node, field, None)

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from bench_module import generate  # noqa: E402
+
 from tests.lsp_session import Session  # noqa: E402
 
 CALLS = 470  # about 1,000 lines

@@ -133,11 +133,10 @@ def command_line(module: Path, runs: int) -> tuple[float, int]:
 
 def in_process(module: Path, runs: int) -> dict[str, float]:
     from cachelint import config, engine, rules
-    from cachelint.project.extract import facts_for
-    from cachelint.rules.base import ProjectRule
     from cachelint.model import build_model
     from cachelint.parsing import parse_module
-    from cachelint.rules.base import RuleContext
+    from cachelint.project.extract import facts_for
+    from cachelint.rules.base import ProjectRule, RuleContext
 
     settings = config.load_settings(None)
     raw = module.read_bytes()

@@ -26,7 +26,7 @@ def converter():
     def command_or_action(data: dict, _) -> types.Command | types.CodeAction:
         return made.structure(data, types.Command if isinstance(data.get("command"), str) else types.CodeAction)
 
-    made.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
+    made.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)  # noqa: UP007 (cattrs keys hooks by typing.Union)
     return made
 
 

@@ -219,7 +219,7 @@ def test_a_missing_file_is_an_error(tmp_path):
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A configuration in tmp_path/project, with the cwd somewhere else entirely."""
-    settings = settings_from(
+    settings_from(
         tmp_path / "project",
         """
         per-file-ignores = { "tests/*" = ["CL002"], "conftest.py" = ["keys-pattern-scan"], "src/legacy_*.py" = ["CL0"] }

@@ -7,8 +7,8 @@ import libcst as cst
 import pytest
 
 from cachelint.model import build_model
-from cachelint.model.app.sql import parse_sql_write
 from cachelint.model.app.entities import Entity, canonical, key_names, singular
+from cachelint.model.app.sql import parse_sql_write
 
 
 def _model(source: str):

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from cachelint import cli, engine

@@ -7,7 +7,6 @@ The smoke run lints every fixture with every rule: nothing crashes, and every la
 code, is reported; what other rules find besides is not pinned."""
 from __future__ import annotations
 
-
 import pytest
 
 from cachelint import rules

@@ -4,7 +4,8 @@ contributor runs before landing.
 
 - The import contract (`[tool.importlinter]` in pyproject.toml): the layers, the runtime
   apart from the linter, no cycles.
-- mypy (`[tool.mypy]`) over `cachelint/`."""
+- mypy (`[tool.mypy]`) over `cachelint/`.
+- ruff (`[tool.ruff]`) over `cachelint/`, `tests/` and `scripts/`."""
 from __future__ import annotations
 
 import subprocess
@@ -26,4 +27,9 @@ def test_import_contract():
 
 def test_types():
     done = _run("-m", "mypy", "--no-incremental")
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+
+
+def test_lint():
+    done = _run("-m", "ruff", "check", "--no-cache", "cachelint", "tests", "scripts")
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]

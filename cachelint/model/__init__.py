@@ -32,7 +32,14 @@ from cachelint.model.cache.fills import receiver_spelling, stamped
 from cachelint.model.cache.guards import Guard
 from cachelint.model.cache.key_match import Difference, KeyMatch, Match
 from cachelint.model.cache.keys import (
-    DEFAULT_SEPARATOR, KeyShape, Part, Passed, Source, describe_key, is_key_name, named_keys,
+    DEFAULT_SEPARATOR,
+    KeyShape,
+    Part,
+    Passed,
+    Source,
+    describe_key,
+    is_key_name,
+    named_keys,
 )
 from cachelint.model.core.branches import or_fallbacks, rebound_in
 from cachelint.model.core.facts import FunctionInfo, TruthTest
@@ -42,7 +49,12 @@ from cachelint.model.core.nodes import chain_arguments, children, has_call, ment
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.values import (
-    CLOCK_READINGS, MAYBE, constant_truth, evaluate_number, find_argument, is_none,
+    CLOCK_READINGS,
+    MAYBE,
+    constant_truth,
+    evaluate_number,
+    find_argument,
+    is_none,
 )
 from cachelint.model.core.words import contains, words
 from cachelint.model.spec import Kind, Meaning

@@ -34,7 +34,7 @@ class TtlSemantics:
     zero: Meaning = Meaning.UNKNOWN
     negative: Meaning = Meaning.UNKNOWN
 
-    def but(self, **changes: Meaning) -> "TtlSemantics":
+    def but(self, **changes: Meaning) -> TtlSemantics:
         return TtlSemantics(**{**self.__dict__, **changes})
 
 

@@ -11,26 +11,33 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheDecorator, CacheOp, Kind, ModuleModel
+from cachelint.model import CacheDecorator, CacheOp, Client, Kind, ModuleModel
 from cachelint.model.app.db import WriteKind
 from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
-from cachelint.model.cache.keys import KeyShape, is_key_name
-from cachelint.model.core.nodes import children
-from cachelint.model.core.scopes import Scope, dotted
 from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
-from cachelint.model.core.modules import module_name
-from cachelint.model.core.values import evaluate_number
-from cachelint.model import Client
-from cachelint.model.libraries import BY_NAME, LIBRARIES
+from cachelint.model.cache.keys import KeyShape, is_key_name
 from cachelint.model.cache.wrappers import summarise
+from cachelint.model.core.modules import module_name
+from cachelint.model.core.nodes import children
+from cachelint.model.core.scopes import Scope, dotted
+from cachelint.model.core.values import evaluate_number
+from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.project.facts import (
-    Bust, CacheUse, Definition, EntityWrite, FileFacts, Fill, Hook, UnresolvedCall, WrapperFact,
+    Bust,
+    CacheUse,
+    Definition,
+    EntityWrite,
+    FileFacts,
+    Fill,
+    Hook,
+    UnresolvedCall,
+    WrapperFact,
 )
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)

@@ -1,9 +1,9 @@
 """Output formats. Each reporter is a pure function of the diagnostics and a context."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from cachelint.diagnostic import Diagnostic
 

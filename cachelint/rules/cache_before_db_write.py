@@ -1,17 +1,28 @@
 """CL006 cache-before-db-write: the cache is written or invalidated before the DB write or its commit."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
 from cachelint.model import (
-    CacheOp, DbWrite, Entity, Flow, Kind, ModuleModel, Scope, Source, WriteKind, cached_names, chain_arguments,
-    children, dotted, key_expressions,
+    CacheOp,
+    DbWrite,
+    Entity,
+    Flow,
+    Kind,
+    ModuleModel,
+    Scope,
+    Source,
+    WriteKind,
+    cached_names,
+    chain_arguments,
+    children,
+    dotted,
+    key_expressions,
 )
 from cachelint.rules._write_path import line, mutations, op_label, risk, write_label
 from cachelint.rules.base import Finding, Rule, RuleContext
-
 
 _LOCKS = frozenset({"lock", "mutex", "semaphore"})  # key words that name a lock
 

@@ -1,7 +1,7 @@
 """CL009 cache-write-in-transaction: a cache write or delete inside an open DB transaction."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cachelint.model import ModuleModel, Transaction
 from cachelint.rules._write_path import line, mutations, op_label, risk

@@ -1,14 +1,30 @@
 """CL004 key-missing-user-scope: one user's data cached under a key every user reads."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
 from cachelint.model import (
-    MAYBE, CacheDecorator, CacheOp, Identity, KeyShape, Kind, ModuleModel, Part, Scope, Source, children,
-    describe_key, find_argument, is_key_name, is_method_decorator, names_in, qualified_name,
-    unwrap_method_decorator, words,
+    MAYBE,
+    CacheDecorator,
+    CacheOp,
+    Identity,
+    KeyShape,
+    Kind,
+    ModuleModel,
+    Part,
+    Scope,
+    Source,
+    children,
+    describe_key,
+    find_argument,
+    is_key_name,
+    is_method_decorator,
+    names_in,
+    qualified_name,
+    unwrap_method_decorator,
+    words,
 )
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Rule, RuleContext

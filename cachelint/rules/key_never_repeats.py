@@ -1,13 +1,23 @@
 """CL011 key-never-repeats: a key built from the clock, a random number or a fresh uuid."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
 from cachelint.model import (
-    CLOCK_READINGS, CacheOp, KeyShape, ModuleModel, Part, Scope, Step, children, describe_key, dotted,
-    named_keys, qualified_name,
+    CLOCK_READINGS,
+    CacheOp,
+    KeyShape,
+    ModuleModel,
+    Part,
+    Scope,
+    Step,
+    children,
+    describe_key,
+    dotted,
+    named_keys,
+    qualified_name,
 )
 from cachelint.rules.base import Finding, Rule, RuleContext
 

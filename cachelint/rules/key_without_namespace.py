@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
 from cachelint.model import (
-    CacheOp, DEFAULT_SEPARATOR, KeyShape, ModuleModel, Part, Passed, Scope, Source, describe_key, named_keys,
+    DEFAULT_SEPARATOR,
+    CacheOp,
+    KeyShape,
+    ModuleModel,
+    Part,
+    Passed,
+    Scope,
+    Source,
+    describe_key,
+    named_keys,
 )
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 

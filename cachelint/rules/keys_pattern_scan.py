@@ -1,7 +1,7 @@
 """CL007 keys-pattern-scan: Redis `KEYS pattern`, which walks every key and blocks the server."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 

@@ -1,7 +1,7 @@
 """CL010 missing-invalidation: a DB write whose path leaves cached views of its entity stale."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cachelint.model import WriteKind
 from cachelint.project.facts import EntityWrite

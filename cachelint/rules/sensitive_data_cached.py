@@ -3,9 +3,10 @@ payment/order status put in a cache."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from cachelint.model import CacheOp, KeyShape, Kind, ModuleModel, RowKind, StoredData, WholeRow, contains, words
 from cachelint.rules.base import Finding, Option, OptionError, Rule, RuleContext

@@ -1,13 +1,24 @@
 """CL002 set-without-ttl: a cache write that stores an entry which never expires."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
 from cachelint.model import (
-    CacheDecorator, CacheOp, Kind, Meaning, ModuleModel, Scope, Source, StoredData, Ttl,
-    find_argument, named_keys, qualified_name, stamped,
+    CacheDecorator,
+    CacheOp,
+    Kind,
+    Meaning,
+    ModuleModel,
+    Scope,
+    Source,
+    StoredData,
+    Ttl,
+    find_argument,
+    named_keys,
+    qualified_name,
+    stamped,
 )
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Option, Rule, RuleContext

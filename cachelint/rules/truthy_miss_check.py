@@ -8,12 +8,23 @@ from dataclasses import dataclass
 import libcst as cst
 
 from cachelint.model import (
-    MAYBE, CacheOp, Falsy, Kind, ModuleModel, TruthTest, constant_truth, find_argument, has_call, is_none, mentions,
-    or_fallbacks, rebound_in, receiver_spelling,
+    MAYBE,
+    CacheOp,
+    Falsy,
+    Kind,
+    ModuleModel,
+    TruthTest,
+    constant_truth,
+    find_argument,
+    has_call,
+    is_none,
+    mentions,
+    or_fallbacks,
+    rebound_in,
+    receiver_spelling,
 )
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
-
 
 
 class TruthyMissCheck(Rule):

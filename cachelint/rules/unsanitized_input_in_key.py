@@ -1,7 +1,7 @@
 """CL005 unsanitized-input-in-key: request input reaches a cache key without being encoded."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheDecorator, MAYBE, ModuleModel, find_argument
+from cachelint.model import MAYBE, CacheDecorator, ModuleModel, find_argument
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Rule, RuleContext
 

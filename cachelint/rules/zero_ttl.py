@@ -1,7 +1,7 @@
 """CL013 zero-ttl: a TTL of zero or less where the client treats it as an error or as do-not-cache."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 

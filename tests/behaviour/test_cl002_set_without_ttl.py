@@ -66,5 +66,5 @@ def test_fixed_expires_after_its_ttl(store, shop):
     change_price_elsewhere(shop, 1999)
     store.advance(61)
     assert product_fixed(products, shop.conn, 1)["price"] == 1999
-    for key in store.keys():
+    for key in store.keys():  # noqa: SIM118 (a Store, not a dict: its keys() reads the backend)
         assert 0 < store.backend.ttl(key) <= 60

@@ -38,4 +38,4 @@ def test_fixed_shows_each_user_their_own(store, shop):
     assert recent_orders_fixed(recent, shop.conn, 1) == [{"id": 1, "name": "Kettle"}]
     assert shop.selects == 2
     with pytest.raises(TypeError, match="user="):
-        recent.get_or_load("recent", lambda: [])
+        recent.get_or_load("recent", list)

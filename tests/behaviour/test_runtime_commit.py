@@ -25,11 +25,10 @@ def test_callbacks_run_after_the_commit(shop):
 
 def test_an_error_in_the_block_rolls_back_and_drops_the_callbacks(shop):
     seen = []
-    with pytest.raises(LookupError):
-        with transaction(shop.conn) as tx:
-            shop.conn.execute("UPDATE products SET price = 1999 WHERE id = 1")
-            tx.on_commit(lambda: seen.append("ran"))
-            raise LookupError("the request fails after the UPDATE")
+    with pytest.raises(LookupError), transaction(shop.conn) as tx:
+        shop.conn.execute("UPDATE products SET price = 1999 WHERE id = 1")
+        tx.on_commit(lambda: seen.append("ran"))
+        raise LookupError("the request fails after the UPDATE")
     assert seen == [] and price(shop) == 2500 and not shop.conn.in_transaction
 
 
@@ -40,21 +39,19 @@ def test_a_failed_commit_rolls_back_and_drops_the_callbacks(shop):
         CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
     """)
     seen = []
-    with pytest.raises(Exception, match="FOREIGN KEY"):
-        with transaction(shop.conn) as tx:
-            shop.conn.execute("INSERT INTO child VALUES (42)")  # checked only at the commit
-            tx.on_commit(lambda: seen.append("ran"))
+    with pytest.raises(Exception, match="FOREIGN KEY"), transaction(shop.conn) as tx:
+        shop.conn.execute("INSERT INTO child VALUES (42)")  # checked only at the commit
+        tx.on_commit(lambda: seen.append("ran"))
     assert seen == [] and shop.committed("SELECT * FROM child") == []
 
 
 def test_every_callback_runs_and_the_first_failure_is_raised(shop):
     seen = []
-    with pytest.raises(KeyError):
-        with transaction(shop.conn) as tx:
-            shop.conn.execute("UPDATE products SET price = 1999 WHERE id = 1")
-            tx.on_commit(lambda: {}["missing"])
-            tx.on_commit(lambda: 1 / 0)
-            tx.on_commit(lambda: seen.append("ran"))
+    with pytest.raises(KeyError), transaction(shop.conn) as tx:
+        shop.conn.execute("UPDATE products SET price = 1999 WHERE id = 1")
+        tx.on_commit(lambda: {}["missing"])
+        tx.on_commit(lambda: 1 / 0)
+        tx.on_commit(lambda: seen.append("ran"))
     assert seen == ["ran"] and price(shop) == 1999
 
 

@@ -12,13 +12,12 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_sql_write, string_text
 from cachelint.model.app.entities import Entity
+from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_sql_write, string_text
 from cachelint.model.cache.facts import ClientOf
 from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-
 
 MAX_DEPTH = 8
 

@@ -15,15 +15,14 @@ posts, and concerns both `Thread` and `Post`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import libcst as cst
 
-from cachelint.model.core.words import words
-
 from cachelint.model.cache.facts import CacheOp
 from cachelint.model.cache.keys import KeyShapes
+from cachelint.model.core.words import words
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")  # a key's text between separators (`:`, `/`, `.`…)
 _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse"}

@@ -78,9 +78,8 @@ def _calls_io(call: cst.Call, info: FunctionInfo, order: int, functions: dict[st
     """True for a recognised I/O call; the callee's name for a call to a local function."""
     func = call.func
     qualified = qualified_name(func, info.scope, order)
-    if qualified is not None:
-        if qualified in IO_SHORTCUTS or (_io_module(qualified) and not _makes_client(qualified)):
-            return True
+    if qualified is not None and (qualified in IO_SHORTCUTS or (_io_module(qualified) and not _makes_client(qualified))):
+        return True
     if isinstance(func, cst.Name):
         return func.value
     if isinstance(func, cst.Attribute):

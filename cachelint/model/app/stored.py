@@ -28,17 +28,17 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import libcst as cst
 
+from cachelint.model.app.sql import Select, SqlReader, parse_select
+from cachelint.model.cache.facts import CacheOp
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.app.sql import Select, SqlReader, parse_select
 from cachelint.model.core.words import words
-
-from cachelint.model.cache.facts import CacheOp
 
 _MAX_NODES = 400  # expressions looked at per write: values are small, this only bounds the odd giant
 _MAX_HOPS = 2  # result and query objects followed back to the query (`qs = …; rows = qs.all()`)

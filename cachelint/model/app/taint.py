@@ -20,16 +20,14 @@ intra-module: the result of a function imported from elsewhere is not request in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import libcst as cst
 
+from cachelint.model.app.views import FLASK_REQUEST, Views
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.nodes import names_in
 from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
-from cachelint.model.app.views import FLASK_REQUEST, Views
-
 
 # Request attributes and methods that carry request input. Flask's global `request` has
 # only Flask's; a `request` parameter may be any framework's, so it has all of them.
@@ -134,9 +132,9 @@ class _Model:
     cls: cst.ClassDef
 
 
-Value = Union[Taint, _Request, _Model, None]
+Value = Taint | _Request | _Model | None
 # What names mean in an evaluation: parameters of a helper being followed, comprehension targets.
-Env = dict[tuple[Union[Scope, None], str], Value]
+Env = dict[tuple[Scope | None, str], Value]
 
 
 @dataclass(frozen=True)
@@ -475,9 +473,7 @@ class TaintAnalysis(Evaluator):
             if not guard.negated:
                 if _contains(self.source.spans[guard.node.body], use):
                     return True
-            elif guard.node.orelse is not None and _contains(self.source.spans[guard.node.orelse], use):
-                return True
-            elif guard.exits and span.start + span.length <= use \
+            elif guard.node.orelse is not None and _contains(self.source.spans[guard.node.orelse], use) or guard.exits and span.start + span.length <= use \
                     and not self._in_other_branch(span.start, use, scope):
                 return True
         return False

@@ -33,7 +33,6 @@ carry none; and `reads_user(view)`, the first read of the user or the session at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import libcst as cst
 
@@ -42,7 +41,6 @@ from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
 from cachelint.model.core.words import words
-
 
 # Nouns that name the party a request runs for, and the words that make a name its id.
 _USER_NOUNS = frozenset({
@@ -117,7 +115,7 @@ class _Session:
         return self.spelling
 
 
-Value = Union[Identity, _Request, _Globals, _Session, None]
+Value = Identity | _Request | _Globals | _Session | None
 # Parameters of a module function being followed, bound to what the caller passed.
 Env = dict[tuple[Scope, str], Value]
 
@@ -570,7 +568,7 @@ class _Values(Evaluator):
         return " ".join(self.source.code(node).split())
 
 
-def _identity(values: "_Values", expr: cst.CSTNode, scope: Scope) -> Identity | None:
+def _identity(values: _Values, expr: cst.CSTNode, scope: Scope) -> Identity | None:
     if isinstance(expr, cst.Param):
         binding = next((b for b in scope.bindings.get(expr.name.value, ()) if b.kind == "param"), None)
         value = values.parameter(expr.name.value, binding, {}) if binding is not None else None

@@ -17,12 +17,12 @@ import libcst as cst
 from cachelint.model.cache.facts import Client
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
-from cachelint.model.libraries import BY_NAME, LIBRARIES
-from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.core.modules import relative_spellings
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.spec import Arg, ClientKind, Library, Meaning, Method, TtlSemantics
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
+from cachelint.model.libraries import BY_NAME, LIBRARIES
+from cachelint.model.libraries.memoizers import DICT_CACHE
+from cachelint.model.spec import Arg, ClientKind, Library, Meaning, Method, TtlSemantics
 
 _CONSTRUCTORS: dict[str, tuple[Library, ClientKind]] = {
     name: (library, kind) for library in LIBRARIES for name, kind in library.constructors.items()
@@ -191,10 +191,10 @@ class ClientResolver:
             return known
         value = attribute.value
         function = scope.function
-        if isinstance(value, cst.Name) and function is not None and function.owner is not None:
-            if value.value == function.self_name:
-                return self.client_of_member(function.owner, attribute.attr.value, depth) \
-                    or self._from_property(function.owner, attribute.attr.value, depth)
+        if (isinstance(value, cst.Name) and function is not None and function.owner is not None
+                and value.value == function.self_name):
+            return self.client_of_member(function.owner, attribute.attr.value, depth) \
+                or self._from_property(function.owner, attribute.attr.value, depth)
         return None
 
     def client_of_subclass(self, definition: cst.ClassDef, scope: Scope) -> Client | None:

@@ -27,13 +27,13 @@ Everything is computed on demand and memoised per expression; no rule re-walks t
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 import string
-import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
-from collections.abc import Callable
 
 import libcst as cst
 
@@ -42,9 +42,8 @@ from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.spec import Kind
 from cachelint.model.core.values import find_argument
-
+from cachelint.model.spec import Kind
 
 DEFAULT_SEPARATOR = ":"
 MAX_SHAPES = 8  # alternatives kept per expression; more are dropped
@@ -551,7 +550,7 @@ class KeyShapes:
 
     def _call(self, call: cst.Call, scope: Scope) -> list[Shape]:
         func = call.func
-        args = [a for a in call.args]
+        args = list(call.args)
         if isinstance(func, cst.Name) and func.value in _STRING_OF and len(args) == 1 and not args[0].star \
                 and not scope.lookup(func.value, self.spans[func].start):
             return self._shapes(args[0].value, scope)

@@ -17,7 +17,7 @@ import libcst as cst
 from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
 from cachelint.model.cache.facts import CacheOp, Client, Ttl
 from cachelint.model.cache.keys import named_keys
-from cachelint.model.cache.ttl import ttl_fact, ttl_meaning, value_meaning, constant_name
+from cachelint.model.cache.ttl import constant_name, ttl_fact, ttl_meaning, value_meaning
 from cachelint.model.cache.wrappers import Wrapper, summarise
 from cachelint.model.core.collect import Collector, Site
 from cachelint.model.core.positions import Spans

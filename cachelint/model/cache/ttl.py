@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from cachelint.model.cache.facts import Ttl
 from cachelint.model.core.scopes import Scope, dotted
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
-from cachelint.model.cache.facts import Ttl
 from cachelint.model.spec import Arg, Meaning, TtlSemantics
 
 

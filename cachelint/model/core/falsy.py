@@ -30,6 +30,7 @@ Anything else, and any value that depends on one, is unknown.
 from __future__ import annotations
 
 import enum
+
 import libcst as cst
 
 from cachelint.model.core.facts import FunctionInfo

@@ -51,7 +51,7 @@ class _SpanState(CodegenState):
         self.spans.setdefault(id(node), (start, self.position - start))  # a syntactic position recorded inside wins
         self.walk.append(_LEAVE)
 
-    def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> "_Syntactic":
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> _Syntactic:
         return _Syntactic(self, node, start_node, end_node)
 
 

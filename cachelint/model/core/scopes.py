@@ -18,7 +18,7 @@ class Binding:
     kind: str  # "import", "assign", "param", "with", "for", "def", "other"
     order: int
     value: object = None  # qualified name (import), expression (assign/with/for), Param, def node, AugAssign
-    scope: "Scope | None" = None
+    scope: Scope | None = None
     annotation: cst.BaseExpression | None = None
 
 
@@ -26,17 +26,17 @@ class Binding:
 class Scope:
     kind: str  # "module", "class" or "function"
     node: cst.CSTNode
-    parent: "Scope | None"
+    parent: Scope | None
     name: str = ""
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     # For a class: what `self.<attr> = …` in its methods and `<attr> = …` in its body bind.
     attributes: dict[str, list[Binding]] = field(default_factory=dict)
     # For a method: its class scope and the name of its first parameter (self, cls).
-    owner: "Scope | None" = None
+    owner: Scope | None = None
     self_name: str | None = None
 
     # The innermost function this scope is, or is nested in (set once: a scope's parent never changes).
-    function: "Scope | None" = field(init=False, repr=False)
+    function: Scope | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.function = self if self.kind == "function" else self.parent.function if self.parent is not None else None

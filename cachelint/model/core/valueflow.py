@@ -11,13 +11,13 @@ computed under one are not remembered.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import libcst as cst
 
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope
-
 
 MAX_DEPTH = 30
 Env = dict  # (scope or None, name) -> value, as each analysis defines it

@@ -4,7 +4,17 @@ An omitted ttl falls back to the instance's `ttl`, which defaults to None: no ex
 ttl=0 keeps the entry forever in memory and memcached, but sends SETEX 0 on Redis,
 which the server rejects.
 """
-from cachelint.model.spec import Arg, ClientKind, Decorator, DecoratorBackend, Kind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import (
+    Arg,
+    ClientKind,
+    Decorator,
+    DecoratorBackend,
+    Kind,
+    Library,
+    Meaning,
+    Method,
+    TtlSemantics,
+)
 
 SEMANTICS = TtlSemantics(omitted=Meaning.FOREVER, none=Meaning.FOREVER, zero=Meaning.UNKNOWN)
 KEY = Arg(0, "key")
