@@ -1,3 +1,3 @@
 """cachelint: a linter for the caching code in Python applications."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
