@@ -436,7 +436,8 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
             if again is not None:
                 results[index] = again
             else:
-                tasks.append(_Task(index, result.filename, stat, cache.digest(result.filename) if stat else None))
+                known = cache.digest(result.filename) if cache is not None and stat is not None else None
+                tasks.append(_Task(index, result.filename, stat, known))
         _lint(tasks, results, declared, False, jobs, cache)
         if cache is not None:
             cache.save()
