@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from cachelint.model.app.db import DbFacts
+from cachelint.model.app.http import Responses
 from cachelint.model.app.io import function_does_io, holds_io_result
 from cachelint.model.app.taint import Taint, TaintAnalysis
 from cachelint.model.app.users import Users
-from cachelint.model.app.http import Responses
 from cachelint.model.app.views import Views
 from cachelint.model.cache.clients import ClientResolver, CustomClients
 from cachelint.model.cache.decorators import find_decorators

@@ -1,7 +1,7 @@
 """CL016 error-response-cached: an HTTP error body, or an `except` branch's failure value, cached."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 

@@ -1,13 +1,12 @@
 """CL014 racy-check-then-set: a "do it once" marker read, and then set by a separate write."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
 from cachelint.model import CacheOp, Guard, Kind, Match, ModuleModel, words
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
-
 
 # Words a "do it once" key is named with: locks and running jobs, seen and replayed
 # messages, things sent or done once, rate limits and minimum intervals.

@@ -1,7 +1,7 @@
 """CL015 read-write-key-mismatch: the miss branch writes a different key than it read."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cachelint.model import CacheOp, Difference, Guard, Match, ModuleModel, describe_key
 from cachelint.rules.base import Finding, Rule, RuleContext

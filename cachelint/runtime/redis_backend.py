@@ -15,7 +15,6 @@ from collections.abc import Iterator
 
 from cachelint.runtime.backend import seconds
 
-
 _ADD_INDEXED = """
 if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
     redis.call('SADD', KEYS[2], KEYS[1])

@@ -19,8 +19,8 @@ error dict) after a `try` that does I/O, and that is then used after the `try`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -257,11 +257,7 @@ def _response_uses(body: cst.CSTNode, name: str):
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             continue
-        if isinstance(node, cst.Attribute) and _is_name(node.value, name) and node.attr.value in _STATUS_ATTRIBUTES:
-            yield node
-        elif isinstance(node, cst.Call) and any(_is_name(arg.value, name) for arg in node.args):
-            yield node
-        elif isinstance(node, (cst.If, cst.While, cst.Assert)) and _is_name(_unnegated(node.test), name):
+        if isinstance(node, cst.Attribute) and _is_name(node.value, name) and node.attr.value in _STATUS_ATTRIBUTES or isinstance(node, cst.Call) and any(_is_name(arg.value, name) for arg in node.args) or isinstance(node, (cst.If, cst.While, cst.Assert)) and _is_name(_unnegated(node.test), name):
             yield node
         stack.extend(children(node))
 

@@ -20,8 +20,8 @@ when the branch a hit takes ends the call (`return`, `raise`) or the loop iterat
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
