@@ -325,11 +325,15 @@ def _settings(paths: list[Path], config_path: Path | None, overrides: Overrides)
 
 
 def _is_part_of_the_project(paths: list[Path], settings: Settings) -> bool:
-    """Whether the paths are files inside the project (the folder of its configuration, or
-    the working directory), as a hook gives the files of a commit: project findings are
-    then those of the whole project."""
-    root = os.path.abspath(settings.root).rstrip(os.sep) + os.sep
-    return all(os.path.abspath(path).startswith(root) and path.is_file() for path in paths)
+    """Whether the paths are files inside a project, as a hook gives the files of a
+    commit: their findings are then those of the whole project. The project is the folder
+    of the configuration, or else the working directory when it is a repository's root
+    (not any folder, such as a home folder, that a file happens to be in)."""
+    root = os.path.abspath(settings.root)
+    if settings.source is None and not os.path.exists(os.path.join(root, ".git")):
+        return False
+    inside = root.rstrip(os.sep) + os.sep
+    return all(os.path.abspath(path).startswith(inside) and path.is_file() for path in paths)
 
 
 @contextlib.contextmanager

@@ -62,7 +62,9 @@ def project_findings(*paths: str) -> list[tuple[str, int]]:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
+    """A repository's root (the project), with the shop in it, as the working directory."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
     write_shop(tmp_path)
     return tmp_path
 
@@ -86,6 +88,16 @@ def test_a_warm_partial_run_takes_the_other_files_from_the_cache(project):
     assert project_findings("shop/admin.py") == [("admin.py", 11)]
     (project / "shop" / "admin.py").write_text(ADMIN + BUG.replace("update(name=name)", "update(name=name)\n    forget_product(product_id)"))
     assert project_findings("shop/admin.py") == []
+
+
+def test_a_folder_that_is_no_project_is_not_linted_whole(project):
+    """Without a configuration or a repository, the working directory (a home folder) is
+    not a project: a file named in it is linted on its own."""
+    (project / ".git").rmdir()
+    (project / "shop" / "admin.py").write_text(ADMIN + BUG)
+    assert project_findings("shop/admin.py") == []
+    (project / "pyproject.toml").write_text("[tool.cachelint]\n")
+    assert project_findings("shop/admin.py") == [("admin.py", 11)]
 
 
 def test_an_excluded_file_named_explicitly_gets_no_project_findings(project):
