@@ -25,7 +25,10 @@ Findings are compared as multisets of their JSON objects, the filename made rela
 the tree. A tree is `identical` when both revisions report the same findings, the same
 internal errors (standard error, paths of the worktree and tree replaced) and the same
 exit status; otherwise the report lists what only the base and only the head reports
-(`--show` of each, 20 by default). `--json FILE` writes the whole comparison.
+(`--show` of each, 20 by default), and, first, for a finding at the same place and of the
+same rule on both sides, the fields that differ (`~`). `--ignore-field url` (repeatable)
+leaves a field out of the comparison: the rule page's address names the version, so it
+differs between two versions. `--json FILE` writes the whole comparison.
 
 Exit status: 0 when every tree is identical, 1 when one differs, 2 on a usage error or when
 a revision cannot be checked out.
@@ -111,12 +114,15 @@ class Checkout:
         return Run([_canonical(finding, tree) for finding in findings], errors, done.returncode, seconds)
 
 
+IGNORED_FIELDS: set[str] = set()
+
+
 def _canonical(finding: dict, tree: Path) -> str:
     filename = finding.get("filename")
     if isinstance(filename, str):
         path = Path(filename)
         finding = {**finding, "filename": str(path.relative_to(tree)) if path.is_relative_to(tree) else filename}
-    return json.dumps(finding, sort_keys=True)
+    return json.dumps({key: value for key, value in finding.items() if key not in IGNORED_FIELDS}, sort_keys=True)
 
 
 def describe(finding: str) -> str:
@@ -161,6 +167,23 @@ def trees(args: argparse.Namespace, head: Checkout) -> list[tuple[str, Path]]:
     return found
 
 
+def changed_fields(only_base: list[str], only_head: list[str]) -> list[str]:
+    """For a finding at the same place and of the same rule on both sides, which of its
+    fields differ (a message reworded, a rule page's address at a new version)."""
+    def place(data: dict) -> tuple:
+        return data.get("filename"), json.dumps(data.get("location")), data.get("code"), data.get("name")
+
+    before = {place(data): data for data in map(json.loads, only_base)}
+    lines = []
+    for data in map(json.loads, only_head):
+        old = before.get(place(data))
+        if old is not None:
+            fields = sorted(key for key in {*old, *data} if old.get(key) != data.get(key))
+            where = f"{data['filename']}:{data['location']['row']}:{data['location']['column']} {data.get('code')}"
+            lines += [f"    ~ {where} {key}: {old.get(key)!r} -> {data.get(key)!r}" for key in fields]
+    return lines
+
+
 def report(comparison: Comparison, show: int) -> list[str]:
     base, head = comparison.base, comparison.head
     timing = f"{base.seconds:.1f}s / {head.seconds:.1f}s"
@@ -170,6 +193,8 @@ def report(comparison: Comparison, show: int) -> list[str]:
         f"DIFFERENT  {comparison.tree}: {len(base.findings)} -> {len(head.findings)} findings, "
         f"{len(comparison.only_base)} only in base, {len(comparison.only_head)} only in head ({timing})"
     ]
+    changed = changed_fields(comparison.only_base, comparison.only_head)
+    lines += changed[:show] + ([f"    ~ … and {len(changed) - show} more"] if len(changed) > show else [])
     for sign, findings in (("-", comparison.only_base), ("+", comparison.only_head)):
         lines += [f"    {sign} {describe(finding)}" for finding in findings[:show]]
         if len(findings) > show:
@@ -192,8 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-corpus", action="store_true", help="leave the projects of --corpus out")
     parser.add_argument("--no-fixtures", action="store_true", help="leave the repository's fixtures/ out")
     parser.add_argument("--show", type=int, default=20, help="differing findings shown per tree and side")
+    parser.add_argument("--ignore-field", action="append", default=[], help="a field of the findings to leave out")
     parser.add_argument("--json", type=Path, help="write every comparison, findings included, to this file")
     args = parser.parse_args(argv)
+    IGNORED_FIELDS.update(args.ignore_field)
     for option, path in (("--eval", args.eval), ("--corpus", None if args.no_corpus else args.corpus)):
         if path is not None and not path.is_dir():
             parser.error(f"{option} {path}: not a folder")
