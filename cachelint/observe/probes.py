@@ -1,0 +1,235 @@
+"""The wrappers put on each cache library and database layer while the plugin observes.
+
+Cache clients are wrapped where their methods are defined (redis-py's `Redis`, every
+subclass of Django's `BaseCache`, those defined later included), so that every factory,
+wrapper and injected instance of the project is seen. A wrapper calls the original with
+the same arguments and hands back its result or exception untouched; only the outermost
+observed call of a thread is recorded (a backend's `get_or_set` calling its own `get`
+is one call). Each probe installs once its library is imported, and `uninstall` puts
+every original back.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+from cachelint.model.libraries.django import DJANGO
+from cachelint.model.libraries.redis import REDIS
+from cachelint.model.spec import Kind, Library, Method
+from cachelint.observe import ttl
+from cachelint.observe.observer import Call, Observer, key_text
+
+_OBSERVED_KINDS = (Kind.READ, Kind.WRITE, Kind.DELETE, Kind.EXPIRE, Kind.KEYS)
+
+
+class _Depth(threading.local):
+    inside = False
+
+
+_depth = _Depth()
+
+
+def _keys(method: Method, args: tuple, kwargs: dict[str, Any]) -> tuple[str, ...]:
+    if method.kind is Kind.KEYS:
+        pattern = ttl.argument(method.pattern, args, kwargs) if method.pattern else ttl.OMITTED
+        return () if pattern is ttl.OMITTED else (key_text(pattern),)
+    if method.key is None:  # set_many(mapping), mset(mapping)
+        mapping = ttl.argument(method.value, args, kwargs) if method.value else ttl.OMITTED
+        return tuple(key_text(key) for key in mapping) if isinstance(mapping, dict) else ()
+    if method.variadic_keys:
+        return tuple(key_text(key) for key in args)
+    key = ttl.argument(method.key, args, kwargs)
+    if key is ttl.OMITTED:
+        return ()
+    if isinstance(key, (list, tuple, set)):
+        return tuple(key_text(item) for item in key)
+    return (key_text(key),)
+
+
+def observed(original: Callable, library: Library, name: str, method: Method, observer: Observer,
+             default_timeout: Callable[[Any], Any], queued: Callable[[Any], bool]) -> Callable:
+    """`original` wrapped so that each outermost call is reported to `observer` as a Call."""
+
+    @functools.wraps(original)
+    def call(self, *args, **kwargs):
+        if _depth.inside:
+            return original(self, *args, **kwargs)
+        _depth.inside = True
+        start = time.perf_counter_ns()
+        try:
+            result = original(self, *args, **kwargs)
+        except BaseException:
+            if method.kind is not Kind.READ:  # a rejected TTL is still the code's mistake
+                _report(observer, library, name, method, self, args, kwargs, None, 0, default_timeout, queued)
+            raise
+        finally:
+            _depth.inside = False
+        _report(observer, library, name, method, self, args, kwargs, result,
+                time.perf_counter_ns() - start, default_timeout, queued)
+        return result
+
+    call.__cachelint_original__ = original
+    return call
+
+
+def _report(observer, library, name, method, client, args, kwargs, result, elapsed, default_timeout, queued) -> None:
+    if queued(client) and method.kind is Kind.READ:  # a pipeline returns itself, not the value
+        return
+    meaning, passed = (None, None)
+    if method.kind is Kind.WRITE and method.ttl:
+        meaning, passed = ttl.meaning(library, method, args, kwargs)
+        meaning = ttl.effective(meaning, default_timeout(client))
+    default = ttl.argument(method.default, args, kwargs) if method.default else ttl.OMITTED
+    value = ttl.argument(method.value, args, kwargs) if method.value else ttl.OMITTED
+    observer.cache_call(Call(
+        library=library.label, method=name, kind=method.kind, keys=_keys(method, args, kwargs),
+        value=None if value is ttl.OMITTED else value, result=result,
+        miss=method.single_value and result is (None if default is ttl.OMITTED else default),
+        meaning=meaning, ttl=passed, elapsed_ns=elapsed,
+    ))
+
+
+class Probes:
+    """Installs the wrappers as their libraries appear in `sys.modules`; takes them all off."""
+
+    def __init__(self, observer: Observer) -> None:
+        self.observer = observer
+        self._undo: list[Callable[[], None]] = []
+        self._installed: set[str] = set()
+        self._attach_django: Callable[[], None] | None = None
+
+    def install(self) -> None:
+        for module, probe in (("redis", self._redis), ("django.core.cache", self._django_cache),
+                              ("django.db", self._django_db), ("sqlalchemy", self._sqlalchemy)):
+            if module not in self._installed and module in sys.modules:
+                self._installed.add(module)
+                probe()
+
+    def uninstall(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+        self._attach_django = None
+        self._installed.clear()
+
+    def _patch(self, cls: type, name: str, replacement: Any) -> None:
+        had_own = name in cls.__dict__
+        previous = cls.__dict__.get(name)
+        setattr(cls, name, replacement)
+        self._undo.append(lambda: setattr(cls, name, previous) if had_own else delattr(cls, name))
+
+    def _wrap_methods(self, cls: type, library: Library, names, default_timeout, queued) -> None:
+        for name in names:
+            method = library.methods[name]
+            original = getattr(cls, name, None)
+            if method.kind in _OBSERVED_KINDS and callable(original) \
+                    and not hasattr(original, "__cachelint_original__"):
+                self._patch(cls, name, observed(original, library, name, method, self.observer,
+                                                default_timeout, queued))
+
+    # -- caches
+
+    def _redis(self) -> None:
+        import redis.client
+
+        def queued(client) -> bool:
+            return isinstance(client, redis.client.Pipeline)
+
+        self._wrap_methods(redis.client.Redis, REDIS, REDIS.methods, lambda client: ttl.OMITTED, queued)
+
+    def _django_cache(self) -> None:
+        from django.core.cache.backends.base import BaseCache
+
+        # The synchronous methods; the `a…` coroutines of BaseCache call them in a thread.
+        names = [name for name in DJANGO.methods if not (name.startswith("a") and name[1:] in DJANGO.methods)]
+
+        def wrap(cls: type) -> None:
+            own = [name for name in names if name in cls.__dict__]
+            self._wrap_methods(cls, DJANGO, own, lambda client: getattr(client, "default_timeout", ttl.OMITTED),
+                               lambda client: False)
+
+        def every_subclass(cls: type):
+            yield cls
+            for subclass in cls.__subclasses__():
+                yield from every_subclass(subclass)
+
+        for cls in list(every_subclass(BaseCache)):
+            wrap(cls)
+
+        def init_subclass(cls, **kwargs):
+            super(BaseCache, cls).__init_subclass__(**kwargs)
+            wrap(cls)
+
+        self._patch(BaseCache, "__init_subclass__", classmethod(init_subclass))
+
+    # -- databases
+
+    def _django_db(self) -> None:
+        from django.db import connections, transaction
+
+        observer = self.observer
+
+        def explicit_blocks(connection) -> list:
+            return [block for block in connection.atomic_blocks if not getattr(block, "_from_testcase", False)]
+
+        def execute(run, sql, params, many, context):
+            connection = context["connection"]
+            observer.statement(("django", connection.alias), sql, bool(explicit_blocks(connection)))
+            return run(sql, params, many, context)
+
+        def attach(**_) -> None:
+            for connection in connections.all():
+                if execute not in connection.execute_wrappers:
+                    connection.execute_wrappers.append(execute)
+
+        attach()
+        self._undo.append(lambda: [c.execute_wrappers.remove(execute) for c in connections.all()
+                                   if execute in c.execute_wrappers])
+        self._attach_django = attach
+
+        enter, exit_ = transaction.Atomic.__enter__, transaction.Atomic.__exit__
+
+        def atomic_enter(atomic):
+            result = enter(atomic)
+            connection = transaction.get_connection(atomic.using)
+            if explicit_blocks(connection) == [atomic]:
+                observer.transaction_begin(("django", connection.alias), explicit=True)
+            return result
+
+        def atomic_exit(atomic, exc_type, exc_value, traceback):
+            connection = transaction.get_connection(atomic.using)
+            if explicit_blocks(connection) == [atomic]:
+                # Before the commit, which runs the on_commit callbacks (the invalidations).
+                observer.transaction_end(("django", connection.alias),
+                                         committed=exc_type is None and not connection.needs_rollback)
+            return exit_(atomic, exc_type, exc_value, traceback)
+
+        self._patch(transaction.Atomic, "__enter__", atomic_enter)
+        self._patch(transaction.Atomic, "__exit__", atomic_exit)
+
+    def attach_connections(self) -> None:
+        """Django makes a connection per thread and alias as they are used: attach to the new ones."""
+        if self._attach_django is not None:
+            self._attach_django()
+
+    def _sqlalchemy(self) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        observer = self.observer
+
+        def before_execute(connection, cursor, statement, parameters, context, executemany):
+            observer.statement(connection.engine, statement, connection.in_transaction(), explicit=False)
+
+        def commit(connection):
+            observer.transaction_end(connection.engine, committed=True)
+
+        def rollback(connection):
+            observer.transaction_end(connection.engine, committed=False)
+
+        for name, listener in (("before_cursor_execute", before_execute), ("commit", commit),
+                               ("rollback", rollback)):
+            event.listen(Engine, name, listener)
+            self._undo.append(lambda name=name, listener=listener: event.remove(Engine, name, listener))
