@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from cachelint.model.libraries.cachelib import CACHELIB, FLASK_CACHING
 from cachelint.model.libraries.django import DJANGO
 from cachelint.model.libraries.redis import REDIS
 from cachelint.model.spec import Kind, Library, Method
@@ -80,8 +81,7 @@ def _report(observer, library, name, method, client, args, kwargs, result, elaps
         return
     meaning, passed = (None, None)
     if method.kind is Kind.WRITE and method.ttl:
-        meaning, passed = ttl.meaning(library, method, args, kwargs)
-        meaning = ttl.effective(meaning, default_timeout(client))
+        meaning, passed = ttl.meaning(library, method, args, kwargs, default_timeout(client))
     default = ttl.argument(method.default, args, kwargs) if method.default else ttl.OMITTED
     value = ttl.argument(method.value, args, kwargs) if method.value else ttl.OMITTED
     observer.cache_call(Call(
@@ -90,6 +90,11 @@ def _report(observer, library, name, method, client, args, kwargs, result, elaps
         miss=method.single_value and result is (None if default is ttl.OMITTED else default),
         meaning=meaning, ttl=passed, elapsed_ns=elapsed,
     ))
+
+
+def _default_timeout(client: Any) -> Any:
+    """The timeout a Django or cachelib backend gives a write that leaves it to the default."""
+    return getattr(client, "default_timeout", ttl.OMITTED)
 
 
 class Probes:
@@ -103,6 +108,7 @@ class Probes:
 
     def install(self) -> None:
         for module, probe in (("redis", self._redis), ("django.core.cache", self._django_cache),
+                              ("cachelib", self._cachelib),
                               ("django.db", self._django_db), ("sqlalchemy", self._sqlalchemy)):
             if module not in self._installed and module in sys.modules:
                 self._installed.add(module)
@@ -137,32 +143,44 @@ class Probes:
         def queued(client) -> bool:
             return isinstance(client, redis.client.Pipeline)
 
-        self._wrap_methods(redis.client.Redis, REDIS, REDIS.methods, lambda client: ttl.OMITTED, queued)
+        self._wrap_methods(redis.client.Redis, REDIS, list(REDIS.methods), lambda client: ttl.OMITTED, queued)
 
-    def _django_cache(self) -> None:
-        from django.core.cache.backends.base import BaseCache
-
-        # The synchronous methods; the `a…` coroutines of BaseCache call them in a thread.
-        names = [name for name in DJANGO.methods if not (name.startswith("a") and name[1:] in DJANGO.methods)]
+    def _wrap_subclasses(self, base: type, library_of: Callable[[type], Library], names: list[str]) -> None:
+        """Wrap the methods `base` and each of its subclasses define, those defined later too."""
 
         def wrap(cls: type) -> None:
+            library = library_of(cls)
             own = [name for name in names if name in cls.__dict__]
-            self._wrap_methods(cls, DJANGO, own, lambda client: getattr(client, "default_timeout", ttl.OMITTED),
-                               lambda client: False)
+            self._wrap_methods(cls, library, own, _default_timeout, lambda client: False)
 
         def every_subclass(cls: type):
             yield cls
             for subclass in cls.__subclasses__():
                 yield from every_subclass(subclass)
 
-        for cls in list(every_subclass(BaseCache)):
+        for cls in list(every_subclass(base)):
             wrap(cls)
 
         def init_subclass(cls, **kwargs):
-            super(BaseCache, cls).__init_subclass__(**kwargs)
+            super(base, cls).__init_subclass__(**kwargs)
             wrap(cls)
 
-        self._patch(BaseCache, "__init_subclass__", classmethod(init_subclass))
+        self._patch(base, "__init_subclass__", classmethod(init_subclass))
+
+    def _django_cache(self) -> None:
+        from django.core.cache.backends.base import BaseCache
+
+        # The synchronous methods; the `a…` coroutines of BaseCache call them in a thread.
+        names = [name for name in DJANGO.methods if not (name.startswith("a") and name[1:] in DJANGO.methods)]
+        self._wrap_subclasses(BaseCache, lambda cls: DJANGO, names)
+
+    def _cachelib(self) -> None:
+        from cachelib.base import BaseCache
+
+        def library_of(cls: type) -> Library:  # Flask-Caching's backends subclass cachelib's
+            return FLASK_CACHING if cls.__module__.startswith("flask_caching") else CACHELIB
+
+        self._wrap_subclasses(BaseCache, library_of, list(CACHELIB.methods))
 
     # -- databases
 
@@ -179,7 +197,7 @@ class Probes:
             observer.statement(("django", connection.alias), sql, bool(explicit_blocks(connection)))
             return run(sql, params, many, context)
 
-        def attach(**_) -> None:
+        def attach() -> None:
             for connection in connections.all():
                 if execute not in connection.execute_wrappers:
                     connection.execute_wrappers.append(execute)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from cachelint.model.spec import Arg, Library, Meaning, Method
+from cachelint.model.spec import Arg, Library, Meaning, Method, TtlSemantics
 
 OMITTED = object()
 
@@ -18,33 +18,33 @@ def argument(arg: Arg, args: tuple, kwargs: dict[str, Any]) -> Any:
     return OMITTED
 
 
-def meaning(library: Library, method: Method, args: tuple, kwargs: dict[str, Any]) -> tuple[Meaning, Any]:
-    """The meaning of the call's TTL and the TTL as passed (OMITTED when none was)."""
-    semantics = method.semantics or library.semantics
-    passed = [value for value in (argument(arg, args, kwargs) for arg in method.ttl)
-              if value is not OMITTED and value is not None]
-    if not passed:
-        if any(argument(arg, args, kwargs) is None for arg in method.ttl):
-            return semantics.none, None
-        return semantics.omitted, OMITTED
-    ttl = passed[0]
-    seconds = ttl.total_seconds() if isinstance(ttl, datetime.timedelta) else ttl
+def of_value(semantics: TtlSemantics, value: Any) -> Meaning:
+    """What a TTL value means (None, zero, negative or a duration), by the client's semantics."""
+    if value is None:
+        return semantics.none
+    seconds = value.total_seconds() if isinstance(value, datetime.timedelta) else value
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
-        return Meaning.UNKNOWN, ttl
+        return Meaning.UNKNOWN
     if seconds == 0:
-        return semantics.zero, ttl
-    if seconds < 0:
-        return semantics.negative, ttl
-    return Meaning.EXPIRES, ttl
+        return semantics.zero
+    return semantics.negative if seconds < 0 else Meaning.EXPIRES
 
 
-def effective(meaning: Meaning, default_timeout: Any) -> Meaning:
-    """DEFAULT resolved by the client's configured default (Django's `TIMEOUT`): None never
-    expires, 0 does not cache."""
-    if meaning is not Meaning.DEFAULT or default_timeout is OMITTED:
-        return meaning
-    if default_timeout is None:
-        return Meaning.FOREVER
-    if isinstance(default_timeout, (int, float)) and default_timeout <= 0:
-        return Meaning.NOT_CACHED
-    return Meaning.EXPIRES
+def meaning(library: Library, method: Method, args: tuple, kwargs: dict[str, Any],
+            default_timeout: Any = OMITTED) -> tuple[Meaning, Any]:
+    """The meaning of the call's TTL and the TTL as passed (OMITTED when none was). A TTL
+    left to the client's default (omitted, or None where None means the default) is read as
+    `default_timeout`, the client's configured one, when it is known."""
+    semantics = method.semantics or library.semantics
+    values = [argument(arg, args, kwargs) for arg in method.ttl]
+    passed = next((value for value in values if value is not OMITTED and value is not None), OMITTED)
+    if passed is OMITTED:
+        passed = None if any(value is None for value in values) else OMITTED
+        found = semantics.omitted if passed is OMITTED else semantics.none
+    else:
+        found = of_value(semantics, passed)
+    if found is Meaning.DEFAULT and default_timeout is not OMITTED:
+        configured = of_value(semantics, default_timeout)
+        if configured is not Meaning.DEFAULT:
+            return configured, passed
+    return found, passed

@@ -11,6 +11,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from cachelint.model.libraries.cachelib import CACHELIB
 from cachelint.model.libraries.django import DJANGO
 from cachelint.model.libraries.redis import REDIS
 from cachelint.model.spec import Meaning
@@ -25,17 +26,23 @@ def test_the_pytest11_entry_point_names_the_plugin():
 
 
 def test_ttl_meanings_come_from_the_tables():
-    redis_set, django_set = REDIS.methods["set"], DJANGO.methods["set"]
+    redis_set, django_set, cachelib_set = REDIS.methods["set"], DJANGO.methods["set"], CACHELIB.methods["set"]
     assert ttl.meaning(REDIS, redis_set, ("k", "v"), {}) == (Meaning.FOREVER, ttl.OMITTED)
     assert ttl.meaning(REDIS, redis_set, ("k", "v"), {"ex": 0}) == (Meaning.ERROR, 0)
     assert ttl.meaning(REDIS, redis_set, ("k", "v"), {"ex": datetime.timedelta(seconds=5)})[0] is Meaning.EXPIRES
     assert ttl.meaning(DJANGO, django_set, ("k", "v", None), {}) == (Meaning.FOREVER, None)
     assert ttl.meaning(DJANGO, django_set, ("k", "v"), {"timeout": -1}) == (Meaning.NOT_CACHED, -1)
-    omitted, _ = ttl.meaning(DJANGO, django_set, ("k", "v"), {})
-    # An omitted timeout is the cache's TIMEOUT: None never expires, 0 does not cache.
-    assert ttl.effective(omitted, None) is Meaning.FOREVER
-    assert ttl.effective(omitted, 0) is Meaning.NOT_CACHED
-    assert ttl.effective(omitted, 300) is Meaning.EXPIRES
+    assert ttl.meaning(CACHELIB, cachelib_set, ("k", "v", 0), {}) == (Meaning.FOREVER, 0)
+
+
+def test_a_ttl_left_to_the_default_means_what_the_configured_default_means():
+    django_set, cachelib_set = DJANGO.methods["set"], CACHELIB.methods["set"]
+    assert ttl.meaning(DJANGO, django_set, ("k", "v"), {}) == (Meaning.DEFAULT, ttl.OMITTED)
+    assert ttl.meaning(DJANGO, django_set, ("k", "v"), {}, default_timeout=None)[0] is Meaning.FOREVER
+    assert ttl.meaning(DJANGO, django_set, ("k", "v"), {}, default_timeout=0)[0] is Meaning.NOT_CACHED
+    assert ttl.meaning(DJANGO, django_set, ("k", "v"), {}, default_timeout=300)[0] is Meaning.EXPIRES
+    # cachelib: None is the default, and a default of 0 never expires.
+    assert ttl.meaning(CACHELIB, cachelib_set, ("k", "v", None), {}, default_timeout=0) == (Meaning.FOREVER, None)
 
 
 def test_tables_of_a_statement():
