@@ -7,6 +7,7 @@ findings with the static rule's code. It assumes one thread drives the tests.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -18,6 +19,7 @@ from cachelint.observe.sql import read_tables, written_table
 RULE_NAMES = {
     "CL001": "truthy-miss-check",
     "CL002": "set-without-ttl",
+    "CL004": "key-missing-user-scope",
     "CL006": "cache-before-db-write",
     "CL007": "keys-pattern-scan",
     "CL009": "cache-write-in-transaction",
@@ -76,8 +78,9 @@ def namespace(key: str) -> str:
 
 
 class Observer:
-    def __init__(self, locate: Callable[[], Place | None]) -> None:
+    def __init__(self, locate: Callable[[], Place | None], user: Callable[[], Any] | None = None) -> None:
         self.locate = locate
+        self.user = user  # who the running code acts for (None: nobody, or unknown)
         self.findings: list[Finding] = []
         self._seen: set[tuple] = set()
         self.hit_latencies: dict[str, list[int]] = defaultdict(list)
@@ -88,6 +91,8 @@ class Observer:
         self.falsy_reads: dict[str, Any] = {}
         self.unexpiring: dict[str, Finding] = {}  # CL002 unless an expire follows in the test
         self.tables_read: set[str] = set()  # since the last cache miss or write
+        self.values_read_by: set[str] = set()  # the parameters of those reads, as text
+        self.owners: dict[str, Any] = {}  # key -> the user whose rows filled it
         self.sources: dict[str, set[str]] = {}  # key -> the tables its entry was filled from
         self.stale: dict[str, str] = {}  # key -> the table whose committed write made it stale
         self.transactions: dict[Any, Transaction] = {}
@@ -140,11 +145,17 @@ class Observer:
             return
         key = call.keys[0]
         if call.miss:
-            self.tables_read = set()
+            self.tables_read, self.values_read_by = set(), set()
             return
         self.hit_latencies[namespace(key)].append(call.elapsed_ns)
         if not call.result:
             self.falsy_reads[key] = call.result
+        owner = self.owners.get(key)
+        if owner is not None:
+            reader = self._current_user()
+            if reader is not None and reader != owner:
+                self._report("CL004", key, f"`{key}` was filled for user {owner!r} from queries filtered by "
+                             f"that user's id, then served to user {reader!r}: the key does not name the user")
         table = self.stale.pop(key, None)
         if table is not None:
             self._report("CL010", key, f"`{key}` was filled from table `{table}`, `{table}` was written and "
@@ -168,10 +179,20 @@ class Observer:
         self.stale.pop(key, None)
         self.falsy_reads.pop(key, None)
         self.sources[key] = self.tables_read
-        self.tables_read = set()
+        user = self._current_user()
+        # Filled from rows filtered by the user's id, under a key that does not name it.
+        if user is not None and str(user) in self.values_read_by and str(user) not in re.split(r"\W+", key):
+            self.owners[key] = user
+        else:
+            self.owners.pop(key, None)
+        self.tables_read, self.values_read_by = set(), set()
         self._in_transaction(call, key, "written")
 
+    def _current_user(self) -> Any:
+        return self.user() if self.user is not None else None
+
     def _forget(self, key: str) -> None:
+        self.owners.pop(key, None)
         self.stale.pop(key, None)
         self.sources.pop(key, None)
         self.falsy_reads.pop(key, None)
@@ -195,10 +216,14 @@ class Observer:
 
     # -- the database
 
-    def statement(self, database: Any, sql: str, in_transaction: bool, explicit: bool = True) -> None:
+    def statement(self, database: Any, sql: str, in_transaction: bool, explicit: bool = True,
+                  parameters: Any = ()) -> None:
         table = written_table(sql)
         if table is None:
-            self.tables_read |= read_tables(sql)
+            tables = read_tables(sql)
+            if tables:
+                self.tables_read |= tables
+                self.values_read_by |= _scalars(parameters)
             return
         if in_transaction:
             self.transactions.setdefault(database, Transaction(explicit)).writes.add(table)
@@ -227,6 +252,15 @@ class Observer:
             written = tables & sources
             if written:
                 self.stale[key] = min(written)
+
+
+def _scalars(parameters: Any) -> set[str]:
+    """The numbers and strings among a statement's parameters (a sequence or a mapping)."""
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    elif not isinstance(parameters, (list, tuple)):
+        return set()
+    return {str(value) for value in parameters if isinstance(value, (int, str)) and not isinstance(value, bool)}
 
 
 _MEANING_WORDS = {

@@ -21,6 +21,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write what was seen as JSON, in the fields of `cachelint check --output-format json`")
     group.addoption("--cachelint-fail", action="store_true", default=False,
                     help="fail the session when a caching bug was seen")
+    group.addoption("--cachelint-user", metavar="MODULE:FUNCTION", default=None,
+                    help="a function that returns the id of the user the running code acts for, or None "
+                         "(for CL004: an entry filled for one user and served to another)")
     group.addoption("--cachelint-latency-ms", type=float, default=DEFAULT_LATENCY_MS, metavar="MS",
                     help=f"flag a key namespace whose warm hits take more at p95 (default {DEFAULT_LATENCY_MS:g})")
 
@@ -39,7 +42,7 @@ class Observation:
         from cachelint.observe.probes import Probes
 
         self.config = config
-        self.observer = Observer(ProjectFrames(str(config.rootpath)).first)
+        self.observer = Observer(ProjectFrames(str(config.rootpath)).first, user=_hook(config.getoption("cachelint_user")))
         self.probes = Probes(self.observer)
         self.probes.install()
 
@@ -84,6 +87,26 @@ class Observation:
             write(f"warm-hit latency per key namespace (flagged when p95 > {bound:g} ms):")
             for name, count, p50, p95, slow in rows:
                 write(f"  {name}: {count} hits, p50 {p50:.3f} ms, p95 {p95:.3f} ms{'  SLOW' if slow else ''}")
+
+
+def _hook(name: str | None):
+    """`module:function`, imported when first called (the project's modules are importable
+    once the tests are collected)."""
+    if name is None:
+        return None
+    module, _, attribute = name.partition(":")
+    if not module or not attribute:
+        raise pytest.UsageError(f"--cachelint-user takes MODULE:FUNCTION, not {name!r}")
+    found = []
+
+    def current_user():
+        if not found:
+            import importlib
+
+            found.append(getattr(importlib.import_module(module), attribute))
+        return found[0]()
+
+    return current_user
 
 
 def percentile(ordered: list[int], fraction: float) -> int:

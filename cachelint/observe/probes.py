@@ -1,8 +1,9 @@
 """The wrappers put on each cache library and database layer while the plugin observes.
 
-Cache clients are wrapped where their methods are defined (redis-py's `Redis`, every
-subclass of Django's `BaseCache`, those defined later included), so that every factory,
-wrapper and injected instance of the project is seen. A wrapper calls the original with
+Cache clients are wrapped where their methods are defined (redis-py's `Redis`, sync and
+asyncio, with their pipelines; every subclass of Django's and cachelib's `BaseCache`, those
+defined later included), so that every factory, wrapper and injected instance of the
+project is seen. A wrapper calls the original with
 the same arguments and hands back its result or exception untouched; only the outermost
 observed call of a thread is recorded (a backend's `get_or_set` calling its own `get`
 is one call). Each probe installs once its library is imported, and `uninstall` puts
@@ -11,6 +12,7 @@ every original back.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 import threading
 import time
@@ -68,12 +70,27 @@ def observed(original: Callable, library: Library, name: str, method: Method, ob
             raise
         finally:
             _depth.inside = False
+        if inspect.isawaitable(result) and not queued(self):  # an asyncio client: done once awaited
+            return _awaited(result, start, observer, library, name, method, self, args, kwargs,
+                            default_timeout, queued)
         _report(observer, library, name, method, self, args, kwargs, result,
                 time.perf_counter_ns() - start, default_timeout, queued)
         return result
 
     call.__cachelint_original__ = original
     return call
+
+
+async def _awaited(awaitable, start, observer, library, name, method, client, args, kwargs, default_timeout, queued):
+    try:
+        result = await awaitable
+    except BaseException:
+        if method.kind is not Kind.READ:
+            _report(observer, library, name, method, client, args, kwargs, None, 0, default_timeout, queued)
+        raise
+    _report(observer, library, name, method, client, args, kwargs, result,
+            time.perf_counter_ns() - start, default_timeout, queued)
+    return result
 
 
 def _report(observer, library, name, method, client, args, kwargs, result, elapsed, default_timeout, queued) -> None:
@@ -138,12 +155,16 @@ class Probes:
     # -- caches
 
     def _redis(self) -> None:
+        import redis.asyncio.client
         import redis.client
 
-        def queued(client) -> bool:
-            return isinstance(client, redis.client.Pipeline)
+        pipelines = (redis.client.Pipeline, redis.asyncio.client.Pipeline)
 
-        self._wrap_methods(redis.client.Redis, REDIS, list(REDIS.methods), lambda client: ttl.OMITTED, queued)
+        def queued(client) -> bool:
+            return isinstance(client, pipelines)
+
+        for cls in (redis.client.Redis, redis.asyncio.client.Redis):
+            self._wrap_methods(cls, REDIS, list(REDIS.methods), lambda client: ttl.OMITTED, queued)
 
     def _wrap_subclasses(self, base: type, library_of: Callable[[type], Library], names: list[str]) -> None:
         """Wrap the methods `base` and each of its subclasses define, those defined later too."""
@@ -194,7 +215,8 @@ class Probes:
 
         def execute(run, sql, params, many, context):
             connection = context["connection"]
-            observer.statement(("django", connection.alias), sql, bool(explicit_blocks(connection)))
+            observer.statement(("django", connection.alias), sql, bool(explicit_blocks(connection)),
+                               parameters=() if many else params)
             return run(sql, params, many, context)
 
         def attach() -> None:
@@ -239,7 +261,8 @@ class Probes:
         observer = self.observer
 
         def before_execute(connection, cursor, statement, parameters, context, executemany):
-            observer.statement(connection.engine, statement, connection.in_transaction(), explicit=False)
+            observer.statement(connection.engine, statement, connection.in_transaction(), explicit=False,
+                               parameters=() if executemany else parameters)
 
         def commit(connection):
             observer.transaction_end(connection.engine, committed=True)
