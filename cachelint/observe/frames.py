@@ -5,6 +5,7 @@ import os
 import sys
 import sysconfig
 from dataclasses import dataclass
+from types import FrameType
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _LIBRARIES = tuple(
@@ -43,7 +44,7 @@ class ProjectFrames:
         return verdict
 
     def first(self) -> Place | None:
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             if self._is_project(frame.f_code.co_filename):
                 return _place(frame)
@@ -51,7 +52,7 @@ class ProjectFrames:
         return None
 
 
-def _place(frame) -> Place:
+def _place(frame: FrameType) -> Place:
     row, column, end_row, end_column = frame.f_lineno, 0, frame.f_lineno, 0
     positions = getattr(frame.f_code, "co_positions", None)
     if positions is not None and frame.f_lasti >= 0:

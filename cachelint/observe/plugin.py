@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -97,7 +99,7 @@ def _hook(name: str | None):
     module, _, attribute = name.partition(":")
     if not module or not attribute:
         raise pytest.UsageError(f"--cachelint-user takes MODULE:FUNCTION, not {name!r}")
-    found = []
+    found: list[Callable[[], Any]] = []
 
     def current_user():
         if not found:

@@ -16,7 +16,8 @@ import inspect
 import sys
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from cachelint.model.libraries.cachelib import CACHELIB, FLASK_CACHING
 from cachelint.model.libraries.django import DJANGO
@@ -77,7 +78,7 @@ def observed(original: Callable, library: Library, name: str, method: Method, ob
                 time.perf_counter_ns() - start, default_timeout, queued)
         return result
 
-    call.__cachelint_original__ = original
+    call.__cachelint_original__ = original  # type: ignore[attr-defined]
     return call
 
 
@@ -174,9 +175,10 @@ class Probes:
             own = [name for name in names if name in cls.__dict__]
             self._wrap_methods(cls, library, own, _default_timeout, lambda client: False)
 
-        def every_subclass(cls: type):
+        def every_subclass(cls: type) -> Iterator[type]:
             yield cls
-            for subclass in cls.__subclasses__():
+            subclasses: list[type] = cls.__subclasses__()
+            for subclass in subclasses:
                 yield from every_subclass(subclass)
 
         for cls in list(every_subclass(base)):
@@ -225,8 +227,12 @@ class Probes:
                     connection.execute_wrappers.append(execute)
 
         attach()
-        self._undo.append(lambda: [c.execute_wrappers.remove(execute) for c in connections.all()
-                                   if execute in c.execute_wrappers])
+        def detach() -> None:
+            for connection in connections.all():
+                if execute in connection.execute_wrappers:
+                    connection.execute_wrappers.remove(execute)
+
+        self._undo.append(detach)
         self._attach_django = attach
 
         enter, exit_ = transaction.Atomic.__enter__, transaction.Atomic.__exit__
@@ -270,7 +276,14 @@ class Probes:
         def rollback(connection):
             observer.transaction_end(connection.engine, committed=False)
 
-        for name, listener in (("before_cursor_execute", before_execute), ("commit", commit),
-                               ("rollback", rollback)):
+        listeners: dict[str, Callable[..., None]] = {
+            "before_cursor_execute": before_execute, "commit": commit, "rollback": rollback,
+        }
+        for name, listener in listeners.items():
             event.listen(Engine, name, listener)
-            self._undo.append(lambda name=name, listener=listener: event.remove(Engine, name, listener))
+
+        def remove() -> None:
+            for name, listener in listeners.items():
+                event.remove(Engine, name, listener)
+
+        self._undo.append(remove)

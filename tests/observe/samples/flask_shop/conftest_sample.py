@@ -1,7 +1,6 @@
 import os
 
 import pytest
-
 from shop.app import create_app
 
 

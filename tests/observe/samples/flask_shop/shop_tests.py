@@ -1,6 +1,5 @@
 import pytest
 import redis
-
 from shop import FIXED
 
 
