@@ -430,14 +430,23 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         cache = ResultCache(cache_dir, cache_key(declared, False)) if cache_dir is not None else None
         tasks = []
         for index, result in enumerate(results):
-            if (result.facts and result.facts.clients) or not _mentions(result.filename, imports):
+            if result.facts and result.facts.clients:
                 continue
             again, stat = _from_cache(cache, result.filename) if cache is not None else (None, None)
             if again is not None:
-                results[index] = again
-            else:
-                known = cache.digest(result.filename) if cache is not None and stat is not None else None
-                tasks.append(_Task(index, result.filename, stat, known))
+                # A file linted again is linted whole, so an entry with nothing in it
+                # is the mark of one that names none of the imports (stored below).
+                if not _skipped(again):
+                    results[index] = again
+                continue
+            raw = _read(result.filename)
+            if raw is None or imports.search(raw) is None:
+                # Marked, so that a warm run need not read every file of the project again.
+                if cache is not None and stat is not None and raw is not None:
+                    cache.store(result.filename, stat, content_digest(raw), [], None)
+                continue
+            known = cache.digest(result.filename) if cache is not None and stat is not None else None
+            tasks.append(_Task(index, result.filename, stat, known))
         _lint(tasks, results, declared, False, jobs, cache)
         if cache is not None:
             cache.save()
@@ -475,10 +484,15 @@ def _skipped(result: FileResult) -> bool:
 
 
 def _mentions(filename: str, pattern) -> bool:
+    raw = _read(filename)
+    return raw is not None and pattern.search(raw) is not None
+
+
+def _read(filename: str) -> bytes | None:
     try:
-        return pattern.search(Path(filename).read_bytes()) is not None
+        return Path(filename).read_bytes()
     except OSError:
-        return False
+        return None
 
 
 def _check_file(settings: Settings, prefilter: bool, task: _Task) -> tuple[str | None, FileResult | None]:

@@ -6,6 +6,7 @@ import os
 import textwrap
 from pathlib import Path
 
+from cachelint import engine
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
 
@@ -45,3 +46,32 @@ def test_a_writer_without_cache_code_is_linted_once(tmp_path, linted):
     assert linted == ["catalog.py", "pricing.py", "pricing.py"]  # the second pass lints it again
     assert cl010() == [("pricing.py", 3)]
     assert linted == ["catalog.py", "pricing.py", "pricing.py"]  # and then neither is linted
+
+
+def test_a_warm_run_reads_no_file_again_for_the_clients_other_modules_make(tmp_path, monkeypatch):
+    # catalog.py makes a client at module level, so every file is asked whether it imports
+    # it (the pass that declares clients made elsewhere). pricing.py does not: a warm run
+    # knows that from the cache and does not read it again.
+    for name, source in (("catalog", CATALOG), ("pricing", PRICING)):
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(source))
+        stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+    read: list[str] = []
+    reading = engine._read
+
+    def counting(filename):
+        read.append(Path(filename).name)
+        return reading(filename)
+
+    monkeypatch.setattr(engine, "_read", counting)
+
+    def findings() -> list[tuple[str, int, str]]:
+        run = lint_paths([tmp_path], Settings(root=tmp_path), cache_dir=tmp_path / "cache")
+        return sorted((Path(d.filename).name, d.location.row, d.code) for d in run.diagnostics)
+
+    cold = findings()
+    assert "pricing.py" in read  # the cold run had to look
+    read.clear()
+    assert findings() == cold
+    assert "pricing.py" not in read
