@@ -493,17 +493,14 @@ def keys(paths, output_format, config_path) -> None:
     """List the cached namespaces of every DB entity in PATHS: key shape, where each is
     filled and with what TTL, where invalidated, which writes leave it stale."""
     from cachelint import engine, parallel
-    from cachelint.config import ConfigError, find_config, load_settings
+    from cachelint.config import Overrides
     from cachelint.project import inventory
     from cachelint.project.model import ProjectModel
     from cachelint.rules.missing_invalidation import MissingInvalidation
 
     paths = list(paths) or [Path(".")]
-    try:
-        settings = load_settings(config_path or find_config(paths[0]))
-    except ConfigError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+    with _configuration_errors():
+        settings = _settings(paths, config_path, Overrides())
     run = engine.lint_paths(paths, settings, parallel.default_jobs())
     project = ProjectModel([file.facts for file in run.files if file.facts is not None])
     entries = inventory.inventory(project, MissingInvalidation.stale_writes(project))
@@ -520,15 +517,12 @@ def ops(paths, unresolved, output_format, config_path) -> None:
     library, method, key shape, TTL meaning, the project wrappers it goes through); with
     --unresolved, the calls that look like cache use and were not understood."""
     from cachelint import engine, parallel
-    from cachelint.config import ConfigError, find_config, load_settings
+    from cachelint.config import Overrides
     from cachelint.project import ops as cache_ops
 
     paths = list(paths) or [Path(".")]
-    try:
-        settings = load_settings(config_path or find_config(paths[0]))
-    except ConfigError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+    with _configuration_errors():
+        settings = _settings(paths, config_path, Overrides())
     # Every file is parsed: a call the prefilter would skip may be one not understood.
     run = engine.lint_paths(paths, settings, parallel.default_jobs(), prefilter=False)
     files = [(file.filename, file.facts) for file in run.files if file.facts is not None]
