@@ -41,3 +41,35 @@ def test_a_lint_does_import_them():
 
 def test_the_cache_folder_named_in_the_help_is_the_cache_s():
     assert cache.DIRECTORY_NAME in cli._CACHE_DIR_HELP
+
+
+def imported_by(statement: str) -> list[str]:
+    """The heavy modules a statement imports, in a fresh interpreter."""
+    script = f"import json, sys\n{statement}\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))))\n"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True,
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return json.loads(result.stdout)
+
+
+def test_the_library_tables_come_without_libcst_and_the_model():
+    """What the configuration and the pytest observer read: the tables and their vocabulary."""
+    imported = imported_by("import cachelint.model.libraries, cachelint.model.spec")
+    assert "libcst" not in imported
+    assert not [m for m in imported if m.startswith(("cachelint.model.core", "cachelint.model.cache",
+                                                     "cachelint.model.app", "cachelint.model.build"))]
+    # and a name of the model's public surface still brings its module on first use
+    assert "libcst" in imported_by("from cachelint.model import ModuleModel")
+
+
+def test_the_model_s_names_for_type_checkers_are_the_ones_it_imports_on_first_use():
+    import ast
+
+    import cachelint.model as model
+
+    tree = ast.parse(Path(model.__file__).read_text())
+    [checking] = [node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"]
+    written = {(node.module, alias.name) for node in checking.body if isinstance(node, ast.ImportFrom)
+               for alias in node.names}
+    assert written == {(module, name) for module, names in model._EXPORTS.items() for name in names}
+    for _, name in written:
+        assert getattr(model, name) is not None

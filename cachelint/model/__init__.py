@@ -18,55 +18,92 @@ each computed on first use from what it needs: `keys`, `fills`, `branches`, `db`
 `views`, `users`, `tainted()`; and `guards`, `key_match()`, `responses` (reads that
 decide writes, keys compared by shape, HTTP response bodies).
 """
-from cachelint.model.app.db import DbWrite, Transaction, WriteKind
-from cachelint.model.app.entities import Entity, cached_names, key_expressions
-from cachelint.model.app.http import Body, Fallback
-from cachelint.model.app.stored import RowKind, StoredData, WholeRow
-from cachelint.model.app.taint import Taint
-from cachelint.model.app.users import Identity
-from cachelint.model.build import ModuleModel, build_model
-from cachelint.model.cache.clients import CustomClients
-from cachelint.model.cache.decorators import is_method_decorator, unwrap_method_decorator
-from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
-from cachelint.model.cache.fills import receiver_spelling, stamped
-from cachelint.model.cache.guards import Guard
-from cachelint.model.cache.key_match import Difference, KeyMatch, Match
-from cachelint.model.cache.keys import (
-    DEFAULT_SEPARATOR,
-    KeyShape,
-    Part,
-    Passed,
-    Source,
-    describe_key,
-    is_key_name,
-    named_keys,
-)
-from cachelint.model.core.branches import or_fallbacks, rebound_in
-from cachelint.model.core.facts import FunctionInfo, TruthTest
-from cachelint.model.core.falsy import Falsy
-from cachelint.model.core.flow import Flow
-from cachelint.model.core.nodes import chain_arguments, children, has_call, mentions, names_in
-from cachelint.model.core.reaching import Step
-from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import (
-    CLOCK_READINGS,
-    MAYBE,
-    constant_truth,
-    evaluate_number,
-    find_argument,
-    is_none,
-)
-from cachelint.model.core.words import contains, words
-from cachelint.model.spec import Kind, Meaning
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "Binding", "Body", "Difference", "Fallback", "Guard", "KeyMatch", "Match",
-    "CLOCK_READINGS", "CacheDecorator", "CacheOp", "Client", "CustomClients", "DEFAULT_SEPARATOR",
-    "DbWrite", "Entity", "Falsy", "Flow", "FunctionInfo", "Identity", "KeyShape", "Kind", "MAYBE", "Meaning",
-    "ModuleModel", "Part", "Passed", "RowKind", "Scope", "Source", "Step", "StoredData", "Taint",
-    "Transaction", "TruthTest", "Ttl", "WholeRow", "WriteKind", "build_model", "cached_names",
-    "chain_arguments", "children", "constant_truth", "contains", "describe_key", "dotted", "evaluate_number",
-    "find_argument", "has_call", "is_key_name", "is_method_decorator", "is_none", "key_expressions",
-    "mentions", "named_keys", "names_in", "or_fallbacks", "qualified_name", "rebound_in", "receiver_spelling",
-    "stamped", "unwrap_method_decorator", "words",
-]
+# Each name, imported from its module on first use (PEP 562): the library tables
+# (`cachelint.model.spec`, `cachelint.model.libraries`) and the data types the project
+# stage and the configuration read are then importable without LibCST and the whole
+# model, as a warm run, the configuration and the pytest observer want.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "cachelint.model.app.db": ("DbWrite", "Transaction", "WriteKind"),
+    "cachelint.model.app.entities": ("Entity", "cached_names", "key_expressions"),
+    "cachelint.model.app.http": ("Body", "Fallback"),
+    "cachelint.model.app.stored": ("RowKind", "StoredData", "WholeRow"),
+    "cachelint.model.app.taint": ("Taint",),
+    "cachelint.model.app.users": ("Identity",),
+    "cachelint.model.build": ("ModuleModel", "build_model"),
+    "cachelint.model.cache.clients": ("CustomClients",),
+    "cachelint.model.cache.decorators": ("is_method_decorator", "unwrap_method_decorator"),
+    "cachelint.model.cache.facts": ("CacheDecorator", "CacheOp", "Client", "Ttl"),
+    "cachelint.model.cache.fills": ("receiver_spelling", "stamped"),
+    "cachelint.model.cache.guards": ("Guard",),
+    "cachelint.model.cache.key_match": ("Difference", "KeyMatch", "Match"),
+    "cachelint.model.cache.keys": ("DEFAULT_SEPARATOR", "KeyShape", "Part", "Passed", "Source", "describe_key", "is_key_name", "named_keys"),
+    "cachelint.model.core.branches": ("or_fallbacks", "rebound_in"),
+    "cachelint.model.core.facts": ("FunctionInfo", "TruthTest"),
+    "cachelint.model.core.falsy": ("Falsy",),
+    "cachelint.model.core.flow": ("Flow",),
+    "cachelint.model.core.nodes": ("chain_arguments", "children", "has_call", "mentions", "names_in"),
+    "cachelint.model.core.reaching": ("Step",),
+    "cachelint.model.core.scopes": ("Binding", "Scope", "dotted", "qualified_name"),
+    "cachelint.model.core.values": ("CLOCK_READINGS", "MAYBE", "constant_truth", "evaluate_number", "find_argument", "is_none"),
+    "cachelint.model.core.words": ("contains", "words"),
+    "cachelint.model.spec": ("Kind", "Meaning"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+if TYPE_CHECKING:  # what the names are, for type checkers (a test keeps this the same as _EXPORTS)
+    from cachelint.model.app.db import DbWrite, Transaction, WriteKind
+    from cachelint.model.app.entities import Entity, cached_names, key_expressions
+    from cachelint.model.app.http import Body, Fallback
+    from cachelint.model.app.stored import RowKind, StoredData, WholeRow
+    from cachelint.model.app.taint import Taint
+    from cachelint.model.app.users import Identity
+    from cachelint.model.build import ModuleModel, build_model
+    from cachelint.model.cache.clients import CustomClients
+    from cachelint.model.cache.decorators import is_method_decorator, unwrap_method_decorator
+    from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
+    from cachelint.model.cache.fills import receiver_spelling, stamped
+    from cachelint.model.cache.guards import Guard
+    from cachelint.model.cache.key_match import Difference, KeyMatch, Match
+    from cachelint.model.cache.keys import (
+        DEFAULT_SEPARATOR,
+        KeyShape,
+        Part,
+        Passed,
+        Source,
+        describe_key,
+        is_key_name,
+        named_keys,
+    )
+    from cachelint.model.core.branches import or_fallbacks, rebound_in
+    from cachelint.model.core.facts import FunctionInfo, TruthTest
+    from cachelint.model.core.falsy import Falsy
+    from cachelint.model.core.flow import Flow
+    from cachelint.model.core.nodes import chain_arguments, children, has_call, mentions, names_in
+    from cachelint.model.core.reaching import Step
+    from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
+    from cachelint.model.core.values import (
+        CLOCK_READINGS,
+        MAYBE,
+        constant_truth,
+        evaluate_number,
+        find_argument,
+        is_none,
+    )
+    from cachelint.model.core.words import contains, words
+    from cachelint.model.spec import Kind, Meaning
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next use is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
