@@ -89,9 +89,11 @@ def test_what_is_not_that_client_is_not(tmp_path, files):
 def test_imports_of_a_module_spelled_every_way():
     pattern = imports_of(["app.extensions.cache"])
     for text in (b"from app.extensions import cache", b"import app.extensions", b"from .extensions import cache",
-                 b"from ..app.extensions import cache", b"from . import extensions, models"):
+                 b"from ..app.extensions import cache", b"from . import extensions, models",
+                 b"from app import (\n    events,\n    extensions,\n)"):
         assert pattern.search(text), text
-    for text in (b"from app.models import cache", b"from .extensions_v2 import cache", b"# extensions"):
+    for text in (b"from app.models import cache", b"from .extensions_v2 import cache", b"# extensions",
+                 b"from app import (events, models)\nextensions = None"):
         assert not pattern.search(text), text
 
 

@@ -40,7 +40,8 @@ def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:
         alternatives += [
             rf"\b{re.escape(module)}\b",
             rf"\bfrom\s+\.+\s*(?:[\w.]*\.)?{last}\s+import\b",
-            rf"\bfrom\s+(?:\.+|\.*{re.escape(parent)})\s+import\b[^\n]*\b{last}\b",
+            # the names on the line, or in the parentheses of a multi-line import
+            rf"\bfrom\s+(?:\.+|\.*{re.escape(parent)})\s+import\b(?:\s*\([^)]*|[^\n]*)\b{last}\b",
         ]
     return re.compile("|".join(alternatives).encode() if alternatives else b"(?!)")
 
