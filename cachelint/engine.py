@@ -49,7 +49,7 @@ from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model import ModuleModel, build_model
-from cachelint.parsing import Prepared, PythonRefuses, on_deep_stack, parse_module, prepare
+from cachelint.parsing import PythonRefuses, on_deep_stack, parse_module, prepare
 from cachelint.prefilter import may_import_relatively, prefilter_for
 from cachelint.project.clients import exported_clients, exported_wrappers, imports_of
 from cachelint.project.extract import facts_for
@@ -170,7 +170,8 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         return result
     try:
         # The model's positions are UTF-8 byte offsets, whatever the file's own encoding.
-        model = build_model(filename, parsed.text.encode("utf-8"), parsed.module, settings.clients, rows)
+        model = build_model(filename, parsed.text.encode("utf-8"), parsed.module, settings.clients, rows,
+                            prepared.shift)
     except Exception as error:  # a bug in the model must not cost the other files
         result.internal_errors.append(_internal_error("the model", filename, error))
         return result
@@ -187,7 +188,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
             continue
         try:
             findings = rule().check(model, RuleContext(settings.options_for(rule)))
-            diagnostics.extend([_in_file(_diagnostic(rule, finding, model), prepared, parsed.bounded)
+            diagnostics.extend([_in_file(_diagnostic(rule, finding, model), parsed.bounded)
                                 for finding in findings])
         except Exception as error:
             result.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", filename, error))
@@ -222,23 +223,12 @@ def _syntax_error(filename: str, text: str, error: cst.ParserSyntaxError) -> Dia
     return problem(filename, "invalid-syntax", f"SyntaxError: {error.message}", error.raw_line, error.raw_column + 1)
 
 
-def _in_file(diagnostic: Diagnostic, prepared: Prepared, bounded: bool) -> Diagnostic:
-    """A diagnostic of the text LibCST parsed, with the file's columns where they differ
-    (cachelint.parsing.prepare); without its fix when some expression was too deep to
-    parse (the fix's code would hold the placeholder)."""
-    if not prepared.shift and not (bounded and diagnostic.fix):
-        return diagnostic
-
-    def at(location: Location, is_end: bool = False) -> Location:
-        return Location(location.row, prepared.restore_columns(location.row, location.column, is_end))
-
-    fix = None
-    if diagnostic.fix is not None and not bounded:
-        edits = tuple(dataclasses.replace(edit, location=at(edit.location), end_location=at(edit.end_location, True))
-                      for edit in diagnostic.fix.edits)
-        fix = dataclasses.replace(diagnostic.fix, edits=edits)
-    return dataclasses.replace(diagnostic, location=at(diagnostic.location),
-                               end_location=at(diagnostic.end_location, True), fix=fix)
+def _in_file(diagnostic: Diagnostic, bounded: bool) -> Diagnostic:
+    """A diagnostic without its fix when some expression was too deep to parse (the fix's
+    code would hold the placeholder: cachelint.parsing)."""
+    if bounded and diagnostic.fix is not None:
+        return dataclasses.replace(diagnostic, fix=None)
+    return diagnostic
 
 
 def _internal_error(what: str, filename: str, error: Exception) -> str:

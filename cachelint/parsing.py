@@ -13,8 +13,8 @@
   what it does not know, and every position outside stays where it is.
 - **Form feeds.** LibCST drops a form feed from a line's indentation, so every byte offset
   after it would be early. Python resets the indentation at a form feed, so the text LibCST
-  gets has each such line's indentation up to its last form feed removed, and
-  `Parsed.shift` gives the columns back (`restore_columns`).
+  gets has each such line's indentation up to its last form feed removed, and the model
+  gives the file's columns back from `Prepared.shift`.
 - **Checks off.** Each LibCST node checks its own fields when it is made
   (`CSTNode.__post_init__` calls `_validate`), which is how a codemod learns that it built an
   impossible tree. Nodes made by the parser from source that parsed are valid by
@@ -78,13 +78,9 @@ class Prepared:
     """A module's text as LibCST can keep every position of it, and how to go back."""
 
     text: str
-    shift: dict[int, int] = field(default_factory=dict)  # row -> characters removed at its start
-
-    def restore_columns(self, row: int, column: int, is_end: bool = False) -> int:
-        """The file's column of a position in `text`. Removed characters precede everything
-        on their row, except an end at the very start of a row (a span ending with a newline)."""
-        removed = self.shift.get(row, 0)
-        return column if is_end and column == 1 else column + removed
+    # row -> characters removed at its start; the model gives the file's columns back
+    # (cachelint.model.core.module.SourceModule.location)
+    shift: dict[int, int] = field(default_factory=dict)
 
 
 def prepare(text: str) -> Prepared:

@@ -116,3 +116,27 @@ def test_a_form_feed_inside_a_string_is_left_alone():
     prepared = parsing.prepare(text)
     assert prepared.text == 'X = """a\n\fb"""\ny = 1\n'
     assert prepared.shift == {3: 1}
+
+
+def test_a_project_finding_on_a_line_with_a_form_feed_has_the_files_columns(tmp_path, monkeypatch):
+    # CL010's positions come from the project facts, which used to keep the columns of the
+    # text LibCST parsed (its indentation up to the form feed removed).
+    from cachelint.config import Settings
+    from cachelint.engine import lint_paths
+
+    monkeypatch.chdir(tmp_path)
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "__init__.py").write_text("")
+    (shop / "catalog.py").write_text(
+        "from django.core.cache import cache\nfrom .models import Product\n\n"
+        "def detail(pk):\n    product = cache.get(f'product:{pk}')\n    if product is None:\n"
+        "        product = Product.objects.filter(pk=pk).values('id').first()\n"
+        "        cache.set(f'product:{pk}', product, 300)\n    return product\n")
+    (shop / "admin.py").write_text(
+        "from .models import Product\n\ndef set_price(pk, price):\n"
+        "  \f  Product.objects.filter(pk=pk).update(price=price)\n")
+    found = [(d.code, d.location.row, d.location.column, d.end_location.column)
+             for d in lint_paths([shop], Settings()).diagnostics]
+    line = "  \f  Product.objects.filter(pk=pk).update(price=price)"
+    assert found == [("CL010", 4, line.index("P") + 1, len(line) + 1)]

@@ -176,7 +176,7 @@ class ModuleModel(SourceModule):
 
 
 def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None,
-                rows: tuple[int, ...] | None = None) -> ModuleModel:
+                rows: tuple[int, ...] | None = None, column_shift: dict[int, int] | None = None) -> ModuleModel:
     custom = custom.seen_from(package_of(path)) if custom and (custom.objects or custom.functions or custom.wrappers) else CustomClients()
     spanned = SpannedModule(module)
     spans = spanned.spans
@@ -186,7 +186,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
     model = ModuleModel(
         path=path, source=source, module=module, spans=spans, module_scope=collector.module_scope,
         functions=collector.functions, truth_tests=collector.truth_tests, for_loops=collector.for_loops,
-        calls=collector.calls, withs=collector.withs, rows=rows, resolver=resolver,
+        calls=collector.calls, withs=collector.withs, rows=rows, column_shift=column_shift or {}, resolver=resolver,
     )
     model.ops = find_operations(collector, resolver, custom, spans, model.code)
     model.decorators = find_decorators(collector, resolver, spans)

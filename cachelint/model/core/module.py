@@ -37,6 +37,9 @@ class SourceModule:
     # The file's row for each row of `source`, when that holds only some of the file's
     # statements (cachelint.sparse); None when it is the whole file.
     rows: tuple[int, ...] | None = None
+    # Characters at the start of a file's row that `source` lacks (the indentation up to a
+    # form feed, which LibCST would drop: cachelint.parsing.prepare), by the file's row.
+    column_shift: dict[int, int] = field(default_factory=dict)
     reaching: ReachingDefinitions = field(init=False)  # which assignments of a name a use may see
     call_resolver: CallResolver = field(init=False)  # which function of the module a call runs
     _line_starts: list[int] = field(default_factory=list, init=False)
@@ -48,14 +51,19 @@ class SourceModule:
 
     # ------------------------------------------------------------------ positions
 
-    def location(self, offset: int) -> Location:
-        """The 1-based row and character column of a byte offset."""
+    def location(self, offset: int, is_end: bool = False) -> Location:
+        """The file's 1-based row and character column of a byte offset of `source` (of the
+        end of a span with `is_end`: an end at a row's very start, after a newline, precedes
+        the characters `source` lacks there)."""
         if not self._line_starts:
             self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in self.source.split(b"\n")[:-1])]
         row = bisect.bisect_right(self._line_starts, offset)
         line_start = self._line_starts[row - 1]
         column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
-        return Location(self._file_row(row), column)
+        row = self._file_row(row)
+        if self.column_shift and not (is_end and column == 1):
+            column += self.column_shift.get(row, 0)
+        return Location(row, column)
 
     def _file_row(self, row: int) -> int:
         if self.rows is None:
@@ -66,7 +74,7 @@ class SourceModule:
 
     def range(self, node: cst.CSTNode) -> tuple[Location, Location]:
         span = self.spans[node]
-        return self.location(span.start), self.location(span.start + span.length)
+        return self.location(span.start), self.location(span.start + span.length, is_end=True)
 
     def statement_rows(self, statement: cst.CSTNode) -> tuple[int, int]:
         """The rows of a statement, or of a compound statement's header (decorators included)."""
