@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -87,6 +87,7 @@ class Cached:
 
     diagnostics: list[Diagnostic]
     facts: dict | None = None  # what the project index needs from the file
+    suppressed: list[Diagnostic] = field(default_factory=list)  # findings a suppression comment hid
 
 
 class ResultCache:
@@ -135,8 +136,11 @@ class ResultCache:
         return cached
 
     def store(self, filename: str, stat: os.stat_result, digest: str, diagnostics: list[Diagnostic],
-              facts: dict | None = None) -> None:
-        payload = {"diagnostics": [_encode(d) for d in diagnostics], "facts": facts} if diagnostics or facts else None
+              facts: dict | None = None, suppressed: list[Diagnostic] | None = None) -> None:
+        payload = {
+            "diagnostics": [_encode(d) for d in diagnostics], "facts": facts,
+            "suppressed": [_encode(d) for d in suppressed or ()],
+        } if diagnostics or facts or suppressed else None
         self._entries[self._key(filename)] = [stat.st_mtime_ns, stat.st_size, digest, payload]
         self._changed = True
 
@@ -215,7 +219,8 @@ def _decode_entry(payload: Any, filename: str) -> Cached | None:
         facts = payload["facts"]
         if facts is not None and not isinstance(facts, dict):
             return None
-        return Cached([_decode(item, filename) for item in payload["diagnostics"]], facts)
+        return Cached([_decode(item, filename) for item in payload["diagnostics"]], facts,
+                      [_decode(item, filename) for item in payload["suppressed"]])
     except (TypeError, KeyError, ValueError, AttributeError, RecursionError, MemoryError):
         return None
 

@@ -55,7 +55,14 @@ from cachelint.project.clients import exported_clients, exported_wrappers, impor
 from cachelint.project.extract import facts_for
 from cachelint.project.facts import FileFacts
 from cachelint.project.model import ProjectModel, entity_mentions
-from cachelint.rules.base import Finding, ProjectFinding, ProjectRule, RuleContext
+from cachelint.rules.base import (
+    CommentFinding,
+    CommentRule,
+    Finding,
+    ProjectFinding,
+    ProjectRule,
+    RuleContext,
+)
 from cachelint.sparse import reduce as reduce_module
 
 
@@ -68,6 +75,9 @@ class FileResult:
     encoding: str = "utf-8"
     # What the project stage needs from this file; kept in the result cache with the diagnostics.
     facts: FileFacts | None = None
+    # The rule findings a suppression comment hid (CL900 judges the comments by them); kept
+    # in the result cache too.
+    suppressed: list[Diagnostic] = field(default_factory=list)
 
 
 @dataclass
@@ -184,7 +194,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         result.internal_errors.append(_internal_error("the project facts", filename, error))
     diagnostics = []
     for rule in rules.ALL_RULES:
-        if rule.code not in codes or issubclass(rule, ProjectRule):
+        if rule.code not in codes or issubclass(rule, (ProjectRule, CommentRule)):
             continue
         try:
             findings = rule().check(model, RuleContext(settings.options_for(rule)))
@@ -192,18 +202,21 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
                                 for finding in findings])
         except Exception as error:
             result.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", filename, error))
-    result.diagnostics = _selected(diagnostics, filename, text, settings)
+    result.diagnostics, result.suppressed = _selected(diagnostics, filename, text, settings)
     return result
 
 
-def _selected(diagnostics: list[Diagnostic], filename: str, text: str, settings: Settings) -> list[Diagnostic]:
-    """The diagnostics the file's selection and its suppression comments let through, sorted."""
+def _selected(diagnostics: list[Diagnostic], filename: str, text: str,
+              settings: Settings) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """The diagnostics the file's selection and its suppression comments let through, and
+    those a suppression comment hid, each sorted."""
     if not diagnostics:
-        return []
+        return [], []
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
     by_row = suppressions.comments(text)
-    kept = {d for d in diagnostics if d.code in codes and not suppressions.is_suppressed(d, by_row)}
-    return sorted(kept, key=Diagnostic.sort_key)
+    chosen = {d for d in diagnostics if d.code in codes}
+    hidden = {d for d in chosen if suppressions.is_suppressed(d, by_row)}
+    return sorted(chosen - hidden, key=Diagnostic.sort_key), sorted(hidden, key=Diagnostic.sort_key)
 
 
 def _syntax_error(filename: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
@@ -286,9 +299,10 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         cache.save()
     run.files.extend(linted)
     if part_of_the_project and _may_have_project_findings(linted, settings):
-        _as_in_the_whole_project(run, settings, jobs, cache_dir, prefilter)
+        _as_in_the_whole_project(run, settings, jobs, cache_dir, prefilter)  # its comments judged there
     else:
         check_project(run.files, settings)
+        check_comments(run.files, settings)
     return run
 
 
@@ -310,6 +324,8 @@ def _as_in_the_whole_project(run: RunResult, settings: Settings, jobs: int, cach
     project's."""
     whole = lint_paths([Path(os.path.relpath(settings.root))], settings, jobs, cache_dir, prefilter)
     by_file = {os.path.abspath(result.filename): result for result in whole.files}
+    left_out = [result for result in run.files if os.path.abspath(result.filename) not in by_file]
+    check_comments(left_out, settings, project_rules_ran=False)
     for result in run.files:
         counterpart = by_file.get(os.path.abspath(result.filename))
         if counterpart is None:
@@ -322,6 +338,7 @@ def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = T
     """One file's source through every stage, as a project of that one file (standard input)."""
     run = RunResult([lint_source(filename, raw, settings, prefilter)])
     check_project(run.files, settings)
+    check_comments(run.files, settings)
     return run
 
 
@@ -362,10 +379,74 @@ def _add_selected(file: FileResult, diagnostics: list[Diagnostic], settings: Set
             text, _ = decode(Path(file.filename).read_bytes())
         except (OSError, UnicodeDecodeError, SyntaxError):
             return
-    kept = _selected(diagnostics, file.filename, text, settings.for_file(file.filename))
+    kept, hidden = _selected(diagnostics, file.filename, text, settings.for_file(file.filename))
+    file.suppressed = sorted(set(file.suppressed) | set(hidden), key=Diagnostic.sort_key)
     if kept:
         file.text = text
         file.diagnostics = sorted(set(file.diagnostics) | set(kept), key=Diagnostic.sort_key)
+
+
+def check_comments(files: list[FileResult], settings: Settings, project_rules_ran: bool = True) -> None:
+    """The last stage: the comment rules (CL900) judge each file's suppression comments by
+    what the rules that ran there found, suppressed or not; after the project stage, so
+    that a project rule's findings count too (without `project_rules_ran`, the project
+    rules did not judge these files). A file that could not be checked (a syntax error,
+    a rule that failed) is not judged."""
+    chosen = [rule for rule in rules.ALL_RULES if issubclass(rule, CommentRule)]
+    for file in files:
+        codes = settings.for_file(file.filename).codes_for(file.filename)
+        if not any(rule.code in codes for rule in chosen):
+            continue
+        if file.internal_errors or any(d.code is None for d in file.diagnostics):
+            continue
+        text = file.text if file.text is not None else _text_of(file.filename)
+        if text is None:
+            continue
+        codes -= selection.matching(suppressions.file_level(text))
+        by_row = suppressions.comments(text)
+        if not by_row:
+            continue
+        ran = frozenset(rule.code for rule in rules.ALL_RULES if rule.code in codes and not issubclass(rule, CommentRule)
+                        and (project_rules_ran or not issubclass(rule, ProjectRule)))
+        lines = text.split("\n")  # rows as the model counts them
+        directives = suppressions.judged(by_row, file.suppressed, lines)
+        found = []
+        for rule in chosen:
+            if rule.code not in codes:
+                continue
+            try:
+                for finding in rule().check(directives, ran, RuleContext(settings.options_for(rule))):
+                    found.append(_comment_diagnostic(rule, finding, file.filename, lines))
+            except Exception as error:  # a bug in one rule must not cost the others
+                file.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", file.filename, error))
+        # Only a comment that names the rule hides its finding: a bare one, which it may
+        # report, does not.
+        kept = [d for d in found if all(selector == "ALL" for _, _, selector in suppressions.suppressing(d, by_row))]
+        if kept:
+            file.text = text
+            file.diagnostics = sorted({*file.diagnostics, *kept}, key=Diagnostic.sort_key)
+
+
+def _text_of(filename: str) -> str | None:
+    raw = _read(filename)
+    if raw is None:
+        return None
+    try:
+        return decode(raw)[0]
+    except (UnicodeDecodeError, SyntaxError):
+        return None
+
+
+def _comment_diagnostic(rule, finding: CommentFinding, filename: str, lines: list[str]) -> Diagnostic:
+    row = finding.row
+    fix = None
+    if finding.replacement is not None:
+        start, end, content = finding.replacement
+        through = Location(row, end + 1) if end is not None else (
+            Location(row + 1, 1) if row < len(lines) else Location(row, len(lines[row - 1]) + 1))
+        fix = Fix("Remove the unused suppression", (Edit(content, Location(row, start + 1), through),), "safe")
+    return Diagnostic(rule.code, rule.name, finding.message, filename, Location(row, finding.start + 1),
+                      Location(row, finding.end + 1), fix, url=rule.docs_path(), statement_rows=(row, row))
 
 
 _CLIENT_ROUNDS = 3  # of the second pass: re-exports of re-exports of a client
@@ -393,7 +474,7 @@ def _lint(tasks: list[_Task], results: list[FileResult | None] | list[FileResult
         if digest is not None and not result.internal_errors:
             assert cache is not None and task.stat is not None  # a digest is taken for the cache only
             facts = result.facts.to_json() if result.facts is not None else None
-            cache.store(task.filename, task.stat, digest, result.diagnostics, facts)
+            cache.store(task.filename, task.stat, digest, result.diagnostics, facts, result.suppressed)
         results[task.index] = result
 
 
@@ -533,7 +614,7 @@ def _restored(filename: str, cached: Cached | None) -> FileResult | None:
         facts = FileFacts.from_json(cached.facts) if cached.facts is not None else None
     except (KeyError, TypeError, ValueError):  # an entry of another shape: the file is linted again
         return None
-    result = FileResult(filename, cached.diagnostics, facts=facts)
+    result = FileResult(filename, cached.diagnostics, facts=facts, suppressed=cached.suppressed)
     if result.diagnostics:
         try:
             raw = Path(filename).read_bytes()

@@ -16,7 +16,8 @@ import tokenize
 from dataclasses import dataclass
 
 from cachelint.diagnostic import Diagnostic
-from cachelint.selection import matches
+from cachelint.rules import base as rules
+from cachelint.selection import matches, matching
 
 EVERY_RULE = ("ALL",)
 _SELECTOR = r"[A-Za-z]+[0-9]+|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+"
@@ -32,10 +33,25 @@ _FILE_NOQA = re.compile(
 
 
 @dataclass(frozen=True)
+class Directive:
+    """One `# noqa…` or `# cachelint: ignore…` in a comment: where it is on its row (0-based
+    character columns) and what it names."""
+
+    start: int
+    end: int
+    kind: str  # "noqa" or "ignore"
+    selectors: tuple[str, ...]  # EVERY_RULE when it names none
+
+
+@dataclass(frozen=True)
 class Comment:
     row: int
     alone: bool  # the only thing on its line
-    selectors: tuple[str, ...]
+    directives: tuple[Directive, ...]
+
+    @property
+    def selectors(self) -> tuple[str, ...]:
+        return tuple(selector for directive in self.directives for selector in directive.selectors)
 
 
 def _selectors(match: re.Match[str]) -> tuple[str, ...]:
@@ -61,32 +77,54 @@ def comments(text: str) -> dict[int, Comment]:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type != tokenize.COMMENT:
                 continue
-            selectors = tuple(
-                selector
-                for pattern in (_IGNORE, _NOQA)
+            row, column = token.start
+            directives = tuple(
+                Directive(column + match.start(), column + match.end(), kind, _selectors(match))
+                for kind, pattern in (("ignore", _IGNORE), ("noqa", _NOQA))
                 for match in pattern.finditer(token.string)
-                for selector in _selectors(match)
             )
-            if selectors:
-                row, column = token.start
-                found[row] = Comment(row, not token.line[:column].strip(), selectors)
+            if directives:
+                found[row] = Comment(row, not token.line[:column].strip(), directives)
     except (tokenize.TokenError, SyntaxError):
         pass
     return found
 
 
-def _covers(comment: Comment | None, diagnostic: Diagnostic) -> bool:
-    return comment is not None and any(matches(selector, diagnostic) for selector in comment.selectors)
-
-
-def is_suppressed(diagnostic: Diagnostic, by_row: dict[int, Comment]) -> bool:
+def suppressing(diagnostic: Diagnostic, by_row: dict[int, Comment]) -> list[tuple[Comment, Directive, str]]:
+    """Every comment, directive and selector in it that suppresses the diagnostic."""
     first, last = diagnostic.statement_rows
     if not first:
         first = last = diagnostic.location.row
-    if any(_covers(by_row.get(row), diagnostic) for row in range(first, last + 1)):
-        return True
+    candidates = [by_row.get(row) for row in range(first, last + 1)]
     above = by_row.get(first - 1)
-    return above is not None and above.alone and _covers(above, diagnostic)
+    if above is not None and above.alone:
+        candidates.append(above)
+    return [
+        (comment, directive, selector)
+        for comment in candidates if comment is not None
+        for directive in comment.directives
+        for selector in directive.selectors if matches(selector, diagnostic)
+    ]
+
+
+def is_suppressed(diagnostic: Diagnostic, by_row: dict[int, Comment]) -> bool:
+    return bool(suppressing(diagnostic, by_row))
+
+
+def judged(by_row: dict[int, Comment], suppressed: list[Diagnostic], lines: list[str]) -> list[rules.Suppression]:
+    """The file's suppression directives as the comment rules judge them (CL900), each
+    with the selectors that hid one of the `suppressed` findings; `lines` are the file's."""
+    used: dict[tuple[int, int], set[str]] = {}
+    for diagnostic in suppressed:
+        for comment, directive, selector in suppressing(diagnostic, by_row):
+            used.setdefault((comment.row, directive.start), set()).add(selector)
+    return [
+        rules.Suppression(comment.row, directive.start, directive.end, lines[comment.row - 1], directive.kind,
+                    directive.selectors, tuple(matching([selector]) for selector in directive.selectors),
+                    frozenset(used.get((comment.row, directive.start), ())))
+        for comment in by_row.values() if comment.row <= len(lines)
+        for directive in comment.directives
+    ]
 
 
 def with_noqa(line: str, code: str) -> str:

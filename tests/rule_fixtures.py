@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cachelint import rules
-from cachelint.rules.base import Rule
+from cachelint.rules.base import CommentRule, Rule
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 _NAME = re.compile(r"(?P<code>[A-Z]+[0-9]+)_(?P<name>[a-z0-9_]+)")
@@ -52,3 +52,9 @@ def fixtures(folder: Path = FIXTURES) -> list[Fixture]:
         if match and (path.suffix == ".py" or path.is_dir()):
             found.append(Fixture(path, match["code"], match["name"].replace("_", "-")))
     return found
+
+
+def alone(rule: type[Rule]) -> tuple[str, ...]:
+    """The selection that lints with this rule alone, as far as it can be: a comment rule
+    judges what the other rules find, so they run too (and only its findings count)."""
+    return ("ALL",) if issubclass(rule, CommentRule) else (rule.code,)

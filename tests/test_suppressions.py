@@ -140,10 +140,11 @@ def test_suppressions_survive_source_the_tokenizer_gives_up_on():
 
 def test_comments_are_found_with_their_rows_and_whether_they_stand_alone():
     found = suppressions.comments("# noqa: CL002\nx = 1  # cachelint: ignore\ny = 2  # just a comment\n")
-    assert found == {
-        1: suppressions.Comment(1, True, ("CL002",)),
-        2: suppressions.Comment(2, False, suppressions.EVERY_RULE),
-    }
+    assert [(row, comment.row, comment.alone, comment.selectors) for row, comment in found.items()] == [
+        (1, 1, True, ("CL002",)),
+        (2, 2, False, suppressions.EVERY_RULE),
+    ]
+    assert [(d.start, d.end, d.kind) for d in found[2].directives] == [(7, 26, "ignore")]
 
 
 def test_file_level_lists_what_it_suppresses():

@@ -16,6 +16,7 @@ from cachelint.rules.sensitive_data_cached import SensitiveDataCached
 from cachelint.rules.set_without_ttl import SetWithoutTtl
 from cachelint.rules.truthy_miss_check import TruthyMissCheck
 from cachelint.rules.unsanitized_input_in_key import UnsanitizedInputInKey
+from cachelint.rules.unused_suppression import UnusedSuppression
 from cachelint.rules.view_cache_ignores_input import ViewCacheIgnoresInput
 from cachelint.rules.zero_ttl import ZeroTtl
 
@@ -23,8 +24,9 @@ ALL_RULES: list[type[Rule]] = [
     TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, CacheBeforeDbWrite,
     KeysPatternScan, SensitiveDataCached, CacheWriteInTransaction, MissingInvalidation,
     KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl, RacyCheckThenSet, ReadWriteKeyMismatch,
-    ErrorResponseCached,
+    ErrorResponseCached, UnusedSuppression,
 ]
+ALL_RULES.sort(key=lambda rule: rule.code)  # in code order, wherever a rule is listed
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}

@@ -119,3 +119,46 @@ class ProjectRule(Rule):
     # A different argument than a module rule's: the engine tells the two kinds apart.
     def check(self, project: ProjectModel, context: RuleContext) -> Iterator[ProjectFinding]:  # type: ignore[override]
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A suppression directive (`# noqa: …`, `# cachelint: ignore[…]`) as a comment rule
+    judges it; cachelint.suppressions finds them."""
+
+    row: int
+    start: int  # 0-based character columns of the directive on its row
+    end: int
+    line: str  # the row's text, without its ending
+    kind: str  # "noqa" or "ignore"
+    selectors: tuple[str, ...]  # as written; ("ALL",) for a bare directive
+    named: tuple[frozenset[str], ...]  # the codes of the rules each selector names
+    used: frozenset[str]  # the selectors that suppressed a finding of a rule that ran
+
+    def text(self, selectors: tuple[str, ...]) -> str:
+        """This directive naming `selectors` only, as cachelint writes it."""
+        if self.kind == "noqa":
+            return f"# noqa: {', '.join(selectors)}"
+        return f"# cachelint: ignore[{', '.join(selectors)}]"
+
+
+@dataclass(frozen=True)
+class CommentFinding:
+    """What a comment rule reports: a span of one row, and the text it may be replaced with
+    (from `start` to `end`; `end` None: through the row's end, its newline included)."""
+
+    row: int
+    start: int  # 0-based character columns
+    end: int
+    message: str
+    replacement: tuple[int, int | None, str] | None = None
+
+
+class CommentRule(Rule):
+    """A rule that judges a file's suppression comments against what the other rules found
+    there before suppression: the engine runs it last, after the project rules, and tells it
+    which rules ran on the file (it may judge only those)."""
+
+    def check(self, suppressions: list[Suppression], ran: frozenset[str],  # type: ignore[override]
+              context: RuleContext) -> Iterator[CommentFinding]:
+        raise NotImplementedError
