@@ -4,6 +4,7 @@
     python scripts/understood.py                       # the applications of scripts/understood.txt
     python scripts/understood.py --corpus /work/corpus/src zou pretix
     python scripts/understood.py --receivers 5         # also the 5 commonest unresolved receivers
+    python scripts/understood.py --save /tmp/ops       # also keep each project's two JSON lists
 
 For each project folder under the corpus (the layout `scripts/corpus.py` builds), it runs
 `cachelint ops --output-format json` (the operations and decorators understood) and
@@ -45,6 +46,7 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="project folders under the corpus (default: scripts/understood.txt)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--receivers", type=int, default=0, help="show the N commonest unresolved receivers")
+    parser.add_argument("--save", type=Path, help="write <NAME>.ops.json and <NAME>.unresolved.json into this folder")
     arguments = parser.parse_args()
     total_understood = total_missed = 0
     print(f"{'project':28} {'understood':>10} {'unresolved':>10} {'share':>6}")
@@ -56,6 +58,10 @@ def main() -> int:
         understood = ops(folder)
         unresolved = ops(folder, "--unresolved")
         assert isinstance(understood, list) and isinstance(unresolved, dict)
+        if arguments.save:
+            arguments.save.mkdir(parents=True, exist_ok=True)
+            (arguments.save / f"{name}.ops.json").write_text(json.dumps(understood, indent=1), encoding="utf-8")
+            (arguments.save / f"{name}.unresolved.json").write_text(json.dumps(unresolved, indent=1), encoding="utf-8")
         missed = len(unresolved["calls"])
         total_understood += len(understood)
         total_missed += missed
