@@ -57,7 +57,7 @@ class Branches:
             self._uses[function] = BodyUses(self.spans, function if isinstance(function, cst.Module) else function.body)
         return self._uses[function]
 
-    def function_node(self, scope: Scope) -> cst.CSTNode:
+    def function_node(self, scope: Scope) -> cst.Module | cst.ClassDef | cst.FunctionDef:
         function = scope.function
         return function.node if function is not None else self.module
 
@@ -80,7 +80,8 @@ class Branches:
         r.get(k)` / `else: x = None`: when `binding` assigns a falsy constant on a path that
         runs instead of the one with the assignment before it, that earlier assignment;
         otherwise `binding` itself."""
-        if constant_truth(binding.value) is not False:
+        value = binding.expression
+        if value is None or constant_truth(value) is not False:
             return binding
         earlier = [b for b in scope.bindings[name] if b.order < binding.order]
         if not earlier or earlier[-1].kind != "assign":
@@ -98,7 +99,7 @@ def rebound_in(scope: Scope, name: str, ranges: Ranges) -> bool:
     statement is where the block ends."""
     return any(
         binding.kind in ("assign", "other") and any(start <= binding.order <= end for start, end in ranges)
-        and not (binding.kind == "assign" and constant_truth(binding.value) is not None)
+        and not ((value := binding.assigned) is not None and constant_truth(value) is not None)
         for binding in scope.bindings.get(name, ())
     )
 
@@ -113,18 +114,17 @@ class BodyUses:
         stack: list[tuple[cst.CSTNode, bool]] = [(body, True)]
         while stack:
             node, loads = stack.pop()
-            kind = type(node)
-            if kind is cst.FunctionDef or kind is cst.ClassDef:
+            if type(node) is cst.FunctionDef or type(node) is cst.ClassDef:
                 continue
-            if kind is cst.Attribute or kind is cst.Arg:
+            if type(node) is cst.Attribute or type(node) is cst.Arg:
                 # `obj.name` does not read the variable `name`, nor does the keyword in `f(name=1)`.
                 stack.append((node.value, loads))
                 continue
-            if kind is cst.Name:
+            if type(node) is cst.Name:
                 self.names.setdefault(node.value, []).append(spans[node].start)
-            elif kind is cst.Raise or (kind is cst.Return and _error_response(node.value)):
+            elif type(node) is cst.Raise or (type(node) is cst.Return and _error_response(node.value)):
                 loads = False
-            elif kind is cst.Call:
+            elif type(node) is cst.Call:
                 loads = loads and not _loads_nothing(node)
                 if loads:
                     self.calls.append(spans[node].start)

@@ -22,7 +22,7 @@ Functions of other modules are not resolved here.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 import libcst as cst
 
@@ -115,7 +115,7 @@ class CallResolver:
             return Callee(method, False)
         return Callee(method, True) if "classmethod" in kinds else None
 
-    def _defined(self, node: object) -> bool:
+    def _defined(self, node: object) -> TypeGuard[cst.FunctionDef]:
         return isinstance(node, cst.FunctionDef) and node in self.functions
 
 

@@ -29,12 +29,12 @@ def reads_clock(expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
     return isinstance(expr, cst.Call) and qualified_name(expr.func, scope, order) in CLOCK_READINGS
 
 
-def is_clock_reading(site: Site) -> bool:
+def is_clock_reading(site: Site[cst.Call]) -> bool:
     """The call at `site` reads the clock (`time.monotonic()`, `timezone.now()`…)."""
     return qualified_name(site.node.func, site.scope, site.order) in CLOCK_READINGS
 
 
-def records_time(clock: Site, key: str | None, code: Callable[[cst.CSTNode], str]) -> bool:
+def records_time(clock: Site[cst.Call], key: str | None, code: Callable[[cst.CSTNode], str]) -> bool:
     """Whether the statement of the clock reading at `clock` keeps it: under the subscript
     key spelled `key` (`EXPIRES[k] = time.time() + 300`), or in a module-level name (a
     `global LOADED_AT`)."""
@@ -42,8 +42,8 @@ def records_time(clock: Site, key: str | None, code: Callable[[cst.CSTNode], str
     assign = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
     if not isinstance(assign, cst.Assign) or not reads_clock(assign.value, clock.scope, clock.order):
         return False
-    for target in assign.targets:
-        target = target.target
+    for assign_target in assign.targets:
+        target = assign_target.target
         if isinstance(target, cst.Subscript) and len(target.slice) == 1 and key is not None:
             index = target.slice[0].slice
             if isinstance(index, cst.Index) and code(index.value) == key:

@@ -6,19 +6,22 @@ collected into cache operations once every binding of the module is known.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
 
 import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider
+from libcst.metadata import ByteSpanPositionProvider, CodeSpan
 
 from cachelint.model.core.facts import FunctionInfo, TruthTest
-from cachelint.model.core.scopes import Binding, Scope
+from cachelint.model.core.scopes import Binding, BoundValue, Scope
+
+NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 
 
 @dataclass(eq=False)
-class Site:
+class Site(Generic[NodeT]):
     """Where a node was seen: its scope, the statement it belongs to, and its offset."""
 
-    node: cst.CSTNode
+    node: NodeT
     scope: Scope
     statement: cst.CSTNode
     order: int
@@ -41,9 +44,9 @@ class Collector(cst.CSTVisitor):
         self.module_scope = Scope("module", module, None)
         self.scopes: list[Scope] = [self.module_scope]
         self.statements: list[cst.CSTNode] = [module]
-        self.calls: list[Site] = []
-        self.withs: list[Site] = []  # `with`/`async with` statements, for transaction scopes
-        self.subscripts: list[Site] = []
+        self.calls: list[Site[cst.Call]] = []
+        self.withs: list[Site[cst.With]] = []  # `with`/`async with` statements, for transaction scopes
+        self.subscripts: list[Site[cst.Subscript]] = []
         self.functions: dict[cst.FunctionDef, FunctionInfo] = {}
         self.classes: dict[cst.ClassDef, Scope] = {}  # each class and the scope it is defined in
         self.function_stack: list[FunctionInfo] = []
@@ -65,20 +68,20 @@ class Collector(cst.CSTVisitor):
     # The spans are read from `self.metadata` directly: `get_metadata` checks the visitor's
     # declared dependencies on every call, and the walk asks for tens of thousands of spans.
     def _start(self, node: cst.CSTNode) -> int:
-        return self.metadata[ByteSpanPositionProvider][node].start
+        return cast(CodeSpan, self.metadata[ByteSpanPositionProvider][node]).start
 
     def _end(self, node: cst.CSTNode) -> int:
-        span = self.metadata[ByteSpanPositionProvider][node]
+        span = cast(CodeSpan, self.metadata[ByteSpanPositionProvider][node])
         return span.start + span.length
 
     def _scope_of(self, name: str) -> Scope:
         """The scope an assignment to `name` binds in: the module's after `global name`."""
         return self.module_scope if name in self._globals.get(self.scope, ()) else self.scope
 
-    def _bind_target(self, target: cst.BaseExpression, kind: str, value: object, order: int,
+    def _bind_target(self, target: cst.BaseExpression, kind: str, value: BoundValue, order: int,
                      annotation: cst.BaseExpression | None = None) -> None:
         if isinstance(target, cst.Name):
-            self._scope_of(target.value).bind(target.value, Binding(kind, order, value, annotation=annotation))
+            self._scope_of(target.value).bind(target.value, kind, order, value, annotation)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 inner = element.value
@@ -91,7 +94,7 @@ class Collector(cst.CSTVisitor):
             owner = self.scope.owner
             if owner is not None and target.value.value == self.scope.self_name:
                 owner.attributes.setdefault(target.attr.value, []).append(
-                    Binding(kind, order, value, self.scope, annotation)
+                    Binding(kind, order, self.scope, value, annotation)
                 )
         elif isinstance(target, cst.Subscript):
             self._store_targets.add(target)
@@ -120,7 +123,7 @@ class Collector(cst.CSTVisitor):
     def _push_statement(self, node: cst.CSTNode) -> None:
         self.statements.append(node)
 
-    def _pop_statement(self, node: cst.CSTNode) -> None:
+    def _pop_statement(self, original_node: cst.CSTNode) -> None:
         self.statements.pop()
 
     visit_SimpleStatementLine = _push_statement
@@ -172,12 +175,12 @@ class Collector(cst.CSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         order = self._start(node)
         for alias in node.names:
-            full = cst.helpers.get_full_name_for_node(alias.name)
+            full = cst.helpers.get_full_name_for_node_or_raise(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.scope.bind(alias.asname.name.value, Binding("import", order, full))
+                self.scope.bind(alias.asname.name.value, "import", order, full)
             else:
                 top = full.split(".")[0]
-                self.scope.bind(top, Binding("import", order, top))
+                self.scope.bind(top, "import", order, top)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
@@ -185,10 +188,10 @@ class Collector(cst.CSTVisitor):
         base = _import_base(node)
         order = self._start(node)
         for alias in node.names:
-            name = cst.helpers.get_full_name_for_node(alias.name)
+            name = cst.helpers.get_full_name_for_node_or_raise(alias.name)
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             qualified = f"{base}.{name}" if base and not base.endswith(".") else f"{base}{name}"
-            self.scope.bind(local, Binding("import", order, qualified))
+            self.scope.bind(local, "import", order, qualified)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         order = self._end(node)
@@ -196,7 +199,7 @@ class Collector(cst.CSTVisitor):
             self._bind_target(target.target, "assign", node.value, order)
             if self.scope.kind == "class" and isinstance(target.target, cst.Name):
                 self.scope.attributes.setdefault(target.target.value, []).append(
-                    Binding("assign", order, node.value, self.scope)
+                    Binding("assign", order, self.scope, node.value)
                 )
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -205,7 +208,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
-            self._scope_of(node.target.value).bind(node.target.value, Binding("other", self._end(node), node))
+            self._scope_of(node.target.value).bind(node.target.value, "other", self._end(node), node)
         elif isinstance(node.target, cst.Subscript):
             self._store_targets.add(node.target)
 
@@ -231,7 +234,7 @@ class Collector(cst.CSTVisitor):
     # ------------------------------------------------------------------ scopes
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.bind(node.name.value, Binding("def", self._start(node), node))
+        self.scope.bind(node.name.value, "def", self._start(node), node)
         self.classes[node] = self.scope
         self._push_statement(node)
         self.scopes.append(Scope("class", node, self.scope, node.name.value))
@@ -242,7 +245,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         order = self._start(node)
-        self.scope.bind(node.name.value, Binding("def", order, node))
+        self.scope.bind(node.name.value, "def", order, node)
         self._push_statement(node)
         parent = self.scope
         scope = Scope("function", node, parent, node.name.value)
@@ -251,10 +254,10 @@ class Collector(cst.CSTVisitor):
             scope.owner, scope.self_name = parent, params[0].name.value
         for param in [*params, *node.params.kwonly_params]:
             annotation = param.annotation.annotation if param.annotation else None
-            scope.bind(param.name.value, Binding("param", order, param, annotation=annotation))
+            scope.bind(param.name.value, "param", order, param, annotation)
         for star in (node.params.star_arg, node.params.star_kwarg):
             if isinstance(star, cst.Param):
-                scope.bind(star.name.value, Binding("other", order))
+                scope.bind(star.name.value, "other", order)
         self.scopes.append(scope)
         info = FunctionInfo(node, scope)
         self.functions[node] = info

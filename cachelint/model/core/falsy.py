@@ -135,11 +135,12 @@ class Falsiness:
         """Every assignment that can reach the use counts: `result = {}` then filled in a
         loop that may not run is empty when it does not."""
         bindings = self.reaching.bindings(name.value, scope, self.spans[name].start)
-        if not bindings or any(b.kind != "assign" or not isinstance(b.value, cst.BaseExpression) for b in bindings):
+        assigned = [(value, b.scope) for b in bindings if (value := b.assigned) is not None]
+        if not bindings or len(assigned) != len(bindings):
             return None
         found: Kinds | None = NEVER
-        for binding in bindings:
-            found = _union(found, self._falsy(binding.value, binding.scope, depth + 1))
+        for value, value_scope in assigned:
+            found = _union(found, self._falsy(value, value_scope, depth + 1))
         return found
 
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:

@@ -15,6 +15,7 @@ later one, not after it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import libcst as cst
@@ -28,8 +29,8 @@ class _Level(NamedTuple):
 
     owner: cst.CSTNode
     suite: object
-    statements: list[cst.CSTNode]
-    index: int
+    statements: Sequence[cst.CSTNode]
+    at: int
 
 
 class Flow:
@@ -49,8 +50,8 @@ class Flow:
             a, b = path_a[depth], path_b[depth]
             if a.suite != b.suite:
                 return not (_exclusive(a.owner, a.suite, b.suite) or _exits(path_a[depth:]))
-            if a.index != b.index:
-                until_b = a.statements[a.index:b.index]
+            if a.at != b.at:
+                until_b = a.statements[a.at:b.at]
                 return not (any(_is_exit(statement) for statement in until_b) or _exits(path_a[depth + 1:]))
             depth += 1
         return not _exits(path_a[depth:])
@@ -70,7 +71,7 @@ class Flow:
             if isinstance(owner, (cst.FunctionDef, cst.ClassDef)):
                 return path
 
-    def _holding(self, statements: list[cst.CSTNode], position: int) -> int | None:
+    def _holding(self, statements: Sequence[cst.CSTNode], position: int) -> int | None:
         for index, statement in enumerate(statements):
             span = self.spans[statement]
             if span.start <= position < span.start + span.length:
@@ -81,7 +82,7 @@ class Flow:
 def _exits(path: list[_Level]) -> bool:
     """Whether the call ends (return, raise) at or after the position `path` leads to,
     before leaving the outermost suite of `path`."""
-    return any(_is_exit(statement) for level in path for statement in level.statements[level.index:])
+    return any(_is_exit(statement) for level in path for statement in level.statements[level.at:])
 
 
 def _is_exit(statement: cst.CSTNode) -> bool:

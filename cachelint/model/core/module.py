@@ -32,8 +32,8 @@ class SourceModule:
     functions: dict[cst.FunctionDef, FunctionInfo]
     truth_tests: list[TruthTest] = field(default_factory=list)
     for_loops: dict[cst.BaseExpression, cst.For] = field(default_factory=dict)
-    calls: list[Site] = field(default_factory=list)  # every call, in source order
-    withs: list[Site] = field(default_factory=list)  # every `with` statement
+    calls: list[Site[cst.Call]] = field(default_factory=list)  # every call, in source order
+    withs: list[Site[cst.With]] = field(default_factory=list)  # every `with` statement
     # The file's row for each row of `source`, when that holds only some of the file's
     # statements (cachelint.sparse); None when it is the whole file.
     rows: tuple[int, ...] | None = None
@@ -81,7 +81,8 @@ class SourceModule:
         if statement is self.module:
             return (0, 0)
         start, end = self.range(statement)
-        if getattr(statement, "decorators", None):  # a def or class span starts at `def`/`class`
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and statement.decorators:
+            # a def or class span starts at `def`/`class`
             start = self.range(statement.decorators[0])[0]
         if isinstance(statement, (cst.Try, cst.Match)):
             return (start.row, start.row)

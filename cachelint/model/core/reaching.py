@@ -15,7 +15,7 @@ from elsewhere fall back to the scope's plain lookup.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import libcst as cst
@@ -42,7 +42,7 @@ class ReachingDefinitions:
         """The assignments whose value `name` may have where it is used, most recent first
         (every branch that can reach the use); parameters and the like are left out."""
         return [
-            Step(name.value, binding.scope, binding.value)
+            Step(name.value, binding.scope, binding.expression)
             for binding in self.bindings(name.value, scope, self.spans[name].start)
             if binding.kind == "assign"
         ]
@@ -107,7 +107,7 @@ class _Blocks:
         return ()
 
 
-def suites(node: cst.CSTNode) -> Iterator[tuple[object, list[cst.CSTNode]]]:
+def suites(node: cst.CSTNode) -> Iterator[tuple[object, Sequence[cst.CSTNode]]]:
     """The statement lists directly inside `node`, each with a name unique within `node`."""
     if isinstance(node, cst.Module):
         yield "body", node.body
@@ -116,7 +116,8 @@ def suites(node: cst.CSTNode) -> Iterator[tuple[object, list[cst.CSTNode]]]:
     if isinstance(body, cst.BaseSuite):
         yield "body", body.body if isinstance(body, cst.IndentedBlock) else [body]
     if isinstance(node, (cst.Try, cst.TryStar)):
-        for index, handler in enumerate(node.handlers):
+        handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
+        for index, handler in enumerate(handlers):
             yield ("except", index), _block(handler.body)
     if isinstance(node, cst.Match):
         for index, case in enumerate(node.cases):

@@ -7,25 +7,55 @@ of its names is bound to, in source order, and a name is looked up the way Pytho
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import libcst as cst
+
+# What a name is bound to, by the binding's kind: the qualified name (import), the
+# expression (assign, with, for), the Param (param), the FunctionDef or ClassDef (def), the
+# AugAssign or nothing (other), nothing (annotation).
+BoundValue: TypeAlias = str | cst.BaseExpression | cst.Param | cst.FunctionDef | cst.ClassDef | cst.AugAssign | None
 
 
 @dataclass
 class Binding:
     """`name` bound at `order` (a byte offset) to something the model may follow."""
 
-    kind: str  # "import", "assign", "param", "with", "for", "def", "other"
+    kind: str  # "import", "assign", "param", "with", "for", "def", "annotation", "other"
     order: int
-    value: object = None  # qualified name (import), expression (assign/with/for), Param, def node, AugAssign
-    scope: Scope | None = None
+    scope: Scope  # the scope the name is bound in (for an attribute, the method or class body)
+    value: BoundValue = None
     annotation: cst.BaseExpression | None = None
+
+    @property
+    def expression(self) -> cst.BaseExpression | None:
+        """The expression bound (assign, with, for), else None."""
+        value = self.value
+        return value if isinstance(value, cst.BaseExpression) else None
+
+    @property
+    def assigned(self) -> cst.BaseExpression | None:
+        """The expression an assignment binds (`x = …`, `x: T = …`, `x := …`), else None."""
+        value = self.value
+        return value if self.kind == "assign" and isinstance(value, cst.BaseExpression) else None
+
+    @property
+    def imported(self) -> str | None:
+        """The qualified name an import binds, else None."""
+        value = self.value
+        return value if isinstance(value, str) else None
+
+    @property
+    def definition(self) -> cst.FunctionDef | cst.ClassDef | None:
+        """The function or class a `def`/`class` statement binds, else None."""
+        value = self.value
+        return value if isinstance(value, (cst.FunctionDef, cst.ClassDef)) else None
 
 
 @dataclass(eq=False)
 class Scope:
     kind: str  # "module", "class" or "function"
-    node: cst.CSTNode
+    node: cst.Module | cst.ClassDef | cst.FunctionDef
     parent: Scope | None
     name: str = ""
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
@@ -41,9 +71,9 @@ class Scope:
     def __post_init__(self) -> None:
         self.function = self if self.kind == "function" else self.parent.function if self.parent is not None else None
 
-    def bind(self, name: str, binding: Binding) -> None:
-        binding.scope = self
-        self.bindings.setdefault(name, []).append(binding)
+    def bind(self, name: str, kind: str, order: int, value: BoundValue = None,
+             annotation: cst.BaseExpression | None = None) -> None:
+        self.bindings.setdefault(name, []).append(Binding(kind, order, self, value, annotation))
 
     def lookup(self, name: str, order: int) -> list[Binding]:
         """The bindings a use of `name` at `order` may see, most likely first.
@@ -76,25 +106,20 @@ def qualified_name(expr: cst.BaseExpression, scope: Scope, order: int) -> str | 
     bindings = scope.lookup(head, order)
     if not bindings or bindings[0].kind != "import":
         return None
-    base = bindings[0].value
-    return f"{base}.{rest}" if rest else base
+    base = bindings[0].imported
+    return f"{base}.{rest}" if rest and base is not None else base
 
 
 def dotted(expr: cst.BaseExpression) -> str | None:
     """The dotted text of a Name/Attribute chain, without resolving imports."""
     # Exact type tests: `isinstance` against LibCST's abstract node classes is slow when it
     # fails, and this runs for most expressions the model meets (neither class has subclasses).
-    kind = type(expr)
-    if kind is _NAME:
+    if type(expr) is cst.Name:
         return expr.value
     parts: list[str] = []
-    while kind is _ATTRIBUTE:
+    while type(expr) is cst.Attribute:
         parts.append(expr.attr.value)
         expr = expr.value
-        kind = type(expr)
-    if kind is not _NAME:
+    if type(expr) is not cst.Name:
         return None
     return ".".join([expr.value, *reversed(parts)])
-
-
-_NAME, _ATTRIBUTE = cst.Name, cst.Attribute

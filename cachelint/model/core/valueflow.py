@@ -50,18 +50,18 @@ class Evaluator:
         return None
 
     def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Any:
-        kind = type(expr)  # exact types, cheaper than failing `isinstance` tests (no node class has subclasses)
-        if kind is cst.Name:
+        # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
+        if type(expr) is cst.Name:
             return self._name(expr, scope, env, depth)
-        if kind is cst.Attribute:
+        if type(expr) is cst.Attribute:
             return self._attribute(expr, scope, env, depth)
-        if kind is cst.Subscript:
+        if type(expr) is cst.Subscript:
             return self._subscript(expr, scope, env, depth)
-        if kind is cst.Call:
+        if type(expr) is cst.Call:
             return self._call(expr, scope, env, depth)
-        if kind is cst.NamedExpr or kind is cst.StarredElement:
+        if type(expr) is cst.NamedExpr or type(expr) is cst.StarredElement:
             return self._value(expr.value, scope, env, depth + 1)
-        if kind is cst.Await:
+        if type(expr) is cst.Await:
             return self._value(expr.expression, scope, env, depth + 1)
         return self._compound(expr, scope, env, depth)
 
@@ -104,14 +104,13 @@ class Evaluator:
 def parts(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The sub-expressions an f-string, a string concatenation, a binary or boolean
     operation, or a container is built from; none for any other expression."""
-    kind = type(expr)
-    if kind is cst.FormattedString:
+    if type(expr) is cst.FormattedString:
         return [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
-    if kind in (cst.ConcatenatedString, cst.BinaryOperation, cst.BooleanOperation):
+    if type(expr) is cst.ConcatenatedString or type(expr) is cst.BinaryOperation or type(expr) is cst.BooleanOperation:
         return [expr.left, expr.right]
-    if kind in (cst.Tuple, cst.List, cst.Set):
+    if type(expr) is cst.Tuple or type(expr) is cst.List or type(expr) is cst.Set:
         return [e.value for e in expr.elements]
-    if kind is cst.Dict:
+    if type(expr) is cst.Dict:
         return [p for e in expr.elements for p in ((e.key, e.value) if isinstance(e, cst.DictElement) else (e.value,))]
     return []
 

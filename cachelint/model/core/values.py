@@ -99,12 +99,13 @@ def _class_attribute(attribute: cst.Attribute, scope: Scope, depth: int):
 
 def _constant(name: cst.Name, scope: Scope, order: int, depth: int):
     bindings = scope.lookup(name.value, order)
-    if len(bindings) != 1 or bindings[0].kind != "assign":
+    assigned = bindings[0].assigned if len(bindings) == 1 else None
+    if assigned is None:
         return None
     binding = bindings[0]
     if len(binding.scope.bindings.get(name.value, ())) != 1:
         return None  # rebound somewhere: not a constant
-    return evaluate_number(binding.value, binding.scope, binding.order, depth + 1)
+    return evaluate_number(assigned, binding.scope, binding.order, depth + 1)
 
 
 def _arithmetic(operator: cst.BaseBinaryOp, left: float, right: float):
