@@ -161,14 +161,14 @@ class ModuleModel(SourceModule):
             return False
         if not self._functions_by_name:
             self._functions_by_name = {
-                f.node.name.value: f for f in self.functions.values() if f.scope.parent.kind == "module"
+                f.node.name.value: f for f in self.functions.values() if f.scope.enclosing.kind == "module"
             }
         return function_does_io(info, self._functions_by_name)
 
     def holds_io_result(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """Whether `expr` holds what recognisable I/O returned (cachelint.model.app.io.holds_io_result)."""
-        function = scope.function
-        info = self.functions.get(function.node) if function is not None else None
+        function = scope.function_def
+        info = self.functions.get(function) if function is not None else None
         if info is None:
             return False
         self.does_io(info.node)  # fills the table of module functions

@@ -163,9 +163,10 @@ class _Transactions:
         if qualified_name(call.func, scope, order) in _CONNECT:
             return True
         binding = self.recogniser.bound(call.func, scope, order) if isinstance(call.func, cst.Name) else None
-        if depth > 1 or binding is None or binding.kind != "def" or binding.value not in self.source.functions:
+        defined = binding.definition if binding is not None and depth <= 1 else None
+        info = self.source.functions.get(defined) if isinstance(defined, cst.FunctionDef) else None
+        if info is None:
             return False
-        info = self.source.functions[binding.value]
         for returned in info.returns:
             value, where, at = returned.value, info.scope, self.source.spans[returned].start
             if isinstance(value, cst.Name):
@@ -176,7 +177,7 @@ class _Transactions:
 
     def of_function(self, function: cst.FunctionDef, scope: Scope) -> Transaction | None:
         """A function decorated `@transaction.atomic`, `@transaction.atomic()`, `@db.atomic()`, `@atomic()`."""
-        defined_in = scope.parent
+        defined_in = scope.enclosing
         for decorator in function.decorators:
             expr = decorator.decorator
             target = expr.func if isinstance(expr, cst.Call) else expr
@@ -218,7 +219,7 @@ def _runs_project_function(site: Site) -> bool:
     name = func.value.value if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else (
         func.value if isinstance(func, cst.Name) else None)
     called = func.attr.value if isinstance(func, cst.Attribute) else name
-    if name is None or not name[:1].islower() or not called[:1].islower():
+    if name is None or called is None or not name[:1].islower() or not called[:1].islower():
         return False  # `Product.objects...`, `Order(...)`: a model, not a function
     bindings = site.scope.lookup(name, site.order)
     return len(bindings) == 1 and bindings[0].kind == "import" and str(bindings[0].value).startswith(".")

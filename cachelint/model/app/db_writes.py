@@ -8,7 +8,7 @@ what is a connection, a session, a model class, an instance of one.
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 import libcst as cst
 
@@ -229,7 +229,7 @@ class WriteFinder:
             source = binding.value if binding.kind in ("assign", "with") else binding.annotation
             if isinstance(source, cst.Call):
                 source = source.func
-        qualified = qualified_name(source, binding.scope, binding.order) if isinstance(
+        qualified = qualified_name(source, binding.scope, binding.order) if binding is not None and isinstance(
             source, (cst.Name, cst.Attribute)) else None
         if qualified is not None:
             if qualified.startswith(_HTTP_MODULES):
@@ -375,8 +375,11 @@ class WriteFinder:
             return False
         if binding.kind == "assign" and isinstance(binding.value, cst.Call):
             return dotted(binding.value.func) == f"{function.self_name}.get_object"
-        position = _WRITE_HOOKS.get(function.node.name.value)
-        params = function.node.params.params
+        definition = function.node
+        if not isinstance(definition, cst.FunctionDef):  # a method's scope is its def's
+            return False
+        position = _WRITE_HOOKS.get(definition.name.value)
+        params = definition.params.params
         return (binding.kind == "param" and position is not None and len(params) > position + 1
                 and params[position + 1].name.value == expr.value)
 
@@ -427,9 +430,9 @@ class WriteFinder:
                 return _INSTANCE_WRITES[method], None, call_label(call)
         chain = self._followed_chain(receiver, scope, order)
         if method in _QUERYSET_WRITES:
-            found = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)
-            if found is not None:
-                return _QUERYSET_WRITES[method], found[0], call_label(call)
+            queried = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)
+            if queried is not None:
+                return _QUERYSET_WRITES[method], queried[0], call_label(call)
         if (method in _QUERYSET_WRITES or method in _M2M_WRITES) and self._is_relation(
                 _chain(receiver), method, scope, order):
             return _QUERYSET_WRITES.get(method, WriteKind.SAVE), None, call_label(call)
@@ -557,7 +560,7 @@ class WriteFinder:
         return None
 
 
-def _is_dunder_table(expr: cst.BaseExpression) -> bool:
+def _is_dunder_table(expr: cst.BaseExpression) -> TypeGuard[cst.Attribute]:
     return isinstance(expr, cst.Attribute) and expr.attr.value == "__table__"
 
 

@@ -187,8 +187,8 @@ class Responses:
 
     def _status_seen(self, name: str, scope: Scope, start: int, end: int) -> bool:
         """Whether the function looks at the response `name` between `start` and `end`."""
-        function = scope.function
-        node = function.node.body if function is not None else self.source.module
+        function = scope.function_def
+        node = function.body if function is not None else self.source.module
         for use in _response_uses(node, name):
             offset = self.source.spans[use].start
             if start <= offset <= end:
@@ -203,26 +203,28 @@ class Responses:
     def failure_fallback(self, name: cst.Name, scope: Scope, order: int) -> Fallback | None:
         """A failure value an `except` branch of a `try` that fetches something gives `name`,
         which may still hold it at `order` (after that `try`)."""
-        function = scope.function
+        function = scope.function_def
         if function is None:
             return None
         for binding in scope.bindings.get(name.value, ()):
-            if binding.kind != "assign" or binding.order >= order or not _is_failure(binding.value):
+            value = binding.assigned
+            if value is None or binding.order >= order or not _is_failure(value):
                 continue
-            for statement in self._tries_of(function.node):
+            for statement in self._tries_of(function):
                 for handler in statement.handlers:
                     span = self.source.spans[handler]
                     inside = span.start <= binding.order <= span.start + span.length
                     after = self.source.spans[statement].start + self.source.spans[statement].length <= order
                     if inside and after and not exits(handler.body) and _handles_failure(handler) and (
                             self._fetches(statement.body, scope)):
-                        return Fallback(binding.value, handler)
+                        return Fallback(value, handler)
         return None
 
     def _tries_of(self, function: cst.FunctionDef) -> list[cst.Try]:
         found = self._tries.get(function)
         if found is None:
-            found, stack = [], [function.body]
+            found = []
+            stack: list[cst.CSTNode] = [function.body]
             while stack:
                 node = stack.pop()
                 if isinstance(node, (cst.FunctionDef, cst.ClassDef)):

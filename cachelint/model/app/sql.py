@@ -125,9 +125,15 @@ def parse_sql_write(sql: str) -> SqlWrite | None:
     return SqlWrite(verb, table, verb == "insert" and _UPDATE_ON_CONFLICT.search(text) is not None)
 
 
+def _skipped(text: str) -> str:
+    """`text` after its leading whitespace and comments."""
+    leading = _SKIP.match(text)  # always matches, if only the empty string
+    return text[leading.end():] if leading is not None else text
+
+
 def _main_statement(sql: str) -> str:
     """The text from the statement's first keyword on, after any `WITH name AS (...)`."""
-    text = sql[_SKIP.match(sql).end():]
+    text = _skipped(sql)
     if not re.match(r"with\b", text, re.I):
         return text
     depth = 0
@@ -143,7 +149,7 @@ def _main_statement(sql: str) -> str:
             depth -= 1
             if depth == 0:
                 rest = text[index + 1:]
-                rest = rest[_SKIP.match(rest).end():]
+                rest = _skipped(rest)
                 if not _CTE_CONTINUES.match(rest):
                     return rest
     return ""
@@ -185,7 +191,9 @@ class Select:
 
 
 def _tokens(sql: str) -> list[tuple[str, str]]:
-    return [(match.lastgroup, match.group(0)) for match in _TOKEN.finditer(sql) if match.lastgroup != "space"]
+    # Every alternative of _TOKEN is a named group: each match has a `lastgroup`.
+    return [(kind, match.group(0)) for match in _TOKEN.finditer(sql)
+            if (kind := match.lastgroup) is not None and kind != "space"]
 
 
 def _unquote(name: str) -> str:

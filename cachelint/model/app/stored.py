@@ -128,8 +128,7 @@ class StoredData:
         walk = _Walk(self.source)
         fields = op.value is None  # hset(name, "field", value): a string is a field name
         for value in self.values(op):
-            field = _string(value) if fields and isinstance(value, cst.SimpleString) else None
-            if field is not None:
+            if fields and isinstance(value, cst.SimpleString) and (field := _string(value)) is not None:
                 yield Named(value.value, field)
             else:
                 yield from walk.names(value, op.scope, 0)
@@ -153,37 +152,38 @@ class _Walk:
     # ------------------------------------------------------------------ names
 
     def names(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Iterator[Named]:
-        kind = type(expr)  # exact types: failing `isinstance` tests on nodes are slow, and no node class has subclasses
+        # Exact types: failing `isinstance` tests on nodes are slow, and no node class has subclasses.
         if self._spent():
             return
-        if kind is cst.Name:
+        if type(expr) is cst.Name:
             yield from self._name(expr, scope, depth)
-        elif kind is cst.Attribute:  # a field read: that field, not what it is read from
-            text = self._dotted(expr, scope)
-            yield Named(dotted(expr), text) if text is not None else Named(f"….{expr.attr.value}", expr.attr.value)
-        elif kind is cst.Subscript:
+        elif type(expr) is cst.Attribute:  # a field read: that field, not what it is read from
+            shown, text = dotted(expr), self._dotted(expr, scope)
+            yield Named(shown, text) if shown is not None and text is not None \
+                else Named(f"….{expr.attr.value}", expr.attr.value)
+        elif type(expr) is cst.Subscript:
             index = _index(expr)
-            field = _string(index) if isinstance(index, cst.SimpleString) else None
-            if field is None:  # rows[0], data[key]: an element of the container
-                yield from self.names(expr.value, scope, depth)
-                if index is not None:
-                    yield from self.names(index, scope, depth)
-            else:  # row["email"]: that field, and the container's own name
+            if isinstance(index, cst.SimpleString) and (field := _string(index)) is not None:
+                # row["email"]: that field, and the container's own name
                 yield Named(f"{self._short(expr.value)}[{index.value}]", field)
                 if isinstance(expr.value, (cst.Name, cst.Attribute)):
                     yield from self.names(expr.value, scope, depth + 1)
-        elif kind is cst.Call:
+            else:  # rows[0], data[key]: an element of the container
+                yield from self.names(expr.value, scope, depth)
+                if index is not None:
+                    yield from self.names(index, scope, depth)
+        elif type(expr) is cst.Call:
             yield from self._call(expr, scope, depth)
-        elif kind is cst.Dict:
+        elif type(expr) is cst.Dict:
             for element in expr.elements:
                 if isinstance(element, cst.DictElement):
                     yield from self._dict_key(element.key, scope, depth)
                 yield from self.names(element.value, scope, depth)
-        elif kind is cst.DictComp:
+        elif type(expr) is cst.DictComp:
             yield from self.names(expr.key, scope, depth)
             yield from self.names(expr.value, scope, depth)
             yield from self._comp_for(expr.for_in, scope, depth)
-        elif kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+        elif type(expr) is cst.ListComp or type(expr) is cst.SetComp or type(expr) is cst.GeneratorExp:
             yield from self.names(expr.elt, scope, depth)
             yield from self._comp_for(expr.for_in, scope, depth)
         else:
@@ -252,48 +252,49 @@ class _Walk:
 
     def rows(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Iterator[WholeRow]:
         """The whole rows `expr` holds as they are (through containers and serializers)."""
-        kind = type(expr)
         if self._spent():
             return
-        if self._is_current_user(expr, scope):
-            yield WholeRow("User", RowKind.CURRENT_USER, dotted(expr))
-        elif kind is cst.Name:
+        user = self._current_user(expr, scope)
+        if user is not None:
+            yield WholeRow("User", RowKind.CURRENT_USER, user)
+        elif type(expr) is cst.Name:
             if depth == 0:
                 for value, inner in self._one_back(expr, scope):
                     yield from self.rows(value, inner, depth + 1)
-        elif kind is cst.Attribute and expr.attr.value in _ALL_FIELDS_ATTRIBUTES:
+        elif type(expr) is cst.Attribute and expr.attr.value in _ALL_FIELDS_ATTRIBUTES:
             yield from self.rows(expr.value, scope, depth)
-        elif kind is cst.Call and _last_name(expr.func) in _ALL_FIELDS_METHODS \
+        elif type(expr) is cst.Call and _last_name(expr.func) in _ALL_FIELDS_METHODS \
                 and isinstance(expr.func, cst.Attribute):
             yield from self.rows(expr.func.value, scope, depth)
-        elif kind is cst.Call:
+        elif type(expr) is cst.Call:
             if self._passes_through(expr, scope):
                 for argument in expr.args:
                     if argument.keyword is None:
                         yield from self.rows(argument.value, scope, depth)
             else:
                 yield from self._query_rows(expr, scope)
-        elif kind is cst.Subscript:
+        elif type(expr) is cst.Subscript:
             if not isinstance(_index(expr), cst.SimpleString):  # rows[0], rows[:10]
                 yield from self.rows(expr.value, scope, depth)
-        elif kind in (cst.List, cst.Tuple, cst.Set, cst.Dict):
+        elif type(expr) is cst.List or type(expr) is cst.Tuple or type(expr) is cst.Set or type(expr) is cst.Dict:
             for element in expr.elements:  # a dict's values (and `**spread`s)
                 yield from self.rows(element.value, scope, depth)
-        elif kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+        elif type(expr) is cst.ListComp or type(expr) is cst.SetComp or type(expr) is cst.GeneratorExp:
             if _is_target(self._unwrapped(expr.elt, scope), expr.for_in.target):
                 yield from self.rows(expr.for_in.iter, scope, depth)
-        elif kind in (cst.Await, cst.IfExp, cst.BooleanOperation, cst.Lambda):
+        elif type(expr) is cst.Await or type(expr) is cst.IfExp or type(expr) is cst.BooleanOperation or type(expr) is cst.Lambda:
             for child in _value_children(expr):
                 yield from self.rows(child, scope, depth)
 
-    def _is_current_user(self, expr: cst.CSTNode, scope: Scope) -> bool:
-        """`request.user`, `self.request.user`, Flask-Login's `current_user`, Flask's `g.user`."""
+    def _current_user(self, expr: cst.CSTNode, scope: Scope) -> str | None:
+        """How `expr` is spelled when it is the current user: `request.user`,
+        `self.request.user`, Flask-Login's `current_user`, Flask's `g.user`; else None."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
-            return False
+            return None
         text = dotted(expr)
         if text in _REQUEST_USERS:
-            return True
-        return qualified_name(expr, scope, self.source.spans[expr].start) in _CURRENT_USERS
+            return text
+        return text if qualified_name(expr, scope, self.source.spans[expr].start) in _CURRENT_USERS else None
 
     def _passes_through(self, call: cst.Call, scope: Scope) -> bool:
         qualified = qualified_name(call.func, scope, self.source.spans[call].start)
@@ -388,8 +389,8 @@ class _Walk:
         """The query last executed on `cursor` before it is read, in the same function:
         `cursor.execute("SELECT …")`, or `cursor = conn.execute("SELECT …")`."""
         before = self.source.spans[cursor].start
-        function = scope.function
-        info = self.source.functions.get(function.node) if function is not None else None
+        definition = scope.function_def
+        info = self.source.functions.get(definition) if definition is not None else None
         latest = None
         for call in info.calls if info is not None else ():
             func = call.func
@@ -423,7 +424,7 @@ class _Walk:
         for binding in self._reaching(name, scope):
             if binding.kind in ("assign", "for") and isinstance(binding.value, cst.BaseExpression):
                 yield binding.value, binding.scope
-            elif binding.kind == "def" and binding.value in self.source.functions:
+            elif isinstance(binding.value, cst.FunctionDef) and binding.value in self.source.functions:
                 info = self.source.functions[binding.value]
                 for ret in info.returns:
                     if ret.value is not None:
@@ -437,10 +438,10 @@ class _Walk:
         if text is None:
             return None
         parts = text.split(".")
-        head = expr
+        head: cst.BaseExpression = expr
         while isinstance(head, cst.Attribute):
             head = head.value
-        if any(binding.kind == "import" for binding in self._reaching(head, scope)):
+        if isinstance(head, cst.Name) and any(binding.kind == "import" for binding in self._reaching(head, scope)):
             parts = parts[1:]
         return "_".join(parts)
 
@@ -523,25 +524,24 @@ def _is_target(expr: cst.BaseExpression, target: cst.BaseExpression) -> bool:
 
 def _value_children(expr: cst.CSTNode) -> list[cst.BaseExpression]:
     """The sub-expressions whose values make up `expr`'s value (tests and targets left out)."""
-    kind = type(expr)
-    if kind is cst.Await:
+    if type(expr) is cst.Await:
         return [expr.expression]
-    if kind is cst.IfExp:
+    if type(expr) is cst.IfExp:
         return [expr.body, expr.orelse]
-    if kind in (cst.BinaryOperation, cst.BooleanOperation):
+    if type(expr) is cst.BinaryOperation or type(expr) is cst.BooleanOperation:
         return [expr.left, expr.right]
-    if kind is cst.UnaryOperation:
+    if type(expr) is cst.UnaryOperation:
         return [expr.expression]
-    if kind is cst.Comparison:
+    if type(expr) is cst.Comparison:
         return [expr.left, *(target.comparator for target in expr.comparisons)]
-    if kind is cst.Lambda:
+    if type(expr) is cst.Lambda:
         return [expr.body]
-    if kind is cst.NamedExpr:
+    if type(expr) is cst.NamedExpr:
         return [expr.value]
-    if kind in (cst.List, cst.Tuple, cst.Set):
+    if type(expr) is cst.List or type(expr) is cst.Tuple or type(expr) is cst.Set:
         return [element.value for element in expr.elements]
-    if kind is cst.FormattedString:
+    if type(expr) is cst.FormattedString:
         return [part.expression for part in expr.parts if isinstance(part, cst.FormattedStringExpression)]
-    if kind is cst.StarredElement:
+    if type(expr) is cst.StarredElement:
         return [expr.value]
     return []

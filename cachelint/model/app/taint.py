@@ -166,12 +166,12 @@ class TaintAnalysis(Evaluator):
         return self._first(exprs, scope, env, depth, Taint)
 
     def _compound(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Value:
-        kind = type(expr)  # exact types, cheaper than failing `isinstance` tests (no node class has subclasses)
-        if kind is cst.IfExp:
+        # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
+        if type(expr) is cst.IfExp:
             return self._if_expression(expr, scope, env, depth)
-        if kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
+        if type(expr) is cst.ListComp or type(expr) is cst.SetComp or type(expr) is cst.GeneratorExp or type(expr) is cst.DictComp:
             return self._comprehension(expr, scope, env, depth)
-        if kind is cst.BinaryOperation and not isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        if type(expr) is cst.BinaryOperation and not isinstance(expr.operator, (cst.Add, cst.Modulo)):
             return None  # only `+` and `%` build text from text
         return self._any(parts(expr), scope, env, depth)
 
@@ -194,8 +194,9 @@ class TaintAnalysis(Evaluator):
             return _Request(flask=True) if binding.value in FLASK_REQUEST else None
         if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.BaseExpression):
             return self._value(binding.value, binding.scope, env, depth + 1)
-        if binding.kind == "param":
-            return self._parameter(name, binding, env, depth)
+        parameter = binding.parameter
+        if parameter is not None:
+            return self._parameter(name, binding, parameter, env, depth)
         if (binding.scope, name) in env:  # `*parts` of a helper being followed
             return env[(binding.scope, name)]
         statement = binding.value
@@ -203,7 +204,7 @@ class TaintAnalysis(Evaluator):
             return self._any([statement.target, statement.value], binding.scope, env, depth + 1)  # `key += q`
         return None
 
-    def _parameter(self, name: str, binding: Binding, env: Env, depth: int) -> Value:
+    def _parameter(self, name: str, binding: Binding, parameter: cst.Param, env: Env, depth: int) -> Value:
         if (binding.scope, name) in env:
             return env[(binding.scope, name)]
         if any(scope is binding.scope for scope, _ in env):
@@ -215,7 +216,7 @@ class TaintAnalysis(Evaluator):
             return None
         source = self.views.parameter_source(function, name)
         if source is not None:
-            return Taint(source, binding.value)
+            return Taint(source, parameter)
         model = self.views.request_model(function, name)
         if model is not None:
             return _Model(model)
@@ -231,7 +232,7 @@ class TaintAnalysis(Evaluator):
 
     def _is_request_type(self, binding: Binding) -> bool:
         annotation = binding.annotation
-        return annotation is not None and qualified_name(annotation, binding.scope.parent, binding.order) in _REQUEST_TYPES
+        return annotation is not None and qualified_name(annotation, binding.scope.enclosing, binding.order) in _REQUEST_TYPES
 
     def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
         if qualified_name(expr, scope, self._order(expr)) in FLASK_REQUEST:
@@ -269,9 +270,10 @@ class TaintAnalysis(Evaluator):
             if (None, container.value) in env:
                 return None
             bindings = self.source.reaching.bindings(container.value, scope, self._order(expr))
-            if len(bindings) != 1 or bindings[0].kind != "assign":
+            assigned = bindings[0].assigned if len(bindings) == 1 else None
+            if assigned is None:
                 return None
-            container, where = bindings[0].value, bindings[0].scope
+            container, where = assigned, bindings[0].scope
         if not isinstance(container, cst.Dict):
             return None
         wanted = index.value.evaluated_value
@@ -635,7 +637,8 @@ class _Flow:
             elif isinstance(statement, cst.With):
                 self._walk(_statements(statement.body))
 
-    def _branch(self, *suites: cst.CSTNode | None) -> None:
+    def _branch(self, *suites: cst.BaseSuite | cst.If | cst.Else | cst.ExceptHandler | cst.ExceptStarHandler
+                | cst.MatchCase | None) -> None:
         for suite in suites:
             if suite is None:
                 continue

@@ -212,14 +212,14 @@ class Users:
         module's functions these call."""
         if node not in self._reads:
             function_scope = self.source.functions[node].scope if isinstance(node, cst.FunctionDef) else None
-            holder = function_scope.parent.node if function_scope and function_scope.parent.kind == "class" else node
+            holder = function_scope.enclosing.node if function_scope and function_scope.enclosing.kind == "class" else node
             if isinstance(holder, cst.ClassDef):
                 # A page cache on one handler (`retrieve`) runs for it alone, not for its siblings.
                 skipped = _OTHER_HANDLERS if holder is node else _HANDLERS
                 methods = [s for s in holder.body.body if isinstance(s, cst.FunctionDef)
                            and (s is node or s.name.value not in skipped)]
-            else:
-                methods = [node]
+            else:  # a function (a class is its own holder)
+                methods = [node] if isinstance(node, cst.FunctionDef) else []
             self._reads[node] = next(
                 (found for method in methods if (found := self._read_in(method, _HELPER_DEPTH)) is not None), None
             )
@@ -334,7 +334,7 @@ class _Values(Evaluator):
         if binding.kind in ("assign", "with", "for") and isinstance(binding.value, cst.BaseExpression):
             return self._value(binding.value, binding.scope, env, depth + 1)
         function = binding.value
-        if binding.kind == "def" and function in self.source.functions and function not in self._active:
+        if isinstance(function, cst.FunctionDef) and function in self.source.functions and function not in self._active:
             # A function passed to be called with no arguments: `get_or_set(key, build)`.
             return self.returned_without_arguments(function, depth + 1)
         return None
@@ -385,7 +385,9 @@ class _Values(Evaluator):
     def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Value:
         attr = expr.attr.value
         if is_self(expr.value, scope):
-            if any(bound is scope.function for bound, _ in env) and (scope.function, expr.value.value) not in env:
+            function = scope.function
+            if function is not None and any(bound is function for bound, _ in env) and (
+                    function, expr.value.value) not in env:
                 return None  # `self` is an argument its caller did not pass
             if attr == "request":
                 return _Request()
@@ -526,7 +528,7 @@ class _Values(Evaluator):
 
     def _own_method(self, func: cst.Attribute, scope: Scope) -> cst.FunctionDef | None:
         function = scope.function
-        if not is_self(func.value, scope) or function is None:
+        if not is_self(func.value, scope) or function is None or function.owner is None:
             return None
         return self.source.call_resolver.method(function.owner, func.attr.value)
 
@@ -572,8 +574,10 @@ def _identity(values: _Values, expr: cst.CSTNode, scope: Scope) -> Identity | No
     if isinstance(expr, cst.Param):
         binding = next((b for b in scope.bindings.get(expr.name.value, ()) if b.kind == "param"), None)
         value = values.parameter(expr.name.value, binding, {}) if binding is not None else None
-    else:
+    elif isinstance(expr, cst.BaseExpression):  # a key part's node is a Param or an expression
         value = values.value(expr, scope)
+    else:
+        value = None
     return value if isinstance(value, Identity) else None
 
 
@@ -590,7 +594,7 @@ def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
         return [expr.expression]
     if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
         results = [expr.key, expr.value] if isinstance(expr, cst.DictComp) else [expr.elt]
-        clause = expr.for_in
+        clause: cst.CompFor | None = expr.for_in
         while clause is not None:
             results.append(clause.iter)
             clause = clause.inner_for_in

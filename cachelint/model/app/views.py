@@ -112,7 +112,7 @@ class Views:
         info = self.source.functions.get(function)
         if info is None:
             return []
-        scope = info.scope.parent
+        scope = info.scope.enclosing
         routes = []
         for decorator in function.decorators:
             route = self._route(decorator, scope, self.source.spans[decorator].start)
@@ -178,12 +178,13 @@ class Views:
         return self._frameworks
 
     def _in_method_view(self, scope: Scope) -> bool:
-        if scope.kind != "class":
+        node = scope.node
+        if not isinstance(node, cst.ClassDef):
             return False
-        outer = scope.parent
-        order = self.source.spans[scope.node].start
+        outer = scope.enclosing
+        order = self.source.spans[node].start
         return any(
-            qualified_name(base.value, outer, order) in _METHOD_VIEWS for base in scope.node.bases
+            qualified_name(base.value, outer, order) in _METHOD_VIEWS for base in node.bases
         )
 
     # ------------------------------------------------------------------ parameters
@@ -227,7 +228,7 @@ class Views:
         return self._dependency_set
 
     def _depends_on(self, function: cst.FunctionDef, param: cst.Param) -> cst.FunctionDef | None:
-        scope, order = self.source.functions[function].scope.parent, self.source.spans[function].start
+        scope, order = self.source.functions[function].scope.enclosing, self.source.spans[function].start
         default = _marker(param)
         if not isinstance(default, cst.Call) or not default.args or not isinstance(default.args[0].value, cst.Name):
             return None
@@ -242,7 +243,7 @@ class Views:
         if param is None:
             return None
         info = self.source.functions[function]
-        scope, order = info.scope.parent, self.source.spans[function].start
+        scope, order = info.scope.enclosing, self.source.spans[function].start
         kind = "path" if route is not None and name in route.variables else "query"
         annotation = param.annotation.annotation if param.annotation else None
         default = _marker(param)
@@ -264,9 +265,9 @@ class Views:
             return None
         param = next((p for p in _parameters(function) if p.name.value == name), None)
         annotation = param.annotation.annotation if param is not None and param.annotation else None
-        if not isinstance(annotation, cst.Name):
+        if param is None or not isinstance(annotation, cst.Name):
             return None
-        scope, order = self.source.functions[function].scope.parent, self.source.spans[function].start
+        scope, order = self.source.functions[function].scope.enclosing, self.source.spans[function].start
         default = param.default
         if isinstance(default, cst.Call) and (default.args or not (
                 qualified_name(default.func, scope, order) or "").endswith(".Depends")):

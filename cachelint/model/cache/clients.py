@@ -11,6 +11,8 @@ project are declared by the project stage (cachelint.project), as config declare
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final
 
 import libcst as cst
 
@@ -36,7 +38,13 @@ _DICT_FACTORIES = {"collections.OrderedDict", "collections.defaultdict"}
 _AIOCACHE_BACKENDS = {"REDIS": "redis", "MEMORY": "memory", "MEMCACHED": "memcached"}
 _MAX_DEPTH = 12
 _END = 1 << 62  # an order after every binding of a function: what it returns, it returns at its end
-_UNKNOWN = object()  # not resolved yet
+
+
+class _Pending(Enum):
+    PENDING = "not resolved yet"
+
+
+_UNKNOWN: Final = _Pending.PENDING
 
 
 @dataclass
@@ -92,19 +100,19 @@ class ClientResolver:
         return client
 
     def _resolve(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int) -> Client | None:
-        kind = type(expr)  # exact types, cheaper than failing `isinstance` tests (no node class has subclasses)
-        if kind is cst.Await:
+        # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
+        if type(expr) is cst.Await:
             return self.client_of(expr.expression, scope, order, depth)
-        if kind is cst.Name:
+        if type(expr) is cst.Name:
             return self._from_name(expr, scope, order, depth)
-        if kind is cst.Attribute:
+        if type(expr) is cst.Attribute:
             return self._from_attribute(expr, scope, order, depth)
-        if kind is cst.Subscript:
+        if type(expr) is cst.Subscript:
             registry = _REGISTRIES.get(qualified_name(expr.value, scope, order) or "")
             return Client(registry, ClientKind()) if registry else None
-        if kind is cst.Call:
+        if type(expr) is cst.Call:
             return self._from_call(expr, scope, order, depth)
-        if kind is cst.BooleanOperation:  # `conn or redis.Redis()`
+        if type(expr) is cst.BooleanOperation:  # `conn or redis.Redis()`
             return self.client_of(expr.left, scope, order, depth) or self.client_of(expr.right, scope, order, depth)
         return None
 
@@ -144,11 +152,12 @@ class ClientResolver:
     def _from_binding(self, name: str, binding: Binding, depth: int) -> Client | None:
         scope = binding.scope
         if binding.kind == "import":
-            return self._known_object(binding.value)
-        if binding.kind in ("assign", "with"):
-            if binding.kind == "assign" and scope.kind == "module" and _is_dict_cache(name, binding.value, scope):
+            return self._known_object(binding.imported)
+        expression = binding.expression
+        if binding.kind in ("assign", "with") and expression is not None:
+            if binding.kind == "assign" and scope.kind == "module" and _is_dict_cache(name, expression, scope):
                 return Client(DICT_CACHE, ClientKind())
-            client = self.client_of(binding.value, scope, binding.order, depth)
+            client = self.client_of(expression, scope, binding.order, depth)
             if client is not None:
                 return client
         if binding.annotation is not None:
@@ -261,7 +270,8 @@ def module_clients(module_scope: Scope, resolver: ClientResolver) -> dict[str, s
         if not all(binding.kind == "assign" for binding in bindings):
             continue
         bindings = [b for b in bindings if not (isinstance(b.value, cst.Name) and b.value.value == "None")]
-        clients = [resolver.client_of(binding.value, module_scope, binding.order) for binding in bindings]
+        clients = [resolver.client_of(value, module_scope, binding.order)
+                   for binding in bindings if (value := binding.assigned) is not None]
         library = clients[0].library if clients and clients[0] is not None and clients[0].kind.role == "client" else None
         if library is None or any(client is None or client.library is not library for client in clients):
             continue
@@ -311,7 +321,7 @@ def _constructor_ttl(library: Library, variant: str | None, call: cst.Call, scop
     return Meaning.FOREVER if forever else Meaning.UNKNOWN
 
 
-def _is_dict_cache(name: str, value: object, scope: Scope) -> bool:
+def _is_dict_cache(name: str, value: cst.BaseExpression, scope: Scope) -> bool:
     if "cache" not in name.lower():
         return False
     if isinstance(value, cst.Dict):

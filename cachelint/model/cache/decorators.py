@@ -15,6 +15,8 @@ stands for that call.
 """
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import libcst as cst
 
 from cachelint.model.cache.clients import ClientResolver
@@ -49,7 +51,7 @@ def unwrap_method_decorator(expr: cst.BaseExpression, scope: Scope, order: int) 
     return [expr]
 
 
-def is_method_decorator(expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
+def is_method_decorator(expr: cst.BaseExpression, scope: Scope, order: int) -> TypeGuard[cst.Call]:
     """`method_decorator(...)` (Django), which applies function decorators to a method or a class."""
     return isinstance(expr, cst.Call) and bool(expr.args) and qualified_name(expr.func, scope, order) == METHOD_DECORATOR
 
@@ -62,7 +64,8 @@ class _Decorators:
 
     def decorators(self) -> list[CacheDecorator]:
         found = []
-        decorated = [(function, info.scope.parent) for function, info in self.collector.functions.items()]
+        decorated = [(function, info.scope.parent) for function, info in self.collector.functions.items()
+                     if info.scope.parent is not None]  # a function's scope always has a parent
         for node, scope in decorated + list(self.collector.classes.items()):
             for decorator in node.decorators:
                 order = self.spans[decorator].start
@@ -151,7 +154,7 @@ class _Decorators:
             client = self.resolver.client_of(target, where, at)
             if client is not None and client.library.call_decorator is not None:
                 library, spec = client.library, client.library.call_decorator
-        if spec is None:
+        if spec is None or library is None:  # both or neither
             return None
         semantics = spec.semantics or library.semantics_for(self._backend_variant(spec, call, where, at))
         meaning, argument = ttl_meaning(call, spec.ttl, semantics, where, at)
@@ -227,7 +230,7 @@ def _wrapped(target: cst.BaseExpression, scope: Scope, order: int) -> tuple[
     in between: `view` and `vary_on_cookie` in `cache_page(60)(vary_on_cookie(view))`; the
     class of `TapView.as_view()`."""
     inner: list[cst.BaseExpression] = []
-    wanted = cst.FunctionDef
+    wanted: type[cst.FunctionDef] | type[cst.ClassDef] = cst.FunctionDef
     while isinstance(target, cst.Call) and len(inner) < 8:
         if isinstance(target.func, cst.Attribute) and target.func.attr.value == "as_view":
             target, wanted = target.func.value, cst.ClassDef

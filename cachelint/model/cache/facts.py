@@ -49,7 +49,7 @@ class CacheOp:
     client: Client
     method: str
     spec: Method
-    node: cst.CSTNode  # the call, or the subscript for `CACHE[k]`
+    node: cst.Call | cst.Subscript  # the call, or the subscript for `CACHE[k]`
     call: cst.Call | None
     scope: Scope
     statement: cst.CSTNode

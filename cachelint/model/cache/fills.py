@@ -115,7 +115,10 @@ def dict_caches_never_falsy(ops: list[CacheOp], code: Callable[[cst.CSTNode], st
 def receiver_spelling(op: CacheOp, code: Callable[[cst.CSTNode], str]) -> str:
     """The source of the client an operation is applied to: `_CACHE` in `_CACHE.get(k)` or `_CACHE[k]`."""
     node = op.node
-    return code(node.func.value if isinstance(node, cst.Call) else node.value)
+    if isinstance(node, cst.Subscript):
+        return code(node.value)
+    func = node.func
+    return code(func.value if isinstance(func, cst.Attribute) else func)
 
 
 def stamped(op: CacheOp, calls: list[Site], code: Callable[[cst.CSTNode], str]) -> bool:

@@ -81,9 +81,10 @@ class Guards:
         found: dict[tuple[CacheOp, CacheOp], Guard] = {}
         used: set[CacheOp] = set()
         for test in source.truth_tests:
-            if not isinstance(test.context, cst.If) or test.scope.function not in self._writes:
+            function = test.scope.function
+            if not isinstance(test.context, cst.If) or function is None or function not in self._writes:
                 continue
-            for guard in self._guards(test):
+            for guard in self._guards(test, test.context, self._writes[function]):
                 found.setdefault((guard.read, guard.write), guard)
                 if guard.hit_uses_value:
                     # A value one decision only skips on may be returned by another (`if v is
@@ -91,18 +92,18 @@ class Guards:
                     used.add(guard.read)
         self.all = [dataclasses.replace(guard, hit_uses_value=guard.read in used) for guard in found.values()]
 
-    def _guards(self, test: TruthTest) -> list[Guard]:
+    def _guards(self, test: TruthTest, decision: cst.If, writes: list[CacheOp]) -> list[Guard]:
+        """The guards the `if` statement `decision` makes, of the writes of its function."""
         found = self._read_tested(test)
         if found is None:
             return []
         read, holder, present = found
-        decision: cst.If = test.context
         hit, miss = self._sides(decision, present, test)
         if not miss:
             return []
         hit_uses = holder is not None and self.branches.uses(test.scope).mentions(holder, hit)
         guards = []
-        for write in self._writes.get(test.scope.function, ()):
+        for write in writes:
             if write.order <= read.order or not _inside(write.order, miss):
                 continue
             stores = holder is not None and isinstance(write.value, cst.Name) and write.value.value == holder and any(
@@ -132,9 +133,10 @@ class Guards:
             holder, subject = subject.target.value, subject.value
         elif isinstance(subject, cst.Name):
             binding = self.source.binding_of(subject, test.scope, test.order)
-            if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
+            assigned = binding.assigned if binding is not None and binding.scope is test.scope else None
+            if assigned is None:
                 return None
-            holder, subject = subject.value, binding.value
+            holder, subject = subject.value, assigned
         read = self.op_at(subject)
         if read is None or read.kind is not Kind.READ or read.client.is_pipeline or read.key is None:
             return None
@@ -147,7 +149,8 @@ class Guards:
         expr = strip_await(expr)
         if isinstance(expr, cst.Name):
             binding = self.source.binding_of(expr, test.scope, test.order)
-            expr = binding.value if binding is not None and binding.kind == "assign" else expr
+            assigned = binding.assigned if binding is not None else None
+            expr = assigned if assigned is not None else expr
         return self.op_at(expr) is not None
 
     def _sides(self, decision: cst.If, present: bool, test: TruthTest) -> tuple[Ranges, Ranges]:
@@ -158,7 +161,8 @@ class Guards:
         if not present:
             return other, body
         if exits(decision.body) and isinstance(_last_small(decision.body), _LOOP_EXITS):
-            loop = self._enclosing_loop(decision, test.scope.function.node)
+            function = test.scope.function_def
+            loop = self._enclosing_loop(decision, function) if function is not None else None
             other = other[:-1] + ([(self.branches.end(decision), self.branches.end(loop.body))] if loop else [])
         return body, other
 
@@ -198,9 +202,9 @@ def _mark(value: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -
         return "a constant"
     if isinstance(value, cst.Name):
         bindings = scope.lookup(value.value, order)
-        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].scope is scope and (
-                len(scope.bindings[value.value]) == 1):
-            return _mark(bindings[0].value, scope, bindings[0].order, depth + 1)
+        assigned = bindings[0].assigned if len(bindings) == 1 else None
+        if assigned is not None and bindings[0].scope is scope and len(scope.bindings[value.value]) == 1:
+            return _mark(assigned, scope, bindings[0].order, depth + 1)
         return None
     if isinstance(value, cst.Attribute) and value.attr.value == "hex":  # uuid4().hex
         return _mark(value.value, scope, order, depth + 1)

@@ -67,11 +67,11 @@ def _same_part(code: Code, p: Part, q: Part) -> bool:
     if p.node is None or q.node is None:
         return False
     same_function = (p.scope.function if p.scope else None) is (q.scope.function if q.scope else None)
-    return same_function and _spelled(code, p) == _spelled(code, q)
+    return same_function and _spelled(code, p.node) == _spelled(code, q.node)
 
 
-def _spelled(code: Code, part: Part) -> str:
-    return " ".join(code(part.node).split())
+def _spelled(code: Code, node: cst.CSTNode) -> str:
+    return " ".join(code(node).split())
 
 
 def _difference(code: Code, a: KeyShape, b: KeyShape) -> Difference | None:

@@ -183,7 +183,7 @@ def describe_key(code: Callable[[cst.CSTNode], str], key: cst.BaseExpression, sh
     `legs_key(route_id)` (built as `f"{route_id}:legs"`) when a builder makes it."""
     built = f'f"{shape.render(code)}"'
     written = " ".join(code(key).split())
-    if len(shape.parts) == 1 and not shape.first.is_constant:
+    if len(shape.parts) == 1 and not shape.parts[0].is_constant:
         return f"`{written}`"
     if isinstance(key, (cst.Name, cst.FormattedString)) or written == built:
         return f"`{built}`"
@@ -231,7 +231,7 @@ def _assigned_display(op: CacheOp) -> cst.BaseExpression | None:
     if isinstance(value, cst.Name):
         bindings = op.scope.bindings.get(value.value, [])
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].order < op.order:
-            value = bindings[0].value
+            value = bindings[0].assigned
     return value if isinstance(value, (cst.Dict, cst.List, cst.Tuple)) else None
 
 
@@ -303,6 +303,8 @@ class KeyShapes:
         to, each with what it passes for that parameter (its default when it passes
         nothing) and that value's shapes."""
         function = parameter.scope.node if parameter.scope is not None else None
+        if not isinstance(function, cst.FunctionDef):
+            return []  # only a function of the module is called
         found = []
         for site, builder in self._calls_of().get(function, ()):
             argument = builder.arguments(site.node, site.scope).get(parameter.name)
@@ -337,50 +339,50 @@ class KeyShapes:
         return shapes
 
     def _resolve(self, expr: cst.BaseExpression, scope: Scope) -> list[Shape]:
-        kind = type(expr)  # exact types, cheaper than failing `isinstance` tests (no node class has subclasses)
-        if kind in (cst.SimpleString, cst.Integer, cst.Float):
+        # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
+        if type(expr) is cst.SimpleString or type(expr) is cst.Integer or type(expr) is cst.Float:
             value = expr.evaluated_value
             return [(_constant(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)),)]
-        if kind is cst.ConcatenatedString:
+        if type(expr) is cst.ConcatenatedString:
             return _product(self._shapes(expr.left, scope), self._shapes(expr.right, scope))
-        if kind is cst.FormattedString:
+        if type(expr) is cst.FormattedString:
             return self._formatted(expr, scope)
-        if kind is cst.Name:
+        if type(expr) is cst.Name:
             return self._name(expr, scope)
-        if kind is cst.Attribute:
+        if type(expr) is cst.Attribute:
             return self._attribute(expr, scope)
-        if kind is cst.Call:
+        if type(expr) is cst.Call:
             return self._call(expr, scope)
-        if kind is cst.BinaryOperation:
+        if type(expr) is cst.BinaryOperation:
             return self._binary(expr, scope)
-        if kind is cst.Await:
+        if type(expr) is cst.Await:
             return self._shapes(expr.expression, scope)
-        if kind is cst.IfExp:
+        if type(expr) is cst.IfExp:
             return (self._shapes(expr.body, scope) + self._shapes(expr.orelse, scope))[:MAX_SHAPES]
-        if kind is cst.BooleanOperation:
+        if type(expr) is cst.BooleanOperation:
             return (self._shapes(expr.left, scope) + self._shapes(expr.right, scope))[:MAX_SHAPES]
-        if kind is cst.Subscript:
+        if type(expr) is cst.Subscript:
             return [(self._subscript(expr, scope),)]
-        if kind in (cst.Tuple, cst.List, cst.Set):
+        if type(expr) is cst.Tuple or type(expr) is cst.List or type(expr) is cst.Set:
             elements = [e.value for e in expr.elements if not isinstance(e, cst.StarredElement)]
             if len(elements) != len(expr.elements) or not elements:
                 return []
-            if kind is cst.Tuple:  # a composite key `(user_id, "profile")`: its parts in order
+            if type(expr) is cst.Tuple:  # a composite key `(user_id, "profile")`: its parts in order
                 return _product(*(self._shapes(element, scope) for element in elements))
             # A list of keys (`get_many([...])`, `mget([...])`): each is a shape of the key.
             return [shape for element in elements for shape in self._shapes(element, scope)][:MAX_SHAPES]
-        if kind in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+        if type(expr) is cst.ListComp or type(expr) is cst.SetComp or type(expr) is cst.GeneratorExp:
             return self._shapes(expr.elt, scope)
-        if kind is cst.NamedExpr:
+        if type(expr) is cst.NamedExpr:
             return self._shapes(expr.value, scope)
         return []
 
     def _formatted(self, expr: cst.FormattedString, scope: Scope) -> list[Shape]:
-        choices = []
+        choices: list[list[Shape]] = []
         for piece in expr.parts:
             if isinstance(piece, cst.FormattedStringText):
                 choices.append([(_constant(piece.value.replace("{{", "{").replace("}}", "}")),)])
-            else:
+            elif isinstance(piece, cst.FormattedStringExpression):  # the only other kind of piece
                 spec = "".join(getattr(text, "value", "") for text in piece.format_spec or ())
                 choices.append(_with_spec(self._shapes(piece.expression, scope), spec))
         return _product(*choices)
@@ -405,7 +407,7 @@ class KeyShapes:
             step = Step(name.value, scope, binding.value)
             return [tuple(part.following(step) for part in shape) for shape in self._shapes(binding.value, scope)]
         if binding.kind == "param" and scope.kind == "function":
-            return [(Part(Source.PARAMETER, name=name.value, node=binding.value, scope=scope,
+            return [(Part(Source.PARAMETER, name=name.value, node=binding.parameter, scope=scope,
                           opaque=is_key_name(name.value)),)]
         if binding.kind == "for" and isinstance(binding.value, cst.BaseExpression):
             return self._loop(name, binding.value, scope)
@@ -471,14 +473,15 @@ class KeyShapes:
         """`self.prefix`: what the class body and its methods assign to it, unless one of
         them assigns a parameter (a value given from outside: the attribute stays itself)."""
         bindings = owner.attributes.get(attr, [])
-        if not bindings or any(b.kind != "assign" or not isinstance(b.value, cst.BaseExpression) for b in bindings):
+        assigned = [(value, b.scope) for b in bindings if (value := b.assigned) is not None]
+        if not bindings or len(assigned) != len(bindings):
             return None
         shapes: list[Shape] = []
-        for binding in bindings:
-            found = self._shapes(binding.value, binding.scope)
+        for value, value_scope in assigned:
+            found = self._shapes(value, value_scope)
             if any(part.source is Source.PARAMETER for shape in found for part in shape):
                 return None
-            step = Step(text, binding.scope, binding.value)
+            step = Step(text, value_scope, value)
             shapes += [tuple(part.following(step) for part in shape) for shape in found]
         return shapes[:MAX_SHAPES]
 
@@ -608,7 +611,7 @@ class KeyShapes:
             choices.append([(_constant(literal),)])
             if field is None:
                 continue
-            base = re.match(r"[^.\[]*", field).group(0)
+            base = re.split(r"[.\[]", field, maxsplit=1)[0]
             access = field[len(base):]  # "{0.pk}", "{obj[id]}": an attribute of the argument
             if base == "":
                 base, auto = str(auto), auto + 1
@@ -688,7 +691,7 @@ class KeyShapes:
         arguments = builder.arguments(call, scope)
         shapes: list[Shape] = []
         for shape in returned:
-            choices = []
+            choices: list[list[Shape]] = []
             for part in shape:
                 argument = arguments.get(part.name) if part.source is Source.PARAMETER and part.scope is info.scope \
                     else None

@@ -69,7 +69,9 @@ class _Operations:
                 if site.node in seen:
                     continue
                 callee = calls.callee(site.node.func, site.scope, site.order)
-                wrapper = summaries.get(callee.function) if callee is not None else None
+                if callee is None:
+                    continue
+                wrapper = summaries.get(callee.function)
                 if wrapper is None or calls.functions[callee.function].scope.owner is not None and not callee.binds_first:
                     continue
                 new.append(self._op(wrapper.client, wrapper.name, wrapper.method, site.node, site.node, site))
@@ -86,13 +88,14 @@ class _Operations:
                 by_scope.setdefault(op.scope, []).append(op)
         found = {}
         for scope, own in by_scope.items():
-            info = self.resolver.functions.get(scope.node)
+            function = scope.node
+            info = self.resolver.functions.get(function) if isinstance(function, cst.FunctionDef) else None
             if info is None:
                 continue
             name = f"{scope.owner.name}.{scope.name}" if scope.owner is not None else scope.name
             wrapper = summarise(info, own, name)
             if wrapper is not None:
-                found[scope.node] = wrapper
+                found[info.node] = wrapper
         return found
 
     def _call_op(self, site: Site) -> CacheOp | None:
@@ -105,10 +108,12 @@ class _Operations:
         if not self.custom.functions and not self.custom.wrappers:
             return None
         qualified = qualified_name(func, site.scope, site.order)
-        spec = self.custom.functions.get(qualified) if qualified else None
+        if not qualified:
+            return None
+        spec = self.custom.functions.get(qualified)
         if spec is not None:
             return self._op(Client(CUSTOM_LIBRARY, ClientKind()), qualified, spec, call, call, site)
-        wrapped = self.custom.wrappers.get(qualified) if qualified else None
+        wrapped = self.custom.wrappers.get(qualified)
         if wrapped is not None:  # a wrapper another module of the project defines
             library, spec = wrapped
             return self._op(Client(BY_NAME[library], ClientKind()), qualified.rsplit(".", 1)[-1], spec, call, call, site)
@@ -169,7 +174,8 @@ def _backend_ttl(call: cst.Call, spec: BackendExpiry, scope: Scope, order: int) 
     backend = find_argument(call, spec.backend)
     if not isinstance(backend, cst.SimpleString):
         return None
-    parameter = spec.expiry_argument.get(backend.evaluated_value)
+    name = backend.evaluated_value
+    parameter = spec.expiry_argument.get(name) if isinstance(name, str) else None
     if parameter is None:
         return None
     arguments = find_argument(call, spec.arguments)
@@ -227,5 +233,5 @@ def _key_spelling(op: CacheOp, key: cst.BaseExpression, code) -> str:
 def _gives_ttl(other: CacheOp, write: CacheOp, other_runs_later: bool) -> bool:
     if other_runs_later:
         return other.kind is Kind.EXPIRE
-    given = other.kind is Kind.WRITE and other.ttl.meaning in (Meaning.EXPIRES, Meaning.UNKNOWN)
+    given = other.kind is Kind.WRITE and other.ttl is not None and other.ttl.meaning in (Meaning.EXPIRES, Meaning.UNKNOWN)
     return given and write.spec.keeps_ttl

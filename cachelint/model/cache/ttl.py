@@ -58,7 +58,7 @@ def constant_name(argument: cst.BaseExpression | None) -> str | None:
 
 def ttl_fact(meaning: Meaning, argument: cst.BaseExpression | None, call: cst.Call | None, params: tuple[Arg, ...]) -> Ttl:
     """The TTL of a write or decorator: its meaning, the argument that says so, and its parameter."""
-    if argument is None:
+    if argument is None or call is None:  # an argument is found in a call
         parameter = params[0].name if params else None
     else:
         parameter = next(p.name for p in params if find_argument(call, p) is argument)

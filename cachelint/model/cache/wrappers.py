@@ -45,9 +45,11 @@ class Wrapper:
 def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | None:
     """The summary of a function whose own operations are `ops`; None when it is not a wrapper."""
     own = [op for op in ops if op.scope is info.scope]
-    if len(own) != 1 or own[0].kind not in _WRAPPED_KINDS or own[0].key is None or own[0].call is None:
+    if len(own) != 1:
         return None
     op = own[0]
+    if op.kind not in _WRAPPED_KINDS or op.key is None or op.call is None:
+        return None
     parameters = _parameters(info)
     value = op.value.value if isinstance(op.value, cst.Name) and op.value.value in parameters else None
     if op.kind is Kind.READ and not _returned(op, info) or op.kind is Kind.WRITE and value is None:
@@ -58,7 +60,8 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
     parameter, affix = key
     spec = op.spec
     semantics = spec.semantics or op.client.library.semantics_for(op.client.variant)
-    ttl, ttl_semantics = (), spec.semantics
+    ttl: tuple[Arg, ...] = ()
+    ttl_semantics = spec.semantics
     if op.ttl is not None:
         passed = op.ttl.argument
         if isinstance(passed, cst.Name) and passed.value in parameters:

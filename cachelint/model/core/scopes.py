@@ -40,6 +40,12 @@ class Binding:
         return value if self.kind == "assign" and isinstance(value, cst.BaseExpression) else None
 
     @property
+    def parameter(self) -> cst.Param | None:
+        """The parameter a `param` binding is, else None."""
+        value = self.value
+        return value if isinstance(value, cst.Param) else None
+
+    @property
     def imported(self) -> str | None:
         """The qualified name an import binds, else None."""
         value = self.value
@@ -70,6 +76,18 @@ class Scope:
 
     def __post_init__(self) -> None:
         self.function = self if self.kind == "function" else self.parent.function if self.parent is not None else None
+
+    @property
+    def enclosing(self) -> Scope:
+        """The scope this one is defined in: for a function or class, where its `def` or
+        `class` statement is (a module, having none, is its own)."""
+        return self.parent if self.parent is not None else self
+
+    @property
+    def function_def(self) -> cst.FunctionDef | None:
+        """The `def` of the innermost function this scope is, or is nested in."""
+        function = self.function
+        return function.node if function is not None and isinstance(function.node, cst.FunctionDef) else None
 
     def bind(self, name: str, kind: str, order: int, value: BoundValue = None,
              annotation: cst.BaseExpression | None = None) -> None:

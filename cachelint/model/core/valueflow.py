@@ -12,7 +12,7 @@ computed under one are not remembered.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 import libcst as cst
 
@@ -115,7 +115,7 @@ def parts(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     return []
 
 
-def is_self(expr: cst.BaseExpression, scope: Scope) -> bool:
+def is_self(expr: cst.BaseExpression, scope: Scope) -> TypeGuard[cst.Name]:
     """`self` in a method (whatever the method names its first parameter)."""
     function = scope.function
     return (isinstance(expr, cst.Name) and function is not None and function.owner is not None
