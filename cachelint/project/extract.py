@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import libcst as cst
@@ -209,8 +209,10 @@ class _Facts:
     def returned_names(self, function: cst.FunctionDef) -> tuple[str, ...]:
         """What the function returns where it is a name or a call of one, qualified."""
         info = self.model.functions.get(function)
+        if info is None:
+            return ()
         found = []
-        for ret in info.returns if info is not None else ():
+        for ret in info.returns:
             value = ret.value.func if isinstance(ret.value, cst.Call) else ret.value
             name = self.denoted(value, info.scope, _END) if value is not None else None
             if name is not None:
@@ -252,7 +254,8 @@ class _Facts:
                 by_scope.setdefault(op.scope, []).append(op)
         found = []
         for scope, own in by_scope.items():
-            info = self.model.functions.get(scope.node)
+            function = scope.node
+            info = self.model.functions.get(function) if isinstance(function, cst.FunctionDef) else None
             qualified = f"{self.module}.{scope.name}"
             wrapper = summarise(info, own, qualified) if info is not None else None
             if wrapper is not None and _shared(wrapper.client) is not None:
@@ -327,13 +330,13 @@ class _Facts:
         entities = self.entities_in(values, scope, _MAX_FOLLOWED) if values else set()
         return entities.pop() if len(entities) == 1 else None
 
-    def entities_in(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> set[Entity]:
+    def entities_in(self, roots: Sequence[cst.CSTNode], scope: Scope, follow: int) -> set[Entity]:
         return {
             entity for node, inner in self.value_nodes(roots, scope, follow)
             if (entity := _query_entity(node) or _own_manager(node, inner))
         }
 
-    def one_row(self, roots: list[cst.CSTNode], scope: Scope, follow: int) -> bool:
+    def one_row(self, roots: Sequence[cst.CSTNode], scope: Scope, follow: int) -> bool:
         """Whether the value is a single row of its query: `….fetchone()`, `.first()`,
         `Model.objects.get(...)`, `session.get(Model, pk)`."""
         for node, inner in self.value_nodes(roots, scope, follow):
@@ -342,7 +345,7 @@ class _Facts:
                 return True
         return False
 
-    def value_nodes(self, roots: list[cst.CSTNode], scope: Scope,
+    def value_nodes(self, roots: Sequence[cst.CSTNode], scope: Scope,
                     follow: int) -> Iterator[tuple[cst.CSTNode, Scope]]:
         """Every node of `roots` with its scope, the query a cursor read runs, and `follow`
         assignments back what each name was assigned (a function's body, for a function)."""
@@ -370,8 +373,8 @@ class _Facts:
         func = fetch.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in _FETCHES and isinstance(func.value, cst.Name)):
             return []
-        function = scope.function
-        info = self.model.functions.get(function.node) if function is not None else None
+        function = scope.function_def
+        info = self.model.functions.get(function) if function is not None else None
         before = self.model.spans[fetch].start
         latest = None
         for call in info.calls if info is not None else ():
@@ -416,7 +419,7 @@ class _Facts:
                 kind=WriteKind.INSERT.value if self.saves_a_new_row(write) else write.kind.value, label=write.label,
                 function=self.runs_in(write.scope), runs_hooks=_runs_hooks(write.node),
                 start=(start.row, start.column), end=(end.row, end.column),
-                statement_rows=tuple(self.model.statement_rows(write.statement)),
+                statement_rows=self.model.statement_rows(write.statement),
             ))
         return found
 
@@ -520,8 +523,9 @@ class _Facts:
         if len(bindings) != 1:
             return None
         binding = bindings[0]
-        if binding.kind == "import":
-            base = self.resolve_import(binding.value)
+        imported = binding.imported
+        if imported is not None:
+            base = self.resolve_import(imported)
         elif binding.kind == "def" and binding.scope is not None:
             base = f"{self.qualified(binding.scope)}.{head}" if binding.scope.kind != "module" else f"{self.module}.{head}"
         else:
@@ -567,16 +571,16 @@ def _shared(client: Client | None) -> str | None:
 def _query_entity(node: cst.CSTNode) -> Entity | None:
     """The entity a query expression reads: a SQL `SELECT … FROM table` string, `Model.objects`,
     `Model.query`, or a call whose first argument is the model."""
-    kind = type(node)  # exact types: this runs for every node of a cached value, whitespace included
-    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+    # Exact types: this runs for every node of a cached value, whitespace included.
+    if type(node) is cst.SimpleString or type(node) is cst.ConcatenatedString:
         text = node.evaluated_value
         match = _FROM.search(text) if isinstance(text, str) else None
         return Entity(match.group(1).strip("\"`"), "table") if match else None
-    if kind is cst.Attribute and node.attr.value in _MANAGERS:
+    if type(node) is cst.Attribute and node.attr.value in _MANAGERS:
         model = dotted(node.value)
         if model and _is_class_name(model):
             return Entity(model.rsplit(".", 1)[-1], "model")
-    if kind is cst.Call and node.args:
+    if type(node) is cst.Call and node.args:
         func = dotted(node.func)
         method = func.rsplit(".", 1)[-1] if func else None
         if method in _MODEL_FIRST_CALLS:

@@ -291,13 +291,14 @@ class CacheBeforeDbWrite(Rule):
                 flows[function] = Flow(function.node if function else model.module, model.spans)
             found = _first_write_after(model, op, writes, flows[function], shared)
             if found is not None and not _repeated_after(model, op, found[0]):
-                write = found[0]
+                write, committed = found
                 derived = None if write.is_commit_point or _concerns(op, cached_names(model.keys, op), [write.entity]) \
                     else shared.between(op, write)
-                yield Finding(op.node, op.statement, _message(model, op, *found, writes, flows[function], derived))
+                yield Finding(op.node, op.statement, _message(model, op, write, committed, writes, flows[function], derived))
 
 
-def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], flow: Flow, shared: _SharedIdentifiers):
+def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], flow: Flow,
+                       shared: _SharedIdentifiers) -> tuple[DbWrite, list[DbWrite]] | None:
     """The first write that can run after `op` and concerns what `op` caches, with the
     uncommitted writes before `op` that it commits (for a commit point). A commit point
     concerns the entities of the writes since the previous commit, or an unknown entity."""
@@ -398,7 +399,7 @@ def _tests(model: ModuleModel, test: cst.BaseExpression, names: set[str], reads:
     span = model.spans[test]
     if any(span.start <= model.spans[read.node].start < span.start + span.length for read in reads):
         return True  # `if (cached := cache.get(key)) is None:`
-    stack = [test]
+    stack: list[cst.CSTNode] = [test]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Name) and node.value in names:
@@ -466,7 +467,7 @@ class _SharedIdentifiers:
                 shape.namespace() == namespace for expr in key_expressions(other)
                 for shape in self.model.keys.of(expr, other.scope))]
             self._filled_elsewhere[namespace] = bool(fills) and not any(
-                fill.scope.function is not None and self.model.does_io(fill.scope.function.node) for fill in fills)
+                (function := fill.scope.function_def) is not None and self.model.does_io(function) for fill in fills)
         return self._filled_elsewhere[namespace]
 
 

@@ -405,7 +405,7 @@ class KeyMissingUserScope(Rule):
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         for op in model.ops:
             if op.kind is Kind.WRITE and op.key is not None and op.value is not None:
-                message = _data_problem(model, op)
+                message = _data_problem(model, op, op.key, op.value)
                 if message is not None:
                     yield Finding(op.node, op.statement, message)
         for decorator in model.decorators:
@@ -423,7 +423,9 @@ class KeyMissingUserScope(Rule):
 
 # ---------------------------------------------------------------------- data caches
 
-def _data_problem(model: ModuleModel, op: CacheOp) -> str | None:
+def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
+                  value: cst.BaseExpression) -> str | None:
+    """What is wrong with the write `op` of `value` under `key_expr`, or None."""
     shapes = model.key_shapes(op)
     if not shapes or not all(_unscoped(model, shape, op.scope) for shape in shapes):
         return None
@@ -431,16 +433,16 @@ def _data_problem(model: ModuleModel, op: CacheOp) -> str | None:
     key_words = words("".join(part.text for part in shape.parts if part.is_constant))
     if _SHARED_WORDS.intersection(key_words):
         return None  # `dashboard:anonymous`, `site:settings`: the key says it is shared
-    key = f'`"{shape.prefix}"`' if shape.constant else describe_key(model.code, op.key, shape)
-    user = _value_user(model, op)
+    key = f'`"{shape.prefix}"`' if shape.constant else describe_key(model.code, key_expr, shape)
+    user = _value_user(model, op, value)
     if user is not None:
         return (f"{key} caches data computed from `{user.source}` but the key has no part from it: every user "
                 f"is served the first one's data; add it: `{_with_user(model, shape, user)}`")
-    function = op.scope.function
-    private = _private_word(shape, key_words) if function is not None and _is_literal_free(op.value) else None
-    if private is None:
+    function = op.scope.function_def
+    private = _private_word(shape, key_words) if function is not None and _is_literal_free(value) else None
+    if private is None or function is None:
         return None
-    user = model.users.context(function.node)
+    user = model.users.context(function)
     if user is None:
         return None
     return (f"{key} names private data (`{private}`) and is written where the code runs for `{user.source}`, "
@@ -487,14 +489,14 @@ def _constant_like(part: Part) -> bool:
     return part.source in (Source.NAME, Source.ATTRIBUTE, Source.SUBSCRIPT) and not is_key_name(part.name)
 
 
-def _value_user(model: ModuleModel, op: CacheOp) -> Identity | None:
+def _value_user(model: ModuleModel, op: CacheOp, value: cst.BaseExpression) -> Identity | None:
     """The user the stored value is computed from. The user's id alone (`r.set(lock, user_id)`,
     who holds a lock) is not their data, nor is a member written into a shared collection."""
     if op.spec.value is not None and op.spec.value.name in _MEMBER_WRITES:
         return None
-    if model.users.is_user_id(op.value, op.scope):
+    if model.users.is_user_id(value, op.scope):
         return None
-    return model.users.identity(op.value, op.scope)
+    return model.users.identity(value, op.scope)
 
 
 def _is_literal_free(value: cst.BaseExpression) -> bool:
@@ -535,7 +537,7 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
     if view is None:
         return None  # defined in another module (a urls.py): what it reads is not known here
     read = model.users.reads_user(view)
-    if read is None or _varies_per_user(model, decorator):
+    if read is None or _varies_per_user(model, decorator, view):
         return None
     applied = decorator.expression
     if isinstance(decorator.node, cst.Call):
@@ -549,15 +551,14 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
             f"instead of the page")
 
 
-def _varies_per_user(model: ModuleModel, decorator: CacheDecorator) -> bool:
+def _varies_per_user(model: ModuleModel, decorator: CacheDecorator, view: cst.FunctionDef | cst.ClassDef) -> bool:
     """`@vary_on_cookie`, `@vary_on_headers("Cookie")`, `@cache_control(private=True)`,
     `@never_cache`, or `@require_POST` (`cache_page` keeps only GET responses) on the view,
     on its class, in the same `method_decorator`, or applied with a call form
     (`cache_page(60)(vary_on_cookie(view))`)."""
-    holders: list[cst.FunctionDef | cst.ClassDef] = [decorator.function]
-    function_scope = decorator.scope
-    if function_scope.kind == "class":
-        holders.append(function_scope.node)
+    holders: list[cst.FunctionDef | cst.ClassDef] = [view]
+    if isinstance(decorator.scope.node, cst.ClassDef):  # a method's: its class
+        holders.append(decorator.scope.node)
     for holder in holders:
         for applied in holder.decorators:
             order = model.spans[applied].start

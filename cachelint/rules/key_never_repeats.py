@@ -1,7 +1,7 @@
 """CL011 key-never-repeats: a key built from the clock, a random number or a fresh uuid."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -357,22 +357,23 @@ def _leaves(model: ModuleModel, op: CacheOp, steps: list[Step]) -> bool:
     """A variable the value passed through is used in the function other than in cache
     calls keyed by it, in building the key and in logging: returned, stored, passed on.
     A client can come back with the value, so the key does repeat."""
-    function = op.scope.function
+    function, definition = op.scope.function, op.scope.function_def
     names = {step.name for step in steps if step.scope is op.scope}
-    if function is None or not names:
+    if function is None or definition is None or not names:
         return False
     ops = [o for o in model.ops if o.scope.function is function]
     # Uses in cache calls keyed by the value itself do not count: stored there, it is still lost.
-    lost = [o.node for o in ops if any(name.value in names for name in _reads(named_keys(o), None))]
-    lost += _membership_tests(model, function)
+    lost: list[cst.CSTNode] = [o.node for o in ops if any(name.value in names for name in _reads(named_keys(o), None))]
+    lost += _membership_tests(model, function, definition)
     ignored = set(_reads(lost + [step.value for step in steps if step.value is not None], None))
-    return any(use not in ignored for use in _reads([function.node.body], names))
+    return any(use not in ignored for use in _reads([definition.body], names))
 
 
-def _membership_tests(model: ModuleModel, function: Scope) -> list[cst.CSTNode]:
-    """`key in CACHE`, `key not in cache`: asking a cache about a key does not hand it on."""
-    found = []
-    stack: list[cst.CSTNode] = [function.node.body]
+def _membership_tests(model: ModuleModel, function: Scope, definition: cst.FunctionDef) -> list[cst.CSTNode]:
+    """`key in CACHE`, `key not in cache` in the function `definition` (whose scope is
+    `function`): asking a cache about a key does not hand it on."""
+    found: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [definition.body]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Comparison) and any(
@@ -385,16 +386,15 @@ def _membership_tests(model: ModuleModel, function: Scope) -> list[cst.CSTNode]:
     return found
 
 
-def _reads(roots: list[cst.CSTNode], names: set[str] | None) -> list[cst.Name]:
+def _reads(roots: Sequence[cst.CSTNode], names: set[str] | None) -> list[cst.Name]:
     """Names read (not assigned) in the subtrees of `roots`; only those in `names` unless it is None."""
-    found = []
+    found: list[cst.Name] = []
     stack = list(roots)
     while stack:
         node = stack.pop()
-        kind = type(node)
-        if kind is cst.AssignTarget or (kind is cst.Call and _logs(node)):
+        if type(node) is cst.AssignTarget or (type(node) is cst.Call and _logs(node)):
             continue
-        if kind is cst.Name and (names is None or node.value in names):
+        if type(node) is cst.Name and (names is None or node.value in names):
             found.append(node)
         stack.extend(children(node))
     return found

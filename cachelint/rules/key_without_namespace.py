@@ -395,7 +395,8 @@ def _is_request_input(model: ModuleModel, shape: KeyShape) -> bool:
     """A whole key the client chose (`r.get(request.args["q"])`) is no namespaced key."""
     first = shape.first
     return (len(shape.parts) == 1 and first is not None and not first.opaque
-            and isinstance(first.node, cst.BaseExpression) and model.tainted(first.node, first.scope) is not None)
+            and isinstance(first.node, cst.BaseExpression) and first.scope is not None
+            and model.tainted(first.node, first.scope) is not None)
 
 
 def _is_identifier(part: Part, words: list[str]) -> bool:
@@ -420,7 +421,7 @@ def _words(name: str) -> list[str]:
 
 
 def _message(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, shape: KeyShape, separator: str) -> str:
-    first = shape.first
+    first = shape.parts[0]  # a key reported has parts
     shown = describe_key(model.code, key, shape)
     namespace = _namespace_for(first, op.scope)
     suggestion = f'f"{namespace}{separator}{shape.render(model.code)}"'
@@ -440,9 +441,11 @@ def _callers_message(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, s
     others = f" (and {len(bare) - 1} more call{'s' if len(bare) > 2 else ''})" if len(bare) > 1 else ""
     # The calling function says what it caches (`stock()` passing `sku`) better than the value.
     words = [word for word in _words(caller.name) if word not in _VERBS] if caller is not None else []
-    namespace = words[0] if words else _namespace_for(whole.first, call.site.scope)
+    namespace = words[0] if words else _namespace_for(whole.parts[0], call.site.scope)
     suggestion = f'f"{namespace}{separator}{whole.render(model.code)}"'
-    parameter = f"the parameter `{shape.first.name}` of `{shape.first.scope.name}()`"
+    first = shape.parts[0]
+    assert first.scope is not None, "a parameter part has its function's scope"
+    parameter = f"the parameter `{first.name}` of `{first.scope.name}()`"
     subject = parameter if len(shape.parts) == 1 else f"key {describe_key(model.code, key, shape)}, which starts with {parameter},"
     return (f"{subject} is a cache key, and {where} at line {model.location(call.site.order).row}{others} passes "
             f"`{' '.join(model.code(call.argument).split())}`, a value with no namespace: entries of different kinds "

@@ -139,7 +139,7 @@ class KeysPatternScan(Rule):
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         for op in model.ops:
-            if op.kind is not Kind.KEYS:
+            if op.kind is not Kind.KEYS or op.call is None:  # KEYS is a call
                 continue
             instead = op.spec.scan_instead
             suggestion = f"`{instead.method}({_pattern(instead, '…')})`" if instead else "SCAN"
@@ -165,7 +165,7 @@ def _spelling(model: ModuleModel, call: cst.Call, method: str) -> str:
 def _fix(model: ModuleModel, op: CacheOp) -> FixSuggestion | None:
     """`for k in r.keys(p):` -> `for k in r.scan_iter(match=p):`, when nothing else is passed."""
     call, instead = op.call, op.spec.scan_instead
-    if instead is None or op.node not in model.for_loops:
+    if instead is None or call is None or op.node not in model.for_loops:
         return None
     if not isinstance(call.func, cst.Attribute) or call.func.attr.value != op.method:
         return None  # execute_command("KEYS", …)

@@ -231,14 +231,14 @@ def _sets_marker(model: ModuleModel, guard: Guard) -> bool:
     write = guard.write
     return (guard.mark is not None and not guard.hit_uses_value and not write.only_if_absent
             and write.key is not None and model.key_match(guard.read, write).match is Match.SAME
-            and _names_a_marker(model, write))
+            and _names_a_marker(model, write, write.key))
 
 
-def _names_a_marker(model: ModuleModel, write: CacheOp) -> bool:
+def _names_a_marker(model: ModuleModel, write: CacheOp, key: cst.BaseExpression) -> bool:
     """The key says what the marker is for (`lock:`, `seen`, `sent`, `last`, a `lock_name`
     part): a flag that only throttles a check of its own (`config-check:{pk}`) costs a
     second check when it races, and is not reported."""
-    found: set[str] = set(words(model.code(write.key)))
+    found: set[str] = set(words(model.code(key)))
     for shape in model.key_shapes(write):
         for part in shape.parts:
             found.update(words(part.text if part.is_constant else part.name))

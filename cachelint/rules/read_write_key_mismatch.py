@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from cachelint.model import CacheOp, Difference, Guard, Match, ModuleModel, describe_key
 from cachelint.rules.base import Finding, Rule, RuleContext
 
@@ -176,22 +178,26 @@ class ReadWriteKeyMismatch(Rule):
         reported: set[CacheOp] = set()
         for read, guards in by_read.items():
             how = {guard.write: _difference(model, guard) for guard in guards}
-            if not all(how.values()):
+            differences = {write: difference for write, difference in how.items() if difference}
+            if len(differences) != len(how):
                 continue  # the miss writes the key it read, or may: a fill, and something else
             for guard in guards:
                 write = guard.write
-                if write in reported or not _fills(guard):
+                # Keys that differ are keys: a read or write without one matches nothing.
+                if write in reported or not _fills(guard) or read.key is None or write.key is None:
                     continue
                 reported.add(write)
-                yield Finding(write.node, write.statement, _message(model, read, write, how[write]))
+                yield Finding(write.node, write.statement,
+                              _message(model, read, read.key, write, write.key, differences[write]))
 
 
 def _difference(model: ModuleModel, guard: Guard) -> str | None:
     """How the write's key certainly differs from the read's, or None."""
     match = model.key_match(guard.read, guard.write)
-    if match.match is Match.DIFFERENT:
+    if match.match is Match.DIFFERENT and match.difference is not None:  # a difference always says how
         return _HOW[match.difference]
-    if match.match is Match.UNKNOWN and guard.stores_holder and _built_from(model, guard.write, guard.holder):
+    if match.match is Match.UNKNOWN and guard.stores_holder and guard.holder is not None \
+            and _built_from(model, guard.write, guard.holder):
         return f"built from `{guard.holder}`, the value just loaded, which the read could not know"
     return None
 
@@ -206,13 +212,15 @@ def _fills(guard: Guard) -> bool:
     return guard.mark is None and guard.write.value is not None and (guard.stores_holder or guard.hit_uses_value)
 
 
-def _message(model: ModuleModel, read: CacheOp, write: CacheOp, how: str) -> str:
+def _message(model: ModuleModel, read: CacheOp, read_key: cst.BaseExpression, write: CacheOp,
+             write_key: cst.BaseExpression, how: str) -> str:
     return (
-        f"the miss writes {_key(model, write)} but reads {_key(model, read)} ({how}): the entry written is "
+        f"the miss writes {_key(model, write, write_key)} but reads {_key(model, read, read_key)} ({how}): the entry written is "
         f"never read, so every call misses and loads again; build both keys with one function"
     )
 
 
-def _key(model: ModuleModel, op: CacheOp) -> str:
+def _key(model: ModuleModel, op: CacheOp, key: cst.BaseExpression) -> str:
+    """How the message quotes the key `key` of `op`."""
     shapes = model.key_shapes(op)
-    return describe_key(model.code, op.key, shapes[0]) if len(shapes) == 1 else f"`{model.code(op.key)}`"
+    return describe_key(model.code, key, shapes[0]) if len(shapes) == 1 else f"`{model.code(key)}`"

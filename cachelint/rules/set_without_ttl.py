@@ -752,7 +752,7 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
     if op.kind not in _CHECKED_KINDS or op.ttl is None or op.expiry_follows:
         return None
     if op.backend_ttl is not None:
-        return _backend_message(model, op) if op.backend_ttl.meaning is Meaning.FOREVER else None
+        return _backend_message(model, op, op.backend_ttl) if op.backend_ttl.meaning is Meaning.FOREVER else None
     if op.ttl.meaning is not Meaning.FOREVER:
         return None
     if op.library.in_process and stamped(op, model.calls, model.code):
@@ -761,18 +761,20 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
     if op.ttl.argument is not None:
         semantics = op.spec.semantics or op.library.semantics_for(op.client.variant)
         omitted_is_default = semantics.omitted is Meaning.DEFAULT and op.kind is not Kind.CONFIGURE
-        return _forever_value_message(model, f"{library} `{op.method}`", op.ttl, omitted_is_default)
+        return _forever_value_message(model, f"{library} `{op.method}`", op.ttl, op.ttl.argument, omitted_is_default)
     if op.call is None:  # CACHE[key] = value
         return _subscript_message(model, op)
     if op.spec.ttl:
         parameters = "/".join(f"`{arg.name}`" for arg in op.spec.ttl[:2] if arg.name) or "a TTL"
-        if op.client.constructor_ttl is Meaning.FOREVER:  # `SimpleCache(default_timeout=0)`
-            given = f"`{op.library.constructor_ttl.name}=0`"
+        constructor_ttl = op.library.constructor_ttl
+        if op.client.constructor_ttl is Meaning.FOREVER and constructor_ttl is not None:
+            # `SimpleCache(default_timeout=0)`: only a client whose constructor takes a TTL
+            given = f"`{constructor_ttl.name}=0`"
             return f"{library} `{op.method}` without {parameters} uses the client's {given}: the entry never expires; {_pass(op.ttl)}"
         return f"{library} `{op.method}` without {parameters}: the entry never expires; {_pass(op.ttl)}"
-    if op.library.followup_expiry and op.key is None:
-        return f"{library} `{op.method}` creates keys without a TTL; call `expire` on each in the same pipeline"
     if op.library.followup_expiry:
+        if op.key is None:
+            return f"{library} `{op.method}` creates keys without a TTL; call `expire` on each in the same pipeline"
         return (
             f"{library} `{op.method}` creates `{_key_text(model, op.key)}` without a TTL and no `expire` "
             f"on that key follows; call `expire` on it in the same function or pipeline"
@@ -853,7 +855,8 @@ class _Entries:
                 for part in shape.dynamic:
                     if part.source is Source.PARAMETER:
                         return part.name
-                    if isinstance(part.node, cst.BaseExpression) and self.model.tainted(part.node, part.scope):
+                    if isinstance(part.node, cst.BaseExpression) and part.scope is not None \
+                            and self.model.tainted(part.node, part.scope):
                         return part.render(self.model.code)
         return None
 
@@ -905,8 +908,10 @@ def _is_marker(op: CacheOp) -> bool:
     return isinstance(nx, cst.Name) and nx.value == "True"
 
 
-def _forever_value_message(model: ModuleModel, what: str, ttl: Ttl, omitted_is_default: bool) -> str:
-    given = f"{ttl.parameter}={model.code(ttl.argument)}" if ttl.parameter else model.code(ttl.argument)
+def _forever_value_message(model: ModuleModel, what: str, ttl: Ttl, argument: cst.BaseExpression,
+                           omitted_is_default: bool) -> str:
+    """The message for `ttl`, given by `argument`, that means the entry never expires."""
+    given = f"{ttl.parameter}={model.code(argument)}" if ttl.parameter else model.code(argument)
     message = f"{what} treats `{given}` as 'never expires'; {_pass(ttl)}"
     return message + " or leave it out for the configured default" if omitted_is_default else message
 
@@ -927,8 +932,8 @@ def _subscript_message(model: ModuleModel, op: CacheOp) -> str:
     return f"{op.library.label} `{target} = …` stores an entry that never expires; use {instead}"
 
 
-def _backend_message(model: ModuleModel, op: CacheOp) -> str:
-    ttl = op.backend_ttl
+def _backend_message(model: ModuleModel, op: CacheOp, ttl: Ttl) -> str:
+    """The message for an `op` whose backend's TTL `ttl` (its `backend_ttl`) never expires."""
     parameter = ttl.parameter
     how = f"without `{parameter}`" if ttl.argument is None else f'with `"{parameter}": {model.code(ttl.argument)}`'
     advice = f'add `"{parameter}": <seconds>` to' if ttl.argument is None else f"give `{parameter}` a positive TTL in"
@@ -953,7 +958,7 @@ def _decorator_message(model: ModuleModel, decorator: CacheDecorator) -> str | N
     name = f"`@{model.code(decorator.call.func if decorator.call else decorator.expression)}`"
     if ttl.argument is not None:
         semantics = decorator.spec.semantics or decorator.library.semantics
-        return _forever_value_message(model, name, ttl, semantics.omitted is Meaning.DEFAULT)
+        return _forever_value_message(model, name, ttl, ttl.argument, semantics.omitted is Meaning.DEFAULT)
     return f"{name} without a TTL stores results that never expire; {_pass(ttl)}"
 
 
@@ -966,14 +971,14 @@ def _keeps_results_forever(decorator: CacheDecorator) -> bool:
 
 
 def _in_io_function(model: ModuleModel, op: CacheOp) -> bool:
-    function = op.scope.function
-    return function is not None and model.does_io(function.node)
+    function = op.scope.function_def
+    return function is not None and model.does_io(function)
 
 
 def _key_text(model: ModuleModel, key: cst.BaseExpression) -> str:
     """`notif:{user_id}:prefs` for f"notif:{user_id}:prefs", the source for anything else."""
     if isinstance(key, cst.SimpleString):
-        return key.evaluated_value
+        return str(key.evaluated_value)  # b"…" for bytes, as an f-string shows them
     if isinstance(key, cst.FormattedString):
         return "".join(model.code(part) for part in key.parts)
     return model.code(key)

@@ -13,6 +13,7 @@ from cachelint.model import (
     Falsy,
     Kind,
     ModuleModel,
+    Scope,
     TruthTest,
     constant_truth,
     find_argument,
@@ -691,11 +692,14 @@ class _Read:
     falsy: frozenset[Falsy] = frozenset()
 
     def stored(self, model: ModuleModel) -> str:
-        """`0 or empty collection, which `list(…)` (line 41) can store`."""
+        """`0 or empty collection, which `list(…)` (line 41) can store`; only a read with
+        the evidence (`_with_stored`) is reported."""
+        store = self.store
+        assert store is not None and store.value is not None, "reported only with a write that can store a falsy value"
         kinds = [kind.value for kind in Falsy if kind in self.falsy]
         listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
-        value = _short(model.code(_assigned(model, self.store)), 50)
-        return f"{listed}, which `{value}` (line {model.location(self.store.order).row}) can store,"
+        value = _short(model.code(_assigned(model, store.value, store.scope)), 50)
+        return f"{listed}, which `{value}` (line {model.location(store.order).row}) can store,"
 
     def describe(self, model: ModuleModel) -> str:
         node = self.op.node
@@ -725,15 +729,21 @@ def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: frozenset[str
     it; None for a read of a dict cache in `never_falsy`."""
     subject, name, fallback = test.subject, None, None
     if isinstance(subject, cst.NamedExpr) and isinstance(subject.target, cst.Name):
-        subject, name = subject.value, subject.target.value
+        name = subject.target.value
+        subject = subject.value
     elif isinstance(subject, cst.Name):
         binding = model.binding_of(subject, test.scope, test.order)
-        if binding is None or binding.kind != "assign" or binding.scope is not test.scope:
+        assigned = binding.assigned if binding is not None and binding.scope is test.scope else None
+        if binding is None or assigned is None:
             return None
-        read = model.branches.assignment_behind_fallback(test.scope, subject.value, binding)
-        if read is not binding and not is_none(binding.value):
-            fallback = binding.value  # `except …: x = []`: `x is None` would take it for a hit
-        subject, name = read.value, subject.value
+        # The assignment read, `binding` or one before it: an assignment too.
+        read = model.branches.assignment_behind_fallback(test.scope, subject.value, binding).assigned
+        if read is None:
+            return None
+        if read is not assigned and not is_none(assigned):
+            fallback = assigned  # `except …: x = []`: `x is None` would take it for a hit
+        name = subject.value
+        subject = read
     op = model.op_at(subject)
     if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
         return None
@@ -749,11 +759,10 @@ def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: frozenset[str
     return None  # a sentinel default tells a miss apart
 
 
-def _assigned(model: ModuleModel, store: CacheOp) -> cst.BaseExpression:
-    """What the stored variable was assigned, when one assignment reaches the write."""
-    value = store.value
+def _assigned(model: ModuleModel, value: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
+    """What the stored variable `value` (in `scope`) was assigned, when one assignment reaches the write."""
     if isinstance(value, cst.Name):
-        bindings = model.reaching.bindings(value.value, store.scope, model.spans[value].start)
+        bindings = model.reaching.bindings(value.value, scope, model.spans[value].start)
         if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.BaseExpression):
             return bindings[0].value
     return value
@@ -783,7 +792,7 @@ def _with_stored(model: ModuleModel, read: _Read) -> _Read | None:
     first = None
     reads = frozenset(op.node for op in model.ops if op.kind is Kind.READ)  # what the cache held already
     for store in model.fills.stores_of(read.op):
-        if _stored_only_if_truthy(model, store):
+        if store.value is None or _stored_only_if_truthy(model, store):  # a store has a value
             continue
         kinds = model.falsy(store.value, store.scope, known=reads) or frozenset()
         if text_only:
@@ -855,7 +864,7 @@ def _fix(model: ModuleModel, test: TruthTest, read: _Read, test_node: cst.BaseEx
     """`if not x:` -> `if x is None:`, `if x:` -> `if x is not None:`, for a test of the read alone."""
     if not read.fixable or not test.tests_alone(test_node):
         return None
-    inner = test_node.expression if test.negated else test_node
+    inner = test_node.expression if test.negated and isinstance(test_node, cst.UnaryOperation) else test_node
     tested = model.code(inner)
     if isinstance(inner, cst.NamedExpr) and not inner.lpar:  # `if x := r.get(k):`
         tested = f"({tested})"

@@ -470,7 +470,7 @@ def _key_input(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, taint: 
 def _can_start_key(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, sanitisers: frozenset[str]) -> bool:
     for shape in model.keys.of(key, op.scope):
         first = shape.first
-        if first is None or first.is_constant or first.node is None:
+        if first is None or first.is_constant or first.node is None or first.scope is None:
             continue
         node = first.node.name if isinstance(first.node, cst.Param) else first.node
         if isinstance(node, cst.BaseExpression) and model.tainted(node, first.scope, sanitisers) is not None:

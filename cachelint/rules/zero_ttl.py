@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeGuard
 
 import libcst as cst
 
@@ -299,18 +300,20 @@ class ZeroTtl(Rule):
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         for op in model.ops:
-            if _is_mistake(op.ttl):
-                given = _given(model, op.ttl, op.call, op.scope, op.order)
-                yield Finding(op.node, op.statement, _message(given, op.ttl, op.library, op.method, op.kind))
+            ttl = op.ttl
+            if _is_mistake(ttl) and ttl.argument is not None:
+                given = _given(model, ttl, ttl.argument, op.call, op.scope, op.order)
+                yield Finding(op.node, op.statement, _message(given, ttl, op.library, op.method, op.kind))
         for decorator in model.decorators:
-            if _is_mistake(decorator.ttl):
+            ttl = decorator.ttl
+            if _is_mistake(ttl) and ttl.argument is not None:
                 order = model.spans[decorator.node].start
-                given = _given(model, decorator.ttl, decorator.call, decorator.scope, order)
-                yield Finding(decorator.node, decorator.statement, _message(given, decorator.ttl, decorator.library))
+                given = _given(model, ttl, ttl.argument, decorator.call, decorator.scope, order)
+                yield Finding(decorator.node, decorator.statement, _message(given, ttl, decorator.library))
 
 
-def _is_mistake(ttl: Ttl | None) -> bool:
-    return ttl is not None and ttl.argument is not None and ttl.meaning.is_zero_ttl_mistake
+def _is_mistake(ttl: Ttl | None) -> TypeGuard[Ttl]:
+    return ttl is not None and ttl.meaning.is_zero_ttl_mistake
 
 
 def _message(given: str, ttl: Ttl, library: Library, method: str | None = None, kind: Kind | None = None) -> str:
@@ -332,9 +335,10 @@ def _message(given: str, ttl: Ttl, library: Library, method: str | None = None, 
     return f"{client} treats {given} as 'do not cache': {stored}; give a positive TTL"
 
 
-def _given(model: ModuleModel, ttl: Ttl, call: cst.Call | None, scope: Scope, order: int) -> str:
-    """`timeout=0`, a `timeout` of `0`, or `timeout=NO_EXPIRY` (`NO_EXPIRY` is 0)."""
-    argument = ttl.argument
+def _given(model: ModuleModel, ttl: Ttl, argument: cst.BaseExpression, call: cst.Call | None, scope: Scope,
+           order: int) -> str:
+    """`timeout=0`, a `timeout` of `0`, or `timeout=NO_EXPIRY` (`NO_EXPIRY` is 0): the TTL
+    `argument` as `ttl` reads it."""
     shown = ttl.via_constant or " ".join(model.code(argument).split())
     by_keyword = call is not None and any(arg.value is argument and arg.keyword for arg in call.args)
     if by_keyword or not ttl.parameter:

@@ -50,7 +50,7 @@ class CachelintServer(LanguageServer):
         self.lint_thread = ThreadPoolExecutor(1, thread_name_prefix="cachelint-lint")
         self.pending: dict[str, asyncio.Task] = {}
         self.published: dict[str, Published] = {}
-        self._project_pool = None
+        self._project_pool: multiprocessing.pool.Pool | None = None
         self._refreshing: dict[Project, asyncio.Task] = {}
         self._refresh_again: set[Project] = set()
 
@@ -112,8 +112,8 @@ class CachelintServer(LanguageServer):
                 types.MessageType.Error, f"cachelint: the project stage failed on {project.root}: {error!r}"))
             self._project_pool = None
         else:
-            for error in found.errors:
-                self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"cachelint: {error}"))
+            for problem in found.errors:
+                self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"cachelint: {problem}"))
             self.linter.snapshots[project] = found
             for uri in list(self.published):
                 if self.linter.project_of(self.path_of(uri)) == project:

@@ -84,7 +84,8 @@ class Linter:
         # makes a client of its own when it imports one.
         imports_a_client = snapshot is not None and snapshot.imports_a_client(raw, settings)
         result = engine.lint_source(path, raw, settings, parse=parse, facts=imports_a_client)
-        declared = snapshot.declaring_imported_clients(result, raw, settings) if imports_a_client else None
+        declared = snapshot.declaring_imported_clients(result, raw, settings) \
+            if snapshot is not None and imports_a_client else None
         if declared is None:
             return result
         return engine.lint_source(path, raw, declared, prefilter=False, parse=parse, facts=False)
@@ -109,8 +110,10 @@ class Linter:
         model = self.model(path, text)
         if model is None:
             return None
-        found, start = None, None
-        for use in [*model.ops, *model.decorators]:
+        found: CacheOp | CacheDecorator | None = None
+        start = None
+        uses: list[CacheOp | CacheDecorator] = [*model.ops, *model.decorators]
+        for use in uses:
             begin, end = model.range(use.node)
             if begin <= location <= end and (start is None or begin >= start):
                 found, start = use, begin

@@ -18,7 +18,8 @@ UTF8, UTF16, UTF32 = types.PositionEncodingKind.Utf8, types.PositionEncodingKind
 class Lines:
     """The lines of one text, to convert positions in it."""
 
-    def __init__(self, text: str, encoding: str = UTF16) -> None:
+    def __init__(self, text: str, encoding: str | None = UTF16) -> None:
+        # None (no encoding negotiated) counts as UTF-16, the protocol's default.
         self.lines = text.split("\n")
         self.encoding = encoding
 

@@ -17,6 +17,7 @@ Code actions, for each finding in the range the editor asks about:
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from lsprotocol import types
@@ -73,7 +74,7 @@ def documentation_uri(diagnostic: Diagnostic, docs_url: str | None) -> str | Non
 
 
 def code_actions(uri: str, found: tuple[Diagnostic, ...], lines: Lines, requested: types.Range,
-                 only: list[str] | None, docs_url: str | None) -> list[types.CodeAction]:
+                 only: Sequence[str] | None, docs_url: str | None) -> list[types.CodeAction]:
     """The quick fixes of the findings in the requested range (when the editor asks for quick fixes)."""
     quick_fix = types.CodeActionKind.QuickFix
     if only and not any(quick_fix == kind or quick_fix.startswith(f"{kind}.") for kind in only):
@@ -81,12 +82,15 @@ def code_actions(uri: str, found: tuple[Diagnostic, ...], lines: Lines, requeste
     return [
         action
         for diagnostic in found
-        if diagnostic.code is not None and _overlaps(lines.range(diagnostic.location, diagnostic.end_location), requested)
-        for action in _quick_fixes(uri, diagnostic, lines, docs_url)
+        if (code := diagnostic.code) is not None
+        and _overlaps(lines.range(diagnostic.location, diagnostic.end_location), requested)
+        for action in _quick_fixes(uri, diagnostic, code, lines, docs_url)
     ]
 
 
-def _quick_fixes(uri: str, diagnostic: Diagnostic, lines: Lines, docs_url: str | None) -> list[types.CodeAction]:
+def _quick_fixes(uri: str, diagnostic: Diagnostic, code: str, lines: Lines,
+                 docs_url: str | None) -> list[types.CodeAction]:
+    """The quick fixes of one finding, whose rule code is `code`."""
     lsp = to_lsp(diagnostic, lines, docs_url)
     actions = []
     fix = diagnostic.fix
@@ -103,10 +107,10 @@ def _quick_fixes(uri: str, diagnostic: Diagnostic, lines: Lines, docs_url: str |
     line = lines.line(row)  # a CRLF line's "\r" stays
     replace = types.Range(types.Position(row - 1, 0), lines.position(Location(row, len(line) + 1)))
     actions.append(types.CodeAction(
-        title=f"Ignore {diagnostic.code} here (# noqa: {diagnostic.code})",
+        title=f"Ignore {code} here (# noqa: {code})",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[lsp],
-        edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(replace, suppressions.with_noqa(line, diagnostic.code))]}),
+        edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(replace, suppressions.with_noqa(line, code))]}),
     ))
     href = documentation_uri(diagnostic, docs_url)
     if href is not None:
