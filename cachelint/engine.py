@@ -61,6 +61,7 @@ from cachelint.rules.base import (
     Finding,
     ProjectFinding,
     ProjectRule,
+    Rule,
     RuleContext,
 )
 from cachelint.sparse import reduce as reduce_module
@@ -194,7 +195,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         result.internal_errors.append(_internal_error("the project facts", filename, error))
     diagnostics = []
     for rule in rules.ALL_RULES:
-        if rule.code not in codes or issubclass(rule, (ProjectRule, CommentRule)):
+        if rule.code not in codes or not issubclass(rule, Rule):  # project and comment rules have passes of their own
             continue
         try:
             findings = rule().check(model, RuleContext(settings.options_for(rule)))
@@ -250,7 +251,7 @@ def _internal_error(what: str, filename: str, error: Exception) -> str:
     return f"internal error in {what} on {filename}: {type(error).__name__}: {error} ({where})"
 
 
-def _diagnostic(rule, finding: Finding, model: ModuleModel) -> Diagnostic:
+def _diagnostic(rule: type[Rule], finding: Finding, model: ModuleModel) -> Diagnostic:
     start, end = model.range(finding.node)
     fix = None
     if finding.fix is not None:
@@ -345,7 +346,7 @@ def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = T
 def check_project(files: list[FileResult], settings: Settings) -> None:
     """The project stage: the project rules' diagnostics added to the files they point into."""
     facts = [file.facts for file in files if file.facts is not None]
-    chosen = [rule for rule in rules.ALL_RULES if issubclass(rule, ProjectRule)]
+    chosen: list[type[ProjectRule]] = [rule for rule in rules.ALL_RULES if issubclass(rule, ProjectRule)]
     if not chosen or not any(file.writes for file in facts):  # every project rule judges DB writes
         return
     project = ProjectModel(facts)
@@ -364,7 +365,7 @@ def check_project(files: list[FileResult], settings: Settings) -> None:
             _add_selected(file, found[file.filename], settings)
 
 
-def _project_diagnostic(rule, finding: ProjectFinding, filename: str) -> Diagnostic:
+def _project_diagnostic(rule: type[ProjectRule], finding: ProjectFinding, filename: str) -> Diagnostic:
     return Diagnostic(
         rule.code, rule.name, finding.message, filename, Location(*finding.start), Location(*finding.end),
         url=rule.docs_path(), statement_rows=finding.statement_rows,

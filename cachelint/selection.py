@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cachelint import rules
 from cachelint.diagnostic import Diagnostic
-from cachelint.rules.base import Rule
+from cachelint.rules.base import BaseRule
 
 # Every rule but the CL9xx ones, which judge the others (CL900, unused suppressions) and
 # are chosen explicitly, as Ruff's RUF100 is; `ALL` includes them.
@@ -35,7 +35,7 @@ class Selection:
     extend_select: tuple[str, ...] = ()
 
 
-def matches(selector: str, rule: type[Rule] | Diagnostic) -> bool:
+def matches(selector: str, rule: type[BaseRule] | Diagnostic) -> bool:
     """Whether the selector names this rule (or the rule of this diagnostic)."""
     upper = selector.upper()
     if upper == "ALL" or selector.lower() == rule.name:
@@ -61,7 +61,7 @@ def validate(selector: str) -> str:
     return selector
 
 
-def _strongest(selectors: Iterable[str], rule: type[Rule]) -> int:
+def _strongest(selectors: Iterable[str], rule: type[BaseRule]) -> int:
     return max((specificity(s) for s in selectors if matches(s, rule)), default=-1)
 
 

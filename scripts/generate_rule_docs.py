@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 from cachelint.rules import ALL_RULES
-from cachelint.rules.base import Rule
+from cachelint.rules.base import BaseRule
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 _EXPECT = re.compile(r"\s*#\s*expect:.*$", re.MULTILINE)
@@ -32,7 +32,7 @@ def _marked_block(source: str, code: str) -> str:
     return f"```python\n{marked.strip(chr(10))}\n```"
 
 
-def page(rule: type[Rule]) -> str:
+def page(rule: type[BaseRule]) -> str:
     parts = [f"# {rule.name} ({rule.code})", rule.summary]
     if _FIX[rule.fix_availability]:
         parts.append(_FIX[rule.fix_availability])

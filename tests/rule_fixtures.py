@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cachelint import rules
-from cachelint.rules.base import CommentRule, Rule
+from cachelint.rules.base import BaseRule, CommentRule
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 _NAME = re.compile(r"(?P<code>[A-Z]+[0-9]+)_(?P<name>[a-z0-9_]+)")
@@ -23,7 +23,7 @@ class Fixture:
     name: str  # the rule name, with hyphens
 
     @property
-    def rule(self) -> type[Rule] | None:
+    def rule(self) -> type[BaseRule] | None:
         """The registered rule the fixture is for (None when no rule has its code and name)."""
         rule = rules.BY_CODE.get(self.code)
         return rule if rule is not None and rule.name == self.name else None
@@ -54,7 +54,7 @@ def fixtures(folder: Path = FIXTURES) -> list[Fixture]:
     return found
 
 
-def alone(rule: type[Rule]) -> tuple[str, ...]:
+def alone(rule: type[BaseRule]) -> tuple[str, ...]:
     """The selection that lints with this rule alone, as far as it can be: a comment rule
     judges what the other rules find, so they run too (and only its findings count)."""
     return ("ALL",) if issubclass(rule, CommentRule) else (rule.code,)

@@ -78,6 +78,7 @@ def observed(original: Callable, library: Library, name: str, method: Method, ob
                 time.perf_counter_ns() - start, default_timeout, queued)
         return result
 
+    # A function takes any attribute; mypy knows only the ones every function has.
     call.__cachelint_original__ = original  # type: ignore[attr-defined]
     return call
 
@@ -167,7 +168,7 @@ class Probes:
         for cls in (redis.client.Redis, redis.asyncio.client.Redis):
             self._wrap_methods(cls, REDIS, list(REDIS.methods), lambda client: ttl.OMITTED, queued)
 
-    def _wrap_subclasses(self, base: type, library_of: Callable[[type], Library], names: list[str]) -> None:
+    def _wrap_subclasses(self, base: type[Any], library_of: Callable[[type], Library], names: list[str]) -> None:
         """Wrap the methods `base` and each of its subclasses define, those defined later too."""
 
         def wrap(cls: type) -> None:
@@ -184,7 +185,7 @@ class Probes:
         for cls in list(every_subclass(base)):
             wrap(cls)
 
-        def init_subclass(cls, **kwargs):
+        def init_subclass(cls: type[Any], **kwargs: Any) -> None:
             super(base, cls).__init_subclass__(**kwargs)
             wrap(cls)
 

@@ -23,7 +23,7 @@ from cachelint import __version__
 from cachelint.diagnostic import Diagnostic, Edit, Location
 from cachelint.report import ReportContext, docs
 from cachelint.rules import ALL_RULES
-from cachelint.rules.base import Rule
+from cachelint.rules.base import BaseRule
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT = "cachelint/v2"
@@ -66,7 +66,7 @@ def _driver(context: ReportContext) -> dict[str, Any]:
     }
 
 
-def _rule(rule: type[Rule], context: ReportContext) -> dict[str, Any]:
+def _rule(rule: type[BaseRule], context: ReportContext) -> dict[str, Any]:
     documentation = rule.documentation()
     described: dict[str, Any] = {
         "id": rule.code,

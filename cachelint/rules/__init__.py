@@ -1,7 +1,7 @@
 """The rule registry: every rule, in code order."""
 from __future__ import annotations
 
-from cachelint.rules.base import Rule
+from cachelint.rules.base import BaseRule
 from cachelint.rules.cache_before_db_write import CacheBeforeDbWrite
 from cachelint.rules.cache_write_in_transaction import CacheWriteInTransaction
 from cachelint.rules.error_response_cached import ErrorResponseCached
@@ -20,7 +20,7 @@ from cachelint.rules.unused_suppression import UnusedSuppression
 from cachelint.rules.view_cache_ignores_input import ViewCacheIgnoresInput
 from cachelint.rules.zero_ttl import ZeroTtl
 
-ALL_RULES: list[type[Rule]] = [
+ALL_RULES: list[type[BaseRule]] = [
     TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, CacheBeforeDbWrite,
     KeysPatternScan, SensitiveDataCached, CacheWriteInTransaction, MissingInvalidation,
     KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl, RacyCheckThenSet, ReadWriteKeyMismatch,
@@ -28,9 +28,9 @@ ALL_RULES: list[type[Rule]] = [
 ]
 ALL_RULES.sort(key=lambda rule: rule.code)  # in code order, wherever a rule is listed
 
-BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
-BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+BY_CODE: dict[str, type[BaseRule]] = {rule.code: rule for rule in ALL_RULES}
+BY_NAME: dict[str, type[BaseRule]] = {rule.name: rule for rule in ALL_RULES}
 
 
-def rule_for(code_or_name: str) -> type[Rule] | None:
+def rule_for(code_or_name: str) -> type[BaseRule] | None:
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())

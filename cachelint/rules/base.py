@@ -1,4 +1,12 @@
-"""What a rule is: a code, a name, a docstring, examples, options, and a check of the model."""
+"""What a rule is: a code, a name, a docstring, examples, options, and a check.
+
+Three kinds of rule share that description (`BaseRule`) and differ in what they check:
+a `Rule` checks one module's `ModuleModel` and reports `Finding`s at its nodes; a
+`ProjectRule` checks the `ProjectModel` once per run and reports `ProjectFinding`s at
+places in any file; a `CommentRule` checks a file's suppression comments against what the
+other rules found and reports `CommentFinding`s. The engine runs each kind in its own
+pass (cachelint.engine).
+"""
 from __future__ import annotations
 
 import inspect
@@ -79,8 +87,9 @@ class RuleContext:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-class Rule:
-    """Subclasses set the class attributes and implement `check`.
+class BaseRule:
+    """What every rule has, whatever it checks: subclass `Rule` or `ProjectRule`, which
+    set the class attributes and implement `check`.
 
     The docstring follows Ruff's layout: `## What it does`, `## Why is this bad?`,
     `## Example`, `## Use instead`. `INVALID` examples mark each line that must be
@@ -95,9 +104,6 @@ class Rule:
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
 
-    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
-        raise NotImplementedError
-
     @classmethod
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
@@ -111,13 +117,20 @@ class Rule:
         return {name: option.default for name, option in cls.options.items()}
 
 
-class ProjectRule(Rule):
+class Rule(BaseRule):
+    """A rule that judges one module at a time: its `check` runs on each file's
+    `ModuleModel` and reports nodes of that module."""
+
+    def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class ProjectRule(BaseRule):
     """A rule that judges the whole project at once (cachelint.project): its `check` runs
     once per run on the `ProjectModel` merged from every file's facts, after the module
     rules, and reports places in any file."""
 
-    # A different argument than a module rule's: the engine tells the two kinds apart.
-    def check(self, project: ProjectModel, context: RuleContext) -> Iterator[ProjectFinding]:  # type: ignore[override]
+    def check(self, project: ProjectModel, context: RuleContext) -> Iterator[ProjectFinding]:
         raise NotImplementedError
 
 
@@ -154,11 +167,11 @@ class CommentFinding:
     replacement: tuple[int, int | None, str] | None = None
 
 
-class CommentRule(Rule):
+class CommentRule(BaseRule):
     """A rule that judges a file's suppression comments against what the other rules found
     there before suppression: the engine runs it last, after the project rules, and tells it
     which rules ran on the file (it may judge only those)."""
 
-    def check(self, suppressions: list[Suppression], ran: frozenset[str],  # type: ignore[override]
+    def check(self, suppressions: list[Suppression], ran: frozenset[str],
               context: RuleContext) -> Iterator[CommentFinding]:
         raise NotImplementedError

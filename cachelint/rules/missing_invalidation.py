@@ -396,7 +396,7 @@ class MissingInvalidation(ProjectRule):
         """,
     ]
 
-    def check(self, project: ProjectModel, context: RuleContext) -> Iterator[ProjectFinding]:  # type: ignore[override]
+    def check(self, project: ProjectModel, context: RuleContext) -> Iterator[ProjectFinding]:
         for write, missed in self.stale_writes(project):
             yield ProjectFinding(write.path, write.start, write.end, write.statement_rows, self.message(write, missed))
 

@@ -101,7 +101,7 @@ class UnusedSuppression(CommentRule):
         """,
     ]
 
-    def check(self, suppressions: list[Suppression], ran: frozenset[str],  # type: ignore[override]
+    def check(self, suppressions: list[Suppression], ran: frozenset[str],
               context: RuleContext) -> Iterator[CommentFinding]:
         for directive in suppressions:
             unused = tuple(
