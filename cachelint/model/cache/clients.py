@@ -153,8 +153,8 @@ class ClientResolver:
         scope = binding.scope
         if binding.kind == "import":
             return self._known_object(binding.imported)
-        expression = binding.expression
-        if binding.kind in ("assign", "with") and expression is not None:
+        expression = binding.expression if binding.kind in ("assign", "with") else None
+        if expression is not None:
             if binding.kind == "assign" and scope.kind == "module" and _is_dict_cache(name, expression, scope):
                 return Client(DICT_CACHE, ClientKind())
             client = self.client_of(expression, scope, binding.order, depth)
