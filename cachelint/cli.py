@@ -132,7 +132,6 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
           respect_gitignore, output_file, quiet, color, add_noqa, show_files, show_settings, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
     from cachelint import baseline, cache, engine, parallel, selection
-    from cachelint import fix as fixes
     from cachelint.config import Overrides
 
     stdin = _reads_stdin(paths, stdin_filename)
@@ -166,7 +165,11 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
             raise click.UsageError("--add-noqa changes files: it cannot read standard input")
         _add_noqa(run, note)
         _exit(run, failed=False)
-    fixed = fixes.fix_run(run, settings, unsafe_fixes, fix and not diff and not stdin, paths) if fix or diff else []
+    fixed = []
+    if fix or diff:
+        from cachelint import fix as fixes  # LibCST: fixes are made on the parsed module
+
+        fixed = fixes.fix_run(run, settings, unsafe_fixes, fix and not diff and not stdin, paths)
     applied = sum(f.applied for f in fixed)
 
     if diff:

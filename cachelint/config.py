@@ -19,12 +19,11 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from cachelint import selection
+from cachelint.catalog import entry_for
 from cachelint.discover import GlobError, Globs, glob_regex
-from cachelint.model import CustomClients
+from cachelint.model.cache.custom import CustomClients
 from cachelint.model.libraries import BY_NAME as LIBRARIES
 from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
-from cachelint.rules import rule_for
-from cachelint.rules.base import OptionError
 
 SECTION = "tool.cachelint"
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -329,10 +328,12 @@ class _Parser:
             raise self.error("rules", f"expected a table of rule tables, got {_describe(value)}")
         options: dict[str, dict[str, Any]] = {}
         for rule_key, table in value.items():
-            rule = rule_for(rule_key)
+            entry = entry_for(rule_key)
             where = f"rules.{rule_key}"
-            if rule is None:
+            if entry is None:
                 raise self.error(where, "unknown rule (use a rule name such as `set-without-ttl`)")
+            rule = entry.load()  # its options are declared with it
+            from cachelint.rules.base import OptionError
             if not isinstance(table, dict):
                 raise self.error(where, f"expected a table of options, got {_describe(table)}")
             for option, setting in table.items():

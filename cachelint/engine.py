@@ -32,6 +32,7 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import importlib
 import io
 import os
 import tokenize
@@ -39,32 +40,30 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import libcst as cst
-
-from cachelint import parallel, parsing, rules, selection, suppressions
+from cachelint import catalog, parallel, selection, suppressions
 from cachelint.cache import Cached, ResultCache, cache_key, content_digest
 from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
-from cachelint.model import ModuleModel, build_model
-from cachelint.parsing import PythonRefuses, on_deep_stack, parse_module, prepare
 from cachelint.prefilter import may_import_relatively, prefilter_for
 from cachelint.project.clients import exported_clients, exported_wrappers, imports_of
-from cachelint.project.extract import facts_for
 from cachelint.project.facts import FileFacts
 from cachelint.project.model import ProjectModel, entity_mentions
-from cachelint.rules.base import (
-    CommentFinding,
-    CommentRule,
-    Finding,
-    ProjectFinding,
-    ProjectRule,
-    Rule,
-    RuleContext,
-)
-from cachelint.sparse import reduce as reduce_module
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from cachelint.model import ModuleModel
+    from cachelint.rules.base import CommentFinding, CommentRule, Finding, ProjectFinding, ProjectRule, Rule
+
+# What parses, models and checks a file (LibCST, the model, the rules) is imported when a
+# file is linted (`_lint_source`), not here: a run whose files all come from the result
+# cache (or only have a new time) never imports it. Before worker processes start, it is
+# imported once (`_import_the_linter`), so that every worker inherits it.
+_LINTER = ("cachelint.parsing", "cachelint.sparse", "cachelint.model.build", "cachelint.project.extract",
+           "cachelint.rules")
 
 
 @dataclass
@@ -115,14 +114,16 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool = True,
-                parse: Callable[[str], cst.Module] = parse_module, facts: bool = True) -> FileResult:
+                parse: Callable[[str], cst.Module] | None = None, facts: bool = True) -> FileResult:
     """The result of one file; with `prefilter`, a file in which the model can find
     nothing (cachelint.prefilter) is not parsed. `parse` is LibCST's parse, or one that
     gives the same module faster (the language server's, which reuses its last parse).
     Without `facts`, the facts for the project stage are not taken (the language server
     lints a document at each edit, and runs the project stage on the saved files)."""
+    from cachelint.parsing import on_deep_stack, parse_module
+
     with _without_cyclic_gc():
-        return on_deep_stack(_lint_source, filename, raw, settings, prefilter, parse, facts)
+        return on_deep_stack(_lint_source, filename, raw, settings, prefilter, parse or parse_module, facts)
 
 
 @contextlib.contextmanager
@@ -142,6 +143,14 @@ def _without_cyclic_gc():
 
 def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
                  parse: Callable[[str], cst.Module], facts: bool) -> FileResult:
+    import libcst as cst
+
+    from cachelint import parsing, rules
+    from cachelint.model.build import build_model
+    from cachelint.project.extract import facts_for
+    from cachelint.rules.base import Rule, RuleContext
+    from cachelint.sparse import reduce as reduce_module
+
     settings = settings.for_file(filename)  # its nearest configuration's
     result = FileResult(filename)
     try:
@@ -163,7 +172,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
     if not codes:
         return result
     result.text = text
-    prepared = prepare(text)  # what LibCST keeps every position of
+    prepared = parsing.prepare(text)  # what LibCST keeps every position of
     reduced = reduce_module(prepared.text, screen.known, screen.prefixes) if screen is not None else None
     source, rows = (reduced.text, reduced.rows) if reduced is not None else (prepared.text, None)
     try:
@@ -173,7 +182,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
             return _lint_source(filename, raw, settings, False, parse, facts)
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
-    except PythonRefuses as error:
+    except parsing.PythonRefuses as error:
         result.diagnostics.append(problem(filename, "invalid-syntax", error.message, error.row, error.column))
         return result
     except (RecursionError, MemoryError) as error:
@@ -311,7 +320,7 @@ def _may_have_project_findings(results: list[FileResult], settings: Settings) ->
     """Whether a project rule is enabled for one of these files. (Whether a file holds a
     DB write is not known when the prefilter skipped it: the files that cache the entity
     it writes may be the ones the run was not given.)"""
-    chosen = {rule.code for rule in rules.ALL_RULES if issubclass(rule, ProjectRule)}
+    chosen = {entry.code for entry in catalog.RULES if entry.kind == "project"}
     return any(chosen & settings.codes_for(result.filename) for result in results)
 
 
@@ -346,9 +355,12 @@ def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = T
 def check_project(files: list[FileResult], settings: Settings) -> None:
     """The project stage: the project rules' diagnostics added to the files they point into."""
     facts = [file.facts for file in files if file.facts is not None]
-    chosen: list[type[ProjectRule]] = [rule for rule in rules.ALL_RULES if issubclass(rule, ProjectRule)]
-    if not chosen or not any(file.writes for file in facts):  # every project rule judges DB writes
+    project_rules = [entry for entry in catalog.RULES if entry.kind == "project"]
+    if not project_rules or not any(file.writes for file in facts):  # every project rule judges DB writes
         return
+    from cachelint.rules.base import RuleContext
+
+    chosen = [cast("type[ProjectRule]", entry.load()) for entry in project_rules]  # each rule's module alone
     project = ProjectModel(facts)
     by_path = {file.facts.path: file for file in files if file.facts is not None}
     found: dict[str, list[Diagnostic]] = {}
@@ -393,10 +405,10 @@ def check_comments(files: list[FileResult], settings: Settings, project_rules_ra
     that a project rule's findings count too (without `project_rules_ran`, the project
     rules did not judge these files). A file that could not be checked (a syntax error,
     a rule that failed) is not judged."""
-    chosen = [rule for rule in rules.ALL_RULES if issubclass(rule, CommentRule)]
+    comment_rules = [entry for entry in catalog.RULES if entry.kind == "comment"]
     for file in files:
         codes = settings.for_file(file.filename).codes_for(file.filename)
-        if not any(rule.code in codes for rule in chosen):
+        if not any(entry.code in codes for entry in comment_rules):
             continue
         if file.internal_errors or any(d.code is None for d in file.diagnostics):
             continue
@@ -407,14 +419,17 @@ def check_comments(files: list[FileResult], settings: Settings, project_rules_ra
         by_row = suppressions.comments(text)
         if not by_row:
             continue
-        ran = frozenset(rule.code for rule in rules.ALL_RULES if rule.code in codes and not issubclass(rule, CommentRule)
-                        and (project_rules_ran or not issubclass(rule, ProjectRule)))
+        ran = frozenset(entry.code for entry in catalog.RULES if entry.code in codes and entry.kind != "comment"
+                        and (project_rules_ran or entry.kind != "project"))
         lines = text.split("\n")  # rows as the model counts them
         directives = suppressions.judged(by_row, file.suppressed, lines)
         found = []
-        for rule in chosen:
-            if rule.code not in codes:
+        for entry in comment_rules:
+            if entry.code not in codes:
                 continue
+            rule = cast("type[CommentRule]", entry.load())
+            from cachelint.rules.base import RuleContext
+
             try:
                 for finding in rule().check(directives, ran, RuleContext(settings.options_for(rule))):
                     found.append(_comment_diagnostic(rule, finding, file.filename, lines))
@@ -464,6 +479,8 @@ class _Task:
 def _lint(tasks: list[_Task], results: list[FileResult | None] | list[FileResult], settings: Settings,
           prefilter: bool, jobs: int, cache: ResultCache | None) -> None:
     """Lint the files of `tasks` into `results`, and keep what they gave in the cache."""
+    if parallel.uses_workers(len(tasks), jobs):
+        _import_the_linter()
     check = functools.partial(_check_file, settings, prefilter)
     for task, (digest, result) in zip(tasks, parallel.map_in_order(check, tasks, jobs, cost=_size)):
         if result is None:  # the content is what the cache knows: only the time changed
@@ -477,6 +494,11 @@ def _lint(tasks: list[_Task], results: list[FileResult | None] | list[FileResult
             facts = result.facts.to_json() if result.facts is not None else None
             cache.store(task.filename, task.stat, digest, result.diagnostics, facts, result.suppressed)
         results[task.index] = result
+
+
+def _import_the_linter() -> None:
+    for name in _LINTER:
+        importlib.import_module(name)
 
 
 def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int,

@@ -27,13 +27,18 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def uses_workers(items: int, jobs: int) -> bool:
+    """Whether `map_in_order` runs this many items in worker processes."""
+    return jobs > 1 and items >= MIN_ITEMS_FOR_WORKERS
+
+
 def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs: int,
                  cost: Callable[[Item], float] | None = None) -> Iterator[Result]:
     """`map(function, items)`, in `jobs` worker processes when that pays, items with the
     highest `cost` first. `function` must be picklable (a module-level function, or a
     `functools.partial` of one)."""
     items = list(items)
-    if jobs <= 1 or len(items) < MIN_ITEMS_FOR_WORKERS:
+    if not uses_workers(len(items), jobs):
         yield from map(function, items)
         return
     order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))

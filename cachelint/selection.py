@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cachelint import rules
+from cachelint import catalog
+from cachelint.catalog import Entry
 from cachelint.diagnostic import Diagnostic
-from cachelint.rules.base import BaseRule
 
 # Every rule but the CL9xx ones, which judge the others (CL900, unused suppressions) and
 # are chosen explicitly, as Ruff's RUF100 is; `ALL` includes them.
@@ -35,7 +35,7 @@ class Selection:
     extend_select: tuple[str, ...] = ()
 
 
-def matches(selector: str, rule: type[BaseRule] | Diagnostic) -> bool:
+def matches(selector: str, rule: Entry | Diagnostic) -> bool:
     """Whether the selector names this rule (or the rule of this diagnostic)."""
     upper = selector.upper()
     if upper == "ALL" or selector.lower() == rule.name:
@@ -50,25 +50,25 @@ def specificity(selector: str) -> int:
     """ALL < CL < CL0 < CL00 < CL002; a rule name is as specific as the rule's code."""
     if selector.upper() == "ALL":
         return 0
-    rule = rules.BY_NAME.get(selector.lower())
+    rule = catalog.BY_NAME.get(selector.lower())
     return len(rule.code if rule else selector)
 
 
 def validate(selector: str) -> str:
     """The selector itself, or UnknownSelector when it matches no rule."""
-    if not any(matches(selector, rule) for rule in rules.ALL_RULES):
+    if not any(matches(selector, rule) for rule in catalog.RULES):
         raise UnknownSelector(selector)
     return selector
 
 
-def _strongest(selectors: Iterable[str], rule: type[BaseRule]) -> int:
+def _strongest(selectors: Iterable[str], rule: Entry) -> int:
     return max((specificity(s) for s in selectors if matches(s, rule)), default=-1)
 
 
 def matching(selectors: Iterable[str]) -> frozenset[str]:
     """The codes any of these selectors names, whatever their specificity."""
     selectors = tuple(selectors)
-    return frozenset(rule.code for rule in rules.ALL_RULES if any(matches(s, rule) for s in selectors))
+    return frozenset(rule.code for rule in catalog.RULES if any(matches(s, rule) for s in selectors))
 
 
 def resolve(layers: Iterable[Selection]) -> frozenset[str]:
@@ -78,7 +78,7 @@ def resolve(layers: Iterable[Selection]) -> frozenset[str]:
         chosen = (*(layer.select or ()), *layer.extend_select)
         if layer.select is not None:
             enabled.clear()
-        for rule in rules.ALL_RULES:
+        for rule in catalog.RULES:
             selected, dropped = _strongest(chosen, rule), _strongest(layer.ignore, rule)
             if selected > dropped:
                 enabled.add(rule.code)

@@ -1,22 +1,31 @@
-"""Write rules/<rule-name>.md for every rule, and rules/README.md as their index.
+"""Write rules/<rule-name>.md for every rule, rules/README.md as their index, and the
+rule catalog (cachelint/catalog.py: each rule's code, name, class and kind, which a run
+reads without importing the rules).
 
 Each page is made from the rule's docstring, options and VALID/INVALID examples, so the
-reference cannot drift from the code; tests/test_rule_docs.py fails when a page is stale.
+reference cannot drift from the code; tests/test_rule_docs.py fails when a page (or the
+catalog) is stale.
 
     python scripts/generate_rule_docs.py          # rewrite the pages
     python scripts/generate_rule_docs.py --check  # exit 1 if any page is out of date
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import sys
 import textwrap
 from pathlib import Path
 
+from cachelint.catalog import entry_of
 from cachelint.rules import ALL_RULES
 from cachelint.rules.base import BaseRule
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = ROOT / "rules"
+CATALOG = ROOT / "cachelint" / "catalog.py"
+_CATALOG_TABLE = re.compile(r"^RULES: tuple\[Entry, \.\.\.\] = \(\n.*?^\)\n", re.MULTILINE | re.DOTALL)
 _EXPECT = re.compile(r"\s*#\s*expect:.*$", re.MULTILINE)
 _FIX = {"none": "", "sometimes": "Fix is sometimes available.", "always": "Fix is always available."}
 
@@ -59,9 +68,19 @@ def index() -> str:
     )
 
 
+def catalog(current: str) -> str:
+    """The catalog's text with its table of rules made from the registry."""
+    entries = [dataclasses.astuple(entry_of(rule)) for rule in ALL_RULES]
+    rows = "".join(f"    Entry({', '.join(json.dumps(value) if isinstance(value, str) else repr(value) for value in entry)}),\n"
+                   for entry in entries)
+    table = f"RULES: tuple[Entry, ...] = (\n{rows})\n"
+    return _CATALOG_TABLE.sub(lambda _: table, current, count=1)
+
+
 def expected_pages() -> dict[Path, str]:
     pages = {RULES_DIR / f"{rule.name}.md": page(rule) for rule in ALL_RULES}
     pages[RULES_DIR / "README.md"] = index()
+    pages[CATALOG] = catalog(CATALOG.read_text(encoding="utf-8"))
     return pages
 
 

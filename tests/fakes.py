@@ -1,13 +1,14 @@
 """Test-only rules, so that tests of the machinery around rules do not depend on how far
 the real rules have come. They carry the catalog's codes and names and read the model
-as real rules do; `install` puts them in the registry in place of the real ones."""
+as real rules do; `install` puts them in the registry (and the catalog) in place of the
+real ones."""
 from __future__ import annotations
 
 import textwrap
 
 import libcst as cst
 
-from cachelint import rules
+from cachelint import catalog, rules
 from cachelint.config import Settings
 from cachelint.engine import lint_source
 from cachelint.model import Kind, Meaning
@@ -83,6 +84,10 @@ def install(monkeypatch, *replacements: type[Rule]) -> None:
     monkeypatch.setattr(rules, "ALL_RULES", chosen)
     monkeypatch.setattr(rules, "BY_CODE", {rule.code: rule for rule in chosen})
     monkeypatch.setattr(rules, "BY_NAME", {rule.name: rule for rule in chosen})
+    entries = tuple(catalog.entry_of(rule) for rule in chosen)  # what selection and configuration read
+    monkeypatch.setattr(catalog, "RULES", entries)
+    monkeypatch.setattr(catalog, "BY_CODE", {entry.code: entry for entry in entries})
+    monkeypatch.setattr(catalog, "BY_NAME", {entry.name: entry for entry in entries})
 
 
 def lint(source: str, settings: Settings | None = None, filename: str = "example.py"):

@@ -186,14 +186,16 @@ def test_a_rule_reporting_a_node_outside_the_module_is_that_rules_internal_error
 
 def test_a_crash_in_the_model_costs_only_that_file(tree, monkeypatch):
     (tree / "crash.py").write_text(GOOD)
-    real = engine.build_model
+    from cachelint.model import build
+
+    real = build.build_model
 
     def build_model(path, *args):
         if path.endswith("crash.py"):
             raise ValueError("model bug")
         return real(path, *args)
 
-    monkeypatch.setattr(engine, "build_model", build_model)
+    monkeypatch.setattr(build, "build_model", build_model)
     run = lint_paths([tree], Settings())
     assert found(run) == [("good.py", 3, "CL002")]
     [error] = run.internal_errors

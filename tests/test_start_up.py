@@ -73,3 +73,15 @@ def test_the_model_s_names_for_type_checkers_are_the_ones_it_imports_on_first_us
     assert written == {(module, name) for module, names in model._EXPORTS.items() for name in names}
     for _, name in written:
         assert getattr(model, name) is not None
+
+
+def test_a_run_the_result_cache_answers_imports_nothing_that_parses(tmp_path):
+    """Selection, configuration and the project stage read the rule catalog, not the rules."""
+    (tmp_path / "pyproject.toml").write_text('[tool.cachelint]\nselect = ["CL0"]\nignore = ["CL013"]\n')
+    (tmp_path / "app.py").write_text("import redis\n\nr = redis.Redis()\nr.set('profile:1', 'x')\n")  # CL002
+    args = ["check", "--cache-dir", str(tmp_path / "cache"), str(tmp_path / "app.py")]
+    first = imported_after(*args)
+    assert "libcst" in first and "cachelint.rules" in first  # linted, and so cached
+    again = imported_after(*args)
+    assert not [m for m in again if m.startswith(("libcst", "cachelint.rules", "cachelint.model.build",
+                                                   "cachelint.parsing"))]

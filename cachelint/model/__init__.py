@@ -33,7 +33,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "cachelint.model.app.taint": ("Taint",),
     "cachelint.model.app.users": ("Identity",),
     "cachelint.model.build": ("ModuleModel", "build_model"),
-    "cachelint.model.cache.clients": ("CustomClients",),
+    "cachelint.model.cache.custom": ("CustomClients",),
     "cachelint.model.cache.decorators": ("is_method_decorator", "unwrap_method_decorator"),
     "cachelint.model.cache.facts": ("CacheDecorator", "CacheOp", "Client", "Ttl"),
     "cachelint.model.cache.fills": ("receiver_spelling", "stamped"),
@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers (a test keeps this th
     from cachelint.model.app.taint import Taint
     from cachelint.model.app.users import Identity
     from cachelint.model.build import ModuleModel, build_model
-    from cachelint.model.cache.clients import CustomClients
+    from cachelint.model.cache.custom import CustomClients
     from cachelint.model.cache.decorators import is_method_decorator, unwrap_method_decorator
     from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
     from cachelint.model.cache.fills import receiver_spelling, stamped

@@ -13,7 +13,8 @@ from cachelint.model.app.io import function_does_io, holds_io_result
 from cachelint.model.app.taint import Taint, TaintAnalysis
 from cachelint.model.app.users import Users
 from cachelint.model.app.views import Views
-from cachelint.model.cache.clients import ClientResolver, CustomClients
+from cachelint.model.cache.clients import ClientResolver
+from cachelint.model.cache.custom import CustomClients
 from cachelint.model.cache.decorators import find_decorators
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client
 from cachelint.model.cache.fills import CacheFills, dict_caches_never_falsy

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from cachelint.model.cache.clients import CustomClients
+from cachelint.model.cache.custom import CustomClients
 from cachelint.model.spec import Method
 from cachelint.project.model import ProjectModel
 

@@ -29,6 +29,8 @@ from cachelint.model.core.scopes import Scope, dotted
 from cachelint.model.core.values import evaluate_number
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.project.facts import (
+    ANY_RECEIVER,
+    KEY_SEPARATORS,
     Bust,
     CacheUse,
     Definition,
@@ -49,8 +51,6 @@ _ID_NAMES = frozenset({"id", "pk", "slug", "uuid", "uid", "ident", "identifier"}
 _SIGNALS = frozenset({"post_save", "post_delete", "pre_save", "pre_delete", "m2m_changed"})
 _MODEL_HOOKS = frozenset({"save", "delete"})
 _PROPERTIES = frozenset({"property", "cached_property"})
-KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
-ANY_RECEIVER = "*"
 # Celery's ways of calling a task later: the task's function runs.
 _DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
 _MAX_FOLLOWED = 3  # assignments followed back from a cached value to its query

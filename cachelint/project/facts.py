@@ -29,10 +29,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
+
+KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
+ANY_RECEIVER = "*"  # the receiver of a method call whose type is not known: `*.update_price`
 
 
 @dataclass(frozen=True)

@@ -22,20 +22,27 @@ name, entity, template or function, so a big tree costs one pass over its facts.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from cachelint.model.app.db_writes import WRITE_METHODS
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.spec import Method
-from cachelint.project.extract import ANY_RECEIVER, KEY_SEPARATORS
-from cachelint.project.facts import Bust, Definition, EntityWrite, FileFacts, Fill
+from cachelint.project.facts import ANY_RECEIVER, KEY_SEPARATORS, Bust, Definition, EntityWrite, FileFacts, Fill
 
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
 _MAX_HOPS = 8  # re-exports followed when resolving a name
-# Method names of the cache libraries and of DB writes (`delete`, `set`, `save`, `update`).
-_GENERIC_METHODS = frozenset({name for library in LIBRARIES for name in library.methods}) | WRITE_METHODS
+
+
+@functools.cache
+def _generic_methods() -> frozenset[str]:
+    """Method names of the cache libraries and of DB writes (`delete`, `set`, `save`,
+    `update`). The DB writes' table comes with the model (LibCST), imported only when a
+    project's writes are judged: a run whose files all come from the cache may need none."""
+    from cachelint.model.app.db_writes import WRITE_METHODS
+
+    return frozenset({name for library in LIBRARIES for name in library.methods}) | WRITE_METHODS
 
 
 @dataclass
@@ -228,7 +235,7 @@ class ProjectModel:
         named like a cache or ORM call (`delete`, `set`, `save`) is not looked up: every
         `qs.delete()` would otherwise meet a wrapper's `delete(self, key)`."""
         method = _method(callee)
-        if method in _GENERIC_METHODS:
+        if method in _generic_methods():
             return set()
         templates = set()
         for bust in self.busts_by_method.get(method, ()):

@@ -10,21 +10,20 @@ project are declared by the project stage (cachelint.project), as config declare
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
 import libcst as cst
 
+from cachelint.model.cache.custom import CustomClients
 from cachelint.model.cache.facts import Client
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
-from cachelint.model.core.modules import relative_spellings
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
-from cachelint.model.spec import Arg, ClientKind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, ClientKind, Library, Meaning, TtlSemantics
 
 _CONSTRUCTORS: dict[str, tuple[Library, ClientKind]] = {
     name: (library, kind) for library in LIBRARIES for name, kind in library.constructors.items()
@@ -45,34 +44,6 @@ class _Pending(Enum):
 
 
 _UNKNOWN: Final = _Pending.PENDING
-
-
-@dataclass
-class CustomClients:
-    """What users declare in `[tool.cachelint.clients]`, and the project stage adds.
-
-    `objects`: qualified names of objects (or factories) that are clients of a known
-    library. `functions`: qualified names of wrapper functions and what they do.
-    `wrappers`: qualified names of the project's wrapper functions other modules call,
-    with the library they reach and what they do (cachelint.model.cache.wrappers).
-    """
-
-    objects: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, Method] = field(default_factory=dict)
-    wrappers: dict[str, tuple[str, Method]] = field(default_factory=dict)
-
-    def with_objects(self, objects: dict[str, str], wrappers: dict[str, tuple[str, Method]] | None = None) -> CustomClients:
-        return CustomClients({**objects, **self.objects}, self.functions, {**(wrappers or {}), **self.wrappers})
-
-    def seen_from(self, package: list[str]) -> CustomClients:
-        """These, and how a module of `package` spells them in relative imports."""
-        if not package:
-            return self
-
-        def spelled(table: dict) -> dict:
-            return {each: what for name, what in table.items() for each in (name, *relative_spellings(name, package))}
-
-        return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers))
 
 
 CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics(), title="configured wrapper")

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver, CustomClients
+from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver
+from cachelint.model.cache.custom import CustomClients
 from cachelint.model.cache.facts import CacheOp, Client, Ttl
 from cachelint.model.cache.keys import named_keys
 from cachelint.model.cache.ttl import constant_name, ttl_fact, ttl_meaning, value_meaning
