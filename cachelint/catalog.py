@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cachelint.rules.base import Rule
+    from cachelint.rules.base import BaseRule
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,12 @@ class Entry:
     # (a ProjectRule); "comment": a file's suppression comments, last (a CommentRule).
     kind: str
 
-    def load(self) -> type[Rule]:
+    def load(self) -> type[BaseRule]:
         """The rule's class (importing its module, and so LibCST and the model)."""
         return getattr(importlib.import_module(self.module), self.class_name)
 
 
-def entry_of(rule: type[Rule]) -> Entry:
+def entry_of(rule: type[BaseRule]) -> Entry:
     """What the catalog says of a rule class (how the catalog is generated)."""
     from cachelint.rules.base import CommentRule, ProjectRule
 

@@ -33,6 +33,7 @@ from cachelint.report import FORMATS, ReportContext, render
 from cachelint.report.paths import project_root
 
 if TYPE_CHECKING:
+    from cachelint.baseline import Entry
     from cachelint.config import Overrides, Settings
     from cachelint.engine import RunResult
 
@@ -131,7 +132,7 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
           stdin_filename, config_path, jobs, no_cache, cache_dir, baseline_path, write_baseline, force_exclude,
           respect_gitignore, output_file, quiet, color, add_noqa, show_files, show_settings, no_prefilter) -> None:
     """Lint PATHS (files or folders, `.` by default; `-` reads standard input)."""
-    from cachelint import baseline, cache, engine, parallel, selection
+    from cachelint import cache, engine, parallel, selection
     from cachelint.config import Overrides
 
     stdin = _reads_stdin(paths, stdin_filename)
@@ -184,20 +185,24 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
         click.echo(fixed[0].text.encode(fixed[0].before.encoding) if fixed else raw, nl=False)
     diagnostics = run.diagnostics
     root = project_root(settings.root)
-    entries = baseline.entries(diagnostics, run.sources, root)
-    if write_baseline is not None:
-        _write_baseline(write_baseline, entries, note)
-        _exit(run, failed=False)
-    stale: list[baseline.Entry] = []
     baseline_path = baseline_path or settings.baseline
+    if write_baseline is not None:
+        _write_baseline(write_baseline, _fingerprinted(diagnostics, run, root), note)
+        _exit(run, failed=False)
+    stale: list[Entry] = []
+    # A baseline's fingerprints are taken over the whole run (a report of its new findings
+    # must not number them afresh); without one, only by the formats that show them (each
+    # reads the file around a finding).
+    fingerprints = None
     if baseline_path is not None:
+        entries = _fingerprinted(diagnostics, run, root)
+        fingerprints = {d: entry.fingerprint for d, entry in entries.items()}
         diagnostics, stale = _against_baseline(baseline_path, entries, run, root)
     if statistics:
         report = _statistics(diagnostics, output_format, unsafe_fixes)
     else:
         stream = sys.stderr if report_to_stderr else sys.stdout
         colored = output_format in ("full", "concise") and output_file is None and _colored(color, stream)
-        fingerprints = {d: entry.fingerprint for d, entry in entries.items()}
         unresolved = sum(len(file.facts.unresolved) for file in run.files if file.facts is not None)
         context = ReportContext(run.sources, colored, unsafe_fixes, root, fingerprints, summary=not quiet,
                                 unresolved=unresolved, docs_url=settings.docs_url)
@@ -371,6 +376,12 @@ def _add_noqa(run: RunResult, note) -> None:
             continue
         added += count
     note(f"Added {added} noqa directive{'' if added == 1 else 's'}.")
+
+
+def _fingerprinted(diagnostics: list[Diagnostic], run: RunResult, root: Path) -> dict[Diagnostic, Entry]:
+    from cachelint import baseline
+
+    return baseline.entries(diagnostics, run.sources, root)
 
 
 def _write_baseline(path: Path, entries: dict, note) -> None:

@@ -1,7 +1,7 @@
 """What CONTRIBUTING.md promises, proved on a copy of the repository in a temporary folder:
 
 - a new rule is one module in `cachelint/rules/`, one line in the registry
-  (`cachelint/rules/__init__.py`) and one fixture; its rule page and the README's row are
+  (`cachelint/rules/registry.py`) and one fixture; its rule page and the README's row are
   generated or copied from it, its behaviour proof is one test module; and then the tests
   that range over the registry (fixtures, examples, rule pages, behaviour modules) pass
   for it without touching any other rule's file;
@@ -198,7 +198,7 @@ def repo(tmp_path):
 
 def test_a_new_rule_is_one_module_its_registration_and_its_fixture(repo):
     (repo / "cachelint" / "rules" / "cache_cleared.py").write_text(RULE_MODULE)
-    _register(repo / "cachelint" / "rules" / "__init__.py", "cachelint.rules.cache_cleared", "CacheCleared", "ALL_RULES")
+    _register(repo / "cachelint" / "rules" / "registry.py", "cachelint.rules.cache_cleared", "CacheCleared", "ALL_RULES")
     (repo / "fixtures" / "CL099_cache_cleared.py").write_text(RULE_FIXTURE)
     (repo / "tests" / "behaviour" / "test_cl099_cache_cleared.py").write_text(RULE_BEHAVIOUR)
     # The rule's page is generated; the README's row is its code, name and summary.

@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 # stage and the configuration read are then importable without LibCST and the whole
 # model, as a warm run, the configuration and the pytest observer want.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "cachelint.model.app.db": ("DbWrite", "Transaction", "WriteKind"),
+    "cachelint.model.app.db": ("DbWrite", "Transaction"),
     "cachelint.model.app.entities": ("Entity", "cached_names", "key_expressions"),
     "cachelint.model.app.http": ("Body", "Fallback"),
     "cachelint.model.app.stored": ("RowKind", "StoredData", "WholeRow"),
     "cachelint.model.app.taint": ("Taint",),
     "cachelint.model.app.users": ("Identity",),
+    "cachelint.model.app.write_kind": ("WriteKind",),
     "cachelint.model.build": ("ModuleModel", "build_model"),
     "cachelint.model.cache.custom": ("CustomClients",),
     "cachelint.model.cache.decorators": ("is_method_decorator", "unwrap_method_decorator"),
@@ -54,12 +55,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 if TYPE_CHECKING:  # what the names are, for type checkers (a test keeps this the same as _EXPORTS)
-    from cachelint.model.app.db import DbWrite, Transaction, WriteKind
+    from cachelint.model.app.db import DbWrite, Transaction
     from cachelint.model.app.entities import Entity, cached_names, key_expressions
     from cachelint.model.app.http import Body, Fallback
     from cachelint.model.app.stored import RowKind, StoredData, WholeRow
     from cachelint.model.app.taint import Taint
     from cachelint.model.app.users import Identity
+    from cachelint.model.app.write_kind import WriteKind
     from cachelint.model.build import ModuleModel, build_model
     from cachelint.model.cache.custom import CustomClients
     from cachelint.model.cache.decorators import is_method_decorator, unwrap_method_decorator

@@ -1,36 +1,36 @@
-"""The rule registry: every rule, in code order."""
+"""The rules: one module each, listed in code order by the registry (cachelint.rules.registry).
+
+The registry is imported on first use of its names here (PEP 562), so that one rule's
+module imports alone: the project stage runs its rules on facts from the result cache,
+without every other rule, LibCST and the model.
+"""
 from __future__ import annotations
 
-from cachelint.rules.base import BaseRule
-from cachelint.rules.cache_before_db_write import CacheBeforeDbWrite
-from cachelint.rules.cache_write_in_transaction import CacheWriteInTransaction
-from cachelint.rules.error_response_cached import ErrorResponseCached
-from cachelint.rules.key_missing_user_scope import KeyMissingUserScope
-from cachelint.rules.key_never_repeats import KeyNeverRepeats
-from cachelint.rules.key_without_namespace import KeyWithoutNamespace
-from cachelint.rules.keys_pattern_scan import KeysPatternScan
-from cachelint.rules.missing_invalidation import MissingInvalidation
-from cachelint.rules.racy_check_then_set import RacyCheckThenSet
-from cachelint.rules.read_write_key_mismatch import ReadWriteKeyMismatch
-from cachelint.rules.sensitive_data_cached import SensitiveDataCached
-from cachelint.rules.set_without_ttl import SetWithoutTtl
-from cachelint.rules.truthy_miss_check import TruthyMissCheck
-from cachelint.rules.unsanitized_input_in_key import UnsanitizedInputInKey
-from cachelint.rules.unused_suppression import UnusedSuppression
-from cachelint.rules.view_cache_ignores_input import ViewCacheIgnoresInput
-from cachelint.rules.zero_ttl import ZeroTtl
+from typing import TYPE_CHECKING, Any
 
-ALL_RULES: list[type[BaseRule]] = [
-    TruthyMissCheck, SetWithoutTtl, KeyWithoutNamespace, KeyMissingUserScope, UnsanitizedInputInKey, CacheBeforeDbWrite,
-    KeysPatternScan, SensitiveDataCached, CacheWriteInTransaction, MissingInvalidation,
-    KeyNeverRepeats, ViewCacheIgnoresInput, ZeroTtl, RacyCheckThenSet, ReadWriteKeyMismatch,
-    ErrorResponseCached, UnusedSuppression,
-]
-ALL_RULES.sort(key=lambda rule: rule.code)  # in code order, wherever a rule is listed
+if TYPE_CHECKING:
+    from cachelint.rules.base import BaseRule
+    from cachelint.rules.registry import ALL_RULES, BY_CODE, BY_NAME
 
-BY_CODE: dict[str, type[BaseRule]] = {rule.code: rule for rule in ALL_RULES}
-BY_NAME: dict[str, type[BaseRule]] = {rule.name: rule for rule in ALL_RULES}
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "rule_for"]
+_REGISTRY_NAMES = ("ALL_RULES", "BY_CODE", "BY_NAME")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _REGISTRY_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    _load_registry()
+    return globals()[name]
+
+
+def _load_registry() -> None:
+    """The registry's names, as globals of this module (where tests may replace them)."""
+    if "ALL_RULES" not in globals():
+        from cachelint.rules import registry
+
+        globals().update({name: getattr(registry, name) for name in _REGISTRY_NAMES})
 
 
 def rule_for(code_or_name: str) -> type[BaseRule] | None:
+    _load_registry()
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())

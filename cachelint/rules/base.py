@@ -12,12 +12,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst as cst
+if TYPE_CHECKING:  # a project rule's module imports without LibCST and the model
+    import libcst as cst
 
-from cachelint.model import ModuleModel
-from cachelint.project.model import ProjectModel
+    from cachelint.model import ModuleModel
+    from cachelint.project.model import ProjectModel
 
 # Where the rule's page lives in the source tree (the project has no published site yet).
 DOCS_PATH = "rules/{name}.md"

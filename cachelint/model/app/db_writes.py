@@ -7,29 +7,19 @@ what is a connection, a session, a model class, an instance of one.
 """
 from __future__ import annotations
 
-import enum
 from typing import NamedTuple, TypeGuard
 
 import libcst as cst
 
 from cachelint.model.app.entities import Entity
 from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_sql_write, string_text
+from cachelint.model.app.write_kind import WriteKind
 from cachelint.model.cache.facts import ClientOf
 from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 
 MAX_DEPTH = 8
-
-
-class WriteKind(str, enum.Enum):
-    INSERT = "insert"
-    UPDATE = "update"
-    DELETE = "delete"
-    SAVE = "save"  # insert or update: `obj.save()`, `session.add(obj)`, `update_or_create`
-    COMMIT = "commit"  # `conn.commit()`: the writes before it become visible
-    FLUSH = "flush"  # `session.flush()`: the session's pending writes are sent
-
 
 _SQL_METHODS = frozenset({"execute", "executemany", "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval"})
 _SQL_KEYWORDS = ("sql", "query", "operation", "statement", "stmt")
