@@ -6,7 +6,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -284,29 +284,52 @@ class _Walker:
     def walk(self, top: str, onerror, skipped: list[tuple[Path, str]]) -> Iterator[str]:
         """The Python files under the folder `top` (as `str(Path(...))` spells it), pruning
         excluded and ignored folders; what has a Python file's name but is no regular file
-        goes to `skipped`, with what it is."""
+        goes to `skipped`, with what it is. As `os.walk` would, but reading each entry's
+        type from its folder's listing: a regular file or a folder costs no `stat` of its own
+        (a walk meets every file of a tree, Python or not)."""
         here = os.curdir + os.sep  # `./a.py` is `a.py`, as `Path` spells it
-        for folder, subfolders, filenames in os.walk(top, onerror=onerror):
-            absolute = os.path.abspath(folder)
+        pending = [(top, os.path.abspath(top))]
+        while pending:  # depth first, each folder's subfolders in name order
+            folder, absolute = pending.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except OSError as error:
+                onerror(error)
+                continue
             excluded = self._excludes_of(absolute)
             prefix = _posix(absolute).rstrip("/") + "/"
-            subfolders[:] = [
-                name for name in sorted(subfolders)
-                if not excluded.matches_name(name, prefix + name) and not self._ignored(absolute, name, True)
-            ]
-            for name in filenames:
-                if (name.endswith(SUFFIXES) and not excluded.matches_name(name, prefix + name)
+            subfolders = []
+            for entry in entries:
+                name = entry.name
+                if _asks(entry.is_dir):
+                    # A symlinked folder is not walked into (os.walk's default).
+                    if (not _asks(entry.is_symlink) and not excluded.matches_name(name, prefix + name)
+                            and not self._ignored(absolute, name, True)):
+                        subfolders.append(name)
+                elif (name.endswith(SUFFIXES) and not excluded.matches_name(name, prefix + name)
                         and not self._ignored(absolute, name, False)):
-                    path = os.path.join(folder, name)
+                    path = entry.path
                     path = path[len(here):] if path.startswith(here) else path
-                    kind = _kind(path)
+                    kind = None if _asks(entry.is_file) else _kind(path)
                     if kind is None:
                         yield path
                     else:
                         skipped.append((Path(path), kind))
+            pending.extend((os.path.join(folder, name), os.path.join(absolute, name))
+                           for name in sorted(subfolders, reverse=True))
 
     def _ignored(self, folder: str, name: str, is_dir: bool) -> bool:
         return self._gitignore is not None and self._gitignore.ignores_entry(folder, name, is_dir)
+
+
+def _asks(question: Callable[[], bool]) -> bool:
+    """A DirEntry's answer (`is_dir`, `is_file`: symlinks followed), False when it cannot
+    be had, as os.walk takes it."""
+    try:
+        return question()
+    except OSError:
+        return False
 
 
 def _kind(path: str) -> str | None:
