@@ -182,6 +182,10 @@ def _too_deep(tree: ast.Module, lines: list[str]) -> Iterator[tuple[tuple[int, i
             depth = 0
         elif isinstance(node, ast.expr):
             depth += 1
+            if node.end_lineno == node.lineno and (node.end_col_offset or 0) - node.col_offset + depth < DEPTH_LIMIT:
+                # Each level of nesting (and each literal or operand of a chain) takes a
+                # character of the span: nothing in this one reaches the limit.
+                continue
             if isinstance(node, ast.JoinedStr) or _is_text(node):
                 if _adjacent_literals(node, lines) + depth >= DEPTH_LIMIT:
                     yield _span(node)
