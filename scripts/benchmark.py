@@ -291,6 +291,11 @@ def findings(sources: Path, trees: list[str], *args: str) -> set[tuple]:
     }
 
 
+def load_average() -> str:
+    """The machine's load over the last 1, 5 and 15 minutes: what the times shared the cores with."""
+    return " / ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
 def version_of(command: list[str]) -> str:
     return subprocess.run(command, capture_output=True, text=True).stdout.strip().splitlines()[0]
 
@@ -327,7 +332,7 @@ def start_up(workdir: Path, runs: int) -> dict[str, Measured]:
 def render_start_up(results: dict[str, Measured]) -> str:
     """Wall time, and CPU time (what the call costs on a machine busy with other work,
     where wall time also counts the waiting)."""
-    rows = ["| call | wall s | CPU s | Ruff wall s |", "|---|---:|---:|---:|"]
+    rows = [f"Load average {load_average()} (over 1, 5 and 15 minutes).", "", "| call | wall s | CPU s | Ruff wall s |", "|---|---:|---:|---:|"]
     for key, ruff in (("version", "ruff-version"), ("small-cold", "ruff-small"), ("small-warm", "ruff-small")):
         rows.append(f"| {results[key].label} | {results[key].wall:.3f} | {results[key].cpu:.3f} | "
                     f"{results[ruff].wall:.3f} |")
@@ -422,13 +427,15 @@ def main() -> None:
         "python": platform.python_version(), "cores": jobs,
         "libcst": version_of([sys.executable, "-c", "import importlib.metadata as m; print(m.version('libcst'))"]),
         "ruff": version_of(ruff[:1] + ["--version"]),
+        "load": load_average(),
     }
     report = render(results, checks, len(reference), len(files), lines, versions)
     print(report)
     (workdir / "results.md").write_text(report)
     (workdir / "results.json").write_text(json.dumps(
         {"versions": versions, "files": len(files), "lines": lines, "findings": len(reference), "checks": checks,
-         "results": {key: {"label": m.label, "walls": m.walls, "peak_mb": m.peak_mb} for key, m in results.items()}},
+         "results": {key: {"label": m.label, "walls": m.walls, "cpus": m.cpus, "peak_mb": m.peak_mb}
+                     for key, m in results.items()}},
         indent=2,
     ))
 
@@ -438,12 +445,12 @@ def render(results: dict[str, Measured], checks: dict[str, bool], findings_count
     ruff = results["ruff"].wall
     fixit = results["fixit"].wall if "fixit" in results else None
     rows = [
-        "| run | wall s | peak MB | × Ruff | Fixit ÷ this |",
-        "|---|---:|---:|---:|---:|",
+        "| run | wall s | CPU s | peak MB | × Ruff | Fixit ÷ this |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for measured in results.values():
         speedup = f"{fixit / measured.wall:.0f}" if fixit else "–"
-        rows.append(f"| {measured.label} | {measured.wall:.2f} | {measured.peak_mb:.0f} | "
+        rows.append(f"| {measured.label} | {measured.wall:.2f} | {measured.cpu:.2f} | {measured.peak_mb:.0f} | "
                     f"{measured.wall / ruff:.2f} | {speedup} |")
     cold, warm, touched = results["cold"].wall, results["warm"].wall, results["touched"].wall
     peak = max(results[key].peak_mb for key in ("cold", "warm", "touched", "edited"))
@@ -458,7 +465,8 @@ def render(results: dict[str, Measured], checks: dict[str, bool], findings_count
     return "\n".join([
         f"{files:,} Python files, {lines:,} lines (django 5.2.19, weblate 5.14.3, apache-superset 6.1.0, "
         f"wagtail 8.0.1); {findings_count} findings. Python {versions['python']}, LibCST {versions['libcst']}, "
-        f"{versions['ruff']}, {versions['cores']} cores. Median wall time; peak memory summed over processes.",
+        f"{versions['ruff']}, {versions['cores']} cores, load average {versions['load']}. Median wall time, and CPU "
+        f"time (user + system, all processes: on a busy machine the steadier figure); peak memory summed over processes.",
         "",
         *rows,
         "",
