@@ -15,13 +15,13 @@ decode. Packs are replaced atomically, and only the most recently used few are k
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -59,9 +59,24 @@ def cache_key(settings: Settings, prefilter: bool) -> str:
     )
     parts = [
         f"format {FORMAT}", f"cachelint {cachelint.__version__} {_source_fingerprint()}",
-        f"python {sys.version}", f"libcst {version('libcst')}", f"prefilter {prefilter}", repr(effective),
+        f"python {sys.version}", f"libcst {_libcst_version()}", f"prefilter {prefilter}", repr(effective),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _libcst_version() -> str:
+    """LibCST's installed version, from the name of its distribution's metadata folder next
+    to the package, as importlib.metadata finds it; without importing either (that module
+    alone costs a tenth of a run the cache answers)."""
+    spec = importlib.util.find_spec("libcst")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        packages = os.path.dirname(folder)
+        found = [name for name in os.listdir(packages) if name.startswith("libcst-") and name.endswith(".dist-info")]
+        if len(found) == 1:
+            return found[0].removeprefix("libcst-").removesuffix(".dist-info")
+    from importlib.metadata import version  # installed some other way
+
+    return version("libcst")
 
 
 def _source_fingerprint() -> str:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Entry:
+    """One rule, as the catalog names it."""
+
     code: str
     name: str
     module: str  # where the rule's class is

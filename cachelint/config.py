@@ -37,6 +37,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Settings:
+    """The settings of one configuration (`[tool.cachelint]`), with what the command line overrides."""
+
     select: tuple[str, ...] | None = selection.DEFAULT_SELECT  # None: what `inherited` selects
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()

@@ -23,6 +23,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """Edits that remove a finding, and whether applying them is safe."""
+
     message: str
     edits: tuple[Edit, ...]
     applicability: str = "unsafe"  # "safe" or "unsafe", as Ruff spells it
@@ -34,6 +36,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """A finding of a rule, or a problem with a file, at a place in it."""
+
     code: str | None  # None for problems that are not rule findings (invalid-syntax, io-error)
     name: str
     message: str

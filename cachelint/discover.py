@@ -207,6 +207,8 @@ def _read_lines(path: str) -> list[str]:
 
 @dataclass
 class Discovery:
+    """The files to lint, and the paths that could not be walked or read."""
+
     files: list[str] = field(default_factory=list)  # normalised, as `str(Path(...))` spells them
     errors: list[tuple[Path, str]] = field(default_factory=list)  # path, what went wrong
 

@@ -68,6 +68,8 @@ _LINTER = ("cachelint.parsing", "cachelint.sparse", "cachelint.model.build", "ca
 
 @dataclass
 class FileResult:
+    """What linting one file gave."""
+
     filename: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
@@ -82,6 +84,8 @@ class FileResult:
 
 @dataclass
 class RunResult:
+    """What a run gave, file by file, in the order discovery found them."""
+
     files: list[FileResult] = field(default_factory=list)
 
     @property
@@ -470,6 +474,8 @@ _CLIENT_ROUNDS = 3  # of the second pass: re-exports of re-exports of a client
 
 @dataclass(frozen=True)
 class _Task:
+    """A file to lint, and what the result cache knows of it."""
+
     index: int  # in the run's results
     filename: str
     stat: os.stat_result | None  # as the cache saw the file; None: no cache, or unreadable

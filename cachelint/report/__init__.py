@@ -11,6 +11,8 @@ from cachelint.diagnostic import Diagnostic
 
 @dataclass
 class ReportContext:
+    """What a reporter reads besides the diagnostics."""
+
     sources: dict[str, str] = field(default_factory=dict)  # filename -> text, for source lines
     color: bool = False
     # Whether `--unsafe-fixes` is on: unsafe fixes then count as applicable (`[*]`), as in Ruff.
