@@ -10,5 +10,6 @@ Off unless `pytest --cachelint`. It reads the library tables (`cachelint.model.s
 - `ttl`: what a TTL passed at run time means to the client that received it;
 - `sql`: the tables a SQL statement reads or writes;
 - `frames`: the first frame of project code;
-- `probes`: the wrappers put on each cache library and database layer.
+- `probes`: the wrappers put on each cache library and database layer;
+- `databases`: the sqlite3 connections a project opens without an ORM.
 """

@@ -1,9 +1,9 @@
 """The wrappers put on each cache library and database layer while the plugin observes.
 
-Cache clients are wrapped where their methods are defined (redis-py's `Redis`, sync and
-asyncio, with their pipelines; every subclass of Django's and cachelib's `BaseCache`, those
-defined later included), so that every factory, wrapper and injected instance of the
-project is seen. A wrapper calls the original with
+Cache clients are wrapped where their methods are defined (redis-py's `Redis` and
+valkey-py's `Valkey`, sync and asyncio, with their pipelines; the memcache clients;
+diskcache; every subclass of Django's and cachelib's `BaseCache`, those defined later
+included), so that every factory, wrapper and injected instance of the project is seen. A wrapper calls the original with
 the same arguments and hands back its result or exception untouched; only the outermost
 observed call of a thread is recorded (a backend's `get_or_set` calling its own `get`
 is one call). Each probe installs once its library is imported, and `uninstall` puts
@@ -20,8 +20,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cachelint.model.libraries.cachelib import CACHELIB, FLASK_CACHING
+from cachelint.model.libraries.diskcache import DISKCACHE
 from cachelint.model.libraries.django import DJANGO
-from cachelint.model.libraries.redis import REDIS
+from cachelint.model.libraries.memcache import PYLIBMC, PYMEMCACHE, PYTHON_MEMCACHED
+from cachelint.model.libraries.redis import REDIS, VALKEY
 from cachelint.model.spec import Kind, Library, Method
 from cachelint.observe import ttl
 from cachelint.observe.observer import Call, Observer, key_text
@@ -42,15 +44,19 @@ def _keys(method: Method, args: tuple, kwargs: dict[str, Any]) -> tuple[str, ...
         return () if pattern is ttl.OMITTED else (key_text(pattern),)
     if method.key is None:  # set_many(mapping), mset(mapping)
         mapping = ttl.argument(method.value, args, kwargs) if method.value else ttl.OMITTED
-        return tuple(key_text(key) for key in mapping) if isinstance(mapping, dict) else ()
-    if method.variadic_keys:
-        return tuple(key_text(key) for key in args)
-    key = ttl.argument(method.key, args, kwargs)
-    if key is ttl.OMITTED:
-        return ()
-    if isinstance(key, (list, tuple, set)):
-        return tuple(key_text(item) for item in key)
-    return (key_text(key),)
+        keys = tuple(key_text(key) for key in mapping) if isinstance(mapping, dict) else ()
+    elif method.variadic_keys:
+        keys = tuple(key_text(key) for key in args)
+    else:
+        key = ttl.argument(method.key, args, kwargs)
+        if key is ttl.OMITTED:
+            return ()
+        keys = tuple(key_text(item) for item in key) if isinstance(key, (list, tuple, set)) else (key_text(key),)
+    if method.key_prefix:  # python-memcached's `get_multi(keys, key_prefix="product:")`
+        prefix = ttl.argument(method.key_prefix, args, kwargs)
+        if prefix is not ttl.OMITTED and prefix:
+            keys = tuple(key_text(prefix) + key for key in keys)
+    return keys
 
 
 def observed(original: Callable, library: Library, name: str, method: Method, observer: Observer,
@@ -111,6 +117,15 @@ def _report(observer, library, name, method, client, args, kwargs, result, elaps
     ))
 
 
+def _no_default(client: Any) -> Any:
+    """A client without a configured default TTL: an omitted TTL means what its table says."""
+    return ttl.OMITTED
+
+
+def _never_queued(client: Any) -> bool:
+    return False
+
+
 def _default_timeout(client: Any) -> Any:
     """The timeout a Django or cachelib backend gives a write that leaves it to the default."""
     return getattr(client, "default_timeout", ttl.OMITTED)
@@ -126,12 +141,20 @@ class Probes:
         self._attach_django: Callable[[], None] | None = None
 
     def install(self) -> None:
-        for module, probe in (("redis", self._redis), ("django.core.cache", self._django_cache),
-                              ("cachelib", self._cachelib),
-                              ("django.db", self._django_db), ("sqlalchemy", self._sqlalchemy)):
+        for module, probe in self._probes():
             if module not in self._installed and module in sys.modules:
                 self._installed.add(module)
                 probe()
+
+    def _probes(self) -> tuple[tuple[str, Callable[[], None]], ...]:
+        """Each library's probe, by the module whose import makes it installable."""
+        return (
+            ("redis", self._redis), ("valkey", self._valkey),
+            ("pymemcache", self._pymemcache), ("memcache", self._python_memcached), ("pylibmc", self._pylibmc),
+            ("diskcache", self._diskcache),
+            ("django.core.cache", self._django_cache), ("cachelib", self._cachelib),
+            ("django.db", self._django_db), ("sqlalchemy", self._sqlalchemy), ("sqlite3", self._sqlite3),
+        )
 
     def uninstall(self) -> None:
         while self._undo:
@@ -139,11 +162,12 @@ class Probes:
         self._attach_django = None
         self._installed.clear()
 
-    def _patch(self, cls: type, name: str, replacement: Any) -> None:
-        had_own = name in cls.__dict__
-        previous = cls.__dict__.get(name)
-        setattr(cls, name, replacement)
-        self._undo.append(lambda: setattr(cls, name, previous) if had_own else delattr(cls, name))
+    def _patch(self, owner: Any, name: str, replacement: Any) -> None:
+        """Set `owner.name` (a class's or a module's) until `uninstall`."""
+        had_own = name in owner.__dict__
+        previous = owner.__dict__.get(name)
+        setattr(owner, name, replacement)
+        self._undo.append(lambda: setattr(owner, name, previous) if had_own else delattr(owner, name))
 
     def _wrap_methods(self, cls: type, library: Library, names, default_timeout, queued) -> None:
         for name in names:
@@ -160,13 +184,48 @@ class Probes:
         import redis.asyncio.client
         import redis.client
 
-        pipelines = (redis.client.Pipeline, redis.asyncio.client.Pipeline)
+        self._redis_clients(REDIS, (redis.client.Redis, redis.asyncio.client.Redis),
+                            (redis.client.Pipeline, redis.asyncio.client.Pipeline))
 
+    def _valkey(self) -> None:  # valkey-py is redis-py renamed
+        import valkey.asyncio.client
+        import valkey.client
+
+        self._redis_clients(VALKEY, (valkey.client.Valkey, valkey.asyncio.client.Valkey),
+                            (valkey.client.Pipeline, valkey.asyncio.client.Pipeline))
+
+    def _redis_clients(self, library: Library, clients: tuple[type, ...], pipelines: tuple[type, ...]) -> None:
         def queued(client) -> bool:
             return isinstance(client, pipelines)
 
-        for cls in (redis.client.Redis, redis.asyncio.client.Redis):
-            self._wrap_methods(cls, REDIS, list(REDIS.methods), lambda client: ttl.OMITTED, queued)
+        for cls in clients:
+            self._wrap_methods(cls, library, list(library.methods), _no_default, queued)
+
+    def _pymemcache(self) -> None:
+        # Each class has its own methods (the pooled, hashing and retrying clients hand the
+        # call to a Client: the outermost call is the one recorded).
+        from pymemcache.client.base import Client, PooledClient
+        from pymemcache.client.hash import HashClient
+
+        for cls in (Client, PooledClient, HashClient):
+            self._wrap_methods(cls, PYMEMCACHE, list(PYMEMCACHE.methods), _no_default, _never_queued)
+
+    def _python_memcached(self) -> None:
+        import memcache
+
+        self._wrap_methods(memcache.Client, PYTHON_MEMCACHED, list(PYTHON_MEMCACHED.methods), _no_default,
+                           _never_queued)
+
+    def _pylibmc(self) -> None:  # its methods are the C base class's, wrapped on the Python subclass
+        import pylibmc
+
+        self._wrap_methods(pylibmc.Client, PYLIBMC, list(PYLIBMC.methods), _no_default, _never_queued)
+
+    def _diskcache(self) -> None:
+        from diskcache import Cache, FanoutCache
+
+        for cls in (Cache, FanoutCache):
+            self._wrap_methods(cls, DISKCACHE, list(DISKCACHE.methods), _no_default, _never_queued)
 
     def _wrap_subclasses(self, base: type[Any], library_of: Callable[[type], Library], names: list[str]) -> None:
         """Wrap the methods `base` and each of its subclasses define, those defined later too."""
@@ -174,7 +233,7 @@ class Probes:
         def wrap(cls: type) -> None:
             library = library_of(cls)
             own = [name for name in names if name in cls.__dict__]
-            self._wrap_methods(cls, library, own, _default_timeout, lambda client: False)
+            self._wrap_methods(cls, library, own, _default_timeout, _never_queued)
 
         def every_subclass(cls: type) -> Iterator[type]:
             yield cls
@@ -260,6 +319,11 @@ class Probes:
         """Django makes a connection per thread and alias as they are used: attach to the new ones."""
         if self._attach_django is not None:
             self._attach_django()
+
+    def _sqlite3(self) -> None:
+        from cachelint.observe.databases import observe_sqlite3
+
+        observe_sqlite3(self.observer, self._patch)
 
     def _sqlalchemy(self) -> None:
         from sqlalchemy import event

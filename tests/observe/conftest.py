@@ -4,7 +4,11 @@ process configures Django once), with this worktree's cachelint and the plugin g
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -48,3 +52,47 @@ def sample(pytester, redis_server, monkeypatch):  # noqa: F811
         port = redis_server.connection_pool.connection_kwargs["port"]
         return SampleRun(pytester, name, port, monkeypatch)
     return make
+
+
+def observe_suite(pytester: pytest.Pytester, suite: str, *options: str) -> tuple[pytest.RunResult, set[tuple]]:
+    """Run `suite` (a test module's text) under the plugin, in this process; the
+    observations as (code, test function, key)."""
+    pytester.makepyfile(test_suite=suite)
+    report = pytester.path / "report.json"
+    result = pytester.runpytest("-p", "cachelint.observe.plugin", "--cachelint", f"--cachelint-report={report}",
+                                *options)
+    seen = {(item["code"], item["test"].split("::")[1], item["key"]) for item in json.loads(report.read_text())}
+    return result, seen
+
+
+@pytest.fixture(scope="session")
+def memcached_port():
+    """The port of a memcached started on loopback for this test session (skipped, with
+    the reason, when memcached is not installed: .ci/run installs only redis-server)."""
+    binary = shutil.which("memcached")
+    if binary is None:
+        pytest.skip("memcached is not installed (Debian: apt-get install -y memcached)")
+    port = _free_port()
+    user = ["-u", "root"] if os.geteuid() == 0 else []  # memcached refuses root unless told
+    process = subprocess.Popen([binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"memcached did not start: {process.stderr.read().decode()[-2000:]}")
+                time.sleep(0.02)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -16,22 +16,22 @@ KEYS = Arg(0, "keys")
 KEY_PREFIX = Arg(None, "key_prefix")
 
 
-def _methods(expiry: str) -> dict[str, Method]:
-    """The methods every memcached client shares, with its own name for the expiry argument."""
+def _methods(expiry: str, value: str) -> dict[str, Method]:
+    """The methods every memcached client shares, with its own names for the expiry and the
+    value arguments."""
 
     def write(value_name: str, ttl_position: int, key: Arg | None = KEY) -> Method:
-        value = Arg(1 if key else 0, value_name)
-        return Method(Kind.WRITE, key=key, value=value, ttl=(Arg(ttl_position, expiry),))
+        return Method(Kind.WRITE, key=key, value=Arg(1 if key else 0, value_name), ttl=(Arg(ttl_position, expiry),))
 
     return {
         "get": Method(Kind.READ, key=KEY, single_value=True, default=Arg(1, "default")),
         "gets": Method(Kind.READ, key=KEY, single_value=True),
         "get_many": Method(Kind.READ, key=KEYS),
         "get_multi": Method(Kind.READ, key=KEYS, key_prefix=KEY_PREFIX),
-        "set": write("value", 2),
-        "add": replace(write("value", 2), if_absent=True),
-        "replace": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), ttl=(Arg(2, expiry),), creates_key=False),
-        "cas": write("value", 3),
+        "set": write(value, 2),
+        "add": replace(write(value, 2), if_absent=True),
+        "replace": Method(Kind.WRITE, key=KEY, value=Arg(1, value), ttl=(Arg(2, expiry),), creates_key=False),
+        "cas": write(value, 3),
         "set_many": write("values", 1, key=None),
         "set_multi": replace(write("mapping", 1, key=None), key_prefix=KEY_PREFIX),
         "add_multi": replace(write("mapping", 1, key=None), key_prefix=KEY_PREFIX, if_absent=True),  # pylibmc
@@ -41,17 +41,17 @@ def _methods(expiry: str) -> dict[str, Method]:
         "delete_multi": Method(Kind.DELETE, key=KEYS, key_prefix=KEY_PREFIX),
         "incr": Method(Kind.WRITE, key=KEY, creates_key=False),
         "decr": Method(Kind.WRITE, key=KEY, creates_key=False),
-        "append": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), creates_key=False),
-        "prepend": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), creates_key=False),
+        "append": Method(Kind.WRITE, key=KEY, value=Arg(1, value), creates_key=False),
+        "prepend": Method(Kind.WRITE, key=KEY, value=Arg(1, value), creates_key=False),
         "gets_many": Method(Kind.READ, key=None),
         "flush_all": Method(Kind.DELETE, key=None),
     }
 
 
-def _library(name: str, expiry: str, constructors: tuple[str, ...]) -> Library:
+def _library(name: str, expiry: str, constructors: tuple[str, ...], value: str = "value") -> Library:
     return Library(
         name=name,
-        methods=_methods(expiry),
+        methods=_methods(expiry, value),
         semantics=SEMANTICS,
         constructors={qualified: ClientKind() for qualified in constructors},
         store="memcached",
@@ -66,6 +66,6 @@ PYMEMCACHE = _library(
         for cls in ("Client", "PooledClient", "HashClient", "RetryingClient")
     ),
 )
-PYLIBMC = _library("pylibmc", "time", ("pylibmc.Client",))
-PYTHON_MEMCACHED = _library("python-memcached", "time", ("memcache.Client",))
+PYLIBMC = _library("pylibmc", "time", ("pylibmc.Client",), value="val")
+PYTHON_MEMCACHED = _library("python-memcached", "time", ("memcache.Client",), value="val")
 AIOMCACHE = _library("aiomcache", "exptime", ("aiomcache.Client",))
