@@ -50,6 +50,8 @@ class Transaction:
     explicit: bool
     writes: set[str] = field(default_factory=set)  # tables written, not yet committed
     cache_writes: list[tuple[str, Place | None]] = field(default_factory=list)
+    # A callback registered to run at the commit that the test framework withholds.
+    callbacks_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class Observer:
         self.sources: dict[str, set[str]] = {}  # key -> the tables its entry was filled from
         self.stale: dict[str, str] = {}  # key -> the table whose committed write made it stale
         self.transactions: dict[Any, Transaction] = {}
+        self.made_stale: dict[Any, list[str]] = {}  # database -> the keys its last commit made stale
 
     # -- tests
 
@@ -229,7 +232,7 @@ class Observer:
         if in_transaction:
             self.transactions.setdefault(database, Transaction(explicit)).writes.add(table)
         else:
-            self._committed({table})
+            self._committed(database, {table})
 
     def transaction_begin(self, database: Any, explicit: bool) -> None:
         self.transactions[database] = Transaction(explicit)
@@ -239,7 +242,8 @@ class Observer:
         if transaction is None:
             return
         if committed:
-            self._committed(transaction.writes)
+            if not transaction.callbacks_withheld:
+                self._committed(database, transaction.writes)
             return
         if not transaction.writes:  # a read-only transaction ended: nothing was undone
             return
@@ -248,11 +252,25 @@ class Observer:
                          f"`{key}` written during a DB transaction that was rolled back: the cache holds "
                          "what the database never committed", place)
 
-    def _committed(self, tables: set[str]) -> None:
+    def commit_callbacks_withheld(self, database: Any) -> None:
+        """The code registered a callback to run when `database`'s writes commit (Django's
+        `on_commit`), and the test framework will not run it (Django's `TestCase` never
+        commits): whatever it invalidates is not seen, so the entries those writes make
+        stale are not judged (CL010 would report an invalidation that production makes)."""
+        transaction = self.transactions.get(database)
+        if transaction is not None:
+            transaction.callbacks_withheld = True
+            return
+        for key in self.made_stale.pop(database, ()):  # written outside a block: committed already
+            self.stale.pop(key, None)
+
+    def _committed(self, database: Any, tables: set[str]) -> None:
+        made_stale = self.made_stale[database] = []
         for key, sources in self.sources.items():
             written = tables & sources
             if written:
                 self.stale[key] = min(written)
+                made_stale.append(key)
 
 
 def _scalars(parameters: Any) -> set[str]:

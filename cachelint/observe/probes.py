@@ -315,6 +315,21 @@ class Probes:
         self._patch(transaction.Atomic, "__enter__", atomic_enter)
         self._patch(transaction.Atomic, "__exit__", atomic_exit)
 
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        register = BaseDatabaseWrapper.on_commit
+
+        def on_commit(connection, func, *args, **kwargs):
+            result = register(connection, func, *args, **kwargs)
+            # Inside TestCase's own atomic blocks the callback waits for a commit that never
+            # comes (unless captureOnCommitCallbacks runs it, which is then seen).
+            blocks = connection.atomic_blocks
+            if blocks and getattr(blocks[0], "_from_testcase", False):
+                observer.commit_callbacks_withheld(("django", connection.alias))
+            return result
+
+        self._patch(BaseDatabaseWrapper, "on_commit", on_commit)
+
     def attach_connections(self) -> None:
         """Django makes a connection per thread and alias as they are used: attach to the new ones."""
         if self._attach_django is not None:

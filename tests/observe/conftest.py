@@ -61,7 +61,7 @@ def observe_suite(pytester: pytest.Pytester, suite: str, *options: str) -> tuple
     report = pytester.path / "report.json"
     result = pytester.runpytest("-p", "cachelint.observe.plugin", "--cachelint", f"--cachelint-report={report}",
                                 *options)
-    seen = {(item["code"], item["test"].split("::")[1], item["key"]) for item in json.loads(report.read_text())}
+    seen = {(item["code"], item["test"].split("::", 1)[1], item["key"]) for item in json.loads(report.read_text())}
     return result, seen
 
 
