@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +89,7 @@ class Observer:
         self._seen: set[tuple] = set()
         self.hit_latencies: dict[str, list[int]] = defaultdict(list)
         self.test = "(outside a test)"
+        self._muted = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -113,6 +115,16 @@ class Observer:
         self._reset()
         self.test = "(outside a test)"
 
+    @contextmanager
+    def muted(self) -> Iterator[None]:
+        """What runs inside is not observed: the framework's own work (loading the request's
+        user and session), not the code's."""
+        self._muted += 1
+        try:
+            yield
+        finally:
+            self._muted -= 1
+
     def _report(self, code: str, key: str, message: str, place: Place | None = None) -> None:
         self._add(Finding(code, message, self.test, key, place if place is not None else self.locate()))
 
@@ -127,6 +139,8 @@ class Observer:
     # -- the cache
 
     def cache_call(self, call: Call) -> None:
+        if self._muted:
+            return
         if call.kind is Kind.READ:
             self._read(call)
         elif call.kind is Kind.WRITE:
@@ -193,7 +207,10 @@ class Observer:
         self._in_transaction(call, key, "written")
 
     def _current_user(self) -> Any:
-        return self.user() if self.user is not None else None
+        if self.user is None:
+            return None
+        with self.muted():
+            return self.user()
 
     def _forget(self, key: str) -> None:
         self.owners.pop(key, None)
@@ -222,6 +239,8 @@ class Observer:
 
     def statement(self, database: Any, sql: str, in_transaction: bool, explicit: bool = True,
                   parameters: Any = ()) -> None:
+        if self._muted:
+            return
         table = written_table(sql)
         if table is None:
             tables = read_tables(sql)

@@ -25,7 +25,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="fail the session when a caching bug was seen")
     group.addoption("--cachelint-user", metavar="MODULE:FUNCTION", default=None,
                     help="a function that returns the id of the user the running code acts for, or None "
-                         "(for CL004: an entry filled for one user and served to another)")
+                         "(for CL004: an entry filled for one user and served to another); by default, "
+                         "the user of the request being handled (Django's request.user, Flask-Login's "
+                         "current_user)")
     group.addoption("--cachelint-latency-ms", type=float, default=DEFAULT_LATENCY_MS, metavar="MS",
                     help=f"flag a key namespace whose warm hits take more at p95 (default {DEFAULT_LATENCY_MS:g})")
 
@@ -42,9 +44,12 @@ class Observation:
         from cachelint.observe.frames import ProjectFrames
         from cachelint.observe.observer import Observer
         from cachelint.observe.probes import Probes
+        from cachelint.observe.users import request_user
 
         self.config = config
-        self.observer = Observer(ProjectFrames(str(config.rootpath)).first, user=_hook(config.getoption("cachelint_user")))
+        # The project's own hook when it names one, else the web framework's request user.
+        user = _hook(config.getoption("cachelint_user")) or request_user
+        self.observer = Observer(ProjectFrames(str(config.rootpath)).first, user=user)
         self.probes = Probes(self.observer)
         self.probes.install()
 

@@ -25,7 +25,7 @@ from cachelint.model.libraries.django import DJANGO
 from cachelint.model.libraries.memcache import PYLIBMC, PYMEMCACHE, PYTHON_MEMCACHED
 from cachelint.model.libraries.redis import REDIS, VALKEY
 from cachelint.model.spec import Kind, Library, Method
-from cachelint.observe import ttl
+from cachelint.observe import ttl, users
 from cachelint.observe.observer import Call, Observer, key_text
 
 _OBSERVED_KINDS = (Kind.READ, Kind.WRITE, Kind.DELETE, Kind.EXPIRE, Kind.KEYS)
@@ -154,6 +154,8 @@ class Probes:
             ("diskcache", self._diskcache),
             ("django.core.cache", self._django_cache), ("cachelib", self._cachelib),
             ("django.db", self._django_db), ("sqlalchemy", self._sqlalchemy), ("sqlite3", self._sqlite3),
+            ("django.core.handlers.base", self._django_requests), ("django.contrib.auth", self._django_auth),
+            ("flask_login", self._flask_login),
         )
 
     def uninstall(self) -> None:
@@ -367,3 +369,47 @@ class Probes:
                 event.remove(Engine, name, listener)
 
         self._undo.append(remove)
+
+    # -- who the code acts for (users)
+
+    def _django_requests(self) -> None:
+        from django.core.handlers.base import BaseHandler
+
+        get_response, get_response_async = BaseHandler.get_response, BaseHandler.get_response_async
+
+        def handle(handler, request):
+            token = users.handling(request)
+            try:
+                return get_response(handler, request)
+            finally:
+                users.done(token)
+
+        async def handle_async(handler, request):
+            token = users.handling(request)
+            try:
+                return await get_response_async(handler, request)
+            finally:
+                users.done(token)
+
+        self._patch(BaseHandler, "get_response", functools.wraps(get_response)(handle))
+        self._patch(BaseHandler, "get_response_async", functools.wraps(get_response_async)(handle_async))
+
+    def _django_auth(self) -> None:  # the middleware's lazy `request.user` loads it through auth.get_user
+        import django.contrib.auth
+
+        self._patch(django.contrib.auth, "get_user", self._muted(django.contrib.auth.get_user))
+
+    def _flask_login(self) -> None:
+        from flask_login import LoginManager
+
+        self._patch(LoginManager, "_load_user", self._muted(LoginManager._load_user))
+
+    def _muted(self, function: Callable) -> Callable:
+        observer = self.observer
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            with observer.muted():
+                return function(*args, **kwargs)
+
+        return call

@@ -54,13 +54,14 @@ def sample(pytester, redis_server, monkeypatch):  # noqa: F811
     return make
 
 
-def observe_suite(pytester: pytest.Pytester, suite: str, *options: str) -> tuple[pytest.RunResult, set[tuple]]:
-    """Run `suite` (a test module's text) under the plugin, in this process; the
-    observations as (code, test function, key)."""
+def observe_suite(pytester: pytest.Pytester, suite: str, *options: str,
+                  subprocess: bool = False) -> tuple[pytest.RunResult, set[tuple]]:
+    """Run `suite` (a test module's text) under the plugin, in this process or in a new
+    one (Django is configured once a process); the observations as (code, test, key)."""
     pytester.makepyfile(test_suite=suite)
     report = pytester.path / "report.json"
-    result = pytester.runpytest("-p", "cachelint.observe.plugin", "--cachelint", f"--cachelint-report={report}",
-                                *options)
+    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
+    result = run("-p", "cachelint.observe.plugin", "--cachelint", f"--cachelint-report={report}", *options)
     seen = {(item["code"], item["test"].split("::", 1)[1], item["key"]) for item in json.loads(report.read_text())}
     return result, seen
 

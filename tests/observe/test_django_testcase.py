@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.observe.conftest import observe_suite
+from tests.observe.conftest import ROOT, observe_suite
 
 pytest.importorskip("django")
 
@@ -105,7 +105,9 @@ def test_on_commit_invalidations_under_testcase_and_transactiontestcase(pytester
     monkeypatch.setenv("PORT", str(redis_server.connection_pool.connection_kwargs["port"]))
     monkeypatch.setenv("DATABASE", str(pytester.path / "shop.db"))
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result, seen = observe_suite(pytester, SUITE, "-p", "no:cacheprovider")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    # In a subprocess: a process configures Django once.
+    result, seen = observe_suite(pytester, SUITE, "-p", "no:cacheprovider", subprocess=True)
     result.assert_outcomes(passed=8)
     assert seen == {
         ("CL010", "InTestCase::test_forgotten", "product:1"),
