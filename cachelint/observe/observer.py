@@ -55,7 +55,7 @@ class Transaction:
     callbacks_withheld: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to make, and one is made per call
 class Call:
     """One cache call as a probe saw it."""
 

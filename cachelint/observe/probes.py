@@ -59,9 +59,66 @@ def _keys(method: Method, args: tuple, kwargs: dict[str, Any]) -> tuple[str, ...
     return keys
 
 
-def observed(original: Callable, library: Library, name: str, method: Method, observer: Observer,
-             default_timeout: Callable[[Any], Any], queued: Callable[[Any], bool]) -> Callable:
-    """`original` wrapped so that each outermost call is reported to `observer` as a Call."""
+class _Site:
+    """One wrapped method of one library: what each call's report needs of its table entry,
+    looked up once when it is wrapped rather than at every call."""
+
+    def __init__(self, library: Library, name: str, method: Method, observer: Observer,
+                 default_timeout: Callable[[Any], Any], pipelines: tuple[type, ...]) -> None:
+        self.library, self.label, self.name, self.method = library, library.label, name, method
+        self.observer, self.default_timeout, self.pipelines = observer, default_timeout, pipelines
+        self.read = method.kind is Kind.READ
+        self.timed = method.kind is Kind.WRITE and bool(method.ttl)
+        # The common key: one argument, by position or name.
+        plain = method.key is not None and method.kind is not Kind.KEYS \
+            and not method.variadic_keys and not method.key_prefix
+        self.key = method.key if plain else None
+        self._queued: dict[type, bool] = {}
+
+    def queued(self, client: Any) -> bool:
+        """Whether `client` is a pipeline, which queues the command and returns itself."""
+        if not self.pipelines:
+            return False
+        cls = type(client)
+        known = self._queued.get(cls)
+        if known is None:  # isinstance on redis-py's classes goes through typing.Protocol: slow
+            known = self._queued[cls] = issubclass(cls, self.pipelines)
+        return known
+
+    def keys(self, args: tuple, kwargs: dict[str, Any]) -> tuple[str, ...]:
+        key = self.key
+        if key is None:
+            return _keys(self.method, args, kwargs)
+        found = args[key.position] if key.position is not None and key.position < len(args) \
+            else kwargs.get(key.name, ttl.OMITTED) if key.name is not None else ttl.OMITTED
+        if found is ttl.OMITTED:
+            return ()
+        if isinstance(found, (list, tuple, set)):
+            return tuple(key_text(item) for item in found)
+        return (key_text(found),)
+
+    def report(self, client: Any, args: tuple, kwargs: dict[str, Any], result: Any, elapsed: int) -> None:
+        method = self.method
+        if self.read and self.queued(client):  # a pipeline returns itself, not the value
+            return
+        meaning, passed = (None, None)
+        if self.timed:
+            meaning, passed = ttl.meaning(self.library, method, args, kwargs, self.default_timeout(client))
+        miss = False
+        if method.single_value:
+            default = ttl.argument(method.default, args, kwargs) if method.default else ttl.OMITTED
+            miss = result is (None if default is ttl.OMITTED else default)
+        value = ttl.argument(method.value, args, kwargs) if method.value else ttl.OMITTED
+        self.observer.cache_call(Call(
+            library=self.label, method=self.name, kind=method.kind, keys=self.keys(args, kwargs),
+            value=None if value is ttl.OMITTED else value, result=result, miss=miss,
+            meaning=meaning, ttl=passed, elapsed_ns=elapsed,
+        ))
+
+
+def observed(original: Callable, site: _Site, asynchronous: bool) -> Callable:
+    """`original` wrapped so that each outermost call is reported to the site's observer as
+    a Call; for an asyncio client (`asynchronous`), once its coroutine is awaited."""
 
     @functools.wraps(original)
     def call(self, *args, **kwargs):
@@ -72,16 +129,14 @@ def observed(original: Callable, library: Library, name: str, method: Method, ob
         try:
             result = original(self, *args, **kwargs)
         except BaseException:
-            if method.kind is not Kind.READ:  # a rejected TTL is still the code's mistake
-                _report(observer, library, name, method, self, args, kwargs, None, 0, default_timeout, queued)
+            if not site.read:  # a rejected TTL is still the code's mistake
+                site.report(self, args, kwargs, None, 0)
             raise
         finally:
             _depth.inside = False
-        if inspect.isawaitable(result) and not queued(self):  # an asyncio client: done once awaited
-            return _awaited(result, start, observer, library, name, method, self, args, kwargs,
-                            default_timeout, queued)
-        _report(observer, library, name, method, self, args, kwargs, result,
-                time.perf_counter_ns() - start, default_timeout, queued)
+        if asynchronous and inspect.isawaitable(result) and not site.queued(self):
+            return _awaited(result, start, site, self, args, kwargs)
+        site.report(self, args, kwargs, result, time.perf_counter_ns() - start)
         return result
 
     # A function takes any attribute; mypy knows only the ones every function has.
@@ -89,41 +144,20 @@ def observed(original: Callable, library: Library, name: str, method: Method, ob
     return call
 
 
-async def _awaited(awaitable, start, observer, library, name, method, client, args, kwargs, default_timeout, queued):
+async def _awaited(awaitable, start: int, site: _Site, client: Any, args: tuple, kwargs: dict[str, Any]):
     try:
         result = await awaitable
     except BaseException:
-        if method.kind is not Kind.READ:
-            _report(observer, library, name, method, client, args, kwargs, None, 0, default_timeout, queued)
+        if not site.read:
+            site.report(client, args, kwargs, None, 0)
         raise
-    _report(observer, library, name, method, client, args, kwargs, result,
-            time.perf_counter_ns() - start, default_timeout, queued)
+    site.report(client, args, kwargs, result, time.perf_counter_ns() - start)
     return result
-
-
-def _report(observer, library, name, method, client, args, kwargs, result, elapsed, default_timeout, queued) -> None:
-    if queued(client) and method.kind is Kind.READ:  # a pipeline returns itself, not the value
-        return
-    meaning, passed = (None, None)
-    if method.kind is Kind.WRITE and method.ttl:
-        meaning, passed = ttl.meaning(library, method, args, kwargs, default_timeout(client))
-    default = ttl.argument(method.default, args, kwargs) if method.default else ttl.OMITTED
-    value = ttl.argument(method.value, args, kwargs) if method.value else ttl.OMITTED
-    observer.cache_call(Call(
-        library=library.label, method=name, kind=method.kind, keys=_keys(method, args, kwargs),
-        value=None if value is ttl.OMITTED else value, result=result,
-        miss=method.single_value and result is (None if default is ttl.OMITTED else default),
-        meaning=meaning, ttl=passed, elapsed_ns=elapsed,
-    ))
 
 
 def _no_default(client: Any) -> Any:
     """A client without a configured default TTL: an omitted TTL means what its table says."""
     return ttl.OMITTED
-
-
-def _never_queued(client: Any) -> bool:
-    return False
 
 
 def _default_timeout(client: Any) -> Any:
@@ -171,14 +205,15 @@ class Probes:
         setattr(owner, name, replacement)
         self._undo.append(lambda: setattr(owner, name, previous) if had_own else delattr(owner, name))
 
-    def _wrap_methods(self, cls: type, library: Library, names, default_timeout, queued) -> None:
+    def _wrap_methods(self, cls: type, library: Library, names: list[str], default_timeout: Callable[[Any], Any],
+                      pipelines: tuple[type, ...] = (), asynchronous: bool = False) -> None:
         for name in names:
             method = library.methods[name]
             original = getattr(cls, name, None)
             if method.kind in _OBSERVED_KINDS and callable(original) \
                     and not hasattr(original, "__cachelint_original__"):
-                self._patch(cls, name, observed(original, library, name, method, self.observer,
-                                                default_timeout, queued))
+                site = _Site(library, name, method, self.observer, default_timeout, pipelines)
+                self._patch(cls, name, observed(original, site, asynchronous))
 
     # -- caches
 
@@ -196,12 +231,10 @@ class Probes:
         self._redis_clients(VALKEY, (valkey.client.Valkey, valkey.asyncio.client.Valkey),
                             (valkey.client.Pipeline, valkey.asyncio.client.Pipeline))
 
-    def _redis_clients(self, library: Library, clients: tuple[type, ...], pipelines: tuple[type, ...]) -> None:
-        def queued(client) -> bool:
-            return isinstance(client, pipelines)
-
-        for cls in clients:
-            self._wrap_methods(cls, library, list(library.methods), _no_default, queued)
+    def _redis_clients(self, library: Library, clients: tuple[type, type], pipelines: tuple[type, ...]) -> None:
+        sync, asyncio = clients
+        self._wrap_methods(sync, library, list(library.methods), _no_default, pipelines)
+        self._wrap_methods(asyncio, library, list(library.methods), _no_default, pipelines, asynchronous=True)
 
     def _pymemcache(self) -> None:
         # Each class has its own methods (the pooled, hashing and retrying clients hand the
@@ -210,24 +243,23 @@ class Probes:
         from pymemcache.client.hash import HashClient
 
         for cls in (Client, PooledClient, HashClient):
-            self._wrap_methods(cls, PYMEMCACHE, list(PYMEMCACHE.methods), _no_default, _never_queued)
+            self._wrap_methods(cls, PYMEMCACHE, list(PYMEMCACHE.methods), _no_default)
 
     def _python_memcached(self) -> None:
         import memcache
 
-        self._wrap_methods(memcache.Client, PYTHON_MEMCACHED, list(PYTHON_MEMCACHED.methods), _no_default,
-                           _never_queued)
+        self._wrap_methods(memcache.Client, PYTHON_MEMCACHED, list(PYTHON_MEMCACHED.methods), _no_default)
 
     def _pylibmc(self) -> None:  # its methods are the C base class's, wrapped on the Python subclass
         import pylibmc
 
-        self._wrap_methods(pylibmc.Client, PYLIBMC, list(PYLIBMC.methods), _no_default, _never_queued)
+        self._wrap_methods(pylibmc.Client, PYLIBMC, list(PYLIBMC.methods), _no_default)
 
     def _diskcache(self) -> None:
         from diskcache import Cache, FanoutCache
 
         for cls in (Cache, FanoutCache):
-            self._wrap_methods(cls, DISKCACHE, list(DISKCACHE.methods), _no_default, _never_queued)
+            self._wrap_methods(cls, DISKCACHE, list(DISKCACHE.methods), _no_default)
 
     def _wrap_subclasses(self, base: type[Any], library_of: Callable[[type], Library], names: list[str]) -> None:
         """Wrap the methods `base` and each of its subclasses define, those defined later too."""
@@ -235,7 +267,7 @@ class Probes:
         def wrap(cls: type) -> None:
             library = library_of(cls)
             own = [name for name in names if name in cls.__dict__]
-            self._wrap_methods(cls, library, own, _default_timeout, _never_queued)
+            self._wrap_methods(cls, library, own, _default_timeout)
 
         def every_subclass(cls: type) -> Iterator[type]:
             yield cls
