@@ -54,6 +54,17 @@ def sample(pytester, redis_server, monkeypatch):  # noqa: F811
     return make
 
 
+@pytest.fixture
+def suite_environment(redis_server, monkeypatch):  # noqa: F811
+    """The environment of a suite run by `observe_suite`: an empty redis-server at $PORT,
+    no plugin but the one given, this checkout's cachelint in a subprocess too."""
+    redis_server.flushall()
+    monkeypatch.setenv("PORT", str(redis_server.connection_pool.connection_kwargs["port"]))
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    return monkeypatch
+
+
 def observe_suite(pytester: pytest.Pytester, suite: str, *options: str,
                   subprocess: bool = False) -> tuple[pytest.RunResult, set[tuple]]:
     """Run `suite` (a test module's text) under the plugin, in this process or in a new

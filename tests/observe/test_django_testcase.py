@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.observe.conftest import ROOT, observe_suite
+from tests.observe.conftest import observe_suite
 
 pytest.importorskip("django")
 
@@ -100,12 +100,8 @@ class InTransactionTestCase(Shop, TransactionTestCase):
 '''
 
 
-def test_on_commit_invalidations_under_testcase_and_transactiontestcase(pytester, redis_server, monkeypatch):
-    redis_server.flushall()
-    monkeypatch.setenv("PORT", str(redis_server.connection_pool.connection_kwargs["port"]))
-    monkeypatch.setenv("DATABASE", str(pytester.path / "shop.db"))
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+def test_on_commit_invalidations_under_testcase_and_transactiontestcase(pytester, suite_environment):
+    suite_environment.setenv("DATABASE", str(pytester.path / "shop.db"))
     # In a subprocess: a process configures Django once.
     result, seen = observe_suite(pytester, SUITE, "-p", "no:cacheprovider", subprocess=True)
     result.assert_outcomes(passed=8)

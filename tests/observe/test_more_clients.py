@@ -1,71 +1,11 @@
-"""valkey-py, the memcache clients and diskcache observed as redis-py is: each against its
-real store (a redis-server for valkey, a memcached for the memcache clients, a folder for
-diskcache), with the TTL meanings of its own library table; values and results untouched."""
+"""The memcache clients and diskcache observed as redis-py is: each against its real store
+(a memcached, a folder), with the TTL meanings of its own library table; values and
+results untouched."""
 from __future__ import annotations
 
 import pytest
 
 from tests.observe.conftest import observe_suite
-
-VALKEY_SUITE = '''
-import asyncio
-import os
-
-import pytest
-import valkey
-import valkey.asyncio
-
-
-def make_client():
-    return valkey.Valkey(host="127.0.0.1", port=int(os.environ["PORT"]))
-
-
-def test_pipeline():
-    with make_client().pipeline() as pipe:
-        pipe.set("session:1", "x")
-        pipe.get("session:1")
-        assert pipe.execute() == [True, b"x"]
-
-
-def test_asyncio():
-    async def run():
-        client = valkey.asyncio.Valkey(host="127.0.0.1", port=int(os.environ["PORT"]))
-        await client.set("feed:1", "", ex=60)
-        cached = await client.get("feed:1")
-        if not cached:
-            await client.set("feed:1", "", ex=60)
-        assert await client.keys("feed:*") == [b"feed:1"]
-        await client.aclose()
-        return cached
-    assert asyncio.run(run()) == b""
-
-
-def test_untouched():
-    client = make_client()
-    client.set("plain:1", "value", ex=60)
-    client.set("later:1", "value")
-    client.expire("later:1", 60)
-    assert client.get("plain:1") == b"value"
-    assert client.get("plain:absent") is None
-    with pytest.raises(valkey.ResponseError):
-        client.set("plain:2", "value", ex=-5)
-'''
-
-
-def test_valkey_sync_asyncio_and_pipelines(pytester, redis_server, monkeypatch):
-    pytest.importorskip("valkey")
-    redis_server.flushall()
-    monkeypatch.setenv("PORT", str(redis_server.connection_pool.connection_kwargs["port"]))
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result, seen = observe_suite(pytester, VALKEY_SUITE)
-    result.assert_outcomes(passed=3)
-    assert seen == {
-        ("CL002", "test_pipeline", "session:1"),
-        ("CL001", "test_asyncio", "feed:1"),
-        ("CL007", "test_asyncio", "feed:*"),
-        ("CL013", "test_untouched", "plain:2"),
-    }
-
 
 # The same code for each memcache client: `make_client()` is the only difference. memcached
 # reads an expiry of 0 (every client's default) as "never", and a negative one as "already
@@ -137,7 +77,7 @@ def make_client():
 def test_memcache_clients(pytester, memcached_port, monkeypatch, module):
     pytest.importorskip(module)
     monkeypatch.setenv("PORT", str(memcached_port))
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # only the plugin given
     import pymemcache
 
     pymemcache.Client(("127.0.0.1", memcached_port)).flush_all()

@@ -1,22 +1,24 @@
-"""redis-py observed in every form a project gets it in: a client from a factory, a
-pipeline, an asyncio client; the values, results and exceptions pass through untouched."""
+"""redis-py and valkey-py (redis-py renamed) observed in every form a project gets them
+in: a client from a factory, a pipeline, an asyncio client; the values, results and
+exceptions pass through untouched."""
 from __future__ import annotations
-
-import json
 
 import pytest
 
+from tests.observe.conftest import observe_suite
+
+# `redis` below is the client module, redis-py's or valkey-py's.
 SUITE = '''
 import asyncio
 import os
 
 import pytest
-import redis
-import redis.asyncio
+import {module} as redis
+import {module}.asyncio
 
 
 def make_client():
-    return redis.Redis(host="127.0.0.1", port=int(os.environ["PORT"]))
+    return redis.{client}(host="127.0.0.1", port=int(os.environ["PORT"]))
 
 
 def test_pipeline():
@@ -28,7 +30,7 @@ def test_pipeline():
 
 def test_asyncio():
     async def run():
-        client = redis.asyncio.Redis(host="127.0.0.1", port=int(os.environ["PORT"]))
+        client = redis.asyncio.{client}(host="127.0.0.1", port=int(os.environ["PORT"]))
         await client.set("feed:1", "", ex=60)
         cached = await client.get("feed:1")
         if not cached:
@@ -56,22 +58,10 @@ def test_set_then_expire_is_not_without_ttl():
 '''
 
 
-@pytest.fixture
-def observe(pytester, redis_server, monkeypatch):
-    redis_server.flushall()
-    monkeypatch.setenv("PORT", str(redis_server.connection_pool.connection_kwargs["port"]))
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    pytester.makepyfile(test_suite=SUITE)
-    report = pytester.path / "report.json"
-
-    def run():
-        result = pytester.runpytest("-p", "cachelint.observe.plugin", "--cachelint", f"--cachelint-report={report}")
-        return result, {(item["code"], item["test"].split("::")[1], item["key"]) for item in json.loads(report.read_text())}
-    return run
-
-
-def test_pipelines_and_asyncio_clients_are_observed(observe):
-    result, seen = observe()
+@pytest.mark.parametrize(("module", "client"), [("redis", "Redis"), ("valkey", "Valkey")])
+def test_pipelines_and_asyncio_clients_are_observed(pytester, suite_environment, module, client):
+    pytest.importorskip(module)
+    result, seen = observe_suite(pytester, SUITE.format(module=module, client=client))
     result.assert_outcomes(passed=4)
     assert seen == {
         ("CL002", "test_pipeline", "session:1"),
@@ -81,10 +71,10 @@ def test_pipelines_and_asyncio_clients_are_observed(observe):
     }
 
 
-def test_the_clients_are_themselves_again_after_the_session(observe):
+def test_the_clients_are_themselves_again_after_the_session(pytester, suite_environment):
     import redis
 
     set_method = redis.Redis.set
-    observe()
+    observe_suite(pytester, SUITE.format(module="redis", client="Redis"))
     assert redis.Redis.set is set_method
     assert not hasattr(redis.Redis.get, "__cachelint_original__")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.observe.conftest import ROOT, observe_suite
+from tests.observe.conftest import observe_suite
 
 DJANGO_SUITE = '''
 import os
@@ -165,13 +165,9 @@ def test_scoped(client):
 
 
 @pytest.mark.parametrize("framework", ["django", "flask_login"])
-def test_the_request_user_scopes_entries_without_a_hook(pytester, redis_server, monkeypatch, framework):
+def test_the_request_user_scopes_entries_without_a_hook(pytester, suite_environment, framework):
     pytest.importorskip(framework)
-    redis_server.flushall()
-    monkeypatch.setenv("PORT", str(redis_server.connection_pool.connection_kwargs["port"]))
-    monkeypatch.setenv("DATABASE", str(pytester.path / "app.db"))
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    suite_environment.setenv("DATABASE", str(pytester.path / "app.db"))
     # In a subprocess: a process configures Django once.
     result, seen = observe_suite(pytester, DJANGO_SUITE if framework == "django" else FLASK_SUITE,
                                  "-p", "no:cacheprovider", subprocess=True)

@@ -82,10 +82,7 @@ def test_fixed(database):
 '''
 
 
-def test_sqlite3_connections(pytester, redis_server, monkeypatch):
-    redis_server.flushall()
-    monkeypatch.setenv("PORT", str(redis_server.connection_pool.connection_kwargs["port"]))
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+def test_sqlite3_connections(pytester, suite_environment):
     result, seen = observe_suite(pytester, SUITE)
     result.assert_outcomes(passed=5)
     assert seen == {
