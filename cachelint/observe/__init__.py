@@ -11,5 +11,5 @@ Off unless `pytest --cachelint`. It reads the library tables (`cachelint.model.s
 - `sql`: the tables a SQL statement reads or writes;
 - `frames`: the first frame of project code;
 - `probes`: the wrappers put on each cache library and database layer;
-- `databases`: the sqlite3 connections a project opens without an ORM.
+- `databases`: the sqlite3, psycopg and psycopg2 connections a project opens without an ORM.
 """

@@ -188,6 +188,7 @@ class Probes:
             ("diskcache", self._diskcache),
             ("django.core.cache", self._django_cache), ("cachelib", self._cachelib),
             ("django.db", self._django_db), ("sqlalchemy", self._sqlalchemy), ("sqlite3", self._sqlite3),
+            ("psycopg", self._psycopg), ("psycopg2", self._psycopg2),
             ("django.core.handlers.base", self._django_requests), ("django.contrib.auth", self._django_auth),
             ("flask_login", self._flask_login),
         )
@@ -373,6 +374,16 @@ class Probes:
         from cachelint.observe.databases import observe_sqlite3
 
         observe_sqlite3(self.observer, self._patch)
+
+    def _psycopg(self) -> None:
+        from cachelint.observe.databases import observe_psycopg
+
+        observe_psycopg(self.observer, self._patch)
+
+    def _psycopg2(self) -> None:
+        from cachelint.observe.databases import observe_psycopg2
+
+        observe_psycopg2(self.observer, self._patch)
 
     def _sqlalchemy(self) -> None:
         from sqlalchemy import event

@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -108,3 +109,53 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn():
+    """The DSN of a PostgreSQL server started on loopback for this test session, in a
+    cluster of its own (skipped, with the reason, when PostgreSQL is not installed).
+    PostgreSQL will not run as root: under root it runs as the `postgres` user."""
+    initdb, postgres = shutil.which("initdb"), shutil.which("postgres")
+    if initdb is None or postgres is None:
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install -y postgresql)")
+    psycopg = pytest.importorskip("psycopg")
+    # Not under pytest's own temporary folder: only its owner may enter it.
+    directory = Path(tempfile.mkdtemp(prefix="cachelint-postgres-"))
+    account: dict = {}
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            entry = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
+        account = {"user": entry.pw_uid, "group": entry.pw_gid}
+        os.chown(directory, entry.pw_uid, entry.pw_gid)
+    data = directory / "data"
+    try:
+        subprocess.run([initdb, "-D", str(data), "-A", "trust", "-U", "cachelint", "-E", "UTF8", "--no-sync"],
+                       check=True, capture_output=True, cwd=directory, **account)
+    except subprocess.CalledProcessError as error:
+        shutil.rmtree(directory, ignore_errors=True)
+        pytest.fail(f"initdb failed: {error.stderr.decode()[-2000:]}")
+    port = _free_port()
+    process = subprocess.Popen(
+        [postgres, "-D", str(data), "-p", str(port), "-k", str(directory), "-c", "listen_addresses=127.0.0.1",
+         "-c", "fsync=off"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=directory, **account)
+    dsn = f"host=127.0.0.1 port={port} user=cachelint dbname=postgres"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                psycopg.connect(dsn).close()
+                break
+            except psycopg.OperationalError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"PostgreSQL did not start: {process.stderr.read().decode()[-2000:]}")
+                time.sleep(0.1)
+        yield dsn
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(directory, ignore_errors=True)
