@@ -8,6 +8,7 @@ starts afresh, one that does not only adds (`extend-select`) and removes (`ignor
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,18 +68,29 @@ def _strongest(selectors: Iterable[str], rule: Entry) -> int:
 
 def matching(selectors: Iterable[str]) -> frozenset[str]:
     """The codes any of these selectors names, whatever their specificity."""
-    selectors = tuple(selectors)
-    return frozenset(rule.code for rule in catalog.RULES if any(matches(s, rule) for s in selectors))
+    return _matching(tuple(selectors), catalog.RULES)
 
 
 def resolve(layers: Iterable[Selection]) -> frozenset[str]:
     """The codes enabled by these layers of selection, applied in order."""
+    return _resolved(tuple(layers), catalog.RULES)
+
+
+# Every file of a run asks for its codes (a run checks thousands, with a few distinct
+# selections): each answer is worked out once, for the catalog it was asked of.
+@functools.cache
+def _matching(selectors: tuple[str, ...], entries: tuple[Entry, ...]) -> frozenset[str]:
+    return frozenset(rule.code for rule in entries if any(matches(s, rule) for s in selectors))
+
+
+@functools.cache
+def _resolved(layers: tuple[Selection, ...], entries: tuple[Entry, ...]) -> frozenset[str]:
     enabled: set[str] = set()
     for layer in layers:
         chosen = (*(layer.select or ()), *layer.extend_select)
         if layer.select is not None:
             enabled.clear()
-        for rule in catalog.RULES:
+        for rule in entries:
             selected, dropped = _strongest(chosen, rule), _strongest(layer.ignore, rule)
             if selected > dropped:
                 enabled.add(rule.code)
