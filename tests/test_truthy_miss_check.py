@@ -26,7 +26,7 @@ def test_points_at_the_if_test_and_offers_an_unsafe_is_none_fix():
     assert (diagnostic.location.row, diagnostic.location.column) == (6, 8)
     assert (diagnostic.end_location.row, diagnostic.end_location.column) == (6, 18)
     assert "`if not months:`" in diagnostic.message and "`cache.get()` (Django)" in diagnostic.message
-    assert "empty collection, which `list(load_months(year))` (line 8) can store" in diagnostic.message
+    assert "empty collection, which `list(load_months(year))` (line 7) can store" in diagnostic.message
     assert "test `months is None` instead" in diagnostic.message
     assert diagnostic.fix.applicability == "unsafe"
     assert [edit.content for edit in diagnostic.fix.edits] == ["months is None"]
@@ -107,6 +107,8 @@ def test_a_falsy_default_asks_for_a_sentinel():
 def test_dogpile_misses_are_no_value():
     diagnostic = _only(
         """
+        import json
+
         from dogpile.cache import make_region
 
         region = make_region().configure("dogpile.cache.memory", expiration_time=300)
@@ -114,7 +116,7 @@ def test_dogpile_misses_are_no_value():
         def rates(currency):
             value = region.get(f"rates:{currency}")
             if not value:
-                value = fetch_rates(currency).json()
+                value = json.loads(fetch_rates(currency))
                 region.set(f"rates:{currency}", value)
             return value
         """

@@ -110,7 +110,7 @@ class ModuleModel(SourceModule):
         """The kinds of falsy value `expr` can have (empty: never falsy), or None when unknown
         (cachelint.model.core.falsy); `known` are expressions whose value adds nothing."""
         if self._falsiness is None:
-            self._falsiness = Falsiness(self.reaching, self.spans, self.functions)
+            self._falsiness = Falsiness(self.reaching, self.spans, self.call_resolver)
         return self._falsiness.falsy(expr, scope, known=known)
 
     def dict_caches_never_falsy(self) -> frozenset[str]:

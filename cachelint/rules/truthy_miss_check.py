@@ -43,8 +43,11 @@ class TruthyMissCheck(Rule):
 
     Not flagged when every value stored under the key is truthy (a model instance from
     `.get()`/`get_object_or_404`/`create`, a non-empty display, an instance of a class of
-    the module, a response, a token, `json.dumps(...)` on Redis), or when the module stores
-    nothing under it that says what it holds.
+    the module, a response, a token, `json.dumps(...)` on Redis), or is made truthy on its
+    way to the store (`if not ids: cache.add(k, EMPTY); return` before `cache.add(k, ids)`;
+    `if not body: body = render()`; a dict given a key on every path), or when the module
+    stores nothing under it that says what it holds: an HTTP body (`.json()`), a
+    collection drawn from a fixed table rather than from the function's input or a query.
 
     ## Why is this bad?
     On a miss the read returns `None`, but `None` is not the only falsy value: a
@@ -395,11 +398,91 @@ class TruthyMissCheck(Rule):
             r.set(f"members:{room_id}", json.dumps(names), ex=60)
             return names
         """,
+        # Every store is truthy on its way: an empty answer is stored as a sentinel and the
+        # guard leaves first; a falsy value is replaced before the store; a dict gets a key on
+        # every path; a generated code; an HTTP document (what a service answers is unknown);
+        # a list drawn from a fixed table, empty only if the whole table were.
+        """
+        import json
+        import random
+        import string
+
+        import requests
+        from django.core.cache import cache
+
+        NOTHING = "-"
+        CURRENCIES = {"EUR": "Euro", "USD": "US dollar"}
+
+        def member_ids(team):
+            found = cache.get(f"team:{team.pk}:members")
+            if found == NOTHING:
+                return set()
+            if found:
+                return found
+            ids = set(team.members.values_list("pk", flat=True))
+            if not ids:
+                cache.add(f"team:{team.pk}:members", NOTHING)
+                return set()
+            cache.add(f"team:{team.pk}:members", ids)
+            return ids
+
+        def chart(request, key, use_cache):
+            body = None
+            if use_cache:
+                body = cache.get(f"chart:{key}")
+                if body:
+                    return body
+            if request.GET.get("format") == "csv":
+                body = render_csv(request)
+            if not body:
+                body = render_image(request)
+            cache.set(f"chart:{key}", body, 60)
+            return body
+
+        def listing(request):
+            listing = cache.get(f"listing:{request.path}")
+            if listing:
+                return listing
+            listing = {}
+            listing["style"] = request.GET.get("style")
+            for event in upcoming(request):
+                listing[event.pk] = event.name
+            cache.set(f"listing:{request.path}", listing, 30)
+            return listing
+
+        def invite_code(email):
+            code = cache.get(f"invite:{email}")
+            if not code:
+                code = "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(16))
+                cache.set(f"invite:{email}", code, 7200)
+            return code
+
+        def discovery(issuer):
+            document = cache.get(f"oidc:{issuer}")
+            if not document:
+                document = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
+                cache.set(f"oidc:{issuer}", document, 3600)
+            return document
+
+        def currency_names(language):
+            names = cache.get(f"currencies:{language}")
+            if names:
+                return names
+            names = []
+            for code, name in CURRENCIES.items():
+                if translate(name, language):
+                    names.append((code, translate(name, language)))
+            names = sorted(names)
+            cache.set(f"currencies:{language}", names, 86400)
+            return names
+        """,
     ]
 
     INVALID = [
         # the reload is the last statement of the falsy branch; the fill comes after the `if`
         """
+        import json
+
         import requests
         from django.core.cache import cache
 
@@ -413,7 +496,7 @@ class TruthyMissCheck(Rule):
         def feed(url):
             cached = cache.get(url)
             if not cached:  # expect: CL001
-                cached = requests.get(url, timeout=5).json()
+                cached = json.loads(requests.get(url, timeout=5).text)
                 cache.set(url, cached, 60)
             return cached
         """,
@@ -486,6 +569,7 @@ class TruthyMissCheck(Rule):
         """,
         # a dict cache written with a non-empty tuple here, and with something else there
         """
+        import json
         import time
 
         import requests
@@ -495,7 +579,7 @@ class TruthyMissCheck(Rule):
         def feed(url):
             cached = _FEED_CACHE.get(url)
             if not cached:  # expect: CL001
-                cached = requests.get(url).json()
+                cached = json.loads(requests.get(url).text)
                 _FEED_CACHE[url] = cached
             return cached
 
@@ -517,7 +601,7 @@ class TruthyMissCheck(Rule):
             names = caches["long"].get("authors:all")
             if names:  # expect: CL001
                 return names
-            names = sorted(load_authors())
+            names = sorted(Author.objects.values_list("name", flat=True))
             caches["long"].set("authors:all", names, 3600)
             return names
 
@@ -585,6 +669,8 @@ class TruthyMissCheck(Rule):
         """,
         # memcache clients, diskcache, aiocache, dict caches.
         """
+        import json
+
         import diskcache
         import memcache
         from aiocache import Cache
@@ -599,7 +685,7 @@ class TruthyMissCheck(Rule):
         def company(symbol):
             data = mc.get(f"company:{symbol}")
             if not data:  # expect: CL001
-                data = fetch_company(symbol).json()
+                data = json.loads(fetch_company(symbol))
                 mc.set(f"company:{symbol}", data, expire=3600)
             return data
 
@@ -607,7 +693,7 @@ class TruthyMissCheck(Rule):
             data = legacy.get(f"forecast:{city}")
             if data:  # expect: CL001
                 return data
-            data = fetch_forecast(city).json()
+            data = json.loads(fetch_forecast(city))
             legacy.set(f"forecast:{city}", data, time=600)
             return data
 
@@ -627,7 +713,7 @@ class TruthyMissCheck(Rule):
 
         def rate(currency):
             if not _RATE_CACHE.get(currency):  # expect: CL001
-                _RATE_CACHE[currency] = fetch_rate(currency).json()
+                _RATE_CACHE[currency] = json.loads(fetch_rate(currency))
             return _RATE_CACHE[currency]
         """,
         # A sorted set member's score: None when absent, and 0 is a score.
@@ -649,6 +735,17 @@ class TruthyMissCheck(Rule):
                     cached[rating.firm] = rating.grade
                 cache.set(f"ratings:{symbol}", cached, 1800)
             return cached
+
+        def tags(post_id):
+            names = cache.get(f"tags:{post_id}")
+            if not names:  # expect: CL001
+                names = []
+                for tag in fetch_tags(post_id):
+                    names.append(tag.name)
+                if not names:
+                    log.info("no tags for %s", post_id)
+                cache.set(f"tags:{post_id}", names, 600)
+            return names
 
         def profile(user_id):
             found = cache.get(f"profile:{user_id}")
@@ -698,8 +795,8 @@ class _Read:
         assert store is not None and store.value is not None, "reported only with a write that can store a falsy value"
         kinds = [kind.value for kind in Falsy if kind in self.falsy]
         listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
-        value = _short(model.code(_assigned(model, store.value, store.scope)), 50)
-        return f"{listed}, which `{value}` (line {model.location(store.order).row}) can store,"
+        value, order = _assigned(model, store)
+        return f"{listed}, which `{_short(model.code(value), 50)}` (line {model.location(order).row}) can store,"
 
     def describe(self, model: ModuleModel) -> str:
         node = self.op.node
@@ -759,28 +856,27 @@ def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: frozenset[str
     return None  # a sentinel default tells a miss apart
 
 
-def _assigned(model: ModuleModel, value: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
-    """What the stored variable `value` (in `scope`) was assigned, when one assignment reaches the write."""
+def _assigned(model: ModuleModel, store: CacheOp) -> tuple[cst.BaseExpression, int]:
+    """What can make the stored value falsy, and where: the assignment of the stored
+    variable that can (the first of those that reach the write), narrowed to the operand of
+    an `or` or a conditional expression that can; otherwise the stored value itself."""
+    value, order = store.value, store.order
+    assert value is not None, "a store has a value"
     if isinstance(value, cst.Name):
-        bindings = model.reaching.bindings(value.value, scope, model.spans[value].start)
-        if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.BaseExpression):
-            return bindings[0].value
-    return value
-
-
-def _stored_only_if_truthy(model: ModuleModel, store: CacheOp) -> bool:
-    """`if response: cache.set(key, response, 300)`: the write runs only for a truthy value."""
-    value = store.value
-    if not isinstance(value, cst.Name):
-        return False
-    for test in model.truth_tests:
-        if test.negated or not isinstance(test.context, cst.If) or not isinstance(test.subject, cst.Name) \
-                or test.subject.value != value.value or test.scope is not store.scope:
-            continue
-        body, _ = model.branches.if_sides(test.context, test.scope)
-        if any(start <= store.order < end for start, end in body):
-            return True
-    return False
+        for binding in model.reaching.bindings(value.value, store.scope, model.spans[value].start):
+            if binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression) \
+                    and model.falsy(binding.value, binding.scope):
+                value, order = binding.value, binding.order
+                break
+    while isinstance(value, (cst.BooleanOperation, cst.IfExp)):
+        parts = (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value.left, value.right)
+        falsy = [part for part in parts if model.falsy(part, store.scope)]
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+            falsy = [value.right]
+        if not falsy:
+            break
+        value = falsy[-1]
+    return value, order
 
 
 def _with_stored(model: ModuleModel, read: _Read) -> _Read | None:
@@ -792,7 +888,7 @@ def _with_stored(model: ModuleModel, read: _Read) -> _Read | None:
     first = None
     reads = frozenset(op.node for op in model.ops if op.kind is Kind.READ)  # what the cache held already
     for store in model.fills.stores_of(read.op):
-        if store.value is None or _stored_only_if_truthy(model, store):  # a store has a value
+        if store.value is None:  # a store has a value
             continue
         kinds = model.falsy(store.value, store.scope, known=reads) or frozenset()
         if text_only:

@@ -55,10 +55,8 @@ class CallResolver:
     def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> Callee | None:
         """The function `func(...)` runs, and whether it binds the first parameter."""
         if isinstance(func, cst.Name):
-            bindings = scope.lookup(func.value, order)
-            if len(bindings) == 1 and bindings[0].kind == "def" and self._defined(bindings[0].value):
-                return Callee(bindings[0].value, False)
-            return None
+            defined = _one_definition(scope, func.value, order)
+            return Callee(defined, False) if self._defined(defined) else None
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
             return None
         function = scope.function
@@ -66,6 +64,13 @@ class CallResolver:
             method = self.method(function.owner, func.attr.value)
             return Callee(method, not _is_static(method)) if method is not None else None
         return self.class_function(func, scope)
+
+    def class_instantiated(self, func: cst.BaseExpression, scope: Scope, order: int) -> cst.ClassDef | None:
+        """The class of this module that `func(...)` instantiates: `Report(...)`."""
+        if not isinstance(func, cst.Name):
+            return None
+        defined = _one_definition(scope, func.value, order)
+        return defined if isinstance(defined, cst.ClassDef) else None
 
     def method(self, owner: Scope, name: str) -> cst.FunctionDef | None:
         """The method `name` of a class (`owner`, a class scope): its last definition in the
@@ -84,8 +89,7 @@ class CallResolver:
         for base in owner.node.bases:
             if not isinstance(base.value, cst.Name):
                 continue
-            bindings = owner.parent.lookup(base.value.value, self.spans[owner.node].start)
-            parent = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+            parent = _one_definition(owner.parent, base.value.value, self.spans[owner.node].start)
             if not isinstance(parent, cst.ClassDef):
                 continue
             method = _method_of(parent, name)
@@ -103,8 +107,7 @@ class CallResolver:
         class method: the method, and whether its first parameter is bound (`cls`)."""
         if not isinstance(func.value, cst.Name):
             return None
-        bindings = scope.lookup(func.value.value, self.spans[func].start)
-        owner = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+        owner = _one_definition(scope, func.value.value, self.spans[func].start)
         if not isinstance(owner, cst.ClassDef):
             return None
         method = _method_of(owner, func.attr.value)
@@ -117,6 +120,13 @@ class CallResolver:
 
     def _defined(self, node: object) -> TypeGuard[cst.FunctionDef]:
         return isinstance(node, cst.FunctionDef) and node in self.functions
+
+
+def _one_definition(scope: Scope, name: str, order: int) -> object:
+    """The function or class `name` is where it is used at `order`, when the one binding
+    visible there is a `def` or `class` statement; otherwise None."""
+    bindings = scope.lookup(name, order)
+    return bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
 
 
 def _is_static(method: cst.FunctionDef) -> bool:

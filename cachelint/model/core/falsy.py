@@ -13,17 +13,25 @@
 when it is never falsy), or None when the module does not say. What is known:
 
 - literals and displays; an empty display a variable starts from (`result = {}`, filled in a
-  loop that may not run), every assignment that can reach a use counted;
+  loop that may not run; never empty when a key is added on every path to the use), every
+  assignment that can reach a use counted, except those a guard on the way made truthy
+  (`if not x: return`, `if not x: x = load()`: cachelint.model.core.narrowing);
 - `a or b` (what `b` can be), `a and b`, `x if c else y`, `await x`;
-- counts and sizes (`len`, `sum`, `.count()`: zero), collections (`list(...)`, `.filter(...)`,
-  `.values_list(...)`, `.fetchall()`, comprehensions: empty), lookups that find nothing
-  (`.first()`, `.fetchone()`, `dict.get`: None), `json.loads` and `.json()` (anything), text that can be
+- counts and sizes (`len`, `sum`, `.count()`: zero), queries (`.filter(...)`,
+  `.values_list(...)`, `.fetchall()`: empty), collections drawn from something (`list(x)`,
+  comprehensions: as empty as `x`; possibly empty when `x` is data that varies with the
+  function's input, unknown when it is a fixed table), lookups that find nothing
+  (`.first()`, `.fetchone()`, `dict.get`: None), `json.loads` (anything), text that can be
   empty (`.strip()`, `"".join(...)`);
 - values that are never falsy: a model instance (`Model.objects.get(...)`, `.create(...)`,
   `get_object_or_404`), an instance of a class of the module without `__bool__`/`__len__`,
-  an HTTP response, `json.dumps(...)`, a digest or a token (`secrets.token_*`, `uuid4().hex`),
-  an f-string with constant text;
-- a function of the module: what its `return` statements give (None when one returns nothing).
+  an HTTP response, `json.dumps(...)`, a digest or a token (`secrets.token_*`, `uuid4().hex`,
+  `"".join(random.choice(ALPHABET) for _ in range(16))`), an f-string with constant text;
+- a function or method of the module the call resolver finds: what its `return` statements
+  give (None when one returns nothing; unknown for a body that only raises or passes, which
+  subclasses override).
+
+An HTTP body (`response.json()`) is unknown: what a service answers is not in the code.
 
 Anything else, and any value that depends on one, is unknown.
 """
@@ -33,9 +41,11 @@ import enum
 
 import libcst as cst
 
-from cachelint.model.core.facts import FunctionInfo
+from cachelint.model.core.calls import CallResolver
+from cachelint.model.core.narrowing import Narrowing
+from cachelint.model.core.nodes import children
 from cachelint.model.core.reaching import ReachingDefinitions
-from cachelint.model.core.scopes import Scope, qualified_name
+from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.core.values import constant_truth
 
 
@@ -65,11 +75,13 @@ _NEVER_CALLS = frozenset({
 _NEVER_PREFIXES = ("secrets.token_", "hashlib.")
 _ANYTHING_CALLS = frozenset({"json.loads", "orjson.loads", "pickle.loads", "ujson.loads", "simplejson.loads"})
 # Methods by what they give: a query's collection, a lookup that may find nothing, a count…
-_EMPTY_METHODS = frozenset({
-    "all", "filter", "exclude", "values", "values_list", "order_by", "distinct", "dates", "datetimes",
-    "fetchall", "fetchmany", "keys", "items", "split", "findall", "annotate", "select_related",
-    "prefetch_related", "only", "defer", "scalars",
+_QUERY_METHODS = frozenset({
+    "all", "filter", "exclude", "values_list", "order_by", "distinct", "dates", "datetimes",
+    "fetchall", "fetchmany", "annotate", "select_related", "prefetch_related", "only", "defer", "scalars",
 })
+_EMPTY_METHODS = _QUERY_METHODS | {"split", "findall", "values"}  # `values("name")`: a query's rows
+# A view of the mapping it is called on, as empty as it is (on a manager, `values` is a query).
+_VIEW_METHODS = frozenset({"keys", "items", "values"})
 _NONE_METHODS = frozenset({"first", "last", "fetchone", "one_or_none", "scalar", "scalar_one_or_none", "find_one"})
 _ZERO_METHODS = frozenset({"count"})
 _FALSE_METHODS = frozenset({"exists"})
@@ -86,10 +98,11 @@ _NEVER_ATTRIBUTES = frozenset({"hex", "pk", "id"})
 class Falsiness:
     """Answers `falsy(expr, scope)` for the expressions of one module."""
 
-    def __init__(self, reaching: ReachingDefinitions, spans, functions: dict[cst.FunctionDef, FunctionInfo]) -> None:
+    def __init__(self, reaching: ReachingDefinitions, spans, resolver: CallResolver) -> None:
         self.reaching = reaching
         self.spans = spans  # node -> Span
-        self.functions = functions
+        self.resolver = resolver
+        self.narrowing = Narrowing(reaching, spans)
         self._returned: dict[cst.FunctionDef, Kinds | None] = {}
         self._known: frozenset[cst.CSTNode] = frozenset()
 
@@ -110,7 +123,7 @@ class Falsiness:
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
             return NEVER  # non-empty (an empty one is a constant)
         if isinstance(expr, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-            return frozenset({Falsy.EMPTY})
+            return self._comprehension(expr, scope, depth)
         if isinstance(expr, cst.FormattedString):
             text = any(isinstance(part, cst.FormattedStringText) and part.value for part in expr.parts)
             return NEVER if text else None
@@ -133,52 +146,122 @@ class Falsiness:
 
     def _name(self, name: cst.Name, scope: Scope, depth: int) -> Kinds | None:
         """Every assignment that can reach the use counts: `result = {}` then filled in a
-        loop that may not run is empty when it does not."""
-        bindings = self.reaching.bindings(name.value, scope, self.spans[name].start)
-        assigned = [(value, b.scope) for b in bindings if (value := b.assigned) is not None]
+        loop that may not run is empty when it does not. One a guard has tested on the way
+        (`if not x: return`) is truthy there."""
+        use = self.spans[name].start
+        bindings = self.reaching.bindings(name.value, scope, use)
+        assigned = [(binding, value) for binding in bindings if (value := binding.assigned) is not None]
         if not bindings or len(assigned) != len(bindings):
             return None
+        truthy_before = self.narrowing.truthy_after(name.value, scope, use) if bindings[0].scope is scope else 0
         found: Kinds | None = NEVER
-        for value, value_scope in assigned:
-            found = _union(found, self._falsy(value, value_scope, depth + 1))
+        for binding, value in assigned:
+            if binding.order < truthy_before:
+                continue
+            if binding.scope is scope and _empty_collection(value):
+                found = _union(found, self._filled(name.value, binding, use, depth))
+            else:
+                found = _union(found, self._falsy(value, binding.scope, depth + 1))
         return found
+
+    def _filled(self, name: str, binding: Binding, use: int, depth: int) -> Kinds | None:
+        """An empty collection bound to `name`, as it is at `use`: never empty when something
+        is added on every path there; unknown when it is only added to in loops over data
+        the function is not given (a fixed table); otherwise possibly empty."""
+        fills = self.narrowing.fills(name, binding.scope, binding.order, use)
+        if any(fill.always for fill in fills):
+            return NEVER
+        loops = {loop for fill in fills for loop in fill.loops}
+        if fills and all(fill.loops for fill in fills) and not any(
+                not isinstance(loop, cst.For) or self._varies(loop.iter, binding.scope, depth) for loop in loops):
+            return None
+        return frozenset({Falsy.EMPTY})
+
+    def _comprehension(self, expr: cst.BaseComp, scope: Scope, depth: int) -> Kinds | None:
+        """A comprehension is as empty as what it iterates, and may be when it filters."""
+        sources, filtered = [], False
+        comp: cst.CompFor | None = expr.for_in
+        while comp is not None:
+            sources.append(comp.iter)
+            filtered = filtered or bool(comp.ifs)
+            comp = comp.inner_for_in
+        found: Kinds | None = NEVER
+        for source in sources:
+            found = _union(found, self._drawn_from(source, filtered, scope, depth))
+        return found
+
+    def _drawn_from(self, source: cst.BaseExpression, filtered: bool, scope: Scope, depth: int) -> Kinds | None:
+        """A collection of the elements of `source` (`list(source)`, a comprehension over it):
+        never empty when `source` is not and nothing is filtered out; possibly empty when
+        `source` can be, or is data that varies with the function's input; otherwise unknown
+        (drawn from a fixed table, it is empty only if the whole table is)."""
+        kinds = self._falsy(source, scope, depth + 1)
+        if kinds == NEVER and not filtered:
+            return NEVER
+        if kinds or self._varies(source, scope, depth):
+            return frozenset({Falsy.EMPTY})
+        return None
+
+    def _varies(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        """`expr` is a query, or depends on a parameter of its function (the object a method
+        is called on counts, the class of a classmethod does not): data that can differ
+        from one call, and one key, to the next."""
+        if depth > _MAX_DEPTH:
+            return True
+        if any(isinstance(call.func, cst.Attribute) and call.func.attr.value in _QUERY_METHODS
+               for call in _calls_in(expr)):
+            return True
+        for name in _names_read(expr):
+            for binding in self.reaching.bindings(name.value, scope, self.spans[name].start):
+                if binding.kind == "param" and name.value != "cls":
+                    return True
+                if binding.kind in ("assign", "for", "with") and isinstance(binding.value, cst.BaseExpression) \
+                        and self._varies(binding.value, binding.scope, depth + 1):
+                    return True
+        return False
 
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:
         func = call.func
-        qualified = qualified_name(func, scope, self.spans[call].start)
+        order = self.spans[call].start
+        qualified = qualified_name(func, scope, order)
         if qualified is not None:
             if qualified in _NEVER_CALLS or qualified.startswith(_NEVER_PREFIXES):
                 return NEVER
             if qualified in _ANYTHING_CALLS:
                 return _ANY
+        callee = self.resolver.callee(func, scope, order)
+        if callee is not None:
+            return self._returns(callee.function, depth)
+        instantiated = self.resolver.class_instantiated(func, scope, order)
+        if instantiated is not None:
+            return NEVER if not _defines_truth(instantiated) else None
         if isinstance(func, cst.Name):
-            return self._named_call(func, call, scope, depth)
+            if not scope.lookup(func.value, order):
+                return self._builtin(func.value, call, scope, depth)
+            return NEVER if func.value.endswith("Response") else None  # HttpResponse, JsonResponse imported
         if isinstance(func, cst.Attribute):
-            return self._method(func, call, scope, imported=qualified is not None)
+            return self._method(func, call, scope, depth, imported=qualified is not None)
         return None
 
-    def _named_call(self, func: cst.Name, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:
-        bindings = scope.lookup(func.value, self.spans[func].start)
-        if not bindings:  # a builtin
-            if func.value in _COLLECTIONS:
-                only = call.args[0].value if len(call.args) == 1 else None
-                return NEVER if only is not None and self._falsy(only, scope, depth + 1) == NEVER else \
-                    frozenset({Falsy.EMPTY})
-            if func.value in _NUMBERS:
-                return frozenset({Falsy.ZERO})
-            if func.value == "bool":
-                return frozenset({Falsy.FALSE})
-            return None
-        definition = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
-        if isinstance(definition, cst.ClassDef):
-            return NEVER if not _defines_truth(definition) else None
-        if isinstance(definition, cst.FunctionDef):
-            return self._returns(definition, depth)
-        if func.value.endswith("Response"):  # HttpResponse, JsonResponse imported
-            return NEVER
+    def _builtin(self, name: str, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:
+        positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        if name in _COLLECTIONS:
+            if not positional:
+                return NEVER if call.args and all(arg.keyword is not None for arg in call.args) else \
+                    frozenset({Falsy.EMPTY})  # `dict(a=1)`; `list()` starts empty
+            return self._drawn_from(positional[0], False, scope, depth)
+        if name == "range":
+            bounds = [_integer(arg) for arg in positional]
+            if len(bounds) == 1 and bounds[0] is not None and bounds[0] > 0:
+                return NEVER
+            return frozenset({Falsy.EMPTY})
+        if name in _NUMBERS:
+            return frozenset({Falsy.ZERO})
+        if name == "bool":
+            return frozenset({Falsy.FALSE})
         return None
 
-    def _method(self, func: cst.Attribute, call: cst.Call, scope: Scope, imported: bool) -> Kinds | None:
+    def _method(self, func: cst.Attribute, call: cst.Call, scope: Scope, depth: int, imported: bool) -> Kinds | None:
         method = func.attr.value
         if method in _NEVER_METHODS:
             return NEVER
@@ -186,18 +269,37 @@ class Falsiness:
             if _MANAGERS.intersection(_chain_names(func.value)):
                 return NEVER  # a model instance: `Product.objects.get(...)`
             return None if imported else frozenset({Falsy.NONE})  # `mapping.get(k)`: None when absent
+        if method in _VIEW_METHODS and not call.args:
+            if _MANAGERS.intersection(_chain_names(func.value)):
+                return frozenset({Falsy.EMPTY})  # `Product.objects.values()`: a query
+            return self._drawn_from(func.value, False, scope, depth)
         if method == "json":
-            return _ANY  # `response.json()`: any JSON value
+            return None  # an HTTP body: what the service answers, not what the code shows
+        if method == "choice" and len(call.args) == 1 and _text_constant(call.args[0].value, scope, self.spans):
+            return NEVER  # one character of a fixed alphabet
+        if method == "join" and len(call.args) == 1 and self._joins_text(func.value, call.args[0].value, scope, depth):
+            return NEVER
         for methods, kind in _METHOD_KINDS:
             if method in methods:
                 return frozenset({kind})
         return None
 
+    def _joins_text(self, separator: cst.BaseExpression, items: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        """`sep.join(items)` is never empty: there is an item, and the separator or every item
+        is non-empty text (`"".join(random.choice(ALPHABET) for _ in range(32))`)."""
+        if self._falsy(items, scope, depth + 1) != NEVER:
+            return False
+        if constant_truth(separator) is True:
+            return True
+        if isinstance(items, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return self._falsy(items.elt, scope, depth + 1) == NEVER
+        return False
+
     def _returns(self, definition: cst.FunctionDef, depth: int) -> Kinds | None:
         if definition in self._returned:
             return self._returned[definition]
-        info = self.functions.get(definition)
-        if info is None:
+        info = self.resolver.functions.get(definition)
+        if info is None or _abstract(definition):
             return None
         self._returned[definition] = None  # a recursive function says nothing of itself
         found: Kinds | None = NEVER if info.returns else frozenset({Falsy.NONE})
@@ -251,3 +353,67 @@ def _defines_truth(definition: cst.ClassDef) -> bool:
         return True
     return any(isinstance(member, cst.FunctionDef) and member.name.value in ("__bool__", "__len__")
                for member in definition.body.body)
+
+
+def _abstract(definition: cst.FunctionDef) -> bool:
+    """A body that only documents, passes or raises (`raise NotImplementedError`): a method
+    that subclasses override, which says nothing of what a call gives."""
+    body = definition.body.body if isinstance(definition.body, cst.IndentedBlock) else [definition.body]
+    for line in body:
+        if not isinstance(line, cst.SimpleStatementLine):
+            return False
+        for statement in line.body:
+            if isinstance(statement, (cst.Pass, cst.Raise)):
+                continue
+            if isinstance(statement, cst.Expr) and isinstance(statement.value, (cst.SimpleString, cst.Ellipsis)):
+                continue
+            return False
+    return True
+
+
+def _empty_collection(value: object) -> bool:
+    """`[]`, `{}`, `set()`, `dict()`: a collection a variable starts from."""
+    return isinstance(value, cst.BaseExpression) and constant_truth(value) is False \
+        and _literal_kind(value) is Falsy.EMPTY
+
+
+def _integer(expr: cst.BaseExpression) -> int | None:
+    return int(expr.evaluated_value) if isinstance(expr, cst.Integer) else None
+
+
+def _text_constant(expr: cst.BaseExpression, scope: Scope, spans) -> bool:
+    """Non-empty text fixed in the code: a literal, a `string` module constant
+    (`string.ascii_letters`), or a sum of them."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return _text_constant(expr.left, scope, spans) and _text_constant(expr.right, scope, spans)
+    if isinstance(expr, cst.SimpleString):
+        return bool(expr.evaluated_value)
+    qualified = qualified_name(expr, scope, spans[expr].start) if isinstance(expr, cst.Attribute) else None
+    return qualified is not None and qualified.startswith("string.ascii_") or qualified in ("string.digits",
+                                                                                            "string.hexdigits",
+                                                                                            "string.punctuation")
+
+
+def _names_read(expr: cst.CSTNode) -> list[cst.Name]:
+    """The variables `expr` reads (not `obj.attr`'s attribute, nor a keyword's name), outside lambdas."""
+    found, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            found.append(node)
+        elif isinstance(node, (cst.Attribute, cst.Arg)):
+            stack.append(node.value)
+        elif not isinstance(node, cst.Lambda):
+            stack.extend(children(node))
+    return found
+
+
+def _calls_in(expr: cst.CSTNode) -> list[cst.Call]:
+    found, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            found.append(node)
+        if not isinstance(node, cst.Lambda):
+            stack.extend(children(node))
+    return found

@@ -64,6 +64,12 @@ class ReachingDefinitions:
                 break
         return found
 
+    def runs_before(self, scope: Scope, statement: int, use: int) -> bool:
+        """The statement at offset `statement` (before `use`, both in `scope`) runs on every
+        path that reaches `use`: it is in a suite that encloses the use."""
+        blocks = self._blocks_of(scope)
+        return _is_prefix(blocks.chain(statement), blocks.chain(use))
+
     def _blocks_of(self, scope: Scope) -> _Blocks:
         blocks = self._blocks.get(scope.node)
         if blocks is None:
