@@ -1,6 +1,8 @@
 """CL007 beyond its examples: the fix, and when there is none."""
 from __future__ import annotations
 
+import pytest
+
 from cachelint.fix import apply_fixes
 from tests.conftest import lint
 
@@ -59,3 +61,13 @@ async def online():
     [diagnostic] = lint(source, select=("CL007",))
     assert diagnostic.fix is None
     assert "iterate with `scan_iter(match=…)` instead" in diagnostic.message
+
+
+@pytest.mark.parametrize("filename", [
+    "ckan/tests/config/test_sessions.py", "pkg/testing/fixtures.py", "test_cache.py", "cache_test.py",
+    "conftest.py", "app/tests.py",
+])
+def test_test_code_is_not_reported(filename):
+    source = HEADER + "for key in r.keys('session:*'):\n    r.delete(key)\n"
+    assert lint(source, select=("CL007",), filename=filename) == []
+    assert len(lint(source, select=("CL007",), filename="app/sessions.py")) == 1

@@ -42,6 +42,10 @@ class KeysPatternScan(Rule):
     Better still, keep a set per entity (`SADD report:keys <key>`) and read that instead
     of searching the keyspace.
 
+    Not flagged in test code (a file in a `test`, `tests` or `testing` folder, or named
+    `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`): a test's Redis holds a few keys
+    and serves no one else.
+
     ## Fix safety
     When the call is what a `for` loop iterates over, the fix replaces it with
     `scan_iter(match=…)` (django-redis: `iter_keys(…)`). It is unsafe: SCAN may return a
@@ -138,6 +142,8 @@ class KeysPatternScan(Rule):
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        if model.is_test_code:
+            return  # a test's Redis holds the test's few keys, and blocks nobody
         for op in model.ops:
             if op.kind is not Kind.KEYS or op.call is None:  # KEYS is a call
                 continue

@@ -17,6 +17,7 @@ from cachelint.diagnostic import Location
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.collect import Site
 from cachelint.model.core.facts import FunctionInfo, TruthTest
+from cachelint.model.core.modules import is_test_code
 from cachelint.model.core.positions import Spans
 from cachelint.model.core.reaching import ReachingDefinitions
 from cachelint.model.core.scopes import Binding, Scope
@@ -48,6 +49,11 @@ class SourceModule:
     def __post_init__(self) -> None:
         self.reaching = ReachingDefinitions(self.spans)
         self.call_resolver = CallResolver(self.functions, self.spans)
+
+    @property
+    def is_test_code(self) -> bool:
+        """The file is a test of the project (cachelint.model.core.modules.is_test_code)."""
+        return is_test_code(self.path)
 
     # ------------------------------------------------------------------ positions
 

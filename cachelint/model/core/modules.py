@@ -18,6 +18,18 @@ def module_name(path: str) -> str:
     return ".".join(reversed(parts)) or file.stem
 
 
+_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+
+
+def is_test_code(path: str) -> bool:
+    """A test of the project, not code it ships: a file in a `test`, `tests` or `testing`
+    folder, or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`."""
+    parts = Path(path).parts
+    name = parts[-1] if parts else ""
+    return (name.startswith("test_") or name.endswith("_test.py") or name in ("tests.py", "conftest.py")
+            or any(folder in _TEST_FOLDERS for folder in parts[:-1]))
+
+
 def package_of(path: str) -> list[str]:
     """The parts of the package a file's relative imports start from (empty outside one)."""
     if not (Path(path).parent / "__init__.py").exists():
