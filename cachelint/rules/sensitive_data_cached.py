@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import libcst as cst
+
 from cachelint.model import CacheOp, KeyShape, Kind, ModuleModel, RowKind, StoredData, WholeRow, contains, words
 from cachelint.rules.base import Finding, Option, OptionError, Rule, RuleContext
 
@@ -41,6 +43,7 @@ USERS_TABLES = frozenset({
     "profile", "profiles",
 })
 _PASSWORD_HASH = "password_hash"
+_EXPIRY_WORDS = frozenset({"expires", "expiry", "expiration", "exp"})
 _TERM = re.compile(r"[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -202,7 +205,9 @@ class SensitiveDataCached(Rule):
     Nor is what an encrypting call returns (`fernet.encrypt(token)`, `encrypt_password(pw)`):
     the cache holds ciphertext; nor a digest of a token or key (`hashlib.sha256(token)`),
     which cannot be turned back. A fast hash or HMAC of a password is flagged: it can be
-    brute-forced.
+    brute-forced. Nor is a token a service issued to the application, cached with a TTL
+    read from its own expiry (`cache.set(k, token, token.expires_in - 60)`): that is how a
+    client of an OAuth service is meant to keep its access token.
 
     Words are matched whole: snake_case and camelCase are split, and a term such as
     `password_hash` must appear as those words in a row. `token_count` is not a token,
@@ -266,6 +271,16 @@ class SensitiveDataCached(Rule):
     }
 
     VALID = [
+        # the app's own OAuth token, kept no longer than the expiry the service gave it
+        """
+        from django.core.cache import cache
+
+        def service_token(client):
+            token = client.fetch_token()
+            lifetime = token.expires_in - 60
+            cache.set(f"oauth:{client.id}", {"access_token": token.access_token, "type": token.token_type}, lifetime)
+            return token
+        """,
         # near misses: each default term's words, almost
         """
         import redis
@@ -480,6 +495,8 @@ class SensitiveDataCached(Rule):
             hits = _hits(deny, model, stored, op, shapes)
             if op.library.in_process:
                 hits = ((hit, shape) for hit, shape in hits if hit.term.category not in _LEAKS)
+            if _expires_with_the_token(model, op):
+                hits = ((hit, shape) for hit, shape in hits if hit.term.category != "tokens")
             reported = _first_reported(deny, shapes, hits)
             if reported is not None:
                 hit, shape = reported
@@ -498,6 +515,20 @@ def _hits(deny: Denylist, model: ModuleModel, stored: StoredData, op: CacheOp,
         for row in stored.rows(op):
             if _is_users(row):
                 yield Hit(row.entity, password_hash, row), None
+
+
+def _expires_with_the_token(model: ModuleModel, op: CacheOp) -> bool:
+    """`cache.set(k, {"access_token": ...}, token.expires_in - 60)`: the TTL is read from the
+    expiry the issuing service gave the token (one assignment back), so the entry is the
+    app's own credential kept for its lifetime, the way a client of that service is meant to."""
+    ttl = op.ttl.argument if op.ttl is not None else None
+    if ttl is None:
+        return False
+    spelled = [ttl]
+    if isinstance(ttl, cst.Name):
+        spelled += [b.value for b in model.reaching.bindings(ttl.value, op.scope, model.spans[ttl].start)
+                    if b.kind == "assign" and isinstance(b.value, cst.BaseExpression)]
+    return any(_EXPIRY_WORDS.intersection(words(model.code(expr))) for expr in spelled)
 
 
 def _first_reported(deny: Denylist, shapes: tuple[KeyShape | None, ...],
