@@ -53,7 +53,8 @@ class SetWithoutTtl(Rule):
     call keeps its first answer for the life of the process.
 
     Django's omitted `timeout` uses the configured default and is not flagged, and neither
-    is a bounded `lru_cache(maxsize=N)`, nor a dict cache entry that carries the time it
+    is a bounded `lru_cache(maxsize=N)` or the memo of a function without parameters (one
+    entry, as a dict cache with one fixed key), nor a dict cache entry that carries the time it
     was stored for its reader to judge (`CACHE[k] = (time.monotonic(), value)`) or whose
     storing function records that time beside it (`EXPIRY[k] = time.time() + 300`).
 
@@ -281,6 +282,21 @@ class SetWithoutTtl(Rule):
         @cache
         def visible():
             return models.Q(is_public=True) | models.Q(owner__isnull=True)
+        """,
+        # a memo of a function without parameters holds one entry: its key space cannot grow
+        """
+        from functools import cache, lru_cache
+
+        from django.conf import settings
+        from django.contrib.contenttypes.models import ContentType
+
+        @cache
+        def anonymous_user():
+            return User.objects.select_related("profile").get(username=settings.ANONYMOUS_USER_NAME)
+
+        @lru_cache(maxsize=None)
+        def form_types():
+            return list(ContentType.objects.get_for_models(*form_models()).values())
         """,
         # a memoised factory of clients keeps an object to talk through, not data
         """
@@ -585,9 +601,9 @@ class SetWithoutTtl(Rule):
             return requests.get(f"https://api.example.com/models/{model}").json()
 
         @functools.cache  # expect: CL002
-        def country_names():
+        def country_names(language):
             with sqlite3.connect("geo.db") as db:
-                return db.execute("SELECT code, name FROM country").fetchall()
+                return db.execute("SELECT code, name FROM country WHERE lang = ?", (language,)).fetchall()
 
         @cached(LRUCache(maxsize=1000))  # expect: CL002
         def exchange_rate(currency):
@@ -600,10 +616,6 @@ class SetWithoutTtl(Rule):
         @cachetools.func.lru_cache(maxsize=None)  # expect: CL002
         def owner(repo):
             return requests.get(f"https://git.example.com/{repo}").json()
-
-        @functools.cache  # expect: CL002
-        def anonymous_user():
-            return User.objects.select_related("profile").get(username="anonymous")
 
         @functools.lru_cache(None)  # expect: CL002
         def plan_limits(plan_id):
@@ -946,7 +958,8 @@ def _backend_message(model: ModuleModel, op: CacheOp, ttl: Ttl) -> str:
 def _decorator_message(model: ModuleModel, decorator: CacheDecorator) -> str | None:
     if decorator.library.in_process:
         function = decorator.function
-        if not isinstance(function, cst.FunctionDef) or not _keeps_results_forever(decorator) or not model.does_io(function):
+        if not isinstance(function, cst.FunctionDef) or not _keeps_results_forever(decorator) \
+                or not _takes_arguments(function) or not model.does_io(function):
             return None
         return (
             f"`@{model.code(decorator.expression)}` keeps what `{function.name.value}` "
@@ -960,6 +973,14 @@ def _decorator_message(model: ModuleModel, decorator: CacheDecorator) -> str | N
         semantics = decorator.spec.semantics or decorator.library.semantics
         return _forever_value_message(model, name, ttl, ttl.argument, semantics.omitted is Meaning.DEFAULT)
     return f"{name} without a TTL stores results that never expire; {_pass(ttl)}"
+
+
+def _takes_arguments(function: cst.FunctionDef) -> bool:
+    """A memo of a function without parameters holds one entry, as a dict cache with one
+    fixed key does: its key space cannot grow."""
+    params = function.params
+    return bool(params.params or params.posonly_params or params.kwonly_params
+                or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None)
 
 
 def _keeps_results_forever(decorator: CacheDecorator) -> bool:
