@@ -69,3 +69,21 @@ def test_cl002_strict_is_validated_by_rule_code(tmp_path):
         load_settings(path)
     path.write_text("[tool.cachelint.rules.CL002]\nstrict = true\n")
     assert load_settings(path).rule_options == {"set-without-ttl": {"strict": True}}
+
+
+EVICTED_DICT_CACHE = """
+    _CONFIG_CACHE = {}
+
+    def site_config(site_id):
+        config = SiteConfig.objects.get(site_id=site_id)
+        _CONFIG_CACHE[site_id] = config
+        return config
+
+    def clear():
+        _CONFIG_CACHE.clear()
+"""
+
+
+def test_cl002_strict_reports_a_dict_cache_the_module_clears():
+    assert _rows(EVICTED_DICT_CACHE, "CL002", strict=False, rule="set-without-ttl") == []
+    assert _rows(EVICTED_DICT_CACHE, "CL002", strict=True, rule="set-without-ttl") == [6]

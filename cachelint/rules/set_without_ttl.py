@@ -18,6 +18,7 @@ from cachelint.model import (
     find_argument,
     named_keys,
     qualified_name,
+    receiver_spelling,
     stamped,
 )
 from cachelint.model.spec import Arg
@@ -54,7 +55,8 @@ class SetWithoutTtl(Rule):
 
     Django's omitted `timeout` uses the configured default and is not flagged, and neither
     is a bounded `lru_cache(maxsize=N)` or the memo of a function without parameters (one
-    entry, as a dict cache with one fixed key), nor a dict cache entry that carries the time it
+    entry, as a dict cache with one fixed key), nor a dict cache the module deletes entries
+    from or clears (`strict = true` reports it), nor a dict cache entry that carries the time it
     was stored for its reader to judge (`CACHE[k] = (time.monotonic(), value)`) or whose
     storing function records that time beside it (`EXPIRY[k] = time.time() + 300`).
 
@@ -282,6 +284,23 @@ class SetWithoutTtl(Rule):
         @cache
         def visible():
             return models.Q(is_public=True) | models.Q(owner__isnull=True)
+        """,
+        # an in-process cache whose entries the module removes (on expiry) or clears
+        """
+        _CONFIG_CACHE = {}
+
+        def site_config(site_id):
+            try:
+                return _CONFIG_CACHE[site_id]
+            except KeyError:
+                config = SiteConfig.objects.get(site_id=site_id)
+                _CONFIG_CACHE[site_id] = config
+                return config
+
+        def forget_expired():
+            for site_id, config in list(_CONFIG_CACHE.items()):
+                if config.is_expired():
+                    del _CONFIG_CACHE[site_id]
         """,
         # a memo of a function without parameters holds one entry: its key space cannot grow
         """
@@ -815,8 +834,8 @@ class _Entries:
             # A small fixed set of keys is bounded; a pure computation's memo never goes stale.
             loads = _in_io_function(self.model, op) or self._from_project(op)
             unbounded = self._unbounded_by(op) if loads else None
-            if unbounded is None:
-                return None
+            if unbounded is None or (self._evicted(op) and not self.strict):
+                return None  # an entry the module removes or clears (on expiry, on change) is kept in bounds
             return _with_evidence(message, f"its keys come from `{unbounded}`, so it grows with every new value")
         values = self.stored.values(op)
         if op.kind is Kind.WRITE and values and all(_is_literal(value) for value in values):
@@ -859,6 +878,12 @@ class _Entries:
                 if qualified is not None and qualified.startswith("."):
                     return True
         return False
+
+    def _evicted(self, op: CacheOp) -> bool:
+        """The module deletes entries of this in-process cache, or clears it."""
+        spelling = receiver_spelling(op, self.model.code)
+        return any(other.kind is Kind.DELETE and receiver_spelling(other, self.model.code) == spelling
+                   for other in self.model.ops)
 
     def _unbounded_by(self, op: CacheOp) -> str | None:
         """The parameter or request input an in-process cache's key comes from."""
