@@ -285,6 +285,24 @@ class SetWithoutTtl(Rule):
         def visible():
             return models.Q(is_public=True) | models.Q(owner__isnull=True)
         """,
+        # rewritten by another function under a key the module cannot read, whose text fits
+        """
+        from django.core.cache import cache
+
+        class CountedValue:
+            def rebuild(self):
+                value = self.compute()
+                cache.set("%s_count" % self.cache_key(), len(value), None)
+                return value
+
+        def thread_count(forum):
+            key = "Forum:%s:threads_count" % forum.pk
+            count = cache.get(key)
+            if count is None:
+                count = forum.threads.count()
+                cache.set(key, count, None)
+            return count
+        """,
         # an in-process cache whose entries the module removes (on expiry) or clears
         """
         _CONFIG_CACHE = {}
@@ -459,6 +477,22 @@ class SetWithoutTtl(Rule):
     ]
 
     INVALID = [
+        # another function writes a key the module cannot read, but its text does not fit
+        """
+        from django.core.cache import cache
+
+        class CountedValue:
+            def rebuild(self):
+                cache.set("%s_total" % self.cache_key(), self.compute(), None)
+
+        def thread_count(forum):
+            key = "Forum:%s:threads_count" % forum.pk
+            count = cache.get(key)
+            if count is None:
+                count = forum.threads.count()
+                cache.set(key, count, None)  # expect: CL002
+            return count
+        """,
         """
         import redis
 
@@ -898,14 +932,28 @@ class _Entries:
         return None
 
     def _invalidated(self, op: CacheOp) -> bool:
-        """Whether the module deletes an entry of this kind, or writes one from another function."""
+        """Whether the module deletes an entry of this kind, or writes one from another
+        function: under the same key, or under a key built where the module cannot read it
+        (`"%s_count" % self._get_cache_key()`) whose known text fits this one."""
         mine = self._skeletons_of(op)
         return bool(mine) and any(
             other is not op and (other.kind is Kind.DELETE or (other.kind is Kind.WRITE and other.scope.function
                                                                is not op.scope.function))
-            and not mine.isdisjoint(self._skeletons_of(other))
+            and (not mine.isdisjoint(self._skeletons_of(other)) or self._may_rewrite(other, op, mine))
             for other in self.model.ops
         )
+
+    def _may_rewrite(self, other: CacheOp, op: CacheOp, mine: frozenset) -> bool:
+        """`other`, on the same cache, writes a key built where the module cannot read it
+        (`self._get_cache_key()`, `"%s_count" % self._get_cache_key()`), and the text it
+        does show (how it starts, how it ends) fits a key of `op`. A key passed in as a
+        parameter is not one: it is its callers' key, whatever they are."""
+        if other.library is not op.library:
+            return False
+        shapes = [shape for key in named_keys(other) for shape in self.model.keys.of(key, other.scope)]
+        return any(not shape.known and (any(isinstance(part, str) for part in shape.skeleton)
+                                        or isinstance(other.key, cst.Call))
+                   and any(_fits(shape.skeleton, skeleton) for skeleton in mine) for shape in shapes)
 
     def _skeletons_of(self, op: CacheOp) -> frozenset:
         found = self._skeletons.get(op)
@@ -914,6 +962,17 @@ class _Entries:
                 shape.skeleton for key in named_keys(op) for shape in self.model.keys.of(key, op.scope)
                 if shape.known and not shape.constant or shape.constant)
         return found
+
+
+def _fits(unknown: tuple, known: tuple) -> bool:
+    """A key of skeleton `unknown` (None for each part not known) can be one of `known`: the
+    text it starts and ends with, where it has some, agrees with the known key's."""
+    if not unknown or not known:
+        return True
+    first, last, head, tail = unknown[0], unknown[-1], known[0], known[-1]
+    starts = not (isinstance(first, str) and isinstance(head, str)) or head.startswith(first) or first.startswith(head)
+    ends = not (isinstance(last, str) and isinstance(tail, str)) or tail.endswith(last) or last.endswith(tail)
+    return starts and ends
 
 
 def _one_back(model: ModuleModel, value: cst.BaseExpression, scope: Scope, order: int) -> cst.BaseExpression:
