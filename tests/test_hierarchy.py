@@ -161,10 +161,10 @@ def test_a_nested_configuration_s_globs_are_relative_to_its_folder(project):
 
 
 def test_extend_inherits_and_overrides(project):
-    files(project, "app.py", "shop/cart.py", "shop/tests/test_cart.py")
+    files(project, "app.py", "shop/cart.py", "shop/legacy/cart.py")
     configure(project, """\
         select = ["CL002", "CL007"]
-        per-file-ignores = { "shop/tests/*" = ["CL007"] }
+        per-file-ignores = { "shop/legacy/*" = ["CL007"] }
     """)
     configure(project / "shop", 'extend = "../pyproject.toml"\nignore = ["CL002"]\n')
     assert found(cachelint(".")) == [
@@ -172,7 +172,7 @@ def test_extend_inherits_and_overrides(project):
     ]
     # Without `extend`, a nested configuration starts from the defaults, as in Ruff.
     configure(project / "shop", 'ignore = ["CL002"]\n')
-    assert ("shop/tests/test_cart.py", "CL007") in found(cachelint("."))
+    assert ("shop/legacy/cart.py", "CL007") in found(cachelint("."))
 
 
 def test_extend_keeps_the_rule_selection_of_the_extended_file_as_a_layer_before(project):

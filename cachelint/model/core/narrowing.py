@@ -93,21 +93,20 @@ class Narrowing:
         return facts
 
     def _walk(self, node: cst.CSTNode, loops: tuple[cst.CSTNode, ...], facts: _BodyFacts) -> None:
-        kind = type(node)
-        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             return
-        if kind is cst.If:
+        if isinstance(node, cst.If):
             tested = node.test.expression if isinstance(node.test, cst.UnaryOperation) \
                 and isinstance(node.test.operator, cst.Not) else node.test
             if isinstance(tested, cst.Name):
                 facts.guards.setdefault(tested.value, []).append(node)
-        elif kind is cst.SimpleStatementLine:
+        elif isinstance(node, cst.SimpleStatementLine):
             for statement in node.body:
                 filled = _filled(statement)
                 if filled is not None:
                     facts.fills.setdefault(filled[0], []).append(Fill(self.spans[node].start, filled[1], loops))
             return
-        if kind is cst.For or kind is cst.While:
+        if isinstance(node, (cst.For, cst.While)):
             loops = (*loops, node)
         for child in children(node):
             self._walk(child, loops, facts)
