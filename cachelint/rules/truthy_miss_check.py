@@ -13,7 +13,6 @@ from cachelint.model import (
     Falsy,
     Kind,
     ModuleModel,
-    Scope,
     TruthTest,
     constant_truth,
     find_argument,
