@@ -410,8 +410,12 @@ def check_comments(files: list[FileResult], settings: Settings, project_rules_ra
     rules did not judge these files). A file that could not be checked (a syntax error,
     a rule that failed) is not judged."""
     comment_rules = [entry for entry in catalog.RULES if entry.kind == "comment"]
+    comment_codes = frozenset(entry.code for entry in comment_rules)
     for file in files:
-        codes = settings.for_file(file.filename).codes_for(file.filename)
+        own = settings.for_file(file.filename)
+        if not comment_codes & own.enabled_codes():  # as for most files: no need of its per-file ignores
+            continue
+        codes = own.codes_for(file.filename)
         if not any(entry.code in codes for entry in comment_rules):
             continue
         if file.internal_errors or any(d.code is None for d in file.diagnostics):
