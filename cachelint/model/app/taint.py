@@ -148,7 +148,7 @@ class _Guard:
     exits: bool  # the body leaves (raise/return/abort/continue/break) or rebinds the name
 
 
-class TaintAnalysis(Evaluator):
+class TaintAnalysis(Evaluator[Value]):
     def __init__(self, source: SourceModule, views: Views, sanitisers: frozenset[str] = frozenset()) -> None:
         super().__init__(source)
         self.views = views

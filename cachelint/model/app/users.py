@@ -117,7 +117,7 @@ class _Session:
 
 Value = Identity | _Request | _Globals | _Session | None
 # Parameters of a module function being followed, bound to what the caller passed.
-Env = dict[tuple[Scope, str], Value]
+Env = dict[tuple[Scope | None, str], Value]
 
 
 def names_a_user(name: str) -> bool:
@@ -248,7 +248,7 @@ class Users:
         return None
 
 
-class _Values(Evaluator):
+class _Values(Evaluator[Value]):
     """Evaluates expressions to what they hold: the user, a request, `g`, a session, or
     nothing of interest. At its strictest a value holds the user when it is their data:
     not a flag (`request.user.is_staff`), a preference, a session item other than the

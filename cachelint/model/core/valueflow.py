@@ -12,7 +12,8 @@ computed under one are not remembered.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeGuard
+from enum import Enum
+from typing import Final, Generic, TypeGuard, TypeVar
 
 import libcst as cst
 
@@ -20,28 +21,38 @@ from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope
 
 MAX_DEPTH = 30
-Env = dict  # (scope or None, name) -> value, as each analysis defines it
-_UNKNOWN = object()  # not evaluated yet
+V = TypeVar("V")  # what an analysis evaluates an expression to
+W = TypeVar("W")
+Env = dict[tuple[Scope | None, str], V]  # (scope or None, name) -> value, as each analysis defines it
 
 
-class Evaluator:
+class _Pending(Enum):
+    PENDING = "not evaluated yet"
+
+
+_UNKNOWN: Final = _Pending.PENDING
+
+
+class Evaluator(Generic[V]):
     def __init__(self, source: SourceModule) -> None:
         self.source = source
-        self._memo: dict[cst.CSTNode, Any] = {}
+        self._memo: dict[cst.CSTNode, V | None] = {}
         self._active: set[cst.FunctionDef] = set()  # functions being followed (recursion guard)
 
-    def _value(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Any:
+    def _value(self, expr: cst.BaseExpression, scope: Scope, env: Env[V], depth: int) -> V | None:
         if depth > MAX_DEPTH:
             return None
         if env:
             return self._evaluate(expr, scope, env, depth)
         value = self._memo.get(expr, _UNKNOWN)  # one lookup: a node hashes through a Python method
-        if value is _UNKNOWN:
-            self._memo[expr] = None  # a cycle holds nothing
-            value = self._memo[expr] = self._evaluate(expr, scope, env, depth)
-        return value
+        if value is not _UNKNOWN:
+            return value
+        self._memo[expr] = None  # a cycle holds nothing
+        evaluated = self._memo[expr] = self._evaluate(expr, scope, env, depth)
+        return evaluated
 
-    def _first(self, exprs: Iterable[cst.BaseExpression], scope: Scope, env: Env, depth: int, wanted: type) -> Any:
+    def _first(self, exprs: Iterable[cst.BaseExpression], scope: Scope, env: Env[V], depth: int,
+               wanted: type[W]) -> W | None:
         """The value of the first of `exprs` that holds a `wanted`, or None."""
         for expr in exprs:
             value = self._value(expr, scope, env, depth + 1)
@@ -49,7 +60,7 @@ class Evaluator:
                 return value
         return None
 
-    def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Any:
+    def _evaluate(self, expr: cst.BaseExpression, scope: Scope, env: Env[V], depth: int) -> V | None:
         # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
         if type(expr) is cst.Name:
             return self._name(expr, scope, env, depth)
@@ -66,10 +77,10 @@ class Evaluator:
         return self._compound(expr, scope, env, depth)
 
     def _bind_arguments(self, call: cst.Call, params: list[cst.Param], keywords: set[str], callee: Scope,
-                        scope: Scope, env: Env, depth: int) -> Env:
+                        scope: Scope, env: Env[V], depth: int) -> Env[V | None]:
         """The values `call` passes to the parameters `params` (positional) and `keywords`
         of a function whose scope is `callee`."""
-        bound: Env = {}
+        bound: Env[V | None] = {}
         position = 0
         for arg in call.args:
             if arg.star:
@@ -85,19 +96,19 @@ class Evaluator:
 
     # Handlers each analysis supplies.
 
-    def _name(self, expr: cst.Name, scope: Scope, env: Env, depth: int) -> Any:
+    def _name(self, expr: cst.Name, scope: Scope, env: Env[V], depth: int) -> V | None:
         raise NotImplementedError
 
-    def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env, depth: int) -> Any:
+    def _attribute(self, expr: cst.Attribute, scope: Scope, env: Env[V], depth: int) -> V | None:
         raise NotImplementedError
 
-    def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Any:
+    def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env[V], depth: int) -> V | None:
         raise NotImplementedError
 
-    def _call(self, expr: cst.Call, scope: Scope, env: Env, depth: int) -> Any:
+    def _call(self, expr: cst.Call, scope: Scope, env: Env[V], depth: int) -> V | None:
         raise NotImplementedError
 
-    def _compound(self, expr: cst.BaseExpression, scope: Scope, env: Env, depth: int) -> Any:
+    def _compound(self, expr: cst.BaseExpression, scope: Scope, env: Env[V], depth: int) -> V | None:
         raise NotImplementedError
 
 
