@@ -48,7 +48,7 @@ from cachelint.config import Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.prefilter import may_import_relatively, prefilter_for
-from cachelint.project.clients import exported_clients, exported_wrappers, imports_of
+from cachelint.project.clients import exported_clients, exported_wrappers, imports_of, mentions_of
 from cachelint.project.facts import FileFacts
 from cachelint.project.model import ProjectModel, entity_mentions
 
@@ -514,7 +514,8 @@ def _import_the_linter() -> None:
 def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int,
                                cache_dir: Path | None = None) -> None:
     """The second pass: a file that imports a cache client another module of the project
-    makes, or a wrapper function of one (cachelint.model.cache.wrappers), is linted again,
+    makes, a wrapper function or wrapper class of one, or an instance of such a class
+    (cachelint.model.cache.wrappers), is linted again,
     whole, with those declared (cachelint.project.clients).
     Its result is kept in a pack of the cache of its own, keyed on the settings with those
     clients declared: what it depends on besides its own content. A file linted
@@ -525,12 +526,16 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         project = ProjectModel(_facts(results))
         exported = exported_clients(project, settings.clients)
         wrappers = exported_wrappers(project, settings.clients)
-        new = sorted((exported.keys() | wrappers.keys()) - seen)
+        classes, instances = project.wrapper_classes(), project.wrapper_instances()
+        memoizers = project.memoizers()
+        names = exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
+        new = sorted(names - seen)
         if not new:
             return
-        seen |= exported.keys() | wrappers.keys()
-        imports = imports_of(new)
-        declared = dataclasses.replace(settings, clients=settings.clients.with_objects(exported, wrappers))
+        seen |= names
+        imports, mentions = imports_of(new, project.modules), mentions_of(new, project.modules)
+        declared = dataclasses.replace(
+            settings, clients=settings.clients.with_objects(exported, wrappers, classes, instances, memoizers))
         cache = ResultCache(cache_dir, cache_key(declared, False)) if cache_dir is not None else None
         tasks = []
         for index, result in enumerate(results):
@@ -544,7 +549,7 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
                     results[index] = again
                 continue
             raw = _read(result.filename)
-            if raw is None or imports.search(raw) is None:
+            if raw is None or imports.search(raw) is None or mentions.search(raw) is None:
                 # Marked, so that a warm run need not read every file of the project again.
                 if cache is not None and stat is not None and raw is not None:
                     cache.store(result.filename, stat, content_digest(raw), [], None)

@@ -136,3 +136,38 @@ def test_a_module_client_set_up_by_an_init_function_over_a_none_placeholder(tmp_
         "app/views.py": 'from app import ext\n\ndef view():\n    return ext.cache.get("k")\n',
     })
     assert understood(tmp_path) == [("views.py", 4, "flask-caching.get")]
+
+
+def test_a_factory_makes_a_client_of_the_class_its_caller_passes_and_may_give_none():
+    """`_connect(Redis)` where `_connect(cls)` returns `cls.from_url(...)`, or None when
+    caching is off: a Redis client; a class that is no client class passed is none."""
+    import textwrap
+
+    from cachelint.config import Settings
+    from cachelint.engine import lint_text
+
+    source = textwrap.dedent('''
+        from redis import Redis
+
+        _conn = None
+
+
+        def _connect(client_class, enabled):
+            if not enabled:
+                return None
+            return client_class.from_url("redis://localhost")
+
+
+        def get_connection():
+            global _conn
+            if _conn is None:
+                _conn = _connect(Redis, True)
+            return _conn
+
+
+        def use():
+            get_connection().set("a:b", 1, ex=5)
+            _connect(dict, True).get("a:b")
+        ''')
+    [result] = lint_text("conn.py", source.encode(), Settings()).files
+    assert [(use.line, use.library, use.method) for use in result.facts.uses] == [(21, "redis", "set")]

@@ -70,3 +70,48 @@ def test_check_says_when_it_left_calls_not_understood(tmp_path):
     assert "2 calls that look like cache use and were not understood; `cachelint ops --unresolved` lists them." in result.output
     clean = run(tmp_path, "check", "--no-cache", source="import redis\nr = redis.Redis()\nr.set('a:b', 1, ex=5)\n")
     assert clean.output.strip() == "All checks passed!"
+
+
+CONTAINERS = '''
+import glance_store as store_api
+from collections import defaultdict
+
+from .stores import event_store
+
+_templates_cache = {}
+
+
+class Translations:
+    def __init__(self):
+        self._translations_cache = {}
+        self._seen_cache: dict = defaultdict(list)
+
+    def get(self, language):
+        self._seen_cache.get(language)
+        return self._translations_cache.get(language)
+
+
+def clean(image_id, stored_ids, local_cache, other):
+    store_api.delete(image_id, "staging")
+    stored_ids.append(image_id)
+    cache_config = {}
+    cache_config.get("timeout")
+    _templates_cache.get(image_id)
+    event_store.delete(image_id)
+    local_cache.get(image_id)
+    other.cache.delete(image_id)
+'''
+
+
+def test_unresolved_leaves_out_what_is_known_not_to_be_a_cache(tmp_path):
+    """Not counted as cache use the model missed: dicts and lists held in `self` or a
+    local (per-object memo tables), a "store" that is another package's API (an object
+    store), a word that only contains "store" (`stored_ids`), a name about a cache
+    (`cache_config`). Counted: a store of the project's own, receivers of unknown type.
+    A module-level dict named like a cache is an in-process cache the model understands."""
+    found = json.loads(run(tmp_path, "ops", "--unresolved", "--output-format", "json", source=CONTAINERS).output)
+    assert [(c["row"], c["receiver"], c["method"]) for c in found["calls"]] == [
+        (26, "event_store", "delete"), (27, "local_cache", "get"), (28, "other.cache", "delete"),
+    ]
+    understood = json.loads(run(tmp_path, "ops", "--output-format", "json", source=CONTAINERS).output)
+    assert [(e["row"], e["library"], e["method"]) for e in understood] == [(25, "dict", "get")]

@@ -178,7 +178,7 @@ class ModuleModel(SourceModule):
 
 def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None,
                 rows: tuple[int, ...] | None = None, column_shift: dict[int, int] | None = None) -> ModuleModel:
-    custom = custom.seen_from(package_of(path)) if custom and (custom.objects or custom.functions or custom.wrappers) else CustomClients()
+    custom = custom.seen_from(package_of(path)) if custom else CustomClients()
     spanned = SpannedModule(module)
     spans = spanned.spans
     collector = Collector(module)
@@ -190,5 +190,5 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
         calls=collector.calls, withs=collector.withs, rows=rows, column_shift=column_shift or {}, resolver=resolver,
     )
     model.ops = find_operations(collector, resolver, custom, spans, model.code)
-    model.decorators = find_decorators(collector, resolver, spans)
+    model.decorators = find_decorators(collector, resolver, spans, model.ops)
     return model

@@ -118,6 +118,9 @@ class Method:
     # own method, outermost first (a wrapper summarised by cachelint.project); empty for
     # the libraries' methods.
     via: tuple[str, ...] = ()
+    # A project read-through wrapper (`get_or_compute(key, fn, ttl)`): a call reads the
+    # key and, on a miss, fills it (a write only if absent, of what `value` computes).
+    read_through: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,15 @@ def exported_clients(project: ProjectModel, declared: CustomClients) -> dict[str
     return {name: library for name, library in project.clients().items() if name not in declared.objects}
 
 
-def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:
+def imports_of(qualified_names: list[str], modules: set[str] | frozenset[str] = frozenset()) -> re.Pattern[bytes]:
     """What a file's text must contain to import one of these names' modules: the
     module's dotted name, a relative import of its last part (`from .extensions
     import`, `from . import extensions`), or an import of it from its package
-    (`from app import extensions`)."""
+    (`from app import extensions`). A name's module is the longest of `modules` it is
+    in (`app.stores` for the method `app.stores.store.get`), else all but its last part."""
     alternatives = []
     for qualified in sorted(qualified_names):
-        module = qualified.rpartition(".")[0]
+        module = _module_of(qualified, modules)
         if not all(part.isidentifier() for part in module.split(".")):  # no import names it (`café-2`, an
             continue  # undecodable file name) or the module is the top level
         last = re.escape(module.rpartition(".")[2])
@@ -46,7 +47,27 @@ def imports_of(qualified_names: list[str]) -> re.Pattern[bytes]:
     return re.compile("|".join(alternatives).encode() if alternatives else b"(?!)")
 
 
+def mentions_of(qualified_names: list[str], modules: set[str] | frozenset[str] = frozenset()) -> re.Pattern[bytes]:
+    """What a file's text must contain to use one of these names once it imports their
+    module: the name the module defines (`cache_manager` for `app.ext.cache_manager.cache`,
+    `Store` for `app.stores.Store.get`). A file that imports a big module for something
+    else is then not linted again for every name the module defines."""
+    words = sorted({qualified[len(module) + 1:].split(".", 1)[0] for qualified in qualified_names
+                    if (module := _module_of(qualified, modules)) and qualified.startswith(module + ".")})
+    words = [word for word in words if word.isidentifier()]
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(word.encode()) for word in words) + rb")\b" if words else b"(?!)")
+
+
+def _module_of(qualified: str, modules: set[str] | frozenset[str]) -> str:
+    parts = qualified.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        if ".".join(parts[:end]) in modules:
+            return ".".join(parts[:end])
+    return qualified.rpartition(".")[0]
+
+
 def exported_wrappers(project: ProjectModel, declared: CustomClients) -> dict[str, tuple[str, Method]]:
     """Qualified name -> (library, operation), for the project's wrapper functions
     (`ProjectModel.wrappers`) that the configuration does not already declare."""
     return {name: wrapper for name, wrapper in project.wrappers().items() if name not in declared.functions}
+

@@ -22,10 +22,10 @@ from cachelint.model.app.entities import Entity, canonical, key_expressions, key
 from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
 from cachelint.model.cache.keys import KeyShape, is_key_name
-from cachelint.model.cache.wrappers import summarise
+from cachelint.model.cache.wrappers import memoizer, summarise
 from cachelint.model.core.modules import module_name
 from cachelint.model.core.nodes import children
-from cachelint.model.core.scopes import Scope, dotted
+from cachelint.model.core.scopes import Scope, dotted, qualified_name
 from cachelint.model.core.values import evaluate_number
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.project.facts import (
@@ -38,6 +38,7 @@ from cachelint.project.facts import (
     FileFacts,
     Fill,
     Hook,
+    MemoizerFact,
     UnresolvedCall,
     WrapperFact,
 )
@@ -73,12 +74,35 @@ _END = 1 << 62  # an order after every binding: what a function returns
 # What looks like cache use when the model does not understand it: a method some cache
 # library has, called on a receiver whose name says cache, store or Redis.
 CACHE_METHODS = frozenset(name for library in LIBRARIES for name in library.methods)
-_CACHE_WORDS = re.compile(r"cache|redis|valkey|memcache|store", re.I)
+_CACHE_WORDS = re.compile(r"cache|redis|valkey|memcache", re.I)
+# "store" only as a word of its own: `event_store`, `PluginStore`, `stores`; not `stored_ids`, `restore`.
+_STORE_WORDS = frozenset({"store", "stores"})
+# A last word that says the name holds something about a cache, not the cache: `cache_config`,
+# `cached_value`, `redis_settings`, `cache_entry`, `store_path`.
+_ABOUT_A_CACHE = frozenset({
+    "value", "values", "config", "conf", "settings", "options", "entry", "entries",
+    "timeout", "ttl", "dir", "path", "file", "name", "names", "stats", "info", "version", "url", "prefix",
+})
+# Built-in containers: a receiver bound to one is a dict, list or set, whatever its name.
+_CONTAINERS = frozenset({
+    "dict", "list", "set", "collections.OrderedDict", "collections.defaultdict", "collections.deque",
+    "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary",
+})
+_CONTAINER_DISPLAYS = (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)
 
 
 def looks_like_a_cache(name: str) -> bool:
-    """`cache`, `_redis`, `event_store`, `MemcacheClient`; not `cache_key`, `cached_at`."""
-    return _CACHE_WORDS.search(name) is not None and not is_key_name(name) and not name.lower().startswith("cached")
+    """`cache`, `_redis`, `event_store`, `MemcacheClient`; not `cache_key`, `cached_at`,
+    `cache_config`, `stored_ids`."""
+    words = [word.lower() for word in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if word]
+    if not words or is_key_name(name) or name.lower().lstrip("_").startswith("cached") or words[-1] in _ABOUT_A_CACHE:
+        return False
+    return _CACHE_WORDS.search(name) is not None or not _STORE_WORDS.isdisjoint(words)
+
+
+def _only_a_store(name: str) -> bool:
+    """Named like a cache only by the word "store" (an object store, a session store…)."""
+    return _CACHE_WORDS.search(name) is None
 
 
 def facts_for(model: ModuleModel, root: Path) -> FileFacts:
@@ -92,7 +116,8 @@ def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
     return FileFacts(
         module=module, path=display, fills=facts.fills(), writes=facts.writes(), busts=facts.busts(),
         calls=facts.calls(), hooks=facts.hooks(), clients=module_clients(model.module_scope, model.resolver),
-        definitions=definitions, imports=imports, wrappers=facts.wrappers(), uses=facts.uses(),
+        definitions=definitions, imports=imports, wrappers=facts.wrappers(), memoizers=facts.memoizers(),
+        uses=facts.uses(),
         unresolved=facts.unresolved(),
     )
 
@@ -110,8 +135,9 @@ def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
     shapes = model.keys.of(use.key, use.scope) if use.key is not None else ()
     before, after = use.spec.key_affix  # what a project wrapper puts around the key it is given
     key = f"{before}{shapes[0].render(model.code)}{after}" if shapes else None
+    kind = "read-through" if use.spec.read_through else use.kind.value  # a project wrapper that reads, then fills
     return CacheUse(
-        line, use.kind.value, use.library.name, use.method, key,
+        line, kind, use.library.name, use.method, key,
         use.ttl.meaning.value if use.ttl is not None else None, use.spec.via,
     )
 
@@ -189,7 +215,7 @@ class _Facts:
                 )
                 client = self.model.resolver.client_of_subclass(binding.value, module_scope)
                 found.append(Definition(qualified, "class", self.display, self.line(binding.value), bases=bases,
-                                        library=_shared(client)))
+                                        library=_shared(client), members=self.client_members(binding.value)))
             elif binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
                 found.append(Definition(
                     qualified, "function", self.display, self.line(binding.value),
@@ -205,6 +231,23 @@ class _Facts:
             if owner is not None and owner.kind == "class" and owner.parent is module_scope:
                 found.append(Definition(self.qualified(info.scope), "function", self.display, self.line(info.node)))
         return found, imports
+
+    def client_members(self, definition: cst.ClassDef) -> tuple[tuple[str, str], ...]:
+        """The attributes of the class's instances that are clients of a shared cache
+        library (`self._cache = Cache()` in `__init__`, a property returning one), with
+        that library: what `instance.<name>` is in the modules that import an instance."""
+        owner = next((info.scope.owner for statement in definition.body.body if isinstance(statement, cst.FunctionDef)
+                      and (info := self.model.functions.get(statement)) is not None), None)
+        if owner is None:
+            return ()
+        resolver = self.model.resolver
+        names = {*owner.attributes, *(name for name, b in owner.bindings.items() if b and b[-1].kind == "def")}
+        found = []
+        for name in sorted(names):
+            library = _shared(resolver.client_of_member(owner, name) or resolver.property_client(owner, name))
+            if library is not None:
+                found.append((name, library))
+        return tuple(found)
 
     def returned_names(self, function: cst.FunctionDef) -> tuple[str, ...]:
         """What the function returns where it is a name or a call of one, qualified."""
@@ -246,26 +289,46 @@ class _Facts:
                       key=lambda use: use.line)
 
     def wrappers(self) -> list[WrapperFact]:
-        """The module-level functions a call of which is a cache operation (a wrapper of a
+        """The module-level functions, and the methods of module-level classes
+        (`shop.cache.Store.get`), a call of which is a cache operation (a wrapper of a
         shared cache's client: an in-process cache is private to its module)."""
+        module_scope = self.model.module_scope
         by_scope: dict[Scope, list] = {}
         for op in self.model.ops:
-            if op.scope.kind == "function" and op.scope.parent is self.model.module_scope:
+            owner = op.scope.parent
+            if op.scope.kind == "function" and owner is not None and (
+                    owner is module_scope or owner.kind == "class" and owner.parent is module_scope):
                 by_scope.setdefault(op.scope, []).append(op)
         found = []
         for scope, own in by_scope.items():
             function = scope.node
             info = self.model.functions.get(function) if isinstance(function, cst.FunctionDef) else None
-            qualified = f"{self.module}.{scope.name}"
+            qualified = self.qualified(scope)
             wrapper = summarise(info, own, qualified) if info is not None else None
             if wrapper is not None and _shared(wrapper.client) is not None:
                 found.append(WrapperFact.of(qualified, wrapper.client.library.name, wrapper.method))
         return found
 
+    def memoizers(self) -> list[MemoizerFact]:
+        """The module-level functions that are memoizers of a shared cache (`memoize_redis(ttl)`)."""
+        found = []
+        for name, bindings in self.model.module_scope.bindings.items():
+            function = bindings[-1].value
+            info = self.model.functions.get(function) if isinstance(function, cst.FunctionDef) else None
+            memo = memoizer(info, self.model.functions, self.model.ops) if info is not None else None
+            library = _shared(memo.client) if memo is not None else None
+            if memo is not None and library is not None:
+                found.append(MemoizerFact.of(f"{self.module}.{name}", library, memo.factory, memo.spec))
+        return found
+
     def unresolved(self) -> list[UnresolvedCall]:
         """Calls of a cache method (a method name some cache library has) on a receiver
         named like a cache, a store or Redis (`self.store.get(key)`, `get_redis().set(…)`)
-        that the model did not take for a cache operation."""
+        that the model did not take for a cache operation. Not counted: a receiver known
+        to be a built-in container (`self._cache = {}`: a per-object memo table the model
+        does not take for a shared cache; module-level dicts named so it models as
+        in-process caches), and a "store" from another package (`import glance_store as
+        store_api`: an object store's API, not a cache)."""
         found = []
         for site in self.model.calls:
             func = site.node.func
@@ -276,10 +339,45 @@ class _Facts:
             name = dotted(called)
             if name is None or not looks_like_a_cache(name.rsplit(".", 1)[-1]):
                 continue
-            if self.model.op_at(site.node) is None:
+            if self.model.op_at(site.node) is None and not self.is_container(receiver, site.scope, site.order) \
+                    and not (_only_a_store(name.rsplit(".", 1)[-1]) and self.from_another_package(name, site.scope, site.order)):
                 text = f"{name}()" if called is not receiver else name
                 found.append(UnresolvedCall(self.line(site.node), text, func.attr.value))
         return found
+
+    def is_container(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
+        """Whether every value `expr` is bound to is a built-in container (a dict, list or
+        set display, `dict()`, `defaultdict(...)`): a local, a module-level name or `self.<attr>`."""
+        if isinstance(expr, cst.Name):
+            bindings = scope.lookup(expr.value, order)
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            function = scope.function
+            if function is None or function.owner is None or expr.value.value != function.self_name:
+                return False
+            bindings = function.owner.attributes.get(expr.attr.value, [])
+        else:
+            return False
+        return bool(bindings) and all(self._container_binding(binding) for binding in bindings)
+
+    def _container_binding(self, binding) -> bool:
+        value = binding.value
+        if binding.kind == "assign" and isinstance(value, _CONTAINER_DISPLAYS):
+            return True
+        if binding.kind == "assign" and isinstance(value, cst.Call):
+            scope = binding.scope or self.model.module_scope
+            return (qualified_name(value.func, scope, binding.order) or dotted(value.func)) in _CONTAINERS
+        annotation = binding.annotation
+        text = (dotted(annotation.value if isinstance(annotation, cst.Subscript) else annotation) or "") if annotation else ""
+        return text.rsplit(".", 1)[-1].lower() in ("dict", "list", "set", "defaultdict", "ordereddict")
+
+    def from_another_package(self, name: str, scope: Scope, order: int) -> bool:
+        """Whether the name's first part is an absolute import of another top-level package
+        than this module's (`import glance_store as store_api` in `glance.api`)."""
+        bindings = scope.lookup(name.split(".", 1)[0], order)
+        if len(bindings) != 1 or bindings[0].kind != "import" or not isinstance(bindings[0].value, str):
+            return False
+        imported = bindings[0].value
+        return not imported.startswith(".") and imported.split(".", 1)[0] != self.module.split(".", 1)[0]
 
     # ------------------------------------------------------------------ reads
 

@@ -19,7 +19,8 @@ from the cache. They name functions, classes and modules by qualified name
 - `definitions` and `imports`: what each module-level and class-level name denotes, so
   that the project model can resolve a qualified name across modules.
 - `wrappers`: the module's functions that other modules may call as cache operations
-  (cachelint.model.cache.wrappers), with the library they reach and what they do.
+  (cachelint.model.cache.wrappers), with the library they reach and what they do;
+  `memoizers`: its decorators that cache what the decorated function returns.
 - `uses`: every cache operation and cache decorator the model understood, and
   `unresolved`: the calls that look like cache use (a cache method called on a receiver
   named like a cache, a store or Redis) that it did not (`cachelint ops`).
@@ -33,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, Decorator, Kind, Meaning, Method, TtlSemantics
 
 KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
 ANY_RECEIVER = "*"  # the receiver of a method call whose type is not known: `*.update_price`
@@ -105,6 +106,9 @@ class Definition:
     # What a module-level function returns, where it is a name or a call of one
     # (`shop.ext.make_client`): the project model follows these across modules.
     returns: tuple[str, ...] = ()
+    # A class's attributes whose values are clients of a shared cache library
+    # (`self._cache = Cache()`, a property returning one), each with that library.
+    members: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ class CacheUse:
     """A cache operation or decorator the model understood."""
 
     line: int
-    kind: str  # a `Kind` value (`read`, `write`, `delete`, `scan`…), or "decorator"
+    kind: str  # a `Kind` value (`read`, `write`, `delete`, `scan`…), "read-through" or "decorator"
     library: str
     method: str
     key: str | None  # the key's shape as f-string text; None: no key (a decorator, a scan)
@@ -161,6 +165,29 @@ class WrapperFact:
         })
 
 
+@dataclass(frozen=True)
+class MemoizerFact:
+    """A module-level memoizer (cachelint.model.cache.wrappers): its qualified name, the
+    library it keeps results in, whether it is applied called, and its TTL."""
+
+    name: str
+    library: str
+    factory: bool
+    ttl: tuple[tuple[int | None, str | None], ...]  # the TTL parameter of a factory, as an `Arg`
+    semantics: dict[str, str]  # what an omitted, None, zero or negative TTL means
+
+    @classmethod
+    def of(cls, name: str, library: str, factory: bool, spec: Decorator) -> MemoizerFact:
+        semantics = spec.semantics or TtlSemantics()
+        return cls(name, library, factory, tuple((arg.position, arg.name) for arg in spec.ttl),
+                   {key: meaning.value for key, meaning in semantics.__dict__.items()})
+
+    def spec(self) -> Decorator:
+        """The `Decorator` again; raises KeyError, TypeError or ValueError on anything else."""
+        return Decorator("memoize", ttl=tuple(Arg(position, name) for position, name in self.ttl),
+                         semantics=TtlSemantics(**{key: Meaning(value) for key, value in self.semantics.items()}))
+
+
 def _enum_value(value: object) -> object:
     if isinstance(value, enum.Enum):
         return value.value
@@ -180,6 +207,7 @@ class FileFacts:
     definitions: list[Definition] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)  # module-level name -> what it imports
     wrappers: list[WrapperFact] = field(default_factory=list)
+    memoizers: list[MemoizerFact] = field(default_factory=list)
     uses: list[CacheUse] = field(default_factory=list)
     unresolved: list[UnresolvedCall] = field(default_factory=list)
     # Parsed in part (cachelint.sparse): fills and the busts of known clients are
@@ -205,10 +233,16 @@ class FileFacts:
             hooks=[Hook(tuple(hook["entity"]), hook["function"]) for hook in data["hooks"]],
             clients=dict(data["clients"]),
             definitions=[
-                Definition(**{**d, "bases": tuple(d["bases"]), "returns": tuple(d["returns"])}) for d in data["definitions"]
+                Definition(**{**d, "bases": tuple(d["bases"]), "returns": tuple(d["returns"]),
+                              "members": tuple((str(name), str(library)) for name, library in d["members"])})
+                for d in data["definitions"]
             ],
             imports=dict(data["imports"]),
             wrappers=[WrapperFact(**wrapper) for wrapper in data["wrappers"]],
+            memoizers=[
+                MemoizerFact(**{**memo, "ttl": tuple(tuple(arg) for arg in memo["ttl"]), "semantics": dict(memo["semantics"])})
+                for memo in data["memoizers"]
+            ],
             uses=[CacheUse(**{**use, "via": tuple(use["via"])}) for use in data["uses"]],
             unresolved=[UnresolvedCall(**call) for call in data["unresolved"]],
             partial=bool(data["partial"]),

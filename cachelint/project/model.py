@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from cachelint.model.libraries import LIBRARIES
-from cachelint.model.spec import Method
+from cachelint.model.spec import Decorator, Method
 from cachelint.project.facts import ANY_RECEIVER, KEY_SEPARATORS, Bust, Definition, EntityWrite, FileFacts, Fill
 
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
@@ -82,6 +82,8 @@ class ProjectModel:
         self.callers: dict[str, set[str]] = defaultdict(set)
         self.callees: dict[str, set[str]] = defaultdict(set)
         self.hooks: dict[str, set[str]] = defaultdict(set)  # entity name -> functions
+        self._class_methods: dict[str, set[str]] = {}
+        self._wrapper_classes: dict[str, tuple[str, dict[str, Method]]] | None = None
         for file in files:
             self._add(file)
 
@@ -162,16 +164,119 @@ class ProjectModel:
             target = self.resolve(alias)
             if target is not None and target.name in known and alias not in known:
                 known[alias] = known[target.name]
+        # `cache_manager.data_cache`: a client an instance of a project class holds.
+        for name in [*(d.name for d in self.definitions.values() if d.kind == "instance"), *self._reexports()]:
+            target = self.resolve(name)
+            of_class = self.class_of(target) if target is not None and target.kind == "instance" else None
+            for member, library in of_class.members if of_class is not None else ():
+                known.setdefault(f"{name}.{member}", library)
         return known
+
+    def _reexports(self) -> list[str]:
+        """The names a package imports (`from .extensions import cache_manager` in
+        `app/__init__.py`): what other modules may import from it instead of from where
+        it is made. (Every module's imports would make every importer's importers import it.)"""
+        packages = {module.rpartition(".")[0] for module in self.modules}
+        return [alias for alias in self.imports if alias.rpartition(".")[0] in packages]
+
+    def class_of(self, definition: Definition, depth: int = 0) -> Definition | None:
+        """The project class whose instance an instance definition holds, or a factory
+        function returns (every `return` the same class, or an instance of it); None when
+        it is none or not known."""
+        made = {target.name: target for made_by in _made_by(definition)
+                if (target := self.resolve(made_by)) is not None}
+        if len(made) != 1 or definition.kind == "class" or depth > _MAX_HOPS:
+            return None
+        found = next(iter(made.values()))
+        return found if found.kind == "class" else self.class_of(found, depth + 1)
 
     def wrappers(self) -> dict[str, tuple[str, Method]]:
         """Qualified name -> (library, operation), for the project's wrapper functions, and
-        the names that re-export them."""
-        found = {wrapper.name: (wrapper.library, wrapper.spec()) for file in self.files for wrapper in file.wrappers}
+        the names that re-export them. (The methods of wrapper classes: `wrapper_classes`.)"""
+        classes = self.wrapper_classes()
+        found = {wrapper.name: (wrapper.library, wrapper.spec()) for file in self.files for wrapper in file.wrappers
+                 if wrapper.name.rpartition(".")[0] not in classes}
         for alias in self.imports:
             target = self.resolve(alias)
             if target is not None and target.name in found and alias not in found:
                 found[alias] = found[target.name]
+        return found
+
+    def memoizers(self) -> dict[str, tuple[str, Decorator, bool]]:
+        """Qualified name -> (library, decorator, applied called), for the project's
+        memoizers (`memoize_redis(ttl)`), and the names that re-export them."""
+        found = {memo.name: (memo.library, memo.spec(), memo.factory) for file in self.files for memo in file.memoizers}
+        for alias in self.imports:
+            target = self.resolve(alias)
+            if target is not None and target.name in found and alias not in found:
+                found[alias] = found[target.name]
+        return found
+
+    def wrapper_classes(self) -> dict[str, tuple[str, dict[str, Method]]]:
+        """Qualified class name -> (library, method name -> operation), for the project's
+        classes whose methods forward to one shared cache library (`class Store` with
+        `get`, `set` and `delete` calling `self._r`), and their subclasses."""
+        if self._wrapper_classes is None:
+            found = self._find_wrapper_classes()
+            for alias in self._reexports():  # `from .cache import Cache` in the package
+                target = self.resolve(alias)
+                if target is not None and target.name in found and alias not in found:
+                    found[alias] = found[target.name]
+            self._wrapper_classes = found
+        return self._wrapper_classes
+
+    def _find_wrapper_classes(self) -> dict[str, tuple[str, dict[str, Method]]]:
+        by_class: dict[str, list] = defaultdict(list)
+        for file in self.files:
+            for wrapper in file.wrappers:
+                owner = self.definitions.get(wrapper.name.rpartition(".")[0])
+                if owner is not None and owner.kind == "class":
+                    by_class[owner.name].append(wrapper)
+        found = {}
+        for name, wrappers in by_class.items():
+            libraries = {wrapper.library for wrapper in wrappers}
+            if len(libraries) == 1:
+                found[name] = (libraries.pop(), {w.name.rpartition(".")[2]: w.spec() for w in wrappers})
+        for _ in range(_MAX_HOPS):  # a subclass inherits the methods of a wrapper class it does not define
+            added = False
+            for definition in self.definitions.values():
+                if definition.kind != "class":
+                    continue
+                for base in definition.bases:
+                    parent = self.resolve(base)
+                    if parent is None or parent.name == definition.name or parent.name not in found:
+                        continue
+                    inherited = found[parent.name]
+                    library, methods = found.get(definition.name, (inherited[0], {}))
+                    missing = inherited[1].keys() - methods.keys() - self._methods_of(definition.name)
+                    if library == inherited[0] and missing:
+                        found[definition.name] = (library, {**methods, **{m: inherited[1][m] for m in missing}})
+                        added = True
+            if not added:
+                break
+        return found
+
+    def _methods_of(self, class_name: str) -> set[str]:
+        """The methods a class of the project defines itself."""
+        if not self._class_methods:
+            for name, definition in self.definitions.items():
+                if definition.kind == "function":
+                    owner, _, method = name.rpartition(".")
+                    self._class_methods.setdefault(owner, set()).add(method)
+        return self._class_methods.get(class_name, set())
+
+    def wrapper_instances(self) -> dict[str, str]:
+        """Qualified name -> wrapper class, for the instances of the project's wrapper
+        classes other modules import (`store = Store()`), the functions that return one,
+        and the names that re-export them."""
+        classes = self.wrapper_classes()
+        found = {}
+        for name in [*(d.name for d in self.definitions.values() if d.kind in ("instance", "function")),
+                     *self._reexports()]:
+            target = self.resolve(name)
+            of_class = self.class_of(target) if target is not None else None
+            if of_class is not None and of_class.name in classes:
+                found[name] = of_class.name
         return found
 
     # ------------------------------------------------------------------ cached views

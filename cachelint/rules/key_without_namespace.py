@@ -342,7 +342,7 @@ class KeyWithoutNamespace(Rule):
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         separator = context.options.get("namespace-separator", DEFAULT_SEPARATOR)
         for op in model.ops:
-            if op.library.in_process:
+            if op.library.in_process or op.through_local_wrapper:  # the wrapper's own key is judged, at its callers
                 continue
             found = next(
                 ((key, shape, bare) for key in named_keys(op) for shape in model.keys.of(key, op.scope)

@@ -16,7 +16,7 @@ from typing import Final
 import libcst as cst
 
 from cachelint.model.cache.custom import CustomClients
-from cachelint.model.cache.facts import Client
+from cachelint.model.cache.facts import Client, WrapperClass
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
@@ -58,6 +58,17 @@ class ClientResolver:
         self.calls = calls  # the module's own functions, to follow what they return
         self.functions: dict[cst.FunctionDef, FunctionInfo] = calls.functions if calls is not None else {}
         self._memo: dict[cst.CSTNode, Client | None] = {}
+        # The module's wrapper classes (cachelint.model.cache.wrappers), as the cache
+        # operations find them, and those of other modules, built from `custom.classes`.
+        self.wrapper_classes: dict[cst.ClassDef, WrapperClass] = {}
+        self._imported_classes: dict[str, WrapperClass | None] = {}
+
+    def add_wrapper_classes(self, found: dict[cst.ClassDef, WrapperClass]) -> None:
+        """Classes found to be wrappers: their instances are receivers of cache operations
+        from now on (what was resolved before them is resolved again)."""
+        if found.keys() - self.wrapper_classes.keys():
+            self.wrapper_classes.update(found)
+            self._memo.clear()
 
     def client_of(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> Client | None:
         if depth > _MAX_DEPTH:
@@ -94,7 +105,7 @@ class ClientResolver:
             return None
         found = None
         for ret in info.returns:
-            if ret.value is None:
+            if ret.value is None or _returns_nothing(ret):  # a factory that gives None when caching is off
                 continue
             client = self.client_of(ret.value, info.scope, _END, depth)
             if client is None or found is not None and client.library is not found.library:
@@ -111,7 +122,18 @@ class ClientResolver:
         library_name = self.custom.objects.get(qualified)
         if library_name is not None:
             return Client(BY_NAME[library_name], ClientKind())
-        return None
+        of_class = self.custom.instances.get(qualified)
+        return self._imported_class(of_class) if of_class is not None else None
+
+    def _imported_class(self, qualified: str) -> Client | None:
+        """An instance of a wrapper class another module of the project defines."""
+        if qualified not in self._imported_classes:
+            declared = self.custom.classes.get(qualified)
+            self._imported_classes[qualified] = WrapperClass(qualified.rsplit(".", 1)[-1], {
+                name: (Client(BY_NAME[declared[0]], ClientKind()), method) for name, method in declared[1].items()
+            }) if declared is not None and declared[1] else None
+        found = self._imported_classes[qualified]
+        return found.instance() if found is not None else None
 
     def _from_name(self, name: cst.Name, scope: Scope, order: int, depth: int) -> Client | None:
         for binding in scope.lookup(name.value, order):
@@ -134,6 +156,32 @@ class ClientResolver:
         if binding.annotation is not None:
             return self.client_of_type(binding.annotation, scope, binding.order)
         return None
+
+    def _made_of_argument(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, order: int) -> Client | None:
+        """The client a factory makes of the client class its caller passes:
+        `def connect(cls): return cls.from_url(URL)` called `connect(redis.Redis)`."""
+        info = self.functions.get(function)
+        if info is None:
+            return None
+        params = [*function.params.posonly_params, *function.params.params]
+        positions = {p.name.value: index for index, p in enumerate(params)}
+        found = None
+        for ret in info.returns:
+            if _returns_nothing(ret):
+                continue
+            made = ret.value.func if isinstance(ret.value, cst.Call) else None
+            named = made.value if isinstance(made, cst.Attribute) else made
+            if not isinstance(named, cst.Name) or named.value not in positions:
+                return None
+            passed = find_argument(call, Arg(positions[named.value], named.value))
+            qualified = qualified_name(passed, scope, order) if isinstance(passed, cst.BaseExpression) else None
+            if qualified is not None and isinstance(made, cst.Attribute):
+                qualified = f"{qualified}.{made.attr.value}"
+            constructed = _CONSTRUCTORS.get(qualified or "")
+            if constructed is None or constructed[1].role != "client" or found is not None and found.library is not constructed[0]:
+                return None
+            found = found or Client(constructed[0], constructed[1], constructed[1].variant)
+        return found
 
     def client_of_type(self, annotation: cst.BaseExpression, scope: Scope, order: int) -> Client | None:
         """A client from a type annotation: `redis.Redis`, `Optional[Redis]`, `Redis | None`."""
@@ -174,7 +222,7 @@ class ClientResolver:
         if (isinstance(value, cst.Name) and function is not None and function.owner is not None
                 and value.value == function.self_name):
             return self.client_of_member(function.owner, attribute.attr.value, depth) \
-                or self._from_property(function.owner, attribute.attr.value, depth)
+                or self.property_client(function.owner, attribute.attr.value, depth)
         return None
 
     def client_of_subclass(self, definition: cst.ClassDef, scope: Scope) -> Client | None:
@@ -185,7 +233,7 @@ class ClientResolver:
                 return Client(found[0], found[1], found[1].variant)
         return None
 
-    def _from_property(self, owner: Scope, name: str, depth: int) -> Client | None:
+    def property_client(self, owner: Scope, name: str, depth: int = 0) -> Client | None:
         """The client a `@property` or `@cached_property` of the class `owner` returns."""
         bindings = owner.bindings.get(name, ())
         definition = bindings[-1].value if len(bindings) == 1 and bindings[0].kind == "def" else None
@@ -208,18 +256,23 @@ class ClientResolver:
             library, kind = _CONSTRUCTORS[qualified]
             variant = _variant(kind, call)
             return Client(library, kind, variant, _constructor_ttl(library, variant, call, scope, order))
-        if qualified is not None and qualified in self.custom.objects:
+        if qualified is not None and (qualified in self.custom.objects or qualified in self.custom.instances):
             return self._known_object(qualified)
+        if qualified is not None and qualified in self.custom.classes:  # `Store()` of another module
+            return self._imported_class(qualified)
         function = self.calls.function_called(call.func, scope, order) if self.calls is not None else None
-        if function is not None:  # `get_redis()`, `self._client()`
-            return self.returned_client(function, depth)
+        if function is not None:  # `get_redis()`, `self._client()`, `connect(redis.Redis)`
+            return self.returned_client(function, depth) or self._made_of_argument(function, call, scope, order)
         if type(call.func) is cst.Name:  # `AppCache()` of `class AppCache(flask_caching.Cache)`
             bindings = scope.lookup(call.func.value, order)
             if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].value, cst.ClassDef):
+                wrapper = self.wrapper_classes.get(bindings[0].value)  # `Store()` of a class of this module
+                if wrapper is not None:
+                    return wrapper.instance()
                 return self.client_of_subclass(bindings[0].value, bindings[0].scope or scope)
         if isinstance(call.func, cst.Attribute):
             receiver = self.client_of(call.func.value, scope, order, depth)
-            if receiver is None:
+            if receiver is None or receiver.wrapper is not None:
                 return None
             method = call.func.attr.value
             child = receiver.library.factories.get(method)
@@ -249,6 +302,10 @@ def module_clients(module_scope: Scope, resolver: ClientResolver) -> dict[str, s
         if not library.in_process and BY_NAME.get(library.name) is library:
             found[name] = library.name
     return found
+
+
+def _returns_nothing(ret: cst.Return) -> bool:
+    return ret.value is None or isinstance(ret.value, cst.Name) and ret.value.value == "None"
 
 
 def _variant(kind: ClientKind, call: cst.Call) -> str | None:

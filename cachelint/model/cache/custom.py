@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cachelint.model.core.modules import relative_spellings
-from cachelint.model.spec import Method
+from cachelint.model.spec import Decorator, Method
 
 
 @dataclass
@@ -16,14 +16,31 @@ class CustomClients:
     library. `functions`: qualified names of wrapper functions and what they do.
     `wrappers`: qualified names of the project's wrapper functions other modules call,
     with the library they reach and what they do (cachelint.model.cache.wrappers).
+    `classes`: qualified names of the project's wrapper classes, with the library their
+    methods reach and what a call of each summarised method does; `instances`: qualified
+    names of objects (or factories) that are instances of one of them -> the class.
+    `decorators`: qualified names of the project's memoizers, with the library they keep
+    results in, their TTL, and whether they are applied called (`@memoize_redis(60)`).
     """
 
     objects: dict[str, str] = field(default_factory=dict)
     functions: dict[str, Method] = field(default_factory=dict)
     wrappers: dict[str, tuple[str, Method]] = field(default_factory=dict)
+    classes: dict[str, tuple[str, dict[str, Method]]] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)
+    decorators: dict[str, tuple[str, Decorator, bool]] = field(default_factory=dict)
 
-    def with_objects(self, objects: dict[str, str], wrappers: dict[str, tuple[str, Method]] | None = None) -> CustomClients:
-        return CustomClients({**objects, **self.objects}, self.functions, {**(wrappers or {}), **self.wrappers})
+    def __bool__(self) -> bool:
+        return bool(self.objects or self.functions or self.wrappers or self.classes or self.instances
+                    or self.decorators)
+
+    def with_objects(self, objects: dict[str, str], wrappers: dict[str, tuple[str, Method]] | None = None,
+                     classes: dict[str, tuple[str, dict[str, Method]]] | None = None,
+                     instances: dict[str, str] | None = None,
+                     decorators: dict[str, tuple[str, Decorator, bool]] | None = None) -> CustomClients:
+        return CustomClients({**objects, **self.objects}, self.functions, {**(wrappers or {}), **self.wrappers},
+                             {**(classes or {}), **self.classes}, {**(instances or {}), **self.instances},
+                             {**(decorators or {}), **self.decorators})
 
     def seen_from(self, package: list[str]) -> CustomClients:
         """These, and how a module of `package` spells them in relative imports."""
@@ -33,4 +50,5 @@ class CustomClients:
         def spelled(table: dict) -> dict:
             return {each: what for name, what in table.items() for each in (name, *relative_spellings(name, package))}
 
-        return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers))
+        return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers),
+                             spelled(self.classes), spelled(self.instances), spelled(self.decorators))

@@ -20,13 +20,14 @@ from typing import TypeGuard
 import libcst as cst
 
 from cachelint.model.cache.clients import ClientResolver
-from cachelint.model.cache.facts import CacheDecorator, Client
+from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client
 from cachelint.model.cache.ttl import ttl_fact, ttl_meaning
+from cachelint.model.cache.wrappers import Memoizer, memoizer
 from cachelint.model.core.collect import Collector
 from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Scope, qualified_name
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
-from cachelint.model.libraries import LIBRARIES
+from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import ClientKind, Decorator, Library
 
@@ -38,9 +39,11 @@ METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 DECORATOR_LISTS = frozenset({"decorators", "method_decorators"})
 
 
-def find_decorators(collector: Collector, resolver: ClientResolver, spans: Spans) -> list[CacheDecorator]:
-    """The cache decorators the walk `collector` saw."""
-    return _Decorators(collector, resolver, spans).decorators()
+def find_decorators(collector: Collector, resolver: ClientResolver, spans: Spans,
+                    ops: list[CacheOp] | None = None) -> list[CacheDecorator]:
+    """The cache decorators the walk `collector` saw; with the module's cache operations
+    `ops`, also the project's own memoizers (cachelint.model.cache.wrappers)."""
+    return _Decorators(collector, resolver, spans, ops or []).decorators()
 
 
 def unwrap_method_decorator(expr: cst.BaseExpression, scope: Scope, order: int) -> list[cst.BaseExpression]:
@@ -57,10 +60,30 @@ def is_method_decorator(expr: cst.BaseExpression, scope: Scope, order: int) -> T
 
 
 class _Decorators:
-    def __init__(self, collector: Collector, resolver: ClientResolver, spans: Spans) -> None:
+    def __init__(self, collector: Collector, resolver: ClientResolver, spans: Spans, ops: list[CacheOp]) -> None:
         self.collector = collector
         self.resolver = resolver
         self.spans = spans
+        self.ops = ops
+        self._memoizers: dict[cst.FunctionDef, Memoizer | None] = {}
+
+    def _project_memoizer(self, target: cst.BaseExpression, call: cst.Call | None, scope: Scope,
+                          order: int) -> tuple[Library, Decorator] | None:
+        """`@memoize_redis(60)` or `@memoize` of a memoizer of this module or of another
+        module of the project (`custom.decorators`), applied as it is written to be."""
+        calls = self.resolver.calls
+        function = calls.function_called(target, scope, order) if calls is not None else None
+        if function is not None:
+            if function not in self._memoizers:
+                self._memoizers[function] = memoizer(self.resolver.functions[function], self.resolver.functions, self.ops)
+            found = self._memoizers[function]
+            if found is None or found.factory != (call is not None):
+                return None
+            return found.client.library, found.spec
+        declared = self.resolver.custom.decorators.get(qualified_name(target, scope, order) or "")
+        if declared is None or declared[2] != (call is not None):
+            return None
+        return BY_NAME[declared[0]], declared[1]
 
     def decorators(self) -> list[CacheDecorator]:
         found = []
@@ -148,12 +171,14 @@ class _Decorators:
             library, spec = _DECORATORS[qualified]
         elif isinstance(target, cst.Attribute):
             client = self.resolver.client_of(target.value, where, at)
-            if client is not None:
+            if client is not None and client.wrapper is None:
                 library, spec = client.library, client.library.method_decorators.get(target.attr.value)
         if spec is None and call is not None:
             client = self.resolver.client_of(target, where, at)
             if client is not None and client.library.call_decorator is not None:
                 library, spec = client.library, client.library.call_decorator
+        if spec is None:
+            library, spec = self._project_memoizer(target, call, where, at) or (None, None)
         if spec is None or library is None:  # both or neither
             return None
         semantics = spec.semantics or library.semantics_for(self._backend_variant(spec, call, where, at))

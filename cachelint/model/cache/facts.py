@@ -20,6 +20,9 @@ class Client:
     variant: str | None = None
     # The TTL the client was constructed with replaces what an omitted TTL means.
     constructor_ttl: Meaning | None = None
+    # An instance of a project wrapper class (cachelint.model.cache.wrappers): what a call
+    # of each of its methods is; None for the libraries' own clients.
+    wrapper: WrapperClass | None = None
 
     @property
     def store(self) -> str | None:
@@ -29,6 +32,24 @@ class Client:
     @property
     def is_pipeline(self) -> bool:
         return self.kind.role == "pipeline"
+
+
+WRAPPER = ClientKind(role="wrapper")  # the kind of a wrapper class's instances
+
+
+@dataclass(frozen=True, eq=False)
+class WrapperClass:
+    """A project class whose methods forward to a cache client (`class Store` with `get`,
+    `set` and `delete` calling `self._r`): each summarised method, with the client it
+    reaches and the operation a call of it is."""
+
+    name: str  # how `via` names the class: `Store`, `app.stores.Store`
+    methods: dict[str, tuple[Client, Method]]
+
+    def instance(self) -> Client:
+        """An instance of the class, as a receiver the cache operations resolve."""
+        first = next(iter(self.methods.values()))[0]
+        return Client(first.library, WRAPPER, first.variant, first.constructor_ttl, self)
 
 
 @dataclass(frozen=True)
@@ -62,6 +83,9 @@ class CacheOp:
     # Configure: the TTL the backend gives what it stores, for backends that take their
     # own expiry argument (dogpile `redis_expiration_time`); None for other backends.
     backend_ttl: Ttl | None = None
+    # A call of a wrapper function of this module (cachelint.model.cache.wrappers): the
+    # wrapper's own operation is in the module too, its key judged at the callers there.
+    through_local_wrapper: bool = False
 
     @property
     def kind(self):

@@ -16,10 +16,10 @@ import libcst as cst
 
 from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver
 from cachelint.model.cache.custom import CustomClients
-from cachelint.model.cache.facts import CacheOp, Client, Ttl
+from cachelint.model.cache.facts import CacheOp, Client, Ttl, WrapperClass
 from cachelint.model.cache.keys import named_keys
 from cachelint.model.cache.ttl import constant_name, ttl_fact, ttl_meaning, value_meaning
-from cachelint.model.cache.wrappers import Wrapper, summarise
+from cachelint.model.cache.wrappers import Wrapper, summarise, wrapper_class
 from cachelint.model.core.collect import Collector, Site
 from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Scope, qualified_name
@@ -55,7 +55,9 @@ class _Operations:
 
     def _wrapper_ops(self, ops: list[CacheOp]) -> list[CacheOp]:
         """Calls of the module's own wrappers (cachelint.model.cache.wrappers), each a cache
-        operation at the call site; a wrapper that calls a wrapper too, a few levels deep."""
+        operation at the call site: its functions, its methods called through `self`, and
+        the methods of its wrapper classes called on an instance (`store.get(k)`); a
+        wrapper that calls a wrapper too, a few levels deep."""
         calls = self.resolver.calls
         if calls is None:
             return []
@@ -65,22 +67,57 @@ class _Operations:
             summaries = self._summaries([*ops, *found])
             if not summaries:
                 break
+            self.resolver.add_wrapper_classes(self._classes(summaries))
             new = []
             for site in self.collector.calls:
                 if site.node in seen:
                     continue
-                callee = calls.callee(site.node.func, site.scope, site.order)
-                if callee is None:
-                    continue
-                wrapper = summaries.get(callee.function)
-                if wrapper is None or calls.functions[callee.function].scope.owner is not None and not callee.binds_first:
-                    continue
-                new.append(self._op(wrapper.client, wrapper.name, wrapper.method, site.node, site.node, site))
-                seen.add(site.node)
+                op = self._summarised_op(site, summaries)
+                if op is not None:
+                    new.append(op)
+                    seen.add(site.node)
             if not new:
                 break
             found += new
         return found
+
+    def _summarised_op(self, site: Site, summaries: dict[cst.FunctionDef, Wrapper]) -> CacheOp | None:
+        func = site.node.func
+        calls = self.resolver.calls
+        callee = calls.callee(func, site.scope, site.order) if calls is not None else None
+        wrapper = summaries.get(callee.function) if callee is not None else None
+        if callee is not None and wrapper is not None \
+                and (self.resolver.functions[callee.function].scope.owner is None or callee.binds_first):
+            op = self._op(wrapper.client, wrapper.name, wrapper.method, site.node, site.node, site)
+            op.through_local_wrapper = True
+            return op
+        if callee is None and type(func) is cst.Attribute and self.resolver.wrapper_classes:
+            return self._call_op(site)  # a method of a wrapper class, called on an instance
+        return None
+
+    def _classes(self, summaries: dict[cst.FunctionDef, Wrapper]) -> dict[cst.ClassDef, WrapperClass]:
+        """The module's classes with summarised methods, as wrapper classes."""
+        by_class: dict[cst.ClassDef, dict[str, Wrapper]] = {}
+        for function, wrapper in summaries.items():
+            owner = self.resolver.functions[function].scope.owner
+            if owner is not None and isinstance(owner.node, cst.ClassDef):
+                by_class.setdefault(owner.node, {})[function.name.value] = wrapper
+        for _ in range(_WRAPPER_LEVELS):  # a subclass inherits the methods it does not define
+            inherited = False
+            for node, scope in self.collector.classes.items():
+                for base in node.bases:
+                    bindings = scope.lookup(base.value.value, 1 << 62) if isinstance(base.value, cst.Name) else []
+                    parent = bindings[0].value if len(bindings) == 1 else None
+                    if not isinstance(parent, cst.ClassDef):
+                        continue
+                    missing = by_class.get(parent, {}).keys() - by_class.get(node, {}).keys() - _defined(node)
+                    if missing:
+                        by_class.setdefault(node, {}).update({name: by_class[parent][name] for name in missing})
+                        inherited = True
+            if not inherited:
+                break
+        return {node: found for node, methods in by_class.items()
+                if (found := wrapper_class(node.name.value, methods)) is not None}
 
     def _summaries(self, ops: list[CacheOp]) -> dict[cst.FunctionDef, Wrapper]:
         by_scope: dict[Scope, list[CacheOp]] = {}
@@ -104,6 +141,12 @@ class _Operations:
         func = call.func
         if isinstance(func, cst.Attribute):
             client = self.resolver.client_of(func.value, site.scope, site.order)
+            if client is not None and client.wrapper is not None:  # `store.get(k)`, `store` a wrapper class's
+                reached = client.wrapper.methods.get(func.attr.value)
+                if reached is None:
+                    return None
+                name = f"{client.wrapper.name}.{func.attr.value}"
+                return self._op(reached[0], name, reached[1], call, call, site)
             if client is not None and client.kind.role in ("client", "pipeline"):
                 return self._method_op(client, func.attr.value, call, site)
         if not self.custom.functions and not self.custom.wrappers:
@@ -138,7 +181,7 @@ class _Operations:
             key = _argument(call, spec.key)
             value = _argument(call, spec.value)
         op = CacheOp(client, method, spec, node, call, site.scope, site.statement, site.order, key, value)
-        if spec.kind in (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE, Kind.READ) and (spec.ttl or spec.kind == Kind.WRITE):
+        if spec.kind in (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE, Kind.READ) and (spec.ttl or spec.kind == Kind.WRITE or spec.read_through):
             semantics = spec.semantics or client.library.semantics_for(client.variant)
             meaning, argument = ttl_meaning(call, spec.ttl, semantics, site.scope, site.order, client.constructor_ttl)
             if not spec.creates_key and argument is None:
@@ -161,6 +204,11 @@ class _Operations:
         value = self.collector.store_values.get(subscript)
         op = self._op(client, method, spec, subscript, None, site, key=key, value=value)
         return op
+
+
+def _defined(node: cst.ClassDef) -> set[str]:
+    """The methods a class body defines itself."""
+    return {statement.name.value for statement in node.body.body if isinstance(statement, cst.FunctionDef)}
 
 
 def _argument(call: cst.Call, arg) -> cst.BaseExpression | None:

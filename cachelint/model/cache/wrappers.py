@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from cachelint.model.cache.facts import CacheOp, Client
+from cachelint.model.cache.facts import CacheOp, Client, WrapperClass
 from cachelint.model.cache.ttl import value_meaning
 from cachelint.model.core.facts import FunctionInfo
-from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, Decorator, Kind, Meaning, Method, TtlSemantics
 
 # The operations a wrapper may forward: those with one key a caller chooses.
 _WRAPPED_KINDS = frozenset({Kind.READ, Kind.WRITE, Kind.DELETE, Kind.EXPIRE})
@@ -43,26 +43,49 @@ class Wrapper:
 
 
 def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | None:
-    """The summary of a function whose own operations are `ops`; None when it is not a wrapper."""
-    own = [op for op in ops if op.scope is info.scope]
-    if len(own) != 1:
+    """The summary of a function whose own operations are `ops`; None when it is not a wrapper.
+
+    Its operations must all be on one key its caller chooses, and do one thing: read it
+    (each read returned as it is: `hgetall(k)` or `hget(k, field)`), write a value the
+    caller passes (an expire of the key may follow, which then sets the TTL), delete or
+    expire it; or read it and fill it on a miss (a read-through)."""
+    own = sorted((op for op in ops if op.scope is info.scope), key=lambda op: op.order)
+    if [op.kind for op in own] == [Kind.READ, Kind.WRITE]:
+        return _read_through(info, own, name)
+    main = [op for op in own if op.kind is not Kind.EXPIRE] or own
+    kind = main[0].kind if main else None
+    if kind not in _WRAPPED_KINDS or any(op.kind is not kind for op in main) or kind is Kind.WRITE and len(main) > 1 \
+            or any(_key_of(op) is None or op.call is None for op in own) or len({id(op.client.library) for op in own}) != 1:
         return None
-    op = own[0]
-    if op.kind not in _WRAPPED_KINDS or op.key is None or op.call is None:
-        return None
+    op = main[0]
     parameters = _parameters(info)
-    value = op.value.value if isinstance(op.value, cst.Name) and op.value.value in parameters else None
-    if op.kind is Kind.READ and not _returned(op, info) or op.kind is Kind.WRITE and value is None:
-        return None  # a read whose result the function makes something else of; a write of its own value
-    key = _key_parameter(op.key, parameters)
+    keys = {_key_parameter(_local_value(named, info), parameters) if (named := _key_of(each)) is not None else None
+            for each in own}
+    key = keys.pop() if len(keys) == 1 else None
     if key is None:
         return None
+    value = _written_parameter(op, parameters)
+    if kind is Kind.READ and not all(_returned(read, info) for read in main) or kind is Kind.WRITE and value is None:
+        return None  # a read whose result the function makes something else of; a write of its own value
+    expires = [each for each in own if each.kind is Kind.EXPIRE and each is not op]
+    return _wrapper(info, op, name, parameters, key, value, ttl_from=expires[0] if expires else None)
+
+
+def _wrapper(info: FunctionInfo, op: CacheOp, name: str, parameters: dict, key: tuple[str, tuple[str, str]],
+             value: str | None, ttl_from: CacheOp | None = None, kind: Kind | None = None,
+             read_through: bool = False) -> Wrapper:
+    """The wrapper whose operation is `op` on the key `key` (its parameter and affix); an
+    expire that follows it (`ttl_from`) sets the TTL instead, when the wrapper's caller
+    passes it (an expire done only when that is given: what omitting it means is not known)."""
     parameter, affix = key
     spec = op.spec
     semantics = spec.semantics or op.client.library.semantics_for(op.client.variant)
     ttl: tuple[Arg, ...] = ()
     ttl_semantics = spec.semantics
-    if op.ttl is not None:
+    expire = ttl_from.ttl.argument if ttl_from is not None and ttl_from.ttl is not None else None
+    if isinstance(expire, cst.Name) and expire.value in parameters:
+        ttl, ttl_semantics = (parameters[expire.value][0],), semantics.but(omitted=Meaning.UNKNOWN, none=Meaning.UNKNOWN)
+    elif op.ttl is not None:
         passed = op.ttl.argument
         if isinstance(passed, cst.Name) and passed.value in parameters:
             ttl = (parameters[passed.value][0],)
@@ -78,9 +101,140 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
         backend_expiry=None, key_affix=_joined(affix, spec.key_affix), via=(name, *spec.via),
         # `r.set(k, v, nx=True)` inside: every call stores only if absent; the flag's
         # position is the inner call's, not the wrapper's.
-        if_absent=op.only_if_absent, if_absent_flag=None,
+        if_absent=op.only_if_absent, if_absent_flag=None, kind=kind or spec.kind, read_through=read_through,
     )
     return Wrapper(op.client, method, name)
+
+
+def _key_of(op: CacheOp) -> cst.BaseExpression | None:
+    """The key an operation names: its key argument, or the one starred argument of a
+    method that takes any number of keys (`r.delete(*keys)`)."""
+    if op.key is not None or not op.spec.variadic_keys or op.call is None:
+        return op.key
+    starred = [arg.value for arg in op.call.args if arg.star == "*"]
+    return starred[0] if len(starred) == 1 and len(op.call.args) == 1 else None
+
+
+def _written_parameter(op: CacheOp, parameters: dict) -> str | None:
+    """The parameter whose value a write stores: its value argument, or for a method whose
+    value has no one place (`hset(name, field, value)`), a parameter passed after the key."""
+    if op.spec.value is not None:
+        return op.value.value if isinstance(op.value, cst.Name) and op.value.value in parameters else None
+    passed = [arg.value.value for arg in (op.call.args[1:] if op.call is not None else ())
+              if isinstance(arg.value, cst.Name) and arg.value.value in parameters]
+    return passed[-1] if passed else None
+
+
+def _read_through(info: FunctionInfo, own: list[CacheOp], name: str) -> Wrapper | None:
+    """A read-through wrapper: it reads a key and, on a miss, computes the value and
+    writes it under the same key, and returns it (`get_or_compute(key, fn, ttl)`). A call
+    of it reads that key, and fills it with the wrapper's TTL (`ops` shows it as a
+    read-through)."""
+    read, write = own
+    if read.client.library is not write.client.library or read.key is None or write.key is None \
+            or write.call is None or not info.returns:
+        return None
+    parameters = _parameters(info)
+    key = _key_parameter(_local_value(read.key, info), parameters)
+    if key is None or _key_parameter(_local_value(write.key, info), parameters) != key:
+        return None
+    # At the caller it is a read of the key (what it stores is judged inside, where the
+    # write is), with the TTL of the fill; not a write of the caller's own, nor one
+    # "only if absent": a get then a set is no atomic add.
+    return _wrapper(info, write, name, parameters, key, None, kind=Kind.READ, read_through=True)
+
+
+def _local_value(expr: cst.BaseExpression, info: FunctionInfo) -> cst.BaseExpression:
+    """What a local variable the function assigns once holds (`key = f"user:{uid}"`); else `expr`."""
+    if isinstance(expr, cst.Name):
+        bindings = info.scope.bindings.get(expr.value, [])
+        if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.BaseExpression):
+            return bindings[0].value
+    return expr
+
+
+def _computed_by(value: cst.BaseExpression | None, info: FunctionInfo, parameters: dict) -> str | None:
+    """The callable parameter that computes a written value (`fn()`, or `v` assigned
+    `fn(...)`), or None."""
+    candidates: list[object] = [value]
+    if isinstance(value, cst.Name):
+        candidates = [b.value for b in info.scope.bindings.get(value.value, []) if b.kind == "assign"]
+    for candidate in candidates:
+        if isinstance(candidate, cst.Await):
+            candidate = candidate.expression
+        if isinstance(candidate, cst.Call) and isinstance(candidate.func, cst.Name) and candidate.func.value in parameters:
+            return candidate.func.value
+    return None
+
+
+@dataclass(frozen=True)
+class Memoizer:
+    """A decorator of the project that caches what the decorated function returns
+    (`memoize_redis(ttl)`): the client it keeps them in, and its TTL as a `Decorator` of
+    a library table says it. A `factory` is applied called (`@memoize_redis(60)`), else
+    bare (`@memoize`)."""
+
+    client: Client
+    spec: Decorator
+    factory: bool
+
+
+def memoizer(info: FunctionInfo, functions: dict[cst.FunctionDef, FunctionInfo], ops: list[CacheOp]) -> Memoizer | None:
+    """The memoizer a function is: it returns a nested function that reads a key and, on a
+    miss, calls the decorated function and writes what it returns under that key
+    (`def memoize(f): def inner(*a): ...; return inner`), or returns a decorator that
+    does (`def memoize_redis(ttl): def deco(f): ...; return deco`); None when it is none."""
+    level = _returned_function(info, functions)
+    if level is None:
+        return None
+    found = _memoizing(level, info, functions, ops)
+    if found is not None:
+        return Memoizer(found[0], found[1], False)
+    inner = _returned_function(level, functions)
+    found = _memoizing(inner, level, functions, ops) if inner is not None else None
+    return Memoizer(found[0], found[1], True) if found is not None else None
+
+
+def _returned_function(info: FunctionInfo, functions: dict) -> FunctionInfo | None:
+    """The one function nested in `info` that it returns (`return inner`)."""
+    returned = {b.value for ret in info.returns if isinstance(ret.value, cst.Name)
+                for b in info.scope.bindings.get(ret.value.value, []) if b.kind == "def"}
+    if len(returned) != 1 or len(info.returns) != 1:
+        return None
+    return functions.get(returned.pop())
+
+
+def _memoizing(inner: FunctionInfo, decorator: FunctionInfo, functions: dict,
+               ops: list[CacheOp]) -> tuple[Client, Decorator] | None:
+    """The client and TTL of a function nested in `decorator` that reads, then writes what
+    a call of the decorated function (`decorator`'s first parameter) gives."""
+    own = sorted((op for op in ops if op.scope is inner.scope), key=lambda op: op.order)
+    decorated = decorator.node.params.params[:1]
+    if len(own) != 2 or not decorated or own[0].kind is not Kind.READ or own[1].kind is not Kind.WRITE \
+            or own[0].client.library is not own[1].client.library:
+        return None
+    write = own[1]
+    if _computed_by(write.value, inner, {decorated[0].name.value: None}) is None:
+        return None
+    semantics = write.spec.semantics or write.client.library.semantics_for(write.client.variant)
+    ttl_argument = write.ttl.argument if write.ttl is not None else None
+    factory = decorator.scope.parent.function if decorator.scope.parent is not None else None
+    outer = functions.get(factory.node) if factory is not None else None
+    parameters = _parameters(outer) if outer is not None else {}
+    if outer is not None and isinstance(ttl_argument, cst.Name) and ttl_argument.value in parameters:  # `memoize_redis(ttl=300)`
+        arg, default = parameters[ttl_argument.value]
+        omitted = value_meaning(default, semantics, outer.scope, 1 << 62) if default is not None else Meaning.UNKNOWN
+        return write.client, Decorator("memoize", ttl=(arg,), semantics=semantics.but(omitted=omitted))
+    meaning = write.ttl.meaning if write.ttl is not None else semantics.omitted
+    return write.client, Decorator("memoize", semantics=TtlSemantics(meaning, meaning, meaning, meaning))
+
+
+def wrapper_class(name: str, methods: dict[str, Wrapper]) -> WrapperClass | None:
+    """The wrapper class of the summarised methods of one class, when they all reach one library."""
+    libraries = {wrapper.client.library.name for wrapper in methods.values()}
+    if not methods or len(libraries) != 1:
+        return None
+    return WrapperClass(name, {method: (wrapper.client, wrapper.method) for method, wrapper in methods.items()})
 
 
 def _returned(op: CacheOp, info: FunctionInfo) -> bool:
@@ -111,6 +265,12 @@ def _key_parameter(key: cst.BaseExpression, parameters: dict) -> tuple[str, tupl
     if parts is None:
         return None
     named = [index for index, part in enumerate(parts) if isinstance(part, cst.Name) and part.value in parameters]
+    if not named:  # `self._prefix(key)`, `"%s:%s" % (self.ns, key)`: the parameter inside what the wrapper computes
+        inside = [(index, found) for index, part in enumerate(parts) if not isinstance(part, str)
+                  for found in _parameters_in(part, parameters)]
+        if len(inside) != 1:
+            return None
+        return inside[0][1], (OPAQUE, OPAQUE)
     if len(named) != 1:
         return None
     at = named[0]
@@ -119,6 +279,27 @@ def _key_parameter(key: cst.BaseExpression, parameters: dict) -> tuple[str, tupl
         return "".join(part if isinstance(part, str) else OPAQUE for part in side)
 
     return parts[at].value, (text(parts[:at]), text(parts[at + 1:]))
+
+
+def _parameters_in(expr: cst.BaseExpression, parameters: dict) -> set[str]:
+    """The parameters an expression names (not as an attribute's name or a keyword)."""
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value in parameters:
+                found.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+    expr.visit(Names())
+    return found
 
 
 def _parts(expr: cst.BaseExpression) -> list | None:
