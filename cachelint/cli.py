@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
-import json
 import os
 import sys
 import threading
 import time
-import traceback
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -28,7 +24,6 @@ import click
 
 from cachelint import __version__
 from cachelint.diagnostic import Diagnostic
-from cachelint.discover import discover
 from cachelint.report import FORMATS, ReportContext, render
 from cachelint.report.paths import project_root
 
@@ -57,6 +52,8 @@ class Cli(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             if args and _mistyped_command(args[0]):
+                import difflib
+
                 close = difflib.get_close_matches(args[0], list(self.commands), n=1)
                 hint = f"; did you mean `{close[0]}`?" if close else f" (commands: {', '.join(self.commands)})"
                 raise click.UsageError(f"`{args[0]}` is neither a command nor a file or folder{hint}", ctx)
@@ -71,6 +68,8 @@ class Cli(click.Group):
         except KeyboardInterrupt:  # Ctrl-C: no report, and the status a shell gives SIGINT
             sys.exit(EXIT_INTERRUPTED)
         except Exception:
+            import traceback
+
             click.echo(f"error: internal error:\n{traceback.format_exc()}", err=True)
             sys.exit(EXIT_ERROR)
 
@@ -285,6 +284,8 @@ def _progress(shown: bool):
 
 
 def _show_files(paths: list[Path], settings: Settings) -> str:
+    from cachelint.discover import discover
+
     found = discover(paths, settings)
     for path, reason in found.errors:
         click.echo(f"error: {path}: {reason}", err=True)
@@ -293,6 +294,10 @@ def _show_files(paths: list[Path], settings: Settings) -> str:
 
 def _show_settings(paths: list[Path], stdin_filename: Path | None, settings: Settings) -> str:
     """The settings a file is checked with: the first file found under the paths, as Ruff."""
+    import json
+
+    from cachelint.discover import discover
+
     found = [str(stdin_filename)] if stdin_filename else discover(paths, settings).files or [str(paths[0])]
     own = settings.for_file(found[0])
     from cachelint import rules
@@ -439,6 +444,9 @@ def _exit(run: RunResult, failed: bool) -> NoReturn:
 
 
 def _statistics(diagnostics, output_format: str, unsafe_fixes: bool) -> str:
+    import json
+    from collections import Counter
+
     from cachelint import fix as fixes
     counts = Counter((d.code, d.name) for d in diagnostics)
     fixable = {(d.code, d.name) for d in diagnostics if fixes.is_applicable(d, unsafe_fixes)}
@@ -462,6 +470,8 @@ def _statistics(diagnostics, output_format: str, unsafe_fixes: bool) -> str:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rule(rule: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule, by code (CL002) or name (set-without-ttl)."""
+    import json
+
     from cachelint import rules
     if show_all == (rule is not None):
         raise click.UsageError("give either a rule code or name, or --all")
@@ -506,6 +516,8 @@ def clean(cache_dir: Path | None) -> None:
 def keys(paths, output_format, config_path) -> None:
     """List the cached namespaces of every DB entity in PATHS: key shape, where each is
     filled and with what TTL, where invalidated, which writes leave it stale."""
+    import json
+
     from cachelint import engine, parallel
     from cachelint.config import Overrides
     from cachelint.project import inventory
@@ -530,6 +542,8 @@ def ops(paths, unresolved, output_format, config_path) -> None:
     """List every cache operation and cache decorator the model understood in PATHS (kind,
     library, method, key shape, TTL meaning, the project wrappers it goes through); with
     --unresolved, the calls that look like cache use and were not understood."""
+    import json
+
     from cachelint import engine, parallel
     from cachelint.config import Overrides
     from cachelint.project import ops as cache_ops
