@@ -48,7 +48,9 @@ class CacheBeforeDbWrite(Rule):
     miss with what was read, and so does a write after a miss test on a read of the same
     key (`if cached is None: ... cache.set(key, value)`); a key named a lock
     (`lock:product:{id}`) holds no entity's data, and `clear()` resets the whole cache:
-    none is reported.
+    none is reported. Nor is dropping a memoised function's entry right before calling
+    that function (`delete_memoized(type_by_name, name)` then `type_by_name(name)`): a
+    write inside it runs in the call that fills the entry again, before the result is stored.
 
     ## Why is this bad?
     The cache then runs ahead of the database. A reader that misses between the
@@ -171,6 +173,31 @@ class CacheBeforeDbWrite(Rule):
         def login_succeeded(user_id):
             cache.delete(f"attempts:{user_id}")
             AuditEntry.objects.create(user_id=user_id, action="login")
+        """,
+        # The memo dropped is the one the next call fills again: the lookup creates the
+        # missing type inside that call, and the memoizer stores its result after the write.
+        """
+        from flask_caching import Cache
+
+        from .models import EntityType, db
+
+        cache = Cache()
+
+        @cache.memoize(timeout=240)
+        def type_by_name(name):
+            found = EntityType.query.filter_by(name=name).first()
+            if found is None:
+                found = EntityType(name=name)
+                db.session.add(found)
+                db.session.commit()
+            return found.serialize()
+
+        def temporal_type(name):
+            found = type_by_name(name)
+            if found is None:
+                cache.delete_memoized(type_by_name, name)
+                found = type_by_name(name)
+            return found
         """,
     ]
 
@@ -307,7 +334,7 @@ def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], f
         return None  # `r.set(f"lock:product:{pid}", 1, nx=True)`: a lock, not the product's data
     pending: list[DbWrite] = []  # written since the last commit
     for write in writes:
-        if write.order > op.order and flow.may_follow(op.order, write.order):
+        if write.order > op.order and flow.may_follow(op.order, write.order) and not _refills(model, op, write):
             entities = [w.entity for w in pending] if write.is_commit_point and pending else [write.entity]
             if _concerns(op, names, entities) or (not write.is_commit_point and shared.between(op, write)):
                 committed = [w for w in pending if w.order < op.order and not w.is_commit_point]
@@ -418,6 +445,22 @@ def _repeated_after(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
         other.kind is Kind.DELETE and other.order > write.order and other.scope.function is op.scope.function
         and other.key is not None and model.code(other.key) == key
         for other in model.ops
+    )
+
+
+def _refills(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
+    """`cache.delete_memoized(lookup, name)` then `lookup(name)`, where the memoised `lookup`
+    creates what it does not find: the write runs inside the call that fills the dropped
+    entry again, and a memoizer stores a result only after the body has run, so the cache
+    never runs ahead of the database. The function handed to the delete is the evidence
+    that the entry is that function's memo."""
+    if op.kind is not Kind.DELETE or write.through is None:
+        return False
+    resolver = model.call_resolver
+    called = resolver.function_called(write.node.func, write.scope, write.order)
+    return called is not None and any(
+        isinstance(expr, cst.Name) and resolver.function_called(expr, op.scope, op.order) is called
+        for expr in key_expressions(op)
     )
 
 
