@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cachelint.model import ModuleModel, Transaction
+from cachelint.model import ModuleModel, Site, Transaction
 from cachelint.rules._write_path import line, mutations, op_label, risk
 from cachelint.rules.base import Finding, Rule, RuleContext
+
+_LONGEST_CALL = 40
 
 
 class CacheWriteInTransaction(Rule):
@@ -21,6 +23,11 @@ class CacheWriteInTransaction(Rule):
     (`from .services import transfer`). A call deferred until the commit,
     `transaction.on_commit(lambda: cache.delete(key))` or an `after_commit` listener, is
     not inside.
+
+    The transaction may be the caller's: a function of the module called inside a
+    caller's transaction runs inside it (`with transaction.atomic(): form.save();
+    forget(pk)`, where `forget` calls `bust_profile`, which deletes the key), followed
+    up to two calls; the message names the calls.
 
     ## Why is this bad?
     Until the transaction commits, nobody else sees its writes. Deleting the key there
@@ -100,6 +107,27 @@ class CacheWriteInTransaction(Rule):
             r.delete(f"link:{link_id}")
             return bust
         """,
+        # A helper called after the block, or deferred to the commit by its caller.
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from .models import Profile
+
+        def bust_profile(pk):
+            cache.delete(f"profile:{pk}")
+            cache.delete(f"profile:{pk}:perms")
+
+        def rename(pk, name):
+            with transaction.atomic():
+                Profile.objects.filter(pk=pk).update(name=name)
+            bust_profile(pk)
+
+        def save_profile(form):
+            with transaction.atomic():
+                profile = form.save()
+                transaction.on_commit(lambda: bust_profile(profile.pk))
+        """,
     ]
 
     INVALID = [
@@ -178,6 +206,23 @@ class CacheWriteInTransaction(Rule):
                 db.execute("UPDATE stock SET qty = 0 WHERE sku = ?", (sku,))
                 r.delete(f"stock:{sku}")  # expect: CL009
         """,
+        # The caller's transaction: the helper runs inside it, two calls down.
+        """
+        from django.core.cache import cache
+        from django.db import transaction
+
+        def bust_profile(pk):
+            cache.delete(f"profile:{pk}")  # expect: CL009
+            cache.delete(f"profile:{pk}:perms")  # expect: CL009
+
+        def forget(pk):
+            bust_profile(pk)
+
+        def save_profile(form):
+            with transaction.atomic():
+                form.save()
+                forget(form.instance.pk)
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -185,20 +230,40 @@ class CacheWriteInTransaction(Rule):
         if not ops or not model.db.transactions:
             return
         for op in ops:
-            writing = [t for t in model.db.transactions_around(op.node, op.scope) if t.writes or t.may_write]
+            writing = [t for t in model.db.transactions_around(op.node, op.scope) if _writes(t)]
             if writing:
                 yield Finding(op.node, op.statement, _message(model, op, writing[0]))
+                continue
+            entered = next(((calls, t) for calls, t in model.db.entered_from(op.scope.function) if _writes(t)), None)
+            if entered is not None:
+                calls, transaction = entered
+                yield Finding(op.node, op.statement, _message(model, op, transaction, calls))
 
 
-def _message(model: ModuleModel, op, transaction: Transaction) -> str:
+def _writes(transaction: Transaction) -> bool:
+    return bool(transaction.writes) or transaction.may_write
+
+
+def _message(model: ModuleModel, op, transaction: Transaction, calls: tuple[Site, ...] = ()) -> str:
     where = f"`{transaction.label}` (line {line(model, transaction.node)})"
+    if calls:
+        through = ", which calls ".join(f"`{_call_text(model, site)}` (line {line(model, site.node)})"
+                                        for site in calls)
+        where += f" through {through}"
     decorated = transaction.label.startswith("@")
     if decorated:
         where = f"the transaction of {where}"
     if transaction.django:
-        advice = "defer it with `transaction.on_commit(lambda: ...)`"
+        deferred = _call_text(model, calls[0]) if calls else "..."
+        advice = f"defer {'the call' if calls else 'it'} with `transaction.on_commit(lambda: {deferred})`"
     elif decorated:
-        advice = "run it after the decorated function returns"
+        advice = f"run {'the call' if calls else 'it'} after the decorated function returns"
     else:
-        advice = "move it after the block"
+        advice = f"move {'the call' if calls else 'it'} after the block"
     return f"{op_label(model, op)} runs inside {where}, before it commits: {risk(op)}; {advice}"
+
+
+def _call_text(model: ModuleModel, site: Site) -> str:
+    """`bust(pk)`, or `self.bust(…)` when the call is long."""
+    code = " ".join(model.code(site.node).split())
+    return code if len(code) <= _LONGEST_CALL else f"{' '.join(model.code(site.node.func).split())}(…)"

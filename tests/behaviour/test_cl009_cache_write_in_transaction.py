@@ -54,3 +54,49 @@ def test_fixed_drops_the_invalidation_with_the_rollback(store, shop):
     assert product(shop.conn, 2)["name"] == "Teapot"
     rename(shop.conn, 2, "Teapot XL", "tea")
     assert product(shop.conn, 2)["name"] == "Teapot XL"
+
+
+# The caller's transaction: the view opens it, and a helper two calls down invalidates
+# inside it. A concurrent request that arrives before the commit (here, as the view's
+# last statement begins) re-fills the entry from the old row, and that row is served
+# after the commit.
+
+def bust_product(cache, pid):
+    cache.delete(f"product:{pid}")
+
+
+def forget_product(cache, pid):
+    bust_product(cache, pid)
+
+
+def rename_in_callers_transaction_bad(cache, conn, pid, name, tag):
+    with conn:
+        conn.execute("UPDATE products SET name = ? WHERE id = ?", (name, pid))
+        forget_product(cache, pid)
+        conn.execute("INSERT INTO tags VALUES (?, ?)", (pid, tag))
+
+
+def rename_in_callers_transaction_fixed(cache, conn, pid, name, tag):
+    with transaction(conn) as tx:
+        conn.execute("UPDATE products SET name = ? WHERE id = ?", (name, pid))
+        tx.on_commit(lambda: forget_product(cache, pid))
+        conn.execute("INSERT INTO tags VALUES (?, ?)", (pid, tag))
+
+
+def test_bad_helper_in_the_callers_transaction_lets_a_reader_cache_the_old_row(store, shop):
+    cache, other_request, seen = store.plain(), shop.connect(), []
+    product_bad(cache, shop.conn, 2)
+    shop.when("INSERT", lambda: seen.append(product_bad(cache, other_request, 2)["name"]))
+    rename_in_callers_transaction_bad(cache, shop.conn, 2, "Teapot XL", "tea")
+    assert seen == ["Teapot"]  # the invalidation ran, the commit had not
+    assert shop.committed("SELECT name FROM products WHERE id = 2") == [{"name": "Teapot XL"}]
+    assert product_bad(cache, shop.conn, 2)["name"] == "Teapot"  # the bug, for 300 s
+
+
+def test_fixed_helper_deferred_by_the_caller_invalidates_after_the_commit(store, shop):
+    cache, other_request, seen = store.plain(), shop.connect(), []
+    product_bad(cache, shop.conn, 2)
+    shop.when("INSERT", lambda: seen.append(product_bad(cache, other_request, 2)["name"]))
+    rename_in_callers_transaction_fixed(cache, shop.conn, 2, "Teapot XL", "tea")
+    assert seen == ["Teapot"]
+    assert product_bad(cache, shop.conn, 2)["name"] == "Teapot XL"

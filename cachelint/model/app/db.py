@@ -225,6 +225,9 @@ def _runs_project_function(site: Site) -> bool:
     return len(bindings) == 1 and bindings[0].kind == "import" and str(bindings[0].value).startswith(".")
 
 
+_CALLER_DEPTH = 2  # calls followed up from a function to the transaction its callers open
+
+
 class DbFacts:
     """The DB writes and transaction scopes of one module; see the module docstring."""
 
@@ -274,6 +277,49 @@ class DbFacts:
                 if _runs_project_function(site) and op_at(site.node) is None:
                     for transaction in self.transactions_around(site.node, site.scope):
                         transaction.may_write = True
+        self._source = source
+        self._op_at = op_at
+        self._callers: dict[cst.FunctionDef, list[Site]] | None = None
+
+    def entered_from(self, function: Scope | None) -> list[tuple[tuple[Site, ...], Transaction]]:
+        """The transactions `function` runs inside because a caller of this module calls it
+        there, up to two calls up (`with transaction.atomic(): form.save(); bust(pk)` runs
+        `bust`, and what `bust` calls, inside), each with the calls that lead to it, the
+        outermost first. A call deferred until the commit (`on_commit(lambda: bust(pk))`)
+        is not inside, and a call that is itself a cache operation (a wrapper's) is that
+        operation, judged where it is."""
+        if function is None or not self.transactions:
+            return []
+        found: list[tuple[tuple[Site, ...], Transaction]] = []
+        paths: list[tuple[Scope, tuple[Site, ...]]] = [(function, ())]
+        for _ in range(_CALLER_DEPTH):
+            following = []
+            for callee, path in paths:
+                for site in self._callers_of(callee.node):
+                    if any(step.scope.function is site.scope.function for step in path) or \
+                            site.scope.function is function or self._op_at(site.node) is not None:
+                        continue  # recursion, or a wrapper's call
+                    chain = (site, *path)
+                    found += [(chain, t) for t in self.transactions_around(site.node, site.scope)]
+                    if site.scope.function is not None and not self.is_deferred(site.node):
+                        following.append((site.scope.function, chain))
+            paths = following
+        return found
+
+    def _callers_of(self, function: cst.FunctionDef) -> list[Site]:
+        if self._callers is None:
+            self._callers = {}
+            names = {defined.name.value for defined in self._source.functions}
+            resolver = self._source.call_resolver
+            for site in self._source.calls:
+                func = site.node.func
+                called = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute \
+                    else None
+                if called in names:
+                    callee = resolver.function_called(func, site.scope, site.order)
+                    if callee is not None:
+                        self._callers.setdefault(callee, []).append(site)
+        return self._callers.get(function, [])
 
     def is_deferred(self, node: cst.CSTNode) -> bool:
         """Whether `node` is in a callable run after the commit (`on_commit(lambda: ...)`)."""
