@@ -70,6 +70,11 @@ class KeyMissingUserScope(Rule):
       `orders`, `cart`, `inbox`, `settings`, `me`) is written in a function that reads
       the user's identity.
 
+    The user may be read where the data comes from: a function of the module that the
+    code calls, or the class's own `get_queryset()` filtered by `self.request.user`, which
+    DRF's and Django's `get_object()` looks the object up in (that object keyed by its own
+    id, `invoice:{pk}`, is the same for every user who may see it, and is not flagged).
+
     It also flags view caches that serve one user's page to everyone: Django
     `@cache_page` on a view that reads `request.user` or the session without
     `@vary_on_cookie`, `@vary_on_headers("Cookie")` or `@cache_control(private=True)`;
@@ -249,6 +254,34 @@ class KeyMissingUserScope(Rule):
             def retrieve(self, request, pk=None):
                 return Response(load_article(pk))
         """,
+        # DRF: the object `get_object()` finds, keyed by its own id, is the same for every
+        # user who may see it; a queryset that is not the user's.
+        """
+        from django.core.cache import cache
+        from rest_framework import viewsets
+        from rest_framework.response import Response
+
+        from .models import Invoice
+
+        class OwnedMixin:
+            def get_queryset(self):
+                return Invoice.objects.filter(owner=self.request.user)
+
+        class InvoiceViewSet(OwnedMixin, viewsets.ModelViewSet):
+            def retrieve(self, request, pk=None):
+                data = InvoiceSerializer(self.get_object()).data
+                cache.set(f"invoice:{pk}", data, 60)
+                return Response(data)
+
+        class PublicInvoiceViewSet(viewsets.ReadOnlyModelViewSet):
+            def get_queryset(self):
+                return Invoice.objects.filter(public=True)
+
+            def list(self, request):
+                data = InvoiceSerializer(self.get_queryset(), many=True).data
+                cache.set("invoices:public", data, 60)
+                return Response(data)
+        """,
         """
         from flask import Flask, g
         from flask_caching import Cache
@@ -280,6 +313,30 @@ class KeyMissingUserScope(Rule):
     ]
 
     INVALID = [
+        # DRF: rows of a queryset filtered by the user, read through `get_queryset()` or
+        # `get_object()` (which looks the object up in it), under a shared key.
+        """
+        from django.core.cache import cache
+        from rest_framework import viewsets
+        from rest_framework.response import Response
+
+        from .models import Invoice
+
+        class OwnedMixin:
+            def get_queryset(self):
+                return Invoice.objects.filter(owner=self.request.user)
+
+        class InvoiceViewSet(OwnedMixin, viewsets.ModelViewSet):
+            def list(self, request):
+                data = InvoiceSerializer(self.filter_queryset(self.get_queryset()), many=True).data
+                cache.set("invoices:list", data, 60)  # expect: CL004
+                return Response(data)
+
+            def latest(self, request):
+                data = InvoiceSerializer(self.get_object()).data
+                cache.set("invoices:latest", data, 60)  # expect: CL004
+                return Response(data)
+        """,
         # Data computed from the user under a key without the user.
         """
         import json
@@ -435,8 +492,12 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
         return None  # `dashboard:anonymous`, `site:settings`: the key says it is shared
     key = f'`"{shape.prefix}"`' if shape.constant else describe_key(model.code, key_expr, shape)
     user = _value_user(model, op, value)
+    if user is not None and user.looked_up is not None and shape.dynamic:
+        return None  # `invoice:{pk}` of `self.get_object()`: that object, whoever may see it
     if user is not None:
-        return (f"{key} caches data computed from `{user.source}` but the key has no part from it: every user "
+        source = f"`{user.looked_up}`, looked up among rows filtered by `{user.source}`," if user.looked_up \
+            else f"data computed from `{user.source}`"
+        return (f"{key} caches {source} but the key has no part from it: every user "
                 f"is served the first one's data; add it: `{_with_user(model, shape, user)}`")
     function = op.scope.function_def
     private = _private_word(shape, key_words) if function is not None and _is_literal_free(value) else None

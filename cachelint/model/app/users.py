@@ -32,6 +32,7 @@ carry none; and `reads_user(view)`, the first read of the user or the session at
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import libcst as cst
@@ -75,6 +76,9 @@ _FLASK_GLOBALS = frozenset({"flask.g", "quart.g"})
 _FLASK_SESSIONS = frozenset({"flask.session", "quart.session"})
 _SESSION_FACTORIES = frozenset({"aiohttp_session.get_session", "aiohttp_session.new_session"})
 _SESSION_FACTORY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _SESSION_FACTORIES)
+# Framework methods of class-based views (DRF's GenericAPIView, Django's SingleObjectMixin)
+# that read their rows through another method the class may override.
+_READS_FROM = {"get_object": "get_queryset"}
 _HELPER_DEPTH = 2  # calls into the module's own functions followed when reading a view
 _OTHER_HANDLERS = frozenset({"post", "put", "patch", "delete"})  # not run for the GET a page cache keeps
 # Every request handler of a class-based view or a DRF viewset.
@@ -91,6 +95,9 @@ class Identity:
 
     source: str
     user_id: str
+    # `self.get_object()` when the object is looked up in a queryset filtered by the user:
+    # one object the user may see, which is the same whoever sees it.
+    looked_up: str | None = None
 
 
 @dataclass(frozen=True)
@@ -458,7 +465,10 @@ class _Values(Evaluator[Value]):
             method = func.attr.value
             own = self._own_method(func, scope)
             if own is not None:  # `self.get_queryset()`: what the class's own method returns
-                return self._helper(own, call, scope, env, depth, method=True)
+                found = self._helper(own, call, scope, env, depth, method=True)
+                if isinstance(found, Identity) and own.name.value != method:  # `get_object()` of the queryset
+                    return dataclasses.replace(found, looked_up=self._code(call))
+                return found
             receiver = self._value(func.value, scope, env, depth + 1)
             if isinstance(receiver, _Session):
                 if method in _SESSION_GETTERS and call.args:
@@ -527,10 +537,17 @@ class _Values(Evaluator[Value]):
         )
 
     def _own_method(self, func: cst.Attribute, scope: Scope) -> cst.FunctionDef | None:
+        """The class's own method `self.<name>()` runs; for a framework method the class does
+        not define, the class's method it reads the rows from: DRF's and Django's
+        `get_object()` looks the object up in `self.get_queryset()`."""
         function = scope.function
         if not is_self(func.value, scope) or function is None or function.owner is None:
             return None
-        return self.source.call_resolver.method(function.owner, func.attr.value)
+        resolver = self.source.call_resolver
+        own = resolver.method(function.owner, func.attr.value)
+        if own is None and func.attr.value in _READS_FROM:
+            return resolver.method(function.owner, _READS_FROM[func.attr.value])
+        return own
 
     def _helper(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, env: Env, depth: int,
                 method: bool = False) -> Value:
