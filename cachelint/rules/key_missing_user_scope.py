@@ -75,6 +75,11 @@ class KeyMissingUserScope(Rule):
     DRF's and Django's `get_object()` looks the object up in (that object keyed by its own
     id, `invoice:{pk}`, is the same for every user who may see it, and is not flagged).
 
+    Tenant scope counts too, where the module shows that it keeps its cache per tenant
+    (another entry's key has a part from the tenant, or the cache is the tenant's own,
+    `request.event.cache`): data of a tenant (`request.event`, `g.organization`, an
+    `org_id` parameter, a query filtered by one) under a key without it.
+
     It also flags view caches that serve one user's page to everyone: Django
     `@cache_page` on a view that reads `request.user` or the session without
     `@vary_on_cookie`, `@vary_on_headers("Cookie")` or `@cache_control(private=True)`;
@@ -254,6 +259,28 @@ class KeyMissingUserScope(Rule):
             def retrieve(self, request, pk=None):
                 return Response(load_article(pk))
         """,
+        # A tenant's data under the tenant's key; and a module that keys
+        # nothing by the tenant gives no evidence that its entries are kept per tenant.
+        """
+        from django.core.cache import cache
+
+        from .models import Order
+
+        def paid_orders(request):
+            paid = Order.objects.filter(event=request.event, status="paid").count()
+            cache.set(f"stats:paid:{request.event.pk}", paid, 60)
+            return paid
+        """,
+        """
+        from django.core.cache import cache
+
+        from .models import Order
+
+        def team_orders(team):
+            orders = list(Order.objects.filter(team=team))
+            cache.set("orders:recent", orders, 60)
+            return orders
+        """,
         # DRF: the object `get_object()` finds, keyed by its own id, is the same for every
         # user who may see it; a queryset that is not the user's.
         """
@@ -313,6 +340,23 @@ class KeyMissingUserScope(Rule):
     ]
 
     INVALID = [
+        # Tenant scope: the module keys its entries by the event, but not this one.
+        """
+        from django.core.cache import cache
+        from django.views.generic import TemplateView
+
+        from .models import Order, Quota
+
+        class EventStats(TemplateView):
+            def get_context_data(self, **kwargs):
+                quotas = cache.get(f"quotas:{self.request.event.pk}")
+                if quotas is None:
+                    quotas = list(Quota.objects.filter(event=self.request.event))
+                    cache.set(f"quotas:{self.request.event.pk}", quotas, 60)
+                paid = Order.objects.filter(event=self.request.event, status="paid").count()
+                cache.set("stats:paid", paid, 60)  # expect: CL004
+                return {"quotas": quotas, "paid": paid}
+        """,
         # DRF: rows of a queryset filtered by the user, read through `get_queryset()` or
         # `get_object()` (which looks the object up in it), under a shared key.
         """
@@ -460,9 +504,10 @@ class KeyMissingUserScope(Rule):
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        tenants = _TenantKeys(model)
         for op in model.ops:
             if op.kind is Kind.WRITE and op.key is not None and op.value is not None:
-                message = _data_problem(model, op, op.key, op.value)
+                message = _data_problem(model, op, op.key, op.value, tenants)
                 if message is not None:
                     yield Finding(op.node, op.statement, message)
         for decorator in model.decorators:
@@ -481,7 +526,7 @@ class KeyMissingUserScope(Rule):
 # ---------------------------------------------------------------------- data caches
 
 def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
-                  value: cst.BaseExpression) -> str | None:
+                  value: cst.BaseExpression, tenants: _TenantKeys) -> str | None:
     """What is wrong with the write `op` of `value` under `key_expr`, or None."""
     shapes = model.key_shapes(op)
     if not shapes or not all(_unscoped(model, shape, op.scope) for shape in shapes):
@@ -499,6 +544,13 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
             else f"data computed from `{user.source}`"
         return (f"{key} caches {source} but the key has no part from it: every user "
                 f"is served the first one's data; add it: `{_with_user(model, shape, user)}`")
+    tenant = tenants.unscoped_data(op, value, shape)
+    if tenant is not None:
+        keyed = tenants.keyed_by
+        line = model.location(model.spans[keyed.node].start).row if keyed is not None else 0
+        return (f"{key} caches data of the tenant `{tenant.source}` but the key has no part from it, where the "
+                f"module keys other entries by the tenant (line {line}): "
+                f"every tenant is served the first one's data; add it: `{_with_user(model, shape, tenant)}`")
     function = op.scope.function_def
     private = _private_word(shape, key_words) if function is not None and _is_literal_free(value) else None
     if private is None or function is None:
@@ -509,6 +561,46 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
     return (f"{key} names private data (`{private}`) and is written where the code runs for `{user.source}`, "
             f"but the key has no part from the user: every user is served the first one's entry; "
             f"add it: `{_with_user(model, shape, user)}`")
+
+
+class _TenantKeys:
+    """Tenant scope (an organisation, an event, a site), where the module gives evidence
+    that its cache is kept per tenant: another entry's key has a part from the tenant
+    (`f"quotas:{request.event.pk}"`), or a cache that belongs to one (`request.event.cache`)."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._looked = False
+        self._keyed_by: CacheOp | None = None
+
+    @property
+    def keyed_by(self) -> CacheOp | None:
+        """The first operation of the module whose key or cache is the tenant's."""
+        if not self._looked:
+            self._looked = True
+            self._keyed_by = next((op for op in self.model.ops if self._scoped(op)), None)
+        return self._keyed_by
+
+    def unscoped_data(self, op: CacheOp, value: cst.BaseExpression, shape: KeyShape) -> Identity | None:
+        """The tenant the stored `value` comes from, when neither the key nor the cache keeps
+        tenants apart and the module keys other entries by the tenant."""
+        users = self.model.users
+        tenant = users.tenant(value, op.scope)
+        if tenant is None or users.is_tenant_id(value, op.scope) or self._scoped(op, [shape]):
+            return None
+        return tenant if self.keyed_by is not None else None
+
+    def _scoped(self, op: CacheOp, shapes: list[KeyShape] | None = None) -> bool:
+        users = self.model.users
+        receiver = op.call.func.value if op.call is not None and isinstance(op.call.func, cst.Attribute) else None
+        if receiver is not None and users.varies_with_tenant(receiver, op.scope):
+            return True
+        if op.key is None:
+            return False
+        return any(
+            part.node is not None and part.scope is not None and users.varies_with_tenant(part.node, part.scope)
+            for shape in (self.model.key_shapes(op) if shapes is None else shapes) for part in shape.dynamic
+        )
 
 
 def _unscoped(model: ModuleModel, shape: KeyShape, op_scope: Scope) -> bool:

@@ -22,6 +22,10 @@ this module only when what it returns depends on it), through local assignments.
 Flags and preferences are not the user's data: `is_staff`, `is_authenticated`,
 `has_perm(...)`, `language`, `timezone`, comparisons, `bool(...)`.
 
+Tenants (an organisation, an event, a site: `request.event`, `g.organization`, an
+`org_id` parameter) are followed the same way, without sessions or user getters:
+`tenant(expr, scope)` and `varies_with_tenant(expr, scope)`.
+
 `model.users` answers per module: `identity(expr, scope)`, the user whose data a value
 is; `varies_with_user(expr, scope)`, whether a value (a key part) changes with the user in
 any way; `is_user_id(expr, scope)`, whether a value is only the user's id;
@@ -141,6 +145,41 @@ def names_a_user_id(name: str) -> bool:
     return len(found) >= 2 and found[-1] in _ID_WORDS and found[-2] in _USER_NOUNS
 
 
+@dataclass(frozen=True)
+class _Party:
+    """Whom data can belong to: the user a request runs for, or the tenant it runs in (an
+    organisation, an event, a site). `nouns` name the party; `on_request` are the request
+    attributes a middleware puts it in (`request.user`; `request.event`). Only the user
+    has a session, a `current_user` and user getters."""
+
+    nouns: frozenset[str]
+    on_request: frozenset[str]
+    personal: bool
+
+    def names(self, name: str) -> bool:
+        """`user`, `current_user`; `organization`, `request_event`: a name for the party itself."""
+        if self.personal:
+            return names_a_user(name)
+        found = words(name)
+        return bool(found) and found[-1] in self.nouns
+
+    def names_id(self, name: str) -> bool:
+        """`user_id`, `uid`; `org_id`, `event_slug`: a name for the party's id."""
+        if self.personal:
+            return names_a_user_id(name)
+        found = words(name)
+        return len(found) >= 2 and found[-1] in _ID_WORDS | {"slug"} and found[-2] in self.nouns
+
+
+_USER = _Party(_USER_NOUNS, frozenset({"user"}), personal=True)
+# Tenants: what multi-tenant apps scope data by, which a middleware or the URL gives.
+_TENANT_NOUNS = frozenset({
+    "tenant", "organization", "organisation", "org", "organizer", "organiser", "event", "site", "team",
+    "workspace", "company",
+})
+_TENANT = _Party(_TENANT_NOUNS, _TENANT_NOUNS, personal=False)
+
+
 def _names_session_user(key: str) -> bool:
     """A session key that holds the user or their cart: `user_id`, `_auth_user_id`, `cart`."""
     found = words(key)
@@ -176,6 +215,8 @@ class Users:
         self._data = _Values(source, views, flags=False, any_user=False)
         self._page = _Values(source, views, flags=True, any_user=False)
         self._keys = _Values(source, views, flags=True, any_user=True)
+        self._tenant_data = _Values(source, views, flags=False, any_user=False, party=_TENANT)
+        self._tenant_keys = _Values(source, views, flags=True, any_user=True, party=_TENANT)
         self._contexts: dict[cst.FunctionDef, Identity | None] = {}
         self._reads: dict[cst.CSTNode, Identity | _Session | None] = {}
 
@@ -189,10 +230,24 @@ class Users:
         does so keeps users' entries apart)."""
         return _identity(self._keys, expr, scope) is not None
 
+    def tenant(self, expr: cst.CSTNode, scope: Scope) -> Identity | None:
+        """The tenant (`request.event`, `org_id`, `g.organization`) whose data `expr`'s
+        value is, or None: `Order.objects.filter(event=request.event)`."""
+        return _identity(self._tenant_data, expr, scope)
+
+    def varies_with_tenant(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether `expr`'s value changes with the tenant in any way (a key part or a
+        receiver, `request.event.cache`, that keeps tenants' entries apart)."""
+        return _identity(self._tenant_keys, expr, scope) is not None
+
     def is_user_id(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """Whether `expr` is only the user's id (`user_id`, `request.user.pk`, `str(uid)`):
         a value that says who, not what of theirs."""
         return self._data.is_id(expr, scope)
+
+    def is_tenant_id(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether `expr` is only the tenant's id (`org_id`, `request.event.pk`)."""
+        return self._tenant_data.is_id(expr, scope)
 
     def returned_user(self, function: cst.FunctionDef) -> Identity | None:
         """The user what `function` returns comes from when its arguments carry no user:
@@ -264,11 +319,13 @@ class _Values(Evaluator[Value]):
     per user); with `any_user`, so do some user's id (`order.customer_id`) and what is
     made on a user's behalf (a key part holding any of them keeps users' entries apart)."""
 
-    def __init__(self, source: SourceModule, views: Views, flags: bool, any_user: bool) -> None:
+    def __init__(self, source: SourceModule, views: Views, flags: bool, any_user: bool,
+                 party: _Party = _USER) -> None:
         super().__init__(source)
         self.views = views
         self.flags = flags
         self.any_user = any_user
+        self.party = party
         self._plain: dict[tuple, Identity | None] = {}  # results of functions called with nothing of the user
         self._id_attribute: str | None = None
 
@@ -320,7 +377,7 @@ class _Values(Evaluator[Value]):
         for binding in self.source.reaching.bindings(name.value, scope, position):
             value = self._binding(name.value, binding, env, depth)
             if isinstance(value, Identity) and binding.kind == "assign" and binding.scope is scope \
-                    and not env and names_a_user_id(name.value):
+                    and not env and self.party.names_id(name.value):
                 return Identity(value.source, name.value)  # `uid = request.user.id`: key on `uid`
             if value is not None:
                 return value
@@ -331,6 +388,8 @@ class _Values(Evaluator[Value]):
             qualified = str(binding.value)
             if qualified in _FLASK_GLOBALS:
                 return _Globals()
+            if not self.party.personal:
+                return None
             if qualified in _FLASK_SESSIONS:
                 return _Session(name, binding.scope.node)
             if qualified.rsplit(".", 1)[-1] == "current_user" and "." in qualified:
@@ -357,9 +416,9 @@ class _Values(Evaluator[Value]):
         param = binding.value
         if name in _REQUEST_NAMES or _is_request_annotation(binding.annotation):
             return _Request()
-        if names_a_user_id(name):
+        if self.party.names_id(name):
             return Identity(name, name)
-        if names_a_user(name) or self._injected_user(param):
+        if self.party.names(name) or (self.party.personal and self._injected_user(param)):
             return Identity(name, f"{name}.{self._id()}")
         return None
 
@@ -398,37 +457,38 @@ class _Values(Evaluator[Value]):
                 return None  # `self` is an argument its caller did not pass
             if attr == "request":
                 return _Request()
-            if names_a_user(attr) or names_a_user_id(attr):  # self.user, self.current_user (Tornado)
+            if self.party.names(attr) or self.party.names_id(attr):  # self.user, self.current_user (Tornado)
                 return Identity(f"self.{attr}", self._spell_id(f"self.{attr}", attr))
             return None
         base = self._value(expr.value, scope, env, depth + 1)
-        holds_request = base is None and attr == "user" and _holds_request(expr.value) and not (
+        party = self.party
+        holds_request = base is None and attr in party.on_request and _holds_request(expr.value) and not (
             isinstance(expr.value, cst.Attribute) and is_self(expr.value.value, scope))
         if isinstance(base, _Request) or holds_request:
-            if attr == "user":
+            if attr in party.on_request:
                 spelling = self._code(expr)
                 return Identity(spelling, f"{spelling}.{self._id()}")
-            if attr == "session":
+            if attr == "session" and party.personal:
                 return _Session(self._code(expr), expr)
             if attr == "state":  # Starlette's `request.state.user`, set by a middleware, as Flask's `g`
                 return _Globals()
             return None
         if isinstance(base, _Globals):
-            if names_a_user(attr) or names_a_user_id(attr):
+            if party.names(attr) or party.names_id(attr):
                 spelling = self._code(expr)
-                return Identity(spelling, spelling if names_a_user_id(attr) else f"{spelling}.id")
+                return Identity(spelling, spelling if party.names_id(attr) else f"{spelling}.id")
             return None
         if isinstance(base, _Session):
             return Identity(base.spelling, self._code(expr)) if attr == "session_key" else None
         if isinstance(base, Identity) and not self.flags and _is_flag(attr):
             return None
-        if base is None and self.any_user and (names_a_user(attr) or names_a_user_id(attr)):
+        if base is None and self.any_user and (party.names(attr) or party.names_id(attr)):
             spelling = self._code(expr)  # `order.customer_id`: some user's, which is enough for a key
             return Identity(spelling, spelling)
         return base if isinstance(base, Identity) else None
 
     def _spell_id(self, spelling: str, attr: str) -> str:
-        return spelling if names_a_user_id(attr) else f"{spelling}.{self._id()}"
+        return spelling if self.party.names_id(attr) else f"{spelling}.{self._id()}"
 
     def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Value:
         base = self._value(expr.value, scope, env, depth + 1)
@@ -478,13 +538,13 @@ class _Values(Evaluator[Value]):
                 return None
             if isinstance(receiver, Identity):
                 return receiver
-            if _names_user_getter(method) and self._gets_user(call, scope, env, depth):
+            if self.party.personal and _names_user_getter(method) and self._gets_user(call, scope, env, depth):
                 return self._got_user(call)
             return self._arguments(call, method, scope, env, depth)
         if isinstance(func, cst.Name):
             if not self.flags and (func.value in _NOT_DATA_BUILTINS or _is_flag(func.value)):
                 return None
-            if _names_user_getter(func.value) and self._gets_user(call, scope, env, depth):
+            if self.party.personal and _names_user_getter(func.value) and self._gets_user(call, scope, env, depth):
                 return self._got_user(call)
             bindings = scope.lookup(func.value, self.source.spans[call].start)
             target = bindings[0].value if len(bindings) == 1 else None
