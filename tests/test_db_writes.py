@@ -178,6 +178,10 @@ def test_django_orm():
                 self.archived = True
                 self.save()
 
+            def delete(self, *args, **kwargs):
+                super(Product, self).delete(*args, **kwargs)
+                super(Order, order).delete()
+
         def f(order_id, product: Product):
             Order.objects.filter(pk=order_id).update(status="paid")
             order = Order.objects.select_for_update().get(pk=order_id)
@@ -196,15 +200,16 @@ def test_django_orm():
     ) == [
         (10, "save", "Product", "super().save(…)"),
         (14, "save", "Product", "self.save()"),
-        (17, "update", "Order", "Order.objects.filter(…).update(…)"),
-        (19, "save", "Order", "order.save(…)"),
-        (21, "delete", "Order", "other.delete()"),
-        (22, "save", "Product", "product.save()"),
-        (24, "delete", "Order", "line.delete()"),
-        (26, "delete", "Product", "qs.delete()"),
-        (27, "insert", "User", "get_user_model().objects.create(…)"),
-        (28, "save", "Order", "Order(…).save()"),
-        (29, "commit", None, "transaction.commit()"),
+        (17, "delete", "Product", "super(…).delete(…)"),  # the two-argument form, on its own `self`
+        (21, "update", "Order", "Order.objects.filter(…).update(…)"),
+        (23, "save", "Order", "order.save(…)"),
+        (25, "delete", "Order", "other.delete()"),
+        (26, "save", "Product", "product.save()"),
+        (28, "delete", "Order", "line.delete()"),
+        (30, "delete", "Product", "qs.delete()"),
+        (31, "insert", "User", "get_user_model().objects.create(…)"),
+        (32, "save", "Order", "Order(…).save()"),
+        (33, "commit", None, "transaction.commit()"),
     ]
 
 
@@ -435,5 +440,5 @@ def test_related_managers_of_known_instances():
     ) == [
         (6, "delete", None, "cart.items.all().delete()"),
         (7, "insert", None, "cart.lines.create(…)"),
-        (8, "save", None, "article.tags.add(…)"),
+        (8, "update", "Article", "article.tags.add(…)"),  # the relation is part of the article
     ]

@@ -54,6 +54,8 @@ _MODEL_HOOKS = frozenset({"save", "delete"})
 _PROPERTIES = frozenset({"property", "cached_property"})
 # Celery's ways of calling a task later: the task's function runs.
 _DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
+# Methods a memoised function carries to drop its results (functools, cachetools; dogpile).
+_MEMO_CLEARS = frozenset({"cache_clear", "invalidate"})
 _MAX_FOLLOWED = 3  # assignments followed back from a cached value to its query
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})
 # Calls that give one row of their query: a per-row cache, whatever its key's parts are called.
@@ -406,6 +408,35 @@ class _Facts:
                     per_row=one_row or _per_row(shape, entity) if entity else True,
                     ttl=self.ttl_seconds(op), function=self.runs_in(op.scope), line=self.line(op.node),
                 ))
+        return found + self.memoized_fills()
+
+    def memoized_fills(self) -> list[Fill]:
+        """A memoised function that queries one entity (`@cache.memoize()` on `def card(pid):
+        return Product.objects.get(pk=pid)`) caches a view of it, one entry per arguments,
+        under the function's name (`memo_template`); one row when it returns one."""
+        found = []
+        for decorator in self.model.decorators:
+            function = decorator.function
+            if decorator.spec.kind != "memoize" or not isinstance(function, cst.FunctionDef):
+                continue
+            info = self.model.functions.get(function)
+            if info is None:
+                continue
+            returned = [ret.value for ret in info.returns if ret.value is not None]
+            entity = self.read_entity(returned, info.scope)
+            if entity is None:
+                continue
+            qualified = self.qualified(info.scope)
+            ttl = decorator.ttl
+            seconds = evaluate_number(ttl.argument, decorator.scope, self.model.spans[decorator.node].start) \
+                if ttl is not None and ttl.argument is not None else None
+            found.append(Fill(
+                path=self.display, entity=tuple(sorted(entity.names)), entity_label=entity.name,
+                template=memo_template(qualified), key=f"{function.name.value}(…)",
+                per_row=self.one_row(returned, info.scope, _MAX_FOLLOWED),
+                ttl=seconds if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None,
+                function=qualified, line=self.line(decorator.node),
+            ))
         return found
 
     def ttl_seconds(self, op) -> float | None:
@@ -526,11 +557,45 @@ class _Facts:
         for op in self.model.ops:
             if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE) or op.spec.via:  # wrappers: as fills
                 continue
-            templates = self.templates(op)
+            memoized = self.memo_dropped(op)
+            templates = [memo_template(memoized)] if memoized is not None else self.templates(op)
             function = self.runs_in(op.scope)
             for template in templates:
                 found.append(Bust(self.display, template, function, self.line(op.node)))
-        return found + self.imported_busts()
+        return found + self.imported_busts() + self.memo_clears()
+
+    def memo_dropped(self, op: CacheOp) -> str | None:
+        """The function whose memoised results a delete drops: `cache.delete_memoized(card, pid)`."""
+        if op.kind is not Kind.DELETE or op.key is not None or op.call is None or not op.call.args:
+            return None
+        first = op.call.args[0].value
+        if not isinstance(first, (cst.Name, cst.Attribute)):
+            return None
+        callee = self.callee(first, op.scope, op.order)
+        return callee if callee is not None and self._is_function(first, op.scope, op.order) else None
+
+    def _is_function(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
+        """A function of the module or one imported (`from .reads import card`), not a key variable."""
+        if isinstance(expr, cst.Attribute):
+            return True  # `self.card`, `reads.card`
+        bindings = scope.lookup(expr.value, order)
+        return len(bindings) == 1 and bindings[0].kind in ("def", "import")
+
+    def memo_clears(self) -> list[Bust]:
+        """`card.cache_clear()` (functools, cachetools), `card.invalidate(pid)` (dogpile):
+        the memoised function's own method drops its results."""
+        found = []
+        for site in self.model.calls:
+            func = site.node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in _MEMO_CLEARS) \
+                    or self.model.op_at(site.node) is not None:
+                continue
+            if not self._is_function(func.value, site.scope, site.order):
+                continue
+            callee = self.callee(func.value, site.scope, site.order)
+            if callee is not None:
+                found.append(Bust(self.display, memo_template(callee), self.runs_in(site.scope), self.line(site.node)))
+        return found
 
     def imported_busts(self) -> list[Bust]:
         """Deletes through an object imported from elsewhere, which the module cannot tell
@@ -748,9 +813,14 @@ def _template(shape: KeyShape, glob: bool = False) -> str | None:
     (may hold any text) or the key does not start with a namespace (`product:`,
     `project-glossary-`). With `glob`, a pattern delete's `*` is kept: `product:*`
     busts every key under `product:`."""
-    if not shape.known or not shape.prefix or not KEY_SEPARATORS.search(shape.prefix):
-        return None
+    if not shape.known or not shape.prefix or (not shape.constant and not KEY_SEPARATORS.search(shape.prefix)):
+        return None  # a constant key (`all_products`) names itself, separator or not
     return "".join(part.text.replace("{", "{{").replace("}", "}}") if part.is_constant else "{}" for part in shape.parts)
+
+
+def memo_template(function: str) -> str:
+    """The template that stands for a memoised function's entries: `memoized:shop.catalog.card`."""
+    return f"memoized:{function}"
 
 
 def _per_row(shape: KeyShape, entity: Entity) -> bool:

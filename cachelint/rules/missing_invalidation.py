@@ -23,6 +23,13 @@ class MissingInvalidation(ProjectRule):
     run none). Deleting the key, each key of a multi-key delete, a pattern that covers
     it, or writing the fresh value (write-through) all count.
 
+    A memoised function that queries an entity (`@cache.memoize`, `@lru_cache`,
+    dogpile's `cache_on_arguments`) is a cached view of it, dropped by `delete_memoized(f,
+    ...)`, `f.cache_clear()` or `f.invalidate(...)`; a constant key without a separator
+    (`all_products`) is one view too. Writes include the many-to-many relation of an
+    instance (`article.tags.add(tag)`, `remove`, `clear`, `set`: an update of the article)
+    and `super(Cls, self).save()`.
+
     An INSERT only makes list and aggregate caches stale (keys without a per-row id);
     an UPDATE or DELETE makes every cached view of the entity stale. View-level caches
     (`cache_page`, `@cache.cached`) are not cached reads of an entity.
@@ -71,6 +78,32 @@ class MissingInvalidation(ProjectRule):
     summary = "A DB write to an entity whose cached views (found project-wide) the write path never invalidates."
 
     VALID = [
+        # A memoised view dropped after the write (`delete_memoized`, `cache_clear`).
+        """
+        from functools import lru_cache
+
+        from flask_caching import Cache
+
+        from .models import Article, Tag
+
+        cache = Cache()
+
+        @cache.memoize(timeout=300)
+        def article_card(article_id):
+            return Article.objects.filter(pk=article_id).values("title").first()
+
+        @lru_cache(maxsize=1)
+        def tag_names():
+            return [tag.name for tag in Tag.objects.all()]
+
+        def retitle(article_id, title):
+            Article.objects.filter(pk=article_id).update(title=title)
+            cache.delete_memoized(article_card, article_id)
+
+        def add_tag(name):
+            Tag.objects.create(name=name)
+            tag_names.cache_clear()
+        """,
         # The update busts the cached product after the commit.
         """
         import json
@@ -393,6 +426,28 @@ class MissingInvalidation(ProjectRule):
 
         def retire(code):
             Coupon.objects.filter(code=code).delete()  # expect: CL010
+        """,
+        # A memoised function that queries the entity is a cached view of it; writes of
+        # the relation (`tags.add`) and the two-argument `super(Cls, self).save()` write it.
+        """
+        from django.db import models
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        class Article(models.Model):
+            tags = models.ManyToManyField("Tag")
+
+            def save(self, *args, **kwargs):
+                super(Article, self).save(*args, **kwargs)  # expect: CL010
+
+        @cache.memoize(timeout=300)
+        def article_card(article_id):
+            return Article.objects.filter(pk=article_id).values("title", "tags__name").first()
+
+        def retag(article_id, tag):
+            article = Article.objects.get(pk=article_id)
+            article.tags.add(tag)  # expect: CL010
         """,
     ]
 

@@ -100,6 +100,13 @@ WRITE_METHODS = _SQL_METHODS | {"commit", "flush"} | set(_SESSION_WRITES) | set(
     _QUERYSET_WRITES) | set(_MODEL_CLASS_WRITES) | _M2M_WRITES
 
 
+def _is_own_super(call: cst.Call, scope: Scope) -> bool:
+    """`super(Product, self)`: the two-argument form, on the method's own `self`."""
+    function = scope.function
+    return (len(call.args) == 2 and function is not None and isinstance(call.args[1].value, cst.Name)
+            and call.args[1].value.value == function.self_name)
+
+
 class _Link(NamedTuple):
     name: str  # the attribute
     receiver: cst.BaseExpression  # what it is looked up on
@@ -329,7 +336,8 @@ class WriteFinder:
         if isinstance(expr, cst.Await):
             return self.instance_model(expr.expression, scope, order, depth + 1)
         if isinstance(expr, cst.Call):
-            if isinstance(expr.func, cst.Name) and expr.func.value == "super" and not expr.args:
+            if isinstance(expr.func, cst.Name) and expr.func.value == "super" and (
+                    not expr.args or _is_own_super(expr, scope)):
                 return self._owner_model(scope)
             return self._created_model(expr, scope, order)
         if isinstance(expr, cst.Subscript):  # `M.objects.get_or_create(...)[0]`
@@ -423,9 +431,14 @@ class WriteFinder:
             queried = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)
             if queried is not None:
                 return _QUERYSET_WRITES[method], queried[0], call_label(call)
-        if (method in _QUERYSET_WRITES or method in _M2M_WRITES) and self._is_relation(
-                _chain(receiver), method, scope, order):
-            return _QUERYSET_WRITES.get(method, WriteKind.SAVE), None, call_label(call)
+        related = _chain(receiver)
+        if (method in _QUERYSET_WRITES or method in _M2M_WRITES) and self._is_relation(related, method, scope, order):
+            if method in _QUERYSET_WRITES:
+                return _QUERYSET_WRITES[method], None, call_label(call)
+            # `article.tags.add(tag)` changes the relation, which is part of the article:
+            # every cached view of the article (its tags among them) is stale.
+            owner = self.instance_model(related.root, scope, order)
+            return WriteKind.UPDATE, Entity(owner, "model") if owner else None, call_label(call)
         model = self.model_class(chain.root, scope, order)
         if model is None:
             return None
