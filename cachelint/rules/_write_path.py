@@ -1,6 +1,8 @@
 """What CL006 and CL009 share: the cache mutations of a module and how messages name them."""
 from __future__ import annotations
 
+import libcst as cst
+
 from cachelint.model import CacheOp, DbWrite, Kind, ModuleModel
 
 _MUTATING = (Kind.WRITE, Kind.DELETE, Kind.EXPIRE)
@@ -18,10 +20,17 @@ def mutations(model: ModuleModel) -> list[CacheOp]:
 
 def op_label(model: ModuleModel, op: CacheOp) -> str:
     """`r.delete(f"product:{pid}")`, or `cache.delete_many(…)` when the call is long."""
-    code = " ".join(model.code(op.node).split())
-    if len(code) <= _LONGEST_CALL or op.call is None:
-        return f"`{code}`"
-    return f"`{' '.join(model.code(op.call.func).split())}(…)`"
+    if op.call is None:
+        return f"`{' '.join(model.code(op.node).split())}`"
+    return f"`{call_text(model, op.call)}`"
+
+
+def call_text(model: ModuleModel, call: cst.CSTNode, longest: int = _LONGEST_CALL) -> str:
+    """A call as one line: `bust(pk)`, or `self.bust(…)` when it is longer than `longest`."""
+    code = " ".join(model.code(call).split())
+    if len(code) <= longest or not isinstance(call, cst.Call):
+        return code
+    return f"{' '.join(model.code(call.func).split())}(…)"
 
 
 def risk(op: CacheOp) -> str:

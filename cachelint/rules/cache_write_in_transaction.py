@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cachelint.model import ModuleModel, Site, Transaction
-from cachelint.rules._write_path import line, mutations, op_label, risk
+from cachelint.rules._write_path import call_text, line, mutations, op_label, risk
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 _LONGEST_CALL = 40
@@ -247,23 +247,17 @@ def _writes(transaction: Transaction) -> bool:
 def _message(model: ModuleModel, op, transaction: Transaction, calls: tuple[Site, ...] = ()) -> str:
     where = f"`{transaction.label}` (line {line(model, transaction.node)})"
     if calls:
-        through = ", which calls ".join(f"`{_call_text(model, site)}` (line {line(model, site.node)})"
+        through = ", which calls ".join(f"`{call_text(model, site.node, _LONGEST_CALL)}` (line {line(model, site.node)})"
                                         for site in calls)
         where += f" through {through}"
     decorated = transaction.label.startswith("@")
     if decorated:
         where = f"the transaction of {where}"
     if transaction.django:
-        deferred = _call_text(model, calls[0]) if calls else "..."
+        deferred = call_text(model, calls[0].node, _LONGEST_CALL) if calls else "..."
         advice = f"defer {'the call' if calls else 'it'} with `transaction.on_commit(lambda: {deferred})`"
     elif decorated:
         advice = f"run {'the call' if calls else 'it'} after the decorated function returns"
     else:
         advice = f"move {'the call' if calls else 'it'} after the block"
     return f"{op_label(model, op)} runs inside {where}, before it commits: {risk(op)}; {advice}"
-
-
-def _call_text(model: ModuleModel, site: Site) -> str:
-    """`bust(pk)`, or `self.bust(…)` when the call is long."""
-    code = " ".join(model.code(site.node).split())
-    return code if len(code) <= _LONGEST_CALL else f"{' '.join(model.code(site.node.func).split())}(…)"
