@@ -54,8 +54,8 @@ _MODEL_HOOKS = frozenset({"save", "delete"})
 _PROPERTIES = frozenset({"property", "cached_property"})
 # Celery's ways of calling a task later: the task's function runs.
 _DEFERRED_CALLS = frozenset({"delay", "apply_async", "s", "si", "signature"})
-# Methods a memoised function carries to drop its results (functools, cachetools; dogpile).
-_MEMO_CLEARS = frozenset({"cache_clear", "invalidate"})
+# Methods a memoised function carries to drop its results (dogpile's `cache_on_arguments`).
+_MEMO_CLEARS = frozenset({"invalidate"})
 _MAX_FOLLOWED = 3  # assignments followed back from a cached value to its query
 _FETCHES = frozenset({"fetchone", "fetchall", "fetchmany"})
 # Calls that give one row of their query: a per-row cache, whatever its key's parts are called.
@@ -413,11 +413,14 @@ class _Facts:
     def memoized_fills(self) -> list[Fill]:
         """A memoised function that queries one entity (`@cache.memoize()` on `def card(pid):
         return Product.objects.get(pk=pid)`) caches a view of it, one entry per arguments,
-        under the function's name (`memo_template`); one row when it returns one."""
+        under the function's name (`memo_template`); one row when it returns one. Not an
+        in-process memo (`lru_cache`): each worker keeps its own, which no write in another
+        process can reach (CL002 judges those)."""
         found = []
         for decorator in self.model.decorators:
             function = decorator.function
-            if decorator.spec.kind != "memoize" or not isinstance(function, cst.FunctionDef):
+            if decorator.spec.kind != "memoize" or decorator.library.in_process \
+                    or not isinstance(function, cst.FunctionDef):
                 continue
             info = self.model.functions.get(function)
             if info is None:
@@ -427,12 +430,14 @@ class _Facts:
             if entity is None:
                 continue
             qualified = self.qualified(info.scope)
+            owner = info.scope.parent
+            shown = f"{owner.name}.{function.name.value}" if owner.kind == "class" else function.name.value
             ttl = decorator.ttl
             seconds = evaluate_number(ttl.argument, decorator.scope, self.model.spans[decorator.node].start) \
                 if ttl is not None and ttl.argument is not None else None
             found.append(Fill(
                 path=self.display, entity=tuple(sorted(entity.names)), entity_label=entity.name,
-                template=memo_template(qualified), key=f"{function.name.value}(…)",
+                template=memo_template(qualified), key=f"{shown}(…)",
                 per_row=self.one_row(returned, info.scope, _MAX_FOLLOWED),
                 ttl=seconds if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None,
                 function=qualified, line=self.line(decorator.node),
@@ -582,8 +587,8 @@ class _Facts:
         return len(bindings) == 1 and bindings[0].kind in ("def", "import")
 
     def memo_clears(self) -> list[Bust]:
-        """`card.cache_clear()` (functools, cachetools), `card.invalidate(pid)` (dogpile):
-        the memoised function's own method drops its results."""
+        """`card.invalidate(pid)` (dogpile's `cache_on_arguments`): the memoised function's
+        own method drops its results."""
         found = []
         for site in self.model.calls:
             func = site.node.func
@@ -818,9 +823,16 @@ def _template(shape: KeyShape, glob: bool = False) -> str | None:
     return "".join(part.text.replace("{", "{{").replace("}", "}}") if part.is_constant else "{}" for part in shape.parts)
 
 
+_MEMOIZED = "memoized:"
+
+
 def memo_template(function: str) -> str:
     """The template that stands for a memoised function's entries: `memoized:shop.catalog.card`."""
-    return f"memoized:{function}"
+    return f"{_MEMOIZED}{function}"
+
+
+def is_memo_template(template: str) -> bool:
+    return template.startswith(_MEMOIZED)
 
 
 def _per_row(shape: KeyShape, entity: Entity) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cachelint.model import WriteKind
+from cachelint.project.extract import is_memo_template
 from cachelint.project.facts import EntityWrite
 from cachelint.project.inventory import describe_ttl
 from cachelint.project.model import Namespace, ProjectModel, covers
@@ -23,9 +24,10 @@ class MissingInvalidation(ProjectRule):
     run none). Deleting the key, each key of a multi-key delete, a pattern that covers
     it, or writing the fresh value (write-through) all count.
 
-    A memoised function that queries an entity (`@cache.memoize`, `@lru_cache`,
-    dogpile's `cache_on_arguments`) is a cached view of it, dropped by `delete_memoized(f,
-    ...)`, `f.cache_clear()` or `f.invalidate(...)`; a constant key without a separator
+    A memoised function that queries an entity (`@cache.memoize`, dogpile's
+    `cache_on_arguments`; not an in-process `@lru_cache`, which each worker keeps for
+    itself) is a cached view of it, dropped by `delete_memoized(f, ...)` or
+    `f.invalidate(...)`; a constant key without a separator
     (`all_products`) is one view too. Writes include the many-to-many relation of an
     instance (`article.tags.add(tag)`, `remove`, `clear`, `set`: an update of the article)
     and `super(Cls, self).save()`.
@@ -78,23 +80,30 @@ class MissingInvalidation(ProjectRule):
     summary = "A DB write to an entity whose cached views (found project-wide) the write path never invalidates."
 
     VALID = [
-        # A memoised view dropped after the write (`delete_memoized`, `cache_clear`).
+        # A memoised view dropped after the write (`delete_memoized`, dogpile's
+        # `invalidate`); an in-process memo is each worker's own, which no write reaches.
         """
         from functools import lru_cache
 
+        from dogpile.cache import make_region
         from flask_caching import Cache
 
         from .models import Article, Tag
 
         cache = Cache()
+        region = make_region().configure("dogpile.cache.redis", expiration_time=300)
 
         @cache.memoize(timeout=300)
         def article_card(article_id):
             return Article.objects.filter(pk=article_id).values("title").first()
 
-        @lru_cache(maxsize=1)
+        @region.cache_on_arguments()
         def tag_names():
             return [tag.name for tag in Tag.objects.all()]
+
+        @lru_cache(maxsize=1)
+        def tag_count():
+            return Tag.objects.count()
 
         def retitle(article_id, title):
             Article.objects.filter(pk=article_id).update(title=title)
@@ -102,7 +111,7 @@ class MissingInvalidation(ProjectRule):
 
         def add_tag(name):
             Tag.objects.create(name=name)
-            tag_names.cache_clear()
+            tag_names.invalidate()
         """,
         # The update busts the cached product after the commit.
         """
@@ -486,7 +495,7 @@ def _write_label(write: EntityWrite) -> str:
 
 def _described(namespace: Namespace) -> str:
     fill = namespace.fills[0]
-    where = f"filled in {fill.path}:{fill.line}"
+    where = f"{'memoised' if is_memo_template(namespace.template) else 'filled'} in {fill.path}:{fill.line}"
     if fill.ttl is not None:
         where += f", TTL {describe_ttl(fill.ttl)}"
     more = len(namespace.fills) - 1
