@@ -431,7 +431,9 @@ class _Facts:
                 continue
             qualified = self.qualified(info.scope)
             owner = info.scope.parent
-            shown = f"{owner.name}.{function.name.value}" if owner.kind == "class" else function.name.value
+            shown = function.name.value
+            if owner is not None and owner.kind == "class":
+                shown = f"{owner.name}.{shown}"
             ttl = decorator.ttl
             seconds = evaluate_number(ttl.argument, decorator.scope, self.model.spans[decorator.node].start) \
                 if ttl is not None and ttl.argument is not None else None
@@ -583,6 +585,8 @@ class _Facts:
         """A function of the module or one imported (`from .reads import card`), not a key variable."""
         if isinstance(expr, cst.Attribute):
             return True  # `self.card`, `reads.card`
+        if not isinstance(expr, cst.Name):
+            return False
         bindings = scope.lookup(expr.value, order)
         return len(bindings) == 1 and bindings[0].kind in ("def", "import")
 

@@ -295,7 +295,8 @@ class DbFacts:
         for _ in range(_CALLER_DEPTH):
             following = []
             for callee, path in paths:
-                for site in self._callers_of(callee.node):
+                node = callee.function_def
+                for site in self._callers_of(node) if node is not None else ():
                     if any(step.scope.function is site.scope.function for step in path) or \
                             site.scope.function is function or self._op_at(site.node) is not None:
                         continue  # recursion, or a wrapper's call
