@@ -585,10 +585,12 @@ class _TenantKeys:
         """The tenant the stored `value` comes from, when neither the key nor the cache keeps
         tenants apart and the module keys other entries by the tenant."""
         users = self.model.users
+        if not users.names_a_tenant() or self.keyed_by is None:
+            return None  # the module gives no evidence that it keeps its cache per tenant
         tenant = users.tenant(value, op.scope)
         if tenant is None or users.is_tenant_id(value, op.scope) or self._scoped(op, [shape]):
             return None
-        return tenant if self.keyed_by is not None else None
+        return tenant
 
     def _scoped(self, op: CacheOp, shapes: list[KeyShape] | None = None) -> bool:
         users = self.model.users

@@ -37,6 +37,7 @@ carry none; and `reads_user(view)`, the first read of the user or the session at
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -178,6 +179,8 @@ _TENANT_NOUNS = frozenset({
     "workspace", "company",
 })
 _TENANT = _Party(_TENANT_NOUNS, _TENANT_NOUNS, personal=False)
+# A tenant noun as a word of a name (`request.event`, `org_id`, `Organization`).
+_TENANT_WORD = re.compile(rb"(?i)(?<![a-z])(?:" + b"|".join(sorted(n.encode() for n in _TENANT_NOUNS)) + rb")(?![a-z])")
 
 
 def _names_session_user(key: str) -> bool:
@@ -217,6 +220,7 @@ class Users:
         self._keys = _Values(source, views, flags=True, any_user=True)
         self._tenant_data = _Values(source, views, flags=False, any_user=False, party=_TENANT)
         self._tenant_keys = _Values(source, views, flags=True, any_user=True, party=_TENANT)
+        self._names_a_tenant: bool | None = None
         self._contexts: dict[cst.FunctionDef, Identity | None] = {}
         self._reads: dict[cst.CSTNode, Identity | _Session | None] = {}
 
@@ -234,6 +238,13 @@ class Users:
         """The tenant (`request.event`, `org_id`, `g.organization`) whose data `expr`'s
         value is, or None: `Order.objects.filter(event=request.event)`."""
         return _identity(self._tenant_data, expr, scope)
+
+    def names_a_tenant(self) -> bool:
+        """Whether the module's text names a tenant at all: where it does not, no value is
+        a tenant's (a cheap test before any value is followed)."""
+        if self._names_a_tenant is None:
+            self._names_a_tenant = _TENANT_WORD.search(self.source.source) is not None
+        return self._names_a_tenant
 
     def varies_with_tenant(self, expr: cst.CSTNode, scope: Scope) -> bool:
         """Whether `expr`'s value changes with the tenant in any way (a key part or a
