@@ -540,3 +540,25 @@ def test_a_method_of_several_operations_on_one_key_is_one_operation():
         (34, "write", "Cache.set", "page:{path}", "expires"),
         (36, "delete", "Cache.forget", "page:{path}", None),
     ]
+
+
+def test_a_class_whose_methods_use_a_modules_client_is_no_wrapper_class():
+    """A model with a cache helper on the module's client holds no client: its instances
+    are not cache clients (calls through `self` inside it still are operations)."""
+    source = '''
+        from django.core.cache import cache
+
+
+        class TreeModel:
+            def cached_depth(self, key):
+                return cache.get(f"depth:{key}")
+
+            def depth(self):
+                return self.cached_depth("tree")
+
+
+        def view(node_id):
+            TreeModel().cached_depth(node_id)
+        '''
+    [result] = lint_text("models.py", textwrap.dedent(source).encode(), Settings()).files
+    assert [(u.line, u.method) for u in result.facts.uses if u.via] == [(10, "TreeModel.cached_depth")]

@@ -307,7 +307,7 @@ class _Facts:
             info = self.model.functions.get(function) if isinstance(function, cst.FunctionDef) else None
             qualified = self.qualified(scope)
             wrapper = summarise(info, own, qualified) if info is not None else None
-            if wrapper is not None and _shared(wrapper.client) is not None:
+            if wrapper is not None and _shared(wrapper.client) is not None and (scope.parent is module_scope or wrapper.held):
                 found.append(WrapperFact.of(qualified, wrapper.client.library.name, wrapper.method))
         return found
 

@@ -40,6 +40,9 @@ class Wrapper:
     client: Client
     method: Method
     name: str  # `remember`, `Store.get`: how `via` names it
+    # A method that reaches its client through `self` (`self._r.get(...)`, `self.put(...)`):
+    # its class holds the client, and is a wrapper class (`wrapper_class`).
+    held: bool = False
 
 
 def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | None:
@@ -103,7 +106,18 @@ def _wrapper(info: FunctionInfo, op: CacheOp, name: str, parameters: dict, key: 
         # position is the inner call's, not the wrapper's.
         if_absent=op.only_if_absent, if_absent_flag=None, kind=kind or spec.kind, read_through=read_through,
     )
-    return Wrapper(op.client, method, name)
+    return Wrapper(op.client, method, name, _through_self(op, info))
+
+
+def _through_self(op: CacheOp, info: FunctionInfo) -> bool:
+    """Whether a method's operation goes through `self`: `self._r.get(k)`, `self.put(k, v)`."""
+    func = op.call.func if op.call is not None else None
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    if isinstance(receiver, cst.Attribute):
+        receiver = receiver.value
+    first = info.node.params.params[:1]
+    return info.scope.owner is not None and bool(first) and isinstance(receiver, cst.Name) \
+        and receiver.value == first[0].name.value
 
 
 def _key_of(op: CacheOp) -> cst.BaseExpression | None:
@@ -232,8 +246,8 @@ def _memoizing(inner: FunctionInfo, decorator: FunctionInfo, functions: dict,
 def wrapper_class(name: str, methods: dict[str, Wrapper]) -> WrapperClass | None:
     """The wrapper class of the summarised methods of one class, when they all reach one library."""
     libraries = {wrapper.client.library.name for wrapper in methods.values()}
-    if not methods or len(libraries) != 1:
-        return None
+    if not methods or len(libraries) != 1 or not any(wrapper.held for wrapper in methods.values()):
+        return None  # a class whose methods use a module's client (a model's cache helpers) holds none
     return WrapperClass(name, {method: (wrapper.client, wrapper.method) for method, wrapper in methods.items()})
 
 
