@@ -71,3 +71,12 @@ def test_test_code_is_not_reported(filename):
     source = HEADER + "for key in r.keys('session:*'):\n    r.delete(key)\n"
     assert lint(source, select=("CL007",), filename=filename) == []
     assert len(lint(source, select=("CL007",), filename="app/sessions.py")) == 1
+
+
+def test_folders_above_the_project_root_do_not_make_test_code(tmp_path):
+    project = tmp_path / "tests" / "shop"
+    (project / "app").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    source = HEADER + "for key in r.keys('session:*'):\n    r.delete(key)\n"
+    assert len(lint(source, select=("CL007",), filename=str(project / "app" / "sessions.py"))) == 1
+    assert lint(source, select=("CL007",), filename=str(project / "tests" / "sessions.py")) == []

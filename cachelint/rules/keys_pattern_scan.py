@@ -42,9 +42,9 @@ class KeysPatternScan(Rule):
     Better still, keep a set per entity (`SADD report:keys <key>`) and read that instead
     of searching the keyspace.
 
-    Not flagged in test code (a file in a `test`, `tests` or `testing` folder, or named
-    `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`): a test's Redis holds a few keys
-    and serves no one else.
+    Not flagged in test code (a file in a `test`, `tests` or `testing` folder of its project,
+    or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`): a test's Redis holds a
+    few keys and serves no one else.
 
     ## Fix safety
     When the call is what a `for` loop iterates over, the fix replaces it with

@@ -2,6 +2,7 @@
 its relative imports (`from .extensions import cache`) spell a module's qualified names."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,15 +20,28 @@ def module_name(path: str) -> str:
 
 
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+# What marks the root of a project: folders above it say nothing of its files.
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 
 
 def is_test_code(path: str) -> bool:
     """A test of the project, not code it ships: a file in a `test`, `tests` or `testing`
-    folder, or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`."""
-    parts = Path(path).parts
-    name = parts[-1] if parts else ""
+    folder of its project (below the nearest folder with a `pyproject.toml`, `setup.py`,
+    `setup.cfg` or `.git`), or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`."""
+    file = Path(path)
+    root = _project_root(file.absolute().parent)
+    parts = file.absolute().relative_to(root).parts if root is not None else file.parts
+    name = file.name
     return (name.startswith("test_") or name.endswith("_test.py") or name in ("tests.py", "conftest.py")
             or any(folder in _TEST_FOLDERS for folder in parts[:-1]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_root(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
+            return candidate
+    return None
 
 
 def package_of(path: str) -> list[str]:
