@@ -69,7 +69,9 @@ def model_names(custom_names: Iterable[str] = ()) -> frozenset[str]:
     """Every qualified name by which the model recognises a cache client or decorator."""
     names = set(custom_names)
     for library in LIBRARIES:
-        names.update(library.constructors, library.instances, library.registries, library.decorators)
+        names.update(
+            library.constructors, library.instances, library.registries, library.decorators, library.functions,
+        )
     return frozenset(names)
 
 

@@ -175,6 +175,9 @@ class Library:
     instances: dict[str, ClientKind] = field(default_factory=dict)
     # Qualified names of objects indexed to get a client (django.core.cache.caches["x"]).
     registries: frozenset[str] = frozenset()
+    # Qualified names of module-level functions that are themselves an operation on the
+    # cache the library is configured with (djblets `cache_memoize(key, load)`).
+    functions: dict[str, Method] = field(default_factory=dict)
     # Methods that return another client object: name -> what it returns.
     factories: dict[str, ClientKind] = field(default_factory=dict)
     # A TTL given in the constructor (aiocache ttl=, cachelib default_timeout=)

@@ -24,12 +24,18 @@ from cachelint.model.core.collect import Collector, Site
 from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Scope, qualified_name
 from cachelint.model.core.values import MAYBE, find_argument
-from cachelint.model.libraries import BY_NAME
-from cachelint.model.spec import BackendExpiry, ClientKind, Kind, Meaning
+from cachelint.model.libraries import BY_NAME, LIBRARIES
+from cachelint.model.spec import BackendExpiry, ClientKind, Kind, Library, Meaning, Method
 
 _RAW_COMMAND = "execute_command"
 _WRAPPER_LEVELS = 3  # wrappers calling wrappers, followed this deep
 _SUBSCRIPT_METHODS = ("__getitem__", "__setitem__", "__delitem__")
+# The libraries' module-level functions that are cache operations, and the names they
+# end in: a call whose callee ends in none of them needs no qualified name.
+_FUNCTIONS: dict[str, tuple[Library, Method]] = {
+    name: (library, method) for library in LIBRARIES for name, method in library.functions.items()
+}
+_FUNCTION_ENDINGS = frozenset(name.rsplit(".", 1)[-1] for name in _FUNCTIONS)
 
 
 def find_operations(collector: Collector, resolver: ClientResolver, custom: CustomClients, spans: Spans,
@@ -149,6 +155,10 @@ class _Operations:
                 return self._op(reached[0], name, reached[1], call, call, site)
             if client is not None and client.kind.role in ("client", "pipeline"):
                 return self._method_op(client, func.attr.value, call, site)
+        library_function = self._library_function(func, site)
+        if library_function is not None:
+            library, spec = library_function
+            return self._op(Client(library, ClientKind()), _ending(func), spec, call, call, site)
         if not self.custom.functions and not self.custom.wrappers:
             return None
         qualified = qualified_name(func, site.scope, site.order)
@@ -162,6 +172,12 @@ class _Operations:
             library, spec = wrapped
             return self._op(Client(BY_NAME[library], ClientKind()), qualified.rsplit(".", 1)[-1], spec, call, call, site)
         return None
+
+    def _library_function(self, func: cst.BaseExpression, site: Site) -> tuple[Library, Method] | None:
+        """The library function `func` names (djblets `cache_memoize`), if it is one."""
+        if _ending(func) not in _FUNCTION_ENDINGS:
+            return None
+        return _FUNCTIONS.get(qualified_name(func, site.scope, site.order) or "")
 
     def _method_op(self, client: Client, method: str, call: cst.Call, site: Site) -> CacheOp | None:
         library = client.library
@@ -209,6 +225,13 @@ class _Operations:
 def _defined(node: cst.ClassDef) -> set[str]:
     """The methods a class body defines itself."""
     return {statement.name.value for statement in node.body.body if isinstance(statement, cst.FunctionDef)}
+
+
+def _ending(func: cst.BaseExpression) -> str | None:
+    """The name a callee ends in: `cache_memoize` of `backend.cache_memoize`."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
 
 
 def _argument(call: cst.Call, arg) -> cst.BaseExpression | None:

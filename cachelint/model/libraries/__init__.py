@@ -1,10 +1,13 @@
 """One table per cache library; `LIBRARIES` is every table the model knows."""
 from cachelint.model.libraries.aiocache import AIOCACHE
+from cachelint.model.libraries.aioredis import AIOREDIS
 from cachelint.model.libraries.cachelib import CACHELIB, FLASK_CACHING
 from cachelint.model.libraries.diskcache import DISKCACHE
 from cachelint.model.libraries.django import DJANGO
+from cachelint.model.libraries.djblets import DJBLETS
 from cachelint.model.libraries.dogpile import DOGPILE
 from cachelint.model.libraries.memcache import AIOMCACHE, PYLIBMC, PYMEMCACHE, PYTHON_MEMCACHED
+from cachelint.model.libraries.oslo_cache import OSLO_CACHE
 from cachelint.model.libraries.memoizers import CACHETOOLS, DICT_CACHE, FUNCTOOLS
 from cachelint.model.libraries.redis import REDIS, VALKEY
 from cachelint.model.libraries.web import CASHEWS, FASTAPI_CACHE
@@ -12,6 +15,6 @@ from cachelint.model.libraries.web import CASHEWS, FASTAPI_CACHE
 LIBRARIES = (
     REDIS, VALKEY, DJANGO, FLASK_CACHING, CACHELIB, PYMEMCACHE, PYLIBMC, PYTHON_MEMCACHED,
     AIOMCACHE, AIOCACHE, DISKCACHE, DOGPILE, CACHETOOLS, FUNCTOOLS, FASTAPI_CACHE, CASHEWS,
-    DICT_CACHE,
+    DICT_CACHE, DJBLETS, OSLO_CACHE, AIOREDIS,
 )
 BY_NAME = {library.name: library for library in LIBRARIES}

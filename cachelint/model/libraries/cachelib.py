@@ -44,9 +44,11 @@ FLASK_CACHING = Library(
         "unlink": Method(Kind.DELETE, key=None, variadic_keys=True),
     },
     semantics=SEMANTICS,
+    # Flask-Cache (`flask_cache`, 0.13) is Flask-Caching's predecessor, with the same API;
+    # before Flask 1.0 both were also imported through the `flask.ext` redirect.
     constructors={
-        "flask_caching.Cache": ClientKind(variant_from_config="CACHE_TYPE"),
-        "flask_cache.Cache": ClientKind(variant_from_config="CACHE_TYPE"),
+        f"{module}.Cache": ClientKind(variant_from_config="CACHE_TYPE")
+        for module in ("flask_caching", "flask_cache", "flask.ext.caching", "flask.ext.cache")
     },
     variant_stores=BACKEND_STORES,
     method_decorators={
