@@ -442,3 +442,25 @@ def test_related_managers_of_known_instances():
         (7, "insert", None, "cart.lines.create(…)"),
         (8, "update", "Article", "article.tags.add(…)"),  # the relation is part of the article
     ]
+
+
+def test_instances_from_a_query_in_a_comprehension():
+    assert writes(
+        """
+        from .models import Article, Tag
+
+        def f(aid, pks, names):
+            [t.delete() for t in Tag.objects.filter(article=aid)]
+            articles = [Article.objects.get(pk=pk) for pk in pks]
+            for a in sorted(articles):
+                a.save()
+            for n in [name.upper() for name in names]:
+                n.save()
+            [n.delete() for n in names]
+            {t.pk: t.save() for t in Tag.objects.all()}
+        """
+    ) == [
+        (5, "delete", "Tag", "t.delete()"),
+        (8, "save", "Article", "a.save()"),
+        (12, "save", "Tag", "t.save()"),
+    ]

@@ -168,6 +168,25 @@ def _is_class_name(name: str) -> bool:
     return name[:1].isupper() and not name.isupper()
 
 
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp)
+_ORDERINGS = frozenset({"list", "sorted", "reversed", "tuple", "set"})  # the same instances, another container
+
+
+def _comprehensions_around(node: cst.CSTNode, statement: cst.CSTNode) -> list[cst.BaseComp]:
+    """The comprehensions of `statement` whose element or condition holds `node`, innermost first."""
+    found: list[cst.BaseComp] = []
+
+    def walk(current: cst.CSTNode, around: list[cst.BaseComp]) -> bool:
+        if current is node:
+            found.extend(reversed(around))
+            return True
+        inner = [*around, current] if isinstance(current, (*_COMPREHENSIONS, cst.DictComp)) else around
+        return any(walk(child, inner) for child in current.children)
+
+    walk(statement, [])
+    return found
+
+
 class WriteFinder:
     """Tells which calls of one module write to the DB, and what they are called on."""
 
@@ -356,10 +375,41 @@ class WriteFinder:
         if binding.kind == "param" and binding.annotation is not None:
             return self.model_class(_unquoted(binding.annotation), binding.scope, binding.order)
         if binding.kind == "for" and isinstance(binding.value, cst.BaseExpression):
-            found = self._queryset_model(_chain(binding.value), binding.scope, binding.order)
-            return found[0].name if found and found[0] else None
+            return self.element_model(binding.value, binding.scope, binding.order, depth + 1)
         if binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression):
             return self.instance_model(binding.value, binding.scope, binding.order, depth + 1)
+        return None
+
+    def element_model(self, iterable: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> str | None:
+        """The model of the instances a loop over `iterable` gets: those of a queryset
+        (`M.objects.filter(...)`), or of a list a comprehension builds
+        (`[M.objects.get(pk=pk) for pk in pks]`), also through a variable or `list(...)`."""
+        if depth > MAX_DEPTH:
+            return None
+        found = self._queryset_model(_chain(iterable), scope, order)
+        if found is not None:
+            return found[0].name if found[0] else None
+        if isinstance(iterable, _COMPREHENSIONS):
+            return self.instance_model(iterable.elt, scope, order, depth + 1)
+        if isinstance(iterable, cst.Call) and len(iterable.args) == 1 and isinstance(iterable.func, cst.Name) \
+                and iterable.func.value in _ORDERINGS:
+            return self.element_model(iterable.args[0].value, scope, order, depth + 1)
+        binding = self.bound(iterable, scope, order) if isinstance(iterable, cst.Name) else None
+        if binding is not None and binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression):
+            return self.element_model(binding.value, binding.scope, binding.order, depth + 1)
+        return None
+
+    def _comprehension_model(self, name: cst.Name, call: cst.Call, statement: cst.CSTNode,
+                             scope: Scope, order: int) -> str | None:
+        """The model of `name` when a comprehension around `call` binds it from a query:
+        `t` in `[t.delete() for t in Tag.objects.filter(...)]` (the model's own walk gives
+        comprehension targets no binding)."""
+        for comprehension in _comprehensions_around(call, statement):
+            clause = comprehension.for_in
+            while clause is not None:
+                if isinstance(clause.target, cst.Name) and clause.target.value == name.value:
+                    return self.element_model(clause.iter, scope, order)
+                clause = clause.inner_for_in
         return None
 
     def _hook_object(self, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:
@@ -422,6 +472,8 @@ class WriteFinder:
             return self._session_write(method, call, scope, order)
         if method in _INSTANCE_WRITES:
             model = self.instance_model(receiver, scope, order)
+            if model is None and isinstance(receiver, cst.Name):
+                model = self._comprehension_model(receiver, call, site.statement, scope, order)
             if model is not None:
                 return _INSTANCE_WRITES[method], Entity(model, "model"), call_label(call)
             if self._hook_object(receiver, scope, order):
