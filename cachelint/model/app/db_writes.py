@@ -405,7 +405,7 @@ class WriteFinder:
         `t` in `[t.delete() for t in Tag.objects.filter(...)]` (the model's own walk gives
         comprehension targets no binding)."""
         for comprehension in _comprehensions_around(call, statement):
-            clause = comprehension.for_in
+            clause: cst.CompFor | None = comprehension.for_in
             while clause is not None:
                 if isinstance(clause.target, cst.Name) and clause.target.value == name.value:
                     return self.element_model(clause.iter, scope, order)

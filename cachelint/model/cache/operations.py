@@ -157,8 +157,7 @@ class _Operations:
                 return self._method_op(client, func.attr.value, call, site)
         library_function = self._library_function(func, site)
         if library_function is not None:
-            library, spec = library_function
-            return self._op(Client(library, ClientKind()), _ending(func), spec, call, call, site)
+            return self._op(Client(library_function[0], ClientKind()), _ending(func), library_function[1], call, call, site)
         if not self.custom.functions and not self.custom.wrappers:
             return None
         qualified = qualified_name(func, site.scope, site.order)

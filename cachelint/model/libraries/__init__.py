@@ -7,8 +7,8 @@ from cachelint.model.libraries.django import DJANGO
 from cachelint.model.libraries.djblets import DJBLETS
 from cachelint.model.libraries.dogpile import DOGPILE
 from cachelint.model.libraries.memcache import AIOMCACHE, PYLIBMC, PYMEMCACHE, PYTHON_MEMCACHED
-from cachelint.model.libraries.oslo_cache import OSLO_CACHE
 from cachelint.model.libraries.memoizers import CACHETOOLS, DICT_CACHE, FUNCTOOLS
+from cachelint.model.libraries.oslo_cache import OSLO_CACHE
 from cachelint.model.libraries.redis import REDIS, VALKEY
 from cachelint.model.libraries.web import CASHEWS, FASTAPI_CACHE
 

@@ -16,7 +16,9 @@ aioredis 2.x has redis-py's API (`aioredis.from_url`) and is not this table.
 """
 from dataclasses import replace
 
-from cachelint.model.libraries.redis import EXPIRE_SEMANTICS, METHODS as REDIS_METHODS, SEMANTICS as REDIS_SEMANTICS
+from cachelint.model.libraries.redis import EXPIRE_SEMANTICS
+from cachelint.model.libraries.redis import METHODS as REDIS_METHODS
+from cachelint.model.libraries.redis import SEMANTICS as REDIS_SEMANTICS
 from cachelint.model.spec import Arg, ClientKind, Kind, Library, Meaning, Method, ScanInstead
 
 KEY = Arg(0, "key")
