@@ -758,13 +758,14 @@ class TruthyMissCheck(Rule):
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         reported: set[cst.CSTNode] = set()
         never_falsy = model.dict_caches_never_falsy()
+        reads = frozenset(op.node for op in model.ops if op.kind is Kind.READ)  # what the cache held already
         for test in model.truth_tests:
             if test.context in reported:
                 continue
             read = _cached_read(model, test, never_falsy)
             if read is None:
                 continue
-            read = _with_stored(model, read)
+            read = _with_stored(model, read, reads)
             if read is None:
                 continue  # nothing falsy is ever stored under the key: a falsy result is a miss
             finding = _judge(model, test, read)
@@ -878,14 +879,13 @@ def _assigned(model: ModuleModel, store: CacheOp) -> tuple[cst.BaseExpression, i
     return value, order
 
 
-def _with_stored(model: ModuleModel, read: _Read) -> _Read | None:
+def _with_stored(model: ModuleModel, read: _Read, reads: frozenset[cst.CSTNode]) -> _Read | None:
     """`read` with the evidence that a falsy value can be stored under its key, as the
     client gives it back: redis-py returns bytes, so a stored `0` reads as the truthy `b"0"`
     and only an empty string is falsy there. None without such evidence."""
     text_only = read.op.library.store == "redis"
     falsy: frozenset[Falsy] = frozenset()
     first = None
-    reads = frozenset(op.node for op in model.ops if op.kind is Kind.READ)  # what the cache held already
     for store in model.fills.stores_of(read.op):
         if store.value is None:  # a store has a value
             continue
