@@ -94,7 +94,7 @@ _TTLS = ["", ", 60", ", 0", ", ex=60", ", ex=0", ", timeout=None", ", timeout=30
 
 def _op(rng: random.Random, client: str) -> list[str]:
     key, value, ttl = rng.choice(_KEYS), rng.choice(_VALUES), rng.choice(_TTLS)
-    kind = rng.randrange(14)
+    kind = rng.randrange(21)
     if kind == 0:
         return [f"cached = {client}.get({key})", "if not cached:", "    cached = compute()",
                 f"    {client}.set({key}, cached{ttl})", "return cached"]
@@ -125,7 +125,46 @@ def _op(rng: random.Random, client: str) -> list[str]:
                 f"{client}.delete({key})", "conn.commit()"]
     if kind == 12:
         return [f"cached = {client}.get({key})", "if cached:", "    return cached", "return None"]
-    return [f"await {client}.set({key}, {value}{ttl})" if "aio" in client else f"{client}.incr({key})"]
+    if kind == 13:
+        return [f"await {client}.set({key}, {value}{ttl})" if "aio" in client else f"{client}.incr({key})"]
+    # What lies in other statements of the module, which sparse parsing may leave out.
+    if kind == 14:
+        return [f"{client}.delete({key})", f"{rng.choice(_WRITERS)}(uid, price)"]
+    if kind == 15:
+        return [f"value = {rng.choice(_READERS)}({key})", "if not value:", "    value = compute()",
+                f"    {rng.choice(_STORERS)}({key}, value)", "return value"]
+    if kind == 16:
+        return ["with transaction.atomic():", f"    {rng.choice(_WRITERS)}(uid, price)",
+                f"    transaction.on_commit(lambda: {client}.delete({key}))"]
+    if kind == 17:
+        return ["item = Item(pk=uid)", "db.session.add(item)", f"{client}.set({key}, {value}{ttl})", "db.session.commit()"]
+    if kind == 18:
+        return [f"get_client().set({key}, {value}{ttl})", "return get_client().get(PREFIX + str(uid))"]
+    if kind == 19:
+        return ["item = load_item(uid)", f"{client}.set({key}, item{ttl})", "item.save()"]
+    return [f"data = {client}.get({key})", "if data is None:", "    data = Item.objects.filter(owner=request.user).count()",
+            f"    {client}.set({key}, data{ttl})", "return data"]
+
+
+# Module functions the operations above call: written once per program, far from their callers.
+_WRITERS = ["save_price", "write_price", "store_item"]
+_READERS = ["cache_get", "read_cached"]
+_STORERS = ["cache_set", "remember"]
+
+
+def _helpers(client: str) -> list[str]:
+    return [
+        "def save_price(uid, price):", "    item = Item.objects.get(pk=uid)", "    item.price = price", "    item.save()", "",
+        "def write_price(uid, price):", "    Item.objects.filter(pk=uid).update(price=price)", "",
+        "def store_item(uid, price):", "    conn.execute('UPDATE items SET price = ? WHERE id = ?', (price, uid))",
+        "    conn.commit()", "",
+        "def load_item(uid):", "    return Item.objects.get(pk=uid)", "",
+        "def cache_get(key):", f"    return {client}.get('app:' + key)", "",
+        "def read_cached(key):", f"    return {client}.get(key)", "",
+        "def cache_set(key, value):", f"    {client}.set('app:' + key, value)", "",
+        "def remember(key, value, ttl=0):", f"    {client}.set(key, value, {'ex' if client == 'r' else 'timeout'}=ttl)", "",
+        "def get_client():", "    return redis.Redis()", "",
+    ]
 
 
 def _function(rng: random.Random, client: str, index: int) -> list[str]:
@@ -156,13 +195,19 @@ def cache_program(rng: random.Random, sizes: tuple[int, ...] = (40, 120, 250, 40
     lines = ["import json", "import time", "import uuid", "from functools import lru_cache",
              "from django.db import transaction", "from django.contrib.auth.decorators import login_required",
              "from django.views.decorators.cache import cache_page", "from cachetools import TTLCache, cached",
-             "from .models import Item", imports.rstrip("\n"), setup.rstrip("\n"), "KEY = 'config'", "TTL = 0", "",
+             "from .models import Item", "from .db import db, conn", "import redis", imports.rstrip("\n"),
+             setup.rstrip("\n"), "KEY = 'config'", "TTL = 0", "PREFIX = 'item:'", "",
              "def key_for(uid):", "    return f'user:{uid}'", ""]
     target = rng.choice(sizes)
     index = 0
+    helpers = _helpers(client)
     while len(lines) < target:
         index += 1
         lines += _function(rng, client, index) if rng.random() < 0.35 else _filler(rng, index)
+        if helpers and rng.random() < 0.1:  # somewhere in the middle, or at the end
+            lines += helpers
+            helpers = []
+    lines += helpers
     if rng.random() < 0.2:
         lines += ["class Service:", f"    store = {client}", "", "    def read(self, uid):",
                   "        v = self.store.get(f'svc:{uid}')", "        if not v:", "            v = 1",

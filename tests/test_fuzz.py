@@ -21,10 +21,16 @@ sys.modules["fuzz"] = fuzz
 _spec.loader.exec_module(fuzz)
 
 
+# A few hundred programs in all, small ones mostly (about 25 ms each: two lints of 60
+# lines), so that the slice costs the suite seconds, not minutes.
+SMALL_PROGRAMS, BIG_PROGRAMS, MUTATIONS = 220, 20, 80
+
+
 def test_generated_cache_programs_give_one_report_with_and_without_the_prefilter():
     rng = random.Random(15)
-    programs = [fuzz.cache_program(rng, sizes=(30, 60)) for _ in range(40)]
-    programs += [fuzz.cache_program(rng, sizes=(120, 250)) for _ in range(5)]  # sparse parsing cuts these
+    programs = [fuzz.cache_program(rng, sizes=(30, 60)) for _ in range(SMALL_PROGRAMS)]
+    # 100 lines and more: sparse parsing cuts these
+    programs += [fuzz.cache_program(rng, sizes=(120, 250)) for _ in range(BIG_PROGRAMS)]
     problems = [(index, fuzz.check(text)) for index, text in enumerate(programs)]
     assert [(index, problem) for index, problem in problems if problem] == []
 
@@ -33,7 +39,7 @@ def test_mutated_modules_never_crash_cachelint():
     rng = random.Random(15)
     modules = sorted((ROOT / "fixtures").rglob("*.py")) + sorted((ROOT / "cachelint" / "rules").glob("*.py"))[:10]
     texts = [path.read_text() for path in modules]
-    problems = [fuzz.check(fuzz.mutate(rng.choice(texts), rng)) for _ in range(30)]
+    problems = [fuzz.check(fuzz.mutate(rng.choice(texts), rng)) for _ in range(MUTATIONS)]
     assert [problem for problem in problems if problem] == []
 
 
