@@ -53,6 +53,7 @@ _RECURSION_LIMIT = 50_000
 _LIMITS = ("too many nested parentheses", "too many levels of indentation", "too complex", "too many statically nested")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
 _INDENT_WITH_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
+_PIECE_CHARACTERS = 256 * 1024  # a module bigger is parsed in pieces of about this size
 _ADJACENT_LITERALS_WORTH_COUNTING = 1_000  # characters: fewer literals than DEPTH_LIMIT fit in less
 
 T = TypeVar("T")
@@ -117,16 +118,58 @@ def parse(text: str, parse_libcst: Callable[[str], cst.Module] | None = None) ->
     `ParserSyntaxError`."""
     parse_libcst = parse_libcst or parse_module
     tree = tree_scan.parse(text)
+    # Python's tree is not needed past this point: kept in tree_scan's cache, it would stay
+    # alive through LibCST's parse and the analysis (about 90 MB per MB of module).
+    tree_scan.parse.cache_clear()
     if tree is None:
         _raise_if_python_refuses(text)
         return Parsed(parse_libcst(text), text)
     bounded = _bounded(text, tree)
+    starts = _statement_rows(tree) if len(text) > _PIECE_CHARACTERS and parse_libcst is parse_module else []
+    del tree
     if bounded != text:
         try:
             return Parsed(parse_libcst(bounded), bounded, bounded=True)
         except cst.ParserSyntaxError:
             pass  # a placeholder where LibCST wants something else: the whole text, however slow
+    elif starts:
+        return Parsed(_parse_in_pieces(text, starts), text)
     return Parsed(parse_libcst(text), text)
+
+
+def _statement_rows(tree: ast.Module) -> list[int]:
+    """The rows where the module's top-level statements start (decorators included)."""
+    return [min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+            for statement in tree.body]
+
+
+def _parse_in_pieces(text: str, starts: list[int]) -> cst.Module:
+    """LibCST's tree of a big module, made by parsing runs of its top-level statements of
+    about `_PIECE_CHARACTERS` each and joining their trees: LibCST's parser holds several
+    times a text's size while it parses it (about 550 MB per MB of module beyond the tree
+    it gives), so a module parsed whole needed gigabytes. The comments between two pieces
+    go to the next piece's first statement, as LibCST puts comments before a statement.
+    Whatever the joined tree does not give back exactly, the module is parsed whole."""
+    lines = _LINE.findall(text)
+    cuts, size, last = [], 0, 1
+    for row in starts:
+        size += sum(len(line) for line in lines[last - 1:row - 1])
+        last = row
+        if size > _PIECE_CHARACTERS:
+            cuts.append(row)
+            size = 0
+    if not cuts:
+        return parse_module(text)
+    bounds = [1, *cuts, len(lines) + 1]
+    pieces = [parse_module("".join(lines[start - 1:end - 1])) for start, end in zip(bounds, bounds[1:])]
+    body: list[cst.CSTNode] = list(pieces[0].body)
+    for before, piece in zip(pieces, pieces[1:]):
+        first = piece.body[0]
+        body.append(first.with_changes(leading_lines=(*before.footer, *piece.header, *first.leading_lines)))
+        body.extend(piece.body[1:])
+    joined = pieces[0].with_changes(body=body, footer=pieces[-1].footer,
+                                    has_trailing_newline=pieces[-1].has_trailing_newline)
+    return joined if joined.code == text else parse_module(text)
 
 
 def _raise_if_python_refuses(text: str) -> None:

@@ -140,3 +140,63 @@ def test_a_project_finding_on_a_line_with_a_form_feed_has_the_files_columns(tmp_
              for d in lint_paths([shop], Settings()).diagnostics]
     line = "  \f  Product.objects.filter(pk=pk).update(price=price)"
     assert found == [("CL010", 4, line.index("P") + 1, len(line) + 1)]
+
+
+# --- big modules: parsed in pieces ------------------------------------------------------
+
+PIECES = '''\
+# -*- coding: utf-8 -*-
+"""A module."""
+import redis
+
+r = redis.Redis()
+# a comment between statements
+
+@decorator
+# a comment inside the decorators
+def f(uid):
+    r.set(f"user:{uid}", uid)
+
+
+class C:
+    x = 1
+    # indented comment
+
+
+if True:
+    pass
+else:  # trailing
+    y = 2
+# the footer
+'''
+
+
+@pytest.mark.parametrize("text", [PIECES, PIECES.replace("\n", "\r\n"), PIECES.rstrip("\n"), "x = 1\n" * 50,
+                                  PIECES.replace("# the footer\n", "\n\n\n")])
+def test_a_module_parsed_in_pieces_is_the_tree_of_the_whole(text, monkeypatch):
+    monkeypatch.setattr(parsing, "_PIECE_CHARACTERS", 1)  # every statement a piece
+    rows = parsing._statement_rows(__import__("ast").parse(text))
+    module = parsing._parse_in_pieces(text, rows)
+    assert module.code == text
+    assert module.deep_equals(cst.parse_module(text))
+    assert parsing.parse(text).module.deep_equals(cst.parse_module(text))
+
+
+def test_a_big_module_is_linted_as_when_parsed_whole(monkeypatch):
+    from tests.rule_fixtures import FIXTURES
+
+    text = (FIXTURES / "CL002_set_without_ttl.py").read_text()
+    whole = [(d.code, d.location, d.end_location) for d in _lint(text).diagnostics]
+    monkeypatch.setattr(parsing, "_PIECE_CHARACTERS", 200)
+    pieces = []
+    in_pieces = parsing._parse_in_pieces
+    monkeypatch.setattr(parsing, "_parse_in_pieces", lambda *args: pieces.append(1) or in_pieces(*args))
+    assert [(d.code, d.location, d.end_location) for d in _lint(text).diagnostics] == whole
+    assert whole and pieces
+
+
+def test_pythons_tree_is_not_kept_once_parsed():
+    from cachelint import tree_scan
+
+    parsing.parse(PIECES)
+    assert tree_scan.parse.cache_info().currsize == 0  # it stayed alive through the analysis
