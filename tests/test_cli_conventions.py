@@ -114,6 +114,10 @@ INTERRUPTED = """\
 import os, signal, sys, time
 from cachelint import cli, engine
 
+# A process started in the background by a non-interactive shell (as a CI script may run
+# the suite) inherits SIGINT ignored; a terminal's Ctrl-C reaches Python's own handler.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 def interrupted(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(10)
