@@ -41,6 +41,7 @@ from cachelint.project.facts import (
     MemoizerFact,
     UnresolvedCall,
     WrapperFact,
+    memo_template,
 )
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
@@ -825,18 +826,6 @@ def _template(shape: KeyShape, glob: bool = False) -> str | None:
     if not shape.known or not shape.prefix or (not shape.constant and not KEY_SEPARATORS.search(shape.prefix)):
         return None  # a constant key (`all_products`) names itself, separator or not
     return "".join(part.text.replace("{", "{{").replace("}", "}}") if part.is_constant else "{}" for part in shape.parts)
-
-
-_MEMOIZED = "memoized:"
-
-
-def memo_template(function: str) -> str:
-    """The template that stands for a memoised function's entries: `memoized:shop.catalog.card`."""
-    return f"{_MEMOIZED}{function}"
-
-
-def is_memo_template(template: str) -> bool:
-    return template.startswith(_MEMOIZED)
 
 
 def _per_row(shape: KeyShape, entity: Entity) -> bool:

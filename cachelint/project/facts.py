@@ -40,6 +40,21 @@ KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `produc
 ANY_RECEIVER = "*"  # the receiver of a method call whose type is not known: `*.update_price`
 
 
+
+# A memoised function's entries have no key text of their own: its fills and busts are kept
+# under this template, named after the function (here, so that project rules read it
+# without importing the extraction, which needs LibCST and the model).
+_MEMOIZED = "memoized:"
+
+
+def memo_template(function: str) -> str:
+    """The template that stands for a memoised function's entries: `memoized:shop.catalog.card`."""
+    return f"{_MEMOIZED}{function}"
+
+
+def is_memo_template(template: str) -> bool:
+    return template.startswith(_MEMOIZED)
+
 @dataclass(frozen=True)
 class Fill:
     """A cached view of data: a value stored under a key that starts with a namespace."""

@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from cachelint.model.app.write_kind import WRITE_METHODS
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.spec import Decorator, Method
 from cachelint.project.facts import ANY_RECEIVER, KEY_SEPARATORS, Bust, Definition, EntityWrite, FileFacts, Fill
@@ -37,11 +38,7 @@ _MAX_HOPS = 8  # re-exports followed when resolving a name
 
 @functools.cache
 def _generic_methods() -> frozenset[str]:
-    """Method names of the cache libraries and of DB writes (`delete`, `set`, `save`,
-    `update`). The DB writes' table comes with the model (LibCST), imported only when a
-    project's writes are judged: a run whose files all come from the cache may need none."""
-    from cachelint.model.app.db_writes import WRITE_METHODS
-
+    """Method names of the cache libraries and of DB writes (`delete`, `set`, `save`, `update`)."""
     return frozenset({name for library in LIBRARIES for name in library.methods}) | WRITE_METHODS
 
 

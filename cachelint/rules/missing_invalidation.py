@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cachelint.model import WriteKind
-from cachelint.project.extract import is_memo_template
-from cachelint.project.facts import EntityWrite
+from cachelint.project.facts import EntityWrite, is_memo_template
 from cachelint.project.inventory import describe_ttl
 from cachelint.project.model import Namespace, ProjectModel, covers
 from cachelint.rules.base import ProjectFinding, ProjectRule, RuleContext

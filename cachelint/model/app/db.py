@@ -48,9 +48,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from cachelint.model.app.db_writes import WRITE_METHODS, WriteFinder, WriteKind, call_label
+from cachelint.model.app.db_writes import WriteFinder, WriteKind, call_label
 from cachelint.model.app.entities import Entity
 from cachelint.model.app.sql import string_text
+from cachelint.model.app.write_kind import WRITE_METHODS
 from cachelint.model.cache.facts import ClientOf, OpAt
 from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule

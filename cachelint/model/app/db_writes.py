@@ -13,7 +13,15 @@ import libcst as cst
 
 from cachelint.model.app.entities import Entity
 from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_sql_write, string_text
-from cachelint.model.app.write_kind import WriteKind
+from cachelint.model.app.write_kind import (
+    INSTANCE_WRITES,
+    M2M_WRITES,
+    MODEL_CLASS_WRITES,
+    QUERYSET_WRITES,
+    SESSION_WRITES,
+    SQL_METHODS,
+    WriteKind,
+)
 from cachelint.model.cache.facts import ClientOf
 from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
@@ -21,7 +29,6 @@ from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 
 MAX_DEPTH = 8
 
-_SQL_METHODS = frozenset({"execute", "executemany", "execute_sql", "exec_driver_sql", "fetch", "fetchrow", "fetchval"})
 _SQL_KEYWORDS = ("sql", "query", "operation", "statement", "stmt")
 _VERB_KINDS = {
     "insert": WriteKind.INSERT, "replace": WriteKind.SAVE, "upsert": WriteKind.SAVE, "merge": WriteKind.SAVE,
@@ -54,21 +61,6 @@ _PAIR_GETTERS = frozenset({"get_or_create", "update_or_create", "aget_or_create"
 
 # ---------------------------------------------------------------------- what methods write
 
-_QUERYSET_WRITES = {
-    "update": WriteKind.UPDATE, "delete": WriteKind.DELETE, "create": WriteKind.INSERT,
-    "bulk_create": WriteKind.INSERT, "bulk_update": WriteKind.UPDATE, "get_or_create": WriteKind.SAVE,
-    "update_or_create": WriteKind.SAVE,
-}
-_QUERYSET_WRITES.update({f"a{name}": kind for name, kind in list(_QUERYSET_WRITES.items())})
-_INSTANCE_WRITES = {
-    "save": WriteKind.SAVE, "asave": WriteKind.SAVE, "delete": WriteKind.DELETE, "adelete": WriteKind.DELETE,
-    "delete_instance": WriteKind.DELETE,
-}
-_SESSION_WRITES = {
-    "add": WriteKind.SAVE, "add_all": WriteKind.SAVE, "delete": WriteKind.DELETE, "merge": WriteKind.SAVE,
-    "bulk_save_objects": WriteKind.SAVE, "bulk_insert_mappings": WriteKind.INSERT,
-    "bulk_update_mappings": WriteKind.UPDATE,
-}
 # Framework hooks handed an ORM object to save or delete, by method: the position of that
 # parameter after `self`. DRF's `perform_destroy(self, instance)` (and the serializer of
 # `perform_create`/`perform_update`), a ModelForm in `form_valid`, the admin's `save_model(self,
@@ -77,15 +69,8 @@ _WRITE_HOOKS = {
     "perform_create": 0, "perform_update": 0, "perform_destroy": 0, "form_valid": 0,
     "save_model": 1, "delete_model": 1,
 }
-# Writes of a many-to-many relation: `article.tags.add(tag)`.
-_M2M_WRITES = frozenset({"add", "remove", "clear", "set", "aadd", "aremove", "aclear", "aset"})
 # Queryset methods that narrow what a later update or delete changes.
 _QUERYSET_STEPS = frozenset({"all", "filter", "exclude", "select_for_update", "select_related", "only", "defer"})
-# Class-level writes of peewee and Tortoise models: `Product.create(...)`.
-_MODEL_CLASS_WRITES = {
-    "create": WriteKind.INSERT, "bulk_create": WriteKind.INSERT, "bulk_update": WriteKind.UPDATE,
-    "get_or_create": WriteKind.SAVE, "update_or_create": WriteKind.SAVE, "delete_by_id": WriteKind.DELETE,
-}
 # peewee queries that write when executed: `Product.update(...).where(...).execute()`.
 _PEEWEE_QUERIES = {
     "update": WriteKind.UPDATE, "insert": WriteKind.INSERT, "insert_many": WriteKind.INSERT,
@@ -95,9 +80,6 @@ _PEEWEE_QUERIES = {
 # SQLAlchemy statement constructors, and the same methods of a `Table`.
 _SA_STATEMENTS = {"update": WriteKind.UPDATE, "insert": WriteKind.INSERT, "delete": WriteKind.DELETE}
 _SA_MODULES = ("sqlalchemy.", "sqlmodel.")
-# The method names that can write: a cheap first test for every call of a module.
-WRITE_METHODS = _SQL_METHODS | {"commit", "flush"} | set(_SESSION_WRITES) | set(_INSTANCE_WRITES) | set(
-    _QUERYSET_WRITES) | set(_MODEL_CLASS_WRITES) | _M2M_WRITES
 
 
 def _is_own_super(call: cst.Call, scope: Scope) -> bool:
@@ -459,7 +441,7 @@ class WriteFinder:
         method, receiver, scope, order = func.attr.value, func.value, site.scope, site.order
         if self.client_of(receiver, scope, order) is not None:
             return None
-        if method in _SQL_METHODS and (found := self._statement(call, scope, order)) is not None:
+        if method in SQL_METHODS and (found := self._statement(call, scope, order)) is not None:
             return found
         if method in ("commit", "flush") and not any(arg.keyword is None for arg in call.args):
             if method == "flush":
@@ -468,25 +450,25 @@ class WriteFinder:
                     or qualified_name(receiver, scope, order) == "django.db.transaction"):
                 return WriteKind.COMMIT, None, call_label(call)
             return None
-        if method in _SESSION_WRITES and self.is_session(receiver, scope, order):
+        if method in SESSION_WRITES and self.is_session(receiver, scope, order):
             return self._session_write(method, call, scope, order)
-        if method in _INSTANCE_WRITES:
+        if method in INSTANCE_WRITES:
             model = self.instance_model(receiver, scope, order)
             if model is None and isinstance(receiver, cst.Name):
                 model = self._comprehension_model(receiver, call, site.statement, scope, order)
             if model is not None:
-                return _INSTANCE_WRITES[method], Entity(model, "model"), call_label(call)
+                return INSTANCE_WRITES[method], Entity(model, "model"), call_label(call)
             if self._hook_object(receiver, scope, order):
-                return _INSTANCE_WRITES[method], None, call_label(call)
+                return INSTANCE_WRITES[method], None, call_label(call)
         chain = self._followed_chain(receiver, scope, order)
-        if method in _QUERYSET_WRITES:
+        if method in QUERYSET_WRITES:
             queried = self._queryset_model(chain, scope, order) or self._query_model(chain, scope, order)
             if queried is not None:
-                return _QUERYSET_WRITES[method], queried[0], call_label(call)
+                return QUERYSET_WRITES[method], queried[0], call_label(call)
         related = _chain(receiver)
-        if (method in _QUERYSET_WRITES or method in _M2M_WRITES) and self._is_relation(related, method, scope, order):
-            if method in _QUERYSET_WRITES:
-                return _QUERYSET_WRITES[method], None, call_label(call)
+        if (method in QUERYSET_WRITES or method in M2M_WRITES) and self._is_relation(related, method, scope, order):
+            if method in QUERYSET_WRITES:
+                return QUERYSET_WRITES[method], None, call_label(call)
             # `article.tags.add(tag)` changes the relation, which is part of the article:
             # every cached view of the article (its tags among them) is stale.
             owner = self.instance_model(related.root, scope, order)
@@ -495,12 +477,12 @@ class WriteFinder:
         if model is None:
             return None
         methods = chain.methods
-        if not methods and method in _MODEL_CLASS_WRITES:
-            return _MODEL_CLASS_WRITES[method], Entity(model, "model"), call_label(call)
+        if not methods and method in MODEL_CLASS_WRITES:
+            return MODEL_CLASS_WRITES[method], Entity(model, "model"), call_label(call)
         if method == "execute" and methods and methods[0] in _PEEWEE_QUERIES:
             return _PEEWEE_QUERIES[methods[0]], Entity(model, "model"), call_label(call)
         if method in ("update", "delete") and methods and site.awaited:  # Tortoise: await M.filter(...).delete()
-            return _QUERYSET_WRITES[method], Entity(model, "model"), call_label(call)
+            return QUERYSET_WRITES[method], Entity(model, "model"), call_label(call)
         return None
 
     def _is_relation(self, chain: _Chain, method: str, scope: Scope, order: int) -> bool:
@@ -509,7 +491,7 @@ class WriteFinder:
         links = chain.links
         if not links or links[0].call is not None or links[0].name.startswith("_"):
             return False
-        if method in _M2M_WRITES and len(links) != 1:
+        if method in M2M_WRITES and len(links) != 1:
             return False
         if any(link.name not in _QUERYSET_STEPS for link in links[1:]):
             return False
@@ -596,7 +578,7 @@ class WriteFinder:
                 model = self.instance_model(first.elements[0].value, scope, order)
         else:
             model = self.instance_model(first, scope, order)
-        return _SESSION_WRITES[method], Entity(model, "model") if model else None, call_label(call)
+        return SESSION_WRITES[method], Entity(model, "model") if model else None, call_label(call)
 
     def _query_model(self, chain: _Chain, scope: Scope, order: int) -> tuple[Entity | None] | None:
         """SQLAlchemy's legacy `session.query(M)....update()` and Flask-SQLAlchemy's `M.query....delete()`."""
