@@ -1,6 +1,7 @@
 """CL900 unused-suppression: a `# noqa: CLxxx` or `# cachelint: ignore[…]` that suppresses nothing."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from cachelint.rules.base import CommentFinding, CommentRule, RuleContext, Suppression
@@ -26,6 +27,10 @@ class UnusedSuppression(CommentRule):
       project (not by the language server as you type);
     - file-level `# cachelint: noqa` comments are not judged, as Ruff leaves
       `# ruff: noqa` alone.
+
+    A code that names no rule of cachelint (`# noqa: CL999`, a code of cachelint's own
+    `CL` + digits spelling, or anything inside `# cachelint: ignore[…]`) is reported as
+    unknown, as RUF100 reports unknown codes: a typo there suppresses nothing.
 
     ## Why is this bad?
     A suppression outlives the finding it was written for: the code is fixed or moved,
@@ -90,6 +95,15 @@ class UnusedSuppression(CommentRule):
         def remember(uid, profile):
             r.set(f"profile:{uid}", profile, ex=300)  # noqa: CL002  # expect: CL900
         """,
+        # A code cachelint does not have: a typo of the CL002 meant.
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def remember(uid, profile):
+            r.set(f"profile:{uid}", profile)  # noqa: CL020  # expect: CL900
+        """,
         """
         import redis
 
@@ -104,12 +118,16 @@ class UnusedSuppression(CommentRule):
     def check(self, suppressions: list[Suppression], ran: frozenset[str],
               context: RuleContext) -> Iterator[CommentFinding]:
         for directive in suppressions:
+            unknown = tuple(
+                selector for selector, named in zip(directive.selectors, directive.named)
+                if _unknown(directive, selector, named)
+            )
             unused = tuple(
                 selector for selector, named in zip(directive.selectors, directive.named)
                 if _judged(directive, named, ran) and selector not in directive.used
             )
-            if unused:
-                yield _finding(directive, unused)
+            if unknown or unused:
+                yield _finding(directive, unused, unknown)
 
 
 def _judged(directive: Suppression, named: frozenset[str], ran: frozenset[str]) -> bool:
@@ -120,10 +138,21 @@ def _judged(directive: Suppression, named: frozenset[str], ran: frozenset[str]) 
     return bool(named) and named <= ran
 
 
-def _finding(directive: Suppression, unused: tuple[str, ...]) -> CommentFinding:
-    kept = tuple(selector for selector in directive.selectors if selector not in unused)
+_OWN_SPELLING = re.compile(r"CL[0-9]+")
+
+
+def _unknown(directive: Suppression, selector: str, named: frozenset[str]) -> bool:
+    """Whether a selector is cachelint's and names no rule of it: in a `# noqa`, which
+    other tools read too, only a code spelled as cachelint spells its own counts."""
+    if named or selector == "ALL":
+        return False
+    return directive.kind == "ignore" or _OWN_SPELLING.fullmatch(selector) is not None
+
+
+def _finding(directive: Suppression, unused: tuple[str, ...], unknown: tuple[str, ...]) -> CommentFinding:
+    dropped = unused + unknown
+    kept = tuple(selector for selector in directive.selectors if selector not in dropped)
     written = directive.line[directive.start:directive.end]
-    listed = ", ".join(f"`{selector}`" for selector in unused)
     if kept:
         replacement: tuple[int, int | None, str] = (directive.start, directive.end, directive.text(kept))
     elif directive.line[:directive.start].strip():  # after code: the directive and the blanks before it go
@@ -134,10 +163,19 @@ def _finding(directive: Suppression, unused: tuple[str, ...]) -> CommentFinding:
         replacement = (directive.start, directive.end + len(rest) - len(rest.lstrip()), "")
     else:  # the comment stood alone: its line goes
         replacement = (0, None, "")
+    reasons = []
+    if unused:
+        reasons.append(f"nothing here for {_listed(unused)} to suppress")
+    if unknown:
+        reasons.append(f"cachelint has no rule {_listed(unknown)}")
     if kept:
-        message = f"Unused codes in `{written}`: nothing here for {listed} to suppress"
+        message = f"Unused codes in `{written}`: {'; '.join(reasons)}"
     elif directive.selectors == ("ALL",):
         message = f"Unused suppression `{written}`: nothing here to suppress"
     else:
-        message = f"Unused suppression `{written}`: nothing here for {listed} to suppress"
+        message = f"Unused suppression `{written}`: {'; '.join(reasons)}"
     return CommentFinding(directive.row, directive.start, directive.end, message, replacement)
+
+
+def _listed(selectors: tuple[str, ...]) -> str:
+    return ", ".join(f"`{selector}`" for selector in selectors)

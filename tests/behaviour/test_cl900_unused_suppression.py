@@ -62,6 +62,25 @@ def test_another_tools_codes_and_a_bare_noqa_are_not_judged():
     assert _codes(source) == []
 
 
+def test_a_code_cachelint_does_not_have_is_unknown_and_suppresses_nothing():
+    # CL020 is a typo of CL002: the write without a TTL is reported, and so is the typo.
+    typo = HEAD + "def f(uid, v):\n    r.set(f\"avatar:{uid}\", v)  # noqa: CL020\n"
+    [result] = lint_text("app.py", typo.encode(), Settings(select=("ALL",))).files
+    assert [(d.location.row, d.code) for d in result.diagnostics] == [(7, "CL002"), (7, "CL900")]
+    [unknown] = [d for d in result.diagnostics if d.code == "CL900"]
+    assert unknown.message == "Unused suppression `# noqa: CL020`: cachelint has no rule `CL020`"
+    # Beside a used code, only the unknown one goes; a name no rule has inside cachelint's
+    # own directive is unknown too; another tool's code in a noqa is still not judged.
+    both = HEAD + "def f(uid, v):\n    r.set(f\"avatar:{uid}\", v)  # noqa: CL002, CL999, E501\n"
+    [result] = lint_text("app.py", both.encode(), Settings(select=("ALL",))).files
+    [unknown] = [d for d in result.diagnostics if d.code == "CL900"]
+    assert unknown.message == "Unused codes in `# noqa: CL002, CL999, E501`: cachelint has no rule `CL999`"
+    assert apply_fixes(both, result.diagnostics)[0] == both.replace("CL002, CL999, E501", "CL002, E501")
+    named = HEAD + "def f(k, v):\n    # cachelint: ignore[set-without-tll]\n    r.set(k, v, ex=1)\n"
+    assert _codes(named) == [(7, "CL900")]
+    assert _codes(HEAD + "def f(k, v):\n    r.set(k, v, ex=1)  # noqa: CLS001\n") == []
+
+
 def test_codes_of_rules_that_did_not_run_are_not_judged():
     # CL007 not selected: its suppression may be used once it is.
     source = HEAD + "def f(k, v):\n    r.set(k, v, ex=1)  # noqa: CL007\n    r.set(k, v, ex=1)  # noqa: CL0\n"
