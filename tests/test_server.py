@@ -282,3 +282,22 @@ def test_a_workspace_folder_added_later_is_a_project(tmp_path):
             await session.diagnostics(uri, 1, until=lambda found: "CL010" in codes(found))
 
     run(scenario())
+
+
+def test_unused_suppressions_are_judged_on_the_text_being_edited(tmp_path):
+    """CL900, selected, judges the editor's text as `check` judges the saved file; a
+    project rule's code is left alone, as only a whole-project run can tell it used."""
+    (tmp_path / "pyproject.toml").write_text('[tool.cachelint]\nextend-select = ["CL900"]\n')
+    stale = WITH_TTL.replace("payload, ex=300)", "payload, ex=300)  # noqa: CL002, CL010")
+    (tmp_path / "shop.py").write_text(BOTH)  # on disk the suppression is not there at all
+
+    async def scenario():
+        async with Session(tmp_path) as session:
+            uri = session.open("shop.py", stale)
+            found = [d for d in await session.diagnostics(uri, 1) if d.code == "CL900"]
+            assert [(d.range.start.line, d.message) for d in found] == [
+                (15, "Unused codes in `# noqa: CL002, CL010`: nothing here for `CL002` to suppress")]
+            version = session.change(uri, BOTH.replace("payload)\n", "payload)  # noqa: CL002\n"))
+            assert codes(await session.diagnostics(uri, version)) == ["CL001"]
+
+    run(scenario())

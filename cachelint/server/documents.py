@@ -9,6 +9,9 @@ for that file in a whole-project run, had the editor's text been saved.
   imports from other modules declared, when the project makes some, as `lint_paths` does.
 - The project: the project rules' findings in the file (CL010), from the last
   whole-project run, while the text is the one that run read.
+- Suppression comments (CL900, when selected): judged on the editor's text by what the
+  file's rules found, as `check` judges them, save a project rule's codes, which only a
+  whole-project run can tell used or not.
 - A problem is a diagnostic, never an exception: a syntax error is `invalid-syntax` (as
   on the command line), a crash in a rule or in the model is one `internal-error`
   naming the rule, and every other rule still reports.
@@ -73,6 +76,8 @@ class Linter:
         except Exception as error:  # a bug in cachelint must cost this document's findings, not the server
             message = engine._internal_error("cachelint", path, error)
             return Linted((engine.problem(path, "internal-error", message),), project)
+        result.text = text  # the comment rules read the editor's text, not the file saved
+        engine.check_comments([result], settings, project_rules_ran=False)
         found = [*result.diagnostics, *(engine.problem(path, "internal-error", error) for error in result.internal_errors)]
         if snapshot is not None:
             found += snapshot.findings_for(path, text)
