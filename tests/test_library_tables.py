@@ -132,3 +132,37 @@ def test_legacy_flask_cache_imports_are_flask_caching(tmp_path, module):
             cache.delete(f"user:{{uid}}")
     '''
     assert _ops(tmp_path, source) == [(7, "delete", "flask-caching", "delete", "user:{uid}", None)]
+
+
+def test_what_dogpile_memoization_adds_to_a_function_is_an_operation(tmp_path):
+    source = '''
+        from dogpile.cache import make_region
+        from oslo_cache import core as cache
+
+        region = make_region().configure("dogpile.cache.redis")
+        MEMOIZE = cache.get_memoization_decorator(None, cache.create_region(), group="catalog")
+
+        @region.cache_on_arguments(expiration_time=60)
+        def get_user(uid):
+            return load(uid)
+
+        @MEMOIZE
+        def get_catalog(uid):
+            return load(uid)
+
+        def plain(uid):
+            return uid
+
+        def rename(uid):
+            get_user.invalidate(uid)
+            get_user.refresh(uid)
+            get_catalog.invalidate(uid)
+            plain.invalidate(uid)
+            get_user.cache_info()
+    '''
+    assert [op[:4] for op in _ops(tmp_path, source) if op[1] != "decorator"] == [
+        (5, "configure", "dogpile", "configure"),
+        (20, "delete", "dogpile", "invalidate"),
+        (21, "write", "dogpile", "refresh"),
+        (22, "delete", "oslo.cache", "invalidate"),
+    ]

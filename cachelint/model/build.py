@@ -21,7 +21,7 @@ from cachelint.model.cache.fills import CacheFills, dict_caches_never_falsy
 from cachelint.model.cache.guards import Guards
 from cachelint.model.cache.key_match import KeyMatch, Match, match_keys
 from cachelint.model.cache.keys import KeyShape, KeyShapes
-from cachelint.model.cache.operations import find_operations
+from cachelint.model.cache.operations import decorated_function_ops, find_operations
 from cachelint.model.core.branches import Branches
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.collect import Collector
@@ -191,4 +191,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
     )
     model.ops = find_operations(collector, resolver, custom, spans, model.code)
     model.decorators = find_decorators(collector, resolver, spans, model.ops)
+    decorated = decorated_function_ops(collector, resolver, custom, model.decorators)
+    if decorated:
+        model.ops = sorted([*model.ops, *decorated], key=lambda op: op.order)
     return model

@@ -134,6 +134,9 @@ class Decorator:
     unbounded: bool = False  # always unbounded (functools.cache)
     cache: Arg | None = None  # cachetools: the cache object that stores the results
     backend: DecoratorBackend | None = None  # aiocache: the backend class that stores them
+    # What the decorated function gains, called as `fn.<name>(...)` with the arguments of a
+    # call of `fn` (dogpile `get_user.invalidate(uid)` deletes the entry of `get_user(uid)`).
+    methods: dict[str, Method] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

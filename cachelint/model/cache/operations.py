@@ -16,7 +16,7 @@ import libcst as cst
 
 from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver
 from cachelint.model.cache.custom import CustomClients
-from cachelint.model.cache.facts import CacheOp, Client, Ttl, WrapperClass
+from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl, WrapperClass
 from cachelint.model.cache.keys import named_keys
 from cachelint.model.cache.ttl import constant_name, ttl_fact, ttl_meaning, value_meaning
 from cachelint.model.cache.wrappers import Wrapper, summarise, wrapper_class
@@ -44,6 +44,20 @@ def find_operations(collector: Collector, resolver: ClientResolver, custom: Cust
     ops = _Operations(collector, resolver, custom).ops()
     _mark_followed_expiries(ops, code, spans)
     return ops
+
+
+def decorated_function_ops(collector: Collector, resolver: ClientResolver, custom: CustomClients,
+                           decorators: list[CacheDecorator]) -> list[CacheOp]:
+    """The calls of what the module's cache `decorators` add to the functions they decorate
+    (dogpile `get_user.invalidate(uid)`): each an operation on the entry a call of the
+    function with those arguments fills. (Found after the decorators, which are found
+    after the operations: a memoizer of the project is known by its operations.)"""
+    decorated = {decorator.function: decorator for decorator in decorators
+                 if decorator.spec.methods and isinstance(decorator.function, cst.FunctionDef)}
+    if not decorated:
+        return []
+    operations = _Operations(collector, resolver, custom)
+    return [op for site in collector.calls if (op := operations.decorated_function_op(site, decorated)) is not None]
 
 
 class _Operations:
@@ -171,6 +185,20 @@ class _Operations:
             library, spec = wrapped
             return self._op(Client(BY_NAME[library], ClientKind()), qualified.rsplit(".", 1)[-1], spec, call, call, site)
         return None
+
+    def decorated_function_op(self, site: Site, decorated: dict[cst.FunctionDef, CacheDecorator]) -> CacheOp | None:
+        """`get_user.invalidate(uid)` of a function a cache decorator decorates: an operation
+        on the entry a call of it with those arguments fills."""
+        func = site.node.func
+        calls = self.resolver.calls
+        if type(func) is not cst.Attribute or calls is None:
+            return None
+        function = calls.function_called(func.value, site.scope, site.order)
+        decorator = decorated.get(function) if function is not None else None
+        spec = decorator.spec.methods.get(func.attr.value) if decorator is not None else None
+        if decorator is None or spec is None:
+            return None
+        return self._op(Client(decorator.library, ClientKind()), func.attr.value, spec, site.node, site.node, site)
 
     def _library_function(self, func: cst.BaseExpression, site: Site) -> tuple[Library, Method] | None:
         """The library function `func` names (djblets `cache_memoize`), if it is one."""

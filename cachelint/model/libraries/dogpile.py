@@ -20,6 +20,16 @@ BACKEND_EXPIRY_ARGUMENTS = {
 # The backend writes a plain SET (no TTL) when the argument is missing, None or 0.
 BACKEND_SEMANTICS = TtlSemantics(omitted=Meaning.FOREVER, none=Meaning.FOREVER, zero=Meaning.FOREVER)
 
+# What `cache_on_arguments` adds to the function it decorates (region.py, `cache_decorator`):
+# each takes the function's own arguments, from which the key is made. `set(value, *args)`
+# and `refresh(*args)` store with the region's `set`, which takes no expiration.
+MEMOIZED_METHODS = {
+    "invalidate": Method(Kind.DELETE, key=None),
+    "get": Method(Kind.READ, key=None, single_value=True, miss="NO_VALUE"),
+    "set": Method(Kind.WRITE, key=None, value=Arg(0, "value")),
+    "refresh": Method(Kind.WRITE, key=None),
+}
+
 DOGPILE = Library(
     name="dogpile",
     title="dogpile.cache",
@@ -48,7 +58,7 @@ DOGPILE = Library(
     },
     factories={"configure": ClientKind()},
     method_decorators={
-        "cache_on_arguments": Decorator("memoize", ttl=(Arg(1, "expiration_time"),)),
-        "cache_multi_on_arguments": Decorator("memoize", ttl=(Arg(1, "expiration_time"),)),
+        "cache_on_arguments": Decorator("memoize", ttl=(Arg(1, "expiration_time"),), methods=MEMOIZED_METHODS),
+        "cache_multi_on_arguments": Decorator("memoize", ttl=(Arg(1, "expiration_time"),), methods=MEMOIZED_METHODS),
     },
 )

@@ -8,7 +8,7 @@ is a dogpile region with dogpile's methods and their semantics (dogpile.py).
 """
 from dataclasses import replace
 
-from cachelint.model.libraries.dogpile import DOGPILE
+from cachelint.model.libraries.dogpile import DOGPILE, MEMOIZED_METHODS
 from cachelint.model.spec import ClientKind, Decorator
 
 _PACKAGES = ("oslo_cache", "oslo_cache.core")  # the package re-exports core's functions
@@ -18,5 +18,7 @@ OSLO_CACHE = replace(
     name="oslo.cache",
     title="oslo.cache",
     constructors={f"{package}.create_region": ClientKind() for package in _PACKAGES},
-    decorators={f"{package}.get_memoization_decorator": Decorator("memoize") for package in _PACKAGES},
+    decorators={
+        f"{package}.get_memoization_decorator": Decorator("memoize", methods=MEMOIZED_METHODS) for package in _PACKAGES
+    },
 )
