@@ -296,6 +296,7 @@ def _show_settings(paths: list[Path], stdin_filename: Path | None, settings: Set
     """The settings a file is checked with: the first file found under the paths, as Ruff."""
     import json
 
+    from cachelint.config import declared
     from cachelint.discover import discover
 
     found = [str(stdin_filename)] if stdin_filename else discover(paths, settings).files or [str(paths[0])]
@@ -320,8 +321,7 @@ def _show_settings(paths: list[Path], stdin_filename: Path | None, settings: Set
         "respect-gitignore": own.respect_gitignore,
         "baseline": str(own.baseline) if own.baseline else None,
         "rules": {rule.name: own.options_for(rule) for rule in rules.ALL_RULES if rule.code in enabled and rule.options},
-        "clients": dict(own.clients.objects) | {
-            name: f"{method.kind.value} wrapper" for name, method in own.clients.functions.items()},
+        "clients": declared(own.clients),
     }
     return "".join(f"{key} = {json.dumps(value, default=str)}\n" for key, value in lines.items())
 

@@ -23,11 +23,19 @@ from cachelint.catalog import entry_for
 from cachelint.discover import GlobError, Globs, glob_regex
 from cachelint.model.cache.custom import CustomClients
 from cachelint.model.libraries import BY_NAME as LIBRARIES
-from cachelint.model.spec import Arg, Kind, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, Decorator, Kind, Library, Meaning, Method, TtlSemantics
 
 SECTION = "tool.cachelint"
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _KINDS = {kind.value: kind for kind in (Kind.READ, Kind.WRITE, Kind.DELETE, Kind.KEYS, Kind.SCAN)}
+# Kinds a wrapper may declare that are one of the above with a property: a delete of the
+# keys its key argument lists; a lock, a write that stores only when the key is free.
+_DECLARED_KINDS = {**_KINDS, "delete-many": Kind.DELETE, "lock": Kind.WRITE}
+_DECORATOR_KINDS = {"memoize": "memoize", "view": "view"}
+# A wrapper of no library: an omitted or None TTL is the default, what zero means is not known.
+_WRAPPER_SEMANTICS = TtlSemantics(omitted=Meaning.DEFAULT, none=Meaning.DEFAULT, zero=Meaning.UNKNOWN)
+_WRAPPER_KEYS = {"kind", "key", "value", "ttl", "ttl-default", "ttl-omitted", "ttl-none", "ttl-zero", "prefix"}
+_DECORATOR_KEYS = {"library", "decorator", "ttl", "ttl-default", "ttl-omitted", "ttl-none", "ttl-zero", "called"}
 _MEANINGS = {meaning.value.replace(" ", "-"): meaning for meaning in Meaning if meaning is not Meaning.EXPIRES}
 
 
@@ -355,6 +363,13 @@ class _Parser:
         return options
 
     def clients(self, value: Any) -> CustomClients:
+        """`[tool.cachelint.clients]`: what inference cannot see, each entry by its shape.
+
+        `{library}`: an object (or a factory, or an attribute path such as
+        `request.registry.cache`) that is a client of the library; `{library, methods}`: a
+        wrapper class, whose instances are clients with those methods; `{library,
+        decorator}`: a memoize or view decorator; `{library, kind, ...}`: a wrapper
+        function of the library; `{kind, ...}` alone: a wrapper of no known library."""
         if not isinstance(value, dict):
             raise self.error("clients", f"expected a table of qualified names, got {_describe(value)}")
         clients = CustomClients()
@@ -364,35 +379,103 @@ class _Parser:
                 raise self.error(where, "expected a qualified name such as `myapp.cache.set_cached`")
             if not isinstance(table, dict):
                 raise self.error(where, f"expected a table such as {{kind = \"write\", key = 0}}, got {_describe(table)}")
-            if "library" in table:
+            if "methods" in table:
+                clients.classes[qualified] = self.wrapper_class(where, qualified, table)
+            elif "decorator" in table:
+                clients.decorators[qualified] = self.decorator(where, table)
+            elif "library" in table and "kind" in table:
+                library = self.library(where, table)
+                method = self.function(where, {k: v for k, v in table.items() if k != "library"}, library.semantics)
+                clients.wrappers[qualified] = (library.name, replace(method, via=(qualified,)))
+            elif "library" in table:
                 if set(table) != {"library"}:
-                    raise self.error(where, "`library` declares a client object and takes no other keys")
-                library = table["library"]
-                if not isinstance(library, str) or library not in LIBRARIES or library == "dict":
-                    raise self.error(f"{where}.library", f"unknown library `{library}` (known: {', '.join(sorted(LIBRARIES))})")
-                clients.objects[qualified] = library
+                    raise self.error(where, "`library` alone declares a client object and takes no other keys (with `kind`, a wrapper "
+                                            "function; with `methods`, a wrapper class; with `decorator`, a decorator)")
+                clients.objects[qualified] = self.library(where, table).name
             else:
-                clients.functions[qualified] = self.function(where, table)
+                clients.functions[qualified] = self.function(where, table, _WRAPPER_SEMANTICS)
         return clients
 
-    def function(self, where: str, table: dict[str, Any]) -> Method:
-        known = {"kind", "key", "value", "ttl", "ttl-omitted", "ttl-none", "ttl-zero"}
+    def library(self, where: str, table: dict[str, Any]) -> Library:
+        library = table.get("library")
+        if not isinstance(library, str) or library not in LIBRARIES or library == "dict":
+            raise self.error(f"{where}.library", f"unknown library `{library}` (known: {', '.join(sorted(LIBRARIES))})")
+        return LIBRARIES[library]
+
+    def wrapper_class(self, where: str, qualified: str, table: dict[str, Any]) -> tuple[str, dict[str, Method]]:
+        """A wrapper class: the `library` it stores in, and its `methods`, each a wrapper
+        method whose TTL means what it means to that library unless the entry says otherwise."""
+        for key in table:
+            if key not in ("library", "methods"):
+                raise self.error(f"{where}.{key}", "unknown key (expected one of: library, methods)")
+        library = self.library(where, table)
+        methods = table["methods"]
+        if not isinstance(methods, dict) or not methods:
+            raise self.error(f"{where}.methods", f"expected a table of method = {{kind = ...}}, got {_describe(methods)}")
+        found = {}
+        for name, entry in methods.items():
+            at = f"{where}.methods.{_toml_key(name)}"
+            if not name.isidentifier():
+                raise self.error(at, "expected a method name")
+            if not isinstance(entry, dict):
+                raise self.error(at, f"expected a table such as {{kind = \"read\", key = 0}}, got {_describe(entry)}")
+            found[name] = replace(self.function(at, entry, library.semantics), via=(f"{qualified}.{name}",))
+        return library.name, found
+
+    def function(self, where: str, table: dict[str, Any], base: TtlSemantics) -> Method:
+        """A wrapper function or method: what it does (`kind`), where its key, value and TTL
+        are, the text it puts before the key (`prefix`), and what an omitted, None and zero
+        TTL mean (`base` where the entry does not say)."""
+        self.known_keys(where, table, _WRAPPER_KEYS)
+        kind_name = table.get("kind")
+        if kind_name is None:
+            raise self.error(f"{where}.kind", f"missing (expected one of {', '.join(_DECLARED_KINDS)})")
+        kind = self.choice(where, table, "kind", _DECLARED_KINDS)
+        ttl = self.arg(where, table, "ttl")
+        prefix = table.get("prefix", "")
+        if not isinstance(prefix, str):
+            raise self.error(f"{where}.prefix", f"expected the text the wrapper puts before the key, got {_describe(prefix)}")
+        return Method(
+            kind, key=self.arg(where, table, "key"), value=self.arg(where, table, "value"),
+            ttl=(ttl,) if ttl else (), semantics=self.semantics(where, table, base), single_value=kind is Kind.READ,
+            if_absent=kind_name == "lock", key_affix=(prefix, ""),
+        )
+
+    def decorator(self, where: str, table: dict[str, Any]) -> tuple[str, Decorator, bool]:
+        """A decorator of the project that caches what the decorated function returns
+        (`memoize`) or a view's responses (`view`) in the library: where its TTL is when
+        applied called (`@memoize_redis(60)`), and whether it is (by default, when it takes a TTL)."""
+        self.known_keys(where, table, _DECORATOR_KEYS)
+        library = self.library(where, table)
+        kind = self.choice(where, table, "decorator", _DECORATOR_KINDS)
+        ttl = self.arg(where, table, "ttl")
+        called = table.get("called", ttl is not None)
+        if not isinstance(called, bool):
+            raise self.error(f"{where}.called", f"expected true (`@memoize(60)`) or false (`@memoize`), got {_describe(called)}")
+        if ttl is not None and not called:
+            raise self.error(f"{where}.ttl", "a decorator applied bare (`called = false`) is given no TTL")
+        semantics = self.semantics(where, table, library.semantics)
+        return library.name, Decorator(kind, ttl=(ttl,) if ttl else (), semantics=semantics), called
+
+    def semantics(self, where: str, table: dict[str, Any], base: TtlSemantics) -> TtlSemantics:
+        """What an omitted TTL means (its parameter's default in seconds, `ttl-default`, or
+        `ttl-omitted`), and what None and zero mean; `base` where the entry does not say."""
+        zero = self.meaning(where, table, "ttl-zero", base.zero)
+        if "ttl-default" in table and "ttl-omitted" in table:
+            raise self.error(f"{where}.ttl-default", "give either `ttl-default` or `ttl-omitted`, not both")
+        if "ttl-default" in table:
+            default = table["ttl-default"]
+            if isinstance(default, bool) or not isinstance(default, (int, float)):
+                raise self.error(f"{where}.ttl-default", f"expected a number of seconds, got {_describe(default)}")
+            omitted = Meaning.EXPIRES if default > 0 else zero if default == 0 else base.negative
+        else:
+            omitted = self.meaning(where, table, "ttl-omitted", base.omitted)
+        return base.but(omitted=omitted, none=self.meaning(where, table, "ttl-none", base.none), zero=zero)
+
+    def known_keys(self, where: str, table: dict[str, Any], known: set[str]) -> None:
         for key in table:
             if key not in known:
                 raise self.error(f"{where}.{key}", f"unknown key (expected one of: {', '.join(sorted(known))})")
-        kind = self.choice(where, table, "kind", _KINDS)
-        if kind is None:
-            raise self.error(f"{where}.kind", f"missing (expected one of {', '.join(_KINDS)})")
-        semantics = TtlSemantics(
-            omitted=self.meaning(where, table, "ttl-omitted", Meaning.DEFAULT),
-            none=self.meaning(where, table, "ttl-none", Meaning.DEFAULT),
-            zero=self.meaning(where, table, "ttl-zero", Meaning.UNKNOWN),
-        )
-        ttl = self.arg(where, table, "ttl")
-        return Method(
-            kind, key=self.arg(where, table, "key"), value=self.arg(where, table, "value"),
-            ttl=(ttl,) if ttl else (), semantics=semantics, single_value=kind is Kind.READ,
-        )
 
     def arg(self, where: str, table: dict[str, Any], key: str) -> Arg | None:
         value = table.get(key)
@@ -423,13 +506,49 @@ class _Parser:
         return choices[value]
 
 
+def declared(clients: CustomClients) -> dict[str, Any]:
+    """What `[tool.cachelint.clients]` declares, entry by entry, as `--show-settings` says it."""
+    shown: dict[str, Any] = {name: f"client of {library}" for name, library in clients.objects.items()}
+    shown |= {name: _described(method) for name, method in clients.functions.items()}
+    shown |= {name: f"{_described(method)}, of {library}" for name, (library, method) in clients.wrappers.items()}
+    shown |= {name: {"library": library, "methods": {each: _described(method) for each, method in methods.items()}}
+              for name, (library, methods) in clients.classes.items()}
+    shown |= {name: f"{spec.kind} decorator of {library}, applied {'called' if called else 'bare'}"
+                    + (f", ttl {_arg_text(spec.ttl[0])}" if spec.ttl else "") + _semantics_text(spec.semantics)
+              for name, (library, spec, called) in clients.decorators.items()}
+    return dict(sorted(shown.items()))
+
+
+def _described(method: Method) -> str:
+    """`write: key "user:" + 0, value 1, ttl 2 or timeout (omitted: expires, None: default, 0: not cached)`."""
+    kind = "lock" if method.if_absent and method.kind is Kind.WRITE else method.kind.value
+    parts = [f"key {json.dumps(method.key_affix[0]) + ' + ' if method.key_affix[0] else ''}{_arg_text(method.key)}"
+             if method.key is not None else "no key"]
+    parts += [f"value {_arg_text(method.value)}"] if method.value is not None else []
+    parts += [f"ttl {_arg_text(method.ttl[0])}"] if method.ttl else []
+    return f"{kind}: {', '.join(parts)}" + (_semantics_text(method.semantics) if method.kind is Kind.WRITE else "")
+
+
+def _arg_text(arg: Arg) -> str:
+    return " or ".join(str(part) for part in (arg.position, arg.name) if part is not None)
+
+
+def _semantics_text(semantics: TtlSemantics | None) -> str:
+    if semantics is None:
+        return ""
+    return f" (omitted: {semantics.omitted.value}, None: {semantics.none.value}, 0: {semantics.zero.value})"
+
+
 def _merged(base: dict[str, dict[str, Any]], own: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Rule options of an extended configuration with this one's on top, option by option."""
     return {name: {**base.get(name, {}), **own.get(name, {})} for name in {**base, **own}}
 
 
 def _merged_clients(base: CustomClients, own: CustomClients) -> CustomClients:
-    return CustomClients({**base.objects, **own.objects}, {**base.functions, **own.functions})
+    return CustomClients(
+        {**base.objects, **own.objects}, {**base.functions, **own.functions}, {**base.wrappers, **own.wrappers},
+        {**base.classes, **own.classes}, decorators={**base.decorators, **own.decorators},
+    )
 
 
 def _toml_key(key: str) -> str:

@@ -44,11 +44,11 @@ from typing import TYPE_CHECKING, cast
 
 from cachelint import catalog, parallel, selection, suppressions
 from cachelint.cache import Cached, ResultCache, cache_key, content_digest
-from cachelint.config import Settings
+from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
-from cachelint.prefilter import may_import_relatively, prefilter_for
-from cachelint.project.clients import exported_clients, exported_wrappers, imports_of, mentions_of
+from cachelint.prefilter import may_import_relatively, prefilter_for, writes_a_declared_path
+from cachelint.project.clients import exported_clients, exported_wrappers, imports_of, mentions_of, unmatched
 from cachelint.project.facts import FileFacts
 from cachelint.project.model import ProjectModel, entity_mentions
 
@@ -169,7 +169,8 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
         return result
     custom_names = _custom_names(settings)
-    screen = prefilter_for(custom_names) if prefilter and not may_import_relatively(custom_names, text) else None
+    whole = may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text)
+    screen = prefilter_for(custom_names) if prefilter and not whole else None
     if screen is not None and not screen.wants(text):
         return result
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
@@ -281,7 +282,8 @@ def _diagnostic(rule: type[Rule], finding: Finding, model: ModuleModel) -> Diagn
 
 def _custom_names(settings: Settings) -> tuple[str, ...]:
     clients = settings.clients
-    return tuple(sorted({*clients.objects, *clients.functions}))
+    return tuple(sorted({*clients.objects, *clients.functions, *clients.wrappers, *clients.classes,
+                         *clients.decorators}))
 
 
 def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: Path | None = None,
@@ -306,6 +308,8 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         results.append(result)
     _lint(stale, results, settings, prefilter, jobs, cache)
     linted = cast("list[FileResult]", results)  # every file has its result now
+    if settings.clients and not part_of_the_project and _covers(paths, settings.root):
+        _check_declared_clients(linted, settings)
     _lint_importers_of_clients(linted, settings, jobs, cache_dir)
     if prefilter:
         _lint_for_the_entities(linted, settings, jobs, cache)
@@ -318,6 +322,26 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         check_project(run.files, settings)
         check_comments(run.files, settings)
     return run
+
+
+def _covers(paths: list[Path], root: Path) -> bool:
+    """Whether the run is given the whole project: the folder of its configuration, or one above."""
+    folder = root.resolve()
+    return any(folder.is_relative_to(path.resolve()) for path in paths)
+
+
+def _check_declared_clients(results: list[FileResult], settings: Settings) -> None:
+    """A name `[tool.cachelint.clients]` declares that no linted file defines, imports or
+    writes out is a configuration error. A run given some files of the project is not
+    asked (the name may be in the others: a hook's, `check views.py`); the run of the
+    whole project a hook makes for the project rules is."""
+    files = [(result.filename, raw) for result in results if (raw := _read(result.filename)) is not None]
+    missing = unmatched(settings.clients, files)
+    if missing:
+        where = settings.source or "the configuration"
+        raise ConfigError(f"{where}: `tool.cachelint.clients.\"{missing[0]}\"`: matches nothing in the linted files "
+                          "(no file defines, imports or writes it out)"
+                          + (f"; nor do {', '.join(f'`{name}`' for name in missing[1:])}" if missing[1:] else ""))
 
 
 def _may_have_project_findings(results: list[FileResult], settings: Settings) -> bool:
@@ -526,7 +550,7 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         project = ProjectModel(_facts(results))
         exported = exported_clients(project, settings.clients)
         wrappers = exported_wrappers(project, settings.clients)
-        classes, instances = project.wrapper_classes(), project.wrapper_instances()
+        classes, instances = project.wrapper_classes(), project.wrapper_instances(settings.clients.classes)
         memoizers = project.memoizers()
         names = exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
         new = sorted(names - seen)

@@ -532,6 +532,12 @@ def may_import_relatively(custom_names: tuple[str, ...], text: str) -> bool:
         _last_parts(custom_names).search(text) is not None)
 
 
+def writes_a_declared_path(custom_names: tuple[str, ...], text: str) -> bool:
+    """Whether the text writes out a name the configuration declares, as an attribute path
+    is used (`request.registry.cache`): no import binds it, so such a file is parsed whole."""
+    return any(name in text for name in custom_names)
+
+
 @functools.lru_cache(maxsize=8)
 def _last_parts(custom_names: tuple[str, ...]) -> re.Pattern[str]:
     words = sorted({name.rsplit(".", 1)[-1] for name in custom_names}, key=len, reverse=True)

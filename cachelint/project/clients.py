@@ -12,6 +12,7 @@ the second pass).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from cachelint.model.cache.custom import CustomClients
 from cachelint.model.spec import Method
@@ -71,3 +72,25 @@ def exported_wrappers(project: ProjectModel, declared: CustomClients) -> dict[st
     (`ProjectModel.wrappers`) that the configuration does not already declare."""
     return {name: wrapper for name, wrapper in project.wrappers().items() if name not in declared.functions}
 
+
+
+def unmatched(declared: CustomClients, files: list[tuple[str, bytes]]) -> list[str]:
+    """The names `[tool.cachelint.clients]` declares that nothing in `files` (path, text)
+    defines, imports or writes out: a typo, or a wrapper renamed since, whose calls would
+    otherwise be silently not understood."""
+    names = sorted({*declared.objects, *declared.functions, *declared.wrappers, *declared.classes,
+                    *declared.decorators})
+    return [name for name in names if not any(_matches(name, path, text) for path, text in files)]
+
+
+def _matches(name: str, path: str, text: bytes) -> bool:
+    module, _, last = name.rpartition(".")
+    if re.search(rb"\b" + re.escape(last.encode()) + rb"\b", text) is None:
+        return False
+    if name.encode() in text:  # an attribute path (`request.registry.cache`), or a dotted use
+        return True
+    if imports_of([name]).search(text) is not None:
+        return True
+    # The module that defines it: `myapp/cache.py` or `myapp/cache/__init__.py` for `myapp.cache.x`.
+    folder = "/" + module.replace(".", "/")
+    return Path(path).as_posix().endswith((f"{folder}.py", f"{folder}/__init__.py"))

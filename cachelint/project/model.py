@@ -25,6 +25,7 @@ import fnmatch
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cachelint.model.app.write_kind import WRITE_METHODS
@@ -262,11 +263,11 @@ class ProjectModel:
                     self._class_methods.setdefault(owner, set()).add(method)
         return self._class_methods.get(class_name, set())
 
-    def wrapper_instances(self) -> dict[str, str]:
+    def wrapper_instances(self, declared: Iterable[str] = ()) -> dict[str, str]:
         """Qualified name -> wrapper class, for the instances of the project's wrapper
-        classes other modules import (`store = Store()`), the functions that return one,
-        and the names that re-export them."""
-        classes = self.wrapper_classes()
+        classes (and of those the configuration `declared`) other modules import
+        (`store = Store()`), the functions that return one, and the names that re-export them."""
+        classes = self.wrapper_classes().keys() | set(declared)
         found = {}
         for name in [*(d.name for d in self.definitions.values() if d.kind in ("instance", "function")),
                      *self._reexports()]:

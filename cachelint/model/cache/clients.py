@@ -125,6 +125,20 @@ class ClientResolver:
         of_class = self.custom.instances.get(qualified)
         return self._imported_class(of_class) if of_class is not None else None
 
+    def _declared_path(self, attribute: cst.Attribute) -> Client | None:
+        """An attribute path the configuration declares a client, as the code writes it,
+        also at the end of a longer one: `request.registry.cache` (Pyramid) in
+        `self.request.registry.cache`; `request.app.state.redis` (Starlette)."""
+        if not self.custom.objects:
+            return None
+        path = dotted(attribute) or ""
+        while "." in path:
+            library_name = self.custom.objects.get(path)
+            if library_name is not None:
+                return Client(BY_NAME[library_name], ClientKind())
+            path = path.partition(".")[2]
+        return None
+
     def _imported_class(self, qualified: str) -> Client | None:
         """An instance of a wrapper class another module of the project defines."""
         if qualified not in self._imported_classes:
@@ -199,6 +213,8 @@ class ClientResolver:
             library, kind = _CONSTRUCTORS[qualified]
             if kind.role == "client":
                 return Client(library, kind, kind.variant)
+        if qualified is not None and qualified in self.custom.classes:  # `store: Store`, a declared or imported class
+            return self._imported_class(qualified)
         return None
 
     def variant_of_class(self, expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
@@ -214,7 +230,7 @@ class ClientResolver:
         return None
 
     def _from_attribute(self, attribute: cst.Attribute, scope: Scope, order: int, depth: int) -> Client | None:
-        known = self._known_object(qualified_name(attribute, scope, order))
+        known = self._known_object(qualified_name(attribute, scope, order)) or self._declared_path(attribute)
         if known is not None:
             return known
         value = attribute.value

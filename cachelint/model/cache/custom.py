@@ -21,6 +21,9 @@ class CustomClients:
     names of objects (or factories) that are instances of one of them -> the class.
     `decorators`: qualified names of the project's memoizers, with the library they keep
     results in, their TTL, and whether they are applied called (`@memoize_redis(60)`).
+    The configuration fills `objects` (also attribute paths: `request.registry.cache`),
+    `functions`, `wrappers`, `classes` and `decorators` (cachelint.config); the project
+    stage fills them all (cachelint.project).
     """
 
     objects: dict[str, str] = field(default_factory=dict)
@@ -38,8 +41,10 @@ class CustomClients:
                      classes: dict[str, tuple[str, dict[str, Method]]] | None = None,
                      instances: dict[str, str] | None = None,
                      decorators: dict[str, tuple[str, Decorator, bool]] | None = None) -> CustomClients:
+        """These, with what the project stage found added: where both speak of one name,
+        the configuration wins (of a class both know in one library, method by method)."""
         return CustomClients({**objects, **self.objects}, self.functions, {**(wrappers or {}), **self.wrappers},
-                             {**(classes or {}), **self.classes}, {**(instances or {}), **self.instances},
+                             _classes_merged(classes or {}, self.classes), {**(instances or {}), **self.instances},
                              {**(decorators or {}), **self.decorators})
 
     def seen_from(self, package: list[str]) -> CustomClients:
@@ -52,3 +57,15 @@ class CustomClients:
 
         return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers),
                              spelled(self.classes), spelled(self.instances), spelled(self.decorators))
+
+
+def _classes_merged(found: dict[str, tuple[str, dict[str, Method]]],
+                    declared: dict[str, tuple[str, dict[str, Method]]]) -> dict[str, tuple[str, dict[str, Method]]]:
+    """Wrapper classes inference `found`, with those the configuration `declared` over them:
+    a declared method replaces the inferred one, an inferred method it does not declare
+    stays when both say the class stores in the same library."""
+    merged = dict(found)
+    for name, (library, methods) in declared.items():
+        inferred = found.get(name)
+        merged[name] = (library, {**inferred[1], **methods} if inferred is not None and inferred[0] == library else methods)
+    return merged
