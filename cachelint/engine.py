@@ -47,9 +47,17 @@ from cachelint.cache import Cached, ResultCache, cache_key, content_digest
 from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
+from cachelint.model.core.modules import module_name
 from cachelint.prefilter import may_import_relatively, prefilter_for, writes_a_declared_path
-from cachelint.project.clients import exported_clients, exported_wrappers, imports_of, mentions_of, unmatched
-from cachelint.project.facts import FileFacts
+from cachelint.project.clients import (
+    exported_clients,
+    exported_constants,
+    exported_wrappers,
+    imports_of,
+    mentions_of,
+    unmatched,
+)
+from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, is_settings_module
 from cachelint.project.model import ProjectModel, entity_mentions
 
 if TYPE_CHECKING:
@@ -310,6 +318,8 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     linted = cast("list[FileResult]", results)  # every file has its result now
     if settings.clients and not part_of_the_project and _covers(paths, settings.root):
         _check_declared_clients(linted, settings)
+    if prefilter:
+        _lint_for_the_ttl_constants(linted, settings, jobs, cache)
     _lint_importers_of_clients(linted, settings, jobs, cache_dir)
     if prefilter:
         _lint_for_the_entities(linted, settings, jobs, cache)
@@ -538,8 +548,9 @@ def _import_the_linter() -> None:
 def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int,
                                cache_dir: Path | None = None) -> None:
     """The second pass: a file that imports a cache client another module of the project
-    makes, a wrapper function or wrapper class of one, or an instance of such a class
-    (cachelint.model.cache.wrappers), is linted again,
+    makes, a wrapper function or wrapper class of one, an instance of such a class
+    (cachelint.model.cache.wrappers), or a constant or Django setting the project binds
+    to zero or less (a TTL may read it), is linted again,
     whole, with those declared (cachelint.project.clients).
     Its result is kept in a pack of the cache of its own, keyed on the settings with those
     clients declared: what it depends on besides its own content. A file linted
@@ -552,19 +563,21 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         wrappers = exported_wrappers(project, settings.clients)
         classes, instances = project.wrapper_classes(), project.wrapper_instances(settings.clients.classes)
         memoizers = project.memoizers()
-        names = exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
+        constants = exported_constants(project, settings.clients)
+        names = (exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
+                 | constants.keys())
         new = sorted(names - seen)
         if not new:
             return
         seen |= names
         imports, mentions = imports_of(new, project.modules), mentions_of(new, project.modules)
-        declared = dataclasses.replace(
-            settings, clients=settings.clients.with_objects(exported, wrappers, classes, instances, memoizers))
+        declared = dataclasses.replace(settings, clients=settings.clients.with_objects(
+            exported, wrappers, classes, instances, memoizers, constants))
         cache = ResultCache(cache_dir, cache_key(declared, False)) if cache_dir is not None else None
         tasks = []
         for index, result in enumerate(results):
-            if result.facts and result.facts.clients:
-                continue
+            if result.facts and result.facts.clients and constants.keys().isdisjoint(result.facts.ttl_names):
+                continue  # a module that makes a client of its own is linted again only for a TTL it reads
             again, stat = _from_cache(cache, result.filename) if cache is not None else (None, None)
             if again is not None:
                 # A file linted again is linted whole, so an entry with nothing in it
@@ -583,6 +596,33 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         _lint(tasks, results, declared, False, jobs, cache)
         if cache is not None:
             cache.save()
+
+
+def _lint_for_the_ttl_constants(results: list[FileResult], settings: Settings, jobs: int,
+                                cache: ResultCache | None) -> None:
+    """Before the second pass, when a TTL reads what its module cannot evaluate (an
+    imported constant, a Django setting): the modules that may bind it, which the
+    prefilter skipped for having no cache code (`shop/conf.py`, `mysite/settings/*.py`),
+    are linted after all, for their constants (cachelint.project.clients declares those
+    bound to zero or less in the second pass). The results take the place of the first
+    ones in the cache, as the third pass's do."""
+    wanted = {name.rpartition(".")[0] for facts in _facts(results) for name in facts.ttl_names}
+    if not wanted:
+        return
+    settings_wanted = DJANGO_SETTINGS in wanted
+    stems = {module.rpartition(".")[2] for module in wanted}
+    tasks = []
+    for index, result in enumerate(results):
+        if not _skipped(result):
+            continue
+        path = Path(result.filename)
+        stem = path.parent.name if path.stem == "__init__" else path.stem
+        if stem not in stems and not (settings_wanted and "settings" in (*path.parent.parts, stem)):
+            continue  # cheaper than the module name, which looks for packages up the folders
+        module = module_name(result.filename)
+        if module in wanted or (settings_wanted and is_settings_module(module)):
+            tasks.append(_Task(index, result.filename, _stat(result.filename) if cache is not None else None))
+    _lint(tasks, results, settings, False, jobs, cache)
 
 
 def _lint_for_the_entities(results: list[FileResult], settings: Settings, jobs: int,

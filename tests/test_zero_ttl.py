@@ -1,6 +1,11 @@
 """CL013 beyond its examples: where it points and what it says about each client."""
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
 from tests.conftest import lint
 
 
@@ -91,3 +96,64 @@ def test_a_decorator_finding_points_at_the_decorator_and_is_suppressed_there():
     (diagnostic,) = lint(DECORATED.format(comment=""), select=("CL013",))
     assert (diagnostic.location.row, diagnostic.location.column) == (6, 1)
     assert lint(DECORATED.format(comment="  # noqa: CL013"), select=("CL013",)) == []
+
+
+# A TTL read from another module of the project: an imported constant, a Django setting.
+PROJECT = {
+    "mysite/__init__.py": "",
+    "mysite/settings/__init__.py": "",
+    "mysite/settings/base.py": "CATALOG_TIMEOUT = 0\nBANNER_TIMEOUT = 0\nDEBUG = False\n",
+    "mysite/settings/production.py": "from .base import *  # noqa\n\nBANNER_TIMEOUT = 600\n",
+    "shop/__init__.py": "",
+    "shop/conf.py": "NO_EXPIRY = -1\nPAGE_TTL = 300\n",
+    "shop/views.py": """\
+        import redis
+        from django.conf import settings
+        from django.core.cache import cache
+
+        from .conf import NO_EXPIRY, PAGE_TTL
+
+        r = redis.Redis()
+
+        def catalog(items):
+            cache.set("catalog:all", items, settings.CATALOG_TIMEOUT)
+            cache.set("catalog:banner", items, settings.BANNER_TIMEOUT)
+            cache.set("catalog:page", items, PAGE_TTL)
+            r.set("catalog:ids", items, ex=NO_EXPIRY)
+        """,
+    "shop/pages.py": """\
+        from django.core.cache import cache
+        from django.views.decorators.cache import cache_page
+
+        from shop import conf
+
+        @cache_page(conf.NO_EXPIRY)
+        def landing(request):
+            return render_landing(request)
+        """,
+}
+
+
+def _project_findings(root: Path, cache: bool = False) -> list[tuple[str, int, str]]:
+    for name, text in PROJECT.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    run = lint_paths([root], Settings(root=root), cache_dir=root / ".cache" if cache else None)
+    assert not run.internal_errors
+    return sorted((Path(d.filename).name, d.location.row, d.message) for d in run.diagnostics if d.code == "CL013")
+
+
+def test_a_ttl_from_another_module_of_the_project(tmp_path):
+    found = _project_findings(tmp_path)
+    assert [(name, row) for name, row, _ in found] == [("pages.py", 6), ("views.py", 10), ("views.py", 13)]
+    messages = [message for _, _, message in found]
+    assert "which the project sets to 0" in messages[1] and "'do not cache'" in messages[1]
+    assert "`ex=NO_EXPIRY` (which the project sets to -1)" in messages[2]
+    # A setting one settings module sets to 0 and another to 600 is not known to be 0.
+    assert not any("BANNER_TIMEOUT" in message for message in messages)
+
+
+def test_a_ttl_from_another_module_is_the_same_from_the_result_cache(tmp_path):
+    cold = _project_findings(tmp_path, cache=True)
+    assert _project_findings(tmp_path, cache=True) == cold and len(cold) == 3

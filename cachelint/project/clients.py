@@ -67,6 +67,12 @@ def _module_of(qualified: str, modules: set[str] | frozenset[str]) -> str:
     return qualified.rpartition(".")[0]
 
 
+def exported_constants(project: ProjectModel, declared: CustomClients) -> dict[str, float]:
+    """Qualified name -> value, for the project's constants and Django settings bound to
+    zero or less (`ProjectModel.nonpositive_constants`) that a TTL in another module may read."""
+    return {name: value for name, value in project.nonpositive_constants().items() if name not in declared.constants}
+
+
 def exported_wrappers(project: ProjectModel, declared: CustomClients) -> dict[str, tuple[str, Method]]:
     """Qualified name -> (library, operation), for the project's wrapper functions
     (`ProjectModel.wrappers`) that the configuration does not already declare."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from cachelint.model import CacheDecorator, CacheOp, Client, Kind, ModuleModel
+from cachelint.model import CacheDecorator, CacheOp, Client, Kind, Meaning, ModuleModel, Ttl
 from cachelint.model.app.db import WriteKind
 from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
 from cachelint.model.app.stored import StoredData
@@ -41,6 +41,7 @@ from cachelint.project.facts import (
     MemoizerFact,
     UnresolvedCall,
     WrapperFact,
+    is_settings_module,
     memo_template,
 )
 
@@ -121,7 +122,7 @@ def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
         calls=facts.calls(), hooks=facts.hooks(), clients=module_clients(model.module_scope, model.resolver),
         definitions=definitions, imports=imports, wrappers=facts.wrappers(), memoizers=facts.memoizers(),
         uses=facts.uses(),
-        unresolved=facts.unresolved(),
+        unresolved=facts.unresolved(), constants=facts.constants(), ttl_names=facts.ttl_names(),
     )
 
 
@@ -381,6 +382,41 @@ class _Facts:
             return False
         imported = bindings[0].value
         return not imported.startswith(".") and imported.split(".", 1)[0] != self.module.split(".", 1)[0]
+
+    def constants(self) -> dict[str, float | None]:
+        """`CACHE_TTL = 0`, `NO_EXPIRY = -1`: upper-case module-level names bound once to a
+        number, which other modules import or read as settings (`settings.CACHE_TTL`). A
+        settings module's other upper-case names are kept too, as None (bound to something
+        else, or more than once): a setting is known only where every settings module agrees."""
+        settings = is_settings_module(self.module)
+        found: dict[str, float | None] = {}
+        for name, bindings in self.model.module_scope.bindings.items():
+            if not name.isupper():
+                continue
+            value = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "assign" else None
+            number = evaluate_number(value, self.model.module_scope, bindings[0].order) \
+                if isinstance(value, cst.BaseExpression) else None
+            if isinstance(number, (int, float)) and not isinstance(number, bool):
+                found[name] = float(number)
+            elif settings:
+                found[name] = None
+        return found
+
+    def ttl_names(self) -> tuple[str, ...]:
+        """The qualified names of what the module's TTLs read from other modules and the
+        module cannot evaluate: `settings.CACHE_TTL`, an imported `PAGE_TTL`."""
+        found = set()
+        model = self.model
+        read: list[tuple[Ttl | None, Scope, int]] = [(op.ttl, op.scope, op.order) for op in model.ops]
+        read += [(decorator.ttl, decorator.scope, model.spans[decorator.node].start) for decorator in model.decorators]
+        for ttl, scope, order in read:
+            argument = ttl.argument if ttl is not None else None
+            if ttl is None or ttl.meaning is not Meaning.UNKNOWN or not isinstance(argument, (cst.Name, cst.Attribute)):
+                continue
+            qualified = qualified_name(argument, scope, order)
+            if qualified is not None:
+                found.add(self.resolve_import(qualified))
+        return tuple(sorted(found))
 
     # ------------------------------------------------------------------ reads
 

@@ -38,6 +38,12 @@ from cachelint.model.spec import Arg, Decorator, Kind, Meaning, Method, TtlSeman
 
 KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
 ANY_RECEIVER = "*"  # the receiver of a method call whose type is not known: `*.update_price`
+DJANGO_SETTINGS = "django.conf.settings"  # what `from django.conf import settings` binds
+
+
+def is_settings_module(module: str) -> bool:
+    """`mysite.settings`, `mysite.settings.production`: where a Django project's settings live."""
+    return "settings" in module.split(".")
 
 
 
@@ -225,6 +231,12 @@ class FileFacts:
     memoizers: list[MemoizerFact] = field(default_factory=list)
     uses: list[CacheUse] = field(default_factory=list)
     unresolved: list[UnresolvedCall] = field(default_factory=list)
+    # Module-level constants bound once to a number (`CACHE_TTL = 0`), by name.
+    # A settings module also keeps its other upper-case names, as None.
+    constants: dict[str, float | None] = field(default_factory=dict)
+    # What the module's TTLs read that it cannot evaluate: another module's constant
+    # (`shop.conf.PAGE_TTL`) or a Django setting (`django.conf.settings.CACHE_TTL`).
+    ttl_names: tuple[str, ...] = ()
     # Parsed in part (cachelint.sparse): fills and the busts of known clients are
     # complete, writes, calls, hooks and busts through imported objects may not be.
     partial: bool = False
@@ -260,5 +272,7 @@ class FileFacts:
             ],
             uses=[CacheUse(**{**use, "via": tuple(use["via"])}) for use in data["uses"]],
             unresolved=[UnresolvedCall(**call) for call in data["unresolved"]],
+            constants={str(name): None if value is None else float(value) for name, value in data["constants"].items()},
+            ttl_names=tuple(str(name) for name in data["ttl_names"]),
             partial=bool(data["partial"]),
         )

@@ -31,7 +31,17 @@ from dataclasses import dataclass, field
 from cachelint.model.app.write_kind import WRITE_METHODS
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.spec import Decorator, Method
-from cachelint.project.facts import ANY_RECEIVER, KEY_SEPARATORS, Bust, Definition, EntityWrite, FileFacts, Fill
+from cachelint.project.facts import (
+    ANY_RECEIVER,
+    DJANGO_SETTINGS,
+    KEY_SEPARATORS,
+    Bust,
+    Definition,
+    EntityWrite,
+    FileFacts,
+    Fill,
+    is_settings_module,
+)
 
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
 _MAX_HOPS = 8  # re-exports followed when resolving a name
@@ -208,6 +218,29 @@ class ProjectModel:
             target = self.resolve(alias)
             if target is not None and target.name in found and alias not in found:
                 found[alias] = found[target.name]
+        return found
+
+    def nonpositive_constants(self) -> dict[str, float]:
+        """Qualified name -> value, for the module constants bound to zero or less
+        (`shop.conf.NO_CACHE = 0`) and the names that re-export them; and Django's
+        `django.conf.settings.<NAME>` for a setting every settings module of the project
+        that sets it sets to zero or less (a development settings file that disables
+        caching, next to a production one that does not, is not such a setting)."""
+        found = {f"{file.module}.{name}": value for file in self.files
+                 for name, value in file.constants.items() if value is not None and value <= 0}
+        for alias in self.imports:
+            target = self.resolve(alias)
+            if target is not None and target.name in found and alias not in found:
+                found[alias] = found[target.name]
+        settings: dict[str, list[float | None]] = defaultdict(list)
+        for file in self.files:
+            if is_settings_module(file.module):
+                for name, value in file.constants.items():
+                    settings[name].append(value)
+        for name, values in settings.items():
+            known = [value for value in values if value is not None]
+            if len(known) == len(values) and max(known) <= 0:
+                found[f"{DJANGO_SETTINGS}.{name}"] = max(known)
         return found
 
     def wrapper_classes(self) -> dict[str, tuple[str, dict[str, Method]]]:

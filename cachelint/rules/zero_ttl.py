@@ -17,12 +17,16 @@ _SERVERS = {"redis": "Redis", "valkey": "Valkey"}
 class ZeroTtl(Rule):
     """
     ## What it does
-    Flags a TTL of `0` or less, written as a literal, a module constant or
-    `timedelta(0)`, passed to a client that treats it as an error, as "do not cache",
-    or as "already expired": redis `set(ex=0)`, `px=0`, `setex(k, 0, v)`,
+    Flags a TTL of `0` or less, written as a literal, a constant or `timedelta(0)`,
+    passed to a client that treats it as an error, as "do not cache", or as "already
+    expired": redis `set(ex=0)`, `px=0`, `setex(k, 0, v)`,
     `expire(k, 0)`; aiocache `ttl=0` on Redis; Django `timeout=0`, `touch(k, 0)` and
     `cache_page(0)` (with `@`, or applied by a call: `cache_page(0)(views.live)` in a
     urls.py); diskcache `expire=0` and `memoize(expire=0)`; a negative memcached expiry.
+    The value is followed through locals, class attributes and constants of the module,
+    and into the rest of the project: a constant another module binds (`from .conf
+    import NO_EXPIRY`), and a Django setting (`settings.CACHE_TTL`) that every settings
+    module of the project that sets it sets to zero or less.
 
     ## Why is this bad?
     Zero means opposite things to different clients. Flask-Caching, cachelib and
@@ -348,7 +352,9 @@ def _given(model: ModuleModel, ttl: Ttl, argument: cst.BaseExpression, call: cst
             f"the `{ttl.parameter}` argument" + (f" `{shown}`" if shown != ttl.parameter else "")
     if ttl.via_constant is None:
         return written
-    value = evaluate_number(argument, scope, order)
+    value = ttl.declared if ttl.declared is not None else evaluate_number(argument, scope, order)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if ttl.declared is not None:
+        return f"{written} (which the project sets to {value})"
     return f"{written} (`{ttl.via_constant}` is {value})"

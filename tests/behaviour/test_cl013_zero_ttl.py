@@ -59,3 +59,26 @@ def test_fixed_refuses_zero_at_declaration_and_caches(store, shop):
     for _ in range(3):
         assert product_fixed(products, shop.conn, 1)["price"] == 2500
     assert shop.selects == 1
+
+
+class ProjectSettings:
+    """What every settings module of a project sets (`mysite/settings/*.py`), read by a
+    view in another module as `settings.CATALOG_TTL`."""
+
+    CATALOG_TTL = -1
+
+
+def test_bad_a_setting_of_minus_one_makes_every_write_fail(redis_store):
+    import redis
+
+    with pytest.raises(redis.ResponseError, match="invalid expire time"):  # the bug, on every request
+        redis_store.raw.set("catalog:ids", b"[1, 2]", ex=ProjectSettings.CATALOG_TTL)
+    assert redis_store.raw.exists("catalog:ids") == 0
+
+
+def test_fixed_a_setting_is_refused_where_the_namespace_is_declared(store, shop):
+    cache = store.cache()
+    with pytest.raises(ValueError, match="TTL"):
+        cache.namespace("product", ttl=ProjectSettings.CATALOG_TTL)
+    products = cache.namespace("product", ttl=300)
+    assert product_fixed(products, shop.conn, 1)["price"] == 2500

@@ -21,6 +21,8 @@ class CustomClients:
     names of objects (or factories) that are instances of one of them -> the class.
     `decorators`: qualified names of the project's memoizers, with the library they keep
     results in, their TTL, and whether they are applied called (`@memoize_redis(60)`).
+    `constants`: qualified names of the project's constants and settings bound to zero
+    or less, which a TTL may read (`from .conf import NO_CACHE`, `settings.CACHE_TTL`).
     The configuration fills `objects` (also attribute paths: `request.registry.cache`),
     `functions`, `wrappers`, `classes` and `decorators` (cachelint.config); the project
     stage fills them all (cachelint.project).
@@ -32,20 +34,22 @@ class CustomClients:
     classes: dict[str, tuple[str, dict[str, Method]]] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)
     decorators: dict[str, tuple[str, Decorator, bool]] = field(default_factory=dict)
+    constants: dict[str, float] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.objects or self.functions or self.wrappers or self.classes or self.instances
-                    or self.decorators)
+                    or self.decorators or self.constants)
 
     def with_objects(self, objects: dict[str, str], wrappers: dict[str, tuple[str, Method]] | None = None,
                      classes: dict[str, tuple[str, dict[str, Method]]] | None = None,
                      instances: dict[str, str] | None = None,
-                     decorators: dict[str, tuple[str, Decorator, bool]] | None = None) -> CustomClients:
+                     decorators: dict[str, tuple[str, Decorator, bool]] | None = None,
+                     constants: dict[str, float] | None = None) -> CustomClients:
         """These, with what the project stage found added: where both speak of one name,
         the configuration wins (of a class both know in one library, method by method)."""
         return CustomClients({**objects, **self.objects}, self.functions, {**(wrappers or {}), **self.wrappers},
                              _classes_merged(classes or {}, self.classes), {**(instances or {}), **self.instances},
-                             {**(decorators or {}), **self.decorators})
+                             {**(decorators or {}), **self.decorators}, {**(constants or {}), **self.constants})
 
     def seen_from(self, package: list[str]) -> CustomClients:
         """These, and how a module of `package` spells them in relative imports."""
@@ -56,7 +60,8 @@ class CustomClients:
             return {each: what for name, what in table.items() for each in (name, *relative_spellings(name, package))}
 
         return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers),
-                             spelled(self.classes), spelled(self.instances), spelled(self.decorators))
+                             spelled(self.classes), spelled(self.instances), spelled(self.decorators),
+                             spelled(self.constants))
 
 
 def _classes_merged(found: dict[str, tuple[str, dict[str, Method]]],

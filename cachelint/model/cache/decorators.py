@@ -21,7 +21,7 @@ import libcst as cst
 
 from cachelint.model.cache.clients import ClientResolver
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client
-from cachelint.model.cache.ttl import ttl_fact, ttl_meaning
+from cachelint.model.cache.ttl import declared_value, ttl_fact, ttl_meaning
 from cachelint.model.cache.wrappers import Memoizer, memoizer
 from cachelint.model.core.collect import Collector
 from cachelint.model.core.positions import Spans
@@ -182,10 +182,12 @@ class _Decorators:
         if spec is None or library is None:  # both or neither
             return None
         semantics = spec.semantics or library.semantics_for(self._backend_variant(spec, call, where, at))
-        meaning, argument = ttl_meaning(call, spec.ttl, semantics, where, at)
+        constants = self.resolver.custom.constants
+        meaning, argument = ttl_meaning(call, spec.ttl, semantics, where, at, constants=constants)
+        declared = declared_value(argument, where, at, constants) if argument is not None else None
         return CacheDecorator(
             library, spec, node, written, function, scope, call,
-            ttl_fact(meaning, argument, call, spec.ttl), statement,
+            ttl_fact(meaning, argument, call, spec.ttl, declared), statement,
             unbounded=_unbounded(spec, call, where, at),
             storage=self._storage(spec, call, where, at),
             applied_with=applied_with,

@@ -61,6 +61,9 @@ class Ttl:
     via_constant: str | None = None  # the module constant the value was read from
     # The parameter that sets this TTL: the one passed, or the one to pass when omitted.
     parameter: str | None = None
+    # The value of a constant or setting of another module of the project the TTL reads
+    # (`settings.CACHE_TTL`), which the module alone does not show.
+    declared: float | None = None
 
 
 @dataclass(eq=False)

@@ -18,7 +18,7 @@ from cachelint.model.cache.clients import CUSTOM_LIBRARY, ClientResolver
 from cachelint.model.cache.custom import CustomClients
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl, WrapperClass
 from cachelint.model.cache.keys import named_keys
-from cachelint.model.cache.ttl import constant_name, ttl_fact, ttl_meaning, value_meaning
+from cachelint.model.cache.ttl import constant_name, declared_value, ttl_fact, ttl_meaning, value_meaning
 from cachelint.model.cache.wrappers import Wrapper, summarise, wrapper_class
 from cachelint.model.core.collect import Collector, Site
 from cachelint.model.core.positions import Spans
@@ -226,10 +226,13 @@ class _Operations:
         op = CacheOp(client, method, spec, node, call, site.scope, site.statement, site.order, key, value)
         if spec.kind in (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE, Kind.READ) and (spec.ttl or spec.kind == Kind.WRITE or spec.read_through):
             semantics = spec.semantics or client.library.semantics_for(client.variant)
-            meaning, argument = ttl_meaning(call, spec.ttl, semantics, site.scope, site.order, client.constructor_ttl)
+            constants = self.custom.constants
+            meaning, argument = ttl_meaning(call, spec.ttl, semantics, site.scope, site.order, client.constructor_ttl,
+                                            constants)
             if not spec.creates_key and argument is None:
                 meaning = Meaning.DEFAULT  # only changes an entry that already has its TTL
-            op.ttl = ttl_fact(meaning, argument, call, spec.ttl)
+            declared = declared_value(argument, site.scope, site.order, constants) if argument is not None else None
+            op.ttl = ttl_fact(meaning, argument, call, spec.ttl, declared)
         if spec.backend_expiry is not None and call is not None:
             op.backend_ttl = _backend_ttl(call, spec.backend_expiry, site.scope, site.order)
         return op

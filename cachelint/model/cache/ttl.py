@@ -4,7 +4,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cachelint.model.cache.facts import Ttl
-from cachelint.model.core.scopes import Scope, dotted
+from cachelint.model.core.scopes import Scope, dotted, qualified_name
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
 from cachelint.model.spec import Arg, Meaning, TtlSemantics
 
@@ -16,8 +16,11 @@ def ttl_meaning(
     scope: Scope,
     order: int,
     omitted: Meaning | None = None,
+    constants: dict[str, float] | None = None,
 ) -> tuple[Meaning, cst.BaseExpression | None]:
-    """What the TTL arguments of `call` (None: a bare decorator) mean, and which one said so."""
+    """What the TTL arguments of `call` (None: a bare decorator) mean, and which one said
+    so; `constants` are the project's constants and settings of other modules known to be
+    zero or less (`CustomClients.constants`)."""
     given: list[cst.BaseExpression] = []
     for param in params:
         found = find_argument(call, param) if call is not None else None
@@ -27,7 +30,11 @@ def ttl_meaning(
             given.append(found)
     if not given:
         return (omitted or semantics.omitted), None
-    meanings = [(value_meaning(expr, semantics, scope, order), expr) for expr in given]
+    meanings = []
+    for expr in given:
+        meaning = value_meaning(expr, semantics, scope, order)
+        declared = declared_value(expr, scope, order, constants) if meaning is Meaning.UNKNOWN else None
+        meanings.append((_meaning_of(declared, semantics) if declared is not None else meaning, expr))
     for meaning, expr in meanings:
         if meaning in (Meaning.EXPIRES, Meaning.UNKNOWN):
             return meaning, expr
@@ -49,6 +56,17 @@ def _meaning_of(value, semantics: TtlSemantics) -> Meaning:
     return semantics.zero if value == 0 else semantics.negative
 
 
+def declared_value(expr: cst.BaseExpression, scope: Scope, order: int,
+                   constants: dict[str, float] | None) -> float | None:
+    """The value of a constant another module of the project binds (`from .conf import
+    NO_CACHE`), or of a Django setting its settings modules bind (`settings.CACHE_TTL`),
+    when it is one of `constants`."""
+    if not constants or not isinstance(expr, (cst.Name, cst.Attribute)):
+        return None
+    qualified = qualified_name(expr, scope, order)
+    return constants.get(qualified) if qualified is not None else None
+
+
 def constant_name(argument: cst.BaseExpression | None) -> str | None:
     """`NO_EXPIRY`, `self.timeout`: the name a TTL's value is read from."""
     if isinstance(argument, cst.Attribute) and isinstance(argument.value, cst.Name):
@@ -56,10 +74,12 @@ def constant_name(argument: cst.BaseExpression | None) -> str | None:
     return argument.value if isinstance(argument, cst.Name) and argument.value != "None" else None
 
 
-def ttl_fact(meaning: Meaning, argument: cst.BaseExpression | None, call: cst.Call | None, params: tuple[Arg, ...]) -> Ttl:
-    """The TTL of a write or decorator: its meaning, the argument that says so, and its parameter."""
+def ttl_fact(meaning: Meaning, argument: cst.BaseExpression | None, call: cst.Call | None, params: tuple[Arg, ...],
+             declared: float | None = None) -> Ttl:
+    """The TTL of a write or decorator: its meaning, the argument that says so, its
+    parameter, and the value of another module's constant it reads."""
     if argument is None or call is None:  # an argument is found in a call
         parameter = params[0].name if params else None
     else:
         parameter = next(p.name for p in params if find_argument(call, p) is argument)
-    return Ttl(meaning, argument, constant_name(argument), parameter)
+    return Ttl(meaning, argument, constant_name(argument), parameter, declared)
