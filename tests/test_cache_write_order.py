@@ -2,6 +2,11 @@
 entity and commit fine print."""
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
 from tests.conftest import lint
 
 PRODUCTS = """
@@ -228,3 +233,64 @@ def test_a_commit_concerns_what_it_commits():
             conn.commit()
         """
     ) == [(18, "CL006")]
+
+
+# A rate-limit helper of another module, called inside a transaction (pretix's
+# `rate_limit_reset`): its key holds a counter, which no reader re-fills from rows.
+RATE_LIMITS = {
+    "shop/__init__.py": "",
+    "shop/ratelimit.py": """\
+        import hashlib
+
+        from django_redis import get_redis_connection
+
+        def _key(name, parameters):
+            return f"shop:ratelimit:{name}:" + hashlib.sha256(",".join(map(str, parameters)).encode()).hexdigest()
+
+        def rate_limit(name, *parameters, limit):
+            rc = get_redis_connection("redis")
+            pipe = rc.pipeline()
+            pipe.set(_key(name, parameters), 0, nx=True, ex=3600)
+            pipe.incr(_key(name, parameters))
+            return pipe.execute()[1] > limit
+
+        def rate_limit_reset(name, *parameters):
+            get_redis_connection("redis").delete(_key(name, parameters))
+        """,
+    "shop/profiles.py": """\
+        from django_redis import get_redis_connection
+
+        def _key(user_id):
+            return f"shop:profile:{user_id}"
+
+        def store_profile(user_id):
+            get_redis_connection("redis").set(_key(user_id), render_profile(user_id), ex=600)
+
+        def forget_profile(user_id):
+            get_redis_connection("redis").delete(_key(user_id))
+        """,
+    "shop/views.py": """\
+        from django.db import transaction
+
+        from .profiles import forget_profile
+        from .ratelimit import rate_limit_reset
+
+        def change_password(request, form):
+            with transaction.atomic():
+                user = form.save()
+                rate_limit_reset("pwreset", user.pk)
+                forget_profile(user.pk)
+        """,
+}
+
+
+def test_a_counter_reset_through_another_modules_helper_is_not_a_write_in_the_transaction(tmp_path):
+    for name, text in RATE_LIMITS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    run = lint_paths([tmp_path], Settings(root=tmp_path, select=("CL009",)))
+    assert not run.internal_errors
+    # The profile helper's key holds rendered data, so dropping it inside the block still counts.
+    assert [(Path(d.filename).name, d.location.row, d.message.split(" runs ")[0]) for d in run.diagnostics] == [
+        ("views.py", 10, "`forget_profile(user.pk)`")
+    ]

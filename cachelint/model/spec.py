@@ -121,6 +121,10 @@ class Method:
     # A project read-through wrapper (`get_or_compute(key, fn, ttl)`): a call reads the
     # key and, on a miss, fills it (a write only if absent, of what `value` computes).
     read_through: bool = False
+    # A project wrapper whose key its module only ever counts under (`incr(k)`, started by
+    # `set(k, 0, nx=True)`): the entry is a counter, not a copy of data kept elsewhere
+    # (`CacheFills.is_counter`).
+    counter: bool = False
 
 
 @dataclass(frozen=True)

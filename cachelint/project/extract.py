@@ -8,6 +8,7 @@ parsed only in part (`cachelint.sparse`) `partial`.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -310,7 +311,10 @@ class _Facts:
             qualified = self.qualified(scope)
             wrapper = summarise(info, own, qualified) if info is not None else None
             if wrapper is not None and _shared(wrapper.client) is not None and (scope.parent is module_scope or wrapper.held):
-                found.append(WrapperFact.of(qualified, wrapper.client.library.name, wrapper.method))
+                method = wrapper.method
+                if all(self.model.fills.is_counter(op) for op in own):  # a counter's reset
+                    method = dataclasses.replace(method, counter=True)
+                found.append(WrapperFact.of(qualified, wrapper.client.library.name, method))
         return found
 
     def memoizers(self) -> list[MemoizerFact]:

@@ -18,6 +18,15 @@ def mutations(model: ModuleModel) -> list[CacheOp]:
     return [op for op in found if not model.db.is_deferred(op.node)]
 
 
+def resets_a_counter(model: ModuleModel, op: CacheOp) -> bool:
+    """`op` deletes, expires or counts under a key the project only ever counts under (a
+    rate-limit counter), as its module or the wrapper's module shows: no copy of data is
+    kept there for a reader to re-fill from old rows."""
+    if op.kind is Kind.WRITE and op.value is not None:
+        return False
+    return op.spec.counter or model.fills.is_counter(op)
+
+
 def op_label(model: ModuleModel, op: CacheOp) -> str:
     """`r.delete(f"product:{pid}")`, or `cache.delete_many(…)` when the call is long."""
     if op.call is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cachelint.model import ModuleModel, Site, Transaction
-from cachelint.rules._write_path import call_text, line, mutations, op_label, risk
+from cachelint.rules._write_path import call_text, line, mutations, op_label, resets_a_counter, risk
 from cachelint.rules.base import Finding, Rule, RuleContext
 
 _LONGEST_CALL = 40
@@ -22,7 +22,11 @@ class CacheWriteInTransaction(Rule):
     `self.get_object().delete()`), or runs a project function imported from another module
     (`from .services import transfer`). A call deferred until the commit,
     `transaction.on_commit(lambda: cache.delete(key))` or an `after_commit` listener, is
-    not inside.
+    not inside. Nor is a delete or count of a counter: a key its module (or, for a
+    project wrapper such as `rate_limit_reset(...)`, the wrapper's module) only ever
+    counts under (`incr(k)`, started by `set(k, 0, nx=True)`): a rate-limit counter has
+    no rows behind it for a reader to re-fill from. A constant written inside the block
+    still counts: `set(k, "cancelled")` mirrors a row's state.
 
     The transaction may be the caller's: a function of the module called inside a
     caller's transaction runs inside it (`with transaction.atomic(): form.save();
@@ -128,6 +132,24 @@ class CacheWriteInTransaction(Rule):
                 profile = form.save()
                 transaction.on_commit(lambda: bust_profile(profile.pk))
         """,
+        # A counter holds no rows: resetting it inside the block re-fills nothing.
+        """
+        import redis
+        from django.contrib.auth import update_session_auth_hash
+        from django.db import transaction
+
+        r = redis.Redis()
+
+        def count_attempt(user_id):
+            r.set(f"ratelimit:pwchange:{user_id}", 0, nx=True, ex=3600)
+            return r.incr(f"ratelimit:pwchange:{user_id}")
+
+        def change_password(request, form):
+            with transaction.atomic():
+                user = form.save()
+                r.delete(f"ratelimit:pwchange:{user.pk}")
+            update_session_auth_hash(request, user)
+        """,
     ]
 
     INVALID = [
@@ -160,6 +182,15 @@ class CacheWriteInTransaction(Rule):
             with transaction.atomic():
                 transfer(src, dst, amount)
                 cache.delete(f"account:{src}")  # expect: CL009
+
+        def visit(article_id):
+            cache.set(f"article:{article_id}:views", 0, nx=True)
+            cache.incr(f"article:{article_id}:views")
+
+        def retitle(article_id, title):
+            with transaction.atomic():
+                Article.objects.filter(pk=article_id).update(title=title)
+                cache.delete(f"article:{article_id}")  # expect: CL009
         """,
         # SQLAlchemy, asyncpg and peewee scopes; before the write counts too.
         """
@@ -230,6 +261,8 @@ class CacheWriteInTransaction(Rule):
         if not ops or not model.db.transactions:
             return
         for op in ops:
+            if resets_a_counter(model, op):
+                continue  # no rows behind it for a reader to re-fill from
             writing = [t for t in model.db.transactions_around(op.node, op.scope) if _writes(t)]
             if writing:
                 yield Finding(op.node, op.statement, _message(model, op, writing[0]))

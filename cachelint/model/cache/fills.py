@@ -43,7 +43,8 @@ class CacheFills:
             if op.kind is Kind.WRITE and op.value is not None and constant_truth(op.value) is None
         ]
         self._fill_orders = [op.order for op in self.fills]
-        self.stores = [op for op in ops if op.kind is Kind.WRITE and op.value is not None]
+        self.writes = [op for op in ops if op.kind is Kind.WRITE]
+        self.stores = [op for op in self.writes if op.value is not None]
         self.calls = calls
         self._call_orders = [site.order for site in calls]
         self.resolver = resolver
@@ -59,11 +60,27 @@ class CacheFills:
         """The writes of the module that store under the key `read` reads: a key of the same
         shape (`f"tally:{pk}"` here and there), or, for a key the module cannot spell, a
         write of the same key expression in the same function."""
-        reads = {shape.skeleton for shape in self.key_shapes(read) if shape.known}
+        return self._under(read, self.stores)
+
+    def is_counter(self, op: CacheOp) -> bool:
+        """The module only ever counts under the key `op` names (`incr(k)`), starting the
+        count with a constant where there is none (`set(k, 0, nx=True)`, `add(k, 0)`): the
+        entry is a counter, not a copy of data kept elsewhere."""
+        writes = self._under(op, self.writes, built_alike=True)
+        counts = [write for write in writes if write.value is None]
+        return bool(counts) and all(
+            write.value is None or write.only_if_absent and constant_truth(write.value) is not None for write in writes)
+
+    def _under(self, read: CacheOp, writes: list[CacheOp], built_alike: bool = False) -> list[CacheOp]:
+        """With `built_alike`, a key with parts the module cannot say (a digest of the
+        arguments) counts as the same as a key built alike from the same constant text
+        (`f"ratelimit:{name}:" + digest(...)` in each function, through one key builder)."""
+        reads = {shape.skeleton for shape in self.key_shapes(read) if shape.known or built_alike and shape.prefix}
         found = []
-        for write in self.stores:
+        for write in writes:
             if reads:
-                if reads & {shape.skeleton for shape in self.key_shapes(write) if shape.known}:
+                if reads & {shape.skeleton for shape in self.key_shapes(write)
+                            if shape.known or built_alike and shape.prefix}:
                     found.append(write)
             elif write.scope.function is read.scope.function and _same_key(read, write):
                 found.append(write)
