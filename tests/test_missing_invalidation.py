@@ -323,3 +323,15 @@ def test_a_delete_of_an_unreadable_key_through_an_imported_object_is_not_any_key
     text = pricing("session.delete(product)", before="from db import session").replace(
         "import redis\n\nr = redis.Redis()\n", "")
     assert [(name, row) for name, row, _ in lint(shop(pricing=text))] == [("pricing.py", 8)]
+
+
+def test_install_time_data_is_not_judged_but_a_look_alike_file_is(shop, tmp_path):
+    """flaskbb's `utils/populate.py` saves the default groups once, from the install
+    command, before anything is cached; its admin views (`management/views.py`) and a
+    module whose name only starts like one (`population.py`) run on requests."""
+    tree = shop(populate=pricing(), population=pricing())
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0002_prices.py").write_text(pricing())
+    (tmp_path / "management").mkdir()
+    (tmp_path / "management" / "views.py").write_text(pricing())
+    assert sorted((name, row) for name, row, _ in lint(tree)) == [("population.py", 10), ("views.py", 10)]

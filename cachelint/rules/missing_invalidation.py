@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cachelint.model import WriteKind
+from cachelint.model.core.modules import is_install_script
 from cachelint.project.facts import EntityWrite, is_memo_template
 from cachelint.project.inventory import describe_ttl
 from cachelint.project.model import Namespace, ProjectModel, covers
@@ -30,6 +31,10 @@ class MissingInvalidation(ProjectRule):
     (`all_products`) is one view too. Writes include the many-to-many relation of an
     instance (`article.tags.add(tag)`, `remove`, `clear`, `set`: an update of the article)
     and `super(Cls, self).save()`.
+
+    Writes in install-time code are not judged: a data migration (`migrations/`,
+    `alembic/`) or a script that fills a new database (`populate.py`, `fixtures.py`,
+    `seed.py`) writes rows before any request has cached a view of them.
 
     An INSERT only makes list and aggregate caches stale (keys without a per-row id);
     an UPDATE or DELETE makes every cached view of the entity stale. View-level caches
@@ -467,6 +472,8 @@ class MissingInvalidation(ProjectRule):
     def stale_writes(project: ProjectModel) -> Iterator[tuple[EntityWrite, tuple[Namespace, ...]]]:
         """Each DB write whose path misses a cached view of its entity, with those views."""
         for write in project.writes:
+            if is_install_script(write.path):
+                continue  # rows a new database is filled with, before anything is cached
             namespaces = project.namespaces_of(write.entity)
             if write.kind == WriteKind.INSERT.value:
                 namespaces = [namespace for namespace in namespaces if not namespace.per_row]

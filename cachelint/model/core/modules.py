@@ -29,11 +29,32 @@ def is_test_code(path: str) -> bool:
     folder of its project (below the nearest folder with a `pyproject.toml`, `setup.py`,
     `setup.cfg` or `.git`), or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`."""
     file = Path(path)
-    root = _project_root(file.absolute().parent)
-    parts = file.absolute().relative_to(root).parts if root is not None else file.parts
     name = file.name
     return (name.startswith("test_") or name.endswith("_test.py") or name in ("tests.py", "conftest.py")
-            or any(folder in _TEST_FOLDERS for folder in parts[:-1]))
+            or any(folder in _TEST_FOLDERS for folder in _folders_in_project(file)))
+
+
+def _folders_in_project(file: Path) -> tuple[str, ...]:
+    """The folders of `file` below its project's root (all of them outside a project)."""
+    root = _project_root(file.absolute().parent)
+    parts = file.absolute().relative_to(root).parts if root is not None else file.parts
+    return parts[:-1]
+
+
+# Files that write install-time data: what a project loads into a new database once,
+# from the command line, before any request is served.
+_INSTALL_FOLDERS = frozenset({"migrations", "alembic"})
+_INSTALL_STEMS = frozenset({"populate", "fixtures", "seed", "seeds"})
+
+
+def is_install_script(path: str) -> bool:
+    """A data migration (a file in a `migrations` or `alembic` folder of its project) or a
+    script that fills a new database (`populate.py`, `fixtures.py`, `seed.py`,
+    `populate_demo.py`): code that writes rows before any request is served."""
+    file = Path(path)
+    stem = file.stem
+    return (stem in _INSTALL_STEMS or stem.startswith(("populate_", "seed_"))
+            or any(folder in _INSTALL_FOLDERS for folder in _folders_in_project(file)))
 
 
 @functools.lru_cache(maxsize=4096)
