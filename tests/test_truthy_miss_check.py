@@ -203,3 +203,59 @@ def test_values_that_are_never_falsy_are_not_reported():
         """,
         select=("CL001",),
     ) == []
+
+
+# askbot's AvatarsBlockData: the read and the store are class methods of their own, and the
+# list stored is what another method builds from recent activity, empty on a quiet site.
+AVATARS = """
+from django.core.cache import cache
+
+class AvatarsBlockData:
+    CACHE_KEY = "avatar-block-data"
+
+    @classmethod
+    def get_data(cls):
+        data = cls.get_cached_data()
+        if data:
+            return data
+        data = cls.get_fresh_data()
+        cls.cache_data(data[:LIMIT])
+        return data
+
+    @classmethod
+    def get_cached_data(cls):
+        return cache.get(cls.CACHE_KEY)
+
+    @classmethod
+    def cache_data(cls, data):
+        cache.set(cls.CACHE_KEY, data[:LIMIT])
+
+    @classmethod
+    def get_fresh_data(cls):
+        data = {fresh}
+        while len(data) < LIMIT:
+            batch = cls.get_batch(data)
+            if not batch:
+                break
+            data.extend(batch)
+        return data[:LIMIT]
+
+    @classmethod
+    def push_user(cls, user):
+        data = cls.get_data()
+        data.insert(0, user_datum(user))
+        cls.cache_data(data)
+"""
+
+
+def test_a_value_stored_through_helper_methods_is_followed_to_what_the_callers_pass():
+    diagnostic = _only(AVATARS.format(fresh="[]"))
+    assert diagnostic.location.row == 10
+    assert "`if data:` reads a cached empty collection, which `cls.cache_data(data[:LIMIT])` (line 13) can store" \
+        in diagnostic.message
+    assert "`cache.get()` (Django)" in diagnostic.message
+
+
+def test_helper_methods_that_only_ever_store_a_non_empty_list_are_silent():
+    # The fresh list starts with the site's own entry, so no caller can pass an empty one.
+    assert lint(AVATARS.format(fresh="[SITE_ENTRY]"), select=("CL001",)) == []

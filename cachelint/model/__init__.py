@@ -42,6 +42,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "cachelint.model.cache.key_match": ("Difference", "KeyMatch", "Match"),
     "cachelint.model.cache.keys": ("DEFAULT_SEPARATOR", "KeyShape", "Part", "Passed", "Source", "describe_key", "is_key_name", "named_keys"),
     "cachelint.model.core.branches": ("or_fallbacks", "rebound_in"),
+    "cachelint.model.core.calls": ("argument_for",),
     "cachelint.model.core.collect": ("Site",),
     "cachelint.model.core.facts": ("FunctionInfo", "TruthTest"),
     "cachelint.model.core.falsy": ("Falsy",),
@@ -81,6 +82,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers (a test keeps this th
         named_keys,
     )
     from cachelint.model.core.branches import or_fallbacks, rebound_in
+    from cachelint.model.core.calls import argument_for
     from cachelint.model.core.collect import Site
     from cachelint.model.core.facts import FunctionInfo, TruthTest
     from cachelint.model.core.falsy import Falsy

@@ -13,7 +13,9 @@ from cachelint.model import (
     Falsy,
     Kind,
     ModuleModel,
+    Scope,
     TruthTest,
+    argument_for,
     constant_truth,
     find_argument,
     has_call,
@@ -39,6 +41,10 @@ class TruthyMissCheck(Rule):
     (`.first()`, `fetchone()`, `dict.get`), `json.loads`, a string that can be empty. The
     value is judged as the client gives it back: redis-py returns bytes, so a stored `0`
     reads as `b"0"` and only an empty string is falsy there. The message names the write.
+    The evidence is followed through the module's functions: a helper that gives the read
+    back as it is (`data = cls.get_cached_data()`), and a helper that stores its parameter,
+    whose value is what the module's calls of it pass (`cls.cache_data(data[:10])` after
+    `data = cls.get_fresh_data()`, a list filled in a loop that may not run).
 
     Not flagged when every value stored under the key is truthy (a model instance from
     `.get()`/`get_object_or_404`/`create`, a non-empty display, an instance of a class of
@@ -841,7 +847,7 @@ def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: frozenset[str
             fallback = assigned  # `except …: x = []`: `x is None` would take it for a hit
         name = subject.value
         subject = read
-    op = model.op_at(subject)
+    op = model.op_at(subject) or _returned_read(model, subject, test.scope)
     if op is None or op.kind is not Kind.READ or not op.spec.single_value or op.client.is_pipeline:
         return None
     if op.library is DICT_CACHE and receiver_spelling(op, model.code) in never_falsy:
@@ -854,6 +860,18 @@ def _cached_read(model: ModuleModel, test: TruthTest, never_falsy: frozenset[str
     if constant_truth(default) is False:  # `get(k, [])`: a miss looks like a cached []
         return _Read(op, name, default)
     return None  # a sentinel default tells a miss apart
+
+
+def _returned_read(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) -> CacheOp | None:
+    """The cache read a call of a function of the module gives back as it is: `cls.cached()`
+    where `cached` is `return cache.get(cls.KEY)`."""
+    if not isinstance(expr, cst.Call):
+        return None
+    callee = model.call_resolver.callee(expr.func, scope, model.spans[expr].start)
+    info = model.functions.get(callee.function) if callee is not None else None
+    if info is None or len(info.returns) != 1 or info.returns[0].value is None:
+        return None
+    return model.op_at(info.returns[0].value)
 
 
 def _assigned(model: ModuleModel, store: CacheOp) -> tuple[cst.BaseExpression, int]:
@@ -876,7 +894,27 @@ def _assigned(model: ModuleModel, store: CacheOp) -> tuple[cst.BaseExpression, i
         if not falsy:
             break
         value = falsy[-1]
+    passing = _passing(model, value, store.scope)
+    if passing is not None:
+        return passing, model.spans[passing].start
     return value, order
+
+
+def _passing(model: ModuleModel, value: cst.BaseExpression, scope: Scope) -> cst.Call | None:
+    """For a value that is (a slice of) a parameter, the module's call of the function that
+    passes a value that can be falsy for it: `cls.cache_data(data[:10])` for `data`."""
+    name = value.value if isinstance(value, cst.Subscript) else value
+    if not isinstance(name, cst.Name):
+        return None
+    bindings = scope.bindings.get(name.value, [])
+    function = scope.node
+    if len(bindings) != 1 or bindings[0].kind != "param" or not isinstance(function, cst.FunctionDef):
+        return None
+    for call, caller, callee in model.call_resolver.calls_of(function):
+        argument = argument_for(call, callee, name.value)
+        if argument is not None and model.falsy(argument, caller):
+            return call
+    return None
 
 
 def _with_stored(model: ModuleModel, read: _Read, reads: frozenset[cst.CSTNode]) -> _Read | None:

@@ -46,6 +46,19 @@ class CallResolver:
     def __init__(self, functions: dict[cst.FunctionDef, FunctionInfo], spans: Spans) -> None:
         self.functions = functions
         self.spans = spans
+        self._callers: dict[cst.FunctionDef, list[tuple[cst.Call, Scope, Callee]]] | None = None
+
+    def calls_of(self, function: cst.FunctionDef) -> list[tuple[cst.Call, Scope, Callee]]:
+        """The calls in the module's functions that run `function`, each with the scope it
+        is made in and how it binds the function."""
+        if self._callers is None:
+            self._callers = {}
+            for info in self.functions.values():
+                for call in info.calls:
+                    callee = self.callee(call.func, info.scope, self.spans[call].start)
+                    if callee is not None:
+                        self._callers.setdefault(callee.function, []).append((call, info.scope, callee))
+        return self._callers.get(function, [])
 
     def function_called(self, func: cst.BaseExpression, scope: Scope, order: int) -> cst.FunctionDef | None:
         """The function of this module that `func(...)` runs, called at `order` in `scope`."""
@@ -120,6 +133,26 @@ class CallResolver:
 
     def _defined(self, node: object) -> TypeGuard[cst.FunctionDef]:
         return isinstance(node, cst.FunctionDef) and node in self.functions
+
+
+def argument_for(call: cst.Call, callee: Callee, name: str) -> cst.BaseExpression | None:
+    """What `call` passes for the parameter `name` of the function it runs: its argument,
+    else the parameter's default; None when that is not known (a starred argument)."""
+    params = callee.function.params
+    positional = [*params.posonly_params, *params.params][1 if callee.binds_first else 0:]
+    given = []
+    for argument in call.args:
+        if argument.star:
+            return None
+        if argument.keyword is not None and argument.keyword.value == name:
+            return argument.value
+        if argument.keyword is None:
+            given.append(argument.value)
+    for param, value in zip(positional, given):
+        if param.name.value == name:
+            return value
+    default = next((param.default for param in [*positional, *params.kwonly_params] if param.name.value == name), None)
+    return default
 
 
 def _one_definition(scope: Scope, name: str, order: int) -> object:

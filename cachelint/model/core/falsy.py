@@ -27,6 +27,8 @@ when it is never falsy), or None when the module does not say. What is known:
   `get_object_or_404`), an instance of a class of the module without `__bool__`/`__len__`,
   an HTTP response, `json.dumps(...)`, a digest or a token (`secrets.token_*`, `uuid4().hex`,
   `"".join(random.choice(ALPHABET) for _ in range(16))`), an f-string with constant text;
+- a slice (`items[:10]`): empty when what it slices can be;
+- a parameter: what the module's calls of its function pass for it (or its default);
 - a function or method of the module the call resolver finds: what its `return` statements
   give (None when one returns nothing; unknown for a body that only raises or passes, which
   subclasses override).
@@ -41,7 +43,7 @@ import enum
 
 import libcst as cst
 
-from cachelint.model.core.calls import CallResolver
+from cachelint.model.core.calls import CallResolver, argument_for
 from cachelint.model.core.narrowing import Narrowing
 from cachelint.model.core.nodes import children
 from cachelint.model.core.reaching import ReachingDefinitions
@@ -142,6 +144,10 @@ class Falsiness:
             return self._call(expr, scope, depth)
         if isinstance(expr, cst.Attribute) and expr.attr.value in _NEVER_ATTRIBUTES:
             return NEVER
+        if isinstance(expr, cst.Subscript) and any(isinstance(element.slice, cst.Slice) for element in expr.slice):
+            # `items[:10]` is empty when `items` is (and may be when it is not: `[:0]`).
+            empty = (self._falsy(expr.value, scope, depth + 1) or NEVER) & {Falsy.EMPTY, Falsy.EMPTY_TEXT}
+            return frozenset(empty) if empty else None
         return None
 
     def _name(self, name: cst.Name, scope: Scope, depth: int) -> Kinds | None:
@@ -150,6 +156,8 @@ class Falsiness:
         (`if not x: return`) is truthy there."""
         use = self.spans[name].start
         bindings = self.reaching.bindings(name.value, scope, use)
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            return self._passed(name.value, bindings[0].scope, depth)
         assigned = [(binding, value) for binding in bindings if (value := binding.assigned) is not None]
         if not bindings or len(assigned) != len(bindings):
             return None
@@ -162,6 +170,18 @@ class Falsiness:
                 found = _union(found, self._filled(name.value, binding, use, depth))
             else:
                 found = _union(found, self._falsy(value, binding.scope, depth + 1))
+        return found
+
+    def _passed(self, name: str, function: Scope, depth: int) -> Kinds | None:
+        """A parameter is what the module's calls of its function pass for it (or its
+        default): `cls.cache_data(data[:10])` after `data = cls.load()`. Unknown when the
+        module makes no such call, or passes it by `*args`."""
+        definition = function.node
+        calls = self.resolver.calls_of(definition) if isinstance(definition, cst.FunctionDef) else []
+        found: Kinds | None = None if not calls else NEVER
+        for call, scope, callee in calls:
+            argument = argument_for(call, callee, name)
+            found = _union(found, self._falsy(argument, scope, depth + 1) if argument is not None else None)
         return found
 
     def _filled(self, name: str, binding: Binding, use: int, depth: int) -> Kinds | None:
