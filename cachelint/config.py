@@ -29,8 +29,9 @@ SECTION = "tool.cachelint"
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _KINDS = {kind.value: kind for kind in (Kind.READ, Kind.WRITE, Kind.DELETE, Kind.KEYS, Kind.SCAN)}
 # Kinds a wrapper may declare that are one of the above with a property: a delete of the
-# keys its key argument lists; a lock, a write that stores only when the key is free.
-_DECLARED_KINDS = {**_KINDS, "delete-many": Kind.DELETE, "lock": Kind.WRITE}
+# keys its key argument lists; a lock, a write that stores only when the key is free; a
+# read-through, a read that fills the key on a miss (with what `value` computes).
+_DECLARED_KINDS = {**_KINDS, "delete-many": Kind.DELETE, "lock": Kind.WRITE, "read-through": Kind.READ}
 _DECORATOR_KINDS = {"memoize": "memoize", "view": "view"}
 # A wrapper of no library: an omitted or None TTL is the default, what zero means is not known.
 _WRAPPER_SEMANTICS = TtlSemantics(omitted=Meaning.DEFAULT, none=Meaning.DEFAULT, zero=Meaning.UNKNOWN)
@@ -369,7 +370,8 @@ class _Parser:
         `request.registry.cache`) that is a client of the library; `{library, methods}`: a
         wrapper class, whose instances are clients with those methods; `{library,
         decorator}`: a memoize or view decorator; `{library, kind, ...}`: a wrapper
-        function of the library; `{kind, ...}` alone: a wrapper of no known library."""
+        function of the library; `{kind, ...}` alone: a wrapper of no known library;
+        `{class}`: an object or attribute path that is an instance of a wrapper class."""
         if not isinstance(value, dict):
             raise self.error("clients", f"expected a table of qualified names, got {_describe(value)}")
         clients = CustomClients()
@@ -387,6 +389,8 @@ class _Parser:
                 library = self.library(where, table)
                 method = self.function(where, {k: v for k, v in table.items() if k != "library"}, library.semantics)
                 clients.wrappers[qualified] = (library.name, replace(method, via=(qualified,)))
+            elif "class" in table:
+                clients.instances[qualified] = self.instance_of(where, table)
             elif "library" in table:
                 if set(table) != {"library"}:
                     raise self.error(where, "`library` alone declares a client object and takes no other keys (with `kind`, a wrapper "
@@ -395,6 +399,15 @@ class _Parser:
             else:
                 clients.functions[qualified] = self.function(where, table, _WRAPPER_SEMANTICS)
         return clients
+
+    def instance_of(self, where: str, table: dict[str, Any]) -> str:
+        """The wrapper class (declared, or one cachelint finds) an object or attribute path is an instance of."""
+        if set(table) != {"class"}:
+            raise self.error(where, "`class` declares an instance of a wrapper class and takes no other keys")
+        name = table["class"]
+        if not isinstance(name, str) or not all(part.isidentifier() for part in name.split(".")):
+            raise self.error(f"{where}.class", f"expected the qualified name of a class, got {_describe(name)}")
+        return name
 
     def library(self, where: str, table: dict[str, Any]) -> Library:
         library = table.get("library")
@@ -438,7 +451,7 @@ class _Parser:
         return Method(
             kind, key=self.arg(where, table, "key"), value=self.arg(where, table, "value"),
             ttl=(ttl,) if ttl else (), semantics=self.semantics(where, table, base), single_value=kind is Kind.READ,
-            if_absent=kind_name == "lock", key_affix=(prefix, ""),
+            if_absent=kind_name == "lock", key_affix=(prefix, ""), read_through=kind_name == "read-through",
         )
 
     def decorator(self, where: str, table: dict[str, Any]) -> tuple[str, Decorator, bool]:
@@ -513,6 +526,7 @@ def declared(clients: CustomClients) -> dict[str, Any]:
     shown |= {name: f"{_described(method)}, of {library}" for name, (library, method) in clients.wrappers.items()}
     shown |= {name: {"library": library, "methods": {each: _described(method) for each, method in methods.items()}}
               for name, (library, methods) in clients.classes.items()}
+    shown |= {name: f"instance of {of_class}" for name, of_class in clients.instances.items()}
     shown |= {name: f"{spec.kind} decorator of {library}, applied {'called' if called else 'bare'}"
                     + (f", ttl {_arg_text(spec.ttl[0])}" if spec.ttl else "") + _semantics_text(spec.semantics)
               for name, (library, spec, called) in clients.decorators.items()}
@@ -521,12 +535,14 @@ def declared(clients: CustomClients) -> dict[str, Any]:
 
 def _described(method: Method) -> str:
     """`write: key "user:" + 0, value 1, ttl 2 or timeout (omitted: expires, None: default, 0: not cached)`."""
-    kind = "lock" if method.if_absent and method.kind is Kind.WRITE else method.kind.value
+    kind = "lock" if method.if_absent and method.kind is Kind.WRITE else "read-through" if method.read_through \
+        else method.kind.value
     parts = [f"key {json.dumps(method.key_affix[0]) + ' + ' if method.key_affix[0] else ''}{_arg_text(method.key)}"
              if method.key is not None else "no key"]
     parts += [f"value {_arg_text(method.value)}"] if method.value is not None else []
     parts += [f"ttl {_arg_text(method.ttl[0])}"] if method.ttl else []
-    return f"{kind}: {', '.join(parts)}" + (_semantics_text(method.semantics) if method.kind is Kind.WRITE else "")
+    written = method.kind is Kind.WRITE or method.read_through
+    return f"{kind}: {', '.join(parts)}" + (_semantics_text(method.semantics) if written else "")
 
 
 def _arg_text(arg: Arg) -> str:
@@ -547,7 +563,7 @@ def _merged(base: dict[str, dict[str, Any]], own: dict[str, dict[str, Any]]) -> 
 def _merged_clients(base: CustomClients, own: CustomClients) -> CustomClients:
     return CustomClients(
         {**base.objects, **own.objects}, {**base.functions, **own.functions}, {**base.wrappers, **own.wrappers},
-        {**base.classes, **own.classes}, decorators={**base.decorators, **own.decorators},
+        {**base.classes, **own.classes}, {**base.instances, **own.instances}, {**base.decorators, **own.decorators},
     )
 
 

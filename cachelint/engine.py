@@ -289,9 +289,7 @@ def _diagnostic(rule: type[Rule], finding: Finding, model: ModuleModel) -> Diagn
 
 
 def _custom_names(settings: Settings) -> tuple[str, ...]:
-    clients = settings.clients
-    return tuple(sorted({*clients.objects, *clients.functions, *clients.wrappers, *clients.classes,
-                         *clients.decorators}))
+    return tuple(sorted(settings.clients.names()))
 
 
 def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: Path | None = None,

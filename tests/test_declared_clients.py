@@ -279,3 +279,96 @@ def test_a_decorator_entry_says_what_is_wrong(tmp_path):
     for body, expected in bad.items():
         _assert_rejected(tmp_path, f'[tool.cachelint.clients]\n"app.memo" = {body}\n', "def memo(f):\n    return f\n",
                          expected)
+
+
+def test_a_declaration_holds_in_the_module_that_defines_the_name(tmp_path):
+    """`get_redis()` returns a client it keeps in a dict, which inference cannot follow;
+    declared, its calls give a client in its own module as in others, and so do the
+    module's own declared wrapper function, decorator and class."""
+    config = '''
+[tool.cachelint.clients]
+"myapp.cache.get_redis" = { library = "redis" }
+"myapp.cache.remember" = { library = "redis", kind = "write", key = 0, value = 1, prefix = "r:" }
+"myapp.cache.memo" = { library = "redis", decorator = "memoize" }
+"myapp.cache.shared" = { library = "redis" }
+
+[tool.cachelint.clients."myapp.cache.Box"]
+library = "redis"
+methods.put = { kind = "write", key = 0, value = 1, ttl = 2, ttl-default = 60 }
+'''
+    source = '''
+_STORE = {}
+shared = _STORE.get("client")
+
+
+def get_redis():
+    return _STORE["client"]
+
+
+def remember(key, value):
+    pass
+
+
+def memo(f):
+    return f
+
+
+class Box:
+    pass
+
+
+@memo
+def names():
+    get_redis().set("names", [])
+    remember("k", 1)
+    Box().put("b", 1)
+    shared.delete("x")
+'''
+    (tmp_path / "myapp").mkdir()
+    (tmp_path / "myapp" / "__init__.py").write_text("")
+    (tmp_path / "myapp" / "cache.py").write_text(source)
+    (tmp_path / "pyproject.toml").write_text(config)
+    found = json.loads(_run("ops", "--output-format", "json", str(tmp_path)).output)
+    assert [(e["row"], e["kind"], e["library"], e["method"], e["key"], e["ttl"]) for e in found] == [
+        (22, "decorator", "redis", "memo", None, "forever"),
+        (24, "write", "redis", "set", "names", "forever"),
+        (25, "write", "redis", "remember", "r:k", "forever"),
+        (26, "write", "redis", "Box.put", "b", "expires"),
+        (27, "delete", "redis", "delete", "x", None),
+    ]
+
+
+def test_an_attribute_path_may_be_an_instance_of_a_wrapper_class(tmp_path):
+    """pretix's `request.event.cache`: a `cached_property` of a model returning a namespaced
+    cache, on objects whose type the analysis does not know."""
+    config = '''
+[tool.cachelint.clients]
+"event.cache" = { class = "myapp.cache.ObjectCache" }
+
+[tool.cachelint.clients."myapp.cache.ObjectCache"]
+library = "django"
+methods.get_or_set = { kind = "read-through", key = 0, value = [1, "default"], ttl = [2, "timeout"], ttl-default = 300, prefix = "obj:" }
+methods.clear = { kind = "delete" }
+'''
+    views = '''
+def index(request):
+    name = request.event.cache.get_or_set("name", lambda: request.event.name)
+    request.event.cache.clear()
+    request.event.cache.other()
+    return name
+'''
+    (tmp_path / "myapp").mkdir()
+    (tmp_path / "myapp" / "__init__.py").write_text("")
+    (tmp_path / "myapp" / "cache.py").write_text("class ObjectCache:\n    pass\n")
+    (tmp_path / "myapp" / "views.py").write_text(views)
+    (tmp_path / "pyproject.toml").write_text(config)
+    found = json.loads(_run("ops", "--output-format", "json", str(tmp_path)).output)
+    assert [(e["row"], e["kind"], e["library"], e["method"], e["key"], e["ttl"]) for e in found] == [
+        (3, "read-through", "django", "ObjectCache.get_or_set", "obj:name", "expires"),
+        (4, "delete", "django", "ObjectCache.clear", None, None),
+    ]
+    shown = _run("check", "--show-settings", str(tmp_path / "myapp" / "views.py")).output
+    clients = json.loads(next(line for line in shown.splitlines() if line.startswith("clients = ")).split(" = ", 1)[1])
+    assert clients["event.cache"] == "instance of myapp.cache.ObjectCache"
+    assert clients["myapp.cache.ObjectCache"]["methods"]["get_or_set"] == (
+        'read-through: key "obj:" + 0, value 1 or default, ttl 2 or timeout (omitted: expires, None: forever, 0: not cached)')

@@ -28,7 +28,7 @@ from cachelint.model.core.collect import Collector
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.falsy import Falsiness, Falsy
 from cachelint.model.core.module import SourceModule
-from cachelint.model.core.modules import package_of
+from cachelint.model.core.modules import module_name, package_of
 from cachelint.model.core.positions import SpannedModule
 from cachelint.model.core.scopes import Scope
 
@@ -178,7 +178,7 @@ class ModuleModel(SourceModule):
 
 def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClients | None = None,
                 rows: tuple[int, ...] | None = None, column_shift: dict[int, int] | None = None) -> ModuleModel:
-    custom = custom.seen_from(package_of(path)) if custom else CustomClients()
+    custom = custom.seen_from(package_of(path), module_name(path)) if custom else CustomClients()
     spanned = SpannedModule(module)
     spans = spanned.spans
     collector = Collector(module)

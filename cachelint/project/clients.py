@@ -84,9 +84,7 @@ def unmatched(declared: CustomClients, files: list[tuple[str, bytes]]) -> list[s
     """The names `[tool.cachelint.clients]` declares that nothing in `files` (path, text)
     defines, imports or writes out: a typo, or a wrapper renamed since, whose calls would
     otherwise be silently not understood."""
-    names = sorted({*declared.objects, *declared.functions, *declared.wrappers, *declared.classes,
-                    *declared.decorators})
-    return [name for name in names if not any(_matches(name, path, text) for path, text in files)]
+    return [name for name in sorted(declared.names()) if not any(_matches(name, path, text) for path, text in files)]
 
 
 def _matches(name: str, path: str, text: bytes) -> bool:

@@ -126,18 +126,36 @@ class ClientResolver:
         return self._imported_class(of_class) if of_class is not None else None
 
     def _declared_path(self, attribute: cst.Attribute) -> Client | None:
-        """An attribute path the configuration declares a client, as the code writes it,
-        also at the end of a longer one: `request.registry.cache` (Pyramid) in
-        `self.request.registry.cache`; `request.app.state.redis` (Starlette)."""
-        if not self.custom.objects:
+        """An attribute path the configuration declares a client, or an instance of a
+        wrapper class, as the code writes it, also at the end of a longer one:
+        `request.registry.cache` (Pyramid) in `self.request.registry.cache`;
+        `request.app.state.redis` (Starlette); `event.cache` in `request.event.cache`."""
+        if not self.custom.objects and not self.custom.instances:
             return None
         path = dotted(attribute) or ""
         while "." in path:
-            library_name = self.custom.objects.get(path)
-            if library_name is not None:
-                return Client(BY_NAME[library_name], ClientKind())
+            if path in self.custom.objects or path in self.custom.instances:
+                return self._known_object(path)
             path = path.partition(".")[2]
         return None
+
+    def defined_here(self, expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
+        """The qualified name of a module-level name of this module (`myapp.cache.get_redis`
+        for `get_redis` in `myapp/cache.py`), by which the configuration may declare it."""
+        if not self.custom.module or type(expr) is not cst.Name:
+            return None
+        bindings = scope.lookup(expr.value, order)
+        if not bindings or bindings[0].scope.kind != "module" or bindings[0].kind == "import":
+            return None
+        return f"{self.custom.module}.{expr.value}"
+
+    def _declared_here(self, expr: cst.BaseExpression, scope: Scope, order: int) -> Client | None:
+        """What the configuration declares a name this module defines, where what the module
+        says of it is not understood (`get_redis()` returning a client it keeps in a dict)."""
+        qualified = self.defined_here(expr, scope, order)
+        if qualified is None:
+            return None
+        return self._imported_class(qualified) if qualified in self.custom.classes else self._known_object(qualified)
 
     def _imported_class(self, qualified: str) -> Client | None:
         """An instance of a wrapper class another module of the project defines."""
@@ -167,6 +185,10 @@ class ClientResolver:
             client = self.client_of(expression, scope, binding.order, depth)
             if client is not None:
                 return client
+            if scope.kind == "module" and self.custom.module:  # `cache = build()`, declared `myapp.ext.cache`
+                declared = self._known_object(f"{self.custom.module}.{name}")
+                if declared is not None:
+                    return declared
         if binding.annotation is not None:
             return self.client_of_type(binding.annotation, scope, binding.order)
         return None
@@ -278,14 +300,16 @@ class ClientResolver:
             return self._imported_class(qualified)
         function = self.calls.function_called(call.func, scope, order) if self.calls is not None else None
         if function is not None:  # `get_redis()`, `self._client()`, `connect(redis.Redis)`
-            return self.returned_client(function, depth) or self._made_of_argument(function, call, scope, order)
+            return self.returned_client(function, depth) or self._made_of_argument(function, call, scope, order) \
+                or self._declared_here(call.func, scope, order)
         if type(call.func) is cst.Name:  # `AppCache()` of `class AppCache(flask_caching.Cache)`
             bindings = scope.lookup(call.func.value, order)
             if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].value, cst.ClassDef):
                 wrapper = self.wrapper_classes.get(bindings[0].value)  # `Store()` of a class of this module
                 if wrapper is not None:
                     return wrapper.instance()
-                return self.client_of_subclass(bindings[0].value, bindings[0].scope or scope)
+                return self.client_of_subclass(bindings[0].value, bindings[0].scope or scope) \
+                    or self._declared_here(call.func, scope, order)
         if isinstance(call.func, cst.Attribute):
             receiver = self.client_of(call.func.value, scope, order, depth)
             if receiver is None or receiver.wrapper is not None:

@@ -2,7 +2,7 @@
 data type of its own, so that the configuration is read without importing the model."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cachelint.model.core.modules import relative_spellings
 from cachelint.model.spec import Decorator, Method
@@ -35,10 +35,17 @@ class CustomClients:
     instances: dict[str, str] = field(default_factory=dict)
     decorators: dict[str, tuple[str, Decorator, bool]] = field(default_factory=dict)
     constants: dict[str, float] = field(default_factory=dict)
+    # The module these are seen from (`seen_from`): what it defines itself is looked up by
+    # its qualified name, `myapp.cache.get_redis` for `get_redis` in `myapp/cache.py`.
+    module: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.objects or self.functions or self.wrappers or self.classes or self.instances
-                    or self.decorators or self.constants)
+        return bool(self.names() or self.constants)
+
+    def names(self) -> set[str]:
+        """Every qualified name (or attribute path) of a client, wrapper, wrapper class,
+        instance or decorator these speak of."""
+        return {*self.objects, *self.functions, *self.wrappers, *self.classes, *self.instances, *self.decorators}
 
     def with_objects(self, objects: dict[str, str], wrappers: dict[str, tuple[str, Method]] | None = None,
                      classes: dict[str, tuple[str, dict[str, Method]]] | None = None,
@@ -51,17 +58,17 @@ class CustomClients:
                              _classes_merged(classes or {}, self.classes), {**(instances or {}), **self.instances},
                              {**(decorators or {}), **self.decorators}, {**(constants or {}), **self.constants})
 
-    def seen_from(self, package: list[str]) -> CustomClients:
-        """These, and how a module of `package` spells them in relative imports."""
+    def seen_from(self, package: list[str], module: str = "") -> CustomClients:
+        """These, and how the module `module` of `package` spells them in relative imports."""
         if not package:
-            return self
+            return replace(self, module=module)
 
         def spelled(table: dict) -> dict:
             return {each: what for name, what in table.items() for each in (name, *relative_spellings(name, package))}
 
         return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers),
                              spelled(self.classes), spelled(self.instances), spelled(self.decorators),
-                             spelled(self.constants))
+                             spelled(self.constants), module)
 
 
 def _classes_merged(found: dict[str, tuple[str, dict[str, Method]]],

@@ -77,10 +77,10 @@ class _Decorators:
             if function not in self._memoizers:
                 self._memoizers[function] = memoizer(self.resolver.functions[function], self.resolver.functions, self.ops)
             found = self._memoizers[function]
-            if found is None or found.factory != (call is not None):
-                return None
-            return found.client.library, found.spec
-        declared = self.resolver.custom.decorators.get(qualified_name(target, scope, order) or "")
+            if found is not None:
+                return (found.client.library, found.spec) if found.factory == (call is not None) else None
+        named = qualified_name(target, scope, order) or self.resolver.defined_here(target, scope, order)
+        declared = self.resolver.custom.decorators.get(named or "")
         if declared is None or declared[2] != (call is not None):
             return None
         return BY_NAME[declared[0]], declared[1]

@@ -174,7 +174,7 @@ class _Operations:
             return self._op(Client(library_function[0], ClientKind()), _ending(func), library_function[1], call, call, site)
         if not self.custom.functions and not self.custom.wrappers:
             return None
-        qualified = qualified_name(func, site.scope, site.order)
+        qualified = qualified_name(func, site.scope, site.order) or self.resolver.defined_here(func, site.scope, site.order)
         if not qualified:
             return None
         spec = self.custom.functions.get(qualified)
