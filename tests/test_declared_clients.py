@@ -68,6 +68,16 @@ def _project(tmp_path: Path, config: str = CONFIG, views: str = VIEWS) -> Path:
     return tmp_path
 
 
+def _ops_of_package(tmp_path: Path, config: str, modules: dict[str, str]) -> list[dict]:
+    """What `cachelint ops` understands of a package `myapp` of these modules, configured so."""
+    (tmp_path / "myapp").mkdir()
+    (tmp_path / "myapp" / "__init__.py").write_text("")
+    for name, source in modules.items():
+        (tmp_path / "myapp" / name).write_text(source)
+    (tmp_path / "pyproject.toml").write_text(config)
+    return json.loads(_run("ops", "--output-format", "json", str(tmp_path)).output)
+
+
 def _run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
@@ -240,12 +250,8 @@ def settings(uid):
 def names():
     return []
 '''
-    (tmp_path / "myapp").mkdir()
-    (tmp_path / "myapp" / "__init__.py").write_text("")
-    (tmp_path / "myapp" / "memo.py").write_text("def memoize_redis(ttl=300):\n    pass\n\n\ndef forever(f):\n    pass\n")
-    (tmp_path / "myapp" / "views.py").write_text(views)
-    (tmp_path / "pyproject.toml").write_text(config)
-    found = json.loads(_run("ops", "--output-format", "json", str(tmp_path)).output)
+    memo = "def memoize_redis(ttl=300):\n    pass\n\n\ndef forever(f):\n    pass\n"
+    found = _ops_of_package(tmp_path, config, {"memo.py": memo, "views.py": views})
     assert [(e["row"], e["kind"], e["library"], e["method"], e["ttl"]) for e in found] == [
         (5, "decorator", "redis", "memoize_redis", "error"),  # redis: EX 0
         (10, "decorator", "redis", "memoize_redis", "expires"),  # its default
@@ -324,11 +330,7 @@ def names():
     Box().put("b", 1)
     shared.delete("x")
 '''
-    (tmp_path / "myapp").mkdir()
-    (tmp_path / "myapp" / "__init__.py").write_text("")
-    (tmp_path / "myapp" / "cache.py").write_text(source)
-    (tmp_path / "pyproject.toml").write_text(config)
-    found = json.loads(_run("ops", "--output-format", "json", str(tmp_path)).output)
+    found = _ops_of_package(tmp_path, config, {"cache.py": source})
     assert [(e["row"], e["kind"], e["library"], e["method"], e["key"], e["ttl"]) for e in found] == [
         (22, "decorator", "redis", "memo", None, "forever"),
         (24, "write", "redis", "set", "names", "forever"),
@@ -357,12 +359,7 @@ def index(request):
     request.event.cache.other()
     return name
 '''
-    (tmp_path / "myapp").mkdir()
-    (tmp_path / "myapp" / "__init__.py").write_text("")
-    (tmp_path / "myapp" / "cache.py").write_text("class ObjectCache:\n    pass\n")
-    (tmp_path / "myapp" / "views.py").write_text(views)
-    (tmp_path / "pyproject.toml").write_text(config)
-    found = json.loads(_run("ops", "--output-format", "json", str(tmp_path)).output)
+    found = _ops_of_package(tmp_path, config, {"cache.py": "class ObjectCache:\n    pass\n", "views.py": views})
     assert [(e["row"], e["kind"], e["library"], e["method"], e["key"], e["ttl"]) for e in found] == [
         (3, "read-through", "django", "ObjectCache.get_or_set", "obj:name", "expires"),
         (4, "delete", "django", "ObjectCache.clear", None, None),
