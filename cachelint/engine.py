@@ -35,6 +35,7 @@ import gc
 import importlib
 import io
 import os
+import re
 import tokenize
 import traceback
 from collections.abc import Callable
@@ -50,6 +51,7 @@ from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import module_name
 from cachelint.prefilter import may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
+    Words,
     exported_clients,
     exported_constants,
     exported_wrappers,
@@ -303,6 +305,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
     cache = ResultCache(cache_dir, cache_key(settings, prefilter)) if cache_dir is not None else None
     results: list[FileResult | None] = []
+    stats: list[os.stat_result | None] = []  # as the cache saw each file (None: no cache, or unreadable)
     stale: list[_Task] = []
     for filename in found.files:
         result, stat = None, None
@@ -312,15 +315,17 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
             known = cache.digest(filename) if cache is not None and stat is not None else None
             stale.append(_Task(len(results), filename, stat, known))
         results.append(result)
-    _lint(stale, results, settings, prefilter, jobs, cache)
-    linted = cast("list[FileResult]", results)  # every file has its result now
-    if settings.clients and not part_of_the_project and _covers(paths, settings.root):
-        _check_declared_clients(linted, settings)
-    if prefilter:
-        _lint_for_the_ttl_constants(linted, settings, jobs, cache)
-    _lint_importers_of_clients(linted, settings, jobs, cache_dir)
-    if prefilter:
-        _lint_for_the_entities(linted, settings, jobs, cache)
+        stats.append(stat)
+    with parallel.Workers(jobs, before_start=_import_the_linter) as workers:  # kept for every pass
+        _lint(stale, results, settings, prefilter, workers, cache)
+        linted = cast("list[FileResult]", results)  # every file has its result now
+        if settings.clients and not part_of_the_project and _covers(paths, settings.root):
+            _check_declared_clients(linted, settings)
+        if prefilter:
+            _lint_for_the_ttl_constants(linted, stats, settings, workers, cache)
+        _lint_importers_of_clients(linted, stats, settings, workers, cache_dir)
+        if prefilter:
+            _lint_for_the_entities(linted, stats, settings, workers, cache)
     if cache is not None:
         cache.save()
     run.files.extend(linted)
@@ -519,12 +524,10 @@ class _Task:
 
 
 def _lint(tasks: list[_Task], results: list[FileResult | None] | list[FileResult], settings: Settings,
-          prefilter: bool, jobs: int, cache: ResultCache | None) -> None:
+          prefilter: bool, workers: parallel.Workers, cache: ResultCache | None) -> None:
     """Lint the files of `tasks` into `results`, and keep what they gave in the cache."""
-    if parallel.uses_workers(len(tasks), jobs):
-        _import_the_linter()
     check = functools.partial(_check_file, settings, prefilter)
-    for task, (digest, result) in zip(tasks, parallel.map_in_order(check, tasks, jobs, cost=_size)):
+    for task, (digest, result) in zip(tasks, workers.map_in_order(check, tasks, cost=_size)):
         if result is None:  # the content is what the cache knows: only the time changed
             assert cache is not None and task.stat is not None
             result = _restored(task.filename, cache.same_content(task.filename, task.stat))
@@ -543,8 +546,8 @@ def _import_the_linter() -> None:
         importlib.import_module(name)
 
 
-def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jobs: int,
-                               cache_dir: Path | None = None) -> None:
+def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
+                               workers: parallel.Workers, cache_dir: Path | None = None) -> None:
     """The second pass: a file that imports a cache client another module of the project
     makes, a wrapper function or wrapper class of one, an instance of such a class
     (cachelint.model.cache.wrappers), or a constant or Django setting the project binds
@@ -553,7 +556,8 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
     Its result is kept in a pack of the cache of its own, keyed on the settings with those
     clients declared: what it depends on besides its own content. A file linted
     again may show more (a package's `__init__` re-exporting a client): the pass repeats,
-    for the files that import what is new, a few rounds at most."""
+    for the files that import what is new, a few rounds at most. `stats`: each file's
+    status as the first pass saw it (None: no cache, or unreadable)."""
     seen: set[str] = set()
     for _ in range(_CLIENT_ROUNDS):
         project = ProjectModel(_facts(results))
@@ -568,7 +572,6 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         if not new:
             return
         seen |= names
-        imports, mentions = imports_of(new, project.modules), mentions_of(new, project.modules)
         declared = dataclasses.replace(settings, clients=settings.clients.with_objects(
             exported, wrappers, classes, instances, memoizers, constants))
         cache = ResultCache(cache_dir, cache_key(declared, False)) if cache_dir is not None else None
@@ -576,28 +579,27 @@ def _lint_importers_of_clients(results: list[FileResult], settings: Settings, jo
         for index, result in enumerate(results):
             if result.facts and result.facts.clients and constants.keys().isdisjoint(result.facts.ttl_names):
                 continue  # a module that makes a client of its own is linted again only for a TTL it reads
-            again, stat = _from_cache(cache, result.filename) if cache is not None else (None, None)
+            stat = stats[index]
+            again = _restored(result.filename, cache.unchanged(result.filename, stat)) if (
+                cache is not None and stat is not None) else None
             if again is not None:
                 # A file linted again is linted whole, so an entry with nothing in it
-                # is the mark of one that names none of the imports (stored below).
+                # is the mark of one that names none of the imports (stored by `_screened`),
+                # so that a warm run need not read every file of the project again.
                 if not _skipped(again):
                     results[index] = again
                 continue
-            raw = _read(result.filename)
-            if raw is None or imports.search(raw) is None or mentions.search(raw) is None:
-                # Marked, so that a warm run need not read every file of the project again.
-                if cache is not None and stat is not None and raw is not None:
-                    cache.store(result.filename, stat, content_digest(raw), [], None)
-                continue
             known = cache.digest(result.filename) if cache is not None and stat is not None else None
             tasks.append(_Task(index, result.filename, stat, known))
-        _lint(tasks, results, declared, False, jobs, cache)
+        # The quicker test first.
+        screen = _Screen(mentions_of(new, project.modules), imports_of(new, project.modules))
+        _lint(_screened(tasks, screen, workers, cache), results, declared, False, workers, cache)
         if cache is not None:
             cache.save()
 
 
-def _lint_for_the_ttl_constants(results: list[FileResult], settings: Settings, jobs: int,
-                                cache: ResultCache | None) -> None:
+def _lint_for_the_ttl_constants(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
+                                workers: parallel.Workers, cache: ResultCache | None) -> None:
     """Before the second pass, when a TTL reads what its module cannot evaluate (an
     imported constant, a Django setting): the modules that may bind it, which the
     prefilter skipped for having no cache code (`shop/conf.py`, `mysite/settings/*.py`),
@@ -619,12 +621,12 @@ def _lint_for_the_ttl_constants(results: list[FileResult], settings: Settings, j
             continue  # cheaper than the module name, which looks for packages up the folders
         module = module_name(result.filename)
         if module in wanted or (settings_wanted and is_settings_module(module)):
-            tasks.append(_Task(index, result.filename, _stat(result.filename) if cache is not None else None))
-    _lint(tasks, results, settings, False, jobs, cache)
+            tasks.append(_Task(index, result.filename, stats[index] if cache is not None else None))
+    _lint(tasks, results, settings, False, workers, cache)
 
 
-def _lint_for_the_entities(results: list[FileResult], settings: Settings, jobs: int,
-                           cache: ResultCache | None) -> None:
+def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
+                           workers: parallel.Workers, cache: ResultCache | None) -> None:
     """The third pass, when some file caches a DB entity (CL010 then needs every write
     and call that may touch it): a file the prefilter skipped (it has no cache code) that
     names the entity is linted after all, and a file linted in part (cachelint.sparse) is
@@ -634,12 +636,14 @@ def _lint_for_the_entities(results: list[FileResult], settings: Settings, jobs: 
     mentions = entity_mentions(_facts(results))
     if mentions is None:
         return
+    skipped = [_Task(index, result.filename, stats[index]) for index, result in enumerate(results) if _skipped(result)]
+    naming = {task.index for task in _screened(skipped, _Screen(mentions), workers)}
     tasks = [
-        _Task(index, result.filename, _stat(result.filename) if cache is not None else None)
+        _Task(index, result.filename, stats[index] if cache is not None else None)
         for index, result in enumerate(results)
-        if _partial(result) or _skipped(result) and _mentions(result.filename, mentions)
+        if _partial(result) or index in naming
     ]
-    _lint(tasks, results, settings, False, jobs, cache)
+    _lint(tasks, results, settings, False, workers, cache)
 
 
 def _facts(results: list[FileResult]) -> list[FileFacts]:
@@ -654,9 +658,52 @@ def _skipped(result: FileResult) -> bool:
     return result.facts is None and not result.diagnostics and not result.internal_errors
 
 
-def _mentions(filename: str, pattern) -> bool:
-    raw = _read(filename)
-    return raw is not None and pattern.search(raw) is not None
+class _Screen:
+    """What a file's text must contain for a pass after the first to lint it: each of some
+    patterns (compiled regular expressions, or `clients.Words`), tested in their order."""
+
+    def __init__(self, *patterns: re.Pattern[bytes] | Words) -> None:
+        self.patterns = patterns
+
+    def passes(self, raw: bytes) -> bool:
+        return all(pattern.search(raw) for pattern in self.patterns)
+
+
+_SCREEN_BATCH = 64  # files a worker screens per item: one item per file would cost more than the test
+
+
+def _screened(tasks: list[_Task], screen: _Screen, workers: parallel.Workers,
+              cache: ResultCache | None = None) -> list[_Task]:
+    """The tasks whose file's text passes `screen`, the files read and tested in the
+    workers, in batches. With `cache`, a file that does not pass gets an empty entry
+    there: the mark of a file the pass looked at and left (`_lint_importers_of_clients`)."""
+    batches = [tasks[start:start + _SCREEN_BATCH] for start in range(0, len(tasks), _SCREEN_BATCH)]
+    marks = cache is not None
+    test = functools.partial(_screen_files, screen, marks)
+    passed = []
+    for batch, outcomes in zip(batches, workers.map_in_order(test, [[t.filename for t in b] for b in batches])):
+        for task, (passes, digest) in zip(batch, outcomes):
+            if passes:
+                passed.append(task)
+            elif cache is not None and task.stat is not None and digest is not None:
+                cache.store(task.filename, task.stat, digest, [], None)
+    return passed
+
+
+def _screen_files(screen: _Screen, marks: bool, filenames: list[str]) -> list[tuple[bool, str | None]]:
+    """Whether each file's text passes `screen`, and for one that does not (with `marks`)
+    its content hash. A file that cannot be read does not pass (the first pass reported
+    it). Runs in a worker process."""
+    outcomes: list[tuple[bool, str | None]] = []
+    for filename in filenames:
+        raw = _read(filename)
+        if raw is None:
+            outcomes.append((False, None))
+        elif screen.passes(raw):
+            outcomes.append((True, None))
+        else:
+            outcomes.append((False, content_digest(raw) if marks else None))
+    return outcomes
 
 
 def _read(filename: str) -> bytes | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -11,7 +12,8 @@ from typing import TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# Below this many items, starting workers costs more than it can save.
+# Below this many items, starting workers costs more than it can save. Once they are
+# running (an earlier pass of the run started them), two items are enough.
 MIN_ITEMS_FOR_WORKERS = 16
 # Items go to workers in chunks of up to this many, the costliest first, so that no
 # worker is left with a slow one (a big file to parse) while the others are done; sending
@@ -37,18 +39,53 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
     """`map(function, items)`, in `jobs` worker processes when that pays, items with the
     highest `cost` first. `function` must be picklable (a module-level function, or a
     `functools.partial` of one)."""
-    items = list(items)
-    if not uses_workers(len(items), jobs):
-        yield from map(function, items)
-        return
-    order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
-    results: list = [None] * len(items)
-    with _context().Pool(min(jobs, len(items))) as pool:
-        chunk = max(1, min(_CHUNK, len(items) // (4 * jobs)))
-        work = pool.imap_unordered(functools.partial(_indexed, function), [(i, items[i]) for i in order], chunk)
+    with Workers(jobs) as workers:
+        results = list(workers.map_in_order(function, items, cost))
+    yield from results
+
+
+class Workers:
+    """The worker processes of a run of several passes (`map_in_order` for each): started
+    by the first pass with enough items for them, and kept for the next, for which
+    starting them again would cost more than a few files take. `before_start` runs once,
+    before they start (they are forked on Linux, and inherit what it imports)."""
+
+    def __init__(self, jobs: int, before_start: Callable[[], object] | None = None) -> None:
+        self.jobs = jobs
+        self._before_start = before_start
+        self._pool: multiprocessing.pool.Pool | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+    def will_use_workers(self, items: int) -> bool:
+        if self._pool is not None:
+            return items >= 2
+        return uses_workers(items, self.jobs)
+
+    def map_in_order(self, function: Callable[[Item], Result], items: Iterable[Item],
+                     cost: Callable[[Item], float] | None = None) -> Iterator[Result]:
+        """As the module-level `map_in_order`, in these workers."""
+        items = list(items)
+        if not self.will_use_workers(len(items)):
+            yield from map(function, items)
+            return
+        if self._pool is None:
+            if self._before_start is not None:
+                self._before_start()
+            self._pool = _context().Pool(min(self.jobs, len(items)))
+        order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
+        results: list = [None] * len(items)
+        chunk = max(1, min(_CHUNK, len(items) // (4 * self.jobs)))
+        work = self._pool.imap_unordered(functools.partial(_indexed, function), [(i, items[i]) for i in order], chunk)
         for index, result in work:
             results[index] = result
-    yield from results
+        yield from results
 
 
 def _indexed(function: Callable[[Item], Result], pair: tuple[int, Item]) -> tuple[int, Result]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,8 +65,8 @@ def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduce
         return None
     names = tree_scan.CacheNames.of(tree, prefixes)
     if ":=" in text:  # wherever `:=` binds one: more than the model takes, never less
-        names.dicts.update(node.target.id for node in ast.walk(tree)
-                           if isinstance(node, ast.NamedExpr) and tree_scan.is_dict_cache(node.target, node.value))
+        names.dicts.update(node.target.id for statement in _with_walrus(tree, text) for node in _nodes(statement)
+                           if type(node) is ast.NamedExpr and tree_scan.is_dict_cache(node.target, node.value))
     units = _units(tree, _Lookup(names, known))
     kept = _kept(units, names)
     if len(kept) == len(units):
@@ -162,7 +162,7 @@ def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
                 reads = _Reads()
                 _Walk(reads, lookup).run(value)
                 unit.flows.append(_Flow(target_names, target_attributes, reads))
-        if any(isinstance(sub, (ast.Return, ast.Yield, ast.YieldFrom)) and sub.value is not None for sub in ast.walk(node)):
+        if walk.returns_value:
             # What it returns may be a client it made (`r = redis.Redis(...); return r`): its
             # callers (`self.get_client().keys(...)`) count once anything in it names a cache.
             unit.flows.append(_Flow(set() if owner else {node.name}, {node.name} if owner else set(), unit.reads))
@@ -182,6 +182,7 @@ class _Walk:
         self.stored_attributes: set[str] = set()
         self.declared_global: set[str] = set()
         self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # to an attribute, or maybe a global
+        self.returns_value = False  # a `return`, `yield` or `yield from` with a value, in nested scopes too
 
     def run(self, root: ast.AST) -> None:
         reads, lookup, heads = self.reads, self.lookup, self.lookup.heads
@@ -218,6 +219,8 @@ class _Walk:
                 continue
             if kind is ast.Global:
                 self.declared_global.update(node.names)
+            elif kind in _RETURNS:
+                self.returns_value = self.returns_value or node.value is not None
             elif kind in _ASSIGNMENTS:
                 assignment = _assignment(node)
                 if assignment is not None:
@@ -234,6 +237,33 @@ class _Walk:
                     stack.extend([(item, own_scope) for item in value if isinstance(item, ast.AST)])
 
 
+def _with_walrus(tree: ast.Module, text: str) -> list[ast.stmt]:
+    """The top-level statements whose rows hold a `:=` (where the text has no lone carriage
+    return, which would end a row too)."""
+    rows = []
+    index = text.find(":=")
+    while index != -1:
+        rows.append(text.count("\n", 0, index) + 1)
+        index = text.find(":=", index + 2)
+    return [statement for statement in tree.body if any(
+        statement.lineno <= row <= (statement.end_lineno or statement.lineno) for row in rows)]
+
+
+def _nodes(root: ast.AST) -> Iterator[ast.AST]:
+    """Every node under `root`, as `ast.walk` gives them but in another order, at a
+    fraction of its cost (its generators cost more than the walk)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend([item for item in value if isinstance(item, ast.AST)])
+
+
 def _base_name(node: ast.expr) -> str | None:
     """`a` of `a.b.c`."""
     while type(node) is ast.Attribute:
@@ -241,6 +271,7 @@ def _base_name(node: ast.expr) -> str | None:
     return node.id if type(node) is ast.Name else None
 
 
+_RETURNS = frozenset({ast.Return, ast.Yield, ast.YieldFrom})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.withitem, ast.For, ast.AsyncFor})
 
 
@@ -259,7 +290,7 @@ def _targets(targets: Iterable[ast.expr]) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     attributes: set[str] = set()
     for target in targets:
-        for node in ast.walk(target):
+        for node in _nodes(target):
             if isinstance(node, ast.Name):
                 names.add(node.id)
             elif isinstance(node, ast.Attribute):

@@ -58,13 +58,18 @@ def test_a_warm_run_reads_no_file_again_for_the_clients_other_modules_make(tmp_p
         stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
     read: list[str] = []
-    reading = engine._read
+    reading, checking = engine._read, engine._check_file
 
     def counting(filename):
         read.append(Path(filename).name)
         return reading(filename)
 
+    def checking_counted(settings, prefilter, task):  # reads the file
+        read.append(Path(task.filename).name)
+        return checking(settings, prefilter, task)
+
     monkeypatch.setattr(engine, "_read", counting)
+    monkeypatch.setattr(engine, "_check_file", checking_counted)
 
     def findings() -> list[tuple[str, int, str]]:
         run = lint_paths([tmp_path], Settings(root=tmp_path), cache_dir=tmp_path / "cache")
