@@ -28,6 +28,16 @@ Method:
 6. Start-up (`--start-up` runs only this, in seconds): `cachelint --version` against
    `ruff --version`, and one small file (SMALL_FILE, in a folder of its own) cold
    (`--no-cache`) and warm (its result cached) against `ruff check --no-cache` on it.
+7. Another tree (`--tree DIR`: only this runs, not items 1-6): cachelint cold
+   (`--no-cache`, one process per core) and warm (on its result cache, filled by a run
+   before, nothing changed) against `ruff check --no-cache --isolated`, in DIR, on the
+   folders `--project NAME` (repeatable) or `--projects-from FILE` (a name a line, `#`
+   comments) names, or on all of DIR. The three commands take turns, `--runs` rounds of
+   ruff, cold, warm, so that a change in the machine's load falls on all three alike; the
+   ratios are of the median wall times, with the CPU times (user + system, all
+   processes) beside them. For the real projects of issue 13:
+
+       python scripts/benchmark.py --tree /work/corpus/src --projects-from scripts/understood.txt
 """
 from __future__ import annotations
 
@@ -186,17 +196,23 @@ def measure(label: str, command: list[str], cwd: Path, runs: int, before=None, e
     for _ in range(runs):
         if before is not None:
             before()
-        started, used = time.perf_counter(), _children_cpu()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        sampler = _PeakMemory(process.pid)
-        _, stderr = process.communicate()
-        result.walls.append(time.perf_counter() - started)
-        result.cpus.append(_children_cpu() - used)
-        result.peak_mb = max(result.peak_mb, sampler.stop() / 1024)
-        if failed(process.returncode):
-            sys.exit(f"{label} failed ({process.returncode}):\n{stderr.decode(errors='replace')[-2000:]}")
+        run_once(result, command, cwd, env, failed)
     print(f"{label}: {result.wall:.2f} s, {result.peak_mb:.0f} MB", file=sys.stderr)
     return result
+
+
+def run_once(result: Measured, command: list[str], cwd: Path, env=None,
+             failed=lambda code: code not in (0, 1)) -> None:
+    """Run `command` once, adding its wall time, CPU time and peak memory to `result`."""
+    started, used = time.perf_counter(), _children_cpu()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = _PeakMemory(process.pid)
+    _, stderr = process.communicate()
+    result.walls.append(time.perf_counter() - started)
+    result.cpus.append(_children_cpu() - used)
+    result.peak_mb = max(result.peak_mb, sampler.stop() / 1024)
+    if failed(process.returncode):
+        sys.exit(f"{result.label} failed ({process.returncode}):\n{stderr.decode(errors='replace')[-2000:]}")
 
 
 def _children_cpu() -> float:
@@ -354,12 +370,18 @@ def main() -> None:
     parser.add_argument("--skip-fixit", action="store_true")
     parser.add_argument("--skip-no-prefilter", action="store_true", help="skip the slow findings check")
     parser.add_argument("--start-up", action="store_true", help="measure only the start-up (item 6 of the method)")
+    parser.add_argument("--tree", type=Path, help="measure only cold and warm against Ruff on this tree (item 7)")
+    parser.add_argument("--project", action="append", default=[], help="with --tree: a folder of it (repeatable)")
+    parser.add_argument("--projects-from", type=Path, help="with --tree: a file naming its folders, one a line")
     options = parser.parse_args()
     workdir = options.workdir.resolve()
     # Every `python -m cachelint` below runs in the benchmark's trees: without this it would
     # import whichever checkout is installed, not the one this script belongs to.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     compile_bytecode()
+    if options.tree is not None:
+        print(other_tree(options.tree.resolve(), projects(options), workdir, options.runs))
+        return
     started = start_up(workdir, max(options.runs, 10))
     print(render_start_up(started))
     if options.start_up:
@@ -440,6 +462,52 @@ def main() -> None:
                      for key, m in results.items()}},
         indent=2,
     ))
+
+
+def projects(options: argparse.Namespace) -> list[str]:
+    """The folders of `--tree` that `--project` and `--projects-from` name."""
+    names = list(options.project)
+    if options.projects_from is not None:
+        lines = options.projects_from.read_text().splitlines()
+        names += [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+    missing = [name for name in names if not (options.tree / name).is_dir()]
+    if missing:
+        sys.exit(f"not a folder of {options.tree}: {', '.join(missing)}")
+    return names
+
+
+def other_tree(tree: Path, names: list[str], workdir: Path, runs: int) -> str:
+    """Item 7 of the method: cachelint cold and warm against Ruff on another tree."""
+    targets = names or ["."]
+    cache_dir = workdir / "tree-cache"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    warm = cachelint("--cache-dir", str(cache_dir), *targets)
+    subprocess.run(warm, cwd=tree, stdout=subprocess.DEVNULL, check=True)  # fill the cache
+    commands = {
+        "ruff": ("ruff check --no-cache --isolated", ruff_command() + targets),
+        "cold": ("cachelint cold (--no-cache, one process per core)", cachelint("--no-cache", *targets)),
+        "warm": ("cachelint warm, nothing changed", warm),
+    }
+    results = {key: Measured(label) for key, (label, _) in commands.items()}
+    for round_ in range(runs):
+        for key, (_, command) in commands.items():
+            run_once(results[key], command, tree)
+        print(f"round {round_ + 1}: " + ", ".join(f"{key} {results[key].walls[-1]:.2f} s" for key in commands),
+              file=sys.stderr)
+    ruff = results["ruff"].wall
+    rows = ["| run | wall s | CPU s | peak MB | × Ruff (wall) | × Ruff (CPU) |", "|---|---:|---:|---:|---:|---:|"]
+    for measured in results.values():
+        rows.append(f"| {measured.label} | {measured.wall:.2f} | {measured.cpu:.2f} | {measured.peak_mb:.0f} | "
+                    f"{measured.wall / ruff:.2f} | {measured.cpu / results['ruff'].cpu:.2f} |")
+    targets_met = [
+        ("cold ≤ 2 × Ruff", results["cold"].wall <= 2 * ruff),
+        ("warm, nothing changed ≤ 0.5 × Ruff", results["warm"].wall <= 0.5 * ruff),
+    ]
+    where = f"{len(names)} folders of {tree}" if names else str(tree)
+    return "\n".join([
+        f"{where}; median of {runs} rounds (ruff, cold, warm in turn); load average {load_average()}.",
+        "", *rows, "", *(f"- {'met' if met else 'MISSED'}: {target}" for target, met in targets_met), "",
+    ])
 
 
 def render(results: dict[str, Measured], checks: dict[str, bool], findings_count: int, files: int, lines: int,
