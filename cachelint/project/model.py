@@ -281,7 +281,7 @@ class ProjectModel:
                     library, methods = found.get(definition.name, (inherited[0], {}))
                     missing = inherited[1].keys() - methods.keys() - self._methods_of(definition.name)
                     if library == inherited[0] and missing:
-                        found[definition.name] = (library, {**methods, **{m: inherited[1][m] for m in missing}})
+                        found[definition.name] = (library, {**methods, **{m: inherited[1][m] for m in sorted(missing)}})
                         added = True
             if not added:
                 break
