@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -78,7 +79,7 @@ class Workers:
         if self._pool is None:
             if self._before_start is not None:
                 self._before_start()
-            self._pool = _context().Pool(min(self.jobs, len(items)))
+            self._pool = _started(min(self.jobs, len(items)))
         order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
         results: list = [None] * len(items)
         chunk = max(1, min(_CHUNK, len(items) // (4 * self.jobs)))
@@ -86,6 +87,19 @@ class Workers:
         for index, result in work:
             results[index] = result
         yield from results
+
+
+def _started(processes: int) -> multiprocessing.pool.Pool:
+    """A pool of `processes` workers, whose cyclic garbage collector leaves alone what they
+    inherit (the modules imported before: LibCST, the model, the rules). A collection in a
+    worker would otherwise scan all of it each time, and write to every object it scans,
+    so that the pages forked workers share with this process are copied: a collection runs
+    after each file, whose analysis leaves cycles. This process collects as before."""
+    gc.freeze()
+    try:
+        return _context().Pool(processes)
+    finally:
+        gc.unfreeze()
 
 
 def _indexed(function: Callable[[Item], Result], pair: tuple[int, Item]) -> tuple[int, Result]:
