@@ -53,7 +53,7 @@ _RECURSION_LIMIT = 50_000
 _LIMITS = ("too many nested parentheses", "too many levels of indentation", "too complex", "too many statically nested")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
 _INDENT_WITH_FORM_FEED = re.compile(r"^[ \t\f]*\f", re.MULTILINE)
-_PIECE_CHARACTERS = 256 * 1024  # a module bigger is parsed in pieces of about this size
+_PIECE_CHARACTERS = 32 * 1024  # a module bigger is parsed in pieces of about this size
 _ADJACENT_LITERALS_WORTH_COUNTING = 1_000  # characters: fewer literals than DEPTH_LIMIT fit in less
 
 T = TypeVar("T")
@@ -147,9 +147,12 @@ def _parse_in_pieces(text: str, starts: list[int]) -> cst.Module:
     """LibCST's tree of a big module, made by parsing runs of its top-level statements of
     about `_PIECE_CHARACTERS` each and joining their trees: LibCST's parser holds several
     times a text's size while it parses it (about 550 MB per MB of module beyond the tree
-    it gives), so a module parsed whole needed gigabytes. The comments between two pieces
-    go to the next piece's first statement, as LibCST puts comments before a statement.
-    Whatever the joined tree does not give back exactly, the module is parsed whole."""
+    it gives), so a module parsed whole needed gigabytes; pieces of a few tens of kilobytes
+    also parse faster than bigger ones. The comments between two pieces go to the next
+    piece's first statement, as LibCST puts comments before a statement. Where the pieces
+    differ in the indentation or line ending they leave to their module's defaults, the
+    joined tree is checked against the text, and the module is parsed whole unless it gives
+    the text back."""
     lines = _LINE.findall(text)
     cuts, size, last = [], 0, 1
     for row in starts:
@@ -169,6 +172,12 @@ def _parse_in_pieces(text: str, starts: list[int]) -> cst.Module:
         body.extend(piece.body[1:])
     joined = pieces[0].with_changes(body=body, footer=pieces[-1].footer,
                                     has_trailing_newline=pieces[-1].has_trailing_newline)
+    if all(piece.default_indent == joined.default_indent and piece.default_newline == joined.default_newline
+           for piece in pieces):
+        # Each piece's tree gives its text back (LibCST's promise), and the join only moves
+        # lines between neighbours; what a piece leaves to its module's defaults (an
+        # indentation, a line ending) the joined module spells the same way.
+        return joined
     return joined if joined.code == text else parse_module(text)
 
 

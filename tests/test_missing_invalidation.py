@@ -77,6 +77,17 @@ def test_an_update_that_busts_nothing_is_reported_at_the_write(shop):
     )]
 
 
+def test_a_write_that_misses_many_views_names_five_and_counts_the_others(shop):
+    views = "".join(CATALOG.replace("get_product", f"get_product_{n}").replace("product:{product_id}",
+                                                                              f"product:{{product_id}}:v{n}")
+                    for n in range(8))
+    tree = shop(catalog=views, pricing=pricing('r.delete(f"product:{product_id}:v0")'))
+    [(name, row, message)] = lint(tree)
+    assert (name, row) == ("pricing.py", 10)
+    assert [f"product:{{product_id}}:v{n}" in message for n in range(8)] == [False] + [True] * 5 + [False] * 2
+    assert message.endswith("; and 2 more cached views")
+
+
 def test_an_update_that_busts_the_key_after_the_commit_is_clean(shop):
     assert lint(shop(pricing=pricing('r.delete(f"product:{product_id}")'))) == []
 

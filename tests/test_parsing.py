@@ -172,7 +172,10 @@ else:  # trailing
 
 
 @pytest.mark.parametrize("text", [PIECES, PIECES.replace("\n", "\r\n"), PIECES.rstrip("\n"), "x = 1\n" * 50,
-                                  PIECES.replace("# the footer\n", "\n\n\n")])
+                                  PIECES.replace("# the footer\n", "\n\n\n"),
+                                  # pieces that indent or end lines each their own way
+                                  "def f():\n  return 1\n\n\ndef g():\n\treturn 2\n",
+                                  "def f():\n    return 1\r\n\ndef g():\r\n    return 2\r\n"])
 def test_a_module_parsed_in_pieces_is_the_tree_of_the_whole(text, monkeypatch):
     monkeypatch.setattr(parsing, "_PIECE_CHARACTERS", 1)  # every statement a piece
     rows = parsing._statement_rows(__import__("ast").parse(text))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -847,6 +848,15 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
     return f"{library} `{op.method}` stores an entry that never expires"
 
 
+@dataclass
+class _Removers:
+    """A module's deletes and writes: by the skeleton of a key they name, and those with a
+    key the module cannot read, with the skeletons of what it shows."""
+
+    by_skeleton: dict[tuple, list[CacheOp]]
+    unknown: list[tuple[CacheOp, list[tuple]]]
+
+
 class _Entries:
     """Which writes without an expiry store a cache entry that can go stale or grow
     without bound, and the evidence for it. A marker (`SET NX`, `add`) is always one:
@@ -856,6 +866,7 @@ class _Entries:
         self.model = model
         self.strict = strict
         self._skeletons: dict[CacheOp, frozenset] = {}
+        self._removers_found: _Removers | None = None
         self.stored = StoredData(model)
 
     def judge(self, op: CacheOp, message: str) -> str | None:
@@ -936,24 +947,46 @@ class _Entries:
         function: under the same key, or under a key built where the module cannot read it
         (`"%s_count" % self._get_cache_key()`) whose known text fits this one."""
         mine = self._skeletons_of(op)
-        return bool(mine) and any(
-            other is not op and (other.kind is Kind.DELETE or (other.kind is Kind.WRITE and other.scope.function
-                                                               is not op.scope.function))
-            and (not mine.isdisjoint(self._skeletons_of(other)) or self._may_rewrite(other, op, mine))
-            for other in self.model.ops
-        )
-
-    def _may_rewrite(self, other: CacheOp, op: CacheOp, mine: frozenset) -> bool:
-        """`other`, on the same cache, writes a key built where the module cannot read it
-        (`self._get_cache_key()`, `"%s_count" % self._get_cache_key()`), and the text it
-        does show (how it starts, how it ends) fits a key of `op`. A key passed in as a
-        parameter is not one: it is its callers' key, whatever they are."""
-        if other.library is not op.library:
+        if not mine:
             return False
+        removers = self._removers()
+        if any(self._removes(other, op) for skeleton in mine for other in removers.by_skeleton.get(skeleton, ())):
+            return True
+        return any(other.library is op.library and self._removes(other, op)
+                   and any(_fits(unknown, skeleton) for unknown in unknowns for skeleton in mine)
+                   for other, unknowns in removers.unknown)
+
+    @staticmethod
+    def _removes(other: CacheOp, op: CacheOp) -> bool:
+        """`other` may remove or replace `op`'s entry: a delete, or a write from another function."""
+        return other is not op and (other.kind is Kind.DELETE
+                                    or (other.kind is Kind.WRITE and other.scope.function is not op.scope.function))
+
+    def _removers(self) -> _Removers:
+        """The module's deletes and writes, by the skeletons of their keys, made once: a big
+        module has thousands of writes, and each of them judged against all the others was
+        quadratic."""
+        if self._removers_found is None:
+            removers = self._removers_found = _Removers({}, [])
+            for other in self.model.ops:
+                if other.kind is not Kind.DELETE and other.kind is not Kind.WRITE:
+                    continue
+                for skeleton in self._skeletons_of(other):
+                    removers.by_skeleton.setdefault(skeleton, []).append(other)
+                unknowns = self._unknown_skeletons(other)
+                if unknowns:
+                    removers.unknown.append((other, unknowns))
+        return self._removers_found
+
+    def _unknown_skeletons(self, other: CacheOp) -> list[tuple]:
+        """The skeletons of `other`'s keys built where the module cannot read them
+        (`self._get_cache_key()`, `"%s_count" % self._get_cache_key()`) that show some text
+        (how they start, how they end). A key passed in as a parameter is not one: it is its
+        callers' key, whatever they are."""
         shapes = [shape for key in named_keys(other) for shape in self.model.keys.of(key, other.scope)]
-        return any(not shape.known and (any(isinstance(part, str) for part in shape.skeleton)
-                                        or isinstance(other.key, cst.Call))
-                   and any(_fits(shape.skeleton, skeleton) for skeleton in mine) for shape in shapes)
+        return [shape.skeleton for shape in shapes
+                if not shape.known and (any(isinstance(part, str) for part in shape.skeleton)
+                                        or isinstance(other.key, cst.Call))]
 
     def _skeletons_of(self, op: CacheOp) -> frozenset:
         found = self._skeletons.get(op)

@@ -45,6 +45,8 @@ class CacheFills:
         self._fill_orders = [op.order for op in self.fills]
         self.writes = [op for op in ops if op.kind is Kind.WRITE]
         self.stores = [op for op in self.writes if op.value is not None]
+        # (which writes, whether built alike) -> the writes' positions by key skeleton and by function
+        self._indexes: dict[tuple[int, bool], tuple[dict[tuple, list[int]], dict[int, list[int]]]] = {}
         self.calls = calls
         self._call_orders = [site.order for site in calls]
         self.resolver = resolver
@@ -72,18 +74,32 @@ class CacheFills:
             write.value is None or write.only_if_absent and constant_truth(write.value) is not None for write in writes)
 
     def _under(self, read: CacheOp, writes: list[CacheOp], built_alike: bool = False) -> list[CacheOp]:
-        """With `built_alike`, a key with parts the module cannot say (a digest of the
+        """The writes of `writes` (one of this object's lists) under the key `read` names.
+        With `built_alike`, a key with parts the module cannot say (a digest of the
         arguments) counts as the same as a key built alike from the same constant text
         (`f"ratelimit:{name}:" + digest(...)` in each function, through one key builder)."""
-        reads = {shape.skeleton for shape in self.key_shapes(read) if shape.known or built_alike and shape.prefix}
-        found = []
-        for write in writes:
-            if reads:
-                if reads & {shape.skeleton for shape in self.key_shapes(write)
-                            if shape.known or built_alike and shape.prefix}:
-                    found.append(write)
-            elif write.scope.function is read.scope.function and _same_key(read, write):
-                found.append(write)
+        reads = self._skeletons(read, built_alike)
+        by_skeleton, by_function = self._indexed(writes, built_alike)
+        if reads:
+            return [writes[i] for i in sorted({i for skeleton in reads for i in by_skeleton.get(skeleton, ())})]
+        return [writes[i] for i in by_function.get(id(read.scope.function), ()) if _same_key(read, writes[i])]
+
+    def _skeletons(self, op: CacheOp, built_alike: bool) -> set[tuple]:
+        return {shape.skeleton for shape in self.key_shapes(op) if shape.known or built_alike and shape.prefix}
+
+    def _indexed(self, writes: list[CacheOp], built_alike: bool) -> tuple[dict[tuple, list[int]], dict[int, list[int]]]:
+        """The positions in `writes` of the writes of each key skeleton, and of each
+        function's writes, made once: each read looking at every write was quadratic in a
+        big module."""
+        found = self._indexes.get((id(writes), built_alike))
+        if found is None:
+            by_skeleton: dict[tuple, list[int]] = {}
+            by_function: dict[int, list[int]] = {}
+            for index, write in enumerate(writes):
+                for skeleton in self._skeletons(write, built_alike):
+                    by_skeleton.setdefault(skeleton, []).append(index)
+                by_function.setdefault(id(write.scope.function), []).append(index)
+            found = self._indexes[(id(writes), built_alike)] = by_skeleton, by_function
         return found
 
     def _fills_between(self, read: CacheOp, start: int, end: int) -> bool:
