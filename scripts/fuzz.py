@@ -190,8 +190,11 @@ def _filler(rng: random.Random, index: int) -> list[str]:
     return lines
 
 
-def cache_program(rng: random.Random, sizes: tuple[int, ...] = (40, 120, 250, 400)) -> str:
-    imports, setup, client = rng.choice(_CLIENTS)
+def cache_program(rng: random.Random, sizes: tuple[int, ...] = (40, 120, 250, 400),
+                  clients: list[tuple[str, str, str]] = _CLIENTS) -> str:
+    """A program of about one of `sizes` lines around a client of `clients` (its import,
+    the line that makes it, its name)."""
+    imports, setup, client = rng.choice(clients)
     lines = ["import json", "import time", "import uuid", "from functools import lru_cache",
              "from django.db import transaction", "from django.contrib.auth.decorators import login_required",
              "from django.views.decorators.cache import cache_page", "from cachetools import TTLCache, cached",

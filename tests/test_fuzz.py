@@ -56,17 +56,57 @@ def _report(run) -> list[tuple]:
 
 
 def test_one_report_whatever_the_path_through_the_engine(tmp_path, monkeypatch):
+    """Every path: with and without the prefilter (and so sparse parsing), big modules
+    parsed whole or in pieces, in one process or two, from a cold or a warm result cache,
+    and warm after an edit; some modules use a client another module makes (the engine's
+    second pass)."""
+    from cachelint import parallel, parsing, sparse
+
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_WORKERS", 2)  # two processes for this handful of files
     rng = random.Random(16)
+    (tmp_path / "clients.py").write_text("import redis\n\nr = redis.Redis()\n")
+    imported = [("from clients import r\n", "", "r")]
     for index in range(8):
-        (tmp_path / f"module_{index}.py").write_text(fuzz.cache_program(rng, sizes=(40, 150)))
+        clients = imported if index % 3 == 0 else fuzz._CLIENTS
+        (tmp_path / f"module_{index}.py").write_text(fuzz.cache_program(rng, sizes=(40, 150), clients=clients))
     settings = Settings()
-    reference = _report(lint_paths([tmp_path], settings, prefilter=False))
-    assert reference  # the programs are made to have findings
+    whole = parsing._PIECE_CHARACTERS
+
+    def reference() -> list[tuple]:
+        monkeypatch.setattr(parsing, "_PIECE_CHARACTERS", whole)
+        return _report(lint_paths([tmp_path], settings, prefilter=False))
+
+    expected = reference()
+    assert expected  # the programs are made to have findings
+    assert any(name.startswith("module_0") for name, *_ in expected)  # a module of the imported client
+    cut, in_pieces = [], []
+    reduce, parse_in_pieces = sparse.reduce, parsing._parse_in_pieces
+    monkeypatch.setattr(sparse, "reduce", lambda *args: _noted(cut, reduce(*args)))
+    monkeypatch.setattr(parsing, "_parse_in_pieces", lambda *args: _noted(in_pieces, parse_in_pieces(*args)))
+    # Pieces of 1,000 characters cut every module bigger than that: two of the paths do.
+    paths = [(whole, 1, True), (whole, 1, False), (whole, 2, True), (whole, 2, False), (1_000, 1, True), (1_000, 2, False)]
+    for path in paths:
+        pieces, jobs, prefilter = path
+        monkeypatch.setattr(parsing, "_PIECE_CHARACTERS", pieces)
+        cache = tmp_path / f".cache-{pieces}-{jobs}-{prefilter}"
+        cold = _report(lint_paths([tmp_path], settings, jobs, cache, prefilter=prefilter))
+        warm = _report(lint_paths([tmp_path], settings, jobs, cache, prefilter=prefilter))
+        assert (path, cold) == (path, expected)
+        assert (path, warm) == (path, expected)
+    assert cut and in_pieces  # the paths were taken (in this process, at -j 1)
+    # Warm after an edit: the changed module is linted again, the others come from the cache.
+    edited = tmp_path / "module_1.py"
+    edited.write_text(edited.read_text() + fuzz.cache_program(random.Random(17), sizes=(40,)).split("\n\n", 1)[1])
+    expected = reference()
     for jobs in (1, 2):
         for prefilter in (True, False):
-            cache = tmp_path / f".cache-{jobs}-{prefilter}"
-            cold = _report(lint_paths([tmp_path], settings, jobs, cache, prefilter=prefilter))
-            warm = _report(lint_paths([tmp_path], settings, jobs, cache, prefilter=prefilter))
-            assert (jobs, prefilter, cold) == (jobs, prefilter, reference)
-            assert (jobs, prefilter, warm) == (jobs, prefilter, reference)
+            cache = tmp_path / f".cache-{whole}-{jobs}-{prefilter}"
+            assert (jobs, prefilter, _report(lint_paths([tmp_path], settings, jobs, cache, prefilter=prefilter))) \
+                == (jobs, prefilter, expected)
+
+
+def _noted(seen: list, value):
+    if value is not None:
+        seen.append(value)
+    return value
