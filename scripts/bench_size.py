@@ -1,13 +1,15 @@
 """Whether cachelint's time and memory grow linearly with a module's size.
 
 Method: modules of `--sizes` megabytes are generated as `bench_module.py` generates its
-module (five kinds of cache-using function, repeated), each linted once by a fresh
+module (five kinds of cache-using function, repeated; with `--cache-share 0.1`, one
+function in ten is one of those, the others plain code with no cache in it, which sparse
+parsing leaves out), each linted once by a fresh
 `python -m cachelint --no-cache --exit-zero -j 1 MODULE`; its wall time, CPU time and
 peak memory (the child's maximum resident set, from `resource.getrusage`) are printed
 per size and per megabyte. The issue this answers (15) asked for a 10 MB module well under a minute
 and 2 GB.
 
-Run: `python scripts/bench_size.py [--sizes 1 2.5 5 10]`.
+Run: `python scripts/bench_size.py [--sizes 1 5 10] [--cache-share 0.1]`.
 """
 from __future__ import annotations
 
@@ -25,11 +27,38 @@ from bench_module import CALLS_PER_FUNCTION, generate  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def module_of(megabytes: float) -> str:
-    """A generated module of about `megabytes` MB."""
+def module_of(megabytes: float, cache_share: float = 1.0) -> str:
+    """A generated module of about `megabytes` MB, `cache_share` of its functions cache code."""
     sample = generate(CALLS_PER_FUNCTION * 100)
-    calls = int(CALLS_PER_FUNCTION * 100 * megabytes * 1_000_000 / len(sample.encode()))
-    return generate(calls - calls % CALLS_PER_FUNCTION)
+    calls = int(CALLS_PER_FUNCTION * 100 * megabytes * cache_share * 1_000_000 / len(sample.encode()))
+    cached = generate(calls - calls % CALLS_PER_FUNCTION)
+    if cache_share >= 1:
+        return cached
+    header_end = cached.index("\ndef ") if "\ndef " in cached else len(cached)
+    header, functions = cached[:header_end], cached[header_end:].split("\n\n")
+    plain_size = megabytes * 1_000_000 - len(cached.encode())
+    plain = [_plain(n) for n in range(int(plain_size / len(_plain(0).encode())))]
+    # one cache function every so many plain ones, from the start to the end of the module
+    step = max(1, len(plain) // max(1, len(functions)))
+    body = []
+    for index, function in enumerate(functions):
+        body += [function, *plain[index * step:(index + 1) * step]]
+    body += plain[len(functions) * step:]
+    return header + "\n\n".join(body) + "\n"
+
+
+def _plain(n: int) -> str:
+    """A function with no cache in it, about the size of a cache function of the benchmark."""
+    return f'''
+def total_{n}(items, limit=None):
+    """Sum of the prices of {n} kinds of item, bounded by `limit`."""
+    total = 0
+    for item in items:
+        if limit is not None and total > limit:
+            break
+        price = item.price * (1 + item.tax_rate)
+        total += round(price, 2)
+    return {{"total": total, "count": len(items), "kind": {n}}}'''
 
 
 def measure(path: Path) -> tuple[float, float, float]:
@@ -50,13 +79,14 @@ def measure(path: Path) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=float, nargs="+", default=[1, 2.5, 5, 10], help="module sizes in MB")
+    parser.add_argument("--sizes", type=float, nargs="+", default=[1, 5, 10], help="module sizes in MB")
+    parser.add_argument("--cache-share", type=float, default=1.0, help="the share of functions that use a cache")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         print(f"{'size':>8} {'lines':>9} {'seconds':>8} {'CPU s':>8} {'CPU s/MB':>8} {'peak MB':>8} {'MB/MB':>6}")
         for size in args.sizes:
             path = Path(folder) / "big.py"
-            path.write_text(module_of(size))
+            path.write_text(module_of(size, args.cache_share))
             megabytes = os.path.getsize(path) / 1_000_000
             seconds, cpu, peak = measure(path)
             lines = path.read_text().count("\n")
