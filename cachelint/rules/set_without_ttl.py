@@ -850,11 +850,12 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
 
 @dataclass
 class _Removers:
-    """A module's deletes and writes: by the skeleton of a key they name, and those with a
-    key the module cannot read, with the skeletons of what it shows."""
+    """A module's deletes and writes by the skeleton of a key they name: one the module can
+    read (`by_skeleton`), or one it cannot, by their library (its id) and the skeleton of
+    what it shows (`unknown`)."""
 
     by_skeleton: dict[tuple, list[CacheOp]]
-    unknown: list[tuple[CacheOp, list[tuple]]]
+    unknown: dict[tuple[int, tuple], list[CacheOp]]
 
 
 class _Entries:
@@ -952,9 +953,9 @@ class _Entries:
         removers = self._removers()
         if any(self._removes(other, op) for skeleton in mine for other in removers.by_skeleton.get(skeleton, ())):
             return True
-        return any(other.library is op.library and self._removes(other, op)
-                   and any(_fits(unknown, skeleton) for unknown in unknowns for skeleton in mine)
-                   for other, unknowns in removers.unknown)
+        return any(self._removes(other, op) for (library, unknown), others in removers.unknown.items()
+                   if library == id(op.library) and any(_fits(unknown, skeleton) for skeleton in mine)
+                   for other in others)
 
     @staticmethod
     def _removes(other: CacheOp, op: CacheOp) -> bool:
@@ -967,15 +968,14 @@ class _Entries:
         module has thousands of writes, and each of them judged against all the others was
         quadratic."""
         if self._removers_found is None:
-            removers = self._removers_found = _Removers({}, [])
+            removers = self._removers_found = _Removers({}, {})
             for other in self.model.ops:
                 if other.kind is not Kind.DELETE and other.kind is not Kind.WRITE:
                     continue
                 for skeleton in self._skeletons_of(other):
                     removers.by_skeleton.setdefault(skeleton, []).append(other)
-                unknowns = self._unknown_skeletons(other)
-                if unknowns:
-                    removers.unknown.append((other, unknowns))
+                for unknown in set(self._unknown_skeletons(other)):
+                    removers.unknown.setdefault((id(other.library), unknown), []).append(other)
         return self._removers_found
 
     def _unknown_skeletons(self, other: CacheOp) -> list[tuple]:

@@ -47,6 +47,7 @@ class CacheFills:
         self.stores = [op for op in self.writes if op.value is not None]
         # (which writes, whether built alike) -> the writes' positions by key skeleton and by function
         self._indexes: dict[tuple[int, bool], tuple[dict[tuple, list[int]], dict[int, list[int]]]] = {}
+        self._counters: dict[frozenset[tuple], bool] = {}  # key skeletons -> whether the module only counts there
         self.calls = calls
         self._call_orders = [site.order for site in calls]
         self.resolver = resolver
@@ -68,10 +69,16 @@ class CacheFills:
         """The module only ever counts under the key `op` names (`incr(k)`), starting the
         count with a constant where there is none (`set(k, 0, nx=True)`, `add(k, 0)`): the
         entry is a counter, not a copy of data kept elsewhere."""
+        skeletons = frozenset(self._skeletons(op, built_alike=True))
+        if skeletons and skeletons in self._counters:  # the same answer for every key of these shapes
+            return self._counters[skeletons]
         writes = self._under(op, self.writes, built_alike=True)
         counts = [write for write in writes if write.value is None]
-        return bool(counts) and all(
+        counter = bool(counts) and all(
             write.value is None or write.only_if_absent and constant_truth(write.value) is not None for write in writes)
+        if skeletons:
+            self._counters[skeletons] = counter
+        return counter
 
     def _under(self, read: CacheOp, writes: list[CacheOp], built_alike: bool = False) -> list[CacheOp]:
         """The writes of `writes` (one of this object's lists) under the key `read` names.
