@@ -261,14 +261,14 @@ class CacheWriteInTransaction(Rule):
         if not ops or not model.db.transactions:
             return
         for op in ops:
-            if resets_a_counter(model, op):
-                continue  # no rows behind it for a reader to re-fill from
             writing = [t for t in model.db.transactions_around(op.node, op.scope) if _writes(t)]
+            entered = None if writing else next(
+                ((calls, t) for calls, t in model.db.entered_from(op.scope.function) if _writes(t)), None)
+            if not writing and entered is None or resets_a_counter(model, op):
+                continue  # outside a transaction that writes, or no rows behind it for a reader to re-fill from
             if writing:
                 yield Finding(op.node, op.statement, _message(model, op, writing[0]))
-                continue
-            entered = next(((calls, t) for calls, t in model.db.entered_from(op.scope.function) if _writes(t)), None)
-            if entered is not None:
+            elif entered is not None:
                 calls, transaction = entered
                 yield Finding(op.node, op.statement, _message(model, op, transaction, calls))
 
