@@ -10,16 +10,26 @@ the file. Neither stops any other rule or file from being checked.
    cachelint.sparse), modelled and checked by the module rules, and its facts for the
    project stage are taken (cachelint.project.facts). An unchanged file's result comes
    from the result cache; the others are linted in worker processes.
-2. **Imported clients.** A file that imports a cache client another module of the
-   project makes (`from .extensions import cache`) is linted again with that client
-   declared (cachelint.project.clients). Not cached: it depends on the other file.
-3. **Entities.** When some file caches a DB entity, the project rules need every write
+2. **TTL constants.** When a TTL reads a constant or a Django setting another module
+   binds, the modules that may bind it, which the prefilter skipped, are linted for
+   their constants (`_lint_for_the_ttl_constants`).
+3. **Imported clients.** A file that imports a cache client another module of the
+   project makes (`from .extensions import cache`), a wrapper, or such a constant, is
+   linted again, whole, with those declared (cachelint.project.clients), a few rounds at
+   most. Cached in a pack of its own, keyed on what is declared: it depends on the other
+   files.
+4. **Entities.** When some file caches a DB entity, the project rules need every write
    that may touch it: a file the prefilter skipped that names the entity, and a file
    parsed in part, are linted whole. Cached: a whole parse only adds facts, and gives
    the same diagnostics.
-4. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
+5. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
    alike, and the project rules (CL010) check it. Not cached: their findings depend on
    other files.
+
+The passes share one set of worker processes (`parallel.Workers`), started by the first
+pass that has enough files for them. The imported clients and the entities passes find
+the files they concern by their text (`_screened`), read and tested in the workers, so
+that the main process does not read every file of the project once a pass.
 
 Each diagnostic, of a module rule or a project rule, goes through the file's selection
 and suppression comments once (`_selected`). The run lists the files in the order
