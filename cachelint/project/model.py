@@ -92,6 +92,7 @@ class ProjectModel:
         self.hooks: dict[str, set[str]] = defaultdict(set)  # entity name -> functions
         self._class_methods: dict[str, set[str]] = {}
         self._wrapper_classes: dict[str, tuple[str, dict[str, Method]]] | None = None
+        self._resolved: dict[str, Definition | None] = {}
         for file in files:
             self._add(file)
 
@@ -127,6 +128,15 @@ class ProjectModel:
     def resolve(self, qualified: str) -> Definition | None:
         """The definition `qualified` denotes in the project, through re-exports; None
         for a name outside the project or one no module defines."""
+        # Remembered: the second pass asks of each name several times a round (a third of
+        # the names asked are new), and the model does not change once made.
+        try:
+            return self._resolved[qualified]
+        except KeyError:
+            found = self._resolved[qualified] = self._resolve(qualified)
+            return found
+
+    def _resolve(self, qualified: str) -> Definition | None:
         for _ in range(_MAX_HOPS):
             found = self.definitions.get(qualified)
             if found is not None:
