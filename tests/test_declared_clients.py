@@ -369,3 +369,16 @@ def index(request):
     assert clients["event.cache"] == "instance of myapp.cache.ObjectCache"
     assert clients["myapp.cache.ObjectCache"]["methods"]["get_or_set"] == (
         'read-through: key "obj:" + 0, value 1 or default, ttl 2 or timeout (omitted: expires, None: forever, 0: not cached)')
+
+
+def test_an_instance_of_a_declared_class_made_in_another_module_is_one(tmp_path):
+    config = '''
+[tool.cachelint.clients."myapp.store.Store"]
+library = "redis"
+methods.fetch = { kind = "read", key = 0, prefix = "store:" }
+'''
+    ext = "from myapp.store import Store\n\nstore = Store(None)\n\n\ndef get_store():\n    return Store(None)\n"
+    uses = "from myapp.ext import get_store, store\n\n\ndef f(uid):\n    store.fetch(uid)\n    get_store().fetch(uid)\n"
+    found = _ops_of_package(tmp_path, config, {"store.py": STORE, "ext.py": ext, "uses.py": uses})
+    assert [(Path(e["filename"]).name, e["row"], e["method"], e["key"]) for e in found] == [
+        ("uses.py", 5, "Store.fetch", "store:{uid}"), ("uses.py", 6, "Store.fetch", "store:{uid}")]
