@@ -189,7 +189,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
         return result
     custom_names = _custom_names(settings)
-    whole = may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text)
+    whole = prefilter and (may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text))
     screen = prefilter_for(custom_names) if prefilter and not whole else None
     if screen is not None and not screen.wants(text):
         return result
