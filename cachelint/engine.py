@@ -62,11 +62,14 @@ from cachelint.model.core.modules import module_name
 from cachelint.prefilter import may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
     Words,
+    attribute_uses,
+    defined_in_text,
     exported_clients,
     exported_constants,
     exported_wrappers,
     imports_of,
     mentions_of,
+    taken_back,
     unmatched,
 )
 from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, is_settings_module
@@ -569,6 +572,7 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
     for the files that import what is new, a few rounds at most. `stats`: each file's
     status as the first pass saw it (None: no cache, or unreadable)."""
     seen: set[str] = set()
+    texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
     for _ in range(_CLIENT_ROUNDS):
         project = ProjectModel(_facts(results))
         exported = exported_clients(project, settings.clients)
@@ -576,14 +580,17 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
         classes, instances = project.wrapper_classes(), project.wrapper_instances(settings.clients.classes)
         memoizers = project.memoizers()
         constants = exported_constants(project, settings.clients)
+        attributes = _typed_attributes(project, results, texts)
         names = (exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
-                 | constants.keys())
+                 | constants.keys() | {f"attribute {key}" for key in attributes})
         new = sorted(names - seen)
         if not new:
             return
         seen |= names
+        typed_keys = [name.removeprefix("attribute ") for name in new if name.startswith("attribute ")]
+        new = [name for name in new if not name.startswith("attribute ")]
         declared = dataclasses.replace(settings, clients=settings.clients.with_objects(
-            exported, wrappers, classes, instances, memoizers, constants))
+            exported, wrappers, classes, instances, memoizers, constants, attributes))
         cache = ResultCache(cache_dir, cache_key(declared, False)) if cache_dir is not None else None
         tasks = []
         for index, result in enumerate(results):
@@ -601,11 +608,49 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
                 continue
             known = cache.digest(result.filename) if cache is not None and stat is not None else None
             tasks.append(_Task(index, result.filename, stat, known))
-        # The quicker test first.
+        # A file that names a typed attribute as its receiver (`event.cache`), and may use
+        # it in a way the first pass left not understood; then, the quicker test first,
+        # one that imports a new name (the others get the cache's mark of a file left).
+        typed = attribute_uses(typed_keys)
+        candidates = [task for task in tasks if typed_keys and _may_use_typed(results[task.index], typed)]
+        by_attribute = {task.index for task in _screened(candidates, _Screen(typed), workers)} if candidates else set()
         screen = _Screen(mentions_of(new, project.modules), imports_of(new, project.modules))
-        _lint(_screened(tasks, screen, workers, cache), results, declared, False, workers, cache)
+        chosen = [task for task in tasks if task.index in by_attribute] + _screened(
+            [task for task in tasks if task.index not in by_attribute], screen, workers, cache)
+        _lint(chosen, results, declared, False, workers, cache)
         if cache is not None:
             cache.save()
+
+
+def _may_use_typed(result: FileResult, typed: re.Pattern[bytes]) -> bool:
+    """Whether a file that names an attribute the project types (`event.cache`) may use it
+    in a way the first pass did not understand: it was not modelled whole, or it left a
+    call not understood on such a receiver (`event.cache.get`) or on a name (`cache =
+    event.cache; cache.get(...)`). A file modelled whole that left none gains nothing
+    from being linted again, whole."""
+    facts = result.facts
+    if facts is None or facts.partial:
+        return True
+    return any("." not in call.receiver or typed.search(call.receiver.encode()) is not None for call in facts.unresolved)
+
+
+def _typed_attributes(project: ProjectModel, results: list[FileResult],
+                      texts: dict[str, tuple[frozenset[str], frozenset[str]]]) -> dict[str, str]:
+    """`ProjectModel.attribute_clients`, less the keys a file the first pass did not model
+    (skipped by the prefilter, parsed in part) may define otherwise; `texts` keeps what
+    each such file defines, read once for all rounds."""
+    attributes = dict(project.attribute_clients())
+    for result in results:
+        if not attributes:
+            break
+        if not (_skipped(result) or _partial(result)):
+            continue
+        if result.filename not in texts:
+            raw = _read(result.filename)
+            texts[result.filename] = defined_in_text(raw) if raw is not None else (frozenset(), frozenset())
+        for key in taken_back(list(attributes), *texts[result.filename]):
+            del attributes[key]
+    return attributes
 
 
 def _lint_for_the_ttl_constants(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,

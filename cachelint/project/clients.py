@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cachelint.model.cache.custom import CustomClients
+from cachelint.model.cache.custom import CustomClients, receiver_word
 from cachelint.model.spec import Method
 from cachelint.project.model import ProjectModel
 
@@ -111,3 +111,39 @@ def _matches(name: str, path: str, text: bytes) -> bool:
     # The module that defines it: `myapp/cache.py` or `myapp/cache/__init__.py` for `myapp.cache.x`.
     folder = "/" + module.replace(".", "/")
     return Path(path).as_posix().endswith((f"{folder}.py", f"{folder}/__init__.py"))
+
+
+def attribute_uses(keys: list[str]) -> re.Pattern[bytes]:
+    """What a file's text must contain to use an attribute the project types
+    (`ProjectModel.attribute_clients`): `.cache` for a name that alone says it, and
+    `event.cache` (`sub_event.cache` for `subevent.cache`) for one a receiver named after
+    a class does."""
+    alternatives = []
+    for key in sorted(keys):
+        owner, _, name = key.rpartition(".")
+        if not name.isidentifier() or owner and not owner.isidentifier():
+            continue
+        receiver = rb"(?i:\b" + b"_?".join(re.escape(char.encode()) for char in owner) + rb")" if owner else b""
+        alternatives.append(receiver + rb"\." + re.escape(name.encode()) + rb"\b")
+    return re.compile(b"|".join(alternatives) if alternatives else b"(?!)")
+
+
+def defined_in_text(text: bytes) -> tuple[frozenset[str], frozenset[str]]:
+    """The attribute names like a cache's a file's text may define (`self.cache = …`, a
+    class body's `cache = …` or `cache: T`, `def cache(`), and its classes (as
+    `receiver_word` spells them): read from the files the first pass did not model (no
+    cache code, or parsed in part), whose classes are missing from the evidence
+    `ProjectModel.attribute_clients` weighed."""
+    name = rb"(\w*(?i:cache|redis|store|valkey)\w*)"
+    pattern = rb"(?:\bself\.|^[ \t]+)" + name + rb"[ \t]*(?::[^=\n]*)?=(?!=)|\bdef[ \t]+" + name + rb"[ \t]*\("
+    defined = frozenset((match.group(1) or match.group(2)).decode() for match in re.finditer(pattern, text, re.M))
+    classes = frozenset(receiver_word(found.decode()) for found in re.findall(rb"^[ \t]*class[ \t]+(\w+)", text, re.M))
+    return defined, classes
+
+
+def taken_back(keys: list[str], defined: frozenset[str], classes: frozenset[str]) -> set[str]:
+    """The keys of `ProjectModel.attribute_clients` (`cache`, `event.cache`) that a file
+    defining `defined` in `classes` (`defined_in_text`) may make something else of: for
+    `event.cache`, a class `Event` of its own."""
+    return {key for key in keys if key.rpartition(".")[2] in defined
+            and (not key.rpartition(".")[0] or key.rpartition(".")[0] in classes)}

@@ -220,7 +220,8 @@ class _Facts:
                 )
                 client = self.model.resolver.client_of_subclass(binding.value, module_scope)
                 found.append(Definition(qualified, "class", self.display, self.line(binding.value), bases=bases,
-                                        library=_shared(client), members=self.client_members(binding.value)))
+                                        library=_shared(client), members=self.client_members(binding.value),
+                                        made=self.made_members(binding.value)))
             elif binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
                 found.append(Definition(
                     qualified, "function", self.display, self.line(binding.value),
@@ -237,12 +238,45 @@ class _Facts:
                 found.append(Definition(self.qualified(info.scope), "function", self.display, self.line(info.node)))
         return found, imports
 
+    def _class_scope(self, definition: cst.ClassDef) -> Scope | None:
+        """The scope of a class's body, as its methods see it (None for a class without one)."""
+        return next((info.scope.owner for statement in definition.body.body if isinstance(statement, cst.FunctionDef)
+                     and (info := self.model.functions.get(statement)) is not None), None)
+
+    def made_members(self, definition: cst.ClassDef) -> tuple[tuple[str, str], ...]:
+        """The class's public attributes and properties named like a cache, each with what makes
+        its value (`self.cache = Scoped(self)`, `@cached_property def cache(self): return
+        Scoped(self)`: the qualified name of `Scoped`), or "" when anything else may (a
+        parameter, a dict, another method): the evidence by which the project model types
+        `x.cache` on a receiver of unknown type (`ProjectModel.attribute_clients`)."""
+        owner = self._class_scope(definition)
+        if owner is None:
+            return ()
+        found = []
+        for name in sorted({*owner.attributes, *owner.bindings}):
+            if name.startswith("_") or not looks_like_a_cache(name):
+                continue  # a private attribute is the class's own: reached through `self`
+            makers = set()
+            for binding in owner.attributes.get(name, []):
+                value = binding.assigned
+                if isinstance(value, cst.Name) and value.value == "None":
+                    continue  # a placeholder, filled elsewhere
+                called = value.func if isinstance(value, cst.Call) else None
+                makers.add(self.denoted(called, binding.scope, binding.order) or "" if called is not None else "")
+            for binding in owner.bindings.get(name, []):
+                if binding.kind == "def" and isinstance(binding.value, cst.FunctionDef) and _is_property(binding.value):
+                    returned = self.returned_names(binding.value)
+                    makers |= set(returned) if returned else {""}
+                elif binding.kind != "assign":  # a method, a nested class: no attribute of a client
+                    makers.add("")
+            found.append((name, makers.pop() if len(makers) == 1 else ""))
+        return tuple(found)
+
     def client_members(self, definition: cst.ClassDef) -> tuple[tuple[str, str], ...]:
         """The attributes of the class's instances that are clients of a shared cache
         library (`self._cache = Cache()` in `__init__`, a property returning one), with
         that library: what `instance.<name>` is in the modules that import an instance."""
-        owner = next((info.scope.owner for statement in definition.body.body if isinstance(statement, cst.FunctionDef)
-                      and (info := self.model.functions.get(statement)) is not None), None)
+        owner = self._class_scope(definition)
         if owner is None:
             return ()
         resolver = self.model.resolver
@@ -772,6 +806,10 @@ class _Facts:
                 if sender is not None and handler is not None:
                     found.append(Hook(tuple(sorted(Entity(sender, "model").names)), handler))
         return found
+
+
+def _is_property(function: cst.FunctionDef) -> bool:
+    return any((dotted(d.decorator) or "").rsplit(".", 1)[-1] in _PROPERTIES for d in function.decorators)
 
 
 def _shared(client: Client | None) -> str | None:

@@ -130,6 +130,10 @@ class Definition:
     # A class's attributes whose values are clients of a shared cache library
     # (`self._cache = Cache()`, a property returning one), each with that library.
     members: tuple[tuple[str, str], ...] = ()
+    # A class's attributes and properties named like a cache (`cache`, `_redis`), each with
+    # what makes its value, qualified (`shop.cache.Scoped` for `self.cache = Scoped(self)`
+    # or a property returning one); "" when that is not a call of a name the module knows.
+    made: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,8 @@ class FileFacts:
             clients=dict(data["clients"]),
             definitions=[
                 Definition(**{**d, "bases": tuple(d["bases"]), "returns": tuple(d["returns"]),
-                              "members": tuple((str(name), str(library)) for name, library in d["members"])})
+                              "members": tuple((str(name), str(library)) for name, library in d["members"]),
+                              "made": tuple((str(name), str(maker)) for name, maker in d["made"])})
                 for d in data["definitions"]
             ],
             imports=dict(data["imports"]),

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cachelint.model.app.write_kind import WRITE_METHODS
+from cachelint.model.cache.custom import receiver_word
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.spec import Decorator, Method
 from cachelint.project.facts import (
@@ -93,6 +94,7 @@ class ProjectModel:
         self._class_methods: dict[str, set[str]] = {}
         self._wrapper_classes: dict[str, tuple[str, dict[str, Method]]] | None = None
         self._resolved: dict[str, Definition | None] = {}
+        self._attribute_clients: dict[str, str] | None = None
         for file in files:
             self._add(file)
 
@@ -320,6 +322,62 @@ class ProjectModel:
                 found[name] = of_class.name
         return found
 
+    def attribute_clients(self) -> dict[str, str]:
+        """What `x.<name>` is on a receiver `x` of unknown type (a parameter, a model
+        relation), by the evidence of the whole project's classes: `name` -> library, or
+        qualified wrapper class, for the names every class of the project that has such
+        an attribute or property makes a client of that one library or an instance of that
+        one wrapper class; and `event.cache` -> the same, for a name that classes make
+        different things of, when the receiver is named after the one class of that name
+        that has it (`event`, `self.request.event` for pretix's `Event`, whose `cache` is an
+        `ObjectRelatedCache(self)`, while a `PlaceholderContext` keeps a dict in its own).
+        Only names that look like a cache are recorded (`Definition.made`); a class that
+        makes anything else of one (a dict, a parameter, another client) leaves the name
+        to the receivers named after the other classes. The client a wrapper class holds
+        is left out: its users go through its methods (`self.cache = caches["default"]`
+        in pretix's `NamespacedCache`)."""
+        if self._attribute_clients is None:
+            classes = self.wrapper_classes()
+            known = self.clients()
+            outcomes: dict[str, set[str | None]] = defaultdict(set)
+            by_class: dict[str, dict[str, set[str | None]]] = defaultdict(lambda: defaultdict(set))
+            for definition in self.definitions.values():
+                if definition.name in classes:
+                    continue
+                libraries = dict(definition.members)
+                owner = receiver_word(definition.name.rpartition(".")[2])
+                for name, maker in definition.made:
+                    outcome = libraries.get(name) or self._made_client(maker, classes, known)
+                    outcomes[name].add(outcome)
+                    by_class[name][owner].add(outcome)
+            found: dict[str, str] = {}
+            for name, made in outcomes.items():
+                only = _the_one(made)
+                if only is not None:
+                    found[name] = only
+                # Also when the name alone says it: a file the model has not seen (the
+                # engine's `_typed_attributes`) may take that back, not these.
+                for owner, one in by_class[name].items():
+                    only = _the_one(one)
+                    if only is not None:
+                        found[f"{owner}.{name}"] = only
+            self._attribute_clients = found
+        return self._attribute_clients
+
+    def _made_client(self, maker: str, classes: dict, known: dict[str, str]) -> str | None:
+        """The wrapper class (qualified) or library whose instance or client `maker`
+        makes, called: a wrapper class, a function returning an instance of one, a
+        factory or class of a client; None when it is none of them, or not known."""
+        target = self.resolve(maker) if maker else None
+        if target is None:
+            return None
+        if target.name in classes:
+            return target.name
+        of_class = self.class_of(target)
+        if of_class is not None and of_class.name in classes:
+            return of_class.name
+        return known.get(target.name)
+
     # ------------------------------------------------------------------ cached views
 
     def namespaces_of(self, entity: tuple[str, ...]) -> list[Namespace]:
@@ -391,6 +449,11 @@ class ProjectModel:
                 return None
             templates.add(bust.template)
         return templates
+
+
+def _the_one(outcomes: set[str | None]) -> str | None:
+    """The one outcome, when there is exactly one and it is known."""
+    return next(iter(outcomes)) if len(outcomes) == 1 else None
 
 
 def _made_by(definition: Definition) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from typing import Final
 
 import libcst as cst
 
-from cachelint.model.cache.custom import CustomClients
+from cachelint.model.cache.custom import CustomClients, receiver_word
 from cachelint.model.cache.facts import Client, WrapperClass
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
@@ -49,7 +49,7 @@ _UNKNOWN: Final = _Pending.PENDING
 CUSTOM_LIBRARY = Library(name="custom", methods={}, semantics=TtlSemantics(), title="configured wrapper")
 
 
-_PROPERTIES = frozenset({"property", "cached_property"})
+_PROPERTIES = frozenset({"property", "cached_property", "classproperty"})
 
 
 class ClientResolver:
@@ -91,7 +91,9 @@ class ClientResolver:
             return self._from_attribute(expr, scope, order, depth)
         if type(expr) is cst.Subscript:
             registry = _REGISTRIES.get(qualified_name(expr.value, scope, order) or "")
-            return Client(registry, ClientKind()) if registry else None
+            if registry is not None:
+                return Client(registry, ClientKind())
+            return self._held_in_dict(expr.value, scope, order, depth)
         if type(expr) is cst.Call:
             return self._from_call(expr, scope, order, depth)
         if type(expr) is cst.BooleanOperation:  # `conn or redis.Redis()`
@@ -180,8 +182,9 @@ class ClientResolver:
             return self._known_object(binding.imported)
         expression = binding.expression if binding.kind in ("assign", "with") else None
         if expression is not None:
-            if binding.kind == "assign" and scope.kind == "module" and _is_dict_cache(name, expression, scope):
-                return Client(DICT_CACHE, ClientKind())
+            if binding.kind == "assign" and scope.kind == "module" and _is_dict_cache(name, expression, scope) \
+                    and not (isinstance(expression, cst.Dict) and self._dict_of_clients(expression, scope, binding.order, depth)):
+                return Client(DICT_CACHE, ClientKind())  # a memo, not a table of the module's clients
             client = self.client_of(expression, scope, binding.order, depth)
             if client is not None:
                 return client
@@ -192,6 +195,25 @@ class ClientResolver:
         if binding.annotation is not None:
             return self.client_of_type(binding.annotation, scope, binding.order)
         return None
+
+    def _held_in_dict(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int) -> Client | None:
+        """`_cache[region]`, where `_cache` is bound once to a dict display whose every
+        value is a client of one library (superset's `{CacheRegion.DEFAULT: cache_manager.cache,
+        CacheRegion.DATA: cache_manager.data_cache}`): a client of that library."""
+        bindings = scope.lookup(expr.value, order) if type(expr) is cst.Name else []
+        display = bindings[0].assigned if len(bindings) == 1 else None
+        return self._dict_of_clients(display, bindings[0].scope, bindings[0].order, depth) \
+            if isinstance(display, cst.Dict) else None
+
+    def _dict_of_clients(self, display: cst.Dict, scope: Scope, order: int, depth: int) -> Client | None:
+        """The client every value of a dict display is (of one library), or None."""
+        found = None
+        for element in display.elements:
+            client = self.client_of(element.value, scope, order, depth) if isinstance(element, cst.DictElement) else None
+            if client is None or client.wrapper is not None or found is not None and client.library is not found.library:
+                return None
+            found = found or client
+        return found
 
     def _made_of_argument(self, function: cst.FunctionDef, call: cst.Call, scope: Scope, order: int) -> Client | None:
         """The client a factory makes of the client class its caller passes:
@@ -261,14 +283,43 @@ class ClientResolver:
                 and value.value == function.self_name):
             return self.client_of_member(function.owner, attribute.attr.value, depth) \
                 or self.property_client(function.owner, attribute.attr.value, depth)
-        return None
+        return self._typed_by_name(attribute, scope, order, depth)
 
-    def client_of_subclass(self, definition: cst.ClassDef, scope: Scope) -> Client | None:
-        """The client an instance of a class is when the class subclasses a client class."""
+    def _typed_by_name(self, attribute: cst.Attribute, scope: Scope, order: int, depth: int) -> Client | None:
+        """`event.cache`, `self.request.organizer.cache` on a receiver of unknown type,
+        where every class of the project with a `cache` makes it the same client or
+        wrapper, or the receiver is named after the class that does (`custom.attributes`,
+        `ProjectModel.attribute_clients`): that. Not on `self` (its class is known, and may
+        get the name from a library's base class), nor on a name imported from a module
+        (`jinja_env.cache`: another package's object), nor on a known client."""
+        value = attribute.value
+        typed = self.custom.attributes.get(attribute.attr.value)
+        if typed is None and self.custom.attributes:
+            named = value.attr.value if type(value) is cst.Attribute else value.value if type(value) is cst.Name else ""
+            typed = self.custom.attributes.get(f"{receiver_word(named)}.{attribute.attr.value}")
+        if typed is None or qualified_name(value, scope, order) is not None \
+                or type(value) is cst.Name and scope.function is not None and value.value == scope.function.self_name \
+                or self.client_of(value, scope, order, depth) is not None:
+            return None
+        if typed in self.custom.classes:
+            return self._imported_class(typed)
+        library = BY_NAME.get(typed)
+        return Client(library, ClientKind()) if library is not None else None
+
+    def client_of_subclass(self, definition: cst.ClassDef, scope: Scope, depth: int = 0) -> Client | None:
+        """The client an instance of a class is when the class subclasses a client class,
+        also through a class of the module (`class ExploreCache(AppCache)`, `class
+        AppCache(flask_caching.Cache)`)."""
         for base in definition.bases:
             found = _CONSTRUCTORS.get(qualified_name(base.value, scope, _END) or "")
             if found is not None and found[1].role == "client":
                 return Client(found[0], found[1], found[1].variant)
+            bindings = scope.lookup(base.value.value, _END) if type(base.value) is cst.Name else []
+            parent = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "def" else None
+            if isinstance(parent, cst.ClassDef) and parent is not definition and depth < _MAX_DEPTH:
+                inherited = self.client_of_subclass(parent, bindings[0].scope, depth + 1)
+                if inherited is not None:
+                    return inherited
         return None
 
     def property_client(self, owner: Scope, name: str, depth: int = 0) -> Client | None:
@@ -278,7 +329,12 @@ class ClientResolver:
         if not isinstance(definition, cst.FunctionDef):
             return None
         decorators = {(dotted(d.decorator) or "").rsplit(".", 1)[-1] for d in definition.decorators}
-        return self.returned_client(definition, depth) if not decorators.isdisjoint(_PROPERTIES) else None
+        if decorators.isdisjoint(_PROPERTIES):
+            return None
+        info = self.functions.get(definition)
+        returns = definition.returns  # what it says it returns, when what it returns is not known
+        return self.returned_client(definition, depth) or (
+            self.client_of_type(returns.annotation, info.scope, _END) if returns is not None and info is not None else None)
 
     def client_of_member(self, owner: Scope, name: str, depth: int = 0) -> Client | None:
         """The client `self.<name>` holds in the methods of the class `owner`."""

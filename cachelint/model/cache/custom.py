@@ -26,6 +26,10 @@ class CustomClients:
     The configuration fills `objects` (also attribute paths: `request.registry.cache`),
     `functions`, `wrappers`, `classes` and `decorators` (cachelint.config); the project
     stage fills them all (cachelint.project).
+    `attributes`: attribute names the project's classes only ever make a client of one
+    library or an instance of one wrapper class (`cache`), or those of one class, as a
+    receiver named after it (`event.cache`, `receiver_word`) -> that library or class
+    (`ProjectModel.attribute_clients`).
     """
 
     objects: dict[str, str] = field(default_factory=dict)
@@ -38,9 +42,10 @@ class CustomClients:
     # The module these are seen from (`seen_from`): what it defines itself is looked up by
     # its qualified name, `myapp.cache.get_redis` for `get_redis` in `myapp/cache.py`.
     module: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.names() or self.constants)
+        return bool(self.names() or self.constants or self.attributes)
 
     def names(self) -> set[str]:
         """Every qualified name (or attribute path) of a client, wrapper, wrapper class,
@@ -51,12 +56,14 @@ class CustomClients:
                      classes: dict[str, tuple[str, dict[str, Method]]] | None = None,
                      instances: dict[str, str] | None = None,
                      decorators: dict[str, tuple[str, Decorator, bool]] | None = None,
-                     constants: dict[str, float] | None = None) -> CustomClients:
+                     constants: dict[str, float] | None = None,
+                     attributes: dict[str, str] | None = None) -> CustomClients:
         """These, with what the project stage found added: where both speak of one name,
         the configuration wins (of a class both know in one library, method by method)."""
         return CustomClients({**objects, **self.objects}, self.functions, {**(wrappers or {}), **self.wrappers},
                              _classes_merged(classes or {}, self.classes), {**(instances or {}), **self.instances},
-                             {**(decorators or {}), **self.decorators}, {**(constants or {}), **self.constants})
+                             {**(decorators or {}), **self.decorators}, {**(constants or {}), **self.constants},
+                             attributes={**(attributes or {}), **self.attributes})
 
     def seen_from(self, package: list[str], module: str = "") -> CustomClients:
         """These, and how the module `module` of `package` spells them in relative imports."""
@@ -68,7 +75,7 @@ class CustomClients:
 
         return CustomClients(spelled(self.objects), spelled(self.functions), spelled(self.wrappers),
                              spelled(self.classes), spelled(self.instances), spelled(self.decorators),
-                             spelled(self.constants), module)
+                             spelled(self.constants), module, self.attributes)
 
 
 def _classes_merged(found: dict[str, tuple[str, dict[str, Method]]],
@@ -81,3 +88,9 @@ def _classes_merged(found: dict[str, tuple[str, dict[str, Method]]],
         inferred = found.get(name)
         merged[name] = (library, {**inferred[1], **methods} if inferred is not None and inferred[0] == library else methods)
     return merged
+
+
+def receiver_word(name: str) -> str:
+    """How a receiver named after a class is compared with the class's name, in
+    `CustomClients.attributes`: `event` for `Event`, `sub_event` and `subevent` for `SubEvent`."""
+    return name.replace("_", "").lower()

@@ -25,6 +25,7 @@ from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Scope, qualified_name
 from cachelint.model.core.values import MAYBE, find_argument
 from cachelint.model.libraries import BY_NAME, LIBRARIES
+from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import BackendExpiry, ClientKind, Kind, Library, Meaning, Method
 
 _RAW_COMMAND = "execute_command"
@@ -69,6 +70,7 @@ class _Operations:
     def ops(self) -> list[CacheOp]:
         ops = [op for site in self.collector.calls if (op := self._call_op(site)) is not None]
         ops += [op for site in self.collector.subscripts if (op := self._subscript_op(site)) is not None]
+        ops = _without_tables(ops)
         ops += self._wrapper_ops(ops)
         ops.sort(key=lambda op: op.order)
         return ops
@@ -250,6 +252,30 @@ class _Operations:
         value = self.collector.store_values.get(subscript)
         op = self._op(client, method, spec, subscript, None, site, key=key, value=value)
         return op
+
+
+def _without_tables(ops: list[CacheOp]) -> list[CacheOp]:
+    """The operations, less those on a module's dict named like a cache that only the
+    module's top level fills (glance's `CACHE_COMMANDS['help'] = (print_help, ...)`, a
+    command table): a memo is filled when its functions run, a table when the module is
+    imported. A dict filled in neither place the model sees (an `update` in a function)
+    keeps its operations."""
+    filled: dict[str, set[str]] = {}
+    for op in ops:
+        receiver = _dict_receiver(op)
+        if receiver is not None and op.kind is Kind.WRITE:
+            filled.setdefault(receiver, set()).add(op.scope.kind)
+    tables = {receiver for receiver, where in filled.items() if where == {"module"}}
+    return [op for op in ops if _dict_receiver(op) not in tables] if tables else ops
+
+
+def _dict_receiver(op: CacheOp) -> str | None:
+    """The name of the module-level dict cache an operation is on (`_memo` of `_memo[k]`), else None."""
+    if op.client.library is not DICT_CACHE:
+        return None
+    node = op.node.value if isinstance(op.node, cst.Subscript) else op.call.func.value \
+        if op.call is not None and isinstance(op.call.func, cst.Attribute) else None
+    return node.value if isinstance(node, cst.Name) else None
 
 
 def _defined(node: cst.ClassDef) -> set[str]:

@@ -53,6 +53,9 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
     caller passes (an expire of the key may follow, which then sets the TTL), delete or
     expire it; or read it and fill it on a miss (a read-through)."""
     own = sorted((op for op in ops if op.scope is info.scope), key=lambda op: op.order)
+    cleared = _clearing(info, own, name)
+    if cleared is not None:
+        return cleared
     if [op.kind for op in own] == [Kind.READ, Kind.WRITE]:
         return _read_through(info, own, name)
     main = [op for op in own if op.kind is not Kind.EXPIRE] or own
@@ -107,6 +110,26 @@ def _wrapper(info: FunctionInfo, op: CacheOp, name: str, parameters: dict, key: 
         if_absent=op.only_if_absent, if_absent_flag=None, kind=kind or spec.kind, read_through=read_through,
     )
     return Wrapper(op.client, method, name, _through_self(op, info))
+
+
+def _clearing(info: FunctionInfo, own: list[CacheOp], name: str) -> Wrapper | None:
+    """A method named after its library's delete of every entry (`clear`, `flushdb`),
+    taking no argument, whose operations all go to the one client its class holds
+    (`def clear(self): self.cache.incr(self.prefixkey)`, a namespace's version bumped), or
+    a module's function so named over one library (`def clear(): cache.clear()`): a
+    call of it is that delete, of whatever the class or module keeps. The name is the evidence: the
+    class offers the client's own keyless operation; how it does it (a version, a scan) is
+    its own. The key it drops is not known, which makes rules that need one keep silent."""
+    method = name.rpartition(".")[2]
+    spec = own[0].client.library.methods.get(method) if own else None
+    if spec is None or spec.kind is not Kind.DELETE or spec.key is not None or spec.pattern is not None \
+            or any(default is None for _, default in _parameters(info).values()) \
+            or len({id(op.client.library) for op in own}) != 1:
+        return None
+    held = all(_through_self(op, info) for op in own)
+    if info.scope.owner is not None and not held:
+        return None  # a method of a model clearing a module's cache: not what its class offers
+    return Wrapper(own[0].client, replace(spec, via=(name, *spec.via)), name, held=held)
 
 
 def _through_self(op: CacheOp, info: FunctionInfo) -> bool:

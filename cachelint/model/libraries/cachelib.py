@@ -66,6 +66,13 @@ CACHELIB = Library(
         f"{module}.{cls}": ClientKind(variant=cls.lower().removesuffix("cache"))
         for module in ("cachelib", "werkzeug.contrib.cache")
         for cls in _CACHELIB_CLASSES
+    } | {
+        # The base class of the backends (Flask-Caching's extends cachelib's): what an
+        # attribute annotated with it holds (`self._cache: Optional[BaseCache]`).
+        name: ClientKind() for name in (
+            "cachelib.BaseCache", "cachelib.base.BaseCache",
+            "flask_caching.BaseCache", "flask_caching.backends.BaseCache", "flask_caching.backends.base.BaseCache",
+        )
     },
     variant_stores=BACKEND_STORES,
     constructor_ttl=Arg(None, "default_timeout"),

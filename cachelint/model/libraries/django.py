@@ -54,6 +54,9 @@ DJANGO = Library(
     methods=METHODS,
     semantics=SEMANTICS,
     instances={"django.core.cache.cache": ClientKind()},
+    # The base class of every backend: what a parameter or property annotated with it
+    # holds (`cache: BaseCache`), and what a project's own backend subclasses.
+    constructors={"django.core.cache.backends.base.BaseCache": ClientKind()},
     registries=frozenset({"django.core.cache.caches"}),
     decorators={
         # cache_page(None) falls back to max-age or CACHE_MIDDLEWARE_SECONDS (middleware/cache.py).

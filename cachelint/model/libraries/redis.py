@@ -158,6 +158,11 @@ def _library(name: str, package: str, prefix: str, extra: dict[str, ClientKind])
 
 REDIS = _library(
     "redis", "redis", "Redis",
-    {"django_redis.get_redis_connection": CLIENT},
+    {
+        "django_redis.get_redis_connection": CLIENT,
+        # django-rq hands out the Redis connection of a queue of `RQ_QUEUES` (a redis-py client).
+        **{f"django_rq.{where}{name}": CLIENT for where in ("", "connection_utils.", "queues.")
+           for name in ("get_connection", "get_redis_connection")},
+    },
 )
 VALKEY = _library("valkey", "valkey", "Valkey", {})

@@ -1,0 +1,400 @@
+"""Cache use real projects write that the model understands (issue 13), each with the
+look-alike it must not take for cache use: `cachelint ops` and `ops --unresolved` on
+small projects."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+
+
+def _run(root: Path, files: dict[str, str], prefilter: bool = True):
+    _tree(root, files)
+    run = lint_paths([root], Settings(root=root), prefilter=prefilter)
+    assert not run.internal_errors, run.internal_errors
+    return run
+
+
+def understood(root: Path, files: dict[str, str], filename: str, prefilter: bool = True) -> list[tuple]:
+    """(row, kind, library, method, key, via) of what the model understood in `filename`."""
+    run = _run(root, files, prefilter)
+    return sorted(
+        (use.line, use.kind, use.library, use.method, use.key, use.via)
+        for file in run.files if file.facts is not None and file.filename.endswith(filename)
+        for use in file.facts.uses
+    )
+
+
+def unresolved(root: Path, files: dict[str, str], filename: str) -> list[tuple]:
+    run = _run(root, files)
+    return sorted(
+        (call.line, call.receiver, call.method)
+        for file in run.files if file.facts is not None and file.filename.endswith(filename)
+        for call in file.facts.unresolved
+    )
+
+
+# ---------------------------------------------------------------- a wrapper's own `clear`
+
+NAMESPACED = '''
+from django.core.cache import caches
+
+
+class Namespaced:
+    def __init__(self, prefix):
+        self.cache = caches["default"]
+        self.prefix = prefix
+
+    def _key(self, key):
+        return "%s:%s:%s" % (self.prefix, self.cache.get(self.prefix), key)
+
+    def get(self, key):
+        return self.cache.get(self._key(key))
+
+    def clear(self):
+        try:
+            self.cache.incr(self.prefix)
+        except ValueError:
+            self.cache.set(self.prefix, 1)
+
+    def reset(self, key):
+        self.cache.delete(key)
+
+
+def clear():
+    caches["default"].clear()
+'''
+
+CLEARING = '''
+from app.store import Namespaced
+from app import store
+
+
+def forget(event):
+    ns = Namespaced(f"event:{event.pk}")
+    ns.get("x")
+    ns.clear()
+    store.clear()
+'''
+
+
+def test_a_wrappers_argumentless_clear_is_the_librarys_clear(tmp_path):
+    """A wrapper class's `clear(self)` that only bumps its namespace through the client it
+    holds drops what the class keeps: a call of it is a keyless delete; so is a module's
+    `clear()` over one library, called through the module."""
+    found = understood(tmp_path, {"app/__init__.py": "", "app/store.py": NAMESPACED, "app/views.py": CLEARING},
+                       "views.py")
+    assert (9, "delete", "django", "Namespaced.clear", None, ("app.store.Namespaced.clear",)) in found
+    assert (10, "delete", "django", "clear", None, ("app.store.clear",)) in found
+
+
+MODEL_CLEAR = '''
+from django.core.cache import cache
+
+
+class Basket:
+    def __init__(self):
+        self.items = []
+
+    def clear(self):
+        self.items = []
+        cache.delete("basket-count")
+
+
+def empty(basket):
+    basket.clear()
+'''
+
+
+def test_a_clear_with_an_argument_or_over_a_module_client_is_not_one(tmp_path):
+    """`reset(self, key)` takes an argument (it is no keyless clear, and its key is not the
+    one it deletes); a class's `clear` that deletes one key of a module's cache is the
+    class's own business, not a cache's clear."""
+    found = understood(tmp_path, {"app/__init__.py": "", "app/store.py": NAMESPACED, "app/basket.py": MODEL_CLEAR},
+                       "basket.py")
+    assert [use[3] for use in found] == ["delete"]  # the `cache.delete` inside, nothing at `basket.clear()`
+
+
+# ---------------------------------------------------------------- library factories
+
+def test_django_rq_hands_out_redis_clients(tmp_path):
+    """`django_rq.get_connection()` returns the Redis connection of a queue: its commands
+    are Redis operations."""
+    source = '''
+    from django_rq import get_connection
+    import django_rq
+
+    _redis = get_connection()
+
+
+    def seen(uid):
+        _redis.set(f"seen:{uid}", 1, ex=60)
+        return django_rq.get_connection("low").smembers("active-users")
+    '''
+    found = understood(tmp_path, {"app/__init__.py": "", "app/activity.py": source}, "activity.py")
+    assert [(row, kind, library, method) for row, kind, library, method, *_ in found] == [
+        (9, "write", "redis", "set"), (10, "read", "redis", "smembers"),
+    ]
+
+
+# ---------------------------------------------------------------- attributes typed by their name
+
+SCOPED = '''
+from django.core.cache import caches
+
+
+class Scoped:
+    def __init__(self, obj):
+        self.backend = caches["default"]
+        self.prefix = f"{type(obj).__name__}:{obj.pk}"
+
+    def get(self, key):
+        return self.backend.get(f"{self.prefix}:{key}")
+
+    def delete(self, key):
+        self.backend.delete(f"{self.prefix}:{key}")
+
+    def clear(self):
+        self.backend.incr(self.prefix)
+'''
+
+MODELS = '''
+from functools import cached_property
+
+
+class Event:
+    @cached_property
+    def cache(self):
+        from app.scoped import Scoped
+
+        return Scoped(self)
+
+
+class Organizer:
+    def __init__(self):
+        from app.scoped import Scoped
+
+        self.cache = Scoped(self)
+'''
+
+VIEWS = '''
+import jinja_env
+
+
+def view(request, event, sender):
+    request.event.cache.get("seats")
+    scoped = sender.cache
+    scoped.delete("stats")
+    event.cache.clear()
+    jinja_env.cache.clear()
+
+
+class Loader:
+    def reset(self):
+        self.cache.clear()
+'''
+
+
+def test_an_attribute_every_project_class_makes_one_wrapper_types_unknown_receivers(tmp_path):
+    """`Event.cache` and `Organizer.cache` are both a `Scoped` (a property and an
+    attribute set in `__init__`): `x.cache` on a receiver of unknown type (a parameter, a
+    relation) is then one, with the class's prefix. Not an imported module's `cache`
+    (another package's object), nor `self.cache` in a class that defines none."""
+    files = {"app/__init__.py": "", "app/scoped.py": SCOPED, "app/models.py": MODELS, "app/views.py": VIEWS}
+    found = understood(tmp_path, files, "views.py")
+    assert [(row, kind, method, key) for row, kind, _, method, key, _ in found] == [
+        (6, "read", "Scoped.get", "…:seats"),
+        (8, "delete", "Scoped.delete", "…:stats"),
+        (9, "delete", "Scoped.clear", None),
+    ]
+    assert understood(tmp_path, files, "views.py", prefilter=False) == found
+    assert unresolved(tmp_path, files, "views.py") == [(10, "jinja_env.cache", "clear"), (15, "self.cache", "clear")]
+
+
+OTHER = '''
+class Renderer:
+    def __init__(self):
+        self.cache = {}
+'''
+
+
+def test_an_attribute_one_class_makes_something_else_types_only_receivers_named_after_a_class(tmp_path):
+    """A third class whose `cache` is a dict: the name alone no longer says what `x.cache`
+    is (`sender.cache` may be a `Renderer`'s), but `event.cache` and `request.event.cache`
+    are still the `Event`'s, which is a `Scoped`."""
+    files = {"app/__init__.py": "", "app/scoped.py": SCOPED, "app/models.py": MODELS, "app/views.py": VIEWS,
+             "app/render.py": OTHER}
+    assert [(row, method) for row, _, _, method, _, _ in understood(tmp_path, files, "views.py")] == [
+        (6, "Scoped.get"), (9, "Scoped.clear"),
+    ]
+    assert understood(tmp_path, files, "views.py", prefilter=False)[1:] == [
+        (9, "delete", "django", "Scoped.clear", None, ("app.scoped.Scoped.clear",)),
+    ]
+
+
+HOLDER = '''
+from django.core.cache import caches
+
+
+class Holder:
+    """A wrapper that keeps its client in an attribute of the same name."""
+
+    def __init__(self, obj):
+        self.cache = caches["default"]
+        self.prefix = obj.pk
+
+    def get(self, key):
+        return self.cache.get(f"{self.prefix}:{key}")
+'''
+
+
+def test_the_client_a_wrapper_holds_does_not_count_against_the_name(tmp_path):
+    """`Holder.cache` is the Django client the wrapper forwards to, reached through its
+    methods: the classes whose `cache` is a `Holder` still type `event.cache`."""
+    models = MODELS.replace("app.scoped import Scoped", "app.holder import Holder").replace("Scoped(self)", "Holder(self)")
+    files = {"app/__init__.py": "", "app/holder.py": HOLDER, "app/models.py": models,
+             "app/views.py": "def view(event):\n    return event.cache.get('seats')\n"}
+    assert understood(tmp_path, files, "views.py") == [
+        (2, "read", "django", "Holder.get", "…:seats", ("app.holder.Holder.get",)),
+    ]
+
+
+# ---------------------------------------------------------------- what is not cache use
+
+TABLE = '''
+import collections
+
+CACHE_COMMANDS = collections.OrderedDict()
+CACHE_COMMANDS["help"] = (print, "Output help")
+CACHE_COMMANDS["list"] = (list, "List cached images")
+
+_RESULTS_CACHE = {}
+
+
+def run(name):
+    return CACHE_COMMANDS[name][0]()
+
+
+def result(key):
+    if key not in _RESULTS_CACHE:
+        _RESULTS_CACHE[key] = run(key)
+    return _RESULTS_CACHE[key]
+'''
+
+
+def test_a_dict_named_like_a_cache_that_only_the_module_fills_at_import_is_a_table(tmp_path):
+    """`CACHE_COMMANDS`, filled with literals when the module is imported and only read
+    since, is a command table: no cache operation; `_RESULTS_CACHE`, filled when `result`
+    runs, is a memo: its read and fill are."""
+    found = understood(tmp_path, {"app/__init__.py": "", "app/commands.py": TABLE}, "commands.py", prefilter=False)
+    assert [(row, kind, method) for row, kind, _, method, _, _ in found] == [
+        (17, "write", "__setitem__"), (18, "read", "__getitem__"),
+    ]
+    assert unresolved(tmp_path, {"app/__init__.py": "", "app/commands.py": TABLE}, "commands.py") == []
+
+
+CLIENT_TABLE = '''
+from flask_caching import Cache
+
+
+class AppCache(Cache):
+    pass
+
+
+class FormCache(AppCache):
+    def get(self, *args, **kwargs):
+        return super().get(*args, **kwargs) or None
+
+
+data_cache = AppCache()
+form_cache = FormCache()
+_cache = {"default": data_cache, "forms": form_cache}
+
+
+def load(key, region):
+    form_cache.set(key, 1, timeout=60)
+    return _cache[region].get(key)
+
+
+def forget(key, region):
+    _cache[region].delete(key)
+'''
+
+
+def test_a_dict_of_clients_is_no_memo_and_its_values_are_clients(tmp_path):
+    """A dict whose values are all clients of one library is no dict cache: `_cache[region]`
+    is a client of that library, and so is an instance of a subclass of a subclass of
+    one (`FormCache(AppCache)`, `AppCache(Cache)`)."""
+    found = understood(tmp_path, {"app/__init__.py": "", "app/regions.py": CLIENT_TABLE}, "regions.py", prefilter=False)
+    assert [(row, kind, library, method, key) for row, kind, library, method, key, _ in found] == [
+        (20, "write", "flask-caching", "set", "{key}"),
+        (21, "read", "flask-caching", "get", "{key}"),
+        (25, "delete", "flask-caching", "delete", "{key}"),
+    ]
+
+
+ANNOTATED = '''
+from typing import Optional, TYPE_CHECKING
+
+from django.core.cache import caches
+from django.utils.functional import classproperty
+
+if TYPE_CHECKING:
+    from django.core.cache.backends.base import BaseCache
+
+
+class Context:
+    def __init__(self, *, cache: BaseCache, key):
+        self.cache = cache
+        self.key = key
+
+    def load(self):
+        return self.cache.get(self.key)
+
+
+class Rendition:
+    backends = [caches["default"]]
+
+    @classproperty
+    def cache_backend(cls) -> BaseCache:
+        return cls.backends[0]
+
+    def purge(self):
+        self.cache_backend.delete(f"rendition:{self.pk}")
+
+
+class Manager:
+    def __init__(self, backend: Optional[str]):
+        self.backend = backend
+
+    def read(self, key):
+        return self.backend.get(key)
+'''
+
+
+def test_a_client_annotated_with_a_backend_base_class_is_a_client(tmp_path):
+    """Django's `BaseCache` annotates a keyword parameter kept in an attribute, and the
+    return of a class property whose return the model cannot follow (a list's item): both are
+    Django caches. A parameter annotated with anything else stays unknown."""
+    found = understood(tmp_path, {"app/__init__.py": "", "app/ctx.py": ANNOTATED}, "ctx.py", prefilter=False)
+    assert [(row, kind, library, method) for row, kind, library, method, _, _ in found] == [
+        (17, "read", "django", "get"), (28, "delete", "django", "delete"),
+    ]
+
+
+def test_a_private_attribute_types_nothing_outside_its_class(tmp_path):
+    """`self._cache = Scoped(self)`: a private attribute is the class's own, used through
+    `self`; `event._cache` elsewhere is not typed by it."""
+    models = MODELS.replace("self.cache = Scoped(self)", "self._cache = Scoped(self)").replace(
+        "    @cached_property\n    def cache(self):", "    @cached_property\n    def _cache(self):")
+    files = {"app/__init__.py": "", "app/scoped.py": SCOPED, "app/models.py": models,
+             "app/views.py": "def view(event):\n    return event._cache.get('seats')\n"}
+    assert understood(tmp_path, files, "views.py") == []
