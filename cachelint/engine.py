@@ -61,6 +61,7 @@ from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import module_name
 from cachelint.prefilter import may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
+    DEFINES_A_CACHE_NAME,
     Words,
     attribute_uses,
     defined_in_text,
@@ -580,7 +581,7 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
         classes, instances = project.wrapper_classes(), project.wrapper_instances(settings.clients.classes)
         memoizers = project.memoizers()
         constants = exported_constants(project, settings.clients)
-        attributes = _typed_attributes(project, results, texts)
+        attributes = _typed_attributes(project, results, texts, workers)
         names = (exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
                  | constants.keys() | {f"attribute {key}" for key in attributes})
         new = sorted(names - seen)
@@ -624,32 +625,37 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
 
 def _may_use_typed(result: FileResult, typed: re.Pattern[bytes]) -> bool:
     """Whether a file that names an attribute the project types (`event.cache`) may use it
-    in a way the first pass did not understand: it was not modelled whole, or it left a
+    in a way the first pass did not understand: it was modelled in part, or it left a
     call not understood on such a receiver (`event.cache.get`) or on a name (`cache =
     event.cache; cache.get(...)`). A file modelled whole that left none gains nothing
-    from being linted again, whole."""
+    from being linted again, whole; nor does one the prefilter skipped for having no
+    cache code (it is linted again for what it imports)."""
     facts = result.facts
     if facts is None or facts.partial:
-        return True
+        return facts is not None
     return any("." not in call.receiver or typed.search(call.receiver.encode()) is not None for call in facts.unresolved)
 
 
 def _typed_attributes(project: ProjectModel, results: list[FileResult],
-                      texts: dict[str, tuple[frozenset[str], frozenset[str]]]) -> dict[str, str]:
+                      texts: dict[str, tuple[frozenset[str], frozenset[str]]],
+                      workers: parallel.Workers) -> dict[str, str]:
     """`ProjectModel.attribute_clients`, less the keys a file the first pass did not model
     (skipped by the prefilter, parsed in part) may define otherwise; `texts` keeps what
-    each such file defines, read once for all rounds."""
+    each such file defines, read once for all rounds (the files that define no attribute
+    named like a cache, screened in the workers, are not read here)."""
     attributes = dict(project.attribute_clients())
+    if not attributes:
+        return attributes
+    unread = [_Task(index, result.filename, None) for index, result in enumerate(results)
+              if (_skipped(result) or _partial(result)) and result.filename not in texts]
+    maybe = {task.filename for task in _screened(unread, _Screen(DEFINES_A_CACHE_NAME), workers)} if unread else set()
+    for task in unread:
+        raw = _read(task.filename) if task.filename in maybe else None
+        texts[task.filename] = defined_in_text(raw) if raw is not None else (frozenset(), frozenset())
     for result in results:
-        if not attributes:
-            break
-        if not (_skipped(result) or _partial(result)):
-            continue
-        if result.filename not in texts:
-            raw = _read(result.filename)
-            texts[result.filename] = defined_in_text(raw) if raw is not None else (frozenset(), frozenset())
-        for key in taken_back(list(attributes), *texts[result.filename]):
-            del attributes[key]
+        if (_skipped(result) or _partial(result)) and attributes:
+            for key in taken_back(list(attributes), *texts[result.filename]):
+                del attributes[key]
     return attributes
 
 

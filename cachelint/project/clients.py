@@ -128,15 +128,19 @@ def attribute_uses(keys: list[str]) -> re.Pattern[bytes]:
     return re.compile(b"|".join(alternatives) if alternatives else b"(?!)")
 
 
+_CACHE_NAME = rb"(\w*(?i:cache|redis|store|valkey)\w*)"
+# `self.cache = …`, a class body's `cache = …` or `cache: T`, `def cache(`.
+DEFINES_A_CACHE_NAME = re.compile(
+    rb"(?:\bself\.|^[ \t]+)" + _CACHE_NAME + rb"[ \t]*(?::[^=\n]*)?=(?!=)|\bdef[ \t]+" + _CACHE_NAME + rb"[ \t]*\(", re.M)
+
+
 def defined_in_text(text: bytes) -> tuple[frozenset[str], frozenset[str]]:
     """The attribute names like a cache's a file's text may define (`self.cache = …`, a
     class body's `cache = …` or `cache: T`, `def cache(`), and its classes (as
     `receiver_word` spells them): read from the files the first pass did not model (no
     cache code, or parsed in part), whose classes are missing from the evidence
     `ProjectModel.attribute_clients` weighed."""
-    name = rb"(\w*(?i:cache|redis|store|valkey)\w*)"
-    pattern = rb"(?:\bself\.|^[ \t]+)" + name + rb"[ \t]*(?::[^=\n]*)?=(?!=)|\bdef[ \t]+" + name + rb"[ \t]*\("
-    defined = frozenset((match.group(1) or match.group(2)).decode() for match in re.finditer(pattern, text, re.M))
+    defined = frozenset((match.group(1) or match.group(2)).decode() for match in DEFINES_A_CACHE_NAME.finditer(text))
     classes = frozenset(receiver_word(found.decode()) for found in re.findall(rb"^[ \t]*class[ \t]+(\w+)", text, re.M))
     return defined, classes
 
