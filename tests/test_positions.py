@@ -5,8 +5,11 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from libcst._nodes.base import CSTNode
+from libcst._nodes.expression import _BaseParenthesizedNode
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
+from cachelint.model.core import positions
 from cachelint.model.core.positions import SpannedModule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +67,21 @@ def test_a_visitor_that_needs_other_metadata_is_refused():
 
     with pytest.raises(TypeError, match="PositionProvider"):
         SpannedModule(cst.parse_module("x = 1\n")).visit(Other())
+
+
+def test_libcsts_code_generation_is_its_own_while_and_after_spans_are_made():
+    """The pass replaces two of LibCST's methods while it runs; any other code generation
+    meanwhile (another thread's) gets LibCST's own, and so do all after it."""
+    text = "x = (a + b)  # c\nf((y), *z, **{'k': [1, (2)]})\n"
+    module = cst.parse_module(text)
+    codegen, parenthesize = CSTNode.__dict__["_codegen"], _BaseParenthesizedNode.__dict__["_parenthesize"]
+    expected = {node: (span.start, span.length)
+                for node, span in MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider).items()}
+    with positions._inlined():
+        assert CSTNode.__dict__["_codegen"] is not codegen
+        assert module.code == text
+        during = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
+        assert {node: (span.start, span.length) for node, span in during.items()} == expected
+    assert CSTNode.__dict__["_codegen"] is codegen
+    assert _BaseParenthesizedNode.__dict__["_parenthesize"] is parenthesize
+    assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == expected

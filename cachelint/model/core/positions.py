@@ -10,13 +10,24 @@ same `visit_<Node>`/`leave_<Node>` calls in the same order, and metadata it read
 `get_metadata(ByteSpanPositionProvider, node)` comes from these spans. Spans are kept by
 `id(node)`: a LibCST node's own `__hash__` is a Python function, and a module has a
 million nodes (the record of the walk keeps every node, and so its id, alive).
+
+While a module's code is generated for its spans, two of LibCST's methods are replaced
+(`_inlined`), for this state only: `CSTNode._codegen`, which calls the state before and
+after each node (here the recording is inline: two calls fewer per node), and
+`_parenthesize`, a generator-based context manager entered for every expression (here a
+class). Together they are a quarter of the pass. A state of another kind (another
+thread's `node.code`, while the methods are replaced) gets LibCST's own.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
+from libcst._nodes.expression import _BaseParenthesizedNode
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import ByteSpanPositionProvider
 
@@ -109,12 +120,78 @@ class Spans(Mapping):
         return len(self._raw)
 
 
+_LIBCST_CODEGEN = CSTNode.__dict__["_codegen"]
+_LIBCST_PARENTHESIZE = _BaseParenthesizedNode.__dict__["_parenthesize"]
+
+
+def _codegen(node: CSTNode, state: CodegenState, **kwargs: Any) -> None:
+    """`CSTNode._codegen` with `_SpanState.before_codegen` and `after_codegen` inline."""
+    if type(state) is not _SpanState:
+        _LIBCST_CODEGEN(node, state, **kwargs)
+        return
+    start = state.position
+    state.walk.append(node)
+    node._codegen_impl(state, **kwargs)
+    state.spans.setdefault(id(node), (start, state.position - start))  # as after_codegen
+    state.walk.append(_LEAVE)
+
+
+def _parenthesize(node: _BaseParenthesizedNode, state: CodegenState) -> contextlib.AbstractContextManager[None]:
+    if type(state) is not _SpanState:
+        return _LIBCST_PARENTHESIZE(node, state)
+    return _Parenthesized(node, state)
+
+
+class _Parenthesized:
+    """What `_BaseParenthesizedNode._parenthesize` does: the node's left parentheses, its
+    syntactic position recorded (as `_Syntactic` records it) around its code, then its
+    right parentheses."""
+
+    __slots__ = ("node", "state", "start")
+
+    def __init__(self, node: _BaseParenthesizedNode, state: _SpanState) -> None:
+        self.node, self.state = node, state
+
+    def __enter__(self) -> None:
+        for lpar in self.node.lpar:
+            lpar._codegen(self.state)
+        self.start = self.state.position
+
+    def __exit__(self, *exc_info) -> None:
+        state = self.state
+        state.spans[id(self.node)] = (self.start, state.position - self.start)
+        for rpar in self.node.rpar:
+            rpar._codegen(state)
+
+
+_REPLACING = threading.RLock()
+
+
+@contextlib.contextmanager
+def _inlined() -> Iterator[None]:
+    """LibCST's `_codegen` and `_parenthesize` replaced by the ones above (see the module's
+    docstring) while a `_SpanState` generates a module's code."""
+    with _REPLACING:
+        for owner, name, replacement in _REPLACEMENTS:
+            setattr(owner, name, replacement)
+        try:
+            yield
+        finally:
+            for owner, name, original in _ORIGINALS:
+                setattr(owner, name, original)
+
+
+_REPLACEMENTS = ((CSTNode, "_codegen", _codegen), (_BaseParenthesizedNode, "_parenthesize", _parenthesize))
+_ORIGINALS = ((CSTNode, "_codegen", _LIBCST_CODEGEN), (_BaseParenthesizedNode, "_parenthesize", _LIBCST_PARENTHESIZE))
+
+
 class SpannedModule:
     """A module's node spans, and the order its nodes are entered and left."""
 
     def __init__(self, module: cst.Module) -> None:
         state = _SpanState(module)
-        module._codegen(state)
+        with _inlined():
+            module._codegen(state)
         self.module = module
         self.spans = Spans(state.spans, state.walk)
         self._walk = state.walk
