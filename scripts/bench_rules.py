@@ -1,0 +1,240 @@
+"""CPU per rule over a tree of projects, and the same for another revision, to compare them.
+
+    python scripts/bench_rules.py                                   # this checkout, the benchmark's union
+    python scripts/bench_rules.py --base b094c8c --rounds 5         # b094c8c against this checkout
+    python scripts/bench_rules.py --tree /work/corpus/src/pretix --base main --head HEAD
+
+Method:
+
+1. A revision is this checkout (`--head`, by default the working tree) or a git revision,
+   checked out in a temporary, detached git worktree. Each measurement is a fresh Python
+   process that imports cachelint from that revision only.
+2. In it, a cold run over the tree (`engine.lint_paths`, one process, no cache, the default
+   selection; by default the union of the four projects `scripts/benchmark.py` fetches)
+   records what every module rule's `check` was called with: the model's inputs (the text
+   LibCST parsed, the rows and custom clients) and the rule's context. The run's own
+   timing is not used.
+3. Then each recorded call is made again, on one thread, with the cyclic collector off
+   while a rule runs (as `engine.lint_source` runs it), and its CPU time (`thread_time`)
+   summed per rule, findings consumed:
+   - *alone*: each rule on a model built afresh for it (not timed): what the rule costs,
+     including the model's lazy analyses it is the only one to ask for;
+   - *in a run*: all the file's rules on one model, in the engine's order (a lazy
+     analysis is charged to the first rule that asks for it);
+   - *model*: building the model (the part every rule shares), for reference: an analysis
+     moved between the model's build and a lazy one moves between it and the rules.
+4. `--rounds` measurements of each revision alternate (base, head, head, base, ...), so
+   that a change in the machine's load falls on both; the table gives per rule the
+   median over the rounds and the spread (lowest-highest), and, with two revisions, the
+   ratio of the medians.
+
+A rule counts as slower by more than 10 % when its *alone* median ratio is above 1.10
+and the spreads do not overlap. On a shared machine, run it under `nice` and read the
+spread.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TREE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cachelint-benchmark" / "src"
+MEASURES = ("alone", "in a run", "model")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="the folder linted (default: the benchmark's union)")
+    parser.add_argument("--base", help="a git revision to compare with")
+    parser.add_argument("--head", help="a git revision (default: this checkout's working tree)")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each revision (default 3)")
+    parser.add_argument("--json", type=Path, help="write every measurement to this file")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # a child: measure the checkout at this path
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(_measure(Path(args.measure), args.tree.resolve())))
+        return
+    if not args.tree.is_dir():
+        sys.exit(f"{args.tree}: not a folder (scripts/benchmark.py fetches the default one)")
+    with tempfile.TemporaryDirectory(prefix="bench-rules-") as temporary:
+        revisions = {}
+        if args.base:
+            revisions[f"base {args.base}"] = _checkout(args.base, Path(temporary))
+        revisions[f"head {args.head}" if args.head else "head (working tree)"] = (
+            _checkout(args.head, Path(temporary)) if args.head else ROOT)
+        try:
+            runs: dict[str, list[dict]] = {name: [] for name in revisions}
+            order = list(revisions)
+            for round_ in range(args.rounds):
+                for name in order if round_ % 2 == 0 else reversed(order):
+                    runs[name].append(_child(revisions[name], args.tree.resolve()))
+                    print(f"round {round_ + 1}: {name} done", file=sys.stderr)
+        finally:
+            for path in revisions.values():
+                if path != ROOT:
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)],
+                                   capture_output=True)
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=1))
+    print(_table(runs))
+
+
+def _checkout(revision: str, parent: Path) -> Path:
+    path = parent / revision.replace("/", "_")
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(path), revision], check=True)
+    return path
+
+
+def _child(checkout: Path, tree: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    done = subprocess.run([sys.executable, "-P", __file__, "--tree", str(tree), "--measure", str(checkout)],
+                          cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"measuring {checkout} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def _table(runs: dict[str, list[dict]]) -> str:
+    names = list(runs)
+    rules = sorted({rule for name in names for run in runs[name] for rule in run["alone"]})
+    lines = ["files modelled: " + ", ".join(f"{name}: {runs[name][0]['files']}" for name in names), ""]
+    for measure in MEASURES:
+        keys = ["(all)"] if measure == "model" else [*rules, "(all)"]
+        lines.append(f"{measure}: CPU seconds, median (lowest-highest) of {len(runs[names[0]])} rounds")
+        header = f"{'rule':8}" + "".join(f"{name[:28]:>30}" for name in names) + ("   head/base" if len(names) == 2 else "")
+        lines.append(header)
+        for key in keys:
+            cells, medians = [], []
+            for name in names:
+                values = [_value(run, measure, key) for run in runs[name]]
+                medians.append(statistics.median(values))
+                cells.append(f"{medians[-1]:.3f} ({min(values):.3f}-{max(values):.3f})")
+            ratio = f"{medians[1] / medians[0]:>11.2f}" if len(names) == 2 and medians[0] else ""
+            lines.append(f"{key:8}" + "".join(f"{cell:>30}" for cell in cells) + ("   " + ratio if ratio else ""))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _value(run: dict, measure: str, key: str) -> float:
+    if measure == "model":
+        return run["model"]
+    table = run[measure]
+    return sum(table.values()) if key == "(all)" else table.get(key, 0.0)
+
+
+def _measure(checkout: Path, tree: Path) -> dict:
+    """In a child process whose cachelint is the one at `checkout`: record a cold run's
+    rule calls, then time them (see the module's docstring)."""
+    import threading
+
+    assert Path(__import__("cachelint").__file__).resolve().is_relative_to(checkout.resolve()), "wrong cachelint"
+    result: dict = {}
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.update(_measure_here(tree))
+        except BaseException as error:  # reported by the parent thread
+            failure.append(error)
+
+    previous = threading.stack_size(512 * 1024 * 1024)  # as cachelint.parsing's deep stack
+    thread = threading.Thread(target=work)
+    threading.stack_size(previous)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result
+
+
+def _measure_here(tree: Path) -> dict:
+    import gc
+    import time
+
+    from cachelint import engine, parsing, rules
+    from cachelint.config import Overrides, find_config, hierarchical, load_settings
+    from cachelint.model import build as model_build
+    from cachelint.rules.base import Rule
+
+    sys.setrecursionlimit(50_000)
+    built: dict[int, int] = {}  # id(model) -> its build (a model's rules run before the next is built)
+    calls: list[tuple[int, type, object]] = []  # (index of the build, rule, context)
+    builds: list[tuple] = []
+    original_build = model_build.build_model
+
+    def recording_build(*args, **kwargs):
+        model = original_build(*args, **kwargs)
+        builds.append(((*args[:2], None, *args[3:]), kwargs))  # the tree is made again: not kept
+        built[id(model)] = len(builds) - 1
+        return model
+
+    module_rules = [rule for rule in rules.ALL_RULES if issubclass(rule, Rule)]
+    checks = {rule: rule.check for rule in module_rules}
+
+    def recording(rule):
+        def check(self, model, context):
+            if id(model) in built:
+                calls.append((built[id(model)], rule, context))
+            return checks[rule](self, model, context)
+        return check
+
+    model_build.build_model = recording_build
+    if hasattr(engine, "build_model"):  # older revisions import it by name
+        engine.build_model = recording_build
+    for rule in module_rules:
+        rule.check = recording(rule)
+    settings = hierarchical(load_settings(find_config(tree)), Overrides())
+    os.chdir(tree)
+    engine.lint_paths([Path(".")], settings, 1, None)
+    model_build.build_model = original_build
+    for rule in module_rules:
+        rule.check = checks[rule]
+    built.clear()
+
+    gc.collect()
+    by_build: dict[int, list[tuple[type, object]]] = {}
+    for index, rule, context in calls:
+        by_build.setdefault(index, []).append((rule, context))
+    clock = time.thread_time
+    alone: dict[str, float] = {}
+    in_a_run: dict[str, float] = {}
+    model_seconds = 0.0
+    for index, file_calls in sorted(by_build.items()):
+        args, kwargs = builds[index]
+        source: bytes = args[1]
+        module = parsing.parse_module(source.decode("utf-8"))  # the text LibCST parsed, so the same tree
+        args = (*args[:2], module, *args[3:])
+        gc.disable()
+        start = clock()
+        model = original_build(*args, **kwargs)
+        model_seconds += clock() - start
+        for rule, context in file_calls:
+            start = clock()
+            _consume(rule, model, context)
+            in_a_run[rule.code] = in_a_run.get(rule.code, 0.0) + clock() - start
+        del model
+        for rule, context in file_calls:
+            model = original_build(*args, **kwargs)
+            start = clock()
+            _consume(rule, model, context)
+            alone[rule.code] = alone.get(rule.code, 0.0) + clock() - start
+            del model
+        gc.enable()
+    return {"files": len(by_build), "alone": alone, "in a run": in_a_run, "model": model_seconds}
+
+
+def _consume(rule, model, context) -> None:
+    try:
+        list(rule().check(model, context))
+    except Exception:  # the engine isolates a rule's failure; so does its timing
+        pass
+
+
+if __name__ == "__main__":
+    main()
