@@ -142,15 +142,14 @@ class KeysPatternScan(Rule):
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
-        if model.is_test_code:
+        scans = [(op, op.call) for op in model.ops if op.kind is Kind.KEYS and op.call is not None]  # KEYS is a call
+        if not scans or model.is_test_code:  # asked last: where the file is costs more than its calls
             return  # a test's Redis holds the test's few keys, and blocks nobody
-        for op in model.ops:
-            if op.kind is not Kind.KEYS or op.call is None:  # KEYS is a call
-                continue
+        for op, call in scans:
             instead = op.spec.scan_instead
             suggestion = f"`{instead.method}({_pattern(instead, '…')})`" if instead else "SCAN"
             message = (
-                f"`{_spelling(model, op.call, op.method)}` runs KEYS, which walks every key and "
+                f"`{_spelling(model, call, op.method)}` runs KEYS, which walks every key and "
                 f"blocks the server; iterate with {suggestion} instead"
             )
             yield Finding(op.node, op.statement, message, _fix(model, op))
