@@ -23,7 +23,10 @@ Method:
      analysis is charged to the first rule that asks for it);
    - *model*: building the model (the part every rule shares), for reference: an analysis
      moved between the model's build and a lazy one moves between it and the rules.
-4. `--rounds` measurements of each revision alternate (base, head, head, base, ...), so
+4. Each sum is given over every file the revision models, and over the files every
+   revision models (a revision that understands more models more files: its rules judge
+   more, which is not a rule getting slower).
+5. `--rounds` measurements of each revision alternate (base, head, head, base, ...), so
    that a change in the machine's load falls on both; the table gives per rule the
    median over the rounds and the spread (lowest-highest), and, with two revisions, the
    ratio of the medians.
@@ -102,30 +105,42 @@ def _child(checkout: Path, tree: Path) -> dict:
 
 def _table(runs: dict[str, list[dict]]) -> str:
     names = list(runs)
-    rules = sorted({rule for name in names for run in runs[name] for rule in run["alone"]})
-    lines = ["files modelled: " + ", ".join(f"{name}: {runs[name][0]['files']}" for name in names), ""]
-    for measure in MEASURES:
-        keys = ["(all)"] if measure == "model" else [*rules, "(all)"]
-        lines.append(f"{measure}: CPU seconds, median (lowest-highest) of {len(runs[names[0]])} rounds")
-        header = f"{'rule':8}" + "".join(f"{name[:28]:>30}" for name in names) + ("   head/base" if len(names) == 2 else "")
-        lines.append(header)
-        for key in keys:
-            cells, medians = [], []
-            for name in names:
-                values = [_value(run, measure, key) for run in runs[name]]
-                medians.append(statistics.median(values))
-                cells.append(f"{medians[-1]:.3f} ({min(values):.3f}-{max(values):.3f})")
-            ratio = f"{medians[1] / medians[0]:>11.2f}" if len(names) == 2 and medians[0] else ""
-            lines.append(f"{key:8}" + "".join(f"{cell:>30}" for cell in cells) + ("   " + ratio if ratio else ""))
-        lines.append("")
+    every = [set(run["files"]) for name in names for run in runs[name]]
+    common = set.intersection(*every)
+    rules = sorted({rule for name in names for run in runs[name] for file in run["files"].values()
+                    for rule in file["alone"]})
+    lines = ["files modelled: " + ", ".join(f"{name}: {len(runs[name][0]['files'])}" for name in names), ""]
+    for title, files in (("every file each revision models", None), (f"the {len(common)} files every revision models", common)):
+        lines += [f"== over {title}", ""]
+        for measure in MEASURES:
+            keys = ["(all)"] if measure == "model" else [*rules, "(all)"]
+            lines.append(f"{measure}: CPU seconds, median (lowest-highest) of {len(runs[names[0]])} rounds")
+            lines.append(f"{'rule':8}" + "".join(f"{name[:28]:>30}" for name in names)
+                         + ("   head/base" if len(names) == 2 else ""))
+            for key in keys:
+                cells, medians = [], []
+                for name in names:
+                    values = [_value(run, measure, key, files) for run in runs[name]]
+                    medians.append(statistics.median(values))
+                    cells.append(f"{medians[-1]:.3f} ({min(values):.3f}-{max(values):.3f})")
+                ratio = f"{medians[1] / medians[0]:>11.2f}" if len(names) == 2 and medians[0] else ""
+                lines.append(f"{key:8}" + "".join(f"{cell:>30}" for cell in cells) + ("   " + ratio if ratio else ""))
+            lines.append("")
     return "\n".join(lines)
 
 
-def _value(run: dict, measure: str, key: str) -> float:
-    if measure == "model":
-        return run["model"]
-    table = run[measure]
-    return sum(table.values()) if key == "(all)" else table.get(key, 0.0)
+def _value(run: dict, measure: str, key: str, files: set[str] | None) -> float:
+    """The CPU seconds of `measure` for a rule (`(all)`: every rule), summed over `files`
+    (None: every file the run modelled)."""
+    total = 0.0
+    for path, file in run["files"].items():
+        if files is not None and path not in files:
+            continue
+        if measure == "model":
+            total += file["model"]
+        else:
+            total += sum(file[measure].values()) if key == "(all)" else file[measure].get(key, 0.0)
+    return total
 
 
 def _measure(checkout: Path, tree: Path) -> dict:
@@ -202,31 +217,30 @@ def _measure_here(tree: Path) -> dict:
     for index, rule, context in calls:
         by_build.setdefault(index, []).append((rule, context))
     clock = time.thread_time
-    alone: dict[str, float] = {}
-    in_a_run: dict[str, float] = {}
-    model_seconds = 0.0
+    per_file: dict[str, dict] = {}  # path -> CPU seconds of its model and of each rule, alone and in a run
     for index, file_calls in sorted(by_build.items()):
         args, kwargs = builds[index]
+        seconds = per_file.setdefault(args[0], {"model": 0.0, "alone": {}, "in a run": {}})  # a file linted again adds
         source: bytes = args[1]
         module = parsing.parse_module(source.decode("utf-8"))  # the text LibCST parsed, so the same tree
         args = (*args[:2], module, *args[3:])
         gc.disable()
         start = clock()
         model = original_build(*args, **kwargs)
-        model_seconds += clock() - start
+        seconds["model"] += clock() - start
         for rule, context in file_calls:
             start = clock()
             _consume(rule, model, context)
-            in_a_run[rule.code] = in_a_run.get(rule.code, 0.0) + clock() - start
+            seconds["in a run"][rule.code] = seconds["in a run"].get(rule.code, 0.0) + clock() - start
         del model
         for rule, context in file_calls:
             model = original_build(*args, **kwargs)
             start = clock()
             _consume(rule, model, context)
-            alone[rule.code] = alone.get(rule.code, 0.0) + clock() - start
+            seconds["alone"][rule.code] = seconds["alone"].get(rule.code, 0.0) + clock() - start
             del model
         gc.enable()
-    return {"files": len(by_build), "alone": alone, "in a run": in_a_run, "model": model_seconds}
+    return {"files": per_file}
 
 
 def _consume(rule, model, context) -> None:
