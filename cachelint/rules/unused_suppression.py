@@ -118,16 +118,15 @@ class UnusedSuppression(CommentRule):
     def check(self, suppressions: list[Suppression], ran: frozenset[str],
               context: RuleContext) -> Iterator[CommentFinding]:
         for directive in suppressions:
-            unknown = tuple(
-                selector for selector, named in zip(directive.selectors, directive.named)
-                if _unknown(directive, selector, named)
-            )
-            unused = tuple(
-                selector for selector, named in zip(directive.selectors, directive.named)
-                if _judged(directive, named, ran) and selector not in directive.used
-            )
+            unused: list[str] = []
+            unknown: list[str] = []
+            for selector, named in zip(directive.selectors, directive.named):
+                if _unknown(directive, selector, named):
+                    unknown.append(selector)
+                elif _judged(directive, named, ran) and selector not in directive.used:
+                    unused.append(selector)
             if unknown or unused:
-                yield _finding(directive, unused, unknown)
+                yield _finding(directive, tuple(unused), tuple(unknown))
 
 
 def _judged(directive: Suppression, named: frozenset[str], ran: frozenset[str]) -> bool:
