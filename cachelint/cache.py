@@ -5,7 +5,8 @@ folder) holds a `CACHEDIR.TAG`, a `.gitignore` that ignores everything, and one 
 *key*: a hash of everything a file's result depends on besides its content (cachelint's
 version and source code, the Python and LibCST versions, the effective settings). A pack
 maps each file's absolute path to its size, modification time, content hash and result:
-its diagnostics, and the facts the project index needs from it.
+its diagnostics, and the facts the project index needs from it; and, by name, the answers
+later passes got from the file's text (`note`), which hold as long as its content does.
 
 A file whose size and modification time match its entry is not read; one whose time
 changed but whose content hash did not is not linted again. A pack that cannot be read,
@@ -112,7 +113,7 @@ class ResultCache:
         self.directory = directory
         self.key = key
         self.path = directory / f"{key}{_PACK_SUFFIX}"
-        self._entries: dict[str, list] = {}  # absolute path -> size, time, hash, result
+        self._entries: dict[str, list] = {}  # absolute path -> size, time, hash, result[, notes]
         self._cwd = os.getcwd()
         self._trusted_before = 0  # entries for files modified earlier match by size and time
         self._changed = False
@@ -129,12 +130,34 @@ class ResultCache:
 
     def unchanged(self, filename: str, stat: os.stat_result) -> Cached | None:
         """The result of a file whose size and modification time match its entry."""
+        entry = self._matching(filename, stat)
+        return _decode_entry(entry[3], filename) if entry is not None else None
+
+    def note(self, filename: str, stat: os.stat_result, name: str) -> Any:
+        """What `keep_note` kept under `name` for a file whose size and modification
+        time match its entry (as for `unchanged`); None when nothing was."""
+        entry = self._matching(filename, stat)
+        return entry[4].get(name) if entry is not None and len(entry) == 5 else None
+
+    def keep_note(self, filename: str, digest: str, name: str, value: Any) -> None:
+        """Keep `value` (JSON data), an answer read from the file's text, with the file's
+        entry, when that entry is of the content whose hash is `digest`; else nothing
+        (the file changed since it was linted)."""
+        entry = self._entries.get(self._key(filename))
+        if not _valid(entry) or entry[2] != digest:
+            return
+        if len(entry) == 4:
+            entry.append({})
+        entry[4][name] = value
+        self._changed = True
+
+    def _matching(self, filename: str, stat: os.stat_result) -> list | None:
         entry = self._entries.get(self._key(filename))
         if not _valid(entry) or (entry[0], entry[1]) != (stat.st_mtime_ns, stat.st_size):
             return None
         if stat.st_mtime_ns >= self._trusted_before:
             return None
-        return _decode_entry(entry[3], filename)
+        return entry
 
     def digest(self, filename: str) -> str | None:
         entry = self._entries.get(self._key(filename))
@@ -156,7 +179,10 @@ class ResultCache:
             "diagnostics": [_encode(d) for d in diagnostics], "facts": facts,
             "suppressed": [_encode(d) for d in suppressed or ()],
         } if diagnostics or facts or suppressed else None
-        self._entries[self._key(filename)] = [stat.st_mtime_ns, stat.st_size, digest, payload]
+        key = self._key(filename)
+        old = self._entries.get(key)
+        notes = old[4:] if _valid(old) and old[2] == digest else []  # the same content: its notes hold
+        self._entries[key] = [stat.st_mtime_ns, stat.st_size, digest, payload, *notes]
         self._changed = True
 
     def _key(self, filename: str) -> str:
@@ -203,8 +229,8 @@ def clean(directory: Path) -> bool:
 
 def _valid(entry: object) -> TypeGuard[list[Any]]:
     return (
-        isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], int)
-        and isinstance(entry[1], int) and isinstance(entry[2], str)
+        isinstance(entry, list) and (len(entry) == 4 or len(entry) == 5 and isinstance(entry[4], dict))
+        and isinstance(entry[0], int) and isinstance(entry[1], int) and isinstance(entry[2], str)
     )
 
 

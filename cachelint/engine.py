@@ -51,7 +51,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from cachelint import catalog, parallel, selection, suppressions
 from cachelint.cache import Cached, ResultCache, cache_key, content_digest
@@ -61,7 +61,6 @@ from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import module_name
 from cachelint.prefilter import may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
-    DEFINES_A_CACHE_NAME,
     Words,
     attribute_uses,
     defined_in_text,
@@ -337,7 +336,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
             _check_declared_clients(linted, settings)
         if prefilter:
             _lint_for_the_ttl_constants(linted, stats, settings, workers, cache)
-        _lint_importers_of_clients(linted, stats, settings, workers, cache_dir)
+        _lint_importers_of_clients(linted, stats, settings, workers, cache_dir, cache)
         if prefilter:
             _lint_for_the_entities(linted, stats, settings, workers, cache)
     if cache is not None:
@@ -561,7 +560,8 @@ def _import_the_linter() -> None:
 
 
 def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
-                               workers: parallel.Workers, cache_dir: Path | None = None) -> None:
+                               workers: parallel.Workers, cache_dir: Path | None = None,
+                               first: ResultCache | None = None) -> None:
     """The second pass: a file that imports a cache client another module of the project
     makes, a wrapper function or wrapper class of one, an instance of such a class
     (cachelint.model.cache.wrappers), or a constant or Django setting the project binds
@@ -571,7 +571,8 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
     clients declared: what it depends on besides its own content. A file linted
     again may show more (a package's `__init__` re-exporting a client): the pass repeats,
     for the files that import what is new, a few rounds at most. `stats`: each file's
-    status as the first pass saw it (None: no cache, or unreadable)."""
+    status as the first pass saw it (None: no cache, or unreadable); `first`: the first
+    pass's pack, which keeps what the files' texts define (`_typed_attributes`)."""
     seen: set[str] = set()
     texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
     for _ in range(_CLIENT_ROUNDS):
@@ -581,7 +582,7 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
         classes, instances = project.wrapper_classes(), project.wrapper_instances(settings.clients.classes)
         memoizers = project.memoizers()
         constants = exported_constants(project, settings.clients)
-        attributes = _typed_attributes(project, results, texts, workers)
+        attributes = _typed_attributes(project, results, stats, texts, workers, first)
         names = (exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
                  | constants.keys() | {f"attribute {key}" for key in attributes})
         new = sorted(names - seen)
@@ -636,27 +637,49 @@ def _may_use_typed(result: FileResult, typed: re.Pattern[bytes]) -> bool:
     return any("." not in call.receiver or typed.search(call.receiver.encode()) is not None for call in facts.unresolved)
 
 
-def _typed_attributes(project: ProjectModel, results: list[FileResult],
-                      texts: dict[str, tuple[frozenset[str], frozenset[str]]],
-                      workers: parallel.Workers) -> dict[str, str]:
+def _typed_attributes(project: ProjectModel, results: list[FileResult], stats: list[os.stat_result | None],
+                      texts: dict[str, tuple[frozenset[str], frozenset[str]]], workers: parallel.Workers,
+                      cache: ResultCache | None) -> dict[str, str]:
     """`ProjectModel.attribute_clients`, less the keys a file the first pass did not model
     (skipped by the prefilter, parsed in part) may define otherwise; `texts` keeps what
-    each such file defines, read once for all rounds (the files that define no attribute
-    named like a cache, screened in the workers, are not read here)."""
+    each such file defines (`defined_in_text`), read once for all rounds, in the workers.
+    The answer is a note of the file's entry in `cache` (the first pass's pack): a run
+    after reads no unchanged file again for it."""
     attributes = dict(project.attribute_clients())
     if not attributes:
         return attributes
-    unread = [_Task(index, result.filename, None) for index, result in enumerate(results)
-              if (_skipped(result) or _partial(result)) and result.filename not in texts]
-    maybe = {task.filename for task in _screened(unread, _Screen(DEFINES_A_CACHE_NAME), workers)} if unread else set()
-    for task in unread:
-        raw = _read(task.filename) if task.filename in maybe else None
-        texts[task.filename] = defined_in_text(raw) if raw is not None else (frozenset(), frozenset())
+    unread = []
+    for index, result in enumerate(results):
+        if not (_skipped(result) or _partial(result)) or result.filename in texts:
+            continue
+        stat = stats[index]
+        noted = _definitions(cache.note(result.filename, stat, _DEFINES)) if cache is not None and stat is not None \
+            else None
+        if noted is not None:
+            texts[result.filename] = noted
+        else:
+            unread.append(_Task(index, result.filename, stat))
+    for task, (defined, digest) in zip(unread, _asked(unread, defined_in_text, workers, cache is not None)):
+        texts[task.filename] = defined if defined is not None else _NOTHING_DEFINED
+        if cache is not None and defined is not None and digest is not None:
+            cache.keep_note(task.filename, digest, _DEFINES, [sorted(part) for part in defined])
     for result in results:
         if (_skipped(result) or _partial(result)) and attributes:
             for key in taken_back(list(attributes), *texts[result.filename]):
                 del attributes[key]
     return attributes
+
+
+_DEFINES = "defines"  # the note of what a file's text defines (`_typed_attributes`)
+_NOTHING_DEFINED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _definitions(noted: object) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What a note says a file defines; None for a note of another shape (then the file is read)."""
+    if isinstance(noted, list) and len(noted) == 2 and all(
+            isinstance(part, list) and all(isinstance(name, str) for name in part) for part in noted):
+        return frozenset(noted[0]), frozenset(noted[1])
+    return None
 
 
 def _lint_for_the_ttl_constants(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
@@ -730,40 +753,48 @@ class _Screen:
         return all(pattern.search(raw) for pattern in self.patterns)
 
 
-_SCREEN_BATCH = 64  # files a worker screens per item: one item per file would cost more than the test
+_SCREEN_BATCH = 64  # files a worker asks per item: one item per file would cost more than the question
 
 
 def _screened(tasks: list[_Task], screen: _Screen, workers: parallel.Workers,
               cache: ResultCache | None = None) -> list[_Task]:
     """The tasks whose file's text passes `screen`, the files read and tested in the
-    workers, in batches. With `cache`, a file that does not pass gets an empty entry
-    there: the mark of a file the pass looked at and left (`_lint_importers_of_clients`)."""
-    batches = [tasks[start:start + _SCREEN_BATCH] for start in range(0, len(tasks), _SCREEN_BATCH)]
-    marks = cache is not None
-    test = functools.partial(_screen_files, screen, marks)
+    workers. With `cache`, a file that does not pass gets an empty entry there: the mark
+    of a file the pass looked at and left (`_lint_importers_of_clients`)."""
     passed = []
-    for batch, outcomes in zip(batches, workers.map_in_order(test, [[t.filename for t in b] for b in batches])):
-        for task, (passes, digest) in zip(batch, outcomes):
-            if passes:
-                passed.append(task)
-            elif cache is not None and task.stat is not None and digest is not None:
-                cache.store(task.filename, task.stat, digest, [], None)
+    for task, (passes, digest) in zip(tasks, _asked(tasks, screen.passes, workers, cache is not None)):
+        if passes:
+            passed.append(task)
+        elif cache is not None and task.stat is not None and digest is not None:
+            cache.store(task.filename, task.stat, digest, [], None)
     return passed
 
 
-def _screen_files(screen: _Screen, marks: bool, filenames: list[str]) -> list[tuple[bool, str | None]]:
-    """Whether each file's text passes `screen`, and for one that does not (with `marks`)
-    its content hash. A file that cannot be read does not pass (the first pass reported
-    it). Runs in a worker process."""
-    outcomes: list[tuple[bool, str | None]] = []
+_Answer = TypeVar("_Answer")
+
+
+def _asked(tasks: list[_Task], question: Callable[[bytes], _Answer], workers: parallel.Workers,
+           digests: bool) -> list[tuple[_Answer | None, str | None]]:
+    """For each task, `question`'s answer on its file's text (None for a file that cannot
+    be read: the first pass reported it) and, with `digests`, the text's content hash;
+    the files read and asked in the workers, in batches. `question` must be picklable (a
+    module-level function, or a method of a picklable object)."""
+    batches = [[task.filename for task in tasks[start:start + _SCREEN_BATCH]]
+               for start in range(0, len(tasks), _SCREEN_BATCH)]
+    ask = functools.partial(_ask_files, question, digests)
+    return [outcome for outcomes in workers.map_in_order(ask, batches) for outcome in outcomes]
+
+
+def _ask_files(question: Callable[[bytes], _Answer], digests: bool,
+               filenames: list[str]) -> list[tuple[_Answer | None, str | None]]:
+    """`_asked` of some files. Runs in a worker process."""
+    outcomes: list[tuple[_Answer | None, str | None]] = []
     for filename in filenames:
         raw = _read(filename)
         if raw is None:
-            outcomes.append((False, None))
-        elif screen.passes(raw):
-            outcomes.append((True, None))
+            outcomes.append((None, None))
         else:
-            outcomes.append((False, content_digest(raw) if marks else None))
+            outcomes.append((question(raw), content_digest(raw) if digests else None))
     return outcomes
 
 

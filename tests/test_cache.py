@@ -157,3 +157,30 @@ def test_an_unwritable_cache_is_no_error(project, tmp_path):
     result = lint_paths([project], Settings(root=project), cache_dir=blocker / "cache")
     assert reported(result)
     assert cache.clean(blocker) is False
+
+
+def test_a_note_holds_while_the_files_content_does(tmp_path):
+    """What a later pass read from a file's text (`ResultCache.note`) comes back while the
+    file is unchanged, outlives an entry stored again for the same content, and is gone
+    once the content changes; a note of other content is not kept."""
+    path = tmp_path / "a.py"
+    path.write_text("x = 1\n")
+    age(path)
+    stat, digest = path.stat(), cache.content_digest(path.read_bytes())
+    pack = cache.ResultCache(tmp_path / "cache", "key")
+    pack.store(str(path), stat, digest, [])
+    pack.keep_note(str(path), "another content's hash", "defines", ["no"])
+    assert pack.note(str(path), stat, "defines") is None
+    pack.keep_note(str(path), digest, "defines", [["cache"], []])
+    pack.save()
+    again = cache.ResultCache(tmp_path / "cache", "key")
+    assert again.note(str(path), stat, "defines") == [["cache"], []]
+    assert again.note(str(path), stat, "other") is None
+    again.store(str(path), stat, digest, [])  # linted again, the same content
+    assert again.note(str(path), stat, "defines") == [["cache"], []]
+    path.write_text("x = 2\n")
+    age(path)
+    changed = path.stat()
+    assert again.note(str(path), changed, "defines") is None  # its entry no longer matches
+    again.store(str(path), changed, cache.content_digest(path.read_bytes()), [])
+    assert again.note(str(path), changed, "defines") is None

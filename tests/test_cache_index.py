@@ -144,3 +144,93 @@ def test_the_second_pass_keys_its_results_alike_whatever_the_hash_seed(tmp_path)
     cold = packs("1")
     assert len(cold) >= 2  # the first pass's, and the second's
     assert packs("2") == cold  # no pack of a new key
+
+
+# An attribute the project's classes make a wrapper of types `event.cache` elsewhere,
+# unless a file the first pass did not model may define it otherwise: every such file's
+# text is asked what it defines (`engine._typed_attributes`).
+SCOPED = '''
+    from django.core.cache import caches
+
+
+    class Scoped:
+        def __init__(self, obj):
+            self.backend = caches["default"]
+            self.prefix = f"{type(obj).__name__}:{obj.pk}"
+
+        def get(self, key):
+            return self.backend.get(f"{self.prefix}:{key}")
+'''
+EVENTS = '''
+    from app.scoped import Scoped
+
+
+    class Event:
+        def __init__(self):
+            self.cache = Scoped(self)
+'''
+EVENT_VIEWS = '''
+    from django.core.cache import cache
+
+
+    def seats(event):
+        return event.cache.get("seats")
+'''
+PAGES = '''
+    class Page:
+        pass
+'''
+PAGES_WITH_AN_EVENT = '''
+    class Event:
+        def __init__(self):
+            self.cache = None
+'''
+
+
+def _write_a_minute_ago(path: Path, source: str) -> None:
+    path.write_text(textwrap.dedent(source))
+    stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+
+
+def test_what_the_files_not_modelled_define_is_read_once_and_again_when_one_changes(tmp_path, monkeypatch):
+    (tmp_path / "app").mkdir()
+    for name, source in (("__init__", ""), ("scoped", SCOPED), ("events", EVENTS), ("views", EVENT_VIEWS),
+                         ("pages", PAGES), ("plain", "def add(a, b):\n    return a + b\n")):
+        _write_a_minute_ago(tmp_path / "app" / f"{name}.py", source)
+    read: list[str] = []
+    reading, checking = engine._read, engine._check_file
+
+    def counting(filename):
+        read.append(Path(filename).name)
+        return reading(filename)
+
+    def checking_counted(settings, prefilter, task):  # reads the file
+        read.append(Path(task.filename).name)
+        return checking(settings, prefilter, task)
+
+    monkeypatch.setattr(engine, "_read", counting)
+    monkeypatch.setattr(engine, "_check_file", checking_counted)
+
+    def understood(cache: bool = True) -> list[tuple[int, str]]:
+        """The cache operations understood in views.py."""
+        read.clear()
+        run = lint_paths([tmp_path], Settings(root=tmp_path), cache_dir=tmp_path / "cache" if cache else None)
+        assert not run.internal_errors
+        facts = next(file.facts for file in run.files if file.filename.endswith("views.py"))
+        return [(use.line, use.method) for use in facts.uses]
+
+    assert understood() == [(6, "Scoped.get")]  # `event.cache` is a Scoped
+    assert {"pages.py", "plain.py"} <= set(read)  # not modelled: their texts were asked what they define
+    assert understood() == [(6, "Scoped.get")]
+    assert read == []  # a warm run reads no file: the answers are in the cache
+
+    # pages.py now has an `Event` whose `cache` is something else: `event.cache` is no
+    # longer known to be a Scoped. Only the changed file is read again.
+    _write_a_minute_ago(tmp_path / "app" / "pages.py", PAGES_WITH_AN_EVENT)
+    assert understood() == [] == understood(cache=False)
+    assert understood() == []
+    assert read == []
+    _write_a_minute_ago(tmp_path / "app" / "pages.py", PAGES)
+    assert understood() == [(6, "Scoped.get")]
+    assert "plain.py" not in read and "pages.py" in read
