@@ -662,9 +662,9 @@ def _typed_attributes(project: ProjectModel, results: list[FileResult], stats: l
     for task, (defined, digest) in zip(unread, _asked(unread, defined_in_text, workers, cache is not None)):
         texts[task.filename] = defined if defined is not None else _NOTHING_DEFINED
         if cache is not None and defined is not None and digest is not None:
-            cache.keep_note(task.filename, digest, _DEFINES, [sorted(part) for part in defined])
+            cache.keep_note(task.filename, digest, _DEFINES, [sorted(part) for part in defined] if defined[0] else [])
     for result in results:
-        if (_skipped(result) or _partial(result)) and attributes:
+        if (_skipped(result) or _partial(result)) and attributes and texts[result.filename][0]:
             for key in taken_back(list(attributes), *texts[result.filename]):
                 del attributes[key]
     return attributes
@@ -675,7 +675,10 @@ _NOTHING_DEFINED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozense
 
 
 def _definitions(noted: object) -> tuple[frozenset[str], frozenset[str]] | None:
-    """What a note says a file defines; None for a note of another shape (then the file is read)."""
+    """What a note says a file defines (an empty list: nothing, as for most files); None
+    for a note of another shape (then the file is read)."""
+    if noted == []:
+        return _NOTHING_DEFINED
     if isinstance(noted, list) and len(noted) == 2 and all(
             isinstance(part, list) and all(isinstance(name, str) for name in part) for part in noted):
         return frozenset(noted[0]), frozenset(noted[1])
