@@ -29,7 +29,10 @@ the file. Neither stops any other rule or file from being checked.
 The passes share one set of worker processes (`parallel.Workers`), started by the first
 pass that has enough files for them. The imported clients and the entities passes find
 the files they concern by their text (`_screened`), read and tested in the workers, so
-that the main process does not read every file of the project once a pass.
+that the main process does not read every file of the project once a pass; a file's
+answer is kept in the result cache, as an entry of the pass's pack (a file left) or a
+note of the file's entry (what it defines, `_typed_attributes`), so that a run after
+reads no unchanged file again.
 
 Each diagnostic, of a module rule or a project rule, goes through the file's selection
 and suppression comments once (`_selected`). The run lists the files in the order

@@ -6,9 +6,12 @@ import os
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from cachelint import engine
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
+from tests.test_understood_sites import SCOPED
 
 CATALOG = '''
     import redis
@@ -48,28 +51,37 @@ def test_a_writer_without_cache_code_is_linted_once(tmp_path, linted):
     assert linted == ["catalog.py", "pricing.py", "pricing.py"]  # and then neither is linted
 
 
-def test_a_warm_run_reads_no_file_again_for_the_clients_other_modules_make(tmp_path, monkeypatch):
-    # catalog.py makes a client at module level, so every file is asked whether it imports
-    # it (the pass that declares clients made elsewhere). pricing.py does not: a warm run
-    # knows that from the cache and does not read it again.
-    for name, source in (("catalog", CATALOG), ("pricing", PRICING)):
-        path = tmp_path / f"{name}.py"
-        path.write_text(textwrap.dedent(source))
-        stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
-    read: list[str] = []
+def _write_a_minute_ago(path: Path, source: str) -> None:
+    path.write_text(textwrap.dedent(source))
+    stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+
+
+@pytest.fixture
+def read(monkeypatch) -> list[str]:
+    """The names of the files the engine reads, in order (in this process)."""
+    names: list[str] = []
     reading, checking = engine._read, engine._check_file
 
     def counting(filename):
-        read.append(Path(filename).name)
+        names.append(Path(filename).name)
         return reading(filename)
 
     def checking_counted(settings, prefilter, task):  # reads the file
-        read.append(Path(task.filename).name)
+        names.append(Path(task.filename).name)
         return checking(settings, prefilter, task)
 
     monkeypatch.setattr(engine, "_read", counting)
     monkeypatch.setattr(engine, "_check_file", checking_counted)
+    return names
+
+
+def test_a_warm_run_reads_no_file_again_for_the_clients_other_modules_make(tmp_path, read):
+    # catalog.py makes a client at module level, so every file is asked whether it imports
+    # it (the pass that declares clients made elsewhere). pricing.py does not: a warm run
+    # knows that from the cache and does not read it again.
+    for name, source in (("catalog", CATALOG), ("pricing", PRICING)):
+        _write_a_minute_ago(tmp_path / f"{name}.py", source)
 
     def findings() -> list[tuple[str, int, str]]:
         run = lint_paths([tmp_path], Settings(root=tmp_path), cache_dir=tmp_path / "cache")
@@ -149,18 +161,6 @@ def test_the_second_pass_keys_its_results_alike_whatever_the_hash_seed(tmp_path)
 # An attribute the project's classes make a wrapper of types `event.cache` elsewhere,
 # unless a file the first pass did not model may define it otherwise: every such file's
 # text is asked what it defines (`engine._typed_attributes`).
-SCOPED = '''
-    from django.core.cache import caches
-
-
-    class Scoped:
-        def __init__(self, obj):
-            self.backend = caches["default"]
-            self.prefix = f"{type(obj).__name__}:{obj.pk}"
-
-        def get(self, key):
-            return self.backend.get(f"{self.prefix}:{key}")
-'''
 EVENTS = '''
     from app.scoped import Scoped
 
@@ -187,30 +187,11 @@ PAGES_WITH_AN_EVENT = '''
 '''
 
 
-def _write_a_minute_ago(path: Path, source: str) -> None:
-    path.write_text(textwrap.dedent(source))
-    stat = path.stat()  # modified a minute ago, as an unchanged file in a real tree is
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
-
-
-def test_what_the_files_not_modelled_define_is_read_once_and_again_when_one_changes(tmp_path, monkeypatch):
+def test_what_the_files_not_modelled_define_is_read_once_and_again_when_one_changes(tmp_path, read):
     (tmp_path / "app").mkdir()
     for name, source in (("__init__", ""), ("scoped", SCOPED), ("events", EVENTS), ("views", EVENT_VIEWS),
                          ("pages", PAGES), ("plain", "def add(a, b):\n    return a + b\n")):
         _write_a_minute_ago(tmp_path / "app" / f"{name}.py", source)
-    read: list[str] = []
-    reading, checking = engine._read, engine._check_file
-
-    def counting(filename):
-        read.append(Path(filename).name)
-        return reading(filename)
-
-    def checking_counted(settings, prefilter, task):  # reads the file
-        read.append(Path(task.filename).name)
-        return checking(settings, prefilter, task)
-
-    monkeypatch.setattr(engine, "_read", counting)
-    monkeypatch.setattr(engine, "_check_file", checking_counted)
 
     def understood(cache: bool = True) -> list[tuple[int, str]]:
         """The cache operations understood in views.py."""
