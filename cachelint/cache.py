@@ -7,6 +7,8 @@ version and source code, the Python and LibCST versions, the effective settings)
 maps each file's absolute path to its size, modification time, content hash and result:
 its diagnostics, and the facts the project index needs from it; and, by name, the answers
 later passes got from the file's text (`note`), which hold as long as its content does.
+A pack also keeps, by name, the outcome of a pass after the first (`outcome`): the results
+it gave some files, which hold for a run on the same files with the same contents.
 
 A file whose size and modification time match its entry is not read; one whose time
 changed but whose content hash did not is not linted again. A pack that cannot be read,
@@ -114,6 +116,7 @@ class ResultCache:
         self.key = key
         self.path = directory / f"{key}{_PACK_SUFFIX}"
         self._entries: dict[str, list] = {}  # absolute path -> size, time, hash, result[, notes]
+        self._outcomes: dict[str, Any] = {}  # name -> the fingerprint of a run, and results by file
         self._cwd = os.getcwd()
         self._trusted_before = 0  # entries for files modified earlier match by size and time
         self._changed = False
@@ -125,6 +128,7 @@ class ResultCache:
             if pack["format"] == FORMAT and pack["key"] == self.key and isinstance(pack["files"], dict):
                 self._trusted_before = int(pack["saved_at"]) - _RACY_NS
                 self._entries = pack["files"]
+                self._outcomes = pack.get("outcomes") if isinstance(pack.get("outcomes"), dict) else {}
         except (OSError, ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError):
             pass  # no pack yet, or an unreadable or foreign one (deeply nested, huge...): start afresh
 
@@ -151,6 +155,23 @@ class ResultCache:
         entry[4][name] = value
         self._changed = True
 
+    def outcome(self, name: str, fingerprint: str) -> dict[str, Cached | None] | None:
+        """The results a pass gave some files (`keep_outcome`), each None when it does not
+        decode, if the pass ran on the files whose names and contents `fingerprint` sums
+        up; else None."""
+        kept = self._outcomes.get(name)
+        if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint or not isinstance(kept.get("files"), dict):
+            return None
+        return {filename: _decode_entry(payload, filename) for filename, payload in kept["files"].items()}
+
+    def keep_outcome(self, name: str, fingerprint: str,
+                     results: dict[str, tuple[list[Diagnostic], dict | None, list[Diagnostic]]]) -> None:
+        """Keep what a pass gave these files (diagnostics, facts, suppressed findings by
+        file name), the outcome of a run on the files `fingerprint` sums up."""
+        self._outcomes[name] = {"fingerprint": fingerprint,
+                                "files": {filename: _payload(*result) for filename, result in results.items()}}
+        self._changed = True
+
     def _matching(self, filename: str, stat: os.stat_result) -> list | None:
         entry = self._entries.get(self._key(filename))
         if not _valid(entry) or (entry[0], entry[1]) != (stat.st_mtime_ns, stat.st_size):
@@ -175,10 +196,7 @@ class ResultCache:
 
     def store(self, filename: str, stat: os.stat_result, digest: str, diagnostics: list[Diagnostic],
               facts: dict | None = None, suppressed: list[Diagnostic] | None = None) -> None:
-        payload = {
-            "diagnostics": [_encode(d) for d in diagnostics], "facts": facts,
-            "suppressed": [_encode(d) for d in suppressed or ()],
-        } if diagnostics or facts or suppressed else None
+        payload = _payload(diagnostics, facts, suppressed or [])
         key = self._key(filename)
         old = self._entries.get(key)
         notes = old[4:] if _valid(old) and old[2] == digest else []  # the same content: its notes hold
@@ -195,7 +213,8 @@ class ResultCache:
         the next run lints again."""
         if not self._changed:
             return
-        pack = {"format": FORMAT, "key": self.key, "saved_at": time.time_ns(), "files": self._entries}
+        pack = {"format": FORMAT, "key": self.key, "saved_at": time.time_ns(), "files": self._entries,
+                "outcomes": self._outcomes}
         try:
             prepare(self.directory)
             _write_atomically(self.path, json.dumps(pack, separators=(",", ":")).encode())
@@ -232,6 +251,13 @@ def _valid(entry: object) -> TypeGuard[list[Any]]:
         isinstance(entry, list) and (len(entry) == 4 or len(entry) == 5 and isinstance(entry[4], dict))
         and isinstance(entry[0], int) and isinstance(entry[1], int) and isinstance(entry[2], str)
     )
+
+
+def _payload(diagnostics: list[Diagnostic], facts: dict | None, suppressed: list[Diagnostic]) -> dict | None:
+    """A result as an entry keeps it: None for one with nothing in it, as most files'."""
+    if not (diagnostics or facts or suppressed):
+        return None
+    return {"diagnostics": [_encode(d) for d in diagnostics], "facts": facts, "suppressed": [_encode(d) for d in suppressed]}
 
 
 def _encode(diagnostic: Diagnostic) -> dict:

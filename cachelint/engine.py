@@ -45,6 +45,7 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import hashlib
 import importlib
 import io
 import os
@@ -575,7 +576,63 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
     again may show more (a package's `__init__` re-exporting a client): the pass repeats,
     for the files that import what is new, a few rounds at most. `stats`: each file's
     status as the first pass saw it (None: no cache, or unreadable); `first`: the first
-    pass's pack, which keeps what the files' texts define (`_typed_attributes`)."""
+    pass's pack, which keeps what the files' texts define (`_typed_attributes`), and the
+    pass's outcome: a run on the same files, with the same contents and settings, gives
+    the same, and takes it from there without a round (`_fingerprint`)."""
+    fingerprint = _fingerprint(results, stats, first) if first is not None else None
+    if first is None or fingerprint is None:
+        _client_rounds(results, stats, settings, workers, cache_dir, first)
+        return
+    if _replayed(results, first, fingerprint):
+        return
+    before = list(results)
+    _client_rounds(results, stats, settings, workers, cache_dir, first)
+    changed = {result.filename: result for result, was in zip(results, before) if result is not was}
+    if not any(result.internal_errors for result in changed.values()):
+        first.keep_outcome(_SECOND_PASS, fingerprint, {
+            filename: (result.diagnostics, result.facts.to_json() if result.facts is not None else None,
+                       result.suppressed) for filename, result in changed.items()})
+
+
+_SECOND_PASS = "imported clients"  # the name of its outcome in the first pass's pack
+
+
+def _fingerprint(results: list[FileResult], stats: list[os.stat_result | None], cache: ResultCache) -> str | None:
+    """What the second pass's outcome depends on besides the settings (which key the
+    pack): each file's name and content hash, in the run's order. None when one's hash is
+    not known to be its content's (it could not be read, or its result is not kept: an
+    internal error)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for result, stat in zip(results, stats):
+        known = cache.digest(result.filename) if stat is not None and not result.internal_errors else None
+        if known is None:
+            return None
+        digest.update(f"{result.filename}\0{known}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _replayed(results: list[FileResult], cache: ResultCache, fingerprint: str) -> bool:
+    """Whether the pack holds the second pass's outcome for these files (then `results`
+    have it): none when one of its results does not decode, or a file's text, which
+    its diagnostics want, can no longer be read."""
+    outcome = cache.outcome(_SECOND_PASS, fingerprint)
+    if outcome is None:
+        return False
+    where = {result.filename: index for index, result in enumerate(results)}
+    restored = {}
+    for filename, cached in outcome.items():
+        result = _restored(filename, cached) if filename in where else None
+        if result is None:
+            return False
+        restored[where[filename]] = result
+    for index, result in restored.items():
+        results[index] = result
+    return True
+
+
+def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
+                   workers: parallel.Workers, cache_dir: Path | None, first: ResultCache | None) -> None:
+    """The rounds of the second pass (`_lint_importers_of_clients`)."""
     seen: set[str] = set()
     texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
     for _ in range(_CLIENT_ROUNDS):

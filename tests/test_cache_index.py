@@ -215,3 +215,37 @@ def test_what_the_files_not_modelled_define_is_read_once_and_again_when_one_chan
     _write_a_minute_ago(tmp_path / "app" / "pages.py", PAGES)
     assert understood() == [(6, "Scoped.get")]
     assert "plain.py" not in read and "pages.py" in read
+
+
+def test_a_warm_run_takes_the_second_pass_outcome_from_the_cache_until_a_file_changes(tmp_path, monkeypatch):
+    """The second pass's outcome (here views.py linted again with `SessionStore`, a
+    wrapper another module makes, declared) is kept with the first pass's results: a run
+    on the same files, unchanged, takes it without a round; an edited file makes the
+    pass run again, to the outcome a run without the cache gives."""
+    (tmp_path / "app").mkdir()
+    for name, source in (("__init__", ""), ("store", STORE), ("views", VIEWS)):
+        _write_a_minute_ago(tmp_path / "app" / f"{name}.py", source)
+    rounds: list[int] = []
+    client_rounds = engine._client_rounds
+
+    def counted(*args):
+        rounds.append(1)
+        return client_rounds(*args)
+
+    monkeypatch.setattr(engine, "_client_rounds", counted)
+
+    def understood(cache: bool = True) -> list[tuple[int, str]]:
+        """The cache operations understood in views.py, and whether the rounds ran."""
+        rounds.clear()
+        run = lint_paths([tmp_path], Settings(root=tmp_path), cache_dir=tmp_path / "cache" if cache else None)
+        facts = next(file.facts for file in run.files if file.filename.endswith("views.py"))
+        return [(use.line, use.method) for use in facts.uses]
+
+    assert understood() == [(7, "SessionStore.get")] and rounds
+    assert understood() == [(7, "SessionStore.get")] and not rounds
+    _write_a_minute_ago(tmp_path / "app" / "views.py", VIEWS + "\n    def stats(user_id):\n"
+                        "        return SessionStore().get(f'stats:{user_id}')\n")
+    edited = [(7, "SessionStore.get"), (10, "SessionStore.get")]
+    assert understood() == edited and rounds
+    assert understood(cache=False) == edited
+    assert understood() == edited and not rounds
