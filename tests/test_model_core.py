@@ -97,6 +97,50 @@ def test_if_sides_include_what_follows_an_exiting_branch():
     assert [text[start:end].decode().strip() for start, end in other] == ["cached = build(pk)\n    return cached"]
 
 
+def test_a_fallback_stands_in_for_the_read_it_replaces_however_deep_its_block():
+    """`assignment_behind_fallback` walks only the nodes around the read: a `try` or an `if`
+    deep inside other blocks, decorators and comments before it, and a fallback in an
+    unrelated branch, which stands in for nothing."""
+    source = textwrap.dedent("""
+        import functools
+
+        def load(pk, fast):
+            for attempt in range(3):
+                with lock:
+                    if fast:
+                        pass
+                    else:
+                        # read it from the cache
+                        try:
+                            value = cache.get(pk)
+                        except RedisError:
+                            value = None  # stands in
+            return value
+
+        def other(pk, fast):
+            value = cache.get(pk)
+            if fast:
+                pass
+            else:
+                value = None  # does not
+
+        @functools.lru_cache
+        def decorated(pk):
+            if pk:
+                value = cache.get(pk)
+            else:
+                value = []  # stands in
+            return value
+    """)
+    model = _model(source)
+    found = {}
+    for info in model.functions.values():
+        fallback = info.scope.bindings["value"][-1]
+        behind = model.branches.assignment_behind_fallback(info.scope, "value", fallback)
+        found[info.node.name.value] = model.code(behind.expression)
+    assert found == {"load": "cache.get(pk)", "other": "None", "decorated": "cache.get(pk)"}
+
+
 def test_the_sql_reader_follows_concatenation_formatting_wrappers_and_assignments():
     model = _model("""
         from sqlalchemy import text

@@ -87,10 +87,24 @@ class Branches:
         if not earlier or earlier[-1].kind != "assign":
             return binding
         read = earlier[-1]
-        for block, others in _alternatives(self.function_node(scope)):
-            if self.within(read.order, block) and any(self.within(binding.order, other) for other in others):
+        for others in self._alternatives_around(self.function_node(scope), read.order):
+            if any(self.within(binding.order, other) for other in others):
                 return read
         return binding
+
+    def _alternatives_around(self, node: cst.CSTNode, order: int) -> Iterator[Sequence[cst.CSTNode]]:
+        """For each block under `node` that holds `order`, the blocks that run instead of it:
+        a `try` body's handlers, an `if` body's `else`/`elif`. A node's span holds the blocks
+        under it, so only the nodes around `order` are walked, not the whole function."""
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Try) and self.within(order, node.body):
+                yield node.handlers
+            elif isinstance(node, cst.If) and node.orelse is not None and self.within(order, node.body):
+                yield (node.orelse,)
+            # A node LibCST gave no span (none is expected) is walked anyway.
+            stack.extend(child for child in children(node) if child not in self.spans or self.within(order, child))
 
 
 def rebound_in(scope: Scope, name: str, ranges: Ranges) -> bool:
@@ -165,19 +179,6 @@ def or_fallbacks(node: cst.BooleanOperation, operand: cst.BaseExpression) -> lis
 
 def _inside(offset: int, ranges: Ranges) -> bool:
     return any(start <= offset < end for start, end in ranges)
-
-
-def _alternatives(node: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, Sequence[cst.CSTNode]]]:
-    """Each block under `node` with the blocks that run instead of it: a `try` body and its
-    handlers, an `if` body and its `else`/`elif`."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Try):
-            yield node.body, node.handlers
-        elif isinstance(node, cst.If) and node.orelse is not None:
-            yield node.body, (node.orelse,)
-        stack.extend(children(node))
 
 
 def _loads_nothing(call: cst.Call) -> bool:
