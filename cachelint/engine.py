@@ -244,6 +244,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
                                 for finding in findings])
         except Exception as error:
             result.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", filename, error))
+    model.release()  # the tree freed now, not left to the cyclic collector (SourceModule.release)
     result.diagnostics, result.suppressed = _selected(diagnostics, filename, text, settings)
     return result
 

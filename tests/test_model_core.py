@@ -3,6 +3,7 @@
 SQL reader (cachelint.model.app.sql)."""
 from __future__ import annotations
 
+import gc
 import textwrap
 
 import libcst as cst
@@ -163,3 +164,28 @@ def test_the_sql_reader_follows_concatenation_formatting_wrappers_and_assignment
     assert parse_sql_write(texts[1]).verb == "delete"
     assert parse_select(texts[2]).tables == {"users": "users"}
     assert parse_select(f"SELECT * FROM {PLACEHOLDER}").all_columns_of == ("_",)  # a formatted table reads as `_`
+
+
+def test_a_released_model_leaves_no_garbage_cycle_holding_its_tree():
+    """Scopes and bindings refer to each other, and the model to its analyses; once released,
+    reference counting frees the module's tree, and the cyclic collector finds none of it."""
+    source = ("import redis\nr = redis.Redis()\n\nclass Store:\n    prefix = 'p'\n\n    def get(self, k):\n"
+              "        def inner():\n            return r.get(self.prefix + k)\n        return inner()\n")
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        model = build_model("store.py", source.encode(), cst.parse_module(source))
+        assert model.ops  # the analyses ran
+        model.keys.of_op(model.ops[0])
+        model.release()
+        del model
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, cst.CSTNode)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert left == []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import FunctionType
 
 import libcst as cst
 import pytest
@@ -15,10 +16,8 @@ from cachelint.model.core.positions import SpannedModule
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
 SOURCES = sorted((ROOT / "fixtures").glob("*.py")) + sorted(PUBLIC_CORPUS.rglob("*.py"))
-# LibCST's visitor takes a few whitespace nodes out of source order (`import a as b`);
-# the replay takes them in order, and the model's walk looks at none of them.
-WHITESPACE = (cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace,
-              cst.EmptyLine, cst.Comment)
+# Whitespace has no span and is not visited (the model asks neither of it).
+WHITESPACE = positions.UNRECORDED
 
 
 class Recorder(cst.CSTVisitor):
@@ -55,7 +54,7 @@ def test_spans_and_walk_are_libcsts(path):
     spanned.visit(replayed)
     libcsts = wrapper.resolve(ByteSpanPositionProvider)
     assert {node: (span.start, span.length) for node, span in spanned.spans.items()} == {
-        node: (span.start, span.length) for node, span in libcsts.items()
+        node: (span.start, span.length) for node, span in libcsts.items() if not isinstance(node, WHITESPACE)
     }
     assert replayed.events == expected.events
     assert any(kind == "leave" and isinstance(node, cst.Call) for kind, node, _ in expected.events)
@@ -84,4 +83,16 @@ def test_libcsts_code_generation_is_its_own_while_and_after_spans_are_made():
         assert {node: (span.start, span.length) for node, span in during.items()} == expected
     assert CSTNode.__dict__["_codegen"] is codegen
     assert _BaseParenthesizedNode.__dict__["_parenthesize"] is parenthesize
-    assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == expected
+    assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == {
+        node: span for node, span in expected.items() if not isinstance(node, WHITESPACE)}
+    assert not any(isinstance(kind.__dict__.get("_codegen"), FunctionType) for kind in WHITESPACE)
+
+
+def test_whitespace_has_no_span_and_its_bytes_count():
+    text = "x = (  # a\n    a +  b)\n\n# c\ny = 'é'  \n"
+    module = cst.parse_module(text)
+    spans = SpannedModule(module).spans
+    assert not any(isinstance(node, WHITESPACE) for node in spans)
+    names = {node.value: spans[node] for node in spans if isinstance(node, cst.Name)}
+    assert names == {"x": (0, 1), "a": (15, 1), "b": (20, 1), "y": (28, 1)}
+    assert spans[module.body[1].body[0].value] == (32, len("'é'".encode()))

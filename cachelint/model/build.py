@@ -186,6 +186,7 @@ def build_model(path: str, source: bytes, module: cst.Module, custom: CustomClie
     resolver = ClientResolver(custom, CallResolver(collector.functions, spans))
     model = ModuleModel(
         path=path, source=source, module=module, spans=spans, module_scope=collector.module_scope,
+        every_scope=collector.every_scope,
         functions=collector.functions, truth_tests=collector.truth_tests, for_loops=collector.for_loops,
         calls=collector.calls, withs=collector.withs, rows=rows, column_shift=column_shift or {}, resolver=resolver,
     )

@@ -42,7 +42,8 @@ class Collector(cst.CSTVisitor):
     def __init__(self, module: cst.Module) -> None:
         super().__init__()
         self.module_scope = Scope("module", module, None)
-        self.scopes: list[Scope] = [self.module_scope]
+        self.scopes: list[Scope] = [self.module_scope]  # the current one last
+        self.every_scope: list[Scope] = [self.module_scope]
         self.statements: list[cst.CSTNode] = [module]
         self.calls: list[Site[cst.Call]] = []
         self.withs: list[Site[cst.With]] = []  # `with`/`async with` statements, for transaction scopes
@@ -238,6 +239,7 @@ class Collector(cst.CSTVisitor):
         self.classes[node] = self.scope
         self._push_statement(node)
         self.scopes.append(Scope("class", node, self.scope, node.name.value))
+        self.every_scope.append(self.scope)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.scopes.pop()
@@ -259,6 +261,7 @@ class Collector(cst.CSTVisitor):
             if isinstance(star, cst.Param):
                 scope.bind(star.name.value, "other", order)
         self.scopes.append(scope)
+        self.every_scope.append(scope)
         info = FunctionInfo(node, scope)
         self.functions[node] = info
         self.function_stack.append(info)

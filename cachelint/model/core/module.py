@@ -30,6 +30,7 @@ class SourceModule:
     module: cst.Module
     spans: Spans  # node -> Span (byte offset and length)
     module_scope: Scope
+    every_scope: list[Scope] = field(default_factory=list)  # the module's, its classes' and its functions'
     functions: dict[cst.FunctionDef, FunctionInfo]
     truth_tests: list[TruthTest] = field(default_factory=list)
     for_loops: dict[cst.BaseExpression, cst.For] = field(default_factory=dict)
@@ -49,6 +50,18 @@ class SourceModule:
     def __post_init__(self) -> None:
         self.reaching = ReachingDefinitions(self.spans)
         self.call_resolver = CallResolver(self.functions, self.spans)
+
+    def release(self) -> None:
+        """Let go of everything, once the file's result is out. Scopes and their bindings
+        refer to each other, and so do the model and its analyses: left as they are, the
+        module's tree would be garbage that only the cyclic collector finds, scanning its
+        million objects again (a seventh of the time of a big module); emptied, reference
+        counting frees it at once. Nothing may use the model after."""
+        for scope in self.every_scope:
+            scope.bindings.clear()
+            scope.attributes.clear()
+            scope.function = scope.parent = scope.owner = None
+        vars(self).clear()
 
     @property
     def is_test_code(self) -> bool:

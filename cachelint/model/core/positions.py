@@ -11,6 +11,12 @@ same `visit_<Node>`/`leave_<Node>` calls in the same order, and metadata it read
 `id(node)`: a LibCST node's own `__hash__` is a Python function, and a module has a
 million nodes (the record of the walk keeps every node, and so its id, alive).
 
+Whitespace (`SimpleWhitespace`, `Newline`, `EmptyLine`, comments…) is half of a module's
+nodes, and nothing in the model asks where it is or visits it: its code is counted, but
+it gets no span and is not in the record of the walk. Each span is kept as one integer
+(start and length packed), not a tuple of two: with the whitespace, that makes the table
+a third of its former size (it was about 140 MB per MB of module).
+
 While a module's code is generated for its spans, two of LibCST's methods are replaced
 (`_inlined`), for this state only: `CSTNode._codegen`, which calls the state before and
 after each node (here the recording is inline: two calls fewer per node), and
@@ -41,7 +47,7 @@ class _SpanState(CodegenState):
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.position = 0
-        self.spans: dict[int, tuple[int, int]] = {}  # id(node) -> start, length
+        self.spans: dict[int, int] = {}  # id(node) -> start and length, `_packed`
         self.walk: list[cst.CSTNode | None] = []
         self._starts: list[int] = []
 
@@ -50,7 +56,8 @@ class _SpanState(CodegenState):
             self.add_token(token)
 
     def add_token(self, value: str) -> None:
-        self.tokens.append(value)  # Module reads whether any token was added
+        if not self.tokens:  # Module reads whether any token was added; the code itself is not kept
+            self.tokens.append(value)
         self.position += len(value) if value.isascii() else len(value.encode("utf-8"))
 
     def before_codegen(self, node: cst.CSTNode) -> None:
@@ -59,7 +66,7 @@ class _SpanState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
-        self.spans.setdefault(id(node), (start, self.position - start))  # a syntactic position recorded inside wins
+        self.spans.setdefault(id(node), _packed(start, self.position - start))  # a syntactic position recorded inside wins
         self.walk.append(_LEAVE)
 
     # The base class returns a generator-based context manager; LibCST only enters and
@@ -84,13 +91,25 @@ class _Syntactic:
 
     def __exit__(self, *exc_info) -> None:
         spans = self.state.spans
-        start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
+        start = spans[id(self.start_node)] >> _LENGTH_BITS if self.start_node is not None else self.start
         if self.end_node is not None:
-            end_start, end_length = spans[id(self.end_node)]
+            end_start, end_length = _unpacked(spans[id(self.end_node)])
             end = end_start + end_length
         else:
             end = self.state.position
-        spans[id(self.node)] = (start, end - start)
+        spans[id(self.node)] = _packed(start, end - start)
+
+
+_LENGTH_BITS = 40  # a span's length below, its start above (Python's integers have no upper bound)
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
+
+
+def _packed(start: int, length: int) -> int:
+    return start << _LENGTH_BITS | length
+
+
+def _unpacked(packed: int) -> tuple[int, int]:
+    return packed >> _LENGTH_BITS, packed & _LENGTH_MASK
 
 
 class Span(NamedTuple):
@@ -103,12 +122,13 @@ class Span(NamedTuple):
 class Spans(Mapping):
     """Node -> `Span`, made when asked for: most nodes' spans are never read."""
 
-    def __init__(self, raw: dict[int, tuple[int, int]], walk: list[cst.CSTNode | None]) -> None:
+    def __init__(self, raw: dict[int, int], walk: list[cst.CSTNode | None]) -> None:
         self._raw = raw
         self._walk = walk
 
     def __getitem__(self, node: cst.CSTNode) -> Span:
-        return Span(*self._raw[id(node)])
+        packed = self._raw[id(node)]
+        return Span(packed >> _LENGTH_BITS, packed & _LENGTH_MASK)
 
     def __contains__(self, node: object) -> bool:
         return id(node) in self._raw
@@ -132,8 +152,16 @@ def _codegen(node: CSTNode, state: CodegenState, **kwargs: Any) -> None:
     start = state.position
     state.walk.append(node)
     node._codegen_impl(state, **kwargs)
-    state.spans.setdefault(id(node), (start, state.position - start))  # as after_codegen
+    state.spans.setdefault(id(node), _packed(start, state.position - start))  # as after_codegen
     state.walk.append(_LEAVE)
+
+
+def _codegen_unrecorded(node: CSTNode, state: CodegenState, **kwargs: Any) -> None:
+    """`CSTNode._codegen` of whitespace (`UNRECORDED`): its code counted, nothing recorded."""
+    if type(state) is not _SpanState:
+        _LIBCST_CODEGEN(node, state, **kwargs)
+        return
+    node._codegen_impl(state, **kwargs)
 
 
 def _parenthesize(node: _BaseParenthesizedNode, state: CodegenState) -> contextlib.AbstractContextManager[None]:
@@ -159,7 +187,7 @@ class _Parenthesized:
 
     def __exit__(self, *exc_info) -> None:
         state = self.state
-        state.spans[id(self.node)] = (self.start, state.position - self.start)
+        state.spans[id(self.node)] = _packed(self.start, state.position - self.start)
         for rpar in self.node.rpar:
             rpar._codegen(state)
 
@@ -170,20 +198,28 @@ _REPLACING = threading.RLock()
 @contextlib.contextmanager
 def _inlined() -> Iterator[None]:
     """LibCST's `_codegen` and `_parenthesize` replaced by the ones above (see the module's
-    docstring) while a `_SpanState` generates a module's code."""
+    docstring) while a `_SpanState` generates a module's code; whitespace's `_codegen`
+    given on its own classes, and taken away after."""
     with _REPLACING:
         for owner, name, replacement in _REPLACEMENTS:
             setattr(owner, name, replacement)
+        for kind in UNRECORDED:
+            kind._codegen = _codegen_unrecorded  # type: ignore[method-assign]
         try:
             yield
         finally:
             for owner, name, original in _ORIGINALS:
                 setattr(owner, name, original)
+            for kind in UNRECORDED:
+                del kind._codegen
 
 
 _REPLACEMENTS = ((CSTNode, "_codegen", _codegen), (_BaseParenthesizedNode, "_parenthesize", _parenthesize))
 _ORIGINALS = ((CSTNode, "_codegen", _LIBCST_CODEGEN), (_BaseParenthesizedNode, "_parenthesize", _LIBCST_PARENTHESIZE))
-
+# Nodes the model never asks the span of nor visits, and all they hold: no span, and not
+# in the record of the walk. Each class inherits `_codegen` from CSTNode (and has no subclass).
+UNRECORDED = (cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace,
+              cst.EmptyLine, cst.Comment)
 
 class SpannedModule:
     """A module's node spans, and the order its nodes are entered and left."""
@@ -199,8 +235,9 @@ class SpannedModule:
     def visit(self, visitor: cst.CSTVisitor) -> None:
         """Call `visitor`'s `visit_<Node>` and `leave_<Node>` methods as
         `module.visit(visitor)` would (a visit returning False skips the node's children),
-        with its ByteSpanPositionProvider metadata taken from these spans. Attribute hooks
-        (`visit_<Node>_<field>`) and overridden `on_visit`/`on_leave` are not called."""
+        with its ByteSpanPositionProvider metadata taken from these spans. Whitespace
+        (`UNRECORDED`) is not visited; nor are attribute hooks (`visit_<Node>_<field>`)
+        and overridden `on_visit`/`on_leave` called."""
         unknown = set(visitor.get_inherited_dependencies()) - {ByteSpanPositionProvider}
         if unknown:
             raise TypeError(f"{type(visitor).__name__} needs {unknown}: resolve them with a MetadataWrapper")
