@@ -52,9 +52,52 @@ def parse(text: str) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            if len(text) > _PIECE_CHARACTERS and not _LONE_CARRIAGE_RETURN.search(text):
+                return _parse_in_pieces(text)
             return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+_PIECE_CHARACTERS = 256 * 1024  # a module bigger is parsed in pieces of about this size
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+# Where a top-level statement may start: a row that starts with a name or a decorator, and
+# does not go on with the statement before (`else:`, `except:`…).
+_MAY_START_A_STATEMENT = re.compile(r"^(?=[A-Za-z_@])(?!(?:else|elif|except|finally)\b)", re.MULTILINE)
+
+
+def _parse_in_pieces(text: str) -> ast.Module:
+    """`ast.parse(text)`, made of the trees of pieces of about `_PIECE_CHARACTERS`:
+    Python's parser holds about twice the tree it gives while it works (about 175 MB per
+    MB of module at its peak), so a big module parsed whole needed gigabytes.
+
+    A piece ends where a row may start a top-level statement. When a piece parses on its
+    own, it is exactly the statements the whole module's tree has there: its end is where
+    the tokenizer is at the top level, outside any bracket, string or continued row (or
+    the piece would not parse), and a row at column 0 that starts with a name other than
+    `else`, `elif`, `except` or `finally` (or with a decorator, whose piece would not
+    parse) cannot go on with the statement before. A piece that does not parse (it ends
+    inside a string, say) is taken twice as long, and so on to the module's end, where an
+    error is the module's own. Each piece is parsed after as many newlines as rows come
+    before it, so that its rows are the module's (its columns are, as it starts a row).
+    A row ends at a line feed here, so a text with a lone carriage return (which ends a row
+    too) is parsed whole."""
+    body: list[ast.stmt] = []
+    start, row, size = 0, 1, _PIECE_CHARACTERS
+    while start < len(text):
+        found = _MAY_START_A_STATEMENT.search(text, start + size) if start + size < len(text) else None
+        end = found.start() if found is not None else len(text)
+        try:
+            piece = ast.parse("\n" * (row - 1) + text[start:end])
+        except SyntaxError:
+            if end == len(text):
+                raise
+            size *= 2
+            continue
+        body.extend(piece.body)
+        row += text.count("\n", start, end)
+        start, size = end, _PIECE_CHARACTERS
+    return ast.Module(body=body, type_ignores=[])
 
 
 @dataclass
