@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cachelint import tree_scan
 from cachelint.diagnostic import Diagnostic
 from cachelint.report import source
 
@@ -105,11 +106,10 @@ class _Functions:
 
     def __init__(self, text: str) -> None:
         self._spans: list[tuple[int, int, str]] = []  # first row, last row, qualified name
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return
-        self._collect(tree, "")
+        self._by_row: list[str] | None = None  # each row's, made on first use
+        tree = tree_scan.syntax_tree(text)
+        if tree is not None:
+            self._collect(tree, "")
 
     def _collect(self, node: ast.AST, prefix: str) -> None:
         for child in ast.iter_child_nodes(node):
@@ -122,8 +122,16 @@ class _Functions:
                 self._collect(child, prefix)
 
     def around(self, row: int) -> str:
-        inside = [(first, name) for first, last, name in self._spans if first <= row <= last]
-        return max(inside)[1] if inside else ""
+        """The innermost def or class whose body holds `row` (of two starting on one row, the
+        one named last)."""
+        if self._by_row is None:
+            # Each span written over the rows it covers, in the order of (first row, name):
+            # the one written last on a row is the innermost. One table for every finding
+            # of the file, where a search per finding cost findings x functions.
+            self._by_row = [""] * (max((last for _, last, _ in self._spans), default=0) + 1)
+            for first, last, name in sorted(self._spans, key=lambda span: (span[0], span[2])):
+                self._by_row[first:last + 1] = [name] * (last - first + 1)
+        return self._by_row[row] if 0 <= row < len(self._by_row) else ""
 
 
 # --- the file ---------------------------------------------------------------------------

@@ -46,9 +46,8 @@ def may_hold_facts(text: str, known: frozenset[str], prefixes: frozenset[str]) -
         tree, names.imported, known, names.dicts, names.globals if walrus else None)
 
 
-@functools.lru_cache(maxsize=1)  # sparse parsing reads the tree of the file the prefilter just kept
-def parse(text: str) -> ast.Module | None:
-    """Python's syntax tree of a module (None: Python cannot parse it). Not to be changed."""
+def syntax_tree(text: str) -> ast.Module | None:
+    """Python's syntax tree of a module (None: Python cannot parse it)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
@@ -58,6 +57,10 @@ def parse(text: str) -> ast.Module | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
+
+# `syntax_tree`, kept for the next call: sparse parsing reads the tree of the file the
+# prefilter just kept. Not to be changed.
+parse = functools.lru_cache(maxsize=1)(syntax_tree)
 
 _PIECE_CHARACTERS = 256 * 1024  # a module bigger is parsed in pieces of about this size
 _LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")

@@ -183,3 +183,23 @@ def test_syntax_errors_are_never_recorded(project):
     cachelint("--write-baseline", "baseline.json", ".")
     result = cachelint("--output-format", "json", "--baseline", "baseline.json", ".")
     assert [d["name"] for d in reported(result)] == ["invalid-syntax"]
+
+
+def test_the_enclosing_function_of_each_row():
+    from cachelint.baseline import _Functions
+
+    text = ("import os\n"              # 1
+            "class A:\n"               # 2
+            "    x = 1\n"              # 3
+            "    def f(self):\n"       # 4
+            "        def g():\n"       # 5
+            "            return 1\n"   # 6
+            "        return g\n"       # 7
+            "    @property\n"          # 8
+            "    def h(self): return 2\n"  # 9
+            "def k(): pass\n"          # 10
+            "y = 2\n")                 # 11
+    functions = _Functions(text)
+    assert [functions.around(row) for row in range(0, 13)] == [
+        "", "", "", "A", "A", "A.f", "A.f.g", "A.f", "A", "A.h", "k", "", ""]
+    assert _Functions("def f(:\n").around(1) == ""
