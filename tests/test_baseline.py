@@ -200,6 +200,6 @@ def test_the_enclosing_function_of_each_row():
             "def k(): pass\n"          # 10
             "y = 2\n")                 # 11
     functions = _Functions(text)
-    assert [functions.around(row) for row in range(0, 13)] == [
+    assert [functions.around(row) for row in range(13)] == [
         "", "", "", "A", "A", "A.f", "A.f.g", "A.f", "A", "A.h", "k", "", ""]
     assert _Functions("def f(:\n").around(1) == ""

@@ -204,14 +204,14 @@ def _inlined() -> Iterator[None]:
         for owner, name, replacement in _REPLACEMENTS:
             setattr(owner, name, replacement)
         for kind in UNRECORDED:
-            kind._codegen = _codegen_unrecorded  # type: ignore[method-assign]
+            setattr(kind, "_codegen", _codegen_unrecorded)  # noqa: B010 - as the replacements above
         try:
             yield
         finally:
             for owner, name, original in _ORIGINALS:
                 setattr(owner, name, original)
             for kind in UNRECORDED:
-                del kind._codegen
+                delattr(kind, "_codegen")
 
 
 _REPLACEMENTS = ((CSTNode, "_codegen", _codegen), (_BaseParenthesizedNode, "_parenthesize", _parenthesize))
