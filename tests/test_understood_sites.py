@@ -402,3 +402,68 @@ def test_a_private_attribute_types_nothing_outside_its_class(tmp_path):
     files = {"app/__init__.py": "", "app/scoped.py": SCOPED, "app/models.py": models,
              "app/views.py": "def view(event):\n    return event._cache.get('seats')\n"}
     assert understood(tmp_path, files, "views.py") == []
+
+
+# ---------------------------------------------------------------- memoizers that apply a library's
+
+MEMO = '''
+from functools import wraps
+
+from flask_caching import Cache
+
+cache = Cache()
+
+
+def memoize_function(timeout=120):
+    def decorator(func):
+        cached = cache.memoize(timeout)(func)
+
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            return cached(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def logged(timeout=120):
+    def decorator(func):
+        cache.memoize(timeout)(print)
+        return func
+
+    return decorator
+'''
+
+MEMO_USERS = '''
+from app import memo
+
+
+@memo.memoize_function(600)
+def project(pid):
+    return pid
+
+
+@memo.memoize_function()
+def person(pid):
+    return pid
+
+
+@memo.logged(600)
+def plain(pid):
+    return pid
+'''
+
+
+def test_a_decorator_that_applies_the_librarys_memoize_to_its_function_is_a_memoizer(tmp_path):
+    """`memoize_function(timeout)` applies Flask-Caching's `memoize(timeout)` to the function
+    it decorates and returns a function calling the result: each function it decorates,
+    in any module, is memoised, with the TTL passed (or the factory's default). `logged`
+    applies it to something else and returns the function as it was: no memoizer."""
+    files = {"app/__init__.py": "", "app/memo.py": MEMO, "app/services.py": MEMO_USERS}
+    run = _run(tmp_path, files)
+    [services] = [file.facts for file in run.files if file.filename.endswith("services.py")]
+    assert [(use.line, use.kind, use.library, use.method, use.ttl) for use in services.uses] == [
+        (5, "decorator", "flask-caching", "memo.memoize_function", "expires"),
+        (10, "decorator", "flask-caching", "memo.memoize_function", "expires"),
+    ]

@@ -357,7 +357,7 @@ class _Facts:
         for name, bindings in self.model.module_scope.bindings.items():
             function = bindings[-1].value
             info = self.model.functions.get(function) if isinstance(function, cst.FunctionDef) else None
-            memo = memoizer(info, self.model.functions, self.model.ops) if info is not None else None
+            memo = memoizer(info, self.model.functions, self.model.ops, self.model.decorators) if info is not None else None
             library = _shared(memo.client) if memo is not None else None
             if memo is not None and library is not None:
                 found.append(MemoizerFact.of(f"{self.module}.{name}", library, memo.factory, memo.spec))

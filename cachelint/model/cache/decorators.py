@@ -66,6 +66,9 @@ class _Decorators:
         self.spans = spans
         self.ops = ops
         self._memoizers: dict[cst.FunctionDef, Memoizer | None] = {}
+        # Those applied by a call, found first: a memoizer of the module may apply one
+        # (`cache.memoize(timeout)(f)` in the decorator it returns).
+        self._by_calls: list[CacheDecorator] = []
 
     def _project_memoizer(self, target: cst.BaseExpression, call: cst.Call | None, scope: Scope,
                           order: int) -> tuple[Library, Decorator] | None:
@@ -75,7 +78,8 @@ class _Decorators:
         function = calls.function_called(target, scope, order) if calls is not None else None
         if function is not None:
             if function not in self._memoizers:
-                self._memoizers[function] = memoizer(self.resolver.functions[function], self.resolver.functions, self.ops)
+                self._memoizers[function] = memoizer(self.resolver.functions[function], self.resolver.functions, self.ops,
+                                                     self._by_calls)
             found = self._memoizers[function]
             if found is not None:
                 return (found.client.library, found.spec) if found.factory == (call is not None) else None
@@ -86,6 +90,7 @@ class _Decorators:
         return BY_NAME[declared[0]], declared[1]
 
     def decorators(self) -> list[CacheDecorator]:
+        self._by_calls = self._applied_by_calls()
         found = []
         decorated = [(function, info.scope.parent) for function, info in self.collector.functions.items()
                      if info.scope.parent is not None]  # a function's scope always has a parent
@@ -96,7 +101,7 @@ class _Decorators:
                     cache_decorator = self._decorator(decorator, decorator.decorator, expr, node, scope, order, node)
                     if cache_decorator is not None:
                         found.append(cache_decorator)
-        return found + self._listed_in_classes() + self._applied_by_calls()
+        return found + self._listed_in_classes() + self._by_calls
 
     def _listed_in_classes(self) -> list[CacheDecorator]:
         """Decorators a class-based view lists for its view function (Flask `View.decorators`,

@@ -19,14 +19,15 @@ a call goes through, outermost first.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from cachelint.model.cache.facts import CacheOp, Client, WrapperClass
+from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, WrapperClass
 from cachelint.model.cache.ttl import value_meaning
 from cachelint.model.core.facts import FunctionInfo
-from cachelint.model.spec import Arg, Decorator, Kind, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Meaning, Method, TtlSemantics
 
 # The operations a wrapper may forward: those with one key a caller chooses.
 _WRAPPED_KINDS = frozenset({Kind.READ, Kind.WRITE, Kind.DELETE, Kind.EXPIRE})
@@ -216,11 +217,15 @@ class Memoizer:
     factory: bool
 
 
-def memoizer(info: FunctionInfo, functions: dict[cst.FunctionDef, FunctionInfo], ops: list[CacheOp]) -> Memoizer | None:
+def memoizer(info: FunctionInfo, functions: dict[cst.FunctionDef, FunctionInfo], ops: list[CacheOp],
+             decorators: Sequence[CacheDecorator] = ()) -> Memoizer | None:
     """The memoizer a function is: it returns a nested function that reads a key and, on a
     miss, calls the decorated function and writes what it returns under that key
     (`def memoize(f): def inner(*a): ...; return inner`), or returns a decorator that
-    does (`def memoize_redis(ttl): def deco(f): ...; return deco`); None when it is none."""
+    does (`def memoize_redis(ttl): def deco(f): ...; return deco`); or a decorator that
+    applies a library's memoizing decorator to the function it decorates (`decorators`,
+    those the module applies by a call: `def memoize_function(timeout=120): def deco(f):
+    cached = cache.memoize(timeout)(f); ...; return wrapper`); None when it is none."""
     level = _returned_function(info, functions)
     if level is None:
         return None
@@ -229,7 +234,58 @@ def memoizer(info: FunctionInfo, functions: dict[cst.FunctionDef, FunctionInfo],
         return Memoizer(found[0], found[1], False)
     inner = _returned_function(level, functions)
     found = _memoizing(inner, level, functions, ops) if inner is not None else None
+    if found is None:
+        found = _applying(level, info, functions, decorators)
     return Memoizer(found[0], found[1], True) if found is not None else None
+
+
+def _applying(decorator: FunctionInfo, factory: FunctionInfo, functions: dict,
+              decorators: Sequence[CacheDecorator]) -> tuple[Client, Decorator] | None:
+    """The library and TTL of a decorator (made by `factory`) that applies a library's
+    memoizing decorator to the function it decorates, by a call (`cached = cache.memoize(
+    timeout)(f)`), and returns what that gives or a function that calls it: each call of
+    the decorated function is then that memoizer's. The TTL is the factory's parameter
+    when the library decorator is passed it (`memoize_function(120)`)."""
+    decorated = decorator.node.params.params[:1]
+    applied = [d for d in decorators if d.scope is decorator.scope and d.spec.kind == "memoize" and d.call is not None
+               and isinstance(d.node, cst.Call) and len(d.node.args) == 1 and decorated
+               and isinstance(d.node.args[0].value, cst.Name) and d.node.args[0].value.value == decorated[0].name.value]
+    found = applied[0] if len(applied) == 1 else None
+    if found is None or not isinstance(found.node, cst.Call) or not _gives(decorator, found.node, functions):
+        return None
+    client = Client(found.library, ClientKind())
+    semantics = found.spec.semantics or found.library.semantics_for(None)
+    argument = found.ttl.argument if found.ttl is not None else None
+    parameters = _parameters(factory)
+    if isinstance(argument, cst.Name) and argument.value in parameters:
+        arg, default = parameters[argument.value]
+        omitted = value_meaning(default, semantics, factory.scope, 1 << 62) if default is not None else Meaning.UNKNOWN
+        return client, Decorator("memoize", ttl=(arg,), semantics=semantics.but(omitted=omitted))
+    meaning = found.ttl.meaning if found.ttl is not None else semantics.omitted
+    return client, Decorator("memoize", semantics=TtlSemantics(meaning, meaning, meaning, meaning))
+
+
+def _gives(decorator: FunctionInfo, applied: cst.Call, functions: dict) -> bool:
+    """Whether a decorator returns what `applied` gives (the call, or the name it is
+    assigned to), or a nested function that calls that name."""
+    names = {name for name, bindings in decorator.scope.bindings.items()
+             if any(b.kind == "assign" and b.value is applied for b in bindings)}
+    for ret in decorator.returns:
+        if ret.value is applied or isinstance(ret.value, cst.Name) and ret.value.value in names:
+            return True
+    inner = _returned_function(decorator, functions)
+    if inner is None or not names:
+        return False
+
+    called: list[cst.Call] = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value in names:
+                called.append(node)
+
+    inner.node.visit(Calls())
+    return bool(called)
 
 
 def _returned_function(info: FunctionInfo, functions: dict) -> FunctionInfo | None:
