@@ -131,7 +131,7 @@ def test_a_project_finding_on_a_line_with_a_form_feed_has_the_files_columns(tmp_
     (shop / "catalog.py").write_text(
         "from django.core.cache import cache\nfrom .models import Product\n\n"
         "def detail(pk):\n    product = cache.get(f'product:{pk}')\n    if product is None:\n"
-        "        product = Product.objects.filter(pk=pk).values('id').first()\n"
+        "        product = Product.objects.filter(pk=pk).values('id', 'price').first()\n"
         "        cache.set(f'product:{pk}', product, 300)\n    return product\n")
     (shop / "admin.py").write_text(
         "from .models import Product\n\ndef set_price(pk, price):\n"

@@ -208,7 +208,7 @@ CATALOG = textwrap.dedent('''\
         key = f"product:{product_id}"
         product = cache.get(key)
         if product is None:
-            product = Product.objects.filter(pk=product_id).values("id", "name").first()
+            product = Product.objects.filter(pk=product_id).values("id", "name", "price").first()
             cache.set(key, product, 300)
         return product
 ''')

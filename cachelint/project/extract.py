@@ -32,6 +32,7 @@ from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.project.facts import (
     ANY_RECEIVER,
     KEY_SEPARATORS,
+    REGISTERED,
     Bust,
     CacheUse,
     Definition,
@@ -45,6 +46,7 @@ from cachelint.project.facts import (
     is_settings_module,
     memo_template,
 )
+from cachelint.project.rows import ViewReads, inserted_columns, set_columns, subject_kinds
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
 _MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`
@@ -477,11 +479,13 @@ class _Facts:
                 # A key that does not name what it holds (`heuristic:{event.pk}` for an
                 # aggregate of addresses) may be meant to lag behind: not a view of the entity.
                 entity = queried if queried and queried.held_by(key_names(p.text for p in shape.parts if p.is_constant)) else None
+                reads = self.view_reads(values, op.scope) if entity else ViewReads(())
                 found.append(Fill(
                     path=self.display, entity=tuple(sorted(entity.names)) if entity else (),
                     entity_label=entity.name if entity else None, template=template, key=shape.render(self.model.code),
                     per_row=one_row or _per_row(shape, entity) if entity else True,
                     ttl=self.ttl_seconds(op), function=self.runs_in(op.scope), line=self.line(op.node),
+                    kind=reads.kind, columns=reads.read_columns, required=tuple(sorted(reads.required)),
                 ))
         return found + self.memoized_fills()
 
@@ -509,6 +513,7 @@ class _Facts:
             shown = function.name.value
             if owner is not None and owner.kind == "class":
                 shown = f"{owner.name}.{shown}"
+            reads = self.view_reads(returned, info.scope)
             ttl = decorator.ttl
             seconds = evaluate_number(ttl.argument, decorator.scope, self.model.spans[decorator.node].start) \
                 if ttl is not None and ttl.argument is not None else None
@@ -518,8 +523,18 @@ class _Facts:
                 per_row=self.one_row(returned, info.scope, _MAX_FOLLOWED),
                 ttl=seconds if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None,
                 function=qualified, line=self.line(decorator.node),
+                kind=reads.kind, columns=reads.read_columns, required=tuple(sorted(reads.required)),
             ))
         return found
+
+    def view_reads(self, values: list[cst.BaseExpression], scope: Scope) -> ViewReads:
+        """Which rows and columns of its entity a cached value's query reads."""
+        function = scope.function_def
+        reads = ViewReads(p.name.value for p in function.params.params + function.params.kwonly_params) \
+            if function is not None else ViewReads(())
+        for node, _ in self.value_nodes(values, scope, _MAX_FOLLOWED):
+            reads.scan(node)
+        return reads
 
     def ttl_seconds(self, op) -> float | None:
         if op.ttl is None or op.ttl.argument is None:
@@ -598,22 +613,18 @@ class _Facts:
 
     # ------------------------------------------------------------------ writes and busts
 
-    def saves_a_new_row(self, write) -> bool:
-        """A save of an instance just constructed is an INSERT: `session.add(Product(...))`,
-        `p = Product(...); p.save()`."""
+    def new_row(self, write) -> cst.Call | None:
+        """The row a save of an instance just constructed inserts: `Product(...)` for
+        `session.add(Product(...))` or `p = Product(...); p.save()` (an INSERT)."""
         if write.kind is not WriteKind.SAVE:
-            return False
-        call = write.node
-        instances = [arg.value for arg in call.args[:1] if arg.keyword is None]
-        if isinstance(call.func, cst.Attribute):
-            instances.append(call.func.value)
-        for expr in instances:
+            return None
+        for expr in _instances(write.node):
             if isinstance(expr, cst.Name):
                 binding = self.model.binding_of(expr, write.scope, self.model.spans[expr].start)
                 expr = binding.value if binding is not None and binding.kind == "assign" else expr
             if isinstance(expr, cst.Call) and _is_class_name(dotted(expr.func) or ""):
-                return True
-        return False
+                return expr
+        return None
 
     def writes(self) -> list[EntityWrite]:
         """The module's writes to known entities; none from migrations, which run once
@@ -625,12 +636,16 @@ class _Facts:
             if write.entity is None or write.is_commit_point:
                 continue
             start, end = self.model.range(write.node)
+            row = self.new_row(write)
+            instance = next((expr for expr in _instances(write.node) if isinstance(expr, cst.Name)), None)
             found.append(EntityWrite(
                 path=self.display, entity=tuple(sorted(write.entity.names)), entity_label=write.entity.name,
-                kind=WriteKind.INSERT.value if self.saves_a_new_row(write) else write.kind.value, label=write.label,
+                kind=WriteKind.INSERT.value if row is not None else write.kind.value, label=write.label,
                 function=self.runs_in(write.scope), runs_hooks=_runs_hooks(write.node),
                 start=(start.row, start.column), end=(end.row, end.column),
                 statement_rows=self.model.statement_rows(write.statement),
+                kinds=subject_kinds(write.node, instance),
+                columns=(inserted_columns(row) or ()) if row is not None else set_columns(write.node),
             ))
         return found
 
@@ -748,6 +763,8 @@ class _Facts:
                 edges.add((caller, callee))
             elif isinstance(func, cst.Attribute):
                 edges.add((caller, f"{ANY_RECEIVER}.{func.attr.value}"))  # `service.update_price(...)`
+            elif isinstance(func, cst.Name) and any(b.kind == "for" for b in site.scope.lookup(func.value, site.order)):
+                edges.add((caller, REGISTERED))
             # Functions passed to be called later (`transaction.on_commit(forget_product)`,
             # `partial(forget, pid)`).
             for arg in site.node.args:
@@ -806,6 +823,14 @@ class _Facts:
                 if sender is not None and handler is not None:
                     found.append(Hook(tuple(sorted(Entity(sender, "model").names)), handler))
         return found
+
+
+def _instances(call: cst.Call) -> list[cst.BaseExpression]:
+    """What a save may write: its first argument (`session.add(p)`) and its receiver (`p.save()`)."""
+    found = [arg.value for arg in call.args[:1] if arg.keyword is None]
+    if isinstance(call.func, cst.Attribute):
+        found.append(call.func.value)
+    return found
 
 
 def _is_property(function: cst.FunctionDef) -> bool:

@@ -38,6 +38,9 @@ from cachelint.model.spec import Arg, Decorator, Kind, Meaning, Method, TtlSeman
 
 KEY_SEPARATORS = re.compile(r"[:\-./|]")  # what ends a key's namespace: `product:`, `project-`
 ANY_RECEIVER = "*"  # the receiver of a method call whose type is not known: `*.update_price`
+# What a function calls when it calls each function of a registry it loops over (`for hook in
+# save_hooks: hook(event)`): whatever was registered, an invalidation as likely as not.
+REGISTERED = "*()"
 DJANGO_SETTINGS = "django.conf.settings"  # what `from django.conf import settings` binds
 
 
@@ -74,6 +77,12 @@ class Fill:
     ttl: float | None  # seconds; None: not known
     function: str
     line: int
+    # Which rows and columns of the entity it holds, as far as its query says
+    # (cachelint.project.rows): the one kind of row of a table shared by kinds (`episode`);
+    # the columns it reads, and those its filter requires set. None / empty: all, or not known.
+    kind: str | None = None
+    columns: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,10 @@ class EntityWrite:
     start: tuple[int, int]  # row, column
     end: tuple[int, int]
     statement_rows: tuple[int, int]
+    # What it names the rows it writes by (`episode` for `episode.save()`), and the columns
+    # it sets by name (an update's, a row inserted by keywords); empty: not known.
+    kinds: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,10 +266,12 @@ class FileFacts:
         """The facts `to_json` gave; raises KeyError, TypeError or ValueError on anything else."""
         return cls(
             module=str(data["module"]), path=str(data["path"]),
-            fills=[Fill(**{**fill, "entity": tuple(fill["entity"])}) for fill in data["fills"]],
+            fills=[Fill(**{**fill, "entity": tuple(fill["entity"]), "columns": tuple(fill["columns"]),
+                           "required": tuple(fill["required"])}) for fill in data["fills"]],
             writes=[
                 EntityWrite(**{**write, "entity": tuple(write["entity"]), "start": tuple(write["start"]),
-                           "end": tuple(write["end"]), "statement_rows": tuple(write["statement_rows"])})
+                           "end": tuple(write["end"]), "statement_rows": tuple(write["statement_rows"]),
+                           "kinds": tuple(write["kinds"]), "columns": tuple(write["columns"])})
                 for write in data["writes"]
             ],
             busts=[Bust(**bust) for bust in data["busts"]],

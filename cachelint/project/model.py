@@ -8,14 +8,16 @@ name, entity, template or function, so a big tree costs one pass over its facts.
   denotes in any module, following re-exports (`from .ext import cache` in a package's
   `__init__`) and a class's methods (`shop.cache.Store.get`).
 - `namespaces_of(entity)`: the cached views (key templates) of an entity, with where
-  each is filled.
+  each is filled; `views_changed_by(write)`: those whose rows and columns a DB write may
+  change (a view of one kind of row of a shared table, or of a few columns: see
+  cachelint.project.rows).
 - `busted_on_path(write)`: the templates a DB write's path busts: the write's function,
   the project functions that call it (one or two calls up; a call of a method on a
   receiver of unknown type counts by the method's name), the functions it calls itself
   (a method called on a receiver of unknown type: the functions of that name), and the
   hooks the write runs (a signal receiver, the model's own `save`/`delete`; a queryset
   `update`, bulk methods and SQL run none). None when one busts a key the analysis
-  cannot read, which may be any key.
+  cannot read, which may be any key, or runs the functions of a registry it loops over.
 - `covers(bust, template)`: whether busting `bust` (a template, or a pattern like
   `product:*`) reaches `template`.
 """
@@ -28,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cachelint.model.app.write_kind import WRITE_METHODS
+from cachelint.model.app.write_kind import WRITE_METHODS, WriteKind
 from cachelint.model.cache.custom import receiver_word
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.spec import Decorator, Method
@@ -36,6 +38,7 @@ from cachelint.project.facts import (
     ANY_RECEIVER,
     DJANGO_SETTINGS,
     KEY_SEPARATORS,
+    REGISTERED,
     Bust,
     Definition,
     EntityWrite,
@@ -74,6 +77,22 @@ class Namespace:
     @property
     def per_row(self) -> bool:
         return all(fill.per_row for fill in self.fills)
+
+    def changed_by(self, write: EntityWrite) -> bool:
+        """Whether the write may change rows and columns this view holds (cachelint.project.rows):
+        every fill's query reads a kind of row the write does not name, or only columns it
+        does not set, or requires columns a row it inserts leaves unset: not changed."""
+        return any(_fill_changed_by(fill, write) for fill in self.fills)
+
+
+def _fill_changed_by(fill: Fill, write: EntityWrite) -> bool:
+    if fill.kind is not None and fill.kind not in write.kinds:
+        return False
+    if not write.columns:
+        return True
+    if write.kind == WriteKind.INSERT.value:
+        return set(fill.required) <= set(write.columns)
+    return not fill.columns or not set(fill.columns).isdisjoint(write.columns)
 
 
 class ProjectModel:
@@ -387,6 +406,10 @@ class ProjectModel:
                 seen[id(namespace)] = namespace
         return list(seen.values())
 
+    def views_changed_by(self, write: EntityWrite) -> list[Namespace]:
+        """The cached views of the write's entity whose rows and columns it may change."""
+        return [namespace for namespace in self.namespaces_of(write.entity) if namespace.changed_by(write)]
+
     def busts_of(self, namespace: Namespace) -> list[Bust]:
         """The busts anywhere in the project that reach `namespace` (fills left out)."""
         return [
@@ -415,6 +438,8 @@ class ProjectModel:
             for name in write.entity:
                 path |= self.hooks.get(name, set())
         helpers = {callee for function in path for callee in self.callees.get(function, ())} - path
+        if REGISTERED in helpers:
+            return None  # it runs what a registry holds: maybe the invalidation
         templates = set()
         for function in path | helpers:
             for bust in self.busts_by_function.get(function, ()):

@@ -37,7 +37,14 @@ class MissingInvalidation(ProjectRule):
     `seed.py`) writes rows before any request has cached a view of them.
 
     An INSERT only makes list and aggregate caches stale (keys without a per-row id);
-    an UPDATE or DELETE makes every cached view of the entity stale. View-level caches
+    an UPDATE or DELETE makes every cached view of the entity stale. A view that holds
+    only some of the entity's rows or columns is stale only by writes that may change
+    those: a view of one kind of row of a table shared by kinds
+    (`Entity.entity_type_id == episode_type_id`) by writes of an object named after
+    that kind (`episode.save()`); a view of a few columns (`values("id", "name")`,
+    `with_entities(...)`) by updates that set one of them or a column it filters on;
+    a view whose filter requires a column set (`role.isnot(None)`) by inserts of rows
+    that set it. View-level caches
     (`cache_page`, `@cache.cached`) are not cached reads of an entity.
 
     ## Why is this bad?
@@ -323,7 +330,7 @@ class MissingInvalidation(ProjectRule):
         from .models import Plant, Tool
 
         def plant(pk):
-            return cache.get_or_set(f"plant:{pk}", lambda: Plant.objects.filter(pk=pk).values("name").first(), 300)
+            return cache.get_or_set(f"plant:{pk}", lambda: Plant.objects.filter(pk=pk).values("name", "price_cents").first(), 300)
 
         @receiver(post_save, sender=Plant)
         def forget_plant(sender, instance, **kwargs):
@@ -474,7 +481,7 @@ class MissingInvalidation(ProjectRule):
         for write in project.writes:
             if is_install_script(write.path):
                 continue  # rows a new database is filled with, before anything is cached
-            namespaces = project.namespaces_of(write.entity)
+            namespaces = project.views_changed_by(write)
             if write.kind == WriteKind.INSERT.value:
                 namespaces = [namespace for namespace in namespaces if not namespace.per_row]
             if not namespaces:

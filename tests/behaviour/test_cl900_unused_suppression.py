@@ -104,7 +104,7 @@ from .models import Product
 def detail(pk):
     product = cache.get(f"product:{pk}")
     if product is None:
-        product = Product.objects.filter(pk=pk).values("id").first()
+        product = Product.objects.filter(pk=pk).values("id", "price").first()
         cache.set(f"product:{pk}", product, 300)
     return product
 """
