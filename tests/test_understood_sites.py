@@ -467,3 +467,46 @@ def test_a_decorator_that_applies_the_librarys_memoize_to_its_function_is_a_memo
         (5, "decorator", "flask-caching", "memo.memoize_function", "expires"),
         (10, "decorator", "flask-caching", "memo.memoize_function", "expires"),
     ]
+
+
+# ---------------------------------------------------------------- pytest fixtures
+
+FIXTURES = '''
+import pytest
+import redis
+
+
+@pytest.fixture
+def client():
+    return redis.Redis()
+
+
+def test_module(client):
+    client.set("k", 1)
+
+
+class TestA:
+    @pytest.fixture()
+    def r(self):
+        return redis.Redis()
+
+    def test_class(self, r, client):
+        r.get("a")
+        client.delete("b")
+
+
+class TestB:
+    def test_other(self, r, store):
+        r.get("c")
+        store.get("d")
+'''
+
+
+def test_a_tests_parameter_is_the_client_its_pytest_fixture_returns(tmp_path):
+    """A test's parameter is what the fixture of its name returns, a fixture of its module
+    or of its own class; `r` in another class and `store` (no fixture) are not known."""
+    files = {"app/__init__.py": "", "app/test_things.py": FIXTURES}
+    assert [(row, kind, method, key) for row, kind, _, method, key, _ in understood(tmp_path, files, "test_things.py")] == [
+        (12, "write", "set", "k"), (21, "read", "get", "a"), (22, "delete", "delete", "b"),
+    ]
+    assert unresolved(tmp_path, files, "test_things.py") == [(28, "store", "get")]

@@ -62,6 +62,7 @@ class ClientResolver:
         # operations find them, and those of other modules, built from `custom.classes`.
         self.wrapper_classes: dict[cst.ClassDef, WrapperClass] = {}
         self._imported_classes: dict[str, WrapperClass | None] = {}
+        self._fixtures: dict[str, list[tuple[cst.FunctionDef, Scope | None]]] | None = None  # by name
 
     def add_wrapper_classes(self, found: dict[cst.ClassDef, WrapperClass]) -> None:
         """Classes found to be wrappers: their instances are receivers of cache operations
@@ -194,6 +195,25 @@ class ClientResolver:
                     return declared
         if binding.annotation is not None:
             return self.client_of_type(binding.annotation, scope, binding.order)
+        if binding.kind == "param":
+            fixture = self._fixture(name, scope)
+            return self.returned_client(fixture, depth) if fixture is not None else None
+        return None
+
+    def _fixture(self, name: str, scope: Scope) -> cst.FunctionDef | None:
+        """The pytest fixture a test's parameter gets its value from: a function of that
+        name decorated `@pytest.fixture`, in the test's class or its module (a fixture of a
+        conftest is another module's: not known here)."""
+        if self._fixtures is None:
+            self._fixtures = {}
+            for function, info in self.functions.items():
+                if any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+                       .rsplit(".", 1)[-1] == "fixture" for d in function.decorators):
+                    self._fixtures.setdefault(function.name.value, []).append((function, info.scope.parent))
+        owner = scope.parent
+        for function, where in self._fixtures.get(name, ()):
+            if where is owner or where is not None and where.kind == "module" and function is not scope.function_def:
+                return function
         return None
 
     def _held_in_dict(self, expr: cst.BaseExpression, scope: Scope, order: int, depth: int) -> Client | None:
