@@ -510,3 +510,52 @@ def test_a_tests_parameter_is_the_client_its_pytest_fixture_returns(tmp_path):
         (12, "write", "set", "k"), (21, "read", "get", "a"), (22, "delete", "delete", "b"),
     ]
     assert unresolved(tmp_path, files, "test_things.py") == [(28, "store", "get")]
+
+
+# ---------------------------------------------------------------- key shapes as ops shows them
+
+SHAPES = '''
+import django_redis
+from django.core.cache import cache
+from django.db import connection
+
+
+class Quotas:
+    def __init__(self, ignore_closed, suffix):
+        self._suffix = ""
+        if ignore_closed:
+            self._suffix += ":igcl"
+        self._plain = "v1"
+        self._given = suffix
+
+    def lock(self, name):
+        rc = django_redis.get_redis_connection("redis")
+        rc.set(f"quotas:write:{name}{self._suffix}", "1", ex=10)
+        rc.set(f"quotas:plain:{name}{self._plain}", "1", ex=10)
+
+
+def db_key():
+    try:
+        name = connection.settings_dict["NAME"]
+    except KeyError:
+        name = "unknown"
+    return f"{connection.vendor}:{name}"
+
+
+def columns():
+    cache.get(db_key())
+    cache.get("columns:all")
+'''
+
+
+def test_a_key_of_several_shapes_shows_each_and_an_augmented_attribute_is_not_its_first_value(tmp_path):
+    """`self._suffix = ""` then `self._suffix += ":igcl"`: the suffix is not always empty, so
+    it stays a part of the key; `self._plain`, assigned once, is folded. A key built with a
+    fallback in `except` has two shapes, both shown (not the fallback alone)."""
+    files = {"app/__init__.py": "", "app/quotas.py": SHAPES}
+    assert [(row, key) for row, _, _, _, key, _ in understood(tmp_path, files, "quotas.py")] == [
+        (17, "quotas:write:{name}{self._suffix}"),
+        (18, "quotas:plain:{name}v1"),
+        (30, "{connection.vendor}:unknown | {connection.vendor}:{name}"),
+        (31, "columns:all"),
+    ]

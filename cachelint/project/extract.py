@@ -141,7 +141,9 @@ def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
         )
     shapes = model.keys.of(use.key, use.scope) if use.key is not None else ()
     before, after = use.spec.key_affix  # what a project wrapper puts around the key it is given
-    key = f"{before}{shapes[0].render(model.code)}{after}" if shapes else None
+    # A key of several shapes (built on two branches, or with a fallback in `except`) shows each.
+    rendered = dict.fromkeys(f"{before}{shape.render(model.code)}{after}" for shape in shapes)
+    key = " | ".join(rendered) if rendered else None
     kind = "read-through" if use.spec.read_through else use.kind.value  # a project wrapper that reads, then fills
     return CacheUse(
         line, kind, use.library.name, use.method, key,

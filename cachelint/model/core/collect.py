@@ -212,6 +212,8 @@ class Collector(cst.CSTVisitor):
             self._scope_of(node.target.value).bind(node.target.value, "other", self._end(node), node)
         elif isinstance(node.target, cst.Subscript):
             self._store_targets.add(node.target)
+        elif isinstance(node.target, cst.Attribute):  # `self.suffix += ":x"`: no longer what was assigned
+            self._bind_target(node.target, "other", node, self._end(node))
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target, "assign", node.value, self._end(node))
