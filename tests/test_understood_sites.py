@@ -559,3 +559,51 @@ def test_a_key_of_several_shapes_shows_each_and_an_augmented_attribute_is_not_it
         (30, "{connection.vendor}:unknown | {connection.vendor}:{name}"),
         (31, "columns:all"),
     ]
+
+
+# ---------------------------------------------------------------- a parameter named as the module names its client
+
+LOCKS = '''
+import sqlite3
+
+from app.connection import get_redis_connection
+
+
+def release(redis_conn, key):
+    redis_conn.delete(key)
+
+
+def cleanup(owner):
+    redis_conn = get_redis_connection()
+    redis_conn.srem("owners", owner)
+    release(redis_conn, f"lock:{owner}")
+
+
+def mixed(store, key):
+    store.get(key)
+
+
+def fill():
+    store = get_redis_connection()
+    store.set("a", 1)
+    store = sqlite3.connect("x.db")
+'''
+
+CONNECTION = '''
+import redis
+
+
+def get_redis_connection():
+    return redis.Redis()
+'''
+
+
+def test_a_parameter_is_a_client_when_the_module_assigns_its_name_only_clients(tmp_path):
+    """`redis_conn`, a parameter of `release`, is what every function of the module that
+    assigns `redis_conn` assigns it: a Redis client (so `release` deletes a key of its
+    caller's). `store` is assigned a client and a database connection: not known."""
+    files = {"app/__init__.py": "", "app/connection.py": CONNECTION, "app/locks.py": LOCKS}
+    assert [(row, kind, method) for row, kind, _, method, _, _ in understood(tmp_path, files, "locks.py")] == [
+        (8, "delete", "delete"), (13, "delete", "srem"), (14, "delete", "release"), (23, "write", "set"),
+    ]
+    assert unresolved(tmp_path, files, "locks.py") == [(18, "store", "get")]

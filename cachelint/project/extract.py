@@ -532,7 +532,7 @@ class _Facts:
     def view_reads(self, values: list[cst.BaseExpression], scope: Scope) -> ViewReads:
         """Which rows and columns of its entity a cached value's query reads."""
         function = scope.function_def
-        reads = ViewReads(p.name.value for p in function.params.params + function.params.kwonly_params) \
+        reads = ViewReads(p.name.value for p in (*function.params.params, *function.params.kwonly_params)) \
             if function is not None else ViewReads(())
         for node, _ in self.value_nodes(values, scope, _MAX_FOLLOWED):
             reads.scan(node)
@@ -623,7 +623,7 @@ class _Facts:
         for expr in _instances(write.node):
             if isinstance(expr, cst.Name):
                 binding = self.model.binding_of(expr, write.scope, self.model.spans[expr].start)
-                expr = binding.value if binding is not None and binding.kind == "assign" else expr
+                expr = binding.assigned or expr if binding is not None else expr
             if isinstance(expr, cst.Call) and _is_class_name(dotted(expr.func) or ""):
                 return expr
         return None

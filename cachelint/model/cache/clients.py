@@ -63,6 +63,7 @@ class ClientResolver:
         self.wrapper_classes: dict[cst.ClassDef, WrapperClass] = {}
         self._imported_classes: dict[str, WrapperClass | None] = {}
         self._fixtures: dict[str, list[tuple[cst.FunctionDef, Scope | None]]] | None = None  # by name
+        self._alike: dict[str, Client | None] = {}  # a parameter's name -> what the module assigns it
 
     def add_wrapper_classes(self, found: dict[cst.ClassDef, WrapperClass]) -> None:
         """Classes found to be wrappers: their instances are receivers of cache operations
@@ -197,8 +198,30 @@ class ClientResolver:
             return self.client_of_type(binding.annotation, scope, binding.order)
         if binding.kind == "param":
             fixture = self._fixture(name, scope)
-            return self.returned_client(fixture, depth) if fixture is not None else None
+            if fixture is not None:
+                return self.returned_client(fixture, depth)
+            return self._named_alike(name, depth)
         return None
+
+    def _named_alike(self, name: str, depth: int) -> Client | None:
+        """What an unannotated parameter is when the module's functions assign that name
+        only clients of one library (`redis_conn = get_redis_connection()` in two functions,
+        `def acquire(redis_conn, ...)` in a third, called with it): a name means one thing
+        in a module. A name a function assigns something else, or nothing, is not known."""
+        if name not in self._alike:
+            self._alike[name] = None  # guards against cycles while resolving
+            found: Client | None = None
+            for info in self.functions.values():
+                for binding in info.scope.bindings.get(name, ()):
+                    if binding.kind == "param":
+                        continue
+                    value = binding.assigned
+                    client = self.client_of(value, info.scope, binding.order, depth) if value is not None else None
+                    if client is None or found is not None and client.library is not found.library:
+                        return None
+                    found = found or client
+            self._alike[name] = found
+        return self._alike[name]
 
     def _fixture(self, name: str, scope: Scope) -> cst.FunctionDef | None:
         """The pytest fixture a test's parameter gets its value from: a function of that
