@@ -33,8 +33,8 @@ def understood(root: Path, files: dict[str, str], filename: str, prefilter: bool
     )
 
 
-def unresolved(root: Path, files: dict[str, str], filename: str) -> list[tuple]:
-    run = _run(root, files)
+def unresolved(root: Path, files: dict[str, str], filename: str, prefilter: bool = True) -> list[tuple]:
+    run = _run(root, files, prefilter)
     return sorted(
         (call.line, call.receiver, call.method)
         for file in run.files if file.facts is not None and file.filename.endswith(filename)
@@ -607,3 +607,31 @@ def test_a_parameter_is_a_client_when_the_module_assigns_its_name_only_clients(t
         (8, "delete", "delete"), (13, "delete", "srem"), (14, "delete", "release"), (23, "write", "set"),
     ]
     assert unresolved(tmp_path, files, "locks.py") == [(18, "store", "get")]
+
+
+LRU = '''
+from collections import OrderedDict
+
+
+class Templates:
+    def __init__(self):
+        self._cache = OrderedDict[str, dict]()
+
+    def clear(self):
+        self._cache.clear()
+
+
+class Remote:
+    def __init__(self, make):
+        self._cache = make()
+
+    def clear(self):
+        self._cache.clear()
+'''
+
+
+def test_a_subscripted_container_class_called_is_a_container(tmp_path):
+    """`OrderedDict[str, dict]()` makes an ordered dict, a per-object table: its `clear` is
+    not a cache call left unresolved; what `make()` gives is not known, so its is."""
+    files = {"app/__init__.py": "", "app/lru.py": LRU}
+    assert unresolved(tmp_path, files, "lru.py", prefilter=False) == [(18, "self._cache", "clear")]
