@@ -635,3 +635,46 @@ def test_a_subscripted_container_class_called_is_a_container(tmp_path):
     not a cache call left unresolved; what `make()` gives is not known, so its is."""
     files = {"app/__init__.py": "", "app/lru.py": LRU}
     assert unresolved(tmp_path, files, "lru.py", prefilter=False) == [(18, "self._cache", "clear")]
+
+
+# ---------------------------------------------------------------- another module's constant in a key
+
+KEYS = '''
+from django.core.cache import cache
+
+SCAN_KEY = "pulp:last_scan"
+SCAN_TTL = 900
+PREFIX = "pulp:" + "x"
+
+
+def scan():
+    cache.set(SCAN_KEY, 1, SCAN_TTL)
+'''
+
+WORKER = '''
+from django.core.cache import cache
+
+from app import keys
+from app.keys import PREFIX
+from app.models import SCAN_KEY
+
+
+def run(name):
+    cache.set(SCAN_KEY, name)
+    cache.get(keys.SCAN_KEY + ":" + name)
+    cache.delete(PREFIX)
+'''
+
+
+def test_ops_spells_out_another_modules_constant_string_in_a_key(tmp_path):
+    """`SCAN_KEY`, imported from `app.keys` (here through `app.models`, which re-exports it),
+    is the text it is bound to; `PREFIX`, bound to an expression, stays a name."""
+    from cachelint.project.ops import understood as listed
+
+    files = {"app/__init__.py": "", "app/keys.py": KEYS, "app/models.py": "from app.keys import SCAN_KEY\n",
+             "app/worker.py": WORKER}
+    run = _run(tmp_path, files, prefilter=False)
+    entries = listed([(file.filename, file.facts) for file in run.files if file.facts is not None])
+    assert [(e["row"], e["key"]) for e in entries if e["filename"].endswith("worker.py")] == [
+        (10, "pulp:last_scan"), (11, "pulp:last_scan:{name}"), (12, "{PREFIX}"),
+    ]

@@ -22,7 +22,7 @@ from cachelint.model.app.db import WriteKind
 from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
 from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
-from cachelint.model.cache.keys import KeyShape, is_key_name
+from cachelint.model.cache.keys import KeyShape, Source, is_key_name
 from cachelint.model.cache.wrappers import memoizer, summarise
 from cachelint.model.core.modules import module_name
 from cachelint.model.core.nodes import children
@@ -125,7 +125,7 @@ def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
         calls=facts.calls(), hooks=facts.hooks(), clients=module_clients(model.module_scope, model.resolver),
         definitions=definitions, imports=imports, wrappers=facts.wrappers(), memoizers=facts.memoizers(),
         uses=facts.uses(),
-        unresolved=facts.unresolved(), constants=facts.constants(), ttl_names=facts.ttl_names(),
+        unresolved=facts.unresolved(), constants=facts.constants(), texts=facts.texts(), ttl_names=facts.ttl_names(),
     )
 
 
@@ -145,9 +145,13 @@ def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
     rendered = dict.fromkeys(f"{before}{shape.render(model.code)}{after}" for shape in shapes)
     key = " | ".join(rendered) if rendered else None
     kind = "read-through" if use.spec.read_through else use.kind.value  # a project wrapper that reads, then fills
+    imported = {
+        ("{" + part.render(model.code) + "}", part.name) for shape in shapes for part in shape.parts
+        if part.source in (Source.NAME, Source.ATTRIBUTE) and "." in part.name and part.name.rsplit(".", 1)[1].isupper()
+    }
     return CacheUse(
         line, kind, use.library.name, use.method, key,
-        use.ttl.meaning.value if use.ttl is not None else None, use.spec.via,
+        use.ttl.meaning.value if use.ttl is not None else None, use.spec.via, tuple(sorted(imported)),
     )
 
 
@@ -443,6 +447,16 @@ class _Facts:
                 found[name] = float(number)
             elif settings:
                 found[name] = None
+        return found
+
+    def texts(self) -> dict[str, str]:
+        """`SCAN_KEY = "pulp:last_scan"`: upper-case module-level names bound once to a
+        string, which other modules' keys import."""
+        found = {}
+        for name, bindings in self.model.module_scope.bindings.items():
+            value = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "assign" else None
+            if name.isupper() and isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+                found[name] = value.evaluated_value
         return found
 
     def ttl_names(self) -> tuple[str, ...]:

@@ -160,6 +160,9 @@ class CacheUse:
     key: str | None  # the key's shape as f-string text; None: no key (a decorator, a scan)
     ttl: str | None  # what its TTL means (a `Meaning` value); None: it writes no TTL
     via: tuple[str, ...] = ()  # the project wrappers the call goes through, outermost first
+    # The key's parts that are another module's constants, as the key spells them and by
+    # qualified name (`{SCAN_KEY}`, `app.locks.SCAN_KEY`): `ops` spells out their text.
+    constants: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,8 @@ class FileFacts:
     # Module-level constants bound once to a number (`CACHE_TTL = 0`), by name.
     # A settings module also keeps its other upper-case names, as None.
     constants: dict[str, float | None] = field(default_factory=dict)
+    # Module-level constants bound once to a string (`SCAN_KEY = "pulp:last_scan"`), by name.
+    texts: dict[str, str] = field(default_factory=dict)
     # What the module's TTLs read that it cannot evaluate: another module's constant
     # (`shop.conf.PAGE_TTL`) or a Django setting (`django.conf.settings.CACHE_TTL`).
     ttl_names: tuple[str, ...] = ()
@@ -290,9 +295,11 @@ class FileFacts:
                 MemoizerFact(**{**memo, "ttl": tuple(tuple(arg) for arg in memo["ttl"]), "semantics": dict(memo["semantics"])})
                 for memo in data["memoizers"]
             ],
-            uses=[CacheUse(**{**use, "via": tuple(use["via"])}) for use in data["uses"]],
+            uses=[CacheUse(**{**use, "via": tuple(use["via"]), "constants": tuple(map(tuple, use["constants"]))})
+                  for use in data["uses"]],
             unresolved=[UnresolvedCall(**call) for call in data["unresolved"]],
             constants={str(name): None if value is None else float(value) for name, value in data["constants"].items()},
+            texts={str(name): str(value) for name, value in data["texts"].items()},
             ttl_names=tuple(str(name) for name in data["ttl_names"]),
             partial=bool(data["partial"]),
         )

@@ -8,16 +8,45 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cachelint.project.facts import FileFacts
+from cachelint.project.facts import CacheUse, FileFacts
 
 
 def understood(files: list[tuple[str, FileFacts]]) -> list[dict]:
-    """One object per operation: `filename`, `row`, `kind`, `library`, `method`, `key`, `ttl`, `via`."""
+    """One object per operation: `filename`, `row`, `kind`, `library`, `method`, `key`, `ttl`, `via`.
+    A key's part that is another module's constant string is spelled out."""
+    texts = _constant_texts([facts for _, facts in files])
     return [
         {"filename": filename, "row": use.line, "kind": use.kind, "library": use.library, "method": use.method,
-         "key": use.key, "ttl": use.ttl, "via": list(use.via)}
+         "key": _spelled(use, texts), "ttl": use.ttl, "via": list(use.via)}
         for filename, facts in files for use in facts.uses
     ]
+
+
+def _constant_texts(files: list[FileFacts]) -> dict[str, str]:
+    """Qualified name -> text of every module's constant strings, also under the names a
+    package re-exports them by (`from .sites import SITE_KEY` in `app/models/__init__.py`)."""
+    texts = {f"{facts.module}.{name}": text for facts in files for name, text in facts.texts.items()}
+    reexports = {f"{facts.module}.{name}": imported for facts in files for name, imported in facts.imports.items()}
+    for name, imported in reexports.items():
+        for _ in range(_MAX_REEXPORTS):
+            if imported in texts or imported not in reexports:
+                break
+            imported = reexports[imported]
+        if imported in texts:
+            texts.setdefault(name, texts[imported])
+    return texts
+
+
+_MAX_REEXPORTS = 4
+
+
+def _spelled(use: CacheUse, texts: dict[str, str]) -> str | None:
+    key = use.key
+    for placeholder, qualified in use.constants:
+        text = texts.get(qualified)
+        if key is not None and text is not None:
+            key = key.replace(placeholder, text.replace("{", "{{").replace("}", "}}"))
+    return key
 
 
 def unresolved(files: list[tuple[str, FileFacts]]) -> dict:
