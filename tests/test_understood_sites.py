@@ -678,3 +678,27 @@ def test_ops_spells_out_another_modules_constant_string_in_a_key(tmp_path):
     assert [(e["row"], e["key"]) for e in entries if e["filename"].endswith("worker.py")] == [
         (10, "pulp:last_scan"), (11, "pulp:last_scan:{name}"), (12, "{PREFIX}"),
     ]
+
+
+PROXIES = '''
+from django.core.cache import caches
+from django.db import connections
+from django.utils.connection import ConnectionProxy
+
+menu_cache = ConnectionProxy(caches, "menus")
+database = ConnectionProxy(connections, "default")
+
+
+def clear(keys):
+    menu_cache.delete_many(keys)
+    database.close()
+'''
+
+
+def test_a_proxy_of_the_caches_registry_is_a_django_cache(tmp_path):
+    """`ConnectionProxy(caches, alias)` is `caches[alias]`, as `django.core.cache.cache` is
+    made; a proxy of `connections` is a database connection, not a cache."""
+    files = {"app/__init__.py": "", "app/menus.py": PROXIES}
+    assert [(row, kind, library, method) for row, kind, library, method, _, _ in understood(tmp_path, files, "menus.py")] == [
+        (11, "delete", "django", "delete_many"),
+    ]

@@ -21,7 +21,7 @@ from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
-from cachelint.model.libraries import BY_NAME, LIBRARIES
+from cachelint.model.libraries import BY_NAME, LIBRARIES, REGISTRY_PROXIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import Arg, ClientKind, Library, Meaning, TtlSemantics
 
@@ -393,6 +393,9 @@ class ClientResolver:
             library, kind = _CONSTRUCTORS[qualified]
             variant = _variant(kind, call)
             return Client(library, kind, variant, _constructor_ttl(library, variant, call, scope, order))
+        if qualified in REGISTRY_PROXIES and call.args:  # `ConnectionProxy(caches, alias)`: `caches[alias]`
+            registry = _REGISTRIES.get(qualified_name(call.args[0].value, scope, order) or "")
+            return Client(registry, ClientKind()) if registry is not None else None
         if qualified is not None and (qualified in self.custom.objects or qualified in self.custom.instances):
             return self._known_object(qualified)
         if qualified is not None and qualified in self.custom.classes:  # `Store()` of another module

@@ -18,3 +18,7 @@ LIBRARIES = (
     DICT_CACHE, DJBLETS, OSLO_CACHE, AIOREDIS,
 )
 BY_NAME = {library.name: library for library in LIBRARIES}
+# Callables that stand for one entry of the registry they are given: Django's
+# `ConnectionProxy(caches, alias)` is `caches[alias]` (how `django.core.cache.cache` is made;
+# django CMS makes its menu cache so). Given another registry (`connections`), not a cache.
+REGISTRY_PROXIES = frozenset({"django.utils.connection.ConnectionProxy"})
