@@ -702,3 +702,33 @@ def test_a_proxy_of_the_caches_registry_is_a_django_cache(tmp_path):
     assert [(row, kind, library, method) for row, kind, library, method, _, _ in understood(tmp_path, files, "menus.py")] == [
         (11, "delete", "django", "delete_many"),
     ]
+
+
+SCREENSHOTS = '''
+from flask_caching import Cache
+
+from app.ext import thumbnail_cache, make_store
+
+
+class BaseScreenshot:
+    cache: Cache = thumbnail_cache
+    store: dict = make_store()
+
+    def save(self, key, payload):
+        self.cache.set(key, payload)
+        self.store.get(key)
+
+    @classmethod
+    def fetch(cls, key):
+        return cls.cache.get(key)
+'''
+
+
+def test_a_class_attribute_annotated_with_a_client_type_is_that_client(tmp_path):
+    """`cache: Cache = thumbnail_cache` (a proxy the module cannot follow): its annotation
+    says a Flask-Caching cache, for `self.cache` and `cls.cache`; `store: dict` is a dict."""
+    files = {"app/__init__.py": "", "app/shots.py": SCREENSHOTS}
+    assert [(row, kind, library, method) for row, kind, library, method, _, _ in understood(tmp_path, files, "shots.py")] == [
+        (12, "write", "flask-caching", "set"), (17, "read", "flask-caching", "get"),
+    ]
+    assert unresolved(tmp_path, files, "shots.py") == []

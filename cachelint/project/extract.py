@@ -416,7 +416,8 @@ class _Facts:
         if binding.kind == "assign" and isinstance(value, cst.Call):
             scope = binding.scope or self.model.module_scope
             func = value.func.value if isinstance(value.func, cst.Subscript) else value.func  # `OrderedDict[str, T]()`
-            return (qualified_name(func, scope, binding.order) or dotted(func)) in _CONTAINERS
+            if (qualified_name(func, scope, binding.order) or dotted(func)) in _CONTAINERS:
+                return True
         annotation = binding.annotation
         text = (dotted(annotation.value if isinstance(annotation, cst.Subscript) else annotation) or "") if annotation else ""
         return text.rsplit(".", 1)[-1].lower() in ("dict", "list", "set", "defaultdict", "ordereddict")

@@ -206,6 +206,10 @@ class Collector(cst.CSTVisitor):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         kind = "assign" if node.value is not None else "annotation"
         self._bind_target(node.target, kind, node.value, self._end(node), node.annotation.annotation)
+        if self.scope.kind == "class" and isinstance(node.target, cst.Name):  # `cache: Cache = thumbnail_cache`
+            self.scope.attributes.setdefault(node.target.value, []).append(
+                Binding(kind, self._end(node), self.scope, node.value, node.annotation.annotation)
+            )
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
