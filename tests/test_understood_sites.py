@@ -732,3 +732,21 @@ def test_a_class_attribute_annotated_with_a_client_type_is_that_client(tmp_path)
         (12, "write", "flask-caching", "set"), (17, "read", "flask-caching", "get"),
     ]
     assert unresolved(tmp_path, files, "shots.py") == []
+
+
+def test_a_wrapper_is_called_through_a_package_that_re_exports_its_module(tmp_path):
+    """`from app.utils import cache` in `app/__init__.py`: `from app import cache;
+    cache.clear()` calls `app.utils.cache.clear`, a wrapper. Where the package re-exports
+    the module's client instead (`from app.utils.cache import cache`), `cache.clear()` is
+    the client's own `clear`, not the wrapper's."""
+    utils = "from flask_caching import Cache\n\ncache = Cache()\n\n\ndef clear():\n    cache.clear()\n"
+    cli = "from app import cache\n\n\ndef reset():\n    cache.clear()\n"
+    files = {"app/__init__.py": "from app.utils import cache\n", "app/utils/__init__.py": "",
+             "app/utils/cache.py": utils, "app/cli.py": cli}
+    assert understood(tmp_path / "module", files, "cli.py", prefilter=False) == [
+        (5, "delete", "flask-caching", "clear", None, ("app.utils.cache.clear",)),
+    ]
+    files["app/__init__.py"] = "from app.utils.cache import cache\n"
+    assert understood(tmp_path / "client", files, "cli.py", prefilter=False) == [
+        (5, "delete", "flask-caching", "clear", None, ()),
+    ]

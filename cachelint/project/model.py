@@ -239,6 +239,16 @@ class ProjectModel:
             target = self.resolve(alias)
             if target is not None and target.name in found and alias not in found:
                 found[alias] = found[target.name]
+        # A module a package re-exports (`from app.utils import cache` in `app/__init__.py`):
+        # its wrappers are also called through the package (`from app import cache; cache.clear()`).
+        aliases: dict[str, list[str]] = defaultdict(list)  # module -> the names a package re-exports it by
+        for alias in self._reexports():
+            if self.imports[alias] in self.modules:
+                aliases[self.imports[alias]].append(alias)
+        for name in list(found) if aliases else ():
+            module, _, function = name.rpartition(".")
+            for alias in aliases.get(module, ()):
+                found.setdefault(f"{alias}.{function}", found[name])
         return found
 
     def memoizers(self) -> dict[str, tuple[str, Decorator, bool]]:
