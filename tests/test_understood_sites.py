@@ -750,3 +750,35 @@ def test_a_wrapper_is_called_through_a_package_that_re_exports_its_module(tmp_pa
     assert understood(tmp_path / "client", files, "cli.py", prefilter=False) == [
         (5, "delete", "flask-caching", "clear", None, ()),
     ]
+
+
+BUILDERS = '''
+from urllib.parse import quote
+
+import redis
+
+client = redis.Redis()
+USER_KEY = "auth:v1:{}:{}"
+
+
+def _segment(value):
+    return quote(f"{value or ''}", safe="")
+
+
+def _key(username, realm):
+    return USER_KEY.format(_segment(username), _segment(realm))
+
+
+def forget(user, realm_name):
+    client.delete(_key(user.name, realm_name))
+'''
+
+
+def test_a_key_built_by_helpers_reads_with_the_callers_arguments(tmp_path):
+    """`_key` builds the key of two `_segment` calls: each part reads as the argument the
+    call gives (`user.name`, `realm_name`), not as `_segment`'s own parameter `value`;
+    `safe=` (a keyword, not a read of a name) and the attribute `name` stay as written."""
+    files = {"app/__init__.py": "", "app/auth.py": BUILDERS}
+    assert [key for _, _, _, _, key, _ in understood(tmp_path, files, "auth.py")] == [
+        """auth:v1:{quote(f"{user.name or ''}", safe="")}:{quote(f"{realm_name or ''}", safe="")}""",
+    ]

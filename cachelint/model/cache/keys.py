@@ -101,13 +101,23 @@ class Part:
     via: tuple[Step, ...] = ()  # variables followed, from the key's side to the value
     opaque: bool = False  # may itself hold key text (a namespace, a whole key)
     spec: str = ""  # the format spec it is written with: `%Y-%m-%d` in `f"{now:%Y-%m-%d}"`
+    # A part of a key builder's body, seen from a call of the builder: each parameter it
+    # names, with the argument the call gives it (innermost builder first), so that it reads
+    # as the caller's (`quote(username)`, not `quote(value)` of `def _segment(value)`).
+    renames: tuple[tuple[str, cst.CSTNode, Scope], ...] = ()  # and the scope the argument is read in
+
+    @property
+    def read_in(self) -> Scope | None:
+        """The scope whose names the part's text reads: the last call's, once renamed."""
+        return self.renames[-1][2] if self.renames else self.scope
 
     @property
     def is_constant(self) -> bool:
         return self.source is Source.CONSTANT
 
     def following(self, step: Step) -> Part:
-        return Part(self.source, self.text, self.name, self.node, self.scope, (step, *self.via), self.opaque, self.spec)
+        return Part(self.source, self.text, self.name, self.node, self.scope, (step, *self.via), self.opaque, self.spec,
+                    self.renames)
 
     def render(self, code: Callable[[cst.CSTNode], str]) -> str:
         """How the value is spelled: its variable (`uid` for `uid = request.user.id`), its
@@ -118,7 +128,34 @@ class Part:
             return self.via[-1].name
         if self.source is Source.PARAMETER or self.node is None:
             return self.name or "…"
-        return " ".join(code(self.node).split())
+        if not self.renames:
+            return " ".join(code(self.node).split())
+        node = self.node
+        for name, argument, _ in self.renames:  # `code` spells the original nodes, not these
+            renamed = node.visit(_Renamed(name, argument))
+            node = renamed if isinstance(renamed, cst.CSTNode) else node  # a Name is never removed
+        return " ".join(_EMPTY.code_for_node(node).split())
+
+
+_EMPTY = cst.Module([])
+
+
+class _Renamed(cst.CSTTransformer):
+    """A name read in an expression replaced by another expression (attributes and
+    keywords of the same name are not reads of it)."""
+
+    def __init__(self, name: str, argument: cst.CSTNode) -> None:
+        self.name, self.argument = name, argument
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        argument = self.argument
+        return argument if original.value == self.name and isinstance(argument, cst.BaseExpression) else updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)
 
 
 class Passed(NamedTuple):
@@ -695,10 +732,13 @@ class KeyShapes:
             for part in shape:
                 argument = arguments.get(part.name) if part.source is Source.PARAMETER and part.scope is info.scope \
                     else None
-                if argument is None:
-                    choices.append([(part,)])
-                else:
+                if argument is not None:
                     choices.append(self._shapes(*argument))
+                elif not part.is_constant and part.source is not Source.PARAMETER and _within(part.read_in, info.scope):
+                    renames = tuple((name, value, where) for name, (value, where) in arguments.items())
+                    choices.append([(dataclasses.replace(part, renames=part.renames + renames),)])
+                else:
+                    choices.append([(part,)])
             shapes += _product(*choices)
         return shapes[:MAX_SHAPES]
 
@@ -738,6 +778,15 @@ class _Builder:
         while scope.parent is not None:
             scope = scope.parent
         return scope  # defaults are evaluated where the def is; the module is close enough
+
+
+def _within(scope: Scope | None, function: Scope) -> bool:
+    """Whether `scope` is `function`'s own or one nested in it."""
+    while scope is not None:
+        if scope is function:
+            return True
+        scope = scope.parent
+    return False
 
 
 def _with_spec(shapes: list[Shape], spec: str) -> list[Shape]:
