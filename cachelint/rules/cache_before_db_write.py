@@ -51,6 +51,9 @@ class CacheBeforeDbWrite(Rule):
     none is reported. Nor is dropping a memoised function's entry right before calling
     that function (`delete_memoized(type_by_name, name)` then `type_by_name(name)`): a
     write inside it runs in the call that fills the entry again, before the result is stored.
+    Nor are keys read from the very rows the write then changes (`keys = rows.values_list(
+    "key", flat=True)`; `cache.delete_many(keys)`; `rows.delete()`): a table of the cache's
+    own keys holds none of the data cached.
 
     ## Why is this bad?
     The cache then runs ahead of the database. A reader that misses between the
@@ -82,6 +85,19 @@ class CacheBeforeDbWrite(Rule):
     summary = "The cache is written or invalidated before the DB write or its commit."
 
     VALID = [
+        # The keys dropped are read from the rows deleted next: a table of the cache's own
+        # keys, whose rows hold none of the data cached.
+        """
+        from django.core.cache import cache
+
+        from .models import CacheKey
+
+        def clear(site_id):
+            cache_keys = CacheKey.objects.filter(site=site_id)
+            to_be_deleted = cache_keys.values_list("key", flat=True)
+            cache.delete_many(to_be_deleted)
+            cache_keys.delete()
+        """,
         # Invalidation after the commit; a read before the write; another entity.
         """
         import sqlite3
@@ -317,7 +333,7 @@ class CacheBeforeDbWrite(Rule):
             if function not in flows:
                 flows[function] = Flow(function.node if function else model.module, model.spans)
             found = _first_write_after(model, op, writes, flows[function], shared)
-            if found is not None and not _repeated_after(model, op, found[0]):
+            if found is not None and not _repeated_after(model, op, found[0]) and not _keys_of_rows(model, op, found[0]):
                 write, committed = found
                 derived = None if write.is_commit_point or _concerns(op, cached_names(model.keys, op), [write.entity]) \
                     else shared.between(op, write)
@@ -462,6 +478,30 @@ def _refills(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
         isinstance(expr, cst.Name) and resolver.function_called(expr, op.scope, op.order) is called
         for expr in key_expressions(op)
     )
+
+
+def _keys_of_rows(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
+    """Whether the keys `op` drops are read from the rows the write changes (`keys =
+    rows.values_list("key", flat=True); cache.delete_many(keys); rows.delete()`): a table
+    of the cache's own keys (django CMS's `CacheKey`), not of data the cache holds."""
+    key = op.key
+    if isinstance(key, cst.Name):
+        binding = model.binding_of(key, op.scope, op.order)
+        key = binding.assigned if binding is not None else None
+    rows = _root(key) if key is not None else None
+    return rows is not None and rows.islower() and rows == _root(write.node)
+
+
+def _root(expr: cst.BaseExpression) -> str | None:
+    """The name a chain of calls, attributes and subscripts starts from: `rows` for
+    `rows.distinct().values_list("key")`."""
+    while True:
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        elif isinstance(expr, (cst.Attribute, cst.Subscript)):
+            expr = expr.value
+        else:
+            return expr.value if isinstance(expr, cst.Name) else None
 
 
 def _concerns(op: CacheOp, names: frozenset[str] | None, entities: list[Entity | None]) -> bool:
