@@ -864,7 +864,8 @@ def _ask_files(question: Callable[[bytes], _Answer], digests: bool,
 
 def _read(filename: str) -> bytes | None:
     try:
-        return Path(filename).read_bytes()
+        with open(filename, "rb") as stream:  # not pathlib's: the passes' screens read every file
+            return stream.read()
     except OSError:
         return None
 

@@ -8,7 +8,8 @@ import pytest
 
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
-from cachelint.project.clients import imports_of
+from cachelint.model.cache.custom import receiver_word
+from cachelint.project.clients import defined_in_text, imports_of
 
 EXTENSIONS = """\
 from flask_caching import Cache
@@ -118,3 +119,17 @@ def test_a_warm_run_takes_the_importers_from_the_cache(tmp_path, monkeypatch):
     # The client is no longer one: views.py is judged again, without it.
     (tmp_path / "app" / "extensions.py").write_text("cache = {}\n")
     assert ("views.py", 6, "CL012") not in _found(tmp_path, cache=True)
+
+
+def test_what_a_text_defines_is_read_on_the_lines_that_name_a_cache():
+    """`defined_in_text` (a file the first pass did not model): the names like a cache's
+    an assignment, an annotation or a `def` defines, in any case, and the file's classes;
+    neither a comparison nor a string, and nothing at all (classes neither) for a text
+    that defines no such name."""
+    text = (b"class Event:\n    CACHE_TTL: int = 5\n\n    def __init__(self):\n        self.Redis_Store = make()\n"
+            b"        x = 'cache'\n\n    def cache(self):\n        return None\n\n\nclass Other:\n"
+            b"    if cache == 1:\n        pass\n")
+    assert defined_in_text(text) == (frozenset({"CACHE_TTL", "Redis_Store", "cache"}),
+                                     frozenset({receiver_word("Event"), receiver_word("Other")}))
+    assert defined_in_text(b"class Event:\n    if cache == 1:\n        label = 'a cache'\n") == (frozenset(), frozenset())
+    assert defined_in_text(b"class Event:\n    pass\n") == (frozenset(), frozenset())

@@ -142,17 +142,33 @@ def defined_in_text(text: bytes) -> tuple[frozenset[str], frozenset[str]]:
     `receiver_word` spells them): read from the files the first pass did not model (no
     cache code, or parsed in part), whose classes are missing from the evidence
     `ProjectModel.attribute_clients` weighed. Neither for a text that defines no such
-    name (its classes take no key back), which most are: the words are looked for first,
-    in the text in lower case (many times quicker than the pattern, which is tried at
-    every indented line)."""
-    lowered = text.lower()
-    if not any(word in lowered for word in _CACHE_WORDS):
+    name (its classes take no key back), which most are."""
+    lines = _lines_naming_a_cache(text)
+    if not lines:
         return _NOTHING
-    defined = frozenset((match.group(1) or match.group(2)).decode() for match in _DEFINES_A_CACHE_NAME.finditer(text))
+    defined = frozenset((match.group(1) or match.group(2)).decode() for match in _DEFINES_A_CACHE_NAME.finditer(lines))
     if not defined:
         return _NOTHING
     classes = frozenset(receiver_word(found.decode()) for found in re.findall(rb"^[ \t]*class[ \t]+(\w+)", text, re.M))
     return defined, classes
+
+
+def _lines_naming_a_cache(text: bytes) -> bytes:
+    """The lines of `text` that hold one of `_CACHE_WORDS` in any case, joined: the only
+    ones `_DEFINES_A_CACHE_NAME` can match on (a match holds one, and never spans lines).
+    The words are found in the text in lower case, many times quicker than the pattern,
+    which is tried at every indented line of the text."""
+    lowered = text.lower()
+    spans: dict[int, int] = {}  # where each such line starts -> where it ends
+    for word in _CACHE_WORDS:
+        found = lowered.find(word)
+        while found != -1:
+            start = lowered.rfind(b"\n", 0, found) + 1
+            end = lowered.find(b"\n", found)
+            end = len(lowered) if end == -1 else end
+            spans[start] = end
+            found = lowered.find(word, end)
+    return b"\n".join(text[start:end] for start, end in sorted(spans.items()))
 
 
 def taken_back(keys: list[str], defined: frozenset[str], classes: frozenset[str]) -> set[str]:
