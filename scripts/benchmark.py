@@ -12,9 +12,10 @@ Method:
    needs its own build dependencies), the same file is taken from the registry's simple
    index (PEP 691 JSON) and checked against its SHA-256. They are extracted into `<workdir>/src`.
 2. Every command runs in `<workdir>/src` on the union of the four trees, `--runs` times
-   (the slow references `--slow-runs` times); the table shows the median wall time and the
-   largest peak memory (the resident memory of the command and all its processes, summed,
-   sampled every 20 ms).
+   (the slow references `--slow-runs` times); Ruff, cachelint cold (both) and warm take
+   turns, a round running each once, so that a change in the machine's load falls on all
+   alike. The table shows the median wall time and CPU time, and the largest peak memory
+   (the resident memory of the command and all its processes, summed, sampled every 20 ms).
 3. cachelint's modules are compiled to bytecode first (as `pip install` does), then it
    runs as `python -m cachelint check`, writing its report to /dev/null: cold
    (`--no-cache`), with 1 process and with one per core (the default); warm (a second
@@ -199,6 +200,19 @@ def measure(label: str, command: list[str], cwd: Path, runs: int, before=None, e
         run_once(result, command, cwd, env, failed)
     print(f"{label}: {result.wall:.2f} s, {result.peak_mb:.0f} MB", file=sys.stderr)
     return result
+
+
+def in_turns(commands: dict[str, tuple[str, list[str]]], cwd: Path, runs: int) -> dict[str, Measured]:
+    """Each command (key -> label, command line) `runs` times, taking turns: a round runs
+    each once, so that a change in the machine's load falls on all alike, and the ratios
+    of their medians hold on a busy machine too."""
+    results = {key: Measured(label) for key, (label, _) in commands.items()}
+    for round_ in range(runs):
+        for key, (_, command) in commands.items():
+            run_once(results[key], command, cwd)
+        print(f"round {round_ + 1}: " + ", ".join(f"{key} {results[key].walls[-1]:.2f} s" for key in commands),
+              file=sys.stderr)
+    return results
 
 
 def run_once(result: Measured, command: list[str], cwd: Path, env=None,
@@ -415,14 +429,15 @@ def main() -> None:
     def edit() -> None:
         touched.write_bytes(original + f"# edit {next(edits)}\n".encode())
 
-    results: dict[str, Measured] = {}
     runs = options.runs
     ruff = ruff_command()
-    results["ruff"] = measure("ruff check --no-cache --isolated", ruff + trees, sources, runs)
-    results["cold"] = measure(f"cachelint cold (--no-cache, -j {jobs})", cachelint("--no-cache", *trees), sources, runs)
-    results["cold1"] = measure("cachelint cold, 1 process (-j 1)", cachelint("--no-cache", "-j", "1", *trees), sources, runs)
     subprocess.run(warm, cwd=sources, stdout=subprocess.DEVNULL, check=True)  # fill the cache
-    results["warm"] = measure("cachelint warm, nothing changed", warm, sources, runs)
+    results = in_turns({
+        "ruff": ("ruff check --no-cache --isolated", ruff + trees),
+        "cold": (f"cachelint cold (--no-cache, -j {jobs})", cachelint("--no-cache", *trees)),
+        "cold1": ("cachelint cold, 1 process (-j 1)", cachelint("--no-cache", "-j", "1", *trees)),
+        "warm": ("cachelint warm, nothing changed", warm),
+    }, sources, runs)
     results["touched"] = measure("cachelint warm, one file touched", warm, sources, runs, before=touch)
     try:
         results["edited"] = measure("cachelint warm, one file edited", warm, sources, runs, before=edit)
@@ -483,17 +498,11 @@ def other_tree(tree: Path, names: list[str], workdir: Path, runs: int) -> str:
     shutil.rmtree(cache_dir, ignore_errors=True)
     warm = cachelint("--cache-dir", str(cache_dir), *targets)
     subprocess.run(warm, cwd=tree, stdout=subprocess.DEVNULL, check=True)  # fill the cache
-    commands = {
+    results = in_turns({
         "ruff": ("ruff check --no-cache --isolated", ruff_command() + targets),
         "cold": ("cachelint cold (--no-cache, one process per core)", cachelint("--no-cache", *targets)),
         "warm": ("cachelint warm, nothing changed", warm),
-    }
-    results = {key: Measured(label) for key, (label, _) in commands.items()}
-    for round_ in range(runs):
-        for key, (_, command) in commands.items():
-            run_once(results[key], command, tree)
-        print(f"round {round_ + 1}: " + ", ".join(f"{key} {results[key].walls[-1]:.2f} s" for key in commands),
-              file=sys.stderr)
+    }, tree, runs)
     ruff = results["ruff"].wall
     rows = ["| run | wall s | CPU s | peak MB | × Ruff (wall) | × Ruff (CPU) |", "|---|---:|---:|---:|---:|---:|"]
     for measured in results.values():
