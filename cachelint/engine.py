@@ -466,9 +466,14 @@ def check_comments(files: list[FileResult], settings: Settings, project_rules_ra
     a rule that failed) is not judged."""
     comment_rules = [entry for entry in catalog.RULES if entry.kind == "comment"]
     comment_codes = frozenset(entry.code for entry in comment_rules)
+    # Whether each configuration enables a comment rule, asked once (a run's Settings
+    # live as long as it, in its hierarchy: their ids are not reused meanwhile).
+    enabling: dict[int, bool] = {}
     for file in files:
         own = settings.for_file(file.filename)
-        if not comment_codes & own.enabled_codes():  # as for most files: no need of its per-file ignores
+        if id(own) not in enabling:
+            enabling[id(own)] = bool(comment_codes & own.enabled_codes())
+        if not enabling[id(own)]:  # as for most files: no need of its per-file ignores
             continue
         codes = own.codes_for(file.filename)
         if not any(entry.code in codes for entry in comment_rules):
