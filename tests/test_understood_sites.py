@@ -611,11 +611,20 @@ def test_a_parameter_is_a_client_when_the_module_assigns_its_name_only_clients(t
 
 LRU = '''
 from collections import OrderedDict
+from typing import OrderedDict as TypedOrderedDict
 
 
 class Templates:
     def __init__(self):
         self._cache = OrderedDict[str, dict]()
+
+    def clear(self):
+        self._cache.clear()
+
+
+class Typed:
+    def __init__(self):
+        self._cache = TypedOrderedDict[str, dict]()
 
     def clear(self):
         self._cache.clear()
@@ -631,10 +640,11 @@ class Remote:
 
 
 def test_a_subscripted_container_class_called_is_a_container(tmp_path):
-    """`OrderedDict[str, dict]()` makes an ordered dict, a per-object table: its `clear` is
-    not a cache call left unresolved; what `make()` gives is not known, so its is."""
+    """`OrderedDict[str, dict]()` makes an ordered dict, a per-object table (so does
+    `typing.OrderedDict[...]()`): its `clear` is not a cache call left unresolved; what
+    `make()` gives is not known, so its is."""
     files = {"app/__init__.py": "", "app/lru.py": LRU}
-    assert unresolved(tmp_path, files, "lru.py", prefilter=False) == [(18, "self._cache", "clear")]
+    assert unresolved(tmp_path, files, "lru.py", prefilter=False) == [(27, "self._cache", "clear")]
 
 
 # ---------------------------------------------------------------- another module's constant in a key

@@ -93,6 +93,7 @@ _ABOUT_A_CACHE = frozenset({
 # Built-in containers: a receiver bound to one is a dict, list or set, whatever its name.
 _CONTAINERS = frozenset({
     "dict", "list", "set", "collections.OrderedDict", "collections.defaultdict", "collections.deque",
+    "typing.OrderedDict", "typing.DefaultDict", "typing.Deque",  # aliases that make one when called
     "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary",
 })
 _CONTAINER_DISPLAYS = (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)
