@@ -105,6 +105,7 @@ class ProjectModel:
         self.by_entity: dict[str, list[Namespace]] = defaultdict(list)
         self.writes: list[EntityWrite] = []
         self.fill_sites: set[tuple[str, int]] = set()
+        self._filled: set[tuple[str, str, str, int]] = set()  # each namespace's fill sites (entity name, template, path, line)
         self.busts_by_function: dict[str, list[Bust]] = defaultdict(list)
         self.busts_by_method: dict[str, list[Bust]] = defaultdict(list)  # a function's last name -> busts
         self.callers: dict[str, set[str]] = defaultdict(set)
@@ -131,8 +132,9 @@ class ProjectModel:
                 namespace = self.namespaces[(name, fill.template)] = Namespace(fill.template, fill.entity_label)
                 for entity_name in fill.entity:
                     self.by_entity[entity_name].append(namespace)
-            if not any(seen.path == fill.path and seen.line == fill.line for seen in namespace.fills):
-                namespace.fills.append(fill)  # a key with several shapes is filled once
+            if (name, fill.template, fill.path, fill.line) not in self._filled:  # a key with several shapes is filled once
+                self._filled.add((name, fill.template, fill.path, fill.line))
+                namespace.fills.append(fill)
         self.writes += file.writes
         for bust in file.busts:
             self.busts_by_function[_short(bust.function)].append(bust)
@@ -460,7 +462,8 @@ class ProjectModel:
                 if bust.template is None:
                     return None
                 templates.add(bust.template)
-        for helper in helpers - self.busts_by_function.keys():
+        # Not `helpers - self.busts_by_function.keys()`: that walks every function's key.
+        for helper in [helper for helper in helpers if helper not in self.busts_by_function]:
             busted = self._busted_by_method(helper)
             if busted is None:
                 return None

@@ -478,12 +478,21 @@ class MissingInvalidation(ProjectRule):
     @staticmethod
     def stale_writes(project: ProjectModel) -> Iterator[tuple[EntityWrite, tuple[Namespace, ...]]]:
         """Each DB write whose path misses a cached view of its entity, with those views."""
+        # The views a write may miss, and their templates, by what decides them (its
+        # entity, whether it inserts, the rows and columns it names): made once for all the
+        # writes alike (a big module has thousands of writes of an entity).
+        views: dict[tuple[tuple[str, ...], bool, tuple[str, ...], tuple[str, ...]],
+                    tuple[tuple[Namespace, ...], frozenset[str]]] = {}
         for write in project.writes:
             if is_install_script(write.path):
                 continue  # rows a new database is filled with, before anything is cached
-            namespaces = project.views_changed_by(write)
-            if write.kind == WriteKind.INSERT.value:
-                namespaces = [namespace for namespace in namespaces if not namespace.per_row]
+            # Which views a write may change depends on these alone.
+            kind = (write.entity, write.kind == WriteKind.INSERT.value, write.kinds, write.columns)
+            if kind not in views:
+                found = tuple(namespace for namespace in project.views_changed_by(write)
+                              if not kind[1] or not namespace.per_row)
+                views[kind] = (found, frozenset(namespace.template for namespace in found))
+            namespaces, their_templates = views[kind]
             if not namespaces:
                 continue
             templates = project.busted_on_path(write)
@@ -492,11 +501,16 @@ class MissingInvalidation(ProjectRule):
             # Most busts name one key: a set finds them, where each view tried against each
             # bust was slow in a big module (thousands of writes, each of thousands of views).
             patterns = [template for template in templates if any(char in template for char in "*?[")]
-            missed = tuple(
-                namespace for namespace in namespaces
-                if namespace.template not in templates
-                and not any(covers(pattern, namespace.template) for pattern in patterns)
-            )
+            if patterns:
+                missed = tuple(
+                    namespace for namespace in namespaces
+                    if namespace.template not in templates
+                    and not any(covers(pattern, namespace.template) for pattern in patterns)
+                )
+            elif their_templates.isdisjoint(templates):
+                missed = namespaces  # the write's path busts none of them
+            else:
+                missed = tuple(namespace for namespace in namespaces if namespace.template not in templates)
             if missed:
                 yield write, missed
 
