@@ -4,12 +4,13 @@ Method: modules of `--sizes` megabytes are generated as `bench_module.py` genera
 module (five kinds of cache-using function, repeated; with `--cache-share 0.1`, one
 function in ten is one of those, the others plain code with no cache in it, which sparse
 parsing leaves out), each linted once by a fresh
-`python -m cachelint --no-cache --exit-zero -j 1 MODULE`; its wall time, CPU time and
-peak memory (the child's maximum resident set, from `resource.getrusage`) are printed
-per size and per megabyte. The issue this answers (15) asked for a 10 MB module well under a minute
-and 2 GB.
+`python -m cachelint --no-cache --exit-zero -j 1 --output-format FORMAT MODULE` (`concise`
+by default; `json` also takes each finding's fingerprint, which reads the module again);
+its wall time, CPU time and peak memory (the child's maximum resident set, from
+`resource.getrusage`) are printed per size and per megabyte. The issue this answers (15)
+asked for a 10 MB module well under a minute and 2 GB.
 
-Run: `python scripts/bench_size.py [--sizes 1 5 10] [--cache-share 0.1]`.
+Run: `python scripts/bench_size.py [--sizes 1 5 10] [--cache-share 0.1] [--output-format json]`.
 """
 from __future__ import annotations
 
@@ -61,14 +62,14 @@ def total_{n}(items, limit=None):
     return {{"total": total, "count": len(items), "kind": {n}}}'''
 
 
-def measure(path: Path) -> tuple[float, float, float]:
+def measure(path: Path, output_format: str = "concise") -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (what a busy machine does not inflate) and peak resident
     megabytes of one run."""
     command = [sys.executable, "-c", "import resource, subprocess, sys; "
                "subprocess.run(sys.argv[1:]); "
                "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
                "print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss)",
-               sys.executable, "-m", "cachelint", "--no-cache", "--exit-zero", "-j", "1", "--output-format", "concise",
+               sys.executable, "-m", "cachelint", "--no-cache", "--exit-zero", "-j", "1", "--output-format", output_format,
                str(path)]
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
@@ -81,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 5, 10], help="module sizes in MB")
     parser.add_argument("--cache-share", type=float, default=1.0, help="the share of functions that use a cache")
+    parser.add_argument("--output-format", default="concise", help="the report's format (json: with fingerprints)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         print(f"{'size':>8} {'lines':>9} {'seconds':>8} {'CPU s':>8} {'CPU s/MB':>8} {'peak MB':>8} {'MB/MB':>6}")
@@ -88,7 +90,7 @@ def main() -> None:
             path = Path(folder) / "big.py"
             path.write_text(module_of(size, args.cache_share))
             megabytes = os.path.getsize(path) / 1_000_000
-            seconds, cpu, peak = measure(path)
+            seconds, cpu, peak = measure(path, args.output_format)
             lines = path.read_text().count("\n")
             print(f"{megabytes:>6.2f}MB {lines:>9,} {seconds:>8.1f} {cpu:>8.1f} {cpu / megabytes:>8.1f} {peak:>8.0f} "
                   f"{peak / megabytes:>6.0f}", flush=True)
