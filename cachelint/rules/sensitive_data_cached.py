@@ -495,8 +495,7 @@ class SensitiveDataCached(Rule):
             hits = _hits(deny, model, stored, op, shapes)
             if op.library.in_process:
                 hits = ((hit, shape) for hit, shape in hits if hit.term.category not in _LEAKS)
-            if _expires_with_the_token(model, op):
-                hits = ((hit, shape) for hit, shape in hits if hit.term.category != "tokens")
+            hits = _unless_expiring_with_the_token(model, op, hits)
             reported = _first_reported(deny, shapes, hits)
             if reported is not None:
                 hit, shape = reported
@@ -515,6 +514,20 @@ def _hits(deny: Denylist, model: ModuleModel, stored: StoredData, op: CacheOp,
         for row in stored.rows(op):
             if _is_users(row):
                 yield Hit(row.entity, password_hash, row), None
+
+
+def _unless_expiring_with_the_token(model: ModuleModel, op: CacheOp, hits: Iterator[tuple[Hit, KeyShape | None]]
+                                    ) -> Iterator[tuple[Hit, KeyShape | None]]:
+    """`hits` without the tokens when the entry expires with the token; that is asked only
+    at a token (reading the TTL's code costs a code generation per write)."""
+    expires: bool | None = None
+    for hit, shape in hits:
+        if hit.term.category == "tokens":
+            if expires is None:
+                expires = _expires_with_the_token(model, op)
+            if expires:
+                continue
+        yield hit, shape
 
 
 def _expires_with_the_token(model: ModuleModel, op: CacheOp) -> bool:
