@@ -14,26 +14,35 @@ Method:
    records what every module rule's `check` was called with: the model's inputs (the text
    LibCST parsed, the rows and custom clients) and the rule's context. The run's own
    timing is not used.
-3. Then each recorded call is made again, on one thread, with the cyclic collector off
-   while a rule runs (as `engine.lint_source` runs it), and its CPU time (`thread_time`)
-   summed per rule, findings consumed:
+3. Then, after one untimed pass over every recorded call (so that what a process fills
+   once, LibCST's type checks and compiled patterns, is charged to no rule), each
+   recorded call is made again, on one thread, with the cyclic collector off while a
+   rule runs (as `engine.lint_source` runs it), `--repeat` times on fresh models, and the
+   least CPU time (`thread_time`) of the repeats is kept (a shared machine only adds to
+   a call's time), summed per rule, findings consumed:
    - *alone*: each rule on a model built afresh for it (not timed): what the rule costs,
      including the model's lazy analyses it is the only one to ask for;
    - *in a run*: all the file's rules on one model, in the engine's order (a lazy
      analysis is charged to the first rule that asks for it);
    - *model*: building the model (the part every rule shares), for reference: an analysis
      moved between the model's build and a lazy one moves between it and the rules.
-4. Each sum is given over every file the revision models, and over the files every
-   revision models (a revision that understands more models more files: its rules judge
-   more, which is not a rule getting slower).
+4. Each sum is given over every file the revision models, over the files every revision
+   models (a revision that understands more models more files: its rules judge more,
+   which is not a rule getting slower), and over those files' first models only (the
+   engine's later passes lint some files again, whole or with the clients other modules
+   make declared, and the rules judge those models too: one revision's later passes may
+   model more than another's). With each sum, the cache operations the models hold, the
+   sites the rules judge.
 5. `--rounds` measurements of each revision alternate (base, head, head, base, ...), so
    that a change in the machine's load falls on both; the table gives per rule the
    median over the rounds and the spread (lowest-highest), and, with two revisions, the
-   ratio of the medians.
+   median and spread of the ratios of the rounds' pairs (round i of head over round i of
+   base, measured one after the other).
 
 A rule counts as slower by more than 10 % when its *alone* median ratio is above 1.10
-and the spreads do not overlap. On a shared machine, run it under `nice` and read the
-spread.
+and the spread of the paired ratios stays above 1. On a shared machine, run it under
+`nice` and read the spread; a rule that costs a few milliseconds over the whole tree
+(CL007, CL012, CL013) is mostly the cost of being called, and its ratio mostly noise.
 """
 from __future__ import annotations
 
@@ -57,11 +66,13 @@ def main() -> None:
     parser.add_argument("--base", help="a git revision to compare with")
     parser.add_argument("--head", help="a git revision (default: this checkout's working tree)")
     parser.add_argument("--rounds", type=int, default=3, help="measurements of each revision (default 3)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="times each call is made in a measurement, the least kept (default 3)")
     parser.add_argument("--json", type=Path, help="write every measurement to this file")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # a child: measure the checkout at this path
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(_measure(Path(args.measure), args.tree.resolve())))
+        print(json.dumps(_measure(Path(args.measure), args.tree.resolve(), args.repeat)))
         return
     if not args.tree.is_dir():
         sys.exit(f"{args.tree}: not a folder (scripts/benchmark.py fetches the default one)")
@@ -76,7 +87,7 @@ def main() -> None:
             order = list(revisions)
             for round_ in range(args.rounds):
                 for name in order if round_ % 2 == 0 else reversed(order):
-                    runs[name].append(_child(revisions[name], args.tree.resolve()))
+                    runs[name].append(_child(revisions[name], args.tree.resolve(), args.repeat))
                     print(f"round {round_ + 1}: {name} done", file=sys.stderr)
         finally:
             for path in revisions.values():
@@ -94,9 +105,10 @@ def _checkout(revision: str, parent: Path) -> Path:
     return path
 
 
-def _child(checkout: Path, tree: Path) -> dict:
+def _child(checkout: Path, tree: Path, repeat: int) -> dict:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    done = subprocess.run([sys.executable, "-P", __file__, "--tree", str(tree), "--measure", str(checkout)],
+    done = subprocess.run([sys.executable, "-P", __file__, "--tree", str(tree), "--measure", str(checkout),
+                           "--repeat", str(repeat)],
                           cwd=tree, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"measuring {checkout} failed:\n{done.stderr}")
@@ -110,40 +122,51 @@ def _table(runs: dict[str, list[dict]]) -> str:
     rules = sorted({rule for name in names for run in runs[name] for file in run["files"].values()
                     for rule in file["alone"]})
     lines = ["files modelled: " + ", ".join(f"{name}: {len(runs[name][0]['files'])}" for name in names), ""]
-    for title, files in (("every file each revision models", None), (f"the {len(common)} files every revision models", common)):
+    sections = (("every file each revision models", None, False),
+                (f"the {len(common)} files every revision models", common, False),
+                (f"the {len(common)} files every revision models, each file's first model only", common, True))
+    for title, files, first in sections:
         lines += [f"== over {title}", ""]
+        lines.append("cache operations in the models: " + ", ".join(
+            f"{name}: {_value(runs[name][0], 'ops', '(all)', files, first):.0f}" for name in names))
+        lines.append("")
         for measure in MEASURES:
             keys = ["(all)"] if measure == "model" else [*rules, "(all)"]
             lines.append(f"{measure}: CPU seconds, median (lowest-highest) of {len(runs[names[0]])} rounds")
             lines.append(f"{'rule':8}" + "".join(f"{name[:28]:>30}" for name in names)
-                         + ("   head/base" if len(names) == 2 else ""))
+                         + ("   head/base: median (lowest-highest) of the pairs" if len(names) == 2 else ""))
             for key in keys:
-                cells, medians = [], []
+                cells, values = [], []
                 for name in names:
-                    values = [_value(run, measure, key, files) for run in runs[name]]
-                    medians.append(statistics.median(values))
-                    cells.append(f"{medians[-1]:.3f} ({min(values):.3f}-{max(values):.3f})")
-                ratio = f"{medians[1] / medians[0]:>11.2f}" if len(names) == 2 and medians[0] else ""
-                lines.append(f"{key:8}" + "".join(f"{cell:>30}" for cell in cells) + ("   " + ratio if ratio else ""))
+                    values.append([_value(run, measure, key, files, first) for run in runs[name]])
+                    cells.append(f"{statistics.median(values[-1]):.4f} ({min(values[-1]):.4f}-{max(values[-1]):.4f})")
+                line = f"{key:8}" + "".join(f"{cell:>30}" for cell in cells)
+                if len(names) == 2 and all(values[0]):
+                    ratios = [head / base for base, head in zip(*values)]
+                    line += f"   {statistics.median(ratios):>6.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+                lines.append(line)
             lines.append("")
     return "\n".join(lines)
 
 
-def _value(run: dict, measure: str, key: str, files: set[str] | None) -> float:
-    """The CPU seconds of `measure` for a rule (`(all)`: every rule), summed over `files`
-    (None: every file the run modelled)."""
+def _value(run: dict, measure: str, key: str, files: set[str] | None, first: bool = False) -> float:
+    """The CPU seconds of `measure` for a rule (`(all)`: every rule), or with `ops` the
+    cache operations of the models, summed over `files` (None: every file the run
+    modelled); with `first`, over each file's first model only."""
     total = 0.0
     for path, file in run["files"].items():
         if files is not None and path not in files:
             continue
-        if measure == "model":
-            total += file["model"]
+        if first:
+            file = file["first"]
+        if measure in ("model", "ops"):
+            total += file[measure]
         else:
             total += sum(file[measure].values()) if key == "(all)" else file[measure].get(key, 0.0)
     return total
 
 
-def _measure(checkout: Path, tree: Path) -> dict:
+def _measure(checkout: Path, tree: Path, repeat: int) -> dict:
     """In a child process whose cachelint is the one at `checkout`: record a cold run's
     rule calls, then time them (see the module's docstring)."""
     import threading
@@ -154,7 +177,7 @@ def _measure(checkout: Path, tree: Path) -> dict:
 
     def work() -> None:
         try:
-            result.update(_measure_here(tree))
+            result.update(_measure_here(tree, repeat))
         except BaseException as error:  # reported by the parent thread
             failure.append(error)
 
@@ -168,7 +191,7 @@ def _measure(checkout: Path, tree: Path) -> dict:
     return result
 
 
-def _measure_here(tree: Path) -> dict:
+def _measure_here(tree: Path, repeat: int) -> dict:
     import gc
     import time
 
@@ -216,30 +239,53 @@ def _measure_here(tree: Path) -> dict:
     by_build: dict[int, list[tuple[type, object]]] = {}
     for index, rule, context in calls:
         by_build.setdefault(index, []).append((rule, context))
-    clock = time.thread_time
-    per_file: dict[str, dict] = {}  # path -> CPU seconds of its model and of each rule, alone and in a run
+    files = []  # (path, the model's arguments, the rule calls)
     for index, file_calls in sorted(by_build.items()):
         args, kwargs = builds[index]
-        seconds = per_file.setdefault(args[0], {"model": 0.0, "alone": {}, "in a run": {}})  # a file linted again adds
-        source: bytes = args[1]
-        module = parsing.parse_module(source.decode("utf-8"))  # the text LibCST parsed, so the same tree
-        args = (*args[:2], module, *args[3:])
+        module = parsing.parse_module(args[1].decode("utf-8"))  # the text LibCST parsed, so the same tree
+        files.append((args[0], (*args[:2], module, *args[3:]), kwargs, file_calls))
+    for _, args, kwargs, file_calls in files:  # untimed: what a process fills once
+        model = original_build(*args, **kwargs)
+        for rule, context in file_calls:
+            _consume(rule, model, context)
+    clock = time.thread_time
+
+    def timed(work, *args, **kwargs):
+        """What `work(*args, **kwargs)` returns, and the CPU seconds it took."""
         gc.disable()
         start = clock()
-        model = original_build(*args, **kwargs)
-        seconds["model"] += clock() - start
-        for rule, context in file_calls:
-            start = clock()
-            _consume(rule, model, context)
-            seconds["in a run"][rule.code] = seconds["in a run"].get(rule.code, 0.0) + clock() - start
-        del model
-        for rule, context in file_calls:
-            model = original_build(*args, **kwargs)
-            start = clock()
-            _consume(rule, model, context)
-            seconds["alone"][rule.code] = seconds["alone"].get(rule.code, 0.0) + clock() - start
-            del model
+        result = work(*args, **kwargs)
+        took = clock() - start
         gc.enable()
+        return result, took
+
+    per_file: dict[str, dict] = {}  # path -> CPU seconds of its model and of each rule, alone and in a run
+    for path, args, kwargs, file_calls in files:
+        seconds: dict = {"model": float("inf"), "alone": {}, "in a run": {}, "ops": 0}
+        for _ in range(repeat):
+            model, took = timed(original_build, *args, **kwargs)
+            seconds["model"] = min(seconds["model"], took)
+            seconds["ops"] = len(model.ops)
+            for rule, context in file_calls:
+                _, took = timed(_consume, rule, model, context)
+                seconds["in a run"][rule.code] = min(seconds["in a run"].get(rule.code, took), took)
+            del model
+        for rule, context in file_calls:
+            for _ in range(repeat):
+                model = original_build(*args, **kwargs)
+                _, took = timed(_consume, rule, model, context)
+                seconds["alone"][rule.code] = min(seconds["alone"].get(rule.code, took), took)
+                del model
+        if path not in per_file:
+            per_file[path] = {**seconds, "alone": dict(seconds["alone"]), "in a run": dict(seconds["in a run"]),
+                              "first": seconds}
+        else:  # a file linted again adds
+            total = per_file[path]
+            total["model"] += seconds["model"]
+            total["ops"] += seconds["ops"]
+            for measure in ("alone", "in a run"):
+                for code, took in seconds[measure].items():
+                    total[measure][code] = total[measure].get(code, 0.0) + took
     return {"files": per_file}
 
 
