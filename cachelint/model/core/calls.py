@@ -47,6 +47,8 @@ class CallResolver:
         self.functions = functions
         self.spans = spans
         self._callers: dict[cst.FunctionDef, list[tuple[cst.Call, Scope, Callee]]] | None = None
+        # callee()'s answers: analyses and rules ask again for the same calls.
+        self._callees: dict[tuple[cst.BaseExpression, Scope, int], Callee | None] = {}
 
     def calls_of(self, function: cst.FunctionDef) -> list[tuple[cst.Call, Scope, Callee]]:
         """The calls in the module's functions that run `function`, each with the scope it
@@ -67,6 +69,12 @@ class CallResolver:
 
     def callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> Callee | None:
         """The function `func(...)` runs, and whether it binds the first parameter."""
+        asked = (func, scope, order)
+        if asked not in self._callees:
+            self._callees[asked] = self._callee(func, scope, order)
+        return self._callees[asked]
+
+    def _callee(self, func: cst.BaseExpression, scope: Scope, order: int) -> Callee | None:
         if isinstance(func, cst.Name):
             defined = _one_definition(scope, func.value, order)
             return Callee(defined, False) if self._defined(defined) else None
