@@ -64,6 +64,13 @@ class Namespace:
     template: str
     entity: str | None  # as the first fill names it: `products`, `Product`; None: not known
     fills: list[Fill] = field(default_factory=list)
+    _sites: set[tuple[str, int]] = field(default_factory=set, repr=False, compare=False)  # the fills' (path, line)
+
+    def add(self, fill: Fill) -> None:
+        """Count `fill` once per site: a key with several shapes is one fill."""
+        if (fill.path, fill.line) not in self._sites:
+            self._sites.add((fill.path, fill.line))
+            self.fills.append(fill)
 
     @property
     def key(self) -> str:
@@ -105,7 +112,6 @@ class ProjectModel:
         self.by_entity: dict[str, list[Namespace]] = defaultdict(list)
         self.writes: list[EntityWrite] = []
         self.fill_sites: set[tuple[str, int]] = set()
-        self._filled: set[tuple[str, str, str, int]] = set()  # each namespace's fill sites (entity name, template, path, line)
         self.busts_by_function: dict[str, list[Bust]] = defaultdict(list)
         self.busts_by_method: dict[str, list[Bust]] = defaultdict(list)  # a function's last name -> busts
         self.callers: dict[str, set[str]] = defaultdict(set)
@@ -132,9 +138,7 @@ class ProjectModel:
                 namespace = self.namespaces[(name, fill.template)] = Namespace(fill.template, fill.entity_label)
                 for entity_name in fill.entity:
                     self.by_entity[entity_name].append(namespace)
-            if (name, fill.template, fill.path, fill.line) not in self._filled:  # a key with several shapes is filled once
-                self._filled.add((name, fill.template, fill.path, fill.line))
-                namespace.fills.append(fill)
+            namespace.add(fill)
         self.writes += file.writes
         for bust in file.busts:
             self.busts_by_function[_short(bust.function)].append(bust)
