@@ -63,7 +63,7 @@ from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import module_name
-from cachelint.prefilter import may_import_relatively, prefilter_for, writes_a_declared_path
+from cachelint.prefilter import code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
     Words,
     attribute_uses,
@@ -681,8 +681,9 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         # one that imports a new name (the others get the cache's mark of a file left).
         typed = attribute_uses(typed_keys)
         candidates = [task for task in tasks if typed_keys and _may_use_typed(results[task.index], typed)]
-        by_attribute = {task.index for task in _screened(candidates, _Screen(typed), workers)} if candidates else set()
-        screen = _Screen(mentions_of(new, project.modules), imports_of(new, project.modules))
+        by_attribute = {task.index for task in _screened(candidates, _Screen(typed, in_code=True), workers)} \
+            if candidates else set()
+        screen = _Screen(mentions_of(new, project.modules), imports_of(new, project.modules), in_code=True)
         chosen = [task for task in tasks if task.index in by_attribute] + _screened(
             [task for task in tasks if task.index not in by_attribute], screen, workers, cache)
         _lint(chosen, results, declared, False, workers, cache)
@@ -813,12 +814,20 @@ def _skipped(result: FileResult) -> bool:
 
 class _Screen:
     """What a file's text must contain for a pass after the first to lint it: each of some
-    patterns (compiled regular expressions, or `clients.Words`), tested in their order."""
+    patterns (compiled regular expressions, or `clients.Words`), tested in their order.
+    With `in_code`, outside its comments and plain strings (`prefilter.code_of`): a
+    module's path in a settings string (`"django.core.cache.backends.locmem.LocMemCache"`)
+    imports nothing, and such a file would be linted again whole for nothing. The text
+    that passes is tested again without them, so that most files cost a search only."""
 
-    def __init__(self, *patterns: re.Pattern[bytes] | Words) -> None:
+    def __init__(self, *patterns: re.Pattern[bytes] | Words, in_code: bool = False) -> None:
         self.patterns = patterns
+        self.in_code = in_code
 
     def passes(self, raw: bytes) -> bool:
+        return self._found_in(raw) and (not self.in_code or self._found_in(code_of(raw)))
+
+    def _found_in(self, raw: bytes) -> bool:
         return all(pattern.search(raw) for pattern in self.patterns)
 
 

@@ -150,3 +150,18 @@ def test_findings_are_the_same_without_the_prefilter_on_the_public_corpus():
     findings = rule_findings([PUBLIC_CORPUS], prefilter=True)
     assert findings, "the corpus should have findings"
     assert findings == rule_findings([PUBLIC_CORPUS], prefilter=False)
+
+
+def test_the_code_of_a_text_leaves_out_its_comments_and_plain_strings_only():
+    """`code_of`, what the second pass's screens read: comments and plain strings out,
+    f-strings kept (their fields are code), and the text itself when the strings' bounds
+    are in doubt."""
+    from cachelint.prefilter import code_of
+
+    text = (b'a = "app.cache"  # app.cache\nb = rb\'\\\\d\' + """app.cache\n""" + f"{app.cache}"\n'
+            b"from app import (x,  # a comment )\n    cache)\n")
+    assert code_of(text) == (b"a = ''  \nb = rb'' + '' + f\"{app.cache}\"\n"
+                             b"from app import (x,  \n    cache)\n")
+    for doubtful in (b"x = 'app.cache\n", b'x = f"{d["app.cache"]}"\n'):
+        assert code_of(doubtful) == doubtful
+    assert code_of(b"import app.cache\n") == b"import app.cache\n"

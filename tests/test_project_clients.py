@@ -133,3 +133,29 @@ def test_what_a_text_defines_is_read_on_the_lines_that_name_a_cache():
                                      frozenset({receiver_word("Event"), receiver_word("Other")}))
     assert defined_in_text(b"class Event:\n    if cache == 1:\n        label = 'a cache'\n") == (frozenset(), frozenset())
     assert defined_in_text(b"class Event:\n    pass\n") == (frozenset(), frozenset())
+
+
+def test_a_module_path_in_a_string_or_a_comment_does_not_make_a_file_linted_again(tmp_path, monkeypatch):
+    """The second pass lints again a file that imports the client's module; its path in a
+    settings string or a comment imports nothing (the file is linted once, in the first
+    pass), while an f-string's field is code (linted again)."""
+    from cachelint import engine
+
+    _write(tmp_path, {
+        "app/__init__.py": "", "app/extensions.py": EXTENSIONS,
+        "app/views.py": VIEWS.format(import_line="from app.extensions import cache"),
+        "app/settings.py": 'CACHES = {"default": {"BACKEND": "app.extensions.cache"}}  # app.extensions.cache\n',
+        "app/notes.py": '"""from app.extensions import cache"""\n\n# from app.extensions import cache\n',
+        "app/shown.py": 'import app\n\nprint(f"{app.extensions.cache}")\n',
+    })
+    linted = []
+    real = engine.lint_source
+
+    def counted(filename, *args, **kwargs):
+        linted.append(Path(filename).name)
+        return real(filename, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_source", counted)
+    assert ("views.py", 6, "CL012") in _found(tmp_path)
+    assert (linted.count("views.py"), linted.count("shown.py")) == (2, 2)
+    assert (linted.count("settings.py"), linted.count("notes.py")) == (1, 1)
