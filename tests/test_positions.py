@@ -85,7 +85,41 @@ def test_libcsts_code_generation_is_its_own_while_and_after_spans_are_made():
     assert _BaseParenthesizedNode.__dict__["_parenthesize"] is parenthesize
     assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == {
         node: span for node, span in expected.items() if not isinstance(node, WHITESPACE)}
-    assert not any(isinstance(kind.__dict__.get("_codegen"), FunctionType) for kind in WHITESPACE)
+    assert not any(isinstance(kind.__dict__.get("_codegen"), FunctionType)
+                   for kind in (*WHITESPACE, *positions.LEAVES, *positions.OPERATORS, cst.FormattedStringText))
+
+
+# Each node the pass spans without LibCST's calls (a one-token leaf, an f-string's text, a
+# one-token operator), also where it takes LibCST's way (parentheses, whitespace that is
+# not plain): a module that starts with a name, names and texts that are not ASCII, a
+# backslash continuation, operators before and after a line break inside brackets.
+ONE_TOKEN_NODES = """\
+déjà = ((x)) + 1.5 - 2j * 0x1F // (3) ** -y
+s = ("a" "é") if a . b == c.d ( e , f ) else f'{q!r:>{w}} é {{}}' @ g
+h = [
+    i,
+    (j) ,  # note
+    k
+    . l
+] ; m |= n << o >> p ^ q & r % t
+u = v \\
+    . w in x and y or not z is not zz and 1 < 2 <= 3 != 4 >= 5 > 6
+call(a = 1, *b, **c) ; d /= 1 ; e //= 2 ; e **= 3 ; e %= 4 ; e @= 5 ; e &= 6 ; e ^= 7 ; e >>= 8 ; e <<= 9
+e -= 1 ; e += 2 ; e *= 3 ; lambda: (yield) | v / w is x
+"""
+
+
+@pytest.mark.parametrize("text", [ONE_TOKEN_NODES, "x\n", "'é'\n", "(x)\n", "f'é{x}'\n"])
+def test_one_token_nodes_are_spanned_as_libcst_spans_them(text):
+    module = cst.parse_module(text)
+    libcsts = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
+    spanned = SpannedModule(module)
+    assert module.code == text
+    assert {node: tuple(span) for node, span in spanned.spans.items()} == {
+        node: (span.start, span.length) for node, span in libcsts.items() if not isinstance(node, WHITESPACE)}
+    kinds = {type(node) for node in spanned.spans}
+    if text == ONE_TOKEN_NODES:
+        assert {*positions.LEAVES, cst.FormattedStringText, *positions.OPERATORS} <= kinds
 
 
 def test_whitespace_has_no_span_and_its_bytes_count():

@@ -21,20 +21,26 @@ While a module's code is generated for its spans, two of LibCST's methods are re
 (`_inlined`), for this state only: `CSTNode._codegen`, which calls the state before and
 after each node (here the recording is inline: two calls fewer per node), and
 `_parenthesize`, a generator-based context manager entered for every expression (here a
-class). Together they are a quarter of the pass. A state of another kind (another
-thread's `node.code`, while the methods are replaced) gets LibCST's own.
+class). Together they are a quarter of the pass. The commonest nodes, a token each (names,
+numbers, plain strings and f-strings' texts without parentheses, `.` `,` and the other
+one-token operators between plain whitespace: half the nodes recorded), get a `_codegen`
+of their own that counts and records their token without LibCST's calls (a fifth of the
+pass). A state of another kind (another thread's `node.code`, while the methods are
+replaced) gets LibCST's own.
 """
 from __future__ import annotations
 
 import contextlib
+import inspect
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
 from libcst._nodes.expression import _BaseParenthesizedNode
 from libcst._nodes.internal import CodegenState
+from libcst._nodes.op import _BaseOneTokenOp
 from libcst.metadata import ByteSpanPositionProvider
 
 _LEAVE = None  # in the record of a walk: the innermost node entered is left
@@ -119,6 +125,9 @@ class Span(NamedTuple):
     length: int
 
 
+_new_span = tuple.__new__
+
+
 class Spans(Mapping):
     """Node -> `Span`, made when asked for: most nodes' spans are never read."""
 
@@ -128,7 +137,7 @@ class Spans(Mapping):
 
     def __getitem__(self, node: cst.CSTNode) -> Span:
         packed = self._raw[id(node)]
-        return Span(packed >> _LENGTH_BITS, packed & _LENGTH_MASK)
+        return _new_span(Span, (packed >> _LENGTH_BITS, packed & _LENGTH_MASK))  # Span(...) without its Python call
 
     def __contains__(self, node: object) -> bool:
         return id(node) in self._raw
@@ -192,6 +201,55 @@ class _Parenthesized:
             rpar._codegen(state)
 
 
+def _leaf(node: cst.Name | cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString, state: CodegenState, **kwargs: Any) -> None:
+    """`_codegen` of a one-token expression (`LEAVES`) without parentheses, whose
+    `_codegen_impl` is its `value` inside `_parenthesize`: its span is its token's."""
+    if type(state) is not _SpanState or node.lpar or node.rpar:
+        _codegen(node, state, **kwargs)
+        return
+    _token(state, node, node.value)
+
+
+def _text(node: cst.FormattedStringText, state: CodegenState, **kwargs: Any) -> None:
+    """`_codegen` of an f-string's literal part: its `value`, no parentheses."""
+    if type(state) is not _SpanState:
+        _codegen(node, state, **kwargs)
+        return
+    _token(state, node, node.value)
+
+
+def _token(state: _SpanState, node: cst.CSTNode, value: str) -> None:
+    """A node that is the token `value` entered, spanned and left (what `_codegen` and
+    `_Parenthesized` record for it, without their calls)."""
+    if not state.tokens:
+        state.tokens.append(value)
+    start = state.position
+    length = len(value) if value.isascii() else len(value.encode("utf-8"))
+    state.position = start + length
+    state.spans[id(node)] = start << _LENGTH_BITS | length
+    state.walk.append(node)
+    state.walk.append(_LEAVE)
+
+
+def _operator(node: _BaseOneTokenOp, state: CodegenState, **kwargs: Any) -> None:
+    """`_codegen` of a one-token operator (`.`, `,`, `+`, `==`…) between plain whitespace:
+    its span is its token's (`_BaseOneTokenOp._codegen_impl` records it as its syntactic
+    position), the whitespace is only counted."""
+    before, after = node.whitespace_before, node.whitespace_after
+    if type(state) is not _SpanState or type(before) is not cst.SimpleWhitespace or \
+            type(after) is not cst.SimpleWhitespace:
+        _codegen(node, state, **kwargs)
+        return
+    token = node._get_token()
+    if not state.tokens:
+        state.tokens.append(before.value)
+    start = state.position + len(before.value)  # plain whitespace and operators are ASCII
+    state.position = start + len(token) + len(after.value)
+    state.spans[id(node)] = start << _LENGTH_BITS | len(token)
+    state.walk.append(node)
+    state.walk.append(_LEAVE)
+
+
 _REPLACING = threading.RLock()
 
 
@@ -203,14 +261,14 @@ def _inlined() -> Iterator[None]:
     with _REPLACING:
         for owner, name, replacement in _REPLACEMENTS:
             setattr(owner, name, replacement)
-        for kind in UNRECORDED:
-            setattr(kind, "_codegen", _codegen_unrecorded)  # noqa: B010 - as the replacements above
+        for kind, replacement in _OWN_CODEGEN.items():
+            setattr(kind, "_codegen", replacement)  # noqa: B010 - as the replacements above
         try:
             yield
         finally:
             for owner, name, original in _ORIGINALS:
                 setattr(owner, name, original)
-            for kind in UNRECORDED:
+            for kind in _OWN_CODEGEN:
                 delattr(kind, "_codegen")
 
 
@@ -220,6 +278,14 @@ _ORIGINALS = ((CSTNode, "_codegen", _LIBCST_CODEGEN), (_BaseParenthesizedNode, "
 # in the record of the walk. Each class inherits `_codegen` from CSTNode (and has no subclass).
 UNRECORDED = (cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace,
               cst.EmptyLine, cst.Comment)
+# The commonest nodes, a token each (half of the nodes recorded): their `_codegen_impl`
+# is LibCST's one-token code, which the functions above do without its calls. Each
+# class inherits `_codegen` from CSTNode.
+LEAVES = (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)
+OPERATORS = tuple(kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, _BaseOneTokenOp)
+                  and kind._codegen_impl is _BaseOneTokenOp._codegen_impl and not inspect.isabstract(kind))
+_OWN_CODEGEN: dict[type, Callable[..., None]] = {**dict.fromkeys(UNRECORDED, _codegen_unrecorded), **dict.fromkeys(LEAVES, _leaf),
+                cst.FormattedStringText: _text, **dict.fromkeys(OPERATORS, _operator)}
 
 class SpannedModule:
     """A module's node spans, and the order its nodes are entered and left."""
