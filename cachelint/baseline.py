@@ -17,6 +17,7 @@ in a diff; each entry names its rule, file, function and statement for the revie
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import io
 import json
@@ -35,6 +36,8 @@ from cachelint.report import source
 FORMAT = 1
 _CLOSING = (")", "]", "}")
 _WORD = re.compile(r"\w")
+# The fields that hold statements (`handlers` and `cases` hold the nodes that hold them).
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 _LAYOUT = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
 
 
@@ -107,19 +110,30 @@ class _Functions:
     def __init__(self, text: str) -> None:
         self._spans: list[tuple[int, int, str]] = []  # first row, last row, qualified name
         self._by_row: list[str] | None = None  # each row's, made on first use
-        tree = tree_scan.syntax_tree(text)
-        if tree is not None:
-            self._collect(tree, "")
+        # Python's tree of a big module is a million objects, and holds no cycle: the cyclic
+        # collector would only scan them again and again while they are made (half the time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            tree = tree_scan.syntax_tree(text)
+            if tree is not None:
+                self._collect(tree, "")
+        finally:
+            if collecting:
+                gc.enable()
 
     def _collect(self, node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
-                # The body only: a finding on the decorators or the `def` line belongs outside.
-                self._spans.append((child.body[0].lineno, child.end_lineno or child.lineno, name))
-                self._collect(child, name + ".")
-            else:
-                self._collect(child, prefix)
+        """The defs and classes among the statements of `node`'s bodies, and theirs: a def
+        or class is a statement, so expressions are not walked."""
+        for field in _BODIES:
+            for child in getattr(node, field, ()):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    name = f"{prefix}{child.name}"
+                    # The body only: a finding on the decorators or the `def` line belongs outside.
+                    self._spans.append((child.body[0].lineno, child.end_lineno or child.lineno, name))
+                    self._collect(child, name + ".")
+                else:
+                    self._collect(child, prefix)
 
     def around(self, row: int) -> str:
         """The innermost def or class whose body holds `row` (of two starting on one row, the

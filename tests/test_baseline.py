@@ -203,3 +203,60 @@ def test_the_enclosing_function_of_each_row():
     assert [functions.around(row) for row in range(13)] == [
         "", "", "", "A", "A", "A.f", "A.f.g", "A.f", "A", "A.h", "k", "", ""]
     assert _Functions("def f(:\n").around(1) == ""
+
+
+NESTED = """\
+if x:
+    def a(): pass
+else:
+    class B:
+        try:
+            def c(): pass
+        except E:
+            def d(): pass
+        else:
+            async def e(): pass
+        finally:
+            with f:
+                def g(): pass
+for h in i:
+    while j:
+        def k(): pass
+    else:
+        def l(): pass
+match m:
+    case 1:
+        def n():
+            async with o:
+                class P: pass
+x = lambda: (yield)
+"""
+
+
+def _every_def(text: str) -> list[tuple[int, int, str]]:
+    """What `_Functions` finds, by a walk of every node of Python's tree."""
+    import ast
+
+    found = []
+
+    def walk(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.append((child.body[0].lineno, child.end_lineno, prefix + child.name))
+                walk(child, prefix + child.name + ".")
+            else:
+                walk(child, prefix)
+
+    walk(ast.parse(text), "")
+    return found
+
+
+@pytest.mark.parametrize("path", [None, *sorted((Path(__file__).parent.parent / "fixtures").glob("*.py"))],
+                         ids=lambda path: path.name if path else "nested")
+def test_the_functions_are_every_def_and_class_of_the_tree(path):
+    """The statements alone are walked for the defs and classes: a def is a statement."""
+    text = path.read_text() if path else NESTED
+    assert sorted(baseline._Functions(text)._spans) == sorted(_every_def(text))
+    if path is None:
+        assert {name for *_, name in _every_def(text)} == {
+            "a", "B", "B.c", "B.d", "B.e", "B.g", "k", "l", "n", "n.P"}
