@@ -189,3 +189,33 @@ def test_a_released_model_leaves_no_garbage_cycle_holding_its_tree():
         if enabled:
             gc.enable()
     assert left == []
+
+
+def test_children_leave_whitespace_and_comments_out():
+    from cachelint.model.core.nodes import children, children_with_whitespace
+    from cachelint.model.core.positions import UNRECORDED
+
+    call = cst.parse_expression("f( a ,  # note\n  b)")
+    assert [type(node) for node in children(call)] == [cst.Name, cst.Arg, cst.Arg]
+    assert [type(node) for node in children(call.args[0])] == [cst.Name, cst.Comma]
+    assert any(isinstance(node, UNRECORDED) for node in children_with_whitespace(call))
+    assert [node for node in children_with_whitespace(call) if not isinstance(node, UNRECORDED)] == children(call)
+
+
+def test_a_value_made_of_io_is_looked_at_for_200_nodes_whitespace_counted():
+    """`holds_io_result` looks at 200 nodes at most, counting whitespace as it always has:
+    the request in a list of 60 other names is beyond them (each name, its element, its
+    comma and the comma's two spaces are five nodes), in a list of 30 it is not."""
+    def holds_io(others: int) -> bool:
+        model = _model(f"""
+            import requests
+            def view(u):
+                rows = [requests.get(u), {", ".join(["a"] * others)}]
+                return rows
+        """)
+        function = next(iter(model.functions))
+        assign = function.body.body[0].body[0]
+        return model.holds_io_result(assign.value, model.functions[function].scope)
+
+    assert holds_io(30)
+    assert not holds_io(60)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cachelint.model.core.facts import FunctionInfo
-from cachelint.model.core.nodes import children
+from cachelint.model.core.nodes import children_with_whitespace
 from cachelint.model.core.scopes import dotted, qualified_name
 
 # Modules whose functions and objects talk to the outside world.
@@ -140,5 +140,6 @@ def holds_io_result(expr: cst.BaseExpression, info: FunctionInfo, functions_by_n
                     pending.append((binding.value, hops + 1))
         elif isinstance(node, (cst.Lambda, cst.FunctionDef)):
             continue
-        pending += [(child, hops) for child in children(node)]
+        # Whitespace and comments count towards the 200 nodes looked at (they always have).
+        pending += [(child, hops) for child in children_with_whitespace(node)]
     return False
