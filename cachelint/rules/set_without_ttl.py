@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import libcst as cst
 
@@ -848,14 +847,71 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
     return f"{library} `{op.method}` stores an entry that never expires"
 
 
-@dataclass
 class _Removers:
     """A module's deletes and writes by the skeleton of a key they name: one the module can
     read (`by_skeleton`), or one it cannot, by their library (its id) and the skeleton of
-    what it shows (`unknown`)."""
+    what it shows (`unknown`). Each is indexed once (a big module has thousands of writes,
+    and each of them judged against all the others was quadratic), and only when a
+    question needs it: the first remover found answers, and the keys of the module's
+    other writes need not be resolved."""
 
-    by_skeleton: dict[tuple, list[CacheOp]]
-    unknown: dict[tuple[int, tuple], list[CacheOp]]
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.by_skeleton: dict[tuple, list[CacheOp]] = {}
+        self.unknown: dict[tuple[int, tuple], list[CacheOp]] = {}
+        self._unindexed = iter(model.ops)
+        self._skeletons: dict[CacheOp, frozenset] = {}
+
+    def any_for(self, op: CacheOp) -> bool:
+        """Whether the module deletes an entry of `op`'s kind, or writes one from another
+        function: under the same key, or under a key built where the module cannot read it
+        whose known text fits this one."""
+        mine = self._skeletons_of(op)
+        if not mine:
+            return False
+        if any(_removes(other, op) for skeleton in mine for other in self.by_skeleton.get(skeleton, ())):
+            return True
+        if any(_removes(other, op) for (library, unknown), others in self.unknown.items()
+               if library == id(op.library) and any(_fits(unknown, skeleton) for skeleton in mine)
+               for other in others):
+            return True
+        for other in self._unindexed:
+            if other.kind is not Kind.DELETE and other.kind is not Kind.WRITE:
+                continue
+            skeletons = self._skeletons_of(other)
+            unknowns = set(self._unknown_skeletons(other))
+            for skeleton in skeletons:
+                self.by_skeleton.setdefault(skeleton, []).append(other)
+            for unknown in unknowns:
+                self.unknown.setdefault((id(other.library), unknown), []).append(other)
+            if _removes(other, op) and (not mine.isdisjoint(skeletons) or id(other.library) == id(op.library) and any(
+                    _fits(unknown, skeleton) for unknown in unknowns for skeleton in mine)):
+                return True
+        return False
+
+    def _skeletons_of(self, op: CacheOp) -> frozenset:
+        found = self._skeletons.get(op)
+        if found is None:
+            found = self._skeletons[op] = frozenset(
+                shape.skeleton for key in named_keys(op) for shape in self.model.keys.of(key, op.scope)
+                if shape.known and not shape.constant or shape.constant)
+        return found
+
+    def _unknown_skeletons(self, other: CacheOp) -> list[tuple]:
+        """The skeletons of `other`'s keys built where the module cannot read them
+        (`self._get_cache_key()`, `"%s_count" % self._get_cache_key()`) that show some text
+        (how they start, how they end). A key passed in as a parameter is not one: it is its
+        callers' key, whatever they are."""
+        shapes = [shape for key in named_keys(other) for shape in self.model.keys.of(key, other.scope)]
+        return [shape.skeleton for shape in shapes
+                if not shape.known and (any(isinstance(part, str) for part in shape.skeleton)
+                                        or isinstance(other.key, cst.Call))]
+
+
+def _removes(other: CacheOp, op: CacheOp) -> bool:
+    """`other` may remove or replace `op`'s entry: a delete, or a write from another function."""
+    return other is not op and (other.kind is Kind.DELETE
+                                or (other.kind is Kind.WRITE and other.scope.function is not op.scope.function))
 
 
 class _Entries:
@@ -866,8 +922,7 @@ class _Entries:
     def __init__(self, model: ModuleModel, strict: bool) -> None:
         self.model = model
         self.strict = strict
-        self._skeletons: dict[CacheOp, frozenset] = {}
-        self._removers_found: _Removers | None = None
+        self._removers = _Removers(model)
         self.stored = StoredData(model)
 
     def judge(self, op: CacheOp, message: str) -> str | None:
@@ -892,7 +947,7 @@ class _Entries:
         #               of jobs, the members of a set; no data elsewhere for it to go stale against
         if not self._spelled(op):
             return None  # a key built elsewhere: whether the project invalidates it cannot be looked for
-        if self._invalidated(op):
+        if self._removers.any_for(op):
             # Deleted or rewritten elsewhere: the TTL would only be a safety net.
             return message if self.strict else None
         shapes = self.model.keys.of(op.key, op.scope) if op.key is not None else ()
@@ -942,59 +997,6 @@ class _Entries:
                             and self.model.tainted(part.node, part.scope):
                         return part.render(self.model.code)
         return None
-
-    def _invalidated(self, op: CacheOp) -> bool:
-        """Whether the module deletes an entry of this kind, or writes one from another
-        function: under the same key, or under a key built where the module cannot read it
-        (`"%s_count" % self._get_cache_key()`) whose known text fits this one."""
-        mine = self._skeletons_of(op)
-        if not mine:
-            return False
-        removers = self._removers()
-        if any(self._removes(other, op) for skeleton in mine for other in removers.by_skeleton.get(skeleton, ())):
-            return True
-        return any(self._removes(other, op) for (library, unknown), others in removers.unknown.items()
-                   if library == id(op.library) and any(_fits(unknown, skeleton) for skeleton in mine)
-                   for other in others)
-
-    @staticmethod
-    def _removes(other: CacheOp, op: CacheOp) -> bool:
-        """`other` may remove or replace `op`'s entry: a delete, or a write from another function."""
-        return other is not op and (other.kind is Kind.DELETE
-                                    or (other.kind is Kind.WRITE and other.scope.function is not op.scope.function))
-
-    def _removers(self) -> _Removers:
-        """The module's deletes and writes, by the skeletons of their keys, made once: a big
-        module has thousands of writes, and each of them judged against all the others was
-        quadratic."""
-        if self._removers_found is None:
-            removers = self._removers_found = _Removers({}, {})
-            for other in self.model.ops:
-                if other.kind is not Kind.DELETE and other.kind is not Kind.WRITE:
-                    continue
-                for skeleton in self._skeletons_of(other):
-                    removers.by_skeleton.setdefault(skeleton, []).append(other)
-                for unknown in set(self._unknown_skeletons(other)):
-                    removers.unknown.setdefault((id(other.library), unknown), []).append(other)
-        return self._removers_found
-
-    def _unknown_skeletons(self, other: CacheOp) -> list[tuple]:
-        """The skeletons of `other`'s keys built where the module cannot read them
-        (`self._get_cache_key()`, `"%s_count" % self._get_cache_key()`) that show some text
-        (how they start, how they end). A key passed in as a parameter is not one: it is its
-        callers' key, whatever they are."""
-        shapes = [shape for key in named_keys(other) for shape in self.model.keys.of(key, other.scope)]
-        return [shape.skeleton for shape in shapes
-                if not shape.known and (any(isinstance(part, str) for part in shape.skeleton)
-                                        or isinstance(other.key, cst.Call))]
-
-    def _skeletons_of(self, op: CacheOp) -> frozenset:
-        found = self._skeletons.get(op)
-        if found is None:
-            found = self._skeletons[op] = frozenset(
-                shape.skeleton for key in named_keys(op) for shape in self.model.keys.of(key, op.scope)
-                if shape.known and not shape.constant or shape.constant)
-        return found
 
 
 def _fits(unknown: tuple, known: tuple) -> bool:
