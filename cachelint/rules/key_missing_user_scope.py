@@ -529,12 +529,14 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
                   value: cst.BaseExpression, tenants: _TenantKeys) -> str | None:
     """What is wrong with the write `op` of `value` under `key_expr`, or None."""
     shapes = model.key_shapes(op)
-    if not shapes or not all(_unscoped(model, shape, op.scope) for shape in shapes):
+    if not shapes:
         return None
     shape = shapes[0]
     key_words = words("".join(part.text for part in shape.parts if part.is_constant))
     if _SHARED_WORDS.intersection(key_words):
         return None  # `dashboard:anonymous`, `site:settings`: the key says it is shared
+    if not all(_unscoped(model, each, op.scope) for each in shapes):
+        return None
     key = f'`"{shape.prefix}"`' if shape.constant else describe_key(model.code, key_expr, shape)
     user = _value_user(model, op, value)
     if user is not None and user.looked_up is not None and shape.dynamic:
@@ -609,14 +611,13 @@ def _unscoped(model: ModuleModel, shape: KeyShape, op_scope: Scope) -> bool:
     """The key surely has no part from a user: every dynamic part is known and none is
     user-derived (a constant from elsewhere, `settings.PREFIX`, is known enough), nor a
     one-time secret such as an authorization code or a token, which no other user has."""
-    for part in shape.dynamic:
-        if part.node is not None and part.scope is not None and model.users.varies_with_user(part.node, part.scope):
-            return False
+    for part in shape.dynamic:  # the cheap tests first
         if (part.opaque and not _constant_like(part)) or _of_builder_parameter(part, op_scope):
             return False
         if _ONE_TIME_WORDS.intersection(words(part.render(model.code)) + words(part.name)):
             return False
-        if part.node is not None and part.scope is not None and _is_fresh(model, part.node, part.scope):
+        if part.node is not None and part.scope is not None and (
+                model.users.varies_with_user(part.node, part.scope) or _is_fresh(model, part.node, part.scope)):
             return False
     return True
 
@@ -691,8 +692,10 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
     view = decorator.function
     if view is None:
         return None  # defined in another module (a urls.py): what it reads is not known here
+    if _varies_per_user(model, decorator, view):
+        return None
     read = model.users.reads_user(view)
-    if read is None or _varies_per_user(model, decorator, view):
+    if read is None:
         return None
     applied = decorator.expression
     if isinstance(decorator.node, cst.Call):
