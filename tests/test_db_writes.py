@@ -7,6 +7,8 @@ import libcst as cst
 import pytest
 
 from cachelint.model import build_model
+from cachelint.model.app.db import _CallGraph
+from cachelint.model.app.db_writes import WriteFinder
 from cachelint.model.app.entities import Entity, canonical, key_names, singular
 from cachelint.model.app.sql import parse_sql_write
 
@@ -394,13 +396,49 @@ def test_calls_of_module_functions_that_write():
     direct = [(model.location(w.order).row, w.label) for w in model.db.writes]
     through = [
         (model.location(w.order).row, w.label, w.kind.value, w.entity and w.entity.name, w.through.label)
-        for w in model.db.calls_that_write
+        for info in model.functions.values() for w in model.db.writes_in(info.scope.function) if w.through
     ]
     assert direct == [(8, "self.create(…)"), (14, "UPDATE products")]
     assert through == [
         (11, "self.store(…)", "insert", None, "self.create(…)"),
         (17, "save_price(…)", "update", "products", "UPDATE products"),
     ]
+
+
+def test_facts_found_only_as_far_as_asked(monkeypatch):
+    """A module that opens no transaction is not searched for writes to answer that it
+    opens none; one function's writes follow that function's calls only."""
+    followed: list[str] = []
+    made_by_call = _CallGraph._made_by_call
+
+    def counting(self, call, scope, order, depth):
+        if depth == _CallGraph._DEPTH:
+            followed.append(cst.Module([]).code_for_node(call.func))
+        return made_by_call(self, call, scope, order, depth)
+
+    monkeypatch.setattr(_CallGraph, "_made_by_call", counting)
+    recognised = []
+    monkeypatch.setattr(WriteFinder, "write", lambda self, site, write=WriteFinder.write: (
+        recognised.append(site) or write(self, site)))
+    model = _model(
+        """
+        def save_price(conn, pid, price):
+            conn.execute("UPDATE products SET price = ? WHERE id = ?", (price, pid))
+
+        def reprice(conn, pid, price):
+            save_price(conn, pid, price)
+
+        def audit(conn, pid):
+            log(pid)
+            save_price(conn, pid, 0)
+        """
+    )
+    assert model.db.transactions == []
+    assert recognised == []
+    function = next(info.scope.function for f, info in model.functions.items() if f.name.value == "reprice")
+    assert [w.label for w in model.db.writes_in(function)] == ["save_price(…)"]
+    assert followed == ["save_price"]
+    assert len(recognised) == 1
 
 
 def test_sessions_known_by_annotation_and_not_by_name():

@@ -257,9 +257,9 @@ class CacheWriteInTransaction(Rule):
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
-        ops = mutations(model)
-        if not ops or not model.db.transactions:
+        if not model.db.transactions:
             return
+        ops = mutations(model)
         for op in ops:
             writing = [t for t in model.db.transactions_around(op.node, op.scope) if _writes(t)]
             entered = None if writing else next(

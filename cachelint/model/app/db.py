@@ -5,9 +5,9 @@
 - `writes`: every `DbWrite` a call makes, in source order: what it does (INSERT, UPDATE,
   DELETE, SAVE, or a COMMIT/FLUSH point), the entity it changes (cachelint.model.app.entities:
   a table parsed from the SQL, or a model class) when known, and a label for messages.
-- `calls_that_write`: calls of the module's own functions and methods that write, two
-  calls deep (`self.create_metrics(...)`), each `through` the write it leads to.
-- `writes_in(function)`: both kinds, for the code of one function.
+- `writes_in(function)`: the writes of the code of one function, and its calls of the
+  module's own functions and methods that write, two calls deep
+  (`self.create_metrics(...)`), each `through` the write it leads to.
 - `transactions`: every `Transaction`, a `with` block or a decorated function whose DB
   work commits at its end, with the writes lexically inside it, and whether it makes a
   call that looks like a write on a receiver of unknown type (`form.save()`).
@@ -230,57 +230,73 @@ _CALLER_DEPTH = 2  # calls followed up from a function to the transaction its ca
 
 
 class DbFacts:
-    """The DB writes and transaction scopes of one module; see the module docstring."""
+    """The DB writes and transaction scopes of one module; see the module docstring. Each
+    part is found when first asked for: most modules open no transaction, and a rule that
+    asks about one function's writes needs only that function's calls followed."""
 
     def __init__(self, source: SourceModule, client_of: ClientOf, op_at: OpAt) -> None:
         self.spans = source.spans
-        recogniser = WriteFinder(source, client_of)
-        finder = _Transactions(recogniser)
-        self._deferred = sorted(
-            (self.spans[node].start, self.spans[node].start + self.spans[node].length)
-            for site in source.calls for node in finder.deferred(site)
-        )
-        self.writes: list[DbWrite] = []
-        untyped: list[Site] = []  # calls that look like writes on receivers of unknown type
-        for site in source.calls:
-            func = site.node.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value in WRITE_METHODS):
-                continue
-            found = recogniser.write(site)
-            if found is not None and not self.is_deferred(site.node):
-                kind, entity, label = found
-                self.writes.append(DbWrite(site.node, kind, entity, label, site.scope, site.statement, site.order))
-            elif found is None and func.attr.value in _UNTYPED_WRITES and (
-                    client_of(func.value, site.scope, site.order) is None):
-                untyped.append(site)
-        self.writes.sort(key=lambda w: w.order)
+        self._source = source
+        self._client_of = client_of
+        self._op_at = op_at
+        self._recogniser = WriteFinder(source, client_of)
+        self._finder = _Transactions(self._recogniser)
+        self._deferred: list[tuple[int, int]] | None = None
+        self._scanned: tuple[list[DbWrite], list[Site]] | None = None
+        self._call_graph: _CallGraph | None = None
         self._by_function: dict[Scope | None, list[DbWrite]] = {}
-        for write in self.writes:
-            self._by_function.setdefault(write.scope.function, []).append(write)
-        self.calls_that_write = _CallGraph(source, recogniser, self).writes()
-        for write in self.calls_that_write:
-            self._by_function.setdefault(write.scope.function, []).append(write)
-        for writes in self._by_function.values():
-            writes.sort(key=lambda w: w.order)
-        self.transactions = [t for site in source.withs if (t := finder.of_with(site)) is not None]
-        self.transactions += [
-            t for function, info in source.functions.items() if (t := finder.of_function(function, info.scope))
-        ]
+        self._transactions: list[Transaction] | None = None
         self._transactions_by_function: dict[Scope | None, list[Transaction]] = {}
-        for transaction in self.transactions:
-            self._transactions_by_function.setdefault(transaction.function, []).append(transaction)
-            transaction.writes = [
-                w for w in self._by_function.get(transaction.function, []) if self._inside(w.node, w.scope, transaction)
+        self._callers: dict[cst.FunctionDef, list[Site]] | None = None
+
+    @property
+    def writes(self) -> list[DbWrite]:
+        """Every write a call of the module makes, in source order."""
+        return self._scan()[0]
+
+    def _scan(self) -> tuple[list[DbWrite], list[Site]]:
+        """The module's writes, and its calls that look like writes on receivers of unknown type."""
+        if self._scanned is None:
+            writes: list[DbWrite] = []
+            untyped: list[Site] = []
+            for site in self._source.calls:
+                func = site.node.func
+                if not (isinstance(func, cst.Attribute) and func.attr.value in WRITE_METHODS):
+                    continue
+                found = self._recogniser.write(site)
+                if found is not None and not self.is_deferred(site.node):
+                    kind, entity, label = found
+                    writes.append(DbWrite(site.node, kind, entity, label, site.scope, site.statement, site.order))
+                elif found is None and func.attr.value in _UNTYPED_WRITES and (
+                        self._client_of(func.value, site.scope, site.order) is None):
+                    untyped.append(site)
+            writes.sort(key=lambda w: w.order)
+            self._scanned = (writes, untyped)
+        return self._scanned
+
+    @property
+    def transactions(self) -> list[Transaction]:
+        """Every transaction of the module, with the writes inside it and whether it may write."""
+        if self._transactions is None:
+            source, finder = self._source, self._finder
+            transactions = [t for site in source.withs if (t := finder.of_with(site)) is not None]
+            transactions += [
+                t for function, info in source.functions.items() if (t := finder.of_function(function, info.scope))
             ]
-            transaction.may_write = any(self._inside(site.node, site.scope, transaction) for site in untyped)
-        if self.transactions:
+            self._transactions = transactions
+            if not transactions:
+                return transactions
+            untyped = self._scan()[1]
+            for transaction in transactions:
+                self._transactions_by_function.setdefault(transaction.function, []).append(transaction)
+                transaction.writes = [w for w in self.writes_in(transaction.function)
+                                      if self._inside(w.node, w.scope, transaction)]
+                transaction.may_write = any(self._inside(site.node, site.scope, transaction) for site in untyped)
             for site in source.calls:
-                if _runs_project_function(site) and op_at(site.node) is None:
+                if _runs_project_function(site) and self._op_at(site.node) is None:
                     for transaction in self.transactions_around(site.node, site.scope):
                         transaction.may_write = True
-        self._source = source
-        self._op_at = op_at
-        self._callers: dict[cst.FunctionDef, list[Site]] | None = None
+        return self._transactions
 
     def entered_from(self, function: Scope | None) -> list[tuple[tuple[Site, ...], Transaction]]:
         """The transactions `function` runs inside because a caller of this module calls it
@@ -325,19 +341,34 @@ class DbFacts:
 
     def is_deferred(self, node: cst.CSTNode) -> bool:
         """Whether `node` is in a callable run after the commit (`on_commit(lambda: ...)`)."""
+        if self._deferred is None:
+            self._deferred = sorted(
+                (self.spans[node].start, self.spans[node].start + self.spans[node].length)
+                for site in self._source.calls for node in self._finder.deferred(site)
+            )
         start = self.spans[node].start
         return any(low <= start < high for low, high in self._deferred)
 
     def transactions_around(self, node: cst.CSTNode, scope: Scope) -> list[Transaction]:
         """The transactions whose body `node` (evaluated in `scope`) runs in, outermost first."""
+        if not self.transactions:
+            return []
         candidates = self._transactions_by_function.get(scope.function, [])
         around = [t for t in candidates if self._inside(node, scope, t)]
         return sorted(around, key=lambda t: self.spans[t.body].start)
 
     def writes_in(self, function: Scope | None) -> list[DbWrite]:
         """The writes made by the code of one function (None: the module's own code), in
-        source order: its own, and its calls of functions of the module that write."""
-        return self._by_function.get(function, [])
+        source order: its own, and its calls of functions of the module that write (two
+        calls deep, `self.create_metrics(...)`, each `through` the write it leads to)."""
+        found = self._by_function.get(function)
+        if found is None:
+            if self._call_graph is None:
+                self._call_graph = _CallGraph(self._source, self._recogniser, self)
+            found = self._by_function[function] = sorted(
+                [*self._call_graph.direct.get(function, ()), *self._call_graph.writes_of(function)],
+                key=lambda w: w.order)
+        return found
 
     def _inside(self, node: cst.CSTNode, scope: Scope, transaction: Transaction) -> bool:
         if scope.function is not transaction.function or self.is_deferred(node):
@@ -362,10 +393,17 @@ class _CallGraph:
         self._made: dict[tuple[cst.FunctionDef, int], list[DbWrite]] = {}
         # A call can only run a module function by one of their names: other calls need no lookup.
         self._function_names = {function.name.value for function in source.functions}
+        self._sites: dict[Scope | None, list[Site]] | None = None  # the calls of each function
 
-    def writes(self) -> list[DbWrite]:
+    def writes_of(self, function: Scope | None) -> list[DbWrite]:
+        """The writes the calls in the code of `function` (None: the module's own code) make
+        through functions of the module, in source order."""
+        if self._sites is None:
+            self._sites = {}
+            for site in self.source.calls:
+                self._sites.setdefault(site.scope.function, []).append(site)
         found = []
-        for site in self.source.calls:
+        for site in self._sites.get(function, ()):
             for made in self._made_by_call(site.node, site.scope, site.order, self._DEPTH):
                 if not self.facts.is_deferred(site.node):
                     found.append(DbWrite(site.node, made.kind, made.entity, call_label(site.node), site.scope,
