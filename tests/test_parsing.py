@@ -1,3 +1,6 @@
+import inspect
+from pathlib import Path
+
 import libcst as cst
 import pytest
 
@@ -37,6 +40,47 @@ def test_nodes_are_checked_again_after_a_syntax_error():
         parse_module("def broken(:\n")
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted((ROOT / "fixtures").glob("*.py")) + sorted((ROOT.parent / "shared" / "eval" / "public").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda path: path.name)
+def test_each_node_is_made_as_libcsts_parse_makes_it(path):
+    """The parser's nodes are made by `__init__`s of their own (cachelint.parsing._fast_inits),
+    with the same fields and defaults as the dataclasses'."""
+    text = path.read_text()
+    assert parse_module(text).deep_equals(cst.parse_module(text))
+
+
+def test_the_parser_makes_its_nodes_unchecked_and_through_their_slots(monkeypatch):
+    checked = []
+    monkeypatch.setattr(cst.Name, "_validate", lambda node: checked.append(node))
+    original = cst.Name.__init__
+    cst.parse_module(SOURCE)
+    assert checked
+    checked.clear()
+    parse_module(SOURCE)
+    assert not checked
+    assert cst.Name.__init__ is original
+    assert parsing._fast_inits()[cst.Name] == (parsing._fast_inits()[cst.Name][0], original)
+    assert set(parsing._fast_inits()) == {
+        kind for kind in vars(cst).values()
+        if isinstance(kind, type) and issubclass(kind, cst.CSTNode) and not inspect.isabstract(kind)}
+    fast = parsing._fast_inits()[cst.Name][0]
+    assert cst.Name("x", lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),)).deep_equals(
+        _made(cst.Name, fast, "x", lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),)))
+    assert _made(cst.Name, fast, "x").lpar == () == _made(cst.Name, fast, "x").rpar
+    # a field's default factory is called for each node (a comma's plain whitespace)
+    comma = _made(cst.Comma, parsing._fast_inits()[cst.Comma][0])
+    assert comma.deep_equals(cst.Comma()) and type(comma.whitespace_before) is cst.SimpleWhitespace
+
+
+def _made(kind, init, *args, **kwargs):
+    node = object.__new__(kind)
+    init(node, *args, **kwargs)
+    return node
 
 
 # --- whatever Python accepts (cachelint.parsing) -----------------------------------------
