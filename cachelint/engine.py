@@ -341,7 +341,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
             _check_declared_clients(linted, settings)
         if prefilter:
             _lint_for_the_ttl_constants(linted, stats, settings, workers, cache)
-        _lint_importers_of_clients(linted, stats, settings, workers, cache_dir, cache)
+        project = _lint_importers_of_clients(linted, stats, settings, workers, cache_dir, cache)
         if prefilter:
             _lint_for_the_entities(linted, stats, settings, workers, cache)
     if cache is not None:
@@ -350,7 +350,7 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     if part_of_the_project and _may_have_project_findings(linted, settings):
         _as_in_the_whole_project(run, settings, jobs, cache_dir, prefilter)  # its comments judged there
     else:
-        check_project(run.files, settings)
+        check_project(run.files, settings, project)
         check_comments(run.files, settings)
     return run
 
@@ -411,8 +411,9 @@ def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = T
     return run
 
 
-def check_project(files: list[FileResult], settings: Settings) -> None:
-    """The project stage: the project rules' diagnostics added to the files they point into."""
+def check_project(files: list[FileResult], settings: Settings, made: ProjectModel | None = None) -> None:
+    """The project stage: the project rules' diagnostics added to the files they point into.
+    `made`: a project model made before, used when it is the model of these files' facts."""
     facts = [file.facts for file in files if file.facts is not None]
     project_rules = [entry for entry in catalog.RULES if entry.kind == "project"]
     if not project_rules or not any(file.writes for file in facts):  # every project rule judges DB writes
@@ -420,7 +421,7 @@ def check_project(files: list[FileResult], settings: Settings) -> None:
     from cachelint.rules.base import RuleContext
 
     chosen = [cast("type[ProjectRule]", entry.load()) for entry in project_rules]  # each rule's module alone
-    project = ProjectModel(facts)
+    project = _project_model(facts, made)
     by_path = {file.facts.path: file for file in files if file.facts is not None}
     found: dict[str, list[Diagnostic]] = {}
     for rule in chosen:
@@ -571,7 +572,7 @@ def _import_the_linter() -> None:
 
 def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
                                workers: parallel.Workers, cache_dir: Path | None = None,
-                               first: ResultCache | None = None) -> None:
+                               first: ResultCache | None = None) -> ProjectModel | None:
     """The second pass: a file that imports a cache client another module of the project
     makes, a wrapper function or wrapper class of one, an instance of such a class
     (cachelint.model.cache.wrappers), or a constant or Django setting the project binds
@@ -584,20 +585,21 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
     status as the first pass saw it (None: no cache, or unreadable); `first`: the first
     pass's pack, which keeps what the files' texts define (`_typed_attributes`), and the
     pass's outcome: a run on the same files, with the same contents and settings, gives
-    the same, and takes it from there without a round (`_fingerprint`)."""
+    the same, and takes it from there without a round (`_fingerprint`). Gives the last
+    project model it made (None when it made none)."""
     fingerprint = _fingerprint(results, stats, first) if first is not None else None
     if first is None or fingerprint is None:
-        _client_rounds(results, stats, settings, workers, cache_dir, first)
-        return
+        return _client_rounds(results, stats, settings, workers, cache_dir, first)
     if _replayed(results, first, fingerprint):
-        return
+        return None
     before = list(results)
-    _client_rounds(results, stats, settings, workers, cache_dir, first)
+    project = _client_rounds(results, stats, settings, workers, cache_dir, first)
     changed = {result.filename: result for result, was in zip(results, before) if result is not was}
     if not any(result.internal_errors for result in changed.values()):
         first.keep_outcome(_SECOND_PASS, fingerprint, {
             filename: (result.diagnostics, result.facts.to_json() if result.facts is not None else None,
                        result.suppressed) for filename, result in changed.items()})
+    return project
 
 
 _SECOND_PASS = "imported clients"  # the name of its outcome in the first pass's pack
@@ -637,12 +639,13 @@ def _replayed(results: list[FileResult], cache: ResultCache, fingerprint: str) -
 
 
 def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
-                   workers: parallel.Workers, cache_dir: Path | None, first: ResultCache | None) -> None:
-    """The rounds of the second pass (`_lint_importers_of_clients`)."""
+                   workers: parallel.Workers, cache_dir: Path | None, first: ResultCache | None) -> ProjectModel | None:
+    """The rounds of the second pass (`_lint_importers_of_clients`); the last project model made."""
     seen: set[str] = set()
     texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
+    project = None
     for _ in range(_CLIENT_ROUNDS):
-        project = ProjectModel(_facts(results))
+        project = _project_model(_facts(results), project)
         exported = exported_clients(project, settings.clients)
         wrappers = exported_wrappers(project, settings.clients)
         classes, instances = project.wrapper_classes(), project.wrapper_instances(settings.clients.classes)
@@ -653,7 +656,7 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
                  | constants.keys() | {f"attribute {key}" for key in attributes})
         new = sorted(names - seen)
         if not new:
-            return
+            return project
         seen |= names
         typed_keys = [name.removeprefix("attribute ") for name in new if name.startswith("attribute ")]
         new = [name for name in new if not name.startswith("attribute ")]
@@ -689,6 +692,17 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         _lint(chosen, results, declared, False, workers, cache)
         if cache is not None:
             cache.save()
+    return project
+
+
+def _project_model(facts: list[FileFacts], last: ProjectModel | None) -> ProjectModel:
+    """The project model of `facts`: `last` when it is the model of the very same facts (a
+    round of the second pass, or the project stage, after no file was linted again: made
+    again, it was a tenth of the time of a big module), else a new one. A model is not
+    changed once made."""
+    if last is not None and len(last.files) == len(facts) and all(a is b for a, b in zip(last.files, facts)):
+        return last
+    return ProjectModel(facts)
 
 
 def _may_use_typed(result: FileResult, typed: re.Pattern[bytes]) -> bool:

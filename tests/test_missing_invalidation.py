@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cachelint import engine
 from cachelint.cli import main
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
+from cachelint.project.model import ProjectModel
 
 CATALOG = '''
 import json
@@ -346,3 +348,20 @@ def test_install_time_data_is_not_judged_but_a_look_alike_file_is(shop, tmp_path
     (tmp_path / "management").mkdir()
     (tmp_path / "management" / "views.py").write_text(pricing())
     assert sorted((name, row) for name, row, _ in lint(tree)) == [("population.py", 10), ("views.py", 10)]
+
+
+def test_the_project_model_is_made_again_only_when_a_file_was_linted_again(shop, monkeypatch):
+    """The second pass's rounds and the project stage share one project model while no file
+    is linted again: here the second pass finds a client (catalog's `r`) that no file
+    imports, and so lints nothing again; one model is made for the run (three before)."""
+    made = []
+    monkeypatch.setattr(engine, "ProjectModel", lambda facts: made.append(facts) or ProjectModel(facts))
+    tree = shop(pricing=pricing())
+    assert len(lint(tree)) == 1
+    assert len(made) == 1
+    # a file that imports the client is linted again: the next round and the project
+    # stage have its new facts, in a model made again
+    made.clear()
+    shop(orders="from catalog import r\n\ndef f(k):\n    return r.get(k)\n")
+    assert len(lint(tree)) == 1
+    assert len(made) == 2 and made[0] is not made[1]
