@@ -219,3 +219,43 @@ def test_a_value_made_of_io_is_looked_at_for_200_nodes_whitespace_counted():
 
     assert holds_io(30)
     assert not holds_io(60)
+
+
+ONE_LINE_EXPRESSIONS = '''\
+def f(a, b):
+    if a:
+        x = (g(a.b[1:2], *b, k="é") + -a, not a or b and a, a if b else 1.5, 2j, 0x1F, ...)
+        y = [i async for i in a] + [i for i in b if i] + {i for i in a} + {k: v for k, v in b}
+        z = {"k": "é", **b} | {1, 2} | (lambda q, *r: q)(1) | f"{a!r:>{b}} é" "more" 'é'
+        w = (yield a) + (await b) + (c := 3) + a[1, 2] + (1, 2) + [
+            a, b]
+        return x, y, z, sum(i for i in a)
+'''
+
+
+def test_the_code_of_an_expression_on_one_line_is_its_span_of_the_source():
+    """`SourceModule.code` is LibCST's code for the node; for an expression on one line
+    without parentheses the text of its span is that code, and LibCST does not make it."""
+    import pathlib
+
+    from cachelint.model.core.module import SPANNED_WHOLE
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    texts = [ONE_LINE_EXPRESSIONS] + [path.read_text() for path in sorted((root / "fixtures").glob("*.py"))]
+    kinds = set()
+    for text in texts:
+        model = _model(text)
+        for node in list(model.spans):
+            if type(node) in SPANNED_WHOLE:
+                kinds.add(type(node))
+                assert model.code(node) == model.module.code_for_node(node)
+    assert kinds == SPANNED_WHOLE
+    model = _model(ONE_LINE_EXPRESSIONS)
+    one_line = next(node for node in model.spans if type(node) is cst.Call)
+    parenthesized = next(node for node in model.spans if type(node) is cst.Yield)
+    on_two_lines = next(node for node in model.spans
+                        if type(node) is cst.List and "\n" in model.module.code_for_node(node))
+    made = []
+    model.module = type("Counting", (), {"code_for_node": lambda self, node: made.append(node) or "?"})()
+    assert model.code(one_line) == 'g(a.b[1:2], *b, k="é")' and made == []
+    assert model.code(parenthesized) == model.code(on_two_lines) == "?" and made == [parenthesized, on_two_lines]

@@ -113,13 +113,34 @@ class SourceModule:
     def code(self, node: cst.CSTNode) -> str:
         text = self._code.get(node)
         if text is None:
-            text = self._code[node] = self.module.code_for_node(node)
+            text = self._code[node] = self._on_one_line(node) or self.module.code_for_node(node)
         return text
+
+    def _on_one_line(self, node: cst.CSTNode) -> str | None:
+        """The code of an expression of `SPANNED_WHOLE` without parentheses, on one line, as
+        the source spells it: there LibCST's code for the node (made again, a tenth of a
+        big module's time) is the text of its span. A node on several lines is not: LibCST
+        makes it without the indentation of the lines it continues on. None for the others."""
+        if type(node) not in SPANNED_WHOLE or node.lpar:  # type: ignore[attr-defined]  # every one has parentheses
+            return None
+        span = self.spans[node]
+        text = self.source[span.start:span.start + span.length]
+        return None if b"\n" in text or b"\r" in text else text.decode("utf-8")
 
     def binding_of(self, name: cst.Name, scope: Scope, order: int) -> Binding | None:
         """The binding a use of `name` sees, when there is exactly one candidate."""
         bindings = scope.lookup(name.value, order)
         return bindings[0] if len(bindings) == 1 else None
+
+
+# The expressions whose span, without parentheses, is all their code (no field of theirs,
+# a comma or whitespace, lies outside it).
+SPANNED_WHOLE = frozenset({
+    cst.Attribute, cst.Await, cst.BinaryOperation, cst.BooleanOperation, cst.Call, cst.Comparison,
+    cst.ConcatenatedString, cst.Dict, cst.DictComp, cst.Ellipsis, cst.Float, cst.FormattedString, cst.GeneratorExp,
+    cst.IfExp, cst.Imaginary, cst.Integer, cst.Lambda, cst.List, cst.ListComp, cst.Name, cst.NamedExpr, cst.Set,
+    cst.SetComp, cst.SimpleString, cst.Subscript, cst.Tuple, cst.UnaryOperation, cst.Yield,
+})
 
 
 def _header_end(statement: cst.CSTNode) -> cst.CSTNode | None:
