@@ -29,6 +29,46 @@ def test_one_job_or_few_items_run_in_this_process(monkeypatch):
     assert list(parallel.map_in_order(square, range(3), jobs=4)) == [0, 1, 4]
 
 
+class Counted:
+    """A function that counts how often this process pickles it, and holds much, as the
+    run's settings do (a message bigger than a pipe's buffer)."""
+
+    pickled = 0
+
+    def __init__(self, ballast: str = "x" * 300_000) -> None:
+        self.ballast = ballast
+
+    def __reduce__(self):
+        Counted.pickled += 1
+        return (Counted, (self.ballast,))
+
+    def __call__(self, number: int) -> bytes:
+        return bytes([number % 256]) * 300_000  # results bigger than a pipe's buffer, too
+
+
+def test_the_function_goes_to_the_workers_once_a_pass_and_big_messages_do_not_block():
+    items = list(range(parallel.MIN_ITEMS_FOR_WORKERS * 10))
+    with parallel.Workers(2) as workers:
+        for _ in range(2):  # two passes on the same workers
+            Counted.pickled = 0
+            assert list(workers.map_in_order(Counted(), items)) == [Counted()(n) for n in items]
+            assert Counted.pickled == 1
+
+
+def fails_on_seven(number: int) -> int:
+    if number == 7:
+        raise ValueError("seven")
+    return number
+
+
+def test_what_an_item_raises_in_a_worker_is_raised_here_and_the_next_pass_starts_new_workers():
+    items = list(range(parallel.MIN_ITEMS_FOR_WORKERS * 2))
+    with parallel.Workers(2) as workers:
+        with pytest.raises(ValueError, match="seven"):
+            list(workers.map_in_order(fails_on_seven, items))
+        assert list(workers.map_in_order(square, items)) == [n * n for n in items]
+
+
 def outcome(paths: list[Path], jobs: int) -> list[tuple]:
     run = lint_paths(paths, Settings(select=("ALL",)), jobs=jobs)
     return [(f.filename, f.diagnostics, f.internal_errors) for f in run.files]
