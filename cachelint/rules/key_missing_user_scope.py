@@ -537,21 +537,20 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
         return None  # `dashboard:anonymous`, `site:settings`: the key says it is shared
     if not all(_unscoped(model, each, op.scope) for each in shapes):
         return None
-    key = f'`"{shape.prefix}"`' if shape.constant else describe_key(model.code, key_expr, shape)
     user = _value_user(model, op, value)
     if user is not None and user.looked_up is not None and shape.dynamic:
         return None  # `invoice:{pk}` of `self.get_object()`: that object, whoever may see it
     if user is not None:
         source = f"`{user.looked_up}`, looked up among rows filtered by `{user.source}`," if user.looked_up \
             else f"data computed from `{user.source}`"
-        return (f"{key} caches {source} but the key has no part from it: every user "
-                f"is served the first one's data; add it: `{_with_user(model, shape, user)}`")
+        return (f"{_described(model, key_expr, shape)} caches {source} but the key has no part from it: "
+                f"every user is served the first one's data; add it: `{_with_user(model, shape, user)}`")
     tenant = tenants.unscoped_data(op, value, shape)
     if tenant is not None:
         keyed = tenants.keyed_by
         line = model.location(model.spans[keyed.node].start).row if keyed is not None else 0
-        return (f"{key} caches data of the tenant `{tenant.source}` but the key has no part from it, where the "
-                f"module keys other entries by the tenant (line {line}): "
+        return (f"{_described(model, key_expr, shape)} caches data of the tenant `{tenant.source}` but the key "
+                f"has no part from it, where the module keys other entries by the tenant (line {line}): "
                 f"every tenant is served the first one's data; add it: `{_with_user(model, shape, tenant)}`")
     function = op.scope.function_def
     private = _private_word(shape, key_words) if function is not None and _is_literal_free(value) else None
@@ -560,9 +559,15 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
     user = model.users.context(function)
     if user is None:
         return None
-    return (f"{key} names private data (`{private}`) and is written where the code runs for `{user.source}`, "
-            f"but the key has no part from the user: every user is served the first one's entry; "
+    return (f"{_described(model, key_expr, shape)} names private data (`{private}`) and is written where the "
+            f"code runs for `{user.source}`, but the key has no part from the user: every user is served the "
+            f"first one's entry; "
             f"add it: `{_with_user(model, shape, user)}`")
+
+
+def _described(model: ModuleModel, key_expr: cst.BaseExpression, shape: KeyShape) -> str:
+    """How a message names the key (made only for a message: most writes have none)."""
+    return f'`"{shape.prefix}"`' if shape.constant else describe_key(model.code, key_expr, shape)
 
 
 class _TenantKeys:
@@ -587,10 +592,12 @@ class _TenantKeys:
         """The tenant the stored `value` comes from, when neither the key nor the cache keeps
         tenants apart and the module keys other entries by the tenant."""
         users = self.model.users
-        if not users.names_a_tenant() or self.keyed_by is None:
-            return None  # the module gives no evidence that it keeps its cache per tenant
-        tenant = users.tenant(value, op.scope)
-        if tenant is None or users.is_tenant_id(value, op.scope) or self._scoped(op, [shape]):
+        if not users.names_a_tenant():
+            return None  # no value of the module is a tenant's
+        tenant = users.tenant(value, op.scope)  # before `keyed_by`, which follows every key of the module
+        if tenant is None or self.keyed_by is None:
+            return None  # or the module gives no evidence that it keeps its cache per tenant
+        if users.is_tenant_id(value, op.scope) or self._scoped(op, [shape]):
             return None
         return tenant
 
@@ -753,15 +760,15 @@ def _cached_view_problem(model: ModuleModel, decorator: CacheDecorator) -> str |
     view = decorator.function
     if view is None:
         return None
-    read = model.users.reads_user(view)
-    if read is None:
-        return None
     call = decorator.call
     if call is not None:
         for arg in (_MAKE_CACHE_KEY, _KEY_PREFIX, _UNLESS):
             given = find_argument(call, arg)
             if given is MAYBE or (given is not None and _may_read_user(model, given, decorator)):
                 return None
+    read = model.users.reads_user(view)
+    if read is None:
+        return None
     user_id = f"`{read.user_id}`" if isinstance(read, Identity) else "the user's id"
     return (f"`{_spelled(model, decorator)}` keeps one `{view.name.value}` page for every user, but the view reads "
             f"`{read.source}`: one user's page is served to every user; pass a `make_cache_key` that "
