@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TypeGuard
 
 import libcst as cst
 
@@ -304,20 +303,26 @@ class ZeroTtl(Rule):
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
         for op in model.ops:
-            ttl = op.ttl
-            if _is_mistake(ttl) and ttl.argument is not None:
-                given = _given(model, ttl, ttl.argument, op.call, op.scope, op.order)
+            mistake = _mistake(op.ttl)
+            if mistake is not None:
+                ttl, argument = mistake
+                given = _given(model, ttl, argument, op.call, op.scope, op.order)
                 yield Finding(op.node, op.statement, _message(given, ttl, op.library, op.method, op.kind))
         for decorator in model.decorators:
-            ttl = decorator.ttl
-            if _is_mistake(ttl) and ttl.argument is not None:
+            mistake = _mistake(decorator.ttl)
+            if mistake is not None:
+                ttl, argument = mistake
                 order = model.spans[decorator.node].start
-                given = _given(model, ttl, ttl.argument, decorator.call, decorator.scope, order)
+                given = _given(model, ttl, argument, decorator.call, decorator.scope, order)
                 yield Finding(decorator.node, decorator.statement, _message(given, ttl, decorator.library))
 
 
-def _is_mistake(ttl: Ttl | None) -> TypeGuard[Ttl]:
-    return ttl is not None and ttl.meaning.is_zero_ttl_mistake
+def _mistake(ttl: Ttl | None) -> tuple[Ttl, cst.BaseExpression] | None:
+    """A TTL given as an argument whose value the client takes as a mistake, and that
+    argument. Most operations give none (an omitted TTL is not this rule's): asked first."""
+    if ttl is None or ttl.argument is None or not ttl.meaning.is_zero_ttl_mistake:
+        return None
+    return ttl, ttl.argument
 
 
 def _message(given: str, ttl: Ttl, library: Library, method: str | None = None, kind: Kind | None = None) -> str:
