@@ -120,6 +120,7 @@ class ProjectModel:
         self._class_methods: dict[str, set[str]] = {}
         self._wrapper_classes: dict[str, tuple[str, dict[str, Method]]] | None = None
         self._resolved: dict[str, Definition | None] = {}
+        self._busted: dict[tuple[str, tuple[str, ...] | None], frozenset[str] | None] = {}
         self._attribute_clients: dict[str, str] | None = None
         for file in files:
             self._add(file)
@@ -442,17 +443,29 @@ class ProjectModel:
         method = f"{ANY_RECEIVER}.{function.rsplit('.', 1)[-1]}"
         return self.callers.get(function, set()) | self.callers.get(method, set())
 
-    def busted_on_path(self, write: EntityWrite) -> set[str] | None:
+    def busted_on_path(self, write: EntityWrite) -> frozenset[str] | None:
         """The templates the write's path busts; None when it busts a key the analysis
         cannot read, which may be any of them."""
-        path = {_short(write.function)}
+        # Remembered by what decides it: a function holds many writes, and the path of
+        # one whose callers include a method called on a receiver of unknown type (every
+        # `*.save` of the project) is thousands of functions.
+        path_of = (_short(write.function), write.entity if write.runs_hooks else None)
+        try:
+            return self._busted[path_of]
+        except KeyError:
+            found = self._busted[path_of] = self._busted_on_path(*path_of)
+            return found
+
+    def _busted_on_path(self, written_in: str, hooked: tuple[str, ...] | None) -> frozenset[str] | None:
+        """`busted_on_path` of a write in the function `written_in` (short), which runs
+        the hooks of the entity names `hooked` (None: it runs none)."""
+        path = {written_in}
         level = set(path)
         for _ in range(_CALLERS_UP):
             level = {caller for function in level for caller in self._callers_of(function)}
             path |= level
-        if write.runs_hooks:
-            for name in write.entity:
-                path |= self.hooks.get(name, set())
+        for name in hooked or ():
+            path |= self.hooks.get(name, set())
         helpers = {callee for function in path for callee in self.callees.get(function, ())} - path
         if REGISTERED in helpers:
             return None  # it runs what a registry holds: maybe the invalidation
@@ -472,7 +485,7 @@ class ProjectModel:
             if busted is None:
                 return None
             templates |= busted
-        return templates
+        return frozenset(templates)
 
     def _busted_by_method(self, callee: str) -> set[str] | None:
         """What a call the project cannot place may bust (`self.cache.forget(pk)`, or
