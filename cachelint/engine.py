@@ -23,16 +23,17 @@ the file. Neither stops any other rule or file from being checked.
    parsed in part, are linted whole. Cached: a whole parse only adds facts, and gives
    the same diagnostics.
 5. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
-   alike, and the project rules (CL010) check it. Not cached: their findings depend on
-   other files.
+   alike, and the project rules (CL010) check it. Their findings depend on every file:
+   they are kept as an outcome of the run's files and contents, as the second pass's are
+   (`check_project`).
 
 The passes share one set of worker processes (`parallel.Workers`), started by the first
 pass that has enough files for them. The imported clients and the entities passes find
 the files they concern by their text (`_screened`), read and tested in the workers, so
 that the main process does not read every file of the project once a pass; a file's
 answer is kept in the result cache, as an entry of the pass's pack (a file left) or a
-note of the file's entry (what it defines, `_typed_attributes`), so that a run after
-reads no unchanged file again.
+note of the file's entry (what it defines, `_typed_attributes`; whether it names an
+entity cached, `_naming`), so that a run after reads no unchanged file again.
 
 Each diagnostic, of a module rule or a project rule, goes through the file's selection
 and suppression comments once (`_selected`). The run lists the files in the order
@@ -341,16 +342,19 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
             _check_declared_clients(linted, settings)
         if prefilter:
             _lint_for_the_ttl_constants(linted, stats, settings, workers, cache)
-        project = _lint_importers_of_clients(linted, stats, settings, workers, cache_dir, cache)
+        fingerprint = _fingerprint(linted, stats, cache) if cache is not None else None
+        project = _lint_importers_of_clients(linted, stats, settings, workers, cache_dir, cache, fingerprint)
         if prefilter:
             _lint_for_the_entities(linted, stats, settings, workers, cache)
+    run.files.extend(linted)
+    whole_project = part_of_the_project and _may_have_project_findings(linted, settings)
+    if not whole_project:
+        check_project(run.files, settings, project, cache, fingerprint)
     if cache is not None:
         cache.save()
-    run.files.extend(linted)
-    if part_of_the_project and _may_have_project_findings(linted, settings):
+    if whole_project:
         _as_in_the_whole_project(run, settings, jobs, cache_dir, prefilter)  # its comments judged there
     else:
-        check_project(run.files, settings, project)
         check_comments(run.files, settings)
     return run
 
@@ -411,30 +415,58 @@ def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = T
     return run
 
 
-def check_project(files: list[FileResult], settings: Settings, made: ProjectModel | None = None) -> None:
+def check_project(files: list[FileResult], settings: Settings, made: ProjectModel | None = None,
+                  cache: ResultCache | None = None, fingerprint: str | None = None) -> None:
     """The project stage: the project rules' diagnostics added to the files they point into.
-    `made`: a project model made before, used when it is the model of these files' facts."""
+    `made`: a project model made before, used when it is the model of these files' facts.
+    With `cache` and the `fingerprint` of the run's files (`_fingerprint`), the rules'
+    findings are kept in the first pass's pack: a run on the same files, with the same
+    contents and settings, gives the same, and takes them from there without a project
+    model (which, on a big tree, costs more than the rest of a warm run)."""
+    kept = cache.outcome(_PROJECT_STAGE, fingerprint) if cache is not None and fingerprint is not None else None
+    if kept is not None and all(cached is not None for cached in kept.values()):
+        found = {filename: cast("Cached", cached).diagnostics for filename, cached in kept.items()}
+    else:
+        found, failed = _project_findings(files, settings, made)
+        # Facts of a file whose linting failed (a pass after the fingerprint's) are not
+        # known to be what its content gives.
+        if cache is not None and fingerprint is not None and not failed and not any(
+                file.internal_errors for file in files):
+            cache.keep_outcome(_PROJECT_STAGE, fingerprint,
+                               {filename: (diagnostics, None, []) for filename, diagnostics in found.items()})
+    for file in files:
+        if file.filename in found:
+            _add_selected(file, found[file.filename], settings)
+
+
+_PROJECT_STAGE = "project"  # the name of its outcome in the first pass's pack
+
+
+def _project_findings(files: list[FileResult], settings: Settings,
+                      made: ProjectModel | None) -> tuple[dict[str, list[Diagnostic]], bool]:
+    """The project rules' diagnostics by file name, before selection and suppressions, and
+    whether a rule failed (its internal error then added to the first file with facts)."""
     facts = [file.facts for file in files if file.facts is not None]
     project_rules = [entry for entry in catalog.RULES if entry.kind == "project"]
     if not project_rules or not any(file.writes for file in facts):  # every project rule judges DB writes
-        return
+        return {}, False
     from cachelint.rules.base import RuleContext
 
     chosen = [cast("type[ProjectRule]", entry.load()) for entry in project_rules]  # each rule's module alone
     project = _project_model(facts, made)
     by_path = {file.facts.path: file for file in files if file.facts is not None}
     found: dict[str, list[Diagnostic]] = {}
+    failed = False
     for rule in chosen:
         try:
             for finding in rule().check(project, RuleContext(settings.options_for(rule))):
                 file = by_path[finding.path]
                 found.setdefault(file.filename, []).append(_project_diagnostic(rule, finding, file.filename))
         except Exception as error:  # a bug in one project rule must not cost the others
+            failed = True
             first = next(file for file in files if file.facts is not None)
             first.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", "the project", error))
-    for file in files:
-        if file.filename in found:
-            _add_selected(file, found[file.filename], settings)
+    return found, failed
 
 
 def _project_diagnostic(rule: type[ProjectRule], finding: ProjectFinding, filename: str) -> Diagnostic:
@@ -572,7 +604,8 @@ def _import_the_linter() -> None:
 
 def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
                                workers: parallel.Workers, cache_dir: Path | None = None,
-                               first: ResultCache | None = None) -> ProjectModel | None:
+                               first: ResultCache | None = None,
+                               fingerprint: str | None = None) -> ProjectModel | None:
     """The second pass: a file that imports a cache client another module of the project
     makes, a wrapper function or wrapper class of one, an instance of such a class
     (cachelint.model.cache.wrappers), or a constant or Django setting the project binds
@@ -585,9 +618,8 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
     status as the first pass saw it (None: no cache, or unreadable); `first`: the first
     pass's pack, which keeps what the files' texts define (`_typed_attributes`), and the
     pass's outcome: a run on the same files, with the same contents and settings, gives
-    the same, and takes it from there without a round (`_fingerprint`). Gives the last
-    project model it made (None when it made none)."""
-    fingerprint = _fingerprint(results, stats, first) if first is not None else None
+    the same, and takes it from there without a round (`fingerprint`: `_fingerprint`).
+    Gives the last project model it made (None when it made none)."""
     if first is None or fingerprint is None:
         return _client_rounds(results, stats, settings, workers, cache_dir, first)
     if _replayed(results, first, fingerprint):
@@ -805,13 +837,40 @@ def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result
     if mentions is None:
         return
     skipped = [_Task(index, result.filename, stats[index]) for index, result in enumerate(results) if _skipped(result)]
-    naming = {task.index for task in _screened(skipped, _Screen(mentions), workers)}
+    naming = _naming(skipped, mentions, workers, cache)
     tasks = [
         _Task(index, result.filename, stats[index] if cache is not None else None)
         for index, result in enumerate(results)
         if _partial(result) or index in naming
     ]
     _lint(tasks, results, settings, False, workers, cache)
+
+
+_NAMES_AN_ENTITY = "names an entity"  # the note of whether a file names one of the entities cached
+
+
+def _naming(tasks: list[_Task], mentions: re.Pattern[bytes], workers: parallel.Workers,
+            cache: ResultCache | None) -> set[int]:
+    """The indexes of the tasks whose file's text `mentions` finds (`_lint_for_the_entities`),
+    the files read in the workers. Each answer is a note of the file's entry in `cache`
+    (the first pass's pack), with the digest of the pattern it answers: a run after, whose
+    files cache the same entities, reads no unchanged file again for it."""
+    pattern = hashlib.blake2b(mentions.pattern, digest_size=16).hexdigest()
+    found, unread = set(), []
+    for task in tasks:
+        noted = cache.note(task.filename, task.stat, _NAMES_AN_ENTITY) if (
+            cache is not None and task.stat is not None) else None
+        if isinstance(noted, list) and len(noted) == 2 and noted[0] == pattern and isinstance(noted[1], bool):
+            if noted[1]:
+                found.add(task.index)
+        else:
+            unread.append(task)
+    for task, (passes, digest) in zip(unread, _asked(unread, _Screen(mentions).passes, workers, cache is not None)):
+        if passes:
+            found.add(task.index)
+        if cache is not None and passes is not None and digest is not None:
+            cache.keep_note(task.filename, digest, _NAMES_AN_ENTITY, [pattern, passes])
+    return found
 
 
 def _facts(results: list[FileResult]) -> list[FileFacts]:

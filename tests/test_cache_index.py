@@ -249,3 +249,63 @@ def test_a_warm_run_takes_the_second_pass_outcome_from_the_cache_until_a_file_ch
     assert understood() == edited and rounds
     assert understood(cache=False) == edited
     assert understood() == edited and not rounds
+
+
+def test_a_warm_run_asks_no_file_again_whether_it_names_an_entity_cached(tmp_path, read):
+    """The entities pass asks each file the prefilter skipped whether it names an entity
+    some file caches (`products` here); the answer is a note of the file's entry, under
+    the question's digest: a warm run reads no unchanged file for it, and a new entity
+    cached asks again."""
+    _write_a_minute_ago(tmp_path / "catalog.py", CATALOG)
+    _write_a_minute_ago(tmp_path / "plain.py", "def add(a, b):\n    return a + b\n")
+
+    def findings() -> list[tuple[str, int, str]]:
+        read.clear()
+        run = lint_paths([tmp_path], Settings(root=tmp_path), cache_dir=tmp_path / "cache")
+        return sorted((Path(d.filename).name, d.location.row, d.code) for d in run.diagnostics)
+
+    cold = findings()
+    assert "plain.py" in read
+    assert findings() == cold
+    assert "plain.py" not in read
+    # Another entity cached: the question is another, asked again of the unchanged file.
+    _write_a_minute_ago(tmp_path / "catalog.py", CATALOG.replace("product", "item"))
+    findings()
+    assert "plain.py" in read
+
+
+RENAME = '''
+
+    def rename(conn, product_id, name):
+        conn.execute("UPDATE products SET name = ? WHERE id = ?", (name, product_id))
+'''
+
+
+def test_a_warm_run_takes_the_project_findings_from_the_cache_until_a_file_changes(tmp_path, monkeypatch):
+    """The project rules' findings are kept with the first pass's results: a run on the
+    same files, unchanged, gives them without a project model; an edited file makes the
+    stage run again, to the findings a run without the cache gives."""
+    for name, source in (("catalog", CATALOG), ("pricing", PRICING)):
+        _write_a_minute_ago(tmp_path / f"{name}.py", source)
+    models: list[int] = []
+    project_model = engine.ProjectModel
+
+    def counted(facts):
+        models.append(1)
+        return project_model(facts)
+
+    monkeypatch.setattr(engine, "ProjectModel", counted)
+
+    def cl010(cache: bool = True) -> list[tuple[str, int]]:
+        models.clear()
+        run = lint_paths([tmp_path], Settings(select=("CL010",), root=tmp_path),
+                         cache_dir=tmp_path / "cache" if cache else None)
+        return [(Path(d.filename).name, d.location.row) for d in run.diagnostics]
+
+    assert cl010() == [("pricing.py", 3)] and models
+    assert cl010() == [("pricing.py", 3)] and not models
+    _write_a_minute_ago(tmp_path / "pricing.py", PRICING + RENAME)
+    edited = [("pricing.py", 3), ("pricing.py", 8)]
+    assert cl010() == edited and models
+    assert cl010(cache=False) == edited
+    assert cl010() == edited and not models

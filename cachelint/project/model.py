@@ -49,6 +49,7 @@ from cachelint.project.facts import (
 
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
 _MAX_HOPS = 8  # re-exports followed when resolving a name
+_NONE: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -437,11 +438,11 @@ class ProjectModel:
 
     # ------------------------------------------------------------------ call paths
 
-    def _callers_of(self, function: str) -> set[str]:
+    def _callers_of(self, function: str) -> set[str] | frozenset[str]:
         """Callers by name, and callers of a method of that name on a receiver of unknown
         type (which may be this function: counting them errs towards silence)."""
         method = f"{ANY_RECEIVER}.{function.rsplit('.', 1)[-1]}"
-        return self.callers.get(function, set()) | self.callers.get(method, set())
+        return self.callers.get(function, _NONE) | self.callers.get(method, _NONE)
 
     def busted_on_path(self, write: EntityWrite) -> frozenset[str] | None:
         """The templates the write's path busts; None when it busts a key the analysis
@@ -462,11 +463,12 @@ class ProjectModel:
         path = {written_in}
         level = set(path)
         for _ in range(_CALLERS_UP):
-            level = {caller for function in level for caller in self._callers_of(function)}
+            level = set().union(*map(self._callers_of, level))
             path |= level
         for name in hooked or ():
             path |= self.hooks.get(name, set())
-        helpers = {callee for function in path for callee in self.callees.get(function, ())} - path
+        callees = self.callees
+        helpers = set().union(*(callees[function] for function in path if function in callees)) - path
         if REGISTERED in helpers:
             return None  # it runs what a registry holds: maybe the invalidation
         templates = set()
@@ -532,10 +534,13 @@ def entity_mentions(files: list[FileFacts]) -> re.Pattern[bytes] | None:
     return re.compile(rb"\b(?:" + b"|".join(re.escape(word.encode()) for word in words) + rb")\b", re.I)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _short(function: str) -> str:
     """How the call graph names a function: its module's last part and its name
     (`pricing.update_price`, `Product.save`), so that `shop.pricing` imported from a
-    folder that is not a package still meets the `pricing` a file path gives."""
+    folder that is not a package still meets the `pricing` a file path gives.
+    Remembered: a project's calls name the same functions again and again (1.5 million
+    calls over 5,000 files' facts, a tenth as many names)."""
     return ".".join(function.rsplit(".", 2)[-2:])
 
 
