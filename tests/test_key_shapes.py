@@ -252,7 +252,7 @@ def test_lists_of_keys_are_alternatives_and_tuples_are_composite_keys():
     """
     model = _model(source)
     assert [[s.render(model.code) for s in model.key_shapes(op)] for op in model.ops] == [
-        ["product:{pid}", "{uid}:profile"], ["{uid}profile"],
+        ["product:{pid}", "{uid}:profile"], ["({uid}, 'profile')"],
     ]
 
 

@@ -792,3 +792,494 @@ def test_a_key_built_by_helpers_reads_with_the_callers_arguments(tmp_path):
     assert [key for _, _, _, _, key, _ in understood(tmp_path, files, "auth.py")] == [
         """auth:v1:{quote(f"{user.name or ''}", safe="")}:{quote(f"{realm_name or ''}", safe="")}""",
     ]
+
+
+# ---------------------------------------------------------------- a parameter annotated `Any`
+
+LOCK_BASE = '''
+import redis
+
+
+def lock_client():
+    return redis.Redis()
+'''
+
+LOCK_COMMAND = '''
+from typing import Any
+
+from app.base import lock_client
+
+
+class Take:
+    def run(self):
+        if (conn := lock_client()) is not None:
+            self._take(conn)
+
+    def _take(self, conn: Any) -> None:
+        conn.set("lock:job", "1", nx=True, ex=30)
+
+    def _peek(self, store: Any) -> None:
+        store.get("lock:job")
+'''
+
+
+def test_a_parameter_annotated_any_is_what_the_module_assigns_its_name(tmp_path):
+    """`conn: Any` says nothing of the value: it is what the module assigns `conn` (here
+    in a walrus), a Redis client. `store: Any` is assigned nothing in the module: not known."""
+    files = {"app/__init__.py": "", "app/base.py": LOCK_BASE, "app/command.py": LOCK_COMMAND}
+    assert [(row, kind, method, key) for row, kind, _, method, key, _ in understood(tmp_path, files, "command.py")] \
+        == [(13, "write", "set", "lock:job")]
+    assert unresolved(tmp_path, files, "command.py") == [(16, "store", "get")]
+
+
+# ---------------------------------------------------------------- a factory that memoizes its client
+
+MEMO_FACTORY = '''
+import os
+
+import redis
+
+_pools = {}
+
+
+def _connect(url):
+    made = redis.Redis.from_url(url)
+    made.ping()
+    return made
+
+
+def shared(slot, url):
+    entry = slot.get("conn")
+    if entry is not None and entry[0] == os.getpid():
+        return entry[1]
+    if not url:
+        return None
+    made = _connect(url)
+    slot["conn"] = (os.getpid(), made)
+    return made
+
+
+def gated(slot, url, enabled):
+    if not enabled:
+        return None
+    return shared(slot, url)
+
+
+def pooled(name):
+    if name == "main":
+        return redis.Redis()
+    return _pools[name]
+
+
+def read_txn(slot, url, txn):
+    conn = gated(slot, url, True)
+    if conn is not None:
+        conn.hgetall(f"txn:{txn}")
+
+
+def read_pool(name, txn):
+    store = pooled(name)
+    store.get(f"txn:{txn}")
+'''
+
+
+def test_a_factory_that_returns_the_client_it_kept_earlier_returns_a_client(tmp_path):
+    """`shared` returns a new client or the one it stored in `slot` before (read back as
+    `entry[1]`): a Redis client either way, also through `gated`. `pooled` returns one
+    or an entry of a table it never fills: not known."""
+    files = {"app/__init__.py": "", "app/conn.py": MEMO_FACTORY}
+    assert [(row, kind, method, key) for row, kind, _, method, key, _ in understood(tmp_path, files, "conn.py")] \
+        == [(41, "read", "hgetall", "txn:{txn}")]
+    assert unresolved(tmp_path, files, "conn.py") == [(46, "store", "get")]
+
+
+# ---------------------------------------------------------------- a client a context manager yields
+
+FAKE_HELPERS = '''
+from contextlib import contextmanager
+from unittest import mock
+
+
+@contextmanager
+def fake_redis():
+    from fakeredis import FakeRedis
+
+    server = FakeRedis(decode_responses=True)
+    with mock.patch("app.storage.connect", return_value=server):
+        yield server
+
+
+@contextmanager
+def overridden():
+    with mock.patch("app.settings.FLAG", 1):
+        yield {"store": None}
+'''
+
+FAKE_TEST = '''
+from app.helpers import fake_redis, overridden
+
+
+def test_reads_from_redis():
+    with fake_redis() as server:
+        server.set("task.json", "{}")
+
+
+def test_flag():
+    with overridden() as store:
+        store.get("store")
+'''
+
+
+def test_a_context_manager_that_yields_a_client_gives_it_to_with(tmp_path):
+    """`with fake_redis() as server`: what the `@contextmanager` yields, a fakeredis client
+    (redis-py's interface); `overridden` yields a dict: not a client."""
+    files = {"app/__init__.py": "", "app/helpers.py": FAKE_HELPERS, "app/test_storage.py": FAKE_TEST}
+    assert [(row, kind, library, method) for row, kind, library, method, _, _ in
+            understood(tmp_path, files, "test_storage.py")] == [(7, "write", "redis", "set")]
+    assert unresolved(tmp_path, files, "test_storage.py") == [(12, "store", "get")]
+
+
+# ---------------------------------------------------------------- wrappers that decode or guard
+
+SHARED_TOKENS = '''
+import json
+
+import redis
+
+store = redis.Redis()
+
+
+def fetch(key):
+    try:
+        raw = store.get(key)
+    except redis.RedisError:
+        return None, None
+    if raw is None:
+        return None, None
+    pair = json.loads(raw)
+    return pair["url"], pair["token"]
+
+
+def share(key, url, token, ttl):
+    if not url or not token or ttl <= 0:
+        return
+    store.set(key, json.dumps({"url": url, "token": token}), ex=ttl)
+
+
+def mark(key):
+    store.set(key, json.dumps({"seen": True}))
+'''
+
+TOKEN_USER = '''
+from app import tokens
+
+
+def connect(ident):
+    found = tokens.fetch(f"auth:{ident}")
+    if not found:
+        tokens.share(f"auth:{ident}", "https://swift", "t0k", 600)
+    tokens.mark(f"auth:{ident}")
+'''
+
+
+def test_wrappers_that_decode_what_they_read_or_guard_what_they_write(tmp_path):
+    """`fetch` decodes what it reads and answers `(None, None)` on a miss: a read of its
+    caller's key, whose result is not the entry itself (no miss value to check).
+    `share` writes the caller's arguments encoded, after a guard: a write with the
+    caller's TTL. `mark` writes a value of its own (no argument in it): not a wrapper."""
+    files = {"app/__init__.py": "", "app/tokens.py": SHARED_TOKENS, "app/use.py": TOKEN_USER}
+    assert [(row, kind, key, via) for row, kind, _, _, key, via in understood(tmp_path, files, "use.py")] \
+        == [(6, "read", "auth:{ident}", ("app.tokens.fetch",)),
+            (8, "write", "auth:{ident}", ("app.tokens.share",))]
+
+
+# ---------------------------------------------------------------- a read-through that fills another entry on the way
+
+LISTING = '''
+from django.core.cache import cache, caches
+
+zones = caches["zones"]
+
+
+class Listing:
+    def get(self, request):
+        if request.GET.get("all"):
+            return self._listing(request)
+        return self._counted(request)
+
+    def _listing(self, request):
+        key = ":".join(["listing", request.GET.urlencode()])
+        found = cache.get(key)
+        if found:
+            return found
+        zone = zones.get_or_set("zone", lambda: "UTC", 600)
+        data = {"zone": zone, "rows": list(request.GET)}
+        cache.set(key, data, 30)
+        return data
+
+    def _counted(self, request):
+        key = ":".join(["counted", request.GET.urlencode()])
+        found = cache.get(key)
+        if found:
+            return found
+        zones.set("last", request.path)
+        data = {"rows": list(request.GET)}
+        cache.set(key, data, 30)
+        return data
+'''
+
+
+def test_a_read_through_may_fill_another_entry_while_it_computes_the_value(tmp_path):
+    """`_listing` reads its key, fills another cache's entry only if absent on the way
+    (`get_or_set`), then writes its key: a read-through for its caller. `_counted` writes
+    another entry outright in between: two writes, not one read-through."""
+    files = {"app/__init__.py": "", "app/views.py": LISTING}
+    assert [(row, kind, method) for row, kind, _, method, _, _ in understood(tmp_path, files, "views.py")
+            if row < 14] == [(10, "read-through", "Listing._listing")]
+
+
+# ---------------------------------------------------------------- key shapes as `ops` spells them
+
+SHAPED = '''
+import time
+
+import redis
+from cachetools import TTLCache
+
+from app.naming import region_key
+
+r = redis.Redis()
+_sessions = TTLCache(maxsize=64, ttl=300)
+
+
+def tuples(role, zone):
+    _sessions.get((role, zone))
+    _sessions.get(("fixed", role))
+    _sessions.get((zone,))
+
+
+def spread(names, ids, zone):
+    r.delete(*names)
+    r.delete(*[f"member:{i}" for i in ids])
+    r.delete("totals", f"zone:{zone}")
+    r.delete(zone)
+
+
+def held(zone):
+    built = region_key(zone)
+    r.get(built)
+    moment = time.time()
+    r.get(f"tick:{moment}")
+'''
+
+
+def test_ops_spells_tuple_keys_starred_keys_and_a_key_a_local_holds(tmp_path):
+    """A tuple key is shown as a tuple (two different tuples never read as one string); the
+    keys `*names` spreads, each (a collection not seen into marked `*`); a local holding a
+    key builder's call as that call. A local holding a value inside a key stays by name."""
+    files = {"app/__init__.py": "", "app/naming.py": "def region_key(zone):\\n    return 'r:' + zone\\n",
+             "app/shaped.py": SHAPED}
+    assert [(row, key) for row, _, _, _, key, _ in understood(tmp_path, files, "shaped.py")] == [
+        (14, "({role}, {zone})"), (15, "('fixed', {role})"), (16, "({zone},)"),
+        (20, "*{names}"), (21, "member:{i}"), (22, "totals | zone:{zone}"), (23, "{zone}"),
+        (28, "{region_key(zone)}"), (30, "tick:{moment}"),
+    ]
+
+
+# ---------------------------------------------------------------- TTLs
+
+def ttls(root: Path, files: dict[str, str], filename: str) -> list[tuple[int, str, str | None]]:
+    """(row, method, what its TTL means) of what the model understood in `filename`."""
+    run = _run(root, files)
+    return sorted((use.line, use.method, use.ttl) for file in run.files
+                  if file.facts is not None and file.filename.endswith(filename) for use in file.facts.uses)
+
+
+INTERVALS = '''
+SWEEP_EVERY = 900
+FOREVER = 0
+'''
+
+SWEEPER = '''
+import redis
+from django.conf import settings
+
+from app import intervals
+from app.intervals import FOREVER, SWEEP_EVERY
+from app.unknown import LATER
+
+r = redis.Redis()
+
+
+def sweep(owner):
+    r.set("sweep:last", owner, ex=SWEEP_EVERY)
+    r.set("sweep:owner", owner, ex=intervals.SWEEP_EVERY)
+    r.set("sweep:pinned", owner, ex=FOREVER)
+    r.set("sweep:next", owner, ex=LATER)
+    r.set("sweep:page", owner, ex=settings.PAGE_TTL)
+    r.set("sweep:debug", owner, ex=settings.DEBUG_TTL)
+'''
+
+
+def test_a_ttl_read_from_another_modules_constant_has_its_meaning(tmp_path):
+    """`ex=SWEEP_EVERY`, imported from the module that binds it 900: the entry expires,
+    however the constant is read, and so does a setting every settings module sets above
+    zero; `FOREVER` = 0 is redis's error; a constant no module of the project binds, or a
+    setting one settings module sets to 0, is not known."""
+    files = {"app/__init__.py": "", "app/intervals.py": INTERVALS, "app/sweeper.py": SWEEPER,
+             "app/settings/__init__.py": "", "app/settings/prod.py": "PAGE_TTL = 300\nDEBUG_TTL = 60\n",
+             "app/settings/dev.py": "PAGE_TTL = 30\nDEBUG_TTL = 0\n"}
+    assert ttls(tmp_path, files, "sweeper.py") == [
+        (13, "set", "expires"), (14, "set", "expires"), (15, "set", "error"), (16, "set", "unknown"),
+        (17, "set", "expires"), (18, "set", "unknown"),
+    ]
+
+
+ACTIVITY = '''
+import redis
+from django.conf import settings
+
+r = redis.Redis()
+KEEP_FOR = getattr(settings, "ACTIVITY_TTL", 86400)
+
+
+def seen(user_id, stamp, timeout):
+    r.setex(f"seen:{user_id}", KEEP_FOR, stamp)
+    r.psetex(f"seen_ms:{user_id}", timeout, stamp)
+    r.setex(f"gone:{user_id}", 0, stamp)
+    r.set(f"last:{user_id}", stamp, ex=timeout)
+'''
+
+
+def test_setex_expires_its_entry_whatever_time_it_is_given(tmp_path):
+    """SETEX sets an expiry or fails: a time read from a setting, or a parameter, expires
+    the entry; a literal 0 is redis's error. SET's `ex=` parameter may be None: not known."""
+    files = {"app/__init__.py": "", "app/activity.py": ACTIVITY}
+    assert ttls(tmp_path, files, "activity.py") == [
+        (10, "setex", "expires"), (11, "psetex", "expires"), (12, "setex", "error"), (13, "set", "unknown"),
+    ]
+
+
+COUNTERS = '''
+import redis
+
+r = redis.Redis()
+VISITS = "visits:total"
+
+
+def count(page, window):
+    r.incr(VISITS)
+    r.expire(VISITS, window)
+    r.hincrby(f"pages:{page}", "hits", 1)
+    r.expire(f"pages:{page}:other", 60)
+'''
+
+
+def test_a_counter_whose_expire_follows_expires(tmp_path):
+    """`incr` creates its key without a TTL, but an `expire` of that key follows: the key
+    expires. The hash counted next gets no expire (the one after names another key)."""
+    files = {"app/__init__.py": "", "app/counters.py": COUNTERS}
+    assert [(row, method, ttl) for row, method, ttl in ttls(tmp_path, files, "counters.py") if method != "expire"] == [
+        (9, "incr", "expires"), (11, "hincrby", "forever"),
+    ]
+
+
+# ---------------------------------------------------------------- a client set on the application
+
+APP_PACKAGE = '''
+from flask import current_app as app
+'''
+
+APP_SETUP = '''
+import redis
+
+
+def _connect(application):
+    return redis.from_url(application.config["REDIS_URL"])
+
+
+def init_queue(app):
+    app.config.setdefault("QUEUE", "default")
+    app.redis = _connect(app)
+'''
+
+APP_VIEWS = '''
+import web
+from flask import current_app as app
+from jinja2 import Environment
+
+from web import helpers
+
+
+def login(provider):
+    web.app.redis.set("provider", provider, ex=60)
+    app.redis.get("provider")
+    helpers.redis.get("provider")
+    Environment.redis.get("provider")
+'''
+
+
+def test_a_client_a_setup_function_sets_on_the_application(tmp_path):
+    """`init_queue(app)` sets `app.redis` to a Redis client: `current_app.redis`, and the
+    package's own `app`, are that client. The same attribute on another module of the
+    project, or on another package's object, is not."""
+    files = {"web/__init__.py": APP_PACKAGE, "web/setup.py": APP_SETUP, "web/views.py": APP_VIEWS,
+             "web/helpers.py": "redis = None\\n"}
+    assert [(row, kind, method) for row, kind, _, method, _, _ in understood(tmp_path, files, "views.py", False)] == [
+        (10, "write", "set"), (11, "read", "get"),
+    ]
+    assert unresolved(tmp_path, files, "views.py", False) == [
+        (12, "helpers.redis", "get"), (13, "Environment.redis", "get")]
+
+
+# ---------------------------------------------------------------- a wrapper class's other attributes
+
+SHOTS = '''
+from flask_caching import Cache
+
+thumbs = Cache()
+
+
+class Payload(dict):
+    @classmethod
+    def from_dict(cls, found):
+        return cls(found)
+
+
+class BaseShot:
+    cache: Cache = thumbs
+
+    @classmethod
+    def load(cls, key):
+        if found := cls.cache.get(key):
+            return Payload.from_dict(found)
+        return None
+
+
+class ChartShot(BaseShot):
+    pass
+
+
+class Report:
+    def __init__(self):
+        self.cache = thumbs
+'''
+
+SHOTS_API = '''
+from app.shots import ChartShot
+
+
+def view(key):
+    shot = ChartShot()
+    shot.cache.set(key, {"status": "pending"})
+    return shot.load(key)
+'''
+
+
+def test_an_instance_of_a_wrapper_class_keeps_its_typed_attributes(tmp_path):
+    """`ChartShot` is a wrapper class (`load` reads its caller's key): its instance's
+    methods are operations, and its `cache`, which the project's classes make Flask-Caching
+    clients, is still one."""
+    files = {"app/__init__.py": "", "app/shots.py": SHOTS, "app/api.py": SHOTS_API}
+    assert [(row, kind, method) for row, kind, _, method, _, _ in understood(tmp_path, files, "api.py")] == [
+        (7, "write", "set"), (8, "read", "ChartShot.load")]

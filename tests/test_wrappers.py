@@ -1,7 +1,7 @@
 """Wrapper summaries: a project function that performs one cache operation on a key built
 from its parameter is a cache operation wherever it is called, in any module, with the
 caller's arguments, the text it puts around the key, its TTL default and the wrapper
-chain (`via`); a function that makes something else of what it reads is none."""
+chain (`via`); a function that makes something else of what it reads still reads the key."""
 from __future__ import annotations
 
 import textwrap
@@ -69,6 +69,7 @@ def test_wrappers_are_cache_operations_where_other_modules_call_them(tmp_path):
         ("views.py", 9, "delete", "forget_user", "user:{uid}", None, ("app.cache.forget_user",)),
         ("views.py", 10, "write", "remember_profile", "user:profile:{uid}", "expires",
          ("app.helpers.remember_profile", "app.cache.remember")),
+        ("views.py", 11, "read", "user_name", "user:{uid}", None, ("app.cache.user_name",)),
     ]
     assert uses(tmp_path, prefilter=True) == expected
     assert uses(tmp_path, prefilter=False) == expected
@@ -227,8 +228,8 @@ class Service:
 
 def test_a_class_is_no_wrapper_of_two_libraries_nor_its_methods_of_something_else():
     """A class whose methods reach two cache libraries is no one client; a method that
-    makes something else of what it reads, or that reads a key built from two of its
-    parameters, is no operation a caller's arguments describe."""
+    reads a key built from two of its parameters is no operation a caller's arguments
+    describe. One that makes something else of what it reads still reads its caller's key."""
     source = '''
         import redis
         from django.core.cache import cache
@@ -268,7 +269,8 @@ def test_a_class_is_no_wrapper_of_two_libraries_nor_its_methods_of_something_els
         '''
     [result] = lint_text("mixed.py", textwrap.dedent(source).encode(), Settings()).files
     assert not result.internal_errors
-    assert [use for use in result.facts.uses if use.line > 30] == []
+    assert [(use.line, use.kind, use.method, use.key) for use in result.facts.uses if use.line > 30] == [
+        (35, "read", "Counts.total", "{uid}")]
 
 
 READ_THROUGH = '''

@@ -33,6 +33,9 @@ class TtlSemantics:
     none: Meaning = Meaning.DEFAULT
     zero: Meaning = Meaning.UNKNOWN
     negative: Meaning = Meaning.UNKNOWN
+    # A value the analysis cannot tell (a setting, a parameter): redis SETEX's expires the
+    # entry whatever it is, or the command fails.
+    unknown: Meaning = Meaning.UNKNOWN
 
     def but(self, **changes: Meaning) -> TtlSemantics:
         return TtlSemantics(**{**self.__dict__, **changes})

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cachelint.model.cache.custom import CustomClients, receiver_word
 from cachelint.model.spec import Method
+from cachelint.project.facts import DJANGO_SETTINGS, is_settings_module
 from cachelint.project.model import ProjectModel
 
 
@@ -82,8 +83,37 @@ def _module_of(qualified: str, modules: set[str] | frozenset[str]) -> str:
 
 def exported_constants(project: ProjectModel, declared: CustomClients) -> dict[str, float]:
     """Qualified name -> value, for the project's constants and Django settings bound to
-    zero or less (`ProjectModel.nonpositive_constants`) that a TTL in another module may read."""
-    return {name: value for name, value in project.nonpositive_constants().items() if name not in declared.constants}
+    zero or less (`ProjectModel.nonpositive_constants`) that a TTL in another module may
+    read; and for the positive ones a TTL does read (`FileFacts.ttl_names`: `ex=SCAN_INTERVAL`
+    imported from the module that binds it 900), which say the entry expires."""
+    found = dict(project.nonpositive_constants())
+    read = {name for file in project.files for name in file.ttl_names} - found.keys()
+    if read:
+        bound = {f"{file.module}.{name}": value for file in project.files for name, value in file.constants.items()
+                 if value is not None and value > 0}
+        settings = _positive_settings(project)
+        for name in read:
+            target = project.resolve(name)
+            value = bound.get(target.name if target is not None else name) or settings.get(name)
+            if value is not None:
+                found[name] = value
+    return {name: value for name, value in found.items() if name not in declared.constants}
+
+
+def _positive_settings(project: ProjectModel) -> dict[str, float]:
+    """`django.conf.settings.<NAME>` -> value, for a setting every settings module of the
+    project that sets it sets to a number above zero (the smallest of them)."""
+    values: dict[str, list[float]] = {}
+    unknown: set[str] = set()  # set to something else somewhere, or more than once
+    for file in project.files:
+        if is_settings_module(file.module):
+            for name, value in file.constants.items():
+                if value is None:
+                    unknown.add(name)
+                else:
+                    values.setdefault(name, []).append(value)
+    return {f"{DJANGO_SETTINGS}.{name}": min(known) for name, known in values.items()
+            if name not in unknown and min(known) > 0}
 
 
 def exported_wrappers(project: ProjectModel, declared: CustomClients) -> dict[str, tuple[str, Method]]:

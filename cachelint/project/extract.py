@@ -99,6 +99,11 @@ _CONTAINERS = frozenset({
 _CONTAINER_DISPLAYS = (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)
 
 
+# `app.redis = …` on a name other than `self`/`cls`, at a function body's first level.
+_SETS_A_CACHE_ATTRIBUTE = re.compile(
+    rb"^[ \t]+(?!self\.|cls\.)\w+\.(?!_)\w*(?i:cache|redis|store|valkey)\w*[ \t]*=(?!=)", re.M)
+
+
 def looks_like_a_cache(name: str) -> bool:
     """`cache`, `_redis`, `event_store`, `MemcacheClient`; not `cache_key`, `cached_at`,
     `cache_config`, `stored_ids`."""
@@ -140,20 +145,44 @@ def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
             line, "decorator", use.library.name, dotted(called) or model.code(called), None,
             use.ttl.meaning.value if use.ttl is not None else None,
         )
-    shapes = model.keys.of(use.key, use.scope) if use.key is not None else ()
+    keys, starred = [use.key] if use.key is not None else [], []
+    if use.spec.variadic_keys and use.call is not None:  # `r.delete(k1, k2)`, `r.delete(*names)`: every key
+        keys = [arg.value for arg in use.call.args if arg.keyword is None and not arg.star]
+        starred = [arg.value for arg in use.call.args if arg.star == "*"]
+    shapes = [shape for key in keys for shape in model.keys.of(key, use.scope)]
+    spread = [shape for each in starred for shape in model.keys.of(each, use.scope)]
     before, after = use.spec.key_affix  # what a project wrapper puts around the key it is given
     # A key of several shapes (built on two branches, or with a fallback in `except`) shows each.
-    rendered = dict.fromkeys(f"{before}{shape.render(model.code)}{after}" for shape in shapes)
+    rendered = dict.fromkeys([*(f"{before}{_spelled(shape, model)}{after}" for shape in shapes),
+                              *(f"{'*' if _opaque_collection(shape) else ''}{_spelled(shape, model)}" for shape in spread)])
+    shapes += spread
     key = " | ".join(rendered) if rendered else None
     kind = "read-through" if use.spec.read_through else use.kind.value  # a project wrapper that reads, then fills
     imported = {
         ("{" + part.render(model.code) + "}", part.name) for shape in shapes for part in shape.parts
         if part.source in (Source.NAME, Source.ATTRIBUTE) and "." in part.name and part.name.rsplit(".", 1)[1].isupper()
     }
+    ttl = use.ttl.meaning if use.ttl is not None else None
+    if ttl is Meaning.FOREVER and use.expiry_follows:  # `incr(k)`, then `expire(k, 60)`: the key expires after all
+        ttl = Meaning.EXPIRES
     return CacheUse(
-        line, kind, use.library.name, use.method, key,
-        use.ttl.meaning.value if use.ttl is not None else None, use.spec.via, tuple(sorted(imported)),
+        line, kind, use.library.name, use.method, key, ttl.value if ttl is not None else None, use.spec.via,
+        tuple(sorted(imported)),
     )
+
+
+def _spelled(shape: KeyShape, model: ModuleModel) -> str:
+    """A key's shape as `ops` shows it: a key a local holds the call of a key builder for
+    (`site_key = site_cache_key(lang)`), as that call, which says more than the local's name."""
+    only = shape.parts[0] if len(shape.parts) == 1 else None
+    if only is not None and only.source is Source.CALL and only.via and not only.renames and only.node is not None:
+        return "{" + " ".join(model.code(only.node).split()) + "}"
+    return shape.render(model.code)
+
+
+def _opaque_collection(shape: KeyShape) -> bool:
+    """A `*keys` whose keys the model does not see (a parameter, a call's result): one value."""
+    return len(shape.parts) == 1 and not shape.parts[0].is_constant
 
 
 def display_path(filename: str, root: Path) -> str:
@@ -217,6 +246,7 @@ class _Facts:
         found: list[Definition] = []
         imports: dict[str, str] = {}
         module_scope = self.model.module_scope
+        sets_attributes = _SETS_A_CACHE_ATTRIBUTE.search(self.model.source) is not None
         for name, bindings in module_scope.bindings.items():
             binding = bindings[-1]
             qualified = f"{self.module}.{name}"
@@ -236,6 +266,7 @@ class _Facts:
                     qualified, "function", self.display, self.line(binding.value),
                     library=_shared(self.model.resolver.returned_client(binding.value)),
                     returns=self.returned_names(binding.value),
+                    made=self.made_on_parameters(binding.value) if sets_attributes else (),
                 ))
             elif binding.kind == "assign" and isinstance(binding.value, cst.CSTNode):
                 value = binding.value.expression if isinstance(binding.value, cst.Await) else binding.value
@@ -280,6 +311,30 @@ class _Facts:
                     makers.add("")
             found.append((name, makers.pop() if len(makers) == 1 else ""))
         return tuple(found)
+
+    def made_on_parameters(self, function: cst.FunctionDef) -> tuple[tuple[str, str], ...]:
+        """The attributes named like a cache that a module-level function sets on an object
+        it is passed, in its own body (`def init_app(app): app.redis = connect(app)`), each
+        with what makes the value, as `made_members` gives a class's: the evidence by which
+        `current_app.redis` is typed elsewhere (`ProjectModel.attribute_clients`)."""
+        info = self.model.functions.get(function)
+        if info is None:
+            return ()
+        parameters = {name for name, bindings in info.scope.bindings.items() if bindings[0].kind == "param"}
+        makers: dict[str, set[str]] = {}
+        for statement in function.body.body if isinstance(function.body, cst.IndentedBlock) else ():
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                    continue
+                target = small.targets[0].target
+                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value in parameters and not target.attr.value.startswith("_")
+                        and looks_like_a_cache(target.attr.value)):
+                    continue
+                called = small.value.func if isinstance(small.value, cst.Call) else None
+                maker = self.denoted(called, info.scope, _END) if called is not None else None
+                makers.setdefault(target.attr.value, set()).add(maker or "")
+        return tuple((name, made.pop() if len(made) == 1 else "") for name, made in sorted(makers.items()))
 
     def client_members(self, definition: cst.ClassDef) -> tuple[tuple[str, str], ...]:
         """The attributes of the class's instances that are clients of a shared cache

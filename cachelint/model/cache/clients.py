@@ -108,14 +108,32 @@ class ClientResolver:
         if info is None:
             return None
         found = None
-        for ret in info.returns:
-            if ret.value is None or _returns_nothing(ret):  # a factory that gives None when caching is off
+        memo_reads = 0
+        for value in _yielded(function) if _yields_its_value(function) else (ret.value for ret in info.returns):
+            if value is None or type(value) is cst.Name and value.value == "None":  # a factory that gives None
+                continue  # when caching is off
+            client = self.client_of(value, info.scope, _END, depth)
+            if client is None and _memo_read(value, info.scope):
+                memo_reads += 1
                 continue
-            client = self.client_of(ret.value, info.scope, _END, depth)
             if client is None or found is not None and client.library is not found.library:
                 return None
             found = found or client
+        if found is not None and memo_reads and not self._memoizes(info, found, depth):
+            return None
         return found
+
+    def _memoizes(self, info: FunctionInfo, client: Client, depth: int) -> bool:
+        """Whether the function keeps the client it makes in a container of its own
+        (`store[KEY] = (os.getpid(), client)`, `_clients[url] = client`): what it returns
+        read from one (`_memo_read`) is then that client, made by an earlier call."""
+        for node in _subscript_stores(info.node):
+            value = node.value
+            held = [element.value for element in value.elements] if isinstance(value, cst.Tuple) else [value]
+            if any((found := self.client_of(element, info.scope, _END, depth)) is not None
+                   and found.library is client.library for element in held):
+                return True
+        return False
 
     def _known_object(self, qualified: str | None) -> Client | None:
         if qualified is None:
@@ -194,7 +212,7 @@ class ClientResolver:
                 declared = self._known_object(f"{self.custom.module}.{name}")
                 if declared is not None:
                     return declared
-        if binding.annotation is not None:
+        if binding.annotation is not None and not _says_nothing(binding.annotation, scope, binding.order):
             return self.client_of_type(binding.annotation, scope, binding.order)
         if binding.kind == "param":
             fixture = self._fixture(name, scope)
@@ -333,17 +351,19 @@ class ClientResolver:
         where every class of the project with a `cache` makes it the same client or
         wrapper, or the receiver is named after the class that does (`custom.attributes`,
         `ProjectModel.attribute_clients`): that. Not on `self` (its class is known, and may
-        get the name from a library's base class), nor on a name imported from a module
-        (`jinja_env.cache`: another package's object), nor on a known client."""
+        get the name from a library's base class), nor on a name imported from another
+        package (`jinja_env.cache`: its own object), nor on a library's client. Flask's
+        `current_app` is the project's application, whose attributes its own functions
+        set (`app.redis = connect(app)`)."""
         value = attribute.value
         typed = self.custom.attributes.get(attribute.attr.value)
         if typed is None and self.custom.attributes:
             named = value.attr.value if type(value) is cst.Attribute else value.value if type(value) is cst.Name else ""
             typed = self.custom.attributes.get(f"{receiver_word(named)}.{attribute.attr.value}")
-        if typed is None or qualified_name(value, scope, order) is not None \
+        if typed is None or not _project_object(qualified_name(value, scope, order), self.custom.module) \
                 or type(value) is cst.Name and scope.function is not None and value.value == scope.function.self_name \
-                or self.client_of(value, scope, order, depth) is not None:
-            return None
+                or (receiver := self.client_of(value, scope, order, depth)) is not None and receiver.wrapper is None:
+            return None  # a wrapper class's instance keeps its other attributes (`screenshot.cache`)
         if typed in self.custom.classes:
             return self._imported_class(typed)
         library = BY_NAME.get(typed)
@@ -374,10 +394,16 @@ class ClientResolver:
         decorators = {(dotted(d.decorator) or "").rsplit(".", 1)[-1] for d in definition.decorators}
         if decorators.isdisjoint(_PROPERTIES):
             return None
-        info = self.functions.get(definition)
-        returns = definition.returns  # what it says it returns, when what it returns is not known
-        return self.returned_client(definition, depth) or (
-            self.client_of_type(returns.annotation, info.scope, _END) if returns is not None and info is not None else None)
+        return self.returned_client(definition, depth) or self._annotated_return(definition)
+
+    def _annotated_return(self, function: cst.FunctionDef) -> Client | None:
+        """The client a function says it returns (`-> redis.Redis`, `-> Store | None`, a
+        wrapper class of the project), when what it returns is not known
+        (`return cls(**kwargs)` of a class method)."""
+        info = self.functions.get(function)
+        returns = function.returns
+        return self.client_of_type(returns.annotation, info.scope, _END) if returns is not None and info is not None \
+            else None
 
     def client_of_member(self, owner: Scope, name: str, depth: int = 0) -> Client | None:
         """The client `self.<name>` holds in the methods of the class `owner`."""
@@ -444,6 +470,84 @@ def module_clients(module_scope: Scope, resolver: ClientResolver) -> dict[str, s
         if not library.in_process and BY_NAME.get(library.name) is library:
             found[name] = library.name
     return found
+
+
+_YIELDING_DECORATORS = frozenset({"contextmanager", "asynccontextmanager", "fixture"})
+
+
+def _yields_its_value(function: cst.FunctionDef) -> bool:
+    """A generator whose caller gets what it yields: `@contextmanager` (`with f() as x`)
+    and `@pytest.fixture` (a test's parameter)."""
+    return any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+               .rsplit(".", 1)[-1] in _YIELDING_DECORATORS for d in function.decorators) and bool(_yielded(function))
+
+
+def _yielded(function: cst.FunctionDef) -> list[cst.BaseExpression | None]:
+    """What the function's own `yield`s yield (None for a bare `yield`), not its nested functions'."""
+    found: list[cst.BaseExpression | None] = []
+
+    class Yields(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Yield(self, node: cst.Yield) -> None:
+            found.append(node.value.item if isinstance(node.value, cst.From) else node.value)
+
+    function.visit(Yields())
+    return found
+
+
+def _memo_read(value: cst.BaseExpression, scope: Scope) -> bool:
+    """`store[KEY]`, `store.get(KEY)`, `cached[1]` where `cached = store.get(KEY)`: a value
+    read from a container (also through a local bound only so)."""
+    if type(value) is cst.Name:
+        bindings = scope.bindings.get(value.value, ())
+        return bool(bindings) and all(b.assigned is not None and _memo_read(b.assigned, scope) for b in bindings)
+    return type(value) is cst.Subscript \
+        or type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value == "get"
+
+
+def _subscript_stores(function: cst.FunctionDef) -> list[cst.Assign]:
+    """The function's own assignments to a subscript (`store[KEY] = …`)."""
+    found: list[cst.Assign] = []
+
+    class Stores(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(type(target.target) is cst.Subscript for target in node.targets):
+                found.append(node)
+
+    function.visit(Stores())
+    return found
+
+
+_APPLICATION_PROXIES = frozenset({"flask.current_app"})
+
+
+def _project_object(qualified: str | None, module: str) -> bool:
+    """Whether a receiver of this qualified name (None: a local, a parameter) may be one of
+    the project's objects: not a name imported from another package, save Flask's
+    `current_app`, or the project's own `app` (`superdesk.app`, which re-exports it)."""
+    if qualified is None or qualified in _APPLICATION_PROXIES:
+        return True
+    return bool(module) and qualified.partition(".")[0] == module.partition(".")[0] \
+        and qualified.rpartition(".")[2] in ("app", "current_app")
+
+
+_ANY_TYPE = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
+
+
+def _says_nothing(annotation: cst.BaseExpression, scope: Scope, order: int) -> bool:
+    """`x: Any` or `x: object`: an annotation that says no more of the value than none
+    (superset's `def _acquire_redis(self, redis_client: Any)`)."""
+    if type(annotation) is cst.Name and annotation.value == "object":
+        return True
+    return qualified_name(annotation, scope, order) in _ANY_TYPE
 
 
 def _returns_nothing(ret: cst.Return) -> bool:

@@ -293,6 +293,11 @@ def _product(*choices: list[Shape]) -> list[Shape]:
     return result
 
 
+def _between(separator: list[Shape], choices: list[list[Shape]]) -> list[list[Shape]]:
+    """`choices` with `separator` between each two."""
+    return [each for index, choice in enumerate(choices) for each in ([separator, choice] if index else [choice])]
+
+
 def _merge(parts: Shape) -> Shape:
     merged: list[Part] = []
     for part in parts:
@@ -404,8 +409,10 @@ class KeyShapes:
             elements = [e.value for e in expr.elements if not isinstance(e, cst.StarredElement)]
             if len(elements) != len(expr.elements) or not elements:
                 return []
-            if type(expr) is cst.Tuple:  # a composite key `(user_id, "profile")`: its parts in order
-                return _product(*(self._shapes(element, scope) for element in elements))
+            if type(expr) is cst.Tuple:  # a composite key `(user_id, "profile")`: its parts in order, as a tuple
+                return _product([(_constant("("),)], *_between(
+                    [(_constant(", "),)], [self._element(element, scope) for element in elements]),
+                    [(_constant(",)" if len(elements) == 1 else ")"),)])
             # A list of keys (`get_many([...])`, `mget([...])`): each is a shape of the key.
             return [shape for element in elements for shape in self._shapes(element, scope)][:MAX_SHAPES]
         if type(expr) is cst.ListComp or type(expr) is cst.SetComp or type(expr) is cst.GeneratorExp:
@@ -413,6 +420,12 @@ class KeyShapes:
         if type(expr) is cst.NamedExpr:
             return self._shapes(expr.value, scope)
         return []
+
+    def _element(self, element: cst.BaseExpression, scope: Scope) -> list[Shape]:
+        """An element of a tuple key, a string quoted as the tuple holds it: `('user', {uid})`."""
+        if type(element) is cst.SimpleString and isinstance(element.evaluated_value, str):
+            return [(_constant(repr(element.evaluated_value)),)]
+        return self._shapes(element, scope)
 
     def _formatted(self, expr: cst.FormattedString, scope: Scope) -> list[Shape]:
         choices: list[list[Shape]] = []

@@ -32,9 +32,9 @@ def ttl_meaning(
         return (omitted or semantics.omitted), None
     meanings = []
     for expr in given:
-        meaning = value_meaning(expr, semantics, scope, order)
-        declared = declared_value(expr, scope, order, constants) if meaning is Meaning.UNKNOWN else None
-        meanings.append((_meaning_of(declared, semantics) if declared is not None else meaning, expr))
+        value = evaluate_number(expr, scope, order)
+        declared = declared_value(expr, scope, order, constants) if value is None else None
+        meanings.append((_meaning_of(declared if declared is not None else value, semantics), expr))
     for meaning, expr in meanings:
         if meaning in (Meaning.EXPIRES, Meaning.UNKNOWN):
             return meaning, expr
@@ -50,7 +50,7 @@ def _meaning_of(value, semantics: TtlSemantics) -> Meaning:
     if value is NONE:
         return semantics.none
     if value is None:
-        return Meaning.UNKNOWN
+        return semantics.unknown
     if value > 0:
         return Meaning.EXPIRES
     return semantics.zero if value == 0 else semantics.negative

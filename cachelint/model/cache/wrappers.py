@@ -7,8 +7,10 @@
         cache.delete(f"user:{uid}")                # "user:" + uid
 
 A function (or method) whose own body performs exactly one cache operation, with its key
-built from one of its parameters (the parameter itself, or constant text around it), and
-that returns what a read gives as it is, or writes a value its caller passes, is
+built from one of its parameters (the parameter itself, or constant text around it), that
+reads it (what it returns may be the entry, or what it makes of it: then not the entry,
+which no rule takes for one), or writes a value its caller passes (or one it encodes of
+its caller's arguments), is
 summarised as a `Method` of its own: which parameter is the key and what the wrapper
 puts around it (`key_affix`), which is the value, which the TTL, and what an omitted TTL
 then means (the parameter's default, or the TTL the wrapper always passes). A call of
@@ -50,15 +52,18 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
     """The summary of a function whose own operations are `ops`; None when it is not a wrapper.
 
     Its operations must all be on one key its caller chooses, and do one thing: read it
-    (each read returned as it is: `hgetall(k)` or `hget(k, field)`), write a value the
-    caller passes (an expire of the key may follow, which then sets the TTL), delete or
-    expire it; or read it and fill it on a miss (a read-through)."""
+    (`hgetall(k)` or `hget(k, field)`, returned as it is or decoded), write a value the
+    caller passes or its arguments encoded (an expire of the key may follow, which then
+    sets the TTL), delete or expire it; or read it and fill it on a miss (a read-through)."""
     own = sorted((op for op in ops if op.scope is info.scope), key=lambda op: op.order)
     cleared = _clearing(info, own, name)
     if cleared is not None:
         return cleared
-    if [op.kind for op in own] == [Kind.READ, Kind.WRITE]:
-        return _read_through(info, own, name)
+    if len(own) >= 2 and own[0].kind is Kind.READ and own[-1].kind is Kind.WRITE \
+            and all(op.kind is Kind.READ or op.kind is Kind.WRITE and op.only_if_absent for op in own[1:-1]):
+        # What fills other entries while it computes the value (`event.cache.get_or_set(…)`)
+        # is its own business; its caller reads the first key.
+        return _read_through(info, [own[0], own[-1]], name)
     main = [op for op in own if op.kind is not Kind.EXPIRE] or own
     kind = main[0].kind if main else None
     if kind not in _WRAPPED_KINDS or any(op.kind is not kind for op in main) or kind is Kind.WRITE and len(main) > 1 \
@@ -72,10 +77,15 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
     if key is None:
         return None
     value = _written_parameter(op, parameters)
-    if kind is Kind.READ and not all(_returned(read, info) for read in main) or kind is Kind.WRITE and value is None:
-        return None  # a read whose result the function makes something else of; a write of its own value
+    if kind is Kind.WRITE and value is None and not _written_of_arguments(op, info, parameters, key[0]):
+        return None  # a write of a value of its own (a marker, a timestamp)
     expires = [each for each in own if each.kind is Kind.EXPIRE and each is not op]
-    return _wrapper(info, op, name, parameters, key, value, ttl_from=expires[0] if expires else None)
+    wrapper = _wrapper(info, op, name, parameters, key, value, ttl_from=expires[0] if expires else None)
+    if kind is Kind.READ and not all(_returned(read, info) for read in main):
+        # It makes something else of what it reads (decodes it, answers `(None, None)` on a
+        # miss): still a read of the key, but what its caller gets is not the entry.
+        return replace(wrapper, method=replace(wrapper.method, single_value=False, miss=None))
+    return wrapper
 
 
 def _wrapper(info: FunctionInfo, op: CacheOp, name: str, parameters: dict, key: tuple[str, tuple[str, str]],
@@ -180,6 +190,13 @@ def _read_through(info: FunctionInfo, own: list[CacheOp], name: str) -> Wrapper 
     # write is), with the TTL of the fill; not a write of the caller's own, nor one
     # "only if absent": a get then a set is no atomic add.
     return _wrapper(info, write, name, parameters, key, None, kind=Kind.READ, read_through=True)
+
+
+def _written_of_arguments(op: CacheOp, info: FunctionInfo, parameters: dict, key: str) -> bool:
+    """Whether a write stores what the wrapper makes of its caller's arguments other than
+    the key (`json.dumps({"url": url, "token": token})`): the caller's data, encoded."""
+    written = _local_value(op.value, info) if op.value is not None else None
+    return written is not None and bool(_parameters_in(written, parameters) - {key})
 
 
 def _local_value(expr: cst.BaseExpression, info: FunctionInfo) -> cst.BaseExpression:

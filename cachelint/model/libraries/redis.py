@@ -12,6 +12,7 @@ SENTINEL = ClientKind(role="factory")
 SEMANTICS = TtlSemantics(
     omitted=Meaning.FOREVER, none=Meaning.FOREVER, zero=Meaning.ERROR, negative=Meaning.ERROR
 )
+SETEX_SEMANTICS = SEMANTICS.but(unknown=Meaning.EXPIRES)
 # A non-positive EXPIRE deletes the key.
 EXPIRE_SEMANTICS = SEMANTICS.but(zero=Meaning.NOT_CACHED, negative=Meaning.NOT_CACHED)
 
@@ -68,8 +69,9 @@ METHODS = {
         ttl=(Arg(2, "ex"), Arg(3, "px"), Arg(8, "exat"), Arg(9, "pxat")), keeps_ttl=False,
         if_absent_flag=Arg(4, "nx"),
     ),
-    "setex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time"),)),
-    "psetex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time_ms"),)),
+    # SETEX always sets an expiry: a time that is not positive fails the command.
+    "setex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time"),), semantics=SETEX_SEMANTICS),
+    "psetex": Method(Kind.WRITE, key=KEY, value=Arg(2, "value"), ttl=(Arg(1, "time_ms"),), semantics=SETEX_SEMANTICS),
     "setnx": replace(_write(), if_absent=True),
     "getset": Method(Kind.WRITE, key=KEY, value=Arg(1, "value"), keeps_ttl=False),
     "mset": replace(_write(value=Arg(0, "mapping"), key=None), keeps_ttl=False),
@@ -163,6 +165,9 @@ REDIS = _library(
         # django-rq hands out the Redis connection of a queue of `RQ_QUEUES` (a redis-py client).
         **{f"django_rq.{where}{name}": CLIENT for where in ("", "connection_utils.", "queues.")
            for name in ("get_connection", "get_redis_connection")},
+        # fakeredis: an in-memory stand-in with redis-py's interface, what tests lint as Redis.
+        **{f"fakeredis.{where}{name}": CLIENT for where in ("", "aioredis.")
+           for name in ("FakeRedis", "FakeStrictRedis", "FakeAsyncRedis")},
     },
 )
 VALKEY = _library("valkey", "valkey", "Valkey", {})
