@@ -7,6 +7,7 @@ import gc
 import textwrap
 
 import libcst as cst
+import pytest
 
 from cachelint.model import build_model
 from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_select, parse_sql_write
@@ -166,18 +167,28 @@ def test_the_sql_reader_follows_concatenation_formatting_wrappers_and_assignment
     assert parse_select(f"SELECT * FROM {PLACEHOLDER}").all_columns_of == ("_",)  # a formatted table reads as `_`
 
 
-def test_a_released_model_leaves_no_garbage_cycle_holding_its_tree():
+_STORE = ("import redis\nr = redis.Redis()\n\nclass Store:\n    prefix = 'p'\n\n    def get(self, k):\n"
+          "        def inner():\n            return r.get(self.prefix + k)\n        return inner()\n")
+# A write two calls away: DbFacts follows it through the module's call graph.
+_WRITER = ("from django.core.cache import cache\nfrom shop.models import Price\n\n"
+           "def save_price(pk, amount):\n    Price.objects.filter(pk=pk).update(amount=amount)\n\n"
+           "def reprice(pk, amount):\n    cache.delete(f'price:{pk}')\n    save_price(pk, amount)\n")
+
+
+@pytest.mark.parametrize("source, ask", [
+    (_STORE, lambda model: model.keys.of_op(model.ops[0])),
+    (_WRITER, lambda model: [model.db.writes_in(info.scope.function) for info in model.functions.values()]),
+], ids=["keys", "db call graph"])
+def test_a_released_model_leaves_no_garbage_cycle_holding_its_tree(source, ask):
     """Scopes and bindings refer to each other, and the model to its analyses; once released,
     reference counting frees the module's tree, and the cyclic collector finds none of it."""
-    source = ("import redis\nr = redis.Redis()\n\nclass Store:\n    prefix = 'p'\n\n    def get(self, k):\n"
-              "        def inner():\n            return r.get(self.prefix + k)\n        return inner()\n")
     enabled = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
         model = build_model("store.py", source.encode(), cst.parse_module(source))
         assert model.ops  # the analyses ran
-        model.keys.of_op(model.ops[0])
+        assert ask(model)
         model.release()
         del model
         gc.set_debug(gc.DEBUG_SAVEALL)
