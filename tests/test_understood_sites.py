@@ -993,6 +993,48 @@ def test_wrappers_that_decode_what_they_read_or_guard_what_they_write(tmp_path):
             (8, "write", "auth:{ident}", ("app.tokens.share",))]
 
 
+BLURBS = '''
+from django.core.cache import cache
+from django.shortcuts import render as django_render
+
+
+def blurb(shop):
+    key = f"blurb:{shop.id}"
+    text = cache.get(key)
+    if text is None:
+        text = shop.summarise()
+        cache.set(key, text, 3600)
+    return f"{shop.name}: {text}"
+
+
+def page(request, template, context):
+    context["blurb"] = blurb(context["shop"])
+    return django_render(request, template, context)
+'''
+
+SHOP_VIEWS = '''
+from app.blurbs import blurb, page
+
+
+def front(request, shop):
+    return page(request, "front.html", {"shop": shop})
+
+
+def teaser(shop):
+    return blurb(shop)
+'''
+
+
+def test_a_function_that_only_reads_on_the_way_to_something_else_is_no_wrapper(tmp_path):
+    """`blurb` reads its caller's shop's entry, fills it on a miss and returns what it
+    makes of it: a read-through for its callers. `page` calls it on the way to rendering: what it returns is not made of
+    the entry, so its callers read no key of theirs (each would be linted again for
+    nothing)."""
+    files = {"app/__init__.py": "", "app/blurbs.py": BLURBS, "app/views.py": SHOP_VIEWS}
+    assert [(row, kind, via) for row, kind, _, _, _, via in understood(tmp_path, files, "views.py")] \
+        == [(10, "read-through", ("app.blurbs.blurb",))]
+
+
 # ---------------------------------------------------------------- a read-through that fills another entry on the way
 
 LISTING = '''

@@ -29,6 +29,7 @@ import libcst as cst
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, WrapperClass
 from cachelint.model.cache.ttl import value_meaning
 from cachelint.model.core.facts import FunctionInfo
+from cachelint.model.core.nodes import children, names_in
 from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Meaning, Method, TtlSemantics
 
 # The operations a wrapper may forward: those with one key a caller chooses.
@@ -82,6 +83,11 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
     expires = [each for each in own if each.kind is Kind.EXPIRE and each is not op]
     wrapper = _wrapper(info, op, name, parameters, key, value, ttl_from=expires[0] if expires else None)
     if kind is Kind.READ and not all(_returned(read, info) for read in main):
+        if not all(_made_into_return(read, info) for read in main):
+            # It reads on the way to something else (weblate's `render(request, ...)` looks
+            # up a project's description for its page): its callers read no key of theirs,
+            # and taking it for a wrapper would lint every one of them again for nothing.
+            return None
         # It makes something else of what it reads (decodes it, answers `(None, None)` on a
         # miss): still a read of the key, but what its caller gets is not the entry.
         return replace(wrapper, method=replace(wrapper.method, single_value=False, miss=None))
@@ -353,6 +359,29 @@ def _returned(op: CacheOp, info: FunctionInfo) -> bool:
         value = ret.value.expression if isinstance(ret.value, cst.Await) else ret.value
         if value is op.node:
             return True
+    return False
+
+
+def _made_into_return(op: CacheOp, info: FunctionInfo) -> bool:
+    """Whether what the function returns is made of what the operation gives: in the
+    returned expression (`return json.loads(r.get(k))`), or through the locals it flows
+    into (`raw = r.get(k)`, `pair = json.loads(raw)` ... `return pair["url"]`)."""
+    assigned = [(name, binding.expression) for name, bindings in info.scope.bindings.items()
+                for binding in bindings if binding.expression is not None]
+    holders = {name for name, expression in assigned if _holds(expression, op.node)}
+    while more := {name for name, expression in assigned if name not in holders and holders & names_in(expression)}:
+        holders |= more
+    return any(ret.value is not None and (_holds(ret.value, op.node) or bool(holders & names_in(ret.value)))
+               for ret in info.returns)
+
+
+def _holds(expr: cst.CSTNode, node: cst.CSTNode) -> bool:
+    stack = [expr]
+    while stack:
+        current = stack.pop()
+        if current is node:
+            return True
+        stack.extend(children(current))
     return False
 
 
