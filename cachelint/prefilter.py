@@ -521,43 +521,34 @@ def _is_chained(value: str) -> bool:
     return False
 
 
-_STRING_OR_COMMENT_BYTES = re.compile(_STRING_OR_COMMENT.pattern.encode(), re.DOTALL)
-
-
 def code_of(raw: bytes) -> bytes:
     """The source text `raw` with its comments and plain strings left out: what a name the
     model can resolve is written in (a module path in a settings string, `"BACKEND":
     "django.core.cache.backends.locmem.LocMemCache"`, names nothing the model resolves).
     An f-string (a t-string) is kept whole, as its fields are code. When the strings'
     bounds are in doubt (a quote that starts no string, an f-string whose fields do not
-    close as Python 3.11 reads them), `raw` itself: a doubt keeps text, never drops it."""
+    close as Python 3.11 reads them), `raw` itself: a doubt keeps text, never drops it.
+    Read as latin-1, one character a byte, with the patterns `_Layout` reads strings by."""
     if b"#" not in raw and b"'" not in raw and b'"' not in raw:
         return raw
+    text = raw.decode("latin-1")
     kept = []
     start = 0
-    for match in _STRING_OR_COMMENT_BYTES.finditer(raw):
+    for match in _STRING_OR_COMMENT.finditer(text):
         token = match.group()
-        if len(token) == 1 and token != b"#":  # a quote that starts no string
+        if len(token) == 1 and token != "#":  # a quote that starts no string
             return raw
-        if token[:1] != b"#":
-            prefix = _name_around_bytes(raw, match.start()).lower()
-            if b"f" in prefix or b"t" in prefix:  # an f-string or a t-string (or a keyword before a quote)
-                if not _fields_close(token.decode("latin-1")):
+        if token[0] != "#":
+            prefix = _name_around(text, match.start())[1].lower()
+            if "f" in prefix or "t" in prefix:  # an f-string or a t-string (or a keyword before a quote)
+                if not _fields_close(token):
                     return raw
                 continue
-        kept.append(raw[start:match.start()])
-        kept.append(b"" if token[:1] == b"#" else b"''")
+        kept.append(text[start:match.start()])
+        kept.append("" if token[0] == "#" else "''")
         start = match.end()
-    kept.append(raw[start:])
-    return b"".join(kept)
-
-
-def _name_around_bytes(raw: bytes, index: int) -> bytes:
-    """The word that ends at `index` (a string's prefix: `rb`, `f`)."""
-    start = index
-    while start and (raw[start - 1:start].isalnum() or raw[start - 1] == 0x5F):
-        start -= 1
-    return raw[start:index]
+    kept.append(text[start:])
+    return "".join(kept).encode("latin-1")
 
 
 _RELATIVE_IMPORT = re.compile(r"(?<![\w.])from\s+\.")
