@@ -366,10 +366,11 @@ def _made_into_return(op: CacheOp, info: FunctionInfo) -> bool:
     """Whether what the function returns is made of what the operation gives: in the
     returned expression (`return json.loads(r.get(k))`), or through the locals it flows
     into (`raw = r.get(k)`, `pair = json.loads(raw)` ... `return pair["url"]`)."""
-    assigned = [(name, binding.expression) for name, bindings in info.scope.bindings.items()
+    assigned = [(name, binding.expression, names_in(binding.expression))
+                for name, bindings in info.scope.bindings.items()
                 for binding in bindings if binding.expression is not None]
-    holders = {name for name, expression in assigned if _holds(expression, op.node)}
-    while more := {name for name, expression in assigned if name not in holders and holders & names_in(expression)}:
+    holders = {name for name, expression, _ in assigned if _holds(expression, op.node)}
+    while more := {name for name, _, named in assigned if name not in holders and holders & named}:
         holders |= more
     return any(ret.value is not None and (_holds(ret.value, op.node) or bool(holders & names_in(ret.value)))
                for ret in info.returns)
