@@ -27,7 +27,9 @@ from collections.abc import Iterable
 import libcst as cst
 
 from cachelint.model.app.entities import canonical
+from cachelint.model.core.nodes import names_in
 from cachelint.model.core.scopes import dotted
+from cachelint.model.core.values import is_none
 from cachelint.model.core.words import words
 
 # A column that tells kinds of row apart: `type`, `kind`, `entity_type_id`, `content_type`.
@@ -68,13 +70,13 @@ class ViewReads:
         self.filtered.add(column)
         if isinstance(target.operator, cst.Equal) and _KIND_COLUMN.search(column):
             self._kind(target.comparator)
-        elif isinstance(target.operator, (cst.NotEqual, cst.IsNot)) and _is_none(target.comparator):
+        elif isinstance(target.operator, (cst.NotEqual, cst.IsNot)) and is_none(target.comparator):
             self.required.add(column)
 
     def _call(self, node: cst.Call) -> None:
         func = node.func
         method = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-        if method in _NOT_NULL and isinstance(func, cst.Attribute) and len(node.args) == 1 and _is_none(node.args[0].value):
+        if method in _NOT_NULL and isinstance(func, cst.Attribute) and len(node.args) == 1 and is_none(node.args[0].value):
             column = _column_name(func.value)
             if column is not None:
                 self.required.add(column)
@@ -115,7 +117,7 @@ class ViewReads:
         self.lists = True
 
     def _kind(self, value: cst.BaseExpression) -> None:
-        if any(isinstance(n, cst.Name) and n.value in self.parameters for n in _names(value)):
+        if names_in(value) & self.parameters:
             return  # a kind the caller chooses: the view has an entry per kind
         self.kinds.add(kind_of(value))
 
@@ -208,10 +210,6 @@ def _column_name(expr: cst.BaseExpression) -> str | None:
     owner = dotted(expr.value)
     last = owner.rsplit(".", 1)[-1] if owner else ""
     return expr.attr.value if last[:1].isupper() and not last.isupper() else None
-
-
-def _is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 def _names(expr: cst.CSTNode) -> list[cst.Name]:

@@ -20,7 +20,7 @@ from cachelint.model.cache.facts import Client, WrapperClass
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument
+from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument, is_none
 from cachelint.model.libraries import BY_NAME, LIBRARIES, REGISTRY_PROXIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import Arg, ClientKind, Library, Meaning, TtlSemantics
@@ -109,8 +109,9 @@ class ClientResolver:
             return None
         found = None
         memo_reads = 0
-        for value in _yielded(function) if _yields_its_value(function) else (ret.value for ret in info.returns):
-            if value is None or type(value) is cst.Name and value.value == "None":  # a factory that gives None
+        yielded = _yielded(function) if _yields_its_value(function) else []
+        for value in yielded or [ret.value for ret in info.returns]:
+            if value is None or is_none(value):  # a factory that gives None
                 continue  # when caching is off
             client = self.client_of(value, info.scope, _END, depth)
             if client is None and _memo_read(value, info.scope):
@@ -248,8 +249,7 @@ class ClientResolver:
         if self._fixtures is None:
             self._fixtures = {}
             for function, info in self.functions.items():
-                if any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
-                       .rsplit(".", 1)[-1] == "fixture" for d in function.decorators):
+                if any(_decorator_name(d) == "fixture" for d in function.decorators):
                     self._fixtures.setdefault(function.name.value, []).append((function, info.scope.parent))
         owner = scope.parent
         for function, where in self._fixtures.get(name, ()):
@@ -476,10 +476,15 @@ _YIELDING_DECORATORS = frozenset({"contextmanager", "asynccontextmanager", "fixt
 
 
 def _yields_its_value(function: cst.FunctionDef) -> bool:
-    """A generator whose caller gets what it yields: `@contextmanager` (`with f() as x`)
-    and `@pytest.fixture` (a test's parameter)."""
-    return any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
-               .rsplit(".", 1)[-1] in _YIELDING_DECORATORS for d in function.decorators) and bool(_yielded(function))
+    """Whether the function's caller gets what it yields, if it yields: `@contextmanager`
+    (`with f() as x`) and `@pytest.fixture` (a test's parameter)."""
+    return any(_decorator_name(d) in _YIELDING_DECORATORS for d in function.decorators)
+
+
+def _decorator_name(decorator: cst.Decorator) -> str:
+    """The last name of what a decorator names or calls: `fixture` for `@pytest.fixture(scope=...)`."""
+    target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+    return (dotted(target) or "").rsplit(".", 1)[-1]
 
 
 def _yielded(function: cst.FunctionDef) -> list[cst.BaseExpression | None]:
@@ -551,7 +556,7 @@ def _says_nothing(annotation: cst.BaseExpression, scope: Scope, order: int) -> b
 
 
 def _returns_nothing(ret: cst.Return) -> bool:
-    return ret.value is None or isinstance(ret.value, cst.Name) and ret.value.value == "None"
+    return ret.value is None or is_none(ret.value)
 
 
 def _variant(kind: ClientKind, call: cst.Call) -> str | None:
