@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cachelint.model.cache.custom import CustomClients, receiver_word
 from cachelint.model.spec import Method
-from cachelint.project.facts import DJANGO_SETTINGS, is_settings_module
+from cachelint.project.facts import DJANGO_SETTINGS
 from cachelint.project.model import ProjectModel
 
 
@@ -103,17 +103,8 @@ def exported_constants(project: ProjectModel, declared: CustomClients) -> dict[s
 def _positive_settings(project: ProjectModel) -> dict[str, float]:
     """`django.conf.settings.<NAME>` -> value, for a setting every settings module of the
     project that sets it sets to a number above zero (the smallest of them)."""
-    values: dict[str, list[float]] = {}
-    unknown: set[str] = set()  # set to something else somewhere, or more than once
-    for file in project.files:
-        if is_settings_module(file.module):
-            for name, value in file.constants.items():
-                if value is None:
-                    unknown.add(name)
-                else:
-                    values.setdefault(name, []).append(value)
-    return {f"{DJANGO_SETTINGS}.{name}": min(known) for name, known in values.items()
-            if name not in unknown and min(known) > 0}
+    return {f"{DJANGO_SETTINGS}.{name}": min(values) for name, values in project.numeric_settings().items()
+            if min(values) > 0}
 
 
 def exported_wrappers(project: ProjectModel, declared: CustomClients) -> dict[str, tuple[str, Method]]:

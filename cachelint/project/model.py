@@ -281,16 +281,21 @@ class ProjectModel:
             target = self.resolve(alias)
             if target is not None and target.name in found and alias not in found:
                 found[alias] = found[target.name]
+        for name, values in self.numeric_settings().items():
+            if max(values) <= 0:
+                found[f"{DJANGO_SETTINGS}.{name}"] = max(values)
+        return found
+
+    def numeric_settings(self) -> dict[str, list[float]]:
+        """Django setting name -> the number each settings module of the project that sets
+        it sets it to, for the settings that every one of them sets to a number."""
         settings: dict[str, list[float | None]] = defaultdict(list)
         for file in self.files:
             if is_settings_module(file.module):
                 for name, value in file.constants.items():
                     settings[name].append(value)
-        for name, values in settings.items():
-            known = [value for value in values if value is not None]
-            if len(known) == len(values) and max(known) <= 0:
-                found[f"{DJANGO_SETTINGS}.{name}"] = max(known)
-        return found
+        return {name: [value for value in values if value is not None] for name, values in settings.items()
+                if None not in values}
 
     def wrapper_classes(self) -> dict[str, tuple[str, dict[str, Method]]]:
         """Qualified class name -> (library, method name -> operation), for the project's
