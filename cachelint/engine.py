@@ -767,21 +767,12 @@ def _typed_attributes(project: ProjectModel, results: list[FileResult], stats: l
     attributes = dict(project.attribute_clients())
     if not attributes:
         return attributes
-    unread = []
-    for index, result in enumerate(results):
-        if not (_skipped(result) or _partial(result)) or result.filename in texts:
-            continue
-        stat = stats[index]
-        noted = _definitions(cache.note(result.filename, stat, _DEFINES)) if cache is not None and stat is not None \
-            else None
-        if noted is not None:
-            texts[result.filename] = noted
-        else:
-            unread.append(_Task(index, result.filename, stat))
-    for task, (defined, digest) in zip(unread, _asked(unread, defined_in_text, workers, cache is not None)):
+    tasks = [_Task(index, result.filename, stats[index]) for index, result in enumerate(results)
+             if (_skipped(result) or _partial(result)) and result.filename not in texts]
+    for task, defined in _noted_answers(tasks, defined_in_text, _DEFINES, _definitions,
+                                        lambda found: [sorted(part) for part in found] if found[0] else [],
+                                        workers, cache):
         texts[task.filename] = defined if defined is not None else _NOTHING_DEFINED
-        if cache is not None and defined is not None and digest is not None:
-            cache.keep_note(task.filename, digest, _DEFINES, [sorted(part) for part in defined] if defined[0] else [])
     for result in results:
         if (_skipped(result) or _partial(result)) and attributes and texts[result.filename][0]:
             for key in taken_back(list(attributes), *texts[result.filename]):
@@ -862,21 +853,39 @@ def _naming(tasks: list[_Task], mentions: re.Pattern[bytes], workers: parallel.W
     (the first pass's pack), with the digest of the pattern it answers: a run after, whose
     files cache the same entities, reads no unchanged file again for it."""
     pattern = hashlib.blake2b(mentions.pattern, digest_size=16).hexdigest()
-    found, unread = set(), []
-    for task in tasks:
-        noted = cache.note(task.filename, task.stat, _NAMES_AN_ENTITY) if (
-            cache is not None and task.stat is not None) else None
+
+    def answer_of(noted: object) -> bool | None:
         if isinstance(noted, list) and len(noted) == 2 and noted[0] == pattern and isinstance(noted[1], bool):
-            if noted[1]:
-                found.add(task.index)
+            return noted[1]
+        return None  # a note of another shape, or of other entities
+
+    answers = _noted_answers(tasks, _Screen(mentions).passes, _NAMES_AN_ENTITY, answer_of,
+                             lambda passes: [pattern, passes], workers, cache)
+    return {task.index for task, passes in answers if passes}
+
+
+def _noted_answers(tasks: list[_Task], question: Callable[[bytes], _Answer], note: str,
+                   answer_of: Callable[[object], _Answer | None], noted: Callable[[_Answer], object],
+                   workers: parallel.Workers, cache: ResultCache | None) -> list[tuple[_Task, _Answer | None]]:
+    """Each task's answer to `question` on its file's text (None for a file that cannot be
+    read): from the note `note` of the file's entry in `cache` when it holds one
+    (`answer_of` gives None for a note it cannot read), else asked in the workers
+    (`_asked`) and kept as that note (`noted` makes it), so that a run after reads no
+    unchanged file again for it."""
+    answers: list[tuple[_Task, _Answer | None]] = []
+    unread = []
+    for task in tasks:
+        known = answer_of(cache.note(task.filename, task.stat, note)) if (
+            cache is not None and task.stat is not None) else None
+        if known is not None:
+            answers.append((task, known))
         else:
             unread.append(task)
-    for task, (passes, digest) in zip(unread, _asked(unread, _Screen(mentions).passes, workers, cache is not None)):
-        if passes:
-            found.add(task.index)
-        if cache is not None and passes is not None and digest is not None:
-            cache.keep_note(task.filename, digest, _NAMES_AN_ENTITY, [pattern, passes])
-    return found
+    for task, (answer, digest) in zip(unread, _asked(unread, question, workers, cache is not None)):
+        answers.append((task, answer))
+        if cache is not None and answer is not None and digest is not None:
+            cache.keep_note(task.filename, digest, note, noted(answer))
+    return answers
 
 
 def _facts(results: list[FileResult]) -> list[FileFacts]:
