@@ -561,6 +561,24 @@ def ops(paths, unresolved, output_format, config_path) -> None:
         click.echo(cache_ops.render_unresolved(missed, len(used)))
     else:
         click.echo(cache_ops.render_understood(used, len(missed["calls"])))
+    _say_what_was_not_read(run)
+
+
+def _say_what_was_not_read(run: RunResult) -> None:
+    """On standard error, the files `ops` could not read (their cache use is in neither list,
+    so the share understood leaves them out) and any internal error, which, as in `check`,
+    makes the exit status 2."""
+    unread = [d for f in run.files for d in f.diagnostics if d.code is None]
+    for problem in unread:
+        click.echo(f"warning: not read: {problem.filename}:{problem.location.row}:{problem.location.column}: "
+                   f"{problem.name}: {problem.message}", err=True)
+    if unread:
+        click.echo(f"warning: {len(unread)} file{'' if len(unread) == 1 else 's'} not read; "
+                   "their calls are counted neither as understood nor as not understood", err=True)
+    for error in run.internal_errors:
+        click.echo(f"error: {error}", err=True)
+    if run.internal_errors:
+        sys.exit(EXIT_ERROR)
 
 
 @main.command()

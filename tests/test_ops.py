@@ -38,9 +38,9 @@ def unknown(event_store, cache_key):
 '''
 
 
-def run(tmp_path, *args: str, source: str = SOURCE):
+def run(tmp_path, *args: str, source: str = SOURCE, extra: tuple[str, ...] = ()):
     (tmp_path / "app.py").write_text(textwrap.dedent(source))
-    return CliRunner().invoke(main, [*args, str(tmp_path / "app.py")], catch_exceptions=False)
+    return CliRunner().invoke(main, [*args, str(tmp_path / "app.py"), *extra], catch_exceptions=False)
 
 
 def test_ops_lists_what_was_understood_as_json(tmp_path):
@@ -115,3 +115,24 @@ def test_unresolved_leaves_out_what_is_known_not_to_be_a_cache(tmp_path):
     ]
     understood = json.loads(run(tmp_path, "ops", "--output-format", "json", source=CONTAINERS).output)
     assert [(e["row"], e["library"], e["method"]) for e in understood] == [(25, "dict", "get")]
+
+
+def test_ops_says_which_files_it_could_not_read(tmp_path):
+    (tmp_path / "broken.py").write_text("import redis\nr = redis.Redis()\nr.get(\n")
+    result = run(tmp_path, "ops", "--output-format", "json", extra=(str(tmp_path / "broken.py"),))
+    assert [e["row"] for e in json.loads(result.stdout)] == [10, 11, 14]  # app.py's, read as before
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"warning: not read: {tmp_path / 'broken.py'}:") and "invalid-syntax" in lines[0]
+    assert lines[1] == ("warning: 1 file not read; their calls are counted neither as understood "
+                        "nor as not understood")
+
+
+def test_ops_reports_an_internal_error_and_exits_2(tmp_path, monkeypatch):
+    def boom(model, root):
+        raise KeyError("boom")
+
+    monkeypatch.setattr("cachelint.project.extract.facts_for", boom)
+    result = run(tmp_path, "ops")
+    assert result.exit_code == 2
+    assert "error: internal error in the project facts on" in result.stderr and "KeyError: 'boom'" in result.stderr
