@@ -10,6 +10,12 @@ the file. Neither stops any other rule or file from being checked.
    cachelint.sparse), modelled and checked by the module rules, and its facts for the
    project stage are taken (cachelint.project.facts). An unchanged file's result comes
    from the result cache; the others are linted in worker processes.
+
+The passes after it run project by project (`_later_passes`): a run may be given several
+projects (a folder of applications), and each file belongs to the one under its project
+root (cachelint.project.roots). A project's passes see its own files' facts only: what
+another project exports, caches or writes is none of its business.
+
 2. **TTL constants.** When a TTL reads a constant or a Django setting another module
    binds, the modules that may bind it, which the prefilter skipped, are linted for
    their constants (`_lint_for_the_ttl_constants`).
@@ -24,8 +30,9 @@ the file. Neither stops any other rule or file from being checked.
    the same diagnostics.
 5. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
    alike, and the project rules (CL010) check it. Their findings depend on every file:
-   they are kept as an outcome of the run's files and contents, as the second pass's are
-   (`check_project`).
+   they are kept as an outcome of the project's files and contents, as the second pass's
+   are (`check_project`), under names of the project's root (`_Outcomes`): a warm run
+   after one project of a run changed does that project's passes again, and only its.
 
 The passes share one set of worker processes (`parallel.Workers`), started by the first
 pass that has enough files for them. The imported clients and the entities passes find
@@ -79,6 +86,7 @@ from cachelint.project.clients import (
 )
 from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, is_settings_module
 from cachelint.project.model import ProjectModel, entity_mentions
+from cachelint.project.roots import by_project
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -344,16 +352,17 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         linted = cast("list[FileResult]", results)  # every file has its result now
         if settings.clients and not part_of_the_project and _covers(paths, settings.root):
             _check_declared_clients(linted, settings)
-        if prefilter:
-            _lint_for_the_ttl_constants(linted, stats, settings, workers, cache)
-        fingerprint = _fingerprint(linted, stats, cache) if cache is not None else None
-        project = _lint_importers_of_clients(linted, stats, settings, workers, cache_dir, cache, fingerprint)
-        if prefilter:
-            _lint_for_the_entities(linted, stats, settings, workers, cache)
+        projects = []
+        for root, indexes in by_project([result.filename for result in linted]):
+            files, own_stats = [linted[index] for index in indexes], [stats[index] for index in indexes]
+            projects.append(_later_passes(root, files, own_stats, settings, prefilter, workers, cache_dir, cache))
+            for index, result in zip(indexes, files):
+                linted[index] = result
     run.files.extend(linted)
     whole_project = part_of_the_project and _may_have_project_findings(linted, settings)
     if not whole_project:
-        check_project(run.files, settings, project, cache, fingerprint)
+        for files, project, outcomes in projects:
+            check_project(files, settings, project, cache, outcomes)
     if cache is not None:
         cache.save()
     if whole_project:
@@ -361,6 +370,36 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     else:
         check_comments(run.files, settings)
     return run
+
+
+@dataclass(frozen=True)
+class _Outcomes:
+    """Where the passes after the first keep what they gave one project's files, in the
+    first pass's pack: under names of the project's root (each project of a run has its
+    own), for the run of the files whose names and contents `fingerprint` sums up
+    (`_fingerprint`)."""
+
+    root: str
+    fingerprint: str
+
+    def name(self, stage: str) -> str:
+        return f"{stage} of {self.root}"
+
+
+def _later_passes(root: str, files: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
+                  prefilter: bool, workers: parallel.Workers, cache_dir: Path | None,
+                  cache: ResultCache | None) -> tuple[list[FileResult], ProjectModel | None, _Outcomes | None]:
+    """The passes after the first, on the files of the project in `root` (a new result
+    taking its file's place in `files`): what the project stage needs for them, the last
+    project model made, and where the stage keeps its outcome (None: it is not kept)."""
+    if prefilter:
+        _lint_for_the_ttl_constants(files, stats, settings, workers, cache)
+    fingerprint = _fingerprint(files, stats, cache) if cache is not None else None
+    outcomes = _Outcomes(root, fingerprint) if fingerprint is not None else None
+    project = _lint_importers_of_clients(files, stats, settings, workers, cache_dir, cache, outcomes)
+    if prefilter:
+        _lint_for_the_entities(files, stats, settings, workers, cache)
+    return files, project, outcomes
 
 
 def _covers(paths: list[Path], root: Path) -> bool:
@@ -420,30 +459,31 @@ def lint_text(filename: str, raw: bytes, settings: Settings, prefilter: bool = T
 
 
 def check_project(files: list[FileResult], settings: Settings, made: ProjectModel | None = None,
-                  cache: ResultCache | None = None, fingerprint: str | None = None) -> None:
-    """The project stage: the project rules' diagnostics added to the files they point into.
-    `made`: a project model made before, used when it is the model of these files' facts.
-    With `cache` and the `fingerprint` of the run's files (`_fingerprint`), the rules'
-    findings are kept in the first pass's pack: a run on the same files, with the same
-    contents and settings, gives the same, and takes them from there without a project
-    model (which, on a big tree, costs more than the rest of a warm run)."""
-    kept = cache.outcome(_PROJECT_STAGE, fingerprint) if cache is not None and fingerprint is not None else None
+                  cache: ResultCache | None = None, outcomes: _Outcomes | None = None) -> None:
+    """The project stage, on the files of one project: the project rules' diagnostics
+    added to the files they point into. `made`: a project model made before, used when it
+    is the model of these files' facts. With `cache` and `outcomes`, the rules' findings
+    are kept in the first pass's pack: a run on the same files, with the same contents
+    and settings, gives the same, and takes them from there without a project model
+    (which, on a big tree, costs more than the rest of a warm run)."""
+    kept = cache.outcome(outcomes.name(_PROJECT_STAGE), outcomes.fingerprint) if (
+        cache is not None and outcomes is not None) else None
     if kept is not None and all(cached is not None for cached in kept.values()):
         found = {filename: cast("Cached", cached).diagnostics for filename, cached in kept.items()}
     else:
         found, failed = _project_findings(files, settings, made)
         # Facts of a file whose linting failed (a pass after the fingerprint's) are not
         # known to be what its content gives.
-        if cache is not None and fingerprint is not None and not failed and not any(
+        if cache is not None and outcomes is not None and not failed and not any(
                 file.internal_errors for file in files):
-            cache.keep_outcome(_PROJECT_STAGE, fingerprint,
+            cache.keep_outcome(outcomes.name(_PROJECT_STAGE), outcomes.fingerprint,
                                {filename: (diagnostics, None, []) for filename, diagnostics in found.items()})
     for file in files:
         if file.filename in found:
             _add_selected(file, found[file.filename], settings)
 
 
-_PROJECT_STAGE = "project"  # the name of its outcome in the first pass's pack
+_PROJECT_STAGE = "project"  # the name of its outcome in the first pass's pack (`_Outcomes.name`)
 
 
 def _project_findings(files: list[FileResult], settings: Settings,
@@ -609,7 +649,7 @@ def _import_the_linter() -> None:
 def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
                                workers: parallel.Workers, cache_dir: Path | None = None,
                                first: ResultCache | None = None,
-                               fingerprint: str | None = None) -> ProjectModel | None:
+                               outcomes: _Outcomes | None = None) -> ProjectModel | None:
     """The second pass: a file that imports a cache client another module of the project
     makes, a wrapper function or wrapper class of one, an instance of such a class
     (cachelint.model.cache.wrappers), or a constant or Django setting the project binds
@@ -621,31 +661,32 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
     for the files that import what is new, a few rounds at most. `stats`: each file's
     status as the first pass saw it (None: no cache, or unreadable); `first`: the first
     pass's pack, which keeps what the files' texts define (`_typed_attributes`), and the
-    pass's outcome: a run on the same files, with the same contents and settings, gives
-    the same, and takes it from there without a round (`fingerprint`: `_fingerprint`).
+    pass's outcome (where: `outcomes`): a run on the same files, with the same contents
+    and settings, gives the same, and takes it from there without a round.
     Gives the last project model it made (None when it made none)."""
-    if first is None or fingerprint is None:
+    if first is None or outcomes is None:
         return _client_rounds(results, stats, settings, workers, cache_dir, first)
     with _without_cyclic_gc():  # as for the first pass's results (lint_paths)
-        replayed = _replayed(results, first, fingerprint)
+        replayed = _replayed(results, first, outcomes)
     if replayed:
         return None
     before = list(results)
     project = _client_rounds(results, stats, settings, workers, cache_dir, first)
     changed = {result.filename: result for result, was in zip(results, before) if result is not was}
     if not any(result.internal_errors for result in changed.values()):
-        first.keep_outcome(_SECOND_PASS, fingerprint, {
+        first.keep_outcome(outcomes.name(_SECOND_PASS), outcomes.fingerprint, {
             filename: (result.diagnostics, result.facts.to_json() if result.facts is not None else None,
                        result.suppressed) for filename, result in changed.items()})
     return project
 
 
-_SECOND_PASS = "imported clients"  # the name of its outcome in the first pass's pack
+_SECOND_PASS = "imported clients"  # the name of its outcome in the first pass's pack (`_Outcomes.name`)
 
 
 def _fingerprint(results: list[FileResult], stats: list[os.stat_result | None], cache: ResultCache) -> str | None:
     """What the second pass's outcome depends on besides the settings (which key the
-    pack): each file's name and content hash, in the run's order. None when one's hash is
+    pack): each file's name and content hash, in the run's order (the files of one
+    project). None when one's hash is
     not known to be its content's (it could not be read, or its result is not kept: an
     internal error)."""
     digest = hashlib.blake2b(digest_size=16)
@@ -657,11 +698,11 @@ def _fingerprint(results: list[FileResult], stats: list[os.stat_result | None], 
     return digest.hexdigest()
 
 
-def _replayed(results: list[FileResult], cache: ResultCache, fingerprint: str) -> bool:
+def _replayed(results: list[FileResult], cache: ResultCache, outcomes: _Outcomes) -> bool:
     """Whether the pack holds the second pass's outcome for these files (then `results`
     have it): none when one of its results does not decode, or a file's text, which
     its diagnostics want, can no longer be read."""
-    outcome = cache.outcome(_SECOND_PASS, fingerprint)
+    outcome = cache.outcome(outcomes.name(_SECOND_PASS), outcomes.fingerprint)
     if outcome is None:
         return False
     where = {result.filename: index for index, result in enumerate(results)}

@@ -343,9 +343,10 @@ def test_install_time_data_is_not_judged_but_a_look_alike_file_is(shop, tmp_path
     command, before anything is cached; its admin views (`management/views.py`) and a
     module whose name only starts like one (`population.py`) run on requests."""
     tree = shop(populate=pricing(), population=pricing())
-    (tmp_path / "migrations").mkdir()
+    for package in ("migrations", "management"):  # packages of the project, as in flaskbb
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
     (tmp_path / "migrations" / "0002_prices.py").write_text(pricing())
-    (tmp_path / "management").mkdir()
     (tmp_path / "management" / "views.py").write_text(pricing())
     assert sorted((name, row) for name, row, _ in lint(tree)) == [("population.py", 10), ("views.py", 10)]
 
