@@ -12,14 +12,17 @@ from cachelint.model import (
     Flow,
     Kind,
     ModuleModel,
+    RowKind,
     Scope,
     Source,
+    StoredData,
     WriteKind,
     cached_names,
     chain_arguments,
     children,
     dotted,
     key_expressions,
+    words,
 )
 from cachelint.rules._write_path import line, mutations, op_label, risk, write_label
 from cachelint.rules.base import Finding, Rule, RuleContext
@@ -51,9 +54,12 @@ class CacheBeforeDbWrite(Rule):
     none is reported. Nor is dropping a memoised function's entry right before calling
     that function (`delete_memoized(type_by_name, name)` then `type_by_name(name)`): a
     write inside it runs in the call that fills the entry again, before the result is stored.
-    Nor are keys read from the very rows the write then changes (`keys = rows.values_list(
-    "key", flat=True)`; `cache.delete_many(keys)`; `rows.delete()`): a table of the cache's
-    own keys holds none of the data cached.
+    Nor are keys read whole from a field named a key of the very rows the write then
+    changes (`keys = rows.values_list("key", flat=True)`; `cache.delete_many(keys)`;
+    `rows.delete()`, or `[r.cache_key for r in KeyRecord.query...]` before a delete of
+    `KeyRecord` rows): a table that records the cache's own keys holds none of the data
+    cached. Keys from another field (`[page.slug for page in pages]`) or built around
+    one, and keys recorded in one table before a write of another, are still flagged.
 
     ## Why is this bad?
     The cache then runs ahead of the database. A reader that misses between the
@@ -97,6 +103,27 @@ class CacheBeforeDbWrite(Rule):
             to_be_deleted = cache_keys.values_list("key", flat=True)
             cache.delete_many(to_be_deleted)
             cache_keys.delete()
+        """,
+        # The same with SQLAlchemy: each key is a whole `cache_key` of the registry rows read
+        # first, and the delete changes only those registry rows.
+        """
+        from flask_caching import Cache
+        from flask_sqlalchemy import SQLAlchemy
+
+        cache = Cache()
+        db = SQLAlchemy()
+
+        class RenderedKey(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            cache_key = db.Column(db.String(250))
+            dashboard_id = db.Column(db.Integer)
+
+        def forget_dashboard(dashboard_id):
+            records = RenderedKey.query.filter_by(dashboard_id=dashboard_id).all()
+            keys = [record.cache_key for record in records]
+            cache.delete_many(*keys)
+            db.session.execute(RenderedKey.__table__.delete().where(RenderedKey.cache_key.in_(keys)))
+            db.session.commit()
         """,
         # Invalidation after the commit; a read before the write; another entity.
         """
@@ -303,6 +330,23 @@ class CacheBeforeDbWrite(Rule):
             cache.incr_version(f"order:{order_id}")  # expect: CL006
             Order.objects.filter(pk=order_id).update(label=label)
         """,
+        # Keys read from rows are not always a registry: a page's bare slug is the page's own
+        # entry, and keys recorded in one table can hold the rows of another that is written.
+        """
+        from django.core.cache import cache
+
+        from .models import MenuItem, MenuKey, Page
+
+        def unpublish_section(section_id):
+            pages = Page.objects.filter(section_id=section_id)
+            cache.delete_many([page.slug for page in pages])  # expect: CL006
+            pages.update(published=False)
+
+        def clear_menu(menu_id):
+            stale = MenuKey.objects.filter(menu_id=menu_id).values_list("key", flat=True)
+            cache.delete_many(stale)  # expect: CL006
+            MenuItem.objects.filter(menu_id=menu_id).delete()
+        """,
         # A derived view: the permissions of a member are dropped before the membership
         # they are computed from changes, found by the identifier both carry.
         """
@@ -323,6 +367,7 @@ class CacheBeforeDbWrite(Rule):
         flows: dict[Scope | None, Flow] = {}
         misses = _MissTests(model)
         shared = _SharedIdentifiers(model)
+        registry = _KeyRegistry(model)
         for op in ops:
             if op.spec.if_absent or not key_expressions(op) or misses.filled_by(op):
                 continue  # `add`/`get_or_set` take a lock or fill a miss; `clear()` resets the whole cache
@@ -333,7 +378,8 @@ class CacheBeforeDbWrite(Rule):
             if function not in flows:
                 flows[function] = Flow(function.node if function else model.module, model.spans)
             found = _first_write_after(model, op, writes, flows[function], shared)
-            if found is not None and not _repeated_after(model, op, found[0]) and not _keys_of_rows(model, op, found[0]):
+            if found is not None and not _repeated_after(model, op, found[0]) \
+                    and not registry.holds_keys_of(op, found[0]):
                 write, committed = found
                 derived = None if write.is_commit_point or _concerns(op, cached_names(model.keys, op), [write.entity]) \
                     else shared.between(op, write)
@@ -480,16 +526,55 @@ def _refills(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
     )
 
 
-def _keys_of_rows(model: ModuleModel, op: CacheOp, write: DbWrite) -> bool:
-    """Whether the keys `op` drops are read from the rows the write changes (`keys =
-    rows.values_list("key", flat=True); cache.delete_many(keys); rows.delete()`): a table
-    of the cache's own keys (django CMS's `CacheKey`), not of data the cache holds."""
-    key = op.key
-    if isinstance(key, cst.Name):
-        binding = model.binding_of(key, op.scope, op.order)
-        key = binding.assigned if binding is not None else None
-    rows = _root(key) if key is not None else None
-    return rows is not None and rows.islower() and rows == _root(write.node)
+class _KeyRegistry:
+    """Whether the keys an operation drops are read, whole, from a field named a key of the
+    rows the write changes: `keys = rows.values_list("key", flat=True); cache.delete_many(keys);
+    rows.delete()` (django CMS's `CacheKey`), or `keys = [r.cache_key for r in
+    session.query(KeyRecord)...]` before a delete of `KeyRecord` rows. Such a table records
+    the cache's own keys; it holds none of the data cached, so dropping the entries first is
+    not running ahead of it. A field that is not named a key (`slug`), or keys built around
+    the field (`f"page:{p.slug}"`), are the written rows' own data in the cache."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.stored = StoredData(model)
+
+    def holds_keys_of(self, op: CacheOp, write: DbWrite) -> bool:
+        expressions = key_expressions(op)
+        return bool(expressions) and all(self._read_from(expr, op, write) for expr in expressions)
+
+    def _read_from(self, key: cst.BaseExpression, op: CacheOp, write: DbWrite) -> bool:
+        scope = op.scope
+        if isinstance(key, cst.Name):
+            binding = self.model.binding_of(key, scope, op.order)
+            if binding is None or binding.assigned is None:
+                return False
+            key, scope = binding.assigned, binding.scope
+        field_rows = _field_of_rows(key)
+        if field_rows is None or "key" not in words(field_rows[0]):
+            return False
+        rows = field_rows[1]
+        root = _root(rows)
+        if root is not None and root.islower() and root == _root(write.node):
+            return True  # the same queryset: `rows.values_list("key")` then `rows.delete()`
+        return write.entity is not None and any(
+            row.kind is RowKind.MODEL and not Entity(row.entity, "model").names.isdisjoint(write.entity.names)
+            for row in self.stored.rows_of(rows, scope))
+
+
+def _field_of_rows(expr: cst.BaseExpression) -> tuple[str, cst.BaseExpression] | None:
+    """The field and the rows for `rows.values_list("key", flat=True)` and `[r.key for r in rows]`."""
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        element, loop = expr.elt, expr.for_in
+        if isinstance(element, cst.Attribute) and isinstance(element.value, cst.Name) \
+                and isinstance(loop.target, cst.Name) and element.value.value == loop.target.value:
+            return element.attr.value, loop.iter
+    elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "values_list":
+        fields = [argument.value for argument in expr.args if argument.keyword is None]
+        if len(fields) == 1 and isinstance(fields[0], cst.SimpleString) \
+                and isinstance(text := fields[0].evaluated_value, str):
+            return text, expr.func.value
+    return None
 
 
 def _root(expr: cst.BaseExpression) -> str | None:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, ModuleModel, Taint, find_argument, named_keys
+from cachelint.model import CacheOp, Kind, ModuleModel, Part, Source, Taint, find_argument, named_keys
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 _ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urllib.parse.quote(..., safe=\"\")`"
@@ -52,6 +52,13 @@ class UnsanitizedInputInKey(Rule):
     (`if sort not in SORTS: abort(400)`), a value looked up in a mapping the module
     defines (`SORTS[sort]`), and Django URL keyword arguments (their converters live in
     `urls.py`). A key built by a function imported from another module is not judged.
+    Nor is a read whose key is the input itself and nothing else (`cache.get(ticket)` in
+    the route `/exports/<ticket>`): the route looks an entry up by the key the client
+    holds, which is its design, not a namespace the input escapes; only the keys the
+    project stored, which the backend accepted, find an entry, so a malformed one fails
+    only the request that sent it; and hashing or quoting it would find nothing. Who may
+    read which entry is the route's access check. A write or delete under such a key is
+    still flagged: the client chooses which entry to overwrite or drop.
 
     ## Example
     ```python
@@ -241,6 +248,22 @@ class UnsanitizedInputInKey(Rule):
             segment = request.args.get("segment", "all")
             return jsonify(cache.get(f"report:{report_id}:{segment}"), r.get(f"seen:{segment}"))
         """,
+        # A lookup by the key the client was handed: the route param is the whole key, read
+        # only (no namespace to escape, and a malformed key just misses or fails its own request).
+        """
+        from flask import Flask, abort, jsonify
+        from flask_caching import Cache
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        @app.get("/exports/<ticket>")
+        def export_status(ticket):
+            progress = cache.get(ticket)
+            if progress is None:
+                abort(404)
+            return jsonify(progress)
+        """,
         # A key built by a function imported from elsewhere is not judged.
         """
         from django.core.cache import cache
@@ -398,6 +421,25 @@ class UnsanitizedInputInKey(Rule):
             cache.set_many({f"search:{term}": [], "search:last": term}, 60)  # expect: CL005
             return JsonResponse({})
         """,
+        # The client's whole key written or dropped picks any entry to overwrite or evict; a
+        # read of the client's key with more after it is not a lookup of the key it holds.
+        """
+        from flask import Flask, jsonify, request
+        from flask_caching import Cache
+
+        app = Flask(__name__)
+        cache = Cache(app)
+
+        @app.put("/exports/<ticket>")
+        def requeue_export(ticket):
+            cache.set(ticket, {"state": "queued"}, timeout=600)  # expect: CL005
+            return jsonify(cache.get(f"{ticket}:log"))  # expect: CL005
+
+        @app.delete("/exports")
+        def drop_export():
+            cache.delete(request.args["ticket"])  # expect: CL005
+            return jsonify({})
+        """,
         # On Redis: input that starts the key, and input in a scan's glob.
         """
         from flask import Flask, jsonify, request
@@ -452,6 +494,8 @@ def _key_input(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, taint: 
     one on a memcached server can make the call raise; after a constant namespace on any
     other store, it is reported only under `strict`."""
     call = _spelling(model, op)
+    if op.kind is Kind.READ and _is_whole_key(model, op, key, sanitisers):
+        return None  # a lookup by the key the client holds: see "Not flagged" in the docs
     if _can_start_key(model, op, key, sanitisers):
         return (f"{taint.source} can form the start of the key of `{call}`: a client can read or overwrite "
                 f"an entry of any namespace; {_ADVICE}")
@@ -468,14 +512,26 @@ def _key_input(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, taint: 
 
 
 def _can_start_key(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, sanitisers: frozenset[str]) -> bool:
-    for shape in model.keys.of(key, op.scope):
-        first = shape.first
-        if first is None or first.is_constant or first.node is None or first.scope is None:
-            continue
-        node = first.node.name if isinstance(first.node, cst.Param) else first.node
-        if isinstance(node, cst.BaseExpression) and model.tainted(node, first.scope, sanitisers) is not None:
-            return True
-    return False
+    return any(_is_input(model, shape.first, sanitisers) for shape in model.keys.of(key, op.scope))
+
+
+def _is_whole_key(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, sanitisers: frozenset[str]) -> bool:
+    """Whether every shape of the key is one request value and nothing else: no namespace,
+    no other part (`cache.get(token)` for the route `/results/<token>`). A variable whose
+    value the shapes do not know (grown by `key += ...`) may hold more than the input."""
+    shapes = model.keys.of(key, op.scope)
+    return bool(shapes) and all(
+        len(shape.parts) == 1 and shape.parts[0].source is not Source.NAME and _is_input(model, shape.first, sanitisers)
+        for shape in shapes
+    )
+
+
+def _is_input(model: ModuleModel, part: Part | None, sanitisers: frozenset[str]) -> bool:
+    """Whether a key part is request input that no sanitiser made safe."""
+    if part is None or part.is_constant or part.node is None or part.scope is None:
+        return False
+    node = part.node.name if isinstance(part.node, cst.Param) else part.node
+    return isinstance(node, cst.BaseExpression) and model.tainted(node, part.scope, sanitisers) is not None
 
 
 def _spelling(model: ModuleModel, op: CacheOp) -> str:

@@ -138,6 +138,10 @@ class StoredData:
         for value in self.values(op):
             yield from walk.rows(value, op.scope, 0)
 
+    def rows_of(self, expr: cst.BaseExpression, scope: Scope) -> Iterator[WholeRow]:
+        """The whole rows any expression holds (`session.query(User).all()`, or a name bound to it)."""
+        return _Walk(self.source).rows(expr, scope, 0)
+
 
 class _Walk:
     def __init__(self, source: SourceModule) -> None:
