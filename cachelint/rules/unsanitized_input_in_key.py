@@ -5,8 +5,26 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, Kind, ModuleModel, Part, Source, Taint, find_argument, named_keys
+from cachelint.model import (
+    CacheOp,
+    Kind,
+    ModuleModel,
+    Part,
+    Scope,
+    Source,
+    Taint,
+    contains,
+    dotted,
+    find_argument,
+    named_keys,
+    words,
+)
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
+
+# The words of a decorator that checks what the caller may see (`has_access`,
+# `permission_required`, `check_resource_permissions`); `login_required` is not one: any
+# signed-in user would still read every entry.
+_ACCESS_CHECK_WORDS = (("permission",), ("perm",), ("perms",), ("access",), ("authorize",), ("authorized",))
 
 _ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urllib.parse.quote(..., safe=\"\")`"
 
@@ -52,13 +70,15 @@ class UnsanitizedInputInKey(Rule):
     (`if sort not in SORTS: abort(400)`), a value looked up in a mapping the module
     defines (`SORTS[sort]`), and Django URL keyword arguments (their converters live in
     `urls.py`). A key built by a function imported from another module is not judged.
-    Nor is a read whose key is the input itself and nothing else (`cache.get(ticket)` in
-    the route `/exports/<ticket>`): the route looks an entry up by the key the client
-    holds, which is its design, not a namespace the input escapes; only the keys the
-    project stored, which the backend accepted, find an entry, so a malformed one fails
-    only the request that sent it; and hashing or quoting it would find nothing. Who may
-    read which entry is the route's access check. A write or delete under such a key is
-    still flagged: the client chooses which entry to overwrite or drop.
+    Nor is a read whose key is the input itself and nothing else in a view that checks
+    access (`cache.get(ticket)` in the route `/exports/<ticket>` decorated
+    `@permission_required(...)`, `@has_access`): the route looks an entry up by the key the
+    client holds, which is its design, not a namespace the input escapes; only the keys
+    the project stored, which the backend accepted, find an entry, so a malformed one
+    fails only the request that sent it; and hashing or quoting it would find nothing.
+    Without such a check (`@login_required` is not one) the client reads any entry of the
+    cache, another user's included, and it is flagged. A write or delete under such a
+    key is flagged either way: the client chooses which entry to overwrite or drop.
 
     ## Example
     ```python
@@ -248,16 +268,20 @@ class UnsanitizedInputInKey(Rule):
             segment = request.args.get("segment", "all")
             return jsonify(cache.get(f"report:{report_id}:{segment}"), r.get(f"seen:{segment}"))
         """,
-        # A lookup by the key the client was handed: the route param is the whole key, read
-        # only (no namespace to escape, and a malformed key just misses or fails its own request).
+        # A lookup by the key the client was handed, in a view that checks the caller's
+        # permission: the route param is the whole key, read only (no namespace to escape,
+        # and a malformed key just misses or fails its own request).
         """
         from flask import Flask, abort, jsonify
         from flask_caching import Cache
+
+        from .auth import permission_required
 
         app = Flask(__name__)
         cache = Cache(app)
 
         @app.get("/exports/<ticket>")
+        @permission_required("exports.view")
         def export_status(ticket):
             progress = cache.get(ticket)
             if progress is None:
@@ -421,19 +445,30 @@ class UnsanitizedInputInKey(Rule):
             cache.set_many({f"search:{term}": [], "search:last": term}, 60)  # expect: CL005
             return JsonResponse({})
         """,
-        # The client's whole key written or dropped picks any entry to overwrite or evict; a
-        # read of the client's key with more after it is not a lookup of the key it holds.
+        # The client's whole key written or dropped picks any entry to overwrite or evict,
+        # permission check or not; a read of the client's key with more after it is not a
+        # lookup of the key it holds; and a whole-key read where any signed-in user may ask
+        # reads every entry, another user's included.
         """
         from flask import Flask, jsonify, request
         from flask_caching import Cache
+        from flask_login import login_required
+
+        from .auth import permission_required
 
         app = Flask(__name__)
         cache = Cache(app)
 
         @app.put("/exports/<ticket>")
+        @permission_required("exports.change")
         def requeue_export(ticket):
             cache.set(ticket, {"state": "queued"}, timeout=600)  # expect: CL005
             return jsonify(cache.get(f"{ticket}:log"))  # expect: CL005
+
+        @app.get("/exports/<ticket>/raw")
+        @login_required
+        def raw_export(ticket):
+            return jsonify(cache.get(ticket))  # expect: CL005
 
         @app.delete("/exports")
         def drop_export():
@@ -494,7 +529,7 @@ def _key_input(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, taint: 
     one on a memcached server can make the call raise; after a constant namespace on any
     other store, it is reported only under `strict`."""
     call = _spelling(model, op)
-    if op.kind is Kind.READ and _is_whole_key(model, op, key, sanitisers):
+    if op.kind is Kind.READ and _is_whole_key(model, op, key, sanitisers) and _checks_access(op.scope):
         return None  # a lookup by the key the client holds: see "Not flagged" in the docs
     if _can_start_key(model, op, key, sanitisers):
         return (f"{taint.source} can form the start of the key of `{call}`: a client can read or overwrite "
@@ -524,6 +559,25 @@ def _is_whole_key(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, sani
         len(shape.parts) == 1 and shape.parts[0].source is not Source.NAME and _is_input(model, shape.first, sanitisers)
         for shape in shapes
     )
+
+
+def _checks_access(scope: Scope | None) -> bool:
+    """Whether the function of `scope`, or one it is nested in, has a decorator that checks
+    what the caller may see."""
+    function = scope.function if scope is not None else None
+    while function is not None:
+        if isinstance(function.node, cst.FunctionDef) and any(
+            _names_an_access_check(decorator.decorator) for decorator in function.node.decorators
+        ):
+            return True
+        function = function.parent.function if function.parent is not None else None
+    return False
+
+
+def _names_an_access_check(decorator: cst.BaseExpression) -> bool:
+    name = dotted(decorator.func if isinstance(decorator, cst.Call) else decorator)
+    said = words(name) if name else ()
+    return any(contains(said, term) for term in _ACCESS_CHECK_WORDS)
 
 
 def _is_input(model: ModuleModel, part: Part | None, sanitisers: frozenset[str]) -> bool:
