@@ -526,3 +526,16 @@ def test_keys_built_from_a_builders_parameter_and_role_checks():
             cache.set("dashboard:revenue", total_revenue(), 600)
         """
     ) == []
+
+
+def test_a_tenant_is_named_by_a_word_of_the_text_in_any_case():
+    import re
+
+    from cachelint.model.app.users import _TENANT_NOUNS, _names_tenant_word
+
+    # The contract, as one case-insensitive regex with a look-behind (slow on a big module).
+    spec = re.compile(rb"(?i)(?<![a-z])(?:" + b"|".join(sorted(n.encode() for n in _TENANT_NOUNS)) + rb")(?![a-z])")
+    texts = [b"request.event", b"org_id = 1", b"Organization", b"ORG", b"prevent = 1", b"website", b"orgId", b"eventful",
+             b"xsite site", b"teams", b"_team", b"organiser2", b"organizations", b"", b"event", b"\xc3\xa9site", b"sub.Site"]
+    assert [_names_tenant_word(text) for text in texts] == [spec.search(text) is not None for text in texts]
+    assert [_names_tenant_word(text) for text in texts].count(True) == 10
