@@ -270,3 +270,21 @@ def test_the_code_of_an_expression_on_one_line_is_its_span_of_the_source():
     model.module = type("Counting", (), {"code_for_node": lambda self, node: made.append(node) or "?"})()
     assert model.code(one_line) == 'g(a.b[1:2], *b, k="é")' and made == []
     assert model.code(parenthesized) == model.code(on_two_lines) == "?" and made == [parenthesized, on_two_lines]
+
+
+@pytest.mark.parametrize("literal", [
+    '"product:price"', "'x'", '""', "''", '"""a\n"b"\'c\'"""', "'''''' ", "r'a[0-9]*'", 'u"ü:{}"', 'R"x"',
+    '"a\\tb"', "r'a\\d'", "b'raw'", "rb'x'", 'B"y"', '"""two\nlines"""', "'\"'", '"\'"',
+])
+def test_a_string_literal_is_read_as_python_reads_it_and_compiled_only_when_it_must_be(literal, monkeypatch):
+    from cachelint.model.core.values import string_value
+
+    node = cst.parse_expression(literal.strip())
+    expected = node.evaluated_value
+    compiled = []
+    evaluated = type(node).evaluated_value
+    monkeypatch.setattr(type(node), "evaluated_value", property(lambda n: compiled.append(n) or evaluated.fget(n)))
+    value = string_value(node)
+    assert value == expected and type(value) is type(expected)
+    plain = "\\" not in literal and "b" not in literal.split("'")[0].split('"')[0].lower()
+    assert compiled == ([] if plain else [node])  # a plain string is read from its text

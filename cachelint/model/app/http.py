@@ -28,7 +28,7 @@ import libcst as cst
 from cachelint.model.core.branches import exits
 from cachelint.model.core.nodes import children, strip_await
 from cachelint.model.core.scopes import Scope, qualified_name
-from cachelint.model.core.values import MAYBE, find_argument
+from cachelint.model.core.values import MAYBE, find_argument, string_value
 from cachelint.model.spec import Arg
 
 if TYPE_CHECKING:
@@ -287,7 +287,7 @@ def _is_failure(value: object) -> bool:
         return True
     if isinstance(value, cst.Dict):
         return any(isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
-                   and element.key.evaluated_value.lower() in _ERROR_WORDS for element in value.elements)
+                   and string_value(element.key).lower() in _ERROR_WORDS for element in value.elements)
     return False
 
 

@@ -32,6 +32,7 @@ import libcst as cst
 
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope
+from cachelint.model.core.values import string_value
 
 PLACEHOLDER = "\x00"  # stands for a formatted value in SQL text
 _MAX_DEPTH = 8
@@ -76,7 +77,7 @@ class SqlReader:
 def string_text(node: cst.BaseExpression) -> str | None:
     """The text of a string literal, concatenation or f-string; formatted values are PLACEHOLDER."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = string_value(node)
         return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
     if isinstance(node, cst.ConcatenatedString):
         left, right = string_text(node.left), string_text(node.right)

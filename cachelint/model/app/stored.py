@@ -38,6 +38,7 @@ from cachelint.model.app.sql import Select, SqlReader, parse_select
 from cachelint.model.cache.facts import CacheOp
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.core.values import string_value
 from cachelint.model.core.words import words
 
 _MAX_NODES = 400  # expressions looked at per write: values are small, this only bounds the odd giant
@@ -508,7 +509,7 @@ def _index(subscript: cst.Subscript) -> cst.BaseExpression | None:
 
 def _string(node: cst.SimpleString) -> str | None:
     """The text of a string that reads as a field or key name (no spaces), else None."""
-    value = node.evaluated_value
+    value = string_value(node)
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     return value if value and not any(c.isspace() for c in value) else None

@@ -42,7 +42,7 @@ from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import find_argument
+from cachelint.model.core.values import find_argument, string_value
 from cachelint.model.spec import Kind
 
 DEFAULT_SEPARATOR = ":"
@@ -382,9 +382,11 @@ class KeyShapes:
 
     def _resolve(self, expr: cst.BaseExpression, scope: Scope) -> list[Shape]:
         # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
-        if type(expr) is cst.SimpleString or type(expr) is cst.Integer or type(expr) is cst.Float:
-            value = expr.evaluated_value
-            return [(_constant(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)),)]
+        if type(expr) is cst.SimpleString:
+            value = string_value(expr)
+            return [(_constant(value.decode("utf-8", "replace") if isinstance(value, bytes) else value),)]
+        if type(expr) is cst.Integer or type(expr) is cst.Float:
+            return [(_constant(str(expr.evaluated_value)),)]
         if type(expr) is cst.ConcatenatedString:
             return _product(self._shapes(expr.left, scope), self._shapes(expr.right, scope))
         if type(expr) is cst.FormattedString:
@@ -423,8 +425,8 @@ class KeyShapes:
 
     def _element(self, element: cst.BaseExpression, scope: Scope) -> list[Shape]:
         """An element of a tuple key, a string quoted as the tuple holds it: `('user', {uid})`."""
-        if type(element) is cst.SimpleString and isinstance(element.evaluated_value, str):
-            return [(_constant(repr(element.evaluated_value)),)]
+        if type(element) is cst.SimpleString and isinstance(value := string_value(element), str):
+            return [(_constant(repr(value)),)]
         return self._shapes(element, scope)
 
     def _formatted(self, expr: cst.FormattedString, scope: Scope) -> list[Shape]:
@@ -539,7 +541,7 @@ class KeyShapes:
         container = dotted(subscript.value) or ""
         index = subscript.slice[0].slice if len(subscript.slice) == 1 else None
         if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            name = str(index.value.evaluated_value)
+            name = str(string_value(index.value))
         else:
             name = container
         if container.rsplit(".", 1)[-1].isupper():  # KEYS["product"]: a table of constants
@@ -576,7 +578,7 @@ class KeyShapes:
         mapping = {}
         if isinstance(values, cst.Dict):
             mapping = {
-                e.key.evaluated_value: e.value for e in values.elements
+                string_value(e.key): e.value for e in values.elements
                 if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
             }
         choices: list[list[Shape]] = []

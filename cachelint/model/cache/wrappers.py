@@ -30,6 +30,7 @@ from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Wrapper
 from cachelint.model.cache.ttl import value_meaning
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.nodes import children, names_in
+from cachelint.model.core.values import string_value
 from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Meaning, Method, TtlSemantics
 
 # The operations a wrapper may forward: those with one key a caller chooses.
@@ -445,7 +446,7 @@ def _parameters_in(expr: cst.BaseExpression, parameters: dict) -> set[str]:
 def _parts(expr: cst.BaseExpression) -> list | None:
     """A key as constant text and expressions, in order: `f"a:{x}"` and `"a:" + x` are ["a:", x]."""
     if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
+        value = string_value(expr)
         return [value] if isinstance(value, str) else None
     if isinstance(expr, cst.FormattedString):
         found: list = []
