@@ -142,8 +142,8 @@ class KeysPatternScan(Rule):
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
-        keys = Kind.KEYS  # asked of every operation of every module: the spec's kind, not the property
-        scans = [(op, op.call) for op in model.ops if op.spec.kind is keys and op.call is not None]  # KEYS is a call
+        keys = Kind.KEYS  # asked of every operation of every module
+        scans = [(op, op.call) for op in model.ops if op.kind is keys and op.call is not None]  # KEYS is a call
         if not scans or model.is_test_code:  # asked last: where the file is costs more than its calls
             return  # a test's Redis holds the test's few keys, and blocks nobody
         for op, call in scans:

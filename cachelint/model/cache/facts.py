@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
 from cachelint.model.core.scopes import Scope
 from cachelint.model.core.values import MAYBE, find_argument
-from cachelint.model.spec import ClientKind, Decorator, Library, Meaning, Method
+from cachelint.model.spec import ClientKind, Decorator, Kind, Library, Meaning, Method
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,10 +89,11 @@ class CacheOp:
     # A call of a wrapper function of this module (cachelint.model.cache.wrappers): the
     # wrapper's own operation is in the module too, its key judged at the callers there.
     through_local_wrapper: bool = False
+    # The spec's kind, kept as a field: every rule asks it of every operation.
+    kind: Kind = field(init=False)
 
-    @property
-    def kind(self):
-        return self.spec.kind
+    def __post_init__(self) -> None:
+        self.kind = self.spec.kind
 
     @property
     def library(self) -> Library:
