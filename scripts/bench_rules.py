@@ -20,10 +20,15 @@ Method:
    rule runs (as `engine.lint_source` runs it), `--repeat` times on fresh models, and the
    least CPU time (`thread_time`) of the repeats is kept (a shared machine only adds to
    a call's time), summed per rule, findings consumed:
-   - *alone*: each rule on a model built afresh for it (not timed): what the rule costs,
-     including the model's lazy analyses it is the only one to ask for;
+   - *alone*: each rule on a model built afresh for it (not timed): what the rule costs
+     as if no other rule ran (`--select` it), every lazy analysis of the model it asks for
+     included. An analysis several rules share (key shapes, users, taint, DB facts) is
+     charged in full to each of them, never to whichever runs first: a rule is not made
+     cheaper by another asking first, and one whose analysis got slower is slower;
    - *in a run*: all the file's rules on one model, in the engine's order (a lazy
-     analysis is charged to the first rule that asks for it);
+     analysis is charged to the first rule that asks for it, so a per-rule figure here
+     moves when an analysis moves between the model's build and the rules, or between
+     rules: only the sum is comparable);
    - *model*: building the model (the part every rule shares), for reference: an analysis
      moved between the model's build and a lazy one moves between it and the rules.
 4. Each sum is given over every file the revision models, over the files every revision
