@@ -94,3 +94,34 @@ def test_the_project_stage_imports_neither_the_engine_nor_the_rules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_cached_read_of_the_database_catalog_holds_no_entity(tmp_path):
+    """The server's own catalogs (`system.functions`, `information_schema.tables`,
+    `sqlite_master`) change by DDL only: a memo of one fills no entry of an entity the
+    project writes, so it sends no file to be linted again for its writes. A table of the
+    project's own (`functions`) still is one."""
+    (tmp_path / "specs.py").write_text(textwrap.dedent('''
+        from flask_caching import Cache
+
+        cache = Cache()
+
+        @cache.memoize()
+        def function_names(database):
+            return database.get_df("SELECT name FROM system.functions")["name"].tolist()
+
+        @cache.memoize()
+        def table_names(database):
+            return database.get_df("SELECT table_name FROM information_schema.tables")
+
+        @cache.memoize()
+        def sqlite_tables(conn):
+            return conn.execute("SELECT name FROM sqlite_master").fetchall()
+
+        @cache.memoize()
+        def user_functions(conn):
+            return conn.execute("SELECT name FROM functions").fetchall()
+        '''))
+    run = lint_paths([tmp_path], Settings(root=tmp_path), prefilter=False)
+    (facts,) = [file.facts for file in run.files if file.facts is not None]
+    assert [fill.entity_label for fill in facts.fills] == ["functions"]

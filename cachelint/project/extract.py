@@ -49,6 +49,11 @@ from cachelint.project.facts import (
 from cachelint.project.rows import ViewReads, inserted_columns, set_columns, subject_kinds
 
 _FROM = re.compile(r"\bselect\b.*?\bfrom\s+([A-Za-z_][\w.\"`]*)", re.I | re.S)
+# The database's own catalogs (`information_schema.tables`, ClickHouse `system.functions`,
+# PostgreSQL `pg_catalog`, `sqlite_master`): the server describes its tables and functions
+# there, and only DDL changes them, so a cached read of one holds no entity the project writes.
+_CATALOG_SCHEMAS = frozenset({"information_schema", "pg_catalog", "system", "sys", "mysql", "performance_schema"})
+_CATALOG_TABLES = frozenset({"sqlite_master", "sqlite_schema", "sqlite_temp_master"})
 _MANAGERS = frozenset({"objects", "_default_manager", "query"})  # `Product.objects`, Flask-SQLAlchemy `Product.query`
 # Calls whose first argument is the model queried: `session.query(M)`, `select(M)`, `session.get(M, pk)`.
 _MODEL_FIRST_CALLS = frozenset({"query", "select", "get_object_or_404", "get_list_or_404", "get"})
@@ -925,7 +930,11 @@ def _query_entity(node: cst.CSTNode) -> Entity | None:
     if type(node) is cst.SimpleString or type(node) is cst.ConcatenatedString:
         text = node.evaluated_value
         match = _FROM.search(text) if isinstance(text, str) else None
-        return Entity(match.group(1).strip("\"`"), "table") if match else None
+        table = match.group(1).strip("\"`") if match else None
+        if table is None or table.lower() in _CATALOG_TABLES \
+                or "." in table and table.split(".", 1)[0].strip("\"`").lower() in _CATALOG_SCHEMAS:
+            return None
+        return Entity(table, "table")
     if type(node) is cst.Attribute and node.attr.value in _MANAGERS:
         model = dotted(node.value)
         if model and _is_class_name(model):
