@@ -22,8 +22,11 @@ another project exports, caches or writes is none of its business.
 3. **Imported clients.** A file that imports a cache client another module of the
    project makes (`from .extensions import cache`), a wrapper, or such a constant, is
    linted again, whole, with those declared (cachelint.project.clients), a few rounds at
-   most. Cached in a pack of its own, keyed on what is declared: it depends on the other
-   files.
+   most. So is a file the first pass did not model whole that makes, at module level, an
+   instance of a class holding a client (`cache_manager = CacheManager()`), and one the
+   prefilter skipped that reads an attribute the project types (`holder.cache`): without
+   them the report would depend on the prefilter. Cached in a pack of its own, keyed on
+   what is declared: it depends on the other files.
 4. **Entities.** When some file caches a DB entity, the project rules need every write
    that may touch it: a file the prefilter skipped that names the entity, and a file
    parsed in part, are linted whole. Cached: a whole parse only adds facts, and gives
@@ -60,6 +63,7 @@ import os
 import re
 import tokenize
 import traceback
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -731,17 +735,22 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         memoizers = project.memoizers()
         constants = exported_constants(project, settings.clients)
         attributes = _typed_attributes(project, results, stats, texts, workers, first)
+        all_holders = _client_holders(project)
         names = (exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
-                 | constants.keys() | {f"attribute {key}" for key in attributes})
+                 | constants.keys() | {f"attribute {key}" for key in attributes}
+                 | {f"holder {name}" for name in all_holders})
         new = sorted(names - seen)
         if not new:
             return project
         seen |= names
         typed_keys = [name.removeprefix("attribute ") for name in new if name.startswith("attribute ")]
-        new = [name for name in new if not name.startswith("attribute ")]
+        holders = [name.removeprefix("holder ") for name in new if name.startswith("holder ")]
+        new = [name for name in new if not name.startswith(("attribute ", "holder "))]
         declared = dataclasses.replace(settings, clients=settings.clients.with_objects(
             exported, wrappers, classes, instances, memoizers, constants, attributes))
-        cache = ResultCache(cache_dir, cache_key(declared, False)) if cache_dir is not None else None
+        # The pack's marks of files left depend on the holders' screen too.
+        key = hashlib.sha256("\n".join([cache_key(declared, False), *all_holders]).encode()).hexdigest()[:32]
+        cache = ResultCache(cache_dir, key) if cache_dir is not None else None
         tasks = []
         for index, result in enumerate(results):
             if result.facts and result.facts.clients and constants.keys().isdisjoint(result.facts.ttl_names):
@@ -761,13 +770,26 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         # A file that names a typed attribute as its receiver (`event.cache`), and may use
         # it in a way the first pass left not understood; then, the quicker test first,
         # one that imports a new name (the others get the cache's mark of a file left).
-        typed = attribute_uses(typed_keys)
-        candidates = [task for task in tasks if typed_keys and _may_use_typed(results[task.index], typed)]
-        by_attribute = {task.index for task in _screened(candidates, _Screen(typed, in_code=True), workers)} \
-            if candidates else set()
+        uses = attribute_uses(typed_keys)
+        typed = _Screen(uses, in_code=True) if typed_keys else None
+        candidates = [task for task in tasks if typed is not None and _may_use_typed(results[task.index], uses)]
+        by_attribute = {task.index for task in _screened(candidates, typed, workers)} if typed and candidates else set()
         screen = _Screen(mentions_of(new, project.modules), imports_of(new, project.modules), in_code=True)
-        chosen = [task for task in tasks if task.index in by_attribute] + _screened(
-            [task for task in tasks if task.index not in by_attribute], screen, workers, cache)
+        # What the first pass did not model may hold more: a module-level instance of a
+        # class that holds a client (`cache_manager = CacheManager()`: importers read
+        # `cache_manager.cache`), which sparse parsing leaves out too; and in a file the
+        # prefilter skipped, any use of a typed attribute. Tested as the text is read for
+        # the imports, so that no file is read twice.
+        holding = _Screen(_module_level_instances(holders), in_code=True) if holders else None
+        by_screens: dict[tuple[_Screen, ...], list[_Task]] = defaultdict(list)
+        for task in tasks:
+            if task.index not in by_attribute:
+                result = results[task.index]
+                more = (typed, holding) if _skipped(result) else (holding,) if _partial(result) else ()
+                by_screens[(screen,) + tuple(extra for extra in more if extra is not None)].append(task)
+        chosen = [task for task in tasks if task.index in by_attribute]
+        for screens, group in by_screens.items():
+            chosen += _screened(group, _AnyOf(*screens), workers, cache)
         _lint(chosen, results, declared, False, workers, cache)
         if cache is not None:
             cache.save()
@@ -789,12 +811,28 @@ def _may_use_typed(result: FileResult, typed: re.Pattern[bytes]) -> bool:
     in a way the first pass did not understand: it was modelled in part, or it left a
     call not understood on such a receiver (`event.cache.get`) or on a name (`cache =
     event.cache; cache.get(...)`). A file modelled whole that left none gains nothing
-    from being linted again, whole; nor does one the prefilter skipped for having no
-    cache code (it is linted again for what it imports)."""
+    from being linted again, whole. (One the prefilter skipped is tested with the
+    imports: `_client_rounds`.)"""
     facts = result.facts
     if facts is None or facts.partial:
         return facts is not None
     return any("." not in call.receiver or typed.search(call.receiver.encode()) is not None for call in facts.unresolved)
+
+
+def _client_holders(project: ProjectModel) -> list[str]:
+    """The project's classes whose instances hold a client (`self._cache = Cache()`, a
+    property returning it), qualified, sorted."""
+    return sorted(definition.name for definition in project.definitions.values()
+                  if definition.kind == "class" and definition.members)
+
+
+def _module_level_instances(classes: list[str]) -> re.Pattern[bytes]:
+    """What a file's text must contain to make, at module level, an instance of one of
+    these classes (qualified): `cache_manager = CacheManager()`, `store: Store = ext.Store(...)`.
+    Only such an instance is a name other modules import (`ProjectModel.clients`)."""
+    names = sorted({name.rpartition(".")[2] for name in classes})
+    return re.compile(rb"^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*(?:\w+[ \t]*\.[ \t]*)*(?:"
+                      + b"|".join(re.escape(name.encode()) for name in names) + rb")[ \t]*\(", re.M)
 
 
 def _typed_attributes(project: ProjectModel, results: list[FileResult], stats: list[os.stat_result | None],
@@ -960,10 +998,20 @@ class _Screen:
         return all(pattern.search(raw) for pattern in self.patterns)
 
 
+class _AnyOf:
+    """A screen that a file's text passes when it passes any of `screens`."""
+
+    def __init__(self, *screens: _Screen) -> None:
+        self.screens = screens
+
+    def passes(self, raw: bytes) -> bool:
+        return any(screen.passes(raw) for screen in self.screens)
+
+
 _SCREEN_BATCH = 64  # files a worker asks per item: one item per file would cost more than the question
 
 
-def _screened(tasks: list[_Task], screen: _Screen, workers: parallel.Workers,
+def _screened(tasks: list[_Task], screen: _Screen | _AnyOf, workers: parallel.Workers,
               cache: ResultCache | None = None) -> list[_Task]:
     """The tasks whose file's text passes `screen`, the files read and tested in the
     workers. With `cache`, a file that does not pass gets an empty entry there: the mark

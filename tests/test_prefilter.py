@@ -165,3 +165,100 @@ def test_the_code_of_a_text_leaves_out_its_comments_and_plain_strings_only():
     for doubtful in (b"x = 'app.cache\n", b'x = f"{d["app.cache"]}"\n'):
         assert code_of(doubtful) == doubtful
     assert code_of(b"import app.cache\n") == b"import app.cache\n"
+
+
+# ------------------------------------- what files the prefilter skips give the files that read them
+
+HOLDER = """\
+from flask_caching import Cache
+
+
+class CacheHolder:
+    def __init__(self):
+        self._cache = Cache()
+
+    @property
+    def cache(self):
+        return self._cache
+"""
+
+ORDERS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Order(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+
+def cancel(order_id):
+    {receiver}.cache.delete(f"order:{{order_id}}")
+    Order.query.filter_by(id=order_id).delete()
+    db.session.commit()
+"""
+
+
+def _project(root: Path, files: dict[str, str]) -> None:
+    (root / "shop").mkdir()
+    (root / "shop" / "__init__.py").write_text("")
+    for name, text in files.items():
+        (root / "shop" / name).write_text(text)
+
+
+def test_a_module_level_instance_in_a_skipped_file_types_what_its_importers_read(tmp_path, linted):
+    """`ext.py` makes `cache_holder = CacheHolder()` and `orders.py` drops an entry through
+    `cache_holder.cache` before a write: neither has cache code of its own, so the prefilter
+    skips both; the run still finds what the run without it finds, and the file that only
+    names the class in a signature is not parsed for it."""
+    _project(tmp_path, {
+        "caching.py": HOLDER,
+        "ext.py": "from shop.caching import CacheHolder\n\ncache_holder = CacheHolder()\n",
+        "orders.py": "from shop.ext import cache_holder\n" + ORDERS.format(receiver="cache_holder"),
+        "reports.py": "from shop.caching import CacheHolder\n\n\ndef size(holder: CacheHolder):\n    return 0\n",
+    })
+    findings = rule_findings([tmp_path], prefilter=True)
+    assert [(Path(f[0]).name, f[3]) for f in findings] == [("orders.py", "CL006")]
+    assert linted.count("reports.py") == 1  # by the first pass, which skips it
+    assert findings == rule_findings([tmp_path], prefilter=False)
+
+
+def test_a_typed_attribute_on_a_parameter_in_a_skipped_file_is_understood(tmp_path, linted):
+    """`holder.cache` on a parameter named after the one class whose `cache` is a client:
+    the prefilter skips the file that reads it, and the run finds what the run without
+    the prefilter finds; a skipped file that reads no such attribute is not parsed."""
+    _project(tmp_path, {
+        "caching.py": HOLDER,
+        "orders.py": ORDERS.replace("def cancel(order_id)", "def cancel(cache_holder, order_id)").format(
+            receiver="cache_holder"),
+        "reports.py": "def size(holder):\n    return holder.count\n",
+    })
+    findings = rule_findings([tmp_path], prefilter=True)
+    assert [(Path(f[0]).name, f[3]) for f in findings] == [("orders.py", "CL006")]
+    assert linted.count("reports.py") == 1  # by the first pass, which skips it
+    assert findings == rule_findings([tmp_path], prefilter=False)
+
+
+def test_a_warm_run_reads_again_a_file_left_before_its_class_held_a_client(tmp_path):
+    """A first run, when `CacheHolder` holds no client, leaves `ext.py` (its instance) as a
+    file the pass looked at and left; once the class holds one, the warm run lints it and
+    finds what a cold run finds."""
+    holder = HOLDER.replace("cache(self)", "backend(self)")  # a name no attribute typing looks at
+    orders = ORDERS.replace(".cache.delete", ".backend.delete")
+    project = tmp_path / "project"
+    project.mkdir()
+    _project(project, {
+        "caching.py": holder.replace("self._cache = Cache()", "self._cache = {}"),
+        "ext.py": "from shop.caching import CacheHolder\n\ncache_holder = CacheHolder()\n",
+        "orders.py": "from shop.ext import cache_holder\n" + orders.format(receiver="cache_holder"),
+        "stats.py": "import redis\n\nhits = redis.Redis()\n",  # an export, so that both runs make a round
+    })
+    settings = Settings(select=("ALL",))
+
+    def findings(cache_dir):
+        run = lint_paths([project], settings, cache_dir=cache_dir)
+        return [(Path(d.filename).name, d.code) for d in run.diagnostics if d.code]
+
+    assert findings(tmp_path / "warm") == []
+    (project / "shop" / "caching.py").write_text(holder)
+    assert findings(tmp_path / "warm") == findings(tmp_path / "cold") == [("orders.py", "CL006")]
