@@ -219,9 +219,10 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
     result.text = text
     prepared = parsing.prepare(text)  # what LibCST keeps every position of
     reduced = reduce_module(prepared.text, screen.known, screen.prefixes) if screen is not None else None
-    source, rows = (reduced.text, reduced.rows) if reduced is not None else (prepared.text, None)
+    source, rows, outline = (reduced.text, reduced.rows, reduced.outline) if reduced is not None \
+        else (prepared.text, None, None)
     try:
-        parsed = parsing.parse(source, parse)
+        parsed = parsing.parse(source, parse, outline)
     except cst.ParserSyntaxError as error:
         if reduced is not None:  # what Python parsed and LibCST does not: LibCST judges the whole file
             return _lint_source(filename, raw, settings, False, parse, facts)

@@ -42,7 +42,7 @@ import sys
 import threading
 import tokenize
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -117,35 +117,61 @@ def _rows_inside_strings(text: str) -> set[int]:
     }
 
 
-def parse(text: str, parse_libcst: Callable[[str], cst.Module] | None = None) -> Parsed:
+def parse(text: str, parse_libcst: Callable[[str], cst.Module] | None = None,
+          outline: Outline | None = None) -> Parsed:
     """LibCST's tree of `text` (made by `parse_libcst`, `parse_module` by default), with
-    expressions beyond `DEPTH_LIMIT` left unknown. Raises `PythonRefuses`, or LibCST's
+    expressions beyond `DEPTH_LIMIT` left unknown. `outline`: the text's, when the caller
+    has it from Python's tree of the module the text was cut from (cachelint.sparse), which
+    Python accepted; without it, Python parses `text`. Raises `PythonRefuses`, or LibCST's
     `ParserSyntaxError`."""
     parse_libcst = parse_libcst or parse_module
-    tree = tree_scan.parse(text)
-    # Python's tree is not needed past this point: kept in tree_scan's cache, it would stay
-    # alive through LibCST's parse and the analysis (about 90 MB per MB of module).
-    tree_scan.parse.cache_clear()
-    if tree is None:
-        _raise_if_python_refuses(text)
-        return Parsed(parse_libcst(text), text)
-    bounded = _bounded(text, tree)
-    starts = _statement_rows(tree) if len(text) > _PIECE_CHARACTERS and parse_libcst is parse_module else []
-    del tree
+    if outline is None:
+        tree = tree_scan.parse(text)
+        # Python's tree is not needed past this point: kept in tree_scan's cache, it would stay
+        # alive through LibCST's parse and the analysis (about 90 MB per MB of module).
+        tree_scan.parse.cache_clear()
+        if tree is None:
+            _raise_if_python_refuses(text)
+            return Parsed(parse_libcst(text), text)
+        outline = Outline.of(tree.body, _LINE.findall(text))
+        del tree
+    bounded = _bounded(text, outline.too_deep)
     if bounded != text:
         try:
             return Parsed(parse_libcst(bounded), bounded, bounded=True)
         except cst.ParserSyntaxError:
             pass  # a placeholder where LibCST wants something else: the whole text, however slow
-    elif starts:
-        return Parsed(_parse_in_pieces(text, starts), text)
+    elif len(text) > _PIECE_CHARACTERS and parse_libcst is parse_module:
+        return Parsed(_parse_in_pieces(text, outline.statement_rows), text)
     return Parsed(parse_libcst(text), text)
 
 
-def _statement_rows(tree: ast.Module) -> list[int]:
-    """The rows where the module's top-level statements start (decorators included)."""
-    return [min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-            for statement in tree.body]
+Span = tuple[tuple[int, int], tuple[int, int]]  # (row, UTF-8 column) of a start and an end
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What the parse takes from Python's syntax tree of a text: the spans of the
+    subexpressions that reach `DEPTH_LIMIT`, and the rows where the top-level statements
+    start (decorators included)."""
+
+    too_deep: list[Span]
+    statement_rows: list[int]
+
+    @classmethod
+    def of(cls, statements: Sequence[ast.stmt], lines: list[str], rows: Sequence[int] | None = None) -> Outline:
+        """The outline of a text whose top-level statements are `statements`, in the rows
+        of `lines`. With `rows`, the text is cut from `lines` (cachelint.sparse): its row r
+        is row `rows[r - 1]` of `lines`."""
+        too_deep = list(_too_deep(statements, lines))
+        starts = [min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+                  for statement in statements]
+        if rows is not None:
+            row_of = {row: index for index, row in enumerate(rows, 1)}
+            too_deep = [((row_of[row], column), (row_of[end_row], end_column))
+                        for (row, column), (end_row, end_column) in too_deep]
+            starts = [row_of[row] for row in starts]
+        return cls(too_deep, starts)
 
 
 def _parse_in_pieces(text: str, starts: list[int]) -> cst.Module:
@@ -200,12 +226,11 @@ def _raise_if_python_refuses(text: str) -> None:
         pass  # null bytes: LibCST says so
 
 
-def _bounded(text: str, tree: ast.Module) -> str:
-    """`text` with every subexpression at depth `DEPTH_LIMIT` replaced by a placeholder."""
-    lines = _LINE.findall(text)
-    spans = list(_too_deep(tree, lines))
+def _bounded(text: str, spans: list[Span]) -> str:
+    """`text` with each of `spans` (every subexpression at depth `DEPTH_LIMIT`) replaced by a placeholder."""
     if not spans:
         return text
+    lines = _LINE.findall(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -229,10 +254,10 @@ def _column(line: str, byte_column: int) -> int:
     return byte_column if line.isascii() else len(line.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
 
 
-def _too_deep(tree: ast.Module, lines: list[str]) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
-    """The spans (row, UTF-8 column) of the subexpressions that reach `DEPTH_LIMIT`; none
-    inside another. Depth counts expressions, from each statement."""
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+def _too_deep(statements: Sequence[ast.stmt], lines: list[str]) -> Iterator[Span]:
+    """The spans of the subexpressions that reach `DEPTH_LIMIT`; none inside another.
+    Depth counts expressions, from each statement."""
+    stack: list[tuple[ast.AST, int]] = [(statement, 0) for statement in statements]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, ast.stmt):
@@ -285,7 +310,7 @@ def _replaceable(node: ast.expr) -> bool:
     return isinstance(getattr(node, "ctx", ast.Load()), ast.Load) and node.end_lineno is not None
 
 
-def _span(node: ast.expr) -> tuple[tuple[int, int], tuple[int, int]]:
+def _span(node: ast.expr) -> Span:
     # A node the parser made has its end; only a node built by hand may lack it.
     assert node.end_lineno is not None and node.end_col_offset is not None
     return (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)

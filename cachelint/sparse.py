@@ -31,12 +31,13 @@ again when the project has a cached entity (`engine._lint_for_the_index`).
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachelint import tree_scan
+from cachelint import parsing, tree_scan
 from cachelint.model.cache.decorators import DECORATOR_LISTS
 
 MIN_LINES = 100  # below this, leaving units out saves less than reading them costs
@@ -49,10 +50,12 @@ _RECEIVERS = frozenset({"self", "cls"})
 
 @dataclass(frozen=True)
 class Reduced:
-    """The kept lines of a module, and the module's row of each."""
+    """The kept lines of a module, the module's row of each, and what LibCST's parse needs
+    of Python's tree of them (taken from the module's tree, not parsed again)."""
 
     text: str
     rows: tuple[int, ...]
+    outline: parsing.Outline
 
 
 def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduced | None:
@@ -71,6 +74,8 @@ def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduce
     kept = _kept(units, names)
     if len(kept) == len(units):
         return None
+    # The module's tree is not needed past this point (parsing.parse's reason).
+    tree_scan.parse.cache_clear()
     return _text(_LINE.findall(text), units, kept)
 
 
@@ -374,7 +379,26 @@ def _text(lines: list[str], units: list[_Unit], kept: set[int]) -> Reduced:
             continue
         text.append(line)
         rows.append(row)
-    return Reduced("".join(text), tuple(rows))
+    return Reduced("".join(text), tuple(rows), parsing.Outline.of(_statements(units, kept), lines, rows))
+
+
+def _statements(units: list[_Unit], kept: set[int]) -> list[ast.stmt]:
+    """The kept text's top-level statements, as the module's tree has them: a class with
+    only its kept members (a copy: the module's own is left as it is)."""
+    statements: list[ast.stmt] = []
+    classes: dict[int, ast.ClassDef] = {}  # id of a header unit -> its copy
+    for index, unit in enumerate(units):
+        if index not in kept:
+            continue
+        if unit.owner is not None:  # after its header, which is kept with it
+            classes[id(unit.owner)].body.append(unit.node)
+        elif isinstance(unit.node, ast.ClassDef):  # a class's header
+            header = classes[id(unit)] = copy.copy(unit.node)
+            header.body = []
+            statements.append(header)
+        else:
+            statements.append(unit.node)
+    return statements
 
 
 def _rows(unit: _Unit) -> range:

@@ -222,7 +222,7 @@ else:  # trailing
                                   "def f():\n    return 1\r\n\ndef g():\r\n    return 2\r\n"])
 def test_a_module_parsed_in_pieces_is_the_tree_of_the_whole(text, monkeypatch):
     monkeypatch.setattr(parsing, "_PIECE_CHARACTERS", 1)  # every statement a piece
-    rows = parsing._statement_rows(__import__("ast").parse(text))
+    rows = parsing.Outline.of(__import__("ast").parse(text).body, text.splitlines(True)).statement_rows
     module = parsing._parse_in_pieces(text, rows)
     assert module.code == text
     assert module.deep_equals(cst.parse_module(text))

@@ -2,13 +2,14 @@
 what the project index learns are the same as from the whole file."""
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from cachelint import sparse
+from cachelint import parsing, sparse
 from cachelint.cli import main
 from cachelint.config import Settings
 from cachelint.engine import lint_paths, lint_source
@@ -296,3 +297,54 @@ def test_a_client_a_method_returns_keeps_its_callers():
     whole_findings, _ = findings_of(CLIENT_FROM_A_METHOD, prefilter=False)
     assert {code for code, *_ in whole_findings} >= {"CL002", "CL007"}
     assert sparse_findings == whole_findings
+
+
+DEEP_AND_CUT = textwrap.dedent('''\
+    import redis
+
+    r = redis.Redis()
+
+
+    def unrelated(a):
+        return a + 1
+
+
+    class Store:
+        """A class some of whose methods are left out."""
+
+        def label(self):
+            return "store"
+
+        def put(self, uid):
+            r.setnx(KEY, uid)
+
+
+    def deep(uid):
+        r.setnx(DEEP, uid)
+''').replace("KEY", "(" + " or ".join(["uid"] * 500) + ")").replace("DEEP", " + ".join(["'a'"] * 500))
+
+
+def test_deep_expressions_of_a_cut_module_are_bounded_where_the_whole_files_are(every_module):
+    """The kept text's deep expressions are found in the module's tree, in a method of a
+    class some of whose members are left out too, and moved to the kept text's rows."""
+    result = reduced(DEEP_AND_CUT)
+    assert "def unrelated" not in result.text and "def label" not in result.text
+    text_rows = result.text.splitlines()
+    assert {text_rows[row - 1].strip()[:11] for (row, _), _ in result.outline.too_deep} == {"r.setnx((ui", "r.setnx('a'"}
+    assert result.outline == parsing.Outline.of(ast.parse(result.text).body, result.text.splitlines(True))
+    sparse_findings, _ = findings_of(DEEP_AND_CUT, prefilter=True)
+    assert sparse_findings == findings_of(DEEP_AND_CUT, prefilter=False)[0]
+    assert {code for code, *_ in sparse_findings} == {"CL002"}
+
+
+def test_pythons_tree_of_a_cut_module_is_built_once_and_not_kept(every_module, monkeypatch):
+    from cachelint import tree_scan
+
+    built, cut = [], []
+    parse, reduce = ast.parse, sparse.reduce
+    monkeypatch.setattr(ast, "parse", lambda source, *args, **kwargs: (
+        built.append(1) if kwargs.get("mode", "exec") == "exec" else None) or parse(source, *args, **kwargs))
+    monkeypatch.setattr(sparse, "reduce", lambda *args: cut.append(reduce(*args)) or cut[-1])
+    findings_of(DEEP_AND_CUT, prefilter=True)
+    assert cut[0] is not None and len(built) == 1
+    assert tree_scan.parse.cache_info().currsize == 0  # it stayed alive through the analysis
