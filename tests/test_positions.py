@@ -85,8 +85,7 @@ def test_libcsts_code_generation_is_its_own_while_and_after_spans_are_made():
     assert _BaseParenthesizedNode.__dict__["_parenthesize"] is parenthesize
     assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == {
         node: span for node, span in expected.items() if not isinstance(node, WHITESPACE)}
-    assert not any(isinstance(kind.__dict__.get("_codegen"), FunctionType)
-                   for kind in (*WHITESPACE, *positions.LEAVES, *positions.OPERATORS, cst.FormattedStringText))
+    assert not any(isinstance(kind.__dict__.get("_codegen"), FunctionType) for kind in positions._OWN_CODEGEN)
 
 
 # Each node the pass spans without LibCST's calls (a one-token leaf, an f-string's text, a
@@ -109,8 +108,24 @@ e -= 1 ; e += 2 ; e *= 3 ; lambda: (yield) | v / w is x
 """
 
 
-@pytest.mark.parametrize("text", [ONE_TOKEN_NODES, "x\n", "'é'\n", "(x)\n", "f'é{x}'\n"])
-def test_one_token_nodes_are_spanned_as_libcst_spans_them(text):
+# Each node that holds others and is spanned without LibCST's calls (a call, an argument,
+# an attribute, a statement line, an expression statement, an assignment and its
+# targets), also where it takes LibCST's way (parentheses): arguments starred, named with
+# spaces around `=` and with a comma after the last; statements after a semicolon and
+# ending in one; comments and line breaks between arguments.
+HOLDING_NODES = """\
+a = b = f(x, *y, k = 1, **z)  # c
+(g.h)(i) . j ; (k(l)) ; m.n(o=p,) ; q = r ;
+s(
+    t,  # u
+    v = w,
+) ; x.y = (z)
+"""
+
+
+@pytest.mark.parametrize("text", [ONE_TOKEN_NODES, HOLDING_NODES, "x\n", "'é'\n", "(x)\n", "f'é{x}'\n",
+                                  "f(x)\n", "x.y\n", "x = 1\n"])
+def test_nodes_spanned_without_libcsts_calls_are_spanned_as_libcst_spans_them(text):
     module = cst.parse_module(text)
     libcsts = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
     spanned = SpannedModule(module)
@@ -120,6 +135,23 @@ def test_one_token_nodes_are_spanned_as_libcst_spans_them(text):
     kinds = {type(node) for node in spanned.spans}
     if text == ONE_TOKEN_NODES:
         assert {*positions.LEAVES, cst.FormattedStringText, *positions.OPERATORS} <= kinds
+    if text == HOLDING_NODES:
+        assert set(positions._OWN_CODEGEN) - set(WHITESPACE) - {cst.FormattedStringText} - set(positions.LEAVES) \
+            - set(positions.OPERATORS) <= kinds
+
+
+def test_a_tree_built_by_hand_is_spanned_with_libcsts_default_spelling():
+    """Commas, `=` and semicolons a node leaves to its defaults (`MaybeSentinel`), which
+    no parsed module has."""
+    def call() -> cst.Call:
+        return cst.Call(cst.Name("f"), [cst.Arg(cst.Name("a")), cst.Arg(cst.Name("b"), keyword=cst.Name("k"))])
+
+    module = cst.Module([cst.SimpleStatementLine([cst.Expr(call()), cst.Assign([cst.AssignTarget(cst.Name("c"))], call())]),
+                         cst.SimpleStatementLine([cst.Expr(cst.Name("d"))])])
+    assert module.code == "f(a, k = b); c = f(a, k = b)\nd\n"
+    libcsts = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
+    assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == {
+        node: (span.start, span.length) for node, span in libcsts.items() if not isinstance(node, WHITESPACE)}
 
 
 def test_whitespace_has_no_span_and_its_bytes_count():

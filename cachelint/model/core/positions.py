@@ -25,8 +25,12 @@ class). Together they are a quarter of the pass. The commonest nodes, a token ea
 numbers, plain strings and f-strings' texts without parentheses, `.` `,` and the other
 one-token operators between plain whitespace: half the nodes recorded), get a `_codegen`
 of their own that counts and records their token without LibCST's calls (a fifth of the
-pass). A state of another kind (another thread's `node.code`, while the methods are
-replaced) gets LibCST's own.
+pass). So do plain whitespace and line ends (only counted), and the commonest nodes that
+hold others (calls, arguments, attributes, simple statement lines, expression statements,
+assignments and their targets: a quarter of the nodes recorded), whose `_codegen` here
+does what LibCST's `_codegen` and their `_codegen_impl` do together, without their calls
+and context managers (a quarter of the pass). A state of another kind (another thread's
+`node.code`, while the methods are replaced) gets LibCST's own.
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import libcst as cst
+from libcst import MaybeSentinel
 from libcst._nodes.base import CSTNode
 from libcst._nodes.expression import _BaseParenthesizedNode
 from libcst._nodes.internal import CodegenState
@@ -173,6 +178,29 @@ def _codegen_unrecorded(node: CSTNode, state: CodegenState, **kwargs: Any) -> No
     node._codegen_impl(state, **kwargs)
 
 
+def _simple_whitespace(node: cst.SimpleWhitespace, state: CodegenState, **kwargs: Any) -> None:
+    """`_codegen` of plain whitespace (`SimpleWhitespace`, the commonest node): its value
+    counted (spaces, tabs, form feeds and backslash continuations: ASCII)."""
+    if type(state) is not _SpanState:
+        _LIBCST_CODEGEN(node, state, **kwargs)
+        return
+    value = node.value
+    if not state.tokens:
+        state.tokens.append(value)
+    state.position += len(value)
+
+
+def _newline(node: cst.Newline, state: CodegenState, **kwargs: Any) -> None:
+    """`_codegen` of a line's end: its value, or the module's default (ASCII either way)."""
+    if type(state) is not _SpanState:
+        _LIBCST_CODEGEN(node, state, **kwargs)
+        return
+    value = state.default_newline if node.value is None else node.value
+    if not state.tokens:
+        state.tokens.append(value)
+    state.position += len(value)
+
+
 def _parenthesize(node: _BaseParenthesizedNode, state: CodegenState) -> contextlib.AbstractContextManager[None]:
     if type(state) is not _SpanState:
         return _LIBCST_PARENTHESIZE(node, state)
@@ -250,6 +278,139 @@ def _operator(node: _BaseOneTokenOp, state: CodegenState, **kwargs: Any) -> None
     state.walk.append(_LEAVE)
 
 
+# The commonest nodes that hold others (a quarter of the nodes recorded): calls, their
+# arguments, attributes, simple statements, expression statements and assignments. Each
+# function below does what LibCST's `_codegen` and the class's `_codegen_impl` do
+# together (the code counted in the same order, the same span and record of the walk),
+# without their calls, context managers and indirections; for a node with parentheses,
+# or a statement line with no statement, LibCST's own.
+
+
+def _call(node: cst.Call, state: CodegenState, **kwargs: Any) -> None:
+    if type(state) is not _SpanState or node.lpar or node.rpar:
+        _codegen(node, state, **kwargs)
+        return
+    start = state.position
+    state.walk.append(node)
+    node.func._codegen(state)
+    node.whitespace_after_func._codegen(state)
+    state.position += 1  # "(", after the function's code: a token is added already
+    node.whitespace_before_args._codegen(state)
+    last = len(node.args) - 1
+    for index, arg in enumerate(node.args):
+        arg._codegen(state, default_comma=index != last)
+    state.position += 1  # ")"
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _arg(node: cst.Arg, state: CodegenState, default_comma: bool = False) -> None:
+    if type(state) is not _SpanState:
+        _codegen(node, state, default_comma=default_comma)
+        return
+    start = state.position
+    state.walk.append(node)
+    state.position += len(node.star)  # "", "*" or "**"
+    node.whitespace_after_star._codegen(state)
+    keyword, equal = node.keyword, node.equal
+    if keyword is not None:
+        keyword._codegen(state)
+    if equal is MaybeSentinel.DEFAULT and keyword is not None:
+        state.position += 3  # " = "
+    elif isinstance(equal, cst.AssignEqual):
+        equal._codegen(state)
+    node.value._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)  # its syntactic position: without the comma
+    comma = node.comma
+    if comma is MaybeSentinel.DEFAULT and default_comma:
+        state.position += 2  # ", "
+    elif isinstance(comma, cst.Comma):
+        comma._codegen(state)
+    node.whitespace_after_arg._codegen(state)
+    state.walk.append(_LEAVE)
+
+
+def _attribute(node: cst.Attribute, state: CodegenState, **kwargs: Any) -> None:
+    if type(state) is not _SpanState or node.lpar or node.rpar:
+        _codegen(node, state, **kwargs)
+        return
+    start = state.position
+    state.walk.append(node)
+    node.value._codegen(state)
+    node.dot._codegen(state)
+    node.attr._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _simple_statement_line(node: cst.SimpleStatementLine, state: CodegenState, **kwargs: Any) -> None:
+    if type(state) is not _SpanState or not node.body:
+        _codegen(node, state, **kwargs)
+        return
+    state.walk.append(node)
+    for line in node.leading_lines:
+        line._codegen(state)
+    state.add_indent_tokens()
+    start = state.position
+    body = node.body
+    last = len(body) - 1
+    for index, statement in enumerate(body):
+        statement._codegen(state, default_semicolon=index != last)
+    end_start, end_length = _unpacked(state.spans[id(body[last])])
+    state.spans[id(node)] = _packed(start, end_start + end_length - start)  # its statements', as LibCST records it
+    node.trailing_whitespace._codegen(state)
+    state.walk.append(_LEAVE)
+
+
+def _expr(node: cst.Expr, state: CodegenState, default_semicolon: bool = False) -> None:
+    if type(state) is not _SpanState:
+        _codegen(node, state, default_semicolon=default_semicolon)
+        return
+    start = state.position
+    state.walk.append(node)
+    node.value._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    _semicolon(node, state, default_semicolon)
+    state.walk.append(_LEAVE)
+
+
+def _assign(node: cst.Assign, state: CodegenState, default_semicolon: bool = False) -> None:
+    if type(state) is not _SpanState:
+        _codegen(node, state, default_semicolon=default_semicolon)
+        return
+    start = state.position
+    state.walk.append(node)
+    for target in node.targets:
+        target._codegen(state)
+    node.value._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    _semicolon(node, state, default_semicolon)
+    state.walk.append(_LEAVE)
+
+
+def _semicolon(node: cst.Expr | cst.Assign, state: _SpanState, default_semicolon: bool) -> None:
+    semicolon = node.semicolon
+    if isinstance(semicolon, MaybeSentinel):
+        if default_semicolon:
+            state.position += 2  # "; "
+    elif isinstance(semicolon, cst.Semicolon):
+        semicolon._codegen(state)
+
+
+def _assign_target(node: cst.AssignTarget, state: CodegenState, **kwargs: Any) -> None:
+    if type(state) is not _SpanState:
+        _codegen(node, state, **kwargs)
+        return
+    start = state.position
+    state.walk.append(node)
+    node.target._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    node.whitespace_before_equal._codegen(state)
+    state.position += 1  # "="
+    node.whitespace_after_equal._codegen(state)
+    state.walk.append(_LEAVE)
+
+
 _REPLACING = threading.RLock()
 
 
@@ -284,7 +445,10 @@ UNRECORDED = (cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cs
 LEAVES = (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)
 OPERATORS = tuple(kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, _BaseOneTokenOp)
                   and kind._codegen_impl is _BaseOneTokenOp._codegen_impl and not inspect.isabstract(kind))
-_OWN_CODEGEN: dict[type, Callable[..., None]] = {**dict.fromkeys(UNRECORDED, _codegen_unrecorded), **dict.fromkeys(LEAVES, _leaf),
+_OWN_CODEGEN: dict[type, Callable[..., None]] = {**dict.fromkeys(UNRECORDED, _codegen_unrecorded),
+                cst.SimpleWhitespace: _simple_whitespace, cst.Newline: _newline, **dict.fromkeys(LEAVES, _leaf),
+                cst.Call: _call, cst.Arg: _arg, cst.Attribute: _attribute, cst.SimpleStatementLine: _simple_statement_line,
+                cst.Expr: _expr, cst.Assign: _assign, cst.AssignTarget: _assign_target,
                 cst.FormattedStringText: _text, **dict.fromkeys(OPERATORS, _operator)}
 
 class SpannedModule:
