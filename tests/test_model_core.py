@@ -3,14 +3,19 @@
 SQL reader (cachelint.model.app.sql)."""
 from __future__ import annotations
 
+import dataclasses
 import gc
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from cachelint.model import build_model
 from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_select, parse_sql_write
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
 
 
 def _model(source: str):
@@ -211,6 +216,33 @@ def test_children_leave_whitespace_and_comments_out():
     assert [type(node) for node in children(call.args[0])] == [cst.Name, cst.Comma]
     assert any(isinstance(node, UNRECORDED) for node in children_with_whitespace(call))
     assert [node for node in children_with_whitespace(call) if not isinstance(node, UNRECORDED)] == children(call)
+
+
+def _every_field(node: cst.CSTNode, left_out: tuple[type, ...]) -> list[cst.CSTNode]:
+    """The nodes in a node's fields, each value tested: what `children` lists."""
+    found = []
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        found += [item for item in (value if isinstance(value, (list, tuple)) else [value])
+                  if isinstance(item, cst.CSTNode) and not isinstance(item, left_out)]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "fixtures").glob("*.py")) + sorted(PUBLIC_CORPUS.rglob("*.py")),
+                         ids=lambda path: path.name)
+def test_children_read_from_the_declared_types_are_every_fields_nodes(path):
+    """`children` reads only the fields whose declared type can hold a node it lists, and
+    tests only the values whose type does not say: the same nodes as testing each value."""
+    from cachelint.model.core.nodes import children, children_with_whitespace
+    from cachelint.model.core.positions import UNRECORDED
+
+    stack: list[cst.CSTNode] = [cst.parse_module(path.read_text())]
+    while stack:
+        node = stack.pop()
+        assert list(map(id, children(node))) == list(map(id, _every_field(node, UNRECORDED)))
+        every = children_with_whitespace(node)
+        assert list(map(id, every)) == list(map(id, _every_field(node, ())))
+        stack.extend(every)
 
 
 def test_a_value_made_of_io_is_looked_at_for_200_nodes_whitespace_counted():

@@ -1,38 +1,43 @@
 """Cheap structural access to LibCST nodes."""
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import inspect
+import types
+import typing
 from collections.abc import Callable
+from typing import Any
 
 import libcst as cst
 
 from cachelint.model.core.positions import UNRECORDED
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
 _NODE, _SEQUENCE, _OTHER = range(1, 4)  # none is 0, so that `kinds.get(kind) or ...` reads well
 
 
 def _lister(left_out: tuple[type, ...]) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
-    """`children`, the nodes of the types `left_out` left out."""
+    """`children`, the nodes of the types `left_out` left out. Each node class gets a
+    function of its own (`_class_lister`), made once from its fields' declared types."""
     # What each type of field value is: `isinstance` against LibCST's abstract node class
     # goes through ABCMeta on every call, a dict of types answers the same once per type.
     kinds: dict[type, int] = {}
+    listers: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
+
+    def nodes_in(value: object, found: list[cst.CSTNode]) -> None:
+        """The nodes a field holds, whatever it holds, added to `found`."""
+        kind = kinds.get(type(value)) or _kind(kinds, left_out, type(value))
+        if kind == _NODE:
+            found.append(value)  # type: ignore[arg-type]  # a node, by its kind
+        elif kind == _SEQUENCE:
+            found.extend(item for item in value  # type: ignore[attr-defined]  # a sequence, by its kind
+                         if (kinds.get(type(item)) or _kind(kinds, left_out, type(item))) == _NODE)
 
     def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-        names = _FIELDS.get(type(node))
-        if names is None:
-            names = _FIELDS[type(node)] = tuple(field.name for field in dataclasses.fields(node))
-        found = []
-        for name in names:
-            value = getattr(node, name)
-            kind = kinds.get(type(value))
-            if kind is None:
-                kind = _kind(kinds, left_out, type(value))
-            if kind == _NODE:
-                found.append(value)
-            elif kind == _SEQUENCE:
-                found.extend(item for item in value if (kinds.get(type(item)) or _kind(kinds, left_out, type(item))) == _NODE)
-        return found
+        lister = listers.get(type(node))
+        if lister is None:
+            lister = listers[type(node)] = _class_lister(type(node), left_out, nodes_in)
+        return lister(node)
 
     return children
 
@@ -44,6 +49,71 @@ def _kind(kinds: dict[type, int], left_out: tuple[type, ...], value_type: type) 
         kind = _SEQUENCE if issubclass(value_type, (tuple, list)) else _OTHER
     kinds[value_type] = kind
     return kind
+
+
+def _class_lister(kind: type, left_out: tuple[type, ...],
+                  nodes_in: Callable[[object, list], None]) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
+    """A function that lists the nodes in the fields of a node of class `kind`, in field
+    order. A field's declared type says what it can hold (LibCST's parser keeps to it): a
+    field that can hold no node but those `left_out` (a string, whitespace) is not read;
+    one that holds a node none of whose kinds is left out (an expression, `Sequence[Arg]`,
+    `Optional[Name]`) is taken without a test; any other is tested value by value
+    (`nodes_in`), as every field was before: a walk of the model lists millions of nodes."""
+    try:
+        hints = typing.get_type_hints(kind)
+    except Exception:  # noqa: BLE001 - a class whose types do not resolve: every field tested
+        hints = {}
+    lines = []
+    for each in dataclasses.fields(kind):
+        holds = _holds(hints.get(each.name), left_out)
+        value = f"node.{each.name}"
+        if holds == "node":
+            lines.append(f"    found.append({value})")
+        elif holds == "optional node":
+            lines.append(f"    value = {value}\n    if value is not None and value is not _DEFAULT:\n        found.append(value)")
+        elif holds == "nodes":
+            lines.append(f"    found.extend({value})")
+        elif holds == "any":
+            lines.append(f"    nodes_in({value}, found)")
+    code = "def children(node):\n    found = []\n" + "".join(line + "\n" for line in lines) + "    return found\n"
+    names: dict[str, Any] = {"nodes_in": nodes_in, "_DEFAULT": cst.MaybeSentinel.DEFAULT}
+    exec(code, names)  # code made above from the class's own fields
+    lister: Any = names["children"]
+    lister.__qualname__ = f"children of {kind.__name__}"
+    return lister
+
+
+def _holds(hint: object, left_out: tuple[type, ...]) -> str:
+    """What a field of declared type `hint` holds: "none" (no node but those left out),
+    "node", "optional node" (or None, or MaybeSentinel), "nodes" (a sequence of them),
+    or "any" (test each value)."""
+    if hint is None:
+        return "any"
+    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal or hint in (str, bool, int, float):
+        return "none"
+    if origin in (typing.Union, types.UnionType):
+        members = [member for member in arguments if member not in (type(None), cst.MaybeSentinel)]
+        held = {_holds(member, left_out) for member in members}
+        if held == {"none"}:
+            return "none"
+        if held == {"node"}:
+            return "node" if len(members) == len(arguments) else "optional node"
+        return "any"
+    if origin is collections.abc.Sequence and len(arguments) == 1:
+        item = _holds(arguments[0], left_out)
+        return {"none": "none", "node": "nodes"}.get(item, "any")
+    if isinstance(hint, type) and issubclass(hint, cst.CSTNode):
+        concrete = [each for each in _NODE_CLASSES if issubclass(each, hint)]
+        if concrete and all(issubclass(each, left_out) for each in concrete):
+            return "none"
+        if not any(issubclass(each, left_out) for each in concrete):
+            return "node"
+    return "any"
+
+
+_NODE_CLASSES = [each for each in vars(cst).values() if isinstance(each, type) and issubclass(each, cst.CSTNode)
+                 and not inspect.isabstract(each)]
 
 
 # The nodes directly inside a node: those `node.children` lists, whitespace and comments
