@@ -262,6 +262,8 @@ def _too_deep(statements: Sequence[ast.stmt], lines: list[str]) -> Iterator[Span
         node, depth = stack.pop()
         if isinstance(node, ast.stmt):
             depth = 0
+            if node.end_lineno == node.lineno and (node.end_col_offset or 0) - node.col_offset + 1 < DEPTH_LIMIT:
+                continue  # each expression in it at depth 1 would be skipped below, for the same reason
         elif isinstance(node, ast.expr):
             depth += 1
             if node.end_lineno == node.lineno and (node.end_col_offset or 0) - node.col_offset + depth < DEPTH_LIMIT:
