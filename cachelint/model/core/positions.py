@@ -362,39 +362,25 @@ def _simple_statement_line(node: cst.SimpleStatementLine, state: CodegenState, *
     state.walk.append(_LEAVE)
 
 
-def _expr(node: cst.Expr, state: CodegenState, default_semicolon: bool = False) -> None:
+def _small_statement(node: cst.Expr | cst.Assign, state: CodegenState, default_semicolon: bool = False) -> None:
+    """An expression statement, or an assignment (its targets, then its value)."""
     if type(state) is not _SpanState:
         _codegen(node, state, default_semicolon=default_semicolon)
         return
     start = state.position
     state.walk.append(node)
+    if type(node) is cst.Assign:
+        for target in node.targets:
+            target._codegen(state)
     node.value._codegen(state)
     state.spans[id(node)] = _packed(start, state.position - start)
-    _semicolon(node, state, default_semicolon)
-    state.walk.append(_LEAVE)
-
-
-def _assign(node: cst.Assign, state: CodegenState, default_semicolon: bool = False) -> None:
-    if type(state) is not _SpanState:
-        _codegen(node, state, default_semicolon=default_semicolon)
-        return
-    start = state.position
-    state.walk.append(node)
-    for target in node.targets:
-        target._codegen(state)
-    node.value._codegen(state)
-    state.spans[id(node)] = _packed(start, state.position - start)
-    _semicolon(node, state, default_semicolon)
-    state.walk.append(_LEAVE)
-
-
-def _semicolon(node: cst.Expr | cst.Assign, state: _SpanState, default_semicolon: bool) -> None:
     semicolon = node.semicolon
     if isinstance(semicolon, MaybeSentinel):
         if default_semicolon:
             state.position += 2  # "; "
     elif isinstance(semicolon, cst.Semicolon):
         semicolon._codegen(state)
+    state.walk.append(_LEAVE)
 
 
 def _assign_target(node: cst.AssignTarget, state: CodegenState, **kwargs: Any) -> None:
@@ -448,7 +434,7 @@ OPERATORS = tuple(kind for kind in vars(cst).values() if isinstance(kind, type) 
 _OWN_CODEGEN: dict[type, Callable[..., None]] = {**dict.fromkeys(UNRECORDED, _codegen_unrecorded),
                 cst.SimpleWhitespace: _simple_whitespace, cst.Newline: _newline, **dict.fromkeys(LEAVES, _leaf),
                 cst.Call: _call, cst.Arg: _arg, cst.Attribute: _attribute, cst.SimpleStatementLine: _simple_statement_line,
-                cst.Expr: _expr, cst.Assign: _assign, cst.AssignTarget: _assign_target,
+                cst.Expr: _small_statement, cst.Assign: _small_statement, cst.AssignTarget: _assign_target,
                 cst.FormattedStringText: _text, **dict.fromkeys(OPERATORS, _operator)}
 
 class SpannedModule:
