@@ -28,14 +28,18 @@ class Roots:
     files has a few hundred folders)."""
 
     def __init__(self) -> None:
+        self._roots: dict[str, str] = {}  # a file's folder, as the file was named -> its project root
         self._marked: dict[str, str | None] = {}  # folder -> the nearest marked folder at or above it
         self._packaged: dict[str, str] = {}  # folder -> the first folder at or above it without `__init__.py`
 
     def of(self, filename: str) -> str:
         """The absolute path of the file's project root."""
-        folder = os.path.dirname(os.path.abspath(filename))
-        marked = self._nearest_marked(folder)
-        return marked if marked is not None else self._top_level(folder)
+        named = os.path.dirname(filename)
+        if named not in self._roots:
+            folder = os.path.abspath(named)
+            marked = self._nearest_marked(folder)
+            self._roots[named] = marked if marked is not None else self._top_level(folder)
+        return self._roots[named]
 
     def _nearest_marked(self, folder: str) -> str | None:
         if folder not in self._marked:
@@ -55,15 +59,15 @@ class Roots:
 
 
 def _marks_a_project(folder: str) -> bool:
+    if os.path.isfile(os.path.join(folder, "__init__.py")):  # most folders of a tree: one look
+        return False
+    if any(os.path.isfile(os.path.join(folder, name)) for name in MARKERS):
+        return True
     try:
-        with os.scandir(folder) as entries:
-            names = {entry.name: entry for entry in entries}
+        names = os.listdir(folder)
     except OSError:
         return False
-    if "__init__.py" in names:
-        return False
-    return (any(name in names and names[name].is_file() for name in MARKERS)
-            or any(name.endswith(_DISTRIBUTION) and entry.is_dir() for name, entry in names.items()))
+    return any(name.endswith(_DISTRIBUTION) and os.path.isdir(os.path.join(folder, name)) for name in names)
 
 
 def by_project(filenames: list[str]) -> list[tuple[str, list[int]]]:
