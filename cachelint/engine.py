@@ -75,7 +75,7 @@ from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import module_name
-from cachelint.prefilter import code_of, may_import_relatively, prefilter_for, writes_a_declared_path
+from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
     Words,
     attribute_uses,
@@ -167,7 +167,10 @@ def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool =
     from cachelint.parsing import on_deep_stack, parse_module
 
     with _without_cyclic_gc():
-        return on_deep_stack(_lint_source, filename, raw, settings, prefilter, parse or parse_module, facts)
+        read = _read_source(filename, raw, settings, prefilter)
+        if isinstance(read, FileResult):  # settled by its text, as most files are
+            return read
+        return on_deep_stack(_lint_source, read, parse or parse_module, facts)
 
 
 @contextlib.contextmanager
@@ -185,16 +188,23 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
-                 parse: Callable[[str], cst.Module], facts: bool) -> FileResult:
-    import libcst as cst
+@dataclass(frozen=True)
+class _Source:
+    """A file's decoded text, and what the prefilter made of it (`_read_source`)."""
 
-    from cachelint import parsing, rules
-    from cachelint.model.build import build_model
-    from cachelint.project.extract import facts_for
-    from cachelint.rules.base import Rule, RuleContext
-    from cachelint.sparse import reduce as reduce_module
+    filename: str
+    text: str
+    encoding: str
+    settings: Settings  # the file's own configuration's
+    screen: Prefilter | None  # None: the file is parsed whole
+    tree_decides: bool  # the prefilter's verdict waits for the text's syntax tree (`Prefilter.wants_by_tree`)
 
+
+def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool) -> FileResult | _Source:
+    """The file's text, and what the prefilter tells from it alone; or the file's result,
+    when that settles it: the file cannot be decoded, or the prefilter drops it. This
+    makes no syntax tree, and runs on the caller's stack: a file settled here (most of a
+    project's) is not handed over to the deep one (`parsing.on_deep_stack`)."""
     settings = settings.for_file(filename)  # its nearest configuration's
     result = FileResult(filename)
     try:
@@ -211,7 +221,24 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
     custom_names = _custom_names(settings)
     whole = prefilter and (may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text))
     screen = prefilter_for(custom_names) if prefilter and not whole else None
-    if screen is not None and not screen.wants(text):
+    verdict = screen.wants_by_text(text) if screen is not None else True
+    if verdict is False:
+        return result
+    return _Source(filename, text, result.encoding, settings, screen, verdict is None)
+
+
+def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool) -> FileResult:
+    import libcst as cst
+
+    from cachelint import parsing, rules
+    from cachelint.model.build import build_model
+    from cachelint.project.extract import facts_for
+    from cachelint.rules.base import Rule, RuleContext
+    from cachelint.sparse import reduce as reduce_module
+
+    filename, text, settings, screen = read.filename, read.text, read.settings, read.screen
+    result = FileResult(filename, encoding=read.encoding)
+    if screen is not None and read.tree_decides and not screen.wants_by_tree(text):
         return result
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
     if not codes:
@@ -225,7 +252,7 @@ def _lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         parsed = parsing.parse(source, parse, outline)
     except cst.ParserSyntaxError as error:
         if reduced is not None:  # what Python parsed and LibCST does not: LibCST judges the whole file
-            return _lint_source(filename, raw, settings, False, parse, facts)
+            return _lint_source(dataclasses.replace(read, screen=None, tree_decides=False), parse, facts)
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
     except parsing.PythonRefuses as error:

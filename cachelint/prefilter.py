@@ -110,11 +110,21 @@ class Prefilter:
         return self._prefixes
 
     def wants(self, text: str) -> bool:
+        verdict = self.wants_by_text(text)
+        return self.wants_by_tree(text) if verdict is None else verdict
+
+    def wants_by_text(self, text: str) -> bool | None:
+        """`wants`, as far as the scan of the text tells; None when the syntax tree must
+        (`wants_by_tree`), which a deeply nested text makes deep."""
         found = self._imports(text)
         if found is _Found.KNOWN_NAME:  # the model resolves it, unless it is never used
             return True
         if found is _Found.NOTHING and not _may_read_a_dict_cache(text):
             return False
+        return None
+
+    def wants_by_tree(self, text: str) -> bool:
+        """`wants` of a text its scan could not judge (`wants_by_text`)."""
         return may_hold_facts(text, self._known, self._prefixes)
 
     def _imports(self, text: str) -> _Found:

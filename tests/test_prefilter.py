@@ -167,6 +167,29 @@ def test_the_code_of_a_text_leaves_out_its_comments_and_plain_strings_only():
     assert code_of(b"import app.cache\n") == b"import app.cache\n"
 
 
+def test_a_file_its_text_settles_is_not_handed_over_to_the_deep_stack(tmp_path, monkeypatch):
+    """The prefilter's scan of the text runs on the caller's stack: a file it drops (as
+    most of a project's are) costs no hand-over to the deep one that parsing needs
+    (`parsing.on_deep_stack`), and one whose syntax tree must decide, or that is parsed,
+    is handed over once."""
+    from cachelint import parsing
+
+    (tmp_path / "plain.py").write_text("import os\n\nprint(os.getcwd())\n")
+    (tmp_path / "client.py").write_text("import redis\n\nr = redis.Redis()\nr.keys('*')\n")
+    (tmp_path / "tree.py").write_text('import functools\n\nprint("functools.lru_cache")\n')  # the tree drops it
+    handed_over = []
+    real = parsing.on_deep_stack
+
+    def counted(function, source, *args):
+        handed_over.append(Path(getattr(source, "filename", source)).name)
+        return real(function, source, *args)
+
+    monkeypatch.setattr(parsing, "on_deep_stack", counted)
+    run = lint_paths([tmp_path], Settings(root=tmp_path))
+    assert [Path(d.filename).name for d in run.diagnostics] == ["client.py"]
+    assert sorted(handed_over) == ["client.py", "tree.py"]
+
+
 # ------------------------------------- what files the prefilter skips give the files that read them
 
 HOLDER = """\
