@@ -24,7 +24,7 @@ from cachelint.rules.base import Finding, Option, Rule, RuleContext
 # The words of a decorator that checks what the caller may see (`has_access`,
 # `permission_required`, `check_resource_permissions`); `login_required` is not one: any
 # signed-in user would still read every entry.
-_ACCESS_CHECK_WORDS = (("permission",), ("perm",), ("perms",), ("access",), ("authorize",), ("authorized",))
+_ACCESS_CHECK_WORDS = (("permission",), ("perm",), ("access",), ("authorize",), ("authorized",))  # plurals match too (`words.contains`)
 
 _ADVICE = "hash it with `hashlib.sha256(...).hexdigest()` or quote it with `urllib.parse.quote(..., safe=\"\")`"
 
