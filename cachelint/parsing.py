@@ -284,7 +284,12 @@ def _too_deep(statements: Sequence[ast.stmt], lines: list[str]) -> Iterator[Span
                 yield _span(first)[0], _span(last)[1]
                 stack.extend((value, depth + kept) for value in node.values[-kept:])
                 continue
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+        for name in tree_scan.CHILD_FIELDS[type(node)]:  # ast.iter_child_nodes's, without its generators
+            value = getattr(node, name, None)
+            if type(value) is list:
+                stack.extend([(item, depth) for item in value if isinstance(item, ast.AST)])
+            elif isinstance(value, ast.AST):
+                stack.append((value, depth))
 
 
 def _is_text(node: ast.expr) -> bool:

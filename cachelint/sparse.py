@@ -46,6 +46,7 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # as Python counts rows
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _OWN_SCOPES = (*_DEFS, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _RECEIVERS = frozenset({"self", "cls"})
+_CHILD_FIELDS = tree_scan.CHILD_FIELDS
 
 
 @dataclass(frozen=True)
@@ -234,12 +235,12 @@ class _Walk:
                 if own_scope and kind in _DEFS:
                     self.stored_names.add(node.name)
                 own_scope = False
-            for name in node._fields:
+            for name in _CHILD_FIELDS[kind]:
                 value = getattr(node, name, None)
-                if isinstance(value, ast.AST):
-                    stack.append((value, own_scope))
-                elif isinstance(value, list):
+                if type(value) is list:
                     stack.extend([(item, own_scope) for item in value if isinstance(item, ast.AST)])
+                elif isinstance(value, ast.AST):
+                    stack.append((value, own_scope))
 
 
 def _with_walrus(tree: ast.Module, text: str) -> list[ast.stmt]:
@@ -261,12 +262,12 @@ def _nodes(root: ast.AST) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        for name in node._fields:
+        for name in _CHILD_FIELDS[type(node)]:
             value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append(value)
-            elif isinstance(value, list):
+            if type(value) is list:
                 stack.extend([item for item in value if isinstance(item, ast.AST)])
+            elif isinstance(value, ast.AST):
+                stack.append(value)
 
 
 def _base_name(node: ast.expr) -> str | None:

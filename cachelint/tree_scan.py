@@ -223,13 +223,26 @@ def _in_expressions(tree: ast.Module, imported: dict[str, set[str]], known: froz
               and (not in_scope or node.target.id in walrus_globals)):
             dicts.add(node.target.id)
         in_scope = in_scope or kind in _SCOPES
-        for field in node._fields:
+        for field in CHILD_FIELDS[kind]:
             value = getattr(node, field, None)
             if type(value) is list:
                 stack.extend([(child, in_scope) for child in value if isinstance(child, ast.AST)])
-            elif isinstance(value, ast.AST) and field != "ctx":
+            elif isinstance(value, ast.AST):
                 stack.append((value, in_scope))
     return not loaded.isdisjoint(dicts)
+
+
+# Fields that never hold a node worth walking to: names and numbers, and the singleton nodes
+# of a context or an operator (`Load`, `Add`, `Eq`…), which hold nothing.
+_NOT_WALKED = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "rest", "kwd_attrs", "module",
+                         "level", "is_async", "simple", "conversion", "kind", "type_comment", "tag", "lineno"})
+# Each `ast` node class's fields that may hold nodes with something under them or in them
+# (a constant's value is not one), in the class's order: the walks of syntax trees go through
+# millions of nodes, and the contexts and operators alone were a fifth of them.
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: () if kind is ast.Constant else tuple(name for name in kind._fields if name not in _NOT_WALKED)
+    for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST)
+}
 
 
 def _resolves_to_known(node: ast.Attribute, imported: dict[str, set[str]], known: frozenset[str]) -> bool:
