@@ -110,9 +110,12 @@ e -= 1 ; e += 2 ; e *= 3 ; lambda: (yield) | v / w is x
 
 # Each node that holds others and is spanned without LibCST's calls (a call, an argument,
 # an attribute, a statement line, an expression statement, an assignment and its
-# targets), also where it takes LibCST's way (parentheses): arguments starred, named with
-# spaces around `=` and with a comma after the last; statements after a semicolon and
-# ending in one; comments and line breaks between arguments.
+# targets, a subscript, its elements and indexes, an element of a list, set or tuple,
+# brackets, an indented block), and the lines and line ends that are only counted, also
+# where it takes LibCST's way (parentheses, whitespace that is not plain): arguments
+# starred, named with spaces around `=` and with a comma after the last; statements
+# after a semicolon and ending in one; comments (one not ASCII) and line breaks between
+# arguments and elements; a block's blank lines, comments and footer; a line end "\r\n".
 HOLDING_NODES = """\
 a = b = f(x, *y, k = 1, **z)  # c
 (g.h)(i) . j ; (k(l)) ; m.n(o=p,) ; q = r ;
@@ -120,6 +123,22 @@ s(
     t,  # u
     v = w,
 ) ; x.y = (z)
+a[b] ; c [ d ] [e, f] ; g[*h] ; i[(j)] ; (k[l]) ; m[n,] ; o[p:q, ::2] ; r[ (
+    s) ]
+t = [1, (2) , 3,] + [ ] + {u, v} + (w, x) + (y,) + {z: 1} + [*a] + f(  )
+b = [
+    c,  # é
+    d
+    ]
+if e:  # a comment
+    f = 1
+
+    # a comment in the block
+    if g:
+        pass
+        # the inner block's footer
+# a comment after it
+h = 2  \r
 """
 
 
@@ -146,9 +165,16 @@ def test_a_tree_built_by_hand_is_spanned_with_libcsts_default_spelling():
     def call() -> cst.Call:
         return cst.Call(cst.Name("f"), [cst.Arg(cst.Name("a")), cst.Arg(cst.Name("b"), keyword=cst.Name("k"))])
 
+    def line(expression: cst.BaseExpression) -> cst.SimpleStatementLine:
+        return cst.SimpleStatementLine([cst.Expr(expression)])
+
+    elements = [cst.Element(cst.Name("a")), cst.Element(cst.Name("b"))]
+    subscript = cst.Subscript(cst.Name("s"), [cst.SubscriptElement(cst.Index(cst.Name(name))) for name in "ij"])
     module = cst.Module([cst.SimpleStatementLine([cst.Expr(call()), cst.Assign([cst.AssignTarget(cst.Name("c"))], call())]),
-                         cst.SimpleStatementLine([cst.Expr(cst.Name("d"))])])
-    assert module.code == "f(a, k = b); c = f(a, k = b)\nd\n"
+                         line(cst.Name("d")),
+                         cst.If(cst.Name("e"), cst.IndentedBlock([line(cst.List(elements)), line(cst.Tuple(elements)),
+                                                                  line(cst.Tuple(elements[:1])), line(subscript)]))])
+    assert module.code == "f(a, k = b); c = f(a, k = b)\nd\nif e:\n    [a, b]\n    (a, b)\n    (a,)\n    s[i, j]\n"
     libcsts = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
     assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == {
         node: (span.start, span.length) for node, span in libcsts.items() if not isinstance(node, WHITESPACE)}

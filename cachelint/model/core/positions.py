@@ -25,12 +25,14 @@ class). Together they are a quarter of the pass. The commonest nodes, a token ea
 numbers, plain strings and f-strings' texts without parentheses, `.` `,` and the other
 one-token operators between plain whitespace: half the nodes recorded), get a `_codegen`
 of their own that counts and records their token without LibCST's calls (a fifth of the
-pass). So do plain whitespace and line ends (only counted), and the commonest nodes that
-hold others (calls, arguments, attributes, simple statement lines, expression statements,
-assignments and their targets: a quarter of the nodes recorded), whose `_codegen` here
-does what LibCST's `_codegen` and their `_codegen_impl` do together, without their calls
-and context managers (a quarter of the pass). A state of another kind (another thread's
-`node.code`, while the methods are replaced) gets LibCST's own.
+pass). So do plain whitespace, line ends, blank or comment lines and the ends of statement
+lines (only counted), and the commonest nodes that hold others (calls, arguments,
+attributes, simple statement lines, expression statements, assignments and their targets,
+subscripts, their elements and indexes, the elements of lists, sets and tuples, brackets,
+indented blocks: a third of the nodes recorded), whose `_codegen` here does what LibCST's
+`_codegen` and their `_codegen_impl` do together, without their calls and context
+managers. A state of another kind (another thread's `node.code`, while the methods are
+replaced) gets LibCST's own.
 """
 from __future__ import annotations
 
@@ -397,6 +399,166 @@ def _assign_target(node: cst.AssignTarget, state: CodegenState, **kwargs: Any) -
     state.walk.append(_LEAVE)
 
 
+def _opening(node: cst.LeftParen | cst.LeftSquareBracket | cst.LeftCurlyBrace, state: CodegenState,
+             **kwargs: Any) -> None:
+    """An opening bracket and the whitespace after it (its code, and its span)."""
+    if type(state) is not _SpanState:
+        _codegen(node, state, **kwargs)
+        return
+    if not state.tokens:
+        state.tokens.append(_BRACKETS[type(node)])
+    start = state.position
+    state.walk.append(node)
+    state.position = start + 1
+    after = node.whitespace_after
+    if type(after) is cst.SimpleWhitespace:
+        state.position += len(after.value)
+    else:
+        after._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _closing(node: cst.RightParen | cst.RightSquareBracket | cst.RightCurlyBrace, state: CodegenState,
+             **kwargs: Any) -> None:
+    """The whitespace before a closing bracket and the bracket (its code, and its span)."""
+    if type(state) is not _SpanState:
+        _codegen(node, state, **kwargs)
+        return
+    start = state.position
+    state.walk.append(node)
+    before = node.whitespace_before
+    if type(before) is cst.SimpleWhitespace:
+        if not state.tokens:
+            state.tokens.append(before.value)
+        state.position += len(before.value)
+    else:
+        before._codegen(state)
+    state.position += 1
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+_BRACKETS = {cst.LeftParen: "(", cst.LeftSquareBracket: "[", cst.LeftCurlyBrace: "{"}
+
+
+def _subscript(node: cst.Subscript, state: CodegenState, **kwargs: Any) -> None:
+    if type(state) is not _SpanState or node.lpar or node.rpar:
+        _codegen(node, state, **kwargs)
+        return
+    start = state.position
+    state.walk.append(node)
+    node.value._codegen(state)
+    node.whitespace_after_value._codegen(state)
+    node.lbracket._codegen(state)
+    last = len(node.slice) - 1
+    for index, element in enumerate(node.slice):
+        element._codegen(state, default_comma=index != last)
+    node.rbracket._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _subscript_element(node: cst.SubscriptElement, state: CodegenState, default_comma: bool = False) -> None:
+    if type(state) is not _SpanState:
+        _codegen(node, state, default_comma=default_comma)
+        return
+    start = state.position
+    state.walk.append(node)
+    node.slice._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)  # its syntactic position: without the comma
+    comma = node.comma
+    if comma is MaybeSentinel.DEFAULT and default_comma:
+        state.position += 2  # ", "
+    elif isinstance(comma, cst.Comma):
+        comma._codegen(state)
+    state.walk.append(_LEAVE)
+
+
+def _index(node: cst.Index, state: CodegenState, **kwargs: Any) -> None:
+    if type(state) is not _SpanState:
+        _codegen(node, state, **kwargs)
+        return
+    start = state.position
+    state.walk.append(node)
+    if node.star is not None:
+        state.position += len(node.star)  # "*", after the bracket's code: a token is added already
+    if node.whitespace_after_star is not None:
+        node.whitespace_after_star._codegen(state)
+    node.value._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _element(node: cst.Element, state: CodegenState, default_comma: bool = False,
+             default_comma_whitespace: bool = False) -> None:
+    if type(state) is not _SpanState:
+        _codegen(node, state, default_comma=default_comma, default_comma_whitespace=default_comma_whitespace)
+        return
+    start = state.position
+    state.walk.append(node)
+    node.value._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)  # its syntactic position: without the comma
+    comma = node.comma
+    if comma is MaybeSentinel.DEFAULT and default_comma:
+        state.position += 2 if default_comma_whitespace else 1  # ", " or ","
+    elif isinstance(comma, cst.Comma):
+        comma._codegen(state)
+    state.walk.append(_LEAVE)
+
+
+def _indented_block(node: cst.IndentedBlock, state: CodegenState, **kwargs: Any) -> None:
+    if type(state) is not _SpanState or not node.body:
+        _codegen(node, state, **kwargs)
+        return
+    state.walk.append(node)
+    node.header._codegen(state)
+    indent = node.indent
+    state.indent_tokens.append(state.default_indent if indent is None else indent)  # CodegenState.increase_indent
+    body = node.body
+    for statement in body:
+        statement._codegen(state)
+    spans = state.spans
+    start = spans[id(body[0])] >> _LENGTH_BITS
+    end_start, end_length = _unpacked(spans[id(body[-1])])
+    spans[id(node)] = _packed(start, end_start + end_length - start)  # its statements', as LibCST records it
+    for line in node.footer:
+        line._codegen(state)
+    state.indent_tokens.pop()  # CodegenState.decrease_indent
+    state.walk.append(_LEAVE)
+
+
+def _trailing_whitespace(node: cst.TrailingWhitespace, state: CodegenState, **kwargs: Any) -> None:
+    """The end of a line (whitespace, a comment, a line end): only counted."""
+    whitespace = node.whitespace
+    if type(state) is not _SpanState or type(whitespace) is not cst.SimpleWhitespace:
+        _codegen_unrecorded(node, state, **kwargs)
+        return
+    _line_end(state, whitespace.value, node.comment, node.newline)
+
+
+def _empty_line(node: cst.EmptyLine, state: CodegenState, **kwargs: Any) -> None:
+    """A line of only whitespace and maybe a comment: only counted."""
+    whitespace = node.whitespace
+    if type(state) is not _SpanState or type(whitespace) is not cst.SimpleWhitespace:
+        _codegen_unrecorded(node, state, **kwargs)
+        return
+    if node.indent:
+        state.add_indent_tokens()
+    _line_end(state, whitespace.value, node.comment, node.newline)
+
+
+def _line_end(state: _SpanState, whitespace: str, comment: cst.Comment | None, newline: cst.Newline) -> None:
+    """Whitespace (plain: ASCII), a comment and a line end (ASCII), counted."""
+    if not state.tokens:
+        state.tokens.append(whitespace)
+    position = state.position + len(whitespace)
+    if comment is not None:
+        value = comment.value
+        position += len(value) if value.isascii() else len(value.encode("utf-8"))
+    state.position = position + len(state.default_newline if newline.value is None else newline.value)
+
+
 _REPLACING = threading.RLock()
 
 
@@ -435,7 +597,12 @@ _OWN_CODEGEN: dict[type, Callable[..., None]] = {**dict.fromkeys(UNRECORDED, _co
                 cst.SimpleWhitespace: _simple_whitespace, cst.Newline: _newline, **dict.fromkeys(LEAVES, _leaf),
                 cst.Call: _call, cst.Arg: _arg, cst.Attribute: _attribute, cst.SimpleStatementLine: _simple_statement_line,
                 cst.Expr: _small_statement, cst.Assign: _small_statement, cst.AssignTarget: _assign_target,
-                cst.FormattedStringText: _text, **dict.fromkeys(OPERATORS, _operator)}
+                cst.FormattedStringText: _text, **dict.fromkeys(OPERATORS, _operator),
+                **dict.fromkeys(_BRACKETS, _opening),
+                **dict.fromkeys((cst.RightParen, cst.RightSquareBracket, cst.RightCurlyBrace), _closing),
+                cst.Subscript: _subscript, cst.SubscriptElement: _subscript_element, cst.Index: _index,
+                cst.Element: _element, cst.IndentedBlock: _indented_block,
+                cst.TrailingWhitespace: _trailing_whitespace, cst.EmptyLine: _empty_line}
 
 class SpannedModule:
     """A module's node spans, and the order its nodes are entered and left."""
@@ -453,39 +620,45 @@ class SpannedModule:
         `module.visit(visitor)` would (a visit returning False skips the node's children),
         with its ByteSpanPositionProvider metadata taken from these spans. Whitespace
         (`UNRECORDED`) is not visited; nor are attribute hooks (`visit_<Node>_<field>`)
-        and overridden `on_visit`/`on_leave` called."""
+        and overridden `on_visit`/`on_leave` called. The methods are the visitor's class's
+        (one set on the instance is not called)."""
         unknown = set(visitor.get_inherited_dependencies()) - {ByteSpanPositionProvider}
         if unknown:
             raise TypeError(f"{type(visitor).__name__} needs {unknown}: resolve them with a MetadataWrapper")
         visitor.metadata = {ByteSpanPositionProvider: self.spans}
-        methods: dict[type, tuple] = {}  # node type -> its visit and leave methods, or None
+        # node type -> the visitor class's visit and leave functions, or None
+        methods = _METHODS.get(type(visitor)) or _METHODS.setdefault(type(visitor), {})
         entered: list[cst.CSTNode] = []
         skipping_below = None  # the depth of a node whose children are skipped
         for node in self._walk:
             if node is not _LEAVE:
                 entered.append(node)
                 if skipping_below is None:
-                    visit = (methods.get(type(node)) or _methods(visitor, type(node), methods))[0]
-                    if visit is not None and visit(node) is False:
+                    visit = (methods.get(type(node)) or _methods(type(visitor), type(node), methods))[0]
+                    if visit is not None and visit(visitor, node) is False:
                         skipping_below = len(entered)
                 continue
             depth = len(entered)
             node = entered.pop()
             if skipping_below is None or depth == skipping_below:
                 skipping_below = None
-                leave = (methods.get(type(node)) or _methods(visitor, type(node), methods))[1]
+                leave = (methods.get(type(node)) or _methods(type(visitor), type(node), methods))[1]
                 if leave is not None:
-                    leave(node)
+                    leave(visitor, node)
 
 
-def _methods(visitor: cst.CSTVisitor, kind: type, methods: dict[type, tuple]) -> tuple:
-    """The visitor's own visit and leave methods for nodes of `kind` (None for the empty
-    ones every CSTVisitor inherits, so that they are not called for nothing)."""
+# Each visitor class's visit and leave functions by node type, found once per process:
+# looked up again for each module, they were a tenth of the replay.
+_METHODS: dict[type, dict[type, tuple]] = {}
+
+
+def _methods(visitor: type[cst.CSTVisitor], kind: type, methods: dict[type, tuple]) -> tuple:
+    """The visitor class's own visit and leave functions for nodes of `kind` (None for the
+    empty ones every CSTVisitor inherits, so that they are not called for nothing)."""
     methods[kind] = tuple(_own(visitor, f"{what}_{kind.__name__}") for what in ("visit", "leave"))
     return methods[kind]
 
 
-def _own(visitor: cst.CSTVisitor, name: str):
-    method = getattr(visitor, name, None)
-    inherited = getattr(cst.CSTVisitor, name, None)
-    return None if inherited is not None and getattr(method, "__func__", None) is inherited else method
+def _own(visitor: type[cst.CSTVisitor], name: str):
+    function = getattr(visitor, name, None)
+    return None if function is getattr(cst.CSTVisitor, name, None) else function
