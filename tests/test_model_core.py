@@ -320,3 +320,17 @@ def test_a_string_literal_is_read_as_python_reads_it_and_compiled_only_when_it_m
     assert value == expected and type(value) is type(expected)
     plain = "\\" not in literal and "b" not in literal.split("'")[0].split('"')[0].lower()
     assert compiled == ([] if plain else [node])  # a plain string is read from its text
+
+
+@pytest.mark.parametrize("literal", [
+    "0", "00", "7", "1_000", "0x1F", "0XdeAd", "0o17", "0O7_7", "0b101", "0B1_0", "123456789012345678901234567890",
+    "1.5", "1.", ".5", "1e3", "1E-3", "1_0.2_5", "1e1_0", "0.0", "3.14159265358979323846",
+])
+def test_a_number_literal_is_read_as_python_reads_it_without_a_compile(literal, monkeypatch):
+    from cachelint.model.core.values import number_value
+
+    node = cst.parse_expression(literal)
+    expected = node.evaluated_value
+    monkeypatch.setattr(type(node), "evaluated_value", property(lambda n: pytest.fail("compiled")))
+    value = number_value(node)
+    assert value == expected and type(value) is type(expected)

@@ -18,7 +18,7 @@ import libcst as cst
 
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope, qualified_name
-from cachelint.model.core.values import MAYBE, find_argument
+from cachelint.model.core.values import MAYBE, find_argument, string_value
 from cachelint.model.spec import Arg
 
 # What route objects are created with: the framework their decorators belong to.
@@ -386,7 +386,7 @@ def _path_argument(call: cst.Call) -> cst.BaseExpression | None:
 
 def _literal_string(expr: cst.BaseExpression | None) -> str | None:
     if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        value = expr.evaluated_value
+        value = string_value(expr) if isinstance(expr, cst.SimpleString) else expr.evaluated_value
         return value if isinstance(value, str) else None
     return None
 

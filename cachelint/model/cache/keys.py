@@ -42,7 +42,7 @@ from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import find_argument, string_value
+from cachelint.model.core.values import find_argument, number_value, string_value
 from cachelint.model.spec import Kind
 
 DEFAULT_SEPARATOR = ":"
@@ -386,7 +386,7 @@ class KeyShapes:
             value = string_value(expr)
             return [(_constant(value.decode("utf-8", "replace") if isinstance(value, bytes) else value),)]
         if type(expr) is cst.Integer or type(expr) is cst.Float:
-            return [(_constant(str(expr.evaluated_value)),)]
+            return [(_constant(str(number_value(expr))),)]
         if type(expr) is cst.ConcatenatedString:
             return _product(self._shapes(expr.left, scope), self._shapes(expr.right, scope))
         if type(expr) is cst.FormattedString:
@@ -560,7 +560,7 @@ class KeyShapes:
         if isinstance(expr.operator, cst.Multiply) and isinstance(expr.right, cst.Integer):
             text = self._constant_text(expr.left, scope)  # "ab" * 3
             if text is not None:
-                return [(_constant(text * expr.right.evaluated_value),)]
+                return [(_constant(text * number_value(expr.right)),)]
         return [(Part(Source.EXPRESSION, node=expr, scope=scope),)]
 
     def _constant_text(self, expr: cst.BaseExpression, scope: Scope) -> str | None:

@@ -48,7 +48,7 @@ from cachelint.model.core.narrowing import Narrowing
 from cachelint.model.core.nodes import children
 from cachelint.model.core.reaching import ReachingDefinitions
 from cachelint.model.core.scopes import Binding, Scope, qualified_name
-from cachelint.model.core.values import constant_truth
+from cachelint.model.core.values import constant_truth, number_value, string_value
 
 
 class Falsy(str, enum.Enum):
@@ -398,7 +398,7 @@ def _empty_collection(value: object) -> bool:
 
 
 def _integer(expr: cst.BaseExpression) -> int | None:
-    return int(expr.evaluated_value) if isinstance(expr, cst.Integer) else None
+    return int(number_value(expr)) if isinstance(expr, cst.Integer) else None
 
 
 def _text_constant(expr: cst.BaseExpression, scope: Scope, spans) -> bool:
@@ -407,7 +407,7 @@ def _text_constant(expr: cst.BaseExpression, scope: Scope, spans) -> bool:
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
         return _text_constant(expr.left, scope, spans) and _text_constant(expr.right, scope, spans)
     if isinstance(expr, cst.SimpleString):
-        return bool(expr.evaluated_value)
+        return bool(string_value(expr))
     qualified = qualified_name(expr, scope, spans[expr].start) if isinstance(expr, cst.Attribute) else None
     return qualified is not None and qualified.startswith("string.ascii_") or qualified in ("string.digits",
                                                                                             "string.hexdigits",
