@@ -50,7 +50,7 @@ def risk(op: CacheOp) -> str:
 
 
 def line(model: ModuleModel, node) -> int:
-    return model.location(model.spans[node].start).row
+    return model.location(model.spans.start(node)).row
 
 
 def write_label(model: ModuleModel, write: DbWrite) -> str:

@@ -430,11 +430,11 @@ class _MissTests:
             return False
         names = {name for read in reads if (name := _result_name(read)) is not None}
         spans = model.spans
-        start = spans[op.node].start
+        start = spans.start(op.node)
         if function not in self._ifs:
             self._ifs[function] = list(_ifs(function.node if function else model.module))
         for test in self._ifs[function]:
-            if spans[test].start > start or not _tests(model, test.test, names, reads):
+            if spans.start(test) > start or not _tests(model, test.test, names, reads):
                 continue
             body = spans[test.body]
             if body.start <= start < body.start + body.length:
@@ -468,12 +468,15 @@ def _ifs(node: cst.CSTNode) -> Iterator[cst.If]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if current is not node and isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+        # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
+        if current is not node and (type(current) is cst.FunctionDef or type(current) is cst.ClassDef):
             continue
-        if isinstance(current, cst.If):
+        if type(current) is cst.If:
             yield current
         for part in _BODIES:
             inner = getattr(current, part, None)
+            if inner is None:
+                continue
             if isinstance(inner, (list, tuple)):
                 stack.extend(inner)
             elif isinstance(inner, cst.CSTNode):
@@ -486,7 +489,7 @@ _BODIES = ("body", "orelse", "handlers", "finalbody", "cases")  # what holds sta
 def _tests(model: ModuleModel, test: cst.BaseExpression, names: set[str], reads: list[CacheOp]) -> bool:
     """Whether an `if` test looks at what one of `reads` gave: its variable, or the read itself."""
     span = model.spans[test]
-    if any(span.start <= model.spans[read.node].start < span.start + span.length for read in reads):
+    if any(span.start <= model.spans.start(read.node) < span.start + span.length for read in reads):
         return True  # `if (cached := cache.get(key)) is None:`
     stack: list[cst.CSTNode] = [test]
     while stack:

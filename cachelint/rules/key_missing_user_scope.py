@@ -548,7 +548,7 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
     tenant = tenants.unscoped_data(op, value, shape)
     if tenant is not None:
         keyed = tenants.keyed_by
-        line = model.location(model.spans[keyed.node].start).row if keyed is not None else 0
+        line = model.location(model.spans.start(keyed.node)).row if keyed is not None else 0
         return (f"{_described(model, key_expr, shape)} caches data of the tenant `{tenant.source}` but the key "
                 f"has no part from it, where the module keys other entries by the tenant (line {line}): "
                 f"every tenant is served the first one's data; add it: `{_with_user(model, shape, tenant)}`")
@@ -632,7 +632,7 @@ def _unscoped(model: ModuleModel, shape: KeyShape, op_scope: Scope) -> bool:
 def _is_fresh(model: ModuleModel, node: cst.CSTNode, scope: Scope) -> bool:
     """A value made new for this request (`uuid.uuid4().hex`, `secrets.token_urlsafe()`): only
     the client it is handed to can come back for the entry."""
-    if isinstance(node, cst.Call) and qualified_name(node.func, scope, model.spans[node].start) in _FRESH_VALUES:
+    if isinstance(node, cst.Call) and qualified_name(node.func, scope, model.spans.start(node)) in _FRESH_VALUES:
         return True
     return any(_is_fresh(model, child, scope) for child in children(node))
 
@@ -707,7 +707,7 @@ def _cache_page_problem(model: ModuleModel, decorator: CacheDecorator) -> str | 
     applied = decorator.expression
     if isinstance(decorator.node, cst.Call):
         fix = f"wrap the view in `vary_on_cookie`: `{_spelled(model, decorator)}(vary_on_cookie({view.name.value}))`"
-    elif is_method_decorator(applied, decorator.scope, model.spans[decorator.node].start):
+    elif is_method_decorator(applied, decorator.scope, model.spans.start(decorator.node)):
         fix = "add `vary_on_cookie` to the `method_decorator`"
     else:
         fix = "add `@vary_on_cookie` under it"
@@ -726,11 +726,11 @@ def _varies_per_user(model: ModuleModel, decorator: CacheDecorator, view: cst.Fu
         holders.append(decorator.scope.node)
     for holder in holders:
         for applied in holder.decorators:
-            order = model.spans[applied].start
+            order = model.spans.start(applied)
             for expr in unwrap_method_decorator(applied.decorator, decorator.scope, order):
                 if _keeps_page_per_user(expr, decorator.scope, order):
                     return True
-    order = model.spans[decorator.node].start
+    order = model.spans.start(decorator.node)
     return any(_keeps_page_per_user(expr, decorator.scope, order) for expr in decorator.applied_with)
 
 
@@ -784,7 +784,7 @@ def _may_read_user(model: ModuleModel, given: cst.BaseExpression, decorator: Cac
     if isinstance(given, cst.Lambda):
         return _lambda_reads_user(model, given, decorator.scope)
     if isinstance(given, cst.Name):
-        bindings = decorator.scope.lookup(given.value, model.spans[decorator.node].start)
+        bindings = decorator.scope.lookup(given.value, model.spans.start(decorator.node))
         if len(bindings) == 1:
             target = bindings[0].value
             if isinstance(target, cst.FunctionDef):

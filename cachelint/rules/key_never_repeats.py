@@ -314,7 +314,7 @@ class _Search:
 
     def _call(self, call: cst.Call, scope: Scope, depth: int, repeated: bool):
         func = call.func
-        position = self.model.spans[call].start
+        position = self.model.spans.start(call)
         name = qualified_name(func, scope, position)
         if name is None and isinstance(func, cst.Name) and not scope.lookup(func.value, position):
             name = func.value  # a builtin
@@ -378,7 +378,7 @@ def _membership_tests(model: ModuleModel, function: Scope, definition: cst.Funct
         node = stack.pop()
         if isinstance(node, cst.Comparison) and any(
             isinstance(target.operator, (cst.In, cst.NotIn))
-            and model.client_of(target.comparator, function, model.spans[node].start) is not None
+            and model.client_of(target.comparator, function, model.spans.start(node)) is not None
             for target in node.comparisons
         ):
             found.append(node)

@@ -300,12 +300,12 @@ def _fix(model: ModuleModel, guard: Guard) -> FixSuggestion | None:
 
 def _follows(model: ModuleModel, first: cst.CSTNode, second: cst.CSTNode) -> bool:
     """`second` is the statement right after `first` in the same block."""
-    between = model.source[model.spans[first].start + model.spans[first].length:model.spans[second].start]
+    between = model.source[model.spans.start(first) + model.spans[first].length:model.spans.start(second)]
     return not between.strip()
 
 
 def _indent(model: ModuleModel, node: cst.CSTNode) -> str:
-    start = model.spans[node].start
+    start = model.spans.start(node)
     line_start = model.source.rfind(b"\n", 0, start) + 1
     return model.source[line_start:start].decode()
 

@@ -539,7 +539,7 @@ def _expires_with_the_token(model: ModuleModel, op: CacheOp) -> bool:
         return False
     spelled = [ttl]
     if isinstance(ttl, cst.Name):
-        spelled += [b.value for b in model.reaching.bindings(ttl.value, op.scope, model.spans[ttl].start)
+        spelled += [b.value for b in model.reaching.bindings(ttl.value, op.scope, model.spans.start(ttl))
                     if b.kind == "assign" and isinstance(b.value, cst.BaseExpression)]
     return any(_EXPIRY_WORDS.intersection(words(model.code(expr))) for expr in spelled)
 

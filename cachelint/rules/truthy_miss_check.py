@@ -867,7 +867,7 @@ def _returned_read(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) -
     where `cached` is `return cache.get(cls.KEY)`."""
     if not isinstance(expr, cst.Call):
         return None
-    callee = model.call_resolver.callee(expr.func, scope, model.spans[expr].start)
+    callee = model.call_resolver.callee(expr.func, scope, model.spans.start(expr))
     info = model.functions.get(callee.function) if callee is not None else None
     if info is None or len(info.returns) != 1 or info.returns[0].value is None:
         return None
@@ -881,7 +881,7 @@ def _assigned(model: ModuleModel, store: CacheOp) -> tuple[cst.BaseExpression, i
     value, order = store.value, store.order
     assert value is not None, "a store has a value"
     if isinstance(value, cst.Name):
-        for binding in model.reaching.bindings(value.value, store.scope, model.spans[value].start):
+        for binding in model.reaching.bindings(value.value, store.scope, model.spans.start(value)):
             if binding.kind == "assign" and isinstance(binding.value, cst.BaseExpression) \
                     and model.falsy(binding.value, binding.scope):
                 value, order = binding.value, binding.order
@@ -896,7 +896,7 @@ def _assigned(model: ModuleModel, store: CacheOp) -> tuple[cst.BaseExpression, i
         value = falsy[-1]
     passing = _passing(model, value, store.scope)
     if passing is not None:
-        return passing, model.spans[passing].start
+        return passing, model.spans.start(passing)
     return value, order
 
 

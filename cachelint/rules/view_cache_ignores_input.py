@@ -308,7 +308,7 @@ def _skipped_by_unless(model: ModuleModel, decorator: CacheDecorator, words: re.
     if unless is None:
         return False
     if isinstance(unless, cst.Name):
-        bindings = decorator.scope.lookup(unless.value, model.spans[decorator.node].start)
+        bindings = decorator.scope.lookup(unless.value, model.spans.start(decorator.node))
         unless = bindings[0].value if len(bindings) == 1 else None
     if not isinstance(unless, (cst.Lambda, cst.FunctionDef)):
         return True
@@ -333,7 +333,7 @@ def _is_text(expr: cst.BaseExpression, model: ModuleModel, decorator: CacheDecor
     if isinstance(expr, cst.BinaryOperation):
         return _is_text(expr.left, model, decorator)
     if isinstance(expr, cst.Name):
-        order = model.spans[decorator.node].start
+        order = model.spans.start(decorator.node)
         bindings = decorator.scope.lookup(expr.value, order)
         return bool(bindings) and all(
             b.kind == "assign" and isinstance(b.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))

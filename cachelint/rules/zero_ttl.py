@@ -312,7 +312,7 @@ class ZeroTtl(Rule):
             mistake = _mistake(decorator.ttl)
             if mistake is not None:
                 ttl, argument = mistake
-                order = model.spans[decorator.node].start
+                order = model.spans.start(decorator.node)
                 given = _given(model, ttl, argument, decorator.call, decorator.scope, order)
                 yield Finding(decorator.node, decorator.statement, _message(given, ttl, decorator.library))
 

@@ -169,7 +169,7 @@ class _Transactions:
         if info is None:
             return False
         for returned in info.returns:
-            value, where, at = returned.value, info.scope, self.source.spans[returned].start
+            value, where, at = returned.value, info.scope, self.source.spans.start(returned)
             if isinstance(value, cst.Name):
                 value, where, at = self.recogniser.value(value, where, at) or (None, where, at)
             if isinstance(value, cst.Call) and self._connects(value, where, at, depth + 1):
@@ -182,7 +182,7 @@ class _Transactions:
         for decorator in function.decorators:
             expr = decorator.decorator
             target = expr.func if isinstance(expr, cst.Call) else expr
-            order = self.source.spans[decorator].start
+            order = self.source.spans.start(decorator)
             qualified = qualified_name(target, defined_in, order)
             if qualified in _ATOMIC:
                 django = _ATOMIC[qualified]
@@ -349,7 +349,7 @@ class DbFacts:
             return []
         candidates = self._transactions_by_function.get(scope.function, [])
         around = [t for t in candidates if self._inside(node, scope, t)]
-        return sorted(around, key=lambda t: self.spans[t.body].start)
+        return sorted(around, key=lambda t: self.spans.start(t.body))
 
     def writes_in(self, function: Scope | None) -> list[DbWrite]:
         """The writes made by the code of one function (None: the module's own code), in
@@ -386,10 +386,10 @@ class _Deferred:
         spans = self._source.spans
         if self._ranges is None:
             self._ranges = sorted(
-                (spans[node].start, spans[node].start + spans[node].length)
+                (spans.start(node), spans.start(node) + spans[node].length)
                 for site in self._source.calls for node in self._finder.deferred(site)
             )
-        start = spans[node].start
+        start = spans.start(node)
         return any(low <= start < high for low, high in self._ranges)
 
 
@@ -441,7 +441,7 @@ class _CallGraph:
         info = self.source.functions[callee]
         made = list(self.direct.get(info.scope, []))
         for site_call in info.calls:
-            made += self._made_by_call(site_call, info.scope, self.source.spans[site_call].start, depth - 1)
+            made += self._made_by_call(site_call, info.scope, self.source.spans.start(site_call), depth - 1)
         distinct: dict[tuple, DbWrite] = {}
         for write in made:
             distinct.setdefault((write.kind, write.entity), write.through or write)

@@ -264,7 +264,7 @@ class WriteFinder:
         return None
 
     def _is_model_class(self, node: cst.ClassDef, scope: Scope, depth: int) -> bool:
-        order = self.source.spans[node].start
+        order = self.source.spans.start(node)
         for base in node.bases:
             qualified = qualified_name(base.value, scope, order)
             if qualified is not None and qualified.startswith(_NOT_MODEL_BASES):
@@ -280,7 +280,7 @@ class WriteFinder:
         """A Django manager or queryset class: its own methods' `self.update()` writes."""
         if depth > MAX_DEPTH:
             return False
-        order = self.source.spans[node].start
+        order = self.source.spans.start(node)
         for base in node.bases:
             base_class = base.value.value if isinstance(base.value, cst.Subscript) else base.value  # Manager["M"]
             qualified = qualified_name(base_class, scope, order) or ""

@@ -143,7 +143,7 @@ class Responses:
             return None
         for statement in info.returns:
             if statement.value is not None:
-                at = self.source.spans[statement].start
+                at = self.source.spans.start(statement)
                 found = follow(statement.value, info.scope, at, at, depth + 1)
                 if found is not None:
                     return found if isinstance(found, Body) else Body(found, "the response")
@@ -190,7 +190,7 @@ class Responses:
         function = scope.function_def
         node = function.body if function is not None else self.source.module
         for use in _response_uses(node, name):
-            offset = self.source.spans[use].start
+            offset = self.source.spans.start(use)
             if start <= offset <= end:
                 return True
         return False
@@ -214,7 +214,7 @@ class Responses:
                 for handler in statement.handlers:
                     span = self.source.spans[handler]
                     inside = span.start <= binding.order <= span.start + span.length
-                    after = self.source.spans[statement].start + self.source.spans[statement].length <= order
+                    after = self.source.spans.start(statement) + self.source.spans[statement].length <= order
                     if inside and after and not exits(handler.body) and _handles_failure(handler) and (
                             self._fetches(statement.body, scope)):
                         return Fallback(value, handler)
@@ -241,7 +241,7 @@ class Responses:
         while stack:
             node = stack.pop()
             if isinstance(node, cst.Call):
-                order = self.source.spans[node].start
+                order = self.source.spans.start(node)
                 if self._is_request(node, scope, order):
                     return True
                 function = self._callee(node.func, scope, order)

@@ -67,7 +67,7 @@ class SqlReader:
                 return self.text(expr.args[0].value, scope, depth + 1)
             return None
         if isinstance(expr, cst.Name):
-            bindings = self.source.reaching.bindings(expr.value, scope, self.source.spans[expr].start)
+            bindings = self.source.reaching.bindings(expr.value, scope, self.source.spans.start(expr))
             if len(bindings) == 1 and bindings[0].kind in ("assign", "with") \
                     and isinstance(bindings[0].value, cst.BaseExpression):
                 return self.text(bindings[0].value, bindings[0].scope, depth + 1)

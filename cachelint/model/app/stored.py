@@ -207,13 +207,13 @@ class _Walk:
         func = call.func
         if _ENCRYPTS.intersection(words(_last_name(func) or "")):
             return
-        qualified = qualified_name(func, scope, self.source.spans[call].start)
+        qualified = qualified_name(func, scope, self.source.spans.start(call))
         if qualified is not None and qualified.startswith(_DIGESTS):
             for argument in call.args:
                 for named in self.names(argument.value, scope, depth):
                     yield dataclasses.replace(named, digested=True)
             return
-        if _last_name(func) == "encode" and qualified_name(func, scope, self.source.spans[call].start) in _JWT_ENCODERS:
+        if _last_name(func) == "encode" and qualified_name(func, scope, self.source.spans.start(call)) in _JWT_ENCODERS:
             yield Named(dotted(func) or "encode", "jwt")  # `jwt.encode(claims, key)` returns a JWT
         if isinstance(func, cst.Attribute) and self._dotted(func, scope) is None:
             yield Named(f"….{func.attr.value}", func.attr.value)  # a method of a value: data flows through
@@ -299,10 +299,10 @@ class _Walk:
         text = dotted(expr)
         if text in _REQUEST_USERS:
             return text
-        return text if qualified_name(expr, scope, self.source.spans[expr].start) in _CURRENT_USERS else None
+        return text if qualified_name(expr, scope, self.source.spans.start(expr)) in _CURRENT_USERS else None
 
     def _passes_through(self, call: cst.Call, scope: Scope) -> bool:
-        qualified = qualified_name(call.func, scope, self.source.spans[call].start)
+        qualified = qualified_name(call.func, scope, self.source.spans.start(call))
         if qualified is None and isinstance(call.func, cst.Name) and not self._reaching(call.func, scope):
             qualified = call.func.value if call.func.value in _PASS_THROUGH_BUILTINS else None
         if qualified is None:
@@ -393,7 +393,7 @@ class _Walk:
     def _executed(self, cursor: cst.Name, scope: Scope) -> Iterator[Select]:
         """The query last executed on `cursor` before it is read, in the same function:
         `cursor.execute("SELECT …")`, or `cursor = conn.execute("SELECT …")`."""
-        before = self.source.spans[cursor].start
+        before = self.source.spans.start(cursor)
         definition = scope.function_def
         info = self.source.functions.get(definition) if definition is not None else None
         latest = None
@@ -401,7 +401,7 @@ class _Walk:
             func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value in _EXECUTES and call.args \
                     and isinstance(func.value, cst.Name) and func.value.value == cursor.value \
-                    and self.source.spans[call].start < before:
+                    and self.source.spans.start(call) < before:
                 latest = call
         if latest is not None:
             select = self.select(latest.args[0].value, scope)
@@ -420,7 +420,7 @@ class _Walk:
     # ------------------------------------------------------------------ helpers
 
     def _reaching(self, name: cst.Name, scope: Scope) -> list[Binding]:
-        return self.source.reaching.bindings(name.value, scope, self.source.spans[name].start)
+        return self.source.reaching.bindings(name.value, scope, self.source.spans.start(name))
 
     def _one_back(self, name: cst.Name, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Scope]]:
         """What `name` may hold, one step back: each assignment's value (and scope), the

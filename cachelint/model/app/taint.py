@@ -450,7 +450,7 @@ class TaintAnalysis(Evaluator[Value]):
     # ------------------------------------------------------------------ names and control flow
 
     def _order(self, node: cst.CSTNode) -> int:
-        return self.source.spans[node].start
+        return self.source.spans.start(node)
 
     def _in_other_branch(self, position: int, use: int, scope: Scope) -> bool:
         """Whether `position` is in a branch (if/else, loop, try) that does not contain `use`."""

@@ -323,7 +323,7 @@ class Users:
         for call in info.calls:
             if not isinstance(call.func, cst.Name):
                 continue  # module functions, called by name: `helper(request)`
-            callee = self.source.call_resolver.function_called(call.func, info.scope, self.source.spans[call].start)
+            callee = self.source.call_resolver.function_called(call.func, info.scope, self.source.spans.start(call))
             if callee is not None and callee is not function:
                 found = self._read_in(callee, depth - 1)
                 if found is not None:
@@ -361,7 +361,7 @@ class _Values(Evaluator[Value]):
                 and len(expr.args) == 1:
             return self.is_id(expr.args[0].value, scope, depth + 1)
         if isinstance(expr, cst.Name):
-            bindings = self.source.reaching.bindings(expr.value, scope, self.source.spans[expr].start)
+            bindings = self.source.reaching.bindings(expr.value, scope, self.source.spans.start(expr))
             if len(bindings) != 1:
                 return False
             binding = bindings[0]
@@ -394,7 +394,7 @@ class _Values(Evaluator[Value]):
     # ------------------------------------------------------------------ names
 
     def _name(self, name: cst.Name, scope: Scope, env: Env, depth: int) -> Value:
-        position = self.source.spans[name].start
+        position = self.source.spans.start(name)
         for binding in self.source.reaching.bindings(name.value, scope, position):
             value = self._binding(name.value, binding, env, depth)
             if isinstance(value, Identity) and binding.kind == "assign" and binding.scope is scope \
@@ -540,7 +540,7 @@ class _Values(Evaluator[Value]):
     def _call(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> Value:
         func = call.func
         if _callee_name(call) in _SESSION_FACTORY_NAMES and \
-                qualified_name(func, scope, self.source.spans[call].start) in _SESSION_FACTORIES:
+                qualified_name(func, scope, self.source.spans.start(call)) in _SESSION_FACTORIES:
             return _Session(self._code(call), call)  # `session = await get_session(request)`
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -567,7 +567,7 @@ class _Values(Evaluator[Value]):
                 return None
             if self.party.personal and _names_user_getter(func.value) and self._gets_user(call, scope, env, depth):
                 return self._got_user(call)
-            bindings = scope.lookup(func.value, self.source.spans[call].start)
+            bindings = scope.lookup(func.value, self.source.spans.start(call))
             target = bindings[0].value if len(bindings) == 1 else None
             if isinstance(target, cst.FunctionDef) and target in self.source.functions:
                 return self._helper(target, call, scope, env, depth)
@@ -606,12 +606,12 @@ class _Values(Evaluator[Value]):
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
             return True
         if isinstance(expr, cst.Attribute):
-            return expr.attr.value.isupper() or qualified_name(expr, scope, self.source.spans[expr].start) is not None
+            return expr.attr.value.isupper() or qualified_name(expr, scope, self.source.spans.start(expr)) is not None
         if not isinstance(expr, cst.Name):
             return False
         if expr.value in ("None", "True", "False") or expr.value[:1].isupper():
             return True
-        bindings = scope.lookup(expr.value, self.source.spans[expr].start)
+        bindings = scope.lookup(expr.value, self.source.spans.start(expr))
         return bool(bindings) and all(
             b.kind in ("import", "def") or (b.kind == "assign" and isinstance(b.value, (cst.SimpleString, cst.Integer)))
             for b in bindings

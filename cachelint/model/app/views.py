@@ -115,7 +115,7 @@ class Views:
         scope = info.scope.enclosing
         routes = []
         for decorator in function.decorators:
-            route = self._route(decorator, scope, self.source.spans[decorator].start)
+            route = self._route(decorator, scope, self.source.spans.start(decorator))
             if route is not None:
                 routes.append(route)
         if not routes and function.name.value in _HTTP_METHOD_NAMES and self._in_method_view(scope):
@@ -182,7 +182,7 @@ class Views:
         if not isinstance(node, cst.ClassDef):
             return False
         outer = scope.enclosing
-        order = self.source.spans[node].start
+        order = self.source.spans.start(node)
         return any(
             qualified_name(base.value, outer, order) in _METHOD_VIEWS for base in node.bases
         )
@@ -228,7 +228,7 @@ class Views:
         return self._dependency_set
 
     def _depends_on(self, function: cst.FunctionDef, param: cst.Param) -> cst.FunctionDef | None:
-        scope, order = self.source.functions[function].scope.enclosing, self.source.spans[function].start
+        scope, order = self.source.functions[function].scope.enclosing, self.source.spans.start(function)
         default = _marker(param)
         if not isinstance(default, cst.Call) or not default.args or not isinstance(default.args[0].value, cst.Name):
             return None
@@ -243,7 +243,7 @@ class Views:
         if param is None:
             return None
         info = self.source.functions[function]
-        scope, order = info.scope.enclosing, self.source.spans[function].start
+        scope, order = info.scope.enclosing, self.source.spans.start(function)
         kind = "path" if route is not None and name in route.variables else "query"
         annotation = param.annotation.annotation if param.annotation else None
         default = _marker(param)
@@ -267,7 +267,7 @@ class Views:
         annotation = param.annotation.annotation if param is not None and param.annotation else None
         if param is None or not isinstance(annotation, cst.Name):
             return None
-        scope, order = self.source.functions[function].scope.enclosing, self.source.spans[function].start
+        scope, order = self.source.functions[function].scope.enclosing, self.source.spans.start(function)
         default = param.default
         if isinstance(default, cst.Call) and (default.args or not (
                 qualified_name(default.func, scope, order) or "").endswith(".Depends")):
@@ -285,7 +285,7 @@ class Views:
                     continue
                 if isinstance(small.value, cst.Call) and _has_pattern(small.value):
                     return False  # `Field(pattern="^[a-z]+$")`
-                order = self.source.spans[small].start
+                order = self.source.spans.start(small)
                 return self._is_text(small.annotation.annotation, self.source.module_scope, order)
         return False
 
@@ -332,7 +332,7 @@ class Views:
         ), None)
         if found is None:
             for call in info.calls:
-                callee = self.source.call_resolver.function_called(call.func, info.scope, self.source.spans[call].start)
+                callee = self.source.call_resolver.function_called(call.func, info.scope, self.source.spans.start(call))
                 if callee is not None and callee not in seen and len(seen) < 8:
                     found = self._query_read(callee, seen)
                     if found is not None:

@@ -96,7 +96,7 @@ class _Decorators:
                      if info.scope.parent is not None]  # a function's scope always has a parent
         for node, scope in decorated + list(self.collector.classes.items()):
             for decorator in node.decorators:
-                order = self.spans[decorator].start
+                order = self.spans.start(decorator)
                 for expr in _applied(decorator.decorator, node, scope, order):
                     cache_decorator = self._decorator(decorator, decorator.decorator, expr, node, scope, order, node)
                     if cache_decorator is not None:
@@ -116,7 +116,7 @@ class _Decorators:
                     continue
                 for element in assign.value.elements:
                     expr = element.value
-                    order = self.spans[expr].start
+                    order = self.spans.start(expr)
                     cache_decorator = self._decorator(expr, expr, expr, node, scope, order, statement)
                     if cache_decorator is not None:
                         found.append(cache_decorator)

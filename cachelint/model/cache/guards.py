@@ -167,7 +167,7 @@ class Guards:
         return body, other
 
     def _enclosing_loop(self, node: cst.CSTNode, function: cst.FunctionDef) -> cst.For | cst.While | None:
-        position, found = self.source.spans[node].start, None
+        position, found = self.source.spans.start(node), None
         stack: list[cst.CSTNode] = [function.body]
         while stack:
             current = stack.pop()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import re
 import string
 from collections.abc import Callable
@@ -168,36 +169,37 @@ class Passed(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class KeyShape:
-    """One possible shape of a key; adjacent constant parts are merged."""
+    """One possible shape of a key; adjacent constant parts are merged. What is read from
+    its parts is kept once read: rules and the project facts ask each shape again and again."""
 
     parts: tuple[Part, ...]
 
-    @property
+    @functools.cached_property
     def first(self) -> Part | None:
         return self.parts[0] if self.parts else None
 
-    @property
+    @functools.cached_property
     def prefix(self) -> str:
         """The constant text before the first dynamic or opaque part."""
         first = self.first
         return first.text if first is not None and first.is_constant else ""
 
-    @property
+    @functools.cached_property
     def constant(self) -> bool:
         return all(part.is_constant for part in self.parts)
 
-    @property
+    @functools.cached_property
     def known(self) -> bool:
         """No opaque part: the module says what every part of the key is."""
         return not any(part.opaque for part in self.parts)
 
-    @property
+    @functools.cached_property
     def skeleton(self) -> tuple[str | None, ...]:
         """The constant texts, with None for each dynamic part: `("product:", None, ":price")`;
         two keys with one skeleton name entries of one kind."""
         return tuple(part.text if part.is_constant else None for part in self.parts)
 
-    @property
+    @functools.cached_property
     def dynamic(self) -> tuple[Part, ...]:
         return tuple(part for part in self.parts if not part.is_constant)
 
@@ -442,7 +444,7 @@ class KeyShapes:
     # ---- names
 
     def _name(self, name: cst.Name, scope: Scope) -> list[Shape]:
-        position = self.spans[name].start
+        position = self.spans.start(name)
         bindings = self.reaching.bindings(name.value, scope, position)
         if not bindings:
             if name.value in ("None", "True", "False"):
@@ -516,7 +518,7 @@ class KeyShapes:
             assigned = self._self_attribute(function.owner, attribute.attr.value, text)
             if assigned is not None:
                 return assigned
-        qualified = qualified_name(attribute, scope, self.spans[attribute].start)
+        qualified = qualified_name(attribute, scope, self.spans.start(attribute))
         if qualified is not None:  # an attribute of an import: configuration, a constant…
             return [(Part(Source.ATTRIBUTE, name=qualified, node=attribute, scope=scope, opaque=True),)]
         return [(self._named(Source.ATTRIBUTE, text, attribute, scope),)]
@@ -560,7 +562,7 @@ class KeyShapes:
         if isinstance(expr.operator, cst.Multiply) and isinstance(expr.right, cst.Integer):
             text = self._constant_text(expr.left, scope)  # "ab" * 3
             if text is not None:
-                return [(_constant(text * number_value(expr.right)),)]
+                return [(_constant(text * int(number_value(expr.right))),)]
         return [(Part(Source.EXPRESSION, node=expr, scope=scope),)]
 
     def _constant_text(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
@@ -607,7 +609,7 @@ class KeyShapes:
         func = call.func
         args = list(call.args)
         if isinstance(func, cst.Name) and func.value in _STRING_OF and len(args) == 1 and not args[0].star \
-                and not scope.lookup(func.value, self.spans[func].start):
+                and not scope.lookup(func.value, self.spans.start(func)):
             return self._shapes(args[0].value, scope)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -637,11 +639,11 @@ class KeyShapes:
         is known to return a plain value: a builtin, the standard library's clocks, ids,
         random numbers and hashes, or a method such as `.hexdigest()`/`.isoformat()`."""
         func = call.func
-        qualified = qualified_name(func, scope, self.spans[call].start)
+        qualified = qualified_name(func, scope, self.spans.start(call))
         if qualified is not None:
             value = qualified.startswith(_VALUE_MODULES)
             return Part(Source.CALL, name=qualified, node=call, scope=scope, opaque=not value)
-        if isinstance(func, cst.Name) and not scope.lookup(func.value, self.spans[func].start):
+        if isinstance(func, cst.Name) and not scope.lookup(func.value, self.spans.start(func)):
             return Part(Source.CALL, name=func.value, node=call, scope=scope, opaque=func.value not in _VALUE_BUILTINS)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -701,7 +703,7 @@ class KeyShapes:
         """The function of this module `func` calls, with arguments bound by a `partial`."""
         if depth > 3:
             return None
-        position = self.spans[func].start
+        position = self.spans.start(func)
         if isinstance(func, cst.Name):
             bindings = scope.lookup(func.value, position)
             if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.Call):
@@ -710,7 +712,7 @@ class KeyShapes:
         return _Builder(callee.function, callee.binds_first, (), {}) if callee is not None else None
 
     def _partial(self, call: cst.Call, scope: Scope, depth: int) -> _Builder | None:
-        if qualified_name(call.func, scope, self.spans[call].start) not in _PARTIAL or not call.args:
+        if qualified_name(call.func, scope, self.spans.start(call)) not in _PARTIAL or not call.args:
             return None
         if any(a.star for a in call.args):
             return None

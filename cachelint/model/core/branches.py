@@ -62,7 +62,7 @@ class Branches:
         return function.node if function is not None else self.module
 
     def range(self, node: cst.CSTNode) -> tuple[int, int]:
-        return self.spans[node].start, self.end(node)
+        return self.spans.start(node), self.end(node)
 
     def end(self, node: cst.CSTNode) -> int:
         if node is self.module:
@@ -125,24 +125,30 @@ class BodyUses:
     def __init__(self, spans, body: cst.CSTNode) -> None:
         self.names: dict[str, list[int]] = {}
         self.calls: list[int] = []
-        stack: list[tuple[cst.CSTNode, bool]] = [(body, True)]
-        while stack:
-            node, loads = stack.pop()
+        names, calls, start = self.names, self.calls, spans.start
+        # Two walks in one: `loading` holds the nodes whose calls may load a value, `quiet`
+        # those under a raise, an error response or a call that loads nothing.
+        loading: list[cst.CSTNode] = [body]
+        quiet: list[cst.CSTNode] = []
+        while loading or quiet:
+            loads = bool(loading)
+            node = loading.pop() if loads else quiet.pop()
+            # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
             if type(node) is cst.FunctionDef or type(node) is cst.ClassDef:
                 continue
             if type(node) is cst.Attribute or type(node) is cst.Arg:
                 # `obj.name` does not read the variable `name`, nor does the keyword in `f(name=1)`.
-                stack.append((node.value, loads))
+                (loading if loads else quiet).append(node.value)
                 continue
             if type(node) is cst.Name:
-                self.names.setdefault(node.value, []).append(spans[node].start)
-            elif type(node) is cst.Raise or (type(node) is cst.Return and _error_response(node.value)):
+                names.setdefault(node.value, []).append(start(node))
+            elif loads and (type(node) is cst.Raise or (type(node) is cst.Return and _error_response(node.value))):
                 loads = False
-            elif type(node) is cst.Call:
-                loads = loads and not _loads_nothing(node)
+            elif loads and type(node) is cst.Call:
+                loads = not _loads_nothing(node)
                 if loads:
-                    self.calls.append(spans[node].start)
-            stack.extend((child, loads) for child in children(node))
+                    calls.append(start(node))
+            (loading if loads else quiet).extend(children(node))
 
     def mentions(self, name: str, ranges: Ranges) -> bool:
         return any(_inside(offset, ranges) for offset in self.names.get(name, ()))

@@ -57,7 +57,7 @@ class CallResolver:
             self._callers = {}
             for info in self.functions.values():
                 for call in info.calls:
-                    callee = self.callee(call.func, info.scope, self.spans[call].start)
+                    callee = self.callee(call.func, info.scope, self.spans.start(call))
                     if callee is not None:
                         self._callers.setdefault(callee.function, []).append((call, info.scope, callee))
         return self._callers.get(function, [])
@@ -110,7 +110,7 @@ class CallResolver:
         for base in owner.node.bases:
             if not isinstance(base.value, cst.Name):
                 continue
-            parent = _one_definition(owner.parent, base.value.value, self.spans[owner.node].start)
+            parent = _one_definition(owner.parent, base.value.value, self.spans.start(owner.node))
             if not isinstance(parent, cst.ClassDef):
                 continue
             method = _method_of(parent, name)
@@ -128,7 +128,7 @@ class CallResolver:
         class method: the method, and whether its first parameter is bound (`cls`)."""
         if not isinstance(func.value, cst.Name):
             return None
-        owner = _one_definition(scope, func.value.value, self.spans[func].start)
+        owner = _one_definition(scope, func.value.value, self.spans.start(func))
         if not isinstance(owner, cst.ClassDef):
             return None
         method = _method_of(owner, func.attr.value)

@@ -12,6 +12,7 @@ import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, CodeSpan
 
 from cachelint.model.core.facts import FunctionInfo, TruthTest
+from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Binding, BoundValue, Scope
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
@@ -69,7 +70,7 @@ class Collector(cst.CSTVisitor):
     # The spans are read from `self.metadata` directly: `get_metadata` checks the visitor's
     # declared dependencies on every call, and the walk asks for tens of thousands of spans.
     def _start(self, node: cst.CSTNode) -> int:
-        return cast(CodeSpan, self.metadata[ByteSpanPositionProvider][node]).start
+        return cast(Spans, self.metadata[ByteSpanPositionProvider]).start(node)
 
     def _end(self, node: cst.CSTNode) -> int:
         span = cast(CodeSpan, self.metadata[ByteSpanPositionProvider][node])

@@ -154,7 +154,7 @@ class Falsiness:
         """Every assignment that can reach the use counts: `result = {}` then filled in a
         loop that may not run is empty when it does not. One a guard has tested on the way
         (`if not x: return`) is truthy there."""
-        use = self.spans[name].start
+        use = self.spans.start(name)
         bindings = self.reaching.bindings(name.value, scope, use)
         if len(bindings) == 1 and bindings[0].kind == "param":
             return self._passed(name.value, bindings[0].scope, depth)
@@ -232,7 +232,7 @@ class Falsiness:
                for call in _calls_in(expr)):
             return True
         for name in _names_read(expr):
-            for binding in self.reaching.bindings(name.value, scope, self.spans[name].start):
+            for binding in self.reaching.bindings(name.value, scope, self.spans.start(name)):
                 if binding.kind == "param" and name.value != "cls":
                     return True
                 if binding.kind in ("assign", "for", "with") and isinstance(binding.value, cst.BaseExpression) \
@@ -242,7 +242,7 @@ class Falsiness:
 
     def _call(self, call: cst.Call, scope: Scope, depth: int) -> Kinds | None:
         func = call.func
-        order = self.spans[call].start
+        order = self.spans.start(call)
         qualified = qualified_name(func, scope, order)
         if qualified is not None:
             if qualified in _NEVER_CALLS or qualified.startswith(_NEVER_PREFIXES):
@@ -408,7 +408,7 @@ def _text_constant(expr: cst.BaseExpression, scope: Scope, spans) -> bool:
         return _text_constant(expr.left, scope, spans) and _text_constant(expr.right, scope, spans)
     if isinstance(expr, cst.SimpleString):
         return bool(string_value(expr))
-    qualified = qualified_name(expr, scope, spans[expr].start) if isinstance(expr, cst.Attribute) else None
+    qualified = qualified_name(expr, scope, spans.start(expr)) if isinstance(expr, cst.Attribute) else None
     return qualified is not None and qualified.startswith("string.ascii_") or qualified in ("string.digits",
                                                                                             "string.hexdigits",
                                                                                             "string.punctuation")

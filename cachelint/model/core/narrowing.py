@@ -62,7 +62,7 @@ class Narrowing:
         """The offset before which every binding of `name` is known truthy at `use` (0: none)."""
         cutoff = 0
         for node in self._of(scope).guards.get(name, ()):
-            start = self.spans[node].start
+            start = self.spans.start(node)
             if start <= cutoff or start >= use:
                 continue
             negated = isinstance(node.test, cst.UnaryOperation)
@@ -104,7 +104,7 @@ class Narrowing:
             for statement in node.body:
                 filled = _filled(statement)
                 if filled is not None:
-                    facts.fills.setdefault(filled[0], []).append(Fill(self.spans[node].start, filled[1], loops))
+                    facts.fills.setdefault(filled[0], []).append(Fill(self.spans.start(node), filled[1], loops))
             return
         if isinstance(node, (cst.For, cst.While)):
             loops = (*loops, node)
@@ -116,7 +116,7 @@ class Narrowing:
         return span.start + span.length
 
     def _inside(self, offset: int, node: cst.CSTNode | None) -> bool:
-        return node is not None and self.spans[node].start <= offset < self._end(node)
+        return node is not None and self.spans.start(node) <= offset < self._end(node)
 
 
 def _filled(statement: cst.BaseSmallStatement) -> tuple[str, bool] | None:

@@ -146,6 +146,10 @@ class Spans(Mapping):
         packed = self._raw[id(node)]
         return _new_span(Span, (packed >> _LENGTH_BITS, packed & _LENGTH_MASK))  # Span(...) without its Python call
 
+    def start(self, node: cst.CSTNode) -> int:
+        """`self[node].start`, without making the `Span` (the commonest question: a third of the cost)."""
+        return self._raw[id(node)] >> _LENGTH_BITS
+
     def __contains__(self, node: object) -> bool:
         return id(node) in self._raw
 

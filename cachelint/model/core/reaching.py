@@ -43,7 +43,7 @@ class ReachingDefinitions:
         (every branch that can reach the use); parameters and the like are left out."""
         return [
             Step(name.value, binding.scope, binding.expression)
-            for binding in self.bindings(name.value, scope, self.spans[name].start)
+            for binding in self.bindings(name.value, scope, self.spans.start(name))
             if binding.kind == "assign"
         ]
 
