@@ -245,6 +245,15 @@ def test_children_read_from_the_declared_types_are_every_fields_nodes(path):
         stack.extend(every)
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "fixtures").glob("*.py")), ids=lambda path: path.name)
+def test_a_spans_start_is_its_spans_start(path):
+    """`Spans.start(node)`, which makes no `Span`, is `spans[node].start` for every node spanned."""
+    model = _model(path.read_text())
+    assert len(model.spans) > 0
+    for node in model.spans:
+        assert model.spans.start(node) == model.spans[node].start
+
+
 def test_a_value_made_of_io_is_looked_at_for_200_nodes_whitespace_counted():
     """`holds_io_result` looks at 200 nodes at most, counting whitespace as it always has:
     the request in a list of 60 other names is beyond them (each name, its element, its
