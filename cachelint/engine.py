@@ -77,16 +77,16 @@ from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import module_name
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
+    NameUses,
     Words,
     attribute_uses,
     defined_in_text,
     exported_clients,
     exported_constants,
     exported_wrappers,
-    imports_of,
-    mentions_of,
     taken_back,
     unmatched,
+    uses_of,
 )
 from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, is_settings_module
 from cachelint.project.model import ProjectModel, entity_mentions
@@ -802,7 +802,7 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         typed = _Screen(uses, in_code=True) if typed_keys else None
         candidates = [task for task in tasks if typed is not None and _may_use_typed(results[task.index], uses)]
         by_attribute = {task.index for task in _screened(candidates, typed, workers)} if typed and candidates else set()
-        screen = _Screen(mentions_of(new, project.modules), imports_of(new, project.modules), in_code=True)
+        screen = _Screen(uses_of(new, project.modules), in_code=True)
         # What the first pass did not model may hold more: a module-level instance of a
         # class that holds a client (`cache_manager = CacheManager()`: importers read
         # `cache_manager.cache`), which sparse parsing leaves out too; and in a file the
@@ -1009,13 +1009,13 @@ def _skipped(result: FileResult) -> bool:
 
 class _Screen:
     """What a file's text must contain for a pass after the first to lint it: each of some
-    patterns (compiled regular expressions, or `clients.Words`), tested in their order.
+    patterns (compiled regular expressions, `clients.Words` or `clients.NameUses`), tested in their order.
     With `in_code`, outside its comments and plain strings (`prefilter.code_of`): a
     module's path in a settings string (`"django.core.cache.backends.locmem.LocMemCache"`)
     imports nothing, and such a file would be linted again whole for nothing. The text
     that passes is tested again without them, so that most files cost a search only."""
 
-    def __init__(self, *patterns: re.Pattern[bytes] | Words, in_code: bool = False) -> None:
+    def __init__(self, *patterns: re.Pattern[bytes] | Words | NameUses, in_code: bool = False) -> None:
         self.patterns = patterns
         self.in_code = in_code
 

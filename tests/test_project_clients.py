@@ -9,7 +9,7 @@ import pytest
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
 from cachelint.model.cache.custom import receiver_word
-from cachelint.project.clients import defined_in_text, imports_of
+from cachelint.project.clients import defined_in_text, imports_of, uses_of
 
 EXTENSIONS = """\
 from flask_caching import Cache
@@ -96,6 +96,21 @@ def test_imports_of_a_module_spelled_every_way():
     for text in (b"from app.models import cache", b"from .extensions_v2 import cache", b"# extensions",
                  b"from app import (events, models)\nextensions = None"):
         assert not pattern.search(text), text
+
+
+def test_a_name_is_used_where_its_own_module_is_imported():
+    """`uses_of`: an import of the name's module (not of a submodule of it) and the name,
+    both of one name: importing `app` for one name and using another's is no use of either."""
+    uses = uses_of(["app.cache_manager.data_cache", "app.views.Viz"], {"app", "app.views"})
+    for text in (b"from app import db, cache_manager", b"from app import (\n    db,\n    cache_manager,\n)",
+                 b"import app.models\napp.cache_manager.data_cache.get(1)", b"from .. import cache_manager",
+                 b"import app as a\na.cache_manager", b"from app import *\ncache_manager.get(1)",
+                 b"from app.views import Viz", b"from . import views\nviews.Viz"):
+        assert uses.search(text), text
+    for text in (b"from app.extensions import cache_manager", b"from app.ext.cache_manager import x",
+                 b"from app.views import Other\ncache_manager = 1",
+                 b"from app import db\nViz = None", b"from app import views"):
+        assert not uses.search(text), text
 
 
 def test_a_warm_run_takes_the_importers_from_the_cache(tmp_path, monkeypatch):

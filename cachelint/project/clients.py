@@ -49,14 +49,50 @@ def imports_of(qualified_names: list[str], modules: set[str] | frozenset[str] = 
     return re.compile("|".join(alternatives).encode() if alternatives else b"(?!)")
 
 
-def mentions_of(qualified_names: list[str], modules: set[str] | frozenset[str] = frozenset()) -> Words:
-    """What a file's text must contain to use one of these names once it imports their
-    module: the name the module defines (`cache_manager` for `app.ext.cache_manager.cache`,
-    `Store` for `app.stores.Store.get`). A file that imports a big module for something
-    else is then not linted again for every name the module defines."""
-    words = sorted({qualified[len(module) + 1:].split(".", 1)[0] for qualified in qualified_names
-                    if (module := _module_of(qualified, modules)) and qualified.startswith(module + ".")})
-    return Words([word for word in words if word.isidentifier()])
+def uses_of(qualified_names: list[str], modules: set[str] | frozenset[str] = frozenset()) -> NameUses:
+    """What a file's text must contain to use one of these names: for one name, both an
+    import of its module that may bind the name (`imports_of`, less an import of one of
+    the module's submodules: `from app.ext.stores import Store` binds nothing of
+    `app.ext`) and the name the module defines (`cache_manager` for
+    `app.ext.cache_manager.cache`, `Store` for `app.stores.Store.get`). A file that imports
+    a big module for something else, or imports one name's module and uses another
+    name, is then not linted again for them."""
+    by_module: dict[str, set[str]] = {}
+    for qualified in qualified_names:
+        module = _module_of(qualified, modules)
+        word = qualified[len(module) + 1:].split(".", 1)[0] if module and qualified.startswith(module + ".") else ""
+        if word.isidentifier() and all(part.isidentifier() for part in module.split(".")):
+            by_module.setdefault(module, set()).add(word)
+    return NameUses(by_module)
+
+
+class NameUses:
+    """`search(raw)`: whether a text may use a name one of some modules defines (`uses_of`):
+    it holds the name as a whole word, and an import of that module (or the module's
+    dotted name followed by the name: `import app` then `app.ext.cache`). The words are
+    looked for first (`Words`), and only the modules of the words a text holds are tested."""
+
+    def __init__(self, by_module: dict[str, set[str]]) -> None:
+        self._words = Words(sorted({word for words in by_module.values() for word in words}))
+        self._modules = []  # (its words, the pattern of its imports)
+        for module, words in sorted(by_module.items()):
+            names = b"(?:" + b"|".join(re.escape(word.encode()) for word in sorted(words)) + b")"
+            dotted = re.escape(module).encode()
+            last = re.escape(module.rpartition(".")[2]).encode()
+            parent = re.escape(module.rpartition(".")[0]).encode()
+            listed = rb"(?:\s*\([^)]*|[^\n]*)"  # the names on the line, or in the parentheses of a multi-line import
+            pattern = b"|".join([
+                rb"\b" + dotted + rb"\b(?!\s*\.)",  # `from app.ext import`, `import app.ext as x`
+                rb"\b" + dotted + rb"\s*\.\s*" + names + rb"\b",  # `app.ext.cache_manager`
+                rb"\bfrom\s+\.+\s*(?:[\w.]*\.)?" + last + rb"\s+import\b",
+                rb"\bfrom\s+(?:\.+|\.*" + parent + rb")\s+import\b" + listed + rb"\b" + last + rb"\b",
+                rb"\bfrom\s+\.+\s*import\b" + listed + rb"\b" + names + rb"\b",  # `from .. import cache_manager`
+            ])
+            self._modules.append((Words(sorted(words)), re.compile(pattern)))
+
+    def search(self, raw: bytes) -> bool:
+        return self._words.search(raw) and any(
+            words.search(raw) and pattern.search(raw) is not None for words, pattern in self._modules)
 
 
 class Words:
