@@ -643,6 +643,7 @@ def _comment_diagnostic(rule, finding: CommentFinding, filename: str, lines: lis
 
 
 _CLIENT_ROUNDS = 3  # of the second pass: re-exports of re-exports of a client
+_DEFINING_ROUNDS = 3  # of the second pass, besides: rounds that lint only files that define names (`_definers`)
 
 
 @dataclass(frozen=True)
@@ -751,11 +752,21 @@ def _replayed(results: list[FileResult], cache: ResultCache, outcomes: _Outcomes
 
 def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
                    workers: parallel.Workers, cache_dir: Path | None, first: ResultCache | None) -> ProjectModel | None:
-    """The rounds of the second pass (`_lint_importers_of_clients`); the last project model made."""
-    seen: set[str] = set()
+    """The rounds of the second pass (`_lint_importers_of_clients`); the last project model made.
+    A round that would lint, with its importers, a file that defines what they import
+    and that the first pass did not model whole (`_definers`: `superset/__init__.py`
+    re-exporting `cache_manager`, `superset/extensions/__init__.py` making it) lints
+    those files alone, in a round of its own: the round after knows what they define,
+    and lints each importer once with all of it, not now and again then."""
+    seen: set[str] = set()  # the names whose users a round has linted
+    # The files rounds of definers linted since the last round of users -> the names
+    # known then: what they must be screened for after is what is new since.
+    defined: dict[int, frozenset[str]] = {}
+    modelled = [not (_skipped(result) or _partial(result)) for result in results]  # by the first pass
     texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
     project = None
-    for _ in range(_CLIENT_ROUNDS):
+    rounds = defining = 0
+    while rounds < _CLIENT_ROUNDS:
         project = _project_model(_facts(results), project)
         exported = exported_clients(project, settings.clients)
         wrappers = exported_wrappers(project, settings.clients)
@@ -764,22 +775,18 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         constants = exported_constants(project, settings.clients)
         attributes = _typed_attributes(project, results, stats, texts, workers, first)
         all_holders = _client_holders(project)
-        names = (exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
-                 | constants.keys() | {f"attribute {key}" for key in attributes}
-                 | {f"holder {name}" for name in all_holders})
-        new = sorted(names - seen)
-        if not new:
+        names = frozenset(exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
+                          | constants.keys() | {f"attribute {key}" for key in attributes}
+                          | {f"holder {name}" for name in all_holders})
+        if not names - seen:
             return project
-        seen |= names
-        typed_keys = [name.removeprefix("attribute ") for name in new if name.startswith("attribute ")]
-        holders = [name.removeprefix("holder ") for name in new if name.startswith("holder ")]
-        new = [name for name in new if not name.startswith(("attribute ", "holder "))]
         declared = dataclasses.replace(settings, clients=settings.clients.with_objects(
             exported, wrappers, classes, instances, memoizers, constants, attributes))
         # The pack's marks of files left depend on the holders' screen too.
         key = hashlib.sha256("\n".join([cache_key(declared, False), *all_holders]).encode()).hexdigest()[:32]
         cache = ResultCache(cache_dir, key) if cache_dir is not None else None
         tasks = []
+        restored = []  # the indexes of the files this round linted, in a run before
         for index, result in enumerate(results):
             if result.facts and result.facts.clients and constants.keys().isdisjoint(result.facts.ttl_names):
                 continue  # a module that makes a client of its own is linted again only for a TTL it reads
@@ -792,36 +799,80 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
                 # so that a warm run need not read every file of the project again.
                 if not _skipped(again):
                     results[index] = again
+                    restored.append(index)
                 continue
             known = cache.digest(result.filename) if cache is not None and stat is not None else None
             tasks.append(_Task(index, result.filename, stat, known))
-        # A file that names a typed attribute as its receiver (`event.cache`), and may use
-        # it in a way the first pass left not understood; then, the quicker test first,
-        # one that imports a new name (the others get the cache's mark of a file left).
-        uses = attribute_uses(typed_keys)
-        typed = _Screen(uses, in_code=True) if typed_keys else None
-        candidates = [task for task in tasks if typed is not None and _may_use_typed(results[task.index], uses)]
-        by_attribute = {task.index for task in _screened(candidates, typed, workers)} if typed and candidates else set()
-        screen = _Screen(uses_of(new, project.modules), in_code=True)
-        # What the first pass did not model may hold more: a module-level instance of a
-        # class that holds a client (`cache_manager = CacheManager()`: importers read
-        # `cache_manager.cache`), which sparse parsing leaves out too; and in a file the
-        # prefilter skipped, any use of a typed attribute. Tested as the text is read for
-        # the imports, so that no file is read twice.
-        holding = _Screen(_module_level_instances(holders), in_code=True) if holders else None
-        by_screens: dict[tuple[_Screen, ...], list[_Task]] = defaultdict(list)
+        # Each file is screened for the names new since it was linted with what was known.
+        by_known: dict[frozenset[str], list[_Task]] = defaultdict(list)
         for task in tasks:
-            if task.index not in by_attribute:
-                result = results[task.index]
-                more = (typed, holding) if _skipped(result) else (holding,) if _partial(result) else ()
-                by_screens[(screen,) + tuple(extra for extra in more if extra is not None)].append(task)
-        chosen = [task for task in tasks if task.index in by_attribute]
-        for screens, group in by_screens.items():
-            chosen += _screened(group, _AnyOf(*screens), workers, cache)
-        _lint(chosen, results, declared, False, workers, cache)
+            by_known[defined.get(task.index, frozenset(seen))].append(task)
+        chosen = []
+        for known, group in by_known.items():
+            if names - known:
+                chosen += _chosen(sorted(names - known), group, project, results, workers, cache)
+        definers = _definers([index for index in [*restored, *(task.index for task in chosen)] if not modelled[index]],
+                             results, all_holders, workers) if defining < _DEFINING_ROUNDS else set()
+        if definers:
+            _lint([task for task in chosen if task.index in definers], results, declared, False, workers, cache)
+            defined.update((index, names) for index in definers)
+            defining += 1
+        else:
+            _lint(chosen, results, declared, False, workers, cache)
+            seen = set(names)
+            defined = {}
+            rounds += 1
         if cache is not None:
             cache.save()
     return project
+
+
+def _chosen(new: list[str], tasks: list[_Task], project: ProjectModel, results: list[FileResult],
+            workers: parallel.Workers, cache: ResultCache | None) -> list[_Task]:
+    """The tasks whose file a round lints again for the names `new` (`_client_rounds`:
+    a name of the project, an `attribute` typed, a `holder` class): the others get the
+    cache's mark of a file left."""
+    typed_keys = [name.removeprefix("attribute ") for name in new if name.startswith("attribute ")]
+    holders = [name.removeprefix("holder ") for name in new if name.startswith("holder ")]
+    new = [name for name in new if not name.startswith(("attribute ", "holder "))]
+    # A file that names a typed attribute as its receiver (`event.cache`), and may use
+    # it in a way the first pass left not understood; then, the quicker test first,
+    # one that imports a new name (the others get the cache's mark of a file left).
+    uses = attribute_uses(typed_keys)
+    typed = _Screen(uses, in_code=True) if typed_keys else None
+    candidates = [task for task in tasks if typed is not None and _may_use_typed(results[task.index], uses)]
+    by_attribute = {task.index for task in _screened(candidates, typed, workers)} if typed and candidates else set()
+    screen = _Screen(uses_of(new, project.modules), in_code=True)
+    # What the first pass did not model may hold more: a module-level instance of a
+    # class that holds a client (`cache_manager = CacheManager()`: importers read
+    # `cache_manager.cache`), which sparse parsing leaves out too; and in a file the
+    # prefilter skipped, any use of a typed attribute. Tested as the text is read for
+    # the imports, so that no file is read twice.
+    holding = _Screen(_module_level_instances(holders), in_code=True) if holders else None
+    by_screens: dict[tuple[_Screen, ...], list[_Task]] = defaultdict(list)
+    for task in tasks:
+        if task.index not in by_attribute:
+            result = results[task.index]
+            more = (typed, holding) if _skipped(result) else (holding,) if _partial(result) else ()
+            by_screens[(screen,) + tuple(extra for extra in more if extra is not None)].append(task)
+    chosen = [task for task in tasks if task.index in by_attribute]
+    for screens, group in by_screens.items():
+        chosen += _screened(group, _AnyOf(*screens), workers, cache)
+    return chosen
+
+
+def _definers(indexes: list[int], results: list[FileResult], holders: list[str],
+              workers: parallel.Workers) -> set[int]:
+    """Of these files (which the first pass did not model whole), those that define names
+    other modules import: a package's `__init__` (what it imports, it re-exports:
+    `ProjectModel._reexports`), a module that makes at module level an instance of a
+    class holding a client (`_module_level_instances`)."""
+    found = {index for index in indexes if Path(results[index].filename).name == "__init__.py"}
+    others = [_Task(index, results[index].filename, None) for index in indexes if index not in found]
+    if holders and others:
+        making = _Screen(_module_level_instances(holders), in_code=True)
+        found |= {task.index for task, (makes, _) in zip(others, _asked(others, making.passes, workers, False)) if makes}
+    return found
 
 
 def _project_model(facts: list[FileFacts], last: ProjectModel | None) -> ProjectModel:

@@ -262,6 +262,25 @@ def test_a_typed_attribute_on_a_parameter_in_a_skipped_file_is_understood(tmp_pa
     assert findings == rule_findings([tmp_path], prefilter=False)
 
 
+def test_an_importer_of_a_holder_instance_is_linted_again_once(tmp_path, linted):
+    """`orders.py` reads a client `caching.py` makes, and the holder instance `ext.py` makes
+    and the package re-exports: the files that define the instance and re-export it (the
+    prefilter skipped both) are linted before their importers, so that `orders.py` is linted
+    again once, with both, and finds what the run without the prefilter finds."""
+    _project(tmp_path, {
+        "caching.py": HOLDER + "\n\nstore = Cache()\n",
+        "ext.py": "from shop.caching import CacheHolder\n\ncache_holder = CacheHolder()\n",
+        "orders.py": "from shop import cache_holder\nfrom shop.caching import store\n\n\n"
+                     "def total(order_id):\n    return store.get(order_id)\n\n\n"
+                     + ORDERS.format(receiver="cache_holder"),
+    })
+    (tmp_path / "shop" / "__init__.py").write_text("from shop.ext import cache_holder\n")
+    findings = rule_findings([tmp_path], prefilter=True)
+    assert [(Path(f[0]).name, f[3]) for f in findings] == [("orders.py", "CL003"), ("orders.py", "CL006")]
+    assert linted.count("orders.py") == 2  # by the first pass, and by the second once
+    assert findings == rule_findings([tmp_path], prefilter=False)
+
+
 def test_a_warm_run_reads_again_a_file_left_before_its_class_held_a_client(tmp_path):
     """A first run, when `CacheHolder` holds no client, leaves `ext.py` (its instance) as a
     file the pass looked at and left; once the class holds one, the warm run lints it and
