@@ -758,10 +758,8 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
     re-exporting `cache_manager`, `superset/extensions/__init__.py` making it) lints
     those files alone, in a round of its own: the round after knows what they define,
     and lints each importer once with all of it, not now and again then."""
-    seen: set[str] = set()  # the names whose users a round has linted
-    # The files rounds of definers linted since the last round of users -> the names
-    # known then: what they must be screened for after is what is new since.
-    defined: dict[int, frozenset[str]] = {}
+    seen: frozenset[str] = frozenset()  # the names every file has been screened for, or linted with
+    pending: set[int] = set()  # files a round of definers screened in and left to the round after
     modelled = [not (_skipped(result) or _partial(result)) for result in results]  # by the first pass
     texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
     project = None
@@ -778,7 +776,7 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         names = frozenset(exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
                           | constants.keys() | {f"attribute {key}" for key in attributes}
                           | {f"holder {name}" for name in all_holders})
-        if not names - seen:
+        if not names - seen and not pending:
             return project
         declared = dataclasses.replace(settings, clients=settings.clients.with_objects(
             exported, wrappers, classes, instances, memoizers, constants, attributes))
@@ -803,25 +801,21 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
                 continue
             known = cache.digest(result.filename) if cache is not None and stat is not None else None
             tasks.append(_Task(index, result.filename, stat, known))
-        # Each file is screened for the names new since it was linted with what was known.
-        by_known: dict[frozenset[str], list[_Task]] = defaultdict(list)
-        for task in tasks:
-            by_known[defined.get(task.index, frozenset(seen))].append(task)
-        chosen = []
-        for known, group in by_known.items():
-            if names - known:
-                chosen += _chosen(sorted(names - known), group, project, results, workers, cache)
+        chosen = [task for task in tasks if task.index in pending]
+        others = [task for task in tasks if task.index not in pending]
+        if names - seen:
+            chosen += _chosen(sorted(names - seen), others, project, results, workers, cache)
         definers = _definers([index for index in [*restored, *(task.index for task in chosen)] if not modelled[index]],
                              results, all_holders, workers) if defining < _DEFINING_ROUNDS else set()
         if definers:
             _lint([task for task in chosen if task.index in definers], results, declared, False, workers, cache)
-            defined.update((index, names) for index in definers)
+            pending = {task.index for task in chosen if task.index not in definers}
             defining += 1
         else:
             _lint(chosen, results, declared, False, workers, cache)
-            seen = set(names)
-            defined = {}
+            pending = set()
             rounds += 1
+        seen |= names
         if cache is not None:
             cache.save()
     return project
