@@ -327,11 +327,7 @@ def _arg(node: cst.Arg, state: CodegenState, default_comma: bool = False) -> Non
         equal._codegen(state)
     node.value._codegen(state)
     state.spans[id(node)] = _packed(start, state.position - start)  # its syntactic position: without the comma
-    comma = node.comma
-    if comma is MaybeSentinel.DEFAULT and default_comma:
-        state.position += 2  # ", "
-    elif isinstance(comma, cst.Comma):
-        comma._codegen(state)
+    _comma(node.comma, state, ", " if default_comma else "")
     node.whitespace_after_arg._codegen(state)
     state.walk.append(_LEAVE)
 
@@ -463,22 +459,6 @@ def _subscript(node: cst.Subscript, state: CodegenState, **kwargs: Any) -> None:
     state.walk.append(_LEAVE)
 
 
-def _subscript_element(node: cst.SubscriptElement, state: CodegenState, default_comma: bool = False) -> None:
-    if type(state) is not _SpanState:
-        _codegen(node, state, default_comma=default_comma)
-        return
-    start = state.position
-    state.walk.append(node)
-    node.slice._codegen(state)
-    state.spans[id(node)] = _packed(start, state.position - start)  # its syntactic position: without the comma
-    comma = node.comma
-    if comma is MaybeSentinel.DEFAULT and default_comma:
-        state.position += 2  # ", "
-    elif isinstance(comma, cst.Comma):
-        comma._codegen(state)
-    state.walk.append(_LEAVE)
-
-
 def _index(node: cst.Index, state: CodegenState, **kwargs: Any) -> None:
     if type(state) is not _SpanState:
         _codegen(node, state, **kwargs)
@@ -494,21 +474,30 @@ def _index(node: cst.Index, state: CodegenState, **kwargs: Any) -> None:
     state.walk.append(_LEAVE)
 
 
-def _element(node: cst.Element, state: CodegenState, default_comma: bool = False,
+def _element(node: cst.Element | cst.SubscriptElement, state: CodegenState, default_comma: bool = False,
              default_comma_whitespace: bool = False) -> None:
+    """An element of a list, set or tuple, or of a subscript: its span is its value's (its
+    syntactic position), without the comma after it."""
+    subscript = type(node) is cst.SubscriptElement
     if type(state) is not _SpanState:
-        _codegen(node, state, default_comma=default_comma, default_comma_whitespace=default_comma_whitespace)
+        _codegen(node, state, default_comma=default_comma,
+                 **({} if subscript else {"default_comma_whitespace": default_comma_whitespace}))
         return
     start = state.position
     state.walk.append(node)
-    node.value._codegen(state)
-    state.spans[id(node)] = _packed(start, state.position - start)  # its syntactic position: without the comma
-    comma = node.comma
-    if comma is MaybeSentinel.DEFAULT and default_comma:
-        state.position += 2 if default_comma_whitespace else 1  # ", " or ","
+    (node.slice if subscript else node.value)._codegen(state)  # type: ignore[union-attr]  # by `subscript`
+    state.spans[id(node)] = _packed(start, state.position - start)
+    _comma(node.comma, state, (", " if subscript or default_comma_whitespace else ",") if default_comma else "")
+    state.walk.append(_LEAVE)
+
+
+def _comma(comma: cst.Comma | MaybeSentinel, state: _SpanState, default: str) -> None:
+    """The comma after an element or an argument: its own code, or `default` where the node
+    leaves it to LibCST (`MaybeSentinel.DEFAULT`: a tree built by hand)."""
+    if comma is MaybeSentinel.DEFAULT:
+        state.position += len(default)
     elif isinstance(comma, cst.Comma):
         comma._codegen(state)
-    state.walk.append(_LEAVE)
 
 
 def _indented_block(node: cst.IndentedBlock, state: CodegenState, **kwargs: Any) -> None:
@@ -604,7 +593,7 @@ _OWN_CODEGEN: dict[type, Callable[..., None]] = {**dict.fromkeys(UNRECORDED, _co
                 cst.FormattedStringText: _text, **dict.fromkeys(OPERATORS, _operator),
                 **dict.fromkeys(_BRACKETS, _opening),
                 **dict.fromkeys((cst.RightParen, cst.RightSquareBracket, cst.RightCurlyBrace), _closing),
-                cst.Subscript: _subscript, cst.SubscriptElement: _subscript_element, cst.Index: _index,
+                cst.Subscript: _subscript, cst.SubscriptElement: _element, cst.Index: _index,
                 cst.Element: _element, cst.IndentedBlock: _indented_block,
                 cst.TrailingWhitespace: _trailing_whitespace, cst.EmptyLine: _empty_line}
 
