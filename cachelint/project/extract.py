@@ -251,7 +251,7 @@ class _Facts:
         found: list[Definition] = []
         imports: dict[str, str] = {}
         module_scope = self.model.module_scope
-        sets_attributes = _SETS_A_CACHE_ATTRIBUTE.search(self.model.source) is not None
+        sets_attributes: bool | None = None  # the text searched once a module-level function asks
         for name, bindings in module_scope.bindings.items():
             binding = bindings[-1]
             qualified = f"{self.module}.{name}"
@@ -267,6 +267,8 @@ class _Facts:
                                         library=_shared(client), members=self.client_members(binding.value),
                                         made=self.made_members(binding.value)))
             elif binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
+                if sets_attributes is None:
+                    sets_attributes = _SETS_A_CACHE_ATTRIBUTE.search(self.model.source) is not None
                 found.append(Definition(
                     qualified, "function", self.display, self.line(binding.value),
                     library=_shared(self.model.resolver.returned_client(binding.value)),
