@@ -122,9 +122,12 @@ def parse(text: str, parse_libcst: Callable[[str], cst.Module] | None = None,
     """LibCST's tree of `text` (made by `parse_libcst`, `parse_module` by default), with
     expressions beyond `DEPTH_LIMIT` left unknown. `outline`: the text's, when the caller
     has it from Python's tree of the module the text was cut from (cachelint.sparse), which
-    Python accepted; without it, Python parses `text`. Raises `PythonRefuses`, or LibCST's
+    Python accepted; without it, Python parses `text`, unless a recent parse of the same
+    text left its outline (`_OUTLINES`). Raises `PythonRefuses`, or LibCST's
     `ParserSyntaxError`."""
     parse_libcst = parse_libcst or parse_module
+    if outline is None:
+        outline = _OUTLINES.get(text)
     if outline is None:
         tree = tree_scan.parse(text)
         # Python's tree is not needed past this point: kept in tree_scan's cache, it would stay
@@ -135,6 +138,7 @@ def parse(text: str, parse_libcst: Callable[[str], cst.Module] | None = None,
             return Parsed(parse_libcst(text), text)
         outline = Outline.of(tree.body, _LINE.findall(text))
         del tree
+        _remember(text, outline)
     bounded = _bounded(text, outline.too_deep)
     if bounded != text:
         try:
@@ -172,6 +176,23 @@ class Outline:
                         for (row, column), (end_row, end_column) in too_deep]
             starts = [row_of[row] for row in starts]
         return cls(too_deep, starts)
+
+
+# The outlines of the last whole texts parsed, the latest last, up to `_OUTLINED_CHARACTERS`
+# of text: a file the project stage's passes lint again, whole, is the same text (the first
+# pass parsed it whole too, or a round of the second pass did), and Python need not parse
+# it again for its outline (58 syntax trees of 262 on the benchmark's union).
+_OUTLINES: dict[str, Outline] = {}
+_OUTLINED_CHARACTERS = 4 * 1024 * 1024
+
+
+def _remember(text: str, outline: Outline) -> None:
+    _OUTLINES[text] = outline
+    kept = sum(map(len, _OUTLINES))
+    while kept > _OUTLINED_CHARACTERS and len(_OUTLINES) > 1:
+        oldest = next(iter(_OUTLINES))
+        kept -= len(oldest)
+        del _OUTLINES[oldest]
 
 
 def _parse_in_pieces(text: str, starts: list[int]) -> cst.Module:

@@ -247,3 +247,35 @@ def test_pythons_tree_is_not_kept_once_parsed():
 
     parsing.parse(PIECES)
     assert tree_scan.parse.cache_info().currsize == 0  # it stayed alive through the analysis
+
+
+def test_a_text_parsed_again_whole_is_not_given_to_python_again(monkeypatch):
+    """The project stage's passes lint some files again, whole: the outline of a text
+    parsed whole is remembered, so Python makes one syntax tree of it, not one per parse.
+    A text Python cannot parse is not remembered."""
+    from cachelint import tree_scan
+
+    monkeypatch.setattr(parsing, "_OUTLINES", {})
+    trees = []
+    syntax_tree = tree_scan.syntax_tree
+    monkeypatch.setattr(tree_scan, "parse", lambda text: trees.append(text) or syntax_tree(text))
+    monkeypatch.setattr(tree_scan.parse, "cache_clear", lambda: None, raising=False)
+    first, again = parsing.parse(PIECES), parsing.parse(PIECES)
+    assert trees == [PIECES]
+    assert again.module.deep_equals(first.module)
+    newer = "match x:\n    case 1:\n        pass\ntype X = int\n"  # Python 3.12's syntax: the running Python may refuse it
+    for _ in range(2):
+        try:
+            parsing.parse(newer)
+        except cst.ParserSyntaxError:
+            pass
+    assert len(trees) == 3 if syntax_tree(newer) is None else 2
+
+
+def test_remembered_outlines_hold_so_much_text(monkeypatch):
+    monkeypatch.setattr(parsing, "_OUTLINES", {})
+    monkeypatch.setattr(parsing, "_OUTLINED_CHARACTERS", 2 * len(PIECES))
+    texts = [PIECES + "x = 1\n" * index for index in range(3)]
+    for text in texts:
+        parsing.parse(text)
+    assert list(parsing._OUTLINES) == texts[2:]
