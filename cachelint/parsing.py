@@ -187,9 +187,11 @@ _OUTLINED_CHARACTERS = 4 * 1024 * 1024
 
 
 def _remember(text: str, outline: Outline) -> None:
+    if len(text) > _OUTLINED_CHARACTERS:
+        return
     _OUTLINES[text] = outline
     kept = sum(map(len, _OUTLINES))
-    while kept > _OUTLINED_CHARACTERS and len(_OUTLINES) > 1:
+    while kept > _OUTLINED_CHARACTERS:
         oldest = next(iter(_OUTLINES))
         kept -= len(oldest)
         del _OUTLINES[oldest]

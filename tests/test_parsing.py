@@ -279,3 +279,5 @@ def test_remembered_outlines_hold_so_much_text(monkeypatch):
     for text in texts:
         parsing.parse(text)
     assert list(parsing._OUTLINES) == texts[2:]
+    parsing.parse(PIECES * 3)  # more than they may hold: not remembered, the others kept
+    assert list(parsing._OUTLINES) == texts[2:]
