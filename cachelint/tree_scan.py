@@ -145,16 +145,21 @@ class CacheNames:
 
 
 def _statements(body: Sequence[ast.stmt], at_module_level: bool) -> Iterator[tuple[ast.stmt, bool]]:
-    """Every statement, with whether it runs in the module's scope (not in a def or class)."""
-    for statement in body:
-        yield statement, at_module_level
-        inner = at_module_level and not isinstance(statement, _SCOPES)
-        for field in _NESTED:
-            yield from _statements(getattr(statement, field, None) or (), inner)
+    """Every statement, with whether it runs in the module's scope (not in a def or class):
+    each before those nested in it, which come in the order of their blocks (a stack, not
+    generators nested as deep as the blocks, each of which passed on every statement)."""
+    stack = [(statement, at_module_level) for statement in reversed(body)]
+    while stack:
+        statement, in_module_scope = stack.pop()
+        yield statement, in_module_scope
+        nested = [inner for field in _NESTED for inner in getattr(statement, field, None) or ()]
         for handler in getattr(statement, "handlers", ()):
-            yield from _statements(handler.body, inner)
+            nested.extend(handler.body)
         for case in getattr(statement, "cases", ()):
-            yield from _statements(case.body, inner)
+            nested.extend(case.body)
+        if nested:
+            inner = in_module_scope and not isinstance(statement, _SCOPES)
+            stack.extend([(each, inner) for each in reversed(nested)])
 
 
 def _bindings(statement: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
