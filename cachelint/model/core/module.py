@@ -45,6 +45,7 @@ class SourceModule:
     reaching: ReachingDefinitions = field(init=False)  # which assignments of a name a use may see
     call_resolver: CallResolver = field(init=False)  # which function of the module a call runs
     _line_starts: list[int] = field(default_factory=list, init=False)
+    _ascii: bool = field(default=False, init=False)  # the source is ASCII (set with _line_starts)
     _code: dict[cst.CSTNode, str] = field(default_factory=dict, init=False)  # rules ask for the same nodes again
 
     def __post_init__(self) -> None:
@@ -76,9 +77,13 @@ class SourceModule:
         the characters `source` lacks there)."""
         if not self._line_starts:
             self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in self.source.split(b"\n")[:-1])]
+            self._ascii = self.source.isascii()
         row = bisect.bisect_right(self._line_starts, offset)
         line_start = self._line_starts[row - 1]
-        column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
+        if self._ascii:  # a byte is a character: the bytes need not be decoded to be counted
+            column = min(offset, len(self.source)) - line_start + 1
+        else:
+            column = len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
         row = self._file_row(row)
         if self.column_shift and not (is_end and column == 1):
             column += self.column_shift.get(row, 0)

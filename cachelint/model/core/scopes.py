@@ -107,9 +107,11 @@ class Scope:
                 continue
             bindings = scope.bindings.get(name)
             if bindings:
-                if scope is self:
-                    before = [b for b in bindings if b.order <= order]
-                    return before[-1:]
+                if scope is self:  # the last binding before the use, found from the end
+                    for binding in reversed(bindings):
+                        if binding.order <= order:
+                            return [binding]
+                    return []
                 return list(reversed(bindings))
             scope = scope.parent
         return []
