@@ -91,6 +91,9 @@ class CacheOp:
     through_local_wrapper: bool = False
     # The spec's kind, kept as a field: every rule asks it of every operation.
     kind: Kind = field(init=False)
+    # The keys it names (cachelint.model.cache.keys.named_keys), found once: the rules ask
+    # for them again and again.
+    _named_keys: tuple[cst.BaseExpression, ...] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.kind = self.spec.kind

@@ -229,7 +229,7 @@ def describe_key(code: Callable[[cst.CSTNode], str], key: cst.BaseExpression, sh
     return f"`{written}` (built as `{built}`)"
 
 
-def named_keys(op: CacheOp) -> list[cst.BaseExpression]:
+def named_keys(op: CacheOp) -> tuple[cst.BaseExpression, ...]:
     """Every key a cache call names, each to be judged on its own: its key; each positional
     argument of a call that takes several (`r.delete(k1, k2)`); each element of a list
     display of keys (`cache.delete_many([k1, k2])`); each key of a dict display it stores
@@ -238,6 +238,13 @@ def named_keys(op: CacheOp) -> list[cst.BaseExpression]:
     A collection built elsewhere and `*keys` name keys the analysis cannot see, and a
     `key_prefix` argument, or a project wrapper that puts text around the key, makes keys
     it cannot spell."""
+    found = op._named_keys
+    if found is None:
+        found = op._named_keys = tuple(_named_keys(op))
+    return found
+
+
+def _named_keys(op: CacheOp) -> list[cst.BaseExpression]:
     if op.call is not None and op.spec.key_prefix is not None and find_argument(op.call, op.spec.key_prefix) is not None:
         return []
     if op.spec.key_affix != ("", ""):  # a project wrapper's key: the caller's argument is only its middle

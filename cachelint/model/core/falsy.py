@@ -40,6 +40,7 @@ Anything else, and any value that depends on one, is unknown.
 from __future__ import annotations
 
 import enum
+from typing import cast
 
 import libcst as cst
 
@@ -95,6 +96,8 @@ _METHOD_KINDS = (
 _NEVER_METHODS = frozenset({"hexdigest", "hex", "isoformat", "create", "get_or_create", "update_or_create"})
 _MANAGERS = frozenset({"objects", "query", "_default_manager"})
 _NEVER_ATTRIBUTES = frozenset({"hex", "pk", "id"})
+_DISPLAYS = frozenset({cst.List, cst.Tuple, cst.Set, cst.Dict})
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
 
 
 class Falsiness:
@@ -122,29 +125,31 @@ class Falsiness:
         truth = constant_truth(expr)
         if truth is not None:
             return NEVER if truth else frozenset({_literal_kind(expr)})
-        if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+        # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses).
+        kind = type(expr)
+        if kind in _DISPLAYS:
             return NEVER  # non-empty (an empty one is a constant)
-        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-            return self._comprehension(expr, scope, depth)
-        if isinstance(expr, cst.FormattedString):
+        if kind in _COMPREHENSIONS:
+            return self._comprehension(cast(cst.BaseComp, expr), scope, depth)
+        if type(expr) is cst.FormattedString:
             text = any(isinstance(part, cst.FormattedStringText) and part.value for part in expr.parts)
             return NEVER if text else None
-        if isinstance(expr, cst.Await):
+        if type(expr) is cst.Await:
             return self._falsy(expr.expression, scope, depth + 1)
-        if isinstance(expr, cst.BooleanOperation):
+        if type(expr) is cst.BooleanOperation:
             right = self._falsy(expr.right, scope, depth + 1)
             if isinstance(expr.operator, cst.Or):
                 return right
             return _union(self._falsy(expr.left, scope, depth + 1), right)
-        if isinstance(expr, cst.IfExp):
+        if type(expr) is cst.IfExp:
             return _union(self._falsy(expr.body, scope, depth + 1), self._falsy(expr.orelse, scope, depth + 1))
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return self._name(expr, scope, depth)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             return self._call(expr, scope, depth)
-        if isinstance(expr, cst.Attribute) and expr.attr.value in _NEVER_ATTRIBUTES:
+        if type(expr) is cst.Attribute and expr.attr.value in _NEVER_ATTRIBUTES:
             return NEVER
-        if isinstance(expr, cst.Subscript) and any(isinstance(element.slice, cst.Slice) for element in expr.slice):
+        if type(expr) is cst.Subscript and any(isinstance(element.slice, cst.Slice) for element in expr.slice):
             # `items[:10]` is empty when `items` is (and may be when it is not: `[:0]`).
             empty = (self._falsy(expr.value, scope, depth + 1) or NEVER) & {Falsy.EMPTY, Falsy.EMPTY_TEXT}
             return frozenset(empty) if empty else None

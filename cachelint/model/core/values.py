@@ -169,17 +169,19 @@ _EMPTY_CONSTRUCTORS = ("dict", "list", "tuple", "set", "str", "bytes", "frozense
 
 def constant_truth(expr: cst.BaseExpression) -> bool | None:
     """The truthiness of a literal constant (`0`, `""`, `[]`, `True`…); None when `expr` is not one."""
-    if isinstance(expr, cst.Name) and expr.value in ("None", "False", "True"):
-        return expr.value == "True"
-    if isinstance(expr, (cst.Integer, cst.Float)):
+    # Exact types, cheaper than failing `isinstance` tests (no node class has subclasses):
+    # most expressions asked about are none of these.
+    if type(expr) is cst.Name:
+        return expr.value == "True" if expr.value in ("None", "False", "True") else None
+    if type(expr) is cst.Integer or type(expr) is cst.Float:
         return bool(number_value(expr))
-    if isinstance(expr, cst.SimpleString):
+    if type(expr) is cst.SimpleString:
         return bool(string_value(expr))
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+    if type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Minus:
         return constant_truth(expr.expression)
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.Set)) and not expr.elements:
-        return False
-    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Name):
+    if type(expr) is cst.List or type(expr) is cst.Tuple or type(expr) is cst.Dict or type(expr) is cst.Set:
+        return False if not expr.elements else None
+    if type(expr) is cst.Call and not expr.args and type(expr.func) is cst.Name:
         return False if expr.func.value in _EMPTY_CONSTRUCTORS else None
     return None
 
