@@ -78,6 +78,7 @@ from cachelint.model.core.modules import module_name
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.clients import (
     NameUses,
+    Prefiltered,
     Words,
     attribute_uses,
     defined_in_text,
@@ -879,7 +880,7 @@ def _project_model(facts: list[FileFacts], last: ProjectModel | None) -> Project
     return ProjectModel(facts)
 
 
-def _may_use_typed(result: FileResult, typed: re.Pattern[bytes]) -> bool:
+def _may_use_typed(result: FileResult, typed: Prefiltered) -> bool:
     """Whether a file that names an attribute the project types (`event.cache`) may use it
     in a way the first pass did not understand: it was modelled in part, or it left a
     call not understood on such a receiver (`event.cache.get`) or on a name (`cache =
@@ -889,7 +890,7 @@ def _may_use_typed(result: FileResult, typed: re.Pattern[bytes]) -> bool:
     facts = result.facts
     if facts is None or facts.partial:
         return facts is not None
-    return any("." not in call.receiver or typed.search(call.receiver.encode()) is not None for call in facts.unresolved)
+    return any("." not in call.receiver or typed.search(call.receiver.encode()) for call in facts.unresolved)
 
 
 def _client_holders(project: ProjectModel) -> list[str]:
@@ -1054,13 +1055,13 @@ def _skipped(result: FileResult) -> bool:
 
 class _Screen:
     """What a file's text must contain for a pass after the first to lint it: each of some
-    patterns (compiled regular expressions, `clients.Words` or `clients.NameUses`), tested in their order.
+    patterns (compiled regular expressions, or `clients.Words`, `NameUses`, `Prefiltered`), tested in their order.
     With `in_code`, outside its comments and plain strings (`prefilter.code_of`): a
     module's path in a settings string (`"django.core.cache.backends.locmem.LocMemCache"`)
     imports nothing, and such a file would be linted again whole for nothing. The text
     that passes is tested again without them, so that most files cost a search only."""
 
-    def __init__(self, *patterns: re.Pattern[bytes] | Words | NameUses, in_code: bool = False) -> None:
+    def __init__(self, *patterns: re.Pattern[bytes] | Words | NameUses | Prefiltered, in_code: bool = False) -> None:
         self.patterns = patterns
         self.in_code = in_code
 

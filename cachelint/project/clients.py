@@ -12,6 +12,7 @@ the second pass).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from cachelint.model.cache.custom import CustomClients, receiver_word
@@ -170,19 +171,35 @@ def _matches(name: str, path: str, text: bytes) -> bool:
     return Path(path).as_posix().endswith((f"{folder}.py", f"{folder}/__init__.py"))
 
 
-def attribute_uses(keys: list[str]) -> re.Pattern[bytes]:
+def attribute_uses(keys: list[str]) -> Prefiltered:
     """What a file's text must contain to use an attribute the project types
     (`ProjectModel.attribute_clients`): `.cache` for a name that alone says it, and
     `event.cache` (`sub_event.cache` for `subevent.cache`) for one a receiver named after
     a class does."""
-    alternatives = []
+    alternatives, needles = [], set()
     for key in sorted(keys):
         owner, _, name = key.rpartition(".")
         if not name.isidentifier() or owner and not owner.isidentifier():
             continue
         receiver = rb"(?i:\b" + b"_?".join(re.escape(char.encode()) for char in owner) + rb")" if owner else b""
         alternatives.append(receiver + rb"\." + re.escape(name.encode()) + rb"\b")
-    return re.compile(b"|".join(alternatives) if alternatives else b"(?!)")
+        needles.add(b"." + name.encode())
+    return Prefiltered(sorted(needles), re.compile(b"|".join(alternatives) if alternatives else b"(?!)"))
+
+
+class Prefiltered:
+    """A pattern each match of which holds one of some byte strings (`needles`) and no line
+    end: `search` runs it on the lines of a text that hold one only (`bytes.find` reads a
+    text many times faster than a pattern of alternatives, which `re` tries at every
+    position, the more so with a part in any case)."""
+
+    def __init__(self, needles: list[bytes], pattern: re.Pattern[bytes]) -> None:
+        self._needles = needles
+        self._pattern = pattern
+
+    def search(self, raw: bytes) -> bool:
+        lines = _lines_holding(raw, self._needles)
+        return bool(lines) and self._pattern.search(lines) is not None
 
 
 _CACHE_NAME = rb"(\w*(?i:cache|redis|store|valkey)\w*)"
@@ -215,16 +232,22 @@ def _lines_naming_a_cache(text: bytes) -> bytes:
     ones `_DEFINES_A_CACHE_NAME` can match on (a match holds one, and never spans lines).
     The words are found in the text in lower case, many times quicker than the pattern,
     which is tried at every indented line of the text."""
-    lowered = text.lower()
+    return _lines_holding(text, _CACHE_WORDS, text.lower())
+
+
+def _lines_holding(text: bytes, needles: Iterable[bytes], searched: bytes | None = None) -> bytes:
+    """The lines of `text` that hold one of `needles`, joined; found in `searched`, a text
+    of the same lines as long (`text` itself when None; its lower case, for words in any case)."""
+    searched = text if searched is None else searched
     spans: dict[int, int] = {}  # where each such line starts -> where it ends
-    for word in _CACHE_WORDS:
-        found = lowered.find(word)
+    for needle in needles:
+        found = searched.find(needle)
         while found != -1:
-            start = lowered.rfind(b"\n", 0, found) + 1
-            end = lowered.find(b"\n", found)
-            end = len(lowered) if end == -1 else end
+            start = searched.rfind(b"\n", 0, found) + 1
+            end = searched.find(b"\n", found)
+            end = len(searched) if end == -1 else end
             spans[start] = end
-            found = lowered.find(word, end)
+            found = searched.find(needle, end)
     return b"\n".join(text[start:end] for start, end in sorted(spans.items()))
 
 
