@@ -385,10 +385,16 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
         linted = cast("list[FileResult]", results)  # every file has its result now
         if settings.clients and not part_of_the_project and _covers(paths, settings.root):
             _check_declared_clients(linted, settings)
-        projects = []
-        for root, indexes in by_project([result.filename for result in linted]):
-            files, own_stats = [linted[index] for index in indexes], [stats[index] for index in indexes]
-            projects.append(_later_passes(root, files, own_stats, settings, prefilter, workers, cache_dir, cache))
+
+        def later_passes(project: tuple[str, list[int]]) -> tuple[list[FileResult], ProjectModel | None, _Outcomes | None]:
+            root, indexes = project
+            return _later_passes(root, [linted[index] for index in indexes], [stats[index] for index in indexes],
+                                 settings, prefilter, workers, cache_dir, cache)
+
+        # The projects are independent: their passes run side by side, the biggest first.
+        groups = by_project([result.filename for result in linted])
+        projects = workers.side_by_side(later_passes, groups, cost=lambda project: len(project[1]))
+        for (_, indexes), (files, _, _) in zip(groups, projects):
             for index, result in zip(indexes, files):
                 linted[index] = result
     run.files.extend(linted)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import gc
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.process
@@ -10,6 +11,7 @@ import multiprocessing.reduction
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -18,7 +20,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 # Below this many items, starting workers costs more than it can save. Once they are
-# running (an earlier pass of the run started them), two items are enough.
+# running (an earlier pass of the run started them), one item is enough.
 MIN_ITEMS_FOR_WORKERS = 16
 # Items go to workers in chunks of up to this many, the costliest first, so that no
 # worker is left with a slow one (a big file to parse) while the others are done; sending
@@ -55,16 +57,28 @@ class Workers:
     starting them again would cost more than a few files take. `before_start` runs once,
     before they start (they are forked on Linux, and inherit what it imports).
 
-    Each worker has a pipe of its own (`_run` says what goes through it); this process
-    waits on the pipes for the results, and runs no thread for them, unlike
+    Each worker has a pipe of its own (`_hand_out` says what goes through it); this
+    process waits on the pipes for the results, and runs no thread for them, unlike
     `multiprocessing.Pool`, whose three threads (sending the chunks, receiving the
     results, watching the workers) took 0.6 s of CPU of a cold run on the benchmark's
-    union, and which pickled the function again with each chunk."""
+    union, and which pickled the function again with each chunk.
+
+    Several threads of this process may map at once (`side_by_side`): their chunks share
+    the workers, the oldest map's first. One of the waiting threads at a time, the
+    leader, hands the chunks out and takes the answers in, for all of them (`_lead`)."""
 
     def __init__(self, jobs: int, before_start: Callable[[], object] | None = None) -> None:
         self.jobs = jobs
         self._before_start = before_start
         self._workers: list[_Worker] | None = None
+        self._lock = threading.Lock()  # guards what follows, and each job's state
+        self._changed = threading.Condition(self._lock)  # a job is done, or the leader left
+        self._maps: list[_Map] = []  # those with chunks to hand out or answers to wait for
+        self._leading = False
+        self._numbers = itertools.count()
+        # Rung when a map arrives while a leader waits on busy workers: an idle one should
+        # not wait for them. Made with the workers.
+        self._bell: tuple[multiprocessing.connection.Connection, multiprocessing.connection.Connection] | None = None
 
     def __enter__(self) -> Workers:
         return self
@@ -72,9 +86,15 @@ class Workers:
     def __exit__(self, *exception: object) -> None:
         self._stop()
 
+    @property
+    def running(self) -> bool:
+        return self._workers is not None
+
     def will_use_workers(self, items: int) -> bool:
+        # Once they run, even one item goes to them: this process stays free for another
+        # thread's work (`side_by_side`).
         if self._workers is not None:
-            return items >= 2
+            return items >= 1
         return uses_workers(items, self.jobs)
 
     def map_in_order(self, function: Callable[[Item], Result], items: Iterable[Item],
@@ -84,51 +104,171 @@ class Workers:
         if not self.will_use_workers(len(items)):
             yield from map(function, items)
             return
-        if self._workers is None:
-            if self._before_start is not None:
-                self._before_start()
-            self._workers = _started(min(self.jobs, len(items)))
+        with self._lock:
+            if self._workers is None:
+                if self._before_start is not None:
+                    self._before_start()
+                self._workers = _started(min(self.jobs, len(items)))
+                self._bell = _context().Pipe(duplex=False)
         order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
         size = max(1, min(_CHUNK, len(items) // (4 * self.jobs)))
         indexed = [(index, items[index]) for index in order]
         chunks = collections.deque(indexed[start:start + size] for start in range(0, len(indexed), size))
-        results: list = [None] * len(items)
-        try:
-            self._run(function, chunks, results)
-        except BaseException:
-            self._stop()  # chunks may be left in the pipes: the next pass starts new workers
-            raise
-        yield from results
+        job = _Map(next(self._numbers), function, chunks, [None] * len(items))
+        self._await(job)
+        if job.error is not None:
+            raise job.error
+        yield from job.results
 
-    def _run(self, function: Callable[[Item], Result], chunks: collections.deque, results: list) -> None:
-        """Each worker is sent the function once, then a chunk at a time, the next when it
-        sends back the results of the one before. So a worker always waits for what it is
-        sent (neither side can block the other on a full pipe), and a function that holds
-        much (the run's settings, with the configuration of every folder: half a megabyte
-        on the benchmark's union) is sent twice a pass, not with each of 200 chunks."""
-        assert self._workers is not None
-        function_message = _pickled(("function", function))
-        waiting: list[multiprocessing.connection.Connection] = []
-        for worker in self._workers:
-            worker.pipe.send_bytes(function_message)
-            if chunks:
-                worker.pipe.send_bytes(_pickled(("chunk", chunks.popleft())))
-                waiting.append(worker.pipe)
-        while waiting:
-            for ready in multiprocessing.connection.wait(waiting):
+    def side_by_side(self, function: Callable[[Item], Result], items: Iterable[Item],
+                     cost: Callable[[Item], float] | None = None) -> list[Result]:
+        """`[function(item) for item in items]`; while the workers run, in threads of this
+        process, a few items at once, those with the highest `cost` first. For work that
+        alternates between this process (a project's serial steps: its model, what to lint
+        next) and the workers (`map_in_order`): while one item's thread works here, the
+        workers lint another's files, where run one after the other a core would wait.
+        The items must not share what they change."""
+        items = list(items)
+        if self._workers is None or len(items) < 2:
+            return [function(item) for item in items]
+        order = collections.deque(sorted(range(len(items)), key=lambda index: -cost(items[index]))
+                                  if cost else range(len(items)))
+        results: list = [None] * len(items)
+        errors: list[BaseException] = []
+        taking = threading.Lock()
+
+        def run() -> None:
+            while True:
+                with taking:
+                    if not order or errors:
+                        return
+                    index = order.popleft()
+                try:
+                    results[index] = function(items[index])
+                except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+                    with taking:
+                        errors.append(error)
+                    return
+
+        threads = [threading.Thread(target=run, daemon=True) for _ in range(min(len(items), self.jobs + 1))]
+        # A thread waiting for the GIL to take a worker's answer keeps that worker idle:
+        # switch sooner than every 5 ms while several threads run.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH_INTERVAL)
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(interval)
+        if errors:
+            raise errors[0]
+        return results
+
+    def _await(self, job: _Map) -> None:
+        """Wait until `job` is done, leading while no other thread does."""
+        with self._lock:
+            self._maps.append(job)
+            if self._leading:
+                self._ring()
+            while not job.done:
+                if self._leading:
+                    self._changed.wait()
+                    continue
+                self._leading = True
+                self._lock.release()
+                try:
+                    self._lead(job)
+                except BaseException as error:
+                    with self._lock:  # chunks may be left in the pipes: the next map starts new workers
+                        self._fail_all(error)
+                    raise
+                finally:
+                    self._lock.acquire()
+                    self._leading = False
+                    self._changed.notify_all()
+
+    def _lead(self, job: _Map) -> None:
+        """Hand out chunks and take answers in, for every map, until `job` is done."""
+        assert self._workers is not None and self._bell is not None
+        workers = {worker.pipe: worker for worker in self._workers}
+        bell = self._bell[0]
+        while True:
+            with self._lock:
+                if job.done:
+                    return
+                self._hand_out()
+                busy = [worker.pipe for worker in workers.values() if worker.job is not None]
+            for ready in multiprocessing.connection.wait([*busy, bell]):
                 pipe = cast("multiprocessing.connection.Connection", ready)
+                if pipe is bell:
+                    while bell.poll():
+                        bell.recv_bytes()
+                    continue
                 try:
                     succeeded, outcome = pipe.recv()
                 except EOFError:
-                    raise RuntimeError("a worker process ended unexpectedly") from None
-                if not succeeded:
-                    raise cast(BaseException, outcome)
-                for index, result in cast("list[tuple[int, Result]]", outcome):
-                    results[index] = result
-                if chunks:
-                    pipe.send_bytes(_pickled(("chunk", chunks.popleft())))
-                else:
-                    waiting.remove(pipe)
+                    with self._lock:
+                        self._fail_all(RuntimeError("a worker process ended unexpectedly"))
+                    return
+                with self._lock:
+                    self._answered(workers[pipe], succeeded, outcome)
+
+    def _hand_out(self) -> None:
+        """To each idle worker, the next chunk of the oldest map that has one; first the
+        map's function, when the worker does not hold it yet. A worker is only sent what
+        it waits for (neither side can block the other on a full pipe), and a function
+        that holds much (the run's settings, with the configuration of every folder: half
+        a megabyte on the benchmark's union) is sent once a map, not with each chunk."""
+        assert self._workers is not None
+        live = frozenset(job.number for job in self._maps)
+        for worker in self._workers:
+            if worker.job is not None:
+                continue
+            job = next((job for job in self._maps if job.chunks), None)
+            if job is None:
+                return
+            if job.number not in worker.holds:
+                if job.message is None:
+                    job.message = _pickled(("function", job.number, job.function))
+                worker.pipe.send_bytes(job.message)
+            worker.holds = (worker.holds & live) | {job.number}
+            worker.pipe.send_bytes(_pickled(("chunk", job.number, job.chunks.popleft(), worker.holds)))
+            worker.job = job
+            job.sent += 1
+
+    def _answered(self, worker: _Worker, succeeded: bool, outcome: object) -> None:
+        job = cast(_Map, worker.job)
+        worker.job = None
+        job.sent -= 1
+        if not succeeded:
+            if job.error is None:
+                job.error = cast(BaseException, outcome)
+            job.chunks.clear()
+        elif job.error is None:
+            for index, result in cast("list[tuple[int, object]]", outcome):
+                job.results[index] = result
+        if job.done:
+            self._finished(job)
+
+    def _finished(self, job: _Map) -> None:
+        if job in self._maps:
+            self._maps.remove(job)
+        self._changed.notify_all()
+
+    def _fail_all(self, error: BaseException) -> None:
+        """Every map fails with `error`, and the workers stop: the next map starts new ones."""
+        for job in list(self._maps):
+            job.error = job.error or error
+            job.chunks.clear()
+            job.sent = 0
+            self._finished(job)
+        self._stop()
+
+    def _ring(self) -> None:
+        assert self._bell is not None
+        self._bell[1].send_bytes(b"")
 
     def _stop(self) -> None:
         if self._workers is None:
@@ -139,12 +279,38 @@ class Workers:
         for worker in self._workers:
             worker.process.join()
         self._workers = None
+        if self._bell is not None:
+            for end in self._bell:
+                end.close()
+            self._bell = None
 
 
-@dataclass
+_SWITCH_INTERVAL = 0.0005  # seconds
+
+
+@dataclass(eq=False)
+class _Map:
+    """One `map_in_order` call in the workers."""
+
+    number: int
+    function: Callable[[Any], Any]
+    chunks: collections.deque  # those not handed out yet, each a list of (index, item)
+    results: list
+    sent: int = 0  # chunks handed out and not answered
+    error: BaseException | None = None
+    message: bytes | None = None  # the function, pickled once for every worker
+
+    @property
+    def done(self) -> bool:
+        return self.error is not None or (not self.chunks and self.sent == 0)
+
+
+@dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
     pipe: multiprocessing.connection.Connection  # this process's end
+    job: _Map | None = None  # whose chunk it works on (None: it waits for one)
+    holds: frozenset[int] = frozenset()  # the maps whose function it holds
 
 
 def _started(processes: int) -> list[_Worker]:
@@ -169,19 +335,24 @@ def _started(processes: int) -> list[_Worker]:
 
 
 def _serve(pipe: multiprocessing.connection.Connection, other_end: multiprocessing.connection.Connection) -> None:
-    """A worker's loop: the function of a pass, then each chunk's results (or what one
-    item raised) sent back."""
+    """A worker's loop: a map's function, kept under the map's number; then each chunk's
+    results (or what one item raised) sent back. A chunk names the maps whose functions
+    to keep: the others' are done."""
     other_end.close()  # the parent's end, inherited by a fork: closed, so that its death is seen
-    function: Callable[[Any], Any] | None = None
+    functions: dict[int, Callable[[Any], Any]] = {}
     while True:
         try:
-            kind, content = pickle.loads(pipe.recv_bytes())
+            message = pickle.loads(pipe.recv_bytes())
         except EOFError:  # the parent closed its end: the run is over
             return
-        if kind == "function":
-            function = content
+        if message[0] == "function":
+            _, number, function = message
+            functions[number] = function
             continue
-        assert function is not None  # sent first
+        _, number, content, keep = message
+        for done in functions.keys() - keep:
+            del functions[done]
+        function = functions[number]
         outcome: tuple[bool, object]
         try:
             outcome = (True, [(index, function(item)) for index, item in content])

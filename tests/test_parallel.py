@@ -1,6 +1,9 @@
 """Worker processes change nothing but the time: the same results, in the same order."""
 from __future__ import annotations
 
+import functools
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -78,3 +81,76 @@ def outcome(paths: list[Path], jobs: int) -> list[tuple]:
 def test_workers_report_what_one_process_reports():
     paths = [ROOT / "fixtures", PUBLIC_CORPUS]
     assert outcome(paths, jobs=2) == outcome(paths, jobs=1)
+
+
+def pid_of(_: object) -> int:
+    return os.getpid()
+
+
+def test_once_the_workers_run_one_item_goes_to_them():
+    with parallel.Workers(2) as workers:
+        list(workers.map_in_order(square, range(parallel.MIN_ITEMS_FOR_WORKERS)))  # starts them
+        assert list(workers.map_in_order(pid_of, [None])) != [os.getpid()]
+
+
+def test_threads_mapping_at_once_share_the_workers_and_each_gets_its_own_results():
+    """Each thread's map through the same workers, a chunk of one between chunks of the
+    others: each gets its own results in order, and what one raises is raised in its own
+    thread only."""
+    items = list(range(parallel.MIN_ITEMS_FOR_WORKERS * 4))
+    barrier = threading.Barrier(3, timeout=10)
+
+    def mapping(offset: int) -> list[int]:
+        barrier.wait()  # the three maps run at once
+        function = fails_on_seven if offset == 2 else functools.partial(add, offset)
+        return list(workers.map_in_order(function, items))
+
+    with parallel.Workers(2) as workers:
+        list(workers.map_in_order(square, items))  # starts them
+        outcomes = []
+        threads = [threading.Thread(target=lambda offset=offset: outcomes.append((offset, _outcome(mapping, offset))))
+                   for offset in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes, key=lambda outcome: outcome[0]) == [
+            (0, items), (1, [n + 1 for n in items]), (2, "ValueError: seven")]
+        assert list(workers.map_in_order(square, items)) == [n * n for n in items]
+
+
+def add(offset: int, number: int) -> int:
+    return number + offset
+
+
+def _outcome(function, *args):
+    try:
+        return function(*args)
+    except ValueError as error:
+        return f"ValueError: {error}"
+
+
+def test_side_by_side_runs_the_items_at_once_while_the_workers_run():
+    """Two items that each wait for the other: they can only both finish side by side."""
+    barrier = threading.Barrier(2, timeout=10)
+
+    def meets(item: int) -> int:
+        barrier.wait()
+        return item * 10
+
+    with parallel.Workers(2) as workers:
+        list(workers.map_in_order(square, range(parallel.MIN_ITEMS_FOR_WORKERS)))  # starts them
+        assert workers.side_by_side(meets, [1, 2], cost=lambda item: item) == [10, 20]
+
+
+def test_side_by_side_without_workers_runs_the_items_in_turn_and_raises_what_one_raises():
+    ran: list[int] = []
+
+    def recorded(item: int) -> int:
+        ran.append(item)
+        return fails_on_seven(item)
+
+    workers = parallel.Workers(1)
+    assert workers.side_by_side(recorded, [3, 1, 2]) == [3, 1, 2] and ran == [3, 1, 2]
+    with pytest.raises(ValueError, match="seven"):
+        workers.side_by_side(recorded, [7, 8])

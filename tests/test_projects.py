@@ -5,11 +5,12 @@ changed does that project's later passes again, and only its."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
-from cachelint import engine
+from cachelint import engine, parallel
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
 from cachelint.project.roots import Roots, by_project
@@ -165,3 +166,28 @@ def test_one_project_keeps_its_outcomes_under_its_root(tmp_path, monkeypatch):
     root = os.path.abspath(tmp_path / "shop")
     assert sorted(kept) == [f"imported clients of {root}", f"project of {root}"]
 
+
+
+def test_the_later_passes_of_two_projects_run_side_by_side_with_the_findings_of_one_process(tmp_path, monkeypatch):
+    """While the workers run, each project's passes after the first run in a thread of
+    their own: here each project's waits for the other's to start, which only passes
+    side by side; the findings are those of a run in one process."""
+    monkeypatch.chdir(tmp_path)
+    _tree(tmp_path, {**SHOP, **{name.replace("shop/", "forum/"): text for name, text in SHOP.items()}, **BLOG})
+    alone = _findings(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_ITEMS_FOR_WORKERS", 2)  # workers for this handful of files
+    later_passes = engine._later_passes
+    barrier = threading.Barrier(2, timeout=10)
+    met: list[str] = []
+
+    def meeting(root, *args):
+        if Path(root).name in ("shop", "forum"):
+            barrier.wait()
+            met.append(Path(root).name)
+        return later_passes(root, *args)
+
+    monkeypatch.setattr(engine, "_later_passes", meeting)
+    run = lint_paths([tmp_path], Settings(root=tmp_path, select=("ALL",)), jobs=2)
+    assert not run.internal_errors and sorted(met) == ["forum", "shop"]
+    assert sorted((Path(d.filename).parent.name + "/" + Path(d.filename).name, d.location.row, d.code)
+                  for d in run.diagnostics) == alone
