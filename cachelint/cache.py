@@ -223,6 +223,14 @@ class ResultCache:
             pass
 
 
+def holds_results(directory: Path) -> bool:
+    """Whether `directory` holds a pack, of any key (none: a run there lints every file)."""
+    try:
+        return any(name.endswith(_PACK_SUFFIX) for name in os.listdir(directory))
+    except OSError:
+        return False
+
+
 def prepare(directory: Path) -> None:
     """Create the cache directory with its tag and its `.gitignore`."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from cachelint import catalog, parallel, selection, suppressions
-from cachelint.cache import Cached, ResultCache, cache_key, content_digest
+from cachelint.cache import Cached, ResultCache, cache_key, content_digest, holds_results
 from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
@@ -361,26 +361,29 @@ def lint_paths(paths: list[Path], settings: Settings, jobs: int = 1, cache_dir: 
     files of the project in `settings.root` (a hook's), and get the project findings the
     whole project gives them."""
     run = RunResult()
-    found = discover(paths, settings)
-    run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
-    results: list[FileResult | None] = []
-    stats: list[os.stat_result | None] = []  # as the cache saw each file (None: no cache, or unreadable)
-    stale: list[_Task] = []
-    # The pack's JSON and the results restored from it are millions of objects, none in a
-    # cycle, that the cyclic collector would scan again and again while they are made
-    # (three quarters of the time of loading a big tree's pack).
-    with _without_cyclic_gc():
-        cache = ResultCache(cache_dir, cache_key(settings, prefilter)) if cache_dir is not None else None
-        for filename in found.files:
-            result, stat = None, None
-            if cache is not None:
-                result, stat = _from_cache(cache, filename)
-            if result is None:
-                known = cache.digest(filename) if cache is not None and stat is not None else None
-                stale.append(_Task(len(results), filename, stat, known))
-            results.append(result)
-            stats.append(stat)
     with parallel.Workers(jobs, before_start=_import_the_linter) as workers:  # kept for every pass
+        if (cache_dir is None or not holds_results(cache_dir)) and any(path.is_dir() for path in paths):
+            # Every file found will be linted: the workers start while discovery runs.
+            workers.start_now()
+        found = discover(paths, settings)
+        run.files.extend(_unreadable(str(path), reason) for path, reason in found.errors)
+        results: list[FileResult | None] = []
+        stats: list[os.stat_result | None] = []  # as the cache saw each file (None: no cache, or unreadable)
+        stale: list[_Task] = []
+        # The pack's JSON and the results restored from it are millions of objects, none in a
+        # cycle, that the cyclic collector would scan again and again while they are made
+        # (three quarters of the time of loading a big tree's pack).
+        with _without_cyclic_gc():
+            cache = ResultCache(cache_dir, cache_key(settings, prefilter)) if cache_dir is not None else None
+            for filename in found.files:
+                result, stat = None, None
+                if cache is not None:
+                    result, stat = _from_cache(cache, filename)
+                if result is None:
+                    known = cache.digest(filename) if cache is not None and stat is not None else None
+                    stale.append(_Task(len(results), filename, stat, known))
+                results.append(result)
+                stats.append(stat)
         _lint(stale, results, settings, prefilter, workers, cache)
         linted = cast("list[FileResult]", results)  # every file has its result now
         if settings.clients and not part_of_the_project and _covers(paths, settings.root):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import gc
 import itertools
 import multiprocessing
@@ -10,6 +11,7 @@ import multiprocessing.process
 import multiprocessing.reduction
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -108,8 +110,7 @@ class Workers:
             if self._workers is None:
                 if self._before_start is not None:
                     self._before_start()
-                self._workers = _started(min(self.jobs, len(items)))
-                self._bell = _context().Pipe(duplex=False)
+                self._started(_started(min(self.jobs, len(items))))
         order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
         size = max(1, min(_CHUNK, len(items) // (4 * self.jobs)))
         indexed = [(index, items[index]) for index in order]
@@ -119,6 +120,21 @@ class Workers:
         if job.error is not None:
             raise job.error
         yield from job.results
+
+    def start_now(self) -> None:
+        """Start the workers now, before a pass asks for them: for a run that will surely
+        lint enough files (a cold run of a folder), so that their start overlaps what this
+        process does first (finding the files). The first worker runs `before_start` (it
+        imports the linter), then forks the others, which inherit it: this process never
+        imports it. On Linux only (elsewhere the workers are not forked); else nothing."""
+        if self.jobs < 2 or self._workers is not None or sys.platform != "linux":
+            return
+        with self._lock:
+            self._started(_started_by_the_first(self.jobs, self._before_start))
+
+    def _started(self, workers: list[_Worker]) -> None:
+        self._workers = workers
+        self._bell = _context().Pipe(duplex=False)
 
     def side_by_side(self, function: Callable[[Item], Result], items: Iterable[Item],
                      cost: Callable[[Item], float] | None = None) -> list[Result]:
@@ -275,9 +291,11 @@ class Workers:
             return
         for worker in self._workers:
             worker.pipe.close()
-            worker.process.terminate()
+            if worker.process is not None:
+                worker.process.terminate()
         for worker in self._workers:
-            worker.process.join()
+            if worker.process is not None:
+                worker.process.join()
         self._workers = None
         if self._bell is not None:
             for end in self._bell:
@@ -307,7 +325,8 @@ class _Map:
 
 @dataclass(eq=False)
 class _Worker:
-    process: multiprocessing.process.BaseProcess
+    # None for one the first worker forked (`_started_by_the_first`): it ends with the pipe.
+    process: multiprocessing.process.BaseProcess | None
     pipe: multiprocessing.connection.Connection  # this process's end
     job: _Map | None = None  # whose chunk it works on (None: it waits for one)
     holds: frozenset[int] = frozenset()  # the maps whose function it holds
@@ -334,11 +353,64 @@ def _started(processes: int) -> list[_Worker]:
     return workers
 
 
-def _serve(pipe: multiprocessing.connection.Connection, other_end: multiprocessing.connection.Connection) -> None:
+def _started_by_the_first(processes: int, before_start: Callable[[], object] | None) -> list[_Worker]:
+    """`processes` workers: one started here, which runs `before_start`, then forks the
+    others (`_first_worker`). Their pipes are made here, before it starts."""
+    context = _context()
+    pipes = [context.Pipe() for _ in range(processes)]
+    first = context.Process(target=_first_worker, args=(before_start, pipes), daemon=True)
+    first.start()
+    for _, theirs in pipes:
+        theirs.close()
+    return [_Worker(first if number == 0 else None, mine) for number, (mine, _) in enumerate(pipes)]
+
+
+def _first_worker(before_start: Callable[[], object] | None,
+                  pipes: list[tuple[multiprocessing.connection.Connection, multiprocessing.connection.Connection]]) -> None:
+    """The first worker's life: `before_start`, then a fork for each other worker, whose
+    collector, as its own, leaves alone what they share (as in `_started`); then its own
+    loop. Ended by the parent (SIGTERM), it ends the others."""
+    for mine, _ in pipes:
+        mine.close()  # the parent's ends: closed, so that its death is seen
+    if before_start is not None:
+        before_start()
+    gc.freeze()
+    others = []
+    for number in range(1, len(pipes)):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _serve(pipes[number][1], *(theirs for other, (_, theirs) in enumerate(pipes) if other != number))
+            finally:
+                os._exit(0)
+        others.append(pid)
+
+    def waited(stop: bool) -> None:
+        """The others ended, and waited for: their CPU time is then counted as this
+        process's children's, and so as the run's."""
+        for pid in others:
+            with contextlib.suppress(OSError):
+                if stop:
+                    os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+
+    def ended(*_: object) -> None:
+        waited(stop=True)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, ended)
+    _serve(pipes[0][1], *(theirs for _, theirs in pipes[1:]))
+    waited(stop=False)
+
+
+def _serve(pipe: multiprocessing.connection.Connection, *others: multiprocessing.connection.Connection) -> None:
     """A worker's loop: a map's function, kept under the map's number; then each chunk's
     results (or what one item raised) sent back. A chunk names the maps whose functions
-    to keep: the others' are done."""
-    other_end.close()  # the parent's end, inherited by a fork: closed, so that its death is seen
+    to keep: the others' are done. `others`: ends of pipes that are not its own,
+    inherited by a fork, closed first (the parent's end among them, so that its death
+    is seen)."""
+    for end in others:
+        end.close()
     functions: dict[int, Callable[[Any], Any]] = {}
     while True:
         try:

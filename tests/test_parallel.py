@@ -154,3 +154,29 @@ def test_side_by_side_without_workers_runs_the_items_in_turn_and_raises_what_one
     assert workers.side_by_side(recorded, [3, 1, 2]) == [3, 1, 2] and ran == [3, 1, 2]
     with pytest.raises(ValueError, match="seven"):
         workers.side_by_side(recorded, [7, 8])
+
+
+PREPARED: list[int] = []  # the processes `prepare` ran in: set in a worker, inherited by the others
+
+
+def prepare() -> None:
+    PREPARED.append(os.getpid())
+
+
+def prepared_in(_: object) -> tuple[int, tuple[int, ...]]:
+    return os.getpid(), tuple(PREPARED)
+
+
+def test_workers_started_now_take_what_the_first_prepares_and_are_all_gone_after():
+    """`start_now`: the first worker runs `before_start` (the linter's import), not this
+    process, and forks the others, which inherit it; when the workers stop, none is left."""
+    items = list(range(parallel.MIN_ITEMS_FOR_WORKERS * 8))
+    with parallel.Workers(2, before_start=prepare) as workers:
+        workers.start_now()
+        outcomes = set(workers.map_in_order(prepared_in, items))
+    assert PREPARED == []
+    first = {prepared for _, prepared in outcomes}
+    assert len(first) == 1 and len(first.pop()) == 1  # prepared once, in one process
+    for pid in {pid for pid, _ in outcomes}:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
