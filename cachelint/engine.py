@@ -14,7 +14,8 @@ the file. Neither stops any other rule or file from being checked.
 The passes after it run project by project (`_later_passes`): a run may be given several
 projects (a folder of applications), and each file belongs to the one under its project
 root (cachelint.project.roots). A project's passes see its own files' facts only: what
-another project exports, caches or writes is none of its business.
+another project exports, caches or writes is none of its business; so, while the
+workers run, the projects' passes run side by side (`parallel.Workers.side_by_side`).
 
 2. **TTL constants.** When a TTL reads a constant or a Django setting another module
    binds, the modules that may bind it, which the prefilter skipped, are linted for
@@ -38,7 +39,8 @@ another project exports, caches or writes is none of its business.
    after one project of a run changed does that project's passes again, and only its.
 
 The passes share one set of worker processes (`parallel.Workers`), started by the first
-pass that has enough files for them. The imported clients and the entities passes find
+pass that has enough files for them, or, for a run that will lint every file (a cold run
+of a folder), before discovery, which they then overlap. The imported clients and the entities passes find
 the files they concern by their text (`_screened`), read and tested in the workers, so
 that the main process does not read every file of the project once a pass; a file's
 answer is kept in the result cache, as an entry of the pass's pack (a file left) or a

@@ -88,10 +88,6 @@ class Workers:
     def __exit__(self, *exception: object) -> None:
         self._stop()
 
-    @property
-    def running(self) -> bool:
-        return self._workers is not None
-
     def will_use_workers(self, items: int) -> bool:
         # Once they run, even one item goes to them: this process stays free for another
         # thread's work (`side_by_side`).
