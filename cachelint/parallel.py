@@ -70,7 +70,9 @@ class Workers:
     leader, hands the chunks out and takes the answers in, for all of them (`_lead`)."""
 
     def __init__(self, jobs: int, before_start: Callable[[], object] | None = None) -> None:
-        self.jobs = jobs
+        # A daemonic process (a pool's: the language server runs a project's stage in one)
+        # may start no process: it runs every item itself.
+        self.jobs = 1 if multiprocessing.current_process().daemon else jobs
         self._before_start = before_start
         self._workers: list[_Worker] | None = None
         self._lock = threading.Lock()  # guards what follows, and each job's state

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
 import threading
 from pathlib import Path
@@ -180,3 +181,16 @@ def test_workers_started_now_take_what_the_first_prepares_and_are_all_gone_after
     for pid in {pid for pid, _ in outcomes}:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def mapped_in_a_daemon(_: object) -> set[int]:
+    with parallel.Workers(2) as workers:
+        workers.start_now()
+        return set(workers.map_in_order(pid_of, range(parallel.MIN_ITEMS_FOR_WORKERS * 2))) | {os.getpid()}
+
+
+def test_a_daemonic_process_maps_in_itself():
+    """A pool's process (the language server's project stage runs in one) may start no
+    process of its own: its items run in it."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert len(pool.apply(mapped_in_a_daemon, (None,))) == 1
