@@ -106,6 +106,8 @@ class Cached:
     diagnostics: list[Diagnostic]
     facts: dict | None = None  # what the project index needs from the file
     suppressed: list[Diagnostic] = field(default_factory=list)  # findings a suppression comment hid
+    # Calls not understood in code the model did not see, as [row, receiver, method] (engine.FileResult.unmodelled).
+    unmodelled: list[list] = field(default_factory=list)
 
 
 class ResultCache:
@@ -195,8 +197,9 @@ class ResultCache:
         return cached
 
     def store(self, filename: str, stat: os.stat_result, digest: str, diagnostics: list[Diagnostic],
-              facts: dict | None = None, suppressed: list[Diagnostic] | None = None) -> None:
-        payload = _payload(diagnostics, facts, suppressed or [])
+              facts: dict | None = None, suppressed: list[Diagnostic] | None = None,
+              unmodelled: list[list] | None = None) -> None:
+        payload = _payload(diagnostics, facts, suppressed or [], unmodelled or [])
         key = self._key(filename)
         old = self._entries.get(key)
         notes = old[4:] if _valid(old) and old[2] == digest else []  # the same content: its notes hold
@@ -261,11 +264,16 @@ def _valid(entry: object) -> TypeGuard[list[Any]]:
     )
 
 
-def _payload(diagnostics: list[Diagnostic], facts: dict | None, suppressed: list[Diagnostic]) -> dict | None:
+def _payload(diagnostics: list[Diagnostic], facts: dict | None, suppressed: list[Diagnostic],
+             unmodelled: list[list] | None = None) -> dict | None:
     """A result as an entry keeps it: None for one with nothing in it, as most files'."""
-    if not (diagnostics or facts or suppressed):
+    if not (diagnostics or facts or suppressed or unmodelled):
         return None
-    return {"diagnostics": [_encode(d) for d in diagnostics], "facts": facts, "suppressed": [_encode(d) for d in suppressed]}
+    payload: dict[str, Any] = {"diagnostics": [_encode(d) for d in diagnostics], "facts": facts,
+                               "suppressed": [_encode(d) for d in suppressed]}
+    if unmodelled:
+        payload["unmodelled"] = unmodelled
+    return payload
 
 
 def _encode(diagnostic: Diagnostic) -> dict:
@@ -294,8 +302,11 @@ def _decode_entry(payload: Any, filename: str) -> Cached | None:
         facts = payload["facts"]
         if facts is not None and not isinstance(facts, dict):
             return None
+        unmodelled = payload.get("unmodelled", [])
+        if not isinstance(unmodelled, list) or not all(isinstance(call, list) for call in unmodelled):
+            return None
         return Cached([_decode(item, filename) for item in payload["diagnostics"]], facts,
-                      [_decode(item, filename) for item in payload["suppressed"]])
+                      [_decode(item, filename) for item in payload["suppressed"]], unmodelled)
     except (TypeError, KeyError, ValueError, AttributeError, RecursionError, MemoryError):
         return None
 

@@ -202,7 +202,7 @@ def check(paths, select, ignore, extend_select, fix, unsafe_fixes, diff, output_
     else:
         stream = sys.stderr if report_to_stderr else sys.stdout
         colored = output_format in ("full", "concise") and output_file is None and _colored(color, stream)
-        unresolved = sum(len(file.facts.unresolved) for file in run.files if file.facts is not None)
+        unresolved = sum(len(file.unresolved) for file in run.files)
         context = ReportContext(run.sources, colored, unsafe_fixes, root, fingerprints, summary=not quiet,
                                 unresolved=unresolved, docs_url=settings.docs_url)
         report = render(output_format, diagnostics, context)
@@ -554,7 +554,7 @@ def ops(paths, unresolved, output_format, config_path) -> None:
     # Every file is parsed: a call the prefilter would skip may be one not understood.
     run = engine.lint_paths(paths, settings, parallel.default_jobs(), prefilter=False)
     files = [(file.filename, file.facts) for file in run.files if file.facts is not None]
-    used, missed = cache_ops.understood(files), cache_ops.unresolved(files)
+    used, missed = cache_ops.understood(files), cache_ops.unresolved([(file.filename, file.unresolved) for file in run.files])
     if output_format == "json":
         click.echo(json.dumps(missed if unresolved else used, indent=2))
     elif unresolved:

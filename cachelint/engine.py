@@ -78,6 +78,7 @@ from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import module_name
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
+from cachelint.project.cache_like import may_hold_calls
 from cachelint.project.clients import (
     NameUses,
     Prefiltered,
@@ -91,7 +92,7 @@ from cachelint.project.clients import (
     unmatched,
     uses_of,
 )
-from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, is_settings_module
+from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, UnresolvedCall, is_settings_module
 from cachelint.project.model import ProjectModel, entity_mentions
 from cachelint.project.roots import by_project
 
@@ -123,6 +124,16 @@ class FileResult:
     # The rule findings a suppression comment hid (CL900 judges the comments by them); kept
     # in the result cache too.
     suppressed: list[Diagnostic] = field(default_factory=list)
+    # Calls that look like cache use in code the model did not see (a file the prefilter
+    # dropped, statements sparse parsing left out): those its facts would list as not
+    # understood had it seen them (cachelint.project.unmodelled); kept in the result cache too.
+    unmodelled: list[UnresolvedCall] = field(default_factory=list)
+
+    @property
+    def unresolved(self) -> list[UnresolvedCall]:
+        """Every call in the file that looks like cache use and was not understood: in the
+        code the model saw (its facts') and in the code it did not (`unmodelled`)."""
+        return [*self.facts.unresolved, *self.unmodelled] if self.facts is not None else self.unmodelled
 
 
 @dataclass
@@ -242,6 +253,8 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
     filename, text, settings, screen = read.filename, read.text, read.settings, read.screen
     result = FileResult(filename, encoding=read.encoding)
     if screen is not None and read.tree_decides and not screen.wants_by_tree(text):
+        if facts and may_hold_calls(text):
+            result.unmodelled = _unmodelled_calls(read, parse)
         return result
     codes = settings.codes_for(filename) - selection.matching(suppressions.file_level(text))
     if not codes:
@@ -276,6 +289,8 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
             result.facts = facts_for(model, settings.root)
             # What the project stage needs may be in the statements left out.
             result.facts.partial = reduced is not None
+            if reduced is not None:
+                result.unmodelled = _left_out_calls(read, prepared.text, reduced.text, reduced.rows, parse)
     except Exception as error:
         result.internal_errors.append(_internal_error("the project facts", filename, error))
     diagnostics = []
@@ -291,6 +306,48 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
     model.release()  # the tree freed now, not left to the cyclic collector (SourceModule.release)
     result.diagnostics, result.suppressed = _selected(diagnostics, filename, text, settings)
     return result
+
+
+def _unmodelled_calls(read: _Source, parse: Callable[[str], cst.Module]) -> list[UnresolvedCall]:
+    """In a file the prefilter dropped after a look at its syntax tree (whose text
+    `may_hold_calls`): the calls its facts would list as not understood had the model seen
+    the file (`--no-prefilter`), found on Python's syntax tree. Where
+    that tree's names may not be the file's (`ast` normalises names that are not ASCII),
+    or Python cannot parse it, the model itself answers."""
+    from cachelint.model.core.modules import module_name
+    from cachelint.parsing import on_deep_stack
+    from cachelint.project.unmodelled import unmodelled_calls
+    from cachelint.tree_scan import parse as syntax_tree
+
+    text = read.text
+    if not read.settings.codes_for(read.filename) - selection.matching(suppressions.file_level(text)):
+        return []  # the model is not asked either
+    tree = syntax_tree(text)
+    if tree is None or not code_of(text.encode("utf-8", "surrogatepass")).isascii():
+        whole = on_deep_stack(_lint_source, dataclasses.replace(read, screen=None, tree_decides=False), parse, True)
+        return whole.facts.unresolved if whole.facts is not None else []
+    return unmodelled_calls(tree, lambda: module_name(read.filename))
+
+
+def _left_out_calls(read: _Source, text: str, kept_text: str, kept_rows: tuple[int, ...],
+                    parse: Callable[[str], cst.Module]) -> list[UnresolvedCall]:
+    """In a file parsed in part (cachelint.sparse): the calls in the statements left out
+    that its facts would list as not understood had the model seen the whole file.
+    `kept_rows`: the file's row of each row of `kept_text` (a class none of whose members
+    is kept has `...` on its first member's row: that row is left out)."""
+    from cachelint.model.core.modules import module_name
+    from cachelint.project.unmodelled import unmodelled_calls
+    from cachelint.tree_scan import syntax_tree
+
+    lines = text.split("\n")  # sparse parsing leaves a text with a lone carriage return whole
+    kept = {row for row, line in zip(kept_rows, kept_text.split("\n")) if line == lines[row - 1]}
+    if not may_hold_calls("\n".join(line for row, line in enumerate(lines, 1) if row not in kept)):
+        return []
+    tree = syntax_tree(text)
+    if tree is None or not code_of(text.encode("utf-8", "surrogatepass")).isascii():
+        whole = _lint_source(dataclasses.replace(read, screen=None, tree_decides=False), parse, True)
+        return [call for call in whole.facts.unresolved if call.line not in kept] if whole.facts is not None else []
+    return unmodelled_calls(tree, lambda: module_name(read.filename), lambda row: row not in kept)
 
 
 def _selected(diagnostics: list[Diagnostic], filename: str, text: str,
@@ -682,7 +739,8 @@ def _lint(tasks: list[_Task], results: list[FileResult | None] | list[FileResult
         if digest is not None and not result.internal_errors:
             assert cache is not None and task.stat is not None  # a digest is taken for the cache only
             facts = result.facts.to_json() if result.facts is not None else None
-            cache.store(task.filename, task.stat, digest, result.diagnostics, facts, result.suppressed)
+            cache.store(task.filename, task.stat, digest, result.diagnostics, facts, result.suppressed,
+                        [[call.line, call.receiver, call.method] for call in result.unmodelled])
         results[task.index] = result
 
 
@@ -1192,9 +1250,10 @@ def _restored(filename: str, cached: Cached | None) -> FileResult | None:
         return None
     try:
         facts = FileFacts.from_json(cached.facts) if cached.facts is not None else None
+        unmodelled = [UnresolvedCall(*call) for call in cached.unmodelled]
     except (KeyError, TypeError, ValueError):  # an entry of another shape: the file is linted again
         return None
-    result = FileResult(filename, cached.diagnostics, facts=facts, suppressed=cached.suppressed)
+    result = FileResult(filename, cached.diagnostics, facts=facts, suppressed=cached.suppressed, unmodelled=unmodelled)
     if result.diagnostics:
         try:
             raw = Path(filename).read_bytes()

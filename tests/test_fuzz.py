@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cachelint.config import Settings
-from cachelint.engine import lint_paths
+from cachelint.engine import lint_paths, lint_source
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("fuzz", ROOT / "scripts" / "fuzz.py")
@@ -23,7 +23,7 @@ _spec.loader.exec_module(fuzz)
 
 # A few hundred programs in all, small ones mostly (about 25 ms each: two lints of 60
 # lines), so that the slice costs the suite seconds, not minutes.
-SMALL_PROGRAMS, BIG_PROGRAMS, MUTATIONS = 220, 20, 80
+SMALL_PROGRAMS, BIG_PROGRAMS, MUTATIONS, UNMODELLED_PROGRAMS = 220, 20, 80, 150
 
 
 def test_generated_cache_programs_give_one_report_with_and_without_the_prefilter():
@@ -33,6 +33,19 @@ def test_generated_cache_programs_give_one_report_with_and_without_the_prefilter
     programs += [fuzz.cache_program(rng, sizes=(120, 250)) for _ in range(BIG_PROGRAMS)]
     problems = [(index, fuzz.check(text)) for index, text in enumerate(programs)]
     assert [(index, problem) for index, problem in problems if problem] == []
+
+
+def test_calls_not_understood_are_the_same_with_and_without_the_prefilter():
+    """The count the report gives of calls that look like cache use and were not understood
+    (and `cachelint ops --unresolved`'s list) takes in the statements sparse parsing leaves
+    out, as the model would list them had it seen them."""
+    rng = random.Random(15)
+    programs = [fuzz.unmodelled_program(rng) for _ in range(UNMODELLED_PROGRAMS)]
+    problems = [(index, fuzz.check(text)) for index, text in enumerate(programs)]
+    assert [(index, problem) for index, problem in problems if problem] == []
+    # The path was taken, with such calls left out.
+    results = [lint_source("fuzzed.py", text.encode(), Settings()) for text in programs]
+    assert sum(len(result.unmodelled) for result in results if result.facts is not None and result.facts.partial) > 50
 
 
 def test_mutated_modules_never_crash_cachelint():
@@ -51,8 +64,11 @@ def test_programs_from_pythons_grammar_never_crash_cachelint():
 
 
 def _report(run) -> list[tuple]:
+    """The findings, and the calls not understood (which the report counts)."""
     return sorted((Path(d.filename).name, d.code, d.location.row, d.location.column, d.message)
-                  for d in run.diagnostics)
+                  for d in run.diagnostics) + sorted(
+        (Path(file.filename).name, "not understood", call.line, call.receiver, call.method)
+        for file in run.files for call in file.unresolved)
 
 
 def test_one_report_whatever_the_path_through_the_engine(tmp_path, monkeypatch):
@@ -70,6 +86,8 @@ def test_one_report_whatever_the_path_through_the_engine(tmp_path, monkeypatch):
     for index in range(8):
         clients = imported if index % 3 == 0 else fuzz._CLIENTS
         (tmp_path / f"module_{index}.py").write_text(fuzz.cache_program(rng, sizes=(40, 150), clients=clients))
+    for index in range(4):  # calls not understood, in modules the prefilter drops or cuts
+        (tmp_path / f"unmodelled_{index}.py").write_text(fuzz.unmodelled_program(rng))
     settings = Settings()
     whole = parsing._PIECE_CHARACTERS
 
@@ -80,6 +98,7 @@ def test_one_report_whatever_the_path_through_the_engine(tmp_path, monkeypatch):
     expected = reference()
     assert expected  # the programs are made to have findings
     assert any(name.startswith("module_0") for name, *_ in expected)  # a module of the imported client
+    assert any(name.startswith("unmodelled_") for name, *_ in expected)
     cut, in_pieces = [], []
     reduce, parse_in_pieces = sparse.reduce, parsing._parse_in_pieces
     monkeypatch.setattr(sparse, "reduce", lambda *args: _noted(cut, reduce(*args)))

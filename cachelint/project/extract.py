@@ -22,13 +22,20 @@ from cachelint.model.app.db import WriteKind
 from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
 from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
-from cachelint.model.cache.keys import KeyShape, Source, is_key_name
+from cachelint.model.cache.keys import KeyShape, Source
 from cachelint.model.cache.wrappers import memoizer, summarise
 from cachelint.model.core.modules import module_name
 from cachelint.model.core.nodes import children
 from cachelint.model.core.scopes import Scope, dotted, qualified_name
 from cachelint.model.core.values import evaluate_number
-from cachelint.model.libraries import BY_NAME, LIBRARIES
+from cachelint.model.libraries import BY_NAME
+from cachelint.project.cache_like import (
+    CACHE_METHODS,
+    CONTAINER_ANNOTATIONS,
+    CONTAINERS,
+    looks_like_a_cache,
+    only_a_store,
+)
 from cachelint.project.facts import (
     ANY_RECEIVER,
     KEY_SEPARATORS,
@@ -83,44 +90,12 @@ _SKIP_HOOKS = frozenset({
 })
 _MILLISECOND_PARAMETERS = frozenset({"px", "pexpire", "psetex"})
 _END = 1 << 62  # an order after every binding: what a function returns
-# What looks like cache use when the model does not understand it: a method some cache
-# library has, called on a receiver whose name says cache, store or Redis.
-CACHE_METHODS = frozenset(name for library in LIBRARIES for name in library.methods)
-_CACHE_WORDS = re.compile(r"cache|redis|valkey|memcache", re.I)
-# "store" only as a word of its own: `event_store`, `PluginStore`, `stores`; not `stored_ids`, `restore`.
-_STORE_WORDS = frozenset({"store", "stores"})
-# A last word that says the name holds something about a cache, not the cache: `cache_config`,
-# `cached_value`, `redis_settings`, `cache_entry`, `store_path`.
-_ABOUT_A_CACHE = frozenset({
-    "value", "values", "config", "conf", "settings", "options", "entry", "entries",
-    "timeout", "ttl", "dir", "path", "file", "name", "names", "stats", "info", "version", "url", "prefix",
-})
-# Built-in containers: a receiver bound to one is a dict, list or set, whatever its name.
-_CONTAINERS = frozenset({
-    "dict", "list", "set", "collections.OrderedDict", "collections.defaultdict", "collections.deque",
-    "typing.OrderedDict", "typing.DefaultDict", "typing.Deque",  # aliases that make one when called
-    "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary",
-})
 _CONTAINER_DISPLAYS = (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)
 
 
 # `app.redis = …` on a name other than `self`/`cls`, at a function body's first level.
 _SETS_A_CACHE_ATTRIBUTE = re.compile(
     rb"^[ \t]+(?!self\.|cls\.)\w+\.(?!_)\w*(?i:cache|redis|store|valkey)\w*[ \t]*=(?!=)", re.M)
-
-
-def looks_like_a_cache(name: str) -> bool:
-    """`cache`, `_redis`, `event_store`, `MemcacheClient`; not `cache_key`, `cached_at`,
-    `cache_config`, `stored_ids`."""
-    words = [word.lower() for word in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if word]
-    if not words or is_key_name(name) or name.lower().lstrip("_").startswith("cached") or words[-1] in _ABOUT_A_CACHE:
-        return False
-    return _CACHE_WORDS.search(name) is not None or not _STORE_WORDS.isdisjoint(words)
-
-
-def _only_a_store(name: str) -> bool:
-    """Named like a cache only by the word "store" (an object store, a session store…)."""
-    return _CACHE_WORDS.search(name) is None
 
 
 def facts_for(model: ModuleModel, root: Path) -> FileFacts:
@@ -453,7 +428,7 @@ class _Facts:
             if name is None or not looks_like_a_cache(name.rsplit(".", 1)[-1]):
                 continue
             if self.model.op_at(site.node) is None and not self.is_container(receiver, site.scope, site.order) \
-                    and not (_only_a_store(name.rsplit(".", 1)[-1]) and self.from_another_package(name, site.scope, site.order)):
+                    and not (only_a_store(name.rsplit(".", 1)[-1]) and self.from_another_package(name, site.scope, site.order)):
                 text = f"{name}()" if called is not receiver else name
                 found.append(UnresolvedCall(self.line(site.node), text, func.attr.value))
         return found
@@ -479,11 +454,11 @@ class _Facts:
         if binding.kind == "assign" and isinstance(value, cst.Call):
             scope = binding.scope or self.model.module_scope
             func = value.func.value if isinstance(value.func, cst.Subscript) else value.func  # `OrderedDict[str, T]()`
-            if (qualified_name(func, scope, binding.order) or dotted(func)) in _CONTAINERS:
+            if (qualified_name(func, scope, binding.order) or dotted(func)) in CONTAINERS:
                 return True
         annotation = binding.annotation
         text = (dotted(annotation.value if isinstance(annotation, cst.Subscript) else annotation) or "") if annotation else ""
-        return text.rsplit(".", 1)[-1].lower() in ("dict", "list", "set", "defaultdict", "ordereddict")
+        return text.rsplit(".", 1)[-1].lower() in CONTAINER_ANNOTATIONS
 
     def from_another_package(self, name: str, scope: Scope, order: int) -> bool:
         """Whether the name's first part is an absolute import of another top-level package

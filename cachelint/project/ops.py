@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cachelint.project.facts import CacheUse, FileFacts
+from cachelint.project.facts import CacheUse, FileFacts, UnresolvedCall
 
 
 def understood(files: list[tuple[str, FileFacts]]) -> list[dict]:
@@ -49,11 +49,12 @@ def _spelled(use: CacheUse, texts: dict[str, str]) -> str | None:
     return key
 
 
-def unresolved(files: list[tuple[str, FileFacts]]) -> dict:
-    """`calls` (`filename`, `row`, `receiver`, `method`) and `receivers` (receiver -> count, most first)."""
+def unresolved(files: list[tuple[str, list[UnresolvedCall]]]) -> dict:
+    """`calls` (`filename`, `row`, `receiver`, `method`) and `receivers` (receiver -> count,
+    most first), of each file's calls not understood."""
     calls = [
         {"filename": filename, "row": call.line, "receiver": call.receiver, "method": call.method}
-        for filename, facts in files for call in facts.unresolved
+        for filename, found in files for call in found
     ]
     counts = Counter(call["receiver"] for call in calls)
     return {"calls": calls, "receivers": dict(counts.most_common())}

@@ -44,6 +44,7 @@ from cachelint.model.core.module import SourceModule
 from cachelint.model.core.reaching import Step
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.values import find_argument, number_value, string_value
+from cachelint.model.core.words import is_key_name
 from cachelint.model.spec import Kind
 
 DEFAULT_SEPARATOR = ":"
@@ -279,12 +280,6 @@ def _assigned_display(op: CacheOp) -> cst.BaseExpression | None:
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].order < op.order:
             value = bindings[0].assigned
     return value if isinstance(value, (cst.Dict, cst.List, cst.Tuple)) else None
-
-
-def is_key_name(name: str) -> bool:
-    """`key`, `k`, `cache_key`, `cacheKey`, `keys`: a name that says its value is a key."""
-    last = name.rsplit(".", 1)[-1].lower().rstrip("_")
-    return last in ("k", "ck") or last.endswith(("key", "keys"))
 
 
 def _constant(text: str) -> Part:

@@ -120,8 +120,11 @@ class Scope:
 def qualified_name(expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
     """`redis.asyncio.Redis` for `aioredis.Redis` after `import redis.asyncio as aioredis`."""
     text = dotted(expr)
-    if text is None:
-        return None
+    return qualified_text(text, scope, order) if text is not None else None
+
+
+def qualified_text(text: str, scope: Scope, order: int) -> str | None:
+    """`qualified_name` of a dotted name's text."""
     head, _, rest = text.partition(".")
     bindings = scope.lookup(head, order)
     if not bindings or bindings[0].kind != "import":

@@ -34,3 +34,9 @@ def contains(text_words: tuple[str, ...], term_words: tuple[str, ...]) -> bool:
 
 def _same(word: str, term: str) -> bool:
     return word == term or word in (term + "s", term + "es")
+
+
+def is_key_name(name: str) -> bool:
+    """`key`, `k`, `cache_key`, `cacheKey`, `keys`: a name that says its value is a key."""
+    last = name.rsplit(".", 1)[-1].lower().rstrip("_")
+    return last in ("k", "ck") or last.endswith(("key", "keys"))

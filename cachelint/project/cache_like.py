@@ -1,0 +1,124 @@
+"""What looks like cache use when the model does not understand it: a method some cache
+library has, called on a receiver whose name says cache, store or Redis
+(`self.store.get(key)`, `get_redis().set(…)`), unless the receiver is known to be a
+built-in container or an object store from another package (`extract._Facts.unresolved`
+lists them where the model modelled the code, `unmodelled` where it did not).
+
+`may_hold_calls` is the first look at a text the model did not see: whether it may hold
+such a call at all. It imports no LibCST, as the prefilter, which most files stop at.
+"""
+from __future__ import annotations
+
+import re
+
+from cachelint.model.core.words import is_key_name
+from cachelint.model.libraries import LIBRARIES
+
+CACHE_METHODS = frozenset(name for library in LIBRARIES for name in library.methods)
+_CACHE_WORDS = re.compile(r"cache|redis|valkey|memcache", re.I)
+# "store" only as a word of its own: `event_store`, `PluginStore`, `stores`; not `stored_ids`, `restore`.
+_STORE_WORDS = frozenset({"store", "stores"})
+# A last word that says the name holds something about a cache, not the cache: `cache_config`,
+# `cached_value`, `redis_settings`, `cache_entry`, `store_path`.
+_ABOUT_A_CACHE = frozenset({
+    "value", "values", "config", "conf", "settings", "options", "entry", "entries",
+    "timeout", "ttl", "dir", "path", "file", "name", "names", "stats", "info", "version", "url", "prefix",
+})
+# Built-in containers: a receiver bound to one is a dict, list or set, whatever its name.
+CONTAINERS = frozenset({
+    "dict", "list", "set", "collections.OrderedDict", "collections.defaultdict", "collections.deque",
+    "typing.OrderedDict", "typing.DefaultDict", "typing.Deque",  # aliases that make one when called
+    "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary",
+})
+# The last part of an annotation that says a container (`dict`, `Dict[str, int]`).
+CONTAINER_ANNOTATIONS = frozenset({"dict", "list", "set", "defaultdict", "ordereddict"})
+
+
+def looks_like_a_cache(name: str) -> bool:
+    """`cache`, `_redis`, `event_store`, `MemcacheClient`; not `cache_key`, `cached_at`,
+    `cache_config`, `stored_ids`."""
+    words = [word.lower() for word in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if word]
+    if not words or is_key_name(name) or name.lower().lstrip("_").startswith("cached") or words[-1] in _ABOUT_A_CACHE:
+        return False
+    return _CACHE_WORDS.search(name) is not None or not _STORE_WORDS.isdisjoint(words)
+
+
+def only_a_store(name: str) -> bool:
+    """Named like a cache only by the word "store" (an object store, a session store…)."""
+    return _CACHE_WORDS.search(name) is None
+
+
+# ---------------------------------------------------------------- the text's first look
+
+# In lowercased text: the rest of a name holding one of the words, then what may make it
+# the receiver of a method call, `cache.get(`, `get_redis(...).set(`: spaces, line
+# continuations, comments and closing parentheses, then a `.` and a name, or a call's `(`.
+# Outside strings and comments, a character that is not ASCII can only be part of a name.
+_WORDS = ("cache", "redis", "valkey", "store")  # one of which every name that looks like a cache holds
+_GAP = r"(?:[ \t\r\n\f)\\]|#[^\r\n]*)*"
+_NAME_CHARACTER = r"[\w\x80-\U0010ffff]"
+_RECEIVER_END = re.compile(rf"{_NAME_CHARACTER}*{_GAP}(?:\(|\.{_GAP}({_NAME_CHARACTER}+))")
+_METHOD_AFTER_CALL = re.compile(rf"{_GAP}\.{_GAP}({_NAME_CHARACTER}+)")
+_NAME = re.compile(rf"{_NAME_CHARACTER}+")
+# What `re.IGNORECASE` (`looks_like_a_cache`) takes for one of the words' letters, and
+# `str.lower` does not make one.
+_FOLDED = (("\u017f", "s"), ("\u0131", "i"))
+
+
+def may_hold_calls(text: str) -> bool:
+    """Whether a module's text may hold a call `unmodelled.unmodelled_calls` finds: a name
+    that looks like a cache, followed by a cache method (or by a call, the method after
+    its closing parenthesis). Errs towards yes: a doubt costs a look at the syntax tree."""
+    lowered = text.lower()
+    if not text.isascii():
+        if len(lowered) != len(text):  # a letter lowercased to two: the positions differ
+            return True
+        for letter, folded in _FOLDED:
+            if letter in lowered:
+                lowered = lowered.replace(letter, folded)
+    for word in _WORDS:
+        index = lowered.find(word)
+        while index != -1:
+            end = _RECEIVER_END.match(lowered, index + len(word))
+            if end is not None and (end.group(1) is None or end.group(1) in CACHE_METHODS) and _may_be_receiver(
+                    text, lowered, index, end):
+                return True
+            index = lowered.find(word, index + len(word))
+    return False
+
+
+def _may_be_receiver(text: str, lowered: str, index: int, end: re.Match[str]) -> bool:
+    """Whether the name around `index` looks like a cache (as the model spells it: as
+    written), and what follows it, ending at `end`, makes it the receiver of a cache
+    method."""
+    start = index
+    while start and (text[start - 1].isalnum() or text[start - 1] == "_" or not text[start - 1].isascii()):
+        start -= 1
+    name = _NAME.match(text, start)
+    if name is None or not looks_like_a_cache(name.group()):
+        return False
+    if end.group(1) is not None:
+        return True
+    closed = _closing_parenthesis(lowered, end.end() - 1)
+    if closed is None:
+        return True
+    after = _METHOD_AFTER_CALL.match(lowered, closed)
+    return after is not None and after.group(1) in CACHE_METHODS
+
+
+def _closing_parenthesis(text: str, opening: int) -> int | None:
+    """Where the parenthesis opened at `opening` closes (just after it), counting
+    parentheses alone; None when a string or a comment in between may hold one."""
+    depth = 0
+    index = opening
+    while True:
+        found = _PARENTHESIS_OR_DOUBT.search(text, index)
+        if found is None or found.group() not in "()":
+            return None
+        depth += 1 if found.group() == "(" else -1
+        index = found.end()
+        if depth == 0:
+            return index
+
+
+_PARENTHESIS_OR_DOUBT = re.compile(r"[()'\"#]")
