@@ -12,7 +12,7 @@ there; the tests compare the two on generated programs and on real modules.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
 from cachelint.model.core.scopes import Binding, Scope, qualified_text
@@ -275,20 +275,20 @@ def _parameter_parts(arguments: ast.arguments) -> Iterator[ast.expr]:
     """The annotations and defaults of a def's parameters, in the order they are written."""
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
-    for param, default in zip(positional, defaults):
-        if param.annotation is not None:
-            yield param.annotation
-        if default is not None:
-            yield default
+    yield from _annotations_and_defaults(zip(positional, defaults))
     if arguments.vararg is not None and arguments.vararg.annotation is not None:
         yield arguments.vararg.annotation
-    for param, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+    yield from _annotations_and_defaults(zip(arguments.kwonlyargs, arguments.kw_defaults))
+    if arguments.kwarg is not None and arguments.kwarg.annotation is not None:
+        yield arguments.kwarg.annotation
+
+
+def _annotations_and_defaults(params: Iterable[tuple[ast.arg, ast.expr | None]]) -> Iterator[ast.expr]:
+    for param, default in params:
         if param.annotation is not None:
             yield param.annotation
         if default is not None:
             yield default
-    if arguments.kwarg is not None and arguments.kwarg.annotation is not None:
-        yield arguments.kwarg.annotation
 
 
 def _children(node: ast.AST) -> Iterator[Any]:
