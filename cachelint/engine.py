@@ -31,7 +31,9 @@ workers run, the projects' passes run side by side (`parallel.Workers.side_by_si
 4. **Entities.** When some file caches a DB entity, the project rules need every write
    that may touch it: a file the prefilter skipped that names the entity, and a file
    parsed in part, are linted whole. Cached: a whole parse only adds facts, and gives
-   the same diagnostics.
+   the same diagnostics. An install script the prefilter skipped (a data migration,
+   whose writes CL010 does not judge) only when its functions may join the path of a
+   write it judges (`_on_write_paths`).
 5. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
    alike, and the project rules (CL010) check it. Their findings depend on every file:
    they are kept as an outcome of the project's files and contents, as the second pass's
@@ -76,7 +78,7 @@ from cachelint.cache import Cached, ResultCache, cache_key, content_digest, hold
 from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
-from cachelint.model.core.modules import module_name
+from cachelint.model.core.modules import is_install_script, module_name
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.cache_like import may_hold_calls
 from cachelint.project.clients import (
@@ -499,7 +501,7 @@ def _later_passes(root: str, files: list[FileResult], stats: list[os.stat_result
     outcomes = _Outcomes(root, fingerprint) if fingerprint is not None else None
     project = _lint_importers_of_clients(files, stats, settings, workers, cache_dir, cache, outcomes)
     if prefilter:
-        _lint_for_the_entities(files, stats, settings, workers, cache)
+        _lint_for_the_entities(files, stats, settings, workers, cache, fingerprint)
     return files, project, outcomes
 
 
@@ -1045,13 +1047,15 @@ def _lint_for_the_ttl_constants(results: list[FileResult], stats: list[os.stat_r
 
 
 def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
-                           workers: parallel.Workers, cache: ResultCache | None) -> None:
+                           workers: parallel.Workers, cache: ResultCache | None, fingerprint: str | None = None) -> None:
     """The third pass, when some file caches a DB entity (CL010 then needs every write
     and call that may touch it): a file the prefilter skipped (it has no cache code) that
     names the entity is linted after all, and a file linted in part (cachelint.sparse) is
     linted whole. Either result takes the place of the first one in the cache: its facts
     can only be more, and its diagnostics are the same, as neither the prefilter nor
-    sparse parsing ever drops one."""
+    sparse parsing ever drops one. Not such an install script (a data migration), whose
+    writes CL010 does not judge, unless its facts may still tell it something
+    (`_on_write_paths`): most are not linted at all."""
     mentions = entity_mentions(_facts(results))
     if mentions is None:
         return
@@ -1062,7 +1066,62 @@ def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result
         for index, result in enumerate(results)
         if _partial(result) or index in naming
     ]
-    _lint(tasks, results, settings, False, workers, cache)
+    scripts = {task.index for task in tasks if _skipped(results[task.index]) and is_install_script(task.filename)}
+    _lint([task for task in tasks if task.index not in scripts], results, settings, False, workers, cache)
+    left = [task for task in tasks if task.index in scripts]
+    while left:  # a script linted may call what another calls: its functions join the paths too
+        joining = _joining(left, results, workers, cache, fingerprint)
+        wanted = [task for task, joins in joining if joins is not False]  # None: unreadable, which linting says
+        _lint(wanted, results, settings, False, workers, cache)
+        linted = {task.index for task in wanted}
+        left = [task for task in left if task.index not in linted] if linted else []
+
+
+_JOINS_A_WRITE_PATH = "joins a write path"  # the note of an install script's answer (`_joining`)
+
+
+def _joining(scripts: list[_Task], results: list[FileResult], workers: parallel.Workers, cache: ResultCache | None,
+             fingerprint: str | None) -> list[tuple[_Task, bool | None]]:
+    """Whether each install script may join the path of a write CL010 judges
+    (`_on_write_paths`). The answer depends on every file of the project: it is a note
+    of the script's entry in `cache` (the first pass's pack) with the `fingerprint` of
+    the project's files (`_fingerprint`), so that a run after on the same files neither
+    reads the scripts again nor makes a project model for it."""
+    cache = cache if fingerprint is not None else None
+
+    def answer_of(noted: object) -> bool | None:
+        if isinstance(noted, list) and len(noted) == 2 and noted[0] == fingerprint and isinstance(noted[1], bool):
+            return noted[1]
+        return None  # a note of another shape, or of other files
+
+    known = [answer_of(cache.note(task.filename, task.stat, _JOINS_A_WRITE_PATH))
+             if cache is not None and task.stat is not None else None for task in scripts]
+    if all(answer is not None for answer in known):
+        return list(zip(scripts, known))
+    screen = _on_write_paths(_project_model(_facts(results), None))
+    return _noted_answers(scripts, screen.passes, _JOINS_A_WRITE_PATH, answer_of,
+                          lambda joins: [fingerprint, joins], workers, cache)
+
+
+def _on_write_paths(project: ProjectModel) -> _Screen:
+    """What the code of an install script (`is_install_script`: CL010 judges none of its
+    writes) must name for its facts to tell CL010 anything: a function on the path of a
+    write CL010 judges (the function that writes, and its callers:
+    `ProjectModel.callers_up`), which the script's own functions would join by calling
+    it, bringing the functions they call along; or a bust or a hook
+    (`BUST_OR_HOOK_WORDS`), which count only on such a path. A `def` of the name is no
+    call. Without a write CL010 judges, no script tells it anything."""
+    from cachelint.project.extract import BUST_OR_HOOK_WORDS
+
+    functions = set().union(*(project.callers_up(write.function) for write in project.writes
+                              if not is_install_script(write.path)))
+    if not functions:
+        return _Screen(re.compile(b"(?!)"))
+    names = sorted({function.rpartition(".")[2] for function in functions})
+    words = sorted(BUST_OR_HOOK_WORDS)
+    return _Screen(re.compile(rb"\b(?:" + b"|".join(re.escape(word.encode()) for word in words) + rb")\b"
+                              + rb"|(?<!def )(?<!class )\b(?:" + b"|".join(re.escape(name.encode()) for name in names)
+                              + rb")\b"), in_code=True)
 
 
 _NAMES_AN_ENTITY = "names an entity"  # the note of whether a file names one of the entities cached

@@ -3,6 +3,7 @@ result cache (the index is rebuilt from cached facts), and `cachelint keys`."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -366,3 +367,41 @@ def test_the_project_model_is_made_again_only_when_a_file_was_linted_again(shop,
     shop(orders="from catalog import r\n\ndef f(k):\n    return r.get(k)\n")
     assert len(lint(tree)) == 1
     assert len(made) == 2 and made[0] is not made[1]
+
+
+@pytest.fixture
+def migrations(shop, tmp_path) -> Path:
+    """The shop, with two data migrations that name the products but have no cache code."""
+    tree = shop(pricing=pricing())
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "__init__.py").write_text("")
+    (tmp_path / "migrations" / "0001_initial.py").write_text(
+        "def upgrade(conn):\n    conn.execute('CREATE TABLE products (id, name, price)')\n")
+    (tmp_path / "migrations" / "0002_prices.py").write_text(
+        "from pricing import update_price\n\n\ndef upgrade():\n    update_price(1, 2)  # the products' first price\n")
+    return tree
+
+
+def test_an_install_script_is_linted_for_the_entities_only_when_it_may_join_a_write_path(migrations, linted):
+    """A data migration the prefilter skips tells CL010 nothing unless its functions may
+    join the path of a write CL010 judges, by calling the function that writes or one of
+    its callers: the entities pass lints 0002 (it calls `update_price`), and not 0001 (it
+    only names the table)."""
+    assert [(name, row) for name, row, _ in lint(migrations)] == [("pricing.py", 10)]
+    assert linted.count("0001_initial.py") == 1  # the first pass's
+    assert linted.count("0002_prices.py") == 2
+
+
+def test_a_warm_run_makes_no_project_model_to_leave_the_install_scripts(migrations, tmp_path_factory, monkeypatch):
+    """Whether a script may join a write path is a note of its entry, for the project's
+    files as they are: a run after on the same files makes no project model for it (nor
+    for anything else: every pass's outcome is kept)."""
+    for path in migrations.rglob("*.py"):  # modified a minute ago, as an unchanged file in a real tree is
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+    cache_dir = tmp_path_factory.mktemp("results")
+    assert len(lint(migrations, cache_dir)) == 1
+    made = []
+    monkeypatch.setattr(engine, "ProjectModel", lambda facts: made.append(facts) or ProjectModel(facts))
+    assert len(lint(migrations, cache_dir)) == 1
+    assert made == []

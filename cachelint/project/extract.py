@@ -82,6 +82,9 @@ _ONE_ROW = frozenset({
 })
 # Methods that delete keys in every cache library that has them.
 _DELETES = frozenset({"delete", "delete_many", "delete_multi", "unlink", "delete_pattern"})  # rows of what the cursor last executed
+# What a module's code names where its facts hold a bust or a hook although the model
+# finds no cache operation in it (`imported_busts`, `memo_clears`, `hooks`).
+BUST_OR_HOOK_WORDS = _DELETES | _MEMO_CLEARS | _MODEL_HOOKS | {"receiver", "connect"}
 # Writes that run neither the model's `save`/`delete` nor its signal receivers: a
 # queryset's `update` and bulk methods, and SQL (`execute`, SQLAlchemy, peewee queries).
 _SKIP_HOOKS = frozenset({

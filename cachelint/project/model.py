@@ -462,14 +462,21 @@ class ProjectModel:
             found = self._busted[path_of] = self._busted_on_path(*path_of)
             return found
 
-    def _busted_on_path(self, written_in: str, hooked: tuple[str, ...] | None) -> frozenset[str] | None:
-        """`busted_on_path` of a write in the function `written_in` (short), which runs
-        the hooks of the entity names `hooked` (None: it runs none)."""
-        path = {written_in}
+    def callers_up(self, function: str) -> set[str]:
+        """The function and the project functions that call it, `_CALLERS_UP` calls up,
+        as the call graph names them (`_short`): the callers on the path of a write in it
+        (`busted_on_path`)."""
+        path = {_short(function)}
         level = set(path)
         for _ in range(_CALLERS_UP):
             level = set().union(*map(self._callers_of, level))
             path |= level
+        return path
+
+    def _busted_on_path(self, written_in: str, hooked: tuple[str, ...] | None) -> frozenset[str] | None:
+        """`busted_on_path` of a write in the function `written_in` (short), which runs
+        the hooks of the entity names `hooked` (None: it runs none)."""
+        path = self.callers_up(written_in)
         for name in hooked or ():
             path |= self.hooks.get(name, set())
         callees = self.callees
