@@ -80,7 +80,7 @@ from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import is_install_script, module_name
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
-from cachelint.project.cache_like import may_hold_calls
+from cachelint.project.cache_like import code_text, may_hold_calls
 from cachelint.project.clients import (
     NameUses,
     Prefiltered,
@@ -183,9 +183,13 @@ def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool =
     from cachelint.parsing import on_deep_stack, parse_module
 
     with _without_cyclic_gc():
-        read = _read_source(filename, raw, settings, prefilter)
+        read = _read_source(filename, raw, settings, prefilter, facts)
         if isinstance(read, FileResult):  # settled by its text, as most files are
             return read
+        if read.dropped:
+            result = FileResult(filename, encoding=read.encoding)
+            result.unmodelled = on_deep_stack(_unmodelled_calls, read, parse or parse_module)
+            return result
         return on_deep_stack(_lint_source, read, parse or parse_module, facts)
 
 
@@ -214,13 +218,17 @@ class _Source:
     settings: Settings  # the file's own configuration's
     screen: Prefilter | None  # None: the file is parsed whole
     tree_decides: bool  # the prefilter's verdict waits for the text's syntax tree (`Prefilter.wants_by_tree`)
+    # Dropped by the prefilter from its text alone, which may hold calls not understood (`may_hold_calls`).
+    dropped: bool = False
 
 
-def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool) -> FileResult | _Source:
+def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
+                 facts: bool = True) -> FileResult | _Source:
     """The file's text, and what the prefilter tells from it alone; or the file's result,
-    when that settles it: the file cannot be decoded, or the prefilter drops it. This
-    makes no syntax tree, and runs on the caller's stack: a file settled here (most of a
-    project's) is not handed over to the deep one (`parsing.on_deep_stack`)."""
+    when that settles it: the file cannot be decoded, or the prefilter drops it and (with
+    `facts`) its text holds no call that may be one not understood. This makes no syntax
+    tree, and runs on the caller's stack: a file settled here (most of a project's) is not
+    handed over to the deep one (`parsing.on_deep_stack`)."""
     settings = settings.for_file(filename)  # its nearest configuration's
     result = FileResult(filename)
     try:
@@ -238,9 +246,9 @@ def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool)
     whole = prefilter and (may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text))
     screen = prefilter_for(custom_names) if prefilter and not whole else None
     verdict = screen.wants_by_text(text) if screen is not None else True
-    if verdict is False:
+    if verdict is False and not (facts and may_hold_calls(text)):
         return result
-    return _Source(filename, text, result.encoding, settings, screen, verdict is None)
+    return _Source(filename, text, result.encoding, settings, screen, verdict is None, dropped=verdict is False)
 
 
 def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool) -> FileResult:
@@ -311,9 +319,9 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
 
 
 def _unmodelled_calls(read: _Source, parse: Callable[[str], cst.Module]) -> list[UnresolvedCall]:
-    """In a file the prefilter dropped after a look at its syntax tree (whose text
-    `may_hold_calls`): the calls its facts would list as not understood had the model seen
-    the file (`--no-prefilter`), found on Python's syntax tree. Where
+    """In a file the prefilter dropped (whose text `may_hold_calls`): the calls its facts
+    would list as not understood had the model seen the file (`--no-prefilter`), found on
+    Python's syntax tree. Where
     that tree's names may not be the file's (`ast` normalises names that are not ASCII),
     or Python cannot parse it, the model itself answers."""
     from cachelint.model.core.modules import module_name
@@ -325,7 +333,7 @@ def _unmodelled_calls(read: _Source, parse: Callable[[str], cst.Module]) -> list
     if not read.settings.codes_for(read.filename) - selection.matching(suppressions.file_level(text)):
         return []  # the model is not asked either
     tree = syntax_tree(text)
-    if tree is None or not code_of(text.encode("utf-8", "surrogatepass")).isascii():
+    if tree is None or not code_text(text).isascii():
         whole = on_deep_stack(_lint_source, dataclasses.replace(read, screen=None, tree_decides=False), parse, True)
         return whole.facts.unresolved if whole.facts is not None else []
     return unmodelled_calls(tree, lambda: module_name(read.filename))
@@ -346,7 +354,7 @@ def _left_out_calls(read: _Source, text: str, kept_text: str, kept_rows: tuple[i
     if not may_hold_calls("\n".join(line for row, line in enumerate(lines, 1) if row not in kept)):
         return []
     tree = syntax_tree(text)
-    if tree is None or not code_of(text.encode("utf-8", "surrogatepass")).isascii():
+    if tree is None or not code_text(text).isascii():
         whole = _lint_source(dataclasses.replace(read, screen=None, tree_decides=False), parse, True)
         return [call for call in whole.facts.unresolved if call.line not in kept] if whole.facts is not None else []
     return unmodelled_calls(tree, lambda: module_name(read.filename), lambda row: row not in kept)

@@ -20,7 +20,7 @@ comment on the first line); the closing line gives the counts. The sources:
   clients, keys from request input, TTLs, reads tested for truth, DB writes, views),
   padded with unrelated code to 100–400 lines so that sparse parsing cuts them; and a
   fifth with calls that look like cache use the model does not understand, where it
-  may not look (statements sparse parsing leaves out);
+  may never look (a file the prefilter drops, statements sparse parsing leaves out);
 - **grammar**: hypothesmith's programs from Python's grammar and from LibCST's nodes;
 - **mutation**: modules of the projects in `--corpus` (or any folder of Python files)
   with lines deleted, duplicated, swapped, re-indented or truncated, form feeds, tabs,
@@ -309,13 +309,12 @@ def _unmodelled_unit(rng: random.Random, index: int) -> list[str]:
 
 def unmodelled_program(rng: random.Random, sizes: tuple[int, ...] = (30, 150)) -> str:
     """A program of about one of `sizes` lines with calls that look like cache use and that
-    the model does not understand, and a cache library's client in a unit of its own:
-    sparse parsing leaves the other units out. (A module with no cache library, which the
-    prefilter drops when its text has no dict cache either, is not yet made: its calls are
-    not counted with the prefilter: issue 15.)"""
+    the model does not understand, the module without a cache library (the prefilter drops
+    it) or with one, in a unit of its own (sparse parsing leaves the others out)."""
     lines = ["import collections", "import sys", "import weakref", "import typing",
-             "from collections import OrderedDict", "from typing import Dict", "",
-             "import redis", "", "r = redis.Redis()", "", "def cached(k):", "    return r.get(k)", ""]
+             "from collections import OrderedDict", "from typing import Dict", ""]
+    if rng.random() < 0.5:
+        lines += ["import redis", "", "r = redis.Redis()", "", "def cached(k):", "    return r.get(k)", ""]
     target = rng.choice(sizes)
     index = 0
     while len(lines) < target:

@@ -5,14 +5,18 @@ built-in container or an object store from another package (`extract._Facts.unre
 lists them where the model modelled the code, `unmodelled` where it did not).
 
 `may_hold_calls` is the first look at a text the model did not see: whether it may hold
-such a call at all. It imports no LibCST, as the prefilter, which most files stop at.
+such a call at all. It imports no LibCST, as the prefilter, which most files stop at, and
+it is cheap: the files the prefilter drops from their text (most of a project's) each get
+it, and each yes costs a parse with Python's parser.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from cachelint.model.core.words import is_key_name
 from cachelint.model.libraries import LIBRARIES
+from cachelint.prefilter import code_of
 
 CACHE_METHODS = frozenset(name for library in LIBRARIES for name in library.methods)
 _CACHE_WORDS = re.compile(r"cache|redis|valkey|memcache", re.I)
@@ -68,7 +72,20 @@ _FOLDED = (("\u017f", "s"), ("\u0131", "i"))
 def may_hold_calls(text: str) -> bool:
     """Whether a module's text may hold a call `unmodelled.unmodelled_calls` finds: a name
     that looks like a cache, followed by a cache method (or by a call, the method after
-    its closing parenthesis). Errs towards yes: a doubt costs a look at the syntax tree."""
+    its closing parenthesis), in its code (not in a string or a comment: a docstring's
+    `cache.get(key)`). Errs towards yes: a doubt costs a look at the syntax tree."""
+    # The text first, which is cheaper to read than to strip of its strings and comments.
+    return _may_hold_a_call_shape(text) and _may_hold_a_call_shape(code_text(text))
+
+
+@functools.lru_cache(maxsize=1)  # the file's code is asked again once its calls are looked for
+def code_text(text: str) -> str:
+    """`text` without its comments and plain strings (`prefilter.code_of`), still a `str`:
+    `code_of` cuts the text's UTF-8 only at ASCII characters."""
+    return code_of(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
+
+
+def _may_hold_a_call_shape(text: str) -> bool:
     lowered = text.lower()
     if not text.isascii():
         if len(lowered) != len(text):  # a letter lowercased to two: the positions differ
@@ -108,17 +125,36 @@ def _may_be_receiver(text: str, lowered: str, index: int, end: re.Match[str]) ->
 
 def _closing_parenthesis(text: str, opening: int) -> int | None:
     """Where the parenthesis opened at `opening` closes (just after it), counting
-    parentheses alone; None when a string or a comment in between may hold one."""
+    parentheses alone; None when a string or a comment in between may hold one. An empty
+    string (`''`, as `prefilter.code_of` leaves each plain string) holds none, unless it
+    may be the start of an f-string's (or a t-string's) text, whose fields hold code."""
     depth = 0
     index = opening
     while True:
         found = _PARENTHESIS_OR_DOUBT.search(text, index)
-        if found is None or found.group() not in "()":
+        if found is None:
             return None
-        depth += 1 if found.group() == "(" else -1
+        token = found.group()
         index = found.end()
-        if depth == 0:
-            return index
+        if token == "''":
+            if _may_be_formatted(text, found.start()):
+                return None
+        elif token not in "()":
+            return None
+        else:
+            depth += 1 if token == "(" else -1
+            if depth == 0:
+                return index
 
 
-_PARENTHESIS_OR_DOUBT = re.compile(r"[()'\"#]")
+_PARENTHESIS_OR_DOUBT = re.compile(r"''|[()'\"#]")
+
+
+def _may_be_formatted(text: str, quote: int) -> bool:
+    """Whether the letters right before the quote at `quote` (its prefix, or a keyword:
+    `not''`) hold an f or a t."""
+    start = quote
+    while start and text[start - 1].isalpha():
+        start -= 1
+    prefix = text[start:quote].lower()
+    return "f" in prefix or "t" in prefix
