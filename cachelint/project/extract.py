@@ -27,7 +27,7 @@ from cachelint.model.cache.wrappers import memoizer, summarise
 from cachelint.model.core.modules import module_name
 from cachelint.model.core.nodes import children
 from cachelint.model.core.scopes import Scope, dotted, qualified_name
-from cachelint.model.core.values import evaluate_number
+from cachelint.model.core.values import evaluate_number, string_value, text_value
 from cachelint.model.libraries import BY_NAME
 from cachelint.project.cache_like import (
     CACHE_METHODS,
@@ -497,8 +497,9 @@ class _Facts:
         found = {}
         for name, bindings in self.model.module_scope.bindings.items():
             value = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "assign" else None
-            if name.isupper() and isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-                found[name] = value.evaluated_value
+            text = string_value(value) if name.isupper() and isinstance(value, cst.SimpleString) else None
+            if isinstance(text, str):
+                found[name] = text
         return found
 
     def ttl_names(self) -> tuple[str, ...]:
@@ -908,7 +909,7 @@ def _query_entity(node: cst.CSTNode) -> Entity | None:
     `Model.query`, or a call whose first argument is the model."""
     # Exact types: this runs for every node of a cached value, whitespace included.
     if type(node) is cst.SimpleString or type(node) is cst.ConcatenatedString:
-        text = node.evaluated_value
+        text = text_value(node)
         match = _FROM.search(text) if isinstance(text, str) else None
         table = match.group(1).strip("\"`") if match else None
         if table is None or table.lower() in _CATALOG_TABLES \
@@ -964,7 +965,7 @@ def _keyword(call: cst.Call, name: str) -> str | None:
     or Django's lazy `sender="shop.Product"`."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:
-            text = arg.value.evaluated_value if isinstance(arg.value, cst.SimpleString) else dotted(arg.value)
+            text = string_value(arg.value) if isinstance(arg.value, cst.SimpleString) else dotted(arg.value)
             return text.rsplit(".", 1)[-1] if isinstance(text, str) else None
     return None
 

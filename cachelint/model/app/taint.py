@@ -28,6 +28,7 @@ from cachelint.model.core.module import SourceModule
 from cachelint.model.core.nodes import names_in
 from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
+from cachelint.model.core.values import string_value
 
 # Request attributes and methods that carry request input. Flask's global `request` has
 # only Flask's; a `request` parameter may be any framework's, so it has all of them.
@@ -561,7 +562,7 @@ def _has_type_converter(call: cst.Call) -> bool:
 def _is_server_variable(source: cst.CSTNode, key: cst.BaseExpression) -> bool:
     """`request.META["REMOTE_ADDR"]`: set by the server, not by the client."""
     return (isinstance(source, cst.Attribute) and source.attr.value == "META"
-            and isinstance(key, cst.SimpleString) and key.evaluated_value in _SERVER_META)
+            and isinstance(key, cst.SimpleString) and string_value(key) in _SERVER_META)
 
 
 def _is_name(expr: cst.BaseExpression, name: str) -> bool:
@@ -572,7 +573,7 @@ def _anchored(pattern: cst.BaseExpression, qualified: str) -> bool:
     """re.fullmatch always checks the whole value; re.match only with a trailing `$`/`\\Z`."""
     if qualified == "re.fullmatch":
         return True
-    value = pattern.evaluated_value if isinstance(pattern, cst.SimpleString) else None
+    value = string_value(pattern) if isinstance(pattern, cst.SimpleString) else None
     return isinstance(value, str) and value.endswith(("$", "\\Z"))
 
 

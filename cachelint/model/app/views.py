@@ -18,7 +18,7 @@ import libcst as cst
 
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Scope, qualified_name
-from cachelint.model.core.values import MAYBE, find_argument, string_value
+from cachelint.model.core.values import MAYBE, find_argument, string_value, text_value
 from cachelint.model.spec import Arg
 
 # What route objects are created with: the framework their decorators belong to.
@@ -294,7 +294,7 @@ class Views:
         if annotation is None:
             return True
         if isinstance(annotation, cst.SimpleString):
-            return annotation.evaluated_value in _STRING_TYPES
+            return string_value(annotation) in _STRING_TYPES
         if isinstance(annotation, cst.BinaryOperation):  # str | None
             return self._is_text(annotation.left, scope, order) or self._is_text(annotation.right, scope, order)
         if isinstance(annotation, cst.Subscript):
@@ -386,7 +386,7 @@ def _path_argument(call: cst.Call) -> cst.BaseExpression | None:
 
 def _literal_string(expr: cst.BaseExpression | None) -> str | None:
     if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        value = string_value(expr) if isinstance(expr, cst.SimpleString) else expr.evaluated_value
+        value = text_value(expr)
         return value if isinstance(value, str) else None
     return None
 

@@ -20,7 +20,7 @@ from cachelint.model.cache.facts import Client, WrapperClass
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument, is_none
+from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument, is_none, string_value
 from cachelint.model.libraries import BY_NAME, LIBRARIES, REGISTRY_PROXIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import Arg, ClientKind, Library, Meaning, TtlSemantics
@@ -576,8 +576,8 @@ def _configured_backend(call: cst.Call, entry: str) -> str | None:
         return None
     for element in config.elements:
         if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
-                and element.key.evaluated_value == entry and isinstance(element.value, cst.SimpleString):
-            backend = str(element.value.evaluated_value).rsplit(".", 1)[-1].lower()
+                and string_value(element.key) == entry and isinstance(element.value, cst.SimpleString):
+            backend = str(string_value(element.value)).rsplit(".", 1)[-1].lower()
             return backend.removesuffix("cache")
     return None
 

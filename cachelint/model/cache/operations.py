@@ -23,7 +23,7 @@ from cachelint.model.cache.wrappers import Wrapper, summarise, wrapper_class
 from cachelint.model.core.collect import Collector, Site
 from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Scope, qualified_name
-from cachelint.model.core.values import MAYBE, find_argument
+from cachelint.model.core.values import MAYBE, find_argument, string_value
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import BackendExpiry, ClientKind, Kind, Library, Meaning, Method
@@ -212,7 +212,7 @@ class _Operations:
         library = client.library
         if method == _RAW_COMMAND and library.followup_expiry and call.args:
             command = call.args[0].value  # redis-py splits `"KEYS *"` into the command and its arguments
-            if isinstance(command, cst.SimpleString) and command.evaluated_value.upper().split()[:1] == ["KEYS"]:
+            if isinstance(command, cst.SimpleString) and string_value(command).upper().split()[:1] == ["KEYS"]:
                 return CacheOp(client, "KEYS", library.methods["keys"], call, call, site.scope,
                                site.statement, site.order)
             return None
@@ -302,7 +302,7 @@ def _backend_ttl(call: cst.Call, spec: BackendExpiry, scope: Scope, order: int) 
     backend = find_argument(call, spec.backend)
     if not isinstance(backend, cst.SimpleString):
         return None
-    name = backend.evaluated_value
+    name = string_value(backend)
     parameter = spec.expiry_argument.get(name) if isinstance(name, str) else None
     if parameter is None:
         return None
@@ -314,7 +314,7 @@ def _backend_ttl(call: cst.Call, spec: BackendExpiry, scope: Scope, order: int) 
     for element in arguments.elements:
         if not isinstance(element, cst.DictElement):  # **other: may carry it
             return Ttl(Meaning.UNKNOWN, parameter=parameter)
-        if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == parameter:
+        if isinstance(element.key, cst.SimpleString) and string_value(element.key) == parameter:
             meaning = value_meaning(element.value, spec.semantics, scope, order)
             return Ttl(meaning, element.value, constant_name(element.value), parameter)
     return Ttl(spec.semantics.omitted, parameter=parameter)

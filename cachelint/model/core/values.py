@@ -1,6 +1,8 @@
 """Arguments of a call, and the few values the model evaluates: numbers (TTLs) and None."""
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from cachelint.model.core.scopes import Scope, qualified_name
@@ -47,19 +49,51 @@ def find_argument(call: cst.Call, arg: Arg):
 
 def string_value(node: cst.SimpleString) -> str | bytes:
     """The value of a string literal, as LibCST's `evaluated_value` gives it. That one is an
-    `ast.literal_eval`, a compile of 6 us, and key shapes alone read 600 strings over the
-    benchmark's union; here it is made only where the text between the quotes is not
-    already the value: an escape, a carriage return (a compile reads it as a newline), bytes."""
+    `ast.literal_eval`: a compile of 6 us (key shapes alone read 600 strings over the
+    benchmark's union), and functions that refer to each other, garbage that only the
+    cyclic collector frees, which is off while a file is linted. Here the text between the
+    quotes is the value where it can be (no escape, no carriage return, which a compile
+    reads as a newline, not bytes); elsewhere Python's parser reads the literal, without
+    `literal_eval`'s garbage."""
     text = node.value
     if "\\" in text or "\r" in text:
-        return node.evaluated_value
+        return _parsed(text)
     start = 0
     while text[start] not in "'\"":  # past the prefix: r, u
         start += 1
     if "b" in text[:start] or "B" in text[:start]:
-        return node.evaluated_value
+        return _parsed(text)
     quote = 3 if text.startswith(text[start] * 3, start) and len(text) - start >= 6 else 1
     return text[start + quote:len(text) - quote]
+
+
+def _parsed(literal: str) -> str | bytes:
+    """The value of the string literal `literal`, as `ast.literal_eval` reads it."""
+    value = ast.parse(literal, mode="eval").body
+    assert isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes))  # a literal LibCST parsed
+    return value.value
+
+
+def text_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes | None:
+    """The value of a string literal or of adjacent ones (`"a" "b"`), as LibCST's
+    `evaluated_value` gives it: None where one is an f-string, or where str and bytes mix."""
+    if type(node) is cst.SimpleString:
+        return string_value(node)
+    parts: list[str | bytes] = []
+    rest: cst.BaseExpression = node
+    while type(rest) is cst.ConcatenatedString:  # LibCST nests adjacent literals to the right
+        if type(rest.left) is not cst.SimpleString:
+            return None
+        parts.append(string_value(rest.left))
+        rest = rest.right
+    if type(rest) is not cst.SimpleString:
+        return None
+    parts.append(string_value(rest))
+    if all(type(part) is str for part in parts):
+        return "".join(parts)  # type: ignore[arg-type]  # all str, as tested
+    if all(type(part) is bytes for part in parts):
+        return b"".join(parts)  # type: ignore[arg-type]  # all bytes, as tested
+    return None
 
 
 def number_value(node: cst.Integer | cst.Float) -> int | float:
