@@ -78,7 +78,7 @@ from cachelint.cache import Cached, ResultCache, cache_key, content_digest, hold
 from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
-from cachelint.model.core.modules import is_install_script, module_name
+from cachelint.model.core.modules import display_path, is_install_script, module_name
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.cache_like import code_text, may_hold_calls
 from cachelint.project.clients import (
@@ -1074,7 +1074,9 @@ def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result
         for index, result in enumerate(results)
         if _partial(result) or index in naming
     ]
-    scripts = {task.index for task in tasks if _skipped(results[task.index]) and is_install_script(task.filename)}
+    # As CL010 tells them: by the path its facts give the file (`display_path`).
+    scripts = {task.index for task in tasks if _skipped(results[task.index]) and is_install_script(
+        display_path(task.filename, settings.for_file(task.filename).root))}
     _lint([task for task in tasks if task.index not in scripts], results, settings, False, workers, cache)
     left = [task for task in tasks if task.index in scripts]
     while left:  # a script linted may call what another calls: its functions join the paths too

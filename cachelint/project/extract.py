@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
 from cachelint.model.cache.keys import KeyShape, Source
 from cachelint.model.cache.wrappers import memoizer, summarise
-from cachelint.model.core.modules import module_name
+from cachelint.model.core.modules import display_path, module_name
 from cachelint.model.core.nodes import children
 from cachelint.model.core.scopes import Scope, dotted, qualified_name
 from cachelint.model.core.values import evaluate_number, string_value, text_value
@@ -166,12 +165,6 @@ def _spelled(shape: KeyShape, model: ModuleModel) -> str:
 def _opaque_collection(shape: KeyShape) -> bool:
     """A `*keys` whose keys the model does not see (a parameter, a call's result): one value."""
     return len(shape.parts) == 1 and not shape.parts[0].is_constant
-
-
-def display_path(filename: str, root: Path) -> str:
-    """How messages name a file: relative to the project root when under it."""
-    relative = os.path.relpath(os.path.abspath(filename), os.path.abspath(root))
-    return filename if relative.startswith("..") else Path(relative).as_posix()
 
 
 class _Facts:

@@ -3,8 +3,15 @@ its relative imports (`from .extensions import cache`) spell a module's qualifie
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def display_path(filename: str, root: Path) -> str:
+    """How messages name a file: relative to the project root when under it."""
+    relative = os.path.relpath(os.path.abspath(filename), os.path.abspath(root))
+    return filename if relative.startswith("..") else Path(relative).as_posix()
 
 
 def module_name(path: str) -> str:
