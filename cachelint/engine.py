@@ -509,7 +509,7 @@ def _later_passes(root: str, files: list[FileResult], stats: list[os.stat_result
     outcomes = _Outcomes(root, fingerprint) if fingerprint is not None else None
     project = _lint_importers_of_clients(files, stats, settings, workers, cache_dir, cache, outcomes)
     if prefilter:
-        _lint_for_the_entities(files, stats, settings, workers, cache, fingerprint)
+        project = _lint_for_the_entities(files, stats, settings, workers, cache, fingerprint) or project
     return files, project, outcomes
 
 
@@ -1055,7 +1055,8 @@ def _lint_for_the_ttl_constants(results: list[FileResult], stats: list[os.stat_r
 
 
 def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
-                           workers: parallel.Workers, cache: ResultCache | None, fingerprint: str | None = None) -> None:
+                           workers: parallel.Workers, cache: ResultCache | None,
+                           fingerprint: str | None = None) -> ProjectModel | None:
     """The third pass, when some file caches a DB entity (CL010 then needs every write
     and call that may touch it): a file the prefilter skipped (it has no cache code) that
     names the entity is linted after all, and a file linted in part (cachelint.sparse) is
@@ -1063,10 +1064,11 @@ def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result
     can only be more, and its diagnostics are the same, as neither the prefilter nor
     sparse parsing ever drops one. Not such an install script (a data migration), whose
     writes CL010 does not judge, unless its facts may still tell it something
-    (`_on_write_paths`): most are not linted at all."""
+    (`_on_write_paths`): most are not linted at all. Gives the last project model it made
+    (None when it made none)."""
     mentions = entity_mentions(_facts(results))
     if mentions is None:
-        return
+        return None
     skipped = [_Task(index, result.filename, stats[index]) for index, result in enumerate(results) if _skipped(result)]
     naming = _naming(skipped, mentions, workers, cache)
     tasks = [
@@ -1079,24 +1081,32 @@ def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result
         display_path(task.filename, settings.for_file(task.filename).root))}
     _lint([task for task in tasks if task.index not in scripts], results, settings, False, workers, cache)
     left = [task for task in tasks if task.index in scripts]
+    made = None
+
+    def project() -> ProjectModel:
+        nonlocal made
+        made = _project_model(_facts(results), made)
+        return made
+
     while left:  # a script linted may call what another calls: its functions join the paths too
-        joining = _joining(left, results, workers, cache, fingerprint)
+        joining = _joining(left, project, workers, cache, fingerprint)
         wanted = [task for task, joins in joining if joins is not False]  # None: unreadable, which linting says
         _lint(wanted, results, settings, False, workers, cache)
         linted = {task.index for task in wanted}
         left = [task for task in left if task.index not in linted] if linted else []
+    return made
 
 
 _JOINS_A_WRITE_PATH = "joins a write path"  # the note of an install script's answer (`_joining`)
 
 
-def _joining(scripts: list[_Task], results: list[FileResult], workers: parallel.Workers, cache: ResultCache | None,
-             fingerprint: str | None) -> list[tuple[_Task, bool | None]]:
+def _joining(scripts: list[_Task], project: Callable[[], ProjectModel], workers: parallel.Workers,
+             cache: ResultCache | None, fingerprint: str | None) -> list[tuple[_Task, bool | None]]:
     """Whether each install script may join the path of a write CL010 judges
     (`_on_write_paths`). The answer depends on every file of the project: it is a note
     of the script's entry in `cache` (the first pass's pack) with the `fingerprint` of
     the project's files (`_fingerprint`), so that a run after on the same files neither
-    reads the scripts again nor makes a project model for it."""
+    reads the scripts again nor makes a project model for it (`project` makes it)."""
     cache = cache if fingerprint is not None else None
 
     def answer_of(noted: object) -> bool | None:
@@ -1108,7 +1118,7 @@ def _joining(scripts: list[_Task], results: list[FileResult], workers: parallel.
              if cache is not None and task.stat is not None else None for task in scripts]
     if all(answer is not None for answer in known):
         return list(zip(scripts, known))
-    screen = _on_write_paths(_project_model(_facts(results), None))
+    screen = _on_write_paths(project())
     return _noted_answers(scripts, screen.passes, _JOINS_A_WRITE_PATH, answer_of,
                           lambda joins: [fingerprint, joins], workers, cache)
 
@@ -1123,15 +1133,34 @@ def _on_write_paths(project: ProjectModel) -> _Screen:
     call. Without a write CL010 judges, no script tells it anything."""
     from cachelint.project.extract import BUST_OR_HOOK_WORDS
 
-    functions = set().union(*(project.callers_up(write.function) for write in project.writes
-                              if not is_install_script(write.path)))
-    if not functions:
-        return _Screen(re.compile(b"(?!)"))
-    names = sorted({function.rpartition(".")[2] for function in functions})
-    words = sorted(BUST_OR_HOOK_WORDS)
-    return _Screen(re.compile(rb"\b(?:" + b"|".join(re.escape(word.encode()) for word in words) + rb")\b"
-                              + rb"|(?<!def )(?<!class )\b(?:" + b"|".join(re.escape(name.encode()) for name in names)
-                              + rb")\b"), in_code=True)
+    paths: dict[str, set[str]] = {}  # the callers up of each function that writes, found once
+    for write in project.writes:
+        if write.function not in paths and not is_install_script(write.path):
+            paths[write.function] = project.callers_up(write.function)
+    names = frozenset(function.rpartition(".")[2] for path in paths.values() for function in path)
+    return _Screen(_Naming(names, frozenset(BUST_OR_HOOK_WORDS) if names else frozenset()), in_code=True)
+
+
+class _Naming:
+    """`search(text)`: whether a text names one of `words`, or one of `names` other than
+    in its `def` or `class` statement; word by word (a pattern of a few hundred names
+    would try each of them at every position)."""
+
+    _WORD = re.compile(rb"\w+")
+    _DEFINING = (b"def ", b"class ")
+
+    def __init__(self, names: frozenset[str], words: frozenset[str]) -> None:
+        self.names = frozenset(name.encode() for name in names)
+        self.words = frozenset(word.encode() for word in words)
+
+    def search(self, text: bytes) -> bool:
+        if not self.names:
+            return False
+        for match in self._WORD.finditer(text):
+            word = match.group()
+            if word in self.words or (word in self.names and not text.endswith(self._DEFINING, 0, match.start())):
+                return True
+        return False
 
 
 _NAMES_AN_ENTITY = "names an entity"  # the note of whether a file names one of the entities cached
@@ -1199,7 +1228,8 @@ class _Screen:
     imports nothing, and such a file would be linted again whole for nothing. The text
     that passes is tested again without them, so that most files cost a search only."""
 
-    def __init__(self, *patterns: re.Pattern[bytes] | Words | NameUses | Prefiltered, in_code: bool = False) -> None:
+    def __init__(self, *patterns: re.Pattern[bytes] | Words | NameUses | Prefiltered | _Naming,
+                 in_code: bool = False) -> None:
         self.patterns = patterns
         self.in_code = in_code
 
