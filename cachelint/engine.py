@@ -271,7 +271,7 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
         return result
     result.text = text
     prepared = parsing.prepare(text)  # what LibCST keeps every position of
-    reduced = reduce_module(prepared.text, screen.known, screen.prefixes) if screen is not None else None
+    reduced = reduce_module(prepared.text, screen) if screen is not None else None
     source, rows, outline = (reduced.text, reduced.rows, reduced.outline) if reduced is not None \
         else (prepared.text, None, None)
     try:

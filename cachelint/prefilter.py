@@ -77,10 +77,12 @@ def model_names(custom_names: Iterable[str] = ()) -> frozenset[str]:
 
 class Prefilter:
     """`wants(text)`: whether the model can find anything in a file with this text, for a
-    model that knows the qualified names `names`."""
+    model that knows the qualified names `names`; `memoizers`: those of them that are
+    decorators which only memoize (`memoizers_of`)."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], memoizers: Iterable[str] = ()) -> None:
         self._known = frozenset(names)
+        self.memoizers = frozenset(memoizers)
         # For each name an import may bind: the parts each qualified name it starts adds.
         self._rests: dict[str, list[tuple[str, ...]]] = {}
         for name in self._known:
@@ -587,4 +589,14 @@ def _last_parts(custom_names: tuple[str, ...]) -> re.Pattern[str]:
 @functools.lru_cache(maxsize=8)
 def prefilter_for(custom_names: tuple[str, ...]) -> Prefilter:
     """The prefilter for a model that also knows the configured `custom_names`."""
-    return Prefilter(model_names(custom_names))
+    return Prefilter(model_names(custom_names), memoizers_of(custom_names))
+
+
+def memoizers_of(custom_names: Iterable[str] = ()) -> frozenset[str]:
+    """The qualified names of the libraries' decorators that add nothing to the function
+    they decorate but a memo of its results (`functools.lru_cache`): a call of it returns
+    what the function returns, and no method of it is a cache operation (dogpile's
+    `get_user.invalidate(uid)` is: its decorator is not one of these). A name the
+    configuration declares is not one, whatever it declares it to be."""
+    return frozenset(name for library in LIBRARIES for name, decorator in library.decorators.items()
+                     if not decorator.methods) - frozenset(custom_names)

@@ -35,10 +35,13 @@ import copy
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cachelint import parsing, tree_scan
 from cachelint.model.cache.decorators import DECORATOR_LISTS
+
+if TYPE_CHECKING:
+    from cachelint.prefilter import Prefilter
 
 MIN_LINES = 100  # below this, leaving units out saves less than reading them costs
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -59,19 +62,20 @@ class Reduced:
     outline: parsing.Outline
 
 
-def reduce(text: str, known: frozenset[str], prefixes: frozenset[str]) -> Reduced | None:
+def reduce(text: str, screen: Prefilter) -> Reduced | None:
     """The units of `text` the model can use, or None to parse it whole: a small
-    module, one Python cannot parse, or one in which every unit counts."""
+    module, one Python cannot parse, or one in which every unit counts. `screen`: the
+    prefilter that kept the file, whose names the model knows."""
     if text.count("\n") < MIN_LINES or _LONE_CR.search(text):  # the model counts rows by "\n" alone
         return None
     tree = tree_scan.parse(text)
     if tree is None:
         return None
-    names = tree_scan.CacheNames.of(tree, prefixes)
+    names = tree_scan.CacheNames.of(tree, screen.prefixes)
     if ":=" in text:  # wherever `:=` binds one: more than the model takes, never less
         names.dicts.update(node.target.id for statement in _with_walrus(tree, text) for node in _nodes(statement)
                            if type(node) is ast.NamedExpr and tree_scan.is_dict_cache(node.target, node.value))
-    units = _units(tree, _Lookup(names, known))
+    units = _units(tree, _Lookup(names, screen.known, screen.memoizers))
     kept = _kept(units, names)
     if len(kept) == len(units):
         return None
@@ -96,11 +100,14 @@ class _Reads:
 
 @dataclass
 class _Flow:
-    """Names and attributes assigned something that names a cache when `value` does."""
+    """Names and attributes assigned something that names a cache when `value` does.
+    `memoizers`: the names of the memoizers `value` leaves out (`_returned`), which it
+    may leave out only where nothing but an import binds them."""
 
     names: set[str]
     attributes: set[str]
     value: _Reads
+    memoizers: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -113,6 +120,7 @@ class _Unit:
     binds: set[str] = field(default_factory=set)  # names bound in the module's scope
     binds_attributes: set[str] = field(default_factory=set)  # `x.name = …`; a member's own name
     flows: list[_Flow] = field(default_factory=list)
+    bound: set[str] = field(default_factory=set)  # every name bound anywhere in it, in any scope
 
     @property
     def is_class_header(self) -> bool:
@@ -122,12 +130,22 @@ class _Unit:
 class _Lookup:
     """Whether a name or dotted name leads to a cache; `heads`: the names one must start with."""
 
-    def __init__(self, names: tree_scan.CacheNames, known: frozenset[str]) -> None:
-        self.names, self.known = names, known
+    def __init__(self, names: tree_scan.CacheNames, known: frozenset[str], memoizers: frozenset[str]) -> None:
+        self.names, self.known, self.memoizers = names, known, memoizers
         self.heads = frozenset(names.heads)
 
     def leads_to_cache(self, node: ast.Name | ast.Attribute) -> bool:
         return self.names.leads_to_cache(node, self.known)
+
+    def memoizer(self, decorator: ast.expr) -> str | None:
+        """The name a decorator starts with when, through the imports, it is (or calls) a
+        library's decorator that only memoizes (`prefilter.memoizers_of`): `lru_cache` of
+        `@lru_cache(maxsize=128)`, `functools` of `@functools.cache`."""
+        target = decorator.func if type(decorator) is ast.Call else decorator
+        if type(target) is not ast.Name and type(target) is not ast.Attribute:
+            return None
+        known = self.names.qualified(target) & self.known
+        return _base_name(target) if known and known <= self.memoizers else None
 
 
 def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
@@ -143,6 +161,14 @@ def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
             units.extend(_unit(member, header, lookup) for member in statement.body)
         else:
             units.append(_unit(statement, None, lookup))
+    # A memoizer left out of what a function returns (`_returned`) must be the import's:
+    # a name bound otherwise too (`lru_cache = region.cache_on_arguments`) may be another decorator.
+    rebound = set[str]().union(*(unit.bound | unit.binds | unit.binds_attributes for unit in units
+                                 if not isinstance(unit.node, (ast.Import, ast.ImportFrom))))
+    for unit in units:
+        for flow in unit.flows:
+            if not flow.memoizers.isdisjoint(rebound):
+                flow.value, flow.memoizers = unit.reads, frozenset()
     return units
 
 
@@ -156,6 +182,7 @@ def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
         return unit
     walk = _Walk(unit.reads, lookup)
     walk.run(node)
+    unit.bound = walk.bound
     unit.binds_attributes |= walk.stored_attributes
     bound = unit.binds if owner is None else unit.binds_attributes
     if isinstance(node, _DEFS):
@@ -171,11 +198,34 @@ def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
         if walk.returns_value:
             # What it returns may be a client it made (`r = redis.Redis(...); return r`): its
             # callers (`self.get_client().keys(...)`) count once anything in it names a cache.
-            unit.flows.append(_Flow(set() if owner else {node.name}, {node.name} if owner else set(), unit.reads))
+            returned, memoizers = _returned(node, unit.reads, lookup)
+            unit.flows.append(_Flow(set() if owner else {node.name}, {node.name} if owner else set(), returned,
+                                    memoizers))
     else:  # a module-level or class-level statement: what it binds holds what it reads
         bound |= walk.stored_names
         unit.flows.append(_Flow(set(unit.binds), set(unit.binds_attributes), unit.reads))
     return unit
+
+
+def _returned(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, reads: _Reads,
+              lookup: _Lookup) -> tuple[_Reads, frozenset[str]]:
+    """What may make what a function returns a cache client: what it reads, less the
+    decorators that only memoize, and the names those start with. Such a decorator
+    (`@functools.lru_cache`) makes a call of the function return what the function
+    returns, and adds no method that is a cache operation: the model finds nothing in
+    the function's callers for it (it judges the decorator where it is, in the function's
+    own unit, which it keeps)."""
+    if isinstance(node, ast.ClassDef):  # a member that is a class: what makes an instance is the class
+        return reads, frozenset()
+    memoizers = {head for decorator in node.decorator_list if (head := lookup.memoizer(decorator)) is not None}
+    if not memoizers:
+        return reads, frozenset()
+    returned = _Reads()
+    walk = _Walk(returned, lookup)
+    for part in (*(d for d in node.decorator_list if lookup.memoizer(d) is None), node.args, *node.body,
+                 *([node.returns] if node.returns is not None else []), *getattr(node, "type_params", ())):
+        walk.run(part)
+    return returned, frozenset(memoizers)
 
 
 class _Walk:
@@ -186,6 +236,7 @@ class _Walk:
         self.reads, self.lookup = reads, lookup
         self.stored_names: set[str] = set()  # in the unit's own scope
         self.stored_attributes: set[str] = set()
+        self.bound: set[str] = set()  # every name bound, in any scope
         self.declared_global: set[str] = set()
         self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # to an attribute, or maybe a global
         self.returns_value = False  # a `return`, `yield` or `yield from` with a value, in nested scopes too
@@ -203,8 +254,10 @@ class _Walk:
                     reads.names.add(node.id)
                     if node.id in heads and not reads.names_a_cache:
                         reads.names_a_cache = lookup.leads_to_cache(node)
-                elif own_scope:
-                    self.stored_names.add(node.id)
+                else:
+                    self.bound.add(node.id)
+                    if own_scope:
+                        self.stored_names.add(node.id)
                 continue
             if kind is ast.Constant:
                 continue
@@ -220,9 +273,13 @@ class _Walk:
                 stack.append((node.value, own_scope))
                 continue
             if kind is ast.alias:
+                name = (node.asname or node.name).split(".")[0]
+                self.bound.add(name)
                 if own_scope:
-                    self.stored_names.add((node.asname or node.name).split(".")[0])
+                    self.stored_names.add(name)
                 continue
+            if kind in _BINDING:
+                self.bound.update(_bound_by(node))
             if kind is ast.Global:
                 self.declared_global.update(node.names)
             elif kind in _RETURNS:
@@ -278,6 +335,17 @@ def _base_name(node: ast.expr) -> str | None:
 
 
 _RETURNS = frozenset({ast.Return, ast.Yield, ast.YieldFrom})
+# What binds a name that is not an `ast.Name` (`except E as name`, a parameter, a `def`…).
+_BINDING = frozenset({*_DEFS, ast.arg, ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+                      ast.Global, ast.Nonlocal, *(getattr(ast, kind) for kind in ("TypeVar", "ParamSpec", "TypeVarTuple")
+                                                 if hasattr(ast, kind))})
+
+
+def _bound_by(node: Any) -> list[str]:
+    if type(node) is ast.Global or type(node) is ast.Nonlocal:
+        return node.names
+    name = node.arg if type(node) is ast.arg else node.rest if type(node) is ast.MatchMapping else node.name
+    return [name] if name is not None else []
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.withitem, ast.For, ast.AsyncFor})
 
 

@@ -143,6 +143,20 @@ class CacheNames:
                 node.id in self.dicts and type(node.ctx) is ast.Load)
         return _resolves_to_known(node, self.imported, known)
 
+    def qualified(self, node: ast.Name | ast.Attribute) -> set[str]:
+        """What a name or dotted name may resolve to through the imports that bind its
+        first name to a prefix of a known name (`functools.lru_cache` for `lru_cache`
+        after `from functools import lru_cache`)."""
+        parts = []
+        base: ast.expr = node
+        while type(base) is ast.Attribute:
+            parts.append(base.attr)
+            base = base.value
+        if type(base) is not ast.Name or base.id not in self.imported:
+            return set()
+        rest = "".join(f".{part}" for part in reversed(parts))
+        return {f"{value}{rest}" for value in self.imported[base.id]}
+
 
 def _statements(body: Sequence[ast.stmt], at_module_level: bool) -> Iterator[tuple[ast.stmt, bool]]:
     """Every statement, with whether it runs in the module's scope (not in a def or class):

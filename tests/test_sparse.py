@@ -17,8 +17,7 @@ from cachelint.prefilter import prefilter_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CORPUS = ROOT.parent / "shared" / "eval" / "public"
-KNOWN = prefilter_for(()).known
-PREFIXES = prefilter_for(()).prefixes
+SCREEN = prefilter_for(())
 
 MODULE = textwrap.dedent('''\
     """A module with a little caching among much else."""
@@ -99,7 +98,7 @@ def every_module(monkeypatch):
 
 
 def reduced(source: str) -> sparse.Reduced:
-    result = sparse.reduce(source, KNOWN, PREFIXES)
+    result = sparse.reduce(source, SCREEN)
     assert result is not None
     return result
 
@@ -158,7 +157,7 @@ def test_a_class_based_view_that_lists_a_cache_decorator_keeps_its_methods(every
 ])
 def test_some_modules_are_parsed_whole(source, min_lines, monkeypatch):
     monkeypatch.setattr(sparse, "MIN_LINES", min_lines)
-    assert sparse.reduce(source, KNOWN, PREFIXES) is None
+    assert sparse.reduce(source, SCREEN) is None
 
 
 def findings_of(source: str, prefilter: bool) -> list[tuple]:
@@ -353,7 +352,97 @@ def test_pythons_tree_of_a_cut_module_is_built_once_and_not_kept(every_module, m
 def test_a_reduced_text_libcst_refuses_is_linted_whole(every_module, monkeypatch):
     """Where LibCST refuses the kept lines (what Python parsed), it judges the whole file:
     the findings and facts are the whole file's."""
-    monkeypatch.setattr(sparse, "reduce", lambda text, known, prefixes: sparse.Reduced("def (:\n", (1,), parsing.Outline.of([], ["def (:\n"])))
+    monkeypatch.setattr(sparse, "reduce", lambda text, screen: sparse.Reduced("def (:\n", (1,), parsing.Outline.of([], ["def (:\n"])))
     findings, facts = findings_of(MODULE, prefilter=True)
     assert (findings, facts) == findings_of(MODULE, prefilter=False)
     assert {code for code, *_ in findings} >= {"CL001", "CL002"} and facts.partial is False
+
+
+MEMOIZED = textwrap.dedent('''\
+    import functools
+    from functools import lru_cache
+
+    import oslo_cache
+    from django.core.cache import cache
+
+
+    @lru_cache(maxsize=32)
+    def words(text):
+        return text.split()
+
+
+    def count(text):
+        return len(words(text))
+
+
+    class Parser:
+        @functools.cache
+        def grammar(self):
+            return {"a": 1}
+
+        def parse(self, text):
+            return self.grammar().get(text)
+
+
+    @functools.cache
+    def backend():
+        return cache
+
+
+    def read(key):
+        return backend().get(key)
+
+
+    @oslo_cache.get_memoization_decorator(CONF, REGION, "users")
+    def user(uid):
+        return load(uid)
+
+
+    def forget(uid):
+        user.invalidate(uid)
+        return uid
+
+
+    def unrelated():
+        return 1
+
+
+    class Outer:
+        @functools.cache
+        class Inner:
+            pass
+''')
+
+
+def test_a_function_a_library_only_memoizes_does_not_keep_its_callers(every_module):
+    """`@lru_cache` names a cache, but a call of the function it decorates returns what
+    the function returns, and its methods are no cache operations: its callers are left
+    out (the function itself is kept, for its decorator); a memoized function whose body
+    names a cache, and one whose decorator adds cache operations (oslo.cache's
+    `user.invalidate(uid)`), keep theirs."""
+    kept = reduced(MEMOIZED).text
+    for needed in ("def words", "def grammar", "def backend", "def read", "def user", "def forget"):
+        assert needed in kept
+    for unneeded in ("def count", "def parse", "def unrelated"):
+        assert unneeded not in kept
+    assert what_the_model_found(MEMOIZED, prefilter=True) == what_the_model_found(MEMOIZED, prefilter=False)
+
+
+def what_the_model_found(source: str, prefilter: bool) -> tuple:
+    """The findings, the cache uses understood and the calls not understood, as the report counts them."""
+    result = lint_source("module.py", source.encode(), Settings(), prefilter=prefilter)
+    assert not result.internal_errors and result.facts is not None
+    facts = result.facts
+    return ([(d.code, d.location, d.message) for d in result.diagnostics], facts.uses, facts.clients, facts.wrappers,
+            facts.memoizers, sorted(result.unresolved, key=repr))
+
+
+@pytest.mark.parametrize("rebinding", [
+    "lru_cache = REGION.cache_on_arguments\n",
+    "try:\n    pass\nexcept ImportError as lru_cache:\n    pass\n",
+    "def lru_cache(f):\n    return f\n",
+    "class Holder:\n    def run(self, lru_cache=None):\n        return lru_cache\n",
+])
+def test_a_memoizers_name_bound_otherwise_too_keeps_the_callers(rebinding, every_module):
+    kept = reduced(MEMOIZED + rebinding).text
+    assert "def count" in kept
