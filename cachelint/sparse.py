@@ -439,6 +439,7 @@ def _text(lines: list[str], units: list[_Unit], kept: set[int]) -> Reduced:
                 indent = line[:len(line) - len(line.lstrip(" \t\f"))]
                 placeholders[row] = f"{indent}...{_ending(line)}"
     dropped = {row for index, unit in enumerate(units) if index not in kept for row in _rows(unit)}
+    dropped |= _before_dropped(lines, dropped, kept_rows)
     text: list[str] = []
     rows: list[int] = []
     for row, line in enumerate(lines, 1):
@@ -449,6 +450,20 @@ def _text(lines: list[str], units: list[_Unit], kept: set[int]) -> Reduced:
         text.append(line)
         rows.append(row)
     return Reduced("".join(text), tuple(rows), parsing.Outline.of(_statements(units, kept), lines, rows))
+
+
+def _before_dropped(lines: list[str], dropped: set[int], kept: set[int]) -> set[int]:
+    """The blank and comment rows (the only rows outside every unit) whose next row of
+    code is left out: in LibCST's tree of the whole file, the lines before a statement
+    are that statement's (`leading_lines`), and go with it. Those before a kept one stay."""
+    found: set[int] = set()
+    next_dropped = False  # whether the next row of code below is left out
+    for row in range(len(lines), 0, -1):
+        if row in dropped or row in kept:
+            next_dropped = row in dropped
+        elif next_dropped:
+            found.add(row)
+    return found
 
 
 def _statements(units: list[_Unit], kept: set[int]) -> list[ast.stmt]:

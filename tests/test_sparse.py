@@ -446,3 +446,47 @@ def what_the_model_found(source: str, prefilter: bool) -> tuple:
 def test_a_memoizers_name_bound_otherwise_too_keeps_the_callers(rebinding, every_module):
     kept = reduced(MEMOIZED + rebinding).text
     assert "def count" in kept
+
+
+COMMENTED = textwrap.dedent('''\
+    # The module's header.
+    import redis
+
+    # Before a kept statement.
+    r = redis.Redis()
+
+    # Before a statement left out,
+    # on two rows.
+
+    def unrelated():
+        return 1
+
+
+    class Store:
+        def put(self, uid):
+            # Inside a kept member.
+            r.set(uid, 1)
+
+        # Before a member left out.
+        def label(self):
+            return "store"
+
+        # Before a kept member.
+        def get(self, uid):
+            return r.get(uid)
+        # After the last member.
+    # Before the end.
+''')
+
+
+def test_comments_before_a_statement_left_out_are_left_out_too(every_module):
+    """In LibCST's tree of the whole file, the comment and blank lines before a statement
+    are the statement's (`leading_lines`): they go with it. Those before a kept one stay."""
+    kept = reduced(COMMENTED).text
+    for needed in ("# The module's header.", "# Before a kept statement.", "# Before a kept member.",
+                   "# Inside a kept member.", "# After the last member.", "# Before the end."):
+        assert needed in kept
+    for unneeded in ("# Before a statement left out", "# on two rows.", "# Before a member left out."):
+        assert unneeded not in kept
+    assert "\\n\\n\\n" not in kept.replace("\\n    \\n", "\\n\\n")
+    assert what_the_model_found(COMMENTED, prefilter=True) == what_the_model_found(COMMENTED, prefilter=False)
