@@ -12,8 +12,10 @@ the model can use are kept:
   knows (as the prefilter's `tree_scan` finds them), a module-level dict cache, or a
   name or attribute that was assigned one (`r = redis.Redis()` makes every unit that
   reads `r` count; `self.store = caches["x"]` every unit that reads `.store`), or the
-  name of a function or method that returns something and names a cache anywhere (its
-  callers may use what it returns: `self.get_client().keys(...)`);
+  name of a function or method that names a cache anywhere, but in a decorator that only
+  memoizes (`@functools.lru_cache`): its callers may use what it returns
+  (`self.get_client().keys(...)`), and a call of it may be a cache operation (a wrapper's:
+  `def bust(uid): cache.delete(f"user:{uid}")`);
 - a unit that binds a name a kept unit reads (a key builder, a constant, a helper, a
   rebinding of the client), and in a class a member a kept member reads through
   `self.<name>` or `cls.<name>`;
@@ -21,7 +23,8 @@ the model can use are kept:
   a cache name (a cache decorator on the class, a cache base class, a cache decorator
   listed in a class-based view's `decorators = [...]`).
 
-The kept lines are parsed on their own, and the model maps each of their rows back to
+The blank and comment rows before a unit left out are left out too. The kept lines are
+parsed on their own, and the model maps each of their rows back to
 the file's (`ModuleModel.rows`), so what is reported is where it is in the file. A
 class whose header is kept for its name alone gets `...` as its body. Every test errs
 towards keeping a unit. What the project index needs goes further (DB writes and calls
@@ -101,7 +104,7 @@ class _Reads:
 @dataclass
 class _Flow:
     """Names and attributes assigned something that names a cache when `value` does.
-    `memoizers`: the names of the memoizers `value` leaves out (`_returned`), which it
+    `memoizers`: the names of the memoizers `value` leaves out (`_called`), which it
     may leave out only where nothing but an import binds them."""
 
     names: set[str]
@@ -161,7 +164,7 @@ def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
             units.extend(_unit(member, header, lookup) for member in statement.body)
         else:
             units.append(_unit(statement, None, lookup))
-    # A memoizer left out of what a function returns (`_returned`) must be the import's:
+    # A memoizer left out of what a call of a function is (`_called`) must be the import's:
     # a name bound otherwise too (`lru_cache = region.cache_on_arguments`) may be another decorator.
     rebound = set[str]().union(*(unit.bound | unit.binds | unit.binds_attributes for unit in units
                                  if not isinstance(unit.node, (ast.Import, ast.ImportFrom))))
@@ -195,26 +198,26 @@ def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
                 reads = _Reads()
                 _Walk(reads, lookup).run(value)
                 unit.flows.append(_Flow(target_names, target_attributes, reads))
-        if walk.returns_value:
-            # What it returns may be a client it made (`r = redis.Redis(...); return r`): its
-            # callers (`self.get_client().keys(...)`) count once anything in it names a cache.
-            returned, memoizers = _returned(node, unit.reads, lookup)
-            unit.flows.append(_Flow(set() if owner else {node.name}, {node.name} if owner else set(), returned,
-                                    memoizers))
+        # Its callers count once anything in it names a cache: what it returns may be a
+        # client it made (`r = redis.Redis(...); return r`: `self.get_client().keys(...)`),
+        # and a call of it may be a cache operation (a wrapper's, returning nothing or not:
+        # `def bust(uid): cache.delete(f"user:{uid}")`; cachelint.model.cache.wrappers).
+        called, memoizers = _called(node, unit.reads, lookup)
+        unit.flows.append(_Flow(set() if owner else {node.name}, {node.name} if owner else set(), called, memoizers))
     else:  # a module-level or class-level statement: what it binds holds what it reads
         bound |= walk.stored_names
         unit.flows.append(_Flow(set(unit.binds), set(unit.binds_attributes), unit.reads))
     return unit
 
 
-def _returned(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, reads: _Reads,
-              lookup: _Lookup) -> tuple[_Reads, frozenset[str]]:
-    """What may make what a function returns a cache client: what it reads, less the
-    decorators that only memoize, and the names those start with. Such a decorator
-    (`@functools.lru_cache`) makes a call of the function return what the function
-    returns, and adds no method that is a cache operation: the model finds nothing in
-    the function's callers for it (it judges the decorator where it is, in the function's
-    own unit, which it keeps)."""
+def _called(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, reads: _Reads,
+            lookup: _Lookup) -> tuple[_Reads, frozenset[str]]:
+    """What may make a call of a function a cache client or a cache operation: what the
+    function reads, less the decorators that only memoize, and the names those start
+    with. Such a decorator (`@functools.lru_cache`) makes a call of the function return
+    what the function returns, and adds no method that is a cache operation: the model
+    finds nothing in the function's callers for it (it judges the decorator where it is,
+    in the function's own unit, which it keeps)."""
     if isinstance(node, ast.ClassDef):  # a member that is a class: what makes an instance is the class
         return reads, frozenset()
     memoizers = {head for decorator in node.decorator_list if (head := lookup.memoizer(decorator)) is not None}
@@ -239,7 +242,6 @@ class _Walk:
         self.bound: set[str] = set()  # every name bound, in any scope
         self.declared_global: set[str] = set()
         self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # to an attribute, or maybe a global
-        self.returns_value = False  # a `return`, `yield` or `yield from` with a value, in nested scopes too
 
     def run(self, root: ast.AST) -> None:
         reads, lookup, heads = self.reads, self.lookup, self.lookup.heads
@@ -282,8 +284,6 @@ class _Walk:
                 self.bound.update(_bound_by(node))
             if kind is ast.Global:
                 self.declared_global.update(node.names)
-            elif kind in _RETURNS:
-                self.returns_value = self.returns_value or node.value is not None
             elif kind in _ASSIGNMENTS:
                 assignment = _assignment(node)
                 if assignment is not None:
@@ -334,7 +334,6 @@ def _base_name(node: ast.expr) -> str | None:
     return node.id if type(node) is ast.Name else None
 
 
-_RETURNS = frozenset({ast.Return, ast.Yield, ast.YieldFrom})
 # What binds a name that is not an `ast.Name` (`except E as name`, a parameter, a `def`…).
 _BINDING = frozenset({*_DEFS, ast.arg, ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
                       ast.Global, ast.Nonlocal, *(getattr(ast, kind) for kind in ("TypeVar", "ParamSpec", "TypeVarTuple")

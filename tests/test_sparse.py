@@ -490,3 +490,52 @@ def test_comments_before_a_statement_left_out_are_left_out_too(every_module):
         assert unneeded not in kept
     assert "\\n\\n\\n" not in kept.replace("\\n    \\n", "\\n\\n")
     assert what_the_model_found(COMMENTED, prefilter=True) == what_the_model_found(COMMENTED, prefilter=False)
+
+
+WRAPPED = textwrap.dedent('''\
+    import redis
+    from django.core.cache import cache
+    from django.db import transaction
+
+
+    def bust(uid):
+        cache.delete(f"user:{uid}")
+
+
+    def save_user(user):
+        with transaction.atomic():
+            user.save()
+            bust(user.id)
+
+
+    class Store:
+        def __init__(self):
+            self._r = redis.Redis()
+
+        def put(self, key, value):
+            self._r.set(f"p:{key}", value)
+
+
+    store = Store()
+
+
+    def remember(key, value):
+        store.put(key, value)
+
+
+    def unrelated():
+        return 1
+''')
+
+
+def test_the_callers_of_a_wrapper_that_returns_nothing_are_kept(every_module):
+    """A call of a function or method whose body performs a cache operation on its
+    arguments is a cache operation where it is called (the model's wrapper summaries):
+    sparse parsing had left out the callers of those that return nothing, and the
+    default run missed what `--no-prefilter` reports (CL009 here)."""
+    kept = reduced(WRAPPED).text
+    assert "def save_user" in kept and "def remember" in kept and "def unrelated" not in kept
+    found = what_the_model_found(WRAPPED, prefilter=True)
+    assert {code for code, *_ in found[0]} == {"CL009"}
+    assert [use.via for use in found[1]].count(("Store.put",)) == 1
+    assert found == what_the_model_found(WRAPPED, prefilter=False)
