@@ -1325,3 +1325,196 @@ def test_an_instance_of_a_wrapper_class_keeps_its_typed_attributes(tmp_path):
     files = {"app/__init__.py": "", "app/shots.py": SHOTS, "app/api.py": SHOTS_API}
     assert [(row, kind, method) for row, kind, _, method, _, _ in understood(tmp_path, files, "api.py")] == [
         (7, "write", "set"), (8, "read", "ChartShot.load")]
+
+
+# ---------------------------------------------------------------- what a factory says it returns
+
+BACKENDS = '''
+import redis
+from flask_caching.backends.rediscache import RedisCache
+
+
+class StreamBackend(RedisCache):
+    def __init__(self, host):
+        super().__init__(host=host)
+        self._cache = redis.Redis(host=host)
+
+    def xrange(self, stream_name, start, end, count):
+        return self._cache.xrange(stream_name, start, end, count)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+'''
+
+MANAGER = '''
+from typing import Any, Optional
+
+from flask_caching.backends.base import BaseCache
+
+from app.backends import StreamBackend
+
+
+def get_cache_backend(config: dict[str, Any]) -> StreamBackend:
+    return StreamBackend.from_config(config.get("ASYNC_CACHE", {}))
+
+
+def get_clients(config) -> list[StreamBackend]:
+    return [StreamBackend.from_config(config)]
+
+
+class Manager:
+    def __init__(self) -> None:
+        self._cache: Optional[BaseCache] = None
+        self._stream_caches = None
+
+    def init_app(self, app) -> None:
+        self._cache = get_cache_backend(app.config)
+        self._stream_caches = get_clients(app.config)
+
+    def read_events(self, channel: str) -> list:
+        return self._cache.xrange(f"events:{channel}", "-", "+", 100)
+
+    def read_all(self, channel: str) -> list:
+        return self._stream_caches.xrange(f"events:{channel}", "-", "+", 100)
+'''
+
+
+def test_a_factory_is_what_its_return_annotation_says_when_what_it_returns_is_not_known(tmp_path):
+    """superset's `get_cache_backend(config) -> RedisCacheBackend` returns
+    `RedisCacheBackend.from_config(...)`, a class method of another module: what that is,
+    the module cannot tell, but the annotation can (a wrapper class of the project, whose
+    `xrange` reads from Redis). A factory annotated with a list of them makes no client."""
+    files = {"app/__init__.py": "", "app/backends.py": BACKENDS, "app/manager.py": MANAGER}
+    found = understood(tmp_path, files, "manager.py")
+    assert [(row, kind, library, via) for row, kind, library, _, _, via in found] == [
+        (27, "read", "redis", ("app.backends.StreamBackend.xrange",)),
+    ]
+    assert unresolved(tmp_path, files, "manager.py") == [(30, "self._stream_caches", "xrange")]
+
+
+ANNOTATED_LOCKS = '''
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from app.extensions import coordination
+
+if TYPE_CHECKING:
+    import redis
+
+
+def get_redis_client() -> "redis.Redis[Any] | None":
+    backend = coordination.backend
+    return backend._cache if backend else None
+
+
+def get_lock_client() -> Optional["redis.Redis"]:
+    return coordination.lock_client
+
+
+def get_redis_pool() -> "type[redis.Redis]":
+    return coordination.pool_class
+
+
+def get_redis_name() -> "not a type":
+    return coordination.name
+'''
+
+ACQUIRE = '''
+from typing import Any
+
+from app.locks import get_lock_client, get_redis_name, get_redis_pool, get_redis_client
+
+
+class Acquire:
+    def run(self, key: str) -> None:
+        if (redis_client := get_redis_client()) is not None:
+            self._acquire(redis_client, key)
+        get_lock_client().delete(f"lock:{key}")
+        get_redis_pool().delete(f"lock:{key}")
+        get_redis_name().delete(f"lock:{key}")
+
+    def _acquire(self, redis_client: Any, key: str) -> None:
+        redis_client.set(f"lock:{key}", "1", nx=True, ex=30)
+'''
+
+
+def test_a_factory_annotated_with_a_string_returns_the_client_it_spells(tmp_path):
+    """superset's `get_redis_client() -> "redis.Redis[Any] | None"` (`redis` imported only
+    under `TYPE_CHECKING`), and `Optional["redis.Redis"]`: the string is the annotation.
+    A string that spells a class (`type[redis.Redis]`) or no expression is no client."""
+    files = {"app/__init__.py": "", "app/extensions.py": "coordination = object()\n",
+             "app/locks.py": ANNOTATED_LOCKS, "app/acquire.py": ACQUIRE}
+    found = understood(tmp_path, files, "acquire.py", prefilter=False)
+    assert [(row, kind, library, method) for row, kind, library, method, *_ in found] == [
+        (11, "delete", "redis", "delete"), (16, "write", "redis", "set"),
+    ]
+    assert unresolved(tmp_path, files, "acquire.py", prefilter=False) == [
+        (12, "get_redis_pool()", "delete"),
+    ]
+
+
+# ---------------------------------------------------------------- a package imported as a top-level one
+
+MOCKS = '''
+from contextlib import contextmanager
+from unittest import mock
+
+from storages.models import RedisStorage
+
+
+@contextmanager
+def redis_client_mock():
+    from fakeredis import FakeRedis
+
+    redis = FakeRedis(decode_responses=True)
+    with mock.patch.object(RedisStorage, "get_redis_connection", return_value=redis):
+        yield redis
+'''
+
+STORAGES = '''
+from django.db import models
+
+
+class RedisStorage(models.Model):
+    def get_redis_connection(self):
+        import redis
+
+        return redis.Redis()
+'''
+
+TOP_LEVEL_MOCKS = '''
+from django.core.cache import cache
+
+
+def redis_client_mock():
+    cache.delete("mocks")
+    return open("mocks.json")
+'''
+
+IMPORT_TEST = '''
+import json
+
+from tests.utils import redis_client_mock
+
+
+def test_import(data):
+    with redis_client_mock() as redis:
+        redis.set("import:test.json", json.dumps(data))
+'''
+
+
+def test_a_package_the_project_imports_as_a_top_level_one_is_its_own(tmp_path):
+    """label-studio's `manage.py` sits in `label_studio/`, so its modules import
+    `label_studio/storages/models.py` as `storages.models` and its tests
+    `label_studio/tests/utils.py` as `tests.utils`: the fakeredis client its
+    `redis_client_mock()` yields is a Redis client there too. Where the project has a
+    top-level `tests` package of its own, `tests.utils` is that one."""
+    files = {"pyproject.toml": "", "ls/__init__.py": "", "ls/manage.py": "", "ls/tests/__init__.py": "",
+             "ls/tests/utils.py": MOCKS, "ls/storages/__init__.py": "", "ls/storages/models.py": STORAGES,
+             "ls/io/__init__.py": "", "ls/io/tests/__init__.py": "", "ls/io/tests/test_import.py": IMPORT_TEST}
+    found = understood(tmp_path / "one", files, "test_import.py")
+    assert [(row, kind, library, method) for row, kind, library, method, *_ in found] == [(9, "write", "redis", "set")]
+    files |= {"tests/__init__.py": "", "tests/utils.py": TOP_LEVEL_MOCKS}
+    assert understood(tmp_path / "two", files, "test_import.py") == []

@@ -242,7 +242,7 @@ class _Facts:
                     sets_attributes = _SETS_A_CACHE_ATTRIBUTE.search(self.model.source) is not None
                 found.append(Definition(
                     qualified, "function", self.display, self.line(binding.value),
-                    library=_shared(self.model.resolver.returned_client(binding.value)),
+                    library=_shared(self.model.resolver.called_client(binding.value)),
                     returns=self.returned_names(binding.value),
                     made=self.made_on_parameters(binding.value) if sets_attributes else (),
                 ))

@@ -29,6 +29,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from cachelint.model.app.write_kind import WRITE_METHODS, WriteKind
 from cachelint.model.cache.custom import receiver_word
@@ -50,6 +51,7 @@ from cachelint.project.facts import (
 _CALLERS_UP = 2  # an invalidation by a caller this many calls up counts
 _MAX_HOPS = 8  # re-exports followed when resolving a name
 _NONE: frozenset[str] = frozenset()
+_Value = TypeVar("_Value")
 
 
 @functools.cache
@@ -125,6 +127,7 @@ class ProjectModel:
         self._attribute_clients: dict[str, str] | None = None
         for file in files:
             self._add(file)
+        self._inside = self._imported_as_top_level()
 
     def _add(self, file: FileFacts) -> None:
         self.modules.add(file.module)
@@ -178,13 +181,43 @@ class ProjectModel:
 
     def _imported(self, qualified: str) -> str | None:
         """What `qualified` names once the import it goes through is followed:
-        `pkg.cache.get` -> `pkg.ext.cache.get` when `pkg` does `from .ext import cache`."""
+        `pkg.cache.get` -> `pkg.ext.cache.get` when `pkg` does `from .ext import cache`;
+        `tests.utils.x` -> `label_studio.tests.utils.x` (`_imported_as_top_level`)."""
         parts = qualified.split(".")
         for end in range(len(parts), 0, -1):
             imported = self.imports.get(".".join(parts[:end]))
             if imported is not None:
                 return ".".join([imported, *parts[end:]])
-        return None
+        package = self._inside.get(parts[0])
+        return f"{package}.{qualified}" if package is not None else None
+
+    def _imported_as_top_level(self) -> dict[str, str]:
+        """`tests` -> `label_studio`: a package of one of the project's top-level packages
+        that its modules may import as a top-level one. A Django project whose `manage.py`
+        sits in `label_studio/` runs with that folder on the path: `from core.utils import
+        x` there imports `label_studio/core/utils.py`, and `from tests.utils import x` (in
+        a test the first pass did not model) `label_studio/tests/utils.py`. The packages of
+        a top-level package one of whose packages the modules import so; only names no
+        module of the project has at the top level, and one top-level package alone has."""
+        top = {module.partition(".")[0] for module in self.modules}
+        imported = {name.partition(".")[0] for name in self.imports.values()} - top
+        inner = [parts for module in self.modules if len(parts := module.split(".")) >= 2 and parts[1] not in top]
+        on_the_path = {parts[0] for parts in inner if parts[1] in imported}
+        found: dict[str, set[str]] = defaultdict(set)
+        for parts in inner:
+            if parts[0] in on_the_path:
+                found[parts[1]].add(parts[0])
+        return {name: packages.pop() for name, packages in found.items() if len(packages) == 1}
+
+    def _as_top_level(self, found: dict[str, _Value]) -> dict[str, _Value]:
+        """`found` and, for each of its names in a package its modules may import as a
+        top-level one (`_imported_as_top_level`), the name so spelled (`tests.utils.x` for
+        `label_studio.tests.utils.x`): how those modules' imports name it."""
+        for name in list(found) if self._inside else ():
+            package, _, rest = name.partition(".")
+            if self._inside.get(rest.partition(".")[0]) == package:
+                found.setdefault(rest, found[name])
+        return found
 
     def clients(self) -> dict[str, str]:
         """Qualified name -> library, for the clients the project makes where other modules
@@ -217,7 +250,7 @@ class ProjectModel:
             of_class = self.class_of(target) if target is not None and target.kind == "instance" else None
             for member, library in of_class.members if of_class is not None else ():
                 known.setdefault(f"{name}.{member}", library)
-        return known
+        return self._as_top_level(known)
 
     def _reexports(self) -> list[str]:
         """The names a package imports (`from .extensions import cache_manager` in
@@ -257,7 +290,7 @@ class ProjectModel:
             module, _, function = name.rpartition(".")
             for alias in aliases.get(module, ()):
                 found.setdefault(f"{alias}.{function}", found[name])
-        return found
+        return self._as_top_level(found)
 
     def memoizers(self) -> dict[str, tuple[str, Decorator, bool]]:
         """Qualified name -> (library, decorator, applied called), for the project's
@@ -267,7 +300,7 @@ class ProjectModel:
             target = self.resolve(alias)
             if target is not None and target.name in found and alias not in found:
                 found[alias] = found[target.name]
-        return found
+        return self._as_top_level(found)
 
     def nonpositive_constants(self) -> dict[str, float]:
         """Qualified name -> value, for the module constants bound to zero or less
@@ -307,7 +340,7 @@ class ProjectModel:
                 target = self.resolve(alias)
                 if target is not None and target.name in found and alias not in found:
                     found[alias] = found[target.name]
-            self._wrapper_classes = found
+            self._wrapper_classes = self._as_top_level(found)
         return self._wrapper_classes
 
     def _find_wrapper_classes(self) -> dict[str, tuple[str, dict[str, Method]]]:

@@ -302,17 +302,31 @@ class ClientResolver:
             found = found or Client(constructed[0], constructed[1], constructed[1].variant)
         return found
 
-    def client_of_type(self, annotation: cst.BaseExpression, scope: Scope, order: int) -> Client | None:
-        """A client from a type annotation: `redis.Redis`, `Optional[Redis]`, `Redis | None`."""
-        if isinstance(annotation, cst.Subscript):  # Optional[X]
-            inner = annotation.slice[0].slice if annotation.slice else None
-            if isinstance(inner, cst.Index):
-                return self.client_of_type(inner.value, scope, order)
+    def client_of_type(self, annotation: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> Client | None:
+        """A client from a type annotation: `redis.Redis`, `Optional[Redis]`, `Redis | None`,
+        `redis.Redis[Any]` (the class is generic in its stubs), one written as a string
+        (`"redis.Redis[Any] | None"`, `Optional["Redis"]`: a name imported only under
+        `TYPE_CHECKING`), a wrapper class or a client subclass of the module or the project."""
+        if depth > _MAX_DEPTH:
             return None
+        if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
+            written = _parsed_annotation(annotation)
+            return self.client_of_type(written, scope, order, depth + 1) if written is not None else None
+        if isinstance(annotation, cst.Subscript):
+            generic = self.client_of_type(annotation.value, scope, order, depth + 1)  # `Redis[Any]`
+            if generic is not None or qualified_name(annotation.value, scope, order) not in _ALTERNATIVES:
+                return generic  # `list[Redis]`, `type[Redis]`: no client
+            return next((found for element in annotation.slice if isinstance(element.slice, cst.Index)
+                         if (found := self.client_of_type(element.slice.value, scope, order, depth + 1)) is not None),
+                        None)
         if isinstance(annotation, cst.BinaryOperation):  # X | None
-            return self.client_of_type(annotation.left, scope, order) or self.client_of_type(
-                annotation.right, scope, order
+            return self.client_of_type(annotation.left, scope, order, depth + 1) or self.client_of_type(
+                annotation.right, scope, order, depth + 1
             )
+        if type(annotation) is cst.Name:  # `-> Store`, a class of this module
+            made = self._instance_of_class(annotation, scope, order)
+            if made is not None:
+                return made
         qualified = qualified_name(annotation, scope, order)
         if qualified in _CONSTRUCTORS:
             library, kind = _CONSTRUCTORS[qualified]
@@ -321,6 +335,18 @@ class ClientResolver:
         if qualified is not None and qualified in self.custom.classes:  # `store: Store`, a declared or imported class
             return self._imported_class(qualified)
         return None
+
+    def _instance_of_class(self, name: cst.Name, scope: Scope, order: int) -> Client | None:
+        """What an instance of a class of this module the name is bound to is: one of a
+        wrapper class (`Store()`), or of a client subclass (`class AppCache(flask_caching.Cache)`)."""
+        bindings = scope.lookup(name.value, order)
+        if len(bindings) != 1 or bindings[0].kind != "def" or not isinstance(bindings[0].value, cst.ClassDef):
+            return None
+        wrapper = self.wrapper_classes.get(bindings[0].value)
+        if wrapper is not None:
+            return wrapper.instance()
+        return self.client_of_subclass(bindings[0].value, bindings[0].scope or scope) \
+            or self._declared_here(name, scope, order)
 
     def variant_of_class(self, expr: cst.BaseExpression, scope: Scope, order: int) -> str | None:
         """The variant of the clients a class makes, for a class passed uncalled
@@ -394,16 +420,23 @@ class ClientResolver:
         decorators = {(dotted(d.decorator) or "").rsplit(".", 1)[-1] for d in definition.decorators}
         if decorators.isdisjoint(_PROPERTIES):
             return None
-        return self.returned_client(definition, depth) or self._annotated_return(definition)
+        return self.called_client(definition, depth)
 
-    def _annotated_return(self, function: cst.FunctionDef) -> Client | None:
-        """The client a function says it returns (`-> redis.Redis`, `-> Store | None`, a
-        wrapper class of the project), when what it returns is not known
-        (`return cls(**kwargs)` of a class method)."""
+    def called_client(self, function: cst.FunctionDef, depth: int = 0) -> Client | None:
+        """The client a call of one of the module's functions gives: what its `return`s
+        give, else what its annotation says it returns."""
+        return self.returned_client(function, depth) or self.annotated_return(function, depth)
+
+    def annotated_return(self, function: cst.FunctionDef, depth: int = 0) -> Client | None:
+        """The client a function says it returns (`-> redis.Redis`, `-> "Redis | None"`,
+        `-> Store`, a wrapper class of the project), for where what it returns is not known
+        (`return cls(**kwargs)` of a class method, `backend._cache if backend else None`).
+        Not what a generator or a `@contextmanager` says (`-> Iterator[Redis]`)."""
         info = self.functions.get(function)
         returns = function.returns
-        return self.client_of_type(returns.annotation, info.scope, _END) if returns is not None and info is not None \
-            else None
+        if returns is None or info is None:
+            return None
+        return self.client_of_type(returns.annotation, info.scope, _END, depth)
 
     def client_of_member(self, owner: Scope, name: str, depth: int = 0) -> Client | None:
         """The client `self.<name>` holds in the methods of the class `owner`."""
@@ -429,15 +462,11 @@ class ClientResolver:
         function = self.calls.function_called(call.func, scope, order) if self.calls is not None else None
         if function is not None:  # `get_redis()`, `self._client()`, `connect(redis.Redis)`
             return self.returned_client(function, depth) or self._made_of_argument(function, call, scope, order) \
-                or self._declared_here(call.func, scope, order)
-        if type(call.func) is cst.Name:  # `AppCache()` of `class AppCache(flask_caching.Cache)`
-            bindings = scope.lookup(call.func.value, order)
-            if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].value, cst.ClassDef):
-                wrapper = self.wrapper_classes.get(bindings[0].value)  # `Store()` of a class of this module
-                if wrapper is not None:
-                    return wrapper.instance()
-                return self.client_of_subclass(bindings[0].value, bindings[0].scope or scope) \
-                    or self._declared_here(call.func, scope, order)
+                or self.annotated_return(function, depth) or self._declared_here(call.func, scope, order)
+        if type(call.func) is cst.Name:  # `Store()`, `AppCache()` of `class AppCache(flask_caching.Cache)`
+            made = self._instance_of_class(call.func, scope, order)
+            if made is not None:
+                return made
         if isinstance(call.func, cst.Attribute):
             receiver = self.client_of(call.func.value, scope, order, depth)
             if receiver is None or receiver.wrapper is not None:
@@ -545,6 +574,23 @@ def _project_object(qualified: str | None, module: str) -> bool:
 
 
 _ANY_TYPE = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
+# Annotations whose value is one of the types they list: `Optional[Redis]`, `Union[Redis, None]`,
+# `Annotated[Redis, Depends(get_redis)]` (FastAPI). Any other subscript (`list[Redis]`,
+# `type[Redis]`, `Iterator[Redis]`) holds clients, or makes them, but is none.
+_ALTERNATIVES = frozenset({f"{module}.{name}" for module in ("typing", "typing_extensions")
+                           for name in ("Optional", "Union", "Annotated")})
+
+
+def _parsed_annotation(written: cst.SimpleString | cst.ConcatenatedString) -> cst.BaseExpression | None:
+    """The expression an annotation written as a string spells (`"redis.Redis | None"`);
+    None for a string that is not one (a docstring-like note, an f-string)."""
+    text = written.evaluated_value
+    if not isinstance(text, str):
+        return None
+    try:
+        return cst.parse_expression(text.strip())
+    except (cst.ParserSyntaxError, ValueError):
+        return None
 
 
 def _says_nothing(annotation: cst.BaseExpression, scope: Scope, order: int) -> bool:
