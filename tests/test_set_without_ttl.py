@@ -115,3 +115,33 @@ def test_a_configured_wrapper_with_a_positional_ttl():
         "configured wrapper `app.cache.put` treats `0` as 'never expires', and nothing in this module deletes or "
         "rewrites `report:1`, so it stays stale once the data it copies changes; pass a TTL in seconds",
     ]
+
+
+def test_a_structure_another_function_of_the_module_expires_is_not_reported():
+    """As privacyidea's `_use` adds fields to the hash `add_to_cache` gave a TTL
+    (`expire(key, ttl, nx=True)`), a hash another function expires (`seen`): HSET keeps
+    the key's expiry, so what it writes expires with it. A key of another shape expired
+    elsewhere says nothing of this one's TTL."""
+    messages = _messages(
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def _key(user_id):
+            return f"prefs:{user_id}"
+
+        def fill(user_id):
+            r.hset(_key(user_id), mapping=load(user_id))
+
+        def seen(user_id, ttl):
+            r.expire(_key(user_id), ttl)
+
+        def other(user_id):
+            r.hset(f"groups:{user_id}", mapping=load(user_id))
+
+        def load(user_id):
+            return dict(db.execute("SELECT channel, enabled FROM prefs WHERE user_id = %s", (user_id,)).fetchall())
+        """
+    )
+    assert [row for row, _ in messages] == [16]

@@ -33,6 +33,13 @@ def understood(root: Path, files: dict[str, str], filename: str, prefilter: bool
     )
 
 
+def _uses(root: Path, filename: str) -> list:
+    """What the model understood in `filename` of a tree already written, with their TTLs."""
+    run = lint_paths([root], Settings(root=root))
+    return sorted((use for file in run.files if file.facts is not None and file.filename.endswith(filename)
+                   for use in file.facts.uses), key=lambda use: use.line)
+
+
 def unresolved(root: Path, files: dict[str, str], filename: str, prefilter: bool = True) -> list[tuple]:
     run = _run(root, files, prefilter)
     return sorted(
@@ -1518,3 +1525,56 @@ def test_a_package_the_project_imports_as_a_top_level_one_is_its_own(tmp_path):
     assert [(row, kind, library, method) for row, kind, library, method, *_ in found] == [(9, "write", "redis", "set")]
     files |= {"tests/__init__.py": "", "tests/utils.py": TOP_LEVEL_MOCKS}
     assert understood(tmp_path / "two", files, "test_import.py") == []
+
+
+# ---------------------------------------------------------------- a TTL another function gives
+
+AUTH_CACHE = '''
+from urllib.parse import quote
+
+import redis
+
+client = redis.Redis()
+
+
+def _segment(value) -> str:
+    return quote(f"{value or ''}", safe="")
+
+
+def _key(username: str, realm: str) -> str:
+    return f"pi:authcache:v1:{_segment(username)}:{_segment(realm)}"
+
+
+def add_to_cache(username, realm, ciphertext, ttl):
+    key = _key(username, realm)
+    pipe = client.pipeline()
+    pipe.hset(key, "entry", ciphertext)
+    pipe.expire(key, ttl, nx=True)
+    pipe.execute()
+
+
+def verify(username, realm, record):
+    key = _key(username, realm)
+    found = client.hgetall(key)
+    if found:
+        _use(client, key, record)
+        client.hset(f"pi:seen:{username}", "at", record["at"])
+    return found
+
+
+def _use(client: redis.Redis, key: str, record: dict) -> None:
+    pipe = client.pipeline()
+    pipe.hset(key, "entry", record["cipher"])
+    pipe.hincrby(key, "count", 1)
+    pipe.execute()
+'''
+
+
+def test_a_field_written_to_a_hash_another_function_expires_expires(tmp_path):
+    """privacyidea's `_use(client, key, ...)` writes fields of the hash `add_to_cache` gives
+    a TTL: HSET and HINCRBY keep it, so their entry expires (its callers pass the key
+    `add_to_cache` expires). A hash of another shape nothing expires does not."""
+    _tree(tmp_path, {"app/__init__.py": "", "app/auth.py": AUTH_CACHE})
+    assert [(use.line, use.method, use.ttl) for use in _uses(tmp_path, "auth.py") if use.kind == "write"] == [
+        (20, "hset", "expires"), (30, "hset", "forever"), (36, "hset", "expires"), (37, "hincrby", "expires"),
+    ]

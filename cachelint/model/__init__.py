@@ -36,6 +36,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "cachelint.model.build": ("ModuleModel", "build_model"),
     "cachelint.model.cache.custom": ("CustomClients",),
     "cachelint.model.cache.decorators": ("is_method_decorator", "unwrap_method_decorator"),
+    "cachelint.model.cache.expiry": ("expired_elsewhere",),
     "cachelint.model.cache.facts": ("CacheDecorator", "CacheOp", "Client", "Ttl"),
     "cachelint.model.cache.fills": ("receiver_spelling", "stamped"),
     "cachelint.model.cache.guards": ("Guard",),
@@ -67,6 +68,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers (a test keeps this th
     from cachelint.model.build import ModuleModel, build_model
     from cachelint.model.cache.custom import CustomClients
     from cachelint.model.cache.decorators import is_method_decorator, unwrap_method_decorator
+    from cachelint.model.cache.expiry import expired_elsewhere
     from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
     from cachelint.model.cache.fills import receiver_spelling, stamped
     from cachelint.model.cache.guards import Guard

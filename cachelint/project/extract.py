@@ -21,6 +21,7 @@ from cachelint.model.app.db import WriteKind
 from cachelint.model.app.entities import Entity, canonical, key_expressions, key_names
 from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
+from cachelint.model.cache.expiry import expired_elsewhere
 from cachelint.model.cache.keys import KeyShape, Source
 from cachelint.model.cache.wrappers import memoizer, summarise
 from cachelint.model.core.modules import display_path, module_name
@@ -145,8 +146,8 @@ def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
         if part.source in (Source.NAME, Source.ATTRIBUTE) and "." in part.name and part.name.rsplit(".", 1)[1].isupper()
     }
     ttl = use.ttl.meaning if use.ttl is not None else None
-    if ttl is Meaning.FOREVER and use.expiry_follows:  # `incr(k)`, then `expire(k, 60)`: the key expires after all
-        ttl = Meaning.EXPIRES
+    if ttl is Meaning.FOREVER and (use.expiry_follows or expired_elsewhere(model, use)):
+        ttl = Meaning.EXPIRES  # `incr(k)`, then `expire(k, 60)` here or in another function: the key expires after all
     return CacheUse(
         line, kind, use.library.name, use.method, key, ttl.value if ttl is not None else None, use.spec.via,
         tuple(sorted(imported)),

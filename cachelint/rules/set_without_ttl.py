@@ -15,6 +15,7 @@ from cachelint.model import (
     Source,
     StoredData,
     Ttl,
+    expired_elsewhere,
     find_argument,
     named_keys,
     qualified_name,
@@ -35,7 +36,8 @@ class SetWithoutTtl(Rule):
     Flags cache writes that store an entry which never expires, judged by each client's
     own TTL semantics: redis `set` without `ex`/`px`/`exat`/`pxat`, `setnx`/`mset`/
     `getset`, hash/list/set/zset writes and counters whose key gets no `expire` later in
-    the same function or pipeline; Django `timeout=None`; Flask-Caching and cachelib
+    the same function or pipeline, nor in another function of the module (a key of the
+    same shape: such a write keeps the key's TTL); Django `timeout=None`; Flask-Caching and cachelib
     `timeout=0`; memcache writes without an expiry or with expiry `0`; aiocache without
     `ttl`; diskcache without `expire`; dogpile `expiration_time=None`/`-1`, or a region on a
     Redis backend configured without `redis_expiration_time`; `functools.cache`,
@@ -818,7 +820,7 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
         return None
     if op.backend_ttl is not None:
         return _backend_message(model, op, op.backend_ttl) if op.backend_ttl.meaning is Meaning.FOREVER else None
-    if op.ttl.meaning is not Meaning.FOREVER:
+    if op.ttl.meaning is not Meaning.FOREVER or expired_elsewhere(model, op):
         return None
     if op.library.in_process and stamped(op, model.calls, model.code):
         return None
