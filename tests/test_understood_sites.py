@@ -1578,3 +1578,44 @@ def test_a_field_written_to_a_hash_another_function_expires_expires(tmp_path):
     assert [(use.line, use.method, use.ttl) for use in _uses(tmp_path, "auth.py") if use.kind == "write"] == [
         (20, "hset", "expires"), (30, "hset", "forever"), (36, "hset", "expires"), (37, "hincrby", "expires"),
     ]
+
+
+# ---------------------------------------------------------------- keys a library joins
+
+DMARC = '''
+from cachetools import TTLCache
+from djblets.cache.backend import cache_memoize
+
+_credentials = TTLCache(maxsize=100, ttl=600)
+
+
+def get_dmarc_record(hostname):
+    return cache_memoize(("dmarc-record", hostname), lambda: lookup(hostname), expiration=3600)
+
+
+def sources(outfile, mtime):
+    key = (f"{type(outfile).__name__}-sourcemap-sources", f"{outfile}.map", str(mtime))
+    return cache_memoize(key, lambda: read(outfile))
+
+
+def listed(name):
+    return cache_memoize(["listed", name], lambda: read(name))
+
+
+def credentials(role, region):
+    return _credentials.get((role, region))
+'''
+
+
+def test_a_key_djblets_joins_is_one_key_its_parts_joined_with_colons(tmp_path):
+    """djblets' `make_cache_key` joins a tuple or list key with `:` (each part escaped):
+    `cache_memoize(("dmarc-record", hostname), ...)` stores `dmarc-record:{hostname}`, and
+    a list is one key, not a list of keys. A tuple key of a library that hashes the tuple
+    itself (cachetools) is still the tuple."""
+    found = understood(tmp_path, {"app/__init__.py": "", "app/dmarc.py": DMARC}, "dmarc.py")
+    assert [(row, method, key) for row, _, _, method, key, _ in found] == [
+        (9, "cache_memoize", "dmarc-record:{hostname}"),
+        (14, "cache_memoize", "{type(outfile).__name__}-sourcemap-sources:{outfile}.map:{mtime}"),
+        (18, "cache_memoize", "listed:{name}"),
+        (22, "get", "({role}, {region})"),
+    ]

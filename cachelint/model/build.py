@@ -71,7 +71,7 @@ class ModuleModel(SourceModule):
     def keys(self) -> KeyShapes:
         """What keys are made of (cachelint.model.cache.keys), resolved on demand and memoised."""
         if self._keys is None:
-            self._keys = KeyShapes(self, self.op_at)
+            self._keys = KeyShapes(self, self.op_at, self.ops)
         return self._keys
 
     def key_shapes(self, op: CacheOp) -> tuple[KeyShape, ...]:

@@ -113,6 +113,9 @@ class Method:
     # An argument that puts its text before every key the call names
     # (python-memcached `set_multi(mapping, key_prefix="product:")`).
     key_prefix: Arg | None = None
+    # A key given as a tuple or a list is one key, its elements joined with this text
+    # (djblets' `make_cache_key(("dmarc-record", hostname))` is `dmarc-record:<hostname>`).
+    joined_key: str | None = None
     backend_expiry: BackendExpiry | None = None
     # The text a project wrapper puts before and after the key it is given (`…` for a part
     # it computes itself): the key is then the caller's argument inside these.

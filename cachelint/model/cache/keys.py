@@ -32,7 +32,7 @@ import enum
 import functools
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -264,7 +264,7 @@ def _named_keys(op: CacheOp) -> list[cst.BaseExpression]:
         return []
     found = []
     for key in named:
-        if isinstance(key, cst.List):  # never a key itself (it cannot be hashed): it holds several
+        if isinstance(key, cst.List) and op.spec.joined_key is None:  # never a key itself (it cannot be hashed)
             found += [element.value for element in key.elements if isinstance(element, cst.Element)]
         else:
             found.append(key)
@@ -315,7 +315,8 @@ def _merge(parts: Shape) -> Shape:
 class KeyShapes:
     """Resolves expressions of one module into key shapes; memoised per expression."""
 
-    def __init__(self, source: SourceModule, op_at: Callable[[cst.BaseExpression], CacheOp | None]) -> None:
+    def __init__(self, source: SourceModule, op_at: Callable[[cst.BaseExpression], CacheOp | None],
+                 ops: Sequence[CacheOp] = ()) -> None:
         self.functions = source.functions
         self.spans = source.spans
         self.reaching = source.reaching
@@ -327,6 +328,8 @@ class KeyShapes:
         self._active: set[cst.CSTNode] = set()
         self._returns: dict[cst.FunctionDef, list[Shape]] = {}
         self._callers: dict[cst.FunctionDef, list[tuple[Site, _Builder]]] | None = None
+        self._ops = ops  # the module's operations: those whose key is a sequence joined (`_joined_keys`)
+        self._joined: dict[cst.CSTNode, str] | None = None  # see `_joined_keys`
 
     # ------------------------------------------------------------------ public
 
@@ -415,6 +418,9 @@ class KeyShapes:
             elements = [e.value for e in expr.elements if not isinstance(e, cst.StarredElement)]
             if len(elements) != len(expr.elements) or not elements:
                 return []
+            joined = self._joined_keys().get(expr)
+            if joined is not None:  # djblets' `("dmarc-record", hostname)`: `dmarc-record:{hostname}`
+                return _product(*_between([(_constant(joined),)], [self._shapes(element, scope) for element in elements]))
             if type(expr) is cst.Tuple:  # a composite key `(user_id, "profile")`: its parts in order, as a tuple
                 return _product([(_constant("("),)], *_between(
                     [(_constant(", "),)], [self._element(element, scope) for element in elements]),
@@ -426,6 +432,24 @@ class KeyShapes:
         if type(expr) is cst.NamedExpr:
             return self._shapes(expr.value, scope)
         return []
+
+    def _joined_keys(self) -> dict[cst.CSTNode, str]:
+        """The tuple and list displays that are one key, by the text their elements are
+        joined with (`Method.joined_key`): the key of such an operation, or what the local
+        it names was assigned, when its function assigns it once."""
+        if self._joined is None:
+            self._joined = {}
+            for op in self._ops:
+                joined = op.spec.joined_key
+                if joined is None or op.key is None:
+                    continue
+                key = op.key
+                if type(key) is cst.Name:
+                    bindings = op.scope.bindings.get(key.value, ())
+                    key = bindings[0].assigned if len(bindings) == 1 and bindings[0].kind == "assign" else key
+                if type(key) is cst.Tuple or type(key) is cst.List:
+                    self._joined[key] = joined
+        return self._joined
 
     def _element(self, element: cst.BaseExpression, scope: Scope) -> list[Shape]:
         """An element of a tuple key, a string quoted as the tuple holds it: `('user', {uid})`."""

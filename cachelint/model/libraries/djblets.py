@@ -6,6 +6,9 @@ for the backend), and on a miss calls `lookup_callable()` and stores what it ret
 `cache.set(key, value, timeout=expiration)`: a read-through write, like Django's
 `get_or_set`. `cache_memoize_iter(key, items_or_callable, …)` does the same for a list
 of items, stored in chunks. `force_overwrite=True` skips the read and always stores.
+The key may be a sequence of strings (djblets 6): `make_cache_key` joins them with `:`,
+each escaped (`:` and `%` percent-encoded), so `("dmarc-record", hostname)` is the key
+`dmarc-record:<hostname>`.
 `expiration` defaults to `settings.CACHE_EXPIRATION_TIME`, else 30 days; it is passed to
 Django as the timeout, so None and 0 mean what they mean there (never expires; not
 cached). Before 5.1 `expiration` could be passed by position, third.
@@ -17,7 +20,7 @@ _EXPIRATION = (Arg(2, "expiration"),)
 
 
 def _memoize(value: str) -> Method:
-    return Method(Kind.WRITE, key=Arg(0, "key"), value=Arg(1, value), ttl=_EXPIRATION, if_absent=True)
+    return Method(Kind.WRITE, key=Arg(0, "key"), value=Arg(1, value), ttl=_EXPIRATION, if_absent=True, joined_key=":")
 
 
 DJBLETS = Library(
