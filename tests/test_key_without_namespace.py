@@ -109,3 +109,27 @@ def test_a_key_parameter_is_judged_at_the_calls_and_the_message_names_the_bare_o
         "no namespace: entries of different kinds with the same value collide; make the key `f\"stock:{sku}\"`"
     )
     assert messages == [(5, message), (8, message)]
+
+
+def test_keys_a_scan_finds_under_a_pattern_its_caller_passes_are_not_judged():
+    """django-redis' `delete_pattern(pattern)` deletes what `scan_iter(match=make_pattern(pattern))`
+    finds: the keys the server holds, whose namespace is the pattern's, chosen by the caller."""
+    assert _messages(
+        """
+        import redis
+
+        r = redis.Redis()
+
+        def make_pattern(pattern):
+            if isinstance(pattern, CacheKey):
+                return pattern
+            return CacheKey(key_func(pattern))
+
+        def delete_pattern(pattern):
+            pattern = make_pattern(pattern)
+            pipeline = r.pipeline()
+            for key in r.scan_iter(match=pattern):
+                pipeline.delete(key)
+            pipeline.execute()
+        """
+    ) == []

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from cachelint.model import CacheOp, Kind, ModuleModel, find_argument
+from cachelint.model import CacheOp, Kind, ModuleModel, find_argument, names_in
 from cachelint.model.spec import ScanInstead
 from cachelint.rules.base import Finding, FixSuggestion, Replacement, Rule, RuleContext
 
@@ -44,7 +44,9 @@ class KeysPatternScan(Rule):
 
     Not flagged in test code (a file in a `test`, `tests` or `testing` folder of its project,
     or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`): a test's Redis holds a
-    few keys and serves no one else.
+    few keys and serves no one else. Nor in a function named `keys` that runs KEYS on the
+    pattern its caller passes (django-redis' own `keys(search)`): it is the command, offered
+    to callers, who are flagged where they call it.
 
     ## Fix safety
     When the call is what a `for` loop iterates over, the fix replaces it with
@@ -93,6 +95,15 @@ class KeysPatternScan(Rule):
         def stats():
             return r.execute_command("INFO", "keyspace")
         """,
+        # a cache library's own `keys(search)`: the command, flagged where it is called
+        """
+        from redis import Redis
+
+        class DefaultClient:
+            def keys(self, search, version=None, client: Redis | None = None):
+                pattern = self.make_pattern(search, version=version)
+                return [self.reverse_key(k) for k in client.keys(pattern)]
+        """,
     ]
 
     INVALID = [
@@ -130,6 +141,14 @@ class KeysPatternScan(Rule):
             return pipe.execute()
         """,
         """
+        import redis
+
+        store = redis.Redis()
+
+        def keys():
+            return [x for x in store.keys()]  # expect: CL007
+        """,
+        """
         from django.core.cache import cache
 
         def report():
@@ -147,6 +166,8 @@ class KeysPatternScan(Rule):
         if not scans or model.is_test_code:  # asked last: where the file is costs more than its calls
             return  # a test's Redis holds the test's few keys, and blocks nobody
         for op, call in scans:
+            if _wraps_the_command(op, call):
+                continue
             instead = op.spec.scan_instead
             suggestion = f"`{instead.method}({_pattern(instead, '…')})`" if instead else "SCAN"
             message = (
@@ -154,6 +175,26 @@ class KeysPatternScan(Rule):
                 f"blocks the server; iterate with {suggestion} instead"
             )
             yield Finding(op.node, op.statement, message, _fix(model, op))
+
+
+def _wraps_the_command(op: CacheOp, call: cst.Call) -> bool:
+    """A function named after the command that runs it on the pattern its caller passes
+    (django-redis' `DefaultClient.keys(self, search, ...)`: `client.keys(make_pattern(search))`)
+    is the command itself, as a cache library offers it: its callers are the ones that
+    scan (django-redis `cache.keys(…)` is flagged where it is called). One that chooses
+    the pattern itself (`def keys(): return store.keys()`) is a scan of its own."""
+    function = op.scope.function
+    if function is None or function.name != op.method or op.spec.pattern is None:
+        return False
+    pattern = find_argument(call, op.spec.pattern)
+    if not isinstance(pattern, cst.BaseExpression):
+        return False
+    if isinstance(pattern, cst.Name):  # `pattern = self.make_pattern(search)`, bound once
+        bindings = op.scope.bindings.get(pattern.value, ())
+        assigned = [binding.assigned for binding in bindings if binding.kind == "assign"]
+        pattern = assigned[0] if len(assigned) == 1 and assigned[0] is not None else pattern
+    parameters = {name for name, bindings in function.bindings.items() if bindings and bindings[0].kind == "param"}
+    return not parameters.isdisjoint(names_in(pattern) - {function.self_name})
 
 
 def _pattern(instead: ScanInstead, pattern: str) -> str:

@@ -507,7 +507,11 @@ class KeyShapes:
         if pattern is None:
             return [(Part(Source.LOOP, name=name.value, node=name, scope=scope, opaque=is_key_name(name.value)),)]
         matched = Part(Source.LOOP, name=name.value, node=name, scope=scope, opaque=True)
-        return [_before_glob(shape) + (matched,) for shape in pattern]
+        # Under a pattern that is a value made elsewhere, whole (django-redis'
+        # `make_pattern(pattern)`), the keys found are what the server holds: what they start
+        # with, the pattern's maker decides.
+        return [(matched,) if len(shape) == 1 and not shape[0].is_constant else _before_glob(shape) + (matched,)
+                for shape in pattern]
 
     def _scan_pattern(self, iterable: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[Shape] | None:
         """The shapes of the pattern of the key scan `iterable` is, or None when it is none.
