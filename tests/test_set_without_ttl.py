@@ -145,3 +145,23 @@ def test_a_structure_another_function_of_the_module_expires_is_not_reported():
         """
     )
     assert [row for row, _ in messages] == [16]
+
+
+def test_what_a_test_writes_to_its_cache_is_not_reported():
+    """label-studio's import test fills a fakeredis client (`redis.set("test.json", ...)`)
+    as the storage to import from: a fixture, gone with the test's store. The same write
+    in the project's code is reported."""
+    source = """
+        import json
+
+        from fakeredis import FakeRedis
+
+        def fill(data):
+            redis = FakeRedis(decode_responses=True)
+            redis.set("test.json", json.dumps(data))
+        """
+    found = [(d.location.row, d.code) for d in lint(source, select=("CL002",), filename="tests/test_import.py")]
+    assert found == []
+    assert [(d.location.row, d.code) for d in lint(source, select=("CL002",), filename="app/storage.py")] == [
+        (8, "CL002"),
+    ]

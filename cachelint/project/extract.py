@@ -146,7 +146,7 @@ def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:
         if part.source in (Source.NAME, Source.ATTRIBUTE) and "." in part.name and part.name.rsplit(".", 1)[1].isupper()
     }
     ttl = use.ttl.meaning if use.ttl is not None else None
-    if ttl is Meaning.FOREVER and (use.expiry_follows or expired_elsewhere(model, use)):
+    if ttl is Meaning.FOREVER and (use.expiry_follows or expired_elsewhere(use, model.ops, model.keys)):
         ttl = Meaning.EXPIRES  # `incr(k)`, then `expire(k, 60)` here or in another function: the key expires after all
     return CacheUse(
         line, kind, use.library.name, use.method, key, ttl.value if ttl is not None else None, use.spec.via,

@@ -55,6 +55,10 @@ class SetWithoutTtl(Rule):
     An in-process memo of a pure function is fine; one of a database query or an HTTP
     call keeps its first answer for the life of the process.
 
+    Not flagged in test code (a file in a `test`, `tests` or `testing` folder of its project,
+    or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`): what a test writes to
+    its cache (often a fakeredis client) is a fixture, gone with the test's store.
+
     Django's omitted `timeout` uses the configured default and is not flagged, and neither
     is a bounded `lru_cache(maxsize=N)` or the memo of a function without parameters (one
     entry, as a dict cache with one fixed key), nor a dict cache the module deletes entries
@@ -807,7 +811,7 @@ class SetWithoutTtl(Rule):
             message = _op_message(model, op)
             if message is not None:
                 message = entries.judge(op, message)
-            if message is not None:
+            if message is not None and not model.is_test_code:  # asked last: where the file is costs more
                 yield Finding(op.node, op.statement, message)
         for decorator in model.decorators:
             message = _decorator_message(model, decorator)
@@ -820,7 +824,7 @@ def _op_message(model: ModuleModel, op: CacheOp) -> str | None:
         return None
     if op.backend_ttl is not None:
         return _backend_message(model, op, op.backend_ttl) if op.backend_ttl.meaning is Meaning.FOREVER else None
-    if op.ttl.meaning is not Meaning.FOREVER or expired_elsewhere(model, op):
+    if op.ttl.meaning is not Meaning.FOREVER or expired_elsewhere(op, model.ops, model.keys):
         return None
     if op.library.in_process and stamped(op, model.calls, model.code):
         return None

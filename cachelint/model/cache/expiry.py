@@ -19,56 +19,54 @@ entry, not an entry that never expires. (The same function is `expiry_follows`: 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from cachelint.model.cache.facts import CacheOp
-from cachelint.model.cache.keys import KeyShape, Source, named_keys
+from cachelint.model.cache.keys import KeyShape, KeyShapes, Source, named_keys
 from cachelint.model.spec import Kind
 
-if TYPE_CHECKING:
-    from cachelint.model.build import ModuleModel
 
-
-def expired_elsewhere(model: ModuleModel, write: CacheOp) -> bool:
+def expired_elsewhere(write: CacheOp, ops: Sequence[CacheOp], keys: KeyShapes) -> bool:
     """Whether `write` keeps its key's TTL (a structure's or a counter's write) and every
-    key it names is one another function of the module expires: the same shape, once a
-    key that is a parameter of its function is what the module's calls of it pass
-    (privacyidea's `_use(client, key, ...)`, called with `_key(username, realm, resolver)`)."""
+    key it names is one another function of its module expires (of the module's `ops`,
+    whose keys are `keys`): the same shape, once a key that is a parameter of its function
+    is what the module's calls of it pass (privacyidea's `_use(client, key, ...)`, called
+    with `_key(username, realm, resolver)`)."""
     if write.kind is not Kind.WRITE or not write.spec.keeps_ttl or not write.library.followup_expiry:
         return False
-    mine = _skeletons(model, write)
+    mine = _skeletons(keys, write)
     if not mine:
         return False
     expired: set[tuple] = set()
-    for other in model.ops:
+    for other in ops:
         if other.kind is Kind.EXPIRE and other.library is write.library \
                 and other.scope.function is not write.scope.function:
-            expired |= _skeletons(model, other) or set()
+            expired |= _skeletons(keys, other) or set()
             if mine <= expired:
                 return True
     return False
 
 
-def _skeletons(model: ModuleModel, op: CacheOp) -> set[tuple] | None:
+def _skeletons(keys: KeyShapes, op: CacheOp) -> set[tuple] | None:
     """The skeletons of every key `op` names, a leading parameter replaced by what the
     module's calls of its function pass; None when one has no text to tell it by (a key
     the module cannot read, a parameter no call of the module passes). A part built where
     the module cannot read it (`_segment(username)`) is one dynamic part, as any other."""
     found: set[tuple] = set()
     for key in named_keys(op):
-        for shape in model.keys.of(key, op.scope):
-            for whole in _as_passed(model, shape):
+        for shape in keys.of(key, op.scope):
+            for whole in _as_passed(keys, shape):
                 if whole is None or not any(part for part in whole.skeleton):
                     return None
                 found.add(whole.skeleton)
     return found or None
 
 
-def _as_passed(model: ModuleModel, shape: KeyShape) -> list[KeyShape | None]:
+def _as_passed(keys: KeyShapes, shape: KeyShape) -> list[KeyShape | None]:
     """`shape`, or when it starts with a parameter, the shapes each call of the module gives
     it ([None] when there is none)."""
     first = shape.first
     if first is None or first.source is not Source.PARAMETER:
         return [shape]
-    calls = model.keys.passed(first)
+    calls = keys.passed(first)
     return [KeyShape(argument.parts + shape.parts[1:]) for call in calls for argument in call.shapes] or [None]
