@@ -443,7 +443,7 @@ class KeyShapes:
                 joined = op.spec.joined_key
                 if joined is None or op.key is None:
                     continue
-                key = op.key
+                key: cst.BaseExpression | None = op.key
                 if type(key) is cst.Name:
                     bindings = op.scope.bindings.get(key.value, ())
                     key = bindings[0].assigned if len(bindings) == 1 and bindings[0].kind == "assign" else key
