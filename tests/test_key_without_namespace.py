@@ -116,20 +116,19 @@ def test_keys_a_scan_finds_under_a_pattern_its_caller_passes_are_not_judged():
     finds: the keys the server holds, whose namespace is the pattern's, chosen by the caller."""
     assert _messages(
         """
-        import redis
+        from redis import Redis
 
-        r = redis.Redis()
+        class DefaultClient:
+            def delete_pattern(self, pattern, version=None, client: Redis | None = None):
+                pattern = self.make_pattern(pattern, version=version)
+                pipeline = client.pipeline()
+                for key in client.scan_iter(match=pattern, count=100):
+                    pipeline.delete(key)
+                pipeline.execute()
 
-        def make_pattern(pattern):
-            if isinstance(pattern, CacheKey):
-                return pattern
-            return CacheKey(key_func(pattern))
-
-        def delete_pattern(pattern):
-            pattern = make_pattern(pattern)
-            pipeline = r.pipeline()
-            for key in r.scan_iter(match=pattern):
-                pipeline.delete(key)
-            pipeline.execute()
+            def make_pattern(self, pattern, version=None):
+                if isinstance(pattern, CacheKey):
+                    return pattern
+                return CacheKey(self._backend.key_func(pattern, version))
         """
     ) == []
