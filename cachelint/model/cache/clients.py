@@ -20,7 +20,7 @@ from cachelint.model.cache.facts import Client, WrapperClass
 from cachelint.model.core.calls import CallResolver
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument, is_none, string_value
+from cachelint.model.core.values import MAYBE, NONE, evaluate_number, find_argument, is_none, string_value, text_value
 from cachelint.model.libraries import BY_NAME, LIBRARIES, REGISTRY_PROXIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import Arg, ClientKind, Library, Meaning, TtlSemantics
@@ -584,7 +584,7 @@ _ALTERNATIVES = frozenset({f"{module}.{name}" for module in ("typing", "typing_e
 def _parsed_annotation(written: cst.SimpleString | cst.ConcatenatedString) -> cst.BaseExpression | None:
     """The expression an annotation written as a string spells (`"redis.Redis | None"`);
     None for a string that is not one (a docstring-like note, an f-string)."""
-    text = written.evaluated_value
+    text = text_value(written)
     if not isinstance(text, str):
         return None
     try:
