@@ -157,3 +157,19 @@ def test_a_ttl_from_another_module_of_the_project(tmp_path):
 def test_a_ttl_from_another_module_is_the_same_from_the_result_cache(tmp_path):
     cold = _project_findings(tmp_path, cache=True)
     assert _project_findings(tmp_path, cache=True) == cold and len(cold) == 3
+
+
+def test_a_zero_ttl_in_test_code_is_not_reported():
+    """Django's own cache tests pass `timeout=0` to check that nothing is stored: in a
+    test, zero is what is being exercised. The same call in the project's code is reported."""
+    source = """
+        from django.core.cache import cache
+
+        def check_zero_timeout_stores_nothing():
+            cache.set("key1", "eggs", 0)
+            assert cache.get("key1") is None
+        """
+    assert lint(source, select=("CL013",), filename="tests/cache/tests.py") == []
+    assert [(d.location.row, d.code) for d in lint(source, select=("CL013",), filename="app/views.py")] == [
+        (5, "CL013"),
+    ]

@@ -39,6 +39,11 @@ class ZeroTtl(Rule):
     not this rule's; fastapi-cache's `expire=0` falls back to the global default and is
     not flagged.
 
+    Not flagged in test code (a file in a `test`, `tests` or `testing` folder of its project,
+    or named `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`): a test that passes `0`
+    exercises what the client does with it (Django's own cache tests do), and one that
+    passes it by mistake fails where it runs, not in production.
+
     ## Example
     ```python
     from django.core.cache import cache
@@ -302,6 +307,8 @@ class ZeroTtl(Rule):
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
+        if model.is_test_code:
+            return
         for op in model.ops:
             mistake = _mistake(op.ttl)
             if mistake is not None:
