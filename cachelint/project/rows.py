@@ -29,7 +29,7 @@ import libcst as cst
 from cachelint.model.app.entities import canonical
 from cachelint.model.core.nodes import names_in
 from cachelint.model.core.scopes import dotted
-from cachelint.model.core.values import is_none
+from cachelint.model.core.values import is_none, string_value, text_value
 from cachelint.model.core.words import words
 
 # A column that tells kinds of row apart: `type`, `kind`, `entity_type_id`, `content_type`.
@@ -106,8 +106,9 @@ class ViewReads:
             if arg.keyword is not None:
                 continue  # `flat=True`, `named=True`
             value = arg.value
-            if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) and isinstance(value.evaluated_value, str):
-                column: str | None = value.evaluated_value.split("__", 1)[0]  # `tags__name` reads `tags`
+            text = text_value(value) if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
+            if isinstance(text, str):
+                column: str | None = text.split("__", 1)[0]  # `tags__name` reads `tags`
             else:
                 column = _column_name(value)
             if column is None:
@@ -135,8 +136,9 @@ class ViewReads:
 def kind_of(value: cst.BaseExpression) -> str:
     """The kind a value names: `episode` for `episode_type_id`, `self.episode_type["id"]`
     or `"Episode"`; UNKNOWN_KIND when it names none."""
-    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-        text = value.evaluated_value
+    literal = string_value(value) if isinstance(value, cst.SimpleString) else None
+    if isinstance(literal, str):
+        text = literal
     else:
         text = " ".join(n.value for n in _names(value))
     found = [word for word in map(canonical, words(text)) if word not in _NOT_A_KIND]
@@ -177,7 +179,7 @@ def set_columns(call: cst.Call) -> tuple[str, ...]:
             if not isinstance(element, cst.DictElement):
                 return ()
             key = element.key
-            column = key.evaluated_value if isinstance(key, cst.SimpleString) else _column_name(key)
+            column = string_value(key) if isinstance(key, cst.SimpleString) else _column_name(key)
             if not isinstance(column, str):
                 return ()
             columns.append(column)

@@ -28,7 +28,7 @@ from cachelint.model.core.module import SourceModule
 from cachelint.model.core.nodes import names_in
 from cachelint.model.core.scopes import Binding, Scope, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
-from cachelint.model.core.values import string_value
+from cachelint.model.core.values import number_value, string_value
 
 # Request attributes and methods that carry request input. Flask's global `request` has
 # only Flask's; a `request` parameter may be any framework's, so it has all of them.
@@ -277,10 +277,10 @@ class TaintAnalysis(Evaluator[Value]):
             container, where = assigned, bindings[0].scope
         if not isinstance(container, cst.Dict):
             return None
-        wanted = index.value.evaluated_value
+        wanted = _literal(index.value)
         for element in container.elements:
             if (isinstance(element, cst.DictElement) and isinstance(element.key, (cst.SimpleString, cst.Integer))
-                    and element.key.evaluated_value == wanted):
+                    and _literal(element.key) == wanted):
                 return element.value, where
         return None
 
@@ -658,3 +658,9 @@ def _statements(body) -> list[cst.CSTNode]:
     if isinstance(body, cst.IndentedBlock):
         return list(body.body)
     return [body] if isinstance(body, cst.BaseSuite) else list(body)
+
+
+def _literal(node: cst.SimpleString | cst.Integer) -> str | bytes | int | float:
+    """The value of a string or integer literal (a dict key or a subscript), read without
+    LibCST's `evaluated_value` (cachelint.model.core.values says why)."""
+    return string_value(node) if isinstance(node, cst.SimpleString) else number_value(node)
