@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 
+from cachelint.config import Settings
+from cachelint.engine import lint_paths
 from cachelint.model import build_model
 from tests.conftest import lint
 
@@ -539,3 +542,64 @@ def test_a_tenant_is_named_by_a_word_of_the_text_in_any_case():
              b"xsite site", b"teams", b"_team", b"organiser2", b"organizations", b"", b"event", b"\xc3\xa9site", b"sub.Site"]
     assert [_names_tenant_word(text) for text in texts] == [spec.search(text) is not None for text in texts]
     assert [_names_tenant_word(text) for text in texts].count(True) == 10
+
+
+# A project whose models hold a cache namespaced by the object (pretix's `ObjectRelatedCache`).
+SHOP_CACHE = {
+    "shop/__init__.py": "",
+    "shop/caching.py": """\
+        from django.core.cache import caches
+
+        class PrefixedCache:
+            def __init__(self, prefix):
+                self.backend = caches["default"]
+                self.prefix = prefix
+
+            def _full(self, key):
+                return "%s:%s" % (self.prefix, key)
+
+            def get(self, key):
+                return self.backend.get(self._full(key))
+
+            def set(self, key, value, timeout=300):
+                self.backend.set(self._full(key), value, timeout)
+
+        class PerObjectCache(PrefixedCache):
+            def __init__(self, obj):
+                super().__init__("%s:%s" % (type(obj).__name__, obj.pk))
+        """,
+    "shop/models.py": """\
+        from django.db import models
+
+        from .caching import PerObjectCache
+
+        class Shop(models.Model):
+            @property
+            def cache(self):
+                return PerObjectCache(self)
+        """,
+    "shop/views.py": """\
+        def sidebar(request):
+            if request.user.is_authenticated and request.session.get("seen"):
+                pending = request.shop.orders.filter(state="pending").exists()
+                request.shop.cache.set("pending_orders", pending, 30)
+                return {"pending": pending, "who": request.user}
+            return {}
+
+        def mine(request, shop):
+            rows = list(shop.orders.filter(customer=request.user))
+            shop.cache.set("recent_orders", rows, 30)
+            return rows
+        """,
+}
+
+
+def test_a_private_word_in_a_cache_namespaced_by_its_object_is_that_objects(tmp_path):
+    for name, text in SHOP_CACHE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    run = lint_paths([tmp_path], Settings(root=tmp_path, select=("CL004",)))
+    assert not run.internal_errors
+    # `pending_orders` is the shop's (its cache keys every entry by the shop); the rows of
+    # `mine` are filtered by the user, which the shop's namespace does not keep apart.
+    assert [(Path(d.filename).name, d.location.row) for d in run.diagnostics] == [("views.py", 10)]

@@ -26,6 +26,7 @@ from cachelint.model import (
     unwrap_method_decorator,
     words,
 )
+from cachelint.model.cache.wrappers import OPAQUE
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Rule, RuleContext
 
@@ -93,7 +94,10 @@ class KeyMissingUserScope(Rule):
     Reads and deletes are not flagged, only the write that stores the data. Not flagged
     either: keys built by functions the analysis cannot see; keys that say they are
     shared (`site:`, `public`, `anonymous`, `admin`) or hold a one-time code or token
-    (`nonce`, `otp`, a fresh `uuid4()` handed to the client);
+    (`nonce`, `otp`, a fresh `uuid4()` handed to the client); a private-sounding key of a
+    cache an object holds whose wrapper namespaces every key by that object
+    (`request.event.cache.set("pending_orders", ...)`, pretix's `ObjectRelatedCache`): the
+    words name the object's data, and only a value computed from the user is reported there;
     storing only the user's id (who holds a lock) or adding them to a shared collection
     (`zadd("leaderboard", {user_id: score})`); what a call acting on the user's behalf
     gives back (`add_comment(post_id, user_id, text)`); flags and role checks
@@ -553,7 +557,8 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
                 f"has no part from it, where the module keys other entries by the tenant (line {line}): "
                 f"every tenant is served the first one's data; add it: `{_with_user(model, shape, tenant)}`")
     function = op.scope.function_def
-    private = _private_word(shape, key_words) if function is not None and _is_literal_free(value) else None
+    private = _private_word(shape, key_words) if function is not None and _is_literal_free(value) \
+        and not _an_objects_cache(op) else None
     if private is None or function is None:
         return None
     user = model.users.context(function)
@@ -563,6 +568,20 @@ def _data_problem(model: ModuleModel, op: CacheOp, key_expr: cst.BaseExpression,
             f"code runs for `{user.source}`, but the key has no part from the user: every user is served the "
             f"first one's entry; "
             f"add it: `{_with_user(model, shape, user)}`")
+
+
+def _an_objects_cache(op: CacheOp) -> bool:
+    """The write goes to a cache an object holds (`request.event.cache`, `shop.cache`) through a
+    project wrapper that puts a namespace of its own making around every key (pretix's
+    `ObjectRelatedCache(event)`, whose keys start with `Event:<pk>:`): its entries are that
+    object's, so a word of the key (`"complain_testmode_orders"`) names the object's data,
+    not a user's. Only the value can then show a user's data under it."""
+    if OPAQUE not in op.spec.key_affix[0] or op.call is None or not isinstance(op.call.func, cst.Attribute):
+        return False
+    receiver = op.call.func.value
+    # `self.cache`, `cls.cache`: the class's own client, which says nothing of an object it is bound to.
+    return isinstance(receiver, cst.Attribute) and not (
+        isinstance(receiver.value, cst.Name) and receiver.value.value in ("self", "cls"))
 
 
 def _described(model: ModuleModel, key_expr: cst.BaseExpression, shape: KeyShape) -> str:
