@@ -19,6 +19,17 @@ def lint(source: str, select: tuple[str, ...] = ("ALL",), settings: Settings | N
     return result.diagnostics
 
 
+def lint_tree(root: Path, files: dict[str, str], select: tuple[str, ...]):
+    """Write `files` (path -> source, dedented) under `root` and lint the tree with the rules
+    of `select`, the project stage included: its findings, without internal errors."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    run = engine.lint_paths([root], Settings(root=root, select=select))
+    assert not run.internal_errors, run.internal_errors
+    return run.diagnostics
+
+
 @pytest.fixture
 def lint_snippet():
     return lint

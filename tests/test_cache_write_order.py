@@ -2,12 +2,9 @@
 entity and commit fine print."""
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from cachelint.config import Settings
-from cachelint.engine import lint_paths
-from tests.conftest import lint
+from tests.conftest import lint, lint_tree
 
 PRODUCTS = """
 import sqlite3
@@ -285,12 +282,8 @@ RATE_LIMITS = {
 
 
 def test_a_counter_reset_through_another_modules_helper_is_not_a_write_in_the_transaction(tmp_path):
-    for name, text in RATE_LIMITS.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    run = lint_paths([tmp_path], Settings(root=tmp_path, select=("CL009",)))
-    assert not run.internal_errors
+    found = lint_tree(tmp_path, RATE_LIMITS, ("CL009",))
     # The profile helper's key holds rendered data, so dropping it inside the block still counts.
-    assert [(Path(d.filename).name, d.location.row, d.message.split(" runs ")[0]) for d in run.diagnostics] == [
+    assert [(Path(d.filename).name, d.location.row, d.message.split(" runs ")[0]) for d in found] == [
         ("views.py", 10, "`forget_profile(user.pk)`")
     ]

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from cachelint.config import Settings
-from cachelint.engine import lint_paths
 from cachelint.model import build_model
-from tests.conftest import lint
+from tests.conftest import lint, lint_tree
 
 
 def _model(source: str):
@@ -550,23 +548,13 @@ SHOP_CACHE = {
     "shop/caching.py": """\
         from django.core.cache import caches
 
-        class PrefixedCache:
-            def __init__(self, prefix):
+        class PerObjectCache:
+            def __init__(self, obj):
                 self.backend = caches["default"]
-                self.prefix = prefix
-
-            def _full(self, key):
-                return "%s:%s" % (self.prefix, key)
-
-            def get(self, key):
-                return self.backend.get(self._full(key))
+                self.prefix = f"{type(obj).__name__}:{obj.pk}"
 
             def set(self, key, value, timeout=300):
-                self.backend.set(self._full(key), value, timeout)
-
-        class PerObjectCache(PrefixedCache):
-            def __init__(self, obj):
-                super().__init__("%s:%s" % (type(obj).__name__, obj.pk))
+                self.backend.set(f"{self.prefix}:{key}", value, timeout)
         """,
     "shop/models.py": """\
         from django.db import models
@@ -595,11 +583,7 @@ SHOP_CACHE = {
 
 
 def test_a_private_word_in_a_cache_namespaced_by_its_object_is_that_objects(tmp_path):
-    for name, text in SHOP_CACHE.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    run = lint_paths([tmp_path], Settings(root=tmp_path, select=("CL004",)))
-    assert not run.internal_errors
+    found = lint_tree(tmp_path, SHOP_CACHE, ("CL004",))
     # `pending_orders` is the shop's (its cache keys every entry by the shop); the rows of
     # `mine` are filtered by the user, which the shop's namespace does not keep apart.
-    assert [(Path(d.filename).name, d.location.row) for d in run.diagnostics] == [("views.py", 10)]
+    assert [(Path(d.filename).name, d.location.row) for d in found] == [("views.py", 10)]
