@@ -979,13 +979,15 @@ def _client_holders(project: ProjectModel) -> list[str]:
                   if definition.kind == "class" and definition.members)
 
 
-def _module_level_instances(classes: list[str]) -> re.Pattern[bytes]:
+def _module_level_instances(classes: list[str]) -> Prefiltered:
     """What a file's text must contain to make, at module level, an instance of one of
     these classes (qualified): `cache_manager = CacheManager()`, `store: Store = ext.Store(...)`.
-    Only such an instance is a name other modules import (`ProjectModel.clients`)."""
-    names = sorted({name.rpartition(".")[2] for name in classes})
-    return re.compile(rb"^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*(?:\w+[ \t]*\.[ \t]*)*(?:"
-                      + b"|".join(re.escape(name.encode()) for name in names) + rb")[ \t]*\(", re.M)
+    Only such an instance is a name other modules import (`ProjectModel.clients`). A
+    match is one line holding the class's name: the pattern, which `re` would try at
+    every position of the text, runs on the lines that hold a name only (`Prefiltered`)."""
+    names = sorted({name.rpartition(".")[2].encode() for name in classes})
+    return Prefiltered(names, re.compile(rb"^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*(?:\w+[ \t]*\.[ \t]*)*(?:"
+                                         + b"|".join(re.escape(name) for name in names) + rb")[ \t]*\(", re.M))
 
 
 def _typed_attributes(project: ProjectModel, results: list[FileResult], stats: list[os.stat_result | None],

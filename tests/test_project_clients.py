@@ -113,6 +113,38 @@ def test_a_name_is_used_where_its_own_module_is_imported():
         assert not uses.search(text), text
 
 
+def test_a_module_level_instance_is_found_on_the_lines_naming_its_class(monkeypatch):
+    """`_module_level_instances`: a name bound, at module level, to a call of one of the
+    classes (through attributes, with an annotation); not an instance made in a function,
+    a comparison, nor a mention of the class. The pattern reads only the lines that hold
+    a class's name: none for a text that names none of them."""
+    import re
+
+    from cachelint import engine
+
+    screen = engine._module_level_instances(["app.ext.CacheManager", "app.stores.Store"])
+    for text in (b"import x\ncache_manager = CacheManager()\n", b"store: Store = ext.Store(url)\n",
+                 b"a = 1\r\nholder = app . ext. CacheManager (\n  x)\n", b"\n\nstore=Store()"):
+        assert screen.search(text), text
+    for text in (b"def f():\n    cache_manager = CacheManager()\n", b"if x == Store():\n    pass\n",
+                 b"store = Store\n", b"# CacheManager()\nx = 1\n", b"cache = OtherCacheManager()\n"):
+        assert not screen.search(text), text
+    searched = []
+    real = re.Pattern.search
+
+    class Recorded:  # a stand-in for the compiled pattern that notes each text it is given
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def search(self, text):
+            searched.append(text)
+            return real(self.pattern, text)
+
+    monkeypatch.setattr(screen, "_pattern", Recorded(screen._pattern))
+    assert not screen.search(b"import os\n" * 1000)
+    assert screen.search(b"import os\n" * 1000 + b"store = Store()\n") and searched == [b"store = Store()"]
+
+
 def test_a_warm_run_takes_the_importers_from_the_cache(tmp_path, monkeypatch):
     """The files linted again for an imported client are cached too, keyed on the clients
     declared for them: a warm run lints nothing, and a change to the client is seen."""
