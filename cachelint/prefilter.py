@@ -55,9 +55,12 @@ _PLAIN_ASSIGNMENT = re.compile(r"(?<![=<>!:])=(?!=)")
 _TEMPLATE_BLOCK = re.compile(r"[ft]r?(?:\'\'\'|\"\"\")")
 # A comment or a string as Python 3.11 reads them (their prefixes before them), or a quote
 # that starts neither (Python 3.12 lets an f-string's fields span lines).
+# Each alternative starts with a literal character (`\'\'\'`, not `'{3}`), from which `re`
+# makes the set of characters a match starts with, and skips to the next of them: with a
+# repeat first, it tried every alternative at every position (twice as long).
 _STRING_OR_COMMENT = re.compile(  # each loop unrolled: `[^"\\]*(?:\\.[^"\\]*)*` is the fast `(?:[^"\\]|\\.)*`
     r"""#[^\r\n]*"""
-    r"""|'{3}[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'{3}|"{3}[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"{3}"""
+    r"""|\'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'{3}|\"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"{3}"""
     r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|['"]""",
     re.DOTALL,
 )
@@ -251,13 +254,21 @@ def _dotted(text: str) -> str:
     return "".join(text.split())
 
 
+@functools.lru_cache(maxsize=1)
+def lower_case(text: str) -> str:
+    """`text.lower()`, kept for the text asked last: the prefilter (`_may_read_a_dict_cache`)
+    and then `cache_like.may_hold_calls` read the lower case of the file they drop (a text
+    that is not ASCII takes as long to lower as to scan a few times)."""
+    return text.lower()
+
+
 def _may_read_a_dict_cache(text: str) -> bool:
     """A plain name containing "cache" (never an attribute: `self._cache`) assigned
     something that may be a dict (`_CACHE = {}`, `(cache := dict())`, `cache: X =
     OrderedDict()`) outside every def and class (or declared global), and written
     somewhere else too, where it may be read: every operation on the dict goes through a
     read of its name. Names are compared lowercased."""
-    lowered = text.lower()
+    lowered = lower_case(text)
     if "cache" not in lowered:
         return False
     joined = 0

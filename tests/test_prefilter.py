@@ -167,6 +167,38 @@ def test_the_code_of_a_text_leaves_out_its_comments_and_plain_strings_only():
     assert code_of(b"import app.cache\n") == b"import app.cache\n"
 
 
+def test_each_string_or_comment_starts_with_a_character_re_can_skip_to():
+    """The pattern `code_of` (and the dict-cache scan) finds strings and comments by: each
+    of its alternatives starts with a literal character or a set of them, so that `re`
+    skips the text between two quotes or hashes; an alternative starting with a repeat
+    (`'{3}`) made it try every alternative at every position. The same matches."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+
+    from cachelint.prefilter import _STRING_OR_COMMENT, code_of
+
+    [(branch, (_, alternatives))] = list(parser.parse(_STRING_OR_COMMENT.pattern, _STRING_OR_COMMENT.flags))
+    assert str(branch) == "BRANCH"
+    assert [str(alternative[0][0]) for alternative in alternatives] == ["LITERAL"] * 5 + ["IN"]
+    assert code_of(b"a = '''x\n''' + \"\"\"y\"\"\" + '''it's''' # c\n") == b"a = '' + '' + '' \n"
+    for doubtful in (b"a = '''x\n", b'b = """'):
+        assert code_of(doubtful) == doubtful
+
+
+def test_a_dropped_text_is_lowered_once(tmp_path):
+    """A file the prefilter drops is read in lower case twice, for a dict cache and for a
+    call that may be one not understood (`cache_like.may_hold_calls`): lowered once."""
+    from cachelint import engine
+    from cachelint.prefilter import lower_case
+
+    lower_case.cache_clear()
+    raw = "# Größe\nimport os\nCACHE_DIR = os.getcwd()\n".encode()
+    assert engine._read_source(str(tmp_path / "a.py"), raw, Settings(root=tmp_path), True).diagnostics == []
+    assert (lower_case.cache_info().misses, lower_case.cache_info().hits) == (1, 1)
+
+
 def test_a_file_its_text_settles_is_not_handed_over_to_the_deep_stack(tmp_path, monkeypatch):
     """The prefilter's scan of the text runs on the caller's stack: a file it drops (as
     most of a project's are) costs no hand-over to the deep one that parsing needs

@@ -16,7 +16,7 @@ import re
 
 from cachelint.model.core.words import is_key_name
 from cachelint.model.libraries import LIBRARIES
-from cachelint.prefilter import code_of
+from cachelint.prefilter import code_of, lower_case
 
 CACHE_METHODS = frozenset(name for library in LIBRARIES for name in library.methods)
 _CACHE_WORDS = re.compile(r"cache|redis|valkey|memcache", re.I)
@@ -86,7 +86,7 @@ def code_text(text: str) -> str:
 
 
 def _may_hold_a_call_shape(text: str) -> bool:
-    lowered = text.lower()
+    lowered = lower_case(text)
     if not text.isascii():
         if len(lowered) != len(text):  # a letter lowercased to two: the positions differ
             return True
