@@ -1619,3 +1619,48 @@ def test_a_key_djblets_joins_is_one_key_its_parts_joined_with_colons(tmp_path):
         (18, "cache_memoize", "listed:{name}"),
         (22, "get", "({role}, {region})"),
     ]
+
+
+# ---------------------------------------------------------------- Django's old `get_cache`
+
+OLD_GET_CACHE = '''
+from django.conf import settings
+
+try:
+    from django.core.cache import caches
+
+    def get_cache(alias):
+        return caches[alias]
+except ImportError:  # Django before 1.7
+    from django.core.cache import get_cache
+
+from app.thumbs import get_cache as thumbnail_store
+
+ALIAS = getattr(settings, "BADGE_CACHE", "default")
+if ALIAS:
+    badges = get_cache(ALIAS)
+else:
+    badges = None
+thumbs = thumbnail_store("small")
+
+
+def badge(name):
+    found = badges.get(f"badge:{name}")
+    if found is None:
+        found = render_badge(name)
+        badges.set(f"badge:{name}", found)
+    thumbs.get(name)
+    return found
+'''
+
+
+def test_djangos_removed_get_cache_imported_as_a_fallback_makes_a_django_cache(tmp_path):
+    """`django.core.cache.get_cache(alias)` (Django < 1.9), which projects keep importing in
+    the `except` of `caches`: the module's own `get_cache` and the old one both give a
+    Django cache, so `badges` is one. Another module's function of the same name is not."""
+    files = {"app/__init__.py": "", "app/thumbs.py": "def get_cache(size):\n    return {}\n",
+             "app/badges.py": OLD_GET_CACHE}
+    found = understood(tmp_path, files, "badges.py")
+    assert [(row, kind, library, method) for row, kind, library, method, _, _ in found] == [
+        (23, "read", "django", "get"), (26, "write", "django", "set"),
+    ]

@@ -56,7 +56,9 @@ DJANGO = Library(
     instances={"django.core.cache.cache": ClientKind()},
     # The base class of every backend: what a parameter or property annotated with it
     # holds (`cache: BaseCache`), and what a project's own backend subclasses.
-    constructors={"django.core.cache.backends.base.BaseCache": ClientKind()},
+    # `get_cache(alias)`, removed in Django 1.9, which projects still import as a fallback
+    # of `caches[alias]` (`except ImportError: from django.core.cache import get_cache`).
+    constructors={"django.core.cache.backends.base.BaseCache": ClientKind(), "django.core.cache.get_cache": ClientKind()},
     registries=frozenset({"django.core.cache.caches"}),
     decorators={
         # cache_page(None) falls back to max-age or CACHE_MIDDLEWARE_SECONDS (middleware/cache.py).
