@@ -111,7 +111,11 @@ e -= 1 ; e += 2 ; e *= 3 ; lambda: (yield) | v / w is x
 # Each node that holds others and is spanned without LibCST's calls (a call, an argument,
 # an attribute, a statement line, an expression statement, an assignment and its
 # targets, a subscript, its elements and indexes, an element of a list, set or tuple,
-# brackets, an indented block), and the lines and line ends that are only counted, also
+# brackets, an indented block, a parameter and its annotation, a `return`, a name
+# imported, an operation, a comparison and its operands, a dict and its elements, a list,
+# set or tuple, a line break inside brackets, `if`, `elif` and `else` clauses, a function
+# definition, its decorators and plain parameters, a `from` import), and the lines and
+# line ends that are only counted, also
 # where it takes LibCST's way (parentheses, whitespace that is not plain): arguments
 # starred, named with spaces around `=` and with a comma after the last; statements
 # after a semicolon and ending in one; comments (one not ASCII) and line breaks between
@@ -130,6 +134,23 @@ b = [
     c,  # é
     d
     ]
+import a.b as c, d ; from e import (f as g,
+    h, )
+def i(j, k: int = 1, *l: str, m=2, **n) -> "o":
+    return (-j) if not k else [j, ( k ), ] or {l: m, **n} ; return
+lambda r, /, s=(1, 2), *, t: r < s > -r is not +s
+u = v and (w or x) == (y) in {z: (a), b: c,} ; (d, e) = ((f), (g, h))
+@d . e ( f )
+
+# a comment between decorators
+@ g  # é
+async def h(i, j=1) :
+    if i: pass
+    elif j :
+        pass
+    else :  # k
+        return
+from . import (k) ; from .. l import *
 if e:  # a comment
     f = 1
 
@@ -170,11 +191,25 @@ def test_a_tree_built_by_hand_is_spanned_with_libcsts_default_spelling():
 
     elements = [cst.Element(cst.Name("a")), cst.Element(cst.Name("b"))]
     subscript = cst.Subscript(cst.Name("s"), [cst.SubscriptElement(cst.Index(cst.Name(name))) for name in "ij"])
+    function = cst.FunctionDef(cst.Name("g"), cst.Parameters(
+        [cst.Param(cst.Name("q")), cst.Param(cst.Name("p"), cst.Annotation(cst.Name("int")), default=cst.Integer("1"))],
+        star_arg=cst.Param(cst.Name("r")), kwonly_params=[cst.Param(cst.Name("s"))], star_kwarg=cst.Param(cst.Name("t"))),
+        cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(cst.Dict([cst.DictElement(cst.Name("k"), cst.Name("v")),
+                                                                         cst.DictElement(cst.Name("w"), cst.Name("x"))])),
+                                                    cst.Return()])]),
+        returns=cst.Annotation(cst.Name("str")))
     module = cst.Module([cst.SimpleStatementLine([cst.Expr(call()), cst.Assign([cst.AssignTarget(cst.Name("c"))], call())]),
                          line(cst.Name("d")),
+                         cst.SimpleStatementLine([cst.ImportFrom(cst.Name("m"), [cst.ImportAlias(cst.Name("n")),
+                                                                                 cst.ImportAlias(cst.Name("o"))])]),
+                         function,
                          cst.If(cst.Name("e"), cst.IndentedBlock([line(cst.List(elements)), line(cst.Tuple(elements)),
-                                                                  line(cst.Tuple(elements[:1])), line(subscript)]))])
-    assert module.code == "f(a, k = b); c = f(a, k = b)\nd\nif e:\n    [a, b]\n    (a, b)\n    (a,)\n    s[i, j]\n"
+                                                                  line(cst.Tuple(elements[:1])), line(subscript)]),
+                                orelse=cst.Else(cst.IndentedBlock([line(cst.Name("z"))]))),
+                         cst.FunctionDef(cst.Name("u"), cst.Parameters([cst.Param(cst.Name("v")), cst.Param(cst.Name("w"))]),
+                                         cst.IndentedBlock([line(cst.Ellipsis())]), decorators=[cst.Decorator(cst.Name("x"))])])
+    assert module.code == "f(a, k = b); c = f(a, k = b)\nd\nfrom m import n, o\n" \
+        "def g(q, p: int = 1, *r, s, **t) -> str:\n    return {k: v, w: x}; return\nif e:\n    [a, b]\n    (a, b)\n    (a,)\n    s[i, j]\nelse:\n    z\n@x\ndef u(v, w):\n    ...\n"
     libcsts = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
     assert {node: tuple(span) for node, span in SpannedModule(module).spans.items()} == {
         node: (span.start, span.length) for node, span in libcsts.items() if not isinstance(node, WHITESPACE)}

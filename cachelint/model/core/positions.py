@@ -25,11 +25,14 @@ class). Together they are a quarter of the pass. The commonest nodes, a token ea
 numbers, plain strings and f-strings' texts without parentheses, `.` `,` and the other
 one-token operators between plain whitespace: half the nodes recorded), get a `_codegen`
 of their own that counts and records their token without LibCST's calls (a fifth of the
-pass). So do plain whitespace, line ends, blank or comment lines and the ends of statement
-lines (only counted), and the commonest nodes that hold others (calls, arguments,
-attributes, simple statement lines, expression statements, assignments and their targets,
-subscripts, their elements and indexes, the elements of lists, sets and tuples, brackets,
-indented blocks: a third of the nodes recorded), whose `_codegen` here does what LibCST's
+pass). So do plain whitespace, line ends, blank or comment lines, line breaks inside
+brackets and the ends of statement lines (only counted), and the commonest nodes that hold
+others (calls, arguments, attributes, simple statement lines, expression statements,
+assignments and their targets, subscripts, their elements and indexes, the elements of
+lists, sets and tuples, brackets, indented blocks; parameters, annotations, `return`s,
+names imported and `from` imports, operations and comparisons, dicts, lists, sets and
+tuples, `if`/`elif`/`else` clauses, function definitions and their decorators: nine nodes
+in ten of those recorded that are not a token), whose `_codegen` here does what LibCST's
 `_codegen` and their `_codegen_impl` do together, without their calls and context
 managers. A state of another kind (another thread's `node.code`, while the methods are
 replaced) gets LibCST's own.
@@ -40,7 +43,7 @@ import contextlib
 import inspect
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import libcst as cst
 from libcst import MaybeSentinel
@@ -65,8 +68,11 @@ class _SpanState(CodegenState):
         self._starts: list[int] = []
 
     def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.add_token(token)
+        indent = self.indent_tokens
+        if indent:
+            if not self.tokens:
+                self.tokens.append(indent[0])
+            self.position += sum(map(len, indent))  # indentation is spaces and tabs (ASCII)
 
     def add_token(self, value: str) -> None:
         if not self.tokens:  # Module reads whether any token was added; the code itself is not kept
@@ -207,6 +213,15 @@ def _newline(node: cst.Newline, state: CodegenState, **kwargs: Any) -> None:
     state.position += len(value)
 
 
+def _whitespace(node: cst.BaseParenthesizableWhitespace, state: _SpanState) -> None:
+    """Whitespace inside a node, after a token of it: plain whitespace counted without a
+    call of its own, other whitespace (a line break inside brackets) generated."""
+    if type(node) is cst.SimpleWhitespace:
+        state.position += len(node.value)
+    else:
+        node._codegen(state)
+
+
 def _parenthesize(node: _BaseParenthesizedNode, state: CodegenState) -> contextlib.AbstractContextManager[None]:
     if type(state) is not _SpanState:
         return _LIBCST_PARENTHESIZE(node, state)
@@ -235,53 +250,54 @@ class _Parenthesized:
             rpar._codegen(state)
 
 
-def _leaf(node: cst.Name | cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString, state: CodegenState, **kwargs: Any) -> None:
+def _leaf(node: cst.Name | cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString | cst.FormattedStringText,
+          state: CodegenState, **kwargs: Any) -> None:
     """`_codegen` of a one-token expression (`LEAVES`) without parentheses, whose
-    `_codegen_impl` is its `value` inside `_parenthesize`: its span is its token's."""
-    if type(state) is not _SpanState or node.lpar or node.rpar:
+    `_codegen_impl` is its `value` inside `_parenthesize`, or of an f-string's literal part
+    (its `value`, no parentheses): its span is its token's, and it is entered and left."""
+    if type(state) is not _SpanState or type(node) is not cst.FormattedStringText and (node.lpar or node.rpar):  # type: ignore[union-attr]  # not an f-string text: a leaf
         _codegen(node, state, **kwargs)
         return
-    _token(state, node, node.value)
-
-
-def _text(node: cst.FormattedStringText, state: CodegenState, **kwargs: Any) -> None:
-    """`_codegen` of an f-string's literal part: its `value`, no parentheses."""
-    if type(state) is not _SpanState:
-        _codegen(node, state, **kwargs)
-        return
-    _token(state, node, node.value)
-
-
-def _token(state: _SpanState, node: cst.CSTNode, value: str) -> None:
-    """A node that is the token `value` entered, spanned and left (what `_codegen` and
-    `_Parenthesized` record for it, without their calls)."""
+    value = node.value
     if not state.tokens:
         state.tokens.append(value)
     start = state.position
     length = len(value) if value.isascii() else len(value.encode("utf-8"))
     state.position = start + length
     state.spans[id(node)] = start << _LENGTH_BITS | length
-    state.walk.append(node)
-    state.walk.append(_LEAVE)
+    walk = state.walk
+    walk.append(node)
+    walk.append(_LEAVE)
 
 
 def _operator(node: _BaseOneTokenOp, state: CodegenState, **kwargs: Any) -> None:
-    """`_codegen` of a one-token operator (`.`, `,`, `+`, `==`…) between plain whitespace:
-    its span is its token's (`_BaseOneTokenOp._codegen_impl` records it as its syntactic
-    position), the whitespace is only counted."""
-    before, after = node.whitespace_before, node.whitespace_after
-    if type(state) is not _SpanState or type(before) is not cst.SimpleWhitespace or \
-            type(after) is not cst.SimpleWhitespace:
+    """`_codegen` of a one-token operator (`.`, `,`, `+`, `==`…): its span is its token's
+    (`_BaseOneTokenOp._codegen_impl` records it as its syntactic position); plain
+    whitespace around it is only counted, other whitespace (a line break inside brackets)
+    generated."""
+    if type(state) is not _SpanState:
         _codegen(node, state, **kwargs)
         return
+    before, after = node.whitespace_before, node.whitespace_after
     token = node._get_token()
-    if not state.tokens:
-        state.tokens.append(before.value)
-    start = state.position + len(before.value)  # plain whitespace and operators are ASCII
-    state.position = start + len(token) + len(after.value)
+    if type(before) is cst.SimpleWhitespace:
+        if not state.tokens:
+            state.tokens.append(before.value)
+        start = state.position + len(before.value)  # plain whitespace and operators are ASCII
+    else:
+        before._codegen(state)
+        if not state.tokens:
+            state.tokens.append(token)
+        start = state.position
+    state.position = start + len(token)
     state.spans[id(node)] = start << _LENGTH_BITS | len(token)
-    state.walk.append(node)
-    state.walk.append(_LEAVE)
+    walk = state.walk
+    walk.append(node)
+    walk.append(_LEAVE)
+    if type(after) is cst.SimpleWhitespace:
+        state.position += len(after.value)
+    else:
+        after._codegen(state)
 
 
 # The commonest nodes that hold others (a quarter of the nodes recorded): calls, their
@@ -299,9 +315,17 @@ def _call(node: cst.Call, state: CodegenState, **kwargs: Any) -> None:
     start = state.position
     state.walk.append(node)
     node.func._codegen(state)
-    node.whitespace_after_func._codegen(state)
+    whitespace = node.whitespace_after_func  # `_whitespace`, inline
+    if type(whitespace) is cst.SimpleWhitespace:
+        state.position += len(whitespace.value)
+    else:
+        whitespace._codegen(state)
     state.position += 1  # "(", after the function's code: a token is added already
-    node.whitespace_before_args._codegen(state)
+    whitespace = node.whitespace_before_args  # `_whitespace`, inline
+    if type(whitespace) is cst.SimpleWhitespace:
+        state.position += len(whitespace.value)
+    else:
+        whitespace._codegen(state)
     last = len(node.args) - 1
     for index, arg in enumerate(node.args):
         arg._codegen(state, default_comma=index != last)
@@ -317,7 +341,11 @@ def _arg(node: cst.Arg, state: CodegenState, default_comma: bool = False) -> Non
     start = state.position
     state.walk.append(node)
     state.position += len(node.star)  # "", "*" or "**"
-    node.whitespace_after_star._codegen(state)
+    whitespace = node.whitespace_after_star  # `_whitespace`, inline
+    if type(whitespace) is cst.SimpleWhitespace:
+        state.position += len(whitespace.value)
+    else:
+        whitespace._codegen(state)
     keyword, equal = node.keyword, node.equal
     if keyword is not None:
         keyword._codegen(state)
@@ -327,8 +355,17 @@ def _arg(node: cst.Arg, state: CodegenState, default_comma: bool = False) -> Non
         equal._codegen(state)
     node.value._codegen(state)
     state.spans[id(node)] = _packed(start, state.position - start)  # its syntactic position: without the comma
-    _comma(node.comma, state, ", " if default_comma else "")
-    node.whitespace_after_arg._codegen(state)
+    comma = node.comma  # `_comma`, inline
+    if comma is MaybeSentinel.DEFAULT:
+        if default_comma:
+            state.position += 2  # ", "
+    elif type(comma) is cst.Comma:
+        comma._codegen(state)
+    whitespace = node.whitespace_after_arg  # `_whitespace`, inline
+    if type(whitespace) is cst.SimpleWhitespace:
+        state.position += len(whitespace.value)
+    else:
+        whitespace._codegen(state)
     state.walk.append(_LEAVE)
 
 
@@ -376,13 +413,18 @@ def _small_statement(node: cst.Expr | cst.Assign, state: CodegenState, default_s
             target._codegen(state)
     node.value._codegen(state)
     state.spans[id(node)] = _packed(start, state.position - start)
-    semicolon = node.semicolon
+    _semicolon(node.semicolon, state, default_semicolon)
+    state.walk.append(_LEAVE)
+
+
+def _semicolon(semicolon: cst.Semicolon | MaybeSentinel, state: _SpanState, default_semicolon: bool) -> None:
+    """The semicolon after a small statement: its own code, or "; " where the statement
+    leaves it to LibCST and another statement follows on its line."""
     if isinstance(semicolon, MaybeSentinel):
         if default_semicolon:
             state.position += 2  # "; "
     elif isinstance(semicolon, cst.Semicolon):
         semicolon._codegen(state)
-    state.walk.append(_LEAVE)
 
 
 def _assign_target(node: cst.AssignTarget, state: CodegenState, **kwargs: Any) -> None:
@@ -393,9 +435,9 @@ def _assign_target(node: cst.AssignTarget, state: CodegenState, **kwargs: Any) -
     state.walk.append(node)
     node.target._codegen(state)
     state.spans[id(node)] = _packed(start, state.position - start)
-    node.whitespace_before_equal._codegen(state)
+    _whitespace(node.whitespace_before_equal, state)
     state.position += 1  # "="
-    node.whitespace_after_equal._codegen(state)
+    _whitespace(node.whitespace_after_equal, state)
     state.walk.append(_LEAVE)
 
 
@@ -449,7 +491,7 @@ def _subscript(node: cst.Subscript, state: CodegenState, **kwargs: Any) -> None:
     start = state.position
     state.walk.append(node)
     node.value._codegen(state)
-    node.whitespace_after_value._codegen(state)
+    _whitespace(node.whitespace_after_value, state)
     node.lbracket._codegen(state)
     last = len(node.slice) - 1
     for index, element in enumerate(node.slice):
@@ -518,6 +560,340 @@ def _indented_block(node: cst.IndentedBlock, state: CodegenState, **kwargs: Any)
     for line in node.footer:
         line._codegen(state)
     state.indent_tokens.pop()  # CodegenState.decrease_indent
+    state.walk.append(_LEAVE)
+
+
+def _param(node: cst.Param, state: CodegenState, default_star: str | None = None,
+           default_comma: bool = False) -> None:
+    """A parameter: its span is its star and name (its syntactic position), without its
+    annotation, default and comma."""
+    star = node.star
+    if type(state) is not _SpanState or (star is MaybeSentinel.DEFAULT and default_star is None):
+        return _codegen(node, state, default_star=default_star, default_comma=default_comma)  # LibCST's, or its error
+    start = state.position
+    state.walk.append(node)
+    if isinstance(star, MaybeSentinel):
+        star = cast(str, default_star)  # not None: see above
+    if isinstance(star, str):
+        state.position += len(star)  # "", "*" or "**", after "def" or "lambda": a token is added already
+    node.whitespace_after_star._codegen(state)
+    node.name._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    annotation, equal, default = node.annotation, node.equal, node.default
+    if annotation is not None:
+        annotation._codegen(state, default_indicator=":")
+    if equal is MaybeSentinel.DEFAULT and default is not None:
+        state.position += 3  # " = "
+    elif isinstance(equal, cst.AssignEqual):
+        equal._codegen(state)
+    if default is not None:
+        default._codegen(state)
+    _comma(node.comma, state, ", " if default_comma else "")
+    _whitespace(node.whitespace_after_param, state)
+    state.walk.append(_LEAVE)
+
+
+def _annotation(node: cst.Annotation, state: CodegenState, default_indicator: str | None = None) -> None:
+    """An annotation (`: int`, `-> str`): its span is the annotation's expression (its
+    syntactic position), without the indicator."""
+    before = node.whitespace_before_indicator
+    if type(state) is not _SpanState or default_indicator is None or \
+            not isinstance(before, (cst.BaseParenthesizableWhitespace, MaybeSentinel)):
+        return _codegen(node, state, default_indicator=default_indicator)  # LibCST's, or its error
+    state.walk.append(node)
+    if isinstance(before, MaybeSentinel):
+        if default_indicator == "->":
+            state.position += 1  # " "
+    else:
+        before._codegen(state)
+    state.position += len(default_indicator)  # after a name: a token is added already
+    node.whitespace_after_indicator._codegen(state)
+    start = state.position
+    node.annotation._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _keyword(node: cst.CSTNode, state: _SpanState, keyword: str) -> int:
+    """A statement that starts with `keyword` entered and its keyword counted: where it starts."""
+    if not state.tokens:
+        state.tokens.append(keyword)
+    start = state.position
+    state.walk.append(node)
+    state.position = start + len(keyword)
+    return start
+
+
+def _return(node: cst.Return, state: CodegenState, default_semicolon: bool = False) -> None:
+    """A `return` statement: its span is without the semicolon after it."""
+    if type(state) is not _SpanState:
+        return _codegen(node, state, default_semicolon=default_semicolon)
+    start = _keyword(node, state, "return")
+    after, value = node.whitespace_after_return, node.value
+    if isinstance(after, MaybeSentinel):
+        if value is not None:
+            state.position += 1  # " "
+    else:
+        after._codegen(state)
+    if value is not None:
+        value._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    _semicolon(node.semicolon, state, default_semicolon)
+    state.walk.append(_LEAVE)
+
+
+def _import_alias(node: cst.ImportAlias, state: CodegenState, default_comma: bool = False) -> None:
+    """A name imported (and its `as` name): its span is without the comma after it."""
+    if type(state) is not _SpanState:
+        return _codegen(node, state, default_comma=default_comma)
+    start = state.position
+    state.walk.append(node)
+    node.name._codegen(state)
+    asname = node.asname
+    if asname is not None:
+        asname._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    _comma(node.comma, state, ", " if default_comma else "")
+    state.walk.append(_LEAVE)
+
+
+def _operation(node: cst.BinaryOperation | cst.BooleanOperation | cst.Comparison | cst.UnaryOperation
+               | cst.ComparisonTarget, state: CodegenState, **kwargs: Any) -> None:
+    """An operation without parentheses, or a comparison's operator and operand: its
+    parts in order, its span theirs."""
+    if type(state) is not _SpanState or getattr(node, "lpar", None) or getattr(node, "rpar", None):
+        return _codegen(node, state, **kwargs)
+    start = state.position
+    state.walk.append(node)
+    if type(node) is cst.Comparison:
+        node.left._codegen(state)
+        for target in node.comparisons:
+            target._codegen(state)
+    elif type(node) is cst.UnaryOperation:
+        node.operator._codegen(state)
+        node.expression._codegen(state)
+    elif type(node) is cst.ComparisonTarget:
+        node.operator._codegen(state)
+        node.comparator._codegen(state)
+    else:
+        operation = cast(cst.BinaryOperation | cst.BooleanOperation, node)
+        operation.left._codegen(state)
+        operation.operator._codegen(state)
+        operation.right._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _dict_element(node: cst.DictElement, state: CodegenState, default_comma: bool = False,
+                  default_comma_whitespace: bool = False) -> None:
+    """A dict's `key: value`: its span is without the comma after it."""
+    if type(state) is not _SpanState:
+        return _codegen(node, state, default_comma=default_comma, default_comma_whitespace=default_comma_whitespace)
+    start = state.position
+    state.walk.append(node)
+    node.key._codegen(state)
+    _whitespace(node.whitespace_before_colon, state)
+    state.position += 1  # ":"
+    _whitespace(node.whitespace_after_colon, state)
+    node.value._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    _comma(node.comma, state, (", " if default_comma_whitespace else ",") if default_comma else "")
+    state.walk.append(_LEAVE)
+
+
+def _collection(node: cst.Dict | cst.List | cst.Set | cst.Tuple, state: CodegenState, **kwargs: Any) -> None:
+    """A dict, list, set or tuple display: its parentheses, its brackets (a tuple has none
+    of its own), its elements; its span is without the parentheses (its syntactic position)."""
+    if type(state) is not _SpanState:
+        return _codegen(node, state, **kwargs)
+    state.walk.append(node)
+    for lpar in node.lpar:
+        lpar._codegen(state)
+    start = state.position
+    elements = node.elements
+    if type(node) is cst.Tuple:
+        if len(elements) == 1:
+            elements[0]._codegen(state, default_comma=True, default_comma_whitespace=False)
+        else:
+            last = len(elements) - 1
+            for index, element in enumerate(elements):
+                element._codegen(state, default_comma=index != last, default_comma_whitespace=True)
+    else:
+        opening: cst.CSTNode
+        closing: cst.CSTNode
+        if type(node) is cst.List:
+            opening, closing = node.lbracket, node.rbracket
+        else:
+            braced = cast(cst.Dict | cst.Set, node)
+            opening, closing = braced.lbrace, braced.rbrace
+        opening._codegen(state)
+        last = len(elements) - 1
+        for index, element in enumerate(elements):
+            element._codegen(state, default_comma=index != last, default_comma_whitespace=True)
+        closing._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    for rpar in node.rpar:
+        rpar._codegen(state)
+    state.walk.append(_LEAVE)
+
+
+def _parenthesized_whitespace(node: cst.ParenthesizedWhitespace, state: CodegenState, **kwargs: Any) -> None:
+    """A line break inside brackets (the line's end, blank or comment lines, the next
+    line's indentation and whitespace): only counted."""
+    if type(state) is not _SpanState:
+        return _codegen_unrecorded(node, state, **kwargs)
+    node.first_line._codegen(state)
+    for line in node.empty_lines:
+        line._codegen(state)
+    if node.indent:
+        state.add_indent_tokens()
+    last = node.last_line
+    if type(last) is cst.SimpleWhitespace:
+        state.position += len(last.value)  # after the line's end: a token is added already
+    else:
+        last._codegen(state)
+
+
+def _if(node: cst.If | cst.Else, state: CodegenState, is_elif: bool = False) -> None:
+    """An `if`, `elif` or `else` clause: its span runs from its keyword to the end of its
+    body, or of the clauses after it (its syntactic position)."""
+    if type(state) is not _SpanState:
+        return _codegen(node, state, is_elif=is_elif) if type(node) is cst.If else _codegen(node, state)
+    state.walk.append(node)
+    for line in node.leading_lines:
+        line._codegen(state)
+    state.add_indent_tokens()
+    start = state.position
+    if type(node) is cst.If:
+        keyword = "elif" if is_elif else "if"
+        if not state.tokens:
+            state.tokens.append(keyword)
+        state.position += len(keyword)
+        node.whitespace_before_test._codegen(state)
+        node.test._codegen(state)
+        node.whitespace_after_test._codegen(state)
+        state.position += 1  # ":"
+        node.body._codegen(state)
+        orelse = node.orelse
+        if type(orelse) is cst.If:
+            orelse._codegen(state, is_elif=True)
+        elif orelse is not None:
+            orelse._codegen(state)
+        end_node = node.body if orelse is None else orelse
+    else:
+        if not state.tokens:
+            state.tokens.append("else")
+        state.position += 4  # "else"
+        cast(cst.Else, node).whitespace_before_colon._codegen(state)
+        state.position += 1  # ":"
+        node.body._codegen(state)
+        end_node = node.body
+    end_start, end_length = _unpacked(state.spans[id(end_node)])
+    state.spans[id(node)] = _packed(start, end_start + end_length - start)
+    state.walk.append(_LEAVE)
+
+
+def _function_def(node: cst.FunctionDef, state: CodegenState, **kwargs: Any) -> None:
+    """A function definition: its leading lines and decorators, then its span, from
+    `async` or `def` to the end of its body (its syntactic position)."""
+    if type(state) is not _SpanState:
+        return _codegen(node, state, **kwargs)
+    state.walk.append(node)
+    for line in node.leading_lines:
+        line._codegen(state)
+    for decorator in node.decorators:
+        decorator._codegen(state)
+    for line in node.lines_after_decorators:
+        line._codegen(state)
+    state.add_indent_tokens()
+    start = state.position
+    if node.asynchronous is not None:
+        node.asynchronous._codegen(state)
+    if not state.tokens:
+        state.tokens.append("def")
+    state.position += 3  # "def"
+    node.whitespace_after_def._codegen(state)
+    node.name._codegen(state)
+    node.whitespace_after_name._codegen(state)
+    if node.type_parameters is not None:
+        node.type_parameters._codegen(state)
+    node.whitespace_after_type_parameters._codegen(state)
+    state.position += 1  # "("
+    node.whitespace_before_params._codegen(state)
+    node.params._codegen(state)
+    state.position += 1  # ")"
+    if node.returns is not None:
+        node.returns._codegen(state, default_indicator="->")
+    node.whitespace_before_colon._codegen(state)
+    state.position += 1  # ":"
+    body = node.body
+    body._codegen(state)
+    end_start, end_length = _unpacked(state.spans[id(body)])
+    state.spans[id(node)] = _packed(start, end_start + end_length - start)
+    state.walk.append(_LEAVE)
+
+
+def _parameters(node: cst.Parameters, state: CodegenState, **kwargs: Any) -> None:
+    """Parameters that are only plain ones (no `/`, `*` or `**`): each with a comma after
+    it but the last (`Parameters._codegen_impl` for them)."""
+    if type(state) is not _SpanState or node.posonly_params or not isinstance(node.posonly_ind, MaybeSentinel) \
+            or not isinstance(node.star_arg, MaybeSentinel) or node.kwonly_params or node.star_kwarg is not None:
+        return _codegen(node, state, **kwargs)
+    start = state.position
+    state.walk.append(node)
+    params = node.params
+    last = len(params) - 1
+    for index, param in enumerate(params):
+        param._codegen(state, default_star="", default_comma=index < last)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    state.walk.append(_LEAVE)
+
+
+def _import_from(node: cst.ImportFrom, state: CodegenState, default_semicolon: bool = False) -> None:
+    """`from … import` names (not `*`): its span runs from `from` to its last name, or
+    its closing parenthesis (its syntactic position), without the semicolon after it."""
+    names = node.names
+    if type(state) is not _SpanState or isinstance(names, cst.ImportStar):
+        return _codegen(node, state, default_semicolon=default_semicolon)
+    start = _keyword(node, state, "from")
+    node.whitespace_after_from._codegen(state)
+    for dot in node.relative:
+        dot._codegen(state)
+    if node.module is not None:
+        node.module._codegen(state)
+    node.whitespace_before_import._codegen(state)
+    state.position += 6  # "import"
+    node.whitespace_after_import._codegen(state)
+    lpar, rpar = node.lpar, node.rpar
+    if lpar is not None:
+        lpar._codegen(state)
+    last = len(names) - 1
+    for index, name in enumerate(names):
+        name._codegen(state, default_comma=index != last)
+    if rpar is not None:
+        rpar._codegen(state)
+    end_start, end_length = _unpacked(state.spans[id(names[-1] if rpar is None else rpar)])
+    state.spans[id(node)] = _packed(start, end_start + end_length - start)
+    _semicolon(node.semicolon, state, default_semicolon)
+    state.walk.append(_LEAVE)
+
+
+def _decorator(node: cst.Decorator, state: CodegenState, **kwargs: Any) -> None:
+    """A decorator line: its span runs from `@` to the end of its expression."""
+    if type(state) is not _SpanState:
+        return _codegen(node, state, **kwargs)
+    state.walk.append(node)
+    for line in node.leading_lines:
+        line._codegen(state)
+    state.add_indent_tokens()
+    if not state.tokens:
+        state.tokens.append("@")
+    start = state.position
+    state.position += 1  # "@"
+    node.whitespace_after_at._codegen(state)
+    node.decorator._codegen(state)
+    state.spans[id(node)] = _packed(start, state.position - start)
+    node.trailing_whitespace._codegen(state)
     state.walk.append(_LEAVE)
 
 
@@ -590,12 +966,19 @@ _OWN_CODEGEN: dict[type, Callable[..., None]] = {**dict.fromkeys(UNRECORDED, _co
                 cst.SimpleWhitespace: _simple_whitespace, cst.Newline: _newline, **dict.fromkeys(LEAVES, _leaf),
                 cst.Call: _call, cst.Arg: _arg, cst.Attribute: _attribute, cst.SimpleStatementLine: _simple_statement_line,
                 cst.Expr: _small_statement, cst.Assign: _small_statement, cst.AssignTarget: _assign_target,
-                cst.FormattedStringText: _text, **dict.fromkeys(OPERATORS, _operator),
+                cst.FormattedStringText: _leaf, **dict.fromkeys(OPERATORS, _operator),
                 **dict.fromkeys(_BRACKETS, _opening),
                 **dict.fromkeys((cst.RightParen, cst.RightSquareBracket, cst.RightCurlyBrace), _closing),
                 cst.Subscript: _subscript, cst.SubscriptElement: _element, cst.Index: _index,
                 cst.Element: _element, cst.IndentedBlock: _indented_block,
-                cst.TrailingWhitespace: _trailing_whitespace, cst.EmptyLine: _empty_line}
+                cst.TrailingWhitespace: _trailing_whitespace, cst.EmptyLine: _empty_line,
+                cst.Param: _param, cst.Annotation: _annotation, cst.Return: _return, cst.ImportAlias: _import_alias,
+                **dict.fromkeys((cst.BinaryOperation, cst.BooleanOperation, cst.Comparison, cst.UnaryOperation,
+                                 cst.ComparisonTarget), _operation),
+                cst.DictElement: _dict_element, **dict.fromkeys((cst.Dict, cst.List, cst.Set, cst.Tuple), _collection),
+                cst.ParenthesizedWhitespace: _parenthesized_whitespace, cst.If: _if, cst.Else: _if,
+                cst.FunctionDef: _function_def, cst.Parameters: _parameters, cst.ImportFrom: _import_from,
+                cst.Decorator: _decorator}
 
 class SpannedModule:
     """A module's node spans, and the order its nodes are entered and left."""
@@ -622,22 +1005,26 @@ class SpannedModule:
         # node type -> the visitor class's visit and leave functions, or None
         methods = _METHODS.get(type(visitor)) or _METHODS.setdefault(type(visitor), {})
         entered: list[cst.CSTNode] = []
+        enter, leave_last, found = entered.append, entered.pop, methods.get  # bound once: a million calls
+        kind = type(visitor)
         skipping_below = None  # the depth of a node whose children are skipped
         for node in self._walk:
-            if node is not _LEAVE:
-                entered.append(node)
+            if node is not None:  # entered (`_LEAVE` is None)
+                enter(node)
                 if skipping_below is None:
-                    visit = (methods.get(type(node)) or _methods(type(visitor), type(node), methods))[0]
+                    visit = (found(type(node)) or _methods(kind, type(node), methods))[0]
                     if visit is not None and visit(visitor, node) is False:
                         skipping_below = len(entered)
                 continue
-            depth = len(entered)
-            node = entered.pop()
-            if skipping_below is None or depth == skipping_below:
+            if skipping_below is not None:
+                if len(entered) != skipping_below:
+                    leave_last()
+                    continue
                 skipping_below = None
-                leave = (methods.get(type(node)) or _methods(type(visitor), type(node), methods))[1]
-                if leave is not None:
-                    leave(visitor, node)
+            node = leave_last()
+            leave = (found(type(node)) or _methods(kind, type(node), methods))[1]
+            if leave is not None:
+                leave(visitor, node)
 
 
 # Each visitor class's visit and leave functions by node type, found once per process:
