@@ -55,13 +55,14 @@ _PLAIN_ASSIGNMENT = re.compile(r"(?<![=<>!:])=(?!=)")
 _TEMPLATE_BLOCK = re.compile(r"[ft]r?(?:\'\'\'|\"\"\")")
 # A comment or a string as Python 3.11 reads them (their prefixes before them), or a quote
 # that starts neither (Python 3.12 lets an f-string's fields span lines).
-# Each alternative starts with a literal character (`\'\'\'`, not `'{3}`), from which `re`
-# makes the set of characters a match starts with, and skips to the next of them: with a
-# repeat first, it tried every alternative at every position (twice as long).
+# Each alternative starts with a literal character (`\'\'\'`, not `'{3}`; `'|"`, not `['"]`):
+# then `re` makes the set of characters a match starts with, and skips from one to the
+# next; with a repeat or a set first, it tried every alternative at every position
+# (three times as long).
 _STRING_OR_COMMENT = re.compile(  # each loop unrolled: `[^"\\]*(?:\\.[^"\\]*)*` is the fast `(?:[^"\\]|\\.)*`
     r"""#[^\r\n]*"""
     r"""|\'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'{3}|\"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"{3}"""
-    r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|['"]""",
+    r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|'|\"""",
     re.DOTALL,
 )
 _DEFINITION = re.compile(r"(?:async[ \t]+)?def[ \t]|class[ \t]")
@@ -561,13 +562,14 @@ def code_of(raw: bytes) -> bytes:
         token = match.group()
         if len(token) == 1 and token != "#":  # a quote that starts no string
             return raw
-        if token[0] != "#":
-            prefix = _name_around(text, match.start())[1].lower()
+        at = match.start()
+        if token[0] != "#" and at and _is_word_char(text[at - 1]):  # a prefix (most strings have none)
+            prefix = _name_around(text, at)[1].lower()
             if "f" in prefix or "t" in prefix:  # an f-string or a t-string (or a keyword before a quote)
                 if not _fields_close(token):
                     return raw
                 continue
-        kept.append(text[start:match.start()])
+        kept.append(text[start:at])
         kept.append("" if token[0] == "#" else "''")
         start = match.end()
     kept.append(text[start:])

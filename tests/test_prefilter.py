@@ -169,9 +169,9 @@ def test_the_code_of_a_text_leaves_out_its_comments_and_plain_strings_only():
 
 def test_each_string_or_comment_starts_with_a_character_re_can_skip_to():
     """The pattern `code_of` (and the dict-cache scan) finds strings and comments by: each
-    of its alternatives starts with a literal character or a set of them, so that `re`
-    skips the text between two quotes or hashes; an alternative starting with a repeat
-    (`'{3}`) made it try every alternative at every position. The same matches."""
+    of its alternatives starts with a literal character, so that `re` skips the text
+    between two quotes or hashes; an alternative starting with a repeat (`'{3}`) or a set
+    (`['"]`) made it try every alternative at every position. The same matches."""
     try:
         from re import _parser as parser  # type: ignore[attr-defined]
     except ImportError:  # Python 3.10
@@ -181,10 +181,29 @@ def test_each_string_or_comment_starts_with_a_character_re_can_skip_to():
 
     [(branch, (_, alternatives))] = list(parser.parse(_STRING_OR_COMMENT.pattern, _STRING_OR_COMMENT.flags))
     assert str(branch) == "BRANCH"
-    assert [str(alternative[0][0]) for alternative in alternatives] == ["LITERAL"] * 5 + ["IN"]
+    assert [str(alternative[0][0]) for alternative in alternatives] == ["LITERAL"] * 7
     assert code_of(b"a = '''x\n''' + \"\"\"y\"\"\" + '''it's''' # c\n") == b"a = '' + '' + '' \n"
     for doubtful in (b"a = '''x\n", b'b = """'):
         assert code_of(doubtful) == doubtful
+
+
+def test_only_a_string_after_a_letter_is_looked_at_for_its_prefix(monkeypatch):
+    """`code_of` reads a string's prefix (an f-string's fields are code) only where a
+    letter, a digit or `_` is right before its quote: the same text, and most strings cost
+    no look back."""
+    from cachelint import prefilter
+
+    looked = []
+    real = prefilter._name_around
+
+    def recorded(text, index):
+        looked.append(text[index - 1])
+        return real(text, index)
+
+    monkeypatch.setattr(prefilter, "_name_around", recorded)
+    text = b"a = ('x', \"y\") + f'{app.cache}' + rb'z'  # 'c'\nb = [not'w', _'v']\n"
+    assert prefilter.code_of(text) == b"a = ('', '') + f'{app.cache}' + rb''  \nb = [not'w', _'']\n"
+    assert looked == ["f", "b", "t", "_"]
 
 
 def test_a_dropped_text_is_lowered_once(tmp_path):
