@@ -167,9 +167,10 @@ class ResultCache:
         return {filename: _decode_entry(payload, filename) for filename, payload in kept["files"].items()}
 
     def keep_outcome(self, name: str, fingerprint: str,
-                     results: dict[str, tuple[list[Diagnostic], dict | None, list[Diagnostic]]]) -> None:
-        """Keep what a pass gave these files (diagnostics, facts, suppressed findings by
-        file name), the outcome of a run on the files `fingerprint` sums up."""
+                     results: dict[str, tuple[list[Diagnostic], dict | None, list[Diagnostic], list[list]]]) -> None:
+        """Keep what a pass gave these files (diagnostics, facts, suppressed findings, calls
+        not understood in code not modelled, by file name), the outcome of a run on the
+        files `fingerprint` sums up."""
         self._outcomes[name] = {"fingerprint": fingerprint,
                                 "files": {filename: _payload(*result) for filename, result in results.items()}}
         self._changed = True

@@ -22,8 +22,9 @@ workers run, the projects' passes run side by side (`parallel.Workers.side_by_si
    their constants (`_lint_for_the_ttl_constants`).
 3. **Imported clients.** A file that imports a cache client another module of the
    project makes (`from .extensions import cache`), a wrapper, or such a constant, is
-   linted again, whole, with those declared (cachelint.project.clients), a few rounds at
-   most. So is a file the first pass did not model whole that makes, at module level, an
+   linted again with those declared (cachelint.project.clients), a few rounds at most:
+   parsed in part, for what is declared (cachelint.sparse), or whole (with
+   `--no-prefilter`, and while a DB entity is cached: pass 4 wants every file whole). So is a file the first pass did not model whole that makes, at module level, an
    instance of a class holding a client (`cache_manager = CacheManager()`), and one the
    prefilter skipped that reads an attribute the project types (`holder.cache`): without
    them the report would depend on the prefilter. Cached in a pack of its own, keyed on
@@ -78,7 +79,7 @@ from cachelint.cache import Cached, ResultCache, cache_key, content_digest, hold
 from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
-from cachelint.model.core.modules import display_path, is_install_script, module_name
+from cachelint.model.core.modules import display_path, is_install_script, module_name, package_of
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.cache_like import code_text, may_hold_calls
 from cachelint.project.clients import (
@@ -174,16 +175,19 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool = True,
-                parse: Callable[[str], cst.Module] | None = None, facts: bool = True) -> FileResult:
+                parse: Callable[[str], cst.Module] | None = None, facts: bool = True,
+                in_part: _InPart | None = None) -> FileResult:
     """The result of one file; with `prefilter`, a file in which the model can find
     nothing (cachelint.prefilter) is not parsed. `parse` is LibCST's parse, or one that
     gives the same module faster (the language server's, which reuses its last parse).
     Without `facts`, the facts for the project stage are not taken (the language server
-    lints a document at each edit, and runs the project stage on the saved files)."""
+    lints a document at each edit, and runs the project stage on the saved files).
+    With `in_part` (the second pass's, without `prefilter`), the file is parsed in part
+    for what `settings` and `in_part` declare (cachelint.sparse's `Declared`)."""
     from cachelint.parsing import on_deep_stack, parse_module
 
     with _without_cyclic_gc():
-        read = _read_source(filename, raw, settings, prefilter, facts)
+        read = _read_source(filename, raw, settings, prefilter, facts, in_part)
         if isinstance(read, FileResult):  # settled by its text, as most files are
             return read
         if read.dropped:
@@ -220,10 +224,27 @@ class _Source:
     tree_decides: bool  # the prefilter's verdict waits for the text's syntax tree (`Prefilter.wants_by_tree`)
     # Dropped by the prefilter from its text alone, which may hold calls not understood (`may_hold_calls`).
     dropped: bool = False
+    in_part: _InPart | None = None  # what the second pass declares, which sparse parsing keeps too
+
+
+@dataclass(frozen=True)
+class _InPart:
+    """How the second pass parses a file in part (`_client_rounds`): besides the names
+    its settings declare, `holders`, the project's classes whose instances hold a
+    client (qualified), which the screen knows too; `names`, the module-level names of
+    the file's module the round declares (or holders); `exported`, those other modules
+    import from it; `attributes`, the attribute names the project types. Its relative
+    imports are read as the model reads them, from its `package`."""
+
+    holders: tuple[str, ...]
+    names: frozenset[str]
+    exported: frozenset[str]
+    attributes: frozenset[str]
+    package: tuple[str, ...]  # the parts of the package its relative imports start from (`package_of`)
 
 
 def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
-                 facts: bool = True) -> FileResult | _Source:
+                 facts: bool = True, in_part: _InPart | None = None) -> FileResult | _Source:
     """The file's text, and what the prefilter tells from it alone; or the file's result,
     when that settles it: the file cannot be decoded, or the prefilter drops it and (with
     `facts`) its text holds no call that may be one not understood. This makes no syntax
@@ -243,6 +264,11 @@ def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         result.diagnostics.append(problem(filename, "io-error", f"cannot decode file: {error.msg}", error.lineno or 1))
         return result
     custom_names = _custom_names(settings)
+    if in_part is not None and not prefilter:  # parsed in part for what the second pass declares, or whole
+        known = tuple(sorted({*custom_names, *in_part.holders}))
+        whole = writes_a_declared_path(known, text)
+        return _Source(filename, text, result.encoding, settings, None if whole else prefilter_for(known), False,
+                       in_part=None if whole else in_part)
     whole = prefilter and (may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text))
     screen = prefilter_for(custom_names) if prefilter and not whole else None
     verdict = screen.wants_by_text(text) if screen is not None else True
@@ -258,6 +284,7 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
     from cachelint.model.build import build_model
     from cachelint.project.extract import facts_for
     from cachelint.rules.base import Rule, RuleContext
+    from cachelint.sparse import Declared
     from cachelint.sparse import reduce as reduce_module
 
     filename, text, settings, screen = read.filename, read.text, read.settings, read.screen
@@ -271,14 +298,16 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
         return result
     result.text = text
     prepared = parsing.prepare(text)  # what LibCST keeps every position of
-    reduced = reduce_module(prepared.text, screen) if screen is not None else None
+    in_part = read.in_part
+    reduced = None if screen is None else reduce_module(prepared.text, screen) if in_part is None else reduce_module(
+        prepared.text, screen, Declared(in_part.names, in_part.exported, in_part.attributes, in_part.package))
     source, rows, outline = (reduced.text, reduced.rows, reduced.outline) if reduced is not None \
         else (prepared.text, None, None)
     try:
         parsed = parsing.parse(source, parse, outline)
     except cst.ParserSyntaxError as error:
         if reduced is not None:  # what Python parsed and LibCST does not: LibCST judges the whole file
-            return _lint_source(dataclasses.replace(read, screen=None, tree_decides=False), parse, facts)
+            return _lint_source(dataclasses.replace(read, screen=None, tree_decides=False, in_part=None), parse, facts)
         result.diagnostics.append(_syntax_error(filename, text, error))
         return result
     except parsing.PythonRefuses as error:
@@ -507,7 +536,7 @@ def _later_passes(root: str, files: list[FileResult], stats: list[os.stat_result
         _lint_for_the_ttl_constants(files, stats, settings, workers, cache)
     fingerprint = _fingerprint(files, stats, cache) if cache is not None else None
     outcomes = _Outcomes(root, fingerprint) if fingerprint is not None else None
-    project = _lint_importers_of_clients(files, stats, settings, workers, cache_dir, cache, outcomes)
+    project = _lint_importers_of_clients(files, stats, settings, workers, cache_dir, cache, outcomes, prefilter)
     if prefilter:
         project = _lint_for_the_entities(files, stats, settings, workers, cache, fingerprint) or project
     return files, project, outcomes
@@ -588,7 +617,7 @@ def check_project(files: list[FileResult], settings: Settings, made: ProjectMode
         if cache is not None and outcomes is not None and not failed and not any(
                 file.internal_errors for file in files):
             cache.keep_outcome(outcomes.name(_PROJECT_STAGE), outcomes.fingerprint,
-                               {filename: (diagnostics, None, []) for filename, diagnostics in found.items()})
+                               {filename: (diagnostics, None, [], []) for filename, diagnostics in found.items()})
     for file in files:
         if file.filename in found:
             _add_selected(file, found[file.filename], settings)
@@ -733,6 +762,7 @@ class _Task:
     filename: str
     stat: os.stat_result | None  # as the cache saw the file; None: no cache, or unreadable
     known_digest: str | None = None  # the content hash the cache has for the file
+    in_part: _InPart | None = None  # the second pass's, to parse the file in part (`lint_source`)
 
 
 def _lint(tasks: list[_Task], results: list[FileResult | None] | list[FileResult], settings: Settings,
@@ -761,13 +791,13 @@ def _import_the_linter() -> None:
 
 def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
                                workers: parallel.Workers, cache_dir: Path | None = None,
-                               first: ResultCache | None = None,
-                               outcomes: _Outcomes | None = None) -> ProjectModel | None:
+                               first: ResultCache | None = None, outcomes: _Outcomes | None = None,
+                               in_part: bool = False) -> ProjectModel | None:
     """The second pass: a file that imports a cache client another module of the project
     makes, a wrapper function or wrapper class of one, an instance of such a class
     (cachelint.model.cache.wrappers), or a constant or Django setting the project binds
-    to zero or less (a TTL may read it), is linted again,
-    whole, with those declared (cachelint.project.clients).
+    to zero or less (a TTL may read it), is linted again
+    with those declared (cachelint.project.clients), in part or whole (`_client_rounds`).
     Its result is kept in a pack of the cache of its own, keyed on the settings with those
     clients declared: what it depends on besides its own content. A file linted
     again may show more (a package's `__init__` re-exporting a client): the pass repeats,
@@ -775,21 +805,23 @@ def _lint_importers_of_clients(results: list[FileResult], stats: list[os.stat_re
     status as the first pass saw it (None: no cache, or unreadable); `first`: the first
     pass's pack, which keeps what the files' texts define (`_typed_attributes`), and the
     pass's outcome (where: `outcomes`): a run on the same files, with the same contents
-    and settings, gives the same, and takes it from there without a round.
-    Gives the last project model it made (None when it made none)."""
+    and settings, gives the same, and takes it from there without a round. With
+    `in_part` (a run with the prefilter), a file is parsed in part for what is declared
+    (`_client_rounds`). Gives the last project model it made (None when it made none)."""
     if first is None or outcomes is None:
-        return _client_rounds(results, stats, settings, workers, cache_dir, first)
+        return _client_rounds(results, stats, settings, workers, cache_dir, first, in_part)
     with _without_cyclic_gc():  # as for the first pass's results (lint_paths)
         replayed = _replayed(results, first, outcomes)
     if replayed:
         return None
     before = list(results)
-    project = _client_rounds(results, stats, settings, workers, cache_dir, first)
+    project = _client_rounds(results, stats, settings, workers, cache_dir, first, in_part)
     changed = {result.filename: result for result, was in zip(results, before) if result is not was}
     if not any(result.internal_errors for result in changed.values()):
         first.keep_outcome(outcomes.name(_SECOND_PASS), outcomes.fingerprint, {
             filename: (result.diagnostics, result.facts.to_json() if result.facts is not None else None,
-                       result.suppressed) for filename, result in changed.items()})
+                       result.suppressed, [[call.line, call.receiver, call.method] for call in result.unmodelled])
+            for filename, result in changed.items()})
     return project
 
 
@@ -831,17 +863,27 @@ def _replayed(results: list[FileResult], cache: ResultCache, outcomes: _Outcomes
 
 
 def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
-                   workers: parallel.Workers, cache_dir: Path | None, first: ResultCache | None) -> ProjectModel | None:
+                   workers: parallel.Workers, cache_dir: Path | None, first: ResultCache | None,
+                   in_part: bool = False) -> ProjectModel | None:
     """The rounds of the second pass (`_lint_importers_of_clients`); the last project model made.
     A round that would lint, with its importers, a file that defines what they import
     and that the first pass did not model whole (`_definers`: `superset/__init__.py`
     re-exporting `cache_manager`, `superset/extensions/__init__.py` making it) lints
-    those files alone, in a round of its own: the round after knows what they define,
-    and lints each importer once with all of it, not now and again then."""
+    those files alone, whole, in a round of its own: the round after knows what they
+    define, and lints each importer once with all of it, not now and again then.
+
+    With `in_part`, a round of importers parses each in part, for what it declares
+    (`_InPart`, cachelint.sparse's `Declared`), unless some file caches a DB entity (the
+    third pass then wants every file whole): what such a file's facts give the project
+    model is what a whole parse gives, so the rounds take it as modelled whole
+    (`reduced`), and the calls not understood in the statements left out are found as
+    the first pass finds them. If a DB entity turns out cached after all, the files
+    parsed in part are linted again, whole."""
     seen: frozenset[str] = frozenset()  # the names every file has been screened for, or linted with
     pending: set[int] = set()  # files a round of definers screened in and left to the round after
     modelled = [not (_skipped(result) or _partial(result)) for result in results]  # by the first pass
     texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
+    reduced: dict[int, Settings] = {}  # the files a round parsed in part, with what it declared
     project = None
     rounds = defining = 0
     while rounds < _CLIENT_ROUNDS:
@@ -851,17 +893,20 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         classes, instances = project.wrapper_classes(), project.wrapper_instances(settings.clients.classes)
         memoizers = project.memoizers()
         constants = exported_constants(project, settings.clients)
+        for index in reduced:  # its facts hold what it defines: nothing of it is left to take back
+            texts[results[index].filename] = _NOTHING_DEFINED
         attributes = _typed_attributes(project, results, stats, texts, workers, first)
         all_holders = _client_holders(project)
         names = frozenset(exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
                           | constants.keys() | {f"attribute {key}" for key in attributes}
                           | {f"holder {name}" for name in all_holders})
         if not names - seen and not pending:
-            return project
+            break
         declared = dataclasses.replace(settings, clients=settings.clients.with_objects(
             exported, wrappers, classes, instances, memoizers, constants, attributes))
+        parts = in_part and entity_mentions(_facts(results)) is None
         # The pack's marks of files left depend on the holders' screen too.
-        key = hashlib.sha256("\n".join([cache_key(declared, False), *all_holders]).encode()).hexdigest()[:32]
+        key = hashlib.sha256("\n".join([cache_key(declared, parts), *all_holders]).encode()).hexdigest()[:32]
         cache = ResultCache(cache_dir, key) if cache_dir is not None else None
         tasks = []
         restored = []  # the indexes of the files this round linted, in a run before
@@ -872,40 +917,88 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
             again = _restored(result.filename, cache.unchanged(result.filename, stat)) if (
                 cache is not None and stat is not None) else None
             if again is not None:
-                # A file linted again is linted whole, so an entry with nothing in it
-                # is the mark of one that names none of the imports (stored by `_screened`),
-                # so that a warm run need not read every file of the project again.
+                # A file linted again is linted whole, or in part with all the project needs,
+                # so an entry with nothing in it is the mark of one that names none of the imports
+                # (stored by `_screened`), so that a warm run need not read every file of the project again.
                 if not _skipped(again):
                     results[index] = again
                     restored.append(index)
+                    _note_reduced(reduced, index, again, declared)
                 continue
             known = cache.digest(result.filename) if cache is not None and stat is not None else None
             tasks.append(_Task(index, result.filename, stat, known))
         chosen = [task for task in tasks if task.index in pending]
         others = [task for task in tasks if task.index not in pending]
         if names - seen:
-            chosen += _chosen(sorted(names - seen), others, project, results, workers, cache)
+            chosen += _chosen(sorted(names - seen), others, project, results, workers, cache, set(reduced))
         definers = _definers([index for index in [*restored, *(task.index for task in chosen)] if not modelled[index]],
                              results, all_holders, workers) if defining < _DEFINING_ROUNDS else set()
         if definers:
             _lint([task for task in chosen if task.index in definers], results, declared, False, workers, cache)
+            for index in definers:
+                reduced.pop(index, None)
             pending = {task.index for task in chosen if task.index not in definers}
             defining += 1
         else:
+            if parts:
+                chosen = _in_part(chosen, project, declared, all_holders, attributes)
             _lint(chosen, results, declared, False, workers, cache)
+            for task in chosen:
+                _note_reduced(reduced, task.index, results[task.index], declared)
             pending = set()
             rounds += 1
         seen |= names
         if cache is not None:
             cache.save()
+    if reduced and entity_mentions(_facts(results)) is not None:  # the third pass wants them whole
+        by_settings: dict[int, tuple[Settings, list[_Task]]] = {}
+        for index, declared in reduced.items():
+            by_settings.setdefault(id(declared), (declared, []))[1].append(_Task(index, results[index].filename, None))
+        for declared, tasks in by_settings.values():
+            _lint(tasks, results, declared, False, workers, None)
+        project = _project_model(_facts(results), project)
     return project
 
 
+def _note_reduced(reduced: dict[int, Settings], index: int, result: FileResult, declared: Settings) -> None:
+    """Notes whether the second pass parsed a file in part (`_client_rounds`): its result
+    is partial then, as a result of it is not otherwise."""
+    if _partial(result):
+        reduced[index] = declared
+    else:
+        reduced.pop(index, None)
+
+
+def _in_part(tasks: list[_Task], project: ProjectModel, declared: Settings, holders: list[str],
+             attributes: dict[str, str]) -> list[_Task]:
+    """The tasks, each with what sparse parsing is to keep of its file for the round's
+    `declared` names (`_InPart`)."""
+    defined: dict[str, set[str]] = defaultdict(set)  # a dotted prefix -> the names after it
+    for name in (*declared.clients.names(), *declared.clients.constants, *holders):
+        parts = name.split(".")
+        for end in range(1, len(parts)):
+            defined[".".join(parts[:end])].add(parts[end])
+    imported: dict[str, set[str]] = defaultdict(set)
+    for target in project.imports.values():
+        module, _, name = target.rpartition(".")
+        imported[module].add(name)
+    typed = frozenset(key.rpartition(".")[2] for key in attributes)
+    found = []
+    for task in tasks:
+        module = module_name(task.filename)
+        found.append(dataclasses.replace(task, in_part=_InPart(
+            tuple(holders), frozenset(defined.get(module, ())), frozenset(imported.get(module, ())), typed,
+            tuple(package_of(task.filename)))))
+    return found
+
+
 def _chosen(new: list[str], tasks: list[_Task], project: ProjectModel, results: list[FileResult],
-            workers: parallel.Workers, cache: ResultCache | None) -> list[_Task]:
+            workers: parallel.Workers, cache: ResultCache | None, reduced: set[int] | None = None) -> list[_Task]:
     """The tasks whose file a round lints again for the names `new` (`_client_rounds`:
     a name of the project, an `attribute` typed, a `holder` class): the others get the
-    cache's mark of a file left."""
+    cache's mark of a file left. `reduced`: the files a round before parsed in part,
+    which count as modelled whole."""
+    reduced = reduced or set()
     typed_keys = [name.removeprefix("attribute ") for name in new if name.startswith("attribute ")]
     holders = [name.removeprefix("holder ") for name in new if name.startswith("holder ")]
     new = [name for name in new if not name.startswith(("attribute ", "holder "))]
@@ -914,7 +1007,8 @@ def _chosen(new: list[str], tasks: list[_Task], project: ProjectModel, results: 
     # one that imports a new name (the others get the cache's mark of a file left).
     uses = attribute_uses(typed_keys)
     typed = _Screen(uses, in_code=True) if typed_keys else None
-    candidates = [task for task in tasks if typed is not None and _may_use_typed(results[task.index], uses)]
+    candidates = [task for task in tasks
+                  if typed is not None and _may_use_typed(results[task.index], uses, task.index in reduced)]
     by_attribute = {task.index for task in _screened(candidates, typed, workers)} if typed and candidates else set()
     screen = _Screen(uses_of(new, project.modules), in_code=True)
     # What the first pass did not model may hold more: a module-level instance of a
@@ -927,7 +1021,8 @@ def _chosen(new: list[str], tasks: list[_Task], project: ProjectModel, results: 
     for task in tasks:
         if task.index not in by_attribute:
             result = results[task.index]
-            more = (typed, holding) if _skipped(result) else (holding,) if _partial(result) else ()
+            more = (typed, holding) if _skipped(result) else (holding,) if _partial(result) and (
+                task.index not in reduced) else ()
             by_screens[(screen,) + tuple(extra for extra in more if extra is not None)].append(task)
     chosen = [task for task in tasks if task.index in by_attribute]
     for screens, group in by_screens.items():
@@ -959,17 +1054,19 @@ def _project_model(facts: list[FileFacts], last: ProjectModel | None) -> Project
     return ProjectModel(facts)
 
 
-def _may_use_typed(result: FileResult, typed: Prefiltered) -> bool:
+def _may_use_typed(result: FileResult, typed: Prefiltered, reduced: bool = False) -> bool:
     """Whether a file that names an attribute the project types (`event.cache`) may use it
     in a way the first pass did not understand: it was modelled in part, or it left a
     call not understood on such a receiver (`event.cache.get`) or on a name (`cache =
     event.cache; cache.get(...)`). A file modelled whole that left none gains nothing
     from being linted again, whole. (One the prefilter skipped is tested with the
-    imports: `_client_rounds`.)"""
+    imports: `_client_rounds`.) One the second pass parsed in part (`reduced`) counts as
+    modelled whole: its calls not understood are those of its facts and of the
+    statements left out."""
     facts = result.facts
-    if facts is None or facts.partial:
+    if facts is None or facts.partial and not reduced:
         return facts is not None
-    return any("." not in call.receiver or typed.search(call.receiver.encode()) for call in facts.unresolved)
+    return any("." not in call.receiver or typed.search(call.receiver.encode()) for call in result.unresolved)
 
 
 def _client_holders(project: ProjectModel) -> list[str]:
@@ -1316,7 +1413,7 @@ def _check_file(settings: Settings, prefilter: bool, task: _Task) -> tuple[str |
     digest = content_digest(raw) if task.stat is not None else None
     if digest is not None and digest == task.known_digest:
         return digest, None
-    result = lint_source(task.filename, raw, settings, prefilter)
+    result = lint_source(task.filename, raw, settings, prefilter, in_part=task.in_part)
     if not result.diagnostics:
         result.text = None  # only reporters and fixes read it, and only for diagnostics
     return digest, result

@@ -23,6 +23,27 @@ the model can use are kept:
   a cache name (a cache decorator on the class, a cache base class, a cache decorator
   listed in a class-based view's `decorators = [...]`).
 
+The second pass (`engine._client_rounds`: a file that imports what another module of the
+project makes) parses a file in part too, for what the round declares (`Declared`):
+the screen then knows the project's qualified names, and, as what the module's facts
+give the project model must be what a whole parse gives, these are kept as well:
+
+- every module-level statement that is not a def or a class (a constant, an instance of
+  a class of the project: `cache_manager = CacheManager()`, a client bound at module
+  level);
+- a def or a class that binds a name the round declares in this module (a client, a
+  wrapper, a wrapper or holder class, a constant), and every member of such a class;
+  the name counts as a cache name where the module reads it; a def or a class other
+  modules import from it (its header, for a class);
+- an attribute the round types (`event.cache`) counts as a cache attribute;
+- a unit that binds an attribute or a member named like a cache (`self.cache = …`,
+  `def cache(self)`, `app.redis = …`): the evidence by which the project model types
+  `x.cache` (`Definition.made`); and, in a class with a member kept, one def at least,
+  through which the model finds the class's scope;
+- a def with a parameter, or that assigns a name, which a kept def assigns something
+  that uses a cache (`redis_conn = get_redis_connection()`): the model takes an
+  unannotated `redis_conn` for that client, unless a def assigns it something else.
+
 The blank and comment rows before a unit left out are left out too. The kept lines are
 parsed on their own, and the model maps each of their rows back to
 the file's (`ModuleModel.rows`), so what is reported is where it is in the file. A
@@ -42,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 from cachelint import parsing, tree_scan
 from cachelint.model.cache.decorators import DECORATOR_LISTS
+from cachelint.project.cache_like import looks_like_a_cache
 
 if TYPE_CHECKING:
     from cachelint.prefilter import Prefilter
@@ -65,21 +87,35 @@ class Reduced:
     outline: parsing.Outline
 
 
-def reduce(text: str, screen: Prefilter) -> Reduced | None:
+@dataclass(frozen=True)
+class Declared:
+    """What the second pass declares that sparse parsing keeps in one module (see the
+    module's docstring): `names`, the module-level names of this module the round
+    declares; `exported`, those other modules import from it; `attributes`, the
+    attribute names the project types; its relative imports are read too."""
+
+    names: frozenset[str] = frozenset()
+    exported: frozenset[str] = frozenset()
+    attributes: frozenset[str] = frozenset()
+    package: tuple[str, ...] = ()  # the parts of the package its relative imports start from
+
+
+def reduce(text: str, screen: Prefilter, declared: Declared | None = None) -> Reduced | None:
     """The units of `text` the model can use, or None to parse it whole: a small
     module, one Python cannot parse, or one in which every unit counts. `screen`: the
-    prefilter that kept the file, whose names the model knows."""
+    prefilter that kept the file, whose names the model knows; `declared`: what the
+    second pass declares, which it keeps too."""
     if text.count("\n") < MIN_LINES or _LONE_CR.search(text):  # the model counts rows by "\n" alone
         return None
     tree = tree_scan.parse(text)
     if tree is None:
         return None
-    names = tree_scan.CacheNames.of(tree, screen.prefixes)
+    names = tree_scan.CacheNames.of(tree, screen.prefixes, declared.package if declared is not None else None)
     if ":=" in text:  # wherever `:=` binds one: more than the model takes, never less
         names.dicts.update(node.target.id for statement in _with_walrus(tree, text) for node in _nodes(statement)
                            if type(node) is ast.NamedExpr and tree_scan.is_dict_cache(node.target, node.value))
-    units = _units(tree, _Lookup(names, screen.known, screen.memoizers))
-    kept = _kept(units, names)
+    units = _units(tree, _Lookup(names, screen.known, screen.memoizers), alike=declared is not None)
+    kept = _kept(units, names, declared)
     if len(kept) == len(units):
         return None
     # The module's tree is not needed past this point (parsing.parse's reason).
@@ -124,6 +160,9 @@ class _Unit:
     binds_attributes: set[str] = field(default_factory=set)  # `x.name = …`; a member's own name
     flows: list[_Flow] = field(default_factory=list)
     bound: set[str] = field(default_factory=set)  # every name bound anywhere in it, in any scope
+    params: set[str] = field(default_factory=set)  # of a def: its parameters' names, and its inner defs'
+    # Of a def: the plain names it assigns, each with what its value reads (`Declared`'s alike names).
+    assigned: list[tuple[set[str], _Reads]] = field(default_factory=list)
 
     @property
     def is_class_header(self) -> bool:
@@ -151,7 +190,9 @@ class _Lookup:
         return _base_name(target) if known and known <= self.memoizers else None
 
 
-def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
+def _units(tree: ast.Module, lookup: _Lookup, alike: bool = False) -> list[_Unit]:
+    """The module's units; with `alike`, each def's `assigned` (of the names that are
+    parameters of a def of the module)."""
     units: list[_Unit] = []
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
@@ -172,7 +213,28 @@ def _units(tree: ast.Module, lookup: _Lookup) -> list[_Unit]:
         for flow in unit.flows:
             if not flow.memoizers.isdisjoint(rebound):
                 flow.value, flow.memoizers = unit.reads, frozenset()
+    if alike:
+        _assigned_parameters(units, lookup)
     return units
+
+
+def _assigned_parameters(units: list[_Unit], lookup: _Lookup) -> None:
+    """Each def's assignments of a name that is a parameter of a def of the module, with
+    what the value reads: the model takes an unannotated parameter for the client every
+    function of the module assigns that name (`ClientResolver._named_alike`)."""
+    parameters = set[str]().union(*(unit.params for unit in units))
+    for unit in units:
+        if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in _nodes(unit.node):
+            assignment = _assignment(node) if type(node) in _ASSIGNMENTS else None
+            if assignment is None:
+                continue
+            names = {target.id for target in assignment[0] if type(target) is ast.Name} & parameters
+            if names:
+                reads = _Reads()
+                _Walk(reads, lookup).run(assignment[1])
+                unit.assigned.append((names, reads))
 
 
 def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
@@ -186,6 +248,7 @@ def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
     walk = _Walk(unit.reads, lookup)
     walk.run(node)
     unit.bound = walk.bound
+    unit.params = walk.params
     unit.binds_attributes |= walk.stored_attributes
     bound = unit.binds if owner is None else unit.binds_attributes
     if isinstance(node, _DEFS):
@@ -242,6 +305,7 @@ class _Walk:
         self.bound: set[str] = set()  # every name bound, in any scope
         self.declared_global: set[str] = set()
         self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # to an attribute, or maybe a global
+        self.params: set[str] = set()
 
     def run(self, root: ast.AST) -> None:
         reads, lookup, heads = self.reads, self.lookup, self.lookup.heads
@@ -282,6 +346,8 @@ class _Walk:
                 continue
             if kind in _BINDING:
                 self.bound.update(_bound_by(node))
+                if kind is ast.arg:
+                    self.params.add(node.arg)
             if kind is ast.Global:
                 self.declared_global.update(node.names)
             elif kind in _ASSIGNMENTS:
@@ -371,11 +437,16 @@ def _targets(targets: Iterable[ast.expr]) -> tuple[set[str], set[str]]:
     return names, attributes
 
 
-def _kept(units: list[_Unit], names: tree_scan.CacheNames) -> set[int]:
+def _kept(units: list[_Unit], names: tree_scan.CacheNames, declared: Declared | None = None) -> set[int]:
     """The indexes of the units to keep (see the module's docstring), to a fixed point."""
     cache_names, cache_attributes = set(names.heads), set[str]()
     kept = {index for index, unit in enumerate(units) if isinstance(unit.node, (ast.Import, ast.ImportFrom))}
     position = {id(unit): index for index, unit in enumerate(units)}
+    whole: set[int] = set()  # class headers every member of which is kept
+    if declared is not None:
+        cache_names |= declared.names
+        cache_attributes |= declared.attributes
+        kept |= _kept_for_the_project(units, declared, whole)
     changed = True
     while changed:
         changed = False
@@ -407,10 +478,61 @@ def _kept(units: list[_Unit], names: tree_scan.CacheNames) -> set[int]:
             owner = unit.owner
             if owner is None or index in kept and position[id(owner)] in kept:
                 continue
-            if index in kept or owner.reads.use(cache_names, cache_attributes):
+            if index in kept or position[id(owner)] in whole or owner.reads.use(cache_names, cache_attributes):
                 kept.update({index, position[id(owner)]})
                 changed = True
+        if declared is not None and not changed:
+            changed = _alike(units, kept, cache_names, cache_attributes) or _with_a_def(units, kept, position)
     return kept
+
+
+def _alike(units: list[_Unit], kept: set[int], cache_names: set[str], cache_attributes: set[str]) -> bool:
+    """Keeps the defs that have a parameter, or assign a name, which a kept def assigns
+    something that uses a cache (`redis_conn = get_redis_connection()`: the model takes
+    `def f(redis_conn)` for that client, unless a def assigns it something else).
+    Whether it kept one."""
+    names = {name for index in kept for assigned, reads in units[index].assigned
+             if reads.use(cache_names, cache_attributes) for name in assigned}
+    if not names:
+        return False
+    found = {index for index, unit in enumerate(units) if index not in kept and (
+        not unit.params.isdisjoint(names) or any(not assigned.isdisjoint(names) for assigned, _ in unit.assigned))}
+    kept |= found
+    return bool(found)
+
+
+def _kept_for_the_project(units: list[_Unit], declared: Declared, whole: set[int]) -> set[int]:
+    """The units the second pass keeps besides those that use a cache (the module's
+    docstring); the class headers among them whose every member it keeps go in `whole`."""
+    kept = set()
+    for index, unit in enumerate(units):
+        if unit.owner is None and not isinstance(unit.node, _DEFS):
+            kept.add(index)  # a module-level statement
+        elif unit.owner is None and not unit.binds.isdisjoint(declared.names):
+            kept.add(index)
+            if unit.is_class_header:
+                whole.add(index)
+        elif unit.owner is None and not unit.binds.isdisjoint(declared.exported):
+            kept.add(index)
+        if any(not name.startswith("_") and looks_like_a_cache(name) for name in unit.binds_attributes):
+            kept.add(index)
+    return kept
+
+
+def _with_a_def(units: list[_Unit], kept: set[int], position: dict[int, int]) -> bool:
+    """Keeps, in each class with a member kept that has defs but none kept, its shortest
+    def: the model finds a class's scope through one (`extract._class_scope`). Whether it
+    kept one."""
+    with_a_def = {position[id(units[index].owner)] for index in kept if units[index].owner is not None
+                  and isinstance(units[index].node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    added = False
+    for header in {position[id(units[index].owner)] for index in kept if units[index].owner is not None} - with_a_def:
+        defs = [index for index, unit in enumerate(units) if unit.owner is units[header]
+                and isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if defs:
+            kept.add(min(defs, key=lambda index: units[index].last_row - units[index].first_row))
+            added = True
+    return added
 
 
 def _text(lines: list[str], units: list[_Unit], kept: set[int]) -> Reduced:

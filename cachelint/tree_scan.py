@@ -114,14 +114,16 @@ class CacheNames:
     globals: set[str]  # names declared `global` anywhere
 
     @classmethod
-    def of(cls, tree: ast.Module, prefixes: frozenset[str]) -> CacheNames:
+    def of(cls, tree: ast.Module, prefixes: frozenset[str], package: Sequence[str] | None = None) -> CacheNames:
+        """`package`: the parts of the package the module's relative imports start from
+        (`model.core.modules.package_of`); None: a relative import binds nothing known."""
         imported: dict[str, set[str]] = {}
         globals_: set[str] = set()
         dicts: set[str] = set()
         assigned_in_functions: set[str] = set()
         for statement, at_module_level in _statements(tree.body, True):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                for local, value in _bindings(statement):
+                for local, value in _bindings(statement, package):
                     if value in prefixes:
                         imported.setdefault(local, set()).add(value)
             elif isinstance(statement, ast.Global):
@@ -176,8 +178,10 @@ def _statements(body: Sequence[ast.stmt], at_module_level: bool) -> Iterator[tup
             stack.extend([(each, inner) for each in reversed(nested)])
 
 
-def _bindings(statement: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
-    """The local names an import binds and what to, as the model's Collector binds them."""
+def _bindings(statement: ast.Import | ast.ImportFrom, package: Sequence[str] | None = None) -> Iterator[tuple[str, str]]:
+    """The local names an import binds and what to, as the model's Collector binds them;
+    a relative one, in `package`, to the qualified name whose relative spelling it is
+    (`model.core.modules.relative_spellings`: `..ext.cache` in `app.views` is `app.ext.cache`)."""
     if isinstance(statement, ast.Import):
         for alias in statement.names:
             if alias.asname:
@@ -189,6 +193,11 @@ def _bindings(statement: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str
         for alias in statement.names:
             if alias.name != "*":
                 yield alias.asname or alias.name, f"{statement.module}.{alias.name}"
+    elif statement.level and package is not None and statement.level <= len(package):
+        base = ".".join([*package[:len(package) - statement.level + 1], *([statement.module] if statement.module else [])])
+        for alias in statement.names:
+            if alias.name != "*":
+                yield alias.asname or alias.name, f"{base}.{alias.name}"
 
 
 def _dict_cache_targets(statement: ast.stmt) -> Iterator[str]:

@@ -539,3 +539,268 @@ def test_the_callers_of_a_wrapper_that_returns_nothing_are_kept(every_module):
     assert {code for code, *_ in found[0]} == {"CL009"}
     assert [use.via for use in found[1]].count(("Store.put",)) == 1
     assert found == what_the_model_found(WRAPPED, prefilter=False)
+
+
+# The second pass (`engine._client_rounds`): a module that uses what another module of
+# the project makes is parsed in part too, for what the round declares.
+CACHE_MANAGER = textwrap.dedent('''\
+    from flask_caching import Cache
+
+
+    class CacheManager:
+        def __init__(self):
+            self._cache = Cache()
+            self._data_cache = Cache()
+
+        def init_app(self, app):
+            self._cache.init_app(app)
+            self._data_cache.init_app(app)
+
+        @property
+        def cache(self):
+            return self._cache
+
+        @property
+        def data_cache(self):
+            return self._data_cache
+''')
+FILLER = "".join(textwrap.dedent(f'''\
+
+
+    def unrelated_{number}(values):
+        """Nothing to do with caching."""
+        total = sum(values) * {number}
+        return [value + total for value in values]
+''') for number in range(20))
+REPORTS = textwrap.dedent('''\
+    """Reports, most of whose code has nothing to do with caching."""
+    from flask import request
+
+    {import_line}
+
+    PAGE_TTL = 0
+    PREFIX = "report"
+
+
+    def report_key(rid):
+        return f"{{PREFIX}}:{{rid}}"
+
+
+    def lookup(redis_conn, key):  # not understood: a call sparse parsing leaves out
+        return redis_conn.get(key)
+    {filler}
+
+    @cache_manager.cache.cached(timeout=60)
+    def search():
+        return {{"q": request.args.get("q", "")}}
+
+
+    def report(rid):
+        data = cache_manager.data_cache.get(report_key(rid))
+        if not data:
+            data = build(rid)
+            cache_manager.data_cache.set(report_key(rid), data, timeout=PAGE_TTL)
+        return data
+
+
+    class ReportView:
+        """One cached method among others."""
+
+        def title(self):
+            return "Reports"
+
+        def rows(self, rid):
+            return cache_manager.data_cache.get(rid)
+    {filler}
+''')
+
+
+def _write_project(root: Path, import_line: str, more: dict[str, str] | None = None) -> None:
+    files = {"app/__init__.py": "", "app/utils/__init__.py": "", "app/utils/cache_manager.py": CACHE_MANAGER,
+             "app/extensions.py": "from app.utils.cache_manager import CacheManager\n\ncache_manager = CacheManager()\n",
+             "app/reports.py": REPORTS.format(import_line=import_line, filler=FILLER), **(more or {})}
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def _second_pass_reductions(monkeypatch) -> list[tuple[int, int | None]]:
+    """What sparse parsing made of each text the second pass gave it: its length, and the
+    kept text's (None: parsed whole)."""
+    found: list[tuple[int, int | None]] = []
+    reduce = sparse.reduce
+
+    def recorded(text, screen, declared=None):
+        kept = reduce(text, screen, declared)
+        if declared is not None:
+            found.append((len(text), None if kept is None else len(kept.text)))
+        return kept
+
+    monkeypatch.setattr(sparse, "reduce", recorded)
+    return found
+
+
+def _report(root: Path, prefilter: bool, cache: bool = False, jobs: int = 1) -> tuple[list, list]:
+    """The findings and the calls not understood, as the report counts them."""
+    run = lint_paths([root], Settings(root=root), prefilter=prefilter, jobs=jobs,
+                     cache_dir=root / ".cache" if cache else None)
+    assert not run.internal_errors
+    return ([(Path(d.filename).name, d.location, d.code, d.message) for d in run.diagnostics],
+            sorted((Path(f.filename).name, c.line, c.receiver, c.method) for f in run.files for c in f.unresolved))
+
+
+@pytest.mark.parametrize("import_line", ["from app.extensions import cache_manager",
+                                         "from .extensions import cache_manager"])
+def test_the_second_pass_parses_an_importer_in_part_and_finds_what_the_whole_file_gives(
+        tmp_path, monkeypatch, import_line):
+    _write_project(tmp_path, import_line)
+    reductions = _second_pass_reductions(monkeypatch)
+    findings, unresolved = _report(tmp_path, prefilter=True)
+    assert [(name, code) for name, _, code, _ in findings] == [
+        ("reports.py", "CL012"), ("reports.py", "CL002"), ("reports.py", "CL003")]
+    assert ("reports.py", 15, "redis_conn", "get") in unresolved
+    assert (findings, unresolved) == _report(tmp_path, prefilter=False)
+    [(length, kept)] = reductions  # the first pass skipped the file: it imports no library
+    assert kept is not None and kept < length / 4
+
+
+def test_what_the_second_pass_parsed_in_part_gives_comes_back_the_same_from_the_cache(tmp_path):
+    _write_project(tmp_path, "from app.extensions import cache_manager")
+    expected = _report(tmp_path, prefilter=True)
+    assert expected[0] and expected[1]
+    assert _report(tmp_path, prefilter=True, cache=True) == expected  # cold
+    assert _report(tmp_path, prefilter=True, cache=True) == expected  # warm: the pass's outcome
+    (tmp_path / "app" / "models.py").write_text("")  # a new file: the pass runs again, from its pack
+    assert _report(tmp_path, prefilter=True, cache=True) == expected
+    assert _report(tmp_path, prefilter=True, jobs=2) == expected
+
+
+def test_a_file_parsed_in_part_by_the_second_pass_is_linted_whole_once_an_entity_is_cached(tmp_path, monkeypatch):
+    """A fill of a DB entity through an imported client shows only in the second pass:
+    CL010 then wants every write, and the file is linted again, whole."""
+    _write_project(tmp_path, "from app.extensions import cache_manager\nfrom app.models import Product", {
+        "app/models.py": "from django.db import models\n\n\nclass Product(models.Model):\n    price = models.IntegerField()\n",
+        "app/catalog.py": textwrap.dedent('''\
+            from app.extensions import cache_manager
+            from app.models import Product
+
+
+            def product_detail(product_id):
+                key = f"product:{product_id}"
+                product = cache_manager.data_cache.get(key)
+                if product is None:
+                    product = Product.objects.filter(pk=product_id).values("id", "price").first()
+                    cache_manager.data_cache.set(key, product, timeout=300)
+                return product
+        ''') + FILLER})
+    with (tmp_path / "app" / "reports.py").open("a") as reports:
+        reports.write("\n\ndef set_price(product_id, price):\n    Product.objects.filter(pk=product_id).update(price=price)\n")
+    reductions = _second_pass_reductions(monkeypatch)
+    findings, unresolved = _report(tmp_path, prefilter=True)
+    assert ("reports.py", "CL010") in [(name, code) for name, _, code, _ in findings]
+    assert (findings, unresolved) == _report(tmp_path, prefilter=False)
+    assert any(kept is not None for _, kept in reductions)
+
+
+def _kept_for(source: str, declared: sparse.Declared, screen=SCREEN) -> str:
+    kept = sparse.reduce(source, screen, declared)
+    assert kept is not None
+    return kept.text
+
+
+HOLDING = textwrap.dedent('''\
+    from app.utils import CacheManager, make_store
+
+    TIMEOUT = 0
+    cache_manager = CacheManager()
+
+
+    class Holder:
+        def __init__(self):
+            self.store = make_store()
+
+        def unrelated(self):
+            return 1
+
+
+    class Declared:
+        def first(self):
+            return 1
+
+        def second(self):
+            return 2
+
+
+    class Plain:
+        label = "plain"
+
+        def unrelated(self):
+            return 3
+
+
+    def unrelated():
+        return 4
+''')
+
+
+def test_the_second_pass_keeps_what_the_project_model_reads(every_module):
+    kept = _kept_for(HOLDING, sparse.Declared(names=frozenset({"Declared"})))
+    # module-level statements: a constant, an instance of a class of the project
+    assert "TIMEOUT = 0" in kept and "cache_manager = CacheManager()" in kept
+    # a class the round declares here, whole
+    assert "def first" in kept and "def second" in kept
+    # an attribute named like a cache, with its class (the project model types `x.store` by it)
+    assert "class Holder:" in kept and "self.store = make_store()" in kept
+    assert "class Plain" not in kept and "def unrelated():" not in kept
+    assert "def unrelated(self):\n        return 3" not in kept
+
+
+def test_the_second_pass_keeps_the_uses_of_a_name_the_round_declares_here(every_module):
+    source = "from app.utils import make\n\nstore = make()\n\n\ndef read(k):\n    return store.get(k)\n\n\ndef other():\n    return 1\n"
+    kept = _kept_for(source, sparse.Declared(names=frozenset({"store"})))
+    assert "def read" in kept and "def other" not in kept
+
+
+def test_the_second_pass_keeps_what_an_attribute_the_project_types_reaches(every_module):
+    source = "def read(event, k):\n    return event.cache.get(k)\n\n\ndef other(event):\n    return event.name\n"
+    kept = _kept_for(source, sparse.Declared(attributes=frozenset({"cache"})))
+    assert "def read" in kept and "def other" not in kept
+
+
+def test_the_second_pass_reads_relative_imports_from_the_package(every_module):
+    source = "from .extensions import cache\n\n\ndef read(k):\n    return cache.get(k)\n\n\ndef other():\n    return 1\n"
+    screen = prefilter_for(("app.extensions.cache",))
+    kept = _kept_for(source, sparse.Declared(package=("app",)), screen)
+    assert "def read" in kept and "def other" not in kept
+    assert sparse.reduce(source, screen, sparse.Declared(package=("other",))) is not None
+    assert "def read" not in _kept_for(source, sparse.Declared(package=("other",)), screen)
+
+
+def test_the_second_pass_keeps_a_def_whose_parameter_is_named_as_a_client_another_def_assigns(every_module):
+    """The model takes an unannotated `redis_conn` for the client every def of the module
+    assigns that name (`get_redis_connection()`, declared), and not if one assigns it
+    something else: those defs are kept, and a def with other parameters is not."""
+    source = textwrap.dedent('''\
+        from app.redis_connection import get_redis_connection
+
+
+        def run():
+            redis_conn = get_redis_connection()
+            return cleanup(redis_conn)
+
+
+        def cleanup(redis_conn, owner=None):
+            return redis_conn.get(owner)
+
+
+        def reset():
+            redis_conn = None
+            return redis_conn
+
+
+        def other(conn):
+            return conn.get("k")
+    ''')
+    screen = prefilter_for(("app.redis_connection.get_redis_connection",))
+    kept = _kept_for(source, sparse.Declared(), screen)
+    assert "def cleanup" in kept and "def reset" in kept and "def other" not in kept
