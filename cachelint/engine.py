@@ -83,14 +83,18 @@ from cachelint.model.core.modules import display_path, is_install_script, module
 from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
 from cachelint.project.cache_like import code_text, may_hold_calls
 from cachelint.project.clients import (
+    NOTHING_DEFINED,
+    Defined,
     NameUses,
     Prefiltered,
     Words,
     attribute_uses,
+    attributes_defined,
     defined_in_text,
     exported_clients,
     exported_constants,
     exported_wrappers,
+    rows_defining,
     taken_back,
     unmatched,
     uses_of,
@@ -379,7 +383,7 @@ def _left_out_calls(read: _Source, text: str, kept_text: str, kept_rows: tuple[i
     from cachelint.tree_scan import syntax_tree
 
     lines = text.split("\n")  # sparse parsing leaves a text with a lone carriage return whole
-    kept = {row for row, line in zip(kept_rows, kept_text.split("\n")) if line == lines[row - 1]}
+    kept = _kept(lines, kept_text, kept_rows)
     if not may_hold_calls("\n".join(line for row, line in enumerate(lines, 1) if row not in kept)):
         return []
     tree = syntax_tree(text)
@@ -387,6 +391,13 @@ def _left_out_calls(read: _Source, text: str, kept_text: str, kept_rows: tuple[i
         whole = _lint_source(dataclasses.replace(read, screen=None, tree_decides=False), parse, True)
         return [call for call in whole.facts.unresolved if call.line not in kept] if whole.facts is not None else []
     return unmodelled_calls(tree, lambda: module_name(read.filename), lambda row: row not in kept)
+
+
+def _kept(lines: list[str], kept_text: str, kept_rows: tuple[int, ...]) -> frozenset[int]:
+    """The rows of a module (`lines`) that sparse parsing kept as they are, of the kept text
+    and the module's row of each of its rows (a class none of whose members is kept has
+    `...` on its first member's row: that row is left out)."""
+    return frozenset(row for row, line in zip(kept_rows, kept_text.split("\n")) if line == lines[row - 1])
 
 
 def _selected(diagnostics: list[Diagnostic], filename: str, text: str,
@@ -882,7 +893,7 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
     seen: frozenset[str] = frozenset()  # the names every file has been screened for, or linted with
     pending: set[int] = set()  # files a round of definers screened in and left to the round after
     modelled = [not (_skipped(result) or _partial(result)) for result in results]  # by the first pass
-    texts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # what each file not modelled defines
+    texts: dict[str, tuple[frozenset[str] | None, Defined]] = {}  # what each file not modelled defines, of which names
     reduced: dict[int, Settings] = {}  # the files a round parsed in part, with what it declared
     project = None
     rounds = defining = 0
@@ -894,8 +905,8 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
         memoizers = project.memoizers()
         constants = exported_constants(project, settings.clients)
         for index in reduced:  # its facts hold what it defines: nothing of it is left to take back
-            texts[results[index].filename] = _NOTHING_DEFINED
-        attributes = _typed_attributes(project, results, stats, texts, workers, first)
+            texts[results[index].filename] = (None, NOTHING_DEFINED)
+        attributes = _typed_attributes(project, results, stats, texts, workers, first, settings)
         all_holders = _client_holders(project)
         names = frozenset(exported.keys() | wrappers.keys() | classes.keys() | instances.keys() | memoizers.keys()
                           | constants.keys() | {f"attribute {key}" for key in attributes}
@@ -1088,42 +1099,104 @@ def _module_level_instances(classes: list[str]) -> Prefiltered:
 
 
 def _typed_attributes(project: ProjectModel, results: list[FileResult], stats: list[os.stat_result | None],
-                      texts: dict[str, tuple[frozenset[str], frozenset[str]]], workers: parallel.Workers,
-                      cache: ResultCache | None) -> dict[str, str]:
+                      texts: dict[str, tuple[frozenset[str] | None, Defined]], workers: parallel.Workers,
+                      cache: ResultCache | None, settings: Settings) -> dict[str, str]:
     """`ProjectModel.attribute_clients`, less the keys a file the first pass did not model
-    (skipped by the prefilter, parsed in part) may define otherwise; `texts` keeps what
-    each such file defines (`defined_in_text`), read once for all rounds, in the workers.
-    The answer is a note of the file's entry in `cache` (the first pass's pack): a run
-    after reads no unchanged file again for it."""
+    (skipped by the prefilter, parsed in part) defines otherwise, in the code the model did
+    not see (`_Defines`); `texts` keeps what each such file defines there, of which names
+    (None: all, for a file a round parsed in part, whose facts hold what it defines), read
+    once for all rounds (again only for a name a round asks anew), in the workers. The
+    answer is a note of the file's entry in `cache` (the first pass's pack): a run after
+    reads no unchanged file again for it."""
     attributes = dict(project.attribute_clients())
     if not attributes:
         return attributes
-    tasks = [_Task(index, result.filename, stats[index]) for index, result in enumerate(results)
-             if (_skipped(result) or _partial(result)) and result.filename not in texts]
-    for task, defined in _noted_answers(tasks, defined_in_text, _DEFINES, _definitions,
-                                        lambda found: [sorted(part) for part in found] if found[0] else [],
-                                        workers, cache):
-        texts[task.filename] = defined if defined is not None else _NOTHING_DEFINED
+    names = frozenset(key.rpartition(".")[2] for key in attributes)
+    by_question: dict[_Defines, list[_Task]] = defaultdict(list)
+    for index, result in enumerate(results):
+        asked = texts[result.filename][0] if result.filename in texts else frozenset()
+        if (_skipped(result) or _partial(result)) and asked is not None and not names <= asked:
+            # A file parsed in part was reduced with the names its own configuration declares.
+            custom = _custom_names(settings.for_file(result.filename)) if _partial(result) else None
+            by_question[_Defines(tuple(sorted(names)), custom)].append(_Task(index, result.filename, stats[index]))
+    for question, tasks in by_question.items():
+        for task, defined in _noted_answers(tasks, question, _DEFINES,
+                                            functools.partial(_definitions, asked=frozenset(question.names)),
+                                            functools.partial(_note, question.names), workers, cache):
+            texts[task.filename] = (names, defined if defined is not None else NOTHING_DEFINED)
     for result in results:
-        if (_skipped(result) or _partial(result)) and attributes and texts[result.filename][0]:
-            for key in taken_back(list(attributes), *texts[result.filename]):
+        if (_skipped(result) or _partial(result)) and attributes and texts[result.filename][1]:
+            for key in taken_back(list(attributes), texts[result.filename][1]):
                 del attributes[key]
     return attributes
 
 
-_DEFINES = "defines"  # the note of what a file's text defines (`_typed_attributes`)
-_NOTHING_DEFINED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+@dataclass(frozen=True)
+class _Defines:
+    """The question `_typed_attributes` asks a file's text: the attributes of `names` it
+    defines where the project model weighs them (`clients.attributes_defined`), in the code
+    the first pass did not model: the whole file for one the prefilter skipped
+    (`custom_names` None); for one parsed in part, the rows sparse parsing left out, as
+    it leaves them out with the file's `custom_names` (a class modelled whole, or a
+    member kept, is evidence the model already weighed). Text first (`rows_defining`):
+    most files define no such name, and are not parsed; of the others, only the statements
+    around the rows found are read. Picklable: asked in the workers."""
+
+    names: tuple[str, ...]
+    custom_names: tuple[str, ...] | None
+
+    def __call__(self, raw: bytes) -> Defined:
+        from cachelint.tree_scan import parse as syntax_tree
+
+        rows = rows_defining(raw, frozenset(self.names))
+        if not rows:
+            return NOTHING_DEFINED
+        try:
+            text = decode(raw)[0]
+        except (UnicodeDecodeError, SyntaxError):
+            return defined_in_text(raw)
+        tree = syntax_tree(text)
+        if tree is None or not code_text(text).isascii():  # `ast` normalises names that are not ASCII
+            return defined_in_text(raw)
+        found = [(owner, name, row) for owner, name, row in attributes_defined(tree, rows) if name in self.names]
+        if found and self.custom_names is not None:
+            kept = _kept_rows(text, self.custom_names)
+            found = [(owner, name, row) for owner, name, row in found if row not in kept]
+        return frozenset((owner, name) for owner, name, _ in found)
 
 
-def _definitions(noted: object) -> tuple[frozenset[str], frozenset[str]] | None:
-    """What a note says a file defines (an empty list: nothing, as for most files); None
-    for a note of another shape (then the file is read)."""
-    if noted == []:
-        return _NOTHING_DEFINED
-    if isinstance(noted, list) and len(noted) == 2 and all(
-            isinstance(part, list) and all(isinstance(name, str) for name in part) for part in noted):
-        return frozenset(noted[0]), frozenset(noted[1])
-    return None
+def _kept_rows(text: str, custom_names: tuple[str, ...]) -> frozenset[int]:
+    """The rows of a module sparse parsing kept (`_kept`), as the first pass parsed it in
+    part (`_lint_source`)."""
+    from cachelint.parsing import prepare
+    from cachelint.sparse import reduce as reduce_module
+
+    prepared = prepare(text)
+    reduced = reduce_module(prepared.text, prefilter_for(custom_names))
+    if reduced is None:  # parsed whole after all: not as the first pass did, so nothing counts as seen
+        return frozenset()
+    return _kept(prepared.text.split("\n"), reduced.text, reduced.rows)
+
+
+_DEFINES = "defined attributes"  # the note of what a file defines (`_typed_attributes`)
+
+
+def _note(asked: tuple[str, ...], found: Defined) -> list[list[str] | list[list[str]]]:
+    """The note of what a file defines (`_definitions` reads it): the names asked, and the pairs found."""
+    return [list(asked), sorted([owner, name] for owner, name in found)]
+
+
+def _definitions(noted: object, asked: frozenset[str]) -> Defined | None:
+    """What a note says a file defines of the names `asked` (the note's names and pairs);
+    None for a note of another shape, or of names that are not all of them (then the file
+    is read)."""
+    if not (isinstance(noted, list) and len(noted) == 2 and all(isinstance(part, list) for part in noted)):
+        return None
+    names, pairs = noted
+    if not (all(isinstance(name, str) for name in names) and asked <= set(names) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in pairs)):
+        return None
+    return frozenset((owner, name) for owner, name in pairs if name in asked)
 
 
 def _lint_for_the_ttl_constants(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,

@@ -8,8 +8,7 @@ import pytest
 
 from cachelint.config import Settings
 from cachelint.engine import lint_paths
-from cachelint.model.cache.custom import receiver_word
-from cachelint.project.clients import defined_in_text, imports_of, uses_of
+from cachelint.project.clients import imports_of, uses_of
 
 EXTENSIONS = """\
 from flask_caching import Cache
@@ -168,20 +167,6 @@ def test_a_warm_run_takes_the_importers_from_the_cache(tmp_path, monkeypatch):
     assert ("views.py", 6, "CL012") not in _found(tmp_path, cache=True)
 
 
-def test_what_a_text_defines_is_read_on_the_lines_that_name_a_cache():
-    """`defined_in_text` (a file the first pass did not model): the names like a cache's
-    an assignment, an annotation or a `def` defines, in any case, and the file's classes;
-    neither a comparison nor a string, and nothing at all (classes neither) for a text
-    that defines no such name."""
-    text = (b"class Event:\n    CACHE_TTL: int = 5\n\n    def __init__(self):\n        self.Redis_Store = make()\n"
-            b"        x = 'cache'\n\n    def cache(self):\n        return None\n\n\nclass Other:\n"
-            b"    if cache == 1:\n        pass\n")
-    assert defined_in_text(text) == (frozenset({"CACHE_TTL", "Redis_Store", "cache"}),
-                                     frozenset({receiver_word("Event"), receiver_word("Other")}))
-    assert defined_in_text(b"class Event:\n    if cache == 1:\n        label = 'a cache'\n") == (frozenset(), frozenset())
-    assert defined_in_text(b"class Event:\n    pass\n") == (frozenset(), frozenset())
-
-
 def test_a_module_path_in_a_string_or_a_comment_does_not_make_a_file_linted_again(tmp_path, monkeypatch):
     """The second pass lints again a file that imports the client's module; its path in a
     settings string or a comment imports nothing (the file is linted once, in the first
@@ -206,3 +191,17 @@ def test_a_module_path_in_a_string_or_a_comment_does_not_make_a_file_linted_agai
     assert ("views.py", 6, "CL012") in _found(tmp_path)
     assert (linted.count("views.py"), linted.count("shown.py")) == (2, 2)
     assert (linted.count("settings.py"), linted.count("notes.py")) == (1, 1)
+
+
+def test_an_attribute_typed_is_not_used_by_an_import_or_the_standard_decorator():
+    """`attribute_uses`: `x.cache` used on a line of code is; a module path on an import
+    line (`from django.core.cache import cache`), and `@functools.cache`, are not."""
+    from cachelint.project.clients import attribute_uses
+
+    uses = attribute_uses(["cache", "event.cache"])
+    for text in (b"x = 1\n    y.cache.get(1)\n", b"import a; b.cache.get()\n", b"    return event.cache\n",
+                 b"from x import y\nz = w.cache\n"):
+        assert uses.search(text), text
+    for text in (b"from django.core.cache import cache\n", b"import django.core.cache\n", b"@functools.cache\n",
+                 b"foo.cached = 1\n"):
+        assert not uses.search(text), text

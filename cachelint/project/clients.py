@@ -11,12 +11,16 @@ the second pass).
 """
 from __future__ import annotations
 
+import ast
+import bisect
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from cachelint.model.cache.custom import CustomClients, receiver_word
 from cachelint.model.spec import Method
+from cachelint.project.cache_like import looks_like_a_cache
 from cachelint.project.facts import DJANGO_SETTINGS
 from cachelint.project.model import ProjectModel
 
@@ -175,16 +179,22 @@ def attribute_uses(keys: list[str]) -> Prefiltered:
     """What a file's text must contain to use an attribute the project types
     (`ProjectModel.attribute_clients`): `.cache` for a name that alone says it, and
     `event.cache` (`sub_event.cache` for `subevent.cache`) for one a receiver named after
-    a class does."""
+    a class does; not on a line that only imports (`from django.core.cache import cache`
+    names a module), nor `functools.cache`: Django's own files, once `cache` was typed,
+    were all linted again."""
     alternatives, needles = [], set()
     for key in sorted(keys):
         owner, _, name = key.rpartition(".")
         if not name.isidentifier() or owner and not owner.isidentifier():
             continue
         receiver = rb"(?i:\b" + b"_?".join(re.escape(char.encode()) for char in owner) + rb")" if owner else b""
-        alternatives.append(receiver + rb"\." + re.escape(name.encode()) + rb"\b")
+        # `functools.cache` is the standard library's decorator, on no receiver of the project's.
+        alternatives.append((receiver or rb"(?<!\bfunctools)") + rb"\." + re.escape(name.encode()) + rb"\b")
         needles.add(b"." + name.encode())
-    return Prefiltered(sorted(needles), re.compile(b"|".join(alternatives) if alternatives else b"(?!)"))
+    if not alternatives:
+        return Prefiltered([], re.compile(b"(?!)"))
+    return Prefiltered(sorted(needles), re.compile(
+        rb"^(?![ \t]*(?:from|import)[ \t][^;\n]*$)[^\n]*?(?:" + b"|".join(alternatives) + b")", re.M))
 
 
 class Prefiltered:
@@ -204,27 +214,143 @@ class Prefiltered:
 
 _CACHE_NAME = rb"(\w*(?i:cache|redis|store|valkey)\w*)"
 _CACHE_WORDS = (b"cache", b"redis", b"store", b"valkey")  # one of which every name _CACHE_NAME matches holds
-# `self.cache = …`, a class body's `cache = …` or `cache: T`, `def cache(`.
+# `self.cache = …`, `app.cache = …`, a class body's `cache = …` or `cache: T`, `def cache(`,
+# `class cache`: what may define an attribute like a cache (`defined_in_text`).
 _DEFINES_A_CACHE_NAME = re.compile(
-    rb"(?:\bself\.|^[ \t]+)" + _CACHE_NAME + rb"[ \t]*(?::[^=\n]*)?=(?!=)|\bdef[ \t]+" + _CACHE_NAME + rb"[ \t]*\(", re.M)
-_NOTHING: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    rb"(?:\b\w+[ \t]*\.[ \t]*|^[ \t]+)" + _CACHE_NAME + rb"[ \t]*(?::[^=\n]*)?=(?!=)"
+    rb"|\b(?:def|class)[ \t]+" + _CACHE_NAME + rb"\b", re.M)
+_CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)", re.M)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFS = (*_FUNCTIONS, ast.ClassDef)
+
+Defined = frozenset[tuple[str, str]]  # (the owner's `receiver_word`, the attribute's name): `_typed_attributes`
+NOTHING_DEFINED: Defined = frozenset()
 
 
-def defined_in_text(text: bytes) -> tuple[frozenset[str], frozenset[str]]:
-    """The attribute names like a cache's a file's text may define (`self.cache = …`, a
-    class body's `cache = …` or `cache: T`, `def cache(`), and its classes (as
-    `receiver_word` spells them): read from the files the first pass did not model (no
-    cache code, or parsed in part), whose classes are missing from the evidence
-    `ProjectModel.attribute_clients` weighed. Neither for a text that defines no such
-    name (its classes take no key back), which most are."""
+def rows_defining(text: bytes, names: frozenset[str]) -> list[int]:
+    """The rows of `text` that may define an attribute of one of `names` (`self.cache = …`,
+    `app.cache = …`, `cache = …` or `cache: T` indented, `def cache(`), as the model counts
+    them for `ProjectModel.attribute_clients` (`attributes_defined` tells): found on the
+    lines that hold one of the names only, which most texts have none of."""
+    needles = [name.encode() for name in sorted(names)]
+    pattern = _defining(tuple(needles))
+    rows = []
+    line_start, row = 0, 1
+    for start, end in _spans_holding(text, needles):
+        if pattern.search(text, start, end):
+            row += text.count(b"\n", line_start, start)
+            line_start = start
+            rows.append(row)
+    return rows
+
+
+@functools.lru_cache(maxsize=8)
+def _defining(names: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    name = rb"(?:" + b"|".join(re.escape(name) for name in names) + rb")"
+    return re.compile(rb"(?:\b\w+[ \t]*\.[ \t]*|^[ \t]+)" + name + rb"[ \t]*(?::[^=\n]*(?:=(?!=)|$)|=(?!=))"
+                      rb"|\b(?:def|class)[ \t]+" + name + rb"\b", re.M)
+
+
+def defined_in_text(text: bytes) -> Defined:
+    """What `text` may define, told from its text alone, for a file whose syntax tree
+    cannot be read (`attributes_defined` reads it otherwise): each name like a cache's
+    that an assignment, an annotation or a `def` at any indentation may define, in each
+    of the file's classes (as `receiver_word` spells them), and with no class (`""`, which
+    takes back only the key of the name alone: `taken_back`). More than the tree would
+    say (a local variable `cache = …` counts), never less."""
     lines = _lines_naming_a_cache(text)
-    if not lines:
-        return _NOTHING
-    defined = frozenset((match.group(1) or match.group(2)).decode() for match in _DEFINES_A_CACHE_NAME.finditer(lines))
-    if not defined:
-        return _NOTHING
-    classes = frozenset(receiver_word(found.decode()) for found in re.findall(rb"^[ \t]*class[ \t]+(\w+)", text, re.M))
-    return defined, classes
+    names = {next(group for group in match.groups() if group).decode()
+             for match in _DEFINES_A_CACHE_NAME.finditer(lines)} if lines else set()
+    if not names:
+        return NOTHING_DEFINED
+    owners = {"", *(receiver_word(found.decode()) for found in _CLASS.findall(text))}
+    return frozenset((owner, name) for owner in owners for name in names)
+
+
+def attributes_defined(tree: ast.Module, rows: Iterable[int] | None = None) -> list[tuple[str, str, int]]:
+    """The attributes like a cache's that a module defines where `ProjectModel.attribute_clients`
+    weighs them (`extract.made_members`, `extract.made_on_parameters`), each as (its owner's
+    `receiver_word`, its name, its row): in a module-level class, a name its body binds
+    (`cache = …`, `cache: T`, `def cache(`) or one its methods set on their first parameter
+    (`self.cache = …`); in a module-level function, one its own body sets on a parameter
+    (`app.redis = …`). Public names only, that `looks_like_a_cache`. Not a local variable
+    (`cache = caches["default"]` in a function), nor a keyword argument: they define no
+    attribute. Where the model is stricter (only the last class of a name, `self` only in
+    the method itself), this counts more, never less. With `rows`, only the statements
+    that span one of them are read (`rows_defining` finds them)."""
+    wanted = sorted(set(rows)) if rows is not None else None
+
+    def spans(node: ast.AST) -> bool:
+        if wanted is None:
+            return True
+        first, last = getattr(node, "lineno", 0), getattr(node, "end_lineno", None) or 0
+        if isinstance(node, _DEFS) and node.decorator_list:
+            first = min(first, *(decorator.lineno for decorator in node.decorator_list))
+        at = bisect.bisect_left(wanted, first)
+        return at < len(wanted) and wanted[at] <= last
+
+    found: list[tuple[str, str, int]] = []
+    for statement in _statements(tree.body, spans):
+        if isinstance(statement, ast.ClassDef):
+            owner = receiver_word(statement.name)
+            found += [(owner, name, row) for name, row in _class_members(statement, spans)]
+        elif isinstance(statement, _FUNCTIONS):
+            owner = receiver_word(statement.name)
+            parameters = {argument.arg for argument in _arguments(statement.args)}
+            found += [(owner, target.attr, target.lineno) for small in statement.body
+                      if isinstance(small, (ast.Assign, ast.AnnAssign))
+                      for target in (small.targets if isinstance(small, ast.Assign) else [small.target])
+                      if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                      and target.value.id in parameters]
+    return [(owner, name, row) for owner, name, row in found if not name.startswith("_") and looks_like_a_cache(name)]
+
+
+def _statements(body: list[ast.stmt], spans: Callable[[ast.AST], bool]) -> Iterator[ast.AST]:
+    """The statements of a body, and of the blocks in it (`if`, `try`…), not of a function's
+    or class's: those that bind in the body's own scope. An `except` clause too. Only
+    those `spans` keeps."""
+    for statement in body:
+        if not spans(statement):
+            continue
+        yield statement
+        if not isinstance(statement, _DEFS):
+            for child in ast.iter_child_nodes(statement):
+                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                    yield from _statements([child], spans)  # type: ignore[list-item]
+
+
+def _class_members(definition: ast.ClassDef, spans: Callable[[ast.AST], bool]) -> Iterator[tuple[str, int]]:
+    """The names a class body binds, and those its methods set on their first parameter
+    (or a function's in them: more than the model's `self`), with their rows."""
+    for statement in _statements(definition.body, spans):
+        if isinstance(statement, _DEFS):
+            yield statement.name, statement.lineno
+        if isinstance(statement, _FUNCTIONS):
+            receivers = {arguments[0].arg for node in ast.walk(statement) if isinstance(node, (*_FUNCTIONS, ast.Lambda))
+                         and (arguments := [*node.args.posonlyargs, *node.args.args])}
+            yield from ((node.attr, node.lineno) for node in ast.walk(statement)
+                        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                        and isinstance(node.value, ast.Name) and node.value.id in receivers)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            yield from ((alias.asname or alias.name.partition(".")[0], statement.lineno) for alias in statement.names)
+        elif isinstance(statement, ast.ExceptHandler) and statement.name:
+            yield statement.name, statement.lineno
+        elif not isinstance(statement, _DEFS):
+            yield from ((node.id, node.lineno) for node in _own_expressions(statement)
+                        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+
+
+def _own_expressions(statement: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a statement but those of the statements in it (`_statements` gives them)."""
+    for child in ast.iter_child_nodes(statement):
+        if not isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+            yield child
+            yield from _own_expressions(child)
+
+
+def _arguments(arguments: ast.arguments) -> list[ast.arg]:
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+            *(argument for argument in (arguments.vararg, arguments.kwarg) if argument is not None)]
 
 
 def _lines_naming_a_cache(text: bytes) -> bytes:
@@ -238,7 +364,11 @@ def _lines_naming_a_cache(text: bytes) -> bytes:
 def _lines_holding(text: bytes, needles: Iterable[bytes], searched: bytes | None = None) -> bytes:
     """The lines of `text` that hold one of `needles`, joined; found in `searched`, a text
     of the same lines as long (`text` itself when None; its lower case, for words in any case)."""
-    searched = text if searched is None else searched
+    return b"\n".join(text[start:end] for start, end in _spans_holding(text if searched is None else searched, needles))
+
+
+def _spans_holding(searched: bytes, needles: Iterable[bytes]) -> list[tuple[int, int]]:
+    """Where each line of `searched` that holds one of `needles` starts and ends, in order."""
     spans: dict[int, int] = {}  # where each such line starts -> where it ends
     for needle in needles:
         found = searched.find(needle)
@@ -248,12 +378,16 @@ def _lines_holding(text: bytes, needles: Iterable[bytes], searched: bytes | None
             end = len(searched) if end == -1 else end
             spans[start] = end
             found = searched.find(needle, end)
-    return b"\n".join(text[start:end] for start, end in sorted(spans.items()))
+    return sorted(spans.items())
 
 
-def taken_back(keys: list[str], defined: frozenset[str], classes: frozenset[str]) -> set[str]:
+def taken_back(keys: list[str], defined: Defined) -> set[str]:
     """The keys of `ProjectModel.attribute_clients` (`cache`, `event.cache`) that a file
-    defining `defined` in `classes` (`defined_in_text`) may make something else of: for
-    `event.cache`, a class `Event` of its own."""
-    return {key for key in keys if key.rpartition(".")[2] in defined
-            and (not key.rpartition(".")[0] or key.rpartition(".")[0] in classes)}
+    defining `defined` (`attributes_defined`, `defined_in_text`) may make something else
+    of: `cache` for any owner's `cache`; `event.cache` only for a class `Event`'s."""
+    found = set()
+    for key in keys:
+        owner, _, name = key.rpartition(".")
+        if any(defined_name == name and (not owner or defined_owner == owner) for defined_owner, defined_name in defined):
+            found.add(key)
+    return found
