@@ -108,6 +108,7 @@ if TYPE_CHECKING:
 
     from cachelint.model import ModuleModel
     from cachelint.rules.base import CommentFinding, CommentRule, Finding, ProjectFinding, ProjectRule, Rule
+    from cachelint.sparse import Declared
 
 # What parses, models and checks a file (LibCST, the model, the rules) is imported when a
 # file is linted (`_lint_source`), not here: a run whose files all come from the result
@@ -235,16 +236,12 @@ class _Source:
 class _InPart:
     """How the second pass parses a file in part (`_client_rounds`): besides the names
     its settings declare, `holders`, the project's classes whose instances hold a
-    client (qualified), which the screen knows too; `names`, the module-level names of
-    the file's module the round declares (or holders); `exported`, those other modules
-    import from it; `attributes`, the attribute names the project types. Its relative
-    imports are read as the model reads them, from its `package`."""
+    client (qualified), which the screen knows too; and what sparse parsing keeps of the
+    file's module for the round (`declared`: its names the round declares, those other
+    modules import from it, the attribute names the project types, its package)."""
 
     holders: tuple[str, ...]
-    names: frozenset[str]
-    exported: frozenset[str]
-    attributes: frozenset[str]
-    package: tuple[str, ...]  # the parts of the package its relative imports start from (`package_of`)
+    declared: Declared
 
 
 def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
@@ -288,7 +285,6 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
     from cachelint.model.build import build_model
     from cachelint.project.extract import facts_for
     from cachelint.rules.base import Rule, RuleContext
-    from cachelint.sparse import Declared
     from cachelint.sparse import reduce as reduce_module
 
     filename, text, settings, screen = read.filename, read.text, read.settings, read.screen
@@ -303,8 +299,8 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
     result.text = text
     prepared = parsing.prepare(text)  # what LibCST keeps every position of
     in_part = read.in_part
-    reduced = None if screen is None else reduce_module(prepared.text, screen) if in_part is None else reduce_module(
-        prepared.text, screen, Declared(in_part.names, in_part.exported, in_part.attributes, in_part.package))
+    reduced = reduce_module(prepared.text, screen, in_part.declared if in_part is not None else None) \
+        if screen is not None else None
     source, rows, outline = (reduced.text, reduced.rows, reduced.outline) if reduced is not None \
         else (prepared.text, None, None)
     try:
@@ -951,7 +947,7 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
             pending = {task.index for task in chosen if task.index not in definers}
             defining += 1
         else:
-            if parts:
+            if parts and chosen:  # `_in_part` imports LibCST: not for a round with nothing to lint (a warm run)
                 chosen = _in_part(chosen, project, declared, all_holders, attributes)
             _lint(chosen, results, declared, False, workers, cache)
             for task in chosen:
@@ -984,6 +980,8 @@ def _in_part(tasks: list[_Task], project: ProjectModel, declared: Settings, hold
              attributes: dict[str, str]) -> list[_Task]:
     """The tasks, each with what sparse parsing is to keep of its file for the round's
     `declared` names (`_InPart`)."""
+    from cachelint.sparse import Declared
+
     defined: dict[str, set[str]] = defaultdict(set)  # a dotted prefix -> the names after it
     for name in (*declared.clients.names(), *declared.clients.constants, *holders):
         parts = name.split(".")
@@ -997,9 +995,9 @@ def _in_part(tasks: list[_Task], project: ProjectModel, declared: Settings, hold
     found = []
     for task in tasks:
         module = module_name(task.filename)
-        found.append(dataclasses.replace(task, in_part=_InPart(
-            tuple(holders), frozenset(defined.get(module, ())), frozenset(imported.get(module, ())), typed,
-            tuple(package_of(task.filename)))))
+        found.append(dataclasses.replace(task, in_part=_InPart(tuple(holders), Declared(
+            frozenset(defined.get(module, ())), frozenset(imported.get(module, ())), typed,
+            tuple(package_of(task.filename))))))
     return found
 
 

@@ -352,7 +352,7 @@ def test_pythons_tree_of_a_cut_module_is_built_once_and_not_kept(every_module, m
 def test_a_reduced_text_libcst_refuses_is_linted_whole(every_module, monkeypatch):
     """Where LibCST refuses the kept lines (what Python parsed), it judges the whole file:
     the findings and facts are the whole file's."""
-    monkeypatch.setattr(sparse, "reduce", lambda text, screen: sparse.Reduced("def (:\n", (1,), parsing.Outline.of([], ["def (:\n"])))
+    monkeypatch.setattr(sparse, "reduce", lambda text, screen, declared=None: sparse.Reduced("def (:\n", (1,), parsing.Outline.of([], ["def (:\n"])))
     findings, facts = findings_of(MODULE, prefilter=True)
     assert (findings, facts) == findings_of(MODULE, prefilter=False)
     assert {code for code, *_ in findings} >= {"CL001", "CL002"} and facts.partial is False
