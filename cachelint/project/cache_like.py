@@ -60,7 +60,10 @@ def only_a_store(name: str) -> bool:
 # Outside strings and comments, a character that is not ASCII can only be part of a name.
 _WORDS = ("cache", "redis", "valkey", "store")  # one of which every name that looks like a cache holds
 _GAP = r"(?:[ \t\r\n\f)\\]|#[^\r\n]*)*"
-_NAME_CHARACTER = r"[\w\x80-\U0010ffff]"
+# A word character or any that is not ASCII, written as the ASCII characters it is not:
+# `[\w\x80-\U0010ffff]` matches the same, but `re` takes 15 ms to compile each pattern
+# holding it (a bitmap of every code point), a tenth of a small file's run.
+_NAME_CHARACTER = r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
 _RECEIVER_END = re.compile(rf"{_NAME_CHARACTER}*{_GAP}(?:\(|\.{_GAP}({_NAME_CHARACTER}+))")
 _METHOD_AFTER_CALL = re.compile(rf"{_GAP}\.{_GAP}({_NAME_CHARACTER}+)")
 _NAME = re.compile(rf"{_NAME_CHARACTER}+")

@@ -116,7 +116,7 @@ def _holds(hint: object, left_out: tuple[type, ...]) -> str:
     return "any"
 
 
-_NODE_CLASSES = [each for each in vars(cst).values() if isinstance(each, type) and issubclass(each, cst.CSTNode)
+_NODE_CLASSES = [each for each in vars(cst).values() if isinstance(each, type) and cst.CSTNode in each.__mro__
                  and not inspect.isabstract(each)]
 
 
