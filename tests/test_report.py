@@ -326,3 +326,15 @@ def test_fixture(fixture, format_name, snapshot, at_repo_root):
         output = json.dumps(_without_rule_index(_validate_sarif(output)["runs"][0]["results"]), indent=2) + "\n"
     snapshot.snapshot_dir = SNAPSHOTS / "fixtures" / fixture.path.stem
     snapshot.assert_match(output, _snapshot_name(format_name))
+
+
+def test_full_columns_of_a_plain_line_are_its_characters():
+    """A line of printable ASCII is shown as it is, one terminal column per character; a tab,
+    a control character or a wide one still moves the columns after it."""
+    from cachelint.report.full import _displayed
+
+    assert _displayed('r.set("k", v)  # ok') == ('r.set("k", v)  # ok', list(range(20)))
+    assert _displayed("") == ("", [0])
+    assert _displayed("\tx") == ("    x", [0, 4, 5])
+    assert _displayed("a\x1bb") == ("a\u241bb", [0, 1, 2, 3])
+    assert _displayed("名x") == ("名x", [0, 2, 3])

@@ -125,6 +125,8 @@ class _Gutter:
 def _displayed(line: str) -> tuple[str, list[int]]:
     """The line as printed, and for each character index the terminal column it starts at
     (one entry more than there are characters: the column just after the line)."""
+    if line.isascii() and line.isprintable():  # no tab, no control character: one column each
+        return line, list(range(len(line) + 1))
     pieces, columns, width = [], [0], 0
     for char in line:
         if char == "\t":
