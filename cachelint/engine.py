@@ -30,8 +30,9 @@ workers run, the projects' passes run side by side (`parallel.Workers.side_by_si
    them the report would depend on the prefilter. Cached in a pack of its own, keyed on
    what is declared: it depends on the other files.
 4. **Entities.** When some file caches a DB entity, the project rules need every write
-   that may touch it: a file the prefilter skipped that names the entity, and a file
-   parsed in part, are linted whole. Cached: a whole parse only adds facts, and gives
+   that may touch it: a file the prefilter skipped that names the entity (in its code or
+   strings: a docstring or a comment holds no write), and a file parsed in part, are
+   linted whole. Cached: a whole parse only adds facts, and gives
    the same diagnostics. An install script the prefilter skipped (a data migration,
    whose writes CL010 does not judge) only when its functions may join the path of a
    write it judges (`_on_write_paths`).
@@ -80,7 +81,14 @@ from cachelint.config import ConfigError, Settings
 from cachelint.diagnostic import Diagnostic, Edit, Fix, Location
 from cachelint.discover import describe_os_error, discover
 from cachelint.model.core.modules import display_path, is_install_script, module_name, package_of
-from cachelint.prefilter import Prefilter, code_of, may_import_relatively, prefilter_for, writes_a_declared_path
+from cachelint.prefilter import (
+    Prefilter,
+    code_of,
+    may_import_relatively,
+    prefilter_for,
+    without_prose,
+    writes_a_declared_path,
+)
 from cachelint.project.cache_like import code_text, may_hold_calls
 from cachelint.project.clients import (
     NOTHING_DEFINED,
@@ -1229,8 +1237,8 @@ def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result
                            fingerprint: str | None = None) -> ProjectModel | None:
     """The third pass, when some file caches a DB entity (CL010 then needs every write
     and call that may touch it): a file the prefilter skipped (it has no cache code) that
-    names the entity is linted after all, and a file linted in part (cachelint.sparse) is
-    linted whole. Either result takes the place of the first one in the cache: its facts
+    names the entity, other than in comments and docstrings (`_Mentions`), is linted after
+    all, and a file linted in part (cachelint.sparse) is linted whole. Either result takes the place of the first one in the cache: its facts
     can only be more, and its diagnostics are the same, as neither the prefilter nor
     sparse parsing ever drops one. Not such an install script (a data migration), whose
     writes CL010 does not judge, unless its facts may still tell it something
@@ -1333,13 +1341,29 @@ class _Naming:
         return False
 
 
+class _Mentions:
+    """`passes(text)`: whether `mentions` (`entity_mentions`) finds a word in a text outside
+    its comments and docstrings (`prefilter.without_prose`). What the model takes an
+    entity from is written in code (a model class, `Product.objects`, `class
+    Product(Model)` for `self.save()`) or in a string that is not prose (a table in SQL
+    text, a string annotation); a file whose other mentions of the entity are prose
+    (zou's resources document their projects in docstrings) holds no write of it. The
+    quick test on the whole text first: most files do not pass it."""
+
+    def __init__(self, mentions: re.Pattern[bytes]) -> None:
+        self.mentions = mentions
+
+    def passes(self, raw: bytes) -> bool:
+        return self.mentions.search(raw) is not None and self.mentions.search(without_prose(raw)) is not None
+
+
 _NAMES_AN_ENTITY = "names an entity"  # the note of whether a file names one of the entities cached
 
 
 def _naming(tasks: list[_Task], mentions: re.Pattern[bytes], workers: parallel.Workers,
             cache: ResultCache | None) -> set[int]:
-    """The indexes of the tasks whose file's text `mentions` finds (`_lint_for_the_entities`),
-    the files read in the workers. Each answer is a note of the file's entry in `cache`
+    """The indexes of the tasks whose file's text `mentions` finds outside its prose
+    (`_Mentions`; `_lint_for_the_entities`), the files read in the workers. Each answer is a note of the file's entry in `cache`
     (the first pass's pack), with the digest of the pattern it answers: a run after, whose
     files cache the same entities, reads no unchanged file again for it."""
     pattern = hashlib.blake2b(mentions.pattern, digest_size=16).hexdigest()
@@ -1349,7 +1373,7 @@ def _naming(tasks: list[_Task], mentions: re.Pattern[bytes], workers: parallel.W
             return noted[1]
         return None  # a note of another shape, or of other entities
 
-    answers = _noted_answers(tasks, _Screen(mentions).passes, _NAMES_AN_ENTITY, answer_of,
+    answers = _noted_answers(tasks, _Mentions(mentions).passes, _NAMES_AN_ENTITY, answer_of,
                              lambda passes: [pattern, passes], workers, cache)
     return {task.index for task, passes in answers if passes}
 

@@ -576,6 +576,47 @@ def code_of(raw: bytes) -> bytes:
     return "".join(kept).encode("latin-1")
 
 
+def without_prose(raw: bytes) -> bytes:
+    """The source text `raw` with its comments and docstrings left out, every other string
+    kept (SQL names a table in one, a string annotation a class): prose names no entity
+    the model reads. A docstring here is a plain string alone on its rows, right after a
+    line that opens a block (ends in `:`, not a dict's `"key":`) or at the module's start.
+    When the strings' bounds are in doubt, `raw` itself, as `code_of`."""
+    if b"#" not in raw and b"'" not in raw and b'"' not in raw:
+        return raw
+    text = raw.decode("latin-1")
+    kept: list[str] = []
+    start = 0
+    for match in _STRING_OR_COMMENT.finditer(text):
+        token = match.group()
+        if len(token) == 1 and token != "#":  # a quote that starts no string
+            return raw
+        at = match.start()
+        if token[0] != "#" and not _is_docstring(text, at, match.end(), text[start:at], kept):
+            continue
+        kept.append(text[start:at])
+        start = match.end()
+    kept.append(text[start:])
+    return "".join(kept).encode("latin-1")
+
+
+def _is_docstring(text: str, at: int, end: int, before: str, kept: list[str]) -> bool:
+    """Whether the string token from `at` to `end` of `text` is alone on its rows (no prefix
+    either), right after a line ending in `:` or at the text's start. `before`, then
+    `kept` from its end: the code before it, in pieces."""
+    if text[text.rfind("\n", 0, at) + 1:at].strip(" \t\f"):
+        return False
+    newline = text.find("\n", end)
+    after = text[end:newline if newline != -1 else len(text)].strip(" \t\f\r")
+    if after and not after.startswith("#"):
+        return False
+    for piece in (before, *reversed(kept)):
+        code = piece.rstrip(" \t\f\r\n\\")
+        if code:
+            return code.endswith(":") and not code.endswith(("':", '":'))
+    return True
+
+
 _RELATIVE_IMPORT = re.compile(r"(?<![\w.])from\s+\.")
 
 

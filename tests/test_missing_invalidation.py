@@ -369,6 +369,30 @@ def test_the_project_model_is_made_again_only_when_a_file_was_linted_again(shop,
     assert len(made) == 2 and made[0] is not made[1]
 
 
+def test_a_file_that_names_the_entity_only_in_prose_is_not_linted_for_it(shop, linted):
+    """The entities pass lints a file the prefilter skipped when it names an entity cached
+    in its code or strings (here `products`, in SQL text: the discount is a write the
+    cached product misses), not when only its comments and docstrings do."""
+    tree = shop(
+        notes='''\
+            """What the products cost."""
+
+
+            def total(prices):
+                """The sum of the products' prices."""
+                return sum(prices)  # of the products
+            ''',
+        discounts='''\
+            def discount(conn):
+                conn.execute("UPDATE products SET price = price * 0.9")
+                conn.commit()
+            ''',
+    )
+    assert [(name, row) for name, row, _ in lint(tree)] == [("discounts.py", 2)]
+    assert linted.count("notes.py") == 1  # the first pass's
+    assert linted.count("discounts.py") == 2
+
+
 @pytest.fixture
 def migrations(shop, tmp_path) -> Path:
     """The shop, with two data migrations that name the products but have no cache code."""
@@ -378,7 +402,8 @@ def migrations(shop, tmp_path) -> Path:
     (tmp_path / "migrations" / "0001_initial.py").write_text(
         "def upgrade(conn):\n    conn.execute('CREATE TABLE products (id, name, price)')\n")
     (tmp_path / "migrations" / "0002_prices.py").write_text(
-        "from pricing import update_price\n\n\ndef upgrade():\n    update_price(1, 2)  # the products' first price\n")
+        "from pricing import update_price\n\n\ndef upgrade(products=(1, 2)):\n    for product in products:\n"
+        "        update_price(product, 2)  # its first price\n")
     return tree
 
 

@@ -167,6 +167,37 @@ def test_the_code_of_a_text_leaves_out_its_comments_and_plain_strings_only():
     assert code_of(b"import app.cache\n") == b"import app.cache\n"
 
 
+def test_a_text_without_prose_keeps_every_string_but_docstrings():
+    """`without_prose`, what the entities pass reads for a mention of an entity: comments
+    and docstrings (a string alone on its rows after a block opens, or first in the
+    module) out; SQL, arguments, a dict's values, string annotations, f-strings kept."""
+    from cachelint.prefilter import without_prose
+
+    text = textwrap.dedent('''\
+        """Prices of the products."""
+        import sqlite3  # the products' table
+
+
+        class Shelf:
+            'one product'
+
+            def clear(self, conn, kind: "Product"):
+                """Empties the products."""
+                conn.execute(
+                    """DELETE FROM products"""
+                )
+                labels = {"name":
+                          "products"}
+                return f"{products}", "products", labels
+        ''')
+    kept = text.replace('"""Prices of the products."""', "").replace("# the products' table", "")
+    kept = kept.replace("'one product'", "").replace('"""Empties the products."""', "")
+    assert without_prose(text.encode()).decode() == kept
+    assert without_prose(b"def f():\n    return 1\n") == b"def f():\n    return 1\n"
+    for doubtful in (b"x = 'products\n", b"'''products\n"):
+        assert without_prose(doubtful) == doubtful
+
+
 def test_each_string_or_comment_starts_with_a_character_re_can_skip_to():
     """The pattern `code_of` (and the dict-cache scan) finds strings and comments by: each
     of its alternatives starts with a literal character, so that `re` skips the text
