@@ -88,6 +88,7 @@ from cachelint.prefilter import (
     prefilter_for,
     without_prose,
     writes_a_declared_path,
+    writes_a_declared_path_in_code,
 )
 from cachelint.project.cache_like import code_text, may_hold_calls
 from cachelint.project.clients import (
@@ -275,7 +276,7 @@ def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
     custom_names = _custom_names(settings)
     if in_part is not None and not prefilter:  # parsed in part for what the second pass declares, or whole
         known = tuple(sorted({*custom_names, *in_part.holders}))
-        whole = writes_a_declared_path(known, text)
+        whole = writes_a_declared_path_in_code(known, text)
         return _Source(filename, text, result.encoding, settings, None if whole else prefilter_for(known), False,
                        in_part=None if whole else in_part)
     whole = prefilter and (may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text))

@@ -634,6 +634,20 @@ def writes_a_declared_path(custom_names: tuple[str, ...], text: str) -> bool:
     return any(name in text for name in custom_names)
 
 
+def writes_a_declared_path_in_code(names: tuple[str, ...], text: str) -> bool:
+    """`writes_a_declared_path`, as the second pass asks it (`engine._read_source`: the
+    project's qualified names, `django.core.cache.backends.locmem.LocMemCache`): written
+    in code, as a whole name. A module path in a string (`"BACKEND":
+    "django.core.cache.backends.locmem.LocMemCache"`) or a comment names nothing the
+    model resolves (`code_of`), nor does the start of a longer name (`superset.cache` of
+    `from superset.cachekeys import ...`)."""
+    found = [name for name in names if name in text]
+    if not found:
+        return False
+    code = code_of(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
+    return any(re.search(re.escape(name) + r"(?!\w)", code) is not None for name in found)
+
+
 @functools.lru_cache(maxsize=8)
 def _last_parts(custom_names: tuple[str, ...]) -> re.Pattern[str]:
     words = sorted({name.rsplit(".", 1)[-1] for name in custom_names}, key=len, reverse=True)

@@ -664,6 +664,32 @@ def test_the_second_pass_parses_an_importer_in_part_and_finds_what_the_whole_fil
     assert kept is not None and kept < length / 4
 
 
+@pytest.mark.parametrize("mention", ['DATA_PATH = "app.extensions.cache_manager.data_cache"',
+                                     "# the client is app.extensions.cache_manager.data_cache",
+                                     "from app.extensions.cache_manager.data_cache_tools import describe"])
+def test_the_second_pass_parses_in_part_an_importer_whose_declared_path_is_no_code_of_it(
+        tmp_path, monkeypatch, mention):
+    """The qualified name of what the round declares in a string, a comment, or as the
+    start of a longer name: nothing the model resolves, so not a reason to parse whole."""
+    _write_project(tmp_path, f"from app.extensions import cache_manager\n{mention}")
+    reductions = _second_pass_reductions(monkeypatch)
+    findings, unresolved = _report(tmp_path, prefilter=True)
+    assert [code for _, _, code, _ in findings] == ["CL012", "CL002", "CL003"]
+    assert (findings, unresolved) == _report(tmp_path, prefilter=False)
+    [(length, kept)] = reductions
+    assert kept is not None and kept < length / 4
+
+
+def test_the_second_pass_parses_whole_an_importer_that_writes_a_declared_path_in_code(tmp_path, monkeypatch):
+    _write_project(tmp_path, "from app.extensions import cache_manager\nimport app.extensions\n\n"
+                             "BACKUP = app.extensions.cache_manager.data_cache")
+    reductions = _second_pass_reductions(monkeypatch)
+    findings, unresolved = _report(tmp_path, prefilter=True)
+    assert [code for _, _, code, _ in findings] == ["CL012", "CL002", "CL003"]
+    assert (findings, unresolved) == _report(tmp_path, prefilter=False)
+    assert reductions == []  # whole: sparse parsing was not asked
+
+
 def test_what_the_second_pass_parsed_in_part_gives_comes_back_the_same_from_the_cache(tmp_path):
     _write_project(tmp_path, "from app.extensions import cache_manager")
     expected = _report(tmp_path, prefilter=True)
