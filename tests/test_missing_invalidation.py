@@ -430,3 +430,79 @@ def test_a_warm_run_makes_no_project_model_to_leave_the_install_scripts(migratio
     monkeypatch.setattr(engine, "ProjectModel", lambda facts: made.append(facts) or ProjectModel(facts))
     assert len(lint(migrations, cache_dir)) == 1
     assert made == []
+
+
+# A project's own read-through helper, given the whole key and a function that computes the
+# value (bookwyrm's `get_or_set(cache_key, function, *args, timeout=None)`): the key is only
+# known where the helper is called, so the fill of a view is there too.
+READ_THROUGH_HELPER = '''
+from django.core.cache import cache
+
+
+def get_or_set(cache_key, function, *args, timeout=None):
+    value = cache.get(cache_key)
+    if value is None:
+        value = function(*args)
+        cache.set(cache_key, value, timeout=timeout)
+    return value
+
+
+def forget(cache_key):
+    cache.delete(cache_key)
+'''
+
+REVIEW_TAGS = '''
+from library import models
+from library.helpers import get_or_set
+
+
+def review_count(book):
+    return get_or_set(
+        f"review-count-{book.id}",
+        lambda b: models.Review.objects.filter(book=b).count(),
+        book,
+        timeout=3600,
+    )
+'''
+
+
+def review_views(after_delete: str = "") -> str:
+    return textwrap.dedent('''
+    from library import models
+    from library.helpers import forget
+
+
+    def withdraw_review(request, book):
+        models.Review.objects.filter(book=book, user=request.user).delete()
+    ''') + "".join(f"    {line}\n" for line in after_delete.splitlines())
+
+
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    package = tmp_path / "library"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text("from django.db import models\n\n\nclass Review(models.Model):\n    pass\n")
+    (package / "helpers.py").write_text(READ_THROUGH_HELPER)
+    (package / "tags.py").write_text(REVIEW_TAGS)
+
+    def views(text: str) -> Path:
+        (package / "views.py").write_text(text)
+        return tmp_path
+
+    return views
+
+
+def test_a_view_filled_through_a_read_through_helper_is_stale_after_a_delete(library):
+    [(name, row, message)] = lint(library(review_views()))
+    assert (name, row) == ("views.py", 7)
+    assert "`review-count-{book.id}` (filled in library/tags.py:7, TTL 3600 s)" in message
+
+
+def test_a_delete_through_a_helper_given_the_whole_key_invalidates_it(library):
+    tree = library(review_views('forget(f"review-count-{book.id}")'))
+    assert lint(tree) == []
+    result = CliRunner().invoke(main, ["keys", str(tree)])
+    [row] = [line for line in result.output.splitlines() if line.startswith("review")]
+    assert "library/tags.py:7 (3600 s)" in row and "library/views.py:8" in row

@@ -23,7 +23,7 @@ from cachelint.model.app.stored import StoredData
 from cachelint.model.cache.clients import module_clients
 from cachelint.model.cache.expiry import expired_elsewhere
 from cachelint.model.cache.keys import KeyShape, Source
-from cachelint.model.cache.wrappers import memoizer, summarise
+from cachelint.model.cache.wrappers import affixed, keyed_by_caller, memoizer, summarise
 from cachelint.model.core.modules import display_path, module_name
 from cachelint.model.core.nodes import children
 from cachelint.model.core.scopes import Scope, dotted, qualified_name
@@ -518,15 +518,20 @@ class _Facts:
         found = []
         for op in self.model.ops:
             # A call of a project wrapper fills what the wrapper's own write fills, under a
-            # key the caller's argument is only part of: the call graph counts it there.
-            if op.kind is not Kind.WRITE or op.key is None or op.spec.via:
+            # key the caller's argument is only part of: the call graph counts it there;
+            # unless the caller's argument is the whole key, or has only constant text
+            # around it (`get_or_set(f"shelf:{uid}", load)`): the key is known here only.
+            through = keyed_by_caller(op)
+            if op.key is None or (op.spec.via and not through) \
+                    or not (op.kind is Kind.WRITE or through and op.spec.read_through):
                 continue
-            values = self.stored_values(op)
+            values = self.computed_values(op) if op.spec.read_through else self.stored_values(op)
             queried = self.read_entity(values, op.scope)
-            if op.value is None and op.method != "get_or_set" and queried is None:
+            if op.value is None and op.method != "get_or_set" and not op.spec.read_through and queried is None:
                 continue  # a counter, a member added to a set: not a view of anything
             one_row = queried is not None and self.one_row(values, op.scope, _MAX_FOLLOWED)
             for shape in self.shapes(op.key, op.scope):
+                shape = affixed(shape, op.spec.key_affix)
                 template = _template(shape)
                 if template is None:
                     continue
@@ -603,6 +608,18 @@ class _Facts:
         is followed), the fields of `hset(key, mapping={...})`."""
         value = op.value if op.value is not None else _argument(op.call, 1, "default")
         return [value] if value is not None else StoredData(self.model).values(op)
+
+    def computed_values(self, op: CacheOp) -> list[cst.BaseExpression]:
+        """What a call of a project read-through wrapper fills its key with on a miss: the
+        function it is given to compute the value (`get_or_set(key, lambda: Shelf.objects…)`,
+        `remember(key, load_shelf, uid)`), whose body is followed."""
+        if op.call is None:
+            return []
+        return [
+            arg.value for arg in op.call.args
+            if arg.value is not op.key and (isinstance(arg.value, (cst.Lambda, cst.Attribute))
+                                            or self._is_function(arg.value, op.scope, op.order))
+        ]
 
     def read_entity(self, values: list[cst.BaseExpression], scope: Scope) -> Entity | None:
         """The one entity the stored values were queried from, found in them or up to three
@@ -706,8 +723,8 @@ class _Facts:
     def busts(self) -> list[Bust]:
         found = []
         for op in self.model.ops:
-            if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE) or op.spec.via:  # wrappers: as fills
-                continue
+            if op.kind not in (Kind.WRITE, Kind.DELETE, Kind.EXPIRE) or (op.spec.via and not keyed_by_caller(op)):
+                continue  # wrappers: as fills, unless the caller names the key (`invalidate(f"shelf:{uid}")`)
             memoized = self.memo_dropped(op)
             templates = [memo_template(memoized)] if memoized is not None else self.templates(op)
             function = self.runs_in(op.scope)
@@ -802,6 +819,8 @@ class _Facts:
         found = []
         for expr in expressions:
             for shape in self.shapes(expr, op.scope) or [None]:
+                if shape is not None:
+                    shape = affixed(shape, op.spec.key_affix)
                 found.append(_template(shape, glob=op.kind is Kind.DELETE) if shape is not None else None)
         return found
 

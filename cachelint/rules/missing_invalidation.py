@@ -22,7 +22,10 @@ class MissingInvalidation(ProjectRule):
     as `self.cache.forget(pk)`, by its name), not a signal receiver or model
     `save`/`delete` that the write runs (a queryset `update`, the bulk methods and SQL
     run none). Deleting the key, each key of a multi-key delete, a pattern that covers
-    it, or writing the fresh value (write-through) all count.
+    it, or writing the fresh value (write-through) all count. A project helper given the
+    whole key fills or deletes it where it is called: a read-through helper
+    (`get_or_set(f"review-count-{book.id}", lambda: Review.objects…)`) fills a view of
+    the entity its function queries, and `forget(f"review-count-{book.id}")` drops it.
 
     A memoised function that queries an entity (`@cache.memoize`, dogpile's
     `cache_on_arguments`; not an in-process `@lru_cache`, which each worker keeps for

@@ -286,6 +286,9 @@ def _constant(text: str) -> Part:
     return Part(Source.CONSTANT, text=text)
 
 
+constant = _constant
+
+
 Shape = tuple[Part, ...]
 
 
@@ -300,6 +303,11 @@ def _product(*choices: list[Shape]) -> list[Shape]:
 def _between(separator: list[Shape], choices: list[list[Shape]]) -> list[list[Shape]]:
     """`choices` with `separator` between each two."""
     return [each for index, choice in enumerate(choices) for each in ([separator, choice] if index else [choice])]
+
+
+def merged(parts: Shape) -> Shape:
+    """`parts` with adjacent constant texts joined and empty ones left out."""
+    return _merge(parts)
 
 
 def _merge(parts: Shape) -> Shape:

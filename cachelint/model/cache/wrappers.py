@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, WrapperClass
+from cachelint.model.cache.keys import KeyShape, constant, merged
 from cachelint.model.cache.ttl import value_meaning
 from cachelint.model.core.facts import FunctionInfo
 from cachelint.model.core.nodes import children, names_in
@@ -93,6 +94,22 @@ def summarise(info: FunctionInfo, ops: list[CacheOp], name: str) -> Wrapper | No
         # miss): still a read of the key, but what its caller gets is not the entry.
         return replace(wrapper, method=replace(wrapper.method, single_value=False, miss=None))
     return wrapper
+
+
+def keyed_by_caller(op: CacheOp) -> bool:
+    """A call of a project wrapper whose key is the caller's argument, alone or with constant
+    text around it (`get_or_set(f"shelf:{uid}", load)`, a wrapper of `"app:" + key`): the
+    whole key is known at the call only. Not one whose wrapper computes a part itself
+    (`self.prefix + key`)."""
+    return bool(op.spec.via) and op.key is not None and OPAQUE not in "".join(op.spec.key_affix)
+
+
+def affixed(shape: KeyShape, affix: tuple[str, str]) -> KeyShape:
+    """The whole key of a wrapper's call: the caller's key `shape` inside the wrapper's text."""
+    before, after = affix
+    if not before and not after:
+        return shape
+    return KeyShape(merged((constant(before), *shape.parts, constant(after))))
 
 
 def _wrapper(info: FunctionInfo, op: CacheOp, name: str, parameters: dict, key: tuple[str, tuple[str, str]],
