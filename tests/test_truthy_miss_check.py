@@ -259,3 +259,54 @@ def test_a_value_stored_through_helper_methods_is_followed_to_what_the_callers_p
 def test_helper_methods_that_only_ever_store_a_non_empty_list_are_silent():
     # The fresh list starts with the site's own entry, so no caller can pass an empty one.
     assert lint(AVATARS.format(fresh="[SITE_ENTRY]"), select=("CL001",)) == []
+
+
+# A collection kept on the object: the method starts it empty, fills it from a query in a
+# loop, and stores it (tandoor's automation aliases): a space without any stores `{}`.
+GLOSSARY = """
+from django.core.cache import cache
+
+from .models import Term
+
+
+class Glossary:
+    def __init__(self, team):
+        self.team = team
+        self.terms = None
+
+    def lookup(self, word):
+        if self.terms is None:
+            self.terms = {}
+            key = f"glossary:{self.team.pk}"
+            if cached := cache.get(key):
+                self.terms = cached
+            else:
+                for term in Term.objects.filter(team=self.team):
+                    self.terms[term.source] = term.target
+                {between}
+                cache.set(key, self.terms, 300)
+        return self.terms.get(word, word)
+"""
+
+
+def test_an_attribute_started_empty_and_filled_in_a_loop_can_store_an_empty_collection():
+    diagnostic = _only(GLOSSARY.replace("{between}", "pass"))
+    assert diagnostic.location.row == 16
+    assert "reads a cached empty collection, which `self.terms` (line 22) can store" in diagnostic.message
+
+
+def test_an_attribute_a_method_of_the_object_may_set_in_between_is_unknown():
+    assert lint(GLOSSARY.replace("{between}", "self.add_defaults()"), select=("CL001",)) == []
+
+
+def test_an_attribute_the_object_is_handed_over_in_between_is_unknown():
+    assert lint(GLOSSARY.replace("{between}", "add_defaults(self)"), select=("CL001",)) == []
+
+
+def test_an_attribute_given_an_entry_on_every_path_is_never_empty():
+    assert lint(GLOSSARY.replace("{between}", 'self.terms["*"] = "*"'), select=("CL001",)) == []
+
+
+def test_an_attribute_the_method_does_not_set_on_every_path_is_unknown():
+    source = GLOSSARY.replace("{between}", "pass").replace("            self.terms = {}\n", "")
+    assert lint(source, select=("CL001",)) == []

@@ -27,6 +27,9 @@ when it is never falsy), or None when the module does not say. What is known:
   `get_object_or_404`), an instance of a class of the module without `__bool__`/`__len__`,
   an HTTP response, `json.dumps(...)`, a digest or a token (`secrets.token_*`, `uuid4().hex`,
   `"".join(random.choice(ALPHABET) for _ in range(16))`), an f-string with constant text;
+- an attribute the function itself sets on every path to the use (`self.aliases = {}`, then
+  filled in a loop), as a variable would be; unknown when a method of the object runs, or
+  the object is passed to a call, in between (either may set it);
 - a slice (`items[:10]`): empty when what it slices can be;
 - a parameter: what the module's calls of its function pass for it (or its default);
 - a function or method of the module the call resolver finds: what its `return` statements
@@ -48,7 +51,7 @@ from cachelint.model.core.calls import CallResolver, argument_for
 from cachelint.model.core.narrowing import Narrowing
 from cachelint.model.core.nodes import children
 from cachelint.model.core.reaching import ReachingDefinitions
-from cachelint.model.core.scopes import Binding, Scope, qualified_name
+from cachelint.model.core.scopes import Scope, qualified_name
 from cachelint.model.core.values import constant_truth, number_value, string_value
 
 
@@ -109,6 +112,8 @@ class Falsiness:
         self.resolver = resolver
         self.narrowing = Narrowing(reaching, spans)
         self._returned: dict[cst.FunctionDef, Kinds | None] = {}
+        self._attribute_binds: dict[cst.FunctionDef, dict[str, list[tuple[int, cst.BaseExpression | None]]]] = {}
+        self._handed: dict[cst.FunctionDef, dict[str, list[int]]] = {}
         self._known: frozenset[cst.CSTNode] = frozenset()
 
     def falsy(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0,
@@ -149,6 +154,8 @@ class Falsiness:
             return self._call(expr, scope, depth)
         if type(expr) is cst.Attribute and expr.attr.value in _NEVER_ATTRIBUTES:
             return NEVER
+        if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+            return self._attribute(expr, expr.value.value, scope, depth)
         if type(expr) is cst.Subscript and any(isinstance(element.slice, cst.Slice) for element in expr.slice):
             # `items[:10]` is empty when `items` is (and may be when it is not: `[:0]`).
             empty = (self._falsy(expr.value, scope, depth + 1) or NEVER) & {Falsy.EMPTY, Falsy.EMPTY_TEXT}
@@ -172,9 +179,83 @@ class Falsiness:
             if binding.order < truthy_before:
                 continue
             if binding.scope is scope and _empty_collection(value):
-                found = _union(found, self._filled(name.value, binding, use, depth))
+                found = _union(found, self._filled(name.value, binding.scope, binding.order, use, depth))
             else:
                 found = _union(found, self._falsy(value, binding.scope, depth + 1))
+        return found
+
+    def _attribute(self, expr: cst.Attribute, receiver: str, scope: Scope, depth: int) -> Kinds | None:
+        """`self.aliases` where the function itself set it, on every path to the use
+        (`self.aliases = {}`, then filled in a loop): what it was set to, as for a variable.
+        Unknown when the object is handed to a call or a method of it runs in between
+        (which may set the attribute), or the function does not set it."""
+        function = scope.node
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        use = self.spans.start(expr)
+        dotted = f"{receiver}.{expr.attr.value}"
+        writes = self._attribute_writes(function).get(dotted, [])
+        reaching: list[tuple[int, cst.BaseExpression | None]] = []
+        for start, value in reversed([write for write in writes if write[0] < use]):
+            if self.reaching.exclusive(scope, start, use):
+                continue  # `self.aliases = c` on the hit's branch, the use on the miss's
+            reaching.append((start, value))
+            if self.reaching.runs_before(scope, start, use):
+                break
+        else:
+            return None  # not set on every path: what it held before is not known here
+        first = reaching[-1][0]
+        if any(first < at < use for at in self._handed_over(function).get(receiver, ())):
+            return None
+        found: Kinds | None = NEVER
+        for start, value in reaching:
+            if value is None:
+                return None
+            found = _union(found, self._filled(dotted, scope, start, use, depth) if _empty_collection(value)
+                           else self._falsy(value, scope, depth + 1))
+        return found
+
+    def _attribute_writes(self, function: cst.FunctionDef) -> dict[str, list[tuple[int, cst.BaseExpression | None]]]:
+        """Each `name.attr` the function's own body binds, with where and to what (None: not
+        an assignment of one value, such as `+=` or a tuple target)."""
+        found = self._attribute_binds.get(function)
+        if found is None:
+            found = self._attribute_binds[function] = {}
+            for node in _own_nodes(function.body):
+                targets: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
+                if type(node) is cst.Assign:
+                    single = len(node.targets) == 1
+                    targets = [(target.target, node.value if single else None) for target in node.targets]
+                elif type(node) is cst.AnnAssign or type(node) is cst.AugAssign:
+                    targets = [(node.target, node.value if type(node) is cst.AnnAssign else None)]
+                elif type(node) is cst.Del:
+                    targets = [(node.target, None)]
+                for target, value in targets:
+                    for bound in _targets(target):
+                        if type(bound) is cst.Attribute and type(bound.value) is cst.Name:
+                            name = f"{bound.value.value}.{bound.attr.value}"
+                            known = value if bound is target else None
+                            found.setdefault(name, []).append((self.spans.start(node), known))
+            for writes in found.values():
+                writes.sort(key=lambda write: write[0])
+        return found
+
+    def _handed_over(self, function: cst.FunctionDef) -> dict[str, list[int]]:
+        """Where the function's own body calls a method of a name (`self.load()`) or passes
+        the name to a call: either may set any attribute of it."""
+        found = self._handed.get(function)
+        if found is None:
+            found = self._handed[function] = {}
+            for node in _own_nodes(function.body):
+                if type(node) is not cst.Call:
+                    continue
+                call = node
+                names = [arg.value for arg in call.args]
+                if isinstance(call.func, cst.Attribute):
+                    names.append(call.func.value)
+                for name in names:
+                    if type(name) is cst.Name:
+                        found.setdefault(name.value, []).append(self.spans.start(call))
         return found
 
     def _passed(self, name: str, function: Scope, depth: int) -> Kinds | None:
@@ -189,16 +270,17 @@ class Falsiness:
             found = _union(found, self._falsy(argument, scope, depth + 1) if argument is not None else None)
         return found
 
-    def _filled(self, name: str, binding: Binding, use: int, depth: int) -> Kinds | None:
-        """An empty collection bound to `name`, as it is at `use`: never empty when something
-        is added on every path there; unknown when it is only added to in loops over data
-        the function is not given (a fixed table); otherwise possibly empty."""
-        fills = self.narrowing.fills(name, binding.scope, binding.order, use)
+    def _filled(self, name: str, scope: Scope, bound: int, use: int, depth: int) -> Kinds | None:
+        """An empty collection bound to `name` (a variable, or `self.attr`) at `bound`, as it is
+        at `use`: never empty when something is added on every path there; unknown when it
+        is only added to in loops over data the function is not given (a fixed table);
+        otherwise possibly empty."""
+        fills = self.narrowing.fills(name, scope, bound, use)
         if any(fill.always for fill in fills):
             return NEVER
         loops = {loop for fill in fills for loop in fill.loops}
         if fills and all(fill.loops for fill in fills) and not any(
-                not isinstance(loop, cst.For) or self._varies(loop.iter, binding.scope, depth) for loop in loops):
+                not isinstance(loop, cst.For) or self._varies(loop.iter, scope, depth) for loop in loops):
             return None
         return frozenset({Falsy.EMPTY})
 
@@ -442,3 +524,22 @@ def _calls_in(expr: cst.CSTNode) -> list[cst.Call]:
         if not isinstance(node, cst.Lambda):
             stack.extend(children(node))
     return found
+
+
+def _own_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Every node of a function body, not those of the functions, lambdas and classes in it."""
+    found, stack = [], [node]
+    while stack:
+        each = stack.pop()
+        found.append(each)
+        stack.extend(child for child in children(each)
+                     if type(child) is not cst.FunctionDef and type(child) is not cst.ClassDef
+                     and type(child) is not cst.Lambda)
+    return found
+
+
+def _targets(target: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The names and attributes an assignment target binds: `a.x`, each of `a.x, b = ...`."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [each for element in target.elements for each in _targets(element.value)]
+    return [target]

@@ -121,19 +121,32 @@ class Narrowing:
 
 
 def _filled(statement: cst.BaseSmallStatement) -> tuple[str, bool] | None:
-    """The collection variable a small statement adds to, and whether it surely adds:
-    `x[k] = v` and `x.append(v)` do, `x.update(other)` may."""
+    """The collection a small statement adds to (a variable, or an attribute of one named
+    `self.aliases`), and whether it surely adds: `x[k] = v` and `x.append(v)` do,
+    `x.update(other)` may."""
     if isinstance(statement, cst.Assign):
         for target in statement.targets:
             subscripted = target.target
-            if isinstance(subscripted, cst.Subscript) and isinstance(subscripted.value, cst.Name):
-                return subscripted.value.value, True
+            if isinstance(subscripted, cst.Subscript):
+                name = _collection(subscripted.value)
+                if name is not None:
+                    return name, True
         return None
     call = statement.value if isinstance(statement, cst.Expr) else None
-    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
         method = call.func.attr.value
-        if method in _ADDING_METHODS or method in _MAYBE_ADDING_METHODS:
-            return call.func.value.value, method in _ADDING_METHODS
+        name = _collection(call.func.value)
+        if name is not None and (method in _ADDING_METHODS or method in _MAYBE_ADDING_METHODS):
+            return name, method in _ADDING_METHODS
+    return None
+
+
+def _collection(expr: cst.BaseExpression) -> str | None:
+    """`x` for a variable, `self.aliases` for an attribute of one; None for anything else."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        return f"{expr.value.value}.{expr.attr.value}"
     return None
 
 

@@ -70,6 +70,21 @@ class ReachingDefinitions:
         blocks = self._blocks_of(scope)
         return _is_prefix(blocks.chain(statement), blocks.chain(use))
 
+    def exclusive(self, scope: Scope, statement: int, use: int) -> bool:
+        """The statement at offset `statement` and `use` are on two branches of one `if` (its
+        body and its `else`, or an `elif`) that no loop holds: the statement cannot run
+        before the use."""
+        blocks = self._blocks_of(scope)
+        written, used = blocks.path(statement), blocks.path(use)
+        for index, (a, b) in enumerate(zip(written, used)):
+            if a[0] is b[0]:
+                continue
+            # `a` and `b` are two statements of the statement before them: in one suite, or two.
+            parent = written[index - 1][0] if index else None
+            return a[1] != b[1] and isinstance(parent, cst.If) \
+                and not any(isinstance(each[0], (cst.For, cst.While)) for each in written[:index])
+        return False
+
     def _blocks_of(self, scope: Scope) -> _Blocks:
         blocks = self._blocks.get(scope.node)
         if blocks is None:
@@ -88,6 +103,7 @@ class _Blocks:
         self.spans = spans
         # Every statement in source order (a pre-order walk): start, end, parent's index, chain.
         self.entries: list[tuple[int, int, int, tuple]] = []
+        self.sits: list[tuple[cst.CSTNode, object]] = []  # each entry's statement, and the suite it is in
         self._walk(body, (), -1)
         self.starts = [entry[0] for entry in self.entries]
 
@@ -97,10 +113,26 @@ class _Blocks:
                 span = self.spans[statement]
                 index = len(self.entries)
                 self.entries.append((span.start, span.start + span.length, parent, chain))
+                self.sits.append((statement, suite_name))
                 # Exact types (no node class has subclasses): most statements are simple
                 # lines, which hold no suite, and failing `isinstance` tests on nodes is slow.
                 if type(statement) not in _NO_SUITES_WALKED:
                     self._walk(statement, (*chain, (statement, suite_name)), index)
+
+    def path(self, position: int) -> tuple:
+        """The statements that hold `position`, outermost first, each with the suite of the
+        one before it that it is in (`(if_node, "else")`)."""
+        index = bisect.bisect_right(self.starts, position) - 1
+        while index >= 0:
+            start, end, parent, _ = self.entries[index]
+            if start <= position < end:
+                break
+            index = parent
+        found = []
+        while index >= 0:
+            found.append(self.sits[index])
+            index = self.entries[index][2]
+        return tuple(reversed(found))
 
     def chain(self, position: int) -> tuple:
         index = bisect.bisect_right(self.starts, position) - 1
