@@ -287,3 +287,28 @@ def test_a_counter_reset_through_another_modules_helper_is_not_a_write_in_the_tr
     assert [(Path(d.filename).name, d.location.row, d.message.split(" runs ")[0]) for d in found] == [
         ("views.py", 10, "`forget_profile(user.pk)`")
     ]
+
+
+# A key built from an object's id, and a write handed the object itself (bookwyrm's
+# favourites: `fav-{request.user.id}-{status_id}` and `Favorite.objects.create(user=request.user)`):
+# the write stores that id, so they concern the same rows.
+LIKES = """
+from django.core.cache import cache
+
+from .models import Like, Post
+
+
+def like(request, post_id):
+    cache.delete(f"liked-{request.user.id}-{post_id}")
+    post = Post.objects.get(pk=post_id)
+    Like.objects.create(post=post, {author})
+"""
+
+
+def test_a_key_with_an_objects_id_and_a_write_given_that_object_concern_the_same_rows():
+    [message] = _messages(LIKES.replace("{author}", "user=request.user"))
+    assert "which changes the rows of `request.user.id` the key is about" in message
+
+
+def test_a_write_given_another_object_shares_no_identifier():
+    assert _found(LIKES.replace("{author}", "user=request.site")) == []

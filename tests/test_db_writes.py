@@ -502,3 +502,31 @@ def test_instances_from_a_query_in_a_comprehension():
         (8, "save", "Article", "a.save()"),
         (12, "save", "Tag", "t.save()"),
     ]
+
+
+def test_an_instance_flask_sqlalchemy_finds_or_aborts_with_404_is_a_model_instance():
+    """`M.query.filter_by(...).first_or_404()` (and `get_or_404`) gives a row of `M`, as
+    `first()` does: its `save()` and `delete()` are writes of `M` (flaskbb's group views)."""
+    assert writes(
+        """
+        from .models import Group
+
+        def edit(group_id, form):
+            group = Group.query.filter_by(id=group_id).first_or_404()
+            form.populate_obj(group)
+            group.save()
+
+        def remove(group_id):
+            Group.query.get_or_404(group_id).delete()
+        """
+    ) == [(7, "save", "Group", "group.save()"), (10, "delete", "Group", "Group.query.get_or_404(…).delete()")]
+
+
+def test_a_save_on_what_a_404_helper_of_no_model_returns_is_not_a_write():
+    assert writes(
+        """
+        def edit(pages, page_id):
+            page = pages.first_or_404()
+            page.save()
+        """
+    ) == []

@@ -161,3 +161,60 @@ def test_a_text_whose_tree_cannot_be_read_is_told_from_its_lines():
                                      for name in ("CACHE_TTL", "Redis_Store", "cache")}
     assert defined_in_text(b"class Event:\n    if cache == 1:\n        label = 'a cache'\n") == frozenset()
     assert defined_in_text(b"class Event:\n    pass\n") == frozenset()
+
+
+# A Django view's object, of a class the project gives a cache (pretix's `Event.cache`,
+# an `ObjectRelatedCache`): `self.object` says which class through the view's own code.
+EVENTS = '''
+from django.core.cache import caches
+
+
+class Event:
+    def __init__(self):
+        self.cache = caches["default"]
+
+
+class Page:
+    def __init__(self):
+        self.cache = {}
+'''
+EVENT_VIEWS = '''
+from functools import cached_property
+
+from django.views.generic import DetailView, UpdateView, View
+
+from .events import Event
+
+
+class EventUpdate(UpdateView):
+    @cached_property
+    def object(self) -> Event:
+        return self.request.event
+
+    def form_valid(self, form):
+        self.object.cache.delete("seats")
+
+
+class EventDetail(DetailView):
+    model = Event
+
+    def get(self, request):
+        self.object.cache.delete("seats")
+
+
+class Anything(View):
+    def get(self, request):
+        self.object.cache.delete("seats")
+'''
+
+
+def test_a_views_object_is_of_the_class_its_property_returns_or_its_model(tmp_path):
+    (tmp_path / "app").mkdir()
+    for name, text in {"__init__.py": "", "events.py": EVENTS, "views.py": EVENT_VIEWS}.items():
+        (tmp_path / "app" / name).write_text(text)
+    run = lint_paths([tmp_path], Settings(root=tmp_path))
+    assert not run.internal_errors, run.internal_errors
+    views = next(file for file in run.files if file.filename.endswith("views.py"))
+    assert [(use.line, use.library, use.method) for use in views.facts.uses] == [(15, "django", "delete"),
+                                                                                 (22, "django", "delete")]
+    assert [(call.line, call.method) for call in views.unresolved] == [(27, "delete")]

@@ -179,7 +179,7 @@ def attribute_uses(keys: list[str]) -> Prefiltered:
     """What a file's text must contain to use an attribute the project types
     (`ProjectModel.attribute_clients`): `.cache` for a name that alone says it, and
     `event.cache` (`sub_event.cache` for `subevent.cache`) for one a receiver named after
-    a class does; not on a line that only imports (`from django.core.cache import cache`
+    a class does, and `self.<member>.cache` for it too (the member's class may say it); not on a line that only imports (`from django.core.cache import cache`
     names a module), nor `functools.cache`: Django's own files, once `cache` was typed,
     were all linted again."""
     alternatives, needles = [], set()
@@ -190,6 +190,8 @@ def attribute_uses(keys: list[str]) -> Prefiltered:
         receiver = rb"(?i:\b" + b"_?".join(re.escape(char.encode()) for char in owner) + rb")" if owner else b""
         # `functools.cache` is the standard library's decorator, on no receiver of the project's.
         alternatives.append((receiver or rb"(?<!\bfunctools)") + rb"\." + re.escape(name.encode()) + rb"\b")
+        if owner:  # `self.object.cache`, where the view's class says `object` is an `Event`
+            alternatives.append(rb"\bself\.\w+\." + re.escape(name.encode()) + rb"\b")
         needles.add(b"." + name.encode())
     if not alternatives:
         return Prefiltered([], re.compile(b"(?!)"))

@@ -42,7 +42,8 @@ class CacheBeforeDbWrite(Rule):
     the words of the key (`product:{id}`, `thread:{id}:posts`) against the table or
     model written (`products`, `Product`, `Post`). A view derived from other rows counts
     too: an invalidation of `perms:{user_id}` before `Membership.objects.filter(
-    user_id=user_id).delete()` carries the same identifier value as the write, unless the
+    user_id=user_id).delete()` carries the same identifier value as the write (so does
+    `liked-{request.user.id}` before a write given `user=request.user`), unless the
     module fills that key from elsewhere (functions that store request data or count,
     and read nothing). An invalidation before a write whose
     entity is unknown still counts, and so does one before a `commit()` or `flush()`.
@@ -616,7 +617,7 @@ class _SharedIdentifiers:
             return None
         written = {code for argument in chain_arguments(write.node) if (code := dotted(argument)) is not None}
         for identifier in self._identifiers(op):
-            if identifier in written:
+            if identifier in written or _object_of(identifier) in written:
                 return identifier
         return None
 
@@ -640,6 +641,13 @@ class _SharedIdentifiers:
             self._filled_elsewhere[namespace] = bool(fills) and not any(
                 (function := fill.scope.function_def) is not None and self.model.does_io(function) for fill in fills)
         return self._filled_elsewhere[namespace]
+
+
+def _object_of(identifier: str) -> str | None:
+    """The object an identifier is the id of: `request.user` for `request.user.id`, which a
+    write given `user=request.user` stores as that id."""
+    owner, _, last = identifier.rpartition(".")
+    return owner if owner and last in ("id", "pk") else None
 
 
 def _is_identifier(name: str) -> bool:

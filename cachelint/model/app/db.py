@@ -27,7 +27,8 @@ Which calls write is cachelint.model.app.db_writes (and .sql for SQL text):
 - Django: `M.objects....update/delete/create/bulk_create/bulk_update/get_or_create/
   update_or_create` (and their `a`-prefixed coroutines), `self....update()` in a manager
   or queryset class, and `save()/delete()` on an instance of a model the module can see:
-  bound from `M(...)`, `M.objects....get(...)`, `get_object_or_404(M, ...)`, a loop over a
+  bound from `M(...)`, `M.objects....get(...)`, `get_object_or_404(M, ...)`, Flask-SQLAlchemy's
+  `M.query....first_or_404()`/`get_or_404(...)`, a loop over a
   queryset, a parameter annotated `M`, `self` and `super()` in a model's own methods; of a
   model it does not name, the object a framework hook is handed (DRF `perform_destroy(self,
   instance)`, `serializer` in `perform_update`, the admin's `save_model`) and a view's

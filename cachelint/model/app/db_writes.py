@@ -56,6 +56,7 @@ _GET_OBJECT = frozenset({"django.shortcuts.get_object_or_404"})
 _INSTANCE_GETTERS = frozenset({
     "get", "first", "last", "earliest", "latest", "create", "get_or_none", "get_by_id",
     "aget", "afirst", "alast", "aearliest", "alatest", "acreate",
+    "first_or_404", "get_or_404", "one_or_404",  # Flask-SQLAlchemy: `M.query.filter_by(...).first_or_404()`
 })
 _PAIR_GETTERS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 

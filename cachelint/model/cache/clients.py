@@ -385,6 +385,8 @@ class ClientResolver:
         typed = self.custom.attributes.get(attribute.attr.value)
         if typed is None and self.custom.attributes:
             named = value.attr.value if type(value) is cst.Attribute else value.value if type(value) is cst.Name else ""
+            if type(value) is cst.Attribute:
+                named = _member_class(value, scope) or named
             typed = self.custom.attributes.get(f"{receiver_word(named)}.{attribute.attr.value}")
         if typed is None or not _project_object(qualified_name(value, scope, order), self.custom.module) \
                 or type(value) is cst.Name and scope.function is not None and value.value == scope.function.self_name \
@@ -656,3 +658,30 @@ def _is_dict_cache(name: str, value: cst.BaseExpression, scope: Scope) -> bool:
             isinstance(value.func, cst.Name) and value.func.value == "dict"
         )
     return False
+
+
+def _member_class(member: cst.Attribute, scope: Scope) -> str | None:
+    """The class `self.<name>` is an instance of, as its own class says: a property
+    annotated to return it (`def object(self) -> Organizer`), or, for `self.object`,
+    the `model` of a Django generic view (`model = Organizer`), whose object it is."""
+    function = scope.function
+    if function is None or function.owner is None or type(member.value) is not cst.Name \
+            or member.value.value != function.self_name:
+        return None
+    owner = function.owner
+    for binding in owner.bindings.get(member.attr.value, ()):
+        definition = binding.value
+        if binding.kind == "def" and isinstance(definition, cst.FunctionDef) and definition.returns is not None:
+            return _class_name(definition.returns.annotation)
+    if member.attr.value == "object":
+        models = owner.bindings.get("model", ())
+        if len(models) == 1 and models[0].assigned is not None:
+            return _class_name(models[0].assigned)
+    return None
+
+
+def _class_name(expr: cst.BaseExpression) -> str | None:
+    """`Organizer` for `Organizer`, `models.Organizer` or `"Organizer"`."""
+    text = dotted(expr) or (string_value(expr) if isinstance(expr, cst.SimpleString) else None)
+    last = text.rpartition(".")[2] if isinstance(text, str) else ""
+    return last if last[:1].isupper() else None
