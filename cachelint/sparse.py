@@ -163,6 +163,8 @@ class _Unit:
     params: set[str] = field(default_factory=set)  # of a def: its parameters' names, and its inner defs'
     # Of a def: the plain names it assigns, each with what its value reads (`Declared`'s alike names).
     assigned: list[tuple[set[str], _Reads]] = field(default_factory=list)
+    # Every assignment in it, in any scope (`_Walk.assignments`), of which `assigned` is made.
+    assignments: list[tuple[list[ast.expr], ast.expr]] = field(default_factory=list)
 
     @property
     def is_class_header(self) -> bool:
@@ -226,14 +228,11 @@ def _assigned_parameters(units: list[_Unit], lookup: _Lookup) -> None:
     for unit in units:
         if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for node in _nodes(unit.node):
-            assignment = _assignment(node) if type(node) in _ASSIGNMENTS else None
-            if assignment is None:
-                continue
-            names = {target.id for target in assignment[0] if type(target) is ast.Name} & parameters
+        for targets, value in unit.assignments:
+            names = {target.id for target in targets if type(target) is ast.Name} & parameters
             if names:
                 reads = _Reads()
-                _Walk(reads, lookup).run(assignment[1])
+                _Walk(reads, lookup).run(value)
                 unit.assigned.append((names, reads))
 
 
@@ -249,6 +248,7 @@ def _unit(node: ast.stmt, owner: _Unit | None, lookup: _Lookup) -> _Unit:
     walk.run(node)
     unit.bound = walk.bound
     unit.params = walk.params
+    unit.assignments = walk.assignments
     unit.binds_attributes |= walk.stored_attributes
     bound = unit.binds if owner is None else unit.binds_attributes
     if isinstance(node, _DEFS):
@@ -304,66 +304,81 @@ class _Walk:
         self.stored_attributes: set[str] = set()
         self.bound: set[str] = set()  # every name bound, in any scope
         self.declared_global: set[str] = set()
-        self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # to an attribute, or maybe a global
+        self.assignments: list[tuple[list[ast.expr], ast.expr]] = []  # every one, in any scope
         self.params: set[str] = set()
 
     def run(self, root: ast.AST) -> None:
         reads, lookup, heads = self.reads, self.lookup, self.lookup.heads
+        names_read, attributes_read, own_attributes = reads.names, reads.attributes, reads.own_attributes
+        bound, stored_names, stored_attributes = self.bound, self.stored_names, self.stored_attributes
+        name_kind, attribute_kind, load = ast.Name, ast.Attribute, ast.Load
+        # The nodes in the unit's own scope are walked first, then those in a scope nested
+        # in it (a def, a lambda, a comprehension): two stacks of nodes, not one of
+        # (node, whether in its own scope). Nothing the walk finds depends on its order but
+        # the order of `assignments`, whose use (`_kept`'s fixed point) does not.
         # `Any`: the walk tells node types apart by `type(node) is`, which mypy does not
         # narrow on, and `isinstance` would cost more.
-        stack: list[tuple[Any, bool]] = [(root, True)]
-        while stack:
-            node, own_scope = stack.pop()
+        own: list[Any] = [root]
+        nested: list[Any] = []
+        stack, own_scope = own, True
+        while True:
+            if not stack:
+                if stack is nested or not nested:
+                    return
+                stack, own_scope = nested, False
+            node = stack.pop()
             kind = type(node)
-            if kind is ast.Name:
-                if type(node.ctx) is ast.Load:
-                    reads.names.add(node.id)
+            if kind is name_kind:
+                if type(node.ctx) is load:
+                    names_read.add(node.id)
                     if node.id in heads and not reads.names_a_cache:
                         reads.names_a_cache = lookup.leads_to_cache(node)
                 else:
-                    self.bound.add(node.id)
+                    bound.add(node.id)
                     if own_scope:
-                        self.stored_names.add(node.id)
+                        stored_names.add(node.id)
                 continue
-            if kind is ast.Constant:
-                continue
-            if kind is ast.Attribute:
-                if type(node.ctx) is ast.Load:
-                    reads.attributes.add(node.attr)
-                    if type(node.value) is ast.Name and node.value.id in _RECEIVERS:
-                        reads.own_attributes.add(node.attr)
+            if kind is attribute_kind:
+                value = node.value
+                if type(node.ctx) is load:
+                    attributes_read.add(node.attr)
+                    if type(value) is name_kind and value.id in _RECEIVERS:
+                        own_attributes.add(node.attr)
                 else:
-                    self.stored_attributes.add(node.attr)
+                    stored_attributes.add(node.attr)
                 if not reads.names_a_cache and (_base_name(node) or "") in heads:
                     reads.names_a_cache = lookup.leads_to_cache(node)
-                stack.append((node.value, own_scope))
+                stack.append(value)
                 continue
-            if kind is ast.alias:
-                name = (node.asname or node.name).split(".")[0]
-                self.bound.add(name)
-                if own_scope:
-                    self.stored_names.add(name)
-                continue
-            if kind in _BINDING:
-                self.bound.update(_bound_by(node))
-                if kind is ast.arg:
-                    self.params.add(node.arg)
-            if kind is ast.Global:
-                self.declared_global.update(node.names)
-            elif kind in _ASSIGNMENTS:
-                assignment = _assignment(node)
-                if assignment is not None:
-                    self.assignments.append(assignment)
-            if node is not root and kind in _OWN_SCOPES:
-                if own_scope and kind in _DEFS:
-                    self.stored_names.add(node.name)
-                own_scope = False
-            for name in _CHILD_FIELDS[kind]:
-                value = getattr(node, name, None)
+            fields = _WALKED[kind]
+            into = stack  # where its children go: `nested` for a scope's
+            if kind in _SPECIAL:
+                if kind is ast.alias:
+                    name = (node.asname or node.name).split(".")[0]
+                    bound.add(name)
+                    if own_scope:
+                        stored_names.add(name)
+                    continue
+                if kind in _BINDING:
+                    bound.update(_bound_by(node))
+                    if kind is ast.arg:
+                        self.params.add(node.arg)
+                if kind is ast.Global:
+                    self.declared_global.update(node.names)
+                elif kind in _ASSIGNMENTS:
+                    assignment = _assignment(node)
+                    if assignment is not None:
+                        self.assignments.append(assignment)
+                if node is not root and kind in _OWN_SCOPES:
+                    if own_scope and kind in _DEFS:
+                        stored_names.add(node.name)
+                    into = nested
+            for slot in fields:
+                value = getattr(node, slot, None)
                 if type(value) is list:
-                    stack.extend([(item, own_scope) for item in value if isinstance(item, ast.AST)])
-                elif isinstance(value, ast.AST):
-                    stack.append((value, own_scope))
+                    into.extend(value)
+                elif value is not None:
+                    into.append(value)
 
 
 def _with_walrus(tree: ast.Module, text: str) -> list[ast.stmt]:
@@ -412,6 +427,16 @@ def _bound_by(node: Any) -> list[str]:
     name = node.arg if type(node) is ast.arg else node.rest if type(node) is ast.MatchMapping else node.name
     return [name] if name is not None else []
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.withitem, ast.For, ast.AsyncFor})
+
+
+# The kinds of node `_Walk` does more for than walk their children (a name and an attribute
+# have their own branches): what binds a name, an assignment, a scope, an import's alias.
+_SPECIAL = frozenset({*_BINDING, *_ASSIGNMENTS, *_OWN_SCOPES, ast.alias})
+# The fields `_Walk` walks, of each kind of node (and of None, which a list of nodes may
+# hold: a dict display's `**`, a keyword-only parameter without a default): `_CHILD_FIELDS`,
+# less those that never hold a node (`global`'s and `nonlocal`'s names, `case None`'s value).
+_WALKED: dict[type, tuple[str, ...]] = {
+    **_CHILD_FIELDS, ast.Global: (), ast.Nonlocal: (), ast.MatchSingleton: (), type(None): ()}
 
 
 def _assignment(node: ast.AST) -> tuple[list[ast.expr], ast.expr] | None:

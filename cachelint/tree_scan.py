@@ -122,13 +122,14 @@ class CacheNames:
         dicts: set[str] = set()
         assigned_in_functions: set[str] = set()
         for statement, at_module_level in _statements(tree.body, True):
+            kind = type(statement)
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 for local, value in _bindings(statement, package):
                     if value in prefixes:
                         imported.setdefault(local, set()).add(value)
             elif isinstance(statement, ast.Global):
                 globals_.update(statement.names)
-            else:
+            elif kind is ast.Assign or kind is ast.AnnAssign:  # what `_dict_cache_targets` reads
                 (dicts if at_module_level else assigned_in_functions).update(_dict_cache_targets(statement))
         return cls(imported, dicts | (assigned_in_functions & globals_), globals_)
 
@@ -168,7 +169,10 @@ def _statements(body: Sequence[ast.stmt], at_module_level: bool) -> Iterator[tup
     while stack:
         statement, in_module_scope = stack.pop()
         yield statement, in_module_scope
-        nested = [inner for field in _NESTED for inner in getattr(statement, field, None) or ()]
+        blocks = _BLOCKS.get(type(statement))
+        if blocks is None:  # a simple statement (most are)
+            continue
+        nested = [inner for field in blocks for inner in getattr(statement, field, None) or ()]
         for handler in getattr(statement, "handlers", ()):
             nested.extend(handler.body)
         for case in getattr(statement, "cases", ()):
@@ -176,6 +180,14 @@ def _statements(body: Sequence[ast.stmt], at_module_level: bool) -> Iterator[tup
         if nested:
             inner = in_module_scope and not isinstance(statement, _SCOPES)
             stack.extend([(each, inner) for each in reversed(nested)])
+
+
+# The statements with blocks (`_NESTED`, `handlers`, `cases`), and the fields of `_NESTED` each has.
+_BLOCKS: dict[type, tuple[str, ...]] = {
+    kind: tuple(name for name in _NESTED if name in kind._fields)
+    for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.stmt)
+    and not {*_NESTED, "handlers", "cases"}.isdisjoint(kind._fields)
+}
 
 
 def _bindings(statement: ast.Import | ast.ImportFrom, package: Sequence[str] | None = None) -> Iterator[tuple[str, str]]:
