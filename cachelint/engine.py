@@ -90,7 +90,7 @@ from cachelint.prefilter import (
     writes_a_declared_path,
     writes_a_declared_path_in_code,
 )
-from cachelint.project.cache_like import code_text, may_hold_calls
+from cachelint.project.cache_like import code_text, first_look, may_hold_calls, may_name_a_cache
 from cachelint.project.clients import (
     NOTHING_DEFINED,
     Defined,
@@ -145,6 +145,10 @@ class FileResult:
     # dropped, statements sparse parsing left out): those its facts would list as not
     # understood had it seen them (cachelint.project.unmodelled); kept in the result cache too.
     unmodelled: list[UnresolvedCall] = field(default_factory=list)
+    # Whether the text may hold a name that looks like a cache (`cache_like.may_name_a_cache`):
+    # one that holds none defines no attribute the project types (`_typed_attributes`), and
+    # is not read for it. None: not known (a result from the cache).
+    cache_words: bool | None = None
 
     @property
     def unresolved(self) -> list[UnresolvedCall]:
@@ -205,7 +209,7 @@ def lint_source(filename: str, raw: bytes, settings: Settings, prefilter: bool =
         if isinstance(read, FileResult):  # settled by its text, as most files are
             return read
         if read.dropped:
-            result = FileResult(filename, encoding=read.encoding)
+            result = FileResult(filename, encoding=read.encoding, cache_words=read.cache_words)
             result.unmodelled = on_deep_stack(_unmodelled_calls, read, parse or parse_module)
             return result
         return on_deep_stack(_lint_source, read, parse or parse_module, facts)
@@ -239,6 +243,7 @@ class _Source:
     # Dropped by the prefilter from its text alone, which may hold calls not understood (`may_hold_calls`).
     dropped: bool = False
     in_part: _InPart | None = None  # what the second pass declares, which sparse parsing keeps too
+    cache_words: bool | None = None  # `FileResult.cache_words`
 
 
 @dataclass(frozen=True)
@@ -278,13 +283,18 @@ def _read_source(filename: str, raw: bytes, settings: Settings, prefilter: bool,
         known = tuple(sorted({*custom_names, *in_part.holders}))
         whole = writes_a_declared_path_in_code(known, text)
         return _Source(filename, text, result.encoding, settings, None if whole else prefilter_for(known), False,
-                       in_part=None if whole else in_part)
+                       in_part=None if whole else in_part, cache_words=may_name_a_cache(text))
     whole = prefilter and (may_import_relatively(custom_names, text) or writes_a_declared_path(custom_names, text))
     screen = prefilter_for(custom_names) if prefilter and not whole else None
     verdict = screen.wants_by_text(text) if screen is not None else True
-    if verdict is False and not (facts and may_hold_calls(text)):
+    if verdict is False and facts:  # most files: both from one search of the words
+        calls, result.cache_words = first_look(text)
+    else:
+        calls, result.cache_words = False, may_name_a_cache(text)
+    if verdict is False and not calls:
         return result
-    return _Source(filename, text, result.encoding, settings, screen, verdict is None, dropped=verdict is False)
+    return _Source(filename, text, result.encoding, settings, screen, verdict is None, dropped=verdict is False,
+                   cache_words=result.cache_words)
 
 
 def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool) -> FileResult:
@@ -297,7 +307,7 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
     from cachelint.sparse import reduce as reduce_module
 
     filename, text, settings, screen = read.filename, read.text, read.settings, read.screen
-    result = FileResult(filename, encoding=read.encoding)
+    result = FileResult(filename, encoding=read.encoding, cache_words=read.cache_words)
     if screen is not None and read.tree_decides and not screen.wants_by_tree(text):
         if facts and may_hold_calls(text):
             result.unmodelled = _unmodelled_calls(read, parse)
@@ -1127,6 +1137,16 @@ def _typed_attributes(project: ProjectModel, results: list[FileResult], stats: l
             custom = _custom_names(settings.for_file(result.filename)) if _partial(result) else None
             by_question[_Defines(tuple(sorted(names)), custom)].append(_Task(index, result.filename, stats[index]))
     for question, tasks in by_question.items():
+        for task in tasks:
+            if results[task.index].cache_words is False:  # no name in it looks like a cache: it defines none
+                texts[task.filename] = (names, NOTHING_DEFINED)
+                # The note a read would keep (`_noted_answers`), with the entry of the text the first
+                # pass linted and found no such name in (it keeps no entry for a result with errors).
+                digest = cache.digest(task.filename) if cache is not None and task.stat is not None and not (
+                    results[task.index].internal_errors) else None
+                if cache is not None and digest is not None:
+                    cache.keep_note(task.filename, digest, _DEFINES, _note(question.names, NOTHING_DEFINED))
+        tasks = [task for task in tasks if results[task.index].cache_words is not False]
         for task, defined in _noted_answers(tasks, question, _DEFINES,
                                             functools.partial(_definitions, asked=frozenset(question.names)),
                                             functools.partial(_note, question.names), workers, cache):
@@ -1481,12 +1501,13 @@ def _ask_files(question: Callable[[bytes], _Answer], digests: bool,
                filenames: list[str]) -> list[tuple[_Answer | None, str | None]]:
     """`_asked` of some files. Runs in a worker process."""
     outcomes: list[tuple[_Answer | None, str | None]] = []
-    for filename in filenames:
-        raw = _read(filename)
-        if raw is None:
-            outcomes.append((None, None))
-        else:
-            outcomes.append((question(raw), content_digest(raw) if digests else None))
+    with _without_cyclic_gc():  # a question may read a syntax tree (`_Defines`): as for linting (`lint_source`)
+        for filename in filenames:
+            raw = _read(filename)
+            if raw is None:
+                outcomes.append((None, None))
+            else:
+                outcomes.append((question(raw), content_digest(raw) if digests else None))
     return outcomes
 
 

@@ -218,3 +218,36 @@ def test_a_views_object_is_of_the_class_its_property_returns_or_its_model(tmp_pa
     assert [(use.line, use.library, use.method) for use in views.facts.uses] == [(15, "django", "delete"),
                                                                                  (22, "django", "delete")]
     assert [(call.line, call.method) for call in views.unresolved] == [(27, "delete")]
+
+
+def test_a_file_without_a_word_of_a_cache_name_is_not_read_for_what_it_defines(tmp_path, monkeypatch):
+    """A file the prefilter skipped whose text holds none of the words every name like a
+    cache holds (`cache`, `redis`, `valkey`, `store`, in any case) defines no such
+    attribute: the first pass says so, and `_typed_attributes` does not read it again.
+    One that holds such a word (`tools.py`'s `cache = load()`) is read; the report is
+    the one `--no-prefilter` gives."""
+    import cachelint.engine as engine
+
+    read = []
+    asked = engine._Defines.__call__
+
+    def recording(self, raw):
+        read.append(raw)
+        return asked(self, raw)
+
+    monkeypatch.setattr(engine._Defines, "__call__", recording)
+    plain = "def add(a, b):\n    return a + b\n"
+    files = {"app/__init__.py": "", "app/holders.py": HOLDERS, "app/seats.py": SEATS, "app/tools.py": TOOLS,
+             "app/plain.py": plain}
+    understood = ([(3, "django", "get")], [])
+    assert _report(tmp_path / "default", files, prefilter=True) == understood
+    assert textwrap.dedent(TOOLS).encode() in read
+    assert plain.encode() not in read
+
+
+def test_a_text_may_name_a_cache_when_it_holds_a_word_of_one_in_any_case_or_is_not_ascii():
+    from cachelint.project.cache_like import may_name_a_cache
+
+    assert may_name_a_cache("r = get_Redis()\n") and may_name_a_cache("class EventStore: pass\n")
+    assert may_name_a_cache("VALKEY_URL = 1\n") and may_name_a_cache("x = 'ſtore'\n")  # not ASCII: may be one
+    assert not may_name_a_cache("def add(a, b):\n    return a + b\n")

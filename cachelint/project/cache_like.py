@@ -11,6 +11,7 @@ it, and each yes costs a parse with Python's parser.
 """
 from __future__ import annotations
 
+import enum
 import functools
 import re
 
@@ -77,8 +78,34 @@ def may_hold_calls(text: str) -> bool:
     that looks like a cache, followed by a cache method (or by a call, the method after
     its closing parenthesis), in its code (not in a string or a comment: a docstring's
     `cache.get(key)`). Errs towards yes: a doubt costs a look at the syntax tree."""
+    return first_look(text)[0]
+
+
+def first_look(text: str) -> tuple[bool, bool]:
+    """`may_hold_calls(text)` and `may_name_a_cache(text)`, told from one search of the
+    words (the prefilter drops most files, and each gets both)."""
     # The text first, which is cheaper to read than to strip of its strings and comments.
-    return _may_hold_a_call_shape(text) and _may_hold_a_call_shape(code_text(text))
+    shape = _call_shape(text)
+    return shape is _Shape.CALL and _call_shape(code_text(text)) is _Shape.CALL, shape is not _Shape.NO_WORD
+
+
+def may_name_a_cache(text: str) -> bool:
+    """Whether a module's text may hold a name that looks like a cache (`looks_like_a_cache`):
+    one of `_WORDS` in its lower case, which every such name holds; or a character that is
+    not ASCII (a name may spell a word's letter otherwise: `\u017f` for `s`). A text that
+    holds none defines no attribute the project types (`engine._typed_attributes`)."""
+    if not text.isascii():
+        return True
+    lowered = lower_case(text)  # the prefilter's, for most files: kept for the text asked last
+    return any(word in lowered for word in _WORDS)
+
+
+class _Shape(enum.Enum):
+    """What the words of a text tell (`_call_shape`)."""
+
+    NO_WORD = "no word of a name like a cache"  # and every character ASCII
+    WORD = "such a word, in no call's shape"
+    CALL = "the shape of a call"
 
 
 @functools.lru_cache(maxsize=1)  # the file's code is asked again once its calls are looked for
@@ -88,23 +115,27 @@ def code_text(text: str) -> str:
     return code_of(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
 
 
-def _may_hold_a_call_shape(text: str) -> bool:
+def _call_shape(text: str) -> _Shape:
     lowered = lower_case(text)
+    found = _Shape.NO_WORD
     if not text.isascii():
+        found = _Shape.WORD  # a name may spell a word's letter otherwise (`may_name_a_cache`)
         if len(lowered) != len(text):  # a letter lowercased to two: the positions differ
-            return True
+            return _Shape.CALL
         for letter, folded in _FOLDED:
             if letter in lowered:
                 lowered = lowered.replace(letter, folded)
     for word in _WORDS:
         index = lowered.find(word)
+        if index != -1:
+            found = _Shape.WORD
         while index != -1:
             end = _RECEIVER_END.match(lowered, index + len(word))
             if end is not None and (end.group(1) is None or end.group(1) in CACHE_METHODS) and _may_be_receiver(
                     text, lowered, index, end):
-                return True
+                return _Shape.CALL
             index = lowered.find(word, index + len(word))
-    return False
+    return found
 
 
 def _may_be_receiver(text: str, lowered: str, index: int, end: re.Match[str]) -> bool:
