@@ -205,3 +205,21 @@ def test_an_attribute_typed_is_not_used_by_an_import_or_the_standard_decorator()
     for text in (b"from django.core.cache import cache\n", b"import django.core.cache\n", b"@functools.cache\n",
                  b"foo.cached = 1\n"):
         assert not uses.search(text), text
+
+
+def test_words_that_share_a_part_are_looked_for_under_it():
+    """`Words` looks for a part several names share (`Viz` of `BubbleViz`, `BulletViz`,
+    `TableViz`) first, and for those names only in a text that holds it: a text that holds
+    one of them as a word is found as before; one that holds the part alone, or a name
+    only inside a longer word, is not."""
+    from cachelint.project.clients import Words, _needles
+
+    names = ["BubbleViz", "BulletViz", "TableViz", "get_redis_client"]
+    assert _needles([name.encode() for name in names]) == [
+        (b"Viz", [b"BubbleViz", b"BulletViz", b"TableViz"]), (b"get_redis_client", None)]
+    words = Words(names)
+    assert words.search(b"from .viz import BulletViz\n")
+    assert words.search(b"client = get_redis_client()\n")
+    assert not words.search(b"class Viz: pass\n")
+    assert not words.search(b"class BulletVizMixin: pass\n")
+    assert not Words(["BubbleViz", "BulletViz"]).search(b"Viz")  # two share no part looked for first

@@ -109,9 +109,39 @@ class Words:
     def __init__(self, words: list[str]) -> None:
         self._words = [word.encode() for word in words]
         self._pattern = re.compile(rb"\b(?:" + b"|".join(map(re.escape, self._words)) + rb")\b")
+        self._needles = _needles(self._words)
 
     def search(self, raw: bytes) -> bool:
-        return any(word in raw for word in self._words) and self._pattern.search(raw) is not None
+        return any(needle in raw and (words is None or any(word in raw for word in words))
+                   for needle, words in self._needles) and self._pattern.search(raw) is not None
+
+
+_SHARED_BY = 3  # words that share a part for it to be looked for first (`_needles`)
+_PART = re.compile(rb"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")  # `Base`, `Viz`, `URL` of `BaseVizURL`
+
+
+def _needles(words: list[bytes]) -> list[tuple[bytes, list[bytes] | None]]:
+    """What `Words.search` looks for: a part of a name several words share (`Viz` of
+    superset's `BubbleViz`, `BulletViz`…; `Cache` of Django's backends), each with those
+    words, looked for only in a text that holds the part; each other word alone (None). A
+    text that holds a word holds the part it is grouped under, so it is found all the same;
+    one that holds no such part is read once for it, not once for each of its words."""
+    parts = {word: {part for part in _PART.findall(word) if len(part) >= 3} for word in words}
+    left = set(words)
+    found: list[tuple[bytes, list[bytes] | None]] = []
+    while True:
+        shared: dict[bytes, int] = {}
+        for word in left:
+            for part in parts[word]:
+                shared[part] = shared.get(part, 0) + 1
+        # The part most words share; of those, the longest (the rarer in a text); then the first.
+        part, count = max(shared.items(), key=lambda item: (item[1], len(item[0]), item[0]), default=(b"", 0))
+        if count < _SHARED_BY:
+            break
+        group = sorted(word for word in left if part in parts[word])
+        found.append((part, group))
+        left.difference_update(group)
+    return found + [(word, None) for word in words if word in left]
 
 
 def _module_of(qualified: str, modules: set[str] | frozenset[str]) -> str:
