@@ -173,3 +173,28 @@ def test_a_zero_ttl_in_test_code_is_not_reported():
     assert [(d.location.row, d.code) for d in lint(source, select=("CL013",), filename="app/views.py")] == [
         (5, "CL013"),
     ]
+
+
+# A TTL variable bound on each branch of an `if`: one value whichever branch ran (plane's
+# magic-code `expiry = 600` is the same on both), two values are not known.
+BRANCHES = """
+import redis
+
+r = redis.Redis()
+
+
+def remember(key, value, retry):
+    if retry:
+        expiry = 0
+    else:
+        expiry = {other}
+    r.set(key, value, ex=expiry)
+"""
+
+
+def test_a_ttl_bound_to_zero_on_every_branch_is_zero():
+    assert [d.code for d in lint(BRANCHES.replace("{other}", "0"), select=("CL013",))] == ["CL013"]
+
+
+def test_a_ttl_bound_to_two_values_on_two_branches_is_not_known():
+    assert lint(BRANCHES.replace("{other}", "60"), select=("CL013",)) == []

@@ -107,7 +107,8 @@ def number_value(node: cst.Integer | cst.Float) -> int | float:
 def evaluate_number(expr: cst.BaseExpression, scope: Scope, order: int, _depth: int = 0):
     """A literal number (int/float), NONE for None, or None when the value is not known.
 
-    Follows a name bound exactly once to such a value (a module constant), an attribute
+    Follows a name bound exactly once to such a value (a module constant), or only ever
+    to that one value (`expiry = 600` on each branch of an `if`), an attribute
     of `self`/`cls` its class assigns exactly once (`timeout = 0` in the class body),
     simple arithmetic on literals, and `timedelta(...)` with literal arguments.
     """
@@ -162,9 +163,14 @@ def _constant(name: cst.Name, scope: Scope, order: int, depth: int):
     if assigned is None:
         return None
     binding = bindings[0]
-    if len(binding.scope.bindings.get(name.value, ())) != 1:
-        return None  # rebound somewhere: not a constant
-    return evaluate_number(assigned, binding.scope, binding.order, depth + 1)
+    every = binding.scope.bindings.get(name.value, ())
+    if len(every) == 1:
+        return evaluate_number(assigned, binding.scope, binding.order, depth + 1)
+    # Rebound: still that value when every binding of the name assigns it (`expiry = 600`
+    # on both branches of an `if`); anything else (a parameter, `+=`, a loop) is unknown.
+    values = [evaluate_number(each.assigned, each.scope, each.order, depth + 1) if each.assigned is not None else None
+              for each in every]
+    return values[0] if values[0] is not None and all(value == values[0] for value in values) else None
 
 
 def _arithmetic(operator: cst.BaseBinaryOp, left: float, right: float):
