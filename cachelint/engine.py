@@ -778,6 +778,7 @@ def _comment_diagnostic(rule, finding: CommentFinding, filename: str, lines: lis
 
 _CLIENT_ROUNDS = 3  # of the second pass: re-exports of re-exports of a client
 _DEFINING_ROUNDS = 3  # of the second pass, besides: rounds that lint only files that define names (`_definers`)
+_ORDERING_ROUNDS = 3  # and rounds that lint only files the others import from (`_imported_first`)
 
 
 @dataclass(frozen=True)
@@ -896,7 +897,9 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
     and that the first pass did not model whole (`_definers`: `superset/__init__.py`
     re-exporting `cache_manager`, `superset/extensions/__init__.py` making it) lints
     those files alone, whole, in a round of its own: the round after knows what they
-    define, and lints each importer once with all of it, not now and again then.
+    define, and lints each importer once with all of it, not now and again then. So,
+    after those, does a round whose files import one another (`_imported_first`): the
+    files imported first, a few such rounds at most.
 
     With `in_part`, a round of importers parses each in part, for what it declares
     (`_InPart`, cachelint.sparse's `Declared`), unless some file caches a DB entity (the
@@ -911,7 +914,7 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
     texts: dict[str, tuple[frozenset[str] | None, Defined]] = {}  # what each file not modelled defines, of which names
     reduced: dict[int, Settings] = {}  # the files a round parsed in part, with what it declared
     project = None
-    rounds = defining = 0
+    rounds = defining = ordering = 0
     while rounds < _CLIENT_ROUNDS:
         project = _project_model(_facts(results), project)
         exported = exported_clients(project, settings.clients)
@@ -965,6 +968,16 @@ def _client_rounds(results: list[FileResult], stats: list[os.stat_result | None]
                 reduced.pop(index, None)
             pending = {task.index for task in chosen if task.index not in definers}
             defining += 1
+        elif (first_wave := _imported_first([*restored, *(task.index for task in chosen)], results)
+                            if ordering < _ORDERING_ROUNDS else set()):
+            wave = [task for task in chosen if task.index in first_wave]
+            if parts:
+                wave = _in_part(wave, project, declared, all_holders, attributes)
+            _lint(wave, results, declared, False, workers, cache)
+            for task in wave:
+                _note_reduced(reduced, task.index, results[task.index], declared)
+            pending = {task.index for task in chosen if task.index not in first_wave}
+            ordering += 1
         else:
             if parts and chosen:  # `_in_part` imports LibCST: not for a round with nothing to lint (a warm run)
                 chosen = _in_part(chosen, project, declared, all_holders, attributes)
@@ -1056,6 +1069,56 @@ def _chosen(new: list[str], tasks: list[_Task], project: ProjectModel, results: 
     for screens, group in by_screens.items():
         chosen += _screened(group, _AnyOf(*screens), workers, cache)
     return chosen
+
+
+# An import statement: `from` its module (relative or not) `import` its names (in
+# parentheses or on the line), or `import` its modules.
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]*))",
+                     re.M)
+_COMMENT = re.compile(rb"#[^\n]*")
+
+
+def _imported_modules(filename: str, raw: bytes) -> set[str]:
+    """The modules a file's text may import, read from its import statements (`from a.b
+    import c`: `a.b` and `a.b.c`, which may be a module too; a relative import from the
+    file's package). A line of a string that reads like an import counts too: it only
+    orders the rounds (`_imported_first`)."""
+    package: list[str] | None = None
+    found: set[str] = set()
+    for match in _IMPORT.finditer(raw):
+        source, names, plain = match.groups()
+        if plain is not None:
+            found.update(part.split()[0] for part in plain.decode("latin-1").split(",") if part.split())
+            continue
+        module = source.decode("latin-1")
+        if module.startswith("."):
+            package = package_of(filename) if package is None else package
+            dots = len(module) - len(module.lstrip("."))
+            module = ".".join([*package[:len(package) - dots + 1], module.lstrip(".")]).strip(".")
+        found.add(module)
+        for name in _COMMENT.sub(b"", names).decode("latin-1").strip("()").split(","):
+            if name.split():
+                found.add(f"{module}.{name.split()[0]}")
+    return found
+
+
+def _imported_first(indexes: list[int], results: list[FileResult]) -> set[int]:
+    """Of these files (those a round would lint, and those it restored from the pack), the
+    ones another of them imports (`_imported_modules`): a round lints them first, alone,
+    and the round after their importers, with what they turn out to define (a wrapper
+    class of a client, `ChartScreenshot(BaseScreenshot)`, which an importer of it would
+    otherwise be linted again for). A round from the pack orders its files as the round
+    that stored them did, as it reads the same files."""
+    if len(indexes) < 2:
+        return set()
+    by_module = {module_name(results[index].filename): index for index in indexes}
+    found = set()
+    for index in indexes:
+        raw = _read(results[index].filename)
+        if raw is not None:
+            found |= {by_module[module] for module in _imported_modules(results[index].filename, raw)
+                      if module in by_module} - {index}
+    return found
 
 
 def _definers(indexes: list[int], results: list[FileResult], holders: list[str],

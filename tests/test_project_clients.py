@@ -223,3 +223,69 @@ def test_words_that_share_a_part_are_looked_for_under_it():
     assert not words.search(b"class Viz: pass\n")
     assert not words.search(b"class BulletVizMixin: pass\n")
     assert not Words(["BubbleViz", "BulletViz"]).search(b"Viz")  # two share no part looked for first
+
+
+def test_a_round_lints_first_the_files_its_other_files_import(tmp_path, monkeypatch):
+    """`screens.py` and `charts.py` both import the client; `charts.py` imports a wrapper
+    `screens.py` turns out to define once linted with it (`store_screen`). The round lints
+    `screens.py` first, and `charts.py` once, with the wrapper declared, not once
+    without it and again with it."""
+    from cachelint import engine
+
+    _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/extensions.py": EXTENSIONS,
+        "app/screens.py": """\
+            from app.extensions import cache
+
+
+            def store_screen(chart_id, image):
+                cache.set(f"screen:{chart_id}", image, timeout=0)
+        """,
+        "app/charts.py": """\
+            from app.extensions import cache
+            from app.screens import store_screen
+
+
+            def chart_image(chart_id):
+                image = render(chart_id)
+                store_screen(chart_id, image)
+                return image
+
+
+            def chart_data(chart_id):
+                return cache.get(f"data:{chart_id}")
+        """,
+    })
+    linted = []
+    real = engine._lint
+
+    def counted(tasks, results, settings, prefilter, *args, **kwargs):
+        if not prefilter:  # the second pass's
+            linted.extend(Path(task.filename).name for task in tasks)
+        return real(tasks, results, settings, prefilter, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_lint", counted)
+    assert _found(tmp_path) == [("screens.py", 5, "CL002")]
+    assert linted.index("screens.py") < linted.index("charts.py") and linted.count("charts.py") == 1
+
+
+def test_the_modules_a_text_imports_are_read_from_its_import_lines(tmp_path):
+    from cachelint.engine import _imported_modules
+
+    (tmp_path / "app" / "views").mkdir(parents=True)
+    for name in ("app/__init__.py", "app/views/__init__.py"):
+        (tmp_path / name).write_text("")
+    text = textwrap.dedent("""\
+        import os, app.extensions as ext
+        from . import forms
+        from ..models import (
+            Chart,  # the model, Dashboard
+            Slice as Piece,
+        )
+        if TYPE_CHECKING:
+            from app.screens import store_screen  # noqa
+    """).encode()
+    assert _imported_modules(str(tmp_path / "app" / "views" / "charts.py"), text) == {
+        "os", "app.extensions", "app.views", "app.views.forms", "app.models", "app.models.Chart", "app.models.Slice",
+        "app.screens", "app.screens.store_screen"}
