@@ -165,3 +165,56 @@ def test_what_a_test_writes_to_its_cache_is_not_reported():
     assert [(d.location.row, d.code) for d in lint(source, select=("CL002",), filename="app/storage.py")] == [
         (8, "CL002"),
     ]
+
+
+
+_LOAD = """
+        def load(name):
+            return dict(db.execute("SELECT channel, enabled FROM prefs WHERE name = %s", (name,)).fetchall())
+        """
+
+
+def test_an_expire_in_the_writing_function_itself_is_not_one_elsewhere():
+    """An `expire` before the write, in the same function, is not another function's: the
+    write that follows it is still one that never expires; the same `expire` in another
+    function gives the key its TTL."""
+    source = """
+        import redis
+
+        r = redis.Redis()
+
+        def fill(name):
+            r.expire(f"prefs:{name}", 60)
+            r.hset(f"prefs:{name}", mapping=load(name))
+        """ + _LOAD
+    assert [row for row, _ in _messages(source)] == [8]
+    assert _messages(source + """
+        def seen(name):
+            r.expire(f"prefs:{name}", 60)
+        """) == []
+
+
+def test_the_keys_expired_elsewhere_are_read_once_per_module(monkeypatch):
+    """Whether a hash's key is expired in another function is looked up in what the
+    module's `expire`s name, read once: not every `expire` again for each write (a module of
+    thousands of such writes took minutes)."""
+    from cachelint.model.cache import expiry
+
+    read = []
+    skeletons = expiry._skeletons
+    monkeypatch.setattr(expiry, "_skeletons", lambda keys, op: read.append(op) or skeletons(keys, op))
+    functions = "".join(f"""
+        def fill_{n}(name):
+            r.hset(f"prefs{n}:{{name}}", mapping=load(name))
+
+        def seen_{n}(name):
+            r.expire(f"seen{n}:{{name}}", 60)
+        """ for n in range(40))
+    messages = _messages("""
+        import redis
+
+        r = redis.Redis()
+        """ + functions + _LOAD)
+    assert len(messages) == 40
+    # Each write's own keys, once per question (the rule's and the facts'), and each expire's once.
+    assert len(read) <= 3 * 40

@@ -338,6 +338,8 @@ class KeyShapes:
         self._callers: dict[cst.FunctionDef, list[tuple[Site, _Builder]]] | None = None
         self._ops = ops  # the module's operations: those whose key is a sequence joined (`_joined_keys`)
         self._joined: dict[cst.CSTNode, str] | None = None  # see `_joined_keys`
+        # cachelint.model.cache.expiry's index of the keys some operations expire, and those operations
+        self.expired: tuple[Sequence[CacheOp], dict[tuple[int, tuple], set[int]]] | None = None
 
     # ------------------------------------------------------------------ public
 
