@@ -29,7 +29,8 @@ import bisect
 import enum
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import cast
 
 from cachelint.model.libraries import LIBRARIES
 from cachelint.tree_scan import may_hold_facts
@@ -551,29 +552,8 @@ def code_of(raw: bytes) -> bytes:
     "django.core.cache.backends.locmem.LocMemCache"`, names nothing the model resolves).
     An f-string (a t-string) is kept whole, as its fields are code. When the strings'
     bounds are in doubt (a quote that starts no string, an f-string whose fields do not
-    close as Python 3.11 reads them), `raw` itself: a doubt keeps text, never drops it.
-    Read as latin-1, one character a byte, with the patterns `_Layout` reads strings by."""
-    if b"#" not in raw and b"'" not in raw and b'"' not in raw:
-        return raw
-    text = raw.decode("latin-1")
-    kept = []
-    start = 0
-    for match in _STRING_OR_COMMENT.finditer(text):
-        token = match.group()
-        if len(token) == 1 and token != "#":  # a quote that starts no string
-            return raw
-        at = match.start()
-        if token[0] != "#" and at and _is_word_char(text[at - 1]):  # a prefix (most strings have none)
-            prefix = _name_around(text, at)[1].lower()
-            if "f" in prefix or "t" in prefix:  # an f-string or a t-string (or a keyword before a quote)
-                if not _fields_close(token):
-                    return raw
-                continue
-        kept.append(text[start:at])
-        kept.append("" if token[0] == "#" else "''")
-        start = match.end()
-    kept.append(text[start:])
-    return "".join(kept).encode("latin-1")
+    close as Python 3.11 reads them), `raw` itself: a doubt keeps text, never drops it."""
+    return _leaving_out(raw, _instead_in_code)
 
 
 def without_prose(raw: bytes) -> bytes:
@@ -582,6 +562,20 @@ def without_prose(raw: bytes) -> bytes:
     the model reads. A docstring here is a plain string alone on its rows, right after a
     line that opens a block (ends in `:`, not a dict's `"key":`) or at the module's start.
     When the strings' bounds are in doubt, `raw` itself, as `code_of`."""
+    return _leaving_out(raw, _instead_of_prose)
+
+
+# What `_leaving_out` writes instead of a string: its text, None to keep the string as it
+# is, or `_IN_DOUBT` to give the whole text back.
+_IN_DOUBT = object()
+_Instead = Callable[[str, "re.Match[str]", int, list[str]], "str | None | object"]
+
+
+def _leaving_out(raw: bytes, instead: _Instead) -> bytes:
+    """`raw` without its comments, and with each string replaced by what `instead(text,
+    match, start, kept)` says (`text[start:]` up to the string, then `kept` from its end:
+    the code before it, in pieces); `raw` itself when a quote starts no string. Read as latin-1, one character a
+    byte, with the patterns `_Layout` reads strings by."""
     if b"#" not in raw and b"'" not in raw and b'"' not in raw:
         return raw
     text = raw.decode("latin-1")
@@ -592,12 +586,31 @@ def without_prose(raw: bytes) -> bytes:
         if len(token) == 1 and token != "#":  # a quote that starts no string
             return raw
         at = match.start()
-        if token[0] != "#" and not _is_docstring(text, at, match.end(), text[start:at], kept):
+        replacement = "" if token[0] == "#" else instead(text, match, start, kept)
+        if replacement is None:
             continue
+        if replacement is _IN_DOUBT:
+            return raw
         kept.append(text[start:at])
+        kept.append(cast(str, replacement))
         start = match.end()
     kept.append(text[start:])
     return "".join(kept).encode("latin-1")
+
+
+def _instead_in_code(text: str, match: re.Match[str], start: int, kept: list[str]) -> str | None | object:
+    token, at = match.group(), match.start()
+    if at and _is_word_char(text[at - 1]):  # a prefix (most strings have none)
+        prefix = _name_around(text, at)[1].lower()
+        if "f" in prefix or "t" in prefix:  # an f-string or a t-string (or a keyword before a quote)
+            return None if _fields_close(token) else _IN_DOUBT
+    return "''"
+
+
+def _instead_of_prose(text: str, match: re.Match[str], start: int, kept: list[str]) -> str | None:
+    if _is_docstring(text, match.start(), match.end(), text[start:match.start()], kept):
+        return ""
+    return None
 
 
 def _is_docstring(text: str, at: int, end: int, before: str, kept: list[str]) -> bool:
