@@ -132,3 +132,26 @@ def test_keys_a_scan_finds_under_a_pattern_its_caller_passes_are_not_judged():
                 return CacheKey(self._backend.key_func(pattern, version))
         """
     ) == []
+
+
+def test_the_id_of_a_lock_names_the_entry_itself():
+    # A lock helper takes the lock's whole name from its callers; a record's id is still flagged.
+    assert [row for row, _ in _messages(
+        """
+        from contextlib import contextmanager
+
+        from django.core.cache import cache
+
+        @contextmanager
+        def exclusive(lock_id, owner, seconds):
+            taken = cache.add(lock_id, owner, seconds)
+            try:
+                yield taken
+            finally:
+                if taken:
+                    cache.delete(lock_id)
+
+        def report(report_id):
+            return cache.get(report_id)
+        """
+    )] == [16]

@@ -310,3 +310,32 @@ def test_an_attribute_given_an_entry_on_every_path_is_never_empty():
 def test_an_attribute_the_method_does_not_set_on_every_path_is_unknown():
     source = GLOSSARY.replace("{between}", "pass").replace("            self.terms = {}\n", "")
     assert lint(source, select=("CL001",)) == []
+
+
+def test_a_token_joined_from_characters_drawn_by_count_is_never_empty():
+    # `random.choices(ALPHABET, k=N)` with N > 0 draws N one-character strings: joined, never "".
+    source = """
+        import random
+        import string
+
+        import redis
+
+        r = redis.Redis()
+
+        def session_secret():
+            secret = r.get("secret:session")
+            if secret:
+                return secret.decode()
+            secret = "".join(random.choices(string.ascii_letters + string.digits, k={count}))
+            r.set("secret:session", secret, ex=3600)
+            return secret
+
+        def nonce():
+            value = r.get("nonce:current")
+            if not value:
+                value = "".join(random.sample("abcdef0123456789", {count}))
+                r.set("nonce:current", value, ex=60)
+            return value
+        """
+    assert lint(source.format(count=12), select=("CL001",)) == []
+    assert [d.location.row for d in lint(source.format(count=0), select=("CL001",))] == [11, 19]

@@ -587,3 +587,61 @@ def test_a_private_word_in_a_cache_namespaced_by_its_object_is_that_objects(tmp_
     # `pending_orders` is the shop's (its cache keys every entry by the shop); the rows of
     # `mine` are filtered by the user, which the shop's namespace does not keep apart.
     assert [(Path(d.filename).name, d.location.row) for d in found] == [("views.py", 10)]
+
+
+def test_a_memoised_method_keyed_by_its_object_reaches_the_user_through_a_helper_of_its_own():
+    # The method's `self` (one view per request) is part of what the memoizer keys on, also
+    # when the user is read in another method it calls on `self`; a user read from a global
+    # through such a helper is still no argument of it.
+    assert _rows(
+        """
+        from functools import lru_cache
+
+        from django.shortcuts import get_object_or_404
+        from django.views.generic import DetailView
+        from flask_login import current_user
+
+        class TeamPage(DetailView):
+            def teams(self):
+                return Team.objects.filter(members=self.request.user)
+
+            @lru_cache(maxsize=1)
+            def team(self):
+                return get_object_or_404(self.teams(), slug=self.kwargs["team"])
+
+        class Board:
+            def mine(self):
+                return Post.query.filter_by(author_id=current_user.id)
+
+            @lru_cache(maxsize=8)
+            def latest(self):
+                return self.mine().first()
+        """
+    ) == [20]
+
+
+def test_one_row_looked_up_among_the_rows_a_user_may_see_is_the_same_for_every_user():
+    # The user only narrows which rows may be found; the row found by its slug, and what is
+    # computed from it, is that row's. A list of the user's rows is still theirs.
+    assert _rows(
+        """
+        from django.core.cache import cache
+        from django.shortcuts import get_object_or_404, render
+
+        def board_stats(request, slug):
+            board = get_object_or_404(Board.objects.visible_to(request.user), slug=slug)
+            stats = cache.get(f"board:{slug}:stats")
+            if stats is None:
+                stats = compute_stats(board=board)
+                cache.set(f"board:{slug}:stats", stats, 600)
+            return render(request, "stats.html", stats)
+
+        def board_card(request, slug):
+            board = Board.objects.visible_to(request.user).get(slug=slug)
+            cache.set(f"board:{slug}:card", render_card(board), 600)
+
+        def my_boards(request, page):
+            boards = list(Board.objects.visible_to(request.user))
+            cache.set(f"boards:{page}", boards, 600)
+        """
+    ) == [19]

@@ -25,6 +25,9 @@ _ID_WORDS = {"id", "pk", "slug", "uuid", "uid", "guid", "ids", "pks"}
 # Natural keys of a record: a value so named is data, never a ready-made cache key.
 _NATURAL_KEYS = {"email", "username", "login", "phone", "sku", "isbn", "ean", "upc"}
 _SHORT_ID = re.compile(r"^[a-z]ids?$")  # pid, uid, oid, pids…
+# What an id names when the entry is itself the thing: a lock's id (`lock_id`, Celery's
+# cookbook `memcache_lock(lock_id, oid)`) is the name of the cache entry that is the lock.
+_ENTRY_WORDS = {"lock", "mutex", "semaphore"}
 _ID_GENERATORS = ("uuid.", "secrets.token_", "shortuuid.")
 # Words a name ends in when its value may itself be a namespace: `prefix`, `cls.__name__`;
 # or starts with one: a URL, with its scheme and host.
@@ -66,7 +69,8 @@ class KeyWithoutNamespace(Rule):
 
     Not flagged: constant keys; keys built by functions the analysis cannot see
     (imported builders, unknown methods); a parameter or attribute whose name says it
-    already is a key (`key`, `cache_key`, `*_key`, `k`): that is the caller's business;
+    already is a key (`key`, `cache_key`, `*_key`, `k`) or is the id of a lock (`lock_id`:
+    the entry is the lock): that is the caller's business;
     a leading value whose name says it is a namespace (`prefix`, `cls.__name__`) or a URL
     (`f"{self.provider_url}/.well-known/openid-configuration"`: its scheme and host come
     first); a loop
@@ -407,6 +411,8 @@ def _is_identifier(part: Part, words: list[str]) -> bool:
     if part.source is Source.EXPRESSION:
         return False
     last = words[-1] if words else ""
+    if len(words) > 1 and words[-2] in _ENTRY_WORDS:
+        return False
     return last in _ID_WORDS or last in _NATURAL_KEYS or bool(_SHORT_ID.match(last))
 
 

@@ -106,6 +106,11 @@ class Identity:
     looked_up: str | None = None
 
 
+# Shortcuts that look one row up in the rows they are given (first argument) and raise when
+# there is none.
+_ONE_ROW_LOOKUPS = {"get_object_or_404": "django.shortcuts.get_object_or_404"}
+
+
 @dataclass(frozen=True)
 class _Request:
     """A web request object."""
@@ -558,6 +563,8 @@ class _Values(Evaluator[Value]):
             if not self.flags and _is_flag(method):
                 return None
             if isinstance(receiver, Identity):
+                if method == "get" and call.args and all(arg.keyword is not None for arg in call.args):
+                    return dataclasses.replace(receiver, looked_up=self._code(call))  # one row of the user's rows
                 return receiver
             if self.party.personal and _names_user_getter(method) and self._gets_user(call, scope, env, depth):
                 return self._got_user(call)
@@ -571,7 +578,13 @@ class _Values(Evaluator[Value]):
             target = bindings[0].value if len(bindings) == 1 else None
             if isinstance(target, cst.FunctionDef) and target in self.source.functions:
                 return self._helper(target, call, scope, env, depth)
-            return self._arguments(call, func.value, scope, env, depth)
+            found = self._arguments(call, func.value, scope, env, depth)
+            if found is not None and func.value in _ONE_ROW_LOOKUPS and len(call.args) > 1 and \
+                    qualified_name(func, scope, self.source.spans.start(call)) == _ONE_ROW_LOOKUPS[func.value]:
+                # `get_object_or_404(Project.objects.visible_for(user), slug=slug)`: one row the
+                # user may see, the same whoever sees it (as `get_object()` of the user's queryset).
+                return dataclasses.replace(found, looked_up=self._code(call))
+            return found
         return self._arguments(call, "", scope, env, depth)
 
     def _gets_user(self, call: cst.Call, scope: Scope, env: Env, depth: int) -> bool:
@@ -641,7 +654,11 @@ class _Values(Evaluator[Value]):
         keywords = {p.name.value for p in [*params, *function.params.kwonly_params]}
         inner: Env = {(info.scope, ""): None}  # marks the scope: parameters not passed hold nothing
         if method and params:
-            inner[(info.scope, params[0].name.value)] = None
+            caller = scope.function
+            if caller is None or not any(bound is caller for bound, _ in env) or (caller, caller.self_name) in env:
+                inner[(info.scope, params[0].name.value)] = None
+            # else the caller's own `self` is an argument it was not passed (a memoised
+            # method's, which its memoizer keys on): so is the helper's it passes on.
             params = params[1:]
         inner.update(self._bind_arguments(call, params, keywords, info.scope, scope, env, depth))
         return self._returned(function, inner, depth)

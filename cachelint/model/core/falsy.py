@@ -26,7 +26,8 @@ when it is never falsy), or None when the module does not say. What is known:
 - values that are never falsy: a model instance (`Model.objects.get(...)`, `.create(...)`,
   `get_object_or_404`), an instance of a class of the module without `__bool__`/`__len__`,
   an HTTP response, `json.dumps(...)`, a digest or a token (`secrets.token_*`, `uuid4().hex`,
-  `"".join(random.choice(ALPHABET) for _ in range(16))`), an f-string with constant text;
+  `"".join(random.choice(ALPHABET) for _ in range(16))`, `"".join(random.choices(ALPHABET, k=16))`),
+  an f-string with constant text;
 - an attribute the function itself sets on every path to the use (`self.aliases = {}`, then
   filled in a loop), as a variable would be; unknown when a method of the object runs, or
   the object is passed to a call, in between (either may set it);
@@ -98,6 +99,9 @@ _METHOD_KINDS = (
 )
 _NEVER_METHODS = frozenset({"hexdigest", "hex", "isoformat", "create", "get_or_create", "update_or_create"})
 _MANAGERS = frozenset({"objects", "query", "_default_manager"})
+# `random.choices(population, k=16)`, `random.sample(population, 16)`: a list of that many
+# elements drawn from the population (`choices` draws one when `k` is left out).
+_DRAWS = frozenset({"choices", "sample"})
 _NEVER_ATTRIBUTES = frozenset({"hex", "pk", "id"})
 _DISPLAYS = frozenset({cst.List, cst.Tuple, cst.Set, cst.Dict})
 _COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
@@ -386,6 +390,9 @@ class Falsiness:
             return NEVER  # one character of a fixed alphabet
         if method == "join" and len(call.args) == 1 and self._joins_text(func.value, call.args[0].value, scope, depth):
             return NEVER
+        drawn = _drawn_count(call) if method in _DRAWS else None
+        if drawn is not None:
+            return NEVER if drawn > 0 else frozenset({Falsy.EMPTY})
         for methods, kind in _METHOD_KINDS:
             if method in methods:
                 return frozenset({kind})
@@ -400,7 +407,10 @@ class Falsiness:
             return True
         if isinstance(items, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             return self._falsy(items.elt, scope, depth + 1) == NEVER
-        return False
+        # `random.choices(ALPHABET, k=16)`: characters of a fixed alphabet, each non-empty.
+        return isinstance(items, cst.Call) and isinstance(items.func, cst.Attribute) \
+            and items.func.attr.value in _DRAWS and bool(items.args) and items.args[0].keyword is None \
+            and _text_constant(items.args[0].value, scope, self.spans)
 
     def _returns(self, definition: cst.FunctionDef, depth: int) -> Kinds | None:
         if definition in self._returned:
@@ -482,6 +492,19 @@ def _empty_collection(value: object) -> bool:
     """`[]`, `{}`, `set()`, `dict()`: a collection a variable starts from."""
     return isinstance(value, cst.BaseExpression) and constant_truth(value) is False \
         and _literal_kind(value) is Falsy.EMPTY
+
+
+def _drawn_count(call: cst.Call) -> int | None:
+    """How many elements `random.choices(...)` or `random.sample(...)` draws, when the code says."""
+    method = cast(cst.Attribute, call.func).attr.value
+    count = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "k"), None)
+    if count is None:
+        positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        if method == "choices":
+            return 1
+        if len(positional) == 2:
+            count = positional[1]
+    return _integer(count) if count is not None else None
 
 
 def _integer(expr: cst.BaseExpression) -> int | None:
