@@ -353,3 +353,67 @@ def test_a_test_that_drops_a_key_before_setting_up_rows_is_not_reported():
         """
     assert lint(source, select=("CL006",), filename="shop/tests/test_stock.py") == []
     assert [d.code for d in lint(source, select=("CL006",), filename="shop/stock.py")] == ["CL006"]
+
+
+# A key about one row, then writes of rows a query relates to that row through another
+# field: a category's sub-categories, a revision chain. Those are other rows.
+SUBTREE = """
+from django.core.cache import cache
+
+from .models import Category
+
+
+def category_key(category_id):
+    return f"category:{{category_id}}:summary"
+
+
+def drop_summary(category_id):
+    cache.delete(category_key(category_id))
+
+
+def reslug(category: Category, slug):
+    Category.objects.filter(pk=category.pk).update(slug=slug)
+    drop_summary(category.pk)
+    for sub in Category.objects.filter({relation}).only("pk"):
+        {write}
+"""
+
+
+def test_rows_drawn_by_their_relation_to_the_keys_row_are_other_rows():
+    # Each sub-category saved, or handed to the same function, which writes only the row
+    # it is given and hands on the sub-categories of that one.
+    assert _found(SUBTREE.format(relation="parent=category", write="sub.save()")) == []
+    assert _found(SUBTREE.format(relation="parent_category_id=category.pk", write="reslug(sub, slug)")) == []
+    assert _found(SUBTREE.format(relation="parent_id=category.id",
+                                 write="Category.objects.filter(pk=sub.pk).update(slug=slug)")) == []
+
+
+def test_rows_not_shown_to_be_other_rows_still_concern_the_key():
+    # The key's own row selected again, a filter on the key field, a relation whose name says
+    # nothing of the model on an object not known to be a row of it.
+    assert _found(SUBTREE.format(relation="pk=category.pk", write="sub.save()")) == [(17, "CL006")]
+    assert _found(SUBTREE.format(relation="id__in=[category.pk]", write="sub.save()")) == [(17, "CL006")]
+    untyped = SUBTREE.replace("category: Category", "category")
+    assert _found(untyped.format(relation="owner=category", write="sub.save()")) == [(17, "CL006")]
+    # A helper that also writes a row it was not handed (the parent of what it is given).
+    climbing = SUBTREE.format(relation="parent=category", write="bump(sub)") + '''
+
+def bump(node: Category):
+    node.save()
+    Category.objects.filter(pk=node.parent_id).update(touched=True)
+'''
+    assert _found(climbing) == [(17, "CL006")]
+
+
+def test_a_key_of_a_users_rows_is_about_the_rows_selected_by_that_user():
+    # `orders:{user.pk}` before a loop over that user's orders: a view of those very rows.
+    assert _found("""
+        from django.core.cache import cache
+
+        from .models import Order, User
+
+        def archive_all(user: User):
+            cache.delete(f"orders:{user.pk}")
+            for order in Order.objects.filter(customer=user):
+                order.save()
+        """) == [(7, "CL006")]

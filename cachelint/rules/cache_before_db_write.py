@@ -61,6 +61,13 @@ class CacheBeforeDbWrite(Rule):
     `KeyRecord` rows): a table that records the cache's own keys holds none of the data
     cached. Keys from another field (`[page.slug for page in pages]`) or built around
     one, and keys recorded in one table before a write of another, are still flagged.
+    Nor is a write of other rows of the model than the one the key is about: the key
+    carries a row's key (`doc:{doc.pk}`), and the write changes rows a loop draws by their
+    relation to that row (`for version in Doc.objects.filter(root_doc=doc)`, the field
+    naming the model or `doc` known to be a `Doc`), each directly or through a function of
+    the module that writes only the row it is handed, or hands on rows related to it. A row
+    is not its own parent or root; a key of a user's orders before a loop over the orders
+    of that user (`customer=user`) is still flagged.
     Test code (`tests/`, `test_*.py`) is not checked: a test sets its rows up alone, with no
     reader in between to fill the key again.
 
@@ -399,7 +406,8 @@ def _first_write_after(model: ModuleModel, op: CacheOp, writes: list[DbWrite], f
         return None  # `r.set(f"lock:product:{pid}", 1, nx=True)`: a lock, not the product's data
     pending: list[DbWrite] = []  # written since the last commit
     for write in writes:
-        if write.order > op.order and flow.may_follow(op.order, write.order) and not _refills(model, op, write):
+        if write.order > op.order and flow.may_follow(op.order, write.order) and not _refills(model, op, write) \
+                and not shared.other_rows(op, write):
             entities = [w.entity for w in pending] if write.is_commit_point and pending else [write.entity]
             if _concerns(op, names, entities) or (not write.is_commit_point and shared.between(op, write)):
                 committed = [w for w in pending if w.order < op.order and not w.is_commit_point]
@@ -623,6 +631,12 @@ class _SharedIdentifiers:
             if identifier in written or _object_of(identifier) in written:
                 return identifier
         return None
+
+    def other_rows(self, op: CacheOp, write: DbWrite) -> bool:
+        """Whether `write` changes only other rows of the model than the one `op`'s key is
+        about (`doc:{doc.pk}` before a loop that writes each of `doc`'s versions)."""
+        return write.entity is not None and any(
+            self.model.db.changes_other_rows(write, identifier) for identifier in self._identifiers(op))
 
     def _identifiers(self, op: CacheOp) -> Iterator[str]:
         for expr in key_expressions(op):

@@ -54,8 +54,10 @@ from cachelint.model.app.entities import Entity
 from cachelint.model.app.sql import string_text
 from cachelint.model.app.write_kind import WRITE_METHODS
 from cachelint.model.cache.facts import ClientOf, OpAt
+from cachelint.model.core.calls import Callee, argument_for
 from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
+from cachelint.model.core.nodes import names_in
 from cachelint.model.core.scopes import Scope, dotted, qualified_name
 
 __all__ = ["DbFacts", "DbWrite", "Transaction", "WriteKind"]
@@ -249,6 +251,8 @@ class DbFacts:
         self._transactions: list[Transaction] | None = None
         self._transactions_by_function: dict[Scope | None, list[Transaction]] = {}
         self._callers: dict[cst.FunctionDef, list[Site]] | None = None
+        # For a function and a model: the parameter whose rows its writes of the model change.
+        self._rows_parameters: dict[tuple[cst.FunctionDef, str], str | None] = {}
 
     @property
     def writes(self) -> list[DbWrite]:
@@ -365,11 +369,97 @@ class DbFacts:
                 key=lambda w: w.order)
         return found
 
+    def changes_other_rows(self, write: DbWrite, identifier: str) -> bool:
+        """Whether `write` changes only rows of its model other than the one `identifier`
+        (`page.pk`, `page.id`) is the key of: rows a loop draws from a query that selects
+        them by their relation to `page` through another field that names the model or
+        with `page` known to be one of its rows (`for child in Page.objects.filter(
+        parent_page=page): child.save()`), each changed directly or by a function of the
+        module handed it, whose writes of the model all change the row of that parameter
+        or, handed on in the same way, rows related to it (a walk down a tree or along
+        versions)."""
+        owner, _, last = identifier.rpartition(".")
+        entity = write.entity
+        if last not in ("pk", "id") or not owner.isidentifier() or entity is None or entity.kind != "model":
+            return False
+        row = self._row_of(write, entity.name, set())
+        return isinstance(row, cst.Name) and self._recogniser.related_rows(
+            row, write.scope, write.order, entity.name, cst.Name(owner))
+
+    def _row_of(self, write: DbWrite, model: str, visiting: set[cst.FunctionDef]) -> cst.BaseExpression | None:
+        """The variable whose row `write` changes: the one it names, or for a call of a
+        function of the module, what the call hands the parameter whose rows it writes."""
+        if write.through is None:
+            return self._recogniser.row_named(write.node, write.scope, write.order)
+        callee = self._source.call_resolver.callee(write.node.func, write.scope, write.order)
+        if callee is None:
+            return None
+        asked = (callee.function, model)
+        if visiting or asked not in self._rows_parameters:
+            parameter = self._rows_parameter(callee.function, model, visiting)
+            if visiting:
+                return argument_for(write.node, callee, parameter) if parameter else None
+            self._rows_parameters[asked] = parameter
+        parameter = self._rows_parameters[asked]
+        return argument_for(write.node, callee, parameter) if parameter else None
+
+    def _rows_parameter(self, function: cst.FunctionDef, model: str, visiting: set[cst.FunctionDef]) -> str | None:
+        """The parameter whose row every write of `model` in `function` changes, or rows
+        related to it that a call is handed (a call of `function` itself included), or None."""
+        info = self._source.functions.get(function)
+        if info is None or function in visiting or len(visiting) >= _CALLER_DEPTH:
+            return None
+        visiting = {*visiting, function}
+        resolver, recogniser = self._source.call_resolver, self._recogniser
+        named: set[str] = set()  # the parameters whose rows are written
+        handed: list[tuple[DbWrite, cst.BaseExpression | None]] = []  # rows handed on: must be related ones
+        again: list[tuple[DbWrite, Callee]] = []  # calls of `function` itself
+        for write in self.writes_in(info.scope):
+            if write.is_commit_point or (write.entity is not None and write.entity.name != model):
+                continue
+            if write.entity is None:
+                return None  # a write of a model not known may be one of `model`
+            callee = resolver.callee(write.node.func, write.scope, write.order) if write.through else None
+            if callee is not None and callee.function is function:
+                again.append((write, callee))
+                continue
+            row = self._row_of(write, model, visiting)
+            if not isinstance(row, cst.Name):
+                return None
+            if _the_parameter(row, write.scope, write.order):
+                named.add(row.value)
+            else:
+                handed.append((write, row))
+        if len(named) != 1:
+            return None
+        found = next(iter(named))
+        handed += [(write, argument_for(write.node, callee, found)) for write, callee in again]
+        if all(isinstance(row, cst.Name) and recogniser.related_rows(row, write.scope, write.order, model, cst.Name(found))
+               for write, row in handed):
+            return found
+        return None
+
     def _inside(self, node: cst.CSTNode, scope: Scope, transaction: Transaction) -> bool:
         if scope.function is not transaction.function or self.is_deferred(node):
             return False
         span, body = self.spans[node], self.spans[transaction.body]
         return body.start <= span.start < body.start + body.length
+
+
+def _the_parameter(name: cst.Name, scope: Scope, order: int) -> bool:
+    """Whether `name` is a parameter of the function, or what it leads to when the function
+    rebinds it from itself (`instance = instance.document`)."""
+    for _ in range(4):
+        bindings = scope.lookup(name.value, order)
+        if len(bindings) != 1:
+            return False
+        binding = bindings[0]
+        if binding.kind == "param":
+            return True
+        if binding.assigned is None or name.value not in names_in(binding.assigned):
+            return False
+        order = binding.order - 1
+    return False
 
 
 class _Deferred:

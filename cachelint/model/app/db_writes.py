@@ -11,7 +11,7 @@ from typing import NamedTuple, TypeGuard
 
 import libcst as cst
 
-from cachelint.model.app.entities import Entity
+from cachelint.model.app.entities import Entity, canonical
 from cachelint.model.app.sql import PLACEHOLDER, SqlReader, parse_sql_write, string_text
 from cachelint.model.app.write_kind import (
     INSTANCE_WRITES,
@@ -26,6 +26,7 @@ from cachelint.model.cache.facts import ClientOf
 from cachelint.model.core.collect import Site
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
+from cachelint.model.core.words import words
 
 MAX_DEPTH = 8
 
@@ -59,6 +60,7 @@ _INSTANCE_GETTERS = frozenset({
     "first_or_404", "get_or_404", "one_or_404",  # Flask-SQLAlchemy: `M.query.filter_by(...).first_or_404()`
 })
 _PAIR_GETTERS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
+_PRIMARY_KEYS = frozenset({"pk", "id"})
 
 # ---------------------------------------------------------------------- what methods write
 
@@ -485,6 +487,54 @@ class WriteFinder:
         if method in ("update", "delete") and methods and site.awaited:  # Tortoise: await M.filter(...).delete()
             return QUERYSET_WRITES[method], Entity(model, "model"), call_label(call)
         return None
+
+    # ------------------------------------------------------------ which rows
+
+    def row_named(self, call: cst.Call, scope: Scope, order: int) -> cst.Name | None:
+        """The variable whose row a write changes, when it names one: `child` for
+        `child.save()`, and for `Page.objects.filter(pk=child.pk).update(...)` (a filter on
+        the primary key, `pk` or `id`, given the object or its key)."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        if func.attr.value in INSTANCE_WRITES and isinstance(func.value, cst.Name):
+            return func.value
+        for link in _chain(func.value).links:
+            for argument in link.call.args if link.call is not None else ():
+                if argument.keyword is not None and argument.keyword.value in _PRIMARY_KEYS:
+                    value = argument.value
+                    if isinstance(value, cst.Attribute) and value.attr.value in _PRIMARY_KEYS:
+                        value = value.value
+                    return value if isinstance(value, cst.Name) else None
+        return None
+
+    def related_rows(self, name: cst.Name, scope: Scope, order: int, model: str, of: cst.Name) -> bool:
+        """Whether `name` is a loop variable over rows of `model` that a query selects by
+        their relation to another row of `model`, `of`'s, through a field that is not
+        their key: `version` in `for version in Document.objects.filter(root_document_id=
+        doc.pk)`, or `child` in `for child in Page.objects.filter(parent=page)` with `page` a
+        `Page`. The field names the model (`root_document`), or `of` is known to be one of
+        its rows. A row is not its own root, parent or previous version: such rows are
+        other rows than `of`'s."""
+        binding = self.bound(name, scope, order)
+        if binding is None or binding.kind != "for" or binding.expression is None:
+            return False
+        iterable, scope, order = binding.expression, binding.scope, binding.order
+        if self.element_model(iterable, scope, order) != model:
+            return False
+        wanted = {of.value, f"{of.value}.pk", f"{of.value}.id"}
+        entity = Entity(model, "model")
+        for link in _chain(iterable).links:
+            if link.name != "filter" or link.call is None:
+                continue
+            for argument in link.call.args:
+                field = argument.keyword.value.split("__", 1)[0] if argument.keyword is not None else None
+                if field is None or field in _PRIMARY_KEYS or dotted(argument.value) not in wanted:
+                    continue
+                if not entity.names.isdisjoint(canonical(word) for word in words(field)) or \
+                        self.instance_model(of, scope, order) == model:
+                    return True
+        return False
 
     def _is_relation(self, chain: _Chain, method: str, scope: Scope, order: int) -> bool:
         """A related manager of a model instance: `cart.items.all().delete()`,
