@@ -218,3 +218,26 @@ def test_the_keys_expired_elsewhere_are_read_once_per_module(monkeypatch):
     assert len(messages) == 40
     # Each write's own keys, once per question (the rule's and the facts'), and each expire's once.
     assert len(read) <= 3 * 40
+
+
+def test_an_id_minted_where_it_is_stored_copies_nothing_that_can_go_stale():
+    # A fresh random id stored under a mapping key is the record itself, like a flag;
+    # a value read from elsewhere is still a copy that can go stale.
+    source = """
+        import uuid
+
+        import redis
+        from shortuuid import ShortUUID
+
+        r = redis.Redis()
+
+        def link_form(token, form_id):
+            short = ShortUUID().random(31)
+            r.set(f"form-link:{token}:{form_id}", value=short)
+            r.set(f"form-uuid:{token}:{form_id}", uuid.uuid4().hex)
+
+        def remember_title(form_id):
+            title = load_title(form_id)
+            r.set(f"form-title:{form_id}", title)
+        """
+    assert [d.location.row for d in lint(source, select=("CL002",))] == [16]

@@ -39,7 +39,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "cachelint.model.cache.expiry": ("expired_elsewhere",),
     "cachelint.model.cache.facts": ("CacheDecorator", "CacheOp", "Client", "Ttl"),
     "cachelint.model.cache.fills": ("receiver_spelling", "stamped"),
-    "cachelint.model.cache.guards": ("Guard",),
+    "cachelint.model.cache.guards": ("Guard", "mark"),
     "cachelint.model.cache.key_match": ("Difference", "KeyMatch", "Match"),
     "cachelint.model.cache.keys": ("DEFAULT_SEPARATOR", "KeyShape", "Part", "Passed", "Source", "describe_key", "is_key_name", "named_keys"),
     "cachelint.model.core.branches": ("or_fallbacks", "rebound_in"),
@@ -71,7 +71,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers (a test keeps this th
     from cachelint.model.cache.expiry import expired_elsewhere
     from cachelint.model.cache.facts import CacheDecorator, CacheOp, Client, Ttl
     from cachelint.model.cache.fills import receiver_spelling, stamped
-    from cachelint.model.cache.guards import Guard
+    from cachelint.model.cache.guards import Guard, mark
     from cachelint.model.cache.key_match import Difference, KeyMatch, Match
     from cachelint.model.cache.keys import (
         DEFAULT_SEPARATOR,

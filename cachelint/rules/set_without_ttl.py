@@ -17,6 +17,7 @@ from cachelint.model import (
     Ttl,
     expired_elsewhere,
     find_argument,
+    mark,
     named_keys,
     qualified_name,
     receiver_spelling,
@@ -25,6 +26,7 @@ from cachelint.model import (
 from cachelint.model.spec import Arg
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
+_COPIES_NOTHING = frozenset({"a constant", "a random token"})  # marks (cachelint.model.mark) that copy no data
 _COUNTERS = frozenset({"incr", "incrby", "decr", "decrby", "incr_version", "inc", "increment"})
 _CHECKED_KINDS = (Kind.WRITE, Kind.EXPIRE, Kind.CONFIGURE)
 _TTL_CACHE_HINT = "use a cache with a TTL (`cachetools.TTLCache`, `cachetools.func.ttl_cache`)"
@@ -60,7 +62,8 @@ class SetWithoutTtl(Rule):
     its cache (often a fakeredis client) is a fixture, gone with the test's store.
 
     Django's omitted `timeout` uses the configured default and is not flagged, and neither
-    is a bounded `lru_cache(maxsize=N)` or the memo of a function without parameters (one
+    is a write of a constant flag or of an id minted where it is stored (`uuid4().hex`,
+    `ShortUUID().random(31)`), which copy nothing that can go stale, nor a bounded `lru_cache(maxsize=N)` or the memo of a function without parameters (one
     entry, as a dict cache with one fixed key), nor a dict cache the module deletes entries
     from or clears (`strict = true` reports it), nor a dict cache entry that carries the time it
     was stored for its reader to judge (`CACHE[k] = (time.monotonic(), value)`) or whose
@@ -945,8 +948,9 @@ class _Entries:
                 return None  # an entry the module removes or clears (on expiry, on change) is kept in bounds
             return _with_evidence(message, f"its keys come from `{unbounded}`, so it grows with every new value")
         values = self.stored.values(op)
-        if op.kind is Kind.WRITE and values and all(_is_literal(value) for value in values):
-            return None  # a flag: a copy of nothing that can change
+        if op.kind is Kind.WRITE and values and all(
+                _is_literal(value) or mark(value, op.scope, op.order) in _COPIES_NOTHING for value in values):
+            return None  # a flag, or an id minted here (`uuid4().hex`): a copy of nothing that can change
         if op.library.store == "redis" and op.spec.keeps_ttl and not any(
                 self.model.holds_io_result(value, op.scope) for value in values):
             return None  # a structure or counter that is the primary store of what it holds: a queue, a registry

@@ -43,8 +43,12 @@ _MEMBERSHIP = (cst.In, cst.NotIn)
 # Calls that make a random token (a lock's owner, a nonce).
 _TOKENS = frozenset({
     "uuid.uuid1", "uuid.uuid4", "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes", "os.urandom",
+    "shortuuid.uuid", "shortuuid.random",
     "random.random", "random.randint", "random.getrandbits",
 })
+# Objects whose methods mint random ids: `ShortUUID().random(31)`, `ShortUUID().uuid()`.
+_TOKEN_MAKERS = frozenset({"shortuuid.ShortUUID", "shortuuid.main.ShortUUID"})
+_MINTING_METHODS = frozenset({"random", "uuid"})
 # What a time or a token may be turned into and still be one.
 _CONVERSIONS = frozenset({"str", "int", "float", "repr"})
 _CONVERSION_METHODS = frozenset({"isoformat", "timestamp", "hex", "strftime"})
@@ -190,6 +194,13 @@ def _inside(offset: int, ranges: Ranges) -> bool:
     return any(start <= offset < end for start, end in ranges)
 
 
+def mark(value: cst.BaseExpression, scope: Scope, order: int) -> str | None:
+    """What a stored `value` is when it copies no data: "a constant", "the time" or "a
+    random token" (`uuid4().hex`, `ShortUUID().random(31)`, through a local variable
+    assigned once), else None."""
+    return _mark(value, scope, order)
+
+
 def _mark(value: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -> str | None:
     """"a constant", "the time" or "a random token" when `value` is one (through a local
     variable assigned once and conversions to text or numbers), else None."""
@@ -215,6 +226,9 @@ def _mark(value: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -
         return _mark(value.args[0].value, scope, order, depth + 1)
     if isinstance(func, cst.Attribute) and func.attr.value in _CONVERSION_METHODS:
         return _mark(func.value, scope, order, depth + 1)
+    if isinstance(func, cst.Attribute) and func.attr.value in _MINTING_METHODS and isinstance(func.value, cst.Call) \
+            and qualified_name(func.value.func, scope, order) in _TOKEN_MAKERS:
+        return "a random token"  # `ShortUUID().random(31)`
     qualified = qualified_name(func, scope, order)
     if qualified in CLOCK_READINGS:
         return "the time"
