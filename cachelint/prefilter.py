@@ -100,11 +100,12 @@ class Prefilter:
         # `_is_word_start` checks the boundary before it (a leading `\b` would make `re`
         # try every position). Line continuations are joined first, so a statement spans
         # lines only inside the parentheses of a from-import.
-        modules = _trie(self._rests)
-        tops = "|".join(sorted({re.escape(name.split(".")[0]) for name in self._rests}, key=len, reverse=True))
-        self._from_import = re.compile(rf"from\s+({modules})\s*\bimport\b\s*(\()?" if modules else "(?!)")
-        self._import = re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)" if tops else "(?!)")
         self._prefixes = frozenset(self._rests)
+        # The patterns of the libraries' names are made once (`_import_patterns`), and a few
+        # for the names a configuration or the second pass adds (a new set each round): an
+        # import matches the patterns of one part or of the other, and binds the same.
+        library = self._prefixes & _library_prefixes()
+        self._patterns = [_import_patterns(part) for part in (library, self._prefixes - library) if part]
 
     @property
     def known(self) -> frozenset[str]:
@@ -155,7 +156,15 @@ class Prefilter:
         """What each import of a known name's first parts binds (None: cannot tell), and
         the local name it binds (None: unknown, when the names after a from-import's
         `import` are not a plain list: then each of their words counts, comments too)."""
-        for match in self._from_import.finditer(text):
+        for from_import, _ in self._patterns:
+            yield from self._from_bindings(from_import, text)
+        for _, import_ in self._patterns:
+            yield from self._plain_bindings(import_, text)
+
+    @staticmethod
+    def _from_bindings(from_import: re.Pattern[str], text: str) -> Iterator[tuple[str | None, str | None]]:
+        """`_bindings` of the from-imports `from_import` matches."""
+        for match in from_import.finditer(text):
             if not _is_word_start(text, match.start()):
                 continue
             module = _dotted(match.group(1))
@@ -175,7 +184,11 @@ class Prefilter:
             else:
                 for name in _WORD.findall(names):
                     yield f"{module}.{name}", None
-        for match in self._import.finditer(text):
+
+    @staticmethod
+    def _plain_bindings(import_: re.Pattern[str], text: str) -> Iterator[tuple[str | None, str | None]]:
+        """`_bindings` of the imports (not from-imports) `import_` matches."""
+        for match in import_.finditer(text):
             if not _is_word_start(text, match.start()):
                 continue
             for part in match.group(1).split(","):
@@ -193,6 +206,27 @@ class _Found(enum.Enum):
     NOTHING = "nothing"
     START_OF_NAME = "the start of a known name"
     KNOWN_NAME = "a known name"
+
+
+@functools.cache
+def _library_prefixes() -> frozenset[str]:
+    """Every dotted prefix of the qualified names the libraries' tables give (`model_names()`)."""
+    return frozenset(".".join(name.split(".")[:length]) for name in model_names()
+                     for length in range(1, name.count(".") + 2))
+
+
+@functools.lru_cache(maxsize=16)
+def _import_patterns(prefixes: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of the imports that bind one of these dotted `prefixes` (`Prefilter`):
+    `from a . b import (c as d, e)` where `a.b` is one (the trie of them matches any
+    prefix of one, which, of a set of prefixes, is one too), and `import x, a.b as c`
+    where `a` starts one. Made from the libraries' names once (a pattern of thousands of
+    characters, 15 ms to compile), not again for each set of names a configuration or a
+    round of the second pass adds."""
+    modules = _trie(prefixes)
+    tops = "|".join(sorted({re.escape(name.split(".")[0]) for name in prefixes}, key=len, reverse=True))
+    return (re.compile(rf"from\s+({modules})\s*\bimport\b\s*(\()?" if modules else "(?!)"),
+            re.compile(rf"import[ \t]+([\w. \t,]*?\b(?:{tops})\b[\w. \t,]*)" if tops else "(?!)"))
 
 
 def _trie(names: Iterable[str]) -> str:
