@@ -1,6 +1,7 @@
 """A cache client made in one module of the project and imported by others."""
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -223,6 +224,44 @@ def test_words_that_share_a_part_are_looked_for_under_it():
     assert not words.search(b"class Viz: pass\n")
     assert not words.search(b"class BulletVizMixin: pass\n")
     assert not Words(["BubbleViz", "BulletViz"]).search(b"Viz")  # two share no part looked for first
+
+
+@pytest.mark.parametrize(("word", "text", "holds"), [
+    (b"cache_manager", b"from app import cache_manager\n", True),
+    (b"cache_manager", b"cache_manager", True),  # at both ends of the text
+    (b"cache_manager", b"x = my_cache_manager2; y = cache_managers\n", False),
+    (b"cache_manager", b"my_cache_manager, (cache_manager)", True),  # the second one found
+    (b"Store", b"Store1 Store_ _Store 9Store", False),
+    # A byte that is not ASCII is no `\w` of a bytes pattern: `\b` after one wants `\w` next.
+    ("caf\u00e9".encode(), "caf\u00e9x".encode(), True),
+    ("caf\u00e9".encode(), "caf\u00e9 = 1".encode(), False),
+    ("\u00e9t\u00e9".encode(), "x\u00e9t\u00e9x".encode(), True),
+])
+def test_a_word_is_found_where_a_boundary_pattern_finds_it(word, text, holds):
+    r"""`Words` checks each word's boundaries where `bytes.find` finds it, as the pattern
+    `\b(?:…)\b` it replaces did (which `re` tried at every position of every file)."""
+    import re
+
+    from cachelint.project.clients import _holds_word
+
+    assert (re.search(rb"\b" + re.escape(word) + rb"\b", text) is not None) is holds
+    assert _holds_word(text, word) is holds
+
+
+def test_an_import_is_found_only_where_its_module_starts_a_word():
+    """`NameUses`' patterns start with the module's name or `from`, which `re` finds fast;
+    the boundary before a match is checked after (`_at_word_start`), and a match that
+    fails it does not hide one further on."""
+    uses = uses_of(["app.ext.cache_manager"], {"app.ext"})
+    assert uses.search(b"import myapp.ext\nimport app.ext\napp.ext.cache_manager.get(1)\n")
+    assert uses.search(b"x = 1  # myfrom app.ext import cache_manager\nfrom app.ext import cache_manager\n")
+    assert not uses.search(b"import myapp.ext\nmyapp.ext.cache_manager.get(1)\n")
+    assert not uses.search(b"cache_manager = unfrom_app.ext\n")
+    from cachelint.project.clients import _at_word_start
+
+    pattern = re.compile(rb"app\.ext\b")
+    assert _at_word_start(pattern, b"myapp.ext app.ext")  # the second match
+    assert not _at_word_start(pattern, b"myapp.ext _app.ext")
 
 
 def test_a_round_lints_first_the_files_its_other_files_import(tmp_path, monkeypatch):

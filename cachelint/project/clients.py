@@ -86,18 +86,33 @@ class NameUses:
             last = re.escape(module.rpartition(".")[2]).encode()
             parent = re.escape(module.rpartition(".")[0]).encode()
             listed = rb"(?:\s*\([^)]*|[^\n]*)"  # the names on the line, or in the parentheses of a multi-line import
-            pattern = b"|".join([
-                rb"\b" + dotted + rb"\b(?!\s*\.)",  # `from app.ext import`, `import app.ext as x`
-                rb"\b" + dotted + rb"\s*\.\s*" + names + rb"\b",  # `app.ext.cache_manager`
-                rb"\bfrom\s+\.+\s*(?:[\w.]*\.)?" + last + rb"\s+import\b",
-                rb"\bfrom\s+(?:\.+|\.*" + parent + rb")\s+import\b" + listed + rb"\b" + last + rb"\b",
-                rb"\bfrom\s+\.+\s*import\b" + listed + rb"\b" + names + rb"\b",  # `from .. import cache_manager`
-            ])
-            self._modules.append((Words(sorted(words)), re.compile(pattern)))
+            # Each pattern starts with a literal, which `re` looks for fast (a leading `\b`
+            # would make it try every position), and `_at_word_start` checks the boundary.
+            self._modules.append((Words(sorted(words)), (
+                re.compile(dotted + rb"(?:\b(?!\s*\.)"  # `from app.ext import`, `import app.ext as x`
+                           + rb"|\s*\.\s*" + names + rb"\b)"),  # `app.ext.cache_manager`
+                re.compile(rb"from(?:\s+\.+\s*(?:[\w.]*\.)?" + last + rb"\s+import\b"
+                           + rb"|\s+(?:\.+|\.*" + parent + rb")\s+import\b" + listed + rb"\b" + last + rb"\b"
+                           + rb"|\s+\.+\s*import\b" + listed + rb"\b" + names + rb"\b)"),  # `from .. import cache_manager`
+            )))
 
     def search(self, raw: bytes) -> bool:
         return self._words.search(raw) and any(
-            words.search(raw) and pattern.search(raw) is not None for words, pattern in self._modules)
+            words.search(raw) and any(_at_word_start(pattern, raw) for pattern in patterns)
+            for words, patterns in self._modules)
+
+
+def _at_word_start(pattern: re.Pattern[bytes], raw: bytes) -> bool:
+    r"""Whether `rb"\b" + pattern.pattern` finds a match in `raw`, for a pattern that starts
+    with a literal: each match `re` finds fast is checked for the boundary before it."""
+    starts_with_word = pattern.pattern[0] in _WORD_BYTES
+    position = 0
+    while (match := pattern.search(raw, position)) is not None:
+        start = match.start()
+        if (start > 0 and raw[start - 1] in _WORD_BYTES) != starts_with_word:
+            return True
+        position = start + 1
+    return False
 
 
 class Words:
@@ -107,13 +122,34 @@ class Words:
     pattern, which checks the word's boundaries, runs only on a text that holds one."""
 
     def __init__(self, words: list[str]) -> None:
-        self._words = [word.encode() for word in words]
-        self._pattern = re.compile(rb"\b(?:" + b"|".join(map(re.escape, self._words)) + rb")\b")
-        self._needles = _needles(self._words)
+        self._needles = _needles([word.encode() for word in words])
 
     def search(self, raw: bytes) -> bool:
-        return any(needle in raw and (words is None or any(word in raw for word in words))
-                   for needle, words in self._needles) and self._pattern.search(raw) is not None
+        # Each word's boundaries are checked where `bytes.find` finds it (`_holds_word`): a
+        # pattern `\b(?:…)\b`, which `re` tries at every position, took a tenth of a
+        # millisecond a file.
+        for needle, words in self._needles:
+            if needle in raw and any(_holds_word(raw, word) for word in (words if words is not None else (needle,))):
+                return True
+        return False
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # `\w` of a bytes pattern
+
+
+def _holds_word(raw: bytes, word: bytes) -> bool:
+    r"""Whether `raw` holds `word` (not empty) as `rb"\b" + re.escape(word) + rb"\b"` finds it:
+    a word boundary before and after it, as a bytes pattern's `\b` tells one (a byte of
+    `\w` on one side and not on the other)."""
+    starts, ends = word[0] in _WORD_BYTES, word[-1] in _WORD_BYTES
+    index = raw.find(word)
+    while index != -1:
+        end = index + len(word)
+        if (index > 0 and raw[index - 1] in _WORD_BYTES) != starts and (
+                end < len(raw) and raw[end] in _WORD_BYTES) != ends:
+            return True
+        index = raw.find(word, index + 1)
+    return False
 
 
 _SHARED_BY = 3  # words that share a part for it to be looked for first (`_needles`)
