@@ -1,4 +1,4 @@
-"""The library tables of djblets, oslo.cache, aioredis 1.x and the legacy Flask-Cache
+"""The library tables of djblets, django-cache-memoize, oslo.cache, aioredis 1.x and the legacy Flask-Cache
 imports: what `cachelint ops` understands of each, and what their TTLs mean to the rules."""
 from __future__ import annotations
 
@@ -165,4 +165,27 @@ def test_what_dogpile_memoization_adds_to_a_function_is_an_operation(tmp_path):
         (20, "delete", "dogpile", "invalidate"),
         (21, "write", "dogpile", "refresh"),
         (22, "delete", "oslo.cache", "invalidate"),
+    ]
+
+
+def test_django_cache_memoize_keeps_results_in_djangos_cache_and_invalidates_by_arguments(tmp_path):
+    source = '''
+        from cache_memoize import cache_memoize
+
+        @cache_memoize(600, prefix="plan")
+        def plan_of(account_id):
+            return load_plan(account_id)
+
+        @cache_memoize(timeout=None)
+        def settings_of(site_id):
+            return load_settings(site_id)
+
+        def change_plan(account_id, plan):
+            store_plan(account_id, plan)
+            plan_of.invalidate(account_id)
+    '''
+    assert [(row, kind, library, method, ttl) for row, kind, library, method, _, ttl in _ops(tmp_path, source)] == [
+        (4, "decorator", "cache_memoize", "cache_memoize", "expires"),
+        (8, "decorator", "cache_memoize", "cache_memoize", "forever"),
+        (14, "delete", "cache_memoize", "invalidate", None),
     ]

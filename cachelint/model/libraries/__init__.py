@@ -1,6 +1,7 @@
 """One table per cache library; `LIBRARIES` is every table the model knows."""
 from cachelint.model.libraries.aiocache import AIOCACHE
 from cachelint.model.libraries.aioredis import AIOREDIS
+from cachelint.model.libraries.cache_memoize import CACHE_MEMOIZE
 from cachelint.model.libraries.cachelib import CACHELIB, FLASK_CACHING
 from cachelint.model.libraries.diskcache import DISKCACHE
 from cachelint.model.libraries.django import DJANGO
@@ -15,7 +16,7 @@ from cachelint.model.libraries.web import CASHEWS, FASTAPI_CACHE
 LIBRARIES = (
     REDIS, VALKEY, DJANGO, FLASK_CACHING, CACHELIB, PYMEMCACHE, PYLIBMC, PYTHON_MEMCACHED,
     AIOMCACHE, AIOCACHE, DISKCACHE, DOGPILE, CACHETOOLS, FUNCTOOLS, FASTAPI_CACHE, CASHEWS,
-    DICT_CACHE, DJBLETS, OSLO_CACHE, AIOREDIS,
+    DICT_CACHE, DJBLETS, OSLO_CACHE, AIOREDIS, CACHE_MEMOIZE,
 )
 BY_NAME = {library.name: library for library in LIBRARIES}
 # Callables that stand for one entry of the registry they are given: Django's
