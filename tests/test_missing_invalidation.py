@@ -530,3 +530,45 @@ def test_a_memoised_functions_own_write_is_stored_with_its_result(tmp_path):
             """,
     }, ("CL010",))
     assert [(Path(d.filename).name, d.location.row) for d in found] == [("roles.py", 11)]
+
+
+# A fill from an association model (`BasketLine` puts products in baskets) under a key that
+# names it by the first word of its name: a view of those rows, as a key naming it by its
+# last word (`line`) or whole would be. A key that speaks of neither is left alone.
+BASKET_TAGS = '''
+from django.core.cache import cache
+
+from shop import models
+
+
+def in_basket(user, product):
+    return cache.get_or_set(
+        f"{namespace}-{{user.id}}-{{product.id}}",
+        lambda: models.BasketLine.objects.filter(basket__owner=user, product=product).first() or False,
+        3600,
+    )
+'''
+
+BASKET_VIEWS = '''
+from shop import models
+
+
+def take_out(request, line_id):
+    models.BasketLine.objects.filter(pk=line_id, basket__owner=request.user).delete()
+'''
+
+
+@pytest.mark.parametrize("namespace, reported", [
+    ("basket", True), ("in_basket", True), ("line", True), ("basket_line", True), ("heuristic", False),
+])
+def test_a_key_naming_an_association_model_by_its_first_word_is_a_view_of_it(tmp_path, monkeypatch, namespace,
+                                                                             reported):
+    monkeypatch.chdir(tmp_path)
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text("from django.db import models\n\n\nclass BasketLine(models.Model):\n    pass\n")
+    (package / "tags.py").write_text(BASKET_TAGS.format(namespace=namespace))
+    (package / "views.py").write_text(BASKET_VIEWS)
+    found = lint(tmp_path)
+    assert [(name, row) for name, row, _ in found] == ([("views.py", 6)] if reported else [])

@@ -537,7 +537,8 @@ class _Facts:
                     continue
                 # A key that does not name what it holds (`heuristic:{event.pk}` for an
                 # aggregate of addresses) may be meant to lag behind: not a view of the entity.
-                entity = queried if queried and queried.held_by(key_names(p.text for p in shape.parts if p.is_constant)) else None
+                entity = queried if queried and queried.filled_under(
+                    key_names(p.text for p in shape.parts if p.is_constant)) else None
                 reads = self.view_reads(values, op.scope) if entity else ViewReads(())
                 found.append(Fill(
                     path=self.display, entity=tuple(sorted(entity.names)) if entity else (),

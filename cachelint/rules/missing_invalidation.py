@@ -15,8 +15,9 @@ class MissingInvalidation(ProjectRule):
     """
     ## What it does
     Finds, across every file linted together, each cached read of an entity (a value
-    queried from a SQL table or ORM model and stored under a key such as
-    `product:{id}`), and flags each DB write to that entity whose path never
+    queried from a SQL table or ORM model and stored under a key that names it, such as
+    `product:{id}`, wholly or by the first or last word of a compound name:
+    `active_shelf-{user.id}-{book.id}` for `ShelfBook` rows), and flags each DB write to that entity whose path never
     invalidates that key: not the write's function, not a project function that calls it
     (one or two calls up), not a helper it calls (a method of an object it holds, such
     as `self.cache.forget(pk)`, by its name), not a signal receiver or model

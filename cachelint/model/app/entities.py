@@ -84,6 +84,12 @@ class Entity:
         return found[-1] if len(found) > 1 else None
 
     @property
+    def first_word(self) -> str | None:
+        """`shelf` for `ShelfBook` or `shelf_books`; None for a one-word name."""
+        found = words(self.name.rsplit(".", 1)[-1])
+        return found[0] if len(found) > 1 else None
+
+    @property
     def label(self) -> str:
         return f"table `{self.name}`" if self.kind == "table" else f"model `{self.name}`"
 
@@ -96,6 +102,16 @@ class Entity:
             return True
         last = self.last_word
         return last is not None and singular(last) in key_names
+
+    def filled_under(self, key_names: frozenset[str]) -> bool:
+        """Whether a key whose words are `key_names`, filled from this entity's rows, says it
+        holds them: it names the entity as for `held_by`, or by the first word of its
+        name (`active_shelf-{user.id}-{book.id}` filled from `ShelfBook`, the rows that put
+        books on shelves). The fill shows what is cached; the key only has to speak of it.
+        A key that speaks of something else (`heuristic:{event.pk}` for an aggregate of
+        addresses) may be meant to lag behind."""
+        first = self.first_word
+        return self.held_by(key_names) or first is not None and singular(first) in key_names
 
 
 def key_names(texts: Iterable[str]) -> frozenset[str]:
