@@ -175,3 +175,62 @@ def test_a_wrapper_over_set_nx_is_atomic(tmp_path):
         "    claim(f'lock:{job}', 1, 600)\n"
     )
     assert lint_paths([tmp_path], Settings(select=("CL014",))).diagnostics == []
+
+
+# A count kept in the cache: read, tested against a limit, written back plus one.
+COUNTED = '''
+def resend(user_id):
+    sent = cache.get(f"resend-attempts:{user_id}") or 0
+    if sent >= 5:
+        {limit}
+    cache.set(f"resend-attempts:{user_id}", sent + 1, 3600)
+    mail(user_id)
+'''
+
+
+def test_a_count_read_tested_against_a_limit_and_set_plus_one_is_reported():
+    [finding] = lint(DJANGO + COUNTED.replace("{limit}", 'raise PermissionError("later")'), select=("CL014",))
+    assert finding.location.row == 9
+    assert "reads the count `sent`" in finding.message and "`incr(…)`" in finding.message
+    both = 'if known(user_id):\n            return "locked"\n        else:\n            return "unknown"'
+    assert len(lint(DJANGO + COUNTED.replace("{limit}", both), select=("CL014",))) == 1
+
+
+def test_a_count_not_tested_against_a_limit_that_ends_the_call_is_not_reported():
+    # A test that goes on (only logs), or no test at all: a tally, not a limit.
+    assert lint(DJANGO + COUNTED.replace("{limit}", 'log("many")'), select=("CL014",)) == []
+    tally = COUNTED.replace("    if sent >= 5:\n        {limit}\n", "")
+    assert lint(DJANGO + tally, select=("CL014",)) == []
+    # A key and a count that say nothing of attempts, tries or limits.
+    views = COUNTED.replace("resend-attempts", "page-views").replace("sent", "shown")
+    assert lint(DJANGO + views.replace("{limit}", "return"), select=("CL014",)) == []
+
+
+def test_an_atomic_count_is_not_reported():
+    body = '''
+def resend(user_id):
+    cache.add(f"resend-attempts:{user_id}", 0, 3600)
+    if cache.incr(f"resend-attempts:{user_id}") > 5:
+        raise PermissionError("later")
+    mail(user_id)
+'''
+    assert lint(DJANGO + body, select=("CL014",)) == []
+
+
+def test_a_field_of_a_decoded_entry_is_a_count_too():
+    body = '''
+import json
+
+
+def start_sign_in(email, token):
+    raw = r.get(f"sign-in:{email}")
+    if raw:
+        entry = json.loads(raw)
+        if entry["attempt"] > 2:
+            raise PermissionError("too many codes")
+        r.set(f"sign-in:{email}", json.dumps({"attempt": entry["attempt"] + 1, "token": token}), ex=600)
+    else:
+        r.set(f"sign-in:{email}", json.dumps({"attempt": 0, "token": token}), ex=600)
+'''
+    [finding] = lint(DJANGO + body, select=("CL014",))
+    assert finding.location.row == 14 and "under a key of its own" in finding.message

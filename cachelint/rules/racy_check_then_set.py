@@ -16,7 +16,7 @@ _MARKER_WORDS = frozenset({
     "done", "used", "redeemed", "consumed", "imported", "event", "webhook", "jti", "assertion",
     "sent", "send", "sending", "resent", "resend", "notify", "notified", "notification", "reminder", "reminded", "mail", "email",
     "welcome", "digest", "alert", "throttle", "throttled", "ratelimit", "rate", "limit", "cooldown", "last",
-    "attempt", "retry", "backoff", "job", "task",
+    "attempt", "try", "tries", "retry", "backoff", "job", "task",
 })
 
 
@@ -36,8 +36,14 @@ class RacyCheckThenSet(Rule):
     rate limit lets a burst through. The window is as wide as the code between the read
     and the write, and under load it is hit.
 
-    Reported when the key names what the marker is for (a lock, a running job, a seen
-    event or message, something sent or done once, a rate limit or last time). Not
+    A count kept the same way is a rate limit too: read, compared with a limit by a test
+    that ends the call, and written back plus one (`n = cache.get(k) or 0`, `if n >= 5:
+    raise ...`, `cache.set(k, n + 1, 60)`, or a field of a decoded entry,
+    `data["attempts"] + 1`): two callers read the same count, both pass, and the count
+    goes up by one for the two. Count with `incr`, and compare what it returns.
+
+    Reported when the key (or the count) names what the marker is for (a lock, a running job, a seen
+    event or message, something sent or done once, a rate limit, attempts or last time). Not
     reported: a cache-aside fill (the hit returns the value read, the miss stores
     data), a flag that only throttles a check of its own (a race costs a second check),
     the atomic forms (`add`, `setnx`, `set(..., nx=True)`), reads in a pipeline or
@@ -207,6 +213,30 @@ class RacyCheckThenSet(Rule):
                 cache.set(f"imported:{row.id}", 1, timeout=3600)  # expect: CL014
                 save(row)
         """,
+        # A count of tries read, tested against the limit, and written back plus one.
+        """
+        import json
+
+        import redis
+
+        r = redis.Redis()
+
+        def send_code(phone):
+            tries = int(r.get(f"sms-tries:{phone}") or 0)
+            if tries >= 3:
+                raise PermissionError("try again later")
+            r.set(f"sms-tries:{phone}", tries + 1, ex=900)  # expect: CL014
+            deliver_code(phone)
+
+        def issue_token(email):
+            stored = r.get(f"signin:{email}")
+            state = json.loads(stored) if stored else {"attempts": 0}
+            if state["attempts"] > 4:
+                return None
+            state = {"attempts": state["attempts"] + 1, "token": make_token()}
+            r.set(f"signin:{email}", json.dumps(state), ex=600)  # expect: CL014
+            return state["token"]
+        """,
     ]
 
     def check(self, model: ModuleModel, context: RuleContext) -> Iterator[Finding]:
@@ -225,6 +255,23 @@ class RacyCheckThenSet(Rule):
                 f"{instead}"
             )
             yield Finding(write.node, write.statement, message, _fix(model, guard))
+        for count in model.guards.counts:
+            read, write = count.read, count.write
+            if read in reported or write in reported or write.key is None \
+                    or model.key_match(read, write).match is not Match.SAME \
+                    or not (_names_a_marker(model, write, write.key) or _marker_words(count.counted)):
+                continue
+            reported.update((read, write))
+            own = " under a key of its own" if "[" in count.counted else ""
+            counter = next((name for name in ("incr", "inc") if name in write.library.methods), None)
+            instead = (f"keep the count{own} with `{counter}(…)` (the key made first with its expiry) and compare "
+                       "what it returns" if counter else "count with an operation the server does atomically")
+            message = (
+                f"`{_call(model, read)}` reads the count `{count.counted}`, a test against a limit decides, then "
+                f"`{_call(model, write)}` stores it plus one in a separate step: two concurrent callers both read "
+                f"the same count, both pass the limit, and it goes up by one for both; {instead}"
+            )
+            yield Finding(write.node, write.statement, message)
 
 
 def _sets_marker(model: ModuleModel, guard: Guard) -> bool:
@@ -243,7 +290,11 @@ def _names_a_marker(model: ModuleModel, write: CacheOp, key: cst.BaseExpression)
         for part in shape.parts:
             found.update(words(part.text if part.is_constant else part.name))
             found.update(word for step in part.via for word in words(step.name))
-    return any(word in _MARKER_WORDS or word.rstrip("s") in _MARKER_WORDS for word in found)
+    return _marker_words(*found)
+
+
+def _marker_words(*texts: str) -> bool:
+    return any(word in _MARKER_WORDS or word.rstrip("s") in _MARKER_WORDS for text in texts for word in words(text))
 
 
 def _call(model: ModuleModel, op: CacheOp) -> str:

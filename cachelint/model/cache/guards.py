@@ -69,6 +69,20 @@ class Guard:
     mark: str | None
 
 
+@dataclass(frozen=True, eq=False)
+class Count:
+    """A count kept in a cache entry, read, compared with a limit by a test that ends the
+    call, and written back plus a number: `n = cache.get(k) or 0`, `if n >= 5: raise ...`,
+    `cache.set(k, n + 1, 60)`; also a field of an entry decoded and encoded again
+    (`data = json.loads(r.get(k))`, `if data["tries"] > 2: raise ...`,
+    `r.set(k, json.dumps({"tries": data["tries"] + 1, ...}))`)."""
+
+    read: CacheOp
+    write: CacheOp
+    decision: cst.If
+    counted: str  # the code of what is counted: `n`, `data["tries"]`
+
+
 class Guards:
     """The guards of one module, found on demand (`model.guards`)."""
 
@@ -95,6 +109,35 @@ class Guards:
                     # True: return None` / `if v: return v`): used if any hit uses it.
                     used.add(guard.read)
         self.all = [dataclasses.replace(guard, hit_uses_value=guard.read in used) for guard in found.values()]
+        self._counts: list[Count] | None = None
+
+    @property
+    def counts(self) -> list[Count]:
+        """The module's counts read, compared with a limit, and written back plus a number."""
+        if self._counts is None:
+            self._counts = []
+            for function, writes in self._writes.items():
+                tests = [test for test in self.source.truth_tests
+                         if test.scope.function is function and type(test.context) is cst.If]
+                for write in writes:
+                    if write.value is not None and tests and (count := self._count(write, write.value, tests)):
+                        self._counts.append(count)
+        return self._counts
+
+    def _count(self, write: CacheOp, value: cst.BaseExpression, tests: list[TruthTest]) -> Count | None:
+        source = self.source
+        for counted, order in _incremented(value, write.scope, write.order, source):
+            found = _decoded_read(counted, write.scope, order, source, self.op_at)
+            if found is None or found.kind is not Kind.READ or found.order >= write.order or found.key is None \
+                    or found.client.is_pipeline:
+                continue
+            text = source.code(counted)
+            for test in tests:
+                decision = test.context
+                if found.order < test.order < write.order and isinstance(decision, cst.If) and _ends(decision.body) \
+                        and _compares(test.subject, text, source):
+                    return Count(found, write, decision, text)
+        return None
 
     def _guards(self, test: TruthTest, decision: cst.If, writes: list[CacheOp]) -> list[Guard]:
         """The guards the `if` statement `decision` makes, of the writes of its function."""
@@ -235,3 +278,89 @@ def _mark(value: cst.BaseExpression, scope: Scope, order: int, depth: int = 0) -
     if qualified in _TOKENS:
         return "a random token"
     return None
+
+
+# What a count may be read through, and written back through: decoding and encoding.
+_CODECS = frozenset({"loads", "dumps", "int", "str", "float", "dict"})
+_LIMITS = (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual)
+
+
+def _incremented(value: cst.BaseExpression, scope: Scope, order: int, source: SourceModule,
+                 depth: int = 0) -> list[tuple[cst.BaseExpression, int]]:
+    """What `value` stores plus a number, with where it is read: `n` of `n + 1`, through
+    local variables assigned once, encodings (`json.dumps(...)`, `str(...)`) and the values
+    of a dict."""
+    if depth > 4:
+        return []
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) \
+            and isinstance(value.right, cst.Integer):
+        left = value.left
+        if isinstance(left, cst.BooleanOperation) and isinstance(left.operator, cst.Or):
+            left = left.left  # `(n or 0) + 1`
+        return [(left, order)] if isinstance(left, (cst.Name, cst.Subscript)) else []
+    if isinstance(value, cst.Name):
+        binding = source.binding_of(value, scope, order)
+        if binding is None or binding.scope is not scope or binding.assigned is None:
+            return []
+        # The value is read before the name is bound: what it reads, it reads as it was before.
+        return _incremented(binding.assigned, scope, binding.order - 1, source, depth + 1)
+    if isinstance(value, cst.Call) and _last_name(value.func) in _CODECS and value.args:
+        return _incremented(value.args[0].value, scope, order, source, depth + 1)
+    if isinstance(value, cst.Dict):
+        return [found for element in value.elements if isinstance(element, cst.DictElement)
+                for found in _incremented(element.value, scope, order, source, depth + 1)]
+    return []
+
+
+def _decoded_read(counted: cst.BaseExpression, scope: Scope, order: int, source: SourceModule,
+                  op_at: Callable[[cst.BaseExpression], CacheOp | None], depth: int = 0) -> CacheOp | None:
+    """The read a counted value comes from: `n` of `n = cache.get(k) or 0` (or `cache.get(k,
+    0)`), `data["tries"]` of `data = json.loads(r.get(k))`."""
+    if depth > 4:
+        return None
+    expr = counted.value if isinstance(counted, cst.Subscript) and depth == 0 else counted
+    expr = strip_await(expr)
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        expr = strip_await(expr.left)  # `cache.get(k) or 0`
+    if isinstance(expr, cst.IfExp):
+        expr = strip_await(expr.body)  # `json.loads(stored) if stored else {...}`
+    if isinstance(expr, cst.Call) and _last_name(expr.func) in _CODECS and expr.args and op_at(expr) is None:
+        return _decoded_read(expr.args[0].value, scope, order, source, op_at, depth + 1)
+    if isinstance(expr, cst.Name):
+        binding = source.binding_of(expr, scope, order)
+        if binding is None or binding.scope is not scope or binding.assigned is None:
+            return None
+        return _decoded_read(binding.assigned, scope, binding.order - 1, source, op_at, depth + 1)
+    return op_at(expr)
+
+
+def _compares(subject: cst.BaseExpression, counted: str, source: SourceModule) -> bool:
+    """Whether a test compares `counted` with a bound: `n >= 5`, `data["tries"] > 2`, `limit < n`."""
+    tests = [subject]
+    while tests:
+        test = tests.pop()
+        if isinstance(test, cst.BooleanOperation):
+            tests += [test.left, test.right]
+        elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+                and isinstance(test.comparisons[0].operator, _LIMITS) \
+                and counted in (source.code(test.left), source.code(test.comparisons[0].comparator)):
+            return True
+    return False
+
+
+def _last_name(func: cst.BaseExpression) -> str | None:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
+def _ends(block: cst.BaseSuite) -> bool:
+    """Every path through the block leaves it: it ends in a return, raise, continue or
+    break, or in an `if` each of whose branches does (`if known: raise A` / `else: raise B`)."""
+    if exits(block):
+        return True
+    last = block.body[-1] if block.body else None
+    if not isinstance(last, cst.If) or last.orelse is None:
+        return False
+    orelse = last.orelse
+    return _ends(last.body) and (_ends(orelse.body) if isinstance(orelse, cst.Else) else _ends(cst.IndentedBlock([orelse])))
