@@ -25,7 +25,7 @@ from cachelint.model.cache.expiry import expired_elsewhere
 from cachelint.model.cache.keys import KeyShape, Source
 from cachelint.model.cache.wrappers import affixed, keyed_by_caller, memoizer, summarise
 from cachelint.model.core.modules import display_path, module_name
-from cachelint.model.core.nodes import children
+from cachelint.model.core.nodes import children, last_name
 from cachelint.model.core.scopes import Scope, dotted, qualified_name
 from cachelint.model.core.values import evaluate_number, string_value, text_value
 from cachelint.model.libraries import BY_NAME
@@ -638,7 +638,7 @@ class _Facts:
         """Whether the value is a single row of its query: `….fetchone()`, `.first()`,
         `Model.objects.get(...)`, `session.get(Model, pk)`."""
         for node, inner in self.value_nodes(roots, scope, follow):
-            if type(node) is cst.Call and _last_name(node.func) in _ONE_ROW \
+            if type(node) is cst.Call and last_name(node.func) in _ONE_ROW \
                     and self.entities_in([node, *self.executed_before(node, inner)], inner, 1):
                 return True
         return False
@@ -944,12 +944,6 @@ def _query_entity(node: cst.CSTNode) -> Entity | None:
             if model and _is_class_name(model):
                 return Entity(model.rsplit(".", 1)[-1], "model")
     return None
-
-
-def _last_name(func: cst.BaseExpression) -> str | None:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return func.value if isinstance(func, cst.Name) else None
 
 
 def _runs_hooks(call: cst.Call) -> bool:

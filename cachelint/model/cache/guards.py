@@ -29,7 +29,7 @@ import libcst as cst
 from cachelint.model.cache.facts import CacheOp
 from cachelint.model.core.branches import Branches, Ranges, exits
 from cachelint.model.core.facts import TruthTest
-from cachelint.model.core.nodes import children, strip_await
+from cachelint.model.core.nodes import children, last_name, strip_await
 from cachelint.model.core.scopes import Scope, qualified_name
 from cachelint.model.core.values import CLOCK_READINGS, MAYBE, find_argument
 from cachelint.model.spec import Kind
@@ -304,7 +304,7 @@ def _incremented(value: cst.BaseExpression, scope: Scope, order: int, source: So
             return []
         # The value is read before the name is bound: what it reads, it reads as it was before.
         return _incremented(binding.assigned, scope, binding.order - 1, source, depth + 1)
-    if isinstance(value, cst.Call) and _last_name(value.func) in _CODECS and value.args:
+    if isinstance(value, cst.Call) and last_name(value.func) in _CODECS and value.args:
         return _incremented(value.args[0].value, scope, order, source, depth + 1)
     if isinstance(value, cst.Dict):
         return [found for element in value.elements if isinstance(element, cst.DictElement)
@@ -324,7 +324,7 @@ def _decoded_read(counted: cst.BaseExpression, scope: Scope, order: int, source:
         expr = strip_await(expr.left)  # `cache.get(k) or 0`
     if isinstance(expr, cst.IfExp):
         expr = strip_await(expr.body)  # `json.loads(stored) if stored else {...}`
-    if isinstance(expr, cst.Call) and _last_name(expr.func) in _CODECS and expr.args and op_at(expr) is None:
+    if isinstance(expr, cst.Call) and last_name(expr.func) in _CODECS and expr.args and op_at(expr) is None:
         return _decoded_read(expr.args[0].value, scope, order, source, op_at, depth + 1)
     if isinstance(expr, cst.Name):
         binding = source.binding_of(expr, scope, order)
@@ -346,12 +346,6 @@ def _compares(subject: cst.BaseExpression, counted: str, source: SourceModule) -
                 and counted in (source.code(test.left), source.code(test.comparisons[0].comparator)):
             return True
     return False
-
-
-def _last_name(func: cst.BaseExpression) -> str | None:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return func.value if isinstance(func, cst.Name) else None
 
 
 def _ends(block: cst.BaseSuite) -> bool:

@@ -145,6 +145,13 @@ def has_call(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Call) or any(has_call(child) for child in children(node))
 
 
+def last_name(func: cst.BaseExpression) -> str | None:
+    """The name a call's function ends with: `loads` for `json.loads`, `dumps` for `dumps`."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
 def strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Await):
         expr = expr.expression
