@@ -116,9 +116,12 @@ class Guards:
         """The module's counts read, compared with a limit, and written back plus a number."""
         if self._counts is None:
             self._counts = []
+            ifs: dict[Scope, list[TruthTest]] = {}  # each function's `if` tests, read once
+            for test in self.source.truth_tests:
+                if type(test.context) is cst.If and test.scope.function in self._writes:
+                    ifs.setdefault(test.scope.function, []).append(test)
             for function, writes in self._writes.items():
-                tests = [test for test in self.source.truth_tests
-                         if test.scope.function is function and type(test.context) is cst.If]
+                tests = ifs.get(function, [])
                 for write in writes:
                     if write.value is not None and tests and (count := self._count(write, write.value, tests)):
                         self._counts.append(count)
