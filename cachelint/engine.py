@@ -36,7 +36,14 @@ workers run, the projects' passes run side by side (`parallel.Workers.side_by_si
    the same diagnostics. An install script the prefilter skipped (a data migration,
    whose writes CL010 does not judge) only when its functions may join the path of a
    write it judges (`_on_write_paths`).
-5. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
+5. **Cache backends.** When a module rule's finding depends on the cache backends the
+   project's settings configure (CL005 on Django's cache or Flask-Caching:
+   `FileFacts.provisional`), a file the prefilter skipped that names the setting
+   (`CACHES`, `CACHE_TYPE`) is linted after all, for its backends
+   (`_lint_for_the_backends`). The project stage settles those findings from the
+   backends of every file (cachelint.project.backends, `_settle`): a finding's file is
+   not linted again.
+6. **Project.** The `ProjectModel` is merged from every file's facts, fresh or cached
    alike, and the project rules (CL010) check it. Their findings depend on every file:
    they are kept as an outcome of the project's files and contents, as the second pass's
    are (`check_project`), under names of the project's root (`_Outcomes`): a warm run
@@ -90,6 +97,7 @@ from cachelint.prefilter import (
     writes_a_declared_path,
     writes_a_declared_path_in_code,
 )
+from cachelint.project.backends import ProjectBackends, setting_names
 from cachelint.project.cache_like import code_text, first_look, may_hold_calls, may_name_a_cache
 from cachelint.project.clients import (
     NOTHING_DEFINED,
@@ -108,7 +116,7 @@ from cachelint.project.clients import (
     unmatched,
     uses_of,
 )
-from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, UnresolvedCall, is_settings_module
+from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, Provisional, UnresolvedCall, is_settings_module
 from cachelint.project.model import ProjectModel, entity_mentions
 from cachelint.project.roots import by_project
 
@@ -356,9 +364,12 @@ def _lint_source(read: _Source, parse: Callable[[str], cst.Module], facts: bool)
         if rule.code not in codes or not issubclass(rule, Rule):  # project and comment rules have passes of their own
             continue
         try:
-            findings = rule().check(model, RuleContext(settings.options_for(rule)))
-            diagnostics.extend([_in_file(_diagnostic(rule, finding, model), parsed.bounded)
-                                for finding in findings])
+            for finding in rule().check(model, RuleContext(settings.options_for(rule))):
+                diagnostic = _in_file(_diagnostic(rule, finding, model), parsed.bounded)
+                diagnostics.append(diagnostic)
+                if finding.on_backend is not None and result.facts is not None:  # settled by the project stage
+                    result.facts.provisional.append(Provisional(
+                        rule.code, diagnostic.location.row, diagnostic.location.column, finding.on_backend))
         except Exception as error:
             result.internal_errors.append(_internal_error(f"rule {rule.code} ({rule.name})", filename, error))
     model.release()  # the tree freed now, not left to the cyclic collector (SourceModule.release)
@@ -565,6 +576,7 @@ def _later_passes(root: str, files: list[FileResult], stats: list[os.stat_result
     project = _lint_importers_of_clients(files, stats, settings, workers, cache_dir, cache, outcomes, prefilter)
     if prefilter:
         project = _lint_for_the_entities(files, stats, settings, workers, cache, fingerprint) or project
+        _lint_for_the_backends(files, stats, settings, workers, cache)
     return files, project, outcomes
 
 
@@ -632,6 +644,7 @@ def check_project(files: list[FileResult], settings: Settings, made: ProjectMode
     are kept in the first pass's pack: a run on the same files, with the same contents
     and settings, gives the same, and takes them from there without a project model
     (which, on a big tree, costs more than the rest of a warm run)."""
+    _settle(files)
     kept = cache.outcome(outcomes.name(_PROJECT_STAGE), outcomes.fingerprint) if (
         cache is not None and outcomes is not None) else None
     if kept is not None and all(cached is not None for cached in kept.values()):
@@ -650,6 +663,38 @@ def check_project(files: list[FileResult], settings: Settings, made: ProjectMode
 
 
 _PROJECT_STAGE = "project"  # the name of its outcome in the first pass's pack (`_Outcomes.name`)
+
+
+def _settle(files: list[FileResult]) -> None:
+    """The module rules' findings that depend on the cache backends the project's settings
+    configure (`FileFacts.provisional`), settled by them (cachelint.project.backends):
+    dropped, given the message that names the backend, or left as they are; those a
+    suppression comment hid likewise, so that a comment that hides only a dropped one is
+    unused (CL900)."""
+    facts = _facts(files)
+    if not any(file.provisional for file in facts):
+        return
+    backends = ProjectBackends(facts)
+    for file in files:
+        if file.facts is None or not file.facts.provisional:
+            continue
+        verdicts: _Verdicts = {(found.code, found.row, found.column): backends.settle(found.condition)
+                               for found in file.facts.provisional}
+        file.diagnostics, file.suppressed = _settled(file.diagnostics, verdicts), _settled(file.suppressed, verdicts)
+
+
+# Whether each provisional finding holds, and its new message (None: its own), by code and place.
+_Verdicts = dict[tuple[str | None, int, int], tuple[bool, str | None]]
+
+
+def _settled(diagnostics: list[Diagnostic], verdicts: _Verdicts) -> list[Diagnostic]:
+    kept = []
+    for diagnostic in diagnostics:
+        holds, message = verdicts.get((diagnostic.code, diagnostic.location.row, diagnostic.location.column),
+                                      (True, None))
+        if holds:
+            kept.append(dataclasses.replace(diagnostic, message=message) if message is not None else diagnostic)
+    return kept
 
 
 def _project_findings(files: list[FileResult], settings: Settings,
@@ -1314,6 +1359,46 @@ def _lint_for_the_ttl_constants(results: list[FileResult], stats: list[os.stat_r
         if module in wanted or (settings_wanted and is_settings_module(module)):
             tasks.append(_Task(index, result.filename, stats[index] if cache is not None else None))
     _lint(tasks, results, settings, False, workers, cache)
+
+
+_NAMES_A_SETTING = "names a backend setting"  # the note of whether a file names `CACHES`, `CACHE_TYPE`
+
+
+def _lint_for_the_backends(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,
+                           workers: parallel.Workers, cache: ResultCache | None) -> None:
+    """The last pass, when a finding depends on the cache backends the project's settings
+    configure (`FileFacts.provisional`, settled by the project stage: `_settle`): a file
+    the prefilter skipped (a settings module has no cache code) that names the setting
+    (`CACHES`, `CACHE_TYPE`) is linted after all, and takes the place of the first result in
+    the cache, as the TTL constants' pass's do; a file linted in part, whose statements
+    left out may configure one, is linted whole for its backends alone (its result, which
+    the second pass may have made with what it declared, stays). The files are read in the
+    workers, and each answer is a note of its entry in the cache (`_noted_answers`)."""
+    names = setting_names(_facts(results))
+    if not names:
+        return
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in sorted(names)) + rb")\b")
+    digest = hashlib.blake2b(pattern.pattern, digest_size=16).hexdigest()
+
+    def answer_of(noted: object) -> bool | None:
+        if isinstance(noted, list) and len(noted) == 2 and noted[0] == digest and isinstance(noted[1], bool):
+            return noted[1]
+        return None  # a note of another shape, or of other settings
+
+    candidates = [_Task(index, result.filename, stats[index] if cache is not None else None)
+                  for index, result in enumerate(results) if _skipped(result) or _partial(result)]
+    answers = _noted_answers(candidates, _Screen(pattern).passes, _NAMES_A_SETTING, answer_of,
+                             lambda passes: [digest, passes], workers, cache)
+    naming = [task for task, passes in answers if passes]
+    _lint([task for task in naming if _skipped(results[task.index])], results, settings, False, workers, cache)
+    partial = [task for task in naming if _partial(results[task.index])]
+    whole: list[FileResult | None] = [None] * len(partial)
+    _lint([_Task(position, task.filename, None) for position, task in enumerate(partial)], whole, settings, False,
+          workers, None)
+    for task, again in zip(partial, whole):
+        facts = results[task.index].facts
+        if facts is not None and again is not None and again.facts is not None:
+            results[task.index].facts = dataclasses.replace(facts, backends=again.facts.backends)
 
 
 def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,

@@ -13,6 +13,7 @@ from cachelint.model.app.io import function_does_io, holds_io_result
 from cachelint.model.app.taint import Taint, TaintAnalysis
 from cachelint.model.app.users import Users
 from cachelint.model.app.views import Views
+from cachelint.model.cache.backends import ConfiguredBackend, configured_backends
 from cachelint.model.cache.clients import ClientResolver
 from cachelint.model.cache.custom import CustomClients
 from cachelint.model.cache.decorators import find_decorators
@@ -53,6 +54,7 @@ class ModuleModel(SourceModule):
     _guards: Guards | None = field(default=None, init=False)
     _responses: Responses | None = field(default=None, init=False)
     _taints: dict[frozenset[str], TaintAnalysis] = field(default_factory=dict, init=False)
+    _backends: list[ConfiguredBackend] | None = field(default=None, init=False)
 
     # ------------------------------------------------------------------ cache facts
 
@@ -112,6 +114,13 @@ class ModuleModel(SourceModule):
         if self._falsiness is None:
             self._falsiness = Falsiness(self.reaching, self.spans, self.call_resolver)
         return self._falsiness.falsy(expr, scope, known=known)
+
+    @property
+    def backends(self) -> list[ConfiguredBackend]:
+        """The cache backends the module's settings configure (cachelint.model.cache.backends)."""
+        if self._backends is None:
+            self._backends = configured_backends(self.module, self.source, self.module_scope, self.calls)
+        return self._backends
 
     def dict_caches_never_falsy(self) -> frozenset[str]:
         """The dict caches (by the spelling of their receiver) whose every entry is a non-empty display."""

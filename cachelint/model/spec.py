@@ -173,6 +173,25 @@ class ClientKind:
     # module path or a `Cache` suffix and in lower case, is the variant (Flask-Caching
     # `Cache(app, config={"CACHE_TYPE": "RedisCache"})` -> "redis").
     variant_from_config: str | None = None
+    # The configured cache it is, where the settings configure several by name (Django's
+    # `cache` is `caches["default"]`); None: not one of them, or not known.
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
+class CacheSetting:
+    """Where a project's settings name the backend of a library's clients, whose store the
+    library alone does not decide (its `store` is None): Django's `CACHES = {alias:
+    {"BACKEND": "..."}}`, Flask-Caching's `CACHE_TYPE = "..."`."""
+
+    name: str  # the setting: "CACHES", "CACHE_TYPE"
+    # In a setting that maps aliases to caches, the entry of a cache naming its backend
+    # (Django's "BACKEND"); None: the setting names the backend itself.
+    entry: str | None = None
+    # The backends by their dotted path, with the store each keeps its entries in; one
+    # not listed is of a store not known. Empty: the name gives the backend's variant, as
+    # a `variant_from_config` does (`Library.store_for`).
+    stores: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -213,6 +232,8 @@ class Library:
     # configuration decides (Django's CACHES). `variant_stores` overrides it per variant.
     store: str | None = None
     variant_stores: dict[str, str] = field(default_factory=dict)
+    # Where a project's settings name the backend, when `store` is None.
+    backend_setting: CacheSetting | None = None
 
     @property
     def label(self) -> str:

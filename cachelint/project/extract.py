@@ -40,6 +40,7 @@ from cachelint.project.facts import (
     ANY_RECEIVER,
     KEY_SEPARATORS,
     REGISTERED,
+    Backend,
     Bust,
     CacheUse,
     Definition,
@@ -115,7 +116,19 @@ def file_facts(model: ModuleModel, module: str, display: str) -> FileFacts:
         definitions=definitions, imports=imports, wrappers=facts.wrappers(), memoizers=facts.memoizers(),
         uses=facts.uses(),
         unresolved=facts.unresolved(), constants=facts.constants(), texts=facts.texts(), ttl_names=facts.ttl_names(),
+        backends=_backends(model),
     )
+
+
+def _backends(model: ModuleModel) -> list[Backend]:
+    """The cache backends the module's settings configure; none in a test's (test settings
+    say nothing of where the project keeps its cache when it serves requests)."""
+    backends = model.backends
+    if not backends or model.is_test_code:
+        return []
+    return [Backend(backend.library.name, backend.alias, backend.name, backend.store,
+                    model.location(model.spans[backend.node].start).row)
+            for backend in backends]
 
 
 def cache_use(model: ModuleModel, use: CacheOp | CacheDecorator) -> CacheUse:

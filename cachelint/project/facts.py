@@ -21,6 +21,9 @@ from the cache. They name functions, classes and modules by qualified name
 - `wrappers`: the module's functions that other modules may call as cache operations
   (cachelint.model.cache.wrappers), with the library they reach and what they do;
   `memoizers`: its decorators that cache what the decorated function returns.
+- `backends`: the cache backends its settings configure (Django's `CACHES`, Flask-Caching's
+  `CACHE_TYPE`), and `provisional`: its module rules' findings that hold only where the
+  project's settings may put a cache on a store (cachelint.project.backends decides them).
 - `uses`: every cache operation and cache decorator the model understood, and
   `unresolved`: the calls that look like cache use (a cache method called on a receiver
   named like a cache, a store or Redis) that it did not (`cachelint ops`).
@@ -229,6 +232,47 @@ class MemoizerFact:
                          semantics=TtlSemantics(**{key: Meaning(value) for key, value in self.semantics.items()}))
 
 
+@dataclass(frozen=True)
+class Backend:
+    """A cache backend a module's settings configure (cachelint.model.cache.backends)."""
+
+    library: str  # the library whose clients use it (`Library.name`)
+    alias: str | None  # the configured cache it is for (Django's alias); None: any, or the only one
+    name: str | None  # as the settings name it; None: not a string constant (an environment variable)
+    store: str | None  # where it keeps entries ("memcached", "redis"...); None: not known
+    line: int
+
+
+# What stands for the backends the settings configure in `OnBackend.message`.
+BACKENDS = "{backends}"
+
+
+@dataclass(frozen=True)
+class OnBackend:
+    """What a module rule's finding depends on when it holds only where a cache of
+    `library` keeps its entries on `store`, which the module alone cannot tell (Django's
+    `CACHES` and Flask-Caching's `CACHE_TYPE` live in the project's settings): `aliases`,
+    the configured caches the finding's client may be (empty: any); `message`, the
+    finding's message when the settings configure such a backend for it (`BACKENDS` in it
+    stands for them)."""
+
+    library: str
+    aliases: tuple[str, ...]
+    store: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Provisional:
+    """A finding of a module rule that the project stage settles (`OnBackend`): the
+    diagnostic of `code` at `row` and `column` of the file."""
+
+    code: str
+    row: int
+    column: int
+    condition: OnBackend
+
+
 def _enum_value(value: object) -> object:
     if isinstance(value, enum.Enum):
         return value.value
@@ -259,6 +303,8 @@ class FileFacts:
     # What the module's TTLs read that it cannot evaluate: another module's constant
     # (`shop.conf.PAGE_TTL`) or a Django setting (`django.conf.settings.CACHE_TTL`).
     ttl_names: tuple[str, ...] = ()
+    backends: list[Backend] = field(default_factory=list)
+    provisional: list[Provisional] = field(default_factory=list)
     # Parsed in part (cachelint.sparse): fills and the busts of known clients are
     # complete, writes, calls, hooks and busts through imported objects may not be.
     partial: bool = False
@@ -301,5 +347,11 @@ class FileFacts:
             constants={str(name): None if value is None else float(value) for name, value in data["constants"].items()},
             texts={str(name): str(value) for name, value in data["texts"].items()},
             ttl_names=tuple(str(name) for name in data["ttl_names"]),
+            backends=[Backend(**backend) for backend in data["backends"]],
+            provisional=[
+                Provisional(str(found["code"]), int(found["row"]), int(found["column"]), OnBackend(**{
+                    **found["condition"], "aliases": tuple(map(str, found["condition"]["aliases"]))}))
+                for found in data["provisional"]
+            ],
             partial=bool(data["partial"]),
         )

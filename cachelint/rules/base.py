@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # a project rule's module imports without LibCST and the mode
     import libcst as cst
 
     from cachelint.model import ModuleModel
+    from cachelint.project.facts import OnBackend
     from cachelint.project.model import ProjectModel
 
 # Where the rule's page lives in the source tree (the project has no published site yet).
@@ -48,6 +49,9 @@ class Finding:
     statement: cst.CSTNode
     message: str
     fix: FixSuggestion | None = None
+    # A finding that holds only where the project's settings may put the cache on a store
+    # (cachelint.project.backends): the project stage settles it.
+    on_backend: OnBackend | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from cachelint.model import (
     named_keys,
     words,
 )
+from cachelint.project.facts import BACKENDS, OnBackend
 from cachelint.rules.base import Finding, Option, Rule, RuleContext
 
 # The words of a decorator that checks what the caller may see (`has_access`,
@@ -39,6 +40,15 @@ class UnsanitizedInputInKey(Rule):
     in the glob of `KEYS`, `SCAN MATCH` or `delete_pattern`. Input after a constant
     namespace in a key of Redis, a disk or an in-process cache is reported only with
     the option `strict`.
+
+    Which backend Django's cache and Flask-Caching use is read from the project's
+    settings (`CACHES` with each alias's `BACKEND`, `CACHE_TYPE`), outside its tests: a
+    call on a cache (`cache` is the alias `default`, `caches["x"]` is `x`) for which
+    every backend the settings configure is known and none is memcached is not
+    reported; one they may put on memcached is reported naming that backend and where
+    the settings name it. A backend the settings read from the environment
+    (`env.cache_url()`), a class of the project's, and a project whose files configure
+    none (a library) leave the backend unknown.
 
     The sources: Flask `request.args`/`form`/`values`/`json`/`cookies`/
     `headers`/`view_args` and route parameters without an `int`, `float` or `uuid`
@@ -499,15 +509,16 @@ class UnsanitizedInputInKey(Rule):
         strict = context.options.get("strict", False)
         for op in model.ops:
             message = _pattern_input(model, op, sanitisers)
+            on_backend = None
             if message is None:
                 # A tuple key (in-process caches) keeps its parts apart.
                 keys = [key for key in named_keys(op) if not isinstance(key, cst.Tuple)]
                 tainted = next(((key, t) for key in keys if (t := model.tainted(key, op.scope, sanitisers)) is not None),
                                None)
                 if tainted is not None:
-                    message = _key_input(model, op, *tainted, sanitisers, strict)
+                    message, on_backend = _key_input(model, op, *tainted, sanitisers, strict)
             if message is not None:
-                yield Finding(op.node, op.statement, message)
+                yield Finding(op.node, op.statement, message, on_backend=on_backend)
 
 
 def _pattern_input(model: ModuleModel, op: CacheOp, sanitisers: frozenset[str]) -> str | None:
@@ -524,26 +535,39 @@ def _pattern_input(model: ModuleModel, op: CacheOp, sanitisers: frozenset[str]) 
 
 
 def _key_input(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, taint: Taint,
-               sanitisers: frozenset[str], strict: bool) -> str | None:
+               sanitisers: frozenset[str], strict: bool) -> tuple[str | None, OnBackend | None]:
     """The consequence of input in a key: a key that can start with it can be any key;
     one on a memcached server can make the call raise; after a constant namespace on any
-    other store, it is reported only under `strict`."""
+    other store, it is reported only under `strict`. A client whose store the project's
+    settings decide (Django's `CACHES`, Flask-Caching's `CACHE_TYPE`) is taken for one
+    that may be memcached, and the finding depends on those settings (`OnBackend`): the
+    project stage drops it when they put that cache on another store only, and names the
+    memcached backend they configure when they do."""
     call = _spelling(model, op)
     if op.kind is Kind.READ and _is_whole_key(model, op, key, sanitisers) and _checks_access(op.scope):
-        return None  # a lookup by the key the client holds: see "Not flagged" in the docs
+        return None, None  # a lookup by the key the client holds: see "Not flagged" in the docs
     if _can_start_key(model, op, key, sanitisers):
         return (f"{taint.source} can form the start of the key of `{call}`: a client can read or overwrite "
-                f"an entry of any namespace; {_ADVICE}")
+                f"an entry of any namespace; {_ADVICE}"), None
     store = op.client.store
     if store in (None, "memcached"):
-        backend = "memcached" if store else f"{op.library.label}'s backend, if it is memcached,"
-        return (f"{taint.source} reaches the key of `{call}` unencoded: {backend} raises on a key with a space, "
-                f"a control character or 250+ bytes, so a request can cause a 500; hash it with "
-                f"`hashlib.sha256(...).hexdigest()`")
+        start = f"{taint.source} reaches the key of `{call}` unencoded: "
+        end = ("raises on a key with a space, a control character or 250+ bytes, so a request can cause a 500; "
+               "hash it with `hashlib.sha256(...).hexdigest()`")
+        if store is not None:
+            return f"{start}memcached {end}", None
+        label = op.library.label
+        on_backend = None
+        if op.library.backend_setting is not None:
+            cache = f"{label}'s cache" + (f" `{op.client.aliases[0]}`" if len(op.client.aliases) == 1 else "")
+            on_backend = OnBackend(op.library.name, op.client.aliases, "memcached",
+                                   f"{start}the project's settings can put {cache} on memcached ({BACKENDS}), "
+                                   f"which {end}")
+        return f"{start}{label}'s backend, if it is memcached, {end}", on_backend
     if strict:
         return (f"{taint.source} reaches the key of `{call}` unencoded, after its namespace: a client can write "
-                f"`:` into it and shape the rest of the key; {_ADVICE}")
-    return None
+                f"`:` into it and shape the rest of the key; {_ADVICE}"), None
+    return None, None
 
 
 def _can_start_key(model: ModuleModel, op: CacheOp, key: cst.BaseExpression, sanitisers: frozenset[str]) -> bool:

@@ -10,6 +10,7 @@ project are declared by the project stage (cachelint.project), as config declare
 """
 from __future__ import annotations
 
+import dataclasses
 from enum import Enum
 from typing import Final
 
@@ -93,8 +94,9 @@ class ClientResolver:
             return self._from_attribute(expr, scope, order, depth)
         if type(expr) is cst.Subscript:
             registry = _REGISTRIES.get(qualified_name(expr.value, scope, order) or "")
-            if registry is not None:
-                return Client(registry, ClientKind())
+            if registry is not None:  # `caches["x"]`
+                index = expr.slice[0].slice if len(expr.slice) == 1 else None
+                return Client(registry, ClientKind(), aliases=_alias(index.value if isinstance(index, cst.Index) else None))
             return self._held_in_dict(expr.value, scope, order, depth)
         if type(expr) is cst.Call:
             return self._from_call(expr, scope, order, depth)
@@ -119,7 +121,7 @@ class ClientResolver:
                 continue
             if client is None or found is not None and client.library is not found.library:
                 return None
-            found = found or client
+            found = _either(found, client)
         if found is not None and memo_reads and not self._memoizes(info, found, depth):
             return None
         return found
@@ -141,7 +143,7 @@ class ClientResolver:
             return None
         if qualified in _INSTANCES:
             library, kind = _INSTANCES[qualified]
-            return Client(library, kind, kind.variant)
+            return Client(library, kind, kind.variant, aliases=_alias(kind.alias))
         library_name = self.custom.objects.get(qualified)
         if library_name is not None:
             return Client(BY_NAME[library_name], ClientKind())
@@ -191,9 +193,15 @@ class ClientResolver:
         return found.instance() if found is not None else None
 
     def _from_name(self, name: cst.Name, scope: Scope, order: int, depth: int) -> Client | None:
-        for binding in scope.lookup(name.value, order):
+        bindings = scope.lookup(name.value, order)
+        for index, binding in enumerate(bindings):
             client = self._from_binding(name.value, binding, depth)
             if client is not None:
+                # `try: c = caches["redis"]` / `except: c = caches["default"]`: either alias.
+                for other in bindings[index + 1:] if client.aliases else ():
+                    also = self._from_binding(name.value, other, depth)
+                    if also is not None and also.library is client.library:
+                        client = _either(client, also)
                 return client
         return None
 
@@ -456,7 +464,8 @@ class ClientResolver:
             return Client(library, kind, variant, _constructor_ttl(library, variant, call, scope, order))
         if qualified in REGISTRY_PROXIES and call.args:  # `ConnectionProxy(caches, alias)`: `caches[alias]`
             registry = _REGISTRIES.get(qualified_name(call.args[0].value, scope, order) or "")
-            return Client(registry, ClientKind()) if registry is not None else None
+            alias = call.args[1].value if len(call.args) > 1 else None
+            return Client(registry, ClientKind(), aliases=_alias(alias)) if registry is not None else None
         if qualified is not None and (qualified in self.custom.objects or qualified in self.custom.instances):
             return self._known_object(qualified)
         if qualified is not None and qualified in self.custom.classes:  # `Store()` of another module
@@ -476,7 +485,8 @@ class ClientResolver:
             method = call.func.attr.value
             child = receiver.library.factories.get(method)
             if child is not None:
-                return Client(receiver.library, child, receiver.variant, receiver.constructor_ttl)
+                return Client(receiver.library, child, receiver.variant, receiver.constructor_ttl,
+                              aliases=receiver.aliases)
             if receiver.is_pipeline and method in receiver.library.methods:
                 return receiver  # pipe.set(...).expire(...): commands return the pipeline
         return None
@@ -605,6 +615,24 @@ def _says_nothing(annotation: cst.BaseExpression, scope: Scope, order: int) -> b
 
 def _returns_nothing(ret: cst.Return) -> bool:
     return ret.value is None or is_none(ret.value)
+
+
+def _alias(alias: cst.BaseExpression | str | None) -> tuple[str, ...]:
+    """The configured cache a client is, from its name or the expression naming it
+    (`caches["x"]`); empty: not known."""
+    text = string_value(alias) if isinstance(alias, cst.SimpleString) else alias
+    return (text,) if isinstance(text, str) else ()
+
+
+def _either(first: Client | None, second: Client) -> Client:
+    """A client of `first`'s library that may be either (a name bound on two branches, a
+    function with two returns): of each's configured caches."""
+    if first is None:
+        return second
+    if not first.aliases or first.aliases == second.aliases:
+        return first
+    aliases = tuple(dict.fromkeys((*first.aliases, *second.aliases))) if second.aliases else ()
+    return dataclasses.replace(first, aliases=aliases)
 
 
 def _variant(kind: ClientKind, call: cst.Call) -> str | None:

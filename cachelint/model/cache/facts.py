@@ -23,6 +23,10 @@ class Client:
     # An instance of a project wrapper class (cachelint.model.cache.wrappers): what a call
     # of each of its methods is; None for the libraries' own clients.
     wrapper: WrapperClass | None = None
+    # The configured caches of its library it may be, where the settings configure several
+    # by name (Django's `caches["x"]`, `cache` for "default"); empty: any of them (or the
+    # library's one configuration).
+    aliases: tuple[str, ...] = ()
 
     @property
     def store(self) -> str | None:
@@ -49,7 +53,7 @@ class WrapperClass:
     def instance(self) -> Client:
         """An instance of the class, as a receiver the cache operations resolve."""
         first = next(iter(self.methods.values()))[0]
-        return Client(first.library, WRAPPER, first.variant, first.constructor_ttl, self)
+        return Client(first.library, WRAPPER, first.variant, first.constructor_ttl, self, first.aliases)
 
 
 @dataclass(frozen=True)

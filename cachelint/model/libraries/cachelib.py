@@ -1,5 +1,5 @@
 """Flask-Caching and cachelib: a timeout of 0 means the entry never expires. CLIENTS.md §A.4."""
-from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
+from cachelint.model.spec import Arg, CacheSetting, ClientKind, Decorator, Kind, Library, Meaning, Method, TtlSemantics
 
 # None (or an omitted timeout) uses the default timeout; 0 never expires, the opposite of Django.
 SEMANTICS = TtlSemantics(omitted=Meaning.DEFAULT, none=Meaning.DEFAULT, zero=Meaning.FOREVER)
@@ -51,6 +51,9 @@ FLASK_CACHING = Library(
         for module in ("flask_caching", "flask_cache", "flask.ext.caching", "flask.ext.cache")
     },
     variant_stores=BACKEND_STORES,
+    # `CACHE_TYPE` in the app's config (a config class, `app.config[...]`, a config dict):
+    # what `Cache(app)` uses when it is not given a `config` of its own.
+    backend_setting=CacheSetting("CACHE_TYPE"),
     method_decorators={
         "cached": Decorator("view", ttl=(Arg(0, "timeout"),)),
         "memoize": Decorator("memoize", ttl=(Arg(0, "timeout"),)),

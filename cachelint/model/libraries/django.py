@@ -1,5 +1,16 @@
 """Django's cache framework, with django-redis's extras. See CLIENTS.md §A.2, §A.3."""
-from cachelint.model.spec import Arg, ClientKind, Decorator, Kind, Library, Meaning, Method, ScanInstead, TtlSemantics
+from cachelint.model.spec import (
+    Arg,
+    CacheSetting,
+    ClientKind,
+    Decorator,
+    Kind,
+    Library,
+    Meaning,
+    Method,
+    ScanInstead,
+    TtlSemantics,
+)
 
 # An omitted timeout uses CACHES[alias]["TIMEOUT"]; None never expires; 0 (and with
 # django-redis any timeout <= 0) means "do not cache" or deletes the key.
@@ -48,12 +59,53 @@ METHODS = {
     "lock": Method(Kind.OTHER, key=KEY),
 }
 
+# The backends a project's `CACHES` can name, by the store they keep entries in (Django
+# 5.2 "Django's cache framework", "Setting up the cache"; each package's README). A
+# memcached server refuses a key with a space, a control character or more than 250
+# bytes, and Django's memcached backends raise `InvalidCacheKey` for one. A backend not
+# listed is of a store not known: a project's own class (pretix's `CustomDummyCache`),
+# and `db.DatabaseCache`, whose key column takes 255 characters (a longer key fails on
+# PostgreSQL and MySQL).
+_MEMCACHED = "django.core.cache.backends.memcached"
+BACKEND_STORES = {
+    **dict.fromkeys((
+        f"{_MEMCACHED}.PyMemcacheCache", f"{_MEMCACHED}.PyLibMCCache", f"{_MEMCACHED}.MemcachedCache",
+        f"{_MEMCACHED}.BaseMemcachedCache",
+        "django_bmemcached.memcached.BMemcached",  # django-bmemcached (binary protocol, SASL)
+        "django_pylibmc.memcached.PyLibMCCache",  # django-pylibmc
+        "django_elasticache.memcached.ElastiCache",  # django-elasticache
+        "django_prometheus.cache.backends.memcached.PyMemcacheCache",  # django-prometheus' instrumented ones
+        "django_prometheus.cache.backends.memcached.PyLibMCCache",
+        "django_prometheus.cache.backends.memcached.MemcachedCache",
+    ), "memcached"),
+    **dict.fromkeys((
+        "django.core.cache.backends.redis.RedisCache",  # Django 4.0+
+        "django_redis.cache.RedisCache",  # django-redis
+        "redis_cache.RedisCache", "redis_cache.cache.RedisCache",  # django-redis-cache
+        "redis_cache.ShardedRedisCache", "redis_cache.RedisClusterCache",
+        "django_valkey.cache.ValkeyCache",  # django-valkey
+        "django_prometheus.cache.backends.redis.RedisCache",
+        "django_prometheus.cache.backends.django_redis.RedisCache",
+    ), "redis"),
+    **dict.fromkeys((
+        "django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache",
+        "django_prometheus.cache.backends.locmem.LocMemCache",
+    ), "memory"),
+    **dict.fromkeys((
+        "django.core.cache.backends.filebased.FileBasedCache",  # the file name is a hash of the key
+        "django_prometheus.cache.backends.filebased.FileBasedCache",
+        "diskcache.DjangoCache",  # diskcache's Django backend
+    ), "disk"),
+}
+
 DJANGO = Library(
     name="django",
     title="Django",
     methods=METHODS,
     semantics=SEMANTICS,
-    instances={"django.core.cache.cache": ClientKind()},
+    # `cache` is `caches["default"]` (DEFAULT_CACHE_ALIAS).
+    instances={"django.core.cache.cache": ClientKind(alias="default")},
+    backend_setting=CacheSetting("CACHES", entry="BACKEND", stores=BACKEND_STORES),
     # The base class of every backend: what a parameter or property annotated with it
     # holds (`cache: BaseCache`), and what a project's own backend subclasses.
     # `get_cache(alias)`, removed in Django 1.9, which projects still import as a fallback
