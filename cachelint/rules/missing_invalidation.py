@@ -488,7 +488,7 @@ class MissingInvalidation(ProjectRule):
         # entity, whether it inserts, the rows and columns it names): made once for all the
         # writes alike (a big module has thousands of writes of an entity).
         views: dict[tuple[tuple[str, ...], bool, tuple[str, ...], tuple[str, ...]],
-                    tuple[tuple[Namespace, ...], frozenset[str]]] = {}
+                    tuple[tuple[Namespace, ...], frozenset[str], bool]] = {}
         for write in project.writes:
             if is_install_script(write.path):
                 continue  # rows a new database is filled with, before anything is cached
@@ -497,8 +497,9 @@ class MissingInvalidation(ProjectRule):
             if kind not in views:
                 found = tuple(namespace for namespace in project.views_changed_by(write)
                               if not kind[1] or not namespace.per_row)
-                views[kind] = (found, frozenset(namespace.template for namespace in found))
-            namespaces, their_templates = views[kind]
+                views[kind] = (found, frozenset(namespace.template for namespace in found),
+                               any(is_memo_template(namespace.template) for namespace in found))
+            namespaces, their_templates, memoised = views[kind]
             if not namespaces:
                 continue
             templates = project.busted_on_path(write)
@@ -518,8 +519,10 @@ class MissingInvalidation(ProjectRule):
             else:
                 missed = tuple(namespace for namespace in namespaces if namespace.template not in templates)
             # A memoised function's own write (`get_or_create` of the row it returns) runs
-            # before its result is stored: what it keeps already holds the change.
-            missed = tuple(namespace for namespace in missed if not _written_by_its_fill(namespace, write))
+            # before its result is stored: what it keeps already holds the change. (Only a
+            # memoised view can be: the test is per kind, not per write and view.)
+            if memoised:
+                missed = tuple(namespace for namespace in missed if not _written_by_its_fill(namespace, write))
             if missed:
                 yield write, missed
 
