@@ -116,7 +116,14 @@ from cachelint.project.clients import (
     unmatched,
     uses_of,
 )
-from cachelint.project.facts import DJANGO_SETTINGS, FileFacts, Provisional, UnresolvedCall, is_settings_module
+from cachelint.project.facts import (
+    DJANGO_SETTINGS,
+    Backend,
+    FileFacts,
+    Provisional,
+    UnresolvedCall,
+    is_settings_module,
+)
 from cachelint.project.model import ProjectModel, entity_mentions
 from cachelint.project.roots import by_project
 
@@ -1372,8 +1379,9 @@ def _lint_for_the_backends(results: list[FileResult], stats: list[os.stat_result
     (`CACHES`, `CACHE_TYPE`) is linted after all, and takes the place of the first result in
     the cache, as the TTL constants' pass's do; a file linted in part, whose statements
     left out may configure one, is linted whole for its backends alone (its result, which
-    the second pass may have made with what it declared, stays). The files are read in the
-    workers, and each answer is a note of its entry in the cache (`_noted_answers`)."""
+    the second pass may have made with what it declared, stays), and those backends kept as
+    a note of its entry (`_WHOLE_BACKENDS`). The files are read in the workers, and each
+    answer is a note of its entry in the cache (`_noted_answers`)."""
     names = setting_names(_facts(results))
     if not names:
         return
@@ -1392,13 +1400,38 @@ def _lint_for_the_backends(results: list[FileResult], stats: list[os.stat_result
     naming = [task for task, passes in answers if passes]
     _lint([task for task in naming if _skipped(results[task.index])], results, settings, False, workers, cache)
     partial = [task for task in naming if _partial(results[task.index])]
-    whole: list[FileResult | None] = [None] * len(partial)
-    _lint([_Task(position, task.filename, None) for position, task in enumerate(partial)], whole, settings, False,
+    backends = {task.index: _noted_backends(cache, task) for task in partial}
+    unknown = [task for task in partial if backends[task.index] is None]
+    whole: list[FileResult | None] = [None] * len(unknown)
+    _lint([_Task(position, task.filename, None) for position, task in enumerate(unknown)], whole, settings, False,
           workers, None)
-    for task, again in zip(partial, whole):
-        facts = results[task.index].facts
-        if facts is not None and again is not None and again.facts is not None:
-            results[task.index].facts = dataclasses.replace(facts, backends=again.facts.backends)
+    for task, again in zip(unknown, whole):
+        if again is not None and again.facts is not None:
+            backends[task.index] = again.facts.backends
+            raw = _read(task.filename) if cache is not None else None
+            if cache is not None and raw is not None:  # kept only while the entry is of this text
+                cache.keep_note(task.filename, content_digest(raw), _WHOLE_BACKENDS,
+                                [dataclasses.asdict(backend) for backend in again.facts.backends])
+    for index, found in backends.items():
+        facts = results[index].facts
+        if facts is not None and found is not None:
+            results[index].facts = dataclasses.replace(facts, backends=found)
+
+
+# The note of a file parsed in part with the backends a whole parse of it finds: a warm run
+# does not parse it again for them.
+_WHOLE_BACKENDS = "backends of a whole parse"
+
+
+def _noted_backends(cache: ResultCache | None, task: _Task) -> list[Backend] | None:
+    noted = cache.note(task.filename, task.stat, _WHOLE_BACKENDS) if (
+        cache is not None and task.stat is not None) else None
+    if not isinstance(noted, list):
+        return None
+    try:
+        return [Backend(**backend) for backend in noted]
+    except TypeError:  # a note of another shape: asked again
+        return None
 
 
 def _lint_for_the_entities(results: list[FileResult], stats: list[os.stat_result | None], settings: Settings,

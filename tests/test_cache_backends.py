@@ -6,6 +6,7 @@ the settings do not say."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -306,3 +307,29 @@ def test_backends_and_provisional_findings_round_trip_as_json(tmp_path):
     assert sum(len(file.provisional) for file in facts) == 2
     for file in facts:
         assert FileFacts.from_json(json.loads(json.dumps(file.to_json()))) == file
+
+
+def test_a_warm_run_does_not_parse_a_settings_module_again_for_its_backends(tmp_path, linted):
+    # The settings module uses the cache in a function and is long enough for the first
+    # pass to parse it in part; the backends pass parses it whole once, and a run after
+    # takes them from the result cache.
+    helpers = "".join(f"\ndef scaled_{n}(value):\n    return value * {n}\n" for n in range(40))
+    files = {
+        "mysite/__init__.py": "",
+        "mysite/settings.py": textwrap.dedent("""
+            from django.core.cache import cache
+
+            def warm_up():
+                return cache.get("config:warm")
+            """) + helpers + 'CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache"}}\n',
+        "mysite/views.py": VIEWS,
+    }
+    cold = _project(tmp_path, files, cache=True)
+    assert [row for _, row, _, _ in cold] == [13]  # the redis default is silent: the backends were read
+    assert linted.count("settings.py") == 2  # in part, then whole for its backends
+    for path in tmp_path.rglob("*.py"):  # older than the result cache: it trusts their size and time
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+    linted.clear()
+    assert _project(tmp_path, {}, cache=True) == cold
+    assert linted == []
