@@ -38,7 +38,7 @@ from cachelint.model.app.sql import Select, SqlReader, parse_select
 from cachelint.model.cache.facts import CacheOp
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
-from cachelint.model.core.values import string_value
+from cachelint.model.core.values import single_index, string_value
 from cachelint.model.core.words import words
 
 _MAX_NODES = 400  # expressions looked at per write: values are small, this only bounds the odd giant
@@ -167,7 +167,7 @@ class _Walk:
             yield Named(shown, text) if shown is not None and text is not None \
                 else Named(f"….{expr.attr.value}", expr.attr.value)
         elif type(expr) is cst.Subscript:
-            index = _index(expr)
+            index = single_index(expr)
             if isinstance(index, cst.SimpleString) and (field := _string(index)) is not None:
                 # row["email"]: that field, and the container's own name
                 yield Named(f"{self._short(expr.value)}[{index.value}]", field)
@@ -279,7 +279,7 @@ class _Walk:
             else:
                 yield from self._query_rows(expr, scope)
         elif type(expr) is cst.Subscript:
-            if not isinstance(_index(expr), cst.SimpleString):  # rows[0], rows[:10]
+            if not isinstance(single_index(expr), cst.SimpleString):  # rows[0], rows[:10]
                 yield from self.rows(expr.value, scope, depth)
         elif type(expr) is cst.List or type(expr) is cst.Tuple or type(expr) is cst.Set or type(expr) is cst.Dict:
             for element in expr.elements:  # a dict's values (and `**spread`s)
@@ -499,12 +499,6 @@ def _columns(select: Select) -> Iterator[Named]:
 def _whole_tables(select: Select) -> Iterator[WholeRow]:
     for table in select.all_columns_of:
         yield WholeRow(table, RowKind.TABLE)
-
-
-def _index(subscript: cst.Subscript) -> cst.BaseExpression | None:
-    if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
-        return subscript.slice[0].slice.value
-    return None
 
 
 def _string(node: cst.SimpleString) -> str | None:

@@ -46,7 +46,7 @@ from cachelint.model.app.views import Views
 from cachelint.model.core.module import SourceModule
 from cachelint.model.core.scopes import Binding, Scope, dotted, qualified_name
 from cachelint.model.core.valueflow import Evaluator, is_self, parts
-from cachelint.model.core.values import string_value
+from cachelint.model.core.values import single_index, str_literal
 from cachelint.model.core.words import words
 
 # Nouns that name the party a request runs for, and the words that make a name its id.
@@ -378,7 +378,7 @@ class _Values(Evaluator[Value]):
         if isinstance(expr, cst.Attribute):
             name = expr.attr.value
         elif isinstance(expr, cst.Subscript):
-            name = _constant_index(expr) or ""
+            name = str_literal(single_index(expr)) or ""
         else:
             return False
         found = words(name)
@@ -518,7 +518,7 @@ class _Values(Evaluator[Value]):
 
     def _subscript(self, expr: cst.Subscript, scope: Scope, env: Env, depth: int) -> Value:
         base = self._value(expr.value, scope, env, depth + 1)
-        index = _constant_index(expr)
+        index = str_literal(single_index(expr))
         if isinstance(base, _Session):
             return self._session_item(base, index, expr)
         if isinstance(base, Identity):
@@ -558,7 +558,7 @@ class _Values(Evaluator[Value]):
             receiver = self._value(func.value, scope, env, depth + 1)
             if isinstance(receiver, _Session):
                 if method in _SESSION_GETTERS and call.args:
-                    return self._session_item(receiver, _string(call.args[0].value), call)
+                    return self._session_item(receiver, str_literal(call.args[0].value), call)
                 return None
             if not self.flags and _is_flag(method):
                 return None
@@ -725,23 +725,12 @@ def _is_request_annotation(annotation: cst.BaseExpression | None) -> bool:
 def _holds_request(expr: cst.BaseExpression) -> bool:
     """`info.context`, `self.context["request"]`: an expression whose name says it is a request."""
     if isinstance(expr, cst.Subscript):
-        name = _constant_index(expr)
+        name = str_literal(single_index(expr))
     else:
         name = (dotted(expr) or "").rsplit(".", 1)[-1]
     return name in _REQUEST_HOLDERS
 
 
-def _constant_index(expr: cst.Subscript) -> str | None:
-    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
-        return None
-    return _string(expr.slice[0].slice.value)
-
-
-def _string(expr: cst.BaseExpression) -> str | None:
-    if isinstance(expr, cst.SimpleString):
-        value = string_value(expr)
-        return value if isinstance(value, str) else None
-    return None
 
 
 class _FirstRead(cst.CSTVisitor):

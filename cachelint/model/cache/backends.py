@@ -26,7 +26,7 @@ import libcst as cst
 
 from cachelint.model.core.collect import Site
 from cachelint.model.core.scopes import Scope
-from cachelint.model.core.values import string_value
+from cachelint.model.core.values import single_index, str_literal
 from cachelint.model.libraries import LIBRARIES
 from cachelint.model.spec import CacheSetting, Library
 
@@ -73,13 +73,6 @@ def _store(library: Library, setting: CacheSetting, name: str | None) -> str | N
     return library.variant_stores.get(variant)
 
 
-def _text(node: cst.BaseExpression | None) -> str | None:
-    if type(node) is cst.SimpleString:
-        value = string_value(node)
-        return value if isinstance(value, str) else None
-    return None
-
-
 def _statements(body: cst.Module | cst.BaseSuite | cst.CSTNode, into_defs: bool) -> Iterator[cst.BaseSmallStatement]:
     """The small statements of a body, in order, also those of its compound statements
     (`if`, `try`, `with`, loops), and with `into_defs` those of its functions and classes."""
@@ -112,13 +105,6 @@ def _assignment(statement: cst.BaseSmallStatement) -> tuple[list[cst.BaseExpress
     return None
 
 
-def _index(subscript: cst.Subscript) -> cst.BaseExpression | None:
-    """`x` of `a[x]`."""
-    if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
-        return subscript.slice[0].slice.value
-    return None
-
-
 class _Aliased:
     """A setting that maps aliases to caches, each naming its backend in an entry (Django's
     `CACHES`), set at module level."""
@@ -137,10 +123,10 @@ class _Aliased:
                     if type(target) is cst.Name and target.value == name:  # `CACHES = {...}`
                         self._mapping(value, 0)
                     elif type(target) is cst.Subscript and _names(target.value, name):  # `CACHES["x"] = {...}`
-                        self._cache(_text(_index(target)), value, 0)
+                        self._cache(str_literal(single_index(target)), value, 0)
                     elif type(target) is cst.Subscript and type(target.value) is cst.Subscript \
-                            and _names(target.value.value, name) and _text(_index(target)) == self.setting.entry:
-                        self._backend(_text(_index(target.value)), value)  # `CACHES["x"]["BACKEND"] = "..."`
+                            and _names(target.value.value, name) and str_literal(single_index(target)) == self.setting.entry:
+                        self._backend(str_literal(single_index(target.value)), value)  # `CACHES["x"]["BACKEND"] = "..."`
             elif type(statement) is cst.Expr and type(statement.value) is cst.Call:
                 call = statement.value
                 func = call.func
@@ -157,7 +143,7 @@ class _Aliased:
         if type(value) is cst.Dict:
             for element in value.elements:
                 if type(element) is cst.DictElement:
-                    self._cache(_text(element.key), element.value, depth)
+                    self._cache(str_literal(element.key), element.value, depth)
                 elif not self._each_bound(element.value, depth, self._mapping):  # `**base`
                     self._unknown(None, element.value)
         elif type(value) is cst.Call and type(value.func) is cst.Name and value.func.value == "dict":
@@ -174,7 +160,7 @@ class _Aliased:
         entry = self.setting.entry
         if type(value) is cst.Dict:
             named = [element for element in value.elements
-                     if type(element) is cst.DictElement and _text(element.key) == entry]
+                     if type(element) is cst.DictElement and str_literal(element.key) == entry]
             for element in named:
                 self._backend(alias, element.value)
             if not named:  # `{**base, "LOCATION": ...}`, or no backend named
@@ -188,7 +174,7 @@ class _Aliased:
                 if arg.keyword is not None and arg.keyword.value == entry:
                     self._backend(alias, arg.value)
         elif type(value) is cst.Subscript and _names(value.value, self.setting.name):  # `CACHES["redis"]`
-            copied = self.by_alias.get(_text(_index(value)), [])
+            copied = self.by_alias.get(str_literal(single_index(value)), [])
             if copied:
                 for backend in list(copied):
                     self._add(alias, backend.name, backend.node)
@@ -212,7 +198,7 @@ class _Aliased:
         return True
 
     def _backend(self, alias: str | None, value: cst.BaseExpression) -> None:
-        self._add(alias, _text(value), value)
+        self._add(alias, str_literal(value), value)
 
     def _unknown(self, alias: str | None, node: cst.CSTNode) -> None:
         self._add(alias, None, node)
@@ -240,14 +226,14 @@ def _named(library: Library, setting: CacheSetting, module: cst.Module,
         targets, value = assigned
         for target in targets:
             if (type(target) is cst.Name and target.value == name) or (  # `CACHE_TYPE = ...` (module, class)
-                    type(target) is cst.Subscript and _text(_index(target)) == name):  # `app.config["CACHE_TYPE"] = ...`
+                    type(target) is cst.Subscript and str_literal(single_index(target)) == name):  # `app.config["CACHE_TYPE"] = ...`
                 values.append(value)
         values += _in_dict(value, name)  # `CACHE_CONFIG = {"CACHE_TYPE": ...}`
     for site in calls:
         call = site.node
         func = call.func
         if type(func) is cst.Attribute and func.attr.value == "setdefault" and len(call.args) == 2 \
-                and _text(call.args[0].value) == name:  # `app.config.setdefault("CACHE_TYPE", ...)`
+                and str_literal(call.args[0].value) == name:  # `app.config.setdefault("CACHE_TYPE", ...)`
             values.append(call.args[1].value)
             continue
         for arg in call.args:
@@ -255,7 +241,7 @@ def _named(library: Library, setting: CacheSetting, module: cst.Module,
                 values.append(arg.value)
             elif not arg.star or arg.star == "**":  # `Cache(app, config={...})`, `update({...})`
                 values += _in_dict(arg.value, name)
-    return [ConfiguredBackend(library, None, _text(value), _store(library, setting, _text(value)), value)
+    return [ConfiguredBackend(library, None, str_literal(value), _store(library, setting, str_literal(value)), value)
             for value in values]
 
 
@@ -266,7 +252,7 @@ def _in_dict(value: cst.BaseExpression, name: str) -> list[cst.BaseExpression]:
     found: list[cst.BaseExpression] = []
     for element in value.elements:
         if type(element) is cst.DictElement:
-            if _text(element.key) == name:
+            if str_literal(element.key) == name:
                 found.append(element.value)
             elif type(element.value) is cst.Dict:
                 found += _in_dict(element.value, name)

@@ -23,7 +23,7 @@ from cachelint.model.cache.wrappers import Wrapper, summarise, wrapper_class
 from cachelint.model.core.collect import Collector, Site
 from cachelint.model.core.positions import Spans
 from cachelint.model.core.scopes import Scope, qualified_name
-from cachelint.model.core.values import MAYBE, find_argument, string_value
+from cachelint.model.core.values import MAYBE, find_argument, single_index, string_value
 from cachelint.model.libraries import BY_NAME, LIBRARIES
 from cachelint.model.libraries.memoizers import DICT_CACHE
 from cachelint.model.spec import BackendExpiry, ClientKind, Kind, Library, Meaning, Method
@@ -246,9 +246,9 @@ class _Operations:
             return None
         method = _SUBSCRIPT_METHODS[2 if site.delete else 1 if site.store else 0]
         spec = client.library.methods.get(method)
-        if spec is None or len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+        key = single_index(subscript)
+        if spec is None or key is None:
             return None
-        key = subscript.slice[0].slice.value
         value = self.collector.store_values.get(subscript)
         op = self._op(client, method, spec, subscript, None, site, key=key, value=value)
         return op

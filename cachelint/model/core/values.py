@@ -96,6 +96,21 @@ def text_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes |
     return None
 
 
+def str_literal(expr: cst.BaseExpression | None) -> str | None:
+    """The text of a str literal (`"default"`); None for bytes, an f-string or anything else."""
+    if type(expr) is cst.SimpleString:
+        value = string_value(expr)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def single_index(subscript: cst.Subscript) -> cst.BaseExpression | None:
+    """`x` of `a[x]`; None for a slice or several indexes (`a[1:2]`, `a[x, y]`)."""
+    if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
+        return subscript.slice[0].slice.value
+    return None
+
+
 def number_value(node: cst.Integer | cst.Float) -> int | float:
     """The value of a number literal, as LibCST's `evaluated_value` gives it. That one is an
     `ast.literal_eval`: a compile, and functions that refer to each other, garbage that only
